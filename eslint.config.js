@@ -26,43 +26,37 @@ const NODE_BUILTINS = [
   'shared/ runs in browsers: use WebCrypto and the platform, not Node built-ins.',
 ];
 
+const SHARED_LAYERS = ['errors', 'crypto', 'wire', 'protocol', 'storage', 'transport'];
+const APPS = ['relay', 'ui', 'widget', 'pwa', 'entrypoints', 'test', 'scripts'];
+
+/**
+ * A shared/ layer may import only itself and the layers it names. The check is on path segments of
+ * the specifier, so it holds at any folder depth (`../codec.js` from shared/wire/frames/ is fine,
+ * `../../crypto/aead.js` is not).
+ * @param {string} layer
+ * @param {string[]} allowed
+ * @returns {import('eslint').Linter.Config}
+ */
+function sharedLayer(layer, allowed) {
+  const forbidden = SHARED_LAYERS.filter((name) => name !== layer && !allowed.includes(name));
+  const may = allowed.length > 0 ? `only itself and shared/${allowed.join(', shared/')}` : 'nothing outside itself';
+  return {
+    files: [`shared/${layer}/**/*.ts`],
+    rules: forbid(
+      [`^\\.{1,2}/(.*/)?(${[...forbidden, ...APPS].join('|')})(/|$)`, `shared/${layer} may import ${may} (docs/ARCHITECTURE.md).`],
+      ...(layer === 'storage' || layer === 'transport' ? [] : [UI_PACKAGES, NODE_BUILTINS]),
+    ),
+  };
+}
+
 /** @type {import('eslint').Linter.Config[]} */
 export const boundaries = [
-  {
-    files: ['shared/errors/**/*.ts'],
-    rules: forbid(['^\\.\\./', 'shared/errors is a leaf: it imports nothing outside itself.']),
-  },
-  {
-    files: ['shared/crypto/**/*.ts'],
-    rules: forbid(
-      ['^\\.\\./(?!errors/)', 'shared/crypto may import only itself and shared/errors.'],
-      UI_PACKAGES,
-      NODE_BUILTINS,
-    ),
-  },
-  {
-    files: ['shared/wire/**/*.ts'],
-    rules: forbid(
-      ['^\\.\\./(?!errors/)', 'shared/wire may import only itself and shared/errors (never crypto or protocol).'],
-      UI_PACKAGES,
-      NODE_BUILTINS,
-    ),
-  },
-  {
-    files: ['shared/protocol/**/*.ts'],
-    rules: forbid(
-      ['^\\.\\./(?!(errors|crypto|wire)/)', 'shared/protocol may import only shared/crypto, shared/wire and shared/errors.'],
-      UI_PACKAGES,
-      NODE_BUILTINS,
-    ),
-  },
-  {
-    files: ['shared/storage/**/*.ts', 'shared/transport/**/*.ts'],
-    rules: forbid(
-      ['^\\.\\./(?!(errors|crypto|wire|protocol|storage|transport)/)', 'shared/storage and shared/transport sit above protocol and below the apps.'],
-      ['^(vue|pinia)(/|$)', 'shared/storage and shared/transport must not import Vue or Pinia.'],
-    ),
-  },
+  sharedLayer('errors', []),
+  sharedLayer('crypto', ['errors']),
+  sharedLayer('wire', ['errors']),
+  sharedLayer('protocol', ['errors', 'crypto', 'wire']),
+  sharedLayer('storage', ['errors', 'crypto', 'wire', 'protocol']),
+  sharedLayer('transport', ['errors', 'crypto', 'wire', 'protocol', 'storage']),
   {
     files: ['relay/**/*.ts'],
     rules: forbid([
