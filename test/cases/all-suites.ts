@@ -3,5 +3,22 @@
  * test/browser/portable-suites.browser.test.ts. Add a suite here and it runs in both.
  */
 import type { PortableSuite } from './portable-case.js';
+import { aeadSuite } from './crypto/aead.cases.js';
+import { bytesSuite } from './crypto/bytes.cases.js';
+import { ed25519Suite } from './crypto/ed25519.cases.js';
+import { fingerprintSuite } from './crypto/fingerprint.cases.js';
+import { hkdfSuite } from './crypto/hkdf.cases.js';
+import { hmacHashSuite } from './crypto/hmac-hash.cases.js';
+import { x25519WycheproofSuite } from './crypto/x25519-wycheproof.cases.js';
+import { x25519Suite } from './crypto/x25519.cases.js';
 
-export const allSuites: readonly PortableSuite[] = [];
+export const allSuites: readonly PortableSuite[] = [
+  bytesSuite,
+  fingerprintSuite,
+  x25519Suite,
+  x25519WycheproofSuite,
+  ed25519Suite,
+  hkdfSuite,
+  aeadSuite,
+  hmacHashSuite,
+];
