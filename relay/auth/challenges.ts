@@ -1,0 +1,38 @@
+/**
+ * Single-use challenges for device authentication over HTTP (POST /v1/auth/device/challenge then
+ * /v1/auth/device/session). Each is bound to one (account, device), expires after a minute and is
+ * deleted when used, so a signature can never be replayed.
+ */
+import { randomSecret, toBase64Url } from './tokens.js';
+
+const TTL_MS = 60_000;
+const MAX_PENDING = 10_000;
+
+export class ChallengeBook {
+  readonly #pending = new Map<string, { readonly owner: string; readonly expires: number }>();
+
+  issue(owner: string, now: number): Uint8Array {
+    this.#sweep(now);
+    if (this.#pending.size >= MAX_PENDING) {
+      const oldest = this.#pending.keys().next().value;
+      if (oldest !== undefined) this.#pending.delete(oldest);
+    }
+    const challenge = randomSecret();
+    this.#pending.set(toBase64Url(challenge), { owner, expires: now + TTL_MS });
+    return challenge;
+  }
+
+  /** True once for a live challenge issued to `owner`; the challenge is gone afterwards. */
+  consume(challenge: Uint8Array, owner: string, now: number): boolean {
+    const key = toBase64Url(challenge);
+    const entry = this.#pending.get(key);
+    this.#pending.delete(key);
+    return entry?.owner === owner && entry.expires > now;
+  }
+
+  #sweep(now: number): void {
+    for (const [key, entry] of this.#pending) {
+      if (entry.expires <= now) this.#pending.delete(key);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * OPAQUE (RFC 9807) server side, through @serenity-kit/opaque (opaque-ke). The server setup (its
+ * OPRF seed and long-term key pair) is generated once and kept in the data directory with mode
+ * 0600. The relay stores per account only the registration record (RFC 9807 §5.1.2), from which a
+ * password can be tested only by running OPAQUE against this server; it never sees the password.
+ */
+import * as opaque from '@serenity-kit/opaque';
+import { existsSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomSecret, toBase64Url } from './tokens.js';
+import { SetupError } from '../errors.js';
+
+export const SERVER_SETUP_FILE = 'opaque-server-setup';
+const LOGIN_TTL_MS = 60_000;
+const MAX_PENDING_LOGINS = 10_000;
+
+
+/** Reads the server setup, creating it (mode 0600) on first start. */
+export async function loadServerSetup(dataDir: string): Promise<string> {
+  await opaque.ready;
+  const path = join(dataDir, SERVER_SETUP_FILE);
+  if (!existsSync(path)) {
+    writeFileSync(path, opaque.server.createSetup(), { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(path, 0o600);
+  if ((statSync(path).mode & 0o077) !== 0) throw new SetupError(`${path} must be readable by its owner only`);
+  const setup = readFileSync(path, 'utf8').trim();
+  if (setup.length === 0) throw new SetupError(`${path} is empty; delete it only if no account exists yet`);
+  return setup;
+}
+
+interface PendingLogin {
+  readonly username: string;
+  readonly accountId: string | undefined;
+  readonly state: string;
+  readonly expires: number;
+}
+
+export interface LoginFinished {
+  readonly accountId: string;
+}
+
+/** The OPAQUE steps; login state between the two round trips stays in memory for a minute. */
+export class OpaqueServer {
+  readonly #setup: string;
+  readonly #logins = new Map<string, PendingLogin>();
+
+  constructor(setup: string) {
+    this.#setup = setup;
+  }
+
+  registrationResponse(username: string, registrationRequest: string): string {
+    return opaque.server.createRegistrationResponse({
+      serverSetup: this.#setup, userIdentifier: username, registrationRequest,
+    }).registrationResponse;
+  }
+
+  /**
+   * RFC 9807 §6.3.2.2: for an unknown user the server answers with a fake response built from the
+   * setup, so the answer does not reveal whether the account exists.
+   */
+  startLogin(username: string, account: { accountId: string; opaqueRecord: string } | undefined, startLoginRequest: string, now: number): { loginId: string; loginResponse: string } {
+    const { serverLoginState, loginResponse } = opaque.server.startLogin({
+      serverSetup: this.#setup,
+      userIdentifier: username,
+      registrationRecord: account?.opaqueRecord ?? null,
+      startLoginRequest,
+    });
+    this.#sweep(now);
+    const loginId = toBase64Url(randomSecret());
+    this.#logins.set(loginId, { username, accountId: account?.accountId, state: serverLoginState, expires: now + LOGIN_TTL_MS });
+    return { loginId, loginResponse };
+  }
+
+  /** The account id when the client proved knowledge of the password; undefined otherwise. */
+  finishLogin(loginId: string, finishLoginRequest: string, now: number): LoginFinished | undefined {
+    const pending = this.#logins.get(loginId);
+    this.#logins.delete(loginId);
+    if (pending === undefined || pending.expires <= now || pending.accountId === undefined) return undefined;
+    try {
+      opaque.server.finishLogin({ serverLoginState: pending.state, finishLoginRequest });
+    } catch {
+      return undefined;
+    }
+    return { accountId: pending.accountId };
+  }
+
+  #sweep(now: number): void {
+    for (const [id, login] of this.#logins) if (login.expires <= now) this.#logins.delete(id);
+    while (this.#logins.size >= MAX_PENDING_LOGINS) {
+      const oldest = this.#logins.keys().next().value;
+      if (oldest === undefined) break;
+      this.#logins.delete(oldest);
+    }
+  }
+}

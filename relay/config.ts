@@ -1,0 +1,91 @@
+/**
+ * Relay configuration: every setting comes from an environment variable (documented in
+ * docs/OPERATIONS.md and by `relay --help`), with safe defaults for a laptop.
+ */
+import { resolve } from 'node:path';
+import { LIMITS } from '../shared/wire/index.js';
+import { ConfigError } from './errors.js';
+
+export interface RelayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Undelivered envelopes, attachments and idle conversations older than this are deleted. */
+  readonly retentionSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly maxDevicesPerAccount: number;
+  readonly maxOneTimePrekeysPerDevice: number;
+  readonly maxBlobBytes: number;
+  readonly conversationsPerVisitorPerHour: number;
+  readonly messagesPerConnectionPerSecond: number;
+  readonly maxBufferedBytes: number;
+  readonly heartbeatMs: number;
+  readonly maxAttachmentBytes: number;
+  readonly attachmentQuotaBytesPerConversation: number;
+  readonly logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+
+/** Each environment variable with its default and a one-line description (used by --help). */
+export const ENV_VARS = {
+  HOST: { fallback: '127.0.0.1', help: 'interface to listen on' },
+  PORT: { fallback: '8787', help: 'TCP port (0 picks a free port; the URL is printed)' },
+  SEALDESK_DATA_DIR: { fallback: './data', help: 'directory for relay.sqlite and opaque-server-setup (mode 0600)' },
+  SEALDESK_RETENTION_SECONDS: { fallback: String(30 * 24 * 3600), help: 'delete undelivered envelopes, attachments and idle conversations after this' },
+  SEALDESK_SESSION_TTL_SECONDS: { fallback: String(7 * 24 * 3600), help: 'lifetime of a login or device session token' },
+  SEALDESK_MAX_DEVICES: { fallback: String(LIMITS.maxDevicesPerList), help: `devices an account may enrol (at most ${LIMITS.maxDevicesPerList}, the device-list cap)` },
+  SEALDESK_MAX_PREKEYS: { fallback: '200', help: 'one-time prekeys stored per device' },
+  SEALDESK_MAX_BLOB_BYTES: { fallback: String(64 * 1024), help: 'largest device list, prekey bundle or widget config' },
+  SEALDESK_CONVERSATIONS_PER_HOUR: { fallback: '20', help: 'conversations one visitor address may open per hour' },
+  SEALDESK_MESSAGES_PER_SECOND: { fallback: '50', help: 'inbound frames per WebSocket connection per second' },
+  SEALDESK_MAX_BUFFERED_BYTES: { fallback: String(4 * 1024 * 1024), help: 'slow consumers with more unsent bytes are disconnected' },
+  SEALDESK_HEARTBEAT_MS: { fallback: '30000', help: 'ping interval; a socket that has not answered the previous ping is closed' },
+  SEALDESK_MAX_ATTACHMENT_BYTES: { fallback: String(25 * 1024 * 1024), help: 'largest encrypted attachment' },
+  SEALDESK_ATTACHMENT_QUOTA_BYTES: { fallback: String(200 * 1024 * 1024), help: 'attachment bytes stored per conversation' },
+  SEALDESK_LOG_LEVEL: { fallback: 'info', help: 'debug | info | warn | error' },
+} as const;
+
+export type EnvName = keyof typeof ENV_VARS;
+
+function read(env: NodeJS.ProcessEnv, name: EnvName): string {
+  const value = env[name];
+  return value === undefined || value === '' ? ENV_VARS[name].fallback : value;
+}
+
+function int(env: NodeJS.ProcessEnv, name: EnvName, min: number, max: number): number {
+  const text = read(env, name);
+  if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function logLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const text = read(env, 'SEALDESK_LOG_LEVEL');
+  const found = LOG_LEVELS.find((l) => l === text);
+  if (found === undefined) throw new ConfigError(`SEALDESK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return found;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
+  return {
+    host: read(env, 'HOST'),
+    port: int(env, 'PORT', 0, 65535),
+    dataDir: resolve(read(env, 'SEALDESK_DATA_DIR')),
+    retentionSeconds: int(env, 'SEALDESK_RETENTION_SECONDS', 60, 10 * 365 * 24 * 3600),
+    sessionTtlSeconds: int(env, 'SEALDESK_SESSION_TTL_SECONDS', 60, 365 * 24 * 3600),
+    maxDevicesPerAccount: int(env, 'SEALDESK_MAX_DEVICES', 1, LIMITS.maxDevicesPerList),
+    maxOneTimePrekeysPerDevice: int(env, 'SEALDESK_MAX_PREKEYS', 0, 10_000),
+    maxBlobBytes: int(env, 'SEALDESK_MAX_BLOB_BYTES', 1024, 1024 * 1024),
+    conversationsPerVisitorPerHour: int(env, 'SEALDESK_CONVERSATIONS_PER_HOUR', 1, 1_000_000),
+    messagesPerConnectionPerSecond: int(env, 'SEALDESK_MESSAGES_PER_SECOND', 1, 1_000_000),
+    maxBufferedBytes: int(env, 'SEALDESK_MAX_BUFFERED_BYTES', 64 * 1024, 1024 * 1024 * 1024),
+    heartbeatMs: int(env, 'SEALDESK_HEARTBEAT_MS', 100, 3_600_000),
+    maxAttachmentBytes: int(env, 'SEALDESK_MAX_ATTACHMENT_BYTES', 1, 1024 * 1024 * 1024),
+    attachmentQuotaBytesPerConversation: int(env, 'SEALDESK_ATTACHMENT_QUOTA_BYTES', 1, 64 * 1024 * 1024 * 1024),
+    logLevel: logLevel(env),
+  };
+}

@@ -1,0 +1,22 @@
+/** What every route and connection handler needs, built once in server.ts (the composition root). */
+import type { RelayConfig } from './config.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store/store.js';
+import type { OpaqueServer } from './auth/opaque-server.js';
+import type { ChallengeBook } from './auth/challenges.js';
+import type { WindowCounter } from './rate-limit.js';
+import type { Hub } from './ws/hub.js';
+
+export interface RelayContext {
+  readonly config: RelayConfig;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly opaque: OpaqueServer;
+  readonly challenges: ChallengeBook;
+  readonly conversationLimiter: WindowCounter;
+  readonly hub: Hub;
+  readonly now: () => number;
+  readonly startedAt: number;
+}

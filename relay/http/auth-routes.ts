@@ -1,0 +1,112 @@
+/**
+ * Account registration and login with OPAQUE (RFC 9807), and device sessions by signature.
+ * Messages of OPAQUE are the base64url strings of @serenity-kit/opaque. The password never
+ * reaches the relay; the relay stores only the registration record.
+ *
+ *   POST /v1/auth/register/start  {username, registrationRequest}  -> {registrationResponse}
+ *   POST /v1/auth/register/finish {username, registrationRecord}   -> {accountId}
+ *   POST /v1/auth/login/start     {username, startLoginRequest}    -> {loginId, loginResponse}
+ *   POST /v1/auth/login/finish    {loginId, finishLoginRequest}    -> {accountId, sessionToken, expiresAt}
+ *   POST /v1/auth/device/challenge {accountId, deviceId}           -> {challenge}
+ *   POST /v1/auth/device/session  {accountId, deviceId, challenge, signature} -> {sessionToken, expiresAt}
+ */
+import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
+import type { RelayContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { verifyDeviceSignature } from '../auth/device-signature.js';
+import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
+import { bytesField, hexId, readJson, stringField } from './body.js';
+import { sendJson } from './respond.js';
+import { type Route, route } from './router.js';
+
+const MAX_JSON = 8 * 1024;
+const MAX_USERNAME = 256;
+const MAX_OPAQUE_MESSAGE = 2048;
+
+async function issueSession(ctx: RelayContext, accountId: string, deviceId: string | null): Promise<{ sessionToken: string; expiresAt: number }> {
+  const token = randomSecret();
+  const expiresAt = ctx.now() + ctx.config.sessionTtlSeconds * 1000;
+  await ctx.store.createSession(sha256(token), { accountId, deviceId, expiresAt });
+  return { sessionToken: toBase64Url(token), expiresAt };
+}
+
+function opaqueFailure(): HttpError {
+  return new HttpError(400, 'bad-request', 'the OPAQUE message does not parse; restart the flow from the client');
+}
+
+export const authRoutes: readonly Route[] = [
+  route('POST', '/v1/auth/register/start', async ({ req, res, ctx }) => {
+    const body = await readJson(req, MAX_JSON);
+    const username = stringField(body, 'username', MAX_USERNAME);
+    const request = stringField(body, 'registrationRequest', MAX_OPAQUE_MESSAGE);
+    let registrationResponse: string;
+    try {
+      registrationResponse = ctx.opaque.registrationResponse(username, request);
+    } catch {
+      throw opaqueFailure();
+    }
+    sendJson(res, 200, { registrationResponse });
+  }),
+
+  route('POST', '/v1/auth/register/finish', async ({ req, res, ctx }) => {
+    const body = await readJson(req, MAX_JSON);
+    const username = stringField(body, 'username', MAX_USERNAME);
+    const opaqueRecord = stringField(body, 'registrationRecord', MAX_OPAQUE_MESSAGE);
+    const accountId = randomIdHex();
+    if (!(await ctx.store.createAccount({ accountId, username, opaqueRecord }, ctx.now()))) {
+      throw new HttpError(409, 'username-taken', 'this username is registered already; log in or pick another');
+    }
+    ctx.log.info('account.registered', { accountId });
+    sendJson(res, 201, { accountId });
+  }),
+
+  route('POST', '/v1/auth/login/start', async ({ req, res, ctx }) => {
+    const body = await readJson(req, MAX_JSON);
+    const username = stringField(body, 'username', MAX_USERNAME);
+    const request = stringField(body, 'startLoginRequest', MAX_OPAQUE_MESSAGE);
+    const account = await ctx.store.findAccountByUsername(username);
+    try {
+      sendJson(res, 200, ctx.opaque.startLogin(username, account, request, ctx.now()));
+    } catch {
+      throw opaqueFailure();
+    }
+  }),
+
+  route('POST', '/v1/auth/login/finish', async ({ req, res, ctx }) => {
+    const body = await readJson(req, MAX_JSON);
+    const loginId = stringField(body, 'loginId', 64);
+    const finish = stringField(body, 'finishLoginRequest', MAX_OPAQUE_MESSAGE);
+    const done = ctx.opaque.finishLogin(loginId, finish, ctx.now());
+    if (done === undefined) {
+      ctx.metrics.reject('login-failed');
+      throw new HttpError(401, 'login-failed', 'wrong username or password, or the login took longer than a minute');
+    }
+    ctx.log.info('account.login', { accountId: done.accountId });
+    sendJson(res, 200, { accountId: done.accountId, ...(await issueSession(ctx, done.accountId, null)) });
+  }),
+
+  route('POST', '/v1/auth/device/challenge', async ({ req, res, ctx }) => {
+    const body = await readJson(req, MAX_JSON);
+    const accountId = hexId(body['accountId'], 'accountId');
+    const deviceId = hexId(body['deviceId'], 'deviceId');
+    sendJson(res, 200, { challenge: toBase64Url(ctx.challenges.issue(`${accountId}:${deviceId}`, ctx.now())) });
+  }),
+
+  route('POST', '/v1/auth/device/session', async ({ req, res, ctx }) => {
+    const body = await readJson(req, MAX_JSON);
+    const accountId = hexId(body['accountId'], 'accountId');
+    const deviceId = hexId(body['deviceId'], 'deviceId');
+    const challenge = bytesField(body, 'challenge', { exact: 32 });
+    const signature = bytesField(body, 'signature', { exact: 64 });
+    const fresh = ctx.challenges.consume(challenge, `${accountId}:${deviceId}`, ctx.now());
+    const key = await ctx.store.getDeviceKey(accountId, deviceId);
+    const ok = fresh && key !== undefined && await verifyDeviceSignature(
+      key, signature, challenge, asAccountId(idBytesFromHex(accountId)), asDeviceId(idBytesFromHex(deviceId)),
+    );
+    if (!ok) {
+      ctx.metrics.reject('device-auth-failed');
+      throw new HttpError(401, 'device-auth-failed', 'unknown device, stale challenge or bad signature; request a new challenge');
+    }
+    sendJson(res, 200, await issueSession(ctx, accountId, deviceId));
+  }),
+];

@@ -1,0 +1,68 @@
+/** Reading request bodies with a hard cap, and checking JSON fields without trusting their types. */
+import type { IncomingMessage } from 'node:http';
+import { idBytesFromHex } from '../../shared/wire/index.js';
+import { HttpError } from '../errors.js';
+import { fromBase64Url } from '../auth/tokens.js';
+
+/** The whole body; 413 as soon as it passes `max` bytes (the rest is not buffered). */
+export async function readBytes(req: IncomingMessage, max: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > max) throw new HttpError(413, 'too-large', `the body may be at most ${max} bytes`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > max) throw new HttpError(413, 'too-large', `the body may be at most ${max} bytes`);
+    chunks.push(buffer);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export type JsonObject = Readonly<Record<string, unknown>>;
+
+/** A JSON object body; with `emptyIsObject`, an empty body reads as `{}` (optional fields only). */
+export async function readJson(req: IncomingMessage, max: number, emptyIsObject = false): Promise<JsonObject> {
+  const bytes = await readBytes(req, max);
+  if (emptyIsObject && bytes.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new HttpError(400, 'bad-request', 'the body must be a JSON object');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'bad-request', 'the body must be a JSON object');
+  }
+  return value as JsonObject;
+}
+
+export function stringField(body: JsonObject, name: string, maxLength: number): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
+    throw new HttpError(400, 'bad-request', `"${name}" must be a non-empty string of at most ${maxLength} characters`);
+  }
+  return value;
+}
+
+/** A base64url (unpadded) field decoded to bytes, with an exact or maximum length. */
+export function bytesField(body: JsonObject, name: string, length: { exact?: number; max?: number }): Uint8Array {
+  const value = body[name];
+  const bytes = typeof value === 'string' ? fromBase64Url(value) : undefined;
+  const ok = bytes !== undefined
+    && (length.exact === undefined || bytes.length === length.exact)
+    && (length.max === undefined || bytes.length <= length.max);
+  if (!ok) throw new HttpError(400, 'bad-request', `"${name}" must be unpadded base64url of ${length.exact ?? `at most ${length.max ?? 0}`} bytes`);
+  return bytes;
+}
+
+/** A 16-byte id as 32 lower-case hex digits (path segment or JSON field). */
+export function hexId(text: unknown, what: string): string {
+  if (typeof text !== 'string') throw new HttpError(400, 'bad-request', `${what} must be 32 lower-case hex digits`);
+  try {
+    idBytesFromHex(text);
+  } catch {
+    throw new HttpError(400, 'bad-request', `${what} must be 32 lower-case hex digits`);
+  }
+  return text;
+}

@@ -1,0 +1,74 @@
+/**
+ * Conversations and attachments over HTTP.
+ *
+ *   POST   /v1/accounts/:a/conversations          [{conversationId}] -> {conversationId, capability}
+ *                                                    (visitor, no credentials; limited per visitor address
+ *                                                    per hour; the id is the client's own random id when
+ *                                                    given, PROTOCOL §2.4, else the relay picks one)
+ *   DELETE /v1/conversations/:c                    account session: deletes its ciphertext and attachments
+ *   POST   /v1/conversations/:c/attachments        raw encrypted blob -> {attachmentId}
+ *   GET    /v1/conversations/:c/attachments/:id    raw encrypted blob
+ *
+ * The capability is 256 random bits shown once; the relay keeps only its SHA-256. Attachment
+ * requests carry it in the Sealdesk-Capability header (or an account session), never a cookie.
+ */
+import { HttpError } from '../errors.js';
+import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
+import { requireAccount, requireConversation } from './access.js';
+import { hexId, readBytes, readJson } from './body.js';
+import { sendBytes, sendJson } from './respond.js';
+import { ID, type Route, param, route } from './router.js';
+
+export const conversationRoutes: readonly Route[] = [
+  route('POST', `/v1/accounts/${ID}/conversations`, async ({ req, res, ctx, params }) => {
+    const accountId = param(params, 0);
+    if (!(await ctx.store.accountExists(accountId))) throw new HttpError(404, 'not-found', 'no such account');
+    const visitor = req.socket.remoteAddress ?? 'unknown';
+    if (!ctx.conversationLimiter.take(visitor, ctx.now())) {
+      ctx.metrics.reject('conversation-rate');
+      throw new HttpError(429, 'rate-limited', `at most ${ctx.config.conversationsPerVisitorPerHour} new conversations per hour; continue an existing one`);
+    }
+    const body = await readJson(req, 1024, true);
+    const conversationId = body['conversationId'] === undefined ? randomIdHex() : hexId(body['conversationId'], 'conversationId');
+    const capability = randomSecret();
+    if (!(await ctx.store.createConversation({ conversationId, accountId, capabilityHash: sha256(capability) }, ctx.now()))) {
+      throw new HttpError(409, 'conversation-exists', 'this conversation id is taken; generate a new random one');
+    }
+    ctx.log.info('conversation.opened', { accountId, conversationId });
+    sendJson(res, 201, { conversationId, capability: toBase64Url(capability) });
+  }),
+
+  route('DELETE', `/v1/conversations/${ID}`, async ({ req, res, ctx, params }) => {
+    const conversationId = param(params, 0);
+    const conversation = await ctx.store.getConversation(conversationId);
+    if (conversation === undefined) throw new HttpError(404, 'not-found', 'no such conversation');
+    await requireAccount(ctx, req, conversation.accountId);
+    await ctx.store.deleteConversation(conversationId);
+    ctx.hub.disconnectConversation(conversationId);
+    ctx.log.info('conversation.deleted', { accountId: conversation.accountId, conversationId });
+    sendJson(res, 200, { deleted: true });
+  }),
+
+  route('POST', `/v1/conversations/${ID}/attachments`, async ({ req, res, ctx, params }) => {
+    const conversationId = param(params, 0);
+    await requireConversation(ctx, req, conversationId);
+    const blob = await readBytes(req, ctx.config.maxAttachmentBytes);
+    if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the attachment must not be empty');
+    const attachmentId = randomIdHex();
+    const stored = await ctx.store.putAttachment({ attachmentId, conversationId, blob }, ctx.config.attachmentQuotaBytesPerConversation, ctx.now());
+    if (!stored) {
+      ctx.metrics.reject('attachment-quota');
+      throw new HttpError(413, 'quota-exceeded', `a conversation may store at most ${ctx.config.attachmentQuotaBytesPerConversation} attachment bytes`);
+    }
+    ctx.log.info('attachment.stored', { conversationId, attachmentId, bytes: blob.length });
+    sendJson(res, 201, { attachmentId });
+  }),
+
+  route('GET', `/v1/conversations/${ID}/attachments/${ID}`, async ({ req, res, ctx, params }) => {
+    const conversationId = param(params, 0);
+    await requireConversation(ctx, req, conversationId);
+    const attachment = await ctx.store.getAttachment(param(params, 1));
+    if (attachment?.conversationId !== conversationId) throw new HttpError(404, 'not-found', 'no such attachment in this conversation');
+    sendBytes(res, 200, attachment.blob);
+  }),
+];

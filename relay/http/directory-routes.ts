@@ -1,0 +1,124 @@
+/**
+ * The key directory: opaque signed blobs the relay stores and serves but cannot check (clients
+ * verify signatures and the hash chain; docs/PROTOCOL.md §4). Writes need a session of the
+ * account; reads are public so a visitor needs no credentials.
+ *
+ *   PUT    /v1/accounts/:a/devices/:d                    {signingKey}  enrol a device key (relay access control)
+ *   DELETE /v1/accounts/:a/devices/:d                                  remove it, its bundle, prekeys and queue
+ *   PUT    /v1/accounts/:a/device-lists/:version         raw blob; version must be latest + 1
+ *   GET    /v1/accounts/:a/device-lists/latest|:version  raw blob, header sealdesk-version
+ *   PUT    /v1/accounts/:a/devices/:d/bundle             raw blob (signed prekey bundle)
+ *   GET    /v1/accounts/:a/bundles                       {bundles: [{deviceId, bundle}]}
+ *   POST   /v1/accounts/:a/devices/:d/one-time-prekeys   {prekeys: [base64url]}
+ *   POST   /v1/accounts/:a/devices/:d/one-time-prekeys/claim  {prekey} or 404 none-left
+ *   PUT|GET /v1/accounts/:a/widget-config                raw blob
+ */
+import type { RelayContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { ED25519_PUBLIC_KEY_BYTES } from '../auth/device-signature.js';
+import { fromBase64Url, toBase64Url } from '../auth/tokens.js';
+import { requireAccount } from './access.js';
+import { bytesField, readBytes, readJson } from './body.js';
+import { sendBytes, sendJson } from './respond.js';
+import { ID, type Route, param, route } from './router.js';
+
+const MAX_PREKEY_BYTES = 1024;
+/** A JSON upload of one-time prekeys (base64url) may be up to 1 MiB. */
+const MAX_PREKEY_UPLOAD = 1024 * 1024;
+
+async function nonEmptyBlob(ctx: RelayContext, req: Parameters<typeof readBytes>[0]): Promise<Uint8Array> {
+  const blob = await readBytes(req, ctx.config.maxBlobBytes);
+  if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the body must not be empty');
+  return blob;
+}
+
+export const directoryRoutes: readonly Route[] = [
+  route('PUT', `/v1/accounts/${ID}/devices/${ID}`, async ({ req, res, ctx, params }) => {
+    const [accountId, deviceId] = [param(params, 0), param(params, 1)];
+    await requireAccount(ctx, req, accountId);
+    const signingKey = bytesField(await readJson(req, 1024), 'signingKey', { exact: ED25519_PUBLIC_KEY_BYTES });
+    const result = await ctx.store.putDevice(accountId, deviceId, signingKey, ctx.config.maxDevicesPerAccount);
+    if (!result.ok) throw new HttpError(409, 'too-many-devices', `an account may enrol at most ${ctx.config.maxDevicesPerAccount} devices; remove one first`);
+    ctx.log.info('device.enrolled', { accountId, deviceId, devices: result.count });
+    sendJson(res, 200, { devices: result.count });
+  }),
+
+  route('DELETE', `/v1/accounts/${ID}/devices/${ID}`, async ({ req, res, ctx, params }) => {
+    const [accountId, deviceId] = [param(params, 0), param(params, 1)];
+    await requireAccount(ctx, req, accountId);
+    if (!(await ctx.store.deleteDevice(accountId, deviceId))) throw new HttpError(404, 'not-found', 'no such device');
+    ctx.hub.disconnectDevice(accountId, deviceId);
+    ctx.log.info('device.removed', { accountId, deviceId });
+    sendJson(res, 200, { removed: true });
+  }),
+
+  route('PUT', `/v1/accounts/${ID}/device-lists/(\\d{1,9})`, async ({ req, res, ctx, params }) => {
+    const accountId = param(params, 0);
+    const version = Number(param(params, 1));
+    await requireAccount(ctx, req, accountId);
+    const blob = await nonEmptyBlob(ctx, req);
+    // Append-only chain: the relay checks only that the version is the next one; clients verify
+    // signatures and hashes themselves (docs/PROTOCOL.md §4) and never rely on this check.
+    const result = await ctx.store.appendDeviceList(accountId, version, blob, ctx.now());
+    if (!result.ok) {
+      throw new HttpError(409, 'version-conflict', `the next device list version is ${result.latest + 1}`, { latest: result.latest });
+    }
+    ctx.log.info('device-list.appended', { accountId, version, bytes: blob.length });
+    sendJson(res, 201, { version });
+  }),
+
+  route('GET', `/v1/accounts/${ID}/device-lists/(latest|\\d{1,9})`, async ({ res, ctx, params }) => {
+    const which = param(params, 1);
+    const list = await ctx.store.getDeviceList(param(params, 0), which === 'latest' ? undefined : Number(which));
+    if (list === undefined) throw new HttpError(404, 'not-found', 'no device list with that version');
+    sendBytes(res, 200, list.blob, { 'sealdesk-version': String(list.version) });
+  }),
+
+  route('PUT', `/v1/accounts/${ID}/devices/${ID}/bundle`, async ({ req, res, ctx, params }) => {
+    const [accountId, deviceId] = [param(params, 0), param(params, 1)];
+    await requireAccount(ctx, req, accountId);
+    await ctx.store.putBundle(accountId, deviceId, await nonEmptyBlob(ctx, req), ctx.now());
+    sendJson(res, 200, { stored: true });
+  }),
+
+  route('GET', `/v1/accounts/${ID}/bundles`, async ({ res, ctx, params }) => {
+    const bundles = await ctx.store.getBundles(param(params, 0));
+    sendJson(res, 200, { bundles: bundles.map((b) => ({ deviceId: b.deviceId, bundle: toBase64Url(b.blob) })) });
+  }),
+
+  route('POST', `/v1/accounts/${ID}/devices/${ID}/one-time-prekeys`, async ({ req, res, ctx, params }) => {
+    const [accountId, deviceId] = [param(params, 0), param(params, 1)];
+    await requireAccount(ctx, req, accountId);
+    const body = await readJson(req, MAX_PREKEY_UPLOAD);
+    const list = body['prekeys'];
+    const prekeys = Array.isArray(list) ? list.map((p) => (typeof p === 'string' ? fromBase64Url(p) : undefined)) : [];
+    if (!Array.isArray(list) || list.length === 0 || prekeys.some((p) => p === undefined || p.length === 0 || p.length > MAX_PREKEY_BYTES)) {
+      throw new HttpError(400, 'bad-request', `"prekeys" must be a non-empty array of base64url blobs of 1..${MAX_PREKEY_BYTES} bytes`);
+    }
+    const blobs = prekeys.filter((p): p is Uint8Array => p !== undefined);
+    const result = await ctx.store.addOneTimePrekeys(accountId, deviceId, blobs, ctx.config.maxOneTimePrekeysPerDevice);
+    if (!result.ok) {
+      throw new HttpError(409, 'too-many-prekeys', `a device may hold at most ${ctx.config.maxOneTimePrekeysPerDevice} one-time prekeys (it has ${result.count})`);
+    }
+    sendJson(res, 200, { count: result.count });
+  }),
+
+  route('POST', `/v1/accounts/${ID}/devices/${ID}/one-time-prekeys/claim`, async ({ res, ctx, params }) => {
+    const prekey = await ctx.store.claimOneTimePrekey(param(params, 0), param(params, 1));
+    if (prekey === undefined) throw new HttpError(404, 'none-left', 'this device has no one-time prekey left; use the signed prekey alone');
+    sendJson(res, 200, { prekey: toBase64Url(prekey) });
+  }),
+
+  route('PUT', `/v1/accounts/${ID}/widget-config`, async ({ req, res, ctx, params }) => {
+    const accountId = param(params, 0);
+    await requireAccount(ctx, req, accountId);
+    await ctx.store.putWidgetConfig(accountId, await nonEmptyBlob(ctx, req), ctx.now());
+    sendJson(res, 200, { stored: true });
+  }),
+
+  route('GET', `/v1/accounts/${ID}/widget-config`, async ({ res, ctx, params }) => {
+    const blob = await ctx.store.getWidgetConfig(param(params, 0));
+    if (blob === undefined) throw new HttpError(404, 'not-found', 'this account has published no widget configuration');
+    sendBytes(res, 200, blob);
+  }),
+];

@@ -1,0 +1,118 @@
+/**
+ * The composition root: store, OPAQUE setup, HTTP routes, WebSocket endpoint (/v1/ws), heartbeat,
+ * retention sweep and graceful shutdown. `startRelay` is what main.ts calls.
+ */
+import { createServer, type Server } from 'node:http';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { LIMITS } from '../shared/wire/index.js';
+import type { RelayConfig } from './config.js';
+import type { RelayContext } from './context.js';
+import type { Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import type { Store } from './store/store.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
+import { ChallengeBook } from './auth/challenges.js';
+import { WindowCounter } from './rate-limit.js';
+import { Hub } from './ws/hub.js';
+import { Connection } from './ws/connection.js';
+import { handleRequest } from './http/handle-request.js';
+import { authRoutes } from './http/auth-routes.js';
+import { directoryRoutes } from './http/directory-routes.js';
+import { conversationRoutes } from './http/conversation-routes.js';
+import { opsRoutes } from './http/ops-routes.js';
+
+export const WS_PATH = '/v1/ws';
+export const DB_FILE = 'relay.sqlite';
+const RETENTION_SWEEP_MS = 60_000;
+
+export interface RunningRelay {
+  readonly origin: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const dbPath = join(config.dataDir, DB_FILE);
+  const store = storeOverride ?? new SqliteStore(dbPath);
+  // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
+  if (storeOverride === undefined) chmodSync(dbPath, 0o600);
+  const opaque = new OpaqueServer(await loadServerSetup(config.dataDir));
+  const metrics = new Metrics();
+  const now = (): number => Date.now();
+  const ctx: RelayContext = {
+    config, store, log, metrics, opaque, now,
+    challenges: new ChallengeBook(),
+    conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
+    hub: new Hub(store, log, metrics, now),
+    startedAt: now(),
+  };
+  const routes = [...opsRoutes, ...authRoutes, ...directoryRoutes, ...conversationRoutes];
+
+  const server = createServer((req, res) => {
+    void handleRequest(routes, ctx, req, res);
+  });
+  // Frames up to 4x the cap reach the decoder and get a frame-too-large error frame while the
+  // connection stays open; anything larger is refused by ws itself (close 1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes * 4, perMessageDeflate: false });
+  const connections = new Set<Connection>();
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => { socket.destroy(); });
+    if (new URL(req.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      metrics.connections += 1;
+      const connection = new Connection(ws, ctx);
+      connections.add(connection);
+      ws.on('close', () => connections.delete(connection));
+    });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const c of connections) c.ping();
+  }, config.heartbeatMs);
+  const sweep = async (): Promise<void> => {
+    const t = now();
+    const purged = await store.purge(t - config.retentionSeconds * 1000, t);
+    if (purged.messages + purged.attachments + purged.conversations + purged.sessions > 0) log.info('retention.purged', { ...purged });
+  };
+  const retention = setInterval(() => {
+    sweep().catch(() => { log.error('retention.failed'); });
+  }, RETENTION_SWEEP_MS);
+  await sweep();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const origin = `http://${host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(heartbeat);
+      clearInterval(retention);
+      const stopped = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
+      await ctx.hub.drain();
+      server.closeAllConnections();
+      for (const ws of wss.clients) ws.terminate();
+      await stopped;
+      await store.close();
+      log.info('relay.stopped');
+    })();
+    return closing;
+  };
+  return { origin, server, close };
+}

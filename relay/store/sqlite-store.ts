@@ -1,0 +1,267 @@
+/**
+ * The default Store: one SQLite file (better-sqlite3, WAL, prepared statements). Writes of a whole
+ * event-loop tick go through `commit` as one transaction; one-time prekeys are claimed by a single
+ * DELETE ... RETURNING, so no prekey can be handed out twice.
+ */
+import Database from 'better-sqlite3';
+import type {
+  Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
+  NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
+} from './store.js';
+import { deviceQueue, visitorQueue } from './store.js';
+import { SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
+
+const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
+const num = (value: unknown): number => Number(value);
+
+type Row = Readonly<Record<string, unknown>>;
+
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #s;
+
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    // WAL + synchronous=FULL: a commit is on disk before the sender is told "stored".
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(SCHEMA);
+    this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    const db = this.#db;
+    this.#s = {
+      insertAccount: db.prepare('INSERT OR IGNORE INTO accounts (account_id, username, opaque_record, created_at) VALUES (?, ?, ?, ?)'),
+      accountByName: db.prepare('SELECT account_id, username, opaque_record FROM accounts WHERE username = ?'),
+      accountExists: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?'),
+      insertSession: db.prepare('INSERT INTO sessions (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)'),
+      session: db.prepare('SELECT account_id, device_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?'),
+      deviceCount: db.prepare('SELECT count(*) AS n FROM devices WHERE account_id = ?'),
+      deviceKey: db.prepare('SELECT signing_key FROM devices WHERE account_id = ? AND device_id = ?'),
+      upsertDevice: db.prepare('INSERT INTO devices (account_id, device_id, signing_key) VALUES (?, ?, ?) ON CONFLICT (account_id, device_id) DO UPDATE SET signing_key = excluded.signing_key'),
+      deleteDevice: db.prepare('DELETE FROM devices WHERE account_id = ? AND device_id = ?'),
+      deleteBundle: db.prepare('DELETE FROM bundles WHERE account_id = ? AND device_id = ?'),
+      deletePrekeys: db.prepare('DELETE FROM one_time_prekeys WHERE account_id = ? AND device_id = ?'),
+      deleteQueue: db.prepare('DELETE FROM messages WHERE queue = ?'),
+      latestList: db.prepare('SELECT version, blob FROM device_lists WHERE account_id = ? ORDER BY version DESC LIMIT 1'),
+      listAt: db.prepare('SELECT version, blob FROM device_lists WHERE account_id = ? AND version = ?'),
+      insertList: db.prepare('INSERT INTO device_lists (account_id, version, blob, created_at) VALUES (?, ?, ?, ?)'),
+      upsertBundle: db.prepare('INSERT INTO bundles (account_id, device_id, blob, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, device_id) DO UPDATE SET blob = excluded.blob, updated_at = excluded.updated_at'),
+      bundles: db.prepare('SELECT device_id, blob FROM bundles WHERE account_id = ? ORDER BY device_id'),
+      prekeyCount: db.prepare('SELECT count(*) AS n FROM one_time_prekeys WHERE account_id = ? AND device_id = ?'),
+      insertPrekey: db.prepare('INSERT INTO one_time_prekeys (account_id, device_id, blob) VALUES (?, ?, ?)'),
+      claimPrekey: db.prepare('DELETE FROM one_time_prekeys WHERE id = (SELECT id FROM one_time_prekeys WHERE account_id = ? AND device_id = ? ORDER BY id LIMIT 1) RETURNING blob'),
+      upsertWidget: db.prepare('INSERT INTO widget_configs (account_id, blob, updated_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET blob = excluded.blob, updated_at = excluded.updated_at'),
+      widget: db.prepare('SELECT blob FROM widget_configs WHERE account_id = ?'),
+      insertConversation: db.prepare('INSERT OR IGNORE INTO conversations (conversation_id, account_id, capability_hash, last_active) VALUES (?, ?, ?, ?)'),
+      conversation: db.prepare('SELECT conversation_id, account_id, capability_hash FROM conversations WHERE conversation_id = ?'),
+      touchConversation: db.prepare('UPDATE conversations SET last_active = ? WHERE conversation_id = ?'),
+      deleteConversation: db.prepare('DELETE FROM conversations WHERE conversation_id = ?'),
+      deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id = ?'),
+      deleteConversationAttachments: db.prepare('DELETE FROM attachments WHERE conversation_id = ?'),
+      insertMessage: db.prepare('INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)'),
+      ack: db.prepare('DELETE FROM messages WHERE queue = ? AND seq <= ?'),
+      fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      stats: db.prepare('SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue)'),
+      attachmentUsage: db.prepare('SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE conversation_id = ?'),
+      insertAttachment: db.prepare('INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES (?, ?, ?, ?, ?)'),
+      attachment: db.prepare('SELECT attachment_id, conversation_id, blob FROM attachments WHERE attachment_id = ?'),
+      purgeMessages: db.prepare('DELETE FROM messages WHERE created_at < ?'),
+      purgeAttachments: db.prepare('DELETE FROM attachments WHERE created_at < ?'),
+      idleConversations: db.prepare('SELECT conversation_id FROM conversations WHERE last_active < ?'),
+      purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    };
+  }
+
+  createAccount(account: AccountRecord, now: number): Promise<boolean> {
+    const r = this.#s.insertAccount.run(account.accountId, account.username, account.opaqueRecord, now);
+    return Promise.resolve(r.changes === 1);
+  }
+
+  findAccountByUsername(username: string): Promise<AccountRecord | undefined> {
+    const row = this.#s.accountByName.get(username) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : {
+      accountId: String(row['account_id']), username: String(row['username']), opaqueRecord: String(row['opaque_record']),
+    });
+  }
+
+  accountExists(accountId: string): Promise<boolean> {
+    return Promise.resolve(this.#s.accountExists.get(accountId) !== undefined);
+  }
+
+  createSession(tokenHash: Uint8Array, session: SessionRecord): Promise<void> {
+    this.#s.insertSession.run(tokenHash, session.accountId, session.deviceId, session.expiresAt);
+    return Promise.resolve();
+  }
+
+  findSession(tokenHash: Uint8Array, now: number): Promise<SessionRecord | undefined> {
+    const row = this.#s.session.get(tokenHash, now) as Row | undefined;
+    if (row === undefined) return Promise.resolve(undefined);
+    const deviceId = row['device_id'];
+    return Promise.resolve({
+      accountId: String(row['account_id']),
+      deviceId: typeof deviceId === 'string' ? deviceId : null,
+      expiresAt: num(row['expires_at']),
+    });
+  }
+
+  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+    return Promise.resolve(this.#db.transaction((): LimitedResult => {
+      const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
+      const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
+      if (!exists && count >= max) return { ok: false, count };
+      this.#s.upsertDevice.run(accountId, deviceId, signingKey);
+      return { ok: true, count: exists ? count : count + 1 };
+    }).immediate());
+  }
+
+  getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
+    const row = this.#s.deviceKey.get(accountId, deviceId) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : bytes(row['signing_key']));
+  }
+
+  deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
+    return Promise.resolve(this.#db.transaction(() => {
+      const r = this.#s.deleteDevice.run(accountId, deviceId);
+      this.#s.deleteBundle.run(accountId, deviceId);
+      this.#s.deletePrekeys.run(accountId, deviceId);
+      this.#s.deleteQueue.run(deviceQueue(accountId, deviceId));
+      return r.changes === 1;
+    }).immediate());
+  }
+
+  appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {
+    return Promise.resolve(this.#db.transaction((): AppendResult => {
+      const row = this.#s.latestList.get(accountId) as Row | undefined;
+      const latest = row === undefined ? 0 : num(row['version']);
+      if (version !== latest + 1) return { ok: false, latest };
+      this.#s.insertList.run(accountId, version, blob, now);
+      return { ok: true };
+    }).immediate());
+  }
+
+  getDeviceList(accountId: string, version?: number): Promise<VersionedBlob | undefined> {
+    const row = (version === undefined
+      ? this.#s.latestList.get(accountId)
+      : this.#s.listAt.get(accountId, version)) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : { version: num(row['version']), blob: bytes(row['blob']) });
+  }
+
+  putBundle(accountId: string, deviceId: string, blob: Uint8Array, now: number): Promise<void> {
+    this.#s.upsertBundle.run(accountId, deviceId, blob, now);
+    return Promise.resolve();
+  }
+
+  getBundles(accountId: string): Promise<DeviceBlob[]> {
+    const rows = this.#s.bundles.all(accountId) as Row[];
+    return Promise.resolve(rows.map((r) => ({ deviceId: String(r['device_id']), blob: bytes(r['blob']) })));
+  }
+
+  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult> {
+    return Promise.resolve(this.#db.transaction((): LimitedResult => {
+      const count = num((this.#s.prekeyCount.get(accountId, deviceId) as Row)['n']);
+      if (count + blobs.length > max) return { ok: false, count };
+      for (const blob of blobs) this.#s.insertPrekey.run(accountId, deviceId, blob);
+      return { ok: true, count: count + blobs.length };
+    }).immediate());
+  }
+
+  claimOneTimePrekey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
+    // One statement is one transaction: the row is deleted and returned atomically.
+    const row = this.#s.claimPrekey.get(accountId, deviceId) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : bytes(row['blob']));
+  }
+
+  countOneTimePrekeys(accountId: string, deviceId: string): Promise<number> {
+    return Promise.resolve(num((this.#s.prekeyCount.get(accountId, deviceId) as Row)['n']));
+  }
+
+  putWidgetConfig(accountId: string, blob: Uint8Array, now: number): Promise<void> {
+    this.#s.upsertWidget.run(accountId, blob, now);
+    return Promise.resolve();
+  }
+
+  getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
+    const row = this.#s.widget.get(accountId) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : bytes(row['blob']));
+  }
+
+  createConversation(c: ConversationRecord, now: number): Promise<boolean> {
+    return Promise.resolve(this.#s.insertConversation.run(c.conversationId, c.accountId, c.capabilityHash, now).changes === 1);
+  }
+
+  getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
+    const row = this.#s.conversation.get(conversationId) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : {
+      conversationId: String(row['conversation_id']),
+      accountId: String(row['account_id']),
+      capabilityHash: bytes(row['capability_hash']),
+    });
+  }
+
+  deleteConversation(conversationId: string): Promise<boolean> {
+    return Promise.resolve(this.#db.transaction(() => this.#dropConversation(conversationId).existed).immediate());
+  }
+
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+    return Promise.resolve(this.#db.transaction(() => {
+      const seqs = messages.map((m) => num(this.#s.insertMessage.run(m.queue, m.conversationId, m.envelope, now).lastInsertRowid));
+      for (const id of new Set(messages.map((m) => m.conversationId))) this.#s.touchConversation.run(now, id);
+      for (const a of acks) this.#s.ack.run(a.queue, a.upTo);
+      return seqs;
+    }).immediate());
+  }
+
+  fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
+    const rows = this.#s.fetch.all(queue, after, limit) as Row[];
+    return Promise.resolve(rows.map((r) => ({ seq: num(r['seq']), envelope: bytes(r['envelope']) })));
+  }
+
+  queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }> {
+    const row = this.#s.stats.get() as Row;
+    return Promise.resolve({ pendingMessages: num(row['pending']), queues: num(row['queues']), deepestQueue: num(row['deepest']) });
+  }
+
+  putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
+    return Promise.resolve(this.#db.transaction(() => {
+      const used = num((this.#s.attachmentUsage.get(a.conversationId) as Row)['used']);
+      if (used + a.blob.length > quotaBytes) return false;
+      this.#s.insertAttachment.run(a.attachmentId, a.conversationId, a.blob.length, a.blob, now);
+      return true;
+    }).immediate());
+  }
+
+  getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined> {
+    const row = this.#s.attachment.get(attachmentId) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : {
+      attachmentId: String(row['attachment_id']), conversationId: String(row['conversation_id']), blob: bytes(row['blob']),
+    });
+  }
+
+  purge(cutoff: number, now: number): Promise<PurgeCounts> {
+    return Promise.resolve(this.#db.transaction((): PurgeCounts => {
+      const messages = this.#s.purgeMessages.run(cutoff).changes;
+      let attachments = this.#s.purgeAttachments.run(cutoff).changes;
+      const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
+      for (const id of idle) attachments += this.#dropConversation(id).attachments;
+      const sessions = this.#s.purgeSessions.run(now).changes;
+      return { messages, attachments, conversations: idle.length, sessions };
+    }).immediate());
+  }
+
+  close(): Promise<void> {
+    if (this.#db.open) {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      this.#db.close();
+    }
+    return Promise.resolve();
+  }
+
+  #dropConversation(conversationId: string): { existed: boolean; attachments: number } {
+    const existed = this.#s.deleteConversation.run(conversationId).changes === 1;
+    this.#s.deleteConversationMessages.run(conversationId);
+    this.#s.deleteQueue.run(visitorQueue(conversationId));
+    const attachments = this.#s.deleteConversationAttachments.run(conversationId).changes;
+    return { existed, attachments };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The relay's storage port. Routing, HTTP and WebSocket code talk only to this interface, so a
+ * PostgreSQL implementation can be added without touching them. Every method is async for that
+ * reason, even though the SQLite and in-memory implementations answer synchronously.
+ *
+ * Everything stored is either an opaque client blob (device lists, prekey bundles, one-time
+ * prekeys, widget config, envelopes, attachments), a public key the relay checks its own access
+ * control with, or a hash of a secret (session tokens, conversation capabilities). The OPAQUE
+ * registration record is the only per-account login secret (RFC 9807 §6: it cannot be used to
+ * test a password without running OPAQUE against the server's private key).
+ *
+ * Ids are 16-byte values written as lower-case hex strings at this boundary.
+ */
+
+export interface AccountRecord {
+  readonly accountId: string;
+  readonly username: string;
+  /** RFC 9807 registration record (base64url as produced by @serenity-kit/opaque). */
+  readonly opaqueRecord: string;
+}
+
+export interface SessionRecord {
+  readonly accountId: string;
+  /** Set when the session was obtained by a device signature rather than an OPAQUE login. */
+  readonly deviceId: string | null;
+  readonly expiresAt: number;
+}
+
+export interface ConversationRecord {
+  readonly conversationId: string;
+  readonly accountId: string;
+  /** SHA-256 of the visitor's capability; the capability itself is never stored. */
+  readonly capabilityHash: Uint8Array;
+}
+
+export interface VersionedBlob {
+  readonly version: number;
+  readonly blob: Uint8Array;
+}
+
+export interface DeviceBlob {
+  readonly deviceId: string;
+  readonly blob: Uint8Array;
+}
+
+/** A receiver queue: one per (account, device) and one per conversation for its visitor. */
+export type QueueKey = string;
+
+export interface NewMessage {
+  readonly queue: QueueKey;
+  readonly conversationId: string;
+  /** The encoded envelope exactly as it will be delivered. */
+  readonly envelope: Uint8Array;
+}
+
+export interface StoredMessage {
+  /** The delivery cursor: strictly increasing over the whole store, never reused. */
+  readonly seq: number;
+  readonly envelope: Uint8Array;
+}
+
+export interface Ack {
+  readonly queue: QueueKey;
+  /** Everything in `queue` with seq <= upTo has been received and can be deleted. */
+  readonly upTo: number;
+}
+
+export interface AttachmentRecord {
+  readonly attachmentId: string;
+  readonly conversationId: string;
+  readonly blob: Uint8Array;
+}
+
+export interface PurgeCounts {
+  readonly messages: number;
+  readonly attachments: number;
+  readonly conversations: number;
+  readonly sessions: number;
+}
+
+export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };
+export type LimitedResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
+
+export interface Store {
+  // Accounts and sessions
+  /** False when the username is taken. */
+  createAccount(account: AccountRecord, now: number): Promise<boolean>;
+  findAccountByUsername(username: string): Promise<AccountRecord | undefined>;
+  accountExists(accountId: string): Promise<boolean>;
+  createSession(tokenHash: Uint8Array, session: SessionRecord): Promise<void>;
+  /** The session for a token hash, if it exists and has not expired at `now`. */
+  findSession(tokenHash: Uint8Array, now: number): Promise<SessionRecord | undefined>;
+
+  // Devices the relay authenticates (their Ed25519 public keys, raw 32 bytes)
+  /** Adds or replaces a device; refused (ok false) when the account already has `max` other devices. */
+  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult>;
+  getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined>;
+  /** Removes the device, its bundle, its one-time prekeys and its queue. */
+  deleteDevice(accountId: string, deviceId: string): Promise<boolean>;
+
+  // Key directory
+  /** Append-only: accepted only when `version` is the latest + 1 (1 for the first list). */
+  appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult>;
+  /** The given version, or the latest when `version` is undefined. */
+  getDeviceList(accountId: string, version?: number): Promise<VersionedBlob | undefined>;
+  putBundle(accountId: string, deviceId: string, blob: Uint8Array, now: number): Promise<void>;
+  getBundles(accountId: string): Promise<DeviceBlob[]>;
+  /** Adds prekeys unless the device would then hold more than `max` (then nothing is added). */
+  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult>;
+  /** Removes and returns one prekey in a single transaction: each is handed out at most once. */
+  claimOneTimePrekey(accountId: string, deviceId: string): Promise<Uint8Array | undefined>;
+  countOneTimePrekeys(accountId: string, deviceId: string): Promise<number>;
+  putWidgetConfig(accountId: string, blob: Uint8Array, now: number): Promise<void>;
+  getWidgetConfig(accountId: string): Promise<Uint8Array | undefined>;
+
+  // Conversations and delivery
+  /** False (and nothing changed) when the conversation id exists already. */
+  createConversation(conversation: ConversationRecord, now: number): Promise<boolean>;
+  getConversation(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Deletes the conversation, every stored envelope of it and its attachments. */
+  deleteConversation(conversationId: string): Promise<boolean>;
+  /**
+   * One transaction for a whole batch: appends the messages (returning their seqs in order) and
+   * applies the acks. Nothing is acknowledged to a sender before this resolves.
+   */
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]>;
+  /** Messages of `queue` with seq > after, oldest first, at most `limit`. */
+  fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]>;
+  queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }>;
+
+  // Attachments
+  /** Stores the blob unless the conversation would then hold more than `quotaBytes`. */
+  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean>;
+  getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined>;
+
+  // Retention
+  /** Deletes messages, attachments and idle conversations older than `cutoff`, and sessions expired at `now`. */
+  purge(cutoff: number, now: number): Promise<PurgeCounts>;
+  close(): Promise<void>;
+}
+
+export function deviceQueue(accountId: string, deviceId: string): QueueKey {
+  return `d:${accountId}:${deviceId}`;
+}
+
+export function visitorQueue(conversationId: string): QueueKey {
+  return `v:${conversationId}`;
+}

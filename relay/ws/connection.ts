@@ -1,0 +1,251 @@
+/**
+ * One WebSocket connection: challenge -> hello (device signature or visitor capability) -> ready,
+ * then send/ack frames in, stored/deliver/error frames out (docs/PROTOCOL.md §16).
+ * A bad frame gets an error frame and the connection stays open for valid traffic; only a failed
+ * hello, a slow consumer, or the removal of the queue closes it.
+ */
+import type { WebSocket, RawData } from 'ws';
+import {
+  type ClientFrame, DecodeError, FRAME_ERRORS, type FrameErrorName, FrameDecodeError, ROLES,
+  type RelayFrame, decodeClientFrame, decodeEnvelope, encodeRelayFrame, idToHex, type Envelope,
+} from '../../shared/wire/index.js';
+import type { RelayContext } from '../context.js';
+import type { QueueKey, StoredMessage } from '../store/store.js';
+import { deviceQueue, visitorQueue } from '../store/store.js';
+import { TokenBucket } from '../rate-limit.js';
+import { matchesHash, randomSecret } from '../auth/tokens.js';
+import { verifyDeviceSignature } from '../auth/device-signature.js';
+import type { Subscriber } from './hub.js';
+import { type Peer, routeEnvelope } from './route-envelope.js';
+
+export const CLOSE_AUTH_FAILED = 4401;
+const BACKLOG_PAGE = 256;
+/** A connection that has not authenticated within this time is closed (auth-failed). */
+export const HELLO_TIMEOUT_MS = 10_000;
+
+function rawBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export class Connection implements Subscriber {
+  readonly #ws: WebSocket;
+  readonly #ctx: RelayContext;
+  readonly #challenge = randomSecret();
+  readonly #bucket: TokenBucket;
+  #peer: Peer | undefined;
+  #queue: QueueKey | undefined;
+  #helloSeen = false;
+  #sentUpTo = 0;
+  #loading = true;
+  #live: StoredMessage[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  alive = true;
+
+  constructor(ws: WebSocket, ctx: RelayContext) {
+    this.#ws = ws;
+    this.#ctx = ctx;
+    this.#bucket = new TokenBucket(ctx.config.messagesPerConnectionPerSecond, ctx.now());
+    ws.on('message', (data, isBinary) => {
+      this.#onMessage(data, isBinary);
+    });
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => {
+      this.#closed();
+    });
+    // Protocol violations ws detects itself (frame past maxPayload, bad masking, invalid UTF-8
+    // close reason) end that socket only; without this listener they would crash the relay.
+    ws.on('error', (error) => {
+      ctx.metrics.reject('ws-protocol');
+      ctx.log.info('ws.protocol-error', { error: error.message.slice(0, 80) });
+    });
+    this.#send({ type: 'challenge', challenge: this.#challenge });
+    const helloTimer = setTimeout(() => {
+      if (this.#peer === undefined && this.#open()) {
+        this.#error('auth-failed', 0);
+        this.#ws.close(CLOSE_AUTH_FAILED, 'no hello in time');
+      }
+    }, HELLO_TIMEOUT_MS);
+    ws.once('close', () => { clearTimeout(helloTimer); });
+  }
+
+  push(message: StoredMessage): void {
+    if (this.#loading) {
+      this.#live.push(message);
+      return;
+    }
+    this.#deliver(message);
+  }
+
+  stored(requestId: number, cursor: number): void {
+    this.#send({ type: 'stored', requestId, cursor });
+  }
+
+  storeFailed(requestId: number): void {
+    this.#error('storage-failed', requestId);
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  /** Called by the heartbeat: a socket that did not answer the last ping is dead. */
+  ping(): void {
+    if (!this.alive) {
+      this.#ctx.metrics.reject('heartbeat-timeout');
+      this.#ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.#ws.ping();
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    this.alive = true;
+    // Rate limit before any work (security brief §4: spam limits that need no plaintext).
+    if (!this.#bucket.take(this.#ctx.now())) {
+      this.#error('rate-limited', 0);
+      return;
+    }
+    if (!isBinary) {
+      this.#error('text-frame', 0);
+      return;
+    }
+    let frame: ClientFrame;
+    try {
+      frame = decodeClientFrame(rawBytes(data));
+    } catch (error) {
+      this.#error(error instanceof FrameDecodeError ? error.reason : 'malformed-frame', 0);
+      return;
+    }
+    // Frames of one connection are handled strictly in arrival order.
+    this.#chain = this.#chain.then(() => this.#handle(frame)).catch((error: unknown) => {
+      this.#ctx.log.error('ws.handler-failed', { error: error instanceof Error ? error.name : 'unknown' });
+      this.#error('storage-failed', frame.type === 'send' ? frame.requestId : 0);
+    });
+  }
+
+  async #handle(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'hello-device':
+      case 'hello-visitor':
+        if (this.#helloSeen) {
+          this.#error('already-authenticated', 0);
+          return;
+        }
+        this.#helloSeen = true;
+        await this.#hello(frame);
+        return;
+      case 'send': {
+        if (this.#peer === undefined) {
+          this.#error('not-authenticated', frame.requestId);
+          return;
+        }
+        let envelope: Envelope;
+        try {
+          envelope = decodeEnvelope(frame.envelope);
+        } catch (error) {
+          if (!(error instanceof DecodeError)) throw error;
+          this.#error('malformed-envelope', frame.requestId);
+          return;
+        }
+        const routing = await routeEnvelope(this.#ctx.store, this.#peer, envelope);
+        if (!routing.ok) {
+          this.#error(routing.error, frame.requestId);
+          return;
+        }
+        this.#ctx.hub.send(this, frame.requestId, { queue: routing.queue, conversationId: routing.conversationId, envelope: frame.envelope });
+        return;
+      }
+      case 'ack':
+        if (this.#queue === undefined) {
+          this.#error('not-authenticated', 0);
+          return;
+        }
+        // Acks beyond what this connection was sent cannot delete anything undelivered.
+        this.#ctx.hub.ack(this.#queue, Math.min(frame.cursor, this.#sentUpTo));
+        return;
+    }
+  }
+
+  async #hello(frame: Extract<ClientFrame, { type: 'hello-device' | 'hello-visitor' }>): Promise<void> {
+    const store = this.#ctx.store;
+    let peer: Peer | undefined;
+    if (frame.type === 'hello-device') {
+      const accountId = idToHex(frame.accountId);
+      const deviceId = idToHex(frame.deviceId);
+      const key = await store.getDeviceKey(accountId, deviceId);
+      if (key !== undefined && await verifyDeviceSignature(key, frame.signature, this.#challenge, frame.accountId, frame.deviceId)) {
+        peer = { kind: 'device', accountId, deviceId };
+      }
+    } else {
+      const conversationId = idToHex(frame.conversationId);
+      const conversation = await store.getConversation(conversationId);
+      if (conversation !== undefined && matchesHash(frame.capability, conversation.capabilityHash)) {
+        peer = { kind: 'visitor', accountId: conversation.accountId, conversationId };
+      }
+    }
+    if (peer === undefined || !this.#open()) {
+      this.#ctx.log.info('ws.auth-failed', { kind: frame.type });
+      this.#error('auth-failed', 0);
+      this.#ws.close(CLOSE_AUTH_FAILED, 'authentication failed');
+      return;
+    }
+    this.#peer = peer;
+    this.#queue = peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
+    this.#sentUpTo = frame.resumeAfter;
+    this.#ctx.hub.subscribe(this.#queue, this);
+    this.#send({ type: 'ready', role: peer.kind === 'device' ? ROLES.device : ROLES.visitor });
+    await this.#sendBacklog(this.#queue);
+  }
+
+  /** Everything queued after the resume cursor, page by page, then the live messages that raced. */
+  async #sendBacklog(queue: QueueKey): Promise<void> {
+    for (;;) {
+      const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, BACKLOG_PAGE);
+      for (const m of page) this.#deliver(m);
+      if (page.length < BACKLOG_PAGE || !this.#open()) break;
+      while (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes / 2 && this.#open()) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    this.#loading = false;
+    const live = this.#live;
+    this.#live = [];
+    for (const m of live) this.#deliver(m);
+  }
+
+  #deliver(message: StoredMessage): void {
+    if (message.seq <= this.#sentUpTo) return;
+    this.#sentUpTo = message.seq;
+    this.#send({ type: 'deliver', cursor: message.seq, envelope: message.envelope });
+    this.#ctx.metrics.messagesOut += 1;
+    if (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes) {
+      // Slow consumer: drop the socket; its messages stay queued until it reconnects and acks.
+      this.#ctx.metrics.reject('slow-consumer');
+      this.#ctx.log.warn('ws.slow-consumer', { buffered: this.#ws.bufferedAmount });
+      this.#ws.terminate();
+    }
+  }
+
+  #error(name: FrameErrorName, requestId: number): void {
+    this.#ctx.metrics.reject(name);
+    this.#send({ type: 'error', requestId, code: FRAME_ERRORS[name] });
+  }
+
+  #send(frame: RelayFrame): void {
+    if (!this.#open()) return;
+    this.#ws.send(encodeRelayFrame(frame), { binary: true });
+  }
+
+  #open(): boolean {
+    return this.#ws.readyState === this.#ws.OPEN;
+  }
+
+  #closed(): void {
+    this.#ctx.metrics.connections -= 1;
+    if (this.#queue !== undefined) this.#ctx.hub.unsubscribe(this.#queue, this);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Store-and-forward core. Frames that arrive in one event-loop tick are collected and committed
+ * in ONE store transaction (appends + acks); only after that commit does the sender get its
+ * `stored` frame and do online receivers get `deliver` frames. Commits are serialised, so
+ * receivers see cursors in increasing order. Delivery is at-least-once: a receiver may get a
+ * message again after a reconnect and dedupes by cursor.
+ */
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Ack, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
+import { deviceQueue, visitorQueue } from '../store/store.js';
+
+/** What the hub needs from a connection. */
+export interface Subscriber {
+  /** A committed message for the subscriber's queue, in cursor order. */
+  push(message: StoredMessage): void;
+  /** The envelope of send `requestId` is committed under `cursor`. */
+  stored(requestId: number, cursor: number): void;
+  /** The commit failed; the sender should resend. */
+  storeFailed(requestId: number): void;
+  /** Close because the queue no longer exists (device removed, conversation deleted). */
+  close(code: number, reason: string): void;
+}
+
+interface PendingSend {
+  readonly from: Subscriber;
+  readonly requestId: number;
+  readonly message: NewMessage;
+}
+
+export const CLOSE_GONE = 4410;
+
+export class Hub {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  readonly #now: () => number;
+  readonly #subscribers = new Map<QueueKey, Set<Subscriber>>();
+  #sends: PendingSend[] = [];
+  #acks = new Map<QueueKey, number>();
+  #scheduled = false;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(store: Store, log: Logger, metrics: Metrics, now: () => number) {
+    this.#store = store;
+    this.#log = log;
+    this.#metrics = metrics;
+    this.#now = now;
+  }
+
+  subscribe(queue: QueueKey, s: Subscriber): void {
+    const set = this.#subscribers.get(queue) ?? new Set<Subscriber>();
+    set.add(s);
+    this.#subscribers.set(queue, set);
+  }
+
+  unsubscribe(queue: QueueKey, s: Subscriber): void {
+    const set = this.#subscribers.get(queue);
+    set?.delete(s);
+    if (set?.size === 0) this.#subscribers.delete(queue);
+  }
+
+  /** Queues an envelope for the next commit. */
+  send(from: Subscriber, requestId: number, message: NewMessage): void {
+    this.#sends.push({ from, requestId, message });
+    this.#schedule();
+  }
+
+  /** Queues an acknowledgement for the next commit (the highest cursor per queue wins). */
+  ack(queue: QueueKey, upTo: number): void {
+    this.#acks.set(queue, Math.max(upTo, this.#acks.get(queue) ?? 0));
+    this.#schedule();
+  }
+
+  /** Resolves when everything queued so far is committed (used at shutdown). */
+  async drain(): Promise<void> {
+    while (this.#scheduled || this.#sends.length > 0 || this.#acks.size > 0) {
+      this.#flushNow();
+      await this.#chain;
+    }
+    await this.#chain;
+  }
+
+  disconnectDevice(accountId: string, deviceId: string): void {
+    this.#closeQueue(deviceQueue(accountId, deviceId), 'device removed');
+  }
+
+  disconnectConversation(conversationId: string): void {
+    this.#closeQueue(visitorQueue(conversationId), 'conversation deleted');
+  }
+
+  #closeQueue(queue: QueueKey, reason: string): void {
+    for (const s of [...(this.#subscribers.get(queue) ?? [])]) s.close(CLOSE_GONE, reason);
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate runs after the I/O callbacks of this loop iteration: every frame read in this
+    // tick is in the batch.
+    setImmediate(() => {
+      this.#flushNow();
+    });
+  }
+
+  #flushNow(): void {
+    if (!this.#scheduled) return;
+    this.#scheduled = false;
+    const sends = this.#sends;
+    const acks: Ack[] = [...this.#acks].map(([queue, upTo]) => ({ queue, upTo }));
+    this.#sends = [];
+    this.#acks = new Map();
+    if (sends.length === 0 && acks.length === 0) return;
+    this.#chain = this.#chain.then(() => this.#commit(sends, acks));
+  }
+
+  async #commit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
+    let seqs: number[];
+    try {
+      seqs = await this.#store.commit(sends.map((s) => s.message), acks, this.#now());
+    } catch (error) {
+      this.#log.error('store.commit-failed', { messages: sends.length, acks: acks.length, error: error instanceof Error ? error.name : 'unknown' });
+      this.#metrics.reject('storage-failed');
+      for (const s of sends) s.from.storeFailed(s.requestId);
+      return;
+    }
+    this.#metrics.batches += 1;
+    this.#metrics.messagesIn += sends.length;
+    sends.forEach((s, i) => {
+      const seq = seqs[i] ?? 0;
+      s.from.stored(s.requestId, seq);
+      for (const receiver of this.#subscribers.get(s.message.queue) ?? []) {
+        receiver.push({ seq, envelope: s.message.envelope });
+      }
+    });
+  }
+}

@@ -1,0 +1,13 @@
+/** Client <-> relay frames (docs/PROTOCOL.md §16). */
+export { FRAME_ERRORS, type FrameErrorName, frameErrorName } from './error-codes.js';
+export { FrameDecodeError, type FrameDecodeReason } from './frame-decode-error.js';
+export { FRAME_VERSION } from './frame-header.js';
+export {
+  type AckFrame, CAPABILITY_BYTES, CLIENT_FRAME_TYPES, type ClientFrame, ED25519_SIGNATURE_BYTES,
+  type HelloDeviceFrame, type HelloVisitorFrame, type SendFrame, decodeClientFrame, encodeClientFrame,
+} from './client-frames.js';
+export {
+  CHALLENGE_BYTES, type ChallengeFrame, type DeliverFrame, type ErrorFrame, RELAY_FRAME_TYPES, ROLES,
+  type ReadyFrame, type RelayFrame, type StoredFrame, decodeRelayFrame, encodeRelayFrame,
+} from './relay-frames.js';
+export { DEVICE_AUTH_LABEL, deviceAuthMessage } from './device-auth.js';

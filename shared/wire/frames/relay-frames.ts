@@ -1,0 +1,90 @@
+/**
+ * Frames the relay sends to a client (docs/PROTOCOL.md §16.3). Clients decode them as strictly as
+ * the relay decodes theirs: the relay is not trusted.
+ */
+import { type Codec, fixedBytes, struct, u16, u32, u64, u8, varBytes } from '../codec.js';
+import { LIMITS } from '../limits.js';
+import { Writer } from '../writer.js';
+import { FRAME_VERSION, openFrame, readBody } from './frame-header.js';
+
+export const CHALLENGE_BYTES = 32;
+
+export const RELAY_FRAME_TYPES = {
+  challenge: 0x01,
+  ready: 0x02,
+  stored: 0x03,
+  deliver: 0x04,
+  error: 0x05,
+} as const;
+
+/** Roles in a ready frame. */
+export const ROLES = { device: 1, visitor: 2 } as const;
+
+/** §16.3.1: sent first on every connection; a device signs it (device-auth.ts). */
+export interface ChallengeFrame {
+  type: 'challenge';
+  challenge: Uint8Array;
+}
+
+/** §16.3.2: the hello was accepted; queued messages follow as deliver frames. */
+export interface ReadyFrame {
+  type: 'ready';
+  role: number;
+}
+
+/** §16.3.3: the envelope of send `requestId` is committed to disk under `cursor`. */
+export interface StoredFrame {
+  type: 'stored';
+  requestId: number;
+  cursor: number;
+}
+
+/** §16.3.4: one queued envelope; cursors grow strictly within a connection's queue. */
+export interface DeliverFrame {
+  type: 'deliver';
+  cursor: number;
+  envelope: Uint8Array;
+}
+
+/** §16.3.5: `code` from FRAME_ERRORS; `requestId` is the send it answers, or 0. */
+export interface ErrorFrame {
+  type: 'error';
+  requestId: number;
+  code: number;
+}
+
+export type RelayFrame = ChallengeFrame | ReadyFrame | StoredFrame | DeliverFrame | ErrorFrame;
+
+type Body<F> = Omit<F, 'type'>;
+
+const bodies: { readonly [K in RelayFrame['type']]: Codec<Body<Extract<RelayFrame, { type: K }>>> } = {
+  challenge: struct({ challenge: fixedBytes(CHALLENGE_BYTES) }),
+  ready: struct({ role: u8 }),
+  stored: struct({ requestId: u32, cursor: u64 }),
+  deliver: struct({ cursor: u64, envelope: varBytes(LIMITS.maxEnvelopeBytes) }),
+  error: struct({ requestId: u32, code: u16 }),
+};
+
+const typeByByte = new Map<number, RelayFrame['type']>(
+  (Object.entries(RELAY_FRAME_TYPES) as [RelayFrame['type'], number][]).map(([name, byte]) => [byte, name]),
+);
+
+export function encodeRelayFrame(frame: RelayFrame): Uint8Array {
+  const w = new Writer();
+  w.u8(FRAME_VERSION);
+  w.u8(RELAY_FRAME_TYPES[frame.type]);
+  const codec = bodies[frame.type] as unknown as Codec<RelayFrame>;
+  w.field(frame.type, () => {
+    codec.write(w, frame);
+  });
+  return w.finish();
+}
+
+/** FrameDecodeError (a DecodeError) on anything but one valid relay frame. */
+export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
+  const { type, reader } = openFrame(bytes, [...typeByByte.keys()]);
+  const name = typeByByte.get(type) ?? 'error';
+  const codec = bodies[name] as unknown as Codec<Record<string, unknown>>;
+  const body = readBody(reader, name, (r) => codec.read(r));
+  return { ...body, type: name } as RelayFrame;
+}

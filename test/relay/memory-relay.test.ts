@@ -1,0 +1,93 @@
+/**
+ * The relay's routing runs unchanged on the in-memory Store (routing depends only on the Store
+ * interface), in-process, over real sockets. Also checks that the logs never contain an
+ * envelope body, a session token or a capability.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../relay/config.js';
+import { createLogger } from '../../relay/log.js';
+import { type RunningRelay, startRelay } from '../../relay/server.js';
+import { MemoryStore } from '../../relay/store/memory-store.js';
+import type { Ack, NewMessage } from '../../relay/store/store.js';
+import { FRAME_ERRORS } from '../../shared/wire/index.js';
+import { makeDataDir } from './support/relay-process.js';
+import { connectDevice, connectVisitor, enrolDevice, envelope, http, openConversation, registerAndLogin } from './support/relay-api.js';
+
+const CANARY = 'CANARY-plaintext-7f3a';
+
+/** The real in-memory store with one injected fault: the next commit throws (like a full disk). */
+class FlakyStore extends MemoryStore {
+  failNext = false;
+
+  override commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('disk full'));
+    }
+    return super.commit(messages, acks, now);
+  }
+}
+
+describe('relay on the in-memory store', () => {
+  const data = makeDataDir();
+  const lines: string[] = [];
+  let relay: RunningRelay;
+  let wsUrl: string;
+  const store = new FlakyStore();
+
+  beforeAll(async () => {
+    const config = loadConfig({ PORT: '0', SEALDESK_DATA_DIR: data.dir, SEALDESK_LOG_LEVEL: 'debug' });
+    relay = await startRelay(config, createLogger('debug', (line) => lines.push(line)), store);
+    wsUrl = `${relay.origin.replace('http', 'ws')}/v1/ws`;
+  });
+  afterAll(async () => {
+    await relay.close();
+    data.remove();
+  });
+
+  it('routes a visitor message to the device and the reply back, without logging content or secrets', async () => {
+    const account = await registerAndLogin(relay.origin, 'memory@example.test');
+    const agent = await enrolDevice(relay.origin, account);
+    const conversation = await openConversation(relay.origin, account.accountId);
+    const visitor = await connectVisitor(wsUrl, conversation);
+    const canary = new TextEncoder().encode(CANARY);
+    visitor.send({ type: 'send', requestId: 1, envelope: envelope(conversation.conversationId, { device: agent.deviceId }, canary) });
+    await visitor.until((f) => f.some((x) => x.type === 'stored'), 'stored');
+    const device = await connectDevice(wsUrl, agent);
+    await device.until((f) => f.some((x) => x.type === 'deliver'), 'backlog delivery');
+    device.send({ type: 'send', requestId: 2, envelope: envelope(conversation.conversationId, 'visitor', canary) });
+    await visitor.until((f) => f.some((x) => x.type === 'deliver'), 'reply');
+    const upload = await http(relay.origin, 'POST', `/v1/conversations/${conversation.conversationId}/attachments`, { body: canary, headers: { 'sealdesk-capability': conversation.capability } });
+    expect(upload.status).toBe(201);
+    await Promise.all([visitor.close(), device.close()]);
+
+    const log = lines.join('');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(log).not.toContain(CANARY);
+    expect(log).not.toContain(Buffer.from(CANARY).toString('base64'));
+    expect(log).not.toContain(Buffer.from(CANARY).toString('hex'));
+    expect(log).not.toContain(account.token);
+    expect(log).not.toContain(conversation.capability);
+  });
+
+  it('answers storage-failed when a commit fails, keeps the connection, and accepts the resend', async () => {
+    const account = await registerAndLogin(relay.origin, 'flaky@example.test');
+    const agent = await enrolDevice(relay.origin, account);
+    const conversation = await openConversation(relay.origin, account.accountId);
+    const visitor = await connectVisitor(wsUrl, conversation);
+    const device = await connectDevice(wsUrl, agent);
+    const frame = { type: 'send', envelope: envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array([1])) } as const;
+    store.failNext = true;
+    visitor.send({ ...frame, requestId: 1 });
+    await visitor.until((f) => f.some((x) => x.type === 'error'), 'error');
+    expect(visitor.of('error').map((e) => [e.requestId, e.code])).toEqual([[1, FRAME_ERRORS['storage-failed']]]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(device.of('deliver')).toEqual([]);
+    visitor.send({ ...frame, requestId: 2 });
+    await device.until((f) => f.some((x) => x.type === 'deliver'), 'delivery of the resend');
+    expect(visitor.of('stored').map((s) => s.requestId)).toEqual([2]);
+    expect(lines.join('')).toContain('store.commit-failed');
+    await Promise.all([visitor.close(), device.close()]);
+  });
+});

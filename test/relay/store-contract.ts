@@ -1,0 +1,172 @@
+/**
+ * The Store contract (relay/store/store.ts), written once and run against every implementation
+ * (store.test.ts): in-memory and SQLite today, PostgreSQL later.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../relay/store/store.js';
+import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
+
+const hex = (n: number): string => n.toString(16).padStart(32, '0');
+const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
+const A = hex(1);
+const B = hex(2);
+const D1 = hex(11);
+const D2 = hex(12);
+const C1 = hex(21);
+const C2 = hex(22);
+
+export function storeContract(name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+  const withStore = async (run: (s: Store) => Promise<void>): Promise<void> => {
+    const { store, cleanup } = await open();
+    try {
+      await run(store);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  };
+
+  describe(`Store contract: ${name}`, () => {
+    it('creates accounts with unique usernames and finds them', () => withStore(async (s) => {
+      expect(await s.createAccount({ accountId: A, username: 'u', opaqueRecord: 'rec' }, 1)).toBe(true);
+      expect(await s.createAccount({ accountId: B, username: 'u', opaqueRecord: 'other' }, 1)).toBe(false);
+      expect(await s.findAccountByUsername('u')).toEqual({ accountId: A, username: 'u', opaqueRecord: 'rec' });
+      expect(await s.findAccountByUsername('v')).toBeUndefined();
+      expect(await s.accountExists(A)).toBe(true);
+      expect(await s.accountExists(B)).toBe(false);
+    }));
+
+    it('finds sessions by token hash until they expire', () => withStore(async (s) => {
+      await s.createSession(bytes(1, 2, 3), { accountId: A, deviceId: null, expiresAt: 100 });
+      await s.createSession(bytes(4), { accountId: A, deviceId: D1, expiresAt: 100 });
+      expect(await s.findSession(bytes(1, 2, 3), 99)).toEqual({ accountId: A, deviceId: null, expiresAt: 100 });
+      expect((await s.findSession(bytes(4), 0))?.deviceId).toBe(D1);
+      expect(await s.findSession(bytes(1, 2, 3), 100)).toBeUndefined();
+      expect(await s.findSession(bytes(9), 0)).toBeUndefined();
+      expect((await s.purge(0, 100)).sessions).toBe(2);
+    }));
+
+    it('enrols devices up to a cap, replaces keys, and removes a device with its data', () => withStore(async (s) => {
+      expect(await s.putDevice(A, D1, bytes(1), 2)).toEqual({ ok: true, count: 1 });
+      expect(await s.putDevice(A, D2, bytes(2), 2)).toEqual({ ok: true, count: 2 });
+      expect(await s.putDevice(A, hex(13), bytes(3), 2)).toEqual({ ok: false, count: 2 });
+      expect(await s.putDevice(A, D1, bytes(9), 2)).toEqual({ ok: true, count: 2 });
+      expect(await s.getDeviceKey(A, D1)).toEqual(bytes(9));
+      expect(await s.getDeviceKey(B, D1)).toBeUndefined();
+      await s.putBundle(A, D1, bytes(5), 1);
+      await s.addOneTimePrekeys(A, D1, [bytes(6)], 10);
+      await s.commit([{ queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(7) }], [], 1);
+      expect(await s.deleteDevice(A, D1)).toBe(true);
+      expect(await s.deleteDevice(A, D1)).toBe(false);
+      expect(await s.getBundles(A)).toEqual([]);
+      expect(await s.claimOneTimePrekey(A, D1)).toBeUndefined();
+      expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
+    }));
+
+    it('appends device lists only at latest + 1 and serves each version', () => withStore(async (s) => {
+      expect(await s.getDeviceList(A)).toBeUndefined();
+      expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: false, latest: 0 });
+      expect(await s.appendDeviceList(A, 1, bytes(1), 1)).toEqual({ ok: true });
+      expect(await s.appendDeviceList(A, 1, bytes(9), 1)).toEqual({ ok: false, latest: 1 });
+      expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: true });
+      expect(await s.appendDeviceList(B, 1, bytes(3), 1)).toEqual({ ok: true });
+      expect(await s.getDeviceList(A)).toEqual({ version: 2, blob: bytes(2) });
+      expect(await s.getDeviceList(A, 1)).toEqual({ version: 1, blob: bytes(1) });
+      expect(await s.getDeviceList(A, 3)).toBeUndefined();
+    }));
+
+    it('stores bundles and widget configs per account', () => withStore(async (s) => {
+      await s.putBundle(A, D2, bytes(2), 1);
+      await s.putBundle(A, D1, bytes(1), 1);
+      await s.putBundle(A, D1, bytes(3), 2);
+      await s.putBundle(B, D1, bytes(4), 1);
+      expect(await s.getBundles(A)).toEqual([{ deviceId: D1, blob: bytes(3) }, { deviceId: D2, blob: bytes(2) }]);
+      expect(await s.getWidgetConfig(A)).toBeUndefined();
+      await s.putWidgetConfig(A, bytes(8), 1);
+      expect(await s.getWidgetConfig(A)).toEqual(bytes(8));
+    }));
+
+    it('hands out one-time prekeys at most once, in upload order, within a cap', () => withStore(async (s) => {
+      expect(await s.addOneTimePrekeys(A, D1, [bytes(1), bytes(2), bytes(3)], 4)).toEqual({ ok: true, count: 3 });
+      expect(await s.addOneTimePrekeys(A, D1, [bytes(4), bytes(5)], 4)).toEqual({ ok: false, count: 3 });
+      expect(await s.countOneTimePrekeys(A, D1)).toBe(3);
+      const claims = await Promise.all([1, 2, 3, 4, 5].map(() => s.claimOneTimePrekey(A, D1)));
+      expect(claims).toEqual([bytes(1), bytes(2), bytes(3), undefined, undefined]);
+      expect(await s.claimOneTimePrekey(A, D2)).toBeUndefined();
+    }));
+
+    it('commits batches with strictly increasing cursors and fetches per queue after a cursor', () => withStore(async (s) => {
+      const q1 = deviceQueue(A, D1);
+      const q2 = visitorQueue(C1);
+      const seqs = await s.commit([
+        { queue: q1, conversationId: C1, envelope: bytes(1) },
+        { queue: q2, conversationId: C1, envelope: bytes(2) },
+        { queue: q1, conversationId: C1, envelope: bytes(3) },
+      ], [], 10);
+      expect(seqs).toHaveLength(3);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(3);
+      expect(await s.fetchQueue(q1, 0, 10)).toEqual([{ seq: seqs[0], envelope: bytes(1) }, { seq: seqs[2], envelope: bytes(3) }]);
+      expect(await s.fetchQueue(q1, seqs[0] ?? 0, 10)).toEqual([{ seq: seqs[2], envelope: bytes(3) }]);
+      expect(await s.fetchQueue(q1, 0, 1)).toHaveLength(1);
+      expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
+      // Acks in the same transaction as new messages; an ack deletes up to its cursor only.
+      const more = await s.commit([{ queue: q1, conversationId: C1, envelope: bytes(4) }], [{ queue: q1, upTo: seqs[0] ?? 0 }], 11);
+      expect((more[0] ?? 0) > (seqs[2] ?? 0)).toBe(true);
+      expect((await s.fetchQueue(q1, 0, 10)).map((m) => m.envelope)).toEqual([bytes(3), bytes(4)]);
+      await s.commit([], [{ queue: q1, upTo: more[0] ?? 0 }, { queue: q2, upTo: 0 }], 12);
+      expect(await s.fetchQueue(q1, 0, 10)).toEqual([]);
+      expect(await s.queueStats()).toEqual({ pendingMessages: 1, queues: 1, deepestQueue: 1 });
+    }));
+
+    it('never reuses a cursor, even after every message was acknowledged', () => withStore(async (s) => {
+      const q = deviceQueue(A, D1);
+      const [first] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1) }], [], 1);
+      await s.commit([], [{ queue: q, upTo: first ?? 0 }], 2);
+      const [second] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(2) }], [], 3);
+      expect((second ?? 0) > (first ?? 0)).toBe(true);
+    }));
+
+    it('deletes a conversation with its messages in every queue and its attachments', () => withStore(async (s) => {
+      expect(await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) }, 1)).toBe(true);
+      expect(await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2, 2) }, 1)).toBe(true);
+      expect(await s.createConversation({ conversationId: C1, accountId: B, capabilityHash: bytes(9) }, 1)).toBe(false);
+      expect(await s.getConversation(C1)).toEqual({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) });
+      await s.commit([
+        { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
+        { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
+        { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(3) },
+      ], [], 2);
+      expect(await s.putAttachment({ attachmentId: hex(31), conversationId: C1, blob: bytes(1, 2) }, 100, 2)).toBe(true);
+      expect(await s.deleteConversation(C1)).toBe(true);
+      expect(await s.deleteConversation(C1)).toBe(false);
+      expect(await s.getConversation(C1)).toBeUndefined();
+      expect((await s.fetchQueue(deviceQueue(A, D1), 0, 10)).map((m) => m.envelope)).toEqual([bytes(3)]);
+      expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
+      expect(await s.getAttachment(hex(31))).toBeUndefined();
+    }));
+
+    it('enforces the attachment quota per conversation', () => withStore(async (s) => {
+      expect(await s.putAttachment({ attachmentId: hex(41), conversationId: C1, blob: new Uint8Array(60) }, 100, 1)).toBe(true);
+      expect(await s.putAttachment({ attachmentId: hex(42), conversationId: C1, blob: new Uint8Array(41) }, 100, 1)).toBe(false);
+      expect(await s.putAttachment({ attachmentId: hex(43), conversationId: C1, blob: new Uint8Array(40) }, 100, 1)).toBe(true);
+      expect(await s.putAttachment({ attachmentId: hex(44), conversationId: C2, blob: new Uint8Array(100) }, 100, 1)).toBe(true);
+      expect((await s.getAttachment(hex(41)))?.blob.length).toBe(60);
+      expect(await s.getAttachment(hex(42))).toBeUndefined();
+    }));
+
+    it('purges messages, attachments and idle conversations older than the cutoff', () => withStore(async (s) => {
+      await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 10);
+      await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2) }, 10);
+      await s.commit([{ queue: visitorQueue(C1), conversationId: C1, envelope: bytes(1) }], [], 10);
+      await s.putAttachment({ attachmentId: hex(51), conversationId: C1, blob: bytes(1) }, 100, 10);
+      // C2 stays active: a message at t=50 touches it.
+      await s.commit([{ queue: visitorQueue(C2), conversationId: C2, envelope: bytes(2) }], [], 50);
+      const purged = await s.purge(20, 60);
+      expect(purged).toEqual({ messages: 1, attachments: 1, conversations: 1, sessions: 0 });
+      expect(await s.getConversation(C1)).toBeUndefined();
+      expect(await s.getConversation(C2)).toBeDefined();
+      expect(await s.fetchQueue(visitorQueue(C2), 0, 10)).toHaveLength(1);
+    }));
+  });
+}
