@@ -50,3 +50,11 @@ export class InvalidDisplayNameError extends SealdeskError {
 export class StaleSignedPrekeyError extends SealdeskError {
   readonly code = 'stale-signed-prekey';
 }
+
+/** A message that uses an older protocol version or suite than its session (F21): never processed. */
+export class DowngradeError extends SealdeskError {
+  readonly code = 'downgrade';
+}
+
+/** A first message names a one-time prekey this device already used (the directory handed it out twice). */
+export class OneTimePrekeyReuseError extends ReplayError {}

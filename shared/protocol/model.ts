@@ -29,10 +29,15 @@ export interface DeviceEntry {
 export interface DeviceList {
   readonly accountId: AccountId;
   readonly version: number;
-  /** SHA-256 of the previous signed list's encoding; 32 zero bytes for version 1. */
+  /** SHA-256("sealdesk/v1/device-list-hash" || 0x00 || previous list body); 32 zero bytes for version 1. */
   readonly previousHash: Uint8Array;
   /** Ed25519 public key of the account identity key (AIK) that signs this version. */
   readonly accountKey: Uint8Array;
+  /**
+   * Ed25519 public key derived from the account's recovery key (recovery.ts, PROTOCOL §11). When
+   * present, an account key rotation signed by it is accepted (loss of every owner device).
+   */
+  readonly recoveryKey?: Uint8Array;
   readonly issuedAt: number;
   readonly devices: readonly DeviceEntry[];
 }

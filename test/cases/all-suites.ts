@@ -3,6 +3,9 @@
  * test/browser/portable-suites.browser.test.ts. Add a suite here and it runs in both.
  */
 import type { PortableSuite } from './portable-case.js';
+import { identitySuite } from './protocol/identity.cases.js';
+import { keySharingSuite } from './protocol/key-sharing.cases.js';
+import { sessionsSuite } from './protocol/sessions.cases.js';
 import { aeadSuite } from './crypto/aead.cases.js';
 import { bytesSuite } from './crypto/bytes.cases.js';
 import { ed25519Suite } from './crypto/ed25519.cases.js';
@@ -21,4 +24,7 @@ export const allSuites: readonly PortableSuite[] = [
   hkdfSuite,
   aeadSuite,
   hmacHashSuite,
+  keySharingSuite,
+  identitySuite,
+  sessionsSuite,
 ];

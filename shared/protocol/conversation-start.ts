@@ -1,0 +1,115 @@
+/**
+ * Starting a conversation (docs/PROTOCOL.md §5.1, §7.1). The visitor draws a random 128-bit
+ * conversation id (F20), its own id and a per-conversation X25519 identity key from env.rng,
+ * verifies each listed device's prekey bundle (prekeys.ts, X3DH §3.2) and runs X3DH with every
+ * authorised agent device. A device whose bundle is missing or does not verify gets no session
+ * (and an alert); the others still work.
+ */
+import { x25519KeyPairFromSeed } from '../crypto/x25519.js';
+import { ID_BYTES, asConversationId, asDeviceId, idEquals } from '../wire/ids.js';
+import type { SecurityAlert } from './alerts.js';
+import { ZERO_HASH } from './conversation-order.js';
+import { CONVERSATION_ROLES, CONVERSATION_STATE_VERSION, type ConversationDeviceList, type ConversationState } from './conversation-state.js';
+import type { DeviceKeys } from './device-keys.js';
+import type { ProtocolEnv } from './env.js';
+import { ProtocolStateError } from './errors.js';
+import { type PeerSession, startInitiatorSession } from './first-contact.js';
+import type { DeviceEntry, PrekeyBundle } from './model.js';
+import { prekeyBundleAlert, verifyPrekeyBundle } from './prekeys.js';
+import type { X25519KeyPair } from '../crypto/x25519.js';
+import type { ConversationId, DeviceId } from '../wire/ids.js';
+
+/** Verifies `bundle` for `device` and starts an initiator session; an alert instead when it does not verify. */
+export async function sessionFromBundle(
+  identity: X25519KeyPair,
+  selfId: DeviceId,
+  conversationId: ConversationId,
+  list: ConversationDeviceList,
+  device: DeviceEntry,
+  bundle: PrekeyBundle,
+  env: ProtocolEnv,
+): Promise<{ session: PeerSession } | { alert: SecurityAlert }> {
+  try {
+    await verifyPrekeyBundle(bundle, device, env.now());
+  } catch (error) {
+    const alert = prekeyBundleAlert(error, device.deviceId);
+    if (alert === undefined) throw error;
+    return { alert: { ...alert, conversationId } };
+  }
+  const session = await startInitiatorSession(
+    identity,
+    {
+      identityKey: device.dhIdentityKey,
+      signedPrekey: bundle.signedPrekey,
+      signedPrekeyId: bundle.signedPrekeyId,
+      oneTimePrekey: bundle.oneTimePrekey,
+      signingKey: device.signingKey,
+    },
+    { conversationId, initiatorId: selfId, responderId: device.deviceId, deviceListVersion: list.version, deviceListHash: list.hash },
+    env,
+  );
+  return { session };
+}
+
+export async function startVisitorConversation(
+  deviceList: ConversationDeviceList,
+  bundles: readonly PrekeyBundle[],
+  env: ProtocolEnv,
+): Promise<{ state: ConversationState; alerts: SecurityAlert[] }> {
+  const conversationId = asConversationId(env.rng(ID_BYTES));
+  const visitorId = asDeviceId(env.rng(ID_BYTES));
+  const identity = await x25519KeyPairFromSeed(env.rng(32));
+  const sessions: PeerSession[] = [];
+  const alerts: SecurityAlert[] = [];
+  for (const device of deviceList.devices) {
+    const bundle = bundles.find((b) => idEquals(b.deviceId, device.deviceId));
+    if (bundle === undefined) continue;
+    const outcome = await sessionFromBundle(identity, visitorId, conversationId, deviceList, device, bundle, env);
+    if ('session' in outcome) sessions.push(outcome.session);
+    else alerts.push(outcome.alert);
+  }
+  if (sessions.length === 0) throw new ProtocolStateError('no agent device has a verified prekey bundle: the conversation cannot start');
+  return {
+    state: {
+      version: CONVERSATION_STATE_VERSION,
+      conversationId,
+      role: CONVERSATION_ROLES.visitor,
+      selfId: visitorId,
+      visitorId,
+      visitorIdentityKey: null,
+      visitorIdentity: identity,
+      deviceList,
+      sessions,
+      nextSendSeq: 1,
+      lastSentHash: ZERO_HASH,
+      sentHashes: [],
+      tracks: [],
+      claims: [],
+      closedBySelf: false,
+      ended: false,
+    },
+    alerts,
+  };
+}
+
+/** An empty agent-side state, before its first packet is applied (conversation-receive.ts). */
+export function blankAgentConversation(conversationId: ConversationId, device: DeviceKeys, deviceList: ConversationDeviceList): ConversationState {
+  return {
+    version: CONVERSATION_STATE_VERSION,
+    conversationId,
+    role: CONVERSATION_ROLES.agent,
+    selfId: device.deviceId,
+    visitorId: null,
+    visitorIdentityKey: null,
+    visitorIdentity: null,
+    deviceList,
+    sessions: [],
+    nextSendSeq: 1,
+    lastSentHash: ZERO_HASH,
+    sentHashes: [],
+    tracks: [],
+    claims: [],
+    closedBySelf: false,
+    ended: false,
+  };
+}

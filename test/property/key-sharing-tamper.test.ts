@@ -1,0 +1,134 @@
+/**
+ * Properties of the key-sharing formats (attachments, archive, sealed box, device linking):
+ * every single-bit flip made in transit gives a typed error and nothing else, and decoding random
+ * bytes only ever throws DecodeError. For linking, a flip that still parses changes the codes.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, SealdeskError } from '../../shared/errors/index.js';
+import { historyRecordCodec } from '../../shared/protocol/archive-codec.js';
+import { createArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
+import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
+import { attachmentRefCodec } from '../../shared/protocol/attachment-codec.js';
+import { AttachmentTamperedError } from '../../shared/protocol/attachment-errors.js';
+import { openAttachmentBlob } from '../../shared/protocol/attachment-open.js';
+import { sealAttachment } from '../../shared/protocol/attachment-seal.js';
+import { concatBytes } from '../../shared/crypto/bytes.js';
+import { linkGrantCodec, linkOfferCodec, linkPayloadCodec, linkRevealCodec } from '../../shared/protocol/linking-codec.js';
+import { existingDeviceReceiveReveal } from '../../shared/protocol/linking-existing-device.js';
+import { newDeviceReceiveOffer } from '../../shared/protocol/linking-new-device.js';
+import { SEALED_BOX_PURPOSES, sealedBoxCodec } from '../../shared/protocol/sealed-box-codec.js';
+import { openSealedBox, sealToDevice } from '../../shared/protocol/sealed-box.js';
+import { decode } from '../../shared/wire/codec.js';
+import { asAccountId } from '../../shared/wire/ids.js';
+import { linkingWorld } from '../unit/protocol/support/linking-flow.js';
+import { seededEnv } from '../unit/protocol/support/seeded-env.js';
+import { testDevice } from '../unit/protocol/support/devices.js';
+
+const RUNS = 1000;
+
+function flip(bytes: Uint8Array, bit: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  const i = Math.floor(bit / 8) % out.length;
+  out[i] = (out[i] ?? 0) ^ (1 << (bit % 8));
+  return out;
+}
+
+async function outcome(action: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return { ok: await action() };
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('properties: tampering in transit', () => {
+  it(`a flipped bit anywhere in a sealed box is a typed error (${RUNS} runs)`, async () => {
+    const env = seededEnv('prop-box');
+    const alice = await testDevice(env, 'Alice');
+    const bob = await testDevice(env, 'Bob');
+    const box = await sealToDevice(env, alice.keys, bob.entry, SEALED_BOX_PURPOSES.archiveKeys, new Uint8Array(64).fill(5));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(box.length * 8 - 1), async (bit) => {
+        const result = await outcome(() => openSealedBox(flip(box, bit), bob.keys, SEALED_BOX_PURPOSES.archiveKeys, [alice.entry]));
+        expect(result).toBeInstanceOf(SealdeskError);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`F16: a flipped bit anywhere in an attachment blob is an AttachmentTamperedError (${RUNS} runs)`, async () => {
+    const env = seededEnv('prop-attachment');
+    const data = new Uint8Array(70_000).map((_, i) => i & 0xff);
+    const { ref, chunks } = await sealAttachment(env, data, { mediaType: 'application/octet-stream' });
+    const blob = concatBytes(...chunks);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(blob.length * 8 - 1), async (bit) => {
+        const result = await outcome(() => openAttachmentBlob(ref, flip(blob, bit)));
+        expect(result).toBeInstanceOf(AttachmentTamperedError);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`a flipped bit anywhere in a history record is a typed error (${RUNS} runs)`, async () => {
+    const env = seededEnv('prop-record');
+    const keyring = createArchiveKeyring(env, asAccountId(env.rng(16)));
+    const { keyring: ring, record } = await sealHistoryRecord(keyring, env, new Uint8Array([1, 2]), new Uint8Array(200).fill(3));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(record.length * 8 - 1), async (bit) => {
+        const result = await outcome(() => openHistoryRecord(ring, new Uint8Array([1, 2]), flip(record, bit)));
+        expect(result).toBeInstanceOf(SealdeskError);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`linking: a flipped bit in the offer or the reveal is a typed error or makes the codes differ (${RUNS} runs)`, async () => {
+    const { env, n1, e1 } = await linkingWorld('prop-linking');
+    const honest = await newDeviceReceiveOffer(n1.state, env, e1.offer);
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.nat(8 * 162 - 1), async (inOffer, bit) => {
+        if (inOffer) {
+          const result = await outcome(() => newDeviceReceiveOffer(n1.state, env, flip(e1.offer, bit)));
+          if (result instanceof Error) expect(result).toBeInstanceOf(SealdeskError);
+          else {
+            const { reveal, code } = (result as { ok: { reveal: Uint8Array; code: string } }).ok;
+            const existing = await existingDeviceReceiveReveal(e1.state, env, reveal);
+            expect(existing.code === code).toBe(false);
+          }
+        } else {
+          const result = await outcome(() => existingDeviceReceiveReveal(e1.state, env, flip(honest.reveal, bit)));
+          expect(result).toBeInstanceOf(SealdeskError);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('properties: random bytes', () => {
+  const decoders: Record<string, (bytes: Uint8Array) => unknown> = {
+    sealedBox: (b) => decode(sealedBoxCodec, b),
+    historyRecord: (b) => decode(historyRecordCodec, b),
+    attachmentRef: (b) => decode(attachmentRefCodec, b),
+    linkPayload: (b) => decode(linkPayloadCodec, b),
+    linkOffer: (b) => decode(linkOfferCodec, b),
+    linkReveal: (b) => decode(linkRevealCodec, b),
+    linkGrant: (b) => decode(linkGrantCodec, b),
+  };
+  for (const [name, decodeAs] of Object.entries(decoders)) {
+    it(`decoding random bytes as ${name} only ever throws DecodeError (${RUNS} runs)`, () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+          try {
+            decodeAs(bytes);
+          } catch (error) {
+            expect(error).toBeInstanceOf(DecodeError);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});

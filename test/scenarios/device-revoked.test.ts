@@ -1,0 +1,99 @@
+/**
+ * Story: an agent's laptop is lost. The owner revokes it: a new signed device list without it,
+ * and the inbox archive key rotates to a new epoch sealed only to the remaining devices (F10,
+ * F11). The lost laptop can still read what it already held, but nothing written after the
+ * revocation, and it can no longer hand out archive keys. (docs/PROTOCOL.md §9.5.)
+ * Message fan-out to revoked devices is covered by the session layer's tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { createAccountIdentity } from '../../shared/protocol/account-keys.js';
+import {
+  ARCHIVE_GRANT_SCOPES,
+  acceptArchiveKeyGrant,
+  archiveRotationRequired,
+  grantArchiveKeys,
+  rotateArchiveOnListChange,
+} from '../../shared/protocol/archive-distribution.js';
+import { type ArchiveKeyring, createArchiveKeyring, currentArchiveKey, rotateArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
+import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
+import { createFirstDeviceList, createNextDeviceList, verifySignedDeviceList } from '../../shared/protocol/device-list.js';
+import { applyChange, authoriseChange } from '../../shared/protocol/device-list-changes.js';
+import { ProtocolStateError, UnauthorisedDeviceError } from '../../shared/protocol/errors.js';
+import { idEquals, idToHex } from '../../shared/wire/ids.js';
+import { seededEnv } from '../unit/protocol/support/seeded-env.js';
+import { testDevice } from '../unit/protocol/support/devices.js';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const read = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+describe('story: a device is revoked', () => {
+  it('F11: the revoked device cannot open the new archive epoch, and the remaining ones can', async () => {
+    const env = seededEnv('story-revoked');
+    const { identity } = await createAccountIdentity(env);
+    const { accountId } = identity;
+    const accountKey = identity.signing.publicKey;
+    const owner = await testDevice(env, 'Olga', 'owner');
+    const carlLaptop = await testDevice(env, 'Carl');
+    const carlPhone = await testDevice(env, 'Carl', 'agent', carlLaptop.entry.agentId);
+    const bea = await testDevice(env, 'Bea');
+    const v1 = await createFirstDeviceList(identity, { devices: [owner.entry, carlLaptop.entry, carlPhone.entry, bea.entry] }, env);
+    const list1 = await verifySignedDeviceList(v1, accountKey);
+
+    let ownersRing: ArchiveKeyring = createArchiveKeyring(env, accountId);
+    const rings = new Map<string, ArchiveKeyring>();
+    const holders = [carlLaptop, carlPhone, bea];
+    for (const g of await grantArchiveKeys(env, ownersRing, owner.keys, list1.devices, ARCHIVE_GRANT_SCOPES.all)) {
+      const holder = holders.find((h) => idEquals(h.keys.deviceId, g.recipientDeviceId));
+      if (holder === undefined) throw new Error('grant for an unknown device');
+      rings.set(idToHex(holder.keys.deviceId), (await acceptArchiveKeyGrant(undefined, accountId, g.sealed, holder.keys, list1.devices)).keyring);
+    }
+    const ring = (d: typeof bea): ArchiveKeyring => {
+      const r = rings.get(idToHex(d.keys.deviceId));
+      if (r === undefined) throw new Error('no keyring');
+      return r;
+    };
+    const before = await sealHistoryRecord(ownersRing, env, text('c1/1'), text('before the loss'));
+    ownersRing = before.keyring;
+
+    // Carl reports his laptop lost; the owner revokes it.
+    const change = { kind: 'remove-device', deviceId: carlLaptop.keys.deviceId } as const;
+    authoriseChange(list1, owner.keys.deviceId, change);
+    const applied = applyChange(list1, change);
+    expect(applied.removed.map((d) => d.deviceId)).toEqual([carlLaptop.keys.deviceId]);
+    const v2 = await createNextDeviceList(identity, v1, { devices: applied.devices }, env);
+    const list2 = await verifySignedDeviceList(v2, accountKey);
+    expect(archiveRotationRequired(list1.devices, list2.devices)).toBe(true);
+
+    const rotation = await rotateArchiveOnListChange(env, ownersRing, owner.keys, list1.devices, list2.devices);
+    ownersRing = rotation.keyring;
+    expect(currentArchiveKey(ownersRing).epoch).toBe(2);
+    expect(rotation.grants.some((g) => idEquals(g.recipientDeviceId, carlLaptop.keys.deviceId))).toBe(false);
+    for (const g of rotation.grants) {
+      const holder = [carlPhone, bea].find((h) => idEquals(h.keys.deviceId, g.recipientDeviceId));
+      if (holder === undefined) throw new Error('grant for a device outside the new list');
+      rings.set(idToHex(holder.keys.deviceId), (await acceptArchiveKeyGrant(ring(holder), accountId, g.sealed, holder.keys, list2.devices)).keyring);
+      // A relay handing the laptop someone else's grant gets nothing out of it.
+      await expect(acceptArchiveKeyGrant(ring(carlLaptop), accountId, g.sealed, carlLaptop.keys, list1.devices)).rejects.toBeInstanceOf(
+        ProtocolStateError,
+      );
+    }
+
+    const after = await sealHistoryRecord(ownersRing, env, text('c1/2'), text('after the revocation'));
+    // Remaining devices read both epochs.
+    for (const d of [carlPhone, bea]) {
+      expect(read(await openHistoryRecord(ring(d), text('c1/1'), before.record))).toBe('before the loss');
+      expect(read(await openHistoryRecord(ring(d), text('c1/2'), after.record))).toBe('after the revocation');
+    }
+    // The lost laptop still opens what it already held, but not the new epoch.
+    expect(read(await openHistoryRecord(ring(carlLaptop), text('c1/1'), before.record))).toBe('before the loss');
+    await expect(openHistoryRecord(ring(carlLaptop), text('c1/2'), after.record)).rejects.toBeInstanceOf(ProtocolStateError);
+
+    // The laptop can no longer push archive keys of its own choosing to the others.
+    const rogueRing = rotateArchiveKeyring(rotateArchiveKeyring(ring(carlLaptop), env), env);
+    const [rogue] = await grantArchiveKeys(env, rogueRing, carlLaptop.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.current);
+    await expect(acceptArchiveKeyGrant(ring(bea), accountId, rogue?.sealed ?? new Uint8Array(0), bea.keys, list2.devices)).rejects.toBeInstanceOf(
+      UnauthorisedDeviceError,
+    );
+    expect(currentArchiveKey(ring(bea)).epoch).toBe(2);
+  });
+});

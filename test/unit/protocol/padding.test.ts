@@ -1,0 +1,38 @@
+/** Padding to buckets (security brief F17): exact buckets, strict decoding. */
+import { describe, expect, it } from 'vitest';
+import { DecodeError, LimitError } from '../../../shared/errors/index.js';
+import { MAX_PADDED_BYTES, PADDING_BUCKETS, bucketFor, pad, unpad } from '../../../shared/protocol/padding.js';
+
+describe('padding', () => {
+  it('F17: pads to the smallest bucket that fits and round-trips', () => {
+    for (const length of [0, 1, 252, 253, 1000, 1020, 1021, 40_000, MAX_PADDED_BYTES - 4]) {
+      const content = new Uint8Array(length).fill(0xab);
+      const padded = pad(content);
+      expect(PADDING_BUCKETS).toContain(padded.length);
+      expect(padded.length).toBe(bucketFor(length));
+      const back = unpad(padded);
+      expect(back.length === content.length && back.every((b, i) => b === content[i])).toBe(true);
+    }
+    expect(pad(new Uint8Array(252))).toHaveLength(256);
+    expect(pad(new Uint8Array(253))).toHaveLength(1024);
+  });
+
+  it('a message past the largest bucket is a LimitError', () => {
+    expect(() => pad(new Uint8Array(MAX_PADDED_BYTES - 3))).toThrow(LimitError);
+  });
+
+  it('F17: strict decoding — non-zero padding, wrong bucket, length past the end, too short', () => {
+    const good = pad(new Uint8Array([1, 2, 3]));
+    const nonZero = new Uint8Array(good);
+    nonZero[200] = 1;
+    expect(() => unpad(nonZero)).toThrow(DecodeError);
+    const bigger = new Uint8Array(1024);
+    bigger.set(good);
+    expect(() => unpad(bigger)).toThrow(DecodeError); // content of 3 bytes belongs in the 256 bucket
+    const pastEnd = new Uint8Array(good);
+    new DataView(pastEnd.buffer).setUint32(0, 253);
+    expect(() => unpad(pastEnd)).toThrow(DecodeError);
+    expect(() => unpad(new Uint8Array(3))).toThrow(DecodeError);
+    expect(() => unpad(good.subarray(0, 255))).toThrow(DecodeError);
+  });
+});

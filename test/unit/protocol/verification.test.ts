@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { fingerprintBytes, formatFingerprint } from '../../../shared/crypto/fingerprint.js';
+import { DecodeError, InvalidKeyError, UsageError } from '../../../shared/errors/index.js';
+import { createDeviceKeys } from '../../../shared/protocol/device-keys.js';
+import {
+  accountKeyMatchesPin,
+  businessFingerprint,
+  businessFingerprintBytes,
+  parseBusinessPin,
+  safetyCode,
+} from '../../../shared/protocol/verification.js';
+import { asConversationId } from '../../../shared/wire/ids.js';
+import { identityWorld } from './identity-fixture.js';
+
+describe('business fingerprint (F1, F22)', () => {
+  it('is the formatted, labelled fingerprint of the AIK and parses back to the pin bytes', async () => {
+    const w = await identityWorld();
+    const key = w.identity.signing.publicKey;
+    const expected = formatFingerprint(await fingerprintBytes('sealdesk/v1/business-fingerprint', key));
+    expect(await businessFingerprint(key)).toBe(expected);
+    expect(expected).toMatch(/^([a-z2-7]{4} ){12}[a-z2-7]{4}$/);
+    expect(parseBusinessPin(expected)).toEqual(await businessFingerprintBytes(key));
+    expect(await accountKeyMatchesPin(key, parseBusinessPin(expected))).toBe(true);
+  });
+
+  it('F1: a different account key does not match the pin', async () => {
+    const w = await identityWorld();
+    const other = await identityWorld('other');
+    expect(await accountKeyMatchesPin(other.identity.signing.publicKey, parseBusinessPin(w.pin))).toBe(false);
+  });
+
+  it('rejects malformed pins and keys of the wrong length', async () => {
+    expect(() => parseBusinessPin('abc!')).toThrow(DecodeError);
+    expect(() => parseBusinessPin(formatFingerprint(new Uint8Array(20)))).toThrow(DecodeError);
+    await expect(businessFingerprint(new Uint8Array(31))).rejects.toBeInstanceOf(InvalidKeyError);
+  });
+});
+
+describe('safety code', () => {
+  it('is identical on both sides (order-independent) and 30 digits long', async () => {
+    const w = await identityWorld();
+    const visitor = await createDeviceKeys(w.env);
+    const conversation = asConversationId(w.env.rng(16));
+    const business = w.identity.signing.publicKey;
+    const onVisitor = await safetyCode(conversation, visitor.identityDh.publicKey, business);
+    const onAgent = await safetyCode(conversation, business, visitor.identityDh.publicKey);
+    expect(onVisitor).toBe(onAgent);
+    expect(onVisitor).toMatch(/^(\d{5} ){5}\d{5}$/);
+  });
+
+  it('changes with the conversation id and with either key (a swapped visitor key shows)', async () => {
+    const w = await identityWorld();
+    const visitor = await createDeviceKeys(w.env);
+    const relay = await createDeviceKeys(w.env);
+    const conversation = asConversationId(w.env.rng(16));
+    const business = w.identity.signing.publicKey;
+    const code = await safetyCode(conversation, visitor.identityDh.publicKey, business);
+    expect(await safetyCode(asConversationId(w.env.rng(16)), visitor.identityDh.publicKey, business)).not.toBe(code);
+    expect(await safetyCode(conversation, relay.identityDh.publicKey, business)).not.toBe(code);
+  });
+
+  it('rejects wrong key lengths, identical keys and a bad conversation id', async () => {
+    const w = await identityWorld();
+    const conversation = asConversationId(w.env.rng(16));
+    const key = w.identity.signing.publicKey;
+    await expect(safetyCode(conversation, key, new Uint8Array(31))).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(safetyCode(conversation, key, key)).rejects.toBeInstanceOf(UsageError);
+    await expect(safetyCode(new Uint8Array(15) as typeof conversation, key, new Uint8Array(32))).rejects.toBeInstanceOf(DecodeError);
+  });
+});
