@@ -2,11 +2,10 @@
  * Frames a client sends to the relay (docs/PROTOCOL.md §16.2). Layout of each: frame header
  * (§16.1), then the fields below in order, with the wire encoding of §2.
  */
-import { type Codec, fixedBytes, struct, u32, u64, varBytes } from '../codec.js';
+import { fixedBytes, struct, u32, u64, varBytes } from '../codec.js';
 import { type AccountId, type ConversationId, type DeviceId, accountIdCodec, conversationIdCodec, deviceIdCodec } from '../ids.js';
 import { LIMITS } from '../limits.js';
-import { Writer } from '../writer.js';
-import { FRAME_VERSION, openFrame, readBody } from './frame-header.js';
+import { type FrameBodies, frameFamily } from './frame-header.js';
 
 export const CAPABILITY_BYTES = 32;
 export const ED25519_SIGNATURE_BYTES = 64;
@@ -51,9 +50,7 @@ export interface AckFrame {
 
 export type ClientFrame = HelloDeviceFrame | HelloVisitorFrame | SendFrame | AckFrame;
 
-type Body<F> = Omit<F, 'type'>;
-
-const bodies: { readonly [K in ClientFrame['type']]: Codec<Body<Extract<ClientFrame, { type: K }>>> } = {
+const bodies: FrameBodies<ClientFrame> = {
   'hello-device': struct({
     accountId: accountIdCodec,
     deviceId: deviceIdCodec,
@@ -69,26 +66,9 @@ const bodies: { readonly [K in ClientFrame['type']]: Codec<Body<Extract<ClientFr
   ack: struct({ cursor: u64 }),
 };
 
-const typeByByte = new Map<number, ClientFrame['type']>(
-  (Object.entries(CLIENT_FRAME_TYPES) as [ClientFrame['type'], number][]).map(([name, byte]) => [byte, name]),
-);
+const family = frameFamily<ClientFrame>(CLIENT_FRAME_TYPES, bodies);
 
-export function encodeClientFrame(frame: ClientFrame): Uint8Array {
-  const w = new Writer();
-  w.u8(FRAME_VERSION);
-  w.u8(CLIENT_FRAME_TYPES[frame.type]);
-  const codec = bodies[frame.type] as unknown as Codec<ClientFrame>;
-  w.field(frame.type, () => {
-    codec.write(w, frame);
-  });
-  return w.finish();
-}
+export const encodeClientFrame: (frame: ClientFrame) => Uint8Array = family.encode;
 
-/** FrameDecodeError (a DecodeError) with the reason the relay reports, on anything but one valid frame. */
-export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
-  const { type, reader } = openFrame(bytes, [...typeByByte.keys()]);
-  const name = typeByByte.get(type) ?? 'ack';
-  const codec = bodies[name] as unknown as Codec<Record<string, unknown>>;
-  const body = readBody(reader, name, (r) => codec.read(r));
-  return { ...body, type: name } as ClientFrame;
-}
+/** FrameDecodeError (a DecodeError, carrying the reason the relay reports) on anything but one valid frame. */
+export const decodeClientFrame: (bytes: Uint8Array) => ClientFrame = family.decode;

@@ -3,7 +3,9 @@
  * The frame version is independent of the envelope's wire version: the relay protocol can evolve
  * without touching what clients sign and encrypt.
  */
+import type { Codec } from '../codec.js';
 import { Reader } from '../reader.js';
+import { Writer } from '../writer.js';
 import { LIMITS } from '../limits.js';
 import { DecodeError } from '../../errors/index.js';
 import { FrameDecodeError } from './frame-decode-error.js';
@@ -40,4 +42,40 @@ export function readBody<T>(reader: Reader, what: string, read: (r: Reader) => T
     if (error instanceof DecodeError) throw new FrameDecodeError('malformed-frame', error.message, { cause: error });
     throw error;
   }
+}
+
+type Body<F> = Omit<F, 'type'>;
+
+/** The body codec of each frame type of a family (client frames, relay frames). */
+export type FrameBodies<F extends { type: string }> = { readonly [K in F['type']]: Codec<Body<Extract<F, { type: K }>>> };
+
+/**
+ * Encoder and strict decoder for one family of frames: header (§16.1), then the body of the
+ * frame's type. Decoding throws FrameDecodeError on anything but exactly one valid frame.
+ */
+export function frameFamily<F extends { type: string }>(
+  typeBytes: Readonly<Record<F['type'], number>>,
+  bodies: FrameBodies<F>,
+): { encode: (frame: F) => Uint8Array; decode: (bytes: Uint8Array) => F } {
+  const names = Object.keys(typeBytes) as F['type'][];
+  const nameByByte = new Map<number, F['type']>(names.map((name) => [typeBytes[name], name]));
+  const bodyOf = (name: F['type']): Codec<Record<string, unknown>> => bodies[name] as unknown as Codec<Record<string, unknown>>;
+  return {
+    encode(frame) {
+      const w = new Writer();
+      w.u8(FRAME_VERSION);
+      w.u8(typeBytes[frame.type as F['type']]);
+      w.field(frame.type, () => {
+        bodyOf(frame.type).write(w, frame);
+      });
+      return w.finish();
+    },
+    decode(bytes) {
+      const { type, reader } = openFrame(bytes, [...nameByByte.keys()]);
+      const name = nameByByte.get(type);
+      if (name === undefined) throw new FrameDecodeError('unknown-frame-type', `unknown frame type ${type}`);
+      const body = readBody(reader, name, (r) => bodyOf(name).read(r));
+      return { ...body, type: name } as unknown as F;
+    },
+  };
 }

@@ -2,10 +2,9 @@
  * Frames the relay sends to a client (docs/PROTOCOL.md §16.3). Clients decode them as strictly as
  * the relay decodes theirs: the relay is not trusted.
  */
-import { type Codec, fixedBytes, struct, u16, u32, u64, u8, varBytes } from '../codec.js';
+import { fixedBytes, struct, u16, u32, u64, u8, varBytes } from '../codec.js';
 import { LIMITS } from '../limits.js';
-import { Writer } from '../writer.js';
-import { FRAME_VERSION, openFrame, readBody } from './frame-header.js';
+import { type FrameBodies, frameFamily } from './frame-header.js';
 
 export const CHALLENGE_BYTES = 32;
 
@@ -55,9 +54,7 @@ export interface ErrorFrame {
 
 export type RelayFrame = ChallengeFrame | ReadyFrame | StoredFrame | DeliverFrame | ErrorFrame;
 
-type Body<F> = Omit<F, 'type'>;
-
-const bodies: { readonly [K in RelayFrame['type']]: Codec<Body<Extract<RelayFrame, { type: K }>>> } = {
+const bodies: FrameBodies<RelayFrame> = {
   challenge: struct({ challenge: fixedBytes(CHALLENGE_BYTES) }),
   ready: struct({ role: u8 }),
   stored: struct({ requestId: u32, cursor: u64 }),
@@ -65,26 +62,9 @@ const bodies: { readonly [K in RelayFrame['type']]: Codec<Body<Extract<RelayFram
   error: struct({ requestId: u32, code: u16 }),
 };
 
-const typeByByte = new Map<number, RelayFrame['type']>(
-  (Object.entries(RELAY_FRAME_TYPES) as [RelayFrame['type'], number][]).map(([name, byte]) => [byte, name]),
-);
+const family = frameFamily<RelayFrame>(RELAY_FRAME_TYPES, bodies);
 
-export function encodeRelayFrame(frame: RelayFrame): Uint8Array {
-  const w = new Writer();
-  w.u8(FRAME_VERSION);
-  w.u8(RELAY_FRAME_TYPES[frame.type]);
-  const codec = bodies[frame.type] as unknown as Codec<RelayFrame>;
-  w.field(frame.type, () => {
-    codec.write(w, frame);
-  });
-  return w.finish();
-}
+export const encodeRelayFrame: (frame: RelayFrame) => Uint8Array = family.encode;
 
-/** FrameDecodeError (a DecodeError) on anything but one valid relay frame. */
-export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
-  const { type, reader } = openFrame(bytes, [...typeByByte.keys()]);
-  const name = typeByByte.get(type) ?? 'error';
-  const codec = bodies[name] as unknown as Codec<Record<string, unknown>>;
-  const body = readBody(reader, name, (r) => codec.read(r));
-  return { ...body, type: name } as RelayFrame;
-}
+/** FrameDecodeError (a DecodeError, carrying the reason the relay reports) on anything but one valid frame. */
+export const decodeRelayFrame: (bytes: Uint8Array) => RelayFrame = family.decode;
