@@ -5,6 +5,7 @@
 import { CryptoUnavailableError, InvalidKeyError } from '../errors/index.js';
 import { fromBase64Url, wipe } from './bytes.js';
 import { pkcs8FromRawPrivate } from './pkcs8.js';
+import { cachedPublicKey } from './public-key-cache.js';
 import { copyBytes, engineErrorName, subtle } from './subtle.js';
 
 export const ED25519_PUBLIC_KEY_BYTES = 32;
@@ -72,7 +73,8 @@ export async function ed25519Sign(privateKey: CryptoKey, message: Uint8Array): P
 export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES) return false;
   try {
-    const key = await subtle().importKey('raw', copyBytes(publicKey), ALGORITHM, true, ['verify']);
+    // Imported once per distinct key (public-key-cache.ts); the signature is checked every time.
+    const key = await cachedPublicKey('Ed25519', publicKey, () => subtle().importKey('raw', copyBytes(publicKey), ALGORITHM, true, ['verify']));
     return await subtle().verify(ALGORITHM, key, copyBytes(signature), copyBytes(message));
   } catch {
     return false;

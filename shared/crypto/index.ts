@@ -16,7 +16,7 @@ export {
 export { hkdfSha256, HKDF_SHA256_MAX_BYTES } from './hkdf.js';
 export { AES_KEY_BYTES, aesGcmDecrypt, aesGcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, importAesGcmKey } from './aead.js';
 export { sha256, SHA256_BYTES } from './hash.js';
-export { HMAC_SHA256_BYTES, hmacSha256, hmacSha256Verify } from './hmac.js';
+export { HMAC_SHA256_BYTES, hmacSha256, hmacSha256Many, hmacSha256Verify } from './hmac.js';
 export {
   FINGERPRINT_MIN_BYTES,
   fingerprintBytes,

@@ -5,6 +5,7 @@
 import { CryptoUnavailableError, InvalidKeyError } from '../errors/index.js';
 import { wipe } from './bytes.js';
 import { pkcs8FromRawPrivate } from './pkcs8.js';
+import { cachedPublicKey } from './public-key-cache.js';
 import { copyBytes, engineErrorName, subtle } from './subtle.js';
 
 export const X25519_KEY_BYTES = 32;
@@ -72,7 +73,8 @@ export async function x25519(privateKey: CryptoKey, peerPublicKey: Uint8Array): 
   requireLength(peerPublicKey, 'X25519 public key');
   let peer: CryptoKey;
   try {
-    peer = await subtle().importKey('raw', copyBytes(peerPublicKey), ALGORITHM, true, []);
+    // Imported once per distinct key (public-key-cache.ts); the DH itself runs every time.
+    peer = await cachedPublicKey('X25519', peerPublicKey, () => subtle().importKey('raw', copyBytes(peerPublicKey), ALGORITHM, true, []));
   } catch (error) {
     throw new InvalidKeyError(`X25519 public key rejected by the engine (${engineErrorName(error)})`, { cause: error });
   }

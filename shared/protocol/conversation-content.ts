@@ -46,7 +46,10 @@ export interface SealedBody {
   readonly bodyHash: Uint8Array;
 }
 
-/** Pads and encrypts an encoded frame under a fresh content key from env.rng. */
+/**
+ * Pads and encrypts an encoded frame under a fresh content key from env.rng. The key is drawn
+ * before the first await (conversation-send.ts runs this beside the frame hash and relies on it).
+ */
 export async function sealBody(frame: Uint8Array, conversationId: ConversationId, senderId: DeviceId, env: ProtocolEnv): Promise<SealedBody> {
   const contentKey = env.rng(32);
   const { key, iv } = await contentCipher(contentKey);

@@ -60,15 +60,16 @@ export async function sendMessage(current: ConversationState, body: MessageBody,
     body,
   };
   const frameBytes = encode(frameCodec, frame);
-  const hash = await frameHashOf(frameBytes);
-  const sealed = await sealBody(frameBytes, state.conversationId, state.selfId, env);
+  // Independent: the frame hash and the body encryption (sealBody draws its key before any await).
+  const [hash, sealed] = await Promise.all([frameHashOf(frameBytes), sealBody(frameBytes, state.conversationId, state.selfId, env)]);
   const keyPacket = encode(keyPacketCodec, { contentKey: sealed.contentKey, bodyHash: sealed.bodyHash });
 
-  let sessions: readonly PeerSession[] = state.sessions;
-  const outgoing: OutgoingPacket[] = [];
+  // 1. The session for each recipient, in order (a sibling without one gets an X3DH now; that
+  //    draws randomness, so this part stays one by one).
   const alerts: SecurityAlert[] = [];
+  const chosen: { target: Target; session: PeerSession }[] = [];
   for (const target of targetsOf(state)) {
-    let session = sendingSession({ ...state, sessions }, target.peer);
+    let session = sendingSession(state, target.peer);
     if (session === undefined && state.role === CONVERSATION_ROLES.agent && agent !== undefined) {
       // A sibling device without a session yet: X3DH with its bundle, our DH identity key as IKA.
       const device = state.deviceList.devices.find((d) => idEquals(d.deviceId, target.peer));
@@ -79,8 +80,16 @@ export async function sendMessage(current: ConversationState, body: MessageBody,
         else session = outcome.session;
       }
     }
-    if (session === undefined) continue;
-    const sealedForPeer = await sealForPeer(session, keyPacket, agent?.device.signing);
+    if (session !== undefined) chosen.push({ target, session });
+  }
+  // 2. The ratchet steps are independent per recipient (no randomness): run together, then
+  //    applied in recipient order, giving the same sessions and packets as one by one.
+  const sealedAll = await Promise.all(chosen.map((c) => sealForPeer(c.session, keyPacket, agent?.device.signing)));
+  let sessions: readonly PeerSession[] = state.sessions;
+  const outgoing: OutgoingPacket[] = [];
+  chosen.forEach(({ target }, i) => {
+    const sealedForPeer = sealedAll[i];
+    if (sealedForPeer === undefined) return;
     sessions = upsertSession(sessions, sealedForPeer.session);
     const packet = encode(conversationPacketCodec, {
       conversationId: state.conversationId,
@@ -90,7 +99,7 @@ export async function sendMessage(current: ConversationState, body: MessageBody,
       body: sealed.body,
     });
     outgoing.push({ recipientId: target.peer, recipient: target.recipient, body: packet });
-  }
+  });
   if (outgoing.length === 0) throw new ProtocolStateError('no recipient has a session: fetch prekey bundles first');
   return {
     state: {

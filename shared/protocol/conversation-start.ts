@@ -19,8 +19,25 @@ import { prekeyBundleAlert, verifyPrekeyBundle } from './prekeys.js';
 import type { X25519KeyPair } from '../crypto/x25519.js';
 import type { ConversationId, DeviceId } from '../wire/ids.js';
 
-/** Verifies `bundle` for `device` and starts an initiator session; an alert instead when it does not verify. */
-export async function sessionFromBundle(
+/** Verifies `bundle` for `device` (X3DH §3.3); the alert to show when it does not verify, else undefined. */
+async function bundleAlert(
+  conversationId: ConversationId,
+  device: DeviceEntry,
+  bundle: PrekeyBundle,
+  env: ProtocolEnv,
+): Promise<SecurityAlert | undefined> {
+  try {
+    await verifyPrekeyBundle(bundle, device, env.now());
+    return undefined;
+  } catch (error) {
+    const alert = prekeyBundleAlert(error, device.deviceId);
+    if (alert === undefined) throw error;
+    return { ...alert, conversationId };
+  }
+}
+
+/** Starts an initiator session with a device whose bundle verified. */
+function sessionWith(
   identity: X25519KeyPair,
   selfId: DeviceId,
   conversationId: ConversationId,
@@ -28,15 +45,8 @@ export async function sessionFromBundle(
   device: DeviceEntry,
   bundle: PrekeyBundle,
   env: ProtocolEnv,
-): Promise<{ session: PeerSession } | { alert: SecurityAlert }> {
-  try {
-    await verifyPrekeyBundle(bundle, device, env.now());
-  } catch (error) {
-    const alert = prekeyBundleAlert(error, device.deviceId);
-    if (alert === undefined) throw error;
-    return { alert: { ...alert, conversationId } };
-  }
-  const session = await startInitiatorSession(
+): Promise<PeerSession> {
+  return startInitiatorSession(
     identity,
     {
       identityKey: device.dhIdentityKey,
@@ -48,7 +58,21 @@ export async function sessionFromBundle(
     { conversationId, initiatorId: selfId, responderId: device.deviceId, deviceListVersion: list.version, deviceListHash: list.hash },
     env,
   );
-  return { session };
+}
+
+/** Verifies `bundle` for `device` and starts an initiator session; an alert instead when it does not verify. */
+export async function sessionFromBundle(
+  identity: X25519KeyPair,
+  selfId: DeviceId,
+  conversationId: ConversationId,
+  list: ConversationDeviceList,
+  device: DeviceEntry,
+  bundle: PrekeyBundle,
+  env: ProtocolEnv,
+): Promise<{ session: PeerSession } | { alert: SecurityAlert }> {
+  const alert = await bundleAlert(conversationId, device, bundle, env);
+  if (alert !== undefined) return { alert };
+  return { session: await sessionWith(identity, selfId, conversationId, list, device, bundle, env) };
 }
 
 export async function startVisitorConversation(
@@ -59,15 +83,18 @@ export async function startVisitorConversation(
   const conversationId = asConversationId(env.rng(ID_BYTES));
   const visitorId = asDeviceId(env.rng(ID_BYTES));
   const identity = await x25519KeyPairFromSeed(env.rng(32));
-  const sessions: PeerSession[] = [];
-  const alerts: SecurityAlert[] = [];
-  for (const device of deviceList.devices) {
+  const offered = deviceList.devices.flatMap((device) => {
     const bundle = bundles.find((b) => idEquals(b.deviceId, device.deviceId));
-    if (bundle === undefined) continue;
-    const outcome = await sessionFromBundle(identity, visitorId, conversationId, deviceList, device, bundle, env);
-    if ('session' in outcome) sessions.push(outcome.session);
-    else alerts.push(outcome.alert);
-  }
+    return bundle === undefined ? [] : [{ device, bundle }];
+  });
+  // Per-device work runs concurrently (latency; the CPU work is the same). First every bundle
+  // is verified (no randomness), then the sessions start in list order: startInitiatorSession
+  // draws its randomness before its first await, so each device gets the bytes a one-by-one
+  // loop would give it (seeded runs and protocol vectors are unchanged).
+  const checked = await Promise.all(offered.map(async (o) => ({ ...o, alert: await bundleAlert(conversationId, o.device, o.bundle, env) })));
+  const alerts = checked.flatMap((c) => (c.alert === undefined ? [] : [c.alert]));
+  const verified = checked.filter((c) => c.alert === undefined);
+  const sessions = await Promise.all(verified.map((v) => sessionWith(identity, visitorId, conversationId, deviceList, v.device, v.bundle, env)));
   if (sessions.length === 0) throw new ProtocolStateError('no agent device has a verified prekey bundle: the conversation cannot start');
   return {
     state: {

@@ -19,7 +19,7 @@ import { ProtocolStateError, UnauthorisedDeviceError } from './errors.js';
 import { ratchetDecrypt, ratchetEncrypt } from './ratchet.js';
 import { type RatchetMessage, ratchetMessageCodec } from './ratchet-codec.js';
 import type { SessionPacket } from './ratchet-packet-codec.js';
-import { initRatchetInitiator, initRatchetResponder, type RatchetState } from './ratchet-state.js';
+import { initRatchetInitiatorWithKey, initRatchetResponder, type RatchetState } from './ratchet-state.js';
 import { type X3dhContext, type X3dhResponderPublic, x3dhInitiate, x3dhRespond } from './x3dh.js';
 import { type FirstContactHeader, firstContactHeaderCodec } from './x3dh-codec.js';
 
@@ -49,9 +49,14 @@ export async function startInitiatorSession(
   context: X3dhContext,
   env: ProtocolEnv,
 ): Promise<PeerSession> {
-  const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
+  // Both random draws happen before the first await, in their fixed order (X3DH ephemeral, then
+  // the first ratchet key): sessions started together in one Promise.all, called in list order,
+  // draw exactly the bytes a one-by-one loop draws, so seeded runs and vectors are unchanged.
+  const ephemeralSeed = env.rng(32);
+  const ratchetSeed = env.rng(32);
+  const [ephemeral, ratchetKey] = await Promise.all([x25519KeyPairFromSeed(ephemeralSeed), x25519KeyPairFromSeed(ratchetSeed)]);
   const x = await x3dhInitiate(identity, ephemeral, responder, context);
-  const ratchet = await initRatchetInitiator(x.sharedSecret, x.associatedData, responder.signedPrekey, env);
+  const ratchet = await initRatchetInitiatorWithKey(x.sharedSecret, x.associatedData, responder.signedPrekey, ratchetKey);
   return {
     peerId: context.responderId,
     sessionId: x.sessionId,

@@ -10,7 +10,8 @@
  *   unique (security brief F15).
  */
 import { hkdfSha256 } from '../crypto/hkdf.js';
-import { hmacSha256 } from '../crypto/hmac.js';
+import { hmacSha256Many } from '../crypto/hmac.js';
+import { UsageError } from '../errors/index.js';
 import { labelInfo, SESSION_LABELS } from './conversation-labels.js';
 
 export const RATCHET_KEY_BYTES = 32;
@@ -27,7 +28,9 @@ export async function kdfRk(rootKey: Uint8Array, dhOut: Uint8Array): Promise<{ r
 
 /** Double Ratchet §5.2 KDF_CK: returns the next chain key and this step's message key. */
 export async function kdfCk(chainKey: Uint8Array): Promise<{ chainKey: Uint8Array; messageKey: Uint8Array }> {
-  const [messageKey, next] = await Promise.all([hmacSha256(chainKey, MESSAGE_KEY_INPUT), hmacSha256(chainKey, CHAIN_KEY_INPUT)]);
+  // One import of ck for both HMACs (same bytes as two separate HMAC-SHA-256 calls).
+  const [messageKey, next] = await hmacSha256Many(chainKey, [MESSAGE_KEY_INPUT, CHAIN_KEY_INPUT]);
+  if (messageKey === undefined || next === undefined) throw new UsageError('KDF_CK: HMAC returned too few outputs');
   return { chainKey: next, messageKey };
 }
 

@@ -59,7 +59,16 @@ export async function initRatchetInitiator(
   responderRatchetKey: Uint8Array,
   env: ProtocolEnv,
 ): Promise<RatchetState> {
-  const dhSelf = await x25519KeyPairFromSeed(env.rng(32));
+  return initRatchetInitiatorWithKey(sharedSecret, associatedData, responderRatchetKey, await x25519KeyPairFromSeed(env.rng(32)));
+}
+
+/** RatchetInitAlice with the initiator's first ratchet key pair already made (from env.rng by the caller). */
+export async function initRatchetInitiatorWithKey(
+  sharedSecret: Uint8Array,
+  associatedData: Uint8Array,
+  responderRatchetKey: Uint8Array,
+  dhSelf: X25519KeyPair,
+): Promise<RatchetState> {
   const { rootKey, chainKey } = await kdfRk(sharedSecret, await x25519(dhSelf.privateKey, responderRatchetKey));
   return {
     version: RATCHET_STATE_VERSION,

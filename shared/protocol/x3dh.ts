@@ -35,9 +35,9 @@ export interface X3dhResult {
 async function finish(transcript: X3dhTranscript, dhs: readonly Uint8Array[]): Promise<X3dhResult> {
   const encoded = encode(x3dhTranscriptCodec, transcript);
   const info = concatBytes(labelInfo(SESSION_LABELS.x3dh), new Uint8Array([0]), encoded);
-  const sharedSecret = await hkdfSha256(concatBytes(F, ...dhs), ZERO_SALT, info, 32);
   const associatedData = sessionLabelled(SESSION_LABELS.x3dhAd, encoded);
-  return { sharedSecret, associatedData, sessionId: await sessionIdOf(transcript.initiatorEphemeralKey) };
+  const [sharedSecret, sessionId] = await Promise.all([hkdfSha256(concatBytes(F, ...dhs), ZERO_SALT, info, 32), sessionIdOf(transcript.initiatorEphemeralKey)]);
+  return { sharedSecret, associatedData, sessionId };
 }
 
 /** A public 16-byte handle naming one session: SHA-256("sealdesk/v1/session-id" || 0 || EKA)[0..16]. */
@@ -68,12 +68,13 @@ export async function x3dhInitiate(
   responder: X3dhResponderPublic,
   context: X3dhContext,
 ): Promise<X3dhResult & { header: FirstContactHeader }> {
-  const dhs = [
-    await x25519(identity.privateKey, responder.signedPrekey),
-    await x25519(ephemeral.privateKey, responder.identityKey),
-    await x25519(ephemeral.privateKey, responder.signedPrekey),
-  ];
-  if (responder.oneTimePrekey !== undefined) dhs.push(await x25519(ephemeral.privateKey, responder.oneTimePrekey.publicKey));
+  // The DHs are independent: run together, kept in the order DH1, DH2, DH3 [, DH4].
+  const dhs = await Promise.all([
+    x25519(identity.privateKey, responder.signedPrekey),
+    x25519(ephemeral.privateKey, responder.identityKey),
+    x25519(ephemeral.privateKey, responder.signedPrekey),
+    ...(responder.oneTimePrekey === undefined ? [] : [x25519(ephemeral.privateKey, responder.oneTimePrekey.publicKey)]),
+  ]);
   const header: FirstContactHeader = {
     initiatorIdentityKey: identity.publicKey,
     initiatorEphemeralKey: ephemeral.publicKey,
@@ -97,12 +98,13 @@ export async function x3dhRespond(
   if ((oneTimePrekey === undefined) !== (header.oneTimePrekeyId === undefined)) {
     throw new UsageError('the one-time prekey must be given exactly when the header names one');
   }
-  const dhs = [
-    await x25519(signedPrekey.privateKey, header.initiatorIdentityKey),
-    await x25519(identity.privateKey, header.initiatorEphemeralKey),
-    await x25519(signedPrekey.privateKey, header.initiatorEphemeralKey),
-  ];
-  if (oneTimePrekey !== undefined) dhs.push(await x25519(oneTimePrekey.privateKey, header.initiatorEphemeralKey));
+  // The DHs are independent: run together, kept in the order DH1, DH2, DH3 [, DH4].
+  const dhs = await Promise.all([
+    x25519(signedPrekey.privateKey, header.initiatorIdentityKey),
+    x25519(identity.privateKey, header.initiatorEphemeralKey),
+    x25519(signedPrekey.privateKey, header.initiatorEphemeralKey),
+    ...(oneTimePrekey === undefined ? [] : [x25519(oneTimePrekey.privateKey, header.initiatorEphemeralKey)]),
+  ]);
   return finish(transcriptOf(header, context, identity.publicKey, signedPrekey.publicKey, oneTimePrekey?.publicKey), dhs);
 }
 

@@ -12,6 +12,7 @@ import { ed25519Suite } from './crypto/ed25519.cases.js';
 import { fingerprintSuite } from './crypto/fingerprint.cases.js';
 import { hkdfSuite } from './crypto/hkdf.cases.js';
 import { hmacHashSuite } from './crypto/hmac-hash.cases.js';
+import { keyReuseSuite } from './crypto/key-reuse.cases.js';
 import { x25519WycheproofSuite } from './crypto/x25519-wycheproof.cases.js';
 import { x25519Suite } from './crypto/x25519.cases.js';
 
@@ -24,6 +25,7 @@ export const allSuites: readonly PortableSuite[] = [
   hkdfSuite,
   aeadSuite,
   hmacHashSuite,
+  keyReuseSuite,
   keySharingSuite,
   identitySuite,
   sessionsSuite,
