@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { CachedStore } from './store/cached-store.js';
 import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
@@ -38,9 +39,11 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dbPath = join(config.dataDir, DB_FILE);
-  const store = storeOverride ?? new SqliteStore(dbPath);
+  const backing = storeOverride ?? new SqliteStore(dbPath);
   // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
   if (storeOverride === undefined) chmodSync(dbPath, 0o600);
+  // Routing looks up a device key or a conversation per envelope: keep them in memory.
+  const store: Store = new CachedStore(backing);
   const opaque = new OpaqueServer(await loadServerSetup(config.dataDir));
   const metrics = new Metrics();
   const now = (): number => Date.now();
@@ -68,7 +71,8 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       metrics.connections += 1;
-      const connection = new Connection(ws, ctx);
+      // The upgrade socket is the one ws writes to; the connection corks it around batches.
+      const connection = new Connection(ws, ctx, socket);
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });

@@ -3,6 +3,7 @@
  * event-loop tick go through `commit` as one transaction; one-time prekeys are claimed by a single
  * DELETE ... RETURNING, so no prekey can be handed out twice.
  */
+import { closeSync, fsync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
@@ -10,25 +11,41 @@ import type {
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
 import { SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
+import { LruMap } from './lru-map.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
 
 type Row = Readonly<Record<string, unknown>>;
 
+/**
+ * conversations.last_active only decides retention (idle for retentionSeconds, at least 60 s):
+ * it is written at most once per this interval per conversation, not once per message.
+ */
+export const TOUCH_INTERVAL_MS = 1_000;
+const TOUCH_MEMORY_ENTRIES = 20_000;
+
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #s;
+  /** The WAL file (created by the schema transaction below), fsynced after each message batch. */
+  readonly #walFd: number;
+  /** When each recently active conversation's last_active was last written (see TOUCH_INTERVAL_MS). */
+  readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
 
   constructor(path: string) {
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
-    // WAL + synchronous=FULL: a commit is on disk before the sender is told "stored".
+    // WAL + synchronous=FULL: a commit is on disk before it is answered. Message batches sync the
+    // WAL themselves, off the event loop (see commit).
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
     this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // SQLite keeps this file (same inode) until the last connection closes; checkpoints rewind
+    // or truncate it in place.
+    this.#walFd = openSync(`${path}-wal`, 'r+');
     const db = this.#db;
     this.#s = {
       insertAccount: db.prepare('INSERT OR IGNORE INTO accounts (account_id, username, opaque_record, created_at) VALUES (?, ?, ?, ?)'),
@@ -203,13 +220,64 @@ export class SqliteStore implements Store {
     return Promise.resolve(this.#db.transaction(() => this.#dropConversation(conversationId).existed).immediate());
   }
 
-  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
-    return Promise.resolve(this.#db.transaction(() => {
-      const seqs = messages.map((m) => num(this.#s.insertMessage.run(m.queue, m.conversationId, m.envelope, now).lastInsertRowid));
-      for (const id of new Set(messages.map((m) => m.conversationId))) this.#s.touchConversation.run(now, id);
+  /**
+   * Group commit. The batch's transaction runs with synchronous=NORMAL, so COMMIT appends its WAL
+   * frames with write() but does not fsync on the event loop; a message batch then fsyncs the WAL
+   * file on libuv's thread pool and resolves only when that has finished. The sender's `stored`
+   * still waits for the data to be on disk (the at-least-once contract), exactly as with
+   * synchronous=FULL, which syncs the same WAL file at the same point (SQLite "WAL mode",
+   * "PRAGMA synchronous"); meanwhile the relay keeps reading frames, and the Hub commits them as
+   * the next batch. NORMAL still syncs the WAL before every checkpoint and the database after it,
+   * so frames are never overwritten before they are durable. A failed fsync rejects: the senders
+   * get storage-failed and resend (the rows may survive: receivers dedupe by cursor).
+   *
+   * An ack-only batch is not synced at all: losing it in a power failure only makes a receiver
+   * get those messages again (docs/PROTOCOL.md §16.2.4); a process crash loses nothing (WAL).
+   * Every other transaction of this store stays synchronous=FULL.
+   */
+  async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+    const touched = new Set<string>();
+    const seqs = this.#withNormalSync(() => this.#db.transaction(() => {
+      const out = messages.map((m) => num(this.#s.insertMessage.run(m.queue, m.conversationId, m.envelope, now).lastInsertRowid));
+      for (const m of messages) {
+        if (this.#needsTouch(m.conversationId, now) && !touched.has(m.conversationId)) {
+          this.#s.touchConversation.run(now, m.conversationId);
+          touched.add(m.conversationId);
+        }
+      }
       for (const a of acks) this.#s.ack.run(a.queue, a.upTo);
-      return seqs;
+      return out;
     }).immediate());
+    // Remembered only once the transaction has committed.
+    for (const id of touched) this.#touched.set(id, now);
+    if (messages.length > 0) await this.#syncWal();
+    return seqs;
+  }
+
+  /** Runs one transaction under synchronous=NORMAL and restores FULL for everything else. */
+  #withNormalSync<T>(run: () => T): T {
+    // Not prepared statements: SQLite applies PRAGMA synchronous when the statement is compiled.
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      return run();
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
+  }
+
+  /** fsync(2) of the WAL file on the thread pool: flushes every page written to it so far. */
+  #syncWal(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      fsync(this.#walFd, (error) => {
+        if (error === null) resolve();
+        else reject(error);
+      });
+    });
+  }
+
+  /** PRAGMA synchronous of the connection (2 = FULL), for tests and diagnostics. */
+  synchronousLevel(): number {
+    return num(this.#db.pragma('synchronous', { simple: true }));
   }
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
@@ -253,8 +321,14 @@ export class SqliteStore implements Store {
     if (this.#db.open) {
       this.#db.pragma('wal_checkpoint(TRUNCATE)');
       this.#db.close();
+      closeSync(this.#walFd);
     }
     return Promise.resolve();
+  }
+
+  #needsTouch(conversationId: string, now: number): boolean {
+    const last = this.#touched.get(conversationId);
+    return last === undefined || now < last || now - last >= TOUCH_INTERVAL_MS;
   }
 
   #dropConversation(conversationId: string): { existed: boolean; attachments: number } {

@@ -4,10 +4,11 @@
  * A bad frame gets an error frame and the connection stays open for valid traffic; only a failed
  * hello, a slow consumer, or the removal of the queue closes it.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   type ClientFrame, DecodeError, FRAME_ERRORS, type FrameErrorName, FrameDecodeError, ROLES,
-  type RelayFrame, decodeClientFrame, decodeEnvelope, encodeRelayFrame, idToHex, type Envelope,
+  type RelayFrame, decodeClientFrame, decodeEnvelope, encodeDeliverFrame, encodeRelayFrame, encodeStoredFrame, idToHex, type Envelope,
 } from '../../shared/wire/index.js';
 import type { RelayContext } from '../context.js';
 import type { QueueKey, StoredMessage } from '../store/store.js';
@@ -30,6 +31,8 @@ function rawBytes(data: RawData): Uint8Array {
 
 export class Connection implements Subscriber {
   readonly #ws: WebSocket;
+  /** The socket ws writes to (the HTTP upgrade socket); corked around batches of frames. */
+  readonly #socket: Duplex;
   readonly #ctx: RelayContext;
   readonly #challenge = randomSecret();
   readonly #bucket: TokenBucket;
@@ -40,10 +43,12 @@ export class Connection implements Subscriber {
   #loading = true;
   #live: StoredMessage[] = [];
   #chain: Promise<void> = Promise.resolve();
+  #corks = 0;
   alive = true;
 
-  constructor(ws: WebSocket, ctx: RelayContext) {
+  constructor(ws: WebSocket, ctx: RelayContext, socket: Duplex) {
     this.#ws = ws;
+    this.#socket = socket;
     this.#ctx = ctx;
     this.#bucket = new TokenBucket(ctx.config.messagesPerConnectionPerSecond, ctx.now());
     ws.on('message', (data, isBinary) => {
@@ -80,7 +85,7 @@ export class Connection implements Subscriber {
   }
 
   stored(requestId: number, cursor: number): void {
-    this.#send({ type: 'stored', requestId, cursor });
+    if (this.#open()) this.#ws.send(encodeStoredFrame(requestId, cursor), { binary: true });
   }
 
   storeFailed(requestId: number): void {
@@ -89,6 +94,24 @@ export class Connection implements Subscriber {
 
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
+  }
+
+  /**
+   * Node's writable.cork(): frames sent until the matching uncork() are written together (one
+   * writev). ws writes each frame's header and payload to this same socket.
+   */
+  cork(): void {
+    this.#corks += 1;
+    this.#socket.cork();
+  }
+
+  uncork(): void {
+    if (this.#corks === 0) return;
+    this.#corks -= 1;
+    this.#socket.uncork();
+    // The slow-consumer check is deferred while corked: corked bytes are not yet offered to the
+    // kernel, so they would make every busy receiver look slow.
+    if (this.#corks === 0) this.#checkSlowConsumer();
   }
 
   /** Called by the heartbeat: a socket that did not answer the last ping is dead. */
@@ -205,7 +228,12 @@ export class Connection implements Subscriber {
   async #sendBacklog(queue: QueueKey): Promise<void> {
     for (;;) {
       const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, BACKLOG_PAGE);
-      for (const m of page) this.#deliver(m);
+      this.cork();
+      try {
+        for (const m of page) this.#deliver(m);
+      } finally {
+        this.uncork();
+      }
       if (page.length < BACKLOG_PAGE || !this.#open()) break;
       while (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes / 2 && this.#open()) {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -214,14 +242,23 @@ export class Connection implements Subscriber {
     this.#loading = false;
     const live = this.#live;
     this.#live = [];
-    for (const m of live) this.#deliver(m);
+    this.cork();
+    try {
+      for (const m of live) this.#deliver(m);
+    } finally {
+      this.uncork();
+    }
   }
 
   #deliver(message: StoredMessage): void {
     if (message.seq <= this.#sentUpTo) return;
     this.#sentUpTo = message.seq;
-    this.#send({ type: 'deliver', cursor: message.seq, envelope: message.envelope });
+    if (this.#open()) this.#ws.send(encodeDeliverFrame(message.seq, message.envelope), { binary: true });
     this.#ctx.metrics.messagesOut += 1;
+    if (this.#corks === 0) this.#checkSlowConsumer();
+  }
+
+  #checkSlowConsumer(): void {
     if (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes) {
       // Slow consumer: drop the socket; its messages stay queued until it reconnects and acks.
       this.#ctx.metrics.reject('slow-consumer');

@@ -1,10 +1,11 @@
 /**
- * Store-and-forward core. Frames that arrive in one event-loop tick are collected and committed
- * in ONE store transaction (appends + acks); only after that commit does the sender get its
- * `stored` frame and do online receivers get `deliver` frames. Commits are serialised, so
- * receivers see cursors in increasing order. Delivery is at-least-once: a receiver may get a
- * message again after a reconnect and dedupes by cursor.
- */
+ * Store-and-forward core, with group commit. Frames are collected and committed in ONE store
+ * transaction (appends + acks); only after that commit is durable does the sender get its
+ * `stored` frame and do online receivers get `deliver` frames. At most one commit is in flight:
+ * frames that arrive while it waits for the disk are collected and committed together as the
+ * next batch as soon as it finishes. Commits are therefore serialised, so receivers see cursors
+ * in increasing order. Delivery is at-least-once: a receiver may get a message again after a
+ * reconnect and dedupes by cursor. */
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Ack, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
@@ -20,6 +21,9 @@ export interface Subscriber {
   storeFailed(requestId: number): void;
   /** Close because the queue no longer exists (device removed, conversation deleted). */
   close(code: number, reason: string): void;
+  /** Hold writes until the matching uncork, so that one batch's frames leave in one write. */
+  cork(): void;
+  uncork(): void;
 }
 
 interface PendingSend {
@@ -39,6 +43,7 @@ export class Hub {
   #sends: PendingSend[] = [];
   #acks = new Map<QueueKey, number>();
   #scheduled = false;
+  #committing = false;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(store: Store, log: Logger, metrics: Metrics, now: () => number) {
@@ -74,7 +79,7 @@ export class Hub {
 
   /** Resolves when everything queued so far is committed (used at shutdown). */
   async drain(): Promise<void> {
-    while (this.#scheduled || this.#sends.length > 0 || this.#acks.size > 0) {
+    while (this.#committing || this.#scheduled || this.#sends.length > 0 || this.#acks.size > 0) {
       this.#flushNow();
       await this.#chain;
     }
@@ -104,14 +109,23 @@ export class Hub {
   }
 
   #flushNow(): void {
-    if (!this.#scheduled) return;
+    // While a commit is in flight the batch keeps growing; that commit's end flushes it.
+    if (!this.#scheduled || this.#committing) return;
     this.#scheduled = false;
     const sends = this.#sends;
     const acks: Ack[] = [...this.#acks].map(([queue, upTo]) => ({ queue, upTo }));
     this.#sends = [];
     this.#acks = new Map();
     if (sends.length === 0 && acks.length === 0) return;
-    this.#chain = this.#chain.then(() => this.#commit(sends, acks));
+    this.#committing = true;
+    this.#chain = this.#commit(sends, acks)
+      .catch((error: unknown) => {
+        this.#log.error('hub.fanout-failed', { error: error instanceof Error ? error.name : 'unknown' });
+      })
+      .finally(() => {
+        this.#committing = false;
+        this.#flushNow();
+      });
   }
 
   async #commit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
@@ -126,12 +140,26 @@ export class Hub {
     }
     this.#metrics.batches += 1;
     this.#metrics.messagesIn += sends.length;
-    sends.forEach((s, i) => {
-      const seq = seqs[i] ?? 0;
-      s.from.stored(s.requestId, seq);
-      for (const receiver of this.#subscribers.get(s.message.queue) ?? []) {
-        receiver.push({ seq, envelope: s.message.envelope });
+    // Each connection touched by this batch is corked at its first frame and uncorked after the
+    // loop: its `stored` and `deliver` frames of the batch go out in one socket write.
+    const corked = new Set<Subscriber>();
+    const cork = (s: Subscriber): Subscriber => {
+      if (!corked.has(s)) {
+        corked.add(s);
+        s.cork();
       }
-    });
+      return s;
+    };
+    try {
+      sends.forEach((s, i) => {
+        const seq = seqs[i] ?? 0;
+        cork(s.from).stored(s.requestId, seq);
+        for (const receiver of this.#subscribers.get(s.message.queue) ?? []) {
+          cork(receiver).push({ seq, envelope: s.message.envelope });
+        }
+      });
+    } finally {
+      for (const s of corked) s.uncork();
+    }
   }
 }

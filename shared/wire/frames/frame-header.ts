@@ -59,6 +59,7 @@ export function frameFamily<F extends { type: string }>(
 ): { encode: (frame: F) => Uint8Array; decode: (bytes: Uint8Array) => F } {
   const names = Object.keys(typeBytes) as F['type'][];
   const nameByByte = new Map<number, F['type']>(names.map((name) => [typeBytes[name], name]));
+  const knownTypes = [...nameByByte.keys()];
   const bodyOf = (name: F['type']): Codec<Record<string, unknown>> => bodies[name] as unknown as Codec<Record<string, unknown>>;
   return {
     encode(frame) {
@@ -71,7 +72,7 @@ export function frameFamily<F extends { type: string }>(
       return w.finish();
     },
     decode(bytes) {
-      const { type, reader } = openFrame(bytes, [...nameByByte.keys()]);
+      const { type, reader } = openFrame(bytes, knownTypes);
       const name = nameByByte.get(type);
       if (name === undefined) throw new FrameDecodeError('unknown-frame-type', `unknown frame type ${type}`);
       const body = readBody(reader, name, (r) => bodyOf(name).read(r));

@@ -10,4 +10,5 @@ export {
   CHALLENGE_BYTES, type ChallengeFrame, type DeliverFrame, type ErrorFrame, RELAY_FRAME_TYPES, ROLES,
   type ReadyFrame, type RelayFrame, type StoredFrame, decodeRelayFrame, encodeRelayFrame,
 } from './relay-frames.js';
+export { encodeDeliverFrame, encodeStoredFrame } from './hot-frame-encoders.js';
 export { DEVICE_AUTH_LABEL, deviceAuthMessage } from './device-auth.js';

@@ -1,0 +1,201 @@
+/**
+ * A Store decorator that keeps the two lookups every routed envelope needs in memory: enrolled
+ * device signing keys (account, device) and conversation records (conversation -> account,
+ * capability hash). Everything else goes straight to the wrapped store.
+ *
+ * Correctness rules:
+ * - Only positive answers are cached; a miss always asks the store, so a device enrolled or a
+ *   conversation created a moment ago is found at once.
+ * - Every write through this decorator that can change or remove a cached answer evicts it
+ *   before the write (putDevice, deleteDevice, createConversation, deleteConversation), and
+ *   purge clears the conversation cache (idle conversations are deleted there).
+ * - A lookup that was in flight while an eviction happened does not fill the cache (generation
+ *   counter), so a stale answer read before a removal can never be cached after it.
+ * - The cache assumes this process is the only writer of the database (true for the SQLite
+ *   store, whose file belongs to one relay process). A multi-node store must not be wrapped.
+ * - Both maps are bounded: past `capacity` entries the least recently used one is dropped.
+ */
+import type {
+  Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
+  NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
+} from './store.js';
+import { LruMap } from './lru-map.js';
+
+export const DEFAULT_CACHE_ENTRIES = 20_000;
+
+const deviceCacheKey = (accountId: string, deviceId: string): string => `${accountId}:${deviceId}`;
+
+export class CachedStore implements Store {
+  readonly #inner: Store;
+  readonly #deviceKeys: LruMap<string, Uint8Array>;
+  readonly #conversations: LruMap<string, ConversationRecord>;
+  /** Bumped by every eviction; a lookup started under an older generation does not fill. */
+  #generation = 0;
+
+  constructor(inner: Store, capacity = DEFAULT_CACHE_ENTRIES) {
+    this.#inner = inner;
+    this.#deviceKeys = new LruMap(capacity);
+    this.#conversations = new LruMap(capacity);
+  }
+
+  /** Entries held, for tests and metrics. */
+  cacheSizes(): { deviceKeys: number; conversations: number } {
+    return { deviceKeys: this.#deviceKeys.size, conversations: this.#conversations.size };
+  }
+
+  // Cached reads
+
+  async getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
+    const key = deviceCacheKey(accountId, deviceId);
+    const hit = this.#deviceKeys.get(key);
+    if (hit !== undefined) return new Uint8Array(hit);
+    const generation = this.#generation;
+    const found = await this.#inner.getDeviceKey(accountId, deviceId);
+    if (found !== undefined && generation === this.#generation) this.#deviceKeys.set(key, new Uint8Array(found));
+    return found;
+  }
+
+  async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
+    const hit = this.#conversations.get(conversationId);
+    if (hit !== undefined) return { ...hit, capabilityHash: new Uint8Array(hit.capabilityHash) };
+    const generation = this.#generation;
+    const found = await this.#inner.getConversation(conversationId);
+    if (found !== undefined && generation === this.#generation) {
+      this.#conversations.set(conversationId, { ...found, capabilityHash: new Uint8Array(found.capabilityHash) });
+    }
+    return found;
+  }
+
+  // Writes that evict
+
+  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+    return this.#evicting(() => { this.#evictDevice(accountId, deviceId); }, () => this.#inner.putDevice(accountId, deviceId, signingKey, max));
+  }
+
+  deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
+    return this.#evicting(() => { this.#evictDevice(accountId, deviceId); }, () => this.#inner.deleteDevice(accountId, deviceId));
+  }
+
+  createConversation(conversation: ConversationRecord, now: number): Promise<boolean> {
+    return this.#evicting(() => { this.#evictConversation(conversation.conversationId); }, () => this.#inner.createConversation(conversation, now));
+  }
+
+  deleteConversation(conversationId: string): Promise<boolean> {
+    return this.#evicting(() => { this.#evictConversation(conversationId); }, () => this.#inner.deleteConversation(conversationId));
+  }
+
+  purge(cutoff: number, now: number): Promise<PurgeCounts> {
+    // Idle conversations are deleted here: forget every cached conversation.
+    return this.#evicting(() => {
+      this.#generation += 1;
+      this.#conversations.clear();
+    }, () => this.#inner.purge(cutoff, now));
+  }
+
+  // Everything else is passed through
+
+  createAccount(account: AccountRecord, now: number): Promise<boolean> {
+    return this.#inner.createAccount(account, now);
+  }
+
+  findAccountByUsername(username: string): Promise<AccountRecord | undefined> {
+    return this.#inner.findAccountByUsername(username);
+  }
+
+  accountExists(accountId: string): Promise<boolean> {
+    return this.#inner.accountExists(accountId);
+  }
+
+  createSession(tokenHash: Uint8Array, session: SessionRecord): Promise<void> {
+    return this.#inner.createSession(tokenHash, session);
+  }
+
+  findSession(tokenHash: Uint8Array, now: number): Promise<SessionRecord | undefined> {
+    return this.#inner.findSession(tokenHash, now);
+  }
+
+  appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {
+    return this.#inner.appendDeviceList(accountId, version, blob, now);
+  }
+
+  getDeviceList(accountId: string, version?: number): Promise<VersionedBlob | undefined> {
+    return this.#inner.getDeviceList(accountId, version);
+  }
+
+  putBundle(accountId: string, deviceId: string, blob: Uint8Array, now: number): Promise<void> {
+    return this.#inner.putBundle(accountId, deviceId, blob, now);
+  }
+
+  getBundles(accountId: string): Promise<DeviceBlob[]> {
+    return this.#inner.getBundles(accountId);
+  }
+
+  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult> {
+    return this.#inner.addOneTimePrekeys(accountId, deviceId, blobs, max);
+  }
+
+  claimOneTimePrekey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
+    return this.#inner.claimOneTimePrekey(accountId, deviceId);
+  }
+
+  countOneTimePrekeys(accountId: string, deviceId: string): Promise<number> {
+    return this.#inner.countOneTimePrekeys(accountId, deviceId);
+  }
+
+  putWidgetConfig(accountId: string, blob: Uint8Array, now: number): Promise<void> {
+    return this.#inner.putWidgetConfig(accountId, blob, now);
+  }
+
+  getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
+    return this.#inner.getWidgetConfig(accountId);
+  }
+
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+    return this.#inner.commit(messages, acks, now);
+  }
+
+  fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
+    return this.#inner.fetchQueue(queue, after, limit);
+  }
+
+  queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }> {
+    return this.#inner.queueStats();
+  }
+
+  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
+    return this.#inner.putAttachment(attachment, quotaBytes, now);
+  }
+
+  getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined> {
+    return this.#inner.getAttachment(attachmentId);
+  }
+
+  close(): Promise<void> {
+    this.#deviceKeys.clear();
+    this.#conversations.clear();
+    return this.#inner.close();
+  }
+
+  /**
+   * Evicts before the write and again once it has finished: a lookup that ran while an async
+   * store was still writing may have read the old answer, and must not leave it in the cache.
+   */
+  async #evicting<T>(evict: () => void, write: () => Promise<T>): Promise<T> {
+    evict();
+    try {
+      return await write();
+    } finally {
+      evict();
+    }
+  }
+
+  #evictDevice(accountId: string, deviceId: string): void {
+    this.#generation += 1;
+    this.#deviceKeys.delete(deviceCacheKey(accountId, deviceId));
+  }
+
+  #evictConversation(conversationId: string): void {
+    this.#generation += 1;
+    this.#conversations.delete(conversationId);
+  }
+}

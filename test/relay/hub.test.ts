@@ -1,0 +1,105 @@
+/**
+ * The Hub's group commit and corking (relay/ws/hub.ts): frames that arrive while a commit waits
+ * for the disk become the next batch, cursors reach receivers in order, and every connection's
+ * frames of one batch are written between one cork and its uncork.
+ */
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../relay/log.js';
+import { Metrics } from '../../relay/metrics.js';
+import { MemoryStore } from '../../relay/store/memory-store.js';
+import type { Ack, NewMessage, StoredMessage } from '../../relay/store/store.js';
+import { deviceQueue } from '../../relay/store/store.js';
+import { Hub, type Subscriber } from '../../relay/ws/hub.js';
+
+/** A real MemoryStore whose commits wait until released, like a slow disk. */
+class SlowDiskStore extends MemoryStore {
+  readonly commits: number[] = [];
+  #waiting: (() => void)[] = [];
+
+  releaseAll(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const go of waiting) go();
+  }
+
+  override async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+    const seqs = await super.commit(messages, acks, now);
+    this.commits.push(messages.length);
+    await new Promise<void>((resolve) => { this.#waiting.push(resolve); });
+    return seqs;
+  }
+}
+
+/** Records what the Hub asks of a connection, and whether it was corked at the time. */
+class Recorder implements Subscriber {
+  readonly events: string[] = [];
+  readonly delivered: number[] = [];
+  #corks = 0;
+
+  push(message: StoredMessage): void {
+    this.delivered.push(message.seq);
+    this.events.push(this.#corks > 0 ? 'deliver(corked)' : 'deliver');
+  }
+
+  stored(_requestId: number, cursor: number): void {
+    this.events.push(this.#corks > 0 ? `stored ${cursor} (corked)` : `stored ${cursor}`);
+  }
+
+  storeFailed(requestId: number): void {
+    this.events.push(`failed ${requestId}`);
+  }
+
+  close(): void {
+    this.events.push('close');
+  }
+
+  cork(): void {
+    this.#corks += 1;
+    this.events.push('cork');
+  }
+
+  uncork(): void {
+    this.#corks -= 1;
+    this.events.push('uncork');
+  }
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve); });
+
+describe('Hub', () => {
+  it('commits frames that arrive during a commit as one next batch, in cursor order, corked per connection', async () => {
+    const store = new SlowDiskStore();
+    const metrics = new Metrics();
+    const hub = new Hub(store, createLogger('error', () => undefined), metrics, () => 1);
+    const queue = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    const sender = new Recorder();
+    const receiver = new Recorder();
+    hub.subscribe(queue, receiver);
+    const message = (b: number): NewMessage => ({ queue, conversationId: 'c'.repeat(32), envelope: new Uint8Array([b]) });
+
+    hub.send(sender, 1, message(1));
+    await tick();
+    expect(store.commits).toEqual([1]);
+    // Five more ticks of traffic while the first commit is still waiting for the disk.
+    for (let i = 2; i <= 6; i++) {
+      hub.send(sender, i, message(i));
+      await tick();
+    }
+    expect(store.commits).toEqual([1]);
+    expect(sender.events).toEqual([]);
+    store.releaseAll();
+    await tick();
+    expect(store.commits).toEqual([1, 5]);
+    store.releaseAll();
+    await hub.drain();
+
+    expect(metrics.batches).toBe(2);
+    expect(receiver.delivered).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sender.events).toEqual([
+      'cork', 'stored 1 (corked)', 'uncork',
+      'cork', 'stored 2 (corked)', 'stored 3 (corked)', 'stored 4 (corked)', 'stored 5 (corked)', 'stored 6 (corked)', 'uncork',
+    ]);
+    expect(receiver.events.filter((e) => e === 'deliver')).toEqual([]);
+    expect(receiver.events.filter((e) => e === 'cork')).toHaveLength(2);
+  });
+});
