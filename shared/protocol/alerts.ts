@@ -36,6 +36,8 @@ export const ALERT_KINDS = {
   linkingMismatch: 'linking-mismatch',
   /** An older protocol version or suite than the conversation already uses. */
   downgrade: 'downgrade',
+  /** A packet for another conversation or device was delivered here (the relay spliced or re-routed it). */
+  misrouted: 'misrouted',
   /** A counter jump larger than the skipped-key budget. */
   absurdSkip: 'absurd-skip',
 } as const;

@@ -6,7 +6,7 @@ import { DecodeError, DecryptError, LimitError, SignatureError } from '../errors
 import type { ConversationId, DeviceId } from '../wire/ids.js';
 import { ALERT_KINDS, type SecurityAlert } from './alerts.js';
 import type { OrderNote } from './conversation-order.js';
-import { DowngradeError, EquivocationError, OneTimePrekeyReuseError, ReplayError, UnauthorisedDeviceError } from './errors.js';
+import { DowngradeError, EquivocationError, MisroutedPacketError, OneTimePrekeyReuseError, ReplayError, UnauthorisedDeviceError } from './errors.js';
 
 export function alertsOf(notes: readonly OrderNote[], conversationId: ConversationId, deviceId?: DeviceId): SecurityAlert[] {
   return notes.map((n) => ({ kind: n.kind, detail: n.detail, conversationId, ...(deviceId === undefined ? {} : { deviceId }) }));
@@ -19,6 +19,7 @@ export function alertsOf(notes: readonly OrderNote[], conversationId: Conversati
 export function rejectionAlert(error: unknown, conversationId: ConversationId, senderId?: DeviceId): SecurityAlert | undefined {
   const base = { conversationId, ...(senderId === undefined ? {} : { deviceId: senderId }) };
   if (error instanceof OneTimePrekeyReuseError) return { ...base, kind: ALERT_KINDS.prekeyReuse, detail: 'a first message reused a one-time prekey (handed out twice)' };
+  if (error instanceof MisroutedPacketError) return { ...base, kind: ALERT_KINDS.misrouted, detail: 'a packet for another conversation or device was delivered here and refused' };
   if (error instanceof ReplayError) return { ...base, kind: ALERT_KINDS.replay, detail: 'a message was delivered again and ignored' };
   if (error instanceof DowngradeError) return { ...base, kind: ALERT_KINDS.downgrade, detail: 'a message with an older protocol version or suite was refused' };
   if (error instanceof LimitError) return { ...base, kind: ALERT_KINDS.absurdSkip, detail: 'a message with an absurd counter jump was refused' };

@@ -27,7 +27,7 @@ import { findSession, upsertSession } from './conversation-sessions.js';
 import { blankAgentConversation } from './conversation-start.js';
 import { type AgentContext, type AgentStep, CONVERSATION_ROLES, type ConversationStep, type ConversationState } from './conversation-state.js';
 import type { ProtocolEnv } from './env.js';
-import { EquivocationError, OneTimePrekeyReuseError, ProtocolStateError, ReplayError, UnauthorisedDeviceError } from './errors.js';
+import { EquivocationError, MisroutedPacketError, OneTimePrekeyReuseError, ProtocolStateError, ReplayError, UnauthorisedDeviceError } from './errors.js';
 import { openFromPeer, type PeerSession, type PrekeySecret, startResponderSession } from './first-contact.js';
 import { consumeOneTimePrekey, type PrekeyState, signedPrekeyFor } from './prekeys.js';
 
@@ -59,7 +59,11 @@ async function respondToFirstContact(
   env: ProtocolEnv,
 ): Promise<{ state: ConversationState; session: PeerSession; prekeys: PrekeyState; alerts: SecurityAlert[] }> {
   const first = packet.session;
-  if (first.kind !== 'initial') throw new ProtocolStateError('a packet for an unknown session that is not a first contact');
+  if (first.kind !== 'initial') {
+    // A revoked (or never listed) device has no session left here: its packets are forgeries (F10).
+    if (!isAuthorisedSender(state, packet.senderId)) throw new UnauthorisedDeviceError('a packet from a sender that is not listed and has no session here');
+    throw new ProtocolStateError('a packet for an unknown session that is not a first contact');
+  }
   if (idEquals(packet.senderId, state.selfId)) throw new UnauthorisedDeviceError('a first contact that claims to come from this device');
   const sibling = state.deviceList.devices.find((d) => idEquals(d.deviceId, packet.senderId));
   let next = state;
@@ -113,8 +117,9 @@ async function receiveCore(
   agent: AgentContext | undefined,
 ): Promise<{ step: ConversationStep; prekeys: PrekeyState | undefined }> {
   const packet = decodePacket(bytes);
-  if (!idEquals(packet.conversationId, state.conversationId)) throw new ProtocolStateError('packet for another conversation');
-  if (!idEquals(packet.recipientId, state.selfId)) throw new ProtocolStateError('packet addressed to another device');
+  // F20: ids are bound into the AEAD associated data; a packet the relay moved is refused before any work.
+  if (!idEquals(packet.conversationId, state.conversationId)) throw new MisroutedPacketError('packet for another conversation');
+  if (!idEquals(packet.recipientId, state.selfId)) throw new MisroutedPacketError('packet addressed to another device');
   if (state.ended) throw new ProtocolStateError('this conversation has ended');
 
   let working = state;

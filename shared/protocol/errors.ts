@@ -23,7 +23,12 @@ export class EquivocationError extends SealdeskError {
 
 /** The input is well-formed but not allowed in the current state (wrong step, closed conversation …). */
 export class ProtocolStateError extends SealdeskError {
-  readonly code = 'protocol-state';
+  readonly code: string = 'protocol-state';
+}
+
+/** A packet that names another conversation or recipient than where it was delivered (relay splicing). */
+export class MisroutedPacketError extends ProtocolStateError {
+  override readonly code = 'misrouted';
 }
 
 /** A sender, device or key that is not authorised by the current signed device list. */

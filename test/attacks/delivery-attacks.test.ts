@@ -1,0 +1,191 @@
+/**
+ * Security brief §4 "replay", "reorder (shown in sender order, no alert)", "drop (gap shown after
+ * the next message arrives)", "delivery to only one of an agent's devices (devices disagree,
+ * flagged)" and "truncated conversation (missing close flagged)" — the relay's power over
+ * delivery (F9). Every message carries a per-sender sequence number and the hash of the sender's
+ * previous one, acknowledgements say what was seen, and a conversation ends with an
+ * authenticated close.
+ */
+import { describe, expect, it } from 'vitest';
+import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
+import { ReplayError } from '../../shared/protocol/errors.js';
+import { ORDER_LIMITS } from '../../shared/protocol/conversation-order.js';
+import { interceptNext, toDevice, toVisitor } from '../support/attacker.js';
+import { expectHonestRoundTrip } from '../support/honest-traffic.js';
+import { ProtocolWorld } from '../support/protocol-world.js';
+import { alertKinds, texts, WorldConversation } from '../support/world-conversation.js';
+
+const WINDOW = ORDER_LIMITS.reorderWindowMs;
+
+describe('attack: replay (security brief §4)', () => {
+  it('F9: replayed refund message is rejected with a replay alert and shown once', async () => {
+    const world = await ProtocolWorld.create('replay');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await convo.visitorSends('can I get a refund?');
+    await convo.deliverAll();
+    await convo.agentSends('ada-laptop', 'refund approved');
+    const refund = world.relay.recorded.filter((r) => toVisitor(r.envelope)).at(-1);
+    if (refund === undefined) throw new RangeError('nothing recorded');
+    await convo.deliverToVisitor();
+    expect(texts(convo.visitor)).toEqual(['refund approved']);
+
+    world.relay.inject(refund.bytes);
+    world.relay.inject(refund.bytes);
+    const outcomes = await convo.deliverToVisitor();
+    expect(outcomes.map((o) => o.ok)).toEqual([false, false]);
+    expect(convo.visitor.errors.every((e) => e instanceof ReplayError)).toBe(true);
+    expect(alertKinds(convo.visitor)).toEqual([ALERT_KINDS.replay, ALERT_KINDS.replay]);
+    expect(texts(convo.visitor)).toEqual(['refund approved']);
+    await expectHonestRoundTrip(convo, 'after-replay');
+  });
+
+  it('F9: a visitor message replayed to the agent after later ratchet steps is rejected with a replay alert', async () => {
+    const world = await ProtocolWorld.create('replay-to-agent');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await convo.visitorSends('please cancel order 17');
+    const laptop = world.device('ada-laptop').keys.deviceId;
+    const original = world.relay.recorded.find((r) => toDevice(laptop)(r.envelope));
+    if (original === undefined) throw new RangeError('nothing recorded');
+    await convo.deliverAll();
+    await expectHonestRoundTrip(convo, 'ratchet-step'); // both sides ratchet past the first chain
+    world.relay.inject(original.bytes);
+    const outcomes = await convo.deliverToAgent('ada-laptop');
+    expect(outcomes.map((o) => o.ok)).toEqual([false]);
+    expect(alertKinds(convo.agent('ada-laptop'))).toEqual([ALERT_KINDS.replay]);
+    expect(texts(convo.agent('ada-laptop')).filter((t) => t === 'please cancel order 17')).toHaveLength(1);
+    await expectHonestRoundTrip(convo, 'after-replay');
+  });
+});
+
+describe('attack: duplicate and delay (hostile-relay hooks)', () => {
+  it('F9: an envelope the relay stores twice is shown once; the copy raises a replay alert', async () => {
+    const world = await ProtocolWorld.create('duplicate');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await expectHonestRoundTrip(convo, 'setup');
+    interceptNext(world.relay, toVisitor, (e) => [e, e]);
+    await convo.agentSends('ada-laptop', 'your refund is on its way');
+    await convo.deliverToVisitor();
+    expect(texts(convo.visitor).filter((t) => t === 'your refund is on its way')).toHaveLength(1);
+    expect(alertKinds(convo.visitor)).toEqual([ALERT_KINDS.replay]);
+    await expectHonestRoundTrip(convo, 'after-duplicate');
+  });
+
+  it('F9: a message delayed within the reorder window is shown in sender order without an alert', async () => {
+    const world = await ProtocolWorld.create('delay');
+    const convo = await WorldConversation.start(world, 'visitor');
+    const laptop = world.device('ada-laptop').keys.deviceId;
+    interceptNext(world.relay, toDevice(laptop), (e) => {
+      world.relay.hold(e);
+      return [];
+    });
+    await convo.visitorSends('first (delayed)');
+    await convo.visitorSends('second');
+    await convo.deliverToAgent('ada-laptop');
+    expect(texts(convo.agent('ada-laptop'))).toEqual([]); // second waits for first
+    world.clock.advance(WINDOW - 1000);
+    world.relay.releaseHeld();
+    await convo.deliverToAgent('ada-laptop');
+    expect(texts(convo.agent('ada-laptop'))).toEqual(['first (delayed)', 'second']);
+    expect(alertKinds(convo.agent('ada-laptop'))).toEqual([]);
+    await expectHonestRoundTrip(convo, 'after-delay');
+  });
+});
+
+describe('attack: reorder (security brief §4)', () => {
+  it('F9: messages delivered in reverse are shown in sender order, without an alert', async () => {
+    const world = await ProtocolWorld.create('reorder');
+    const convo = await WorldConversation.start(world, 'visitor');
+    for (const t of ['one', 'two', 'three']) await convo.visitorSends(t);
+    const laptop = { kind: 'device' as const, deviceId: world.device('ada-laptop').keys.deviceId };
+    world.relay.reorder(convo.conversationId, laptop, (q) => [...q].reverse());
+    await convo.deliverToAgent('ada-laptop');
+    expect(texts(convo.agent('ada-laptop'))).toEqual(['one', 'two', 'three']);
+    for (const t of ['four', 'five', 'six']) await convo.agentSends('ada-laptop', t);
+    world.relay.reorder(convo.conversationId, { kind: 'visitor' }, (q) => [q[1], q[2], q[0]].filter((b) => b !== undefined));
+    await convo.deliverToVisitor();
+    expect(texts(convo.visitor)).toEqual(['four', 'five', 'six']);
+    expect(alertKinds(convo.visitor)).toEqual([]);
+    expect(alertKinds(convo.agent('ada-laptop'))).toEqual([]);
+    await expectHonestRoundTrip(convo, 'after-reorder');
+    expect(alertKinds(convo.visitor)).toEqual([]);
+  });
+});
+
+describe('attack: drop (security brief §4)', () => {
+  it('F9: a dropped message is shown as a gap once the next message arrives, and the later ones are shown', async () => {
+    const world = await ProtocolWorld.create('drop');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await convo.visitorSends('one');
+    await convo.deliverAll();
+    const laptop = world.device('ada-laptop').keys.deviceId;
+    let dropped: Uint8Array | undefined;
+    interceptNext(world.relay, toDevice(laptop), () => {
+      dropped = world.relay.recorded.at(-1)?.bytes;
+      return [];
+    });
+    await convo.visitorSends('two (dropped)');
+    await convo.visitorSends('three');
+    await convo.deliverToAgent('ada-laptop');
+    expect(texts(convo.agent('ada-laptop'))).toEqual(['one']); // three waits for two inside the reorder window
+    world.clock.advance(WINDOW + 1);
+    await convo.visitorSends('four');
+    await convo.deliverToAgent('ada-laptop');
+    expect(texts(convo.agent('ada-laptop'))).toEqual(['one', 'three', 'four']);
+    expect(alertKinds(convo.agent('ada-laptop'))).toEqual([ALERT_KINDS.gap]);
+
+    // If the relay delivers the dropped message later, it is shown apart and flagged late, once.
+    if (dropped === undefined) throw new RangeError('nothing dropped');
+    world.relay.inject(dropped);
+    await convo.deliverToAgent('ada-laptop');
+    const late = convo.agent('ada-laptop').shown.at(-1);
+    expect(late?.late).toBe(true);
+    expect(late?.seq).toBe(2);
+    await expectHonestRoundTrip(convo, 'after-drop');
+  });
+});
+
+describe('attack: delivery to only one of an agent’s devices (security brief §4)', () => {
+  it('F9: a visitor message withheld from one device is flagged as device divergence on that device', async () => {
+    const world = await ProtocolWorld.create('one-device');
+    const convo = await WorldConversation.start(world, 'visitor');
+    const phone = world.device('ada-phone').keys.deviceId;
+    interceptNext(world.relay, toDevice(phone), () => []);
+    await convo.visitorSends('please refund order 17'); // the phone's copy is dropped
+    await convo.deliverToAgent('ada-laptop');
+    await convo.agentSends('ada-laptop', 'on it'); // its acks say it saw the visitor's message 1
+    await convo.deliverToAgent('ada-phone');
+    expect(texts(convo.agent('ada-phone'))).toEqual(['on it']);
+    world.clock.advance(WINDOW + 1);
+    convo.tick(convo.agent('ada-phone'));
+    expect(alertKinds(convo.agent('ada-phone'))).toContain(ALERT_KINDS.deviceDivergence);
+    expect(texts(convo.agent('ada-phone'))).not.toContain('please refund order 17');
+    await convo.deliverToVisitor();
+    await expectHonestRoundTrip(convo, 'after-one-device');
+  });
+});
+
+describe('attack: truncated conversation (security brief §4)', () => {
+  it('F9: a conversation cut off before the authenticated close is flagged missing-close', async () => {
+    const world = await ProtocolWorld.create('truncation');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await convo.visitorSends('can I get a refund?');
+    await convo.deliverAll();
+    await convo.agentSends('ada-laptop', 'refund approved');
+    await convo.deliverToVisitor();
+    interceptNext(world.relay, toVisitor, () => [], 2);
+    await convo.agentSends('ada-laptop', '… once the item is back in our warehouse');
+    await convo.agentSendsBody('ada-laptop', { kind: 'close', reason: 'resolved' });
+    await convo.deliverToVisitor();
+    const end = convo.end(convo.visitor); // the relay says "conversation over"
+    expect(end.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.missingClose]);
+    expect(texts(convo.visitor)).toEqual(['refund approved']);
+
+    // Honest traffic: a conversation whose close arrives ends without an alert.
+    world.relay.envelopeHook = undefined;
+    const honest = await WorldConversation.start(world, 'visitor-2');
+    await expectHonestRoundTrip(honest, 'closing');
+    await honest.agentSendsBody('ada-laptop', { kind: 'close', reason: 'resolved' });
+    await honest.deliverToVisitor();
+    expect(honest.end(honest.visitor).alerts).toEqual([]);
+  });
+});

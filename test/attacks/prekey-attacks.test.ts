@@ -1,0 +1,115 @@
+/**
+ * Security brief §4 "swapped signed prekey", "stale signed prekey" and "one-time prekey handed
+ * out twice" (F1, F8; X3DH §3.2, §4.6). The directory serves prekey bundles; it is untrusted.
+ * The visitor verifies every bundle against the device's signing key from the pinned, signed
+ * device list, refuses old ones, and agent devices notice a one-time prekey used twice.
+ */
+import { describe, expect, it } from 'vitest';
+import { SignatureError } from '../../shared/errors/index.js';
+import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
+import { OneTimePrekeyReuseError, ProtocolStateError } from '../../shared/protocol/errors.js';
+import { maintainPrekeys, prekeyUpload, verifyPrekeyBundle } from '../../shared/protocol/prekeys.js';
+import { idEquals } from '../../shared/wire/ids.js';
+import { x25519KeyPairFromSeed } from '../../shared/crypto/x25519.js';
+import { expectHonestRoundTrip } from '../support/honest-traffic.js';
+import { ProtocolWorld } from '../support/protocol-world.js';
+import { alertKinds, texts, WorldConversation } from '../support/world-conversation.js';
+
+const DAY = 86_400_000;
+
+function sessionPeers(convo: WorldConversation): string[] {
+  const world = convo.world;
+  return (convo.visitor.state?.sessions ?? []).map((s) => [...world.devices.values()].find((d) => idEquals(d.keys.deviceId, s.peerId))?.label ?? 'unknown');
+}
+
+describe('attack: swapped signed prekey (security brief §4)', () => {
+  it('F1: a signed prekey replaced by the relay’s own key is refused (bad-signature alert), no session with that device', async () => {
+    const world = await ProtocolWorld.create('swapped-spk');
+    const laptop = world.device('ada-laptop');
+    const relayKey = await x25519KeyPairFromSeed(world.newEnv('attacker').rng(32));
+    world.relay.bundleHook = (honest) => (idEquals(honest.deviceId, laptop.keys.deviceId) ? { ...honest, signedPrekey: relayKey.publicKey } : honest);
+    const convo = await WorldConversation.start(world, 'visitor');
+    expect(convo.startAlerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
+    expect(convo.startAlerts[0]?.deviceId).toEqual(laptop.keys.deviceId);
+    expect(sessionPeers(convo)).toEqual(['owner', 'ada-phone']);
+    // Nothing is ever encrypted to the swapped key: the laptop's mailbox stays empty.
+    await convo.visitorSends('hello');
+    expect(world.relay.pending(convo.conversationId, { kind: 'device', deviceId: laptop.keys.deviceId })).toBe(0);
+    await expectHonestRoundTrip(convo, 'swapped-spk-phone', 'ada-phone');
+    world.relay.bundleHook = undefined;
+    await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor-2'), 'swapped-spk-laptop');
+  });
+
+  it('F1: a genuine signed prekey of one device served as another device’s is refused (bad-signature alert)', async () => {
+    const world = await ProtocolWorld.create('moved-spk');
+    const laptop = world.device('ada-laptop');
+    const phoneBundle = world.relay.fetchPrekeyBundle(world.device('ada-phone').keys.deviceId, 'attacker');
+    if (phoneBundle === undefined) throw new RangeError('no bundle');
+    const moved = { ...phoneBundle, deviceId: laptop.keys.deviceId };
+    await expect(verifyPrekeyBundle(moved, laptop.entry, world.clock.now())).rejects.toBeInstanceOf(SignatureError);
+    world.relay.bundleHook = (honest) => (idEquals(honest.deviceId, laptop.keys.deviceId) ? moved : honest);
+    const convo = await WorldConversation.start(world, 'visitor');
+    expect(convo.startAlerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
+    expect(sessionPeers(convo)).not.toContain('ada-laptop');
+    await expectHonestRoundTrip(convo, 'moved-spk', 'ada-phone');
+  });
+
+  it('F1: when every bundle is swapped the conversation does not start at all (typed error, nothing sent)', async () => {
+    const world = await ProtocolWorld.create('swapped-all');
+    const relayKey = await x25519KeyPairFromSeed(world.newEnv('attacker').rng(32));
+    world.relay.bundleHook = (honest) => ({ ...honest, signedPrekey: relayKey.publicKey });
+    await expect(WorldConversation.start(world, 'visitor')).rejects.toBeInstanceOf(ProtocolStateError);
+    expect(world.relay.recorded).toHaveLength(0);
+    world.relay.bundleHook = undefined;
+    await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor'), 'after-swapped-all');
+  });
+});
+
+describe('attack: stale signed prekey (security brief §4)', () => {
+  it('F8: a genuine but 15-day-old signed prekey replayed by the directory is refused with a stale-signed-prekey alert', async () => {
+    const world = await ProtocolWorld.create('stale-spk');
+    const laptop = world.device('ada-laptop');
+    const old = world.relay.fetchPrekeyBundle(laptop.keys.deviceId, 'attacker-recording');
+    if (old === undefined) throw new RangeError('no bundle');
+    world.clock.advance(15 * DAY);
+    for (const d of world.devices.values()) {
+      d.prekeys = (await maintainPrekeys(d.prekeys, d.keys, d.env)).state; // honest devices rotate (X3DH §4.6)
+      world.relay.uploadPrekeys(prekeyUpload(d.prekeys));
+    }
+    world.relay.bundleHook = (honest) => (idEquals(honest.deviceId, laptop.keys.deviceId) ? old : honest);
+    const convo = await WorldConversation.start(world, 'visitor');
+    expect(convo.startAlerts.map((a) => a.kind)).toEqual([ALERT_KINDS.staleSignedPrekey]);
+    expect(sessionPeers(convo)).not.toContain('ada-laptop');
+    await expectHonestRoundTrip(convo, 'stale-spk', 'ada-phone');
+    world.relay.bundleHook = undefined;
+    await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor-2'), 'stale-spk-fresh');
+  });
+});
+
+describe('attack: one-time prekey handed out twice (security brief §4)', () => {
+  it('F8: the second first message on a reused one-time prekey is refused with a prekey-reuse alert', async () => {
+    const world = await ProtocolWorld.create('otp-twice');
+    world.relay.reuseOneTimePrekeys = true;
+    const first = await WorldConversation.start(world, 'visitor-a');
+    const second = await WorldConversation.start(world, 'visitor-b');
+    const headerOf = (c: WorldConversation) => c.visitor.state?.sessions[1]?.firstContact?.oneTimePrekeyId;
+    expect(headerOf(first)).toBeDefined();
+    expect(headerOf(second)).toBe(headerOf(first)); // the directory really handed the same key out twice
+
+    await first.visitorSends('first visitor');
+    await first.deliverToAgent('ada-laptop');
+    expect(texts(first.agent('ada-laptop'))).toEqual(['first visitor']);
+
+    await second.visitorSends('second visitor');
+    const outcomes = await second.deliverToAgent('ada-laptop');
+    expect(outcomes.map((o) => o.ok)).toEqual([false]);
+    expect(second.agent('ada-laptop').errors[0]).toBeInstanceOf(OneTimePrekeyReuseError);
+    expect(alertKinds(second.agent('ada-laptop'))).toEqual([ALERT_KINDS.prekeyReuse]);
+    expect(texts(second.agent('ada-laptop'))).toEqual([]);
+
+    // Honest traffic continues: the first conversation, and a new one once the directory behaves.
+    await expectHonestRoundTrip(first, 'otp-first');
+    world.relay.reuseOneTimePrekeys = false;
+    await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor-c'), 'otp-fresh');
+  });
+});
