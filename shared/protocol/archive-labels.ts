@@ -2,7 +2,7 @@
  * Domain-separation labels of the inbox archive (docs/PROTOCOL.md §9, §13). Same convention as
  * identity-labels.ts: `label || 0x00 || bytes` for associated data and HKDF info.
  */
-import { concatBytes, utf8Encode } from '../crypto/bytes.js';
+import { labelled } from './labelled.js';
 
 export const ARCHIVE_LABELS = {
   /** HKDF info prefix: archive key -> AES-256-GCM key of history records (epoch and key id follow). */
@@ -14,6 +14,4 @@ export const ARCHIVE_LABELS = {
 export type ArchiveLabel = (typeof ARCHIVE_LABELS)[keyof typeof ARCHIVE_LABELS];
 
 /** `label || 0x00 || bytes`. */
-export function archiveLabelled(label: ArchiveLabel, bytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8Encode(label), new Uint8Array([0]), bytes);
-}
+export const archiveLabelled: (label: ArchiveLabel, bytes: Uint8Array) => Uint8Array = labelled;

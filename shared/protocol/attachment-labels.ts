@@ -3,7 +3,7 @@
  * as identity-labels.ts: associated data is `label || 0x00 || bytes`, HKDF info is the label's
  * UTF-8 bytes.
  */
-import { concatBytes, utf8Encode } from '../crypto/bytes.js';
+import { labelled } from './labelled.js';
 
 export const ATTACHMENT_LABELS = {
   /** HKDF info: file key -> AES-256-GCM chunk key (32 bytes) || IV base (12 bytes). */
@@ -15,6 +15,4 @@ export const ATTACHMENT_LABELS = {
 export type AttachmentLabel = (typeof ATTACHMENT_LABELS)[keyof typeof ATTACHMENT_LABELS];
 
 /** `label || 0x00 || bytes`. */
-export function attachmentLabelled(label: AttachmentLabel, bytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8Encode(label), new Uint8Array([0]), bytes);
-}
+export const attachmentLabelled: (label: AttachmentLabel, bytes: Uint8Array) => Uint8Array = labelled;

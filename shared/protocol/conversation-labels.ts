@@ -4,7 +4,8 @@
  * `label || 0x00 || bytes`, every HKDF `info` is the label's UTF-8 bytes (optionally followed by
  * `0x00 || transcript`); no two uses share a label.
  */
-import { concatBytes, utf8Encode } from '../crypto/bytes.js';
+import { utf8Encode } from '../crypto/bytes.js';
+import { labelled } from './labelled.js';
 
 export const SESSION_LABELS = {
   /** HKDF info prefix of the X3DH shared secret SK (X3DH §2.2, "info"); the transcript follows. */
@@ -32,9 +33,7 @@ export const SESSION_LABELS = {
 export type SessionLabel = (typeof SESSION_LABELS)[keyof typeof SESSION_LABELS];
 
 /** `label || 0x00 || bytes`. */
-export function sessionLabelled(label: SessionLabel, bytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8Encode(label), new Uint8Array([0]), bytes);
-}
+export const sessionLabelled: (label: SessionLabel, bytes: Uint8Array) => Uint8Array = labelled;
 
 /** HKDF info bytes of a label with no transcript. */
 export function labelInfo(label: SessionLabel): Uint8Array {

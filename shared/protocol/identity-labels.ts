@@ -3,7 +3,7 @@
  * `label || 0x00 || bytes` (labels are ASCII without NUL, so the split is unambiguous) and every
  * HKDF `info` is the label's UTF-8 bytes; no two uses share a label.
  */
-import { concatBytes, utf8Encode } from '../crypto/bytes.js';
+import { labelled as labelledAny } from './labelled.js';
 
 export const IDENTITY_LABELS = {
   /** AIK signature over a device list body. */
@@ -33,6 +33,4 @@ export const IDENTITY_LABELS = {
 export type IdentityLabel = (typeof IDENTITY_LABELS)[keyof typeof IDENTITY_LABELS];
 
 /** `label || 0x00 || bytes`: what is signed or hashed under a label. */
-export function labelled(label: IdentityLabel, bytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8Encode(label), new Uint8Array([0]), bytes);
-}
+export const labelled: (label: IdentityLabel, bytes: Uint8Array) => Uint8Array = labelledAny;

@@ -3,7 +3,7 @@
  * identity-labels.ts: hash and associated-data inputs are `label || 0x00 || bytes`; HKDF info is
  * the label's UTF-8 bytes.
  */
-import { concatBytes, utf8Encode } from '../crypto/bytes.js';
+import { labelled } from './labelled.js';
 
 export const LINKING_LABELS = {
   /** SHA-256 commitment of the new device to its reveal (shown in the QR payload). */
@@ -21,6 +21,4 @@ export const LINKING_LABELS = {
 export type LinkingLabel = (typeof LINKING_LABELS)[keyof typeof LINKING_LABELS];
 
 /** `label || 0x00 || bytes`. */
-export function linkingLabelled(label: LinkingLabel, bytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8Encode(label), new Uint8Array([0]), bytes);
-}
+export const linkingLabelled: (label: LinkingLabel, bytes: Uint8Array) => Uint8Array = labelled;

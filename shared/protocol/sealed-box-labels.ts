@@ -3,7 +3,7 @@
  * identity-labels.ts: a signature or AEAD associated-data input is `label || 0x00 || bytes`, an
  * HKDF `info` is `label || 0x00 || header bytes`; no label is shared with any other use.
  */
-import { concatBytes, utf8Encode } from '../crypto/bytes.js';
+import { labelled } from './labelled.js';
 
 export const SEALED_BOX_LABELS = {
   /** HKDF info prefix: X25519 shared secret -> AES-256-GCM key and IV of one sealed box. */
@@ -17,6 +17,4 @@ export const SEALED_BOX_LABELS = {
 export type SealedBoxLabel = (typeof SEALED_BOX_LABELS)[keyof typeof SEALED_BOX_LABELS];
 
 /** `label || 0x00 || bytes`. */
-export function sealedBoxLabelled(label: SealedBoxLabel, bytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8Encode(label), new Uint8Array([0]), bytes);
-}
+export const sealedBoxLabelled: (label: SealedBoxLabel, bytes: Uint8Array) => Uint8Array = labelled;
