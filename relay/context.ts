@@ -3,6 +3,7 @@ import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/store.js';
+import type { RoutingCache } from './store/cached-store.js';
 import type { OpaqueServer } from './auth/opaque-server.js';
 import type { ChallengeBook } from './auth/challenges.js';
 import type { WindowCounter } from './rate-limit.js';
@@ -11,6 +12,8 @@ import type { Hub } from './ws/hub.js';
 export interface RelayContext {
   readonly config: RelayConfig;
   readonly store: Store;
+  /** The store's in-memory answers for the per-message routing path (see ws/route-envelope.ts). */
+  readonly routingCache: RoutingCache;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly opaque: OpaqueServer;

@@ -43,12 +43,14 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
   if (storeOverride === undefined) chmodSync(dbPath, 0o600);
   // Routing looks up a device key or a conversation per envelope: keep them in memory.
-  const store: Store = new CachedStore(backing);
+  const cached = new CachedStore(backing);
+  const store: Store = cached;
   const opaque = new OpaqueServer(await loadServerSetup(config.dataDir));
   const metrics = new Metrics();
   const now = (): number => Date.now();
   const ctx: RelayContext = {
     config, store, log, metrics, opaque, now,
+    routingCache: cached,
     challenges: new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     hub: new Hub(store, log, metrics, now),

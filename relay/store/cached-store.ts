@@ -14,18 +14,31 @@
  * - The cache assumes this process is the only writer of the database (true for the SQLite
  *   store, whose file belongs to one relay process). A multi-node store must not be wrapped.
  * - Both maps are bounded: past `capacity` entries the least recently used one is dropped.
+ *
+ * The same cache answers routing synchronously (RoutingCache): the relay's per-message path asks
+ * it first and goes to the store (async) only on a miss.
  */
 import type {
   Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
   NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
 } from './store.js';
+import { deviceQueue } from './store.js';
 import { LruMap } from './lru-map.js';
 
 export const DEFAULT_CACHE_ENTRIES = 20_000;
 
-const deviceCacheKey = (accountId: string, deviceId: string): string => `${accountId}:${deviceId}`;
+/** Device entries are keyed by the device's queue key, the string routing builds anyway. */
+const deviceCacheKey = deviceQueue;
 
-export class CachedStore implements Store {
+/** Positive answers already in memory, without a promise; undefined means "ask the store". */
+export interface RoutingCache {
+  /** True when the device whose queue key this is is enrolled (cached); undefined when not cached. */
+  knownDeviceQueue(queue: QueueKey): true | undefined;
+  /** The account of a conversation that exists (cached); undefined when not cached. */
+  cachedConversationAccount(conversationId: string): string | undefined;
+}
+
+export class CachedStore implements Store, RoutingCache {
   readonly #inner: Store;
   readonly #deviceKeys: LruMap<string, Uint8Array>;
   readonly #conversations: LruMap<string, ConversationRecord>;
@@ -41,6 +54,16 @@ export class CachedStore implements Store {
   /** Entries held, for tests and metrics. */
   cacheSizes(): { deviceKeys: number; conversations: number } {
     return { deviceKeys: this.#deviceKeys.size, conversations: this.#conversations.size };
+  }
+
+  // Synchronous routing answers (RoutingCache)
+
+  knownDeviceQueue(queue: QueueKey): true | undefined {
+    return this.#deviceKeys.get(queue) === undefined ? undefined : true;
+  }
+
+  cachedConversationAccount(conversationId: string): string | undefined {
+    return this.#conversations.get(conversationId)?.accountId;
   }
 
   // Cached reads

@@ -7,8 +7,8 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
-  type ClientFrame, DecodeError, FRAME_ERRORS, type FrameErrorName, FrameDecodeError, ROLES,
-  type RelayFrame, decodeClientFrame, decodeEnvelope, encodeDeliverFrame, encodeRelayFrame, encodeStoredFrame, idToHex, type Envelope,
+  type ClientFrame, DecodeError, type EnvelopeRoute, FRAME_ERRORS, type FrameErrorName, FrameDecodeError, ROLES, type RelayFrame,
+  type SendFrame, decodeClientFrameFast, encodeDeliverFrame, encodeRelayFrame, encodeStoredFrame, idToHex, readEnvelopeRoute,
 } from '../../shared/wire/index.js';
 import type { RelayContext } from '../context.js';
 import type { QueueKey, StoredMessage } from '../store/store.js';
@@ -17,16 +17,23 @@ import { TokenBucket } from '../rate-limit.js';
 import { matchesHash, randomSecret } from '../auth/tokens.js';
 import { verifyDeviceSignature } from '../auth/device-signature.js';
 import type { Subscriber } from './hub.js';
-import { type Peer, routeEnvelope } from './route-envelope.js';
+import { type Peer, type Routing, routeEnvelope, routeFromCache } from './route-envelope.js';
+import { wsHeaderBytes, writeWsHeader } from './ws-frame-header.js';
 
 export const CLOSE_AUTH_FAILED = 4401;
 const BACKLOG_PAGE = 256;
 /** A connection that has not authenticated within this time is closed (auth-failed). */
 export const HELLO_TIMEOUT_MS = 10_000;
 
+/** §16.3.3 stored: header + u32 requestId + u64 cursor; §16.3.4 deliver: header + u64 + u32 before the envelope. */
+const STORED_FRAME_BYTES = 14;
+const DELIVER_PREFIX_BYTES = 14;
+const STORED_HEADROOM = wsHeaderBytes(STORED_FRAME_BYTES);
+
+/** ws hands binary messages over as a Buffer (a Uint8Array) unless told otherwise. */
 function rawBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
 export class Connection implements Subscriber {
@@ -43,6 +50,8 @@ export class Connection implements Subscriber {
   #loading = true;
   #live: StoredMessage[] = [];
   #chain: Promise<void> = Promise.resolve();
+  /** Frames queued on #chain and not finished yet; while any are, new frames queue behind them. */
+  #waiting = 0;
   #corks = 0;
   alive = true;
 
@@ -78,14 +87,15 @@ export class Connection implements Subscriber {
 
   push(message: StoredMessage): void {
     if (this.#loading) {
-      this.#live.push(message);
+      // Held until the backlog is sent: a copy, so as not to keep ws's whole read chunk alive.
+      this.#live.push({ seq: message.seq, envelope: message.envelope.slice() });
       return;
     }
     this.#deliver(message);
   }
 
   stored(requestId: number, cursor: number): void {
-    if (this.#open()) this.#ws.send(encodeStoredFrame(requestId, cursor), { binary: true });
+    if (this.#open()) this.#writeFramed(encodeStoredFrame(requestId, cursor, STORED_HEADROOM), STORED_HEADROOM);
   }
 
   storeFailed(requestId: number): void {
@@ -138,16 +148,64 @@ export class Connection implements Subscriber {
     }
     let frame: ClientFrame;
     try {
-      frame = decodeClientFrame(rawBytes(data));
+      // A send frame's envelope is a view of `data` (ws does not reuse it); the store copies it.
+      frame = decodeClientFrameFast(rawBytes(data));
     } catch (error) {
       this.#error(error instanceof FrameDecodeError ? error.reason : 'malformed-frame', 0);
       return;
     }
-    // Frames of one connection are handled strictly in arrival order.
-    this.#chain = this.#chain.then(() => this.#handle(frame)).catch((error: unknown) => {
-      this.#ctx.log.error('ws.handler-failed', { error: error instanceof Error ? error.name : 'unknown' });
-      this.#error('storage-failed', frame.type === 'send' ? frame.requestId : 0);
-    });
+    // Frames of one connection are handled strictly in arrival order: at once when nothing is
+    // queued and memory has every answer (the per-message path), otherwise behind the queue.
+    if (this.#waiting === 0 && this.#handleNow(frame)) return;
+    this.#waiting += 1;
+    this.#chain = this.#chain
+      .then(() => this.#handle(frame))
+      .catch((error: unknown) => {
+        this.#ctx.log.error('ws.handler-failed', { error: error instanceof Error ? error.name : 'unknown' });
+        this.#error('storage-failed', frame.type === 'send' ? frame.requestId : 0);
+      })
+      .then(() => { this.#waiting -= 1; });
+  }
+
+  /** Handles a send or ack frame synchronously if no store lookup is needed; false otherwise. */
+  #handleNow(frame: ClientFrame): boolean {
+    if (frame.type === 'ack') {
+      if (this.#queue === undefined) return false;
+      this.#ack(frame.cursor);
+      return true;
+    }
+    if (frame.type !== 'send' || this.#peer === undefined) return false;
+    const route = this.#readRoute(frame);
+    if (route === undefined) return true;
+    const routing = routeFromCache(this.#ctx.routingCache, this.#peer, route);
+    if (routing === undefined) return false;
+    this.#accept(frame, routing);
+    return true;
+  }
+
+  /** The envelope's routing fields, or undefined after answering malformed-envelope. */
+  #readRoute(frame: SendFrame): EnvelopeRoute | undefined {
+    try {
+      return readEnvelopeRoute(frame.envelope);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      this.#error('malformed-envelope', frame.requestId);
+      return undefined;
+    }
+  }
+
+  #accept(frame: SendFrame, routing: Routing): void {
+    if (!routing.ok) {
+      this.#error(routing.error, frame.requestId);
+      return;
+    }
+    this.#ctx.hub.send(this, frame.requestId, { queue: routing.queue, conversationId: routing.conversationId, envelope: frame.envelope });
+  }
+
+  #ack(cursor: number): void {
+    if (this.#queue === undefined) return;
+    // Acks beyond what this connection was sent cannot delete anything undelivered.
+    this.#ctx.hub.ack(this.#queue, Math.min(cursor, this.#sentUpTo));
   }
 
   async #handle(frame: ClientFrame): Promise<void> {
@@ -166,20 +224,9 @@ export class Connection implements Subscriber {
           this.#error('not-authenticated', frame.requestId);
           return;
         }
-        let envelope: Envelope;
-        try {
-          envelope = decodeEnvelope(frame.envelope);
-        } catch (error) {
-          if (!(error instanceof DecodeError)) throw error;
-          this.#error('malformed-envelope', frame.requestId);
-          return;
-        }
-        const routing = await routeEnvelope(this.#ctx.store, this.#peer, envelope);
-        if (!routing.ok) {
-          this.#error(routing.error, frame.requestId);
-          return;
-        }
-        this.#ctx.hub.send(this, frame.requestId, { queue: routing.queue, conversationId: routing.conversationId, envelope: frame.envelope });
+        const route = this.#readRoute(frame);
+        if (route === undefined) return;
+        this.#accept(frame, await routeEnvelope(this.#ctx.store, this.#peer, route));
         return;
       }
       case 'ack':
@@ -187,8 +234,7 @@ export class Connection implements Subscriber {
           this.#error('not-authenticated', 0);
           return;
         }
-        // Acks beyond what this connection was sent cannot delete anything undelivered.
-        this.#ctx.hub.ack(this.#queue, Math.min(frame.cursor, this.#sentUpTo));
+        this.#ack(frame.cursor);
         return;
     }
   }
@@ -253,7 +299,10 @@ export class Connection implements Subscriber {
   #deliver(message: StoredMessage): void {
     if (message.seq <= this.#sentUpTo) return;
     this.#sentUpTo = message.seq;
-    if (this.#open()) this.#ws.send(encodeDeliverFrame(message.seq, message.envelope), { binary: true });
+    if (this.#open()) {
+      const headroom = wsHeaderBytes(DELIVER_PREFIX_BYTES + message.envelope.length);
+      this.#writeFramed(encodeDeliverFrame(message.seq, message.envelope, headroom), headroom);
+    }
     this.#ctx.metrics.messagesOut += 1;
     if (this.#corks === 0) this.#checkSlowConsumer();
   }
@@ -265,6 +314,19 @@ export class Connection implements Subscriber {
       this.#ctx.log.warn('ws.slow-consumer', { buffered: this.#ws.bufferedAmount });
       this.#ws.terminate();
     }
+  }
+
+  /**
+   * Writes a relay frame that was encoded behind `headroom` free bytes as one WebSocket frame:
+   * the header goes into the headroom and the whole buffer straight to the socket, which is what
+   * ws.send would write for the same frame (unmasked, FIN, binary; perMessageDeflate is off).
+   * ws's bufferedAmount still counts it (it reads the socket's buffer).
+   */
+  #writeFramed(frame: Uint8Array, headroom: number): void {
+    const payloadLength = frame.length - headroom;
+    if (wsHeaderBytes(payloadLength) !== headroom) throw new RangeError(`headroom ${headroom} does not fit a ${payloadLength}-byte payload`);
+    writeWsHeader(frame, payloadLength);
+    this.#socket.write(frame);
   }
 
   #error(name: FrameErrorName, requestId: number): void {

@@ -5,10 +5,13 @@
  * - a visitor writes only into its own conversation, only to devices its account has enrolled;
  * - a device writes only into conversations of its own account, to the visitor or to another
  *   enrolled device of the account.
+ * `routeFromCache` applies the rules to answers already in memory (the per-message path);
+ * `routeEnvelope` asks the store and is used when the cache does not know.
  */
-import { type Envelope, idToHex } from '../../shared/wire/index.js';
+import type { EnvelopeRoute } from '../../shared/wire/index.js';
 import type { Store, QueueKey } from '../store/store.js';
 import { deviceQueue, visitorQueue } from '../store/store.js';
+import type { RoutingCache } from '../store/cached-store.js';
 
 export type Peer =
   | { readonly kind: 'device'; readonly accountId: string; readonly deviceId: string }
@@ -16,19 +19,35 @@ export type Peer =
 
 export type Routing = { readonly ok: true; readonly queue: QueueKey; readonly conversationId: string } | { readonly ok: false; readonly error: 'forbidden' | 'unknown-recipient' };
 
-export async function routeEnvelope(store: Store, peer: Peer, envelope: Envelope): Promise<Routing> {
-  const conversationId = idToHex(envelope.conversationId);
-  const recipient = envelope.recipient;
+const FORBIDDEN: Routing = { ok: false, error: 'forbidden' };
+const UNKNOWN_RECIPIENT: Routing = { ok: false, error: 'unknown-recipient' };
+
+/** The routing decision from cached answers only; undefined when the store must be asked. */
+export function routeFromCache(cache: RoutingCache, peer: Peer, route: EnvelopeRoute): Routing | undefined {
+  const { conversationId, recipient } = route;
   if (peer.kind === 'visitor') {
-    if (conversationId !== peer.conversationId || recipient.kind !== 'device') return { ok: false, error: 'forbidden' };
-    const deviceId = idToHex(recipient.deviceId);
-    if ((await store.getDeviceKey(peer.accountId, deviceId)) === undefined) return { ok: false, error: 'unknown-recipient' };
-    return { ok: true, queue: deviceQueue(peer.accountId, deviceId), conversationId };
+    if (conversationId !== peer.conversationId || recipient.kind !== 'device') return FORBIDDEN;
+    const queue = deviceQueue(peer.accountId, recipient.deviceId);
+    return cache.knownDeviceQueue(queue) === true ? { ok: true, queue, conversationId } : undefined;
+  }
+  const account = cache.cachedConversationAccount(conversationId);
+  if (account === undefined) return undefined;
+  if (account !== peer.accountId) return FORBIDDEN;
+  if (recipient.kind === 'visitor') return { ok: true, queue: visitorQueue(conversationId), conversationId };
+  const queue = deviceQueue(peer.accountId, recipient.deviceId);
+  return cache.knownDeviceQueue(queue) === true ? { ok: true, queue, conversationId } : undefined;
+}
+
+export async function routeEnvelope(store: Store, peer: Peer, route: EnvelopeRoute): Promise<Routing> {
+  const { conversationId, recipient } = route;
+  if (peer.kind === 'visitor') {
+    if (conversationId !== peer.conversationId || recipient.kind !== 'device') return FORBIDDEN;
+    if ((await store.getDeviceKey(peer.accountId, recipient.deviceId)) === undefined) return UNKNOWN_RECIPIENT;
+    return { ok: true, queue: deviceQueue(peer.accountId, recipient.deviceId), conversationId };
   }
   const conversation = await store.getConversation(conversationId);
-  if (conversation?.accountId !== peer.accountId) return { ok: false, error: 'forbidden' };
+  if (conversation?.accountId !== peer.accountId) return FORBIDDEN;
   if (recipient.kind === 'visitor') return { ok: true, queue: visitorQueue(conversationId), conversationId };
-  const deviceId = idToHex(recipient.deviceId);
-  if ((await store.getDeviceKey(peer.accountId, deviceId)) === undefined) return { ok: false, error: 'unknown-recipient' };
-  return { ok: true, queue: deviceQueue(peer.accountId, deviceId), conversationId };
+  if ((await store.getDeviceKey(peer.accountId, recipient.deviceId)) === undefined) return UNKNOWN_RECIPIENT;
+  return { ok: true, queue: deviceQueue(peer.accountId, recipient.deviceId), conversationId };
 }

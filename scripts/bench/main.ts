@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BenchError } from './bench-error.js';
 import { GeneratorChannel } from './generator-channel.js';
 import { TARGETS, type Target } from './ipc.js';
-import { USAGE, parseOptions } from './options.js';
+import { type BenchOptions, USAGE, parseOptions } from './options.js';
 import { type BenchPlan, FULL_PLAN, QUICK_PLAN, windowFor } from './plan.js';
 import { type BenchReport, renderText } from './report.js';
 import { type CellSample, type IdleSample, checkTargets, summarise } from './results.js';
@@ -50,12 +50,12 @@ async function measureGroup(gen: GeneratorChannel, servers: Servers, plan: Bench
   await gen.ask({ kind: 'disconnect' }, 'disconnected');
 }
 
-async function throughputPhase(gen: GeneratorChannel, plan: BenchPlan, dataDir: string): Promise<CellSample[]> {
+async function throughputPhase(gen: GeneratorChannel, plan: BenchPlan, dataDir: string, relayNodeOptions: readonly string[]): Promise<CellSample[]> {
   const bare = await startBare();
-  const relay = await startRelay(dataDir);
+  const relay = await startRelay(dataDir, relayNodeOptions);
   const servers: Servers = { bare, relay };
   progress(`bare forwarder pid ${bare.child.pid}, relay pid ${relay.child.pid} (${relay.origin})`);
-  const maxPairs = Math.max(...plan.pairs);
+  const maxPairs = Math.max(...plan.pairs, plan.warmupPairs);
   const provisioned = await gen.ask({ kind: 'provision', origin: relay.origin, devices: Math.max(maxPairs, plan.fanout.receivers), visitors: maxPairs }, 'provisioned');
   progress(`relay provisioned (${provisioned.accounts} OPAQUE accounts, ${Math.max(maxPairs, plan.fanout.receivers)} devices, ${maxPairs} conversations) in ${provisioned.seconds.toFixed(1)} s`);
   // A discarded warm-up group first: the first runs after a process starts measure the JIT.
@@ -65,7 +65,7 @@ async function throughputPhase(gen: GeneratorChannel, plan: BenchPlan, dataDir: 
     // Alternate which side goes first, so warm caches or a noisy neighbour do not favour one.
     const order: readonly Target[] = rep % 2 === 1 ? ['bare', 'relay'] : ['relay', 'bare'];
     for (const pairs of plan.pairs) await measureGroup(gen, servers, plan, rep, order, pairs, 1, plan.frameBytes, samples);
-    await measureGroup(gen, servers, plan, rep, order, 1, plan.fanout.receivers, [plan.fanout.frameBytes], samples);
+    if (plan.fanout.receivers > 1) await measureGroup(gen, servers, plan, rep, order, 1, plan.fanout.receivers, [plan.fanout.frameBytes], samples);
   }
   await stop(bare.child);
   await stop(relay.child);
@@ -111,13 +111,26 @@ const NOTES = [
   'problems: error frames, unexpected closes and frames not delivered by the end of a run (should be 0).',
 ];
 
+/** The plan with a focused run's overrides applied. */
+function planFor(options: BenchOptions): BenchPlan {
+  const base = options.quick ? QUICK_PLAN : FULL_PLAN;
+  return {
+    ...base,
+    pairs: options.pairs ?? base.pairs,
+    frameBytes: options.sizes ?? base.frameBytes,
+    repetitions: options.repetitions ?? base.repetitions,
+    fanout: options.noFanout ? { ...base.fanout, receivers: 1 } : base.fanout,
+    idleConnections: options.noIdle ? 0 : base.idleConnections,
+  };
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseOptions(argv);
   if (options.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const plan = options.quick ? QUICK_PLAN : FULL_PLAN;
+  const plan = planFor(options);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const loadAverageStart = loadavg();
@@ -133,9 +146,9 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const gen = new GeneratorChannel(genChild);
     dataDirs.push(newDataDir());
-    const samples = await throughputPhase(gen, plan, dataDirs[0] ?? '');
+    const samples = await throughputPhase(gen, plan, dataDirs[0] ?? '', options.relayNodeOptions);
     dataDirs.push(newDataDir());
-    const idle = await idlePhase(gen, plan, dataDirs[1] ?? '');
+    const idle = plan.idleConnections > 0 ? await idlePhase(gen, plan, dataDirs[1] ?? '') : [];
     const rows = summarise(samples);
     const report: BenchReport = {
       plan: plan.name,

@@ -3,11 +3,12 @@
  * with shared/wire: wait for the challenge (§16.3.1), answer with hello-device (an Ed25519
  * signature over deviceAuthMessage, §16.5) or hello-visitor (the conversation capability), wait
  * for ready (§16.3.2); then send frames out and deliver/stored/error frames in. A receiver
- * acknowledges (§16.2.4) the highest delivered cursor once per event-loop turn.
+ * acknowledges the highest delivered cursor with the ack pacing of §16.2 (ACK_MAX_UNACKED
+ * deliveries or ACK_MAX_DELAY_MS, whichever first), as every Sealdesk client does.
  */
 import WebSocket from 'ws';
 import {
-  FRAME_VERSION, RELAY_FRAME_TYPES, type RelayFrame, decodeEnvelope, decodeRelayFrame, deviceAuthMessage, encodeClientFrame,
+  ACK_MAX_DELAY_MS, ACK_MAX_UNACKED, FRAME_VERSION, RELAY_FRAME_TYPES, type RelayFrame, decodeEnvelope, decodeRelayFrame, deviceAuthMessage, encodeClientFrame,
 } from '../../shared/wire/index.js';
 import { deliverFastPath } from './deliver-fast-path.js';
 import type { DeviceIdentity, VisitorTicket } from './relay-setup.js';
@@ -34,7 +35,8 @@ export class RelayClient {
   readonly #ws: WebSocket;
   readonly #events: RelayClientEvents;
   #ackCursor = 0;
-  #ackScheduled = false;
+  #unacked = 0;
+  #ackTimer: NodeJS.Timeout | undefined;
   #closing = false;
   #delivered = 0;
   stored = 0;
@@ -156,12 +158,19 @@ export class RelayClient {
 
   #scheduleAck(cursor: number): void {
     this.#ackCursor = Math.max(this.#ackCursor, cursor);
-    if (this.#ackScheduled) return;
-    this.#ackScheduled = true;
-    setImmediate(() => {
-      this.#ackScheduled = false;
-      if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(encodeClientFrame({ type: 'ack', cursor: this.#ackCursor }));
-    });
+    this.#unacked += 1;
+    if (this.#unacked >= ACK_MAX_UNACKED) {
+      this.#sendAck();
+      return;
+    }
+    this.#ackTimer ??= setTimeout(() => { this.#sendAck(); }, ACK_MAX_DELAY_MS);
+  }
+
+  #sendAck(): void {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#unacked = 0;
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(encodeClientFrame({ type: 'ack', cursor: this.#ackCursor }));
   }
 
   /** Sends an already encoded client frame (a send frame, §16.2.3). */
@@ -171,6 +180,7 @@ export class RelayClient {
 
   close(): Promise<void> {
     this.#closing = true;
+    clearTimeout(this.#ackTimer);
     if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

@@ -106,10 +106,10 @@ export async function startBare(): Promise<{ child: Child; url: string }> {
  * the per-connection frame rate (50/s by default) and conversations per visitor address per hour
  * (every benchmark visitor comes from 127.0.0.1). Devices per account keep their default cap.
  */
-export async function startRelay(dataDir: string): Promise<{ child: Child; origin: string; wsUrl: string }> {
+export async function startRelay(dataDir: string, nodeOptions: readonly string[] = []): Promise<{ child: Child; origin: string; wsUrl: string }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = track('relay', spawn(process.execPath, [...TSX, 'relay/main.ts'], {
+  const child = track('relay', spawn(process.execPath, [...nodeOptions, ...TSX, 'relay/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

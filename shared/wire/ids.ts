@@ -39,10 +39,36 @@ export const conversationIdCodec: Codec<ConversationId> = branded(fixedBytes(ID_
 export const deviceIdCodec: Codec<DeviceId> = branded(fixedBytes(ID_BYTES));
 export const accountIdCodec: Codec<AccountId> = branded(fixedBytes(ID_BYTES));
 
+const HEX_DIGITS = '0123456789abcdef';
+/** PROTOCOL §2.4 (ids in text are lower-case hex): entry b = the char codes of byte b's two digits, high digit in the high byte. */
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => (HEX_DIGITS.charCodeAt(b >> 4) << 8) | HEX_DIGITS.charCodeAt(b & 15));
+
+/**
+ * Hex of the 16 bytes of `b` at offset `o` (the caller checks that they exist); for shared/wire's
+ * own readers, not re-exported from index.ts. One String.fromCharCode call gives a flat
+ * 32-character string: no per-byte strings, no rope for a Map lookup to flatten. Written out
+ * without an inner helper: tsx (keepNames) would re-create and rename such a closure per call.
+ */
+export function hexOfIdAt(b: Uint8Array, o: number): string {
+  const t = HEX_PAIRS;
+  const p0 = t[b[o] ?? 0] ?? 0, p1 = t[b[o + 1] ?? 0] ?? 0, p2 = t[b[o + 2] ?? 0] ?? 0, p3 = t[b[o + 3] ?? 0] ?? 0;
+  const p4 = t[b[o + 4] ?? 0] ?? 0, p5 = t[b[o + 5] ?? 0] ?? 0, p6 = t[b[o + 6] ?? 0] ?? 0, p7 = t[b[o + 7] ?? 0] ?? 0;
+  const p8 = t[b[o + 8] ?? 0] ?? 0, p9 = t[b[o + 9] ?? 0] ?? 0, p10 = t[b[o + 10] ?? 0] ?? 0, p11 = t[b[o + 11] ?? 0] ?? 0;
+  const p12 = t[b[o + 12] ?? 0] ?? 0, p13 = t[b[o + 13] ?? 0] ?? 0, p14 = t[b[o + 14] ?? 0] ?? 0, p15 = t[b[o + 15] ?? 0] ?? 0;
+  return String.fromCharCode(
+    p0 >> 8, p0 & 0xff, p1 >> 8, p1 & 0xff, p2 >> 8, p2 & 0xff, p3 >> 8, p3 & 0xff,
+    p4 >> 8, p4 & 0xff, p5 >> 8, p5 & 0xff, p6 >> 8, p6 & 0xff, p7 >> 8, p7 & 0xff,
+    p8 >> 8, p8 & 0xff, p9 >> 8, p9 & 0xff, p10 >> 8, p10 & 0xff, p11 >> 8, p11 & 0xff,
+    p12 >> 8, p12 & 0xff, p13 >> 8, p13 & 0xff, p14 >> 8, p14 & 0xff, p15 >> 8, p15 & 0xff,
+  );
+}
+
 /** Lower-case hex of an id, for map keys, logs and database columns (ids are not secret). */
 export function idToHex(id: ConversationId | DeviceId | AccountId): string {
+  if (id.length === ID_BYTES) return hexOfIdAt(id, 0);
+  // Not an id by length (only reachable past the type system): still the hex of every byte.
   let out = '';
-  for (const b of id) out += b.toString(16).padStart(2, '0');
+  for (const b of id) out += String.fromCharCode((HEX_PAIRS[b] ?? 0) >> 8, (HEX_PAIRS[b] ?? 0) & 0xff);
   return out;
 }
 

@@ -56,4 +56,5 @@ export {
   envelopeCodec,
   recipientCodec,
 } from './envelope.js';
+export { type EnvelopeRoute, type RouteRecipient, envelopeRoute, readEnvelopeRoute } from './envelope-route.js';
 export * from './frames/index.js';

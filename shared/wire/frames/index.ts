@@ -10,5 +10,7 @@ export {
   CHALLENGE_BYTES, type ChallengeFrame, type DeliverFrame, type ErrorFrame, RELAY_FRAME_TYPES, ROLES,
   type ReadyFrame, type RelayFrame, type StoredFrame, decodeRelayFrame, encodeRelayFrame,
 } from './relay-frames.js';
-export { encodeDeliverFrame, encodeStoredFrame } from './hot-frame-encoders.js';
+export { MAX_FRAME_HEADROOM_BYTES, encodeDeliverFrame, encodeStoredFrame } from './hot-frame-encoders.js';
+export { decodeClientFrameFast } from './hot-frame-decoders.js';
 export { DEVICE_AUTH_LABEL, deviceAuthMessage } from './device-auth.js';
+export { ACK_MAX_DELAY_MS, ACK_MAX_UNACKED } from './ack-policy.js';

@@ -132,10 +132,23 @@ describe('stamp', () => {
 
 describe('options', () => {
   it('parses the documented flags and refuses others', () => {
-    expect(parseOptions([])).toEqual({ quick: false, json: false, help: false });
-    expect(parseOptions(['--', '--quick', '--json'])).toEqual({ quick: true, json: true, help: false });
+    const defaults = { quick: false, json: false, help: false, noFanout: false, noIdle: false, relayNodeOptions: [] };
+    expect(parseOptions([])).toEqual(defaults);
+    expect(parseOptions(['--', '--quick', '--json'])).toEqual({ ...defaults, quick: true, json: true });
     expect(parseOptions(['-h']).help).toBe(true);
     expect(() => parseOptions(['--fast'])).toThrow(BenchError);
+  });
+
+  it('parses a focused run and refuses malformed lists', () => {
+    expect(parseOptions(['--pairs', '1,1000', '--sizes', '256', '--repetitions', '2', '--no-fanout', '--no-idle', '--relay-node-options', '--cpu-prof  --cpu-prof-dir=p'])).toEqual({
+      quick: false, json: false, help: false, noFanout: true, noIdle: true,
+      pairs: [1, 1000], sizes: [256], repetitions: 2, relayNodeOptions: ['--cpu-prof', '--cpu-prof-dir=p'],
+    });
+    expect(() => parseOptions(['--pairs'])).toThrow(BenchError);
+    expect(() => parseOptions(['--pairs', '0'])).toThrow(BenchError);
+    expect(() => parseOptions(['--pairs', '10,x'])).toThrow(BenchError);
+    expect(() => parseOptions(['--sizes', '64'])).toThrow(BenchError);
+    expect(() => parseOptions(['--repetitions', '1.5'])).toThrow(BenchError);
   });
 });
 
