@@ -39,7 +39,9 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dbPath = join(config.dataDir, DB_FILE);
-  const backing = storeOverride ?? new SqliteStore(dbPath);
+  const backing = storeOverride ?? new SqliteStore(dbPath, {
+    onCheckpointerFailure: (error) => { log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) }); },
+  });
   // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
   if (storeOverride === undefined) chmodSync(dbPath, 0o600);
   // Routing looks up a device key or a conversation per envelope: keep them in memory.

@@ -2,21 +2,41 @@
  * The default Store: one SQLite file (better-sqlite3, WAL, prepared statements). Writes of a whole
  * event-loop tick go through `commit` as one transaction; one-time prekeys are claimed by a single
  * DELETE ... RETURNING, so no prekey can be handed out twice.
+ *
+ * Durability: the connection runs at synchronous=NORMAL for good (no per-transaction pragmas), and
+ * every write that must be durable before it is answered fsyncs the WAL on the thread pool before
+ * its promise resolves (sqlite-wal-sync.ts); only ack-only batches skip that (see commit).
+ * Checkpoints run in a worker thread (sqlite-checkpointer.ts), not inside a commit.
  */
-import { closeSync, fsync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
   NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
 } from './store.js';
-import { deviceQueue, visitorQueue } from './store.js';
-import { SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
+import { deviceQueue } from './store.js';
+import { openSchema } from './sqlite-migration.js';
+import { conversationKey } from './sqlite-keys.js';
+import { WalSync } from './sqlite-wal-sync.js';
+import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
 
 type Row = Readonly<Record<string, unknown>>;
+
+export interface SqliteStoreOptions {
+  readonly checkpointer?: CheckpointerOptions;
+  /** Called once if the checkpoint worker fails (default: one JSON line on stderr). */
+  readonly onCheckpointerFailure?: (error: Error) => void;
+}
+
+/** SQLite's own default, used again on the store's connection if the checkpoint worker fails. */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 1000;
+
+const reportCheckpointerFailure = (error: Error): void => {
+  console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'store.checkpointer-failed', error: error.message }));
+};
 
 /**
  * conversations.last_active only decides retention (idle for retentionSeconds, at least 60 s):
@@ -28,24 +48,26 @@ const TOUCH_MEMORY_ENTRIES = 20_000;
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #s;
-  /** The WAL file (created by the schema transaction below), fsynced after each message batch. */
-  readonly #walFd: number;
+  readonly #wal: WalSync;
+  readonly #checkpointer: Checkpointer;
   /** When each recently active conversation's last_active was last written (see TOUCH_INTERVAL_MS). */
   readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
+  /** The next cursor; meta.next_seq is at least this after every committed batch. */
+  #nextSeq: number;
+  /** created_at of the newest message: created_at never decreases in seq (purge relies on it). */
+  #lastCreated: number;
+  #closing: Promise<void> | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
-    // WAL + synchronous=FULL: a commit is on disk before it is answered. Message batches sync the
-    // WAL themselves, off the event loop (see commit).
-    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('wal_autocheckpoint = 0');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(SCHEMA);
-    this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    // SQLite keeps this file (same inode) until the last connection closes; checkpoints rewind
-    // or truncate it in place.
-    this.#walFd = openSync(`${path}-wal`, 'r+');
+    openSchema(this.#db);
+    // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
+    this.#wal = new WalSync(`${path}-wal`);
     const db = this.#db;
     this.#s = {
       insertAccount: db.prepare('INSERT OR IGNORE INTO accounts (account_id, username, opaque_record, created_at) VALUES (?, ?, ?, ?)'),
@@ -74,25 +96,40 @@ export class SqliteStore implements Store {
       conversation: db.prepare('SELECT conversation_id, account_id, capability_hash FROM conversations WHERE conversation_id = ?'),
       touchConversation: db.prepare('UPDATE conversations SET last_active = ? WHERE conversation_id = ?'),
       deleteConversation: db.prepare('DELETE FROM conversations WHERE conversation_id = ?'),
+      // No index: a scan of the message table, for a rare account request (sqlite-schema.ts).
       deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id = ?'),
       deleteConversationAttachments: db.prepare('DELETE FROM attachments WHERE conversation_id = ?'),
-      insertMessage: db.prepare('INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)'),
+      insertMessage: db.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)'),
+      setNextSeq: db.prepare('UPDATE meta SET next_seq = ? WHERE id = 0'),
+      nextSeq: db.prepare('SELECT next_seq FROM meta WHERE id = 0'),
+      newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
+      firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
       ack: db.prepare('DELETE FROM messages WHERE queue = ? AND seq <= ?'),
       fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?'),
       stats: db.prepare('SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue)'),
       attachmentUsage: db.prepare('SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE conversation_id = ?'),
       insertAttachment: db.prepare('INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES (?, ?, ?, ?, ?)'),
       attachment: db.prepare('SELECT attachment_id, conversation_id, blob FROM attachments WHERE attachment_id = ?'),
-      purgeMessages: db.prepare('DELETE FROM messages WHERE created_at < ?'),
+      purgeMessages: db.prepare('DELETE FROM messages WHERE seq <= ?'),
       purgeAttachments: db.prepare('DELETE FROM attachments WHERE created_at < ?'),
       idleConversations: db.prepare('SELECT conversation_id FROM conversations WHERE last_active < ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
+    const newest = this.#s.newest.get() as Row | undefined;
+    const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
+    this.#nextSeq = Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1);
+    this.#lastCreated = newest === undefined ? 0 : num(newest['created_at']);
+    const onFailure = options.onCheckpointerFailure ?? reportCheckpointerFailure;
+    this.#checkpointer = new Checkpointer(path, options.checkpointer ?? {}, (error) => {
+      onFailure(error);
+      // Checkpoint on this connection again (inside commits, as SQLite does by default).
+      if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${String(FALLBACK_AUTOCHECKPOINT_PAGES)}`);
+    });
   }
 
   createAccount(account: AccountRecord, now: number): Promise<boolean> {
     const r = this.#s.insertAccount.run(account.accountId, account.username, account.opaqueRecord, now);
-    return Promise.resolve(r.changes === 1);
+    return this.#durable(r.changes === 1);
   }
 
   findAccountByUsername(username: string): Promise<AccountRecord | undefined> {
@@ -108,7 +145,7 @@ export class SqliteStore implements Store {
 
   createSession(tokenHash: Uint8Array, session: SessionRecord): Promise<void> {
     this.#s.insertSession.run(tokenHash, session.accountId, session.deviceId, session.expiresAt);
-    return Promise.resolve();
+    return this.#durable(undefined);
   }
 
   findSession(tokenHash: Uint8Array, now: number): Promise<SessionRecord | undefined> {
@@ -123,7 +160,7 @@ export class SqliteStore implements Store {
   }
 
   putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
-    return Promise.resolve(this.#db.transaction((): LimitedResult => {
+    return this.#durable(this.#db.transaction((): LimitedResult => {
       const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
       const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
       if (!exists && count >= max) return { ok: false, count };
@@ -138,17 +175,18 @@ export class SqliteStore implements Store {
   }
 
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
-    return Promise.resolve(this.#db.transaction(() => {
+    const queue = deviceQueue(accountId, deviceId);
+    return this.#durable(this.#db.transaction(() => {
       const r = this.#s.deleteDevice.run(accountId, deviceId);
       this.#s.deleteBundle.run(accountId, deviceId);
       this.#s.deletePrekeys.run(accountId, deviceId);
-      this.#s.deleteQueue.run(deviceQueue(accountId, deviceId));
+      this.#s.deleteQueue.run(queue);
       return r.changes === 1;
     }).immediate());
   }
 
   appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {
-    return Promise.resolve(this.#db.transaction((): AppendResult => {
+    return this.#durable(this.#db.transaction((): AppendResult => {
       const row = this.#s.latestList.get(accountId) as Row | undefined;
       const latest = row === undefined ? 0 : num(row['version']);
       if (version !== latest + 1) return { ok: false, latest };
@@ -166,7 +204,7 @@ export class SqliteStore implements Store {
 
   putBundle(accountId: string, deviceId: string, blob: Uint8Array, now: number): Promise<void> {
     this.#s.upsertBundle.run(accountId, deviceId, blob, now);
-    return Promise.resolve();
+    return this.#durable(undefined);
   }
 
   getBundles(accountId: string): Promise<DeviceBlob[]> {
@@ -175,7 +213,7 @@ export class SqliteStore implements Store {
   }
 
   addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult> {
-    return Promise.resolve(this.#db.transaction((): LimitedResult => {
+    return this.#durable(this.#db.transaction((): LimitedResult => {
       const count = num((this.#s.prekeyCount.get(accountId, deviceId) as Row)['n']);
       if (count + blobs.length > max) return { ok: false, count };
       for (const blob of blobs) this.#s.insertPrekey.run(accountId, deviceId, blob);
@@ -184,9 +222,10 @@ export class SqliteStore implements Store {
   }
 
   claimOneTimePrekey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
-    // One statement is one transaction: the row is deleted and returned atomically.
+    // One statement is one transaction: the row is deleted and returned atomically. Durable before
+    // it is answered, so a power loss cannot bring back a prekey that was handed out.
     const row = this.#s.claimPrekey.get(accountId, deviceId) as Row | undefined;
-    return Promise.resolve(row === undefined ? undefined : bytes(row['blob']));
+    return this.#durable(row === undefined ? undefined : bytes(row['blob']));
   }
 
   countOneTimePrekeys(accountId: string, deviceId: string): Promise<number> {
@@ -195,7 +234,7 @@ export class SqliteStore implements Store {
 
   putWidgetConfig(accountId: string, blob: Uint8Array, now: number): Promise<void> {
     this.#s.upsertWidget.run(accountId, blob, now);
-    return Promise.resolve();
+    return this.#durable(undefined);
   }
 
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
@@ -204,7 +243,7 @@ export class SqliteStore implements Store {
   }
 
   createConversation(c: ConversationRecord, now: number): Promise<boolean> {
-    return Promise.resolve(this.#s.insertConversation.run(c.conversationId, c.accountId, c.capabilityHash, now).changes === 1);
+    return this.#durable(this.#s.insertConversation.run(c.conversationId, c.accountId, c.capabilityHash, now).changes === 1);
   }
 
   getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
@@ -217,65 +256,76 @@ export class SqliteStore implements Store {
   }
 
   deleteConversation(conversationId: string): Promise<boolean> {
-    return Promise.resolve(this.#db.transaction(() => this.#dropConversation(conversationId).existed).immediate());
+    return this.#durable(this.#db.transaction(() => this.#dropConversation(conversationId).existed).immediate());
   }
 
   /**
-   * Group commit. The batch's transaction runs with synchronous=NORMAL, so COMMIT appends its WAL
-   * frames with write() but does not fsync on the event loop; a message batch then fsyncs the WAL
-   * file on libuv's thread pool and resolves only when that has finished. The sender's `stored`
-   * still waits for the data to be on disk (the at-least-once contract), exactly as with
-   * synchronous=FULL, which syncs the same WAL file at the same point (SQLite "WAL mode",
-   * "PRAGMA synchronous"); meanwhile the relay keeps reading frames, and the Hub commits them as
-   * the next batch. NORMAL still syncs the WAL before every checkpoint and the database after it,
-   * so frames are never overwritten before they are durable. A failed fsync rejects: the senders
-   * get storage-failed and resend (the rows may survive: receivers dedupe by cursor).
+   * Group commit: one transaction appends the batch's messages and applies its acks. COMMIT only
+   * write()s the WAL frames (synchronous=NORMAL); a message batch then fsyncs the WAL on libuv's
+   * thread pool and resolves only when that has finished, so the sender's `stored` still waits
+   * for the data to be on disk (the at-least-once contract), exactly as with synchronous=FULL,
+   * which syncs the same WAL file at the same point (SQLite "WAL mode", "PRAGMA synchronous").
+   * Meanwhile the relay keeps reading frames, and the Hub commits them as the next batch. A
+   * failed fsync rejects: the senders get storage-failed and resend (the rows may survive:
+   * receivers dedupe by cursor).
    *
    * An ack-only batch is not synced at all: losing it in a power failure only makes a receiver
    * get those messages again (docs/PROTOCOL.md §16.2.4); a process crash loses nothing (WAL).
-   * Every other transaction of this store stays synchronous=FULL.
+   *
+   * Cursors come from memory (#nextSeq) and meta.next_seq is raised in the same transaction, so
+   * a cursor is never reused; created_at is max(now, newest created_at), non-decreasing in seq.
    */
   async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+    // The checkpoint worker is restarting the log (a few ms): wait without blocking the loop.
+    const held = this.#checkpointer.held;
+    if (held !== undefined) await held;
+    const rows = messages.map((m) => {
+      const conversation = conversationKey(m.conversationId);
+      if (conversation === undefined) throw new TypeError('conversation id must be 32 lower-case hex digits');
+      return { queue: m.queue, conversation, envelope: m.envelope, conversationId: m.conversationId };
+    });
+    const createdAt = Math.max(now, this.#lastCreated);
+    const first = this.#nextSeq;
     const touched = new Set<string>();
-    const seqs = this.#withNormalSync(() => this.#db.transaction(() => {
-      const out = messages.map((m) => num(this.#s.insertMessage.run(m.queue, m.conversationId, m.envelope, now).lastInsertRowid));
-      for (const m of messages) {
-        if (this.#needsTouch(m.conversationId, now) && !touched.has(m.conversationId)) {
-          this.#s.touchConversation.run(now, m.conversationId);
-          touched.add(m.conversationId);
+    this.#db.transaction(() => {
+      let seq = first;
+      for (const r of rows) {
+        this.#s.insertMessage.run(seq, createdAt, r.conversation, r.queue, r.envelope);
+        seq += 1;
+        if (!touched.has(r.conversationId) && this.#needsTouch(r.conversationId, now)) {
+          this.#s.touchConversation.run(now, r.conversationId);
+          touched.add(r.conversationId);
         }
       }
+      if (rows.length > 0) this.#s.setNextSeq.run(seq);
       for (const a of acks) this.#s.ack.run(a.queue, a.upTo);
-      return out;
-    }).immediate());
-    // Remembered only once the transaction has committed.
+    }).immediate();
+    // Advanced only once the transaction has committed.
+    const seqs = rows.map((_, i) => first + i);
+    if (rows.length > 0) {
+      this.#nextSeq = first + rows.length;
+      this.#lastCreated = createdAt;
+    }
     for (const id of touched) this.#touched.set(id, now);
-    if (messages.length > 0) await this.#syncWal();
+    if (rows.length > 0) await this.#wal.sync();
     return seqs;
   }
 
-  /** Runs one transaction under synchronous=NORMAL and restores FULL for everything else. */
-  #withNormalSync<T>(run: () => T): T {
-    // Not prepared statements: SQLite applies PRAGMA synchronous when the statement is compiled.
-    this.#db.pragma('synchronous = NORMAL');
-    try {
-      return run();
-    } finally {
-      this.#db.pragma('synchronous = FULL');
-    }
+  /** Completed fsyncs of the WAL, for tests and diagnostics. */
+  walSyncs(): number {
+    return this.#wal.syncs;
   }
 
-  /** fsync(2) of the WAL file on the thread pool: flushes every page written to it so far. */
-  #syncWal(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      fsync(this.#walFd, (error) => {
-        if (error === null) resolve();
-        else reject(error);
-      });
-    });
+  /** Checkpoints run by the worker, and whether it failed (the connection checkpoints itself then). */
+  checkpointStats(): { checkpoints: number; workerFailed: boolean; autocheckpointPages: number } {
+    return {
+      checkpoints: this.#checkpointer.checkpoints,
+      workerFailed: this.#checkpointer.failed,
+      autocheckpointPages: num(this.#db.pragma('wal_autocheckpoint', { simple: true })),
+    };
   }
 
-  /** PRAGMA synchronous of the connection (2 = FULL), for tests and diagnostics. */
+  /** PRAGMA synchronous of the connection (1 = NORMAL), for tests and diagnostics. */
   synchronousLevel(): number {
     return num(this.#db.pragma('synchronous', { simple: true }));
   }
@@ -291,7 +341,7 @@ export class SqliteStore implements Store {
   }
 
   putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
-    return Promise.resolve(this.#db.transaction(() => {
+    return this.#durable(this.#db.transaction(() => {
       const used = num((this.#s.attachmentUsage.get(a.conversationId) as Row)['used']);
       if (used + a.blob.length > quotaBytes) return false;
       this.#s.insertAttachment.run(a.attachmentId, a.conversationId, a.blob.length, a.blob, now);
@@ -307,8 +357,9 @@ export class SqliteStore implements Store {
   }
 
   purge(cutoff: number, now: number): Promise<PurgeCounts> {
-    return Promise.resolve(this.#db.transaction((): PurgeCounts => {
-      const messages = this.#s.purgeMessages.run(cutoff).changes;
+    return this.#durable(this.#db.transaction((): PurgeCounts => {
+      const last = this.#lastSeqCreatedBefore(cutoff);
+      const messages = last === undefined ? 0 : this.#s.purgeMessages.run(last).changes;
       let attachments = this.#s.purgeAttachments.run(cutoff).changes;
       const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
       for (const id of idle) attachments += this.#dropConversation(id).attachments;
@@ -317,13 +368,41 @@ export class SqliteStore implements Store {
     }).immediate());
   }
 
+  /** Stops the checkpoint worker, checkpoints and truncates the WAL, and closes the database. */
   close(): Promise<void> {
-    if (this.#db.open) {
+    this.#closing ??= (async () => {
+      await this.#checkpointer.stop();
       this.#db.pragma('wal_checkpoint(TRUNCATE)');
       this.#db.close();
-      closeSync(this.#walFd);
+      this.#wal.close();
+    })();
+    return this.#closing;
+  }
+
+  /** Resolves with `value` once the WAL (and so the write that produced `value`) is on disk. */
+  async #durable<T>(value: T): Promise<T> {
+    await this.#wal.sync();
+    return value;
+  }
+
+  /**
+   * The largest seq whose created_at is before `cutoff`, by binary search over seq: created_at is
+   * non-decreasing in seq (see commit), so every message up to it is older than the cutoff and
+   * every later one is not. About log2(seq range) indexed lookups, no created_at index.
+   */
+  #lastSeqCreatedBefore(cutoff: number): number | undefined {
+    const oldest = this.#s.firstFrom.get(0) as Row | undefined;
+    if (oldest === undefined || num(oldest['created_at']) >= cutoff) return undefined;
+    // Invariant: `lo` is the seq of a message older than the cutoff; no message from `hi` on is.
+    let lo = num(oldest['seq']);
+    let hi = this.#nextSeq;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = this.#s.firstFrom.get(mid) as Row | undefined;
+      if (row === undefined || num(row['created_at']) >= cutoff) hi = mid;
+      else lo = num(row['seq']);
     }
-    return Promise.resolve();
+    return lo;
   }
 
   #needsTouch(conversationId: string, now: number): boolean {
@@ -331,10 +410,12 @@ export class SqliteStore implements Store {
     return last === undefined || now < last || now - last >= TOUCH_INTERVAL_MS;
   }
 
+  /** The conversation row, its messages in every queue (visitor and device queues), its attachments. */
   #dropConversation(conversationId: string): { existed: boolean; attachments: number } {
     const existed = this.#s.deleteConversation.run(conversationId).changes === 1;
-    this.#s.deleteConversationMessages.run(conversationId);
-    this.#s.deleteQueue.run(visitorQueue(conversationId));
+    // A malformed id can have no messages: commit refuses to queue one.
+    const key = conversationKey(conversationId);
+    if (key !== undefined) this.#s.deleteConversationMessages.run(key);
     const attachments = this.#s.deleteConversationAttachments.run(conversationId).changes;
     return { existed, attachments };
   }

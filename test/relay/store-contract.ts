@@ -155,6 +155,26 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect(await s.getAttachment(hex(42))).toBeUndefined();
     }));
 
+    it('purges exactly the messages created before the cutoff, across queues, batches and acks', () => withStore(async (s) => {
+      const queues = [deviceQueue(A, D1), deviceQueue(A, D2), visitorQueue(C1)];
+      const seqs: number[] = [];
+      for (let t = 1; t <= 20; t += 1) {
+        const batch = queues.map((queue, i) => ({ queue, conversationId: i === 1 ? C2 : C1, envelope: bytes(t, i) }));
+        seqs.push(...await s.commit(batch, [], t * 10));
+      }
+      // Acknowledge the first 5 batches of the visitor queue: 57 messages remain.
+      await s.commit([], [{ queue: visitorQueue(C1), upTo: seqs[14] ?? 0 }], 200);
+      // Created before 75: batches 1-7, 21 messages, of which 5 were acknowledged already.
+      expect((await s.purge(75, 0)).messages).toBe(16);
+      expect((await s.purge(75, 0)).messages).toBe(0);
+      for (const queue of queues) {
+        const left = await s.fetchQueue(queue, 0, 100);
+        expect(left.map((m) => m.envelope[0])).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+      }
+      expect((await s.purge(201, 0)).messages).toBe(39);
+      expect(await s.queueStats()).toEqual({ pendingMessages: 0, queues: 0, deepestQueue: 0 });
+    }));
+
     it('purges messages, attachments and idle conversations older than the cutoff', () => withStore(async (s) => {
       await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 10);
       await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2) }, 10);

@@ -1,12 +1,27 @@
 /** The shared Store contract against the in-memory and the SQLite store, plus SQLite durability. */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import { SqliteStore, TOUCH_INTERVAL_MS } from '../../relay/store/sqlite-store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 import { storeContract } from './store-contract.js';
+
+/** The version 1 message table (AUTOINCREMENT, three indexes), as relays before schema 2 made it. */
+const V1_MESSAGES = `
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, conversation_id TEXT NOT NULL,
+  envelope BLOB NOT NULL, created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX messages_queue ON messages (queue, seq);
+CREATE INDEX messages_conversation ON messages (conversation_id);
+CREATE INDEX messages_created ON messages (created_at);
+CREATE TABLE accounts (account_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, opaque_record TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+PRAGMA user_version = 1;
+`;
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-store-'));
@@ -39,18 +54,77 @@ describe('SqliteStore on disk', () => {
     await cleanup();
   });
 
-  it('syncs message batches off the event loop and leaves every other transaction at synchronous=FULL', async () => {
+  it('runs at synchronous=NORMAL and fsyncs the WAL before every durable write resolves, ack-only batches excepted', async () => {
+    const { dir, cleanup } = tempDir();
+    const store = new SqliteStore(join(dir, 'relay.sqlite'));
+    const A = 'a'.repeat(32);
+    const D = 'd'.repeat(32);
+    const C = 'c'.repeat(32);
+    const q = deviceQueue(A, D);
+    expect(store.synchronousLevel()).toBe(1);
+    // Each write: no fsync has completed when the call returns, exactly one when it resolves.
+    const durable = async (write: () => Promise<unknown>): Promise<void> => {
+      const before = store.walSyncs();
+      const pending = write();
+      expect(store.walSyncs()).toBe(before);
+      await pending;
+      expect(store.walSyncs()).toBe(before + 1);
+    };
+    let seq = 0;
+    await durable(async () => { [seq = 0] = await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([1]) }], [], 1); });
+    await durable(() => store.createAccount({ accountId: A, username: 'x', opaqueRecord: 'r' }, 1));
+    await durable(() => store.createSession(new Uint8Array([1]), { accountId: A, deviceId: null, expiresAt: 10 }));
+    await durable(() => store.putDevice(A, D, new Uint8Array(32), 5));
+    await durable(() => store.appendDeviceList(A, 1, new Uint8Array([1]), 1));
+    await durable(() => store.putBundle(A, D, new Uint8Array([1]), 1));
+    await durable(() => store.addOneTimePrekeys(A, D, [new Uint8Array([1])], 5));
+    await durable(() => store.claimOneTimePrekey(A, D));
+    await durable(() => store.putWidgetConfig(A, new Uint8Array([1]), 1));
+    await durable(() => store.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 1));
+    await durable(() => store.putAttachment({ attachmentId: 'e'.repeat(32), conversationId: C, blob: new Uint8Array([1]) }, 10, 1));
+    await durable(() => store.deleteConversation(C));
+    await durable(() => store.deleteDevice(A, D));
+    await durable(() => store.purge(0, 20));
+    // Ack-only batches and reads do not sync.
+    const before = store.walSyncs();
+    await store.commit([], [{ queue: q, upTo: seq }], 2);
+    await store.fetchQueue(q, 0, 10);
+    await store.findSession(new Uint8Array([1]), 0);
+    expect(store.walSyncs()).toBe(before);
+    expect(store.synchronousLevel()).toBe(1);
+    await store.close();
+    await cleanup();
+  });
+
+  it('never reuses a cursor across a restart after every message was acknowledged', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    const first = new SqliteStore(path);
+    const seqs = await first.commit([1, 2, 3].map((n) => ({ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([n]) })), [], 1);
+    await first.commit([], [{ queue: q, upTo: seqs[2] ?? 0 }], 2);
+    expect(await first.queueStats()).toEqual({ pendingMessages: 0, queues: 0, deepestQueue: 0 });
+    await first.close();
+    const second = new SqliteStore(path);
+    const [next] = await second.commit([{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([4]) }], [], 3);
+    expect(next).toBe((seqs[2] ?? 0) + 1);
+    await second.close();
+    await cleanup();
+  });
+
+  it('keeps created_at non-decreasing in seq when the clock steps back, so purge never drops a newer message early', async () => {
     const { dir, cleanup } = tempDir();
     const store = new SqliteStore(join(dir, 'relay.sqlite'));
     const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
-    expect(store.synchronousLevel()).toBe(2);
-    const pending = store.commit([{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([1]) }], [], 1);
-    // The pragma is restored as soon as the transaction has run, before the fsync completes.
-    expect(store.synchronousLevel()).toBe(2);
-    const [seq] = await pending;
-    await store.commit([], [{ queue: q, upTo: seq ?? 0 }], 2);
-    expect(store.synchronousLevel()).toBe(2);
-    expect(await store.fetchQueue(q, 0, 10)).toEqual([]);
+    const C = 'c'.repeat(32);
+    const times = [10, 20, 30, 25, 40, 35, 50];
+    for (const [i, t] of times.entries()) await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([i]) }], [], t);
+    // Stored as 10, 20, 30, 30, 40, 40, 50: a cutoff of 31 purges the first four.
+    expect((await store.purge(31, 0)).messages).toBe(4);
+    expect((await store.fetchQueue(q, 0, 10)).map((m) => m.envelope[0])).toEqual([4, 5, 6]);
+    expect((await store.purge(41, 0)).messages).toBe(2);
+    expect((await store.purge(41, 0)).messages).toBe(0);
+    expect((await store.purge(51, 0)).messages).toBe(1);
     await store.close();
     await cleanup();
   });
@@ -69,6 +143,104 @@ describe('SqliteStore on disk', () => {
     // The write 1 ms later was skipped: last_active is at most TOUCH_INTERVAL_MS stale.
     expect((await store.purge(t0 + TOUCH_INTERVAL_MS + 1, t0)).conversations).toBe(1);
     await store.close();
+    await cleanup();
+  });
+
+  it('migrates a version 1 database in place: pending messages keep their cursors, none is reused', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const A = 'a'.repeat(32);
+    const C1 = '1'.repeat(32);
+    const C2 = '2'.repeat(32);
+    const q = deviceQueue(A, 'd'.repeat(32));
+    const v1 = new Database(path);
+    v1.pragma('journal_mode = WAL');
+    v1.exec(V1_MESSAGES);
+    v1.prepare('INSERT INTO accounts VALUES (?, ?, ?, ?)').run(A, 'x', 'r', 1);
+    const insert = v1.prepare('INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)');
+    // Created 10, 50, 40, 60 (a clock step back); seq 5 is acknowledged, so AUTOINCREMENT is ahead of max(seq).
+    for (const [i, t] of [10, 50, 40, 60, 70].entries()) insert.run(i % 2 === 0 ? q : visitorQueue(C2), i === 1 ? C2 : C1, Buffer.from([i]), t);
+    v1.prepare('DELETE FROM messages WHERE seq = 5').run();
+    v1.close();
+
+    const store = new SqliteStore(path);
+    expect(await store.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
+    expect(await store.fetchQueue(q, 0, 10)).toEqual([{ seq: 1, envelope: new Uint8Array([0]) }, { seq: 3, envelope: new Uint8Array([2]) }]);
+    expect((await store.fetchQueue(visitorQueue(C2), 0, 10)).map((m) => m.seq)).toEqual([2, 4]);
+    const [next] = await store.commit([{ queue: q, conversationId: C1, envelope: new Uint8Array([9]) }], [], 80);
+    expect(next).toBe(6);
+    // created_at became the running maximum (10, 50, 50, 60): a cutoff of 45 takes only seq 1.
+    expect((await store.purge(45, 0)).messages).toBe(1);
+    // Migrated rows are found by conversation in every queue: seq 2 (C2) in the visitor queue of C2.
+    await store.deleteConversation(C2);
+    expect((await store.fetchQueue(visitorQueue(C2), 0, 10)).map((m) => m.seq)).toEqual([4]);
+    await store.close();
+
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'messages'").all();
+    expect(indexes).toEqual([{ name: 'messages_queue' }]);
+    check.close();
+    await cleanup();
+  });
+
+  it('checkpoints in a worker thread: sustained commits keep the WAL bounded, and a reopen sees every message', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const options = { checkpointer: { passiveBytes: 64 * 1024, restartBytes: 512 * 1024, pollMs: 5 } };
+    const store = new SqliteStore(path, options);
+    expect(store.checkpointStats().autocheckpointPages).toBe(0);
+    const envelope = new Uint8Array(2048);
+    let largest = 0;
+    const batches = 400;
+    for (let b = 0; b < batches; b += 1) {
+      // 20 KiB of envelopes per batch, 8 MiB in all, to 40 queues; nothing is acknowledged.
+      await store.commit(Array.from({ length: 10 }, (_, i) => ({
+        queue: visitorQueue(((b * 10 + i) % 40).toString(16).padStart(32, '0')),
+        conversationId: ((b * 10 + i) % 40).toString(16).padStart(32, '0'),
+        envelope,
+      })), [], b);
+      largest = Math.max(largest, statSync(`${path}-wal`).size);
+      // Every 400 KiB, let the worker get a turn (the test machine may be busy with other files):
+      // wait until it has reported a checkpoint since the last pause.
+      if (b % 20 === 19) {
+        const before = store.checkpointStats().checkpoints;
+        for (let i = 0; i < 400 && store.checkpointStats().checkpoints === before; i += 1) await delay(5);
+      }
+    }
+    const stats = store.checkpointStats();
+    expect(stats.checkpoints).toBeGreaterThan(0);
+    expect(stats.workerFailed).toBe(false);
+    // Without checkpoints the WAL would hold all 8 MiB (and more: index pages); with them, about
+    // restartBytes plus what is committed between two checkpoints.
+    expect(largest).toBeLessThan(2 * 1024 * 1024);
+    await store.close();
+    // close() truncates the WAL after its final checkpoint.
+    expect(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+    const reopened = new SqliteStore(path);
+    expect(await reopened.queueStats()).toEqual({ pendingMessages: batches * 10, queues: 40, deepestQueue: batches * 10 / 40 });
+    await reopened.close();
+    await cleanup();
+  });
+
+  it('reports a failed checkpoint worker and falls back to checkpointing on its own connection', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const failures: Error[] = [];
+    let report: (() => void) | undefined;
+    const reported = new Promise<void>((resolve) => { report = resolve; });
+    const store = new SqliteStore(path, {
+      checkpointer: { source: 'throw new Error("checkpoint worker boom");' },
+      onCheckpointerFailure: (error) => { failures.push(error); report?.(); },
+    });
+    await reported;
+    expect(failures.map((e) => e.message)).toEqual(['checkpoint worker boom']);
+    expect(store.checkpointStats()).toMatchObject({ workerFailed: true, autocheckpointPages: 1000 });
+    const q = visitorQueue('c'.repeat(32));
+    const [seq] = await store.commit([{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([1]) }], [], 1);
+    expect(await store.fetchQueue(q, 0, 10)).toEqual([{ seq, envelope: new Uint8Array([1]) }]);
+    await store.close();
+    expect(failures).toHaveLength(1);
     await cleanup();
   });
 });
