@@ -38,10 +38,19 @@ export interface RoutingCache {
   cachedConversationAccount(conversationId: string): string | undefined;
 }
 
+/**
+ * A cached conversation: the capability hash as a one-byte string rather than a Uint8Array, whose
+ * own ArrayBuffer and backing store would cost about 250 bytes more per visitor connection.
+ */
+interface CachedConversation {
+  readonly accountId: string;
+  readonly capabilityHash: string;
+}
+
 export class CachedStore implements Store, RoutingCache {
   readonly #inner: Store;
   readonly #deviceKeys: LruMap<string, Uint8Array>;
-  readonly #conversations: LruMap<string, ConversationRecord>;
+  readonly #conversations: LruMap<string, CachedConversation>;
   /** Bumped by every eviction; a lookup started under an older generation does not fill. */
   #generation = 0;
 
@@ -80,11 +89,11 @@ export class CachedStore implements Store, RoutingCache {
 
   async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
     const hit = this.#conversations.get(conversationId);
-    if (hit !== undefined) return { ...hit, capabilityHash: new Uint8Array(hit.capabilityHash) };
+    if (hit !== undefined) return { conversationId, accountId: hit.accountId, capabilityHash: new Uint8Array(Buffer.from(hit.capabilityHash, 'latin1')) };
     const generation = this.#generation;
     const found = await this.#inner.getConversation(conversationId);
     if (found !== undefined && generation === this.#generation) {
-      this.#conversations.set(conversationId, { ...found, capabilityHash: new Uint8Array(found.capabilityHash) });
+      this.#conversations.set(conversationId, { accountId: found.accountId, capabilityHash: Buffer.from(found.capabilityHash).toString('latin1') });
     }
     return found;
   }

@@ -41,7 +41,9 @@ export class Connection implements Subscriber {
   /** The socket ws writes to (the HTTP upgrade socket); corked around batches of frames. */
   readonly #socket: Duplex;
   readonly #ctx: RelayContext;
-  readonly #challenge = randomSecret();
+  /** This connection's challenge until the hello is answered (then released: idle memory). */
+  #challenge: Uint8Array | undefined;
+  #helloTimer: NodeJS.Timeout | undefined;
   readonly #bucket: TokenBucket;
   #peer: Peer | undefined;
   #queue: QueueKey | undefined;
@@ -75,14 +77,15 @@ export class Connection implements Subscriber {
       ctx.metrics.reject('ws-protocol');
       ctx.log.info('ws.protocol-error', { error: error.message.slice(0, 80) });
     });
-    this.#send({ type: 'challenge', challenge: this.#challenge });
-    const helloTimer = setTimeout(() => {
+    const challenge = randomSecret();
+    this.#challenge = challenge;
+    this.#send({ type: 'challenge', challenge });
+    this.#helloTimer = setTimeout(() => {
       if (this.#peer === undefined && this.#open()) {
         this.#error('auth-failed', 0);
         this.#ws.close(CLOSE_AUTH_FAILED, 'no hello in time');
       }
     }, HELLO_TIMEOUT_MS);
-    ws.once('close', () => { clearTimeout(helloTimer); });
   }
 
   push(message: StoredMessage): void {
@@ -241,12 +244,17 @@ export class Connection implements Subscriber {
 
   async #hello(frame: Extract<ClientFrame, { type: 'hello-device' | 'hello-visitor' }>): Promise<void> {
     const store = this.#ctx.store;
+    // One hello per connection (the caller checks): the challenge and the timer are done with.
+    const challenge = this.#challenge;
+    this.#challenge = undefined;
+    clearTimeout(this.#helloTimer);
+    this.#helloTimer = undefined;
     let peer: Peer | undefined;
     if (frame.type === 'hello-device') {
       const accountId = idToHex(frame.accountId);
       const deviceId = idToHex(frame.deviceId);
       const key = await store.getDeviceKey(accountId, deviceId);
-      if (key !== undefined && await verifyDeviceSignature(key, frame.signature, this.#challenge, frame.accountId, frame.deviceId)) {
+      if (key !== undefined && challenge !== undefined && await verifyDeviceSignature(key, frame.signature, challenge, frame.accountId, frame.deviceId)) {
         peer = { kind: 'device', accountId, deviceId };
       }
     } else {
@@ -344,6 +352,7 @@ export class Connection implements Subscriber {
   }
 
   #closed(): void {
+    clearTimeout(this.#helloTimer);
     this.#ctx.metrics.connections -= 1;
     if (this.#queue !== undefined) this.#ctx.hub.unsubscribe(this.#queue, this);
   }

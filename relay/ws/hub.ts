@@ -33,13 +33,15 @@ interface PendingSend {
 }
 
 export const CLOSE_GONE = 4410;
+const NONE: readonly Subscriber[] = [];
 
 export class Hub {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #metrics: Metrics;
   readonly #now: () => number;
-  readonly #subscribers = new Map<QueueKey, Set<Subscriber>>();
+  /** Usually one connection per queue: stored bare, a Set only for several (idle memory). */
+  readonly #subscribers = new Map<QueueKey, Subscriber | Set<Subscriber>>();
   #sends: PendingSend[] = [];
   #acks = new Map<QueueKey, number>();
   #scheduled = false;
@@ -54,15 +56,28 @@ export class Hub {
   }
 
   subscribe(queue: QueueKey, s: Subscriber): void {
-    const set = this.#subscribers.get(queue) ?? new Set<Subscriber>();
-    set.add(s);
-    this.#subscribers.set(queue, set);
+    const current = this.#subscribers.get(queue);
+    if (current === undefined || current === s) this.#subscribers.set(queue, s);
+    else if (current instanceof Set) current.add(s);
+    else this.#subscribers.set(queue, new Set([current, s]));
   }
 
   unsubscribe(queue: QueueKey, s: Subscriber): void {
-    const set = this.#subscribers.get(queue);
-    set?.delete(s);
-    if (set?.size === 0) this.#subscribers.delete(queue);
+    const current = this.#subscribers.get(queue);
+    if (current === s) {
+      this.#subscribers.delete(queue);
+    } else if (current instanceof Set) {
+      current.delete(s);
+      const [only, ...rest] = current;
+      if (only !== undefined && rest.length === 0) this.#subscribers.set(queue, only);
+    }
+  }
+
+  /** The connections subscribed to `queue`, as a list (empty when none). */
+  #subscribersOf(queue: QueueKey): readonly Subscriber[] {
+    const current = this.#subscribers.get(queue);
+    if (current === undefined) return NONE;
+    return current instanceof Set ? [...current] : [current];
   }
 
   /** Queues an envelope for the next commit. */
@@ -95,7 +110,7 @@ export class Hub {
   }
 
   #closeQueue(queue: QueueKey, reason: string): void {
-    for (const s of [...(this.#subscribers.get(queue) ?? [])]) s.close(CLOSE_GONE, reason);
+    for (const s of this.#subscribersOf(queue)) s.close(CLOSE_GONE, reason);
   }
 
   #schedule(): void {
@@ -154,9 +169,11 @@ export class Hub {
       sends.forEach((s, i) => {
         const seq = seqs[i] ?? 0;
         cork(s.from).stored(s.requestId, seq);
-        for (const receiver of this.#subscribers.get(s.message.queue) ?? []) {
-          cork(receiver).push({ seq, envelope: s.message.envelope });
-        }
+        const receivers = this.#subscribers.get(s.message.queue);
+        if (receivers === undefined) return;
+        const message = { seq, envelope: s.message.envelope };
+        if (receivers instanceof Set) for (const receiver of receivers) cork(receiver).push(message);
+        else cork(receivers).push(message);
       });
     } finally {
       for (const s of corked) s.uncork();
