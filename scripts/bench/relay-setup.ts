@@ -10,6 +10,7 @@ import {
   idBytesFromHex, idToHex,
 } from '../../shared/wire/index.js';
 import { BenchError } from './bench-error.js';
+import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
 
 export interface DeviceIdentity {
   readonly accountId: AccountId;
@@ -57,11 +58,14 @@ export async function createAccount(origin: string): Promise<Account> {
   const regStart = await postJson(`${origin}/v1/auth/register/start`, { username, registrationRequest: reg.registrationRequest });
   const { registrationRecord } = opaque.client.finishRegistration({
     password, clientRegistrationState: reg.clientRegistrationState, registrationResponse: stringOf(regStart, 'registrationResponse'),
+    keyStretching: OPAQUE_KEY_STRETCHING,
   });
   const regFinish = await postJson(`${origin}/v1/auth/register/finish`, { username, registrationRecord });
   const login = opaque.client.startLogin({ password });
   const loginStart = await postJson(`${origin}/v1/auth/login/start`, { username, startLoginRequest: login.startLoginRequest });
-  const finished = opaque.client.finishLogin({ password, clientLoginState: login.clientLoginState, loginResponse: stringOf(loginStart, 'loginResponse') });
+  const finished = opaque.client.finishLogin({
+    password, clientLoginState: login.clientLoginState, loginResponse: stringOf(loginStart, 'loginResponse'), keyStretching: OPAQUE_KEY_STRETCHING,
+  });
   if (finished === undefined) throw new BenchError('OPAQUE login failed for a freshly registered account');
   const loginFinish = await postJson(`${origin}/v1/auth/login/finish`, { loginId: stringOf(loginStart, 'loginId'), finishLoginRequest: finished.finishLoginRequest });
   const accountId = stringOf(regFinish, 'accountId');

@@ -10,6 +10,7 @@ import * as opaque from '@serenity-kit/opaque';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
+import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
 import { b64, bearer, enrolDevice, http, ids, login, randomHexId, register, signChallenge } from './support/relay-api.js';
 
 const PASSWORD = 'Tr0ub4dor&3-sealdesk-canary';
@@ -39,6 +40,22 @@ describe('relay accounts (OPAQUE, RFC 9807)', () => {
       body: new Uint8Array([1]), headers: { authorization: `Bearer ${b64(new Uint8Array(32))}` },
     });
     expect(forged.status).toBe(401);
+  });
+
+  it('F6: the key-stretching parameters are part of the protocol: a login stretching the password differently fails', async () => {
+    await opaque.ready;
+    const username = 'ksf@example.test';
+    await register(relay.origin, username, PASSWORD);
+    const attempt = async (keyStretching: Parameters<typeof opaque.client.finishLogin>[0]['keyStretching']): Promise<boolean> => {
+      const { clientLoginState, startLoginRequest } = opaque.client.startLogin({ password: PASSWORD });
+      const start = await http(relay.origin, 'POST', '/v1/auth/login/start', { json: { username, startLoginRequest } });
+      const loginResponse = String(start.json['loginResponse']);
+      return opaque.client.finishLogin({ clientLoginState, loginResponse, password: PASSWORD, ...(keyStretching === undefined ? {} : { keyStretching }) }) !== undefined;
+    };
+    expect(await attempt(OPAQUE_KEY_STRETCHING)).toBe(true);
+    // Today's library default has the same values; if it ever changes, this line says so.
+    expect(await attempt(undefined)).toBe(true);
+    expect(await attempt({ 'argon2id-custom': { ...OPAQUE_KEY_STRETCHING['argon2id-custom'], iterations: 2 } })).toBe(false);
   });
 
   it('refuses a wrong password and a forged finish message, and does not reveal unknown users', async () => {

@@ -9,6 +9,7 @@ import {
   encodeEnvelope, idBytesFromHex, type Recipient,
 } from '../../../shared/wire/index.js';
 import { TestClient } from './ws-client.js';
+import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/login-parameters.js';
 
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 export const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64url'));
@@ -42,6 +43,7 @@ export async function register(origin: string, username: string, password: strin
   if (start.status !== 200) throw new Error(`register/start ${start.status}`);
   const { registrationRecord } = opaque.client.finishRegistration({
     clientRegistrationState, registrationResponse: String(start.json['registrationResponse']), password,
+    keyStretching: OPAQUE_KEY_STRETCHING,
   });
   const finish = await http(origin, 'POST', '/v1/auth/register/finish', { json: { username, registrationRecord } });
   if (finish.status !== 201) throw new Error(`register/finish ${finish.status}`);
@@ -54,7 +56,7 @@ export async function login(origin: string, username: string, password: string):
   const { clientLoginState, startLoginRequest } = opaque.client.startLogin({ password });
   const start = await http(origin, 'POST', '/v1/auth/login/start', { json: { username, startLoginRequest } });
   if (start.status !== 200) throw new Error(`login/start ${start.status}`);
-  const result = opaque.client.finishLogin({ clientLoginState, loginResponse: String(start.json['loginResponse']), password });
+  const result = opaque.client.finishLogin({ clientLoginState, loginResponse: String(start.json['loginResponse']), password, keyStretching: OPAQUE_KEY_STRETCHING });
   if (result === undefined) return undefined;
   const finish = await http(origin, 'POST', '/v1/auth/login/finish', { json: { loginId: start.json['loginId'], finishLoginRequest: result.finishLoginRequest } });
   if (finish.status !== 200) throw new Error(`login/finish ${finish.status}`);
