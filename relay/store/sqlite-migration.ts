@@ -1,6 +1,7 @@
 /**
- * Opens the schema at SCHEMA_VERSION: creates a new database, or migrates a version 1 database
- * in place, in one transaction (a failure leaves it at version 1).
+ * Opens the schema at SCHEMA_VERSION: creates a new database, or migrates a version 1 or 2
+ * database in place, in one transaction (a failure leaves it at its version); version 1 goes
+ * through version 2.
  *
  * Version 1 -> 2 (sqlite-schema.ts): the messages table is rebuilt with store-assigned seqs, one
  * index and 16-byte conversation ids. Pending messages keep their seq; created_at
@@ -8,9 +9,13 @@
  * sooner), which makes it non-decreasing in seq as version 2 requires. meta.next_seq starts past
  * both the largest seq present and AUTOINCREMENT's high-water mark (sqlite_sequence), so a cursor
  * handed out before the migration is never handed out again.
+ *
+ * Version 2 -> 3: every distinct queue key of the messages table gets a row in `queues`, and the
+ * messages table is rebuilt with that queue_id instead of the key. seq, created_at, the
+ * conversation id, the envelope and meta.next_seq are kept as they are.
  */
 import type Database from 'better-sqlite3';
-import { COMMON_SCHEMA, MESSAGES_V2, SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
+import { COMMON_SCHEMA, MESSAGES_V2, MESSAGES_V3, QUEUES_V3, SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
 import { conversationKey } from './sqlite-keys.js';
 
 export function openSchema(db: Database.Database): void {
@@ -19,7 +24,10 @@ export function openSchema(db: Database.Database): void {
   if (version > SCHEMA_VERSION) throw new Error(`relay database schema ${String(version)} is newer than this relay (${String(SCHEMA_VERSION)})`);
   db.transaction(() => {
     if (version === 0) db.exec(SCHEMA);
-    else if (version === 1) migrateV1(db);
+    else if (version === 1) {
+      migrateV1(db);
+      migrateV2(db);
+    } else if (version === 2) migrateV2(db);
     else throw new Error(`relay database schema ${String(version)} is unknown`);
     db.pragma(`user_version = ${String(SCHEMA_VERSION)}`);
   }).immediate();
@@ -46,4 +54,17 @@ function migrateV1(db: Database.Database): void {
     FROM messages_v1 ORDER BY seq`);
   db.exec('DROP TABLE messages_v1');
   db.prepare('INSERT INTO meta (id, next_seq) VALUES (0, ?)').run(old.high + 1);
+}
+
+function migrateV2(db: Database.Database): void {
+  db.exec(QUEUES_V3);
+  // Ids in order of each queue's oldest message: deterministic, and any order would do.
+  db.exec('INSERT INTO queues (name) SELECT queue FROM messages GROUP BY queue ORDER BY min(seq)');
+  db.exec('DROP INDEX messages_queue');
+  db.exec('ALTER TABLE messages RENAME TO messages_v2');
+  db.exec(MESSAGES_V3);
+  db.exec(`INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope)
+    SELECT m.seq, m.created_at, m.conversation_id, q.queue_id, m.envelope
+    FROM messages_v2 AS m JOIN queues AS q ON q.name = m.queue ORDER BY m.seq`);
+  db.exec('DROP TABLE messages_v2');
 }

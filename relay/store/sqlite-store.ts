@@ -13,12 +13,13 @@ import type {
   Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
   NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
 } from './store.js';
-import { deviceQueue } from './store.js';
+import { deviceQueue, visitorQueue } from './store.js';
 import { openSchema } from './sqlite-migration.js';
 import { conversationKey } from './sqlite-keys.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
+import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -50,6 +51,7 @@ export class SqliteStore implements Store {
   readonly #s;
   readonly #wal: WalSync;
   readonly #checkpointer: Checkpointer;
+  readonly #queues: QueueIds;
   /** When each recently active conversation's last_active was last written (see TOUCH_INTERVAL_MS). */
   readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
   /** The next cursor; meta.next_seq is at least this after every committed batch. */
@@ -81,7 +83,7 @@ export class SqliteStore implements Store {
       deleteDevice: db.prepare('DELETE FROM devices WHERE account_id = ? AND device_id = ?'),
       deleteBundle: db.prepare('DELETE FROM bundles WHERE account_id = ? AND device_id = ?'),
       deletePrekeys: db.prepare('DELETE FROM one_time_prekeys WHERE account_id = ? AND device_id = ?'),
-      deleteQueue: db.prepare('DELETE FROM messages WHERE queue = ?'),
+      deleteQueue: db.prepare('DELETE FROM messages WHERE queue_id = ?'),
       latestList: db.prepare('SELECT version, blob FROM device_lists WHERE account_id = ? ORDER BY version DESC LIMIT 1'),
       listAt: db.prepare('SELECT version, blob FROM device_lists WHERE account_id = ? AND version = ?'),
       insertList: db.prepare('INSERT INTO device_lists (account_id, version, blob, created_at) VALUES (?, ?, ?, ?)'),
@@ -99,14 +101,14 @@ export class SqliteStore implements Store {
       // No index: a scan of the message table, for a rare account request (sqlite-schema.ts).
       deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id = ?'),
       deleteConversationAttachments: db.prepare('DELETE FROM attachments WHERE conversation_id = ?'),
-      insertMessage: db.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)'),
+      insertMessage: db.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, ?, ?, ?, ?)'),
       setNextSeq: db.prepare('UPDATE meta SET next_seq = ? WHERE id = 0'),
       nextSeq: db.prepare('SELECT next_seq FROM meta WHERE id = 0'),
       newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
       firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
-      ack: db.prepare('DELETE FROM messages WHERE queue = ? AND seq <= ?'),
-      fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?'),
-      stats: db.prepare('SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue)'),
+      ack: db.prepare('DELETE FROM messages WHERE queue_id = ? AND seq <= ?'),
+      fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      stats: db.prepare('SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id)'),
       attachmentUsage: db.prepare('SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE conversation_id = ?'),
       insertAttachment: db.prepare('INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES (?, ?, ?, ?, ?)'),
       attachment: db.prepare('SELECT attachment_id, conversation_id, blob FROM attachments WHERE attachment_id = ?'),
@@ -115,6 +117,7 @@ export class SqliteStore implements Store {
       idleConversations: db.prepare('SELECT conversation_id FROM conversations WHERE last_active < ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
+    this.#queues = new QueueIds(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     this.#nextSeq = Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1);
@@ -180,7 +183,8 @@ export class SqliteStore implements Store {
       const r = this.#s.deleteDevice.run(accountId, deviceId);
       this.#s.deleteBundle.run(accountId, deviceId);
       this.#s.deletePrekeys.run(accountId, deviceId);
-      this.#s.deleteQueue.run(queue);
+      const queueId = this.#queues.delete(queue);
+      if (queueId !== undefined) this.#s.deleteQueue.run(queueId);
       return r.changes === 1;
     }).immediate());
   }
@@ -274,6 +278,8 @@ export class SqliteStore implements Store {
    *
    * Cursors come from memory (#nextSeq) and meta.next_seq is raised in the same transaction, so
    * a cursor is never reused; created_at is max(now, newest created_at), non-decreasing in seq.
+   * A queue's first message inserts its `queues` row in the same transaction; the ids are cached
+   * only once it has committed (sqlite-queue-ids.ts). An ack of a queue without a row is a no-op.
    */
   async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
     // The checkpoint worker is restarting the log (a few ms): wait without blocking the loop.
@@ -287,10 +293,12 @@ export class SqliteStore implements Store {
     const createdAt = Math.max(now, this.#lastCreated);
     const first = this.#nextSeq;
     const touched = new Set<string>();
+    const ids: QueueIdBatch = new Map();
     this.#db.transaction(() => {
       let seq = first;
       for (const r of rows) {
-        this.#s.insertMessage.run(seq, createdAt, r.conversation, r.queue, r.envelope);
+        const queueId = this.#queues.resolve(r.queue, ids, true);
+        this.#s.insertMessage.run(seq, createdAt, r.conversation, queueId, r.envelope);
         seq += 1;
         if (!touched.has(r.conversationId) && this.#needsTouch(r.conversationId, now)) {
           this.#s.touchConversation.run(now, r.conversationId);
@@ -298,9 +306,13 @@ export class SqliteStore implements Store {
         }
       }
       if (rows.length > 0) this.#s.setNextSeq.run(seq);
-      for (const a of acks) this.#s.ack.run(a.queue, a.upTo);
+      for (const a of acks) {
+        const queueId = this.#queues.resolve(a.queue, ids, false);
+        if (queueId !== undefined) this.#s.ack.run(queueId, a.upTo);
+      }
     }).immediate();
-    // Advanced only once the transaction has committed.
+    // Advanced and cached only once the transaction has committed.
+    this.#queues.remember(ids);
     const seqs = rows.map((_, i) => first + i);
     if (rows.length > 0) {
       this.#nextSeq = first + rows.length;
@@ -331,7 +343,9 @@ export class SqliteStore implements Store {
   }
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
-    const rows = this.#s.fetch.all(queue, after, limit) as Row[];
+    const queueId = this.#queues.find(queue);
+    if (queueId === undefined) return Promise.resolve([]);
+    const rows = this.#s.fetch.all(queueId, after, limit) as Row[];
     return Promise.resolve(rows.map((r) => ({ seq: num(r['seq']), envelope: bytes(r['envelope']) })));
   }
 
@@ -364,6 +378,8 @@ export class SqliteStore implements Store {
       const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
       for (const id of idle) attachments += this.#dropConversation(id).attachments;
       const sessions = this.#s.purgeSessions.run(now).changes;
+      // Queue rows of queues left empty, so the table holds only queues in use (sqlite-schema.ts).
+      this.#queues.sweepEmpty();
       return { messages, attachments, conversations: idle.length, sessions };
     }).immediate());
   }
@@ -410,12 +426,15 @@ export class SqliteStore implements Store {
     return last === undefined || now < last || now - last >= TOUCH_INTERVAL_MS;
   }
 
-  /** The conversation row, its messages in every queue (visitor and device queues), its attachments. */
+  /** The conversation row, its messages in every queue (visitor and device queues), its visitor queue's row, its attachments. */
   #dropConversation(conversationId: string): { existed: boolean; attachments: number } {
     const existed = this.#s.deleteConversation.run(conversationId).changes === 1;
     // A malformed id can have no messages: commit refuses to queue one.
     const key = conversationKey(conversationId);
     if (key !== undefined) this.#s.deleteConversationMessages.run(key);
+    // The visitor queue's row, unless it still holds messages of another conversation (the
+    // relay never queues those; the Store contract keeps them).
+    this.#queues.deleteIfEmpty(visitorQueue(conversationId));
     const attachments = this.#s.deleteConversationAttachments.run(conversationId).changes;
     return { existed, attachments };
   }

@@ -63,6 +63,29 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
     }));
 
+    it('serves a queue used again after its device or conversation was removed with only its new messages', () => withStore(async (s) => {
+      await s.putDevice(A, D1, bytes(1), 5);
+      await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 1);
+      await s.commit([
+        { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
+        { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
+      ], [], 1);
+      await s.deleteDevice(A, D1);
+      await s.deleteConversation(C1);
+      // Other queues are created meanwhile (a store with queue ids may hand out the old ones).
+      await s.commit([{ queue: deviceQueue(B, D2), conversationId: C2, envelope: bytes(3) }], [], 2);
+      expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
+      expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
+      const [d, v] = await s.commit([
+        { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(4) },
+        { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(5) },
+      ], [], 3);
+      expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([{ seq: d, envelope: bytes(4) }]);
+      expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([{ seq: v, envelope: bytes(5) }]);
+      expect(await s.fetchQueue(deviceQueue(B, D2), 0, 10)).toHaveLength(1);
+      expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 3, deepestQueue: 1 });
+    }));
+
     it('appends device lists only at latest + 1 and serves each version', () => withStore(async (s) => {
       expect(await s.getDeviceList(A)).toBeUndefined();
       expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: false, latest: 0 });

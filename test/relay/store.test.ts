@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import { SqliteStore, TOUCH_INTERVAL_MS } from '../../relay/store/sqlite-store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
+import { COMMON_SCHEMA } from '../../relay/store/sqlite-schema.js';
 import { storeContract } from './store-contract.js';
 
 /** The version 1 message table (AUTOINCREMENT, three indexes), as relays before schema 2 made it. */
@@ -22,6 +23,40 @@ CREATE INDEX messages_created ON messages (created_at);
 CREATE TABLE accounts (account_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, opaque_record TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
 PRAGMA user_version = 1;
 `;
+
+/** The version 2 message tables (queue key as text, store-assigned seq), as relays before schema 3 made them. */
+const V2_MESSAGES = `
+CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 0), next_seq INTEGER NOT NULL) STRICT;
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, conversation_id BLOB NOT NULL,
+  queue TEXT NOT NULL, envelope BLOB NOT NULL
+) STRICT;
+CREATE INDEX messages_queue ON messages (queue, seq);
+PRAGMA user_version = 2;
+`;
+
+/** Reads the queue table of a closed store's database. */
+function queueRows(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT name FROM queues ORDER BY queue_id').all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    db.close();
+  }
+}
+
+/** The schema version and the message table's indexes of a closed store's database. */
+function schemaOf(path: string): { version: unknown; indexes: unknown } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      version: db.pragma('user_version', { simple: true }),
+      indexes: db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'messages'").all(),
+    };
+  } finally {
+    db.close();
+  }
+}
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-store-'));
@@ -176,11 +211,113 @@ describe('SqliteStore on disk', () => {
     expect((await store.fetchQueue(visitorQueue(C2), 0, 10)).map((m) => m.seq)).toEqual([4]);
     await store.close();
 
-    const check = new Database(path, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(2);
-    const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'messages'").all();
-    expect(indexes).toEqual([{ name: 'messages_queue' }]);
-    check.close();
+    // Through version 2 to 3 in the same transaction: one row per queue that had messages.
+    expect(schemaOf(path)).toEqual({ version: 3, indexes: [{ name: 'messages_queue' }] });
+    expect(queueRows(path).sort()).toEqual([q, visitorQueue(C2)].sort());
+    await cleanup();
+  });
+
+  it('migrates a version 2 database in place: queue keys become ids, cursors and the high-water mark stay', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const A = 'a'.repeat(32);
+    const C1 = '1'.repeat(32);
+    const C2 = '2'.repeat(32);
+    const q = deviceQueue(A, 'd'.repeat(32));
+    const v2 = new Database(path);
+    v2.pragma('journal_mode = WAL');
+    v2.exec(COMMON_SCHEMA);
+    v2.exec(V2_MESSAGES);
+    v2.prepare('INSERT INTO accounts VALUES (?, ?, ?, ?)').run(A, 'x', 'r', 1);
+    // Cursors 3, 5, 7 pending; 8 and 9 were handed out and acknowledged, so next_seq is 10.
+    v2.prepare('INSERT INTO meta (id, next_seq) VALUES (0, 10)').run();
+    const insert = v2.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)');
+    insert.run(3, 10, Buffer.from(C1, 'hex'), q, Buffer.from([3]));
+    insert.run(5, 20, Buffer.from(C2, 'hex'), visitorQueue(C2), Buffer.from([5]));
+    insert.run(7, 30, Buffer.from(C2, 'hex'), q, Buffer.from([7]));
+    v2.close();
+
+    const store = new SqliteStore(path);
+    expect(await store.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
+    expect(await store.fetchQueue(q, 0, 10)).toEqual([{ seq: 3, envelope: new Uint8Array([3]) }, { seq: 7, envelope: new Uint8Array([7]) }]);
+    expect(await store.fetchQueue(q, 3, 10)).toEqual([{ seq: 7, envelope: new Uint8Array([7]) }]);
+    expect(await store.fetchQueue(visitorQueue(C2), 0, 10)).toEqual([{ seq: 5, envelope: new Uint8Array([5]) }]);
+    expect(await store.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
+    const [next] = await store.commit([{ queue: q, conversationId: C1, envelope: new Uint8Array([10]) }], [{ queue: q, upTo: 3 }], 40);
+    expect(next).toBe(10);
+    expect((await store.fetchQueue(q, 0, 10)).map((m) => m.seq)).toEqual([7, 10]);
+    // created_at kept: a cutoff of 25 takes seq 5 only (seq 3 was acknowledged).
+    expect((await store.purge(25, 0)).messages).toBe(1);
+    // Migrated rows are still found by conversation: seq 7 (C2) in the device queue.
+    await store.deleteConversation(C2);
+    expect((await store.fetchQueue(q, 0, 10)).map((m) => m.seq)).toEqual([10]);
+    await store.close();
+    expect(schemaOf(path)).toEqual({ version: 3, indexes: [{ name: 'messages_queue' }] });
+    expect(queueRows(path)).toEqual([q]);
+    await cleanup();
+  });
+
+  it('deletes queue rows with their device, their conversation and, once empty, in the retention purge', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const A = 'a'.repeat(32);
+    const C = 'c'.repeat(32);
+    const dq = (n: number): string => deviceQueue(A, n.toString(16).padStart(32, '0'));
+    const message = (queue: string, n: number): { queue: string; conversationId: string; envelope: Uint8Array } => ({ queue, conversationId: C, envelope: new Uint8Array([n]) });
+    let store = new SqliteStore(path);
+    await store.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 0);
+    await store.commit([message(dq(1), 1), message(visitorQueue(C), 3), message(dq(2), 2)], [], 1);
+    // Device 2's queue has the largest id: once its row is gone, SQLite hands that id out again.
+    await store.deleteDevice(A, (2).toString(16).padStart(32, '0'));
+    await store.commit([message(dq(3), 4)], [], 2);
+    // A stale cached id of device 2's queue would now read device 3's message.
+    expect(await store.fetchQueue(dq(2), 0, 10)).toEqual([]);
+    expect((await store.fetchQueue(dq(3), 0, 10)).map((m) => m.envelope[0])).toEqual([4]);
+    await store.close();
+    expect(queueRows(path)).toEqual([dq(1), visitorQueue(C), dq(3)]);
+
+    store = new SqliteStore(path);
+    await store.deleteConversation(C);
+    // Device queues lost the conversation's messages but keep their rows until the purge.
+    expect(await store.fetchQueue(dq(1), 0, 10)).toEqual([]);
+    const [seq] = await store.commit([message(dq(1), 5)], [], 3);
+    await store.purge(0, 0);
+    await store.close();
+    expect(queueRows(path)).toEqual([dq(1)]);
+
+    store = new SqliteStore(path);
+    await store.commit([], [{ queue: dq(1), upTo: seq ?? 0 }], 4);
+    await store.purge(0, 0);
+    // Used again after its row was swept: a new row, and nothing of the old queue comes back.
+    const [again] = await store.commit([message(dq(1), 6)], [], 5);
+    expect(await store.fetchQueue(dq(1), 0, 10)).toEqual([{ seq: again, envelope: new Uint8Array([6]) }]);
+    await store.close();
+    expect(queueRows(path)).toEqual([dq(1)]);
+    await cleanup();
+  });
+
+  it('does not keep a queue id from a commit that rolled back', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const C = 'c'.repeat(32);
+    const message = (queue: string, n: number): { queue: string; conversationId: string; envelope: Uint8Array } => ({ queue, conversationId: C, envelope: new Uint8Array([n]) });
+    const store = new SqliteStore(path);
+    const [first] = await store.commit([message(visitorQueue(C), 1)], [], 1);
+    // Another connection takes the cursor the next batch's second message would get.
+    const other = new Database(path);
+    other.pragma('busy_timeout = 5000');
+    other.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, 1, ?, 999, ?)').run((first ?? 0) + 2, Buffer.alloc(16), Buffer.from([0]));
+    const fresh = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    await expect(store.commit([message(fresh, 2), message(visitorQueue(C), 3)], [], 2)).rejects.toThrow(/UNIQUE/);
+    other.prepare('DELETE FROM messages WHERE queue_id = 999').run();
+    other.close();
+    // The rolled-back row's id goes to the next new queue; the failed queue must not see it.
+    const other2 = deviceQueue('b'.repeat(32), 'd'.repeat(32));
+    const [seq] = await store.commit([message(other2, 4)], [], 3);
+    expect(await store.fetchQueue(fresh, 0, 10)).toEqual([]);
+    expect(await store.fetchQueue(other2, 0, 10)).toEqual([{ seq, envelope: new Uint8Array([4]) }]);
+    await store.close();
+    expect(queueRows(path)).toEqual([visitorQueue(C), other2]);
     await cleanup();
   });
 
