@@ -9,6 +9,7 @@
  */
 import { type Envelope, RECIPIENT_TAGS, decodeEnvelope } from './envelope.js';
 import { ID_BYTES, hexOfIdAt, idToHex } from './ids.js';
+import { u32At } from './integers.js';
 import { LIMITS } from './limits.js';
 import { SUPPORTED_SUITES, WIRE_VERSION } from './version.js';
 
@@ -61,7 +62,3 @@ function generic(bytes: Uint8Array): EnvelopeRoute {
   return envelopeRoute(decodeEnvelope(bytes));
 }
 
-/** Big-endian u32 at `o` (§2.1); the caller has checked that 4 bytes exist. */
-function u32At(b: Uint8Array, o: number): number {
-  return (b[o] ?? 0) * 0x100_0000 + (((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0));
-}

@@ -8,9 +8,8 @@
  */
 import { DecodeError, UsageError } from '../errors/index.js';
 import { formatFieldPath } from './field-path.js';
-import { MAX_U32, MAX_U64, checkLength } from './integers.js';
+import { MAX_U32, MAX_U64, TWO_POW_32, checkLength } from './integers.js';
 
-const TWO_POW_32 = 0x1_0000_0000;
 
 export class Reader {
   readonly #bytes: Uint8Array;

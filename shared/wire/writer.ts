@@ -6,9 +6,8 @@
  */
 import { UsageError } from '../errors/index.js';
 import { formatFieldPath } from './field-path.js';
-import { MAX_U16, MAX_U32, MAX_U64, MAX_U8, checkLength, isUint } from './integers.js';
+import { MAX_U16, MAX_U32, MAX_U64, MAX_U8, TWO_POW_32, checkLength, isUint } from './integers.js';
 
-const TWO_POW_32 = 0x1_0000_0000;
 
 export class Writer {
   #buffer = new Uint8Array(64);

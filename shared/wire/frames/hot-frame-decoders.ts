@@ -7,6 +7,7 @@
  * types, and anything the direct checks refuse) goes to `decodeClientFrame`, which throws the
  * FrameDecodeError (same reason, same message) the relay has always reported.
  */
+import { TWO_POW_32, u32At } from '../integers.js';
 import { LIMITS } from '../limits.js';
 import { type ClientFrame, CLIENT_FRAME_TYPES, decodeClientFrame } from './client-frames.js';
 import { FRAME_VERSION } from './frame-header.js';
@@ -17,7 +18,6 @@ const SEND_PREFIX_BYTES = 10;
 const ACK_BYTES = 10;
 /** §2.1: a u64 is at most 2^53-1, i.e. its high u32 is at most 2^21-1. */
 const MAX_U64_HIGH = 0x1f_ffff;
-const TWO_POW_32 = 0x1_0000_0000;
 
 /**
  * `decodeClientFrame(bytes)`, with one difference: the `envelope` of a send frame is a view of
@@ -46,7 +46,3 @@ export function decodeClientFrameFast(bytes: Uint8Array): ClientFrame {
   return decodeClientFrame(bytes);
 }
 
-/** Big-endian u32 at `o` (§2.1); the caller has checked that 4 bytes exist. */
-function u32At(b: Uint8Array, o: number): number {
-  return (b[o] ?? 0) * 0x100_0000 + (((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0));
-}

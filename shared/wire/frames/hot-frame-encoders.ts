@@ -8,12 +8,11 @@
  * frame header (at most 14 bytes, RFC 6455 §5.2) there, so header and frame go out as one buffer.
  * The frame itself starts at `out[headroom]` and is byte for byte what headroom 0 gives.
  */
-import { MAX_U32, MAX_U64, checkLength, isUint } from '../integers.js';
+import { MAX_U32, MAX_U64, TWO_POW_32, checkLength, isUint } from '../integers.js';
 import { LIMITS } from '../limits.js';
 import { FRAME_VERSION } from './frame-header.js';
 import { RELAY_FRAME_TYPES, encodeRelayFrame } from './relay-frames.js';
 
-const TWO_POW_32 = 0x1_0000_0000;
 /** Frame header (2) + u32 requestId + u64 cursor. */
 const STORED_BYTES = 14;
 /** Frame header (2) + u64 cursor + u32 envelope length, before the envelope. */
