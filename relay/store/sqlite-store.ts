@@ -44,6 +44,8 @@ const reportCheckpointerFailure = (error: Error): void => {
  * it is written at most once per this interval per conversation, not once per message.
  */
 export const TOUCH_INTERVAL_MS = 1_000;
+/** Expired messages deleted per retention transaction (about 4 ms of event loop each). */
+export const PURGE_CHUNK_ROWS = 2_000;
 const TOUCH_MEMORY_ENTRIES = 20_000;
 
 export class SqliteStore implements Store {
@@ -99,7 +101,7 @@ export class SqliteStore implements Store {
       touchConversation: db.prepare('UPDATE conversations SET last_active = ? WHERE conversation_id = ?'),
       deleteConversation: db.prepare('DELETE FROM conversations WHERE conversation_id = ?'),
       // No index: a scan of the message table, for a rare account request (sqlite-schema.ts).
-      deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id = ?'),
+      deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id IN (SELECT unhex(value) FROM json_each(?))'),
       deleteConversationAttachments: db.prepare('DELETE FROM attachments WHERE conversation_id = ?'),
       insertMessage: db.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, ?, ?, ?, ?)'),
       setNextSeq: db.prepare('UPDATE meta SET next_seq = ? WHERE id = 0'),
@@ -112,7 +114,8 @@ export class SqliteStore implements Store {
       attachmentUsage: db.prepare('SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE conversation_id = ?'),
       insertAttachment: db.prepare('INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES (?, ?, ?, ?, ?)'),
       attachment: db.prepare('SELECT attachment_id, conversation_id, blob FROM attachments WHERE attachment_id = ?'),
-      purgeMessages: db.prepare('DELETE FROM messages WHERE seq <= ?'),
+      // The oldest rows up to a cursor, a chunk at a time (rowid order: no sort, no index).
+      purgeMessages: db.prepare('DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)'),
       purgeAttachments: db.prepare('DELETE FROM attachments WHERE created_at < ?'),
       idleConversations: db.prepare('SELECT conversation_id FROM conversations WHERE last_active < ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
@@ -260,7 +263,7 @@ export class SqliteStore implements Store {
   }
 
   deleteConversation(conversationId: string): Promise<boolean> {
-    return this.#durable(this.#db.transaction(() => this.#dropConversation(conversationId).existed).immediate());
+    return this.#durable(this.#db.transaction(() => this.#dropConversations([conversationId]).deleted === 1).immediate());
   }
 
   /**
@@ -370,13 +373,28 @@ export class SqliteStore implements Store {
     });
   }
 
-  purge(cutoff: number, now: number): Promise<PurgeCounts> {
+  /**
+   * Retention. Expired messages go first, PURGE_CHUNK_ROWS per transaction with the event loop
+   * free in between, so a large backlog does not hold up the commits of live traffic. The rest
+   * (expired attachments, idle conversations with everything of theirs, expired sessions, empty
+   * queue rows) is one transaction; the messages of all idle conversations are found in one pass
+   * over the table (no conversation_id index, sqlite-schema.ts), not one pass per conversation.
+   */
+  async purge(cutoff: number, now: number): Promise<PurgeCounts> {
+    const last = this.#lastSeqCreatedBefore(cutoff);
+    let messages = 0;
+    if (last !== undefined) {
+      for (;;) {
+        const deleted = this.#s.purgeMessages.run(last, PURGE_CHUNK_ROWS).changes;
+        messages += deleted;
+        if (deleted < PURGE_CHUNK_ROWS) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
     return this.#durable(this.#db.transaction((): PurgeCounts => {
-      const last = this.#lastSeqCreatedBefore(cutoff);
-      const messages = last === undefined ? 0 : this.#s.purgeMessages.run(last).changes;
       let attachments = this.#s.purgeAttachments.run(cutoff).changes;
       const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
-      for (const id of idle) attachments += this.#dropConversation(id).attachments;
+      attachments += this.#dropConversations(idle).attachments;
       const sessions = this.#s.purgeSessions.run(now).changes;
       // Queue rows of queues left empty, so the table holds only queues in use (sqlite-schema.ts).
       this.#queues.sweepEmpty();
@@ -426,16 +444,23 @@ export class SqliteStore implements Store {
     return last === undefined || now < last || now - last >= TOUCH_INTERVAL_MS;
   }
 
-  /** The conversation row, its messages in every queue (visitor and device queues), its visitor queue's row, its attachments. */
-  #dropConversation(conversationId: string): { existed: boolean; attachments: number } {
-    const existed = this.#s.deleteConversation.run(conversationId).changes === 1;
+  /**
+   * The conversations' rows, their messages in every queue (visitor and device queues: one pass
+   * over the message table for all of them), their visitor queues' rows and their attachments.
+   */
+  #dropConversations(conversationIds: readonly string[]): { deleted: number; attachments: number } {
+    let deleted = 0;
+    let attachments = 0;
+    for (const id of conversationIds) {
+      deleted += this.#s.deleteConversation.run(id).changes;
+      attachments += this.#s.deleteConversationAttachments.run(id).changes;
+    }
     // A malformed id can have no messages: commit refuses to queue one.
-    const key = conversationKey(conversationId);
-    if (key !== undefined) this.#s.deleteConversationMessages.run(key);
-    // The visitor queue's row, unless it still holds messages of another conversation (the
+    const hexIds = conversationIds.filter((id) => conversationKey(id) !== undefined);
+    if (hexIds.length > 0) this.#s.deleteConversationMessages.run(JSON.stringify(hexIds));
+    // The visitor queues' rows, unless one still holds messages of another conversation (the
     // relay never queues those; the Store contract keeps them).
-    this.#queues.deleteIfEmpty(visitorQueue(conversationId));
-    const attachments = this.#s.deleteConversationAttachments.run(conversationId).changes;
-    return { existed, attachments };
+    for (const id of conversationIds) this.#queues.deleteIfEmpty(visitorQueue(id));
+    return { deleted, attachments };
   }
 }

@@ -211,5 +211,26 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       expect(await s.getConversation(C2)).toBeDefined();
       expect(await s.fetchQueue(visitorQueue(C2), 0, 10)).toHaveLength(1);
     }));
+
+    it('purges many idle conversations at once with their messages in shared device queues, keeping the active one', () => withStore(async (s) => {
+      const idle = Array.from({ length: 40 }, (_, i) => hex(100 + i));
+      const device = deviceQueue(A, D1);
+      for (const id of [...idle, C1]) {
+        await s.createConversation({ conversationId: id, accountId: A, capabilityHash: bytes(1) }, 10);
+        // Created at 10 (kept by a cutoff of 5) and at 30 (the message that keeps C1 active).
+        await s.commit([
+          { queue: device, conversationId: id, envelope: bytes(1) },
+          { queue: visitorQueue(id), conversationId: id, envelope: bytes(2) },
+        ], [], id === C1 ? 30 : 10);
+      }
+      const purged = await s.purge(20, 60);
+      expect(purged.conversations).toBe(40);
+      // Created at 10, before the cutoff: the idle conversations' messages are expired anyway.
+      expect(purged.messages).toBe(80);
+      expect(await s.getConversation(C1)).toBeDefined();
+      for (const id of idle) expect(await s.getConversation(id)).toBeUndefined();
+      expect(await s.fetchQueue(device, 0, 100)).toHaveLength(1);
+      expect(await s.queueStats()).toEqual({ pendingMessages: 2, queues: 2, deepestQueue: 1 });
+    }));
   });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../relay/store/memory-store.js';
-import { SqliteStore, TOUCH_INTERVAL_MS } from '../../relay/store/sqlite-store.js';
+import { PURGE_CHUNK_ROWS, SqliteStore, TOUCH_INTERVAL_MS } from '../../relay/store/sqlite-store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 import { COMMON_SCHEMA } from '../../relay/store/sqlite-schema.js';
 import { storeContract } from './store-contract.js';
@@ -164,6 +164,25 @@ describe('SqliteStore on disk', () => {
     await cleanup();
   });
 
+  it('purges a large expired backlog in chunks of PURGE_CHUNK_ROWS, letting other work run between them', async () => {
+    const { dir, cleanup } = tempDir();
+    const store = new SqliteStore(join(dir, 'relay.sqlite'));
+    const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    const total = PURGE_CHUNK_ROWS * 2 + 500;
+    const batch = Array.from({ length: total }, (_, i) => ({ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([i & 0xff]) }));
+    await store.commit(batch, [], 10);
+    const purging = store.purge(11, 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Part of it is gone, part not yet: the purge yielded to the event loop in between.
+    const midway = (await store.fetchQueue(q, 0, total)).length;
+    expect(midway).toBeGreaterThan(0);
+    expect(midway).toBeLessThan(total - PURGE_CHUNK_ROWS + 1);
+    expect((await purging).messages).toBe(total);
+    expect(await store.fetchQueue(q, 0, total)).toEqual([]);
+    await store.close();
+    await cleanup();
+  });
+
   it('writes last_active at most once per TOUCH_INTERVAL_MS per conversation, never staler than that', async () => {
     const { dir, cleanup } = tempDir();
     const store = new SqliteStore(join(dir, 'relay.sqlite'));
@@ -177,6 +196,8 @@ describe('SqliteStore on disk', () => {
     await store.commit([{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([3]) }], [], t0 + TOUCH_INTERVAL_MS + 1);
     // The write 1 ms later was skipped: last_active is at most TOUCH_INTERVAL_MS stale.
     expect((await store.purge(t0 + TOUCH_INTERVAL_MS + 1, t0)).conversations).toBe(1);
+    // Its last message is not expired, but goes with the conversation.
+    expect(await store.fetchQueue(visitorQueue(C), 0, 10)).toEqual([]);
     await store.close();
     await cleanup();
   });
