@@ -105,7 +105,7 @@ async function idlePhase(gen: GeneratorChannel, plan: BenchPlan, dataDir: string
 const NOTES = [
   'msg/s: delivered frames per second in a closed loop (each sender keeps max(2, ceil(256/K)) frames in flight; ≤ the run\'s message cap or time cap, whichever first).',
   'dlv/CPU-s: deliveries per CPU-second of the server process (utime+stime from /proc/<pid>/stat) during that run; µs CPU/msg is its inverse.',
-  'p50/p99: open loop at 50% of that side\'s own max rate, measured from the intended send time (includes generator scheduling delay).',
+  'p50/p99: open loop at 50% of that side\'s own max rate, measured from the intended send time (includes generator scheduling delay), after 0.5 s at that rate unmeasured.',
   'relay: its default SQLite store in a temporary directory; visitors send, enrolled devices (Ed25519 hello) receive and ack; per-connection rate limit raised for the run.',
   'gen cores: CPU the load generator used during max-rate runs; near 1.0 means the generator, not the server, may be the limit.',
   'problems: error frames, unexpected closes and frames not delivered by the end of a run (should be 0).',

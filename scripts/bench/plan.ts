@@ -32,7 +32,7 @@ export const FULL_PLAN: BenchPlan = {
   inFlightTarget: 256,
   warmup: { maxMessages: 100_000, maxMs: 250, drainMs: 3_000 },
   max: { maxMessages: 200_000, maxMs: 1_500, drainMs: 5_000 },
-  paced: { maxMessages: 100_000, maxMs: 1_200, drainMs: 5_000 },
+  paced: { maxMessages: 100_000, maxMs: 1_200, drainMs: 5_000, settleMs: 500 },
 };
 
 export const QUICK_PLAN: BenchPlan = {
@@ -48,7 +48,7 @@ export const QUICK_PLAN: BenchPlan = {
   inFlightTarget: 256,
   warmup: { maxMessages: 50_000, maxMs: 200, drainMs: 3_000 },
   max: { maxMessages: 100_000, maxMs: 800, drainMs: 5_000 },
-  paced: { maxMessages: 50_000, maxMs: 700, drainMs: 5_000 },
+  paced: { maxMessages: 50_000, maxMs: 700, drainMs: 5_000, settleMs: 300 },
 };
 
 export function windowFor(plan: BenchPlan, senders: number): number {

@@ -7,6 +7,9 @@
  * - paced: open loop at a fixed total rate, frames spread round-robin over senders and their
  *   receivers. Latency is measured from the INTENDED send time (t0 + i / rate), so a late timer
  *   or a busy generator counts against the result instead of hiding it (no coordinated omission).
+ *   The first `settleMs` of the run load the server at the same rate but are not measured: the
+ *   run follows a saturating max-rate run, and the latency at 50% load is the steady state's,
+ *   not the time the server takes to work off the previous run (a checkpoint, a major GC).
  *
  * Both read the server's CPU time from /proc around the run, and the generator's own with
  * process.cpuUsage().
@@ -18,6 +21,8 @@ export interface RunLimits {
   readonly maxMessages: number;
   readonly maxMs: number;
   readonly drainMs: number;
+  /** paced only: an unmeasured lead-in at the same rate (see above). */
+  readonly settleMs?: number;
 }
 
 export interface RunResult {
@@ -99,14 +104,18 @@ export async function maxRate(topology: Topology, serverPid: number, window: num
 
 export async function paced(topology: Topology, serverPid: number, rate: number, limits: RunLimits): Promise<RunResult> {
   const { senders, fanout } = topology;
-  const total = Math.max(1, Math.min(limits.maxMessages, Math.floor((rate * limits.maxMs) / 1000)));
+  const settling = Math.floor((rate * (limits.settleMs ?? 0)) / 1000);
+  const total = settling + Math.max(1, Math.min(limits.maxMessages, Math.floor((rate * limits.maxMs) / 1000)));
   const latencies: number[] = [];
   let sent = 0;
+  let delivered = 0;
   let lastDelivery = 0;
   const clock = startClock(serverPid);
+  const measuredFrom = clock.t0 + (settling * 1000) / rate;
   topology.onDelivery = (_s, sentAt) => {
+    delivered += 1;
     lastDelivery = performance.now();
-    latencies.push(lastDelivery - sentAt);
+    if (sentAt >= measuredFrom) latencies.push(lastDelivery - sentAt);
   };
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
@@ -123,7 +132,7 @@ export async function paced(topology: Topology, serverPid: number, rate: number,
       }
     }, 1);
   });
-  await waitUntil(() => latencies.length >= sent, limits.drainMs);
+  await waitUntil(() => delivered >= sent, limits.drainMs);
   topology.onDelivery = () => undefined;
-  return finish(clock, serverPid, sent, latencies.length, lastDelivery || performance.now(), latencies);
+  return finish(clock, serverPid, sent - settling, delivered - settling, lastDelivery || performance.now(), latencies);
 }
