@@ -12,7 +12,7 @@ import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import type { Store } from './store/store.js';
+import type { PurgeCounts, Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { CachedStore } from './store/cached-store.js';
 import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
@@ -33,6 +33,8 @@ const RETENTION_SWEEP_MS = 60_000;
 export interface RunningRelay {
   readonly origin: string;
   readonly server: Server;
+  /** The retention sweep the relay runs at start and every minute (SEALDESK_RETENTION_SECONDS). */
+  retentionSweep(): Promise<PurgeCounts>;
   close(): Promise<void>;
 }
 
@@ -85,10 +87,15 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   const heartbeat = setInterval(() => {
     for (const c of connections) c.ping();
   }, config.heartbeatMs);
-  const sweep = async (): Promise<void> => {
+  const sweep = async (): Promise<PurgeCounts> => {
     const t = now();
     const purged = await store.purge(t - config.retentionSeconds * 1000, t);
-    if (purged.messages + purged.attachments + purged.conversations + purged.sessions > 0) log.info('retention.purged', { ...purged });
+    // A visitor may still be connected to a conversation deleted as idle: close it, as when the
+    // account deletes a conversation (its capability no longer opens a connection either).
+    for (const id of purged.conversationIds) ctx.hub.disconnectConversation(id);
+    const { messages, attachments, conversations, sessions } = purged;
+    if (messages + attachments + conversations + sessions > 0) log.info('retention.purged', { messages, attachments, conversations, sessions });
+    return purged;
   };
   const retention = setInterval(() => {
     sweep().catch(() => { log.error('retention.failed'); });
@@ -122,5 +129,5 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     })();
     return closing;
   };
-  return { origin, server, close };
+  return { origin, server, retentionSweep: sweep, close };
 }

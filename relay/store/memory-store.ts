@@ -202,21 +202,21 @@ export class MemoryStore implements Store {
     for (const [id, a] of this.#attachments) {
       if (a.at < cutoff) { this.#attachments.delete(id); attachments += 1; }
     }
-    let conversations = 0;
+    const conversationIds: string[] = [];
     for (const [id, c] of this.#conversations) {
       if (c.lastActive < cutoff) {
         this.#conversations.delete(id);
         const before = this.#attachments.size;
         this.#dropConversationData(id);
         attachments += before - this.#attachments.size;
-        conversations += 1;
+        conversationIds.push(id);
       }
     }
     let sessions = 0;
     for (const [key, s] of this.#sessions) {
       if (s.expiresAt <= now) { this.#sessions.delete(key); sessions += 1; }
     }
-    return Promise.resolve({ messages, attachments, conversations, sessions });
+    return Promise.resolve({ messages, attachments, conversations: conversationIds.length, sessions, conversationIds });
   }
 
   close(): Promise<void> {

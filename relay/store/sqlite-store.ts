@@ -398,7 +398,7 @@ export class SqliteStore implements Store {
       const sessions = this.#s.purgeSessions.run(now).changes;
       // Queue rows of queues left empty, so the table holds only queues in use (sqlite-schema.ts).
       this.#queues.sweepEmpty();
-      return { messages, attachments, conversations: idle.length, sessions };
+      return { messages, attachments, conversations: idle.length, sessions, conversationIds: idle };
     }).immediate());
   }
 

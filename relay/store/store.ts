@@ -76,6 +76,8 @@ export interface PurgeCounts {
   readonly attachments: number;
   readonly conversations: number;
   readonly sessions: number;
+  /** The idle conversations deleted (`conversations` of them): their live sockets are closed. */
+  readonly conversationIds: readonly string[];
 }
 
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };

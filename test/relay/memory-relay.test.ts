@@ -8,16 +8,26 @@ import { loadConfig } from '../../relay/config.js';
 import { createLogger } from '../../relay/log.js';
 import { type RunningRelay, startRelay } from '../../relay/server.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
-import type { Ack, NewMessage } from '../../relay/store/store.js';
+import type { Ack, NewMessage, PurgeCounts } from '../../relay/store/store.js';
 import { FRAME_ERRORS } from '../../shared/wire/index.js';
 import { makeDataDir } from './support/relay-process.js';
 import { connectDevice, connectVisitor, enrolDevice, envelope, http, openConversation, registerAndLogin } from './support/relay-api.js';
 
 const CANARY = 'CANARY-plaintext-7f3a';
 
-/** The real in-memory store with one injected fault: the next commit throws (like a full disk). */
+/**
+ * The real in-memory store with injected conditions: the next commit throws (like a full disk);
+ * the next purge runs as if the retention period had passed for everything (`ageNextPurge`).
+ */
 class FlakyStore extends MemoryStore {
   failNext = false;
+  ageNextPurge = false;
+
+  override purge(cutoff: number, now: number): Promise<PurgeCounts> {
+    const aged = this.ageNextPurge;
+    this.ageNextPurge = false;
+    return super.purge(aged ? now + 3_600_000 : cutoff, now);
+  }
 
   override commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
     if (this.failNext) {
@@ -89,5 +99,23 @@ describe('relay on the in-memory store', () => {
     expect(visitor.of('stored').map((s) => s.requestId)).toEqual([2]);
     expect(lines.join('')).toContain('store.commit-failed');
     await Promise.all([visitor.close(), device.close()]);
+  });
+  // Last in this file: the aged purge deletes every conversation of the shared store.
+  it('closes a visitor still connected to a conversation the retention sweep deleted as idle', async () => {
+    const account = await registerAndLogin(relay.origin, 'idle@example.test');
+    const agent = await enrolDevice(relay.origin, account);
+    const conversation = await openConversation(relay.origin, account.accountId);
+    const visitor = await connectVisitor(wsUrl, conversation);
+    const device = await connectDevice(wsUrl, agent);
+    store.ageNextPurge = true;
+    const purged = await relay.retentionSweep();
+    expect(purged.conversationIds).toContain(conversation.conversationId);
+    await visitor.until(() => visitor.closeCode !== undefined, 'visitor closed');
+    expect(visitor.closeCode).toBe(4410);
+    // The device's queue lives on; its socket stays open.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(device.closeCode).toBeUndefined();
+    expect(lines.join('')).toContain('retention.purged');
+    await device.close();
   });
 });

@@ -206,7 +206,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       // C2 stays active: a message at t=50 touches it.
       await s.commit([{ queue: visitorQueue(C2), conversationId: C2, envelope: bytes(2) }], [], 50);
       const purged = await s.purge(20, 60);
-      expect(purged).toEqual({ messages: 1, attachments: 1, conversations: 1, sessions: 0 });
+      expect(purged).toEqual({ messages: 1, attachments: 1, conversations: 1, sessions: 0, conversationIds: [C1] });
       expect(await s.getConversation(C1)).toBeUndefined();
       expect(await s.getConversation(C2)).toBeDefined();
       expect(await s.fetchQueue(visitorQueue(C2), 0, 10)).toHaveLength(1);
@@ -225,6 +225,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       }
       const purged = await s.purge(20, 60);
       expect(purged.conversations).toBe(40);
+      expect([...purged.conversationIds].sort()).toEqual(idle);
       // Created at 10, before the cutoff: the idle conversations' messages are expired anyway.
       expect(purged.messages).toBe(80);
       expect(await s.getConversation(C1)).toBeDefined();
