@@ -69,6 +69,25 @@ storeContract('SqliteStore', () => {
   return Promise.resolve({ store: new SqliteStore(join(dir, 'relay.sqlite')), cleanup });
 });
 
+/** Ids of the migration tests: account A (username 'x'), its device queue, conversations C1 and C2. */
+const MIGRATED = { A: 'a'.repeat(32), C1: '1'.repeat(32), C2: '2'.repeat(32), q: deviceQueue('a'.repeat(32), 'd'.repeat(32)) };
+
+/**
+ * A database file as an older relay left it: `schema` executed in WAL mode, account A inserted,
+ * then `fill` (the old message rows), closed.
+ */
+function legacyDatabase(schema: string, fill: (db: Database.Database) => void): { path: string; cleanup: () => Promise<void> } {
+  const { dir, cleanup } = tempDir();
+  const path = join(dir, 'relay.sqlite');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(schema);
+  db.prepare('INSERT INTO accounts VALUES (?, ?, ?, ?)').run(MIGRATED.A, 'x', 'r', 1);
+  fill(db);
+  db.close();
+  return { path, cleanup };
+}
+
 describe('SqliteStore on disk', () => {
   it('keeps everything across close and reopen, in WAL mode, and continues cursors', async () => {
     const { dir, cleanup } = tempDir();
@@ -203,21 +222,13 @@ describe('SqliteStore on disk', () => {
   });
 
   it('migrates a version 1 database in place: pending messages keep their cursors, none is reused', async () => {
-    const { dir, cleanup } = tempDir();
-    const path = join(dir, 'relay.sqlite');
-    const A = 'a'.repeat(32);
-    const C1 = '1'.repeat(32);
-    const C2 = '2'.repeat(32);
-    const q = deviceQueue(A, 'd'.repeat(32));
-    const v1 = new Database(path);
-    v1.pragma('journal_mode = WAL');
-    v1.exec(V1_MESSAGES);
-    v1.prepare('INSERT INTO accounts VALUES (?, ?, ?, ?)').run(A, 'x', 'r', 1);
-    const insert = v1.prepare('INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)');
-    // Created 10, 50, 40, 60 (a clock step back); seq 5 is acknowledged, so AUTOINCREMENT is ahead of max(seq).
-    for (const [i, t] of [10, 50, 40, 60, 70].entries()) insert.run(i % 2 === 0 ? q : visitorQueue(C2), i === 1 ? C2 : C1, Buffer.from([i]), t);
-    v1.prepare('DELETE FROM messages WHERE seq = 5').run();
-    v1.close();
+    const { A, C1, C2, q } = MIGRATED;
+    const { path, cleanup } = legacyDatabase(V1_MESSAGES, (v1) => {
+      const insert = v1.prepare('INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)');
+      // Created 10, 50, 40, 60 (a clock step back); seq 5 is acknowledged, so AUTOINCREMENT is ahead of max(seq).
+      for (const [i, t] of [10, 50, 40, 60, 70].entries()) insert.run(i % 2 === 0 ? q : visitorQueue(C2), i === 1 ? C2 : C1, Buffer.from([i]), t);
+      v1.prepare('DELETE FROM messages WHERE seq = 5').run();
+    });
 
     const store = new SqliteStore(path);
     expect(await store.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
@@ -239,24 +250,15 @@ describe('SqliteStore on disk', () => {
   });
 
   it('migrates a version 2 database in place: queue keys become ids, cursors and the high-water mark stay', async () => {
-    const { dir, cleanup } = tempDir();
-    const path = join(dir, 'relay.sqlite');
-    const A = 'a'.repeat(32);
-    const C1 = '1'.repeat(32);
-    const C2 = '2'.repeat(32);
-    const q = deviceQueue(A, 'd'.repeat(32));
-    const v2 = new Database(path);
-    v2.pragma('journal_mode = WAL');
-    v2.exec(COMMON_SCHEMA);
-    v2.exec(V2_MESSAGES);
-    v2.prepare('INSERT INTO accounts VALUES (?, ?, ?, ?)').run(A, 'x', 'r', 1);
-    // Cursors 3, 5, 7 pending; 8 and 9 were handed out and acknowledged, so next_seq is 10.
-    v2.prepare('INSERT INTO meta (id, next_seq) VALUES (0, 10)').run();
-    const insert = v2.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)');
-    insert.run(3, 10, Buffer.from(C1, 'hex'), q, Buffer.from([3]));
-    insert.run(5, 20, Buffer.from(C2, 'hex'), visitorQueue(C2), Buffer.from([5]));
-    insert.run(7, 30, Buffer.from(C2, 'hex'), q, Buffer.from([7]));
-    v2.close();
+    const { A, C1, C2, q } = MIGRATED;
+    const { path, cleanup } = legacyDatabase(COMMON_SCHEMA + V2_MESSAGES, (v2) => {
+      // Cursors 3, 5, 7 pending; 8 and 9 were handed out and acknowledged, so next_seq is 10.
+      v2.prepare('INSERT INTO meta (id, next_seq) VALUES (0, 10)').run();
+      const insert = v2.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)');
+      insert.run(3, 10, Buffer.from(C1, 'hex'), q, Buffer.from([3]));
+      insert.run(5, 20, Buffer.from(C2, 'hex'), visitorQueue(C2), Buffer.from([5]));
+      insert.run(7, 30, Buffer.from(C2, 'hex'), q, Buffer.from([7]));
+    });
 
     const store = new SqliteStore(path);
     expect(await store.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
