@@ -1,4 +1,4 @@
-// The portable WebCrypto suites (test/cases/), bundled with esbuild and run inside real Chromium.
+// The portable suites (test/cases/: WebCrypto, protocol, wire format), bundled with esbuild and run inside real Chromium.
 // One vitest test per case, so a browser-only failure names the exact case.
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -15,6 +15,12 @@ import { hmacHashSuite } from './crypto/hmac-hash.cases.js';
 import { keyReuseSuite } from './crypto/key-reuse.cases.js';
 import { x25519WycheproofSuite } from './crypto/x25519-wycheproof.cases.js';
 import { x25519Suite } from './crypto/x25519.cases.js';
+import { wireCodecSuite } from './wire/codec.cases.js';
+import { wireEnvelopeRouteSuite } from './wire/envelope-route.cases.js';
+import { wireEnvelopeSuite } from './wire/envelope.cases.js';
+import { wireFramesSuite } from './wire/frames.cases.js';
+import { wireIdsSuite } from './wire/ids.cases.js';
+import { wireReaderWriterSuite } from './wire/reader-writer.cases.js';
 
 export const allSuites: readonly PortableSuite[] = [
   bytesSuite,
@@ -29,4 +35,10 @@ export const allSuites: readonly PortableSuite[] = [
   keySharingSuite,
   identitySuite,
   sessionsSuite,
+  wireReaderWriterSuite,
+  wireCodecSuite,
+  wireIdsSuite,
+  wireEnvelopeSuite,
+  wireEnvelopeRouteSuite,
+  wireFramesSuite,
 ];

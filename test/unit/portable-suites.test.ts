@@ -1,4 +1,4 @@
-// The portable WebCrypto suites, run in Node. The same cases run in Chromium (test/browser/).
+// The portable suites (WebCrypto, protocol, wire format), run in Node. The same cases run in Chromium (test/browser/).
 import { describe, it } from 'vitest';
 import { allSuites } from '../cases/all-suites.js';
 

@@ -1,7 +1,7 @@
 /**
  * Exact-size encoders for the two relay frames sent once per message (docs/PROTOCOL.md §16.3.3
- * `stored`, §16.3.4 `deliver`). They write the same bytes as `encodeRelayFrame` (the relay tests
- * check this over random inputs) in one allocation, without the generic Writer's growth copies.
+ * `stored`, §16.3.4 `deliver`). They write the same bytes as `encodeRelayFrame` (test/cases/wire/
+ * frames.cases.ts checks this over random inputs) in one allocation, without the Writer's growth copies.
  * Inputs the fast path does not cover go through `encodeRelayFrame`, which throws the UsageError.
  *
  * `headroom`: that many zero bytes come first, free for the caller. The relay writes the WebSocket
