@@ -8,6 +8,7 @@ import type { OpaqueServer } from './auth/opaque-server.js';
 import type { ChallengeBook } from './auth/challenges.js';
 import type { WindowCounter } from './rate-limit.js';
 import type { Hub } from './ws/hub.js';
+import type { QueueStatsCache } from './queue-stats-cache.js';
 
 export interface RelayContext {
   readonly config: RelayConfig;
@@ -20,6 +21,8 @@ export interface RelayContext {
   readonly challenges: ChallengeBook;
   readonly conversationLimiter: WindowCounter;
   readonly hub: Hub;
+  /** Queue statistics for /metrics, at most QUEUE_STATS_MAX_AGE_MS old. */
+  readonly queueStats: QueueStatsCache;
   readonly now: () => number;
   readonly startedAt: number;
 }

@@ -24,6 +24,7 @@ import { handleRequest } from './http/handle-request.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
+import { QueueStatsCache } from './queue-stats-cache.js';
 import { opsRoutes } from './http/ops-routes.js';
 
 export const WS_PATH = '/v1/ws';
@@ -58,6 +59,7 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     challenges: new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     hub: new Hub(store, log, metrics, now),
+    queueStats: new QueueStatsCache(store, now),
     startedAt: now(),
   };
   const routes = [...opsRoutes, ...authRoutes, ...directoryRoutes, ...conversationRoutes];

@@ -11,7 +11,7 @@ export const opsRoutes: readonly Route[] = [
     return Promise.resolve();
   }),
   route('GET', '/metrics', async ({ res, ctx }) => {
-    sendText(res, 200, ctx.metrics.render(await ctx.store.queueStats()), 'text/plain; version=0.0.4; charset=utf-8');
+    sendText(res, 200, ctx.metrics.render(await ctx.queueStats.get()), 'text/plain; version=0.0.4; charset=utf-8');
   }),
   route('GET', '/(?:app(?:/.*)?)?', ({ res }) => {
     sendJson(res, 503, { error: 'not-built-yet', message: 'the agent PWA is not built yet; it arrives with its own issue' });
