@@ -15,6 +15,7 @@ import { Metrics } from './metrics.js';
 import type { PurgeCounts, Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { CachedStore } from './store/cached-store.js';
+import { QueueStatsCache } from './queue-stats-cache.js';
 import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
@@ -24,7 +25,6 @@ import { handleRequest } from './http/handle-request.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
-import { QueueStatsCache } from './queue-stats-cache.js';
 import { opsRoutes } from './http/ops-routes.js';
 
 export const WS_PATH = '/v1/ws';

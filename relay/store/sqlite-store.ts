@@ -100,7 +100,8 @@ export class SqliteStore implements Store {
       conversation: db.prepare('SELECT conversation_id, account_id, capability_hash FROM conversations WHERE conversation_id = ?'),
       touchConversation: db.prepare('UPDATE conversations SET last_active = ? WHERE conversation_id = ?'),
       deleteConversation: db.prepare('DELETE FROM conversations WHERE conversation_id = ?'),
-      // No index: a scan of the message table, for a rare account request (sqlite-schema.ts).
+      // No index: one scan of the message table for a list of conversations, on an account's rare
+      // request or for the idle conversations of a retention sweep (sqlite-schema.ts).
       deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id IN (SELECT unhex(value) FROM json_each(?))'),
       deleteConversationAttachments: db.prepare('DELETE FROM attachments WHERE conversation_id = ?'),
       insertMessage: db.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, ?, ?, ?, ?)'),
