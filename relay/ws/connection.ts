@@ -51,6 +51,8 @@ export class Connection implements Subscriber {
   #sentUpTo = 0;
   #loading = true;
   #live: StoredMessage[] = [];
+  /** Envelope bytes in #live: bounded like the socket's buffer (slow consumers). */
+  #liveBytes = 0;
   #chain: Promise<void> = Promise.resolve();
   /** Frames queued on #chain and not finished yet; while any are, new frames queue behind them. */
   #waiting = 0;
@@ -91,6 +93,12 @@ export class Connection implements Subscriber {
   push(message: StoredMessage): void {
     if (this.#loading) {
       // Held until the backlog is sent: a copy, so as not to keep ws's whole read chunk alive.
+      // A consumer that stalls its backlog would otherwise make this grow without bound.
+      this.#liveBytes += message.envelope.length;
+      if (this.#liveBytes > this.#ctx.config.maxBufferedBytes) {
+        this.#dropSlowConsumer(this.#ws.bufferedAmount + this.#liveBytes);
+        return;
+      }
       this.#live.push({ seq: message.seq, envelope: message.envelope.slice() });
       return;
     }
@@ -296,6 +304,7 @@ export class Connection implements Subscriber {
     this.#loading = false;
     const live = this.#live;
     this.#live = [];
+    this.#liveBytes = 0;
     this.cork();
     try {
       for (const m of live) this.#deliver(m);
@@ -316,12 +325,17 @@ export class Connection implements Subscriber {
   }
 
   #checkSlowConsumer(): void {
-    if (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes) {
-      // Slow consumer: drop the socket; its messages stay queued until it reconnects and acks.
-      this.#ctx.metrics.reject('slow-consumer');
-      this.#ctx.log.warn('ws.slow-consumer', { buffered: this.#ws.bufferedAmount });
-      this.#ws.terminate();
-    }
+    if (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes) this.#dropSlowConsumer(this.#ws.bufferedAmount);
+  }
+
+  /** Drops the socket; its messages stay queued until it reconnects and acks. */
+  #dropSlowConsumer(buffered: number): void {
+    if (!this.#open()) return;
+    this.#ctx.metrics.reject('slow-consumer');
+    this.#ctx.log.warn('ws.slow-consumer', { buffered });
+    this.#live = [];
+    this.#liveBytes = 0;
+    this.#ws.terminate();
   }
 
   /**

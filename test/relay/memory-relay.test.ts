@@ -8,7 +8,7 @@ import { loadConfig } from '../../relay/config.js';
 import { createLogger } from '../../relay/log.js';
 import { type RunningRelay, startRelay } from '../../relay/server.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
-import type { Ack, NewMessage, PurgeCounts } from '../../relay/store/store.js';
+import type { Ack, NewMessage, PurgeCounts, QueueKey, StoredMessage } from '../../relay/store/store.js';
 import { FRAME_ERRORS } from '../../shared/wire/index.js';
 import { makeDataDir } from './support/relay-process.js';
 import { connectDevice, connectVisitor, enrolDevice, envelope, http, openConversation, registerAndLogin } from './support/relay-api.js';
@@ -17,11 +17,20 @@ const CANARY = 'CANARY-plaintext-7f3a';
 
 /**
  * The real in-memory store with injected conditions: the next commit throws (like a full disk);
- * the next purge runs as if the retention period had passed for everything (`ageNextPurge`).
+ * the next purge runs as if the retention period had passed for everything (`ageNextPurge`);
+ * the next queue fetch waits for `holdNextFetch` (a slow disk).
  */
 class FlakyStore extends MemoryStore {
   failNext = false;
   ageNextPurge = false;
+  holdNextFetch: Promise<void> | undefined;
+
+  override async fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
+    const hold = this.holdNextFetch;
+    this.holdNextFetch = undefined;
+    if (hold !== undefined) await hold;
+    return super.fetchQueue(queue, after, limit);
+  }
 
   override purge(cutoff: number, now: number): Promise<PurgeCounts> {
     const aged = this.ageNextPurge;
@@ -46,7 +55,7 @@ describe('relay on the in-memory store', () => {
   const store = new FlakyStore();
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', SEALDESK_DATA_DIR: data.dir, SEALDESK_LOG_LEVEL: 'debug' });
+    const config = loadConfig({ PORT: '0', SEALDESK_DATA_DIR: data.dir, SEALDESK_LOG_LEVEL: 'debug', SEALDESK_MAX_BUFFERED_BYTES: String(256 * 1024) });
     relay = await startRelay(config, createLogger('debug', (line) => lines.push(line)), store);
     wsUrl = `${relay.origin.replace('http', 'ws')}/v1/ws`;
   });
@@ -100,6 +109,26 @@ describe('relay on the in-memory store', () => {
     expect(lines.join('')).toContain('store.commit-failed');
     await Promise.all([visitor.close(), device.close()]);
   });
+  it('drops a device whose backlog is slow to load once live messages for it pass the buffer cap; none is lost', async () => {
+    const account = await registerAndLogin(relay.origin, 'stall@example.test');
+    const agent = await enrolDevice(relay.origin, account);
+    const conversation = await openConversation(relay.origin, account.accountId);
+    const visitor = await connectVisitor(wsUrl, conversation);
+    let release = (): void => undefined;
+    store.holdNextFetch = new Promise((resolve) => { release = resolve; });
+    const device = await connectDevice(wsUrl, agent);
+    // 6 x 60 KB arrive while the device's backlog is still loading: past the 256 KiB cap.
+    const big = envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array(60_000).fill(7));
+    for (let i = 1; i <= 6; i++) visitor.send({ type: 'send', requestId: i, envelope: big });
+    await visitor.until((f) => f.filter((x) => x.type === 'stored').length === 6, 'all stored');
+    await device.until(() => device.closeCode !== undefined, 'device dropped');
+    release();
+    expect(lines.join('')).toContain('ws.slow-consumer');
+    const again = await connectDevice(wsUrl, agent);
+    await again.until((f) => f.filter((x) => x.type === 'deliver').length === 6, 'all six delivered after reconnecting');
+    await Promise.all([visitor.close(), again.close()]);
+  });
+
   // Last in this file: the aged purge deletes every conversation of the shared store.
   it('closes a visitor still connected to a conversation the retention sweep deleted as idle', async () => {
     const account = await registerAndLogin(relay.origin, 'idle@example.test');
