@@ -1,31 +1,53 @@
 /** Two small in-memory limiters: a fixed window per key (per hour) and a token bucket (per second). */
 
-/** At most `limit` events per key per window; used for conversations per visitor address per hour. */
+/** Keys a WindowCounter remembers at most (a few MiB); beyond, the oldest window is forgotten. */
+export const WINDOW_COUNTER_MAX_KEYS = 100_000;
+
+/**
+ * At most `limit` events per key per window; used for conversations per visitor address per hour.
+ * Windows are kept in the order they started (a key whose window restarts moves to the end), so
+ * expired ones are dropped from the front in O(expired) and memory stays bounded by `maxKeys`.
+ */
 export class WindowCounter {
   readonly #limit: number;
   readonly #windowMs: number;
+  readonly #maxKeys: number;
   readonly #counts = new Map<string, { start: number; count: number }>();
 
-  constructor(limit: number, windowMs: number) {
+  constructor(limit: number, windowMs: number, maxKeys = WINDOW_COUNTER_MAX_KEYS) {
     this.#limit = limit;
     this.#windowMs = windowMs;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** Keys currently remembered, for tests and diagnostics. */
+  get size(): number {
+    return this.#counts.size;
   }
 
   /** Counts one event; false (and not counted) when the key is over its limit. */
   take(key: string, now: number): boolean {
-    if (this.#counts.size > 100_000) this.#sweep(now);
     const entry = this.#counts.get(key);
-    if (entry === undefined || now - entry.start >= this.#windowMs) {
-      this.#counts.set(key, { start: now, count: 1 });
+    if (entry !== undefined && now - entry.start < this.#windowMs) {
+      if (entry.count >= this.#limit) return false;
+      entry.count += 1;
       return true;
     }
-    if (entry.count >= this.#limit) return false;
-    entry.count += 1;
+    this.#counts.delete(key);
+    this.#dropExpired(now);
+    if (this.#counts.size >= this.#maxKeys) {
+      const oldest = this.#counts.keys().next();
+      if (oldest.done !== true) this.#counts.delete(oldest.value);
+    }
+    this.#counts.set(key, { start: now, count: 1 });
     return true;
   }
 
-  #sweep(now: number): void {
-    for (const [key, entry] of this.#counts) if (now - entry.start >= this.#windowMs) this.#counts.delete(key);
+  #dropExpired(now: number): void {
+    for (const [key, entry] of this.#counts) {
+      if (now - entry.start < this.#windowMs) return;
+      this.#counts.delete(key);
+    }
   }
 }
 

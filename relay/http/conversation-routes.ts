@@ -15,6 +15,7 @@
 import { HttpError } from '../errors.js';
 import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
 import { requireAccount, requireConversation } from './access.js';
+import { addressKey, clientAddress } from './client-address.js';
 import { hexId, readBytes, readJson } from './body.js';
 import { sendBytes, sendJson } from './respond.js';
 import { ID, type Route, param, route } from './router.js';
@@ -23,7 +24,7 @@ export const conversationRoutes: readonly Route[] = [
   route('POST', `/v1/accounts/${ID}/conversations`, async ({ req, res, ctx, params }) => {
     const accountId = param(params, 0);
     if (!(await ctx.store.accountExists(accountId))) throw new HttpError(404, 'not-found', 'no such account');
-    const visitor = req.socket.remoteAddress ?? 'unknown';
+    const visitor = addressKey(clientAddress(req, ctx.config.trustedProxies));
     if (!ctx.conversationLimiter.take(visitor, ctx.now())) {
       ctx.metrics.reject('conversation-rate');
       throw new HttpError(429, 'rate-limited', `at most ${ctx.config.conversationsPerVisitorPerHour} new conversations per hour; continue an existing one`);

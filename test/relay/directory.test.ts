@@ -24,6 +24,7 @@ describe('key directory and account data', () => {
       SEALDESK_MAX_ATTACHMENT_BYTES: '600',
       SEALDESK_ATTACHMENT_QUOTA_BYTES: '1000',
       SEALDESK_CONVERSATIONS_PER_HOUR: '6',
+      SEALDESK_TRUSTED_PROXIES: '1',
     });
     account = await registerAndLogin(relay.origin, 'owner@example.test');
     other = await registerAndLogin(relay.origin, 'other@example.test');
@@ -140,5 +141,20 @@ describe('key directory and account data', () => {
     expect(statuses.filter((s) => s === 201).length).toBe(5);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
     expect((await http(relay.origin, 'POST', `/v1/accounts/${'00'.repeat(16)}/conversations`)).status).toBe(404);
+  });
+
+  it('behind a trusted proxy, counts each visitor by the address the proxy saw (IPv6 by /64), never by what the visitor wrote', async () => {
+    const open = async (forwardedFor: string): Promise<number> =>
+      (await http(relay.origin, 'POST', `/v1/accounts/${other.accountId}/conversations`, { headers: { 'x-forwarded-for': forwardedFor } })).status;
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push(await open('203.0.113.7'));
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429]);
+    // Another visitor behind the same proxy has its own budget; a forged entry to the left changes nothing.
+    expect(await open('203.0.113.8')).toBe(201);
+    expect(await open('198.51.100.1, 203.0.113.7')).toBe(429);
+    // The addresses of one IPv6 /64 share one budget.
+    for (let i = 1; i <= 6; i++) expect(await open(`2001:db8:5:6::${i.toString(16)}`)).toBe(201);
+    expect(await open('2001:db8:5:6:ffff::1')).toBe(429);
+    expect(await open('2001:db8:5:7::1')).toBe(201);
   });
 });
