@@ -17,6 +17,8 @@ export interface RelayConfig {
   readonly maxOneTimePrekeysPerDevice: number;
   readonly maxBlobBytes: number;
   readonly conversationsPerVisitorPerHour: number;
+  /** OPAQUE login starts per username per hour (auth/login-throttle.ts). */
+  readonly loginsPerUsernamePerHour: number;
   /** Reverse proxies in front of the relay whose X-Forwarded-For entries are trusted (http/client-address.ts). */
   readonly trustedProxies: number;
   readonly messagesPerConnectionPerSecond: number;
@@ -42,6 +44,7 @@ export const ENV_VARS = {
   SEALDESK_MAX_PREKEYS: { fallback: '200', help: 'one-time prekeys stored per device' },
   SEALDESK_MAX_BLOB_BYTES: { fallback: String(64 * 1024), help: 'largest device list, prekey bundle or widget config' },
   SEALDESK_CONVERSATIONS_PER_HOUR: { fallback: '20', help: 'conversations one visitor address may open per hour' },
+  SEALDESK_LOGINS_PER_HOUR: { fallback: '30', help: 'password login attempts per username per hour (ten times as many per visitor address)' },
   SEALDESK_TRUSTED_PROXIES: { fallback: '0', help: 'reverse proxies in front that append to X-Forwarded-For (0: count the TCP peer)' },
   SEALDESK_MESSAGES_PER_SECOND: { fallback: '50', help: 'inbound frames per WebSocket connection per second' },
   SEALDESK_MAX_BUFFERED_BYTES: { fallback: String(4 * 1024 * 1024), help: 'slow consumers with more unsent bytes are disconnected' },
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
     maxOneTimePrekeysPerDevice: int(env, 'SEALDESK_MAX_PREKEYS', 0, 10_000),
     maxBlobBytes: int(env, 'SEALDESK_MAX_BLOB_BYTES', 1024, 1024 * 1024),
     conversationsPerVisitorPerHour: int(env, 'SEALDESK_CONVERSATIONS_PER_HOUR', 1, 1_000_000),
+    loginsPerUsernamePerHour: int(env, 'SEALDESK_LOGINS_PER_HOUR', 1, 1_000_000),
     trustedProxies: int(env, 'SEALDESK_TRUSTED_PROXIES', 0, 10),
     messagesPerConnectionPerSecond: int(env, 'SEALDESK_MESSAGES_PER_SECOND', 1, 1_000_000),
     maxBufferedBytes: int(env, 'SEALDESK_MAX_BUFFERED_BYTES', 64 * 1024, 1024 * 1024 * 1024),

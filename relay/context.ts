@@ -6,6 +6,7 @@ import type { Store } from './store/store.js';
 import type { RoutingCache } from './store/cached-store.js';
 import type { OpaqueServer } from './auth/opaque-server.js';
 import type { ChallengeBook } from './auth/challenges.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
 import type { WindowCounter } from './rate-limit.js';
 import type { Hub } from './ws/hub.js';
 import type { QueueStatsCache } from './queue-stats-cache.js';
@@ -20,6 +21,7 @@ export interface RelayContext {
   readonly opaque: OpaqueServer;
   readonly challenges: ChallengeBook;
   readonly conversationLimiter: WindowCounter;
+  readonly loginThrottle: LoginThrottle;
   readonly hub: Hub;
   /** Queue statistics for /metrics, at most QUEUE_STATS_MAX_AGE_MS old. */
   readonly queueStats: QueueStatsCache;

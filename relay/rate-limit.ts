@@ -25,6 +25,12 @@ export class WindowCounter {
     return this.#counts.size;
   }
 
+  /** Whether the key has used its `limit` in its current window (nothing is counted). */
+  exhausted(key: string, now: number): boolean {
+    const entry = this.#counts.get(key);
+    return entry !== undefined && now - entry.start < this.#windowMs && entry.count >= this.#limit;
+  }
+
   /** Counts one event; false (and not counted) when the key is over its limit. */
   take(key: string, now: number): boolean {
     const entry = this.#counts.get(key);

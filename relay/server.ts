@@ -17,6 +17,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import { CachedStore } from './store/cached-store.js';
 import { QueueStatsCache } from './queue-stats-cache.js';
 import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
 import { Hub } from './ws/hub.js';
@@ -58,6 +59,7 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     routingCache: cached,
     challenges: new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
+    loginThrottle: new LoginThrottle(config.loginsPerUsernamePerHour),
     hub: new Hub(store, log, metrics, now),
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),

@@ -5,7 +5,7 @@
  *
  *   POST /v1/auth/register/start  {username, registrationRequest}  -> {registrationResponse}
  *   POST /v1/auth/register/finish {username, registrationRecord}   -> {accountId}
- *   POST /v1/auth/login/start     {username, startLoginRequest}    -> {loginId, loginResponse}
+ *   POST /v1/auth/login/start     {username, startLoginRequest}    -> {loginId, loginResponse}; 429 when throttled
  *   POST /v1/auth/login/finish    {loginId, finishLoginRequest}    -> {accountId, sessionToken, expiresAt}
  *   POST /v1/auth/device/challenge {accountId, deviceId}           -> {challenge}
  *   POST /v1/auth/device/session  {accountId, deviceId, challenge, signature} -> {sessionToken, expiresAt}
@@ -16,6 +16,7 @@ import { HttpError } from '../errors.js';
 import { verifyDeviceSignature } from '../auth/device-signature.js';
 import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
 import { bytesField, hexId, readJson, stringField } from './body.js';
+import { addressKey, clientAddress } from './client-address.js';
 import { sendJson } from './respond.js';
 import { type Route, route } from './router.js';
 
@@ -64,6 +65,11 @@ export const authRoutes: readonly Route[] = [
     const body = await readJson(req, MAX_JSON);
     const username = stringField(body, 'username', MAX_USERNAME);
     const request = stringField(body, 'startLoginRequest', MAX_OPAQUE_MESSAGE);
+    // Each start is one password guess (auth/login-throttle.ts).
+    if (!ctx.loginThrottle.take(username, addressKey(clientAddress(req, ctx.config.trustedProxies)), ctx.now())) {
+      ctx.metrics.reject('login-throttled');
+      throw new HttpError(429, 'rate-limited', 'too many login attempts for this username or from this address; try again later (at most an hour)');
+    }
     const account = await ctx.store.findAccountByUsername(username);
     try {
       sendJson(res, 200, ctx.opaque.startLogin(username, account, request, ctx.now()));

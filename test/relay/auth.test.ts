@@ -163,3 +163,43 @@ describe('relay accounts (OPAQUE, RFC 9807)', () => {
     expect(output).toContain('account.login');
   });
 });
+
+describe('relay login throttle (online password guessing)', () => {
+  const data = makeDataDir();
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    // 2 login starts per username per hour, 20 per address.
+    relay = await startRelayProcess(data.dir, { SEALDESK_LOGINS_PER_HOUR: '2' });
+  });
+  afterAll(async () => {
+    await relay.stop('SIGKILL');
+    data.remove();
+  });
+
+  const start = async (username: string): Promise<number> => {
+    await opaque.ready;
+    const { startLoginRequest } = opaque.client.startLogin({ password: PASSWORD });
+    return (await http(relay.origin, 'POST', '/v1/auth/login/start', { json: { username, startLoginRequest } })).status;
+  };
+
+  it('counts every login start as a guess: past the budget even the right password is refused with 429, other usernames go on', async () => {
+    await register(relay.origin, 'target@example.test', PASSWORD);
+    expect(await login(relay.origin, 'target@example.test', PASSWORD)).toBeDefined();
+    // A wrong guess needs no finish: the client sees it when the envelope does not open.
+    expect(await start('target@example.test')).toBe(200);
+    expect(await start('target@example.test')).toBe(429);
+    await expect(login(relay.origin, 'target@example.test', PASSWORD)).rejects.toThrow('login/start 429');
+    expect(await start('someone-else@example.test')).toBe(200);
+    const metrics = new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes);
+    expect(metrics).toMatch(/reason="login-throttled"\} 2/);
+  });
+
+  it('also limits one address trying many usernames (ten times the per-username budget)', async () => {
+    // 3 starts were made from this address by the case above.
+    const statuses: number[] = [];
+    for (let i = 0; i < 18; i++) statuses.push(await start(`spray-${i}@example.test`));
+    expect(statuses.slice(0, 17).every((s) => s === 200)).toBe(true);
+    expect(statuses[17]).toBe(429);
+  });
+});

@@ -55,6 +55,7 @@ describe('WindowCounter', () => {
     const counter = new WindowCounter(2, 1_000);
     expect([counter.take('a', 0), counter.take('a', 10), counter.take('a', 20), counter.take('b', 20)]).toEqual([true, true, false, true]);
     expect(counter.take('a', 999)).toBe(false);
+    expect([counter.exhausted('a', 999), counter.exhausted('b', 999), counter.exhausted('a', 1_000)]).toEqual([true, false, false]);
     expect(counter.take('a', 1_000)).toBe(true);
   });
 
