@@ -30,9 +30,11 @@ export class ChallengeBook {
     return entry?.owner === owner && entry.expires > now;
   }
 
+  /** Entries are in issue order and all live TTL_MS, so the expired ones are at the front. */
   #sweep(now: number): void {
     for (const [key, entry] of this.#pending) {
-      if (entry.expires <= now) this.#pending.delete(key);
+      if (entry.expires > now) return;
+      this.#pending.delete(key);
     }
   }
 }

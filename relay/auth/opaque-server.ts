@@ -86,7 +86,11 @@ export class OpaqueServer {
   }
 
   #sweep(now: number): void {
-    for (const [id, login] of this.#logins) if (login.expires <= now) this.#logins.delete(id);
+    // In start order, all living LOGIN_TTL_MS: the expired ones are at the front.
+    for (const [id, login] of this.#logins) {
+      if (login.expires > now) break;
+      this.#logins.delete(id);
+    }
     while (this.#logins.size >= MAX_PENDING_LOGINS) {
       const oldest = this.#logins.keys().next().value;
       if (oldest === undefined) break;
