@@ -21,6 +21,8 @@ export interface RelayConfig {
   readonly loginsPerUsernamePerHour: number;
   /** Reverse proxies in front of the relay whose X-Forwarded-For entries are trusted (http/client-address.ts). */
   readonly trustedProxies: number;
+  /** Unauthenticated WebSocket connections per visitor address (ws/address-slots.ts). */
+  readonly pendingConnectionsPerAddress: number;
   readonly messagesPerConnectionPerSecond: number;
   readonly maxBufferedBytes: number;
   readonly heartbeatMs: number;
@@ -45,6 +47,7 @@ export const ENV_VARS = {
   SEALDESK_MAX_BLOB_BYTES: { fallback: String(64 * 1024), help: 'largest device list, prekey bundle or widget config' },
   SEALDESK_CONVERSATIONS_PER_HOUR: { fallback: '20', help: 'conversations one visitor address may open per hour' },
   SEALDESK_LOGINS_PER_HOUR: { fallback: '30', help: 'password login attempts per username per hour (ten times as many per visitor address)' },
+  SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS: { fallback: '128', help: 'WebSocket connections one visitor address may hold open before they authenticate' },
   SEALDESK_TRUSTED_PROXIES: { fallback: '0', help: 'reverse proxies in front that append to X-Forwarded-For (0: count the TCP peer)' },
   SEALDESK_MESSAGES_PER_SECOND: { fallback: '50', help: 'inbound frames per WebSocket connection per second' },
   SEALDESK_MAX_BUFFERED_BYTES: { fallback: String(4 * 1024 * 1024), help: 'slow consumers with more unsent bytes are disconnected' },
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
     conversationsPerVisitorPerHour: int(env, 'SEALDESK_CONVERSATIONS_PER_HOUR', 1, 1_000_000),
     loginsPerUsernamePerHour: int(env, 'SEALDESK_LOGINS_PER_HOUR', 1, 1_000_000),
     trustedProxies: int(env, 'SEALDESK_TRUSTED_PROXIES', 0, 10),
+    pendingConnectionsPerAddress: int(env, 'SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS', 1, 1_000_000),
     messagesPerConnectionPerSecond: int(env, 'SEALDESK_MESSAGES_PER_SECOND', 1, 1_000_000),
     maxBufferedBytes: int(env, 'SEALDESK_MAX_BUFFERED_BYTES', 64 * 1024, 1024 * 1024 * 1024),
     heartbeatMs: int(env, 'SEALDESK_HEARTBEAT_MS', 100, 3_600_000),

@@ -16,6 +16,8 @@ import type { PurgeCounts, Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { CachedStore } from './store/cached-store.js';
 import { QueueStatsCache } from './queue-stats-cache.js';
+import { AddressSlots } from './ws/address-slots.js';
+import { addressKey, clientAddress } from './http/client-address.js';
 import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { ChallengeBook } from './auth/challenges.js';
@@ -73,16 +75,25 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   // connection stays open; anything larger is refused by ws itself (close 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes * 4, perMessageDeflate: false });
   const connections = new Set<Connection>();
+  const pendingHellos = new AddressSlots(config.pendingConnectionsPerAddress);
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => { socket.destroy(); });
     if (new URL(req.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
     }
+    const authenticated = pendingHellos.take(addressKey(clientAddress(req, config.trustedProxies)));
+    if (authenticated === undefined) {
+      metrics.reject('too-many-pending');
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    // The slot is freed by a successful hello, or when the socket closes.
+    socket.once('close', authenticated);
     wss.handleUpgrade(req, socket, head, (ws) => {
       metrics.connections += 1;
       // The upgrade socket is the one ws writes to; the connection corks it around batches.
-      const connection = new Connection(ws, ctx, socket);
+      const connection = new Connection(ws, ctx, socket, authenticated);
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });

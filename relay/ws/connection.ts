@@ -44,6 +44,7 @@ export class Connection implements Subscriber {
   /** This connection's challenge until the hello is answered (then released: idle memory). */
   #challenge: Uint8Array | undefined;
   #helloTimer: NodeJS.Timeout | undefined;
+  readonly #authenticated: () => void;
   readonly #bucket: TokenBucket;
   #peer: Peer | undefined;
   #queue: QueueKey | undefined;
@@ -59,7 +60,12 @@ export class Connection implements Subscriber {
   #corks = 0;
   alive = true;
 
-  constructor(ws: WebSocket, ctx: RelayContext, socket: Duplex) {
+  /**
+   * `authenticated` is called once the hello succeeds (server.ts counts connections per address
+   * until then, ws/address-slots.ts).
+   */
+  constructor(ws: WebSocket, ctx: RelayContext, socket: Duplex, authenticated: () => void = () => undefined) {
+    this.#authenticated = authenticated;
     this.#ws = ws;
     this.#socket = socket;
     this.#ctx = ctx;
@@ -279,6 +285,7 @@ export class Connection implements Subscriber {
       return;
     }
     this.#peer = peer;
+    this.#authenticated();
     this.#queue = peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
     this.#sentUpTo = frame.resumeAfter;
     this.#ctx.hub.subscribe(this.#queue, this);

@@ -9,9 +9,10 @@ import { createLogger } from '../../relay/log.js';
 import { type RunningRelay, startRelay } from '../../relay/server.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import type { Ack, NewMessage, PurgeCounts, QueueKey, StoredMessage } from '../../relay/store/store.js';
-import { FRAME_ERRORS } from '../../shared/wire/index.js';
+import { FRAME_ERRORS, asConversationId, idBytesFromHex } from '../../shared/wire/index.js';
 import { makeDataDir } from './support/relay-process.js';
-import { connectDevice, connectVisitor, enrolDevice, envelope, http, openConversation, registerAndLogin } from './support/relay-api.js';
+import { connectDevice, connectVisitor, enrolDevice, envelope, http, openConversation, registerAndLogin, unb64 } from './support/relay-api.js';
+import { TestClient } from './support/ws-client.js';
 
 const CANARY = 'CANARY-plaintext-7f3a';
 
@@ -55,7 +56,7 @@ describe('relay on the in-memory store', () => {
   const store = new FlakyStore();
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', SEALDESK_DATA_DIR: data.dir, SEALDESK_LOG_LEVEL: 'debug', SEALDESK_MAX_BUFFERED_BYTES: String(256 * 1024) });
+    const config = loadConfig({ PORT: '0', SEALDESK_DATA_DIR: data.dir, SEALDESK_LOG_LEVEL: 'debug', SEALDESK_MAX_BUFFERED_BYTES: String(256 * 1024), SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS: '4' });
     relay = await startRelay(config, createLogger('debug', (line) => lines.push(line)), store);
     wsUrl = `${relay.origin.replace('http', 'ws')}/v1/ws`;
   });
@@ -127,6 +128,30 @@ describe('relay on the in-memory store', () => {
     const again = await connectDevice(wsUrl, agent);
     await again.until((f) => f.filter((x) => x.type === 'deliver').length === 6, 'all six delivered after reconnecting');
     await Promise.all([visitor.close(), again.close()]);
+  });
+
+  it('refuses a 5th unauthenticated connection from one address (429); a hello or a close frees a slot', async () => {
+    const account = await registerAndLogin(relay.origin, 'pending@example.test');
+    const conversation = await openConversation(relay.origin, account.accountId);
+    const raw = await Promise.all([1, 2, 3, 4].map(() => TestClient.connect(wsUrl)));
+    await expect(TestClient.connect(wsUrl)).rejects.toThrow('429');
+    // The first one authenticates: it no longer counts.
+    const [first, second] = raw;
+    if (first === undefined || second === undefined) throw new Error('not connected');
+    await first.until((f) => f.some((x) => x.type === 'challenge'), 'challenge');
+    first.send({ type: 'hello-visitor', conversationId: asConversationId(idBytesFromHex(conversation.conversationId)), capability: unb64(conversation.capability), resumeAfter: 0 });
+    await first.until((f) => f.some((x) => x.type === 'ready'), 'ready');
+    const fifth = await TestClient.connect(wsUrl);
+    await expect(TestClient.connect(wsUrl)).rejects.toThrow('429');
+    // One that leaves frees its slot too.
+    await second.close();
+    let again: TestClient | undefined;
+    for (let i = 0; i < 50 && again === undefined; i++) {
+      again = await TestClient.connect(wsUrl).catch(async () => { await new Promise((r) => setTimeout(r, 20)); return undefined; });
+    }
+    expect(again).toBeDefined();
+    expect(new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes)).toMatch(/reason="too-many-pending"\} [1-9]/);
+    await Promise.all([...raw.slice(2), first, fifth, ...(again === undefined ? [] : [again])].map((c) => c.close()));
   });
 
   // Last in this file: the aged purge deletes every conversation of the shared store.
