@@ -82,21 +82,24 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
     }
-    const authenticated = pendingHellos.take(addressKey(clientAddress(req, config.trustedProxies)));
-    if (authenticated === undefined) {
+    const slot = pendingHellos.take(addressKey(clientAddress(req, config.trustedProxies)));
+    if (slot === undefined) {
       metrics.reject('too-many-pending');
       socket.end('HTTP/1.1 429 Too Many Requests\r\nconnection: close\r\n\r\n');
       return;
     }
-    // The slot is freed by a successful hello, or when the socket closes.
-    socket.once('close', authenticated);
+    // The connection frees the slot at its hello or its close. ws calls back synchronously or,
+    // for a socket that closed meanwhile, never (ws 8 WebSocketServer.completeUpgrade).
+    const upgrade = { done: false };
     wss.handleUpgrade(req, socket, head, (ws) => {
+      upgrade.done = true;
       metrics.connections += 1;
       // The upgrade socket is the one ws writes to; the connection corks it around batches.
-      const connection = new Connection(ws, ctx, socket, authenticated);
+      const connection = new Connection(ws, ctx, socket, slot);
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });
+    if (!upgrade.done) slot();
   });
 
   const heartbeat = setInterval(() => {

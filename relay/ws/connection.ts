@@ -21,6 +21,7 @@ import { type Peer, type Routing, routeEnvelope, routeFromCache } from './route-
 import { wsHeaderBytes, writeWsHeader } from './ws-frame-header.js';
 
 export const CLOSE_AUTH_FAILED = 4401;
+const NOTHING = (): void => undefined;
 const BACKLOG_PAGE = 256;
 /** A connection that has not authenticated within this time is closed (auth-failed). */
 export const HELLO_TIMEOUT_MS = 10_000;
@@ -44,7 +45,8 @@ export class Connection implements Subscriber {
   /** This connection's challenge until the hello is answered (then released: idle memory). */
   #challenge: Uint8Array | undefined;
   #helloTimer: NodeJS.Timeout | undefined;
-  readonly #authenticated: () => void;
+  /** Dropped after use: nothing of the handshake stays with an idle connection. */
+  #releaseSlot: () => void;
   readonly #bucket: TokenBucket;
   #peer: Peer | undefined;
   #queue: QueueKey | undefined;
@@ -61,11 +63,11 @@ export class Connection implements Subscriber {
   alive = true;
 
   /**
-   * `authenticated` is called once the hello succeeds (server.ts counts connections per address
-   * until then, ws/address-slots.ts).
+   * `releaseSlot` is called once, at the hello's success or at the close, whichever comes first:
+   * server.ts counts unauthenticated connections per address until then (ws/address-slots.ts).
    */
-  constructor(ws: WebSocket, ctx: RelayContext, socket: Duplex, authenticated: () => void = () => undefined) {
-    this.#authenticated = authenticated;
+  constructor(ws: WebSocket, ctx: RelayContext, socket: Duplex, releaseSlot: () => void = NOTHING) {
+    this.#releaseSlot = releaseSlot;
     this.#ws = ws;
     this.#socket = socket;
     this.#ctx = ctx;
@@ -285,7 +287,7 @@ export class Connection implements Subscriber {
       return;
     }
     this.#peer = peer;
-    this.#authenticated();
+    this.#freeSlot();
     this.#queue = peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
     this.#sentUpTo = frame.resumeAfter;
     this.#ctx.hub.subscribe(this.#queue, this);
@@ -372,7 +374,13 @@ export class Connection implements Subscriber {
     return this.#ws.readyState === this.#ws.OPEN;
   }
 
+  #freeSlot(): void {
+    this.#releaseSlot();
+    this.#releaseSlot = NOTHING;
+  }
+
   #closed(): void {
+    this.#freeSlot();
     clearTimeout(this.#helloTimer);
     this.#ctx.metrics.connections -= 1;
     if (this.#queue !== undefined) this.#ctx.hub.unsubscribe(this.#queue, this);
