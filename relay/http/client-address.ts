@@ -1,9 +1,10 @@
 /**
- * Who a visitor is, for the per-address limits (new conversations per hour): the TCP peer, or,
- * behind SEALDESK_TRUSTED_PROXIES reverse proxies, the address the outermost of them saw
- * (docs/OPERATIONS.md, "Behind a reverse proxy"). Each trusted proxy appends the address it
- * received the request from to X-Forwarded-For, so with N of them the client is the Nth entry from
- * the right; entries further left were written by the client and are never used.
+ * Who a visitor is, for the per-address limits (new conversations, login attempts, connections
+ * waiting for their hello): the TCP peer, or, behind SEALDESK_TRUSTED_PROXIES reverse proxies, the
+ * address the outermost of them saw (docs/OPERATIONS.md, "Behind a reverse proxy"). Each trusted
+ * proxy appends the address it received the request from to X-Forwarded-For, so with N of them
+ * the client is the Nth entry from the right; entries further left were written by the client and
+ * are never used.
  */
 import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
