@@ -386,12 +386,15 @@ export class SqliteStore implements Store {
     let messages = 0;
     if (last !== undefined) {
       for (;;) {
+        // As in commit: a write during the checkpoint worker's restart would block the loop.
+        await this.#checkpointer.held;
         const deleted = this.#s.purgeMessages.run(last, PURGE_CHUNK_ROWS).changes;
         messages += deleted;
         if (deleted < PURGE_CHUNK_ROWS) break;
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+    await this.#checkpointer.held;
     return this.#durable(this.#db.transaction((): PurgeCounts => {
       let attachments = this.#s.purgeAttachments.run(cutoff).changes;
       const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
