@@ -28,6 +28,8 @@ export interface RelayConfig {
   readonly heartbeatMs: number;
   readonly maxAttachmentBytes: number;
   readonly attachmentQuotaBytesPerConversation: number;
+  /** Attachment bytes being received at once (http/byte-budget.ts). */
+  readonly uploadMemoryBytes: number;
   readonly logLevel: LogLevel;
 }
 
@@ -53,6 +55,7 @@ export const ENV_VARS = {
   SEALDESK_MAX_BUFFERED_BYTES: { fallback: String(4 * 1024 * 1024), help: 'slow consumers with more unsent bytes are disconnected' },
   SEALDESK_HEARTBEAT_MS: { fallback: '30000', help: 'ping interval; a socket that has not answered the previous ping is closed' },
   SEALDESK_MAX_ATTACHMENT_BYTES: { fallback: String(25 * 1024 * 1024), help: 'largest encrypted attachment' },
+  SEALDESK_UPLOAD_MEMORY_BYTES: { fallback: String(256 * 1024 * 1024), help: 'attachment bytes being received at once, over all uploads (at least SEALDESK_MAX_ATTACHMENT_BYTES)' },
   SEALDESK_ATTACHMENT_QUOTA_BYTES: { fallback: String(200 * 1024 * 1024), help: 'attachment bytes stored per conversation' },
   SEALDESK_LOG_LEVEL: { fallback: 'info', help: 'debug | info | warn | error' },
 } as const;
@@ -80,6 +83,14 @@ function logLevel(env: NodeJS.ProcessEnv): LogLevel {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
+  const config = readConfig(env);
+  if (config.uploadMemoryBytes < config.maxAttachmentBytes) {
+    throw new ConfigError(`SEALDESK_UPLOAD_MEMORY_BYTES (${config.uploadMemoryBytes}) must be at least SEALDESK_MAX_ATTACHMENT_BYTES (${config.maxAttachmentBytes}), or no attachment of the largest size could be received`);
+  }
+  return config;
+}
+
+function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
   return {
     host: read(env, 'HOST'),
     port: int(env, 'PORT', 0, 65535),
@@ -98,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
     heartbeatMs: int(env, 'SEALDESK_HEARTBEAT_MS', 100, 3_600_000),
     maxAttachmentBytes: int(env, 'SEALDESK_MAX_ATTACHMENT_BYTES', 1, 1024 * 1024 * 1024),
     attachmentQuotaBytesPerConversation: int(env, 'SEALDESK_ATTACHMENT_QUOTA_BYTES', 1, 64 * 1024 * 1024 * 1024),
+    uploadMemoryBytes: int(env, 'SEALDESK_UPLOAD_MEMORY_BYTES', 1, 64 * 1024 * 1024 * 1024),
     logLevel: logLevel(env),
   };
 }

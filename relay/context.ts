@@ -7,6 +7,7 @@ import type { RoutingCache } from './store/cached-store.js';
 import type { OpaqueServer } from './auth/opaque-server.js';
 import type { ChallengeBook } from './auth/challenges.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
+import type { ByteBudget } from './http/byte-budget.js';
 import type { WindowCounter } from './rate-limit.js';
 import type { Hub } from './ws/hub.js';
 import type { QueueStatsCache } from './queue-stats-cache.js';
@@ -22,6 +23,8 @@ export interface RelayContext {
   readonly challenges: ChallengeBook;
   readonly conversationLimiter: WindowCounter;
   readonly loginThrottle: LoginThrottle;
+  /** Attachment bytes being received, at most SEALDESK_UPLOAD_MEMORY_BYTES (http/byte-budget.ts). */
+  readonly uploadBudget: ByteBudget;
   readonly hub: Hub;
   /** Queue statistics for /metrics, at most QUEUE_STATS_MAX_AGE_MS old. */
   readonly queueStats: QueueStatsCache;

@@ -20,6 +20,7 @@ import { AddressSlots } from './ws/address-slots.js';
 import { addressKey, clientAddress } from './http/client-address.js';
 import { OpaqueServer, loadServerSetup } from './auth/opaque-server.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { ByteBudget } from './http/byte-budget.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
 import { Hub } from './ws/hub.js';
@@ -62,6 +63,7 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     challenges: new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     loginThrottle: new LoginThrottle(config.loginsPerUsernamePerHour),
+    uploadBudget: new ByteBudget(config.uploadMemoryBytes),
     hub: new Hub(store, log, metrics, now),
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),

@@ -3,20 +3,39 @@ import type { IncomingMessage } from 'node:http';
 import { idBytesFromHex } from '../../shared/wire/index.js';
 import { HttpError } from '../errors.js';
 import { fromBase64Url } from '../auth/tokens.js';
+import type { ByteBudget } from './byte-budget.js';
 
-/** The whole body; 413 as soon as it passes `max` bytes (the rest is not buffered). */
-export async function readBytes(req: IncomingMessage, max: number): Promise<Uint8Array> {
+/**
+ * The whole body as one plain Uint8Array; 413 as soon as it passes `max` bytes (the rest is not
+ * buffered). With a `budget`, the bytes being read are taken from it and given back at the end:
+ * 503 `busy` when it runs out.
+ */
+export async function readBytes(req: IncomingMessage, max: number, budget?: ByteBudget): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > max) throw new HttpError(413, 'too-large', `the body may be at most ${max} bytes`);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > max) throw new HttpError(413, 'too-large', `the body may be at most ${max} bytes`);
-    chunks.push(buffer);
+  try {
+    for await (const chunk of req) {
+      const buffer = chunk as Buffer;
+      if (total + buffer.length > max) throw new HttpError(413, 'too-large', `the body may be at most ${max} bytes`);
+      if (budget !== undefined && !budget.take(buffer.length)) {
+        throw new HttpError(503, 'busy', 'too many uploads at once; try again in a moment');
+      }
+      total += buffer.length;
+      chunks.push(buffer);
+    }
+    // One copy, not Buffer.concat's plus another: a body can be SEALDESK_MAX_ATTACHMENT_BYTES.
+    const body = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return body;
+  } finally {
+    budget?.give(total);
   }
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
 export type JsonObject = Readonly<Record<string, unknown>>;

@@ -53,7 +53,7 @@ export const conversationRoutes: readonly Route[] = [
   route('POST', `/v1/conversations/${ID}/attachments`, async ({ req, res, ctx, params }) => {
     const conversationId = param(params, 0);
     await requireConversation(ctx, req, conversationId);
-    const blob = await readBytes(req, ctx.config.maxAttachmentBytes);
+    const blob = await readBytes(req, ctx.config.maxAttachmentBytes, ctx.uploadBudget);
     if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the attachment must not be empty');
     const attachmentId = randomIdHex();
     const stored = await ctx.store.putAttachment({ attachmentId, conversationId, blob }, ctx.config.attachmentQuotaBytesPerConversation, ctx.now());

@@ -27,6 +27,9 @@ describe('relay command line', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('relay: PORT must be a whole number, got "eighty"');
     expect(run(['--verbose']).status).toBe(2);
+    const small = run([], { SEALDESK_UPLOAD_MEMORY_BYTES: '1000', SEALDESK_MAX_ATTACHMENT_BYTES: '2000', SEALDESK_DATA_DIR: data.dir });
+    expect(small.status).toBe(1);
+    expect(small.stderr).toContain('SEALDESK_UPLOAD_MEMORY_BYTES (1000) must be at least SEALDESK_MAX_ATTACHMENT_BYTES (2000)');
   });
 
   it('prints its URLs, and on SIGTERM commits, closes the database and exits 0', async () => {

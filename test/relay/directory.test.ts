@@ -2,6 +2,7 @@
  * Key directory, one-time prekeys, attachments, deletion, retention-facing routes and ops
  * endpoints against a real relay process with small limits.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
 import {
@@ -25,6 +26,7 @@ describe('key directory and account data', () => {
       SEALDESK_ATTACHMENT_QUOTA_BYTES: '1000',
       SEALDESK_CONVERSATIONS_PER_HOUR: '6',
       SEALDESK_TRUSTED_PROXIES: '1',
+      SEALDESK_UPLOAD_MEMORY_BYTES: '1000',
     });
     account = await registerAndLogin(relay.origin, 'owner@example.test');
     other = await registerAndLogin(relay.origin, 'other@example.test');
@@ -156,5 +158,27 @@ describe('key directory and account data', () => {
     for (let i = 1; i <= 6; i++) expect(await open(`2001:db8:5:6::${i.toString(16)}`)).toBe(201);
     expect(await open('2001:db8:5:6:ffff::1')).toBe(429);
     expect(await open('2001:db8:5:7::1')).toBe(201);
+  });
+  it('refuses an upload with 503 busy while others hold the upload memory, and takes it once they are done', async () => {
+    // Conversations opened as a visitor behind the trusted proxy: the peer's own budget is spent above.
+    const open = async (): Promise<{ path: string; headers: Record<string, string> }> => {
+      const res = await http(relay.origin, 'POST', `/v1/accounts/${account.accountId}/conversations`, { headers: { 'x-forwarded-for': '192.0.2.50' } });
+      expect(res.status).toBe(201);
+      return { path: `/v1/conversations/${String(res.json['conversationId'])}/attachments`, headers: { 'sealdesk-capability': String(res.json['capability']) } };
+    };
+    const [a, b, c] = [await open(), await open(), await open()];
+    // 500 of 600 bytes sent, the rest held back: the relay holds 500 of its 1,000.
+    const slow = request(`${relay.origin}${a.path}`, { method: 'POST', headers: { ...a.headers, 'content-length': '600' } });
+    const slowStatus = new Promise<number>((resolve, reject) => {
+      slow.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      slow.on('error', reject);
+    });
+    slow.write(new Uint8Array(500));
+    await new Promise((r) => setTimeout(r, 200));
+    const busy = await http(relay.origin, 'POST', b.path, { body: new Uint8Array(600), headers: b.headers });
+    expect([busy.status, busy.json['error']]).toEqual([503, 'busy']);
+    slow.end(new Uint8Array(100));
+    expect(await slowStatus).toBe(201);
+    expect((await http(relay.origin, 'POST', c.path, { body: new Uint8Array(600), headers: c.headers })).status).toBe(201);
   });
 });
