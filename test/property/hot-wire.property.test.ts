@@ -8,18 +8,17 @@
  * envelopes never reach them (the fast paths hand only refused input to them).
  */
 import fc from 'fast-check';
+import { envelopeArb, id16 } from '../support/wire-arbitraries.js';
 import { describe, expect, it, vi } from 'vitest';
 import type * as ClientFramesModule from '../../shared/wire/frames/client-frames.js';
 import type * as EnvelopeModule from '../../shared/wire/envelope.js';
 import {
   CLIENT_FRAME_TYPES,
   type ClientFrame,
-  type Envelope,
   FRAME_VERSION,
   FrameDecodeError,
   LIMITS,
   asAccountId,
-  asCiphertext,
   asConversationId,
   asDeviceId,
   decodeClientFrame,
@@ -100,15 +99,6 @@ function expectSameFrame(bytes: Uint8Array): void {
   }
 }
 
-const id16 = fc.uint8Array({ minLength: 16, maxLength: 16 });
-const envelopeArb: fc.Arbitrary<Envelope> = fc.record({
-  conversationId: id16.map(asConversationId),
-  recipient: fc.oneof(
-    fc.record({ kind: fc.constant('device' as const), deviceId: id16.map(asDeviceId) }),
-    fc.record({ kind: fc.constant('visitor' as const) }),
-  ),
-  body: fc.uint8Array({ minLength: 1, maxLength: 300 }).map(asCiphertext),
-});
 const u64Arb = fc.oneof(fc.maxSafeNat(), fc.constantFrom(0, 0xffff_ffff, 0x1_0000_0000, Number.MAX_SAFE_INTEGER));
 const clientFrameArb: fc.Arbitrary<ClientFrame> = fc.oneof(
   fc.record({

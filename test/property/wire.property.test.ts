@@ -3,13 +3,13 @@
  * hostile input that may only ever raise DecodeError. Every property runs 1000 times.
  */
 import fc from 'fast-check';
+import { envelopeArb, id16 } from '../support/wire-arbitraries.js';
 import { describe, expect, it } from 'vitest';
 import {
   type Codec,
   type CodecValue,
   DecodeError,
   type Envelope,
-  asCiphertext,
   asConversationId,
   asDeviceId,
   bool,
@@ -54,7 +54,6 @@ type Nested = CodecValue<typeof nestedCodec>;
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 const text = (maxBytes: number): fc.Arbitrary<string> =>
   fc.string({ unit: 'binary', maxLength: maxBytes }).filter((s) => utf8Length(s) <= maxBytes);
-const id16 = fc.uint8Array({ minLength: 16, maxLength: 16 });
 
 const itemArb: fc.Arbitrary<CodecValue<typeof itemCodec>> = fc.oneof(
   fc.record({ kind: fc.constant('text' as const), body: text(64), urgent: fc.boolean() }),
@@ -84,14 +83,6 @@ const nestedArb: fc.Arbitrary<Nested> = fc.record({
   ),
 });
 
-const envelopeArb: fc.Arbitrary<Envelope> = fc.record({
-  conversationId: id16.map(asConversationId),
-  recipient: fc.oneof(
-    fc.record({ kind: fc.constant('device' as const), deviceId: id16.map(asDeviceId) }),
-    fc.record({ kind: fc.constant('visitor' as const) }),
-  ),
-  body: fc.uint8Array({ minLength: 1, maxLength: 300 }).map(asCiphertext),
-});
 
 /** Runs `action`; passes if it returns, or throws DecodeError. Anything else fails the property. */
 function onlyDecodeError(action: () => unknown): void {
