@@ -10,10 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 function forbid(...rules) {
   return {
-    'no-restricted-imports': [
-      'error',
-      { patterns: rules.map(([regex, message]) => ({ regex, message })) },
-    ],
+    'no-restricted-imports': ['error', { patterns: rules.map(([regex, message]) => ({ regex, message })) }],
   };
 }
 
@@ -43,7 +40,10 @@ function sharedLayer(layer, allowed) {
   return {
     files: [`shared/${layer}/**/*.ts`],
     rules: forbid(
-      [`^\\.{1,2}/(.*/)?(${[...forbidden, ...APPS].join('|')})(/|$)`, `shared/${layer} may import ${may} (docs/ARCHITECTURE.md).`],
+      [
+        `^\\.{1,2}/(.*/)?(${[...forbidden, ...APPS].join('|')})(/|$)`,
+        `shared/${layer} may import ${may} (docs/ARCHITECTURE.md).`,
+      ],
       ...(layer === 'storage' || layer === 'transport' ? [] : [UI_PACKAGES, NODE_BUILTINS]),
     ),
   };
@@ -59,13 +59,13 @@ export const boundaries = [
   sharedLayer('transport', ['errors', 'crypto', 'wire', 'protocol', 'storage']),
   {
     files: ['relay/**/*.ts'],
-    rules: forbid([
-      '(^|/)shared/(?!wire(/|$))',
-      'The relay imports shared/wire and nothing else of shared/: it must never hold crypto or protocol code.',
-    ], [
-      '(^|/)(ui|widget|pwa|entrypoints)(/|$)',
-      'The relay must not import browser code.',
-    ]),
+    rules: forbid(
+      [
+        '(^|/)shared/(?!wire(/|$))',
+        'The relay imports shared/wire and nothing else of shared/: it must never hold crypto or protocol code.',
+      ],
+      ['(^|/)(ui|widget|pwa|entrypoints)(/|$)', 'The relay must not import browser code.'],
+    ),
   },
   {
     files: ['widget/**/*.ts'],
@@ -97,8 +97,11 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use a const object instead of an enum (docs/ARCHITECTURE.md).' },
-        { selector: "ThrowStatement > Literal", message: 'Throw a typed error, never a string.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Use crypto.getRandomValues (shared/crypto/random.ts).' },
+        { selector: 'ThrowStatement > Literal', message: 'Throw a typed error, never a string.' },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Use crypto.getRandomValues (shared/crypto/random.ts).',
+        },
       ],
     },
   },

@@ -36,27 +36,56 @@ export interface RelayConfig {
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-
 /** Each environment variable with its default and a one-line description (used by --help). */
 export const ENV_VARS = {
   HOST: { fallback: '127.0.0.1', help: 'interface to listen on' },
   PORT: { fallback: '8787', help: 'TCP port (0 picks a free port; the URL is printed)' },
   SEALDESK_DATA_DIR: { fallback: './data', help: 'directory for relay.sqlite and opaque-server-setup (mode 0600)' },
-  SEALDESK_RETENTION_SECONDS: { fallback: String(30 * 24 * 3600), help: 'delete undelivered envelopes, attachments and idle conversations after this' },
-  SEALDESK_SESSION_TTL_SECONDS: { fallback: String(7 * 24 * 3600), help: 'lifetime of a login or device session token' },
-  SEALDESK_MAX_DEVICES: { fallback: String(LIMITS.maxDevicesPerList), help: `devices an account may enrol (at most ${LIMITS.maxDevicesPerList}, the device-list cap)` },
+  SEALDESK_RETENTION_SECONDS: {
+    fallback: String(30 * 24 * 3600),
+    help: 'delete undelivered envelopes, attachments and idle conversations after this',
+  },
+  SEALDESK_SESSION_TTL_SECONDS: {
+    fallback: String(7 * 24 * 3600),
+    help: 'lifetime of a login or device session token',
+  },
+  SEALDESK_MAX_DEVICES: {
+    fallback: String(LIMITS.maxDevicesPerList),
+    help: `devices an account may enrol (at most ${LIMITS.maxDevicesPerList}, the device-list cap)`,
+  },
   SEALDESK_MAX_PREKEYS: { fallback: '200', help: 'one-time prekeys stored per device' },
   SEALDESK_MAX_BLOB_BYTES: { fallback: String(64 * 1024), help: 'largest device list, prekey bundle or widget config' },
   SEALDESK_CONVERSATIONS_PER_HOUR: { fallback: '20', help: 'conversations one visitor address may open per hour' },
-  SEALDESK_LOGINS_PER_HOUR: { fallback: '30', help: 'password login attempts per username per hour (ten times as many per visitor address)' },
-  SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS: { fallback: '128', help: 'WebSocket connections one visitor address may hold open before they authenticate' },
-  SEALDESK_TRUSTED_PROXIES: { fallback: '0', help: 'reverse proxies in front that append to X-Forwarded-For (0: count the TCP peer)' },
+  SEALDESK_LOGINS_PER_HOUR: {
+    fallback: '30',
+    help: 'password login attempts per username per hour (ten times as many per visitor address)',
+  },
+  SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS: {
+    fallback: '128',
+    help: 'WebSocket connections one visitor address may hold open before they authenticate',
+  },
+  SEALDESK_TRUSTED_PROXIES: {
+    fallback: '0',
+    help: 'reverse proxies in front that append to X-Forwarded-For (0: count the TCP peer)',
+  },
   SEALDESK_MESSAGES_PER_SECOND: { fallback: '50', help: 'inbound frames per WebSocket connection per second' },
-  SEALDESK_MAX_BUFFERED_BYTES: { fallback: String(4 * 1024 * 1024), help: 'slow consumers with more unsent bytes are disconnected' },
-  SEALDESK_HEARTBEAT_MS: { fallback: '30000', help: 'ping interval; a socket that has not answered the previous ping is closed' },
+  SEALDESK_MAX_BUFFERED_BYTES: {
+    fallback: String(4 * 1024 * 1024),
+    help: 'slow consumers with more unsent bytes are disconnected',
+  },
+  SEALDESK_HEARTBEAT_MS: {
+    fallback: '30000',
+    help: 'ping interval; a socket that has not answered the previous ping is closed',
+  },
   SEALDESK_MAX_ATTACHMENT_BYTES: { fallback: String(25 * 1024 * 1024), help: 'largest encrypted attachment' },
-  SEALDESK_UPLOAD_MEMORY_BYTES: { fallback: String(256 * 1024 * 1024), help: 'attachment bytes being received at once, over all uploads (at least SEALDESK_MAX_ATTACHMENT_BYTES)' },
-  SEALDESK_ATTACHMENT_QUOTA_BYTES: { fallback: String(200 * 1024 * 1024), help: 'attachment bytes stored per conversation' },
+  SEALDESK_UPLOAD_MEMORY_BYTES: {
+    fallback: String(256 * 1024 * 1024),
+    help: 'attachment bytes being received at once, over all uploads (at least SEALDESK_MAX_ATTACHMENT_BYTES)',
+  },
+  SEALDESK_ATTACHMENT_QUOTA_BYTES: {
+    fallback: String(200 * 1024 * 1024),
+    help: 'attachment bytes stored per conversation',
+  },
   SEALDESK_LOG_LEVEL: { fallback: 'info', help: 'debug | info | warn | error' },
 } as const;
 
@@ -85,7 +114,9 @@ function logLevel(env: NodeJS.ProcessEnv): LogLevel {
 export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
   const config = readConfig(env);
   if (config.uploadMemoryBytes < config.maxAttachmentBytes) {
-    throw new ConfigError(`SEALDESK_UPLOAD_MEMORY_BYTES (${config.uploadMemoryBytes}) must be at least SEALDESK_MAX_ATTACHMENT_BYTES (${config.maxAttachmentBytes}), or no attachment of the largest size could be received`);
+    throw new ConfigError(
+      `SEALDESK_UPLOAD_MEMORY_BYTES (${config.uploadMemoryBytes}) must be at least SEALDESK_MAX_ATTACHMENT_BYTES (${config.maxAttachmentBytes}), or no attachment of the largest size could be received`,
+    );
   }
   return config;
 }

@@ -21,9 +21,17 @@ export function createLogger(min: LogLevel, write: (line: string) => void): Logg
     write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
   };
   return {
-    debug: (event, fields) => { emit('debug', event, fields); },
-    info: (event, fields) => { emit('info', event, fields); },
-    warn: (event, fields) => { emit('warn', event, fields); },
-    error: (event, fields) => { emit('error', event, fields); },
+    debug: (event, fields) => {
+      emit('debug', event, fields);
+    },
+    info: (event, fields) => {
+      emit('info', event, fields);
+    },
+    warn: (event, fields) => {
+      emit('warn', event, fields);
+    },
+    error: (event, fields) => {
+      emit('error', event, fields);
+    },
   };
 }

@@ -10,7 +10,9 @@ import { SealdeskError } from '../shared/wire/index.js';
 
 function help(): string {
   const width = Math.max(...Object.keys(ENV_VARS).map((k) => k.length));
-  const lines = Object.entries(ENV_VARS).map(([name, v]) => `  ${name.padEnd(width)}  ${v.help} (default ${v.fallback})`);
+  const lines = Object.entries(ENV_VARS).map(
+    ([name, v]) => `  ${name.padEnd(width)}  ${v.help} (default ${v.fallback})`,
+  );
   return [
     'Usage: relay [--help]     (npm start)',
     '',
@@ -32,43 +34,54 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const unknown = argv.filter((a) => a !== '--');
   if (unknown.length > 0) {
-    process.stderr.write(`relay: unknown argument ${unknown[0] ?? ''}; settings come from environment variables (see --help)\n`);
+    process.stderr.write(
+      `relay: unknown argument ${unknown[0] ?? ''}; settings come from environment variables (see --help)\n`,
+    );
     return 2;
   }
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel, (line) => process.stdout.write(line));
   const relay = await startRelay(config, log);
   const ws = relay.origin.replace(/^http/, 'ws');
-  process.stdout.write([
-    `Sealdesk relay listening on ${relay.origin}`,
-    `  health     ${relay.origin}/healthz`,
-    `  metrics    ${relay.origin}/metrics`,
-    `  API        ${relay.origin}/v1/`,
-    `  WebSocket  ${ws}${WS_PATH}`,
-    `  agent app  ${relay.origin}/app/   (not built yet)`,
-    `  demo page  ${relay.origin}/demo/  (not built yet)`,
-    `  data       ${config.dataDir}`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `Sealdesk relay listening on ${relay.origin}`,
+      `  health     ${relay.origin}/healthz`,
+      `  metrics    ${relay.origin}/metrics`,
+      `  API        ${relay.origin}/v1/`,
+      `  WebSocket  ${ws}${WS_PATH}`,
+      `  agent app  ${relay.origin}/app/   (not built yet)`,
+      `  demo page  ${relay.origin}/demo/  (not built yet)`,
+      `  data       ${config.dataDir}`,
+      '',
+    ].join('\n'),
+  );
   log.info('relay.started', { origin: relay.origin, dataDir: config.dataDir });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log.info('relay.stopping', { signal });
       resolve();
     };
-    process.once('SIGINT', () => { stop('SIGINT'); });
-    process.once('SIGTERM', () => { stop('SIGTERM'); });
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
   });
   await relay.close();
   return 0;
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     // Operator mistakes (bad env var, unusable data dir) get one clear line, not a stack trace.
     if (error instanceof SealdeskError) process.stderr.write(`relay: ${error.message}\n`);
-    else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') process.stderr.write('relay: the port is in use; set PORT to another one (or 0)\n');
+    else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')
+      process.stderr.write('relay: the port is in use; set PORT to another one (or 0)\n');
     else process.stderr.write(`relay: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },

@@ -46,9 +46,13 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dbPath = join(config.dataDir, DB_FILE);
-  const backing = storeOverride ?? new SqliteStore(dbPath, {
-    onCheckpointerFailure: (error) => { log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) }); },
-  });
+  const backing =
+    storeOverride ??
+    new SqliteStore(dbPath, {
+      onCheckpointerFailure: (error) => {
+        log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) });
+      },
+    });
   // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
   if (storeOverride === undefined) chmodSync(dbPath, 0o600);
   // Routing looks up a device key or a conversation per envelope: keep them in memory.
@@ -58,7 +62,12 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   const metrics = new Metrics();
   const now = (): number => Date.now();
   const ctx: RelayContext = {
-    config, store, log, metrics, opaque, now,
+    config,
+    store,
+    log,
+    metrics,
+    opaque,
+    now,
     routingCache: cached,
     challenges: new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
@@ -79,7 +88,9 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   const connections = new Set<Connection>();
   const pendingHellos = new AddressSlots(config.pendingConnectionsPerAddress);
   server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => { socket.destroy(); });
+    socket.on('error', () => {
+      socket.destroy();
+    });
     if (new URL(req.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
@@ -114,11 +125,14 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     // account deletes a conversation (its capability no longer opens a connection either).
     for (const id of purged.conversationIds) ctx.hub.disconnectConversation(id);
     const { messages, attachments, conversations, sessions } = purged;
-    if (messages + attachments + conversations + sessions > 0) log.info('retention.purged', { messages, attachments, conversations, sessions });
+    if (messages + attachments + conversations + sessions > 0)
+      log.info('retention.purged', { messages, attachments, conversations, sessions });
     return purged;
   };
   const retention = setInterval(() => {
-    sweep().catch(() => { log.error('retention.failed'); });
+    sweep().catch(() => {
+      log.error('retention.failed');
+    });
   }, RETENTION_SWEEP_MS);
   await sweep();
 
@@ -138,7 +152,11 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     closing ??= (async () => {
       clearInterval(heartbeat);
       clearInterval(retention);
-      const stopped = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      const stopped = new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
       await ctx.hub.drain();
       server.closeAllConnections();

@@ -26,7 +26,13 @@ export async function runBrowserBench(rounds: number, deviceCounts: readonly num
   if (script === undefined) throw new Error('esbuild produced no bundle');
   const server = await serveStatic(
     new Map([
-      ['/', { contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>' }],
+      [
+        '/',
+        {
+          contentType: 'text/html',
+          body: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>',
+        },
+      ],
       ['/bench.js', { contentType: 'text/javascript', body: script }],
     ]),
   );
@@ -39,7 +45,9 @@ export async function runBrowserBench(rounds: number, deviceCounts: readonly num
       page.on('pageerror', (error) => errors.push(error));
       await page.goto(`${server.origin}/?rounds=${rounds}&devices=${deviceCounts.join(',')}`);
       await page.waitForFunction(() => window.sealdeskBench !== undefined);
-      const rows = await page.evaluate(() => window.sealdeskBench ?? Promise.reject(new Error('no benchmark on the page')));
+      const rows = await page.evaluate(
+        () => window.sealdeskBench ?? Promise.reject(new Error('no benchmark on the page')),
+      );
       if (errors.length > 0) throw new Error('the benchmark page reported an error', { cause: errors[0] });
       return { version: await chromium.browser.version(), rows };
     } finally {

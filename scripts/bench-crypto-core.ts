@@ -78,7 +78,8 @@ async function account(devices: number): Promise<Account> {
   const decoded = await verifySignedDeviceList(signed, identity.signing.publicKey);
   const list = { version: decoded.version, hash: await deviceListHash(signed.body), devices: decoded.devices };
   const contexts: AgentContext[] = [];
-  for (const device of keys) contexts.push({ device, prekeys: await createPrekeyState(device, env, 0), deviceList: list });
+  for (const device of keys)
+    contexts.push({ device, prekeys: await createPrekeyState(device, env, 0), deviceList: list });
   return { list, contexts, bundles: contexts.map((c) => prekeyBundleOf(c.prekeys)) };
 }
 

@@ -27,7 +27,9 @@ export function formatTable(rows: readonly BenchRow[], pick: Pick): string[] {
   const base = rows[0];
   const lines = [header, rule];
   for (const r of rows) {
-    const cells = COLUMNS.map((c, i) => cell(pick(c.value(r)), base === undefined ? 0 : pick(c.value(base)), widths[i] ?? 0));
+    const cells = COLUMNS.map((c, i) =>
+      cell(pick(c.value(r)), base === undefined ? 0 : pick(c.value(base)), widths[i] ?? 0),
+    );
     lines.push([String(r.devices).padStart(7), ...cells].join(' | '));
   }
   return lines;

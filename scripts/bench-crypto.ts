@@ -45,7 +45,9 @@ const nodeMeter: Meter = () => {
 };
 
 const nodeRows = await runProtocolBench({ rounds: ROUNDS, deviceCounts: DEVICE_COUNTS, meter: nodeMeter });
-console.log(`Node ${process.version}: CPU ms (process.cpuUsage, user + system, all threads), median of ${ROUNDS} rounds, a fresh account each; (Nx) = ratio to the 1-device row`);
+console.log(
+  `Node ${process.version}: CPU ms (process.cpuUsage, user + system, all threads), median of ${ROUNDS} rounds, a fresh account each; (Nx) = ratio to the 1-device row`,
+);
 console.log('');
 for (const line of formatTable(nodeRows, (s) => s.cpuMs)) console.log(line);
 console.log('');
@@ -60,7 +62,9 @@ if (!NODE_ONLY) {
     console.error('Install Chromium (see docs: toolchain) or set CHROMIUM_PATH, or pass --node-only.');
     process.exit(1);
   });
-  console.log(`Chromium ${browser.version}: wall ms of a single-threaded page run (performance.now, the CPU proxy), median of ${ROUNDS} rounds`);
+  console.log(
+    `Chromium ${browser.version}: wall ms of a single-threaded page run (performance.now, the CPU proxy), median of ${ROUNDS} rounds`,
+  );
   console.log('');
   for (const line of formatTable(browser.rows, (s) => s.cpuMs)) console.log(line);
   console.log('');

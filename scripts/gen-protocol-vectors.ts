@@ -10,14 +10,18 @@ import { protocolVectorsJson } from './protocol-vectors.js';
 const target = fileURLToPath(new URL('../test/vectors/protocol-v1.json', import.meta.url));
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('Usage: npx tsx scripts/gen-protocol-vectors.ts [--check]\n  writes test/vectors/protocol-v1.json; --check compares instead.');
+  console.log(
+    'Usage: npx tsx scripts/gen-protocol-vectors.ts [--check]\n  writes test/vectors/protocol-v1.json; --check compares instead.',
+  );
   process.exit(0);
 }
 const text = await protocolVectorsJson();
 if (args.includes('--check')) {
   const stored = readFileSync(target, 'utf8');
   if (stored !== text) {
-    console.error('protocol-v1.json differs from what this build produces: a wire change needs a version bump (docs/PROTOCOL.md §15).');
+    console.error(
+      'protocol-v1.json differs from what this build produces: a wire change needs a version bump (docs/PROTOCOL.md §15).',
+    );
     process.exit(1);
   }
   console.log('protocol-v1.json matches.');

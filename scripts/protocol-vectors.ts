@@ -22,7 +22,11 @@ import { encodePrekeyBundle } from '../shared/protocol/prekey-codec.js';
 import { createPrekeyState, prekeyBundleOf } from '../shared/protocol/prekeys.js';
 
 export const VECTOR_CLOCK_MS = Date.UTC(2026, 10, 27, 12, 0, 0);
-export const VECTOR_SEEDS = { account: 'sealdesk/v1/vectors/account', agent: 'sealdesk/v1/vectors/agent', visitor: 'sealdesk/v1/vectors/visitor' } as const;
+export const VECTOR_SEEDS = {
+  account: 'sealdesk/v1/vectors/account',
+  agent: 'sealdesk/v1/vectors/agent',
+  visitor: 'sealdesk/v1/vectors/visitor',
+} as const;
 
 function seededEnv(seed: string): ProtocolEnv {
   let counter = 0;
@@ -77,7 +81,12 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
   const visitorEnv = seededEnv(VECTOR_SEEDS.visitor);
   const { identity } = await createAccountIdentity(accountEnv);
   const device = await createDeviceKeys(agentEnv);
-  const entry = deviceEntryOf(device, { agentId: accountEnv.rng(16), agentName: 'Ada', kind: 'extension', role: 'owner' });
+  const entry = deviceEntryOf(device, {
+    agentId: accountEnv.rng(16),
+    agentName: 'Ada',
+    kind: 'extension',
+    role: 'owner',
+  });
   let prekeys = await createPrekeyState(device, agentEnv, 1);
   const signed = await createFirstDeviceList(identity, { devices: [entry] }, accountEnv);
   const list = await verifySignedDeviceList(signed, identity.signing.publicKey);
@@ -96,10 +105,14 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
       const packet = step.outgoing[0];
       if (packet === undefined) throw new Error('no packet');
       const context = { device, prekeys, deviceList };
-      const received: AgentStep = agent === null ? await openAgentConversation(packet.body, context, agentEnv) : await receiveAsAgent(agent, packet.body, context, agentEnv);
+      const received: AgentStep =
+        agent === null
+          ? await openAgentConversation(packet.body, context, agentEnv)
+          : await receiveAsAgent(agent, packet.body, context, agentEnv);
       agent = received.state;
       prekeys = received.prekeys;
-      if (received.released.map((m) => textOf(m.body)).join() !== line.text) throw new Error('the agent did not receive the vector message');
+      if (received.released.map((m) => textOf(m.body)).join() !== line.text)
+        throw new Error('the agent did not receive the vector message');
       messages.push({ from: 'visitor', body: { kind: 'text', text: line.text }, packet: toHex(packet.body) });
     } else {
       if (agent === null) throw new Error('agent has no conversation');
@@ -109,12 +122,14 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
       if (packet === undefined) throw new Error('no packet');
       const received = await receiveMessage(visitor, packet.body, visitorEnv);
       visitor = received.state;
-      if (received.released.map((m) => textOf(m.body)).join() !== line.text) throw new Error('the visitor did not receive the vector message');
+      if (received.released.map((m) => textOf(m.body)).join() !== line.text)
+        throw new Error('the visitor did not receive the vector message');
       messages.push({ from: 'agent', body: { kind: 'text', text: line.text }, packet: toHex(packet.body) });
     }
   }
   return {
-    description: 'Sealdesk protocol v1: first contact (X3DH) and Double Ratchet messages, two each way, between a visitor and one agent device. Regenerate with `npx tsx scripts/gen-protocol-vectors.ts`.',
+    description:
+      'Sealdesk protocol v1: first contact (X3DH) and Double Ratchet messages, two each way, between a visitor and one agent device. Regenerate with `npx tsx scripts/gen-protocol-vectors.ts`.',
     clockMs: VECTOR_CLOCK_MS,
     seeds: VECTOR_SEEDS,
     rng: 'rng(n) = concatenated SHA-256(utf8(seed + "/" + counter)) blocks, counter from 0 per party, truncated to n bytes',

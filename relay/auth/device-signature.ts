@@ -18,7 +18,12 @@ export async function verifyDeviceSignature(
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== 64) return false;
   try {
     const key = await crypto.subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify']);
-    return await crypto.subtle.verify({ name: 'Ed25519' }, key, new Uint8Array(signature), new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId)));
+    return await crypto.subtle.verify(
+      { name: 'Ed25519' },
+      key,
+      new Uint8Array(signature),
+      new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId)),
+    );
   } catch {
     // A key WebCrypto refuses to import (e.g. not a valid point) cannot have signed anything.
     return false;

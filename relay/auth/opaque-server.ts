@@ -14,7 +14,6 @@ export const SERVER_SETUP_FILE = 'opaque-server-setup';
 const LOGIN_TTL_MS = 60_000;
 const MAX_PENDING_LOGINS = 10_000;
 
-
 /** Reads the server setup, creating it (mode 0600) on first start. */
 export async function loadServerSetup(dataDir: string): Promise<string> {
   await opaque.ready;
@@ -51,7 +50,9 @@ export class OpaqueServer {
 
   registrationResponse(username: string, registrationRequest: string): string {
     return opaque.server.createRegistrationResponse({
-      serverSetup: this.#setup, userIdentifier: username, registrationRequest,
+      serverSetup: this.#setup,
+      userIdentifier: username,
+      registrationRequest,
     }).registrationResponse;
   }
 
@@ -59,7 +60,12 @@ export class OpaqueServer {
    * RFC 9807 §6.3.2.2: for an unknown user the server answers with a fake response built from the
    * setup, so the answer does not reveal whether the account exists.
    */
-  startLogin(username: string, account: { accountId: string; opaqueRecord: string } | undefined, startLoginRequest: string, now: number): { loginId: string; loginResponse: string } {
+  startLogin(
+    username: string,
+    account: { accountId: string; opaqueRecord: string } | undefined,
+    startLoginRequest: string,
+    now: number,
+  ): { loginId: string; loginResponse: string } {
     const { serverLoginState, loginResponse } = opaque.server.startLogin({
       serverSetup: this.#setup,
       userIdentifier: username,
@@ -68,7 +74,12 @@ export class OpaqueServer {
     });
     this.#sweep(now);
     const loginId = toBase64Url(randomSecret());
-    this.#logins.set(loginId, { username, accountId: account?.accountId, state: serverLoginState, expires: now + LOGIN_TTL_MS });
+    this.#logins.set(loginId, {
+      username,
+      accountId: account?.accountId,
+      state: serverLoginState,
+      expires: now + LOGIN_TTL_MS,
+    });
     return { loginId, loginResponse };
   }
 

@@ -25,9 +25,18 @@ export async function session(ctx: RelayContext, req: IncomingMessage): Promise<
 }
 
 /** A session of `accountId` itself, or 401/403. */
-export async function requireAccount(ctx: RelayContext, req: IncomingMessage, accountId: string): Promise<SessionRecord> {
+export async function requireAccount(
+  ctx: RelayContext,
+  req: IncomingMessage,
+  accountId: string,
+): Promise<SessionRecord> {
   const s = await session(ctx, req);
-  if (s === undefined) throw new HttpError(401, 'unauthorized', 'log in (OPAQUE) or authenticate the device, then send Authorization: Bearer <token>');
+  if (s === undefined)
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'log in (OPAQUE) or authenticate the device, then send Authorization: Bearer <token>',
+    );
   if (s.accountId !== accountId) throw new HttpError(403, 'forbidden', 'this session belongs to another account');
   return s;
 }
@@ -36,9 +45,14 @@ export async function requireAccount(ctx: RelayContext, req: IncomingMessage, ac
  * The conversation if the caller is its visitor (capability) or a session of its account;
  * 404 when it does not exist, 403 when the credentials do not open it.
  */
-export async function requireConversation(ctx: RelayContext, req: IncomingMessage, conversationId: string): Promise<{ conversation: ConversationRecord; role: 'visitor' | 'account' }> {
+export async function requireConversation(
+  ctx: RelayContext,
+  req: IncomingMessage,
+  conversationId: string,
+): Promise<{ conversation: ConversationRecord; role: 'visitor' | 'account' }> {
   const conversation = await ctx.store.getConversation(conversationId);
-  if (conversation === undefined) throw new HttpError(404, 'not-found', 'no such conversation (it may have been deleted or expired)');
+  if (conversation === undefined)
+    throw new HttpError(404, 'not-found', 'no such conversation (it may have been deleted or expired)');
   const header = req.headers[CAPABILITY_HEADER];
   const capability = typeof header === 'string' ? fromBase64Url(header) : undefined;
   if (capability?.length === SECRET_BYTES && matchesHash(capability, conversation.capabilityHash)) {

@@ -24,7 +24,11 @@ const MAX_JSON = 8 * 1024;
 const MAX_USERNAME = 256;
 const MAX_OPAQUE_MESSAGE = 2048;
 
-async function issueSession(ctx: RelayContext, accountId: string, deviceId: string | null): Promise<{ sessionToken: string; expiresAt: number }> {
+async function issueSession(
+  ctx: RelayContext,
+  accountId: string,
+  deviceId: string | null,
+): Promise<{ sessionToken: string; expiresAt: number }> {
   const token = randomSecret();
   const expiresAt = ctx.now() + ctx.config.sessionTtlSeconds * 1000;
   await ctx.store.createSession(sha256(token), { accountId, deviceId, expiresAt });
@@ -68,7 +72,11 @@ export const authRoutes: readonly Route[] = [
     // Each start is one password guess (auth/login-throttle.ts).
     if (!ctx.loginThrottle.take(username, addressKey(clientAddress(req, ctx.config.trustedProxies)), ctx.now())) {
       ctx.metrics.reject('login-throttled');
-      throw new HttpError(429, 'rate-limited', 'too many login attempts for this username or from this address; try again later (at most an hour)');
+      throw new HttpError(
+        429,
+        'rate-limited',
+        'too many login attempts for this username or from this address; try again later (at most an hour)',
+      );
     }
     const account = await ctx.store.findAccountByUsername(username);
     try {
@@ -106,12 +114,23 @@ export const authRoutes: readonly Route[] = [
     const signature = bytesField(body, 'signature', { exact: 64 });
     const fresh = ctx.challenges.consume(challenge, `${accountId}:${deviceId}`, ctx.now());
     const key = await ctx.store.getDeviceKey(accountId, deviceId);
-    const ok = fresh && key !== undefined && await verifyDeviceSignature(
-      key, signature, challenge, asAccountId(idBytesFromHex(accountId)), asDeviceId(idBytesFromHex(deviceId)),
-    );
+    const ok =
+      fresh &&
+      key !== undefined &&
+      (await verifyDeviceSignature(
+        key,
+        signature,
+        challenge,
+        asAccountId(idBytesFromHex(accountId)),
+        asDeviceId(idBytesFromHex(deviceId)),
+      ));
     if (!ok) {
       ctx.metrics.reject('device-auth-failed');
-      throw new HttpError(401, 'device-auth-failed', 'unknown device, stale challenge or bad signature; request a new challenge');
+      throw new HttpError(
+        401,
+        'device-auth-failed',
+        'unknown device, stale challenge or bad signature; request a new challenge',
+      );
     }
     sendJson(res, 200, await issueSession(ctx, accountId, deviceId));
   }),

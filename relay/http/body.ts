@@ -68,10 +68,16 @@ export function stringField(body: JsonObject, name: string, maxLength: number): 
 export function bytesField(body: JsonObject, name: string, length: { exact?: number; max?: number }): Uint8Array {
   const value = body[name];
   const bytes = typeof value === 'string' ? fromBase64Url(value) : undefined;
-  const ok = bytes !== undefined
-    && (length.exact === undefined || bytes.length === length.exact)
-    && (length.max === undefined || bytes.length <= length.max);
-  if (!ok) throw new HttpError(400, 'bad-request', `"${name}" must be unpadded base64url of ${length.exact ?? `at most ${length.max ?? 0}`} bytes`);
+  const ok =
+    bytes !== undefined &&
+    (length.exact === undefined || bytes.length === length.exact) &&
+    (length.max === undefined || bytes.length <= length.max);
+  if (!ok)
+    throw new HttpError(
+      400,
+      'bad-request',
+      `"${name}" must be unpadded base64url of ${length.exact ?? `at most ${length.max ?? 0}`} bytes`,
+    );
   return bytes;
 }
 

@@ -27,12 +27,22 @@ export const conversationRoutes: readonly Route[] = [
     const visitor = addressKey(clientAddress(req, ctx.config.trustedProxies));
     if (!ctx.conversationLimiter.take(visitor, ctx.now())) {
       ctx.metrics.reject('conversation-rate');
-      throw new HttpError(429, 'rate-limited', `at most ${ctx.config.conversationsPerVisitorPerHour} new conversations per hour; continue an existing one`);
+      throw new HttpError(
+        429,
+        'rate-limited',
+        `at most ${ctx.config.conversationsPerVisitorPerHour} new conversations per hour; continue an existing one`,
+      );
     }
     const body = await readJson(req, 1024, true);
-    const conversationId = body['conversationId'] === undefined ? randomIdHex() : hexId(body['conversationId'], 'conversationId');
+    const conversationId =
+      body['conversationId'] === undefined ? randomIdHex() : hexId(body['conversationId'], 'conversationId');
     const capability = randomSecret();
-    if (!(await ctx.store.createConversation({ conversationId, accountId, capabilityHash: sha256(capability) }, ctx.now()))) {
+    if (
+      !(await ctx.store.createConversation(
+        { conversationId, accountId, capabilityHash: sha256(capability) },
+        ctx.now(),
+      ))
+    ) {
       throw new HttpError(409, 'conversation-exists', 'this conversation id is taken; generate a new random one');
     }
     ctx.log.info('conversation.opened', { accountId, conversationId });
@@ -56,10 +66,18 @@ export const conversationRoutes: readonly Route[] = [
     const blob = await readBytes(req, ctx.config.maxAttachmentBytes, ctx.uploadBudget);
     if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the attachment must not be empty');
     const attachmentId = randomIdHex();
-    const stored = await ctx.store.putAttachment({ attachmentId, conversationId, blob }, ctx.config.attachmentQuotaBytesPerConversation, ctx.now());
+    const stored = await ctx.store.putAttachment(
+      { attachmentId, conversationId, blob },
+      ctx.config.attachmentQuotaBytesPerConversation,
+      ctx.now(),
+    );
     if (!stored) {
       ctx.metrics.reject('attachment-quota');
-      throw new HttpError(413, 'quota-exceeded', `a conversation may store at most ${ctx.config.attachmentQuotaBytesPerConversation} attachment bytes`);
+      throw new HttpError(
+        413,
+        'quota-exceeded',
+        `a conversation may store at most ${ctx.config.attachmentQuotaBytesPerConversation} attachment bytes`,
+      );
     }
     ctx.log.info('attachment.stored', { conversationId, attachmentId, bytes: blob.length });
     sendJson(res, 201, { attachmentId });
@@ -69,7 +87,8 @@ export const conversationRoutes: readonly Route[] = [
     const conversationId = param(params, 0);
     await requireConversation(ctx, req, conversationId);
     const attachment = await ctx.store.getAttachment(param(params, 1));
-    if (attachment?.conversationId !== conversationId) throw new HttpError(404, 'not-found', 'no such attachment in this conversation');
+    if (attachment?.conversationId !== conversationId)
+      throw new HttpError(404, 'not-found', 'no such attachment in this conversation');
     sendBytes(res, 200, attachment.blob);
   }),
 ];

@@ -38,7 +38,12 @@ export const directoryRoutes: readonly Route[] = [
     await requireAccount(ctx, req, accountId);
     const signingKey = bytesField(await readJson(req, 1024), 'signingKey', { exact: ED25519_PUBLIC_KEY_BYTES });
     const result = await ctx.store.putDevice(accountId, deviceId, signingKey, ctx.config.maxDevicesPerAccount);
-    if (!result.ok) throw new HttpError(409, 'too-many-devices', `an account may enrol at most ${ctx.config.maxDevicesPerAccount} devices; remove one first`);
+    if (!result.ok)
+      throw new HttpError(
+        409,
+        'too-many-devices',
+        `an account may enrol at most ${ctx.config.maxDevicesPerAccount} devices; remove one first`,
+      );
     ctx.log.info('device.enrolled', { accountId, deviceId, devices: result.count });
     sendJson(res, 200, { devices: result.count });
   }),
@@ -61,7 +66,9 @@ export const directoryRoutes: readonly Route[] = [
     // signatures and hashes themselves (docs/PROTOCOL.md §4) and never rely on this check.
     const result = await ctx.store.appendDeviceList(accountId, version, blob, ctx.now());
     if (!result.ok) {
-      throw new HttpError(409, 'version-conflict', `the next device list version is ${result.latest + 1}`, { latest: result.latest });
+      throw new HttpError(409, 'version-conflict', `the next device list version is ${result.latest + 1}`, {
+        latest: result.latest,
+      });
     }
     ctx.log.info('device-list.appended', { accountId, version, bytes: blob.length });
     sendJson(res, 201, { version });
@@ -92,20 +99,33 @@ export const directoryRoutes: readonly Route[] = [
     const body = await readJson(req, MAX_PREKEY_UPLOAD);
     const list = body['prekeys'];
     const prekeys = Array.isArray(list) ? list.map((p) => (typeof p === 'string' ? fromBase64Url(p) : undefined)) : [];
-    if (!Array.isArray(list) || list.length === 0 || prekeys.some((p) => p === undefined || p.length === 0 || p.length > MAX_PREKEY_BYTES)) {
-      throw new HttpError(400, 'bad-request', `"prekeys" must be a non-empty array of base64url blobs of 1..${MAX_PREKEY_BYTES} bytes`);
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      prekeys.some((p) => p === undefined || p.length === 0 || p.length > MAX_PREKEY_BYTES)
+    ) {
+      throw new HttpError(
+        400,
+        'bad-request',
+        `"prekeys" must be a non-empty array of base64url blobs of 1..${MAX_PREKEY_BYTES} bytes`,
+      );
     }
     const blobs = prekeys.filter((p): p is Uint8Array => p !== undefined);
     const result = await ctx.store.addOneTimePrekeys(accountId, deviceId, blobs, ctx.config.maxOneTimePrekeysPerDevice);
     if (!result.ok) {
-      throw new HttpError(409, 'too-many-prekeys', `a device may hold at most ${ctx.config.maxOneTimePrekeysPerDevice} one-time prekeys (it has ${result.count})`);
+      throw new HttpError(
+        409,
+        'too-many-prekeys',
+        `a device may hold at most ${ctx.config.maxOneTimePrekeysPerDevice} one-time prekeys (it has ${result.count})`,
+      );
     }
     sendJson(res, 200, { count: result.count });
   }),
 
   route('POST', `/v1/accounts/${ID}/devices/${ID}/one-time-prekeys/claim`, async ({ res, ctx, params }) => {
     const prekey = await ctx.store.claimOneTimePrekey(param(params, 0), param(params, 1));
-    if (prekey === undefined) throw new HttpError(404, 'none-left', 'this device has no one-time prekey left; use the signed prekey alone');
+    if (prekey === undefined)
+      throw new HttpError(404, 'none-left', 'this device has no one-time prekey left; use the signed prekey alone');
     sendJson(res, 200, { prekey: toBase64Url(prekey) });
   }),
 

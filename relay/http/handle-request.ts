@@ -5,7 +5,12 @@ import { HttpError } from '../errors.js';
 import { sendJson } from './respond.js';
 import { type Route, match } from './router.js';
 
-export async function handleRequest(routes: readonly Route[], ctx: RelayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(
+  routes: readonly Route[],
+  ctx: RelayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = ctx.now();
   const method = req.method ?? 'GET';
   let pathname = '/';
@@ -20,11 +25,14 @@ export async function handleRequest(routes: readonly Route[], ctx: RelayContext,
     await found.route.handle({ req, res, ctx, params: found.params });
   } catch (error) {
     const known = error instanceof HttpError;
-    if (!known) ctx.log.error('http.failed', { method, path: pathname, error: error instanceof Error ? error.name : 'unknown' });
+    if (!known)
+      ctx.log.error('http.failed', { method, path: pathname, error: error instanceof Error ? error.name : 'unknown' });
     if (known) ctx.metrics.reject(error.code);
     if (!res.headersSent) {
       const status = known ? error.status : 500;
-      const body = known ? { error: error.code, message: error.message, ...error.extra } : { error: 'internal', message: 'the relay failed; retry later' };
+      const body = known
+        ? { error: error.code, message: error.message, ...error.extra }
+        : { error: 'internal', message: 'the relay failed; retry later' };
       if (status === 413) res.setHeader('connection', 'close');
       sendJson(res, status, body);
     } else {

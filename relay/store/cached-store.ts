@@ -19,8 +19,20 @@
  * it first and goes to the store (async) only on a miss.
  */
 import type {
-  Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
-  NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
+  Ack,
+  AccountRecord,
+  AppendResult,
+  AttachmentRecord,
+  ConversationRecord,
+  DeviceBlob,
+  LimitedResult,
+  NewMessage,
+  PurgeCounts,
+  QueueKey,
+  SessionRecord,
+  Store,
+  StoredMessage,
+  VersionedBlob,
 } from './store.js';
 import { deviceQueue } from './store.js';
 import { LruMap } from './lru-map.js';
@@ -89,11 +101,19 @@ export class CachedStore implements Store, RoutingCache {
 
   async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
     const hit = this.#conversations.get(conversationId);
-    if (hit !== undefined) return { conversationId, accountId: hit.accountId, capabilityHash: new Uint8Array(Buffer.from(hit.capabilityHash, 'latin1')) };
+    if (hit !== undefined)
+      return {
+        conversationId,
+        accountId: hit.accountId,
+        capabilityHash: new Uint8Array(Buffer.from(hit.capabilityHash, 'latin1')),
+      };
     const generation = this.#generation;
     const found = await this.#inner.getConversation(conversationId);
     if (found !== undefined && generation === this.#generation) {
-      this.#conversations.set(conversationId, { accountId: found.accountId, capabilityHash: Buffer.from(found.capabilityHash).toString('latin1') });
+      this.#conversations.set(conversationId, {
+        accountId: found.accountId,
+        capabilityHash: Buffer.from(found.capabilityHash).toString('latin1'),
+      });
     }
     return found;
   }
@@ -101,27 +121,50 @@ export class CachedStore implements Store, RoutingCache {
   // Writes that evict
 
   putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
-    return this.#evicting(() => { this.#evictDevice(accountId, deviceId); }, () => this.#inner.putDevice(accountId, deviceId, signingKey, max));
+    return this.#evicting(
+      () => {
+        this.#evictDevice(accountId, deviceId);
+      },
+      () => this.#inner.putDevice(accountId, deviceId, signingKey, max),
+    );
   }
 
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
-    return this.#evicting(() => { this.#evictDevice(accountId, deviceId); }, () => this.#inner.deleteDevice(accountId, deviceId));
+    return this.#evicting(
+      () => {
+        this.#evictDevice(accountId, deviceId);
+      },
+      () => this.#inner.deleteDevice(accountId, deviceId),
+    );
   }
 
   createConversation(conversation: ConversationRecord, now: number): Promise<boolean> {
-    return this.#evicting(() => { this.#evictConversation(conversation.conversationId); }, () => this.#inner.createConversation(conversation, now));
+    return this.#evicting(
+      () => {
+        this.#evictConversation(conversation.conversationId);
+      },
+      () => this.#inner.createConversation(conversation, now),
+    );
   }
 
   deleteConversation(conversationId: string): Promise<boolean> {
-    return this.#evicting(() => { this.#evictConversation(conversationId); }, () => this.#inner.deleteConversation(conversationId));
+    return this.#evicting(
+      () => {
+        this.#evictConversation(conversationId);
+      },
+      () => this.#inner.deleteConversation(conversationId),
+    );
   }
 
   purge(cutoff: number, now: number): Promise<PurgeCounts> {
     // Idle conversations are deleted here: forget every cached conversation.
-    return this.#evicting(() => {
-      this.#generation += 1;
-      this.#conversations.clear();
-    }, () => this.#inner.purge(cutoff, now));
+    return this.#evicting(
+      () => {
+        this.#generation += 1;
+        this.#conversations.clear();
+      },
+      () => this.#inner.purge(cutoff, now),
+    );
   }
 
   // Everything else is passed through
@@ -162,7 +205,12 @@ export class CachedStore implements Store, RoutingCache {
     return this.#inner.getBundles(accountId);
   }
 
-  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult> {
+  addOneTimePrekeys(
+    accountId: string,
+    deviceId: string,
+    blobs: readonly Uint8Array[],
+    max: number,
+  ): Promise<LimitedResult> {
     return this.#inner.addOneTimePrekeys(accountId, deviceId, blobs, max);
   }
 

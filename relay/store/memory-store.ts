@@ -3,13 +3,31 @@
  * runs against both); nothing survives the process.
  */
 import type {
-  Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
-  NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
+  Ack,
+  AccountRecord,
+  AppendResult,
+  AttachmentRecord,
+  ConversationRecord,
+  DeviceBlob,
+  LimitedResult,
+  NewMessage,
+  PurgeCounts,
+  QueueKey,
+  SessionRecord,
+  Store,
+  StoredMessage,
+  VersionedBlob,
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
 
-interface Timed<T> { readonly value: T; readonly at: number }
-interface MessageRow extends StoredMessage { readonly conversationId: string; readonly at: number }
+interface Timed<T> {
+  readonly value: T;
+  readonly at: number;
+}
+interface MessageRow extends StoredMessage {
+  readonly conversationId: string;
+  readonly at: number;
+}
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const deviceKey = (accountId: string, deviceId: string): string => `${accountId}:${deviceId}`;
@@ -99,7 +117,12 @@ export class MemoryStore implements Store {
     return Promise.resolve(bundles.map(([deviceId, blob]) => ({ deviceId, blob })));
   }
 
-  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult> {
+  addOneTimePrekeys(
+    accountId: string,
+    deviceId: string,
+    blobs: readonly Uint8Array[],
+    max: number,
+  ): Promise<LimitedResult> {
     const key = deviceKey(accountId, deviceId);
     const list = this.#prekeys.get(key) ?? [];
     if (list.length + blobs.length > max) return Promise.resolve({ ok: false, count: list.length });
@@ -182,7 +205,10 @@ export class MemoryStore implements Store {
       if (a.value.conversationId === attachment.conversationId) used += a.value.blob.length;
     }
     if (used + attachment.blob.length > quotaBytes) return Promise.resolve(false);
-    this.#attachments.set(attachment.attachmentId, { value: { ...attachment, blob: attachment.blob.slice() }, at: now });
+    this.#attachments.set(attachment.attachmentId, {
+      value: { ...attachment, blob: attachment.blob.slice() },
+      at: now,
+    });
     return Promise.resolve(true);
   }
 
@@ -200,7 +226,10 @@ export class MemoryStore implements Store {
     }
     let attachments = 0;
     for (const [id, a] of this.#attachments) {
-      if (a.at < cutoff) { this.#attachments.delete(id); attachments += 1; }
+      if (a.at < cutoff) {
+        this.#attachments.delete(id);
+        attachments += 1;
+      }
     }
     const conversationIds: string[] = [];
     for (const [id, c] of this.#conversations) {
@@ -214,7 +243,10 @@ export class MemoryStore implements Store {
     }
     let sessions = 0;
     for (const [key, s] of this.#sessions) {
-      if (s.expiresAt <= now) { this.#sessions.delete(key); sessions += 1; }
+      if (s.expiresAt <= now) {
+        this.#sessions.delete(key);
+        sessions += 1;
+      }
     }
     return Promise.resolve({ messages, attachments, conversations: conversationIds.length, sessions, conversationIds });
   }

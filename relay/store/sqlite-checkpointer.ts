@@ -173,9 +173,19 @@ export class Checkpointer {
   #hold(): void {
     if (this.#held === undefined) {
       let release = (): void => undefined;
-      const promise = new Promise<void>((resolve) => { release = resolve; });
-      const timeout = setTimeout(() => { this.#release(); }, HOLD_MAX_MS);
-      this.#held = { promise, release: () => { clearTimeout(timeout); release(); } };
+      const promise = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const timeout = setTimeout(() => {
+        this.#release();
+      }, HOLD_MAX_MS);
+      this.#held = {
+        promise,
+        release: () => {
+          clearTimeout(timeout);
+          release();
+        },
+      };
     }
     this.#worker.postMessage('restart');
   }
@@ -202,7 +212,9 @@ export class Checkpointer {
     // Unreferenced while running; the process must not exit before the worker has closed.
     this.#worker.ref();
     this.#worker.postMessage('stop');
-    const timeout = setTimeout(() => { void this.#worker.terminate(); }, STOP_TIMEOUT_MS);
+    const timeout = setTimeout(() => {
+      void this.#worker.terminate();
+    }, STOP_TIMEOUT_MS);
     try {
       await this.#exited;
     } finally {

@@ -21,7 +21,8 @@ import { conversationKey } from './sqlite-keys.js';
 export function openSchema(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) throw new Error(`relay database schema ${String(version)} is newer than this relay (${String(SCHEMA_VERSION)})`);
+  if (version > SCHEMA_VERSION)
+    throw new Error(`relay database schema ${String(version)} is newer than this relay (${String(SCHEMA_VERSION)})`);
   db.transaction(() => {
     if (version === 0) db.exec(SCHEMA);
     else if (version === 1) {
@@ -41,11 +42,17 @@ function migrateV1(db: Database.Database): void {
     if (key === undefined) throw new TypeError('version 1 message with a malformed conversation id');
     return key;
   });
-  const old = db.prepare(`SELECT max(
+  const old = db
+    .prepare(
+      `SELECT max(
       coalesce((SELECT max(seq) FROM messages), 0),
-      coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)) AS high`).get() as { high: number };
+      coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)) AS high`,
+    )
+    .get() as { high: number };
   // The v1 indexes would keep their names on the renamed table: drop them first.
-  db.exec('DROP INDEX IF EXISTS messages_queue; DROP INDEX IF EXISTS messages_conversation; DROP INDEX IF EXISTS messages_created;');
+  db.exec(
+    'DROP INDEX IF EXISTS messages_queue; DROP INDEX IF EXISTS messages_conversation; DROP INDEX IF EXISTS messages_created;',
+  );
   db.exec('ALTER TABLE messages RENAME TO messages_v1');
   db.exec(MESSAGES_V2);
   db.exec(`INSERT INTO messages (seq, created_at, conversation_id, queue, envelope)

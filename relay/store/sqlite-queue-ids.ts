@@ -33,9 +33,13 @@ export class QueueIds {
     this.#select = db.prepare('SELECT queue_id FROM queues WHERE name = ?');
     this.#insert = db.prepare('INSERT INTO queues (name) VALUES (?) RETURNING queue_id');
     this.#delete = db.prepare('DELETE FROM queues WHERE name = ? RETURNING queue_id');
-    this.#deleteEmpty = db.prepare('DELETE FROM queues WHERE name = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.queue_id = queues.queue_id)');
+    this.#deleteEmpty = db.prepare(
+      'DELETE FROM queues WHERE name = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.queue_id = queues.queue_id)',
+    );
     // One probe of messages_queue per queue row: run by the retention purge, once a minute.
-    this.#sweep = db.prepare('DELETE FROM queues WHERE NOT EXISTS (SELECT 1 FROM messages WHERE messages.queue_id = queues.queue_id) RETURNING name');
+    this.#sweep = db.prepare(
+      'DELETE FROM queues WHERE NOT EXISTS (SELECT 1 FROM messages WHERE messages.queue_id = queues.queue_id) RETURNING name',
+    );
   }
 
   /** Cached entries, for tests and diagnostics. */

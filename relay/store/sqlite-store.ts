@@ -10,8 +10,20 @@
  */
 import Database from 'better-sqlite3';
 import type {
-  Ack, AccountRecord, AppendResult, AttachmentRecord, ConversationRecord, DeviceBlob, LimitedResult,
-  NewMessage, PurgeCounts, QueueKey, SessionRecord, Store, StoredMessage, VersionedBlob,
+  Ack,
+  AccountRecord,
+  AppendResult,
+  AttachmentRecord,
+  ConversationRecord,
+  DeviceBlob,
+  LimitedResult,
+  NewMessage,
+  PurgeCounts,
+  QueueKey,
+  SessionRecord,
+  Store,
+  StoredMessage,
+  VersionedBlob,
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
 import { openSchema } from './sqlite-migration.js';
@@ -36,7 +48,14 @@ export interface SqliteStoreOptions {
 const FALLBACK_AUTOCHECKPOINT_PAGES = 1000;
 
 const reportCheckpointerFailure = (error: Error): void => {
-  console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'store.checkpointer-failed', error: error.message }));
+  console.error(
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'error',
+      event: 'store.checkpointer-failed',
+      error: error.message,
+    }),
+  );
 };
 
 /**
@@ -74,49 +93,79 @@ export class SqliteStore implements Store {
     this.#wal = new WalSync(`${path}-wal`);
     const db = this.#db;
     this.#s = {
-      insertAccount: db.prepare('INSERT OR IGNORE INTO accounts (account_id, username, opaque_record, created_at) VALUES (?, ?, ?, ?)'),
+      insertAccount: db.prepare(
+        'INSERT OR IGNORE INTO accounts (account_id, username, opaque_record, created_at) VALUES (?, ?, ?, ?)',
+      ),
       accountByName: db.prepare('SELECT account_id, username, opaque_record FROM accounts WHERE username = ?'),
       accountExists: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?'),
-      insertSession: db.prepare('INSERT INTO sessions (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)'),
-      session: db.prepare('SELECT account_id, device_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?'),
+      insertSession: db.prepare(
+        'INSERT INTO sessions (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
+      ),
+      session: db.prepare(
+        'SELECT account_id, device_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?',
+      ),
       deviceCount: db.prepare('SELECT count(*) AS n FROM devices WHERE account_id = ?'),
       deviceKey: db.prepare('SELECT signing_key FROM devices WHERE account_id = ? AND device_id = ?'),
-      upsertDevice: db.prepare('INSERT INTO devices (account_id, device_id, signing_key) VALUES (?, ?, ?) ON CONFLICT (account_id, device_id) DO UPDATE SET signing_key = excluded.signing_key'),
+      upsertDevice: db.prepare(
+        'INSERT INTO devices (account_id, device_id, signing_key) VALUES (?, ?, ?) ON CONFLICT (account_id, device_id) DO UPDATE SET signing_key = excluded.signing_key',
+      ),
       deleteDevice: db.prepare('DELETE FROM devices WHERE account_id = ? AND device_id = ?'),
       deleteBundle: db.prepare('DELETE FROM bundles WHERE account_id = ? AND device_id = ?'),
       deletePrekeys: db.prepare('DELETE FROM one_time_prekeys WHERE account_id = ? AND device_id = ?'),
       deleteQueue: db.prepare('DELETE FROM messages WHERE queue_id = ?'),
-      latestList: db.prepare('SELECT version, blob FROM device_lists WHERE account_id = ? ORDER BY version DESC LIMIT 1'),
+      latestList: db.prepare(
+        'SELECT version, blob FROM device_lists WHERE account_id = ? ORDER BY version DESC LIMIT 1',
+      ),
       listAt: db.prepare('SELECT version, blob FROM device_lists WHERE account_id = ? AND version = ?'),
       insertList: db.prepare('INSERT INTO device_lists (account_id, version, blob, created_at) VALUES (?, ?, ?, ?)'),
-      upsertBundle: db.prepare('INSERT INTO bundles (account_id, device_id, blob, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, device_id) DO UPDATE SET blob = excluded.blob, updated_at = excluded.updated_at'),
+      upsertBundle: db.prepare(
+        'INSERT INTO bundles (account_id, device_id, blob, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, device_id) DO UPDATE SET blob = excluded.blob, updated_at = excluded.updated_at',
+      ),
       bundles: db.prepare('SELECT device_id, blob FROM bundles WHERE account_id = ? ORDER BY device_id'),
       prekeyCount: db.prepare('SELECT count(*) AS n FROM one_time_prekeys WHERE account_id = ? AND device_id = ?'),
       insertPrekey: db.prepare('INSERT INTO one_time_prekeys (account_id, device_id, blob) VALUES (?, ?, ?)'),
-      claimPrekey: db.prepare('DELETE FROM one_time_prekeys WHERE id = (SELECT id FROM one_time_prekeys WHERE account_id = ? AND device_id = ? ORDER BY id LIMIT 1) RETURNING blob'),
-      upsertWidget: db.prepare('INSERT INTO widget_configs (account_id, blob, updated_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET blob = excluded.blob, updated_at = excluded.updated_at'),
+      claimPrekey: db.prepare(
+        'DELETE FROM one_time_prekeys WHERE id = (SELECT id FROM one_time_prekeys WHERE account_id = ? AND device_id = ? ORDER BY id LIMIT 1) RETURNING blob',
+      ),
+      upsertWidget: db.prepare(
+        'INSERT INTO widget_configs (account_id, blob, updated_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET blob = excluded.blob, updated_at = excluded.updated_at',
+      ),
       widget: db.prepare('SELECT blob FROM widget_configs WHERE account_id = ?'),
-      insertConversation: db.prepare('INSERT OR IGNORE INTO conversations (conversation_id, account_id, capability_hash, last_active) VALUES (?, ?, ?, ?)'),
-      conversation: db.prepare('SELECT conversation_id, account_id, capability_hash FROM conversations WHERE conversation_id = ?'),
+      insertConversation: db.prepare(
+        'INSERT OR IGNORE INTO conversations (conversation_id, account_id, capability_hash, last_active) VALUES (?, ?, ?, ?)',
+      ),
+      conversation: db.prepare(
+        'SELECT conversation_id, account_id, capability_hash FROM conversations WHERE conversation_id = ?',
+      ),
       touchConversation: db.prepare('UPDATE conversations SET last_active = ? WHERE conversation_id = ?'),
       deleteConversation: db.prepare('DELETE FROM conversations WHERE conversation_id = ?'),
       // No index: one scan of the message table for a list of conversations, on an account's rare
       // request or for the idle conversations of a retention sweep (sqlite-schema.ts).
-      deleteConversationMessages: db.prepare('DELETE FROM messages WHERE conversation_id IN (SELECT unhex(value) FROM json_each(?))'),
+      deleteConversationMessages: db.prepare(
+        'DELETE FROM messages WHERE conversation_id IN (SELECT unhex(value) FROM json_each(?))',
+      ),
       deleteConversationAttachments: db.prepare('DELETE FROM attachments WHERE conversation_id = ?'),
-      insertMessage: db.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, ?, ?, ?, ?)'),
+      insertMessage: db.prepare(
+        'INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, ?, ?, ?, ?)',
+      ),
       setNextSeq: db.prepare('UPDATE meta SET next_seq = ? WHERE id = 0'),
       nextSeq: db.prepare('SELECT next_seq FROM meta WHERE id = 0'),
       newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
       firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
       ack: db.prepare('DELETE FROM messages WHERE queue_id = ? AND seq <= ?'),
       fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
-      stats: db.prepare('SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id)'),
+      stats: db.prepare(
+        'SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id)',
+      ),
       attachmentUsage: db.prepare('SELECT coalesce(sum(size), 0) AS used FROM attachments WHERE conversation_id = ?'),
-      insertAttachment: db.prepare('INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES (?, ?, ?, ?, ?)'),
+      insertAttachment: db.prepare(
+        'INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
       attachment: db.prepare('SELECT attachment_id, conversation_id, blob FROM attachments WHERE attachment_id = ?'),
       // The oldest rows up to a cursor, a chunk at a time (rowid order: no sort, no index).
-      purgeMessages: db.prepare('DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)'),
+      purgeMessages: db.prepare(
+        'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)',
+      ),
       purgeAttachments: db.prepare('DELETE FROM attachments WHERE created_at < ?'),
       idleConversations: db.prepare('SELECT conversation_id FROM conversations WHERE last_active < ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
@@ -141,9 +190,15 @@ export class SqliteStore implements Store {
 
   findAccountByUsername(username: string): Promise<AccountRecord | undefined> {
     const row = this.#s.accountByName.get(username) as Row | undefined;
-    return Promise.resolve(row === undefined ? undefined : {
-      accountId: String(row['account_id']), username: String(row['username']), opaqueRecord: String(row['opaque_record']),
-    });
+    return Promise.resolve(
+      row === undefined
+        ? undefined
+        : {
+            accountId: String(row['account_id']),
+            username: String(row['username']),
+            opaqueRecord: String(row['opaque_record']),
+          },
+    );
   }
 
   accountExists(accountId: string): Promise<boolean> {
@@ -167,13 +222,17 @@ export class SqliteStore implements Store {
   }
 
   putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
-    return this.#durable(this.#db.transaction((): LimitedResult => {
-      const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
-      const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
-      if (!exists && count >= max) return { ok: false, count };
-      this.#s.upsertDevice.run(accountId, deviceId, signingKey);
-      return { ok: true, count: exists ? count : count + 1 };
-    }).immediate());
+    return this.#durable(
+      this.#db
+        .transaction((): LimitedResult => {
+          const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
+          const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
+          if (!exists && count >= max) return { ok: false, count };
+          this.#s.upsertDevice.run(accountId, deviceId, signingKey);
+          return { ok: true, count: exists ? count : count + 1 };
+        })
+        .immediate(),
+    );
   }
 
   getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
@@ -183,30 +242,37 @@ export class SqliteStore implements Store {
 
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
     const queue = deviceQueue(accountId, deviceId);
-    return this.#durable(this.#db.transaction(() => {
-      const r = this.#s.deleteDevice.run(accountId, deviceId);
-      this.#s.deleteBundle.run(accountId, deviceId);
-      this.#s.deletePrekeys.run(accountId, deviceId);
-      const queueId = this.#queues.delete(queue);
-      if (queueId !== undefined) this.#s.deleteQueue.run(queueId);
-      return r.changes === 1;
-    }).immediate());
+    return this.#durable(
+      this.#db
+        .transaction(() => {
+          const r = this.#s.deleteDevice.run(accountId, deviceId);
+          this.#s.deleteBundle.run(accountId, deviceId);
+          this.#s.deletePrekeys.run(accountId, deviceId);
+          const queueId = this.#queues.delete(queue);
+          if (queueId !== undefined) this.#s.deleteQueue.run(queueId);
+          return r.changes === 1;
+        })
+        .immediate(),
+    );
   }
 
   appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {
-    return this.#durable(this.#db.transaction((): AppendResult => {
-      const row = this.#s.latestList.get(accountId) as Row | undefined;
-      const latest = row === undefined ? 0 : num(row['version']);
-      if (version !== latest + 1) return { ok: false, latest };
-      this.#s.insertList.run(accountId, version, blob, now);
-      return { ok: true };
-    }).immediate());
+    return this.#durable(
+      this.#db
+        .transaction((): AppendResult => {
+          const row = this.#s.latestList.get(accountId) as Row | undefined;
+          const latest = row === undefined ? 0 : num(row['version']);
+          if (version !== latest + 1) return { ok: false, latest };
+          this.#s.insertList.run(accountId, version, blob, now);
+          return { ok: true };
+        })
+        .immediate(),
+    );
   }
 
   getDeviceList(accountId: string, version?: number): Promise<VersionedBlob | undefined> {
-    const row = (version === undefined
-      ? this.#s.latestList.get(accountId)
-      : this.#s.listAt.get(accountId, version)) as Row | undefined;
+    const row = (version === undefined ? this.#s.latestList.get(accountId) : this.#s.listAt.get(accountId, version)) as
+      Row | undefined;
     return Promise.resolve(row === undefined ? undefined : { version: num(row['version']), blob: bytes(row['blob']) });
   }
 
@@ -220,13 +286,22 @@ export class SqliteStore implements Store {
     return Promise.resolve(rows.map((r) => ({ deviceId: String(r['device_id']), blob: bytes(r['blob']) })));
   }
 
-  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult> {
-    return this.#durable(this.#db.transaction((): LimitedResult => {
-      const count = num((this.#s.prekeyCount.get(accountId, deviceId) as Row)['n']);
-      if (count + blobs.length > max) return { ok: false, count };
-      for (const blob of blobs) this.#s.insertPrekey.run(accountId, deviceId, blob);
-      return { ok: true, count: count + blobs.length };
-    }).immediate());
+  addOneTimePrekeys(
+    accountId: string,
+    deviceId: string,
+    blobs: readonly Uint8Array[],
+    max: number,
+  ): Promise<LimitedResult> {
+    return this.#durable(
+      this.#db
+        .transaction((): LimitedResult => {
+          const count = num((this.#s.prekeyCount.get(accountId, deviceId) as Row)['n']);
+          if (count + blobs.length > max) return { ok: false, count };
+          for (const blob of blobs) this.#s.insertPrekey.run(accountId, deviceId, blob);
+          return { ok: true, count: count + blobs.length };
+        })
+        .immediate(),
+    );
   }
 
   claimOneTimePrekey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
@@ -251,20 +326,28 @@ export class SqliteStore implements Store {
   }
 
   createConversation(c: ConversationRecord, now: number): Promise<boolean> {
-    return this.#durable(this.#s.insertConversation.run(c.conversationId, c.accountId, c.capabilityHash, now).changes === 1);
+    return this.#durable(
+      this.#s.insertConversation.run(c.conversationId, c.accountId, c.capabilityHash, now).changes === 1,
+    );
   }
 
   getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
     const row = this.#s.conversation.get(conversationId) as Row | undefined;
-    return Promise.resolve(row === undefined ? undefined : {
-      conversationId: String(row['conversation_id']),
-      accountId: String(row['account_id']),
-      capabilityHash: bytes(row['capability_hash']),
-    });
+    return Promise.resolve(
+      row === undefined
+        ? undefined
+        : {
+            conversationId: String(row['conversation_id']),
+            accountId: String(row['account_id']),
+            capabilityHash: bytes(row['capability_hash']),
+          },
+    );
   }
 
   deleteConversation(conversationId: string): Promise<boolean> {
-    return this.#durable(this.#db.transaction(() => this.#dropConversations([conversationId]).deleted === 1).immediate());
+    return this.#durable(
+      this.#db.transaction(() => this.#dropConversations([conversationId]).deleted === 1).immediate(),
+    );
   }
 
   /**
@@ -298,23 +381,25 @@ export class SqliteStore implements Store {
     const first = this.#nextSeq;
     const touched = new Set<string>();
     const ids: QueueIdBatch = new Map();
-    this.#db.transaction(() => {
-      let seq = first;
-      for (const r of rows) {
-        const queueId = this.#queues.resolve(r.queue, ids, true);
-        this.#s.insertMessage.run(seq, createdAt, r.conversation, queueId, r.envelope);
-        seq += 1;
-        if (!touched.has(r.conversationId) && this.#needsTouch(r.conversationId, now)) {
-          this.#s.touchConversation.run(now, r.conversationId);
-          touched.add(r.conversationId);
+    this.#db
+      .transaction(() => {
+        let seq = first;
+        for (const r of rows) {
+          const queueId = this.#queues.resolve(r.queue, ids, true);
+          this.#s.insertMessage.run(seq, createdAt, r.conversation, queueId, r.envelope);
+          seq += 1;
+          if (!touched.has(r.conversationId) && this.#needsTouch(r.conversationId, now)) {
+            this.#s.touchConversation.run(now, r.conversationId);
+            touched.add(r.conversationId);
+          }
         }
-      }
-      if (rows.length > 0) this.#s.setNextSeq.run(seq);
-      for (const a of acks) {
-        const queueId = this.#queues.resolve(a.queue, ids, false);
-        if (queueId !== undefined) this.#s.ack.run(queueId, a.upTo);
-      }
-    }).immediate();
+        if (rows.length > 0) this.#s.setNextSeq.run(seq);
+        for (const a of acks) {
+          const queueId = this.#queues.resolve(a.queue, ids, false);
+          if (queueId !== undefined) this.#s.ack.run(queueId, a.upTo);
+        }
+      })
+      .immediate();
     // Advanced and cached only once the transaction has committed.
     this.#queues.remember(ids);
     const seqs = rows.map((_, i) => first + i);
@@ -355,23 +440,37 @@ export class SqliteStore implements Store {
 
   queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }> {
     const row = this.#s.stats.get() as Row;
-    return Promise.resolve({ pendingMessages: num(row['pending']), queues: num(row['queues']), deepestQueue: num(row['deepest']) });
+    return Promise.resolve({
+      pendingMessages: num(row['pending']),
+      queues: num(row['queues']),
+      deepestQueue: num(row['deepest']),
+    });
   }
 
   putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
-    return this.#durable(this.#db.transaction(() => {
-      const used = num((this.#s.attachmentUsage.get(a.conversationId) as Row)['used']);
-      if (used + a.blob.length > quotaBytes) return false;
-      this.#s.insertAttachment.run(a.attachmentId, a.conversationId, a.blob.length, a.blob, now);
-      return true;
-    }).immediate());
+    return this.#durable(
+      this.#db
+        .transaction(() => {
+          const used = num((this.#s.attachmentUsage.get(a.conversationId) as Row)['used']);
+          if (used + a.blob.length > quotaBytes) return false;
+          this.#s.insertAttachment.run(a.attachmentId, a.conversationId, a.blob.length, a.blob, now);
+          return true;
+        })
+        .immediate(),
+    );
   }
 
   getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined> {
     const row = this.#s.attachment.get(attachmentId) as Row | undefined;
-    return Promise.resolve(row === undefined ? undefined : {
-      attachmentId: String(row['attachment_id']), conversationId: String(row['conversation_id']), blob: bytes(row['blob']),
-    });
+    return Promise.resolve(
+      row === undefined
+        ? undefined
+        : {
+            attachmentId: String(row['attachment_id']),
+            conversationId: String(row['conversation_id']),
+            blob: bytes(row['blob']),
+          },
+    );
   }
 
   /**
@@ -395,15 +494,19 @@ export class SqliteStore implements Store {
       }
     }
     await this.#checkpointer.held;
-    return this.#durable(this.#db.transaction((): PurgeCounts => {
-      let attachments = this.#s.purgeAttachments.run(cutoff).changes;
-      const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
-      attachments += this.#dropConversations(idle).attachments;
-      const sessions = this.#s.purgeSessions.run(now).changes;
-      // Queue rows of queues left empty, so the table holds only queues in use (sqlite-schema.ts).
-      this.#queues.sweepEmpty();
-      return { messages, attachments, conversations: idle.length, sessions, conversationIds: idle };
-    }).immediate());
+    return this.#durable(
+      this.#db
+        .transaction((): PurgeCounts => {
+          let attachments = this.#s.purgeAttachments.run(cutoff).changes;
+          const idle = (this.#s.idleConversations.all(cutoff) as Row[]).map((r) => String(r['conversation_id']));
+          attachments += this.#dropConversations(idle).attachments;
+          const sessions = this.#s.purgeSessions.run(now).changes;
+          // Queue rows of queues left empty, so the table holds only queues in use (sqlite-schema.ts).
+          this.#queues.sweepEmpty();
+          return { messages, attachments, conversations: idle.length, sessions, conversationIds: idle };
+        })
+        .immediate(),
+    );
   }
 
   /** Stops the checkpoint worker, checkpoints and truncates the WAL, and closes the database. */

@@ -81,7 +81,8 @@ export interface PurgeCounts {
 }
 
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };
-export type LimitedResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
+export type LimitedResult =
+  { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
 
 export interface Store {
   // Accounts and sessions
@@ -108,7 +109,12 @@ export interface Store {
   putBundle(accountId: string, deviceId: string, blob: Uint8Array, now: number): Promise<void>;
   getBundles(accountId: string): Promise<DeviceBlob[]>;
   /** Adds prekeys unless the device would then hold more than `max` (then nothing is added). */
-  addOneTimePrekeys(accountId: string, deviceId: string, blobs: readonly Uint8Array[], max: number): Promise<LimitedResult>;
+  addOneTimePrekeys(
+    accountId: string,
+    deviceId: string,
+    blobs: readonly Uint8Array[],
+    max: number,
+  ): Promise<LimitedResult>;
   /** Removes and returns one prekey in a single transaction: each is handed out at most once. */
   claimOneTimePrekey(accountId: string, deviceId: string): Promise<Uint8Array | undefined>;
   countOneTimePrekeys(accountId: string, deviceId: string): Promise<number>;

@@ -7,8 +7,21 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
-  type ClientFrame, DecodeError, type EnvelopeRoute, FRAME_ERRORS, type FrameErrorName, FrameDecodeError, ROLES, type RelayFrame,
-  type SendFrame, decodeClientFrameFast, encodeDeliverFrame, encodeRelayFrame, encodeStoredFrame, idToHex, readEnvelopeRoute,
+  type ClientFrame,
+  DecodeError,
+  type EnvelopeRoute,
+  FRAME_ERRORS,
+  type FrameErrorName,
+  FrameDecodeError,
+  ROLES,
+  type RelayFrame,
+  type SendFrame,
+  decodeClientFrameFast,
+  encodeDeliverFrame,
+  encodeRelayFrame,
+  encodeStoredFrame,
+  idToHex,
+  readEnvelopeRoute,
 } from '../../shared/wire/index.js';
 import type { RelayContext } from '../context.js';
 import type { QueueKey, StoredMessage } from '../store/store.js';
@@ -183,7 +196,9 @@ export class Connection implements Subscriber {
         this.#ctx.log.error('ws.handler-failed', { error: error instanceof Error ? error.name : 'unknown' });
         this.#error('storage-failed', frame.type === 'send' ? frame.requestId : 0);
       })
-      .then(() => { this.#waiting -= 1; });
+      .then(() => {
+        this.#waiting -= 1;
+      });
   }
 
   /** Handles a send or ack frame synchronously if no store lookup is needed; false otherwise. */
@@ -218,7 +233,11 @@ export class Connection implements Subscriber {
       this.#error(routing.error, frame.requestId);
       return;
     }
-    this.#ctx.hub.send(this, frame.requestId, { queue: routing.queue, conversationId: routing.conversationId, envelope: frame.envelope });
+    this.#ctx.hub.send(this, frame.requestId, {
+      queue: routing.queue,
+      conversationId: routing.conversationId,
+      envelope: frame.envelope,
+    });
   }
 
   #ack(cursor: number): void {
@@ -270,7 +289,11 @@ export class Connection implements Subscriber {
       const accountId = idToHex(frame.accountId);
       const deviceId = idToHex(frame.deviceId);
       const key = await store.getDeviceKey(accountId, deviceId);
-      if (key !== undefined && challenge !== undefined && await verifyDeviceSignature(key, frame.signature, challenge, frame.accountId, frame.deviceId)) {
+      if (
+        key !== undefined &&
+        challenge !== undefined &&
+        (await verifyDeviceSignature(key, frame.signature, challenge, frame.accountId, frame.deviceId))
+      ) {
         peer = { kind: 'device', accountId, deviceId };
       }
     } else {
@@ -288,7 +311,8 @@ export class Connection implements Subscriber {
     }
     this.#peer = peer;
     this.#freeSlot();
-    this.#queue = peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
+    this.#queue =
+      peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
     this.#sentUpTo = frame.resumeAfter;
     this.#ctx.hub.subscribe(this.#queue, this);
     this.#send({ type: 'ready', role: peer.kind === 'device' ? ROLES.device : ROLES.visitor });
@@ -355,7 +379,8 @@ export class Connection implements Subscriber {
    */
   #writeFramed(frame: Uint8Array, headroom: number): void {
     const payloadLength = frame.length - headroom;
-    if (wsHeaderBytes(payloadLength) !== headroom) throw new RangeError(`headroom ${headroom} does not fit a ${payloadLength}-byte payload`);
+    if (wsHeaderBytes(payloadLength) !== headroom)
+      throw new RangeError(`headroom ${headroom} does not fit a ${payloadLength}-byte payload`);
     writeWsHeader(frame, payloadLength);
     this.#socket.write(frame);
   }

@@ -146,9 +146,17 @@ export class Hub {
   async #commit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
     let seqs: number[];
     try {
-      seqs = await this.#store.commit(sends.map((s) => s.message), acks, this.#now());
+      seqs = await this.#store.commit(
+        sends.map((s) => s.message),
+        acks,
+        this.#now(),
+      );
     } catch (error) {
-      this.#log.error('store.commit-failed', { messages: sends.length, acks: acks.length, error: error instanceof Error ? error.name : 'unknown' });
+      this.#log.error('store.commit-failed', {
+        messages: sends.length,
+        acks: acks.length,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
       this.#metrics.reject('storage-failed');
       for (const s of sends) s.from.storeFailed(s.requestId);
       return;

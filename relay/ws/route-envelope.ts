@@ -17,7 +17,9 @@ export type Peer =
   | { readonly kind: 'device'; readonly accountId: string; readonly deviceId: string }
   | { readonly kind: 'visitor'; readonly accountId: string; readonly conversationId: string };
 
-export type Routing = { readonly ok: true; readonly queue: QueueKey; readonly conversationId: string } | { readonly ok: false; readonly error: 'forbidden' | 'unknown-recipient' };
+export type Routing =
+  | { readonly ok: true; readonly queue: QueueKey; readonly conversationId: string }
+  | { readonly ok: false; readonly error: 'forbidden' | 'unknown-recipient' };
 
 const FORBIDDEN: Routing = { ok: false, error: 'forbidden' };
 const UNKNOWN_RECIPIENT: Routing = { ok: false, error: 'unknown-recipient' };

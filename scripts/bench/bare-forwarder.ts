@@ -7,13 +7,19 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const peers = new Map<number, WebSocket>();
-const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.env['BENCH_PORT'] ?? '0'), perMessageDeflate: false, maxPayload: 4 * 65_536 });
+const wss = new WebSocketServer({
+  host: '127.0.0.1',
+  port: Number(process.env['BENCH_PORT'] ?? '0'),
+  perMessageDeflate: false,
+  maxPayload: 4 * 65_536,
+});
 
 wss.on('connection', (ws, req) => {
   const id = Number((req.url ?? '/').slice(1));
   peers.set(id, ws);
   ws.on('message', (data, isBinary) => {
-    if (isBinary && Buffer.isBuffer(data) && data.length >= 4) peers.get(data.readUInt32BE(0))?.send(data, { binary: true });
+    if (isBinary && Buffer.isBuffer(data) && data.length >= 4)
+      peers.get(data.readUInt32BE(0))?.send(data, { binary: true });
   });
   ws.on('close', () => {
     if (peers.get(id) === ws) peers.delete(id);

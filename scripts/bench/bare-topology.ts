@@ -12,10 +12,18 @@ import { inPool } from './pool.js';
 const SENDER_ID_BASE = 1_000_000;
 const CONNECT_CONCURRENCY = 64;
 
-async function open(url: string, onFrame: (bytes: Buffer) => void, onProblem: (what: string) => void): Promise<WebSocket> {
+async function open(
+  url: string,
+  onFrame: (bytes: Buffer) => void,
+  onProblem: (what: string) => void,
+): Promise<WebSocket> {
   const ws = await openSocket(url);
-  ws.on('close', () => { onProblem('closed'); });
-  ws.on('error', () => { onProblem('socket-error'); });
+  ws.on('close', () => {
+    onProblem('closed');
+  });
+  ws.on('error', () => {
+    onProblem('socket-error');
+  });
   ws.on('message', (data, isBinary) => {
     if (isBinary && Buffer.isBuffer(data)) onFrame(data);
     else onProblem('unexpected-frame');
@@ -25,7 +33,9 @@ async function open(url: string, onFrame: (bytes: Buffer) => void, onProblem: (w
 
 export async function connectBare(url: string, senders: number, fanout: number): Promise<Topology> {
   const problems = new Map<string, number>();
-  const onProblem = (what: string): void => { countProblem(problems, what); };
+  const onProblem = (what: string): void => {
+    countProblem(problems, what);
+  };
   let templates: Uint8Array[] = [];
   let closing = false;
   const topology: Topology = {
@@ -60,7 +70,11 @@ export async function connectBare(url: string, senders: number, fanout: number):
   const problem = (what: string): void => {
     if (!closing) onProblem(what);
   };
-  const receiverSockets = await inPool(senders * fanout, CONNECT_CONCURRENCY, (r) => open(`${url}/${r}`, onFrame, problem));
-  const senderSockets = await inPool(senders, CONNECT_CONCURRENCY, (s) => open(`${url}/${SENDER_ID_BASE + s}`, onFrame, problem));
+  const receiverSockets = await inPool(senders * fanout, CONNECT_CONCURRENCY, (r) =>
+    open(`${url}/${r}`, onFrame, problem),
+  );
+  const senderSockets = await inPool(senders, CONNECT_CONCURRENCY, (s) =>
+    open(`${url}/${SENDER_ID_BASE + s}`, onFrame, problem),
+  );
   return topology;
 }

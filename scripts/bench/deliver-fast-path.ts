@@ -10,7 +10,8 @@ const ENVELOPE_AT = 2 + 8 + 4;
 const TAG_AT = ENVELOPE_AT + 2 + 16;
 
 export function deliverFastPath(frame: Uint8Array): { cursor: number; body: Uint8Array } | undefined {
-  if (frame.length < TAG_AT + 1 + 4 || frame[0] !== FRAME_VERSION || frame[1] !== RELAY_FRAME_TYPES.deliver) return undefined;
+  if (frame.length < TAG_AT + 1 + 4 || frame[0] !== FRAME_VERSION || frame[1] !== RELAY_FRAME_TYPES.deliver)
+    return undefined;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const cursor = Number(view.getBigUint64(2));
   if (view.getUint32(10) !== frame.length - ENVELOPE_AT) return undefined;

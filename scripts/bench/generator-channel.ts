@@ -16,7 +16,10 @@ export class GeneratorChannel {
   }
 
   /** Sends a command and returns the reply of the expected kind; BenchError on anything else. */
-  async ask<K extends Exclude<Reply['kind'], 'error'>>(command: Command, expect: K): Promise<Extract<Reply, { kind: K }>> {
+  async ask<K extends Exclude<Reply['kind'], 'error'>>(
+    command: Command,
+    expect: K,
+  ): Promise<Extract<Reply, { kind: K }>> {
     const proc = this.#child.process;
     const timeoutMs = SLOW_COMMANDS.includes(command.kind) ? SLOW_REPLY_TIMEOUT_MS : REPLY_TIMEOUT_MS;
     const reply = await new Promise<Reply>((resolve, reject) => {
@@ -35,7 +38,11 @@ export class GeneratorChannel {
       };
       const onExit = (code: number | null): void => {
         cleanup();
-        reject(new BenchError(`the load generator exited (${code ?? 'signal'}) during ${command.kind}:\n${this.#child.tail()}`));
+        reject(
+          new BenchError(
+            `the load generator exited (${code ?? 'signal'}) during ${command.kind}:\n${this.#child.tail()}`,
+          ),
+        );
       };
       const timer = setTimeout(() => {
         cleanup();

@@ -20,7 +20,9 @@ const HTTP_CONCURRENCY = 8;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Closable { close(): Promise<void> }
+interface Closable {
+  close(): Promise<void>;
+}
 
 async function openBare(url: string): Promise<Closable> {
   const ws = await openSocket(url);
@@ -33,14 +35,31 @@ export async function prepareIdleVisitors(origin: string, connections: number): 
   return inPool(connections, HTTP_CONCURRENCY, () => openConversation(origin, account.accountId));
 }
 
-export async function measureIdle(target: Target, url: string, serverPid: number, connections: number, settleMs: number, tickets: readonly VisitorTicket[]): Promise<Extract<Reply, { kind: 'idle-result' }>> {
-  if (target === 'relay' && tickets.length < connections) throw new BenchError(`${tickets.length} idle visitors prepared, ${connections} needed`);
+export async function measureIdle(
+  target: Target,
+  url: string,
+  serverPid: number,
+  connections: number,
+  settleMs: number,
+  tickets: readonly VisitorTicket[],
+): Promise<Extract<Reply, { kind: 'idle-result' }>> {
+  if (target === 'relay' && tickets.length < connections)
+    throw new BenchError(`${tickets.length} idle visitors prepared, ${connections} needed`);
   const problems = new Map<string, number>();
   const open = (i: number): Promise<Closable> => {
     if (target === 'bare') return openBare(`${url}/${i}`);
     const visitor = tickets[i];
     if (visitor === undefined) throw new BenchError('missing idle visitor');
-    return RelayClient.connect(url, { visitor }, { onBody: () => undefined, onProblem: (what) => { countProblem(problems, what); } });
+    return RelayClient.connect(
+      url,
+      { visitor },
+      {
+        onBody: () => undefined,
+        onProblem: (what) => {
+          countProblem(problems, what);
+        },
+      },
+    );
   };
   await sleep(settleMs);
   const rssBefore = rssBytes(serverPid);
@@ -54,8 +73,17 @@ export async function measureIdle(target: Target, url: string, serverPid: number
   await sleep(settleMs);
   const rssAfter = rssBytes(serverPid);
   const sockets = [...first, ...second];
-  await inPool(sockets.length, CONNECT_CONCURRENCY, async (i) => { await sockets[i]?.close(); });
+  await inPool(sockets.length, CONNECT_CONCURRENCY, async (i) => {
+    await sockets[i]?.close();
+  });
   return {
-    kind: 'idle-result', connections: sockets.length, halfway: half, rssBefore, rssHalf, rssAfter, connectSeconds, problems: Object.fromEntries(problems),
+    kind: 'idle-result',
+    connections: sockets.length,
+    halfway: half,
+    rssBefore,
+    rssHalf,
+    rssAfter,
+    connectSeconds,
+    problems: Object.fromEntries(problems),
   };
 }

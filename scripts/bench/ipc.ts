@@ -12,9 +12,16 @@ export type Command =
   | { kind: 'provision'; origin: string; devices: number; visitors: number }
   | { kind: 'connect'; target: Target; url: string; senders: number; fanout: number }
   | {
-    kind: 'measure'; target: Target; serverPid: number; frameBytes: number; window: number;
-    warmup: RunLimits; max: RunLimits; paced: RunLimits; loadFactor: number;
-  }
+      kind: 'measure';
+      target: Target;
+      serverPid: number;
+      frameBytes: number;
+      window: number;
+      warmup: RunLimits;
+      max: RunLimits;
+      paced: RunLimits;
+      loadFactor: number;
+    }
   | { kind: 'disconnect' }
   | { kind: 'idle-prepare'; origin: string; connections: number }
   | { kind: 'idle'; target: Target; url: string; serverPid: number; connections: number; settleMs: number }
@@ -43,13 +50,27 @@ export type Reply =
   | { kind: 'disconnected' }
   | { kind: 'idle-prepared'; seconds: number }
   | {
-    kind: 'idle-result'; connections: number; halfway: number; rssBefore: number; rssHalf: number; rssAfter: number;
-    connectSeconds: number; problems: Record<string, number>;
-  }
+      kind: 'idle-result';
+      connections: number;
+      halfway: number;
+      rssBefore: number;
+      rssHalf: number;
+      rssAfter: number;
+      connectSeconds: number;
+      problems: Record<string, number>;
+    }
   | { kind: 'error'; message: string };
 
 const COMMANDS: readonly string[] = ['provision', 'connect', 'measure', 'disconnect', 'idle-prepare', 'idle', 'exit'];
-const REPLIES: readonly string[] = ['provisioned', 'connected', 'measured', 'disconnected', 'idle-prepared', 'idle-result', 'error'];
+const REPLIES: readonly string[] = [
+  'provisioned',
+  'connected',
+  'measured',
+  'disconnected',
+  'idle-prepared',
+  'idle-result',
+  'error',
+];
 
 function kindOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || !('kind' in value)) return undefined;

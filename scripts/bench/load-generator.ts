@@ -25,8 +25,12 @@ const topologies = new Map<Target, Topology>();
 
 function summary(r: RunResult): MaxSummary {
   return {
-    sent: r.sent, delivered: r.delivered, seconds: r.seconds, rate: r.rate,
-    serverCpuSeconds: r.serverCpuSeconds, generatorCpuSeconds: r.generatorCpuSeconds,
+    sent: r.sent,
+    delivered: r.delivered,
+    seconds: r.seconds,
+    rate: r.rate,
+    serverCpuSeconds: r.serverCpuSeconds,
+    generatorCpuSeconds: r.generatorCpuSeconds,
   };
 }
 
@@ -55,7 +59,9 @@ async function handle(command: Command): Promise<Reply | undefined> {
         return account;
       };
       const devices = await inPool(command.devices, HTTP_CONCURRENCY, (i) => enrolDevice(command.origin, accountOf(i)));
-      const visitors = await inPool(command.visitors, HTTP_CONCURRENCY, (i) => openConversation(command.origin, accountOf(i).accountId));
+      const visitors = await inPool(command.visitors, HTTP_CONCURRENCY, (i) =>
+        openConversation(command.origin, accountOf(i).accountId),
+      );
       population = { devices, visitors };
       accountsCreated = accountCount;
       return { kind: 'provisioned', seconds: (performance.now() - started) / 1000, accounts: accountsCreated };
@@ -81,7 +87,12 @@ async function handle(command: Command): Promise<Reply | undefined> {
       const max = await maxRate(topology, command.serverPid, command.window, command.max);
       const offered = max.rate * command.loadFactor;
       const latency = await paced(topology, command.serverPid, offered, command.paced);
-      return { kind: 'measured', max: summary(max), latency: latencySummary(latency, offered), problems: Object.fromEntries(topology.problems) };
+      return {
+        kind: 'measured',
+        max: summary(max),
+        latency: latencySummary(latency, offered),
+        problems: Object.fromEntries(topology.problems),
+      };
     }
     case 'disconnect':
       for (const t of topologies.values()) await t.close();
@@ -91,7 +102,14 @@ async function handle(command: Command): Promise<Reply | undefined> {
       idleVisitors = await prepareIdleVisitors(command.origin, command.connections);
       return { kind: 'idle-prepared', seconds: (performance.now() - started) / 1000 };
     case 'idle':
-      return measureIdle(command.target, command.url, command.serverPid, command.connections, command.settleMs, idleVisitors);
+      return measureIdle(
+        command.target,
+        command.url,
+        command.serverPid,
+        command.connections,
+        command.settleMs,
+        idleVisitors,
+      );
     case 'exit':
       for (const t of topologies.values()) await t.close();
       process.exit(0);

@@ -16,7 +16,9 @@ import { type BenchReport, renderText } from './report.js';
 import { type CellSample, type IdleSample, checkTargets, summarise } from './results.js';
 import { type Child, forkLoadGenerator, killAll, startBare, startRelay, stop } from './servers.js';
 
-const progress = (line: string): void => { process.stderr.write(`bench: ${line}\n`); };
+const progress = (line: string): void => {
+  process.stderr.write(`bench: ${line}\n`);
+};
 
 interface Servers {
   readonly bare: { child: Child; url: string };
@@ -27,7 +29,17 @@ function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'sealdesk-bench-'));
 }
 
-async function measureGroup(gen: GeneratorChannel, servers: Servers, plan: BenchPlan, rep: number, order: readonly Target[], senders: number, fanout: number, sizes: readonly number[], samples: CellSample[]): Promise<void> {
+async function measureGroup(
+  gen: GeneratorChannel,
+  servers: Servers,
+  plan: BenchPlan,
+  rep: number,
+  order: readonly Target[],
+  senders: number,
+  fanout: number,
+  sizes: readonly number[],
+  samples: CellSample[],
+): Promise<void> {
   for (const target of TARGETS) {
     const url = target === 'bare' ? servers.bare.url : servers.relay.wsUrl;
     const { seconds } = await gen.ask({ kind: 'connect', target, url, senders, fanout }, 'connected');
@@ -37,35 +49,72 @@ async function measureGroup(gen: GeneratorChannel, servers: Servers, plan: Bench
   for (const frameBytes of sizes) {
     for (const target of order) {
       const serverPid = servers[target].child.pid;
-      const m = await gen.ask({
-        kind: 'measure', target, serverPid, frameBytes, window, warmup: plan.warmup, max: plan.max, paced: plan.paced, loadFactor: plan.loadFactor,
-      }, 'measured');
-      samples.push({ repetition: rep, target, pairs: senders, fanout, frameBytes, window, max: m.max, latency: m.latency, problems: m.problems });
-      const problems = Object.entries(m.problems).map(([k, v]) => `${k}×${v}`).join(' ');
-      progress(`  ${rep === 0 ? 'warm-up' : `rep ${rep}`} K=${senders} 1→${fanout} ${frameBytes} B ${target.padEnd(5)}: ${Math.round(m.max.rate)} msg/s, ` +
-        `server ${(m.max.serverCpuSeconds / m.max.seconds).toFixed(2)} cores, p50/p99 ${m.latency.p50Ms.toFixed(2)}/${m.latency.p99Ms.toFixed(2)} ms at ${Math.round(m.latency.offeredRate)} msg/s` +
-        (problems === '' ? '' : `, problems: ${problems}`));
+      const m = await gen.ask(
+        {
+          kind: 'measure',
+          target,
+          serverPid,
+          frameBytes,
+          window,
+          warmup: plan.warmup,
+          max: plan.max,
+          paced: plan.paced,
+          loadFactor: plan.loadFactor,
+        },
+        'measured',
+      );
+      samples.push({
+        repetition: rep,
+        target,
+        pairs: senders,
+        fanout,
+        frameBytes,
+        window,
+        max: m.max,
+        latency: m.latency,
+        problems: m.problems,
+      });
+      const problems = Object.entries(m.problems)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ');
+      progress(
+        `  ${rep === 0 ? 'warm-up' : `rep ${rep}`} K=${senders} 1→${fanout} ${frameBytes} B ${target.padEnd(5)}: ${Math.round(m.max.rate)} msg/s, ` +
+          `server ${(m.max.serverCpuSeconds / m.max.seconds).toFixed(2)} cores, p50/p99 ${m.latency.p50Ms.toFixed(2)}/${m.latency.p99Ms.toFixed(2)} ms at ${Math.round(m.latency.offeredRate)} msg/s` +
+          (problems === '' ? '' : `, problems: ${problems}`),
+      );
     }
   }
   await gen.ask({ kind: 'disconnect' }, 'disconnected');
 }
 
-async function throughputPhase(gen: GeneratorChannel, plan: BenchPlan, dataDir: string, relayNodeOptions: readonly string[]): Promise<CellSample[]> {
+async function throughputPhase(
+  gen: GeneratorChannel,
+  plan: BenchPlan,
+  dataDir: string,
+  relayNodeOptions: readonly string[],
+): Promise<CellSample[]> {
   const bare = await startBare();
   const relay = await startRelay(dataDir, relayNodeOptions);
   const servers: Servers = { bare, relay };
   progress(`bare forwarder pid ${bare.child.pid}, relay pid ${relay.child.pid} (${relay.origin})`);
   const maxPairs = Math.max(...plan.pairs, plan.warmupPairs);
-  const provisioned = await gen.ask({ kind: 'provision', origin: relay.origin, devices: Math.max(maxPairs, plan.fanout.receivers), visitors: maxPairs }, 'provisioned');
-  progress(`relay provisioned (${provisioned.accounts} OPAQUE accounts, ${Math.max(maxPairs, plan.fanout.receivers)} devices, ${maxPairs} conversations) in ${provisioned.seconds.toFixed(1)} s`);
+  const provisioned = await gen.ask(
+    { kind: 'provision', origin: relay.origin, devices: Math.max(maxPairs, plan.fanout.receivers), visitors: maxPairs },
+    'provisioned',
+  );
+  progress(
+    `relay provisioned (${provisioned.accounts} OPAQUE accounts, ${Math.max(maxPairs, plan.fanout.receivers)} devices, ${maxPairs} conversations) in ${provisioned.seconds.toFixed(1)} s`,
+  );
   // A discarded warm-up group first: the first runs after a process starts measure the JIT.
   await measureGroup(gen, servers, plan, 0, TARGETS, plan.warmupPairs, 1, [plan.fanout.frameBytes], []);
   const samples: CellSample[] = [];
   for (let rep = 1; rep <= plan.repetitions; rep++) {
     // Alternate which side goes first, so warm caches or a noisy neighbour do not favour one.
     const order: readonly Target[] = rep % 2 === 1 ? ['bare', 'relay'] : ['relay', 'bare'];
-    for (const pairs of plan.pairs) await measureGroup(gen, servers, plan, rep, order, pairs, 1, plan.frameBytes, samples);
-    if (plan.fanout.receivers > 1) await measureGroup(gen, servers, plan, rep, order, 1, plan.fanout.receivers, [plan.fanout.frameBytes], samples);
+    for (const pairs of plan.pairs)
+      await measureGroup(gen, servers, plan, rep, order, pairs, 1, plan.frameBytes, samples);
+    if (plan.fanout.receivers > 1)
+      await measureGroup(gen, servers, plan, rep, order, 1, plan.fanout.receivers, [plan.fanout.frameBytes], samples);
   }
   await stop(bare.child);
   await stop(relay.child);
@@ -84,28 +133,55 @@ async function idlePhase(gen: GeneratorChannel, plan: BenchPlan, dataDir: string
       server = await startBare();
     } else {
       const setup = await startRelay(dataDir);
-      const prepared = await gen.ask({ kind: 'idle-prepare', origin: setup.origin, connections: plan.idleConnections }, 'idle-prepared');
-      progress(`idle relay: ${plan.idleConnections} conversations opened in ${prepared.seconds.toFixed(1)} s; restarting the relay`);
+      const prepared = await gen.ask(
+        { kind: 'idle-prepare', origin: setup.origin, connections: plan.idleConnections },
+        'idle-prepared',
+      );
+      progress(
+        `idle relay: ${plan.idleConnections} conversations opened in ${prepared.seconds.toFixed(1)} s; restarting the relay`,
+      );
       await stop(setup.child);
       const fresh = await startRelay(dataDir);
       server = { child: fresh.child, url: fresh.wsUrl };
     }
-    const r = await gen.ask({ kind: 'idle', target, url: server.url, serverPid: server.child.pid, connections: plan.idleConnections, settleMs: plan.idleSettleMs }, 'idle-result');
+    const r = await gen.ask(
+      {
+        kind: 'idle',
+        target,
+        url: server.url,
+        serverPid: server.child.pid,
+        connections: plan.idleConnections,
+        settleMs: plan.idleSettleMs,
+      },
+      'idle-result',
+    );
     await stop(server.child);
     const bytesPerConnection = (r.rssAfter - r.rssBefore) / r.connections;
     const marginalBytesPerConnection = (r.rssAfter - r.rssHalf) / (r.connections - r.halfway);
-    out.push({ target, connections: r.connections, rssBefore: r.rssBefore, rssAfter: r.rssAfter, bytesPerConnection, marginalBytesPerConnection, problems: r.problems });
-    const problems = Object.entries(r.problems).map(([k, v]) => `${k}×${v}`).join(' ');
-    progress(`idle ${target}: ${r.connections} connections in ${r.connectSeconds.toFixed(1)} s, ${(bytesPerConnection / 1024).toFixed(2)} KiB each (second half ${(marginalBytesPerConnection / 1024).toFixed(2)} KiB)` +
-      (problems === '' ? '' : `, problems: ${problems}`));
+    out.push({
+      target,
+      connections: r.connections,
+      rssBefore: r.rssBefore,
+      rssAfter: r.rssAfter,
+      bytesPerConnection,
+      marginalBytesPerConnection,
+      problems: r.problems,
+    });
+    const problems = Object.entries(r.problems)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ');
+    progress(
+      `idle ${target}: ${r.connections} connections in ${r.connectSeconds.toFixed(1)} s, ${(bytesPerConnection / 1024).toFixed(2)} KiB each (second half ${(marginalBytesPerConnection / 1024).toFixed(2)} KiB)` +
+        (problems === '' ? '' : `, problems: ${problems}`),
+    );
   }
   return out;
 }
 
 const NOTES = [
-  'msg/s: delivered frames per second in a closed loop (each sender keeps max(2, ceil(256/K)) frames in flight; ≤ the run\'s message cap or time cap, whichever first).',
+  "msg/s: delivered frames per second in a closed loop (each sender keeps max(2, ceil(256/K)) frames in flight; ≤ the run's message cap or time cap, whichever first).",
   'dlv/CPU-s: deliveries per CPU-second of the server process (utime+stime from /proc/<pid>/stat) during that run; µs CPU/msg is its inverse.',
-  'p50/p99: open loop at 50% of that side\'s own max rate, measured from the intended send time (includes generator scheduling delay), after 0.5 s at that rate unmeasured.',
+  "p50/p99: open loop at 50% of that side's own max rate, measured from the intended send time (includes generator scheduling delay), after 0.5 s at that rate unmeasured.",
   'relay: its default SQLite store in a temporary directory; visitors send, enrolled devices (Ed25519 hello) receive and ack; per-connection rate limit raised for the run.',
   'gen cores: CPU the load generator used during max-rate runs; near 1.0 means the generator, not the server, may be the limit.',
   'problems: error frames, unexpected closes and frames not delivered by the end of a run (should be 0).',
@@ -172,9 +248,13 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof BenchError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(
+      `bench: ${error instanceof BenchError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

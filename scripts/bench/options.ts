@@ -24,7 +24,7 @@ export const USAGE = [
   '',
   'Starts a bare ws forwarder and the real relay (SQLite in a temporary directory), each in its own',
   'process, and drives both from a separate load-generator process on 127.0.0.1. Prints delivered',
-  'messages/s, p50/p99 latency at 50% of each one\'s maximum rate, relay CPU per delivered message,',
+  "messages/s, p50/p99 latency at 50% of each one's maximum rate, relay CPU per delivered message,",
   'idle memory per connection, and the ratio real/bare for each. See docs/OPERATIONS.md, "Benchmark".',
   '',
   '  --quick               about one minute: 1 repetition, K = 1, 10, 100 pairs, 1,000 idle connections',
@@ -77,7 +77,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else throw new BenchError(`unknown argument ${String(arg)} (try --help)`);
   }
   return {
-    quick, json, help, noFanout, noIdle, relayNodeOptions,
+    quick,
+    json,
+    help,
+    noFanout,
+    noIdle,
+    relayNodeOptions,
     ...(pairs === undefined ? {} : { pairs }),
     ...(sizes === undefined ? {} : { sizes }),
     ...(repetitions === undefined ? {} : { repetitions }),

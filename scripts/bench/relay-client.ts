@@ -8,7 +8,15 @@
  */
 import WebSocket from 'ws';
 import {
-  ACK_MAX_DELAY_MS, ACK_MAX_UNACKED, FRAME_VERSION, RELAY_FRAME_TYPES, type RelayFrame, decodeEnvelope, decodeRelayFrame, deviceAuthMessage, encodeClientFrame,
+  ACK_MAX_DELAY_MS,
+  ACK_MAX_UNACKED,
+  FRAME_VERSION,
+  RELAY_FRAME_TYPES,
+  type RelayFrame,
+  decodeEnvelope,
+  decodeRelayFrame,
+  deviceAuthMessage,
+  encodeClientFrame,
 } from '../../shared/wire/index.js';
 import { deliverFastPath } from './deliver-fast-path.js';
 import type { DeviceIdentity, VisitorTicket } from './relay-setup.js';
@@ -28,7 +36,9 @@ export interface RelayClientEvents {
 
 function bytesOf(data: WebSocket.RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 export class RelayClient {
@@ -47,7 +57,11 @@ export class RelayClient {
   }
 
   /** Connects and authenticates; resolves once the relay sent `ready`. */
-  static async connect(wsUrl: string, who: { device: DeviceIdentity } | { visitor: VisitorTicket }, events: RelayClientEvents): Promise<RelayClient> {
+  static async connect(
+    wsUrl: string,
+    who: { device: DeviceIdentity } | { visitor: VisitorTicket },
+    events: RelayClientEvents,
+  ): Promise<RelayClient> {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     const client = new RelayClient(ws, events);
     await new Promise<void>((resolve, reject) => {
@@ -103,7 +117,13 @@ export class RelayClient {
   async #hello(challenge: Uint8Array, who: { device: DeviceIdentity } | { visitor: VisitorTicket }): Promise<void> {
     if ('device' in who) {
       const { accountId, deviceId, signingKey } = who.device;
-      const signature = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, signingKey, new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId))));
+      const signature = new Uint8Array(
+        await crypto.subtle.sign(
+          { name: 'Ed25519' },
+          signingKey,
+          new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId)),
+        ),
+      );
       this.#ws.send(encodeClientFrame({ type: 'hello-device', accountId, deviceId, signature, resumeAfter: 0 }));
       return;
     }
@@ -128,7 +148,12 @@ export class RelayClient {
     if (this.#delivered % FULL_DECODE_EVERY === 0) {
       const frame = decodeRelayFrame(bytes);
       const body = frame.type === 'deliver' ? decodeEnvelope(frame.envelope).body : undefined;
-      if (frame.type !== 'deliver' || frame.cursor !== fast.cursor || body === undefined || Buffer.compare(body, fast.body) !== 0) {
+      if (
+        frame.type !== 'deliver' ||
+        frame.cursor !== fast.cursor ||
+        body === undefined ||
+        Buffer.compare(body, fast.body) !== 0
+      ) {
         this.#events.onProblem('fast-path-mismatch');
       }
     }
@@ -163,14 +188,17 @@ export class RelayClient {
       this.#sendAck();
       return;
     }
-    this.#ackTimer ??= setTimeout(() => { this.#sendAck(); }, ACK_MAX_DELAY_MS);
+    this.#ackTimer ??= setTimeout(() => {
+      this.#sendAck();
+    }, ACK_MAX_DELAY_MS);
   }
 
   #sendAck(): void {
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.#unacked = 0;
-    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(encodeClientFrame({ type: 'ack', cursor: this.#ackCursor }));
+    if (this.#ws.readyState === WebSocket.OPEN)
+      this.#ws.send(encodeClientFrame({ type: 'ack', cursor: this.#ackCursor }));
   }
 
   /** Sends an already encoded client frame (a send frame, §16.2.3). */

@@ -6,8 +6,14 @@
  */
 import * as opaque from '@serenity-kit/opaque';
 import {
-  type AccountId, type ConversationId, type DeviceId, asAccountId, asConversationId, asDeviceId,
-  idBytesFromHex, idToHex,
+  type AccountId,
+  type ConversationId,
+  type DeviceId,
+  asAccountId,
+  asConversationId,
+  asDeviceId,
+  idBytesFromHex,
+  idToHex,
 } from '../../shared/wire/index.js';
 import { BenchError } from './bench-error.js';
 import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
@@ -38,7 +44,8 @@ async function postJson(url: string, body: unknown, token?: string, method = 'PO
   const text = await res.text();
   if (!res.ok) throw new BenchError(`${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
   const value: unknown = JSON.parse(text);
-  if (typeof value !== 'object' || value === null) throw new BenchError(`${new URL(url).pathname} did not answer a JSON object`);
+  if (typeof value !== 'object' || value === null)
+    throw new BenchError(`${new URL(url).pathname} did not answer a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -55,19 +62,33 @@ export async function createAccount(origin: string): Promise<Account> {
   const username = `bench-${b64url(idBytes)}`;
   const password = b64url(crypto.getRandomValues(new Uint8Array(24)));
   const reg = opaque.client.startRegistration({ password });
-  const regStart = await postJson(`${origin}/v1/auth/register/start`, { username, registrationRequest: reg.registrationRequest });
+  const regStart = await postJson(`${origin}/v1/auth/register/start`, {
+    username,
+    registrationRequest: reg.registrationRequest,
+  });
   const { registrationRecord } = opaque.client.finishRegistration({
-    password, clientRegistrationState: reg.clientRegistrationState, registrationResponse: stringOf(regStart, 'registrationResponse'),
+    password,
+    clientRegistrationState: reg.clientRegistrationState,
+    registrationResponse: stringOf(regStart, 'registrationResponse'),
     keyStretching: OPAQUE_KEY_STRETCHING,
   });
   const regFinish = await postJson(`${origin}/v1/auth/register/finish`, { username, registrationRecord });
   const login = opaque.client.startLogin({ password });
-  const loginStart = await postJson(`${origin}/v1/auth/login/start`, { username, startLoginRequest: login.startLoginRequest });
+  const loginStart = await postJson(`${origin}/v1/auth/login/start`, {
+    username,
+    startLoginRequest: login.startLoginRequest,
+  });
   const finished = opaque.client.finishLogin({
-    password, clientLoginState: login.clientLoginState, loginResponse: stringOf(loginStart, 'loginResponse'), keyStretching: OPAQUE_KEY_STRETCHING,
+    password,
+    clientLoginState: login.clientLoginState,
+    loginResponse: stringOf(loginStart, 'loginResponse'),
+    keyStretching: OPAQUE_KEY_STRETCHING,
   });
   if (finished === undefined) throw new BenchError('OPAQUE login failed for a freshly registered account');
-  const loginFinish = await postJson(`${origin}/v1/auth/login/finish`, { loginId: stringOf(loginStart, 'loginId'), finishLoginRequest: finished.finishLoginRequest });
+  const loginFinish = await postJson(`${origin}/v1/auth/login/finish`, {
+    loginId: stringOf(loginStart, 'loginId'),
+    finishLoginRequest: finished.finishLoginRequest,
+  });
   const accountId = stringOf(regFinish, 'accountId');
   if (stringOf(loginFinish, 'accountId') !== accountId) throw new BenchError('login returned another account');
   return { accountId: asAccountId(idBytesFromHex(accountId)), sessionToken: stringOf(loginFinish, 'sessionToken') };
@@ -78,7 +99,12 @@ export async function enrolDevice(origin: string, account: Account): Promise<Dev
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const deviceId = asDeviceId(crypto.getRandomValues(new Uint8Array(16)));
-  await postJson(`${origin}/v1/accounts/${idToHex(account.accountId)}/devices/${idToHex(deviceId)}`, { signingKey: b64url(publicKey) }, account.sessionToken, 'PUT');
+  await postJson(
+    `${origin}/v1/accounts/${idToHex(account.accountId)}/devices/${idToHex(deviceId)}`,
+    { signingKey: b64url(publicKey) },
+    account.sessionToken,
+    'PUT',
+  );
   return { accountId: account.accountId, deviceId, signingKey: pair.privateKey };
 }
 

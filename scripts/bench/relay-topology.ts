@@ -23,9 +23,16 @@ export interface RelayPopulation {
   readonly devices: readonly DeviceIdentity[];
 }
 
-export async function connectRelay(wsUrl: string, population: RelayPopulation, senders: number, fanout: number): Promise<Topology> {
+export async function connectRelay(
+  wsUrl: string,
+  population: RelayPopulation,
+  senders: number,
+  fanout: number,
+): Promise<Topology> {
   if (population.visitors.length < senders || population.devices.length < senders * fanout) {
-    throw new BenchError(`the relay population has ${population.visitors.length} visitors and ${population.devices.length} devices; need ${senders} and ${senders * fanout}`);
+    throw new BenchError(
+      `the relay population has ${population.visitors.length} visitors and ${population.devices.length} devices; need ${senders} and ${senders * fanout}`,
+    );
   }
   const problems = new Map<string, number>();
   let closing = false;
@@ -42,28 +49,34 @@ export async function connectRelay(wsUrl: string, population: RelayPopulation, s
     onDelivery: () => undefined,
     prepare(frameBytes) {
       const bodyBytes = frameBytes - SEND_FRAME_OVERHEAD - ENVELOPE_OVERHEAD;
-      if (bodyBytes < STAMP_BYTES) throw new BenchError(`relay frames must be at least ${SEND_FRAME_OVERHEAD + ENVELOPE_OVERHEAD + STAMP_BYTES} bytes`);
+      if (bodyBytes < STAMP_BYTES)
+        throw new BenchError(
+          `relay frames must be at least ${SEND_FRAME_OVERHEAD + ENVELOPE_OVERHEAD + STAMP_BYTES} bytes`,
+        );
       bodyOffset = frameBytes - bodyBytes;
       templates = Array.from({ length: senders * fanout }, (_, r) => {
         const visitor = population.visitors[Math.floor(r / fanout)];
         const device = population.devices[r];
         if (visitor === undefined || device === undefined) throw new BenchError('population too small');
         // §16.6: a visitor may write only to devices of its conversation's account.
-        if (idToHex(visitor.accountId) !== idToHex(device.accountId)) throw new BenchError(`visitor ${Math.floor(r / fanout)} and device ${r} belong to different accounts`);
+        if (idToHex(visitor.accountId) !== idToHex(device.accountId))
+          throw new BenchError(`visitor ${Math.floor(r / fanout)} and device ${r} belong to different accounts`);
         const envelope = encodeEnvelope({
           conversationId: visitor.conversationId,
           recipient: { kind: 'device', deviceId: device.deviceId },
           body: asCiphertext(randomBytes(bodyBytes)),
         });
         const frame = encodeClientFrame({ type: 'send', requestId: 0, envelope });
-        if (frame.length !== frameBytes) throw new BenchError(`send frame is ${frame.length} bytes, expected ${frameBytes}`);
+        if (frame.length !== frameBytes)
+          throw new BenchError(`send frame is ${frame.length} bytes, expected ${frameBytes}`);
         return frame;
       });
     },
     send(sender, slot, sentAt) {
       const frame = templates[sender * fanout + slot]?.slice();
       const client = senderClients[sender];
-      if (frame === undefined || client === undefined) throw new BenchError('send before prepare or to an unknown sender');
+      if (frame === undefined || client === undefined)
+        throw new BenchError('send before prepare or to an unknown sender');
       requestId = (requestId + 1) >>> 0;
       new DataView(frame.buffer).setUint32(2, requestId);
       writeStamp(frame, bodyOffset, sentAt, sender);

@@ -77,7 +77,14 @@ function side(samples: readonly CellSample[]): SideSummary {
     offeredRate: median(samples.map((s) => s.latency.offeredRate)),
     p50Ms: median(samples.map((s) => s.latency.p50Ms)),
     p99Ms: median(samples.map((s) => s.latency.p99Ms)),
-    problems: samples.reduce((n, s) => n + Object.values(s.problems).reduce((a, b) => a + b, 0) + (s.max.sent - s.max.delivered) + (s.latency.sent - s.latency.delivered), 0),
+    problems: samples.reduce(
+      (n, s) =>
+        n +
+        Object.values(s.problems).reduce((a, b) => a + b, 0) +
+        (s.max.sent - s.max.delivered) +
+        (s.latency.sent - s.latency.delivered),
+      0,
+    ),
   };
 }
 
@@ -85,11 +92,18 @@ export function summarise(samples: readonly CellSample[]): SummaryRow[] {
   const keys = [...new Set(samples.map((s) => `${s.fanout}|${s.pairs}|${s.frameBytes}`))];
   return keys.map((key) => {
     const [fanout, pairs, frameBytes] = key.split('|').map(Number) as [number, number, number];
-    const of = (target: Target): CellSample[] => samples.filter((s) => s.target === target && s.pairs === pairs && s.fanout === fanout && s.frameBytes === frameBytes);
+    const of = (target: Target): CellSample[] =>
+      samples.filter(
+        (s) => s.target === target && s.pairs === pairs && s.fanout === fanout && s.frameBytes === frameBytes,
+      );
     const bare = side(of('bare'));
     const relay = side(of('relay'));
     return {
-      pairs, fanout, frameBytes, bare, relay,
+      pairs,
+      fanout,
+      frameBytes,
+      bare,
+      relay,
       ratio: {
         msgsPerSecond: ratio(relay.msgsPerSecond, bare.msgsPerSecond),
         deliveriesPerCpuSecond: ratio(relay.deliveriesPerServerCpuSecond, bare.deliveriesPerServerCpuSecond),
@@ -111,18 +125,27 @@ export function checkTargets(rows: readonly SummaryRow[], idle: readonly IdleSam
   const checks: TargetCheck[] = [];
   checks.push({
     target: `relay/bare deliveries per server CPU-second >= 0.6 at ${TARGET_PAIRS} pairs`,
-    measured: at1000.length === 0 ? notMeasured : at1000.map((r) => `${r.frameBytes} B: ${fmt(r.ratio.deliveriesPerCpuSecond)}`).join(', '),
+    measured:
+      at1000.length === 0
+        ? notMeasured
+        : at1000.map((r) => `${r.frameBytes} B: ${fmt(r.ratio.deliveriesPerCpuSecond)}`).join(', '),
     met: at1000.length === 0 ? null : at1000.every((r) => r.ratio.deliveriesPerCpuSecond >= 0.6),
   });
   checks.push({
     target: `relay/bare messages/s >= 0.5 at ${TARGET_PAIRS} pairs`,
-    measured: at1000.length === 0 ? notMeasured : at1000.map((r) => `${r.frameBytes} B: ${fmt(r.ratio.msgsPerSecond)}`).join(', '),
+    measured:
+      at1000.length === 0
+        ? notMeasured
+        : at1000.map((r) => `${r.frameBytes} B: ${fmt(r.ratio.msgsPerSecond)}`).join(', '),
     met: at1000.length === 0 ? null : at1000.every((r) => r.ratio.msgsPerSecond >= 0.5),
   });
   const worst = [...rows].sort((a, b) => b.relay.p99Ms - a.relay.p99Ms)[0];
   checks.push({
     target: `relay p99 latency at 50% of its max rate <= ${P99_TARGET_MS} ms (every row)`,
-    measured: worst === undefined ? 'no rows' : `worst ${fmt(worst.relay.p99Ms)} ms (K=${worst.pairs}, fan-out ${worst.fanout}, ${worst.frameBytes} B)`,
+    measured:
+      worst === undefined
+        ? 'no rows'
+        : `worst ${fmt(worst.relay.p99Ms)} ms (K=${worst.pairs}, fan-out ${worst.fanout}, ${worst.frameBytes} B)`,
     met: worst === undefined ? null : rows.every((r) => r.relay.p99Ms <= P99_TARGET_MS),
   });
   // The target is defined at 10,000 connections: with fewer, one-time heap growth dominates.
@@ -130,9 +153,10 @@ export function checkTargets(rows: readonly SummaryRow[], idle: readonly IdleSam
   const idleCounts = relayIdle !== undefined && relayIdle.connections >= IDLE_TARGET_CONNECTIONS;
   checks.push({
     target: `relay idle memory <= 9 KiB per connection at ${IDLE_TARGET_CONNECTIONS.toLocaleString('en-US')} connections`,
-    measured: relayIdle === undefined
-      ? 'not measured'
-      : `${fmt(relayIdle.bytesPerConnection / 1024)} KiB at ${relayIdle.connections} connections${idleCounts ? '' : ' (indicative only: fewer connections than the target needs)'}`,
+    measured:
+      relayIdle === undefined
+        ? 'not measured'
+        : `${fmt(relayIdle.bytesPerConnection / 1024)} KiB at ${relayIdle.connections} connections${idleCounts ? '' : ' (indicative only: fewer connections than the target needs)'}`,
     met: relayIdle === undefined || !idleCounts ? null : relayIdle.bytesPerConnection <= IDLE_TARGET_BYTES,
   });
   return checks;

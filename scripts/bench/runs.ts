@@ -45,11 +45,20 @@ function startClock(serverPid: number): Clock {
   return { serverCpu0: cpuSeconds(serverPid), genCpu0: process.cpuUsage(), t0: performance.now() };
 }
 
-function finish(clock: Clock, serverPid: number, sent: number, delivered: number, lastDelivery: number, latenciesMs: number[]): RunResult {
+function finish(
+  clock: Clock,
+  serverPid: number,
+  sent: number,
+  delivered: number,
+  lastDelivery: number,
+  latenciesMs: number[],
+): RunResult {
   const seconds = Math.max(1e-6, (lastDelivery - clock.t0) / 1000);
   const gen = process.cpuUsage(clock.genCpu0);
   return {
-    sent, delivered, seconds,
+    sent,
+    delivered,
+    seconds,
     rate: delivered / seconds,
     serverCpuSeconds: cpuSeconds(serverPid) - clock.serverCpu0,
     generatorCpuSeconds: (gen.user + gen.system) / 1e6,
@@ -70,7 +79,12 @@ function waitUntil(done: () => boolean, ms: number): Promise<void> {
   });
 }
 
-export async function maxRate(topology: Topology, serverPid: number, window: number, limits: RunLimits): Promise<RunResult> {
+export async function maxRate(
+  topology: Topology,
+  serverPid: number,
+  window: number,
+  limits: RunLimits,
+): Promise<RunResult> {
   const { senders, fanout } = topology;
   const inFlight = new Array<number>(senders).fill(0);
   const nextSlot = new Array<number>(senders).fill(0);
@@ -102,7 +116,12 @@ export async function maxRate(topology: Topology, serverPid: number, window: num
   return finish(clock, serverPid, sent, delivered, lastDelivery || performance.now(), []);
 }
 
-export async function paced(topology: Topology, serverPid: number, rate: number, limits: RunLimits): Promise<RunResult> {
+export async function paced(
+  topology: Topology,
+  serverPid: number,
+  rate: number,
+  limits: RunLimits,
+): Promise<RunResult> {
   const { senders, fanout } = topology;
   const settling = Math.floor((rate * (limits.settleMs ?? 0)) / 1000);
   const total = settling + Math.max(1, Math.min(limits.maxMessages, Math.floor((rate * limits.maxMs) / 1000)));

@@ -28,7 +28,12 @@ function track(name: string, child: ChildProcess): Child {
   if (child.pid === undefined) throw new BenchError(`${name} did not start`);
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
-    lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length > 0),
+    );
     if (lines.length > 40) lines.splice(0, lines.length - 40);
   };
   child.stdout?.on('data', keep);
@@ -46,7 +51,9 @@ export async function stop(child: Child): Promise<void> {
     return;
   }
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { process.kill(child.pid, 'SIGKILL'); }, STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      process.kill(child.pid, 'SIGKILL');
+    }, STOP_TIMEOUT_MS);
     child.process.once('exit', () => {
       clearTimeout(timer);
       resolve();
@@ -76,7 +83,9 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -84,7 +93,8 @@ export function freePort(): Promise<number> {
 async function waitFor(what: string, child: Child, ready: () => Promise<boolean>): Promise<void> {
   const deadline = performance.now() + START_TIMEOUT_MS;
   while (performance.now() < deadline) {
-    if (child.process.exitCode !== null) throw new BenchError(`${what} exited with ${child.process.exitCode}:\n${child.tail()}`);
+    if (child.process.exitCode !== null)
+      throw new BenchError(`${what} exited with ${child.process.exitCode}:\n${child.tail()}`);
     if (await ready()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -93,9 +103,14 @@ async function waitFor(what: string, child: Child, ready: () => Promise<boolean>
 
 export async function startBare(): Promise<{ child: Child; url: string }> {
   const port = await freePort();
-  const child = track('bare', spawn(process.execPath, [...TSX, `${HERE}bare-forwarder.ts`], {
-    cwd: REPO_ROOT, env: { ...process.env, BENCH_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = track(
+    'bare',
+    spawn(process.execPath, [...TSX, `${HERE}bare-forwarder.ts`], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, BENCH_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitFor('bare forwarder', child, () => Promise.resolve(/"port":\d+/.test(child.tail())));
   return { child, url: `ws://127.0.0.1:${port}` };
 }
@@ -106,22 +121,28 @@ export async function startBare(): Promise<{ child: Child; url: string }> {
  * the per-connection frame rate (50/s by default) and conversations per visitor address per hour
  * (every benchmark visitor comes from 127.0.0.1). Devices per account keep their default cap.
  */
-export async function startRelay(dataDir: string, nodeOptions: readonly string[] = []): Promise<{ child: Child; origin: string; wsUrl: string }> {
+export async function startRelay(
+  dataDir: string,
+  nodeOptions: readonly string[] = [],
+): Promise<{ child: Child; origin: string; wsUrl: string }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = track('relay', spawn(process.execPath, [...nodeOptions, ...TSX, 'relay/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SEALDESK_DATA_DIR: dataDir,
-      SEALDESK_LOG_LEVEL: 'warn',
-      SEALDESK_MESSAGES_PER_SECOND: '1000000',
-      SEALDESK_CONVERSATIONS_PER_HOUR: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = track(
+    'relay',
+    spawn(process.execPath, [...nodeOptions, ...TSX, 'relay/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        SEALDESK_DATA_DIR: dataDir,
+        SEALDESK_LOG_LEVEL: 'warn',
+        SEALDESK_MESSAGES_PER_SECOND: '1000000',
+        SEALDESK_CONVERSATIONS_PER_HOUR: '1000000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitFor('relay', child, async () => {
     try {
       return (await fetch(`${origin}/healthz`)).ok;
@@ -133,7 +154,12 @@ export async function startRelay(dataDir: string, nodeOptions: readonly string[]
 }
 
 export function forkLoadGenerator(): Child {
-  return track('load generator', fork(`${HERE}load-generator.ts`, [], {
-    cwd: REPO_ROOT, execArgv: TSX, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  }));
+  return track(
+    'load generator',
+    fork(`${HERE}load-generator.ts`, [], {
+      cwd: REPO_ROOT,
+      execArgv: TSX,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
 }

@@ -30,10 +30,15 @@ import { pathToFileURL } from 'node:url';
 import type { Ack, NewMessage, Store } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 
-interface StoreOptions { readonly checkpointer?: { readonly passiveBytes?: number; readonly restartBytes?: number } }
+interface StoreOptions {
+  readonly checkpointer?: { readonly passiveBytes?: number; readonly restartBytes?: number };
+}
 type StoreClass = new (path: string, options?: StoreOptions) => Store;
 
-interface Target { readonly queue: string; readonly conversationId: string }
+interface Target {
+  readonly queue: string;
+  readonly conversationId: string;
+}
 
 interface Result {
   readonly messages: number;
@@ -94,17 +99,27 @@ function targets(): Target[] {
       out.push({ queue: deviceQueue(hex(a + 1), hex(1000 + a * 100 + d)), conversationId: hex(100_000 + a) });
     }
   }
-  for (let c = 0; c < CONVERSATIONS; c += 1) out.push({ queue: visitorQueue(hex(100_000 + c)), conversationId: hex(100_000 + c) });
+  for (let c = 0; c < CONVERSATIONS; c += 1)
+    out.push({ queue: visitorQueue(hex(100_000 + c)), conversationId: hex(100_000 + c) });
   return out;
 }
 
 /** Creates accounts, conversations, the pending envelopes and the backlog; fills `newest` (queue -> newest seq). */
-async function setUp(store: Store, all: readonly Target[], backlog: number, envelope: Uint8Array, newest: Map<string, number>): Promise<void> {
+async function setUp(
+  store: Store,
+  all: readonly Target[],
+  backlog: number,
+  envelope: Uint8Array,
+  newest: Map<string, number>,
+): Promise<void> {
   for (let a = 0; a < ACCOUNTS; a += 1) {
     await store.createAccount({ accountId: hex(a + 1), username: `user${String(a)}`, opaqueRecord: 'r' }, 0);
   }
   for (let c = 0; c < CONVERSATIONS; c += 1) {
-    await store.createConversation({ conversationId: hex(100_000 + c), accountId: hex((c % ACCOUNTS) + 1), capabilityHash: new Uint8Array(32) }, 0);
+    await store.createConversation(
+      { conversationId: hex(100_000 + c), accountId: hex((c % ACCOUNTS) + 1), capabilityHash: new Uint8Array(32) },
+      0,
+    );
   }
   // 1-3 envelopes pending in every online queue, as receivers that ack every 100 ms leave them.
   const random = prng(7);
@@ -145,7 +160,13 @@ function shuffled(n: number, random: () => number): number[] {
   return out;
 }
 
-async function run(Ctor: StoreClass, size: number, seconds: number, backlog: number, checkpoints: boolean): Promise<Result> {
+async function run(
+  Ctor: StoreClass,
+  size: number,
+  seconds: number,
+  backlog: number,
+  checkpoints: boolean,
+): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-store-micro-'));
   const path = join(dir, 'relay.sqlite');
   const never = Number.MAX_SAFE_INTEGER;
@@ -214,10 +235,15 @@ async function run(Ctor: StoreClass, size: number, seconds: number, backlog: num
 
 function line(label: string, size: number, r: Result): string {
   return [
-    label.padEnd(9), String(size).padStart(5), String(r.messages).padStart(9),
-    r.loopUsPerMessage.toFixed(2).padStart(10), r.cpuUsPerMessage.toFixed(2).padStart(10),
-    r.p99CommitMs.toFixed(2).padStart(9), r.maxCommitMs.toFixed(2).padStart(9),
-    r.writtenBytesPerMessage.toFixed(0).padStart(10), r.walBytesPerMessage.toFixed(0).padStart(9),
+    label.padEnd(9),
+    String(size).padStart(5),
+    String(r.messages).padStart(9),
+    r.loopUsPerMessage.toFixed(2).padStart(10),
+    r.cpuUsPerMessage.toFixed(2).padStart(10),
+    r.p99CommitMs.toFixed(2).padStart(9),
+    r.maxCommitMs.toFixed(2).padStart(9),
+    r.writtenBytesPerMessage.toFixed(0).padStart(10),
+    r.walBytesPerMessage.toFixed(0).padStart(9),
   ].join(' ');
 }
 
@@ -232,7 +258,9 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--sizes must list envelope sizes in bytes');
   const baselinePath = option('baseline', '');
   const baseline = baselinePath === '' ? undefined : await loadStore(baselinePath);
-  console.log(`store micro-benchmark: batches of ${String(BATCH)}, ${String(ACKING_QUEUES_PER_BATCH)} queues acked per batch, 1,000 queues, backlog ${String(backlog)}, checkpoints ${checkpointsOption}, ${String(seconds)} s per run`);
+  console.log(
+    `store micro-benchmark: batches of ${String(BATCH)}, ${String(ACKING_QUEUES_PER_BATCH)} queues acked per batch, 1,000 queues, backlog ${String(backlog)}, checkpoints ${checkpointsOption}, ${String(seconds)} s per run`,
+  );
   console.log('store      size  messages  loop µs/m   cpu µs/m   p99 ms    max ms  written B/m  WAL B/m');
   for (const size of sizes) {
     const old = baseline === undefined ? undefined : await run(baseline, size, seconds, backlog, checkpoints);
@@ -241,7 +269,9 @@ async function main(): Promise<void> {
     console.log(line('current', size, now));
     if (old !== undefined) {
       const ratio = (a: number, b: number): string => (b === 0 ? '-' : (a / b).toFixed(2));
-      console.log(`  ratio current/baseline: loop ${ratio(now.loopUsPerMessage, old.loopUsPerMessage)}, cpu ${ratio(now.cpuUsPerMessage, old.cpuUsPerMessage)}, written ${ratio(now.writtenBytesPerMessage, old.writtenBytesPerMessage)}${checkpoints ? '' : `, WAL ${ratio(now.walBytesPerMessage, old.walBytesPerMessage)}`}`);
+      console.log(
+        `  ratio current/baseline: loop ${ratio(now.loopUsPerMessage, old.loopUsPerMessage)}, cpu ${ratio(now.cpuUsPerMessage, old.cpuUsPerMessage)}, written ${ratio(now.writtenBytesPerMessage, old.writtenBytesPerMessage)}${checkpoints ? '' : `, WAL ${ratio(now.walBytesPerMessage, old.walBytesPerMessage)}`}`,
+      );
     }
   }
 }

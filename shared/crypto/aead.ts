@@ -12,7 +12,8 @@ export const GCM_TAG_BYTES = 16;
 
 /** Imports a 32-byte AES-256-GCM key, non-extractable. */
 export async function importAesGcmKey(raw: Uint8Array): Promise<CryptoKey> {
-  if (raw.length !== AES_KEY_BYTES) throw new InvalidKeyError(`AES-256-GCM key must be ${AES_KEY_BYTES} bytes, got ${raw.length}`);
+  if (raw.length !== AES_KEY_BYTES)
+    throw new InvalidKeyError(`AES-256-GCM key must be ${AES_KEY_BYTES} bytes, got ${raw.length}`);
   const copy = copyBytes(raw);
   try {
     return await subtle().importKey('raw', copy, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
@@ -34,17 +35,24 @@ async function resolveKey(key: Uint8Array | CryptoKey): Promise<CryptoKey> {
 
 function requireIv(iv: Uint8Array): void {
   // SP 800-38D §8.2: this project uses 96-bit IVs only (deterministic or random construction).
-  if (iv.length !== GCM_IV_BYTES) throw new InvalidKeyError(`AES-GCM IV must be ${GCM_IV_BYTES} bytes, got ${iv.length}`);
+  if (iv.length !== GCM_IV_BYTES)
+    throw new InvalidKeyError(`AES-GCM IV must be ${GCM_IV_BYTES} bytes, got ${iv.length}`);
 }
 
 /** A key without the needed usage is the caller's key problem (InvalidAccessError / Node's ...Exception). */
 function engineFailure(operation: string, error: unknown): InvalidKeyError | CryptoUnavailableError {
   const name = engineErrorName(error);
-  if (name.startsWith('InvalidAccess')) return new InvalidKeyError(`AES-GCM ${operation}: the key does not allow it (${name})`, { cause: error });
+  if (name.startsWith('InvalidAccess'))
+    return new InvalidKeyError(`AES-GCM ${operation}: the key does not allow it (${name})`, { cause: error });
   return new CryptoUnavailableError(`AES-GCM ${operation} failed (${name})`, { cause: error });
 }
 
-export async function aesGcmEncrypt(key: Uint8Array | CryptoKey, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aesGcmEncrypt(
+  key: Uint8Array | CryptoKey,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
   requireIv(iv);
   const cryptoKey = await resolveKey(key);
   try {
@@ -60,7 +68,12 @@ export async function aesGcmEncrypt(key: Uint8Array | CryptoKey, iv: Uint8Array,
 }
 
 /** DecryptError on a failed tag check or on input shorter than the tag (SP 800-38D §7.2). */
-export async function aesGcmDecrypt(key: Uint8Array | CryptoKey, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aesGcmDecrypt(
+  key: Uint8Array | CryptoKey,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
   requireIv(iv);
   const cryptoKey = await resolveKey(key);
   if (ciphertext.length < GCM_TAG_BYTES) {
@@ -76,7 +89,10 @@ export async function aesGcmDecrypt(key: Uint8Array | CryptoKey, iv: Uint8Array,
   } catch (error) {
     // SP 800-38D §7.2 step 8: FAIL. WebCrypto reports it as OperationError.
     if (engineErrorName(error) === 'OperationError') {
-      throw new DecryptError('AES-GCM authentication failed: wrong key, or tampered ciphertext, tag or associated data', { cause: error });
+      throw new DecryptError(
+        'AES-GCM authentication failed: wrong key, or tampered ciphertext, tag or associated data',
+        { cause: error },
+      );
     }
     throw engineFailure('decryption', error);
   }

@@ -111,7 +111,8 @@ export function fromBase64Url(text: string): Uint8Array {
       out[o++] = (acc >> bits) & 0xff;
     }
   }
-  if ((acc & ((1 << bits) - 1)) !== 0) throw new DecodeError('base64url text is not canonical (non-zero trailing bits)');
+  if ((acc & ((1 << bits) - 1)) !== 0)
+    throw new DecodeError('base64url text is not canonical (non-zero trailing bits)');
   return out;
 }
 

@@ -43,7 +43,8 @@ export async function ed25519KeyPairFromSeed(seed: Uint8Array): Promise<Ed25519K
     const jwk = await subtle().exportKey('jwk', temporary);
     if (jwk.x === undefined) throw new CryptoUnavailableError('the engine exported an Ed25519 JWK without x');
     const publicKey = fromBase64Url(jwk.x);
-    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) throw new CryptoUnavailableError('the engine exported a malformed Ed25519 public key');
+    if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+      throw new CryptoUnavailableError('the engine exported a malformed Ed25519 public key');
     const privateKey = await subtle().importKey('pkcs8', der, ALGORITHM, false, ['sign']);
     return { privateKey, publicKey };
   } catch (error) {
@@ -57,7 +58,9 @@ export async function ed25519KeyPairFromSeed(seed: Uint8Array): Promise<Ed25519K
 /** RFC 8032 §5.1.6. 64 bytes. Some engines (Safari) randomise: never compare signature bytes. */
 export async function ed25519Sign(privateKey: CryptoKey, message: Uint8Array): Promise<Uint8Array> {
   if (privateKey.algorithm.name !== 'Ed25519' || privateKey.type !== 'private') {
-    throw new InvalidKeyError(`expected an Ed25519 private key, got ${privateKey.algorithm.name} ${privateKey.type} key`);
+    throw new InvalidKeyError(
+      `expected an Ed25519 private key, got ${privateKey.algorithm.name} ${privateKey.type} key`,
+    );
   }
   try {
     return new Uint8Array(await subtle().sign(ALGORITHM, privateKey, copyBytes(message)));
@@ -70,11 +73,17 @@ export async function ed25519Sign(privateKey: CryptoKey, message: Uint8Array): P
  * RFC 8032 §5.1.7. Returns false (never throws) for a malformed key or signature: wrong lengths,
  * a key the engine cannot decode, or a signature that does not verify.
  */
-export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function ed25519Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES) return false;
   try {
     // Imported once per distinct key (public-key-cache.ts); the signature is checked every time.
-    const key = await cachedPublicKey('Ed25519', publicKey, () => subtle().importKey('raw', copyBytes(publicKey), ALGORITHM, true, ['verify']));
+    const key = await cachedPublicKey('Ed25519', publicKey, () =>
+      subtle().importKey('raw', copyBytes(publicKey), ALGORITHM, true, ['verify']),
+    );
     return await subtle().verify(ALGORITHM, key, copyBytes(signature), copyBytes(message));
   } catch {
     return false;

@@ -36,7 +36,8 @@ export function formatFingerprint(bytes: Uint8Array): string {
   }
   const text = toBase32(bytes);
   const groups: string[] = [];
-  for (let i = 0; i < text.length; i += FINGERPRINT_GROUP_CHARS) groups.push(text.slice(i, i + FINGERPRINT_GROUP_CHARS));
+  for (let i = 0; i < text.length; i += FINGERPRINT_GROUP_CHARS)
+    groups.push(text.slice(i, i + FINGERPRINT_GROUP_CHARS));
   return groups.join(' ');
 }
 
@@ -58,8 +59,10 @@ function read40(bytes: Uint8Array, offset: number): number {
 
 /** `groups` groups of 5 decimal digits, from 5 bytes each, separated by one space. */
 export function formatDigits(bytes: Uint8Array, groups: number): string {
-  if (!Number.isSafeInteger(groups) || groups < 1) throw new UsageError(`group count must be a positive integer, got ${groups}`);
-  if (bytes.length < 5 * groups) throw new UsageError(`${groups} digit groups need ${5 * groups} bytes, got ${bytes.length}`);
+  if (!Number.isSafeInteger(groups) || groups < 1)
+    throw new UsageError(`group count must be a positive integer, got ${groups}`);
+  if (bytes.length < 5 * groups)
+    throw new UsageError(`${groups} digit groups need ${5 * groups} bytes, got ${bytes.length}`);
   const out: string[] = [];
   for (let g = 0; g < groups; g++) out.push(String(read40(bytes, 5 * g) % 100000).padStart(5, '0'));
   return out.join(' ');

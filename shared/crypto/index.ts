@@ -1,8 +1,24 @@
 // shared/crypto: stateless, typed WebCrypto wrappers (see README.md).
-export { concatBytes, constantTimeEqual, fromBase64Url, fromHex, toBase64Url, toHex, utf8Decode, utf8Encode, wipe } from './bytes.js';
+export {
+  concatBytes,
+  constantTimeEqual,
+  fromBase64Url,
+  fromHex,
+  toBase64Url,
+  toHex,
+  utf8Decode,
+  utf8Encode,
+  wipe,
+} from './bytes.js';
 export { fromBase32, toBase32 } from './base32.js';
 export { secureRandom, type RandomSource } from './random.js';
-export { generateX25519KeyPair, x25519, x25519KeyPairFromSeed, X25519_KEY_BYTES, type X25519KeyPair } from './x25519.js';
+export {
+  generateX25519KeyPair,
+  x25519,
+  x25519KeyPairFromSeed,
+  X25519_KEY_BYTES,
+  type X25519KeyPair,
+} from './x25519.js';
 export {
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SECRET_BYTES,

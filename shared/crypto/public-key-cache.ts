@@ -18,7 +18,11 @@ export const PUBLIC_KEY_CACHE_SIZE = 256;
 const cache = new Map<string, CryptoKey>();
 
 /** The cached key for (`label`, `bytes`), or the result of `importer()`, cached once it resolves. */
-export async function cachedPublicKey(label: string, bytes: Uint8Array, importer: () => Promise<CryptoKey>): Promise<CryptoKey> {
+export async function cachedPublicKey(
+  label: string,
+  bytes: Uint8Array,
+  importer: () => Promise<CryptoKey>,
+): Promise<CryptoKey> {
   const id = `${label}:${toHex(bytes)}`;
   const hit = cache.get(id);
   if (hit !== undefined) {

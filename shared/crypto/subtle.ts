@@ -8,7 +8,8 @@ import { CryptoUnavailableError } from '../errors/index.js';
 export function subtle(): SubtleCrypto {
   const crypto = globalThis.crypto as Crypto | undefined;
   const s = crypto?.subtle;
-  if (s === undefined) throw new CryptoUnavailableError('WebCrypto SubtleCrypto is not available: a secure context is required');
+  if (s === undefined)
+    throw new CryptoUnavailableError('WebCrypto SubtleCrypto is not available: a secure context is required');
   return s;
 }
 

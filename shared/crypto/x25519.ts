@@ -74,17 +74,23 @@ export async function x25519(privateKey: CryptoKey, peerPublicKey: Uint8Array): 
   let peer: CryptoKey;
   try {
     // Imported once per distinct key (public-key-cache.ts); the DH itself runs every time.
-    peer = await cachedPublicKey('X25519', peerPublicKey, () => subtle().importKey('raw', copyBytes(peerPublicKey), ALGORITHM, true, []));
+    peer = await cachedPublicKey('X25519', peerPublicKey, () =>
+      subtle().importKey('raw', copyBytes(peerPublicKey), ALGORITHM, true, []),
+    );
   } catch (error) {
     throw new InvalidKeyError(`X25519 public key rejected by the engine (${engineErrorName(error)})`, { cause: error });
   }
   let shared: Uint8Array;
   try {
-    shared = new Uint8Array(await subtle().deriveBits({ name: 'X25519', public: peer }, privateKey, 8 * X25519_KEY_BYTES));
+    shared = new Uint8Array(
+      await subtle().deriveBits({ name: 'X25519', public: peer }, privateKey, 8 * X25519_KEY_BYTES),
+    );
   } catch (error) {
     if (engineErrorName(error) === 'OperationError') {
       // RFC 7748 §6.1: the engine refused an all-zero result (low-order point).
-      throw new InvalidKeyError('X25519 peer public key is a low-order point (all-zero shared secret)', { cause: error });
+      throw new InvalidKeyError('X25519 peer public key is a low-order point (all-zero shared secret)', {
+        cause: error,
+      });
     }
     throw new CryptoUnavailableError(`X25519 deriveBits failed (${engineErrorName(error)})`, { cause: error });
   }

@@ -46,7 +46,10 @@ export async function createAccountIdentity(env: ProtocolEnv): Promise<NewAccoun
  * A replacement AIK for the same account (account key rotation, §11.3). The old identity is not
  * consulted: rotation statements (rotation.ts) are what link the two keys.
  */
-export async function createRotatedAccountIdentity(accountId: AccountId, env: ProtocolEnv): Promise<NewAccountIdentity> {
+export async function createRotatedAccountIdentity(
+  accountId: AccountId,
+  env: ProtocolEnv,
+): Promise<NewAccountIdentity> {
   const seed = env.rng(ED25519_SECRET_BYTES);
   const identity = await accountIdentityFromSeed(accountId, seed);
   return { identity, seed };

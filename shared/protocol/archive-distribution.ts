@@ -37,7 +37,8 @@ export type ArchiveGrantScope = (typeof ARCHIVE_GRANT_SCOPES)[keyof typeof ARCHI
 
 function batches(keys: readonly ArchiveKey[]): ArchiveKey[][] {
   const out: ArchiveKey[][] = [];
-  for (let i = 0; i < keys.length; i += ARCHIVE_LIMITS.maxKeysPerGrant) out.push(keys.slice(i, i + ARCHIVE_LIMITS.maxKeysPerGrant));
+  for (let i = 0; i < keys.length; i += ARCHIVE_LIMITS.maxKeysPerGrant)
+    out.push(keys.slice(i, i + ARCHIVE_LIMITS.maxKeysPerGrant));
   return out;
 }
 
@@ -103,7 +104,11 @@ export async function rotateArchiveOnListChange(
   sender: SealedBoxSender,
   previousDevices: readonly { readonly deviceId: DeviceId }[],
   currentDevices: readonly SealedBoxRecipient[],
-): Promise<{ readonly keyring: ArchiveKeyring; readonly grants: readonly ArchiveKeyGrant[]; readonly rotated: boolean }> {
+): Promise<{
+  readonly keyring: ArchiveKeyring;
+  readonly grants: readonly ArchiveKeyGrant[];
+  readonly rotated: boolean;
+}> {
   if (!currentDevices.some((d) => idEquals(d.deviceId, sender.deviceId))) {
     throw new ProtocolStateError('the distributing device is not in the new device list');
   }

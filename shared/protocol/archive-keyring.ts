@@ -42,7 +42,8 @@ function compareKeys(a: ArchiveKey, b: ArchiveKey): number {
 }
 
 function checkKeyShape(key: ArchiveKey): void {
-  if (!Number.isInteger(key.epoch) || key.epoch < 1 || key.epoch > MAX_U32) throw new UsageError('archive epoch must be in 1..2^32-1');
+  if (!Number.isInteger(key.epoch) || key.epoch < 1 || key.epoch > MAX_U32)
+    throw new UsageError('archive epoch must be in 1..2^32-1');
   if (key.keyId.length !== ARCHIVE_KEY_ID_BYTES || key.key.length !== ARCHIVE_KEY_BYTES) {
     throw new UsageError('archive key must be 32 bytes with a 16-byte key id');
   }
@@ -103,19 +104,23 @@ export function mergeArchiveKeys(
     // F11: a first keyring (a newly linked device) takes every epoch its sponsor holds; an existing
     // one only moves forward a few epochs at a time, so the counter cannot be pushed to exhaustion.
     if (highest !== undefined && key.epoch > highest + ARCHIVE_LIMITS.maxEpochJump) {
-      throw new ProtocolStateError(`archive epoch ${key.epoch} jumps more than ${ARCHIVE_LIMITS.maxEpochJump} past epoch ${highest}`);
+      throw new ProtocolStateError(
+        `archive epoch ${key.epoch} jumps more than ${ARCHIVE_LIMITS.maxEpochJump} past epoch ${highest}`,
+      );
     }
     highest = Math.max(highest ?? key.epoch, key.epoch);
     const held = keys.find((k) => k.epoch === key.epoch && constantTimeEqual(k.keyId, key.keyId));
     if (held !== undefined) {
-      if (!constantTimeEqual(held.key, key.key)) throw new ProtocolStateError(`conflicting archive key for epoch ${key.epoch}`);
+      if (!constantTimeEqual(held.key, key.key))
+        throw new ProtocolStateError(`conflicting archive key for epoch ${key.epoch}`);
       continue;
     }
     keys.push({ epoch: key.epoch, keyId: new Uint8Array(key.keyId), key: new Uint8Array(key.key) });
     added++;
   }
   if (keys.length === 0) throw new ProtocolStateError('no archive key received');
-  if (keys.length > ARCHIVE_LIMITS.maxKeyringKeys) throw new LimitError(`archive keyring would exceed ${ARCHIVE_LIMITS.maxKeyringKeys} keys`);
+  if (keys.length > ARCHIVE_LIMITS.maxKeyringKeys)
+    throw new LimitError(`archive keyring would exceed ${ARCHIVE_LIMITS.maxKeyringKeys} keys`);
   keys.sort(compareKeys);
   const base = { version: ARCHIVE_KEYRING_VERSION, accountId, keys } as const;
   const current = keys[keys.length - 1];

@@ -55,7 +55,9 @@ export async function sealHistoryRecord(
 ): Promise<{ readonly keyring: ArchiveKeyring; readonly record: Uint8Array }> {
   checkRecordId(recordId);
   if (plaintext.length > ARCHIVE_LIMITS.maxRecordPlaintextBytes) {
-    throw new LimitError(`history record of ${plaintext.length} bytes exceeds ${ARCHIVE_LIMITS.maxRecordPlaintextBytes}`);
+    throw new LimitError(
+      `history record of ${plaintext.length} bytes exceeds ${ARCHIVE_LIMITS.maxRecordPlaintextBytes}`,
+    );
   }
   const key = currentArchiveKey(keyring);
   const used = constantTimeEqual(keyring.usageKeyId, key.keyId) ? keyring.usageCount : 0;
@@ -64,7 +66,12 @@ export async function sealHistoryRecord(
     throw new LimitError('archive key usage cap reached: rotate the archive key before sealing more records');
   }
   const iv = env.rng(12);
-  const ciphertext = await aesGcmEncrypt(await recordKey(keyring, key), iv, plaintext, recordAad(keyring, key, recordId));
+  const ciphertext = await aesGcmEncrypt(
+    await recordKey(keyring, key),
+    iv,
+    plaintext,
+    recordAad(keyring, key, recordId),
+  );
   const record = encode(historyRecordCodec, { epoch: key.epoch, keyId: key.keyId, iv, ciphertext });
   return { keyring: { ...keyring, usageKeyId: key.keyId, usageCount: used + 1 }, record };
 }
@@ -74,15 +81,27 @@ export async function sealHistoryRecord(
  * does not hold the record's epoch (e.g. it was removed before that epoch), DecryptError when the
  * record, its id or its key do not authenticate.
  */
-export async function openHistoryRecord(keyring: ArchiveKeyring, recordId: Uint8Array, record: Uint8Array): Promise<Uint8Array> {
+export async function openHistoryRecord(
+  keyring: ArchiveKeyring,
+  recordId: Uint8Array,
+  record: Uint8Array,
+): Promise<Uint8Array> {
   checkRecordId(recordId);
   const parsed = decode(historyRecordCodec, record, 'historyRecord');
   const key = findArchiveKey(keyring, parsed.epoch, parsed.keyId);
   if (key === undefined) throw new ProtocolStateError(`this device holds no archive key for epoch ${parsed.epoch}`);
   try {
-    return await aesGcmDecrypt(await recordKey(keyring, key), parsed.iv, parsed.ciphertext, recordAad(keyring, key, recordId));
+    return await aesGcmDecrypt(
+      await recordKey(keyring, key),
+      parsed.iv,
+      parsed.ciphertext,
+      recordAad(keyring, key, recordId),
+    );
   } catch (error) {
-    if (error instanceof DecryptError) throw new DecryptError('history record does not authenticate (tampered, or stored under another record id)', { cause: error });
+    if (error instanceof DecryptError)
+      throw new DecryptError('history record does not authenticate (tampered, or stored under another record id)', {
+        cause: error,
+      });
     throw error;
   }
 }

@@ -77,7 +77,9 @@ export function chunkCountFor(size: number): number {
 const refFields = struct<AttachmentRef>({
   attachmentId: fixedBytes(ATTACHMENT_ID_BYTES),
   fileKey: fixedBytes(ATTACHMENT_KEY_BYTES),
-  size: refine(u64, (n) => (n <= ATTACHMENT_LIMITS.maxBytes ? undefined : `size ${n} exceeds the cap of ${ATTACHMENT_LIMITS.maxBytes}`)),
+  size: refine(u64, (n) =>
+    n <= ATTACHMENT_LIMITS.maxBytes ? undefined : `size ${n} exceeds the cap of ${ATTACHMENT_LIMITS.maxBytes}`,
+  ),
   chunkCount: u32,
   ciphertextHash: fixedBytes(32),
   mediaType: mediaTypeCodec,
@@ -86,7 +88,9 @@ const refFields = struct<AttachmentRef>({
 
 export const attachmentRefCodec: Codec<AttachmentRef> = versioned(
   refine(refFields, (ref) =>
-    ref.chunkCount === chunkCountFor(ref.size) ? undefined : `chunk count ${ref.chunkCount} does not match size ${ref.size}`,
+    ref.chunkCount === chunkCountFor(ref.size)
+      ? undefined
+      : `chunk count ${ref.chunkCount} does not match size ${ref.size}`,
   ),
 );
 

@@ -24,7 +24,11 @@ export interface AttachmentChunkKeys {
   readonly ivBase: Uint8Array;
 }
 
-export async function deriveAttachmentChunkKeys(fileKey: Uint8Array, attachmentId: Uint8Array, chunkCount: number): Promise<AttachmentChunkKeys> {
+export async function deriveAttachmentChunkKeys(
+  fileKey: Uint8Array,
+  attachmentId: Uint8Array,
+  chunkCount: number,
+): Promise<AttachmentChunkKeys> {
   const okm = await hkdfSha256(fileKey, attachmentId, utf8Encode(ATTACHMENT_LABELS.chunkKeys), 44);
   const key = await importAesGcmKey(okm.subarray(0, 32));
   okm.fill(0, 0, 32);

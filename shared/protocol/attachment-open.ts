@@ -41,18 +41,32 @@ export async function attachmentChunkKeys(ref: AttachmentRef): Promise<Attachmen
  * Opens one chunk at `index` (progressive display). Each chunk is authenticated on its own; the
  * whole-file hash is only checked by openAttachment.
  */
-export async function openAttachmentChunk(keys: AttachmentChunkKeys, ref: AttachmentRef, index: number, sealed: Uint8Array): Promise<Uint8Array> {
+export async function openAttachmentChunk(
+  keys: AttachmentChunkKeys,
+  ref: AttachmentRef,
+  index: number,
+  sealed: Uint8Array,
+): Promise<Uint8Array> {
   if (!Number.isInteger(index) || index < 0 || index >= ref.chunkCount) {
     throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, `index outside 0..${ref.chunkCount - 1}`, index);
   }
   if (sealed.length !== sealedChunkLength(ref, index)) {
-    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.chunkSize, `${sealed.length} bytes, expected ${sealedChunkLength(ref, index)}`, index);
+    throw new AttachmentTamperedError(
+      ATTACHMENT_FAILURES.chunkSize,
+      `${sealed.length} bytes, expected ${sealedChunkLength(ref, index)}`,
+      index,
+    );
   }
   try {
     return await aesGcmDecrypt(keys.key, chunkIv(keys, index), sealed, chunkAad(keys, index));
   } catch (error) {
     if (error instanceof DecryptError) {
-      throw new AttachmentTamperedError(ATTACHMENT_FAILURES.chunkAuth, 'chunk does not authenticate at this position', index, { cause: error });
+      throw new AttachmentTamperedError(
+        ATTACHMENT_FAILURES.chunkAuth,
+        'chunk does not authenticate at this position',
+        index,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -65,15 +79,25 @@ export async function openAttachment(
   onProgress?: AttachmentProgress,
 ): Promise<Uint8Array> {
   if (chunks.length < ref.chunkCount) {
-    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.missingChunks, `${chunks.length} of ${ref.chunkCount} chunks`);
+    throw new AttachmentTamperedError(
+      ATTACHMENT_FAILURES.missingChunks,
+      `${chunks.length} of ${ref.chunkCount} chunks`,
+    );
   }
   if (chunks.length > ref.chunkCount) {
-    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, `${chunks.length} chunks, expected ${ref.chunkCount}`);
+    throw new AttachmentTamperedError(
+      ATTACHMENT_FAILURES.extraChunks,
+      `${chunks.length} chunks, expected ${ref.chunkCount}`,
+    );
   }
   chunks.forEach((chunk, i) => {
     const expected = sealedChunkLength(ref, i);
     if (chunk.length !== expected) {
-      throw new AttachmentTamperedError(ATTACHMENT_FAILURES.chunkSize, `${chunk.length} bytes, expected ${expected}`, i);
+      throw new AttachmentTamperedError(
+        ATTACHMENT_FAILURES.chunkSize,
+        `${chunk.length} bytes, expected ${expected}`,
+        i,
+      );
     }
   });
   const keys = await attachmentChunkKeys(ref);
@@ -85,7 +109,10 @@ export async function openAttachment(
   // F16: the hash carried in the authenticated message commits to the exact ciphertext.
   const hash = await sha256(concatBytes(...chunks));
   if (!constantTimeEqual(hash, ref.ciphertextHash)) {
-    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.hashMismatch, 'sealed chunks do not match the hash in the message');
+    throw new AttachmentTamperedError(
+      ATTACHMENT_FAILURES.hashMismatch,
+      'sealed chunks do not match the hash in the message',
+    );
   }
   const padded = concatBytes(...plain);
   for (let i = ref.size; i < padded.length; i++) {
@@ -95,19 +122,30 @@ export async function openAttachment(
 }
 
 /** Opens an attachment stored as one blob (the sealed chunks concatenated). */
-export async function openAttachmentBlob(ref: AttachmentRef, blob: Uint8Array, onProgress?: AttachmentProgress): Promise<Uint8Array> {
+export async function openAttachmentBlob(
+  ref: AttachmentRef,
+  blob: Uint8Array,
+  onProgress?: AttachmentProgress,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (let i = 0; i < ref.chunkCount; i++) {
     const length = sealedChunkLength(ref, i);
     if (offset + length > blob.length) {
-      throw new AttachmentTamperedError(ATTACHMENT_FAILURES.missingChunks, `blob of ${blob.length} bytes ends inside chunk ${i}`, i);
+      throw new AttachmentTamperedError(
+        ATTACHMENT_FAILURES.missingChunks,
+        `blob of ${blob.length} bytes ends inside chunk ${i}`,
+        i,
+      );
     }
     chunks.push(blob.subarray(offset, offset + length));
     offset += length;
   }
   if (offset !== blob.length) {
-    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, `${blob.length - offset} bytes after the last chunk`);
+    throw new AttachmentTamperedError(
+      ATTACHMENT_FAILURES.extraChunks,
+      `${blob.length - offset} bytes after the last chunk`,
+    );
   }
   return openAttachment(ref, chunks, onProgress);
 }

@@ -20,7 +20,9 @@ function short(id: Uint8Array): string {
 
 /** The acks this participant puts in its next frame. */
 export function acksToSend(state: ConversationState): AckEntry[] {
-  return state.tracks.filter((t) => t.nextSeq > 1).map((t) => ({ sender: t.senderId, seq: t.nextSeq - 1, hash: t.lastHash }));
+  return state.tracks
+    .filter((t) => t.nextSeq > 1)
+    .map((t) => ({ sender: t.senderId, seq: t.nextSeq - 1, hash: t.lastHash }));
 }
 
 function trackOf(tracks: readonly SenderTrack[], id: DeviceId): SenderTrack | undefined {
@@ -42,9 +44,15 @@ export function checkAcks(
     if (idEquals(ack.sender, state.selfId)) {
       const sent = state.sentHashes.find((s) => s.seq === ack.seq);
       if (ack.seq >= state.nextSendSeq) {
-        notes.push({ kind: ALERT_KINDS.fork, detail: `device ${short(by)} acknowledges message ${ack.seq} this device never sent` });
+        notes.push({
+          kind: ALERT_KINDS.fork,
+          detail: `device ${short(by)} acknowledges message ${ack.seq} this device never sent`,
+        });
       } else if (sent !== undefined && !constantTimeEqual(sent.hash, ack.hash)) {
-        notes.push({ kind: ALERT_KINDS.fork, detail: `device ${short(by)} saw a different message ${ack.seq} from this device` });
+        notes.push({
+          kind: ALERT_KINDS.fork,
+          detail: `device ${short(by)} saw a different message ${ack.seq} from this device`,
+        });
       }
       continue;
     }
@@ -52,12 +60,18 @@ export function checkAcks(
     const mine = track?.recent.find((r) => r.seq === ack.seq);
     if (mine !== undefined) {
       if (!constantTimeEqual(mine.hash, ack.hash)) {
-        notes.push({ kind: ALERT_KINDS.deviceDivergence, detail: `device ${short(by)} and this device saw different messages ${ack.seq} from ${short(ack.sender)}` });
+        notes.push({
+          kind: ALERT_KINDS.deviceDivergence,
+          detail: `device ${short(by)} and this device saw different messages ${ack.seq} from ${short(ack.sender)}`,
+        });
       }
       continue;
     }
     if (track?.lostRanges.some((r) => ack.seq >= r.from && ack.seq <= r.to) === true) {
-      notes.push({ kind: ALERT_KINDS.deviceDivergence, detail: `device ${short(by)} received message ${ack.seq} from ${short(ack.sender)}, which never reached this device` });
+      notes.push({
+        kind: ALERT_KINDS.deviceDivergence,
+        detail: `device ${short(by)} received message ${ack.seq} from ${short(ack.sender)}, which never reached this device`,
+      });
       continue;
     }
     if (track === undefined || ack.seq >= track.nextSeq) {
@@ -71,7 +85,12 @@ export function checkAcks(
 }
 
 /** Resolves claims against what has arrived; unmet ones past the reorder window become alerts. */
-export function settleClaims(claims: readonly AckClaim[], tracks: readonly SenderTrack[], now: number, force: boolean): { claims: AckClaim[]; notes: OrderNote[] } {
+export function settleClaims(
+  claims: readonly AckClaim[],
+  tracks: readonly SenderTrack[],
+  now: number,
+  force: boolean,
+): { claims: AckClaim[]; notes: OrderNote[] } {
   const notes: OrderNote[] = [];
   const kept: AckClaim[] = [];
   for (const claim of claims) {
@@ -79,14 +98,23 @@ export function settleClaims(claims: readonly AckClaim[], tracks: readonly Sende
     if (track !== undefined && track.nextSeq > claim.seq) {
       const mine = track.recent.find((r) => r.seq === claim.seq);
       if (mine !== undefined && !constantTimeEqual(mine.hash, claim.hash)) {
-        notes.push({ kind: ALERT_KINDS.deviceDivergence, detail: `device ${short(claim.by)} and this device saw different messages ${claim.seq} from ${short(claim.sender)}` });
+        notes.push({
+          kind: ALERT_KINDS.deviceDivergence,
+          detail: `device ${short(claim.by)} and this device saw different messages ${claim.seq} from ${short(claim.sender)}`,
+        });
       } else if (mine === undefined && track.lostRanges.some((r) => claim.seq >= r.from && claim.seq <= r.to)) {
-        notes.push({ kind: ALERT_KINDS.deviceDivergence, detail: `device ${short(claim.by)} received message ${claim.seq} from ${short(claim.sender)}, which never reached this device` });
+        notes.push({
+          kind: ALERT_KINDS.deviceDivergence,
+          detail: `device ${short(claim.by)} received message ${claim.seq} from ${short(claim.sender)}, which never reached this device`,
+        });
       }
       continue;
     }
     if (force || now - claim.at >= ORDER_LIMITS.reorderWindowMs) {
-      notes.push({ kind: ALERT_KINDS.deviceDivergence, detail: `device ${short(claim.by)} received message ${claim.seq} from ${short(claim.sender)}, which has not reached this device` });
+      notes.push({
+        kind: ALERT_KINDS.deviceDivergence,
+        detail: `device ${short(claim.by)} received message ${claim.seq} from ${short(claim.sender)}, which has not reached this device`,
+      });
       continue;
     }
     kept.push(claim);

@@ -58,7 +58,9 @@ export interface KeyPacket {
   readonly bodyHash: Uint8Array;
 }
 
-export const keyPacketCodec: Codec<KeyPacket> = versioned(struct<KeyPacket>({ contentKey: fixedBytes(32), bodyHash: fixedBytes(32) }));
+export const keyPacketCodec: Codec<KeyPacket> = versioned(
+  struct<KeyPacket>({ contentKey: fixedBytes(32), bodyHash: fixedBytes(32) }),
+);
 
 export interface ConversationPacket {
   readonly conversationId: ConversationId;

@@ -25,7 +25,12 @@ import { versioned } from './versioned-codec.js';
 
 const ZERO_SALT = new Uint8Array(32);
 
-const contentAadCodec = versioned(struct<{ conversationId: ConversationId; senderId: DeviceId }>({ conversationId: conversationIdCodec, senderId: deviceIdCodec }));
+const contentAadCodec = versioned(
+  struct<{ conversationId: ConversationId; senderId: DeviceId }>({
+    conversationId: conversationIdCodec,
+    senderId: deviceIdCodec,
+  }),
+);
 
 function contentAad(conversationId: ConversationId, senderId: DeviceId): Uint8Array {
   return sessionLabelled(SESSION_LABELS.contentAad, encode(contentAadCodec, { conversationId, senderId }));
@@ -50,7 +55,12 @@ export interface SealedBody {
  * Pads and encrypts an encoded frame under a fresh content key from env.rng. The key is drawn
  * before the first await (conversation-send.ts runs this beside the frame hash and relies on it).
  */
-export async function sealBody(frame: Uint8Array, conversationId: ConversationId, senderId: DeviceId, env: ProtocolEnv): Promise<SealedBody> {
+export async function sealBody(
+  frame: Uint8Array,
+  conversationId: ConversationId,
+  senderId: DeviceId,
+  env: ProtocolEnv,
+): Promise<SealedBody> {
   const contentKey = env.rng(32);
   const { key, iv } = await contentCipher(contentKey);
   const body = await aesGcmEncrypt(key, iv, pad(frame), contentAad(conversationId, senderId));
@@ -65,7 +75,8 @@ export async function openBody(
   conversationId: ConversationId,
   senderId: DeviceId,
 ): Promise<Uint8Array> {
-  if (!constantTimeEqual(await bodyHashOf(body), expectedHash)) throw new DecryptError('message body does not match the hash in its key packet');
+  if (!constantTimeEqual(await bodyHashOf(body), expectedHash))
+    throw new DecryptError('message body does not match the hash in its key packet');
   const { key, iv } = await contentCipher(contentKey);
   return unpad(await aesGcmDecrypt(key, iv, body, contentAad(conversationId, senderId)));
 }

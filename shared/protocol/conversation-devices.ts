@@ -22,9 +22,11 @@ export async function applyDeviceList(
   bundles: readonly PrekeyBundle[],
   env: ProtocolEnv,
 ): Promise<{ state: ConversationState; alerts: SecurityAlert[] }> {
-  if (list.version < state.deviceList.version) throw new RollbackError(`device list version ${list.version} is older than ${state.deviceList.version}`);
+  if (list.version < state.deviceList.version)
+    throw new RollbackError(`device list version ${list.version} is older than ${state.deviceList.version}`);
   if (list.version === state.deviceList.version) {
-    if (!constantTimeEqual(list.hash, state.deviceList.hash)) throw new EquivocationError(`two different device lists with version ${list.version}`);
+    if (!constantTimeEqual(list.hash, state.deviceList.hash))
+      throw new EquivocationError(`two different device lists with version ${list.version}`);
     return { state, alerts: [] };
   }
   const listed = (s: PeerSession): boolean => list.devices.some((d) => idEquals(d.deviceId, s.peerId));

@@ -15,7 +15,11 @@ import type { ConversationState, ConversationStep } from './conversation-state.j
 import type { ProtocolEnv } from './env.js';
 
 /** Flushes every sender track and settles claims at `now`. */
-export function tickState(state: ConversationState, now: number, force: boolean): { state: ConversationState; released: ReleasedMessage[]; alerts: SecurityAlert[] } {
+export function tickState(
+  state: ConversationState,
+  now: number,
+  force: boolean,
+): { state: ConversationState; released: ReleasedMessage[]; alerts: SecurityAlert[] } {
   const released: ReleasedMessage[] = [];
   const alerts: SecurityAlert[] = [];
   const tracks: SenderTrack[] = state.tracks.map((track) => {
@@ -41,6 +45,13 @@ export function endConversation(state: ConversationState, env: ProtocolEnv): Con
   const closed = state.closedBySelf || t.state.tracks.some((track) => track.closedAt !== null);
   const alerts = closed
     ? t.alerts
-    : [...t.alerts, { kind: ALERT_KINDS.missingClose, detail: 'the conversation ended without an authenticated close: it may have been truncated', conversationId: state.conversationId }];
+    : [
+        ...t.alerts,
+        {
+          kind: ALERT_KINDS.missingClose,
+          detail: 'the conversation ended without an authenticated close: it may have been truncated',
+          conversationId: state.conversationId,
+        },
+      ];
   return { state: { ...t.state, ended: true }, released: t.released, alerts, outgoing: [] };
 }

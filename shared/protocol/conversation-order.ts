@@ -70,7 +70,17 @@ export interface OrderResult {
 export const ZERO_HASH = new Uint8Array(32);
 
 export function newSenderTrack(senderId: DeviceId): SenderTrack {
-  return { senderId, nextSeq: 1, lastHash: ZERO_HASH, chainKnown: true, buffer: [], waitingSince: null, recent: [], lostRanges: [], closedAt: null };
+  return {
+    senderId,
+    nextSeq: 1,
+    lastHash: ZERO_HASH,
+    chainKnown: true,
+    buffer: [],
+    waitingSince: null,
+    recent: [],
+    lostRanges: [],
+    closedAt: null,
+  };
 }
 
 function who(track: SenderTrack): string {
@@ -85,7 +95,10 @@ function releaseInOrder(t: Mutable<SenderTrack>, released: ReleasedMessage[], no
     if (head?.seq !== t.nextSeq) break;
     t.buffer = t.buffer.slice(1);
     if (t.chainKnown && !constantTimeEqual(head.prevHash, t.lastHash)) {
-      notes.push({ kind: ALERT_KINDS.fork, detail: `message ${head.seq} from ${who(t)} does not link to the previous one (hash chain broken)` });
+      notes.push({
+        kind: ALERT_KINDS.fork,
+        detail: `message ${head.seq} from ${who(t)} does not link to the previous one (hash chain broken)`,
+      });
     }
     released.push({ ...head, sender: t.senderId, late: false });
     t.nextSeq = head.seq + 1;
@@ -135,26 +148,54 @@ export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number
   if (frame.seq < track.nextSeq) {
     const seen = track.recent.find((r) => r.seq === frame.seq);
     if (seen !== undefined && constantTimeEqual(seen.hash, frame.hash)) {
-      return { track, released: [], notes: [{ kind: ALERT_KINDS.replay, detail: `message ${frame.seq} from ${who(track)} was delivered again (ignored)` }] };
+      return {
+        track,
+        released: [],
+        notes: [
+          { kind: ALERT_KINDS.replay, detail: `message ${frame.seq} from ${who(track)} was delivered again (ignored)` },
+        ],
+      };
     }
     if (seen !== undefined) {
-      return { track, released: [], notes: [{ kind: ALERT_KINDS.fork, detail: `two different messages ${frame.seq} from ${who(track)}` }] };
+      return {
+        track,
+        released: [],
+        notes: [{ kind: ALERT_KINDS.fork, detail: `two different messages ${frame.seq} from ${who(track)}` }],
+      };
     }
     if (track.lostRanges.some((r) => frame.seq >= r.from && frame.seq <= r.to)) {
       // Authentic but too late for its place in the order: shown apart, flagged late.
       const lostRanges = track.lostRanges.flatMap((r) =>
-        frame.seq < r.from || frame.seq > r.to ? [r] : [{ from: r.from, to: frame.seq - 1 }, { from: frame.seq + 1, to: r.to }].filter((x) => x.from <= x.to),
+        frame.seq < r.from || frame.seq > r.to
+          ? [r]
+          : [
+              { from: r.from, to: frame.seq - 1 },
+              { from: frame.seq + 1, to: r.to },
+            ].filter((x) => x.from <= x.to),
       );
-      return { track: { ...track, lostRanges }, released: [{ ...frame, sender: track.senderId, late: true }], notes: [] };
+      return {
+        track: { ...track, lostRanges },
+        released: [{ ...frame, sender: track.senderId, late: true }],
+        notes: [],
+      };
     }
-    return { track, released: [], notes: [{ kind: ALERT_KINDS.replay, detail: `old message ${frame.seq} from ${who(track)} arrived again (ignored)` }] };
+    return {
+      track,
+      released: [],
+      notes: [
+        { kind: ALERT_KINDS.replay, detail: `old message ${frame.seq} from ${who(track)} arrived again (ignored)` },
+      ],
+    };
   }
   const buffered = track.buffer.find((b) => b.seq === frame.seq);
   if (buffered !== undefined) {
     const kind = constantTimeEqual(buffered.hash, frame.hash) ? ALERT_KINDS.replay : ALERT_KINDS.fork;
     return { track, released: [], notes: [{ kind, detail: `message ${frame.seq} from ${who(track)} arrived twice` }] };
   }
-  const t: Mutable<SenderTrack> = { ...track, buffer: [...track.buffer, { ...frame, receivedAt: now }].sort((a, b) => a.seq - b.seq) };
+  const t: Mutable<SenderTrack> = {
+    ...track,
+    buffer: [...track.buffer, { ...frame, receivedAt: now }].sort((a, b) => a.seq - b.seq),
+  };
   const released: ReleasedMessage[] = [];
   releaseInOrder(t, released, notes);
   const flushed = flushTrack(t, now, false);

@@ -25,9 +25,22 @@ import { tickState } from './conversation-end.js';
 import { acceptFrame, newSenderTrack } from './conversation-order.js';
 import { findSession, upsertSession } from './conversation-sessions.js';
 import { blankAgentConversation } from './conversation-start.js';
-import { type AgentContext, type AgentStep, CONVERSATION_ROLES, type ConversationStep, type ConversationState } from './conversation-state.js';
+import {
+  type AgentContext,
+  type AgentStep,
+  CONVERSATION_ROLES,
+  type ConversationStep,
+  type ConversationState,
+} from './conversation-state.js';
 import type { ProtocolEnv } from './env.js';
-import { EquivocationError, MisroutedPacketError, OneTimePrekeyReuseError, ProtocolStateError, ReplayError, UnauthorisedDeviceError } from './errors.js';
+import {
+  EquivocationError,
+  MisroutedPacketError,
+  OneTimePrekeyReuseError,
+  ProtocolStateError,
+  ReplayError,
+  UnauthorisedDeviceError,
+} from './errors.js';
 import { openFromPeer, type PeerSession, type PrekeySecret, startResponderSession } from './first-contact.js';
 import { consumeOneTimePrekey, type PrekeyState, signedPrekeyFor } from './prekeys.js';
 
@@ -42,11 +55,20 @@ function checkDeviceListSeen(state: ConversationState, version: number, hash: Ui
     // Security brief §4 split view: two lists of one version.
     throw new EquivocationError(`the sender used a different device list with version ${version}`);
   }
-  if (version > own.version) throw new ProtocolStateError(`the sender used device list version ${version}; refresh the list (have ${own.version}) and retry`);
+  if (version > own.version)
+    throw new ProtocolStateError(
+      `the sender used device list version ${version}; refresh the list (have ${own.version}) and retry`,
+    );
   if (version < own.version) {
     // The relay may have served the initiator an old (genuinely signed) list, e.g. one still
     // naming a revoked device: flag it. This device only ever answers with its own, newer list.
-    return [{ kind: ALERT_KINDS.rollback, detail: `a first contact was made for device list version ${version}; the current version is ${own.version}`, conversationId: state.conversationId }];
+    return [
+      {
+        kind: ALERT_KINDS.rollback,
+        detail: `a first contact was made for device list version ${version}; the current version is ${own.version}`,
+        conversationId: state.conversationId,
+      },
+    ];
   }
   return [];
 }
@@ -61,10 +83,12 @@ async function respondToFirstContact(
   const first = packet.session;
   if (first.kind !== 'initial') {
     // A revoked (or never listed) device has no session left here: its packets are forgeries (F10).
-    if (!isAuthorisedSender(state, packet.senderId)) throw new UnauthorisedDeviceError('a packet from a sender that is not listed and has no session here');
+    if (!isAuthorisedSender(state, packet.senderId))
+      throw new UnauthorisedDeviceError('a packet from a sender that is not listed and has no session here');
     throw new ProtocolStateError('a packet for an unknown session that is not a first contact');
   }
-  if (idEquals(packet.senderId, state.selfId)) throw new UnauthorisedDeviceError('a first contact that claims to come from this device');
+  if (idEquals(packet.senderId, state.selfId))
+    throw new UnauthorisedDeviceError('a first contact that claims to come from this device');
   const sibling = state.deviceList.devices.find((d) => idEquals(d.deviceId, packet.senderId));
   let next = state;
   if (sibling !== undefined) {
@@ -74,14 +98,22 @@ async function respondToFirstContact(
   } else if (state.visitorId === null) {
     next = { ...state, visitorId: packet.senderId, visitorIdentityKey: first.header.initiatorIdentityKey };
   } else if (!idEquals(state.visitorId, packet.senderId)) {
-    throw new UnauthorisedDeviceError('a first contact from a sender that is neither a listed device nor this conversation\'s visitor');
-  } else if (state.visitorIdentityKey !== null && !constantTimeEqual(state.visitorIdentityKey, first.header.initiatorIdentityKey)) {
+    throw new UnauthorisedDeviceError(
+      "a first contact from a sender that is neither a listed device nor this conversation's visitor",
+    );
+  } else if (
+    state.visitorIdentityKey !== null &&
+    !constantTimeEqual(state.visitorIdentityKey, first.header.initiatorIdentityKey)
+  ) {
     // F2: the visitor's key is fixed by its first contact; a swapped one is refused.
     throw new UnauthorisedDeviceError('a first contact claims the visitor with another identity key');
   }
   const alerts = checkDeviceListSeen(state, first.header.deviceListVersion, first.header.deviceListHash);
   const now = env.now();
-  const signedPrekey = { id: first.header.signedPrekeyId, keyPair: signedPrekeyFor(agent.prekeys, first.header.signedPrekeyId, now) };
+  const signedPrekey = {
+    id: first.header.signedPrekeyId,
+    keyPair: signedPrekeyFor(agent.prekeys, first.header.signedPrekeyId, now),
+  };
   let prekeys = agent.prekeys;
   let oneTime: PrekeySecret | undefined;
   if (first.header.oneTimePrekeyId !== undefined) {
@@ -91,7 +123,8 @@ async function respondToFirstContact(
       prekeys = consumed.state;
       oneTime = { id, keyPair: consumed.keyPair };
     } catch (error) {
-      if (error instanceof ReplayError) throw new OneTimePrekeyReuseError(`one-time prekey ${id} was used before`, { cause: error });
+      if (error instanceof ReplayError)
+        throw new OneTimePrekeyReuseError(`one-time prekey ${id} was used before`, { cause: error });
       throw error;
     }
   }
@@ -106,7 +139,8 @@ async function respondToFirstContact(
 }
 
 function isAuthorisedSender(state: ConversationState, sender: DeviceId): boolean {
-  if (state.visitorId !== null && idEquals(state.visitorId, sender) && state.role === CONVERSATION_ROLES.agent) return true;
+  if (state.visitorId !== null && idEquals(state.visitorId, sender) && state.role === CONVERSATION_ROLES.agent)
+    return true;
   return state.deviceList.devices.some((d) => idEquals(d.deviceId, sender)) && !idEquals(sender, state.selfId);
 }
 
@@ -118,7 +152,8 @@ async function receiveCore(
 ): Promise<{ step: ConversationStep; prekeys: PrekeyState | undefined }> {
   const packet = decodePacket(bytes);
   // F20: ids are bound into the AEAD associated data; a packet the relay moved is refused before any work.
-  if (!idEquals(packet.conversationId, state.conversationId)) throw new MisroutedPacketError('packet for another conversation');
+  if (!idEquals(packet.conversationId, state.conversationId))
+    throw new MisroutedPacketError('packet for another conversation');
   if (!idEquals(packet.recipientId, state.selfId)) throw new MisroutedPacketError('packet addressed to another device');
   if (state.ended) throw new ProtocolStateError('this conversation has ended');
 
@@ -153,10 +188,19 @@ async function receiveCore(
   const hash = await frameHashOf(frameBytes);
   const now = env.now();
   const track = working.tracks.find((t) => idEquals(t.senderId, packet.senderId)) ?? newSenderTrack(packet.senderId);
-  const order = acceptFrame(track, { seq: frame.seq, hash, prevHash: frame.prevHash, sentAt: frame.sentAt, body: frame.body }, now);
+  const order = acceptFrame(
+    track,
+    { seq: frame.seq, hash, prevHash: frame.prevHash, sentAt: frame.sentAt, body: frame.body },
+    now,
+  );
   const tracks = [...working.tracks.filter((t) => !idEquals(t.senderId, packet.senderId)), order.track];
   const acks = checkAcks(working, tracks, packet.senderId, frame.acks, now);
-  const applied: ConversationState = { ...working, sessions: upsertSession(working.sessions, opened.session), tracks, claims: acks.claims };
+  const applied: ConversationState = {
+    ...working,
+    sessions: upsertSession(working.sessions, opened.session),
+    tracks,
+    claims: acks.claims,
+  };
   const ticked = tickState(applied, now, false);
   const alerts: SecurityAlert[] = [
     ...firstContactAlerts,
@@ -164,23 +208,45 @@ async function receiveCore(
     ...alertsOf(acks.notes, state.conversationId, packet.senderId),
     ...ticked.alerts,
   ];
-  return { step: { state: ticked.state, released: [...order.released, ...ticked.released], alerts, outgoing: [] }, prekeys };
+  return {
+    step: { state: ticked.state, released: [...order.released, ...ticked.released], alerts, outgoing: [] },
+    prekeys,
+  };
 }
 
 /** Visitor side (or an agent packet that needs no prekeys): one packet in, the next state out. */
-export async function receiveMessage(state: ConversationState, bytes: Uint8Array, env: ProtocolEnv): Promise<ConversationStep> {
+export async function receiveMessage(
+  state: ConversationState,
+  bytes: Uint8Array,
+  env: ProtocolEnv,
+): Promise<ConversationStep> {
   return (await receiveCore(state, bytes, env, undefined)).step;
 }
 
 /** Agent side: may start a session from a first contact (and consume a one-time prekey). */
-export async function receiveAsAgent(state: ConversationState, bytes: Uint8Array, agent: AgentContext, env: ProtocolEnv): Promise<AgentStep> {
+export async function receiveAsAgent(
+  state: ConversationState,
+  bytes: Uint8Array,
+  agent: AgentContext,
+  env: ProtocolEnv,
+): Promise<AgentStep> {
   const { step, prekeys } = await receiveCore(state, bytes, env, agent);
   return { ...step, prekeys: prekeys ?? agent.prekeys };
 }
 
 /** Agent side, no state yet for this conversation: the packet must be a first contact. */
-export async function openAgentConversation(bytes: Uint8Array, agent: AgentContext, env: ProtocolEnv): Promise<AgentStep> {
+export async function openAgentConversation(
+  bytes: Uint8Array,
+  agent: AgentContext,
+  env: ProtocolEnv,
+): Promise<AgentStep> {
   const packet = decodePacket(bytes);
-  if (packet.session.kind !== 'initial') throw new ProtocolStateError('the first packet of a conversation must be a first contact');
-  return receiveAsAgent(blankAgentConversation(packet.conversationId, agent.device, agent.deviceList), bytes, agent, env);
+  if (packet.session.kind !== 'initial')
+    throw new ProtocolStateError('the first packet of a conversation must be a first contact');
+  return receiveAsAgent(
+    blankAgentConversation(packet.conversationId, agent.device, agent.deviceList),
+    bytes,
+    agent,
+    env,
+  );
 }

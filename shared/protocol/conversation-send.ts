@@ -15,7 +15,14 @@ import { frameHashOf, sealBody } from './conversation-content.js';
 import { applyDeviceList } from './conversation-devices.js';
 import { sendingSession, upsertSession } from './conversation-sessions.js';
 import { sessionFromBundle } from './conversation-start.js';
-import { CONVERSATION_LIMITS, CONVERSATION_ROLES, type ConversationDeviceList, type ConversationStep, type ConversationState, type OutgoingPacket } from './conversation-state.js';
+import {
+  CONVERSATION_LIMITS,
+  CONVERSATION_ROLES,
+  type ConversationDeviceList,
+  type ConversationStep,
+  type ConversationState,
+  type OutgoingPacket,
+} from './conversation-state.js';
 import type { DeviceKeys } from './device-keys.js';
 import type { ProtocolEnv } from './env.js';
 import { ProtocolStateError } from './errors.js';
@@ -38,7 +45,10 @@ interface Target {
 
 function targetsOf(state: ConversationState): Target[] {
   if (state.role === CONVERSATION_ROLES.visitor) {
-    return state.deviceList.devices.map((d) => ({ peer: d.deviceId, recipient: { kind: 'device', deviceId: d.deviceId } }));
+    return state.deviceList.devices.map((d) => ({
+      peer: d.deviceId,
+      recipient: { kind: 'device', deviceId: d.deviceId },
+    }));
   }
   const siblings: Target[] = state.deviceList.devices
     .filter((d) => !idEquals(d.deviceId, state.selfId))
@@ -46,10 +56,20 @@ function targetsOf(state: ConversationState): Target[] {
   return state.visitorId === null ? siblings : [{ peer: state.visitorId, recipient: { kind: 'visitor' } }, ...siblings];
 }
 
-export async function sendMessage(current: ConversationState, body: MessageBody, env: ProtocolEnv, agent?: AgentSendContext): Promise<ConversationStep> {
-  const state = agent?.deviceList !== undefined && agent.deviceList.version > current.deviceList.version ? (await applyDeviceList(current, agent.deviceList, [], env)).state : current;
-  if (state.closedBySelf || state.ended) throw new ProtocolStateError('this conversation is closed: nothing more can be sent');
-  if (state.role === CONVERSATION_ROLES.agent && agent === undefined) throw new ProtocolStateError('an agent device needs its keys to send');
+export async function sendMessage(
+  current: ConversationState,
+  body: MessageBody,
+  env: ProtocolEnv,
+  agent?: AgentSendContext,
+): Promise<ConversationStep> {
+  const state =
+    agent?.deviceList !== undefined && agent.deviceList.version > current.deviceList.version
+      ? (await applyDeviceList(current, agent.deviceList, [], env)).state
+      : current;
+  if (state.closedBySelf || state.ended)
+    throw new ProtocolStateError('this conversation is closed: nothing more can be sent');
+  if (state.role === CONVERSATION_ROLES.agent && agent === undefined)
+    throw new ProtocolStateError('an agent device needs its keys to send');
   const frame: ConversationFrame = {
     conversationId: state.conversationId,
     senderId: state.selfId,
@@ -61,7 +81,10 @@ export async function sendMessage(current: ConversationState, body: MessageBody,
   };
   const frameBytes = encode(frameCodec, frame);
   // Independent: the frame hash and the body encryption (sealBody draws its key before any await).
-  const [hash, sealed] = await Promise.all([frameHashOf(frameBytes), sealBody(frameBytes, state.conversationId, state.selfId, env)]);
+  const [hash, sealed] = await Promise.all([
+    frameHashOf(frameBytes),
+    sealBody(frameBytes, state.conversationId, state.selfId, env),
+  ]);
   const keyPacket = encode(keyPacketCodec, { contentKey: sealed.contentKey, bodyHash: sealed.bodyHash });
 
   // 1. The session for each recipient, in order (a sibling without one gets an X3DH now; that
@@ -75,7 +98,15 @@ export async function sendMessage(current: ConversationState, body: MessageBody,
       const device = state.deviceList.devices.find((d) => idEquals(d.deviceId, target.peer));
       const bundle = agent.siblingBundles.find((b) => idEquals(b.deviceId, target.peer));
       if (device !== undefined && bundle !== undefined) {
-        const outcome = await sessionFromBundle(agent.device.identityDh, state.selfId, state.conversationId, state.deviceList, device, bundle, env);
+        const outcome = await sessionFromBundle(
+          agent.device.identityDh,
+          state.selfId,
+          state.conversationId,
+          state.deviceList,
+          device,
+          bundle,
+          env,
+        );
         if ('alert' in outcome) alerts.push(outcome.alert);
         else session = outcome.session;
       }

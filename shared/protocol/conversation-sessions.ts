@@ -35,9 +35,12 @@ export function sendingSession(state: ConversationState, peer: DeviceId): PeerSe
 
 /** Replaces the session with the same (peer, session id) or appends it, keeping the newest per peer. */
 export function upsertSession(sessions: readonly PeerSession[], session: PeerSession): PeerSession[] {
-  const same = (s: PeerSession): boolean => idEquals(s.peerId, session.peerId) && constantTimeEqual(s.sessionId, session.sessionId);
+  const same = (s: PeerSession): boolean =>
+    idEquals(s.peerId, session.peerId) && constantTimeEqual(s.sessionId, session.sessionId);
   if (sessions.some(same)) return sessions.map((s) => (same(s) ? session : s));
   const others = sessions.filter((s) => !idEquals(s.peerId, session.peerId));
-  const mine = [...sessions.filter((s) => idEquals(s.peerId, session.peerId)), session].slice(-CONVERSATION_LIMITS.maxSessionsPerPeer);
+  const mine = [...sessions.filter((s) => idEquals(s.peerId, session.peerId)), session].slice(
+    -CONVERSATION_LIMITS.maxSessionsPerPeer,
+  );
   return [...others, ...mine];
 }

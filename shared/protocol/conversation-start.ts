@@ -9,7 +9,12 @@ import { x25519KeyPairFromSeed } from '../crypto/x25519.js';
 import { ID_BYTES, asConversationId, asDeviceId, idEquals } from '../wire/ids.js';
 import type { SecurityAlert } from './alerts.js';
 import { ZERO_HASH } from './conversation-order.js';
-import { CONVERSATION_ROLES, CONVERSATION_STATE_VERSION, type ConversationDeviceList, type ConversationState } from './conversation-state.js';
+import {
+  CONVERSATION_ROLES,
+  CONVERSATION_STATE_VERSION,
+  type ConversationDeviceList,
+  type ConversationState,
+} from './conversation-state.js';
 import type { DeviceKeys } from './device-keys.js';
 import type { ProtocolEnv } from './env.js';
 import { ProtocolStateError } from './errors.js';
@@ -55,7 +60,13 @@ function sessionWith(
       oneTimePrekey: bundle.oneTimePrekey,
       signingKey: device.signingKey,
     },
-    { conversationId, initiatorId: selfId, responderId: device.deviceId, deviceListVersion: list.version, deviceListHash: list.hash },
+    {
+      conversationId,
+      initiatorId: selfId,
+      responderId: device.deviceId,
+      deviceListVersion: list.version,
+      deviceListHash: list.hash,
+    },
     env,
   );
 }
@@ -91,11 +102,16 @@ export async function startVisitorConversation(
   // is verified (no randomness), then the sessions start in list order: startInitiatorSession
   // draws its randomness before its first await, so each device gets the bytes a one-by-one
   // loop would give it (seeded runs and protocol vectors are unchanged).
-  const checked = await Promise.all(offered.map(async (o) => ({ ...o, alert: await bundleAlert(conversationId, o.device, o.bundle, env) })));
+  const checked = await Promise.all(
+    offered.map(async (o) => ({ ...o, alert: await bundleAlert(conversationId, o.device, o.bundle, env) })),
+  );
   const alerts = checked.flatMap((c) => (c.alert === undefined ? [] : [c.alert]));
   const verified = checked.filter((c) => c.alert === undefined);
-  const sessions = await Promise.all(verified.map((v) => sessionWith(identity, visitorId, conversationId, deviceList, v.device, v.bundle, env)));
-  if (sessions.length === 0) throw new ProtocolStateError('no agent device has a verified prekey bundle: the conversation cannot start');
+  const sessions = await Promise.all(
+    verified.map((v) => sessionWith(identity, visitorId, conversationId, deviceList, v.device, v.bundle, env)),
+  );
+  if (sessions.length === 0)
+    throw new ProtocolStateError('no agent device has a verified prekey bundle: the conversation cannot start');
   return {
     state: {
       version: CONVERSATION_STATE_VERSION,
@@ -120,7 +136,11 @@ export async function startVisitorConversation(
 }
 
 /** An empty agent-side state, before its first packet is applied (conversation-receive.ts). */
-export function blankAgentConversation(conversationId: ConversationId, device: DeviceKeys, deviceList: ConversationDeviceList): ConversationState {
+export function blankAgentConversation(
+  conversationId: ConversationId,
+  device: DeviceKeys,
+  deviceList: ConversationDeviceList,
+): ConversationState {
   return {
     version: CONVERSATION_STATE_VERSION,
     conversationId,

@@ -50,7 +50,8 @@ export interface DeviceProfile {
 
 /** The public entry of this device for the device list. InvalidDisplayNameError for a spoofing name. */
 export function deviceEntryOf(keys: DeviceKeys, profile: DeviceProfile): DeviceEntry {
-  if (profile.agentId.length !== ID_BYTES) throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${profile.agentId.length}`);
+  if (profile.agentId.length !== ID_BYTES)
+    throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${profile.agentId.length}`);
   return {
     deviceId: keys.deviceId,
     agentId: new Uint8Array(profile.agentId),

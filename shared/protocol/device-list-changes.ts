@@ -45,7 +45,10 @@ function target(list: DeviceList, change: DeviceListChange): { agentId: Uint8Arr
       return { agentId: change.device.agentId, role: agentRole(list, change.device.agentId) ?? change.device.role };
     case 'remove-device': {
       const device = findDevice(list, change.deviceId);
-      if (device === undefined) throw new ProtocolStateError(`device ${idToHex(change.deviceId)} is not in device list version ${list.version}`);
+      if (device === undefined)
+        throw new ProtocolStateError(
+          `device ${idToHex(change.deviceId)} is not in device list version ${list.version}`,
+        );
       return { agentId: device.agentId, role: device.role };
     }
     case 'remove-agent':
@@ -60,7 +63,8 @@ function target(list: DeviceList, change: DeviceListChange): { agentId: Uint8Arr
  */
 export function authoriseChange(list: DeviceList, requester: DeviceId, change: DeviceListChange): void {
   const asker = findDevice(list, requester);
-  if (asker === undefined) throw new UnauthorisedDeviceError(`device ${idToHex(requester)} is not in device list version ${list.version}`);
+  if (asker === undefined)
+    throw new UnauthorisedDeviceError(`device ${idToHex(requester)} is not in device list version ${list.version}`);
   if (asker.role === 'owner') return;
   const { agentId, role } = target(list, change);
   const own = sameAgent(agentId, asker.agentId);
@@ -73,7 +77,9 @@ export function authoriseChange(list: DeviceList, requester: DeviceId, change: D
     }
     return;
   }
-  throw new UnauthorisedDeviceError(`a device with the ${asker.role} role may not ${change.kind.replace('-', ' ')} for this agent`);
+  throw new UnauthorisedDeviceError(
+    `a device with the ${asker.role} role may not ${change.kind.replace('-', ' ')} for this agent`,
+  );
 }
 
 /** The device set after `change`. ProtocolStateError when the change does not apply to `list`. */

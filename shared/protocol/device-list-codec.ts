@@ -30,13 +30,24 @@ import {
 } from '../wire/codec.js';
 import { ID_BYTES, accountIdCodec, deviceIdCodec, type AccountId } from '../wire/ids.js';
 import { LIMITS } from '../wire/limits.js';
-import { DEVICE_KINDS, type DeviceEntry, type DeviceKind, type DeviceList, ROLES, type Role, type SignedDeviceList } from './model.js';
+import {
+  DEVICE_KINDS,
+  type DeviceEntry,
+  type DeviceKind,
+  type DeviceList,
+  ROLES,
+  type Role,
+  type SignedDeviceList,
+} from './model.js';
 import { versioned } from './versioned-codec.js';
 
 export const HASH_BYTES = 32;
 
 /** Wire tags of device kinds and roles (PROTOCOL §4.1). */
-export const DEVICE_KIND_TAGS: Readonly<Record<DeviceKind, number>> = { [DEVICE_KINDS.extension]: 1, [DEVICE_KINDS.pwa]: 2 };
+export const DEVICE_KIND_TAGS: Readonly<Record<DeviceKind, number>> = {
+  [DEVICE_KINDS.extension]: 1,
+  [DEVICE_KINDS.pwa]: 2,
+};
 export const ROLE_TAGS: Readonly<Record<Role, number>> = { [ROLES.owner]: 1, [ROLES.admin]: 2, [ROLES.agent]: 3 };
 
 /** Upper bound of one encoded entry, and of a body with LIMITS.maxDevicesPerList entries. */

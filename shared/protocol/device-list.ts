@@ -44,8 +44,10 @@ export function validateDeviceList(list: DeviceList): DeviceList {
     throw new DecodeError(`device list version must be 1..${MAX_DEVICE_LIST_VERSION}, got ${list.version}`);
   }
   const zeroPrevious = constantTimeEqual(list.previousHash, ZERO_HASH);
-  if (list.version === 1 && !zeroPrevious) throw new DecodeError('device list version 1 must have an all-zero previous hash');
-  if (list.version > 1 && zeroPrevious) throw new DecodeError(`device list version ${list.version} has no previous hash`);
+  if (list.version === 1 && !zeroPrevious)
+    throw new DecodeError('device list version 1 must have an all-zero previous hash');
+  if (list.version > 1 && zeroPrevious)
+    throw new DecodeError(`device list version ${list.version} has no previous hash`);
   // Security brief §4: device lists past a cap are rejected.
   if (list.devices.length > LIMITS.maxDevicesPerList) {
     throw new LimitError(`device list has ${list.devices.length} devices, the cap is ${LIMITS.maxDevicesPerList}`);
@@ -61,7 +63,8 @@ export function validateDeviceList(list: DeviceList): DeviceList {
     ids.add(id);
     for (const key of [device.signingKey, device.dhIdentityKey]) {
       const k = hexKey(key);
-      if (keys.has(k)) throw new DecodeError(`device list entry ${index} (device ${id}) reuses a public key of another entry`);
+      if (keys.has(k))
+        throw new DecodeError(`device list entry ${index} (device ${id}) reuses a public key of another entry`);
       keys.add(k);
     }
     validateDisplayName(device.agentName);
@@ -70,7 +73,9 @@ export function validateDeviceList(list: DeviceList): DeviceList {
     const first = agents.get(agent);
     if (first === undefined) agents.set(agent, device);
     else if (first.role !== device.role || first.agentName !== device.agentName) {
-      throw new DecodeError(`device list entry ${index} (device ${id}) disagrees with another device of its agent on role or name`);
+      throw new DecodeError(
+        `device list entry ${index} (device ${id}) disagrees with another device of its agent on role or name`,
+      );
     }
     if (device.role === 'owner') owners++;
   });
@@ -97,7 +102,11 @@ export interface FirstDeviceListInput {
 }
 
 /** Version 1 of an account's list, signed by its AIK. */
-export async function createFirstDeviceList(identity: AccountIdentity, input: FirstDeviceListInput, env: ProtocolEnv): Promise<SignedDeviceList> {
+export async function createFirstDeviceList(
+  identity: AccountIdentity,
+  input: FirstDeviceListInput,
+  env: ProtocolEnv,
+): Promise<SignedDeviceList> {
   const list: DeviceList = {
     accountId: identity.accountId,
     version: 1,
@@ -127,7 +136,8 @@ export async function createNextDeviceList(
   env: ProtocolEnv,
 ): Promise<SignedDeviceList> {
   const prior = decodeDeviceListBody(previous.body);
-  if (!idEquals(prior.accountId, identity.accountId)) throw new UsageError('the previous device list belongs to another account');
+  if (!idEquals(prior.accountId, identity.accountId))
+    throw new UsageError('the previous device list belongs to another account');
   if (prior.version >= MAX_DEVICE_LIST_VERSION) throw new LimitError('the device list version counter is exhausted');
   const recoveryKey = input.recoveryKey ?? prior.recoveryKey;
   const list: DeviceList = {
@@ -147,13 +157,20 @@ export async function createNextDeviceList(
  * PROTOCOL §4.3). DecodeError / LimitError / InvalidDisplayNameError for a malformed body,
  * SignatureError when the list names another account key or the signature does not verify.
  */
-export async function verifySignedDeviceList(signed: SignedDeviceList, trustedAccountKey: Uint8Array): Promise<DeviceList> {
+export async function verifySignedDeviceList(
+  signed: SignedDeviceList,
+  trustedAccountKey: Uint8Array,
+): Promise<DeviceList> {
   const list = validateDeviceList(decodeDeviceListBody(signed.body));
   if (!constantTimeEqual(list.accountKey, trustedAccountKey)) {
     throw new SignatureError(`device list version ${list.version} names an account key other than the trusted one`);
   }
   // RFC 8032 §5.1.7, over the labelled body (PROTOCOL §13).
-  const ok = await ed25519Verify(trustedAccountKey, labelled(IDENTITY_LABELS.deviceList, signed.body), signed.signature);
+  const ok = await ed25519Verify(
+    trustedAccountKey,
+    labelled(IDENTITY_LABELS.deviceList, signed.body),
+    signed.signature,
+  );
   if (!ok) throw new SignatureError(`device list version ${list.version}: the account key signature does not verify`);
   return list;
 }
@@ -166,7 +183,9 @@ export async function verifySignedDeviceList(signed: SignedDeviceList, trustedAc
 export async function verifyDeviceListWithPin(signed: SignedDeviceList, pin: Uint8Array): Promise<DeviceList> {
   const list = validateDeviceList(decodeDeviceListBody(signed.body));
   if (!(await accountKeyMatchesPin(list.accountKey, pin))) {
-    throw new PinMismatchError(`device list version ${list.version} is signed for an account key that does not match the pinned business fingerprint`);
+    throw new PinMismatchError(
+      `device list version ${list.version} is signed for an account key that does not match the pinned business fingerprint`,
+    );
   }
   return verifySignedDeviceList(signed, list.accountKey);
 }

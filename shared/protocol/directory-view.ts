@@ -85,7 +85,13 @@ export function createDirectoryView(pin: string): DirectoryView {
 
 /** A view trusting a known account key (owner and agent devices, which learn it at account creation or linking). */
 export async function createDirectoryViewForKey(accountKey: Uint8Array): Promise<DirectoryView> {
-  return { version: DIRECTORY_VIEW_VERSION, pin: await businessFingerprintBytes(accountKey), history: [], evidence: [], rotations: [] };
+  return {
+    version: DIRECTORY_VIEW_VERSION,
+    pin: await businessFingerprintBytes(accountKey),
+    history: [],
+    evidence: [],
+    rotations: [],
+  };
 }
 
 /** Throws the rejection of an update, or returns it. */
@@ -95,19 +101,36 @@ export function requireAccepted(update: DirectoryUpdate): DirectoryUpdate {
 }
 
 function rejected(state: DirectoryView, error: SealdeskError, alert?: SecurityAlert): DirectoryUpdate {
-  return { state, outcome: 'rejected', list: state.current, alerts: alert === undefined ? [] : [alert], rejected: error };
+  return {
+    state,
+    outcome: 'rejected',
+    list: state.current,
+    alerts: alert === undefined ? [] : [alert],
+    rejected: error,
+  };
 }
 
 function alert(kind: SecurityAlert['kind'], detail: string, evidence?: readonly Uint8Array[]): SecurityAlert {
   return evidence === undefined ? { kind, detail } : { kind, detail, evidence };
 }
 
-function equivocation(view: DirectoryView, version: number, first: SignedDeviceList, second: SignedDeviceList, why: string, env: ProtocolEnv): DirectoryUpdate {
+function equivocation(
+  view: DirectoryView,
+  version: number,
+  first: SignedDeviceList,
+  second: SignedDeviceList,
+  why: string,
+  env: ProtocolEnv,
+): DirectoryUpdate {
   const proof: EquivocationEvidence = { version, first, second, detectedAt: env.now() };
   const evidence = view.evidence.length < DIRECTORY_MAX_EVIDENCE ? [...view.evidence, proof] : view.evidence;
   const detail = `split view: ${why} (device list version ${version})`;
   const error = new EquivocationError(`${detail}; both signed lists are kept as evidence`);
-  return rejected({ ...view, evidence }, error, alert(ALERT_KINDS.equivocation, detail, [first.body, first.signature, second.body, second.signature]));
+  return rejected(
+    { ...view, evidence },
+    error,
+    alert(ALERT_KINDS.equivocation, detail, [first.body, first.signature, second.body, second.signature]),
+  );
 }
 
 /**
@@ -119,7 +142,11 @@ function equivocation(view: DirectoryView, version: number, first: SignedDeviceL
  *   (SignatureError, alert bad-signature), older than the newest (RollbackError, alert rollback);
  * - rejected, evidence added: equivocation (EquivocationError, alert equivocation).
  */
-export async function receiveDeviceList(view: DirectoryView, signed: SignedDeviceList, env: ProtocolEnv): Promise<DirectoryUpdate> {
+export async function receiveDeviceList(
+  view: DirectoryView,
+  signed: SignedDeviceList,
+  env: ProtocolEnv,
+): Promise<DirectoryUpdate> {
   let list: DeviceList;
   try {
     list = validateDeviceList(decodeDeviceListBody(signed.body));
@@ -132,7 +159,10 @@ export async function receiveDeviceList(view: DirectoryView, signed: SignedDevic
     return rejected(view, new PinMismatchError(detail), alert(ALERT_KINDS.pinMismatch, detail));
   }
   // F1: the key must be the pinned one (first list) or the key already trusted (later lists).
-  const keyTrusted = view.accountKey === undefined ? await accountKeyMatchesPin(list.accountKey, view.pin) : constantTimeEqual(list.accountKey, view.accountKey);
+  const keyTrusted =
+    view.accountKey === undefined
+      ? await accountKeyMatchesPin(list.accountKey, view.pin)
+      : constantTimeEqual(list.accountKey, view.accountKey);
   if (!keyTrusted) {
     const detail = `device list version ${list.version} is signed for an account key that does not match the pinned business fingerprint`;
     return rejected(view, new PinMismatchError(detail), alert(ALERT_KINDS.pinMismatch, detail));
@@ -141,7 +171,11 @@ export async function receiveDeviceList(view: DirectoryView, signed: SignedDevic
     await verifySignedDeviceList(signed, list.accountKey);
   } catch (error) {
     if (!(error instanceof SealdeskError)) throw error;
-    return rejected(view, error, error instanceof SignatureError ? alert(ALERT_KINDS.badSignature, error.message) : undefined);
+    return rejected(
+      view,
+      error,
+      error instanceof SignatureError ? alert(ALERT_KINDS.badSignature, error.message) : undefined,
+    );
   }
   const hash = await deviceListHash(signed.body);
   const newest = view.history.at(-1);
@@ -151,23 +185,52 @@ export async function receiveDeviceList(view: DirectoryView, signed: SignedDevic
       if (seen !== undefined && constantTimeEqual(seen.hash, hash)) {
         if (seen === newest) return { state: view, outcome: 'unchanged', list: view.current, alerts: [] };
       } else if (seen !== undefined) {
-        return equivocation(view, list.version, seen.signed, signed, 'two different device lists carry one version', env);
+        return equivocation(
+          view,
+          list.version,
+          seen.signed,
+          signed,
+          'two different device lists carry one version',
+          env,
+        );
       }
       // A kept list of version v + 1 commits to the hash of version v: a different v is a fork.
       const successor = view.history.find((h) => h.version === list.version + 1);
       if (seen === undefined && successor !== undefined && !constantTimeEqual(successor.previousHash, hash)) {
-        return equivocation(view, list.version, successor.signed, signed, `version ${successor.version} chains to a different version ${list.version}`, env);
+        return equivocation(
+          view,
+          list.version,
+          successor.signed,
+          signed,
+          `version ${successor.version} chains to a different version ${list.version}`,
+          env,
+        );
       }
       // Security brief §3: reject rollback (lower version than cached).
       const detail = `device list version ${list.version} is older than the accepted version ${newest.version}`;
       return rejected(view, new RollbackError(detail), alert(ALERT_KINDS.rollback, detail));
     }
     if (list.version === newest.version + 1 && !constantTimeEqual(list.previousHash, newest.hash)) {
-      return equivocation(view, newest.version, newest.signed, signed, `version ${list.version} chains to a different version ${newest.version}`, env);
+      return equivocation(
+        view,
+        newest.version,
+        newest.signed,
+        signed,
+        `version ${list.version} chains to a different version ${newest.version}`,
+        env,
+      );
     }
   }
-  const history = [...view.history, { version: list.version, hash, previousHash: list.previousHash, signed }].slice(-DIRECTORY_HISTORY);
-  const state: DirectoryView = { ...view, accountId: list.accountId, accountKey: list.accountKey, current: list, history };
+  const history = [...view.history, { version: list.version, hash, previousHash: list.previousHash, signed }].slice(
+    -DIRECTORY_HISTORY,
+  );
+  const state: DirectoryView = {
+    ...view,
+    accountId: list.accountId,
+    accountKey: list.accountKey,
+    current: list,
+    history,
+  };
   return { state, outcome: 'accepted', list, alerts: [] };
 }
 
@@ -189,21 +252,36 @@ export async function receiveRotation(view: DirectoryView, rotation: SignedRotat
     return { state: view, outcome: 'unchanged', list: current, alerts: [] };
   }
   if (!constantTimeEqual(current.accountKey, view.accountKey)) {
-    return rejected(view, new ProtocolStateError('a previous account key rotation awaits its first device list under the new key'));
+    return rejected(
+      view,
+      new ProtocolStateError('a previous account key rotation awaits its first device list under the new key'),
+    );
   }
   let statement: RotationStatement;
   try {
     statement = await verifyRotation(rotation, current);
   } catch (error) {
     if (!(error instanceof SealdeskError)) throw error;
-    return rejected(view, error, error instanceof SignatureError ? alert(ALERT_KINDS.badSignature, error.message) : undefined);
+    return rejected(
+      view,
+      error,
+      error instanceof SignatureError ? alert(ALERT_KINDS.badSignature, error.message) : undefined,
+    );
   }
-  if (!idEquals(statement.accountId, current.accountId) || !constantTimeEqual(statement.oldAccountKey, view.accountKey)) {
+  if (
+    !idEquals(statement.accountId, current.accountId) ||
+    !constantTimeEqual(statement.oldAccountKey, view.accountKey)
+  ) {
     const detail = 'the account key rotation is for another account or an account key that is no longer trusted';
     return rejected(view, new PinMismatchError(detail), alert(ALERT_KINDS.pinMismatch, detail));
   }
   if (statement.lastListVersion !== newest.version || !constantTimeEqual(statement.lastListHash, newest.hash)) {
-    return rejected(view, new ProtocolStateError(`the rotation names device list version ${statement.lastListVersion}, the view is at version ${newest.version}`));
+    return rejected(
+      view,
+      new ProtocolStateError(
+        `the rotation names device list version ${statement.lastListVersion}, the view is at version ${newest.version}`,
+      ),
+    );
   }
   const rotations = [...view.rotations, rotation].slice(-DIRECTORY_MAX_ROTATIONS);
   const state: DirectoryView = {

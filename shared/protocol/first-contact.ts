@@ -54,9 +54,17 @@ export async function startInitiatorSession(
   // draw exactly the bytes a one-by-one loop draws, so seeded runs and vectors are unchanged.
   const ephemeralSeed = env.rng(32);
   const ratchetSeed = env.rng(32);
-  const [ephemeral, ratchetKey] = await Promise.all([x25519KeyPairFromSeed(ephemeralSeed), x25519KeyPairFromSeed(ratchetSeed)]);
+  const [ephemeral, ratchetKey] = await Promise.all([
+    x25519KeyPairFromSeed(ephemeralSeed),
+    x25519KeyPairFromSeed(ratchetSeed),
+  ]);
   const x = await x3dhInitiate(identity, ephemeral, responder, context);
-  const ratchet = await initRatchetInitiatorWithKey(x.sharedSecret, x.associatedData, responder.signedPrekey, ratchetKey);
+  const ratchet = await initRatchetInitiatorWithKey(
+    x.sharedSecret,
+    x.associatedData,
+    responder.signedPrekey,
+    ratchetKey,
+  );
   return {
     peerId: context.responderId,
     sessionId: x.sessionId,
@@ -76,9 +84,11 @@ export async function startResponderSession(
   packet: Extract<SessionPacket, { kind: 'initial' }>,
   context: X3dhContext,
 ): Promise<PeerSession> {
-  if (packet.header.signedPrekeyId !== signedPrekey.id) throw new UsageError('signed prekey id does not match the header');
+  if (packet.header.signedPrekeyId !== signedPrekey.id)
+    throw new UsageError('signed prekey id does not match the header');
   const x = await x3dhRespond(identity, signedPrekey.keyPair, oneTimePrekey?.keyPair, packet.header, context);
-  if (!constantTimeEqual(x.sessionId, packet.sessionId)) throw new DecodeError('session id does not match the first-contact header');
+  if (!constantTimeEqual(x.sessionId, packet.sessionId))
+    throw new DecodeError('session id does not match the first-contact header');
   return {
     peerId: context.initiatorId,
     sessionId: x.sessionId,
@@ -92,7 +102,10 @@ export async function startResponderSession(
 
 /** What the responder signs (F3): label || 0 || AD || the encoded ratchet message. */
 function replySignatureInput(session: PeerSession, message: RatchetMessage): Uint8Array {
-  return sessionLabelled(SESSION_LABELS.firstReply, concatBytes(session.ratchet.associatedData, encode(ratchetMessageCodec, message)));
+  return sessionLabelled(
+    SESSION_LABELS.firstReply,
+    concatBytes(session.ratchet.associatedData, encode(ratchetMessageCodec, message)),
+  );
 }
 
 /** Encrypts one payload for the peer and wraps it in the right packet kind. */
@@ -108,7 +121,8 @@ export async function sealForPeer(
     return { session: next, packet: { kind: 'initial', sessionId, header: session.firstContact, message } };
   }
   if (!session.initiator && !session.ratchet.peerConfirmed) {
-    if (signer === undefined) throw new UsageError('a responder must sign its packets until the initiator has ratcheted (F3)');
+    if (signer === undefined)
+      throw new UsageError('a responder must sign its packets until the initiator has ratcheted (F3)');
     const signature = await ed25519Sign(signer.privateKey, replySignatureInput(session, message));
     return { session: next, packet: { kind: 'signedReply', sessionId, message, signature } };
   }
@@ -123,16 +137,26 @@ export async function openFromPeer(
 ): Promise<{ session: PeerSession; plaintext: Uint8Array }> {
   let replyVerified = session.replyVerified;
   if (packet.kind === 'signedReply') {
-    if (!session.initiator || session.peerSigningKey === null) throw new ProtocolStateError('a signed reply arrived on a session this device answers');
+    if (!session.initiator || session.peerSigningKey === null)
+      throw new ProtocolStateError('a signed reply arrived on a session this device answers');
     // F3: the responder device's signing key (from the signed device list) signs its first reply.
-    if (!(await ed25519Verify(session.peerSigningKey, replySignatureInput(session, packet.message), packet.signature))) {
+    if (
+      !(await ed25519Verify(session.peerSigningKey, replySignatureInput(session, packet.message), packet.signature))
+    ) {
       throw new SignatureError('the first reply of this device is not signed by its listed signing key');
     }
     replyVerified = true;
   } else if (packet.kind === 'initial') {
-    if (session.initiator) throw new ProtocolStateError('a first-contact packet arrived on a session this device started');
+    if (session.initiator)
+      throw new ProtocolStateError('a first-contact packet arrived on a session this device started');
     // A repeated header is not covered by the AEAD of this message: it must equal the one the session was made from.
-    if (session.firstContact === null || !constantTimeEqual(encode(firstContactHeaderCodec, packet.header), encode(firstContactHeaderCodec, session.firstContact))) {
+    if (
+      session.firstContact === null ||
+      !constantTimeEqual(
+        encode(firstContactHeaderCodec, packet.header),
+        encode(firstContactHeaderCodec, session.firstContact),
+      )
+    ) {
       throw new DecodeError('the repeated first-contact header differs from the one that started this session');
     }
   } else if (session.initiator && !session.replyVerified) {

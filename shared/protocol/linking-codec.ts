@@ -70,7 +70,13 @@ export const linkPayloadCodec: Codec<LinkPayload> = versioned(
 );
 
 export const linkOfferCodec: Codec<LinkOffer> = versioned(
-  struct<LinkOffer>({ linkId: linkIdCodec, accountKey: key32, deviceId: deviceIdCodec, signingKey: key32, ephemeralKey: key32 }),
+  struct<LinkOffer>({
+    linkId: linkIdCodec,
+    accountKey: key32,
+    deviceId: deviceIdCodec,
+    signingKey: key32,
+    ephemeralKey: key32,
+  }),
 );
 
 export const linkRevealCodec: Codec<LinkReveal> = versioned(

@@ -24,7 +24,13 @@ import type { DeviceListChange } from './device-list-changes.js';
 import { validateDisplayName } from './display-name.js';
 import type { ProtocolEnv } from './env.js';
 import { LinkingAbortedError, ProtocolStateError } from './errors.js';
-import { linkGrantBodyCodec, linkGrantCodec, linkOfferCodec, linkPayloadCodec, linkRevealCodec } from './linking-codec.js';
+import {
+  linkGrantBodyCodec,
+  linkGrantCodec,
+  linkOfferCodec,
+  linkPayloadCodec,
+  linkRevealCodec,
+} from './linking-codec.js';
 import { LinkingMismatchError } from './linking-errors.js';
 import { abortLink, requirePhase } from './linking-guards.js';
 import { type ExistingDeviceLinkState, LINK_PHASES, LINK_STATE_VERSION, type LinkStep } from './linking-state.js';
@@ -54,7 +60,9 @@ export async function startExistingDeviceLink(
 ): Promise<LinkStep<ExistingDeviceLinkState> & { readonly offer: Uint8Array }> {
   const payload = decode(linkPayloadCodec, payloadBytes, 'linkPayload');
   if (!idEquals(payload.accountId, account.accountId)) {
-    throw new LinkingAbortedError('the link code belongs to another account: sign the new device in to this account first');
+    throw new LinkingAbortedError(
+      'the link code belongs to another account: sign the new device in to this account first',
+    );
   }
   const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
   const offer = encode(linkOfferCodec, {
@@ -92,7 +100,8 @@ export async function existingDeviceReceiveReveal(
 ): Promise<LinkStep<ExistingDeviceLinkState> & { readonly code: string }> {
   const s = requirePhase(state, LINK_PHASES.awaitingReveal, env);
   const reveal = decode(linkRevealCodec, revealBytes, 'linkReveal');
-  if (!constantTimeEqual(reveal.linkId, s.linkId)) throw new ProtocolStateError('link reveal belongs to another link attempt');
+  if (!constantTimeEqual(reveal.linkId, s.linkId))
+    throw new ProtocolStateError('link reveal belongs to another link attempt');
   const canonical = encode(linkRevealCodec, reveal);
   // Commit-then-reveal (RFC 6189 §4.4.1.1): the reveal must hash to the commitment shown in the QR.
   if (!constantTimeEqual(await linkCommitment(canonical), s.commitment)) {
@@ -155,8 +164,13 @@ export async function existingDeviceConfirmCode(
   decision: LinkDecision,
 ): Promise<LinkStep<ExistingDeviceLinkState> & { readonly release: LinkRelease | undefined }> {
   const s = requirePhase(state, LINK_PHASES.awaitingConfirmation, env);
-  if (!decision.codesMatch) return { ...abortLink<ExistingDeviceLinkState>(s, 'the codes on the two screens differ', true), release: undefined };
-  if (!idEquals(decision.self.deviceId, s.selfDeviceId)) throw new UsageError('the signing device is not the device that started the link');
+  if (!decision.codesMatch)
+    return {
+      ...abortLink<ExistingDeviceLinkState>(s, 'the codes on the two screens differ', true),
+      release: undefined,
+    };
+  if (!idEquals(decision.self.deviceId, s.selfDeviceId))
+    throw new UsageError('the signing device is not the device that started the link');
   const { profile } = decision;
   const entry: DeviceEntry = {
     deviceId: s.newDevice.deviceId,
@@ -183,10 +197,17 @@ export async function existingDeviceConfirmCode(
     startedAt: s.startedAt,
     entry,
   };
-  return { state: next, alerts: [], release: { entry, change: { kind: 'add-device', device: entry }, grant, archiveGrants } };
+  return {
+    state: next,
+    alerts: [],
+    release: { entry, change: { kind: 'add-device', device: entry }, grant, archiveGrants },
+  };
 }
 
 /** The user cancelled: final, no alert. */
-export function cancelExistingDeviceLink(state: ExistingDeviceLinkState, reason: string): LinkStep<ExistingDeviceLinkState> {
+export function cancelExistingDeviceLink(
+  state: ExistingDeviceLinkState,
+  reason: string,
+): LinkStep<ExistingDeviceLinkState> {
   return abortLink(state, reason, false);
 }

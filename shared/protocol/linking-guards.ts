@@ -17,10 +17,13 @@ export function requirePhase<S extends AnyLinkState, P extends S['phase']>(
   phase: P,
   env: ProtocolEnv,
 ): Extract<S, { readonly phase: P }> {
-  if (state.phase === LINK_PHASES.aborted) throw new LinkingAbortedError('this device link attempt was aborted: start a new one');
-  if (state.phase !== phase) throw new ProtocolStateError(`device link step expects phase ${phase}, the attempt is in ${state.phase}`);
+  if (state.phase === LINK_PHASES.aborted)
+    throw new LinkingAbortedError('this device link attempt was aborted: start a new one');
+  if (state.phase !== phase)
+    throw new ProtocolStateError(`device link step expects phase ${phase}, the attempt is in ${state.phase}`);
   const age = env.now() - state.startedAt;
-  if (age > LINKING_LIMITS.ttlMs || age < 0) throw new LinkingAbortedError('this device link attempt expired: start a new one');
+  if (age > LINKING_LIMITS.ttlMs || age < 0)
+    throw new LinkingAbortedError('this device link attempt expired: start a new one');
   return state as Extract<S, { readonly phase: P }>;
 }
 
@@ -37,4 +40,3 @@ export function abortLink<S extends AnyLinkState>(state: S, reason: string, mism
   } as S;
   return { state: aborted, alerts: mismatch ? [linkingMismatchAlert(reason)] : [] };
 }
-

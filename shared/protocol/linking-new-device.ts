@@ -18,7 +18,14 @@ import { type AccountId, type DeviceId, idEquals } from '../wire/ids.js';
 import { validateDisplayName } from './display-name.js';
 import type { ProtocolEnv } from './env.js';
 import { ProtocolStateError } from './errors.js';
-import { LINK_ID_BYTES, linkGrantBodyCodec, linkGrantCodec, linkOfferCodec, linkPayloadCodec, linkRevealCodec } from './linking-codec.js';
+import {
+  LINK_ID_BYTES,
+  linkGrantBodyCodec,
+  linkGrantCodec,
+  linkOfferCodec,
+  linkPayloadCodec,
+  linkRevealCodec,
+} from './linking-codec.js';
 import { LinkingMismatchError } from './linking-errors.js';
 import { abortLink, requirePhase } from './linking-guards.js';
 import { LINK_PHASES, LINK_STATE_VERSION, type LinkStep, type NewDeviceLinkState } from './linking-state.js';
@@ -39,7 +46,11 @@ export async function startNewDeviceLink(
 ): Promise<LinkStep<NewDeviceLinkState> & { readonly payload: Uint8Array }> {
   const linkId = env.rng(LINK_ID_BYTES);
   const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
-  const keys = { deviceId: device.deviceId, signingKey: device.signing.publicKey, dhIdentityKey: device.identityDh.publicKey };
+  const keys = {
+    deviceId: device.deviceId,
+    signingKey: device.signing.publicKey,
+    dhIdentityKey: device.identityDh.publicKey,
+  };
   const reveal = encode(linkRevealCodec, { linkId, ephemeralKey: ephemeral.publicKey, nonce: env.rng(32), ...keys });
   const payload = encode(linkPayloadCodec, { accountId, linkId, commitment: await linkCommitment(reveal) });
   const state: NewDeviceLinkState = {
@@ -65,8 +76,10 @@ export async function newDeviceReceiveOffer(
 ): Promise<LinkStep<NewDeviceLinkState> & { readonly reveal: Uint8Array; readonly code: string }> {
   const s = requirePhase(state, LINK_PHASES.awaitingOffer, env);
   const offer = decode(linkOfferCodec, offerBytes, 'linkOffer');
-  if (!constantTimeEqual(offer.linkId, s.linkId)) throw new ProtocolStateError('link offer belongs to another link attempt');
-  if (idEquals(offer.deviceId, s.device.deviceId)) throw new ProtocolStateError('link offer names this device as the sponsor');
+  if (!constantTimeEqual(offer.linkId, s.linkId))
+    throw new ProtocolStateError('link offer belongs to another link attempt');
+  if (idEquals(offer.deviceId, s.device.deviceId))
+    throw new ProtocolStateError('link offer names this device as the sponsor');
   // RFC 7748 §6.1: x25519() refuses a low-order ephemeral key (InvalidKeyError).
   const shared = await x25519(s.ephemeral.privateKey, offer.ephemeralKey);
   const transcript = await linkTranscript(s.payload, encode(linkOfferCodec, offer), s.reveal);
@@ -94,7 +107,11 @@ export async function newDeviceReceiveOffer(
  * Step 3: the user compared the codes on both screens. Different codes mean someone is in the
  * middle: the attempt is aborted with a linkingMismatch alert and nothing from it is accepted.
  */
-export function newDeviceConfirmCode(state: NewDeviceLinkState, env: ProtocolEnv, codesMatch: boolean): LinkStep<NewDeviceLinkState> {
+export function newDeviceConfirmCode(
+  state: NewDeviceLinkState,
+  env: ProtocolEnv,
+  codesMatch: boolean,
+): LinkStep<NewDeviceLinkState> {
   const s = requirePhase(state, LINK_PHASES.awaitingConfirmation, env);
   if (!codesMatch) return abortLink<NewDeviceLinkState>(s, 'the codes on the two screens differ', true);
   return { state: { ...s, phase: LINK_PHASES.confirmed }, alerts: [] };
@@ -112,12 +129,14 @@ export async function newDeviceReceiveGrant(
 ): Promise<LinkStep<NewDeviceLinkState>> {
   const s = requirePhase(state, LINK_PHASES.confirmed, env);
   const grant = decode(linkGrantCodec, grantBytes, 'linkGrant');
-  if (!constantTimeEqual(grant.linkId, s.linkId)) throw new ProtocolStateError('link grant belongs to another link attempt');
+  if (!constantTimeEqual(grant.linkId, s.linkId))
+    throw new ProtocolStateError('link grant belongs to another link attempt');
   let plaintext: Uint8Array;
   try {
     plaintext = await aesGcmDecrypt(s.channelKey, s.channelIv, grant.ciphertext, grantAad(s.transcript));
   } catch (error) {
-    if (error instanceof DecryptError) throw new LinkingMismatchError('the grant is not from the device that showed the code', { cause: error });
+    if (error instanceof DecryptError)
+      throw new LinkingMismatchError('the grant is not from the device that showed the code', { cause: error });
     throw error;
   }
   const body = decode(linkGrantBodyCodec, plaintext, 'linkGrantBody');

@@ -42,7 +42,10 @@ interface CloseBody {
 export const messageBodyCodec = taggedUnion('kind', {
   text: { tag: MESSAGE_KIND_TAGS.text, codec: struct<TextBody>({ text: utf8String(MESSAGE_LIMITS.maxTextBytes) }) },
   typing: { tag: MESSAGE_KIND_TAGS.typing, codec: struct<TypingBody>({ active: bool }) },
-  readReceipt: { tag: MESSAGE_KIND_TAGS.readReceipt, codec: struct<ReadReceiptBody>({ sender: deviceIdCodec, seq: u32 }) },
+  readReceipt: {
+    tag: MESSAGE_KIND_TAGS.readReceipt,
+    codec: struct<ReadReceiptBody>({ sender: deviceIdCodec, seq: u32 }),
+  },
   attachment: {
     tag: MESSAGE_KIND_TAGS.attachment,
     codec: struct<AttachmentBody>({
@@ -54,7 +57,10 @@ export const messageBodyCodec = taggedUnion('kind', {
       mime: utf8String(MESSAGE_LIMITS.maxMimeBytes),
     }),
   },
-  close: { tag: MESSAGE_KIND_TAGS.close, codec: struct<CloseBody>({ reason: utf8String(MESSAGE_LIMITS.maxCloseReasonBytes) }) },
+  close: {
+    tag: MESSAGE_KIND_TAGS.close,
+    codec: struct<CloseBody>({ reason: utf8String(MESSAGE_LIMITS.maxCloseReasonBytes) }),
+  },
 });
 
 export type MessageBody = CodecValue<typeof messageBodyCodec>;

@@ -18,7 +18,8 @@ export function bucketFor(contentLength: number): number | undefined {
 
 export function pad(content: Uint8Array): Uint8Array {
   const bucket = bucketFor(content.length);
-  if (bucket === undefined) throw new LimitError(`message of ${content.length} bytes exceeds the largest padding bucket (${MAX_PADDED_BYTES})`);
+  if (bucket === undefined)
+    throw new LimitError(`message of ${content.length} bytes exceeds the largest padding bucket (${MAX_PADDED_BYTES})`);
   const out = new Uint8Array(bucket);
   new DataView(out.buffer).setUint32(0, content.length);
   out.set(content, LENGTH_BYTES);
@@ -30,7 +31,8 @@ export function unpad(padded: Uint8Array): Uint8Array {
   const length = new DataView(padded.buffer, padded.byteOffset, padded.byteLength).getUint32(0);
   if (length > padded.length - LENGTH_BYTES) throw new DecodeError('padding length prefix points past the end');
   // F17: exactly the smallest bucket, so one content has exactly one padded form.
-  if (bucketFor(length) !== padded.length) throw new DecodeError(`padded length ${padded.length} is not the bucket for ${length} content bytes`);
+  if (bucketFor(length) !== padded.length)
+    throw new DecodeError(`padded length ${padded.length} is not the bucket for ${length} content bytes`);
   for (let i = LENGTH_BYTES + length; i < padded.length; i++) {
     if (padded[i] !== 0) throw new DecodeError('non-zero padding byte');
   }

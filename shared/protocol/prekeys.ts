@@ -112,7 +112,8 @@ function nextId(id: number): number {
 async function newOneTimePrekeys(firstId: number, count: number, env: ProtocolEnv): Promise<OneTimePrekeyRecord[]> {
   const out: OneTimePrekeyRecord[] = [];
   for (let i = 0; i < count; i++) {
-    if (firstId + i > MAX_PREKEY_ID) throw new LimitError('the one-time prekey id counter is exhausted; create new device keys');
+    if (firstId + i > MAX_PREKEY_ID)
+      throw new LimitError('the one-time prekey id counter is exhausted; create new device keys');
     out.push({ id: firstId + i, keyPair: await keyPairFromRng(env) });
   }
   return out;
@@ -141,11 +142,17 @@ export async function createPrekeyState(
 }
 
 function unexpired(retired: readonly SignedPrekeyRecord[], now: number): SignedPrekeyRecord[] {
-  return retired.filter((r) => r.retiredAt !== undefined && now - r.retiredAt < PREKEY_POLICY.graceMs).slice(0, PREKEY_POLICY.maxRetired);
+  return retired
+    .filter((r) => r.retiredAt !== undefined && now - r.retiredAt < PREKEY_POLICY.graceMs)
+    .slice(0, PREKEY_POLICY.maxRetired);
 }
 
 /** Replaces the signed prekey now; the old one is kept for the grace period (X3DH §3.2). */
-export async function rotateSignedPrekey(state: PrekeyState, device: DeviceKeys, env: ProtocolEnv): Promise<PrekeyState> {
+export async function rotateSignedPrekey(
+  state: PrekeyState,
+  device: DeviceKeys,
+  env: ProtocolEnv,
+): Promise<PrekeyState> {
   if (!idEquals(state.deviceId, device.deviceId)) throw new UsageError('these prekeys belong to another device');
   const now = env.now();
   const current = await newSignedPrekey(device, state.nextSignedPrekeyId, env);
@@ -166,7 +173,11 @@ export interface PrekeyMaintenance {
  * The periodic job: rotate the signed prekey when due, delete retired ones past their grace
  * period, and top the one-time prekeys up to `PREKEY_POLICY.oneTimeBatch`.
  */
-export async function maintainPrekeys(state: PrekeyState, device: DeviceKeys, env: ProtocolEnv): Promise<PrekeyMaintenance> {
+export async function maintainPrekeys(
+  state: PrekeyState,
+  device: DeviceKeys,
+  env: ProtocolEnv,
+): Promise<PrekeyMaintenance> {
   const now = env.now();
   const due = now - state.current.createdAt >= PREKEY_POLICY.rotateAfterMs;
   const rotatedState = due ? await rotateSignedPrekey(state, device, env) : state;
@@ -238,7 +249,9 @@ export interface ConsumedOneTimePrekey {
 export function consumeOneTimePrekey(state: PrekeyState, id: number): ConsumedOneTimePrekey {
   const record = state.oneTime.find((o) => o.id === id);
   if (record === undefined) {
-    throw new ReplayError(`one-time prekey ${id} was already used or never issued by device ${idToHex(state.deviceId)}`);
+    throw new ReplayError(
+      `one-time prekey ${id} was already used or never issued by device ${idToHex(state.deviceId)}`,
+    );
   }
   return { state: { ...state, oneTime: state.oneTime.filter((o) => o.id !== id) }, keyPair: record.keyPair };
 }
@@ -264,21 +277,35 @@ export function oneTimePrekeyReuseAlert(deviceId: DeviceId, id: number): Securit
 export async function verifyPrekeyBundle(bundle: PrekeyBundle, device: DeviceEntry, now: number): Promise<void> {
   const id = idToHex(device.deviceId);
   if (device.signingKey.length !== ED25519_PUBLIC_KEY_BYTES) {
-    throw new InvalidKeyError(`device ${id}: signing key must be ${ED25519_PUBLIC_KEY_BYTES} bytes, got ${device.signingKey.length}`);
+    throw new InvalidKeyError(
+      `device ${id}: signing key must be ${ED25519_PUBLIC_KEY_BYTES} bytes, got ${device.signingKey.length}`,
+    );
   }
   if (!idEquals(bundle.deviceId, device.deviceId)) {
     throw new SignatureError(`prekey bundle for device ${idToHex(bundle.deviceId)} was offered for device ${id}`);
   }
   if (bundle.signedPrekey.length !== X25519_KEY_BYTES) {
-    throw new InvalidKeyError(`device ${id}: signed prekey must be ${X25519_KEY_BYTES} bytes, got ${bundle.signedPrekey.length}`);
+    throw new InvalidKeyError(
+      `device ${id}: signed prekey must be ${X25519_KEY_BYTES} bytes, got ${bundle.signedPrekey.length}`,
+    );
   }
   if (bundle.oneTimePrekey !== undefined && bundle.oneTimePrekey.publicKey.length !== X25519_KEY_BYTES) {
-    throw new InvalidKeyError(`device ${id}: one-time prekey must be ${X25519_KEY_BYTES} bytes, got ${bundle.oneTimePrekey.publicKey.length}`);
+    throw new InvalidKeyError(
+      `device ${id}: one-time prekey must be ${X25519_KEY_BYTES} bytes, got ${bundle.oneTimePrekey.publicKey.length}`,
+    );
   }
   if (bundle.signedPrekeySignature.length !== ED25519_SIGNATURE_BYTES) {
-    throw new SignatureError(`device ${id}: signed prekey signature must be ${ED25519_SIGNATURE_BYTES} bytes, got ${bundle.signedPrekeySignature.length}`);
+    throw new SignatureError(
+      `device ${id}: signed prekey signature must be ${ED25519_SIGNATURE_BYTES} bytes, got ${bundle.signedPrekeySignature.length}`,
+    );
   }
-  if (!Number.isSafeInteger(bundle.signedPrekeyCreatedAt) || bundle.signedPrekeyCreatedAt < 0 || !Number.isInteger(bundle.signedPrekeyId) || bundle.signedPrekeyId < 0 || bundle.signedPrekeyId > MAX_PREKEY_ID) {
+  if (
+    !Number.isSafeInteger(bundle.signedPrekeyCreatedAt) ||
+    bundle.signedPrekeyCreatedAt < 0 ||
+    !Number.isInteger(bundle.signedPrekeyId) ||
+    bundle.signedPrekeyId < 0 ||
+    bundle.signedPrekeyId > MAX_PREKEY_ID
+  ) {
     throw new SignatureError(`device ${id}: signed prekey id or date is out of range`);
   }
   const statement = statementBytes({
@@ -293,7 +320,9 @@ export async function verifyPrekeyBundle(bundle: PrekeyBundle, device: DeviceEnt
   }
   const age = now - bundle.signedPrekeyCreatedAt;
   if (age > PREKEY_POLICY.maxAgeMs) {
-    throw new StaleSignedPrekeyError(`device ${id}: signed prekey ${bundle.signedPrekeyId} is ${Math.floor(age / DAY_MS)} days old (limit ${PREKEY_POLICY.maxAgeMs / DAY_MS})`);
+    throw new StaleSignedPrekeyError(
+      `device ${id}: signed prekey ${bundle.signedPrekeyId} is ${Math.floor(age / DAY_MS)} days old (limit ${PREKEY_POLICY.maxAgeMs / DAY_MS})`,
+    );
   }
   if (-age > PREKEY_POLICY.maxFutureSkewMs) {
     throw new StaleSignedPrekeyError(`device ${id}: signed prekey ${bundle.signedPrekeyId} is dated in the future`);
@@ -303,11 +332,18 @@ export async function verifyPrekeyBundle(bundle: PrekeyBundle, device: DeviceEnt
 /** The alert an initiator shows when `verifyPrekeyBundle` rejected a bundle (undefined for other errors). */
 export function prekeyBundleAlert(error: unknown, deviceId: DeviceId): SecurityAlert | undefined {
   if (error instanceof StaleSignedPrekeyError) {
-    return { kind: ALERT_KINDS.staleSignedPrekey, detail: `device ${idToHex(deviceId)} offered a stale signed prekey`, deviceId };
+    return {
+      kind: ALERT_KINDS.staleSignedPrekey,
+      detail: `device ${idToHex(deviceId)} offered a stale signed prekey`,
+      deviceId,
+    };
   }
   if (error instanceof SignatureError || error instanceof InvalidKeyError) {
-    return { kind: ALERT_KINDS.badSignature, detail: `device ${idToHex(deviceId)} offered a prekey bundle that does not verify`, deviceId };
+    return {
+      kind: ALERT_KINDS.badSignature,
+      detail: `device ${idToHex(deviceId)} offered a prekey bundle that does not verify`,
+      deviceId,
+    };
   }
   return undefined;
 }
-

@@ -21,7 +21,10 @@ const CHAIN_KEY_INPUT = new Uint8Array([0x02]);
 const ZERO_SALT = new Uint8Array(32);
 
 /** Double Ratchet §5.2 KDF_RK: returns the next root key and a new chain key. */
-export async function kdfRk(rootKey: Uint8Array, dhOut: Uint8Array): Promise<{ rootKey: Uint8Array; chainKey: Uint8Array }> {
+export async function kdfRk(
+  rootKey: Uint8Array,
+  dhOut: Uint8Array,
+): Promise<{ rootKey: Uint8Array; chainKey: Uint8Array }> {
   const out = await hkdfSha256(dhOut, rootKey, labelInfo(SESSION_LABELS.ratchetRoot), 2 * RATCHET_KEY_BYTES);
   return { rootKey: out.slice(0, RATCHET_KEY_BYTES), chainKey: out.slice(RATCHET_KEY_BYTES) };
 }

@@ -27,10 +27,30 @@ interface NormalPacket {
   readonly message: RatchetMessage;
 }
 
-export type SessionPacket = TaggedUnionValue<'kind', { initial: InitialPacket; signedReply: SignedReplyPacket; normal: NormalPacket }>;
+export type SessionPacket = TaggedUnionValue<
+  'kind',
+  { initial: InitialPacket; signedReply: SignedReplyPacket; normal: NormalPacket }
+>;
 
-export const sessionPacketCodec: Codec<SessionPacket> = taggedUnion<'kind', { initial: InitialPacket; signedReply: SignedReplyPacket; normal: NormalPacket }>('kind', {
-  initial: { tag: 1, codec: struct<InitialPacket>({ sessionId: sessionIdCodec, header: firstContactHeaderCodec, message: ratchetMessageCodec }) },
-  signedReply: { tag: 2, codec: struct<SignedReplyPacket>({ sessionId: sessionIdCodec, message: ratchetMessageCodec, signature: fixedBytes(64) }) },
+export const sessionPacketCodec: Codec<SessionPacket> = taggedUnion<
+  'kind',
+  { initial: InitialPacket; signedReply: SignedReplyPacket; normal: NormalPacket }
+>('kind', {
+  initial: {
+    tag: 1,
+    codec: struct<InitialPacket>({
+      sessionId: sessionIdCodec,
+      header: firstContactHeaderCodec,
+      message: ratchetMessageCodec,
+    }),
+  },
+  signedReply: {
+    tag: 2,
+    codec: struct<SignedReplyPacket>({
+      sessionId: sessionIdCodec,
+      message: ratchetMessageCodec,
+      signature: fixedBytes(64),
+    }),
+  },
   normal: { tag: 3, codec: struct<NormalPacket>({ sessionId: sessionIdCodec, message: ratchetMessageCodec }) },
 });

@@ -59,7 +59,12 @@ export async function initRatchetInitiator(
   responderRatchetKey: Uint8Array,
   env: ProtocolEnv,
 ): Promise<RatchetState> {
-  return initRatchetInitiatorWithKey(sharedSecret, associatedData, responderRatchetKey, await x25519KeyPairFromSeed(env.rng(32)));
+  return initRatchetInitiatorWithKey(
+    sharedSecret,
+    associatedData,
+    responderRatchetKey,
+    await x25519KeyPairFromSeed(env.rng(32)),
+  );
 }
 
 /** RatchetInitAlice with the initiator's first ratchet key pair already made (from env.rng by the caller). */
@@ -90,7 +95,11 @@ export async function initRatchetInitiatorWithKey(
 }
 
 /** Double Ratchet §3.3 RatchetInitBob: the responder's first DHs is its signed prekey pair. */
-export function initRatchetResponder(sharedSecret: Uint8Array, associatedData: Uint8Array, signedPrekey: X25519KeyPair): RatchetState {
+export function initRatchetResponder(
+  sharedSecret: Uint8Array,
+  associatedData: Uint8Array,
+  signedPrekey: X25519KeyPair,
+): RatchetState {
   return {
     version: RATCHET_STATE_VERSION,
     protocolVersion: WIRE_VERSION,

@@ -33,11 +33,17 @@ function associatedDataFor(state: RatchetState, header: RatchetHeader): Uint8Arr
  * this build does not speak is unknown (DecodeError). Both are also covered by the AEAD.
  */
 export function checkHeaderVersion(state: RatchetState, header: RatchetHeader): void {
-  if (header.version < state.protocolVersion || (header.version === state.protocolVersion && header.suite < state.suite)) {
-    throw new DowngradeError(`message uses protocol ${header.version}/suite ${header.suite}, older than the session's ${state.protocolVersion}/${state.suite}`);
+  if (
+    header.version < state.protocolVersion ||
+    (header.version === state.protocolVersion && header.suite < state.suite)
+  ) {
+    throw new DowngradeError(
+      `message uses protocol ${header.version}/suite ${header.suite}, older than the session's ${state.protocolVersion}/${state.suite}`,
+    );
   }
   if (header.version !== WIRE_VERSION) throw new DecodeError(`unknown protocol version ${header.version}`);
-  if (!SUPPORTED_SUITES.includes(header.suite) || header.suite !== state.suite) throw new DecodeError(`unknown cipher suite ${header.suite}`);
+  if (!SUPPORTED_SUITES.includes(header.suite) || header.suite !== state.suite)
+    throw new DecodeError(`unknown cipher suite ${header.suite}`);
 }
 
 /** Skipped keys past their age are deleted (docs/PROTOCOL.md §6.6). */
@@ -46,9 +52,14 @@ function unexpired(skipped: readonly SkippedMessageKey[], now: number): SkippedM
 }
 
 /** Double Ratchet §3.4 RatchetEncrypt. */
-export async function ratchetEncrypt(state: RatchetState, plaintext: Uint8Array): Promise<{ state: RatchetState; message: RatchetMessage }> {
-  if (state.sendChainKey === null) throw new ProtocolStateError('this session cannot send before it has received the first message');
-  if (state.sendN >= RATCHET_LIMITS.maxMessageNumber) throw new LimitError('sending chain exhausted: wait for the peer to reply');
+export async function ratchetEncrypt(
+  state: RatchetState,
+  plaintext: Uint8Array,
+): Promise<{ state: RatchetState; message: RatchetMessage }> {
+  if (state.sendChainKey === null)
+    throw new ProtocolStateError('this session cannot send before it has received the first message');
+  if (state.sendN >= RATCHET_LIMITS.maxMessageNumber)
+    throw new LimitError('sending chain exhausted: wait for the peer to reply');
   const { chainKey, messageKey } = await kdfCk(state.sendChainKey);
   const header: RatchetHeader = {
     version: state.protocolVersion,
@@ -68,7 +79,12 @@ async function openWith(state: RatchetState, messageKey: Uint8Array, message: Ra
 }
 
 /** Double Ratchet §3.5 SkipMessageKeys (the MAX_SKIP check is done before, without allocating). */
-async function skipMessageKeys(st: Mutable<RatchetState>, until: number, now: number, skipped: SkippedMessageKey[]): Promise<void> {
+async function skipMessageKeys(
+  st: Mutable<RatchetState>,
+  until: number,
+  now: number,
+  skipped: SkippedMessageKey[],
+): Promise<void> {
   if (st.recvChainKey === null || st.dhRemote === null) return;
   let chain = st.recvChainKey;
   while (st.recvN < until) {
@@ -107,11 +123,13 @@ async function dhRatchet(st: Mutable<RatchetState>, remote: Uint8Array, env: Pro
 function checkSkipBudget(state: RatchetState, header: RatchetHeader): void {
   const budget = RATCHET_LIMITS.maxSkip;
   if (sameKey(state.dhRemote, header.dh)) {
-    if (header.n - state.recvN > budget) throw new LimitError(`message number jumps ${header.n - state.recvN} ahead, over the cap of ${budget}`);
+    if (header.n - state.recvN > budget)
+      throw new LimitError(`message number jumps ${header.n - state.recvN} ahead, over the cap of ${budget}`);
     return;
   }
   const rest = state.recvChainKey === null ? 0 : Math.max(0, header.pn - state.recvN);
-  if (rest + header.n > budget) throw new LimitError(`message would skip ${rest + header.n} keys, over the cap of ${budget}`);
+  if (rest + header.n > budget)
+    throw new LimitError(`message would skip ${rest + header.n} keys, over the cap of ${budget}`);
 }
 
 /**

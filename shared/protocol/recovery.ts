@@ -59,7 +59,9 @@ export async function formatRecoveryKey(recoveryKey: Uint8Array): Promise<string
 export async function parseRecoveryKey(text: string): Promise<Uint8Array> {
   const bytes = fromBase32(text.replace(/[\s-]+/g, ''));
   if (bytes.length !== RECOVERY_KEY_BYTES + CHECKSUM_BYTES) {
-    throw new DecodeError(`a recovery key has ${RECOVERY_KEY_BYTES + CHECKSUM_BYTES} bytes, the text gives ${bytes.length}`);
+    throw new DecodeError(
+      `a recovery key has ${RECOVERY_KEY_BYTES + CHECKSUM_BYTES} bytes, the text gives ${bytes.length}`,
+    );
   }
   const key = bytes.slice(0, RECOVERY_KEY_BYTES);
   if (!constantTimeEqual(bytes.slice(RECOVERY_KEY_BYTES), await checksum(key))) {
@@ -80,7 +82,12 @@ export async function deriveRecoveryKeys(recoveryKey: Uint8Array, accountId: Acc
   requireRecoveryKey(recoveryKey);
   const salt = asAccountId(accountId);
   const wrapBytes = await hkdfSha256(recoveryKey, salt, utf8Encode(IDENTITY_LABELS.recoveryWrap), 32);
-  const signingSeed = await hkdfSha256(recoveryKey, salt, utf8Encode(IDENTITY_LABELS.recoverySigning), ED25519_SECRET_BYTES);
+  const signingSeed = await hkdfSha256(
+    recoveryKey,
+    salt,
+    utf8Encode(IDENTITY_LABELS.recoverySigning),
+    ED25519_SECRET_BYTES,
+  );
   try {
     const wrapKey = await importAesGcmKey(wrapBytes);
     const signing = await ed25519KeyPairFromSeed(signingSeed);
@@ -97,8 +104,14 @@ function backupAad(accountId: AccountId): Uint8Array {
 }
 
 /** Wraps the AIK seed (from createAccountIdentity) under the recovery key; random 96-bit IV (SP 800-38D §8.2.2). */
-export async function wrapIdentityBackup(recoveryKey: Uint8Array, accountId: AccountId, seed: Uint8Array, env: ProtocolEnv): Promise<Uint8Array> {
-  if (seed.length !== ED25519_SECRET_BYTES) throw new InvalidKeyError(`the AIK seed must be ${ED25519_SECRET_BYTES} bytes, got ${seed.length}`);
+export async function wrapIdentityBackup(
+  recoveryKey: Uint8Array,
+  accountId: AccountId,
+  seed: Uint8Array,
+  env: ProtocolEnv,
+): Promise<Uint8Array> {
+  if (seed.length !== ED25519_SECRET_BYTES)
+    throw new InvalidKeyError(`the AIK seed must be ${ED25519_SECRET_BYTES} bytes, got ${seed.length}`);
   const { wrapKey } = await deriveRecoveryKeys(recoveryKey, accountId);
   const iv = env.rng(GCM_IV_BYTES);
   const ciphertext = await aesGcmEncrypt(wrapKey, iv, seed, backupAad(accountId));
@@ -109,9 +122,14 @@ export async function wrapIdentityBackup(recoveryKey: Uint8Array, accountId: Acc
  * Opens a backup: DecodeError for malformed bytes, DecryptError for a wrong recovery key, a
  * backup of another account, or any tampering. Returns the rebuilt account identity.
  */
-export async function restoreAccountIdentity(recoveryKey: Uint8Array, accountId: AccountId, backupBytes: Uint8Array): Promise<AccountIdentity> {
+export async function restoreAccountIdentity(
+  recoveryKey: Uint8Array,
+  accountId: AccountId,
+  backupBytes: Uint8Array,
+): Promise<AccountIdentity> {
   const backup = decodeIdentityBackup(backupBytes);
-  if (!idEquals(backup.accountId, asAccountId(accountId))) throw new DecryptError('the backup belongs to another account');
+  if (!idEquals(backup.accountId, asAccountId(accountId)))
+    throw new DecryptError('the backup belongs to another account');
   const { wrapKey } = await deriveRecoveryKeys(recoveryKey, accountId);
   const seed = await aesGcmDecrypt(wrapKey, backup.iv, backup.ciphertext, backupAad(backup.accountId));
   try {

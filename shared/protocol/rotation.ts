@@ -41,11 +41,15 @@ export async function createRotation(
   env: ProtocolEnv,
 ): Promise<SignedRotation> {
   const list = decodeDeviceListBody(lastList.body);
-  if (!idEquals(list.accountId, newIdentity.accountId)) throw new UsageError('the new identity belongs to another account');
+  if (!idEquals(list.accountId, newIdentity.accountId))
+    throw new UsageError('the new identity belongs to another account');
   if (signer.kind === 'account-key' && !constantTimeEqual(signer.identity.signing.publicKey, list.accountKey)) {
     throw new UsageError('the signing identity is not the key that signed the last device list');
   }
-  if (signer.kind === 'recovery-key' && (list.recoveryKey === undefined || !constantTimeEqual(signer.signing.publicKey, list.recoveryKey))) {
+  if (
+    signer.kind === 'recovery-key' &&
+    (list.recoveryKey === undefined || !constantTimeEqual(signer.signing.publicKey, list.recoveryKey))
+  ) {
     throw new UsageError('the last device list does not name this recovery key');
   }
   const statement: RotationStatement = {
@@ -60,7 +64,10 @@ export async function createRotation(
   const body = encode(rotationStatementCodec, statement);
   const authorityKey = signer.kind === 'account-key' ? signer.identity.signing.privateKey : signer.signing.privateKey;
   const authoritySignature = await ed25519Sign(authorityKey, labelled(IDENTITY_LABELS.rotationAuthority, body));
-  const newKeySignature = await ed25519Sign(newIdentity.signing.privateKey, labelled(IDENTITY_LABELS.rotationNewKey, body));
+  const newKeySignature = await ed25519Sign(
+    newIdentity.signing.privateKey,
+    labelled(IDENTITY_LABELS.rotationNewKey, body),
+  );
   return { body, authoritySignature, newKeySignature };
 }
 
@@ -80,15 +87,29 @@ export async function verifyRotation(rotation: SignedRotation, currentList: Devi
     authorityKey = currentList.accountKey;
   } else {
     if (currentList.recoveryKey === undefined) {
-      throw new SignatureError(`device list version ${currentList.version} names no recovery key: a recovery rotation cannot be checked`);
+      throw new SignatureError(
+        `device list version ${currentList.version} names no recovery key: a recovery rotation cannot be checked`,
+      );
     }
     authorityKey = currentList.recoveryKey;
   }
   // PROTOCOL §11.3: the authority signs the labelled statement (RFC 8032 §5.1.7 verify).
-  if (!(await ed25519Verify(authorityKey, labelled(IDENTITY_LABELS.rotationAuthority, rotation.body), rotation.authoritySignature))) {
+  if (
+    !(await ed25519Verify(
+      authorityKey,
+      labelled(IDENTITY_LABELS.rotationAuthority, rotation.body),
+      rotation.authoritySignature,
+    ))
+  ) {
     throw new SignatureError(`the ${statement.authority} signature of the account key rotation does not verify`);
   }
-  if (!(await ed25519Verify(statement.newAccountKey, labelled(IDENTITY_LABELS.rotationNewKey, rotation.body), rotation.newKeySignature))) {
+  if (
+    !(await ed25519Verify(
+      statement.newAccountKey,
+      labelled(IDENTITY_LABELS.rotationNewKey, rotation.body),
+      rotation.newKeySignature,
+    ))
+  ) {
     throw new SignatureError('the new account key did not sign the rotation (no proof of possession)');
   }
   return statement;

@@ -57,7 +57,10 @@ export interface SealedBoxAuthorisedSender {
   readonly signingKey: Uint8Array;
 }
 
-async function deriveBoxKey(sharedSecret: Uint8Array, header: SealedBoxHeader): Promise<{ key: Uint8Array; iv: Uint8Array }> {
+async function deriveBoxKey(
+  sharedSecret: Uint8Array,
+  header: SealedBoxHeader,
+): Promise<{ key: Uint8Array; iv: Uint8Array }> {
   const headerBytes = encode(sealedBoxHeaderCodec, header);
   const okm = await hkdfSha256(
     sharedSecret,
@@ -81,7 +84,9 @@ export async function sealToDevice(
   plaintext: Uint8Array,
 ): Promise<Uint8Array> {
   if (plaintext.length > SEALED_BOX_LIMITS.maxPlaintextBytes) {
-    throw new LimitError(`sealed box plaintext of ${plaintext.length} bytes exceeds ${SEALED_BOX_LIMITS.maxPlaintextBytes}`);
+    throw new LimitError(
+      `sealed box plaintext of ${plaintext.length} bytes exceeds ${SEALED_BOX_LIMITS.maxPlaintextBytes}`,
+    );
   }
   const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
   const header: SealedBoxHeader = {
@@ -97,7 +102,10 @@ export async function sealToDevice(
   const ciphertext = await aesGcmEncrypt(key, iv, plaintext, boxAad(header));
   const body = { ...header, ciphertext };
   const bodyBytes = encode(sealedBoxBodyCodec, body);
-  const signature = await ed25519Sign(sender.signing.privateKey, sealedBoxLabelled(SEALED_BOX_LABELS.signature, bodyBytes));
+  const signature = await ed25519Sign(
+    sender.signing.privateKey,
+    sealedBoxLabelled(SEALED_BOX_LABELS.signature, bodyBytes),
+  );
   return encode(sealedBoxCodec, { body, signature });
 }
 
@@ -124,13 +132,20 @@ export async function openSealedBox(
   const got: number = body.purpose;
   const want: number = purpose;
   if (got !== want) throw new DecodeError(`sealed box purpose ${got} is not the expected ${want}`);
-  if (!idEquals(body.recipientDeviceId, owner.deviceId) || !constantTimeEqual(body.recipientKey, owner.identityDh.publicKey)) {
+  if (
+    !idEquals(body.recipientDeviceId, owner.deviceId) ||
+    !constantTimeEqual(body.recipientKey, owner.identityDh.publicKey)
+  ) {
     throw new ProtocolStateError('sealed box is addressed to another device');
   }
   const sender = authorisedSenders.find((s) => idEquals(s.deviceId, body.senderDeviceId));
   if (sender === undefined) throw new UnauthorisedDeviceError('sealed box sender is not in the current device list');
   const bodyBytes = encode(sealedBoxBodyCodec, body);
-  const valid = await ed25519Verify(sender.signingKey, sealedBoxLabelled(SEALED_BOX_LABELS.signature, bodyBytes), box.signature);
+  const valid = await ed25519Verify(
+    sender.signingKey,
+    sealedBoxLabelled(SEALED_BOX_LABELS.signature, bodyBytes),
+    box.signature,
+  );
   if (!valid) throw new SignatureError('sealed box signature does not verify with the sender device key');
   const header: SealedBoxHeader = {
     purpose: body.purpose,
@@ -144,4 +159,3 @@ export async function openSealedBox(
   const plaintext = await aesGcmDecrypt(key, iv, body.ciphertext, boxAad(header));
   return { plaintext, senderDeviceId: body.senderDeviceId };
 }
-

@@ -40,7 +40,9 @@ export async function businessFingerprint(accountKey: Uint8Array): Promise<strin
 export function parseBusinessPin(text: string): Uint8Array {
   const bytes = parseFingerprint(text);
   if (bytes.length !== BUSINESS_FINGERPRINT_BYTES) {
-    throw new DecodeError(`a business fingerprint carries ${BUSINESS_FINGERPRINT_BYTES} bytes, the pin gives ${bytes.length}`);
+    throw new DecodeError(
+      `a business fingerprint carries ${BUSINESS_FINGERPRINT_BYTES} bytes, the pin gives ${bytes.length}`,
+    );
   }
   return bytes;
 }
@@ -64,11 +66,14 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  */
 export async function safetyCode(conversationId: ConversationId, keyA: Uint8Array, keyB: Uint8Array): Promise<string> {
   for (const key of [keyA, keyB]) {
-    if (key.length !== PARTY_KEY_BYTES) throw new InvalidKeyError(`a safety-code key must be ${PARTY_KEY_BYTES} bytes, got ${key.length}`);
+    if (key.length !== PARTY_KEY_BYTES)
+      throw new InvalidKeyError(`a safety-code key must be ${PARTY_KEY_BYTES} bytes, got ${key.length}`);
   }
   const order = compareBytes(keyA, keyB);
   if (order === 0) throw new UsageError('a safety code needs the keys of two different parties');
   const [low, high] = order < 0 ? [keyA, keyB] : [keyB, keyA];
-  const digest = await sha256(labelled(IDENTITY_LABELS.safetyCode, concatBytes(asConversationId(conversationId), low, high)));
+  const digest = await sha256(
+    labelled(IDENTITY_LABELS.safetyCode, concatBytes(asConversationId(conversationId), low, high)),
+  );
   return formatDigits(digest, SAFETY_CODE_GROUPS);
 }

@@ -36,7 +36,10 @@ async function finish(transcript: X3dhTranscript, dhs: readonly Uint8Array[]): P
   const encoded = encode(x3dhTranscriptCodec, transcript);
   const info = concatBytes(labelInfo(SESSION_LABELS.x3dh), new Uint8Array([0]), encoded);
   const associatedData = sessionLabelled(SESSION_LABELS.x3dhAd, encoded);
-  const [sharedSecret, sessionId] = await Promise.all([hkdfSha256(concatBytes(F, ...dhs), ZERO_SALT, info, 32), sessionIdOf(transcript.initiatorEphemeralKey)]);
+  const [sharedSecret, sessionId] = await Promise.all([
+    hkdfSha256(concatBytes(F, ...dhs), ZERO_SALT, info, 32),
+    sessionIdOf(transcript.initiatorEphemeralKey),
+  ]);
   return { sharedSecret, associatedData, sessionId };
 }
 
@@ -83,7 +86,10 @@ export async function x3dhInitiate(
     deviceListVersion: context.deviceListVersion,
     deviceListHash: context.deviceListHash,
   };
-  const result = await finish(transcriptOf(header, context, responder.identityKey, responder.signedPrekey, responder.oneTimePrekey?.publicKey), dhs);
+  const result = await finish(
+    transcriptOf(header, context, responder.identityKey, responder.signedPrekey, responder.oneTimePrekey?.publicKey),
+    dhs,
+  );
   return { ...result, header };
 }
 
@@ -105,7 +111,10 @@ export async function x3dhRespond(
     x25519(signedPrekey.privateKey, header.initiatorEphemeralKey),
     ...(oneTimePrekey === undefined ? [] : [x25519(oneTimePrekey.privateKey, header.initiatorEphemeralKey)]),
   ]);
-  return finish(transcriptOf(header, context, identity.publicKey, signedPrekey.publicKey, oneTimePrekey?.publicKey), dhs);
+  return finish(
+    transcriptOf(header, context, identity.publicKey, signedPrekey.publicKey, oneTimePrekey?.publicKey),
+    dhs,
+  );
 }
 
 function transcriptOf(

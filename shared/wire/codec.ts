@@ -157,7 +157,8 @@ const INTEGER_LIKE_KEY = /^(0|[1-9]\d*)$/;
 export function struct<T extends object>(fields: { readonly [K in keyof T]: Codec<T[K]> }): Codec<T> {
   const entries: (readonly [keyof T & string, Codec<T[keyof T & string]>])[] = [];
   for (const key of Object.keys(fields) as (keyof T & string)[]) {
-    if (INTEGER_LIKE_KEY.test(key)) throw new UsageError(`struct field "${key}" is integer-like; JavaScript would reorder it`);
+    if (INTEGER_LIKE_KEY.test(key))
+      throw new UsageError(`struct field "${key}" is integer-like; JavaScript would reorder it`);
     entries.push([key, fields[key]]);
   }
   return {

@@ -37,11 +37,16 @@ export function readEnvelopeRoute(bytes: Uint8Array): EnvelopeRoute {
   if (bytes[0] !== WIRE_VERSION || !SUPPORTED_SUITES.includes(bytes[1] ?? -1)) return generic(bytes);
   const tag = bytes[TAG_AT];
   // §2.3: unknown union tags (0 is never assigned).
-  const lengthAt = tag === RECIPIENT_TAGS.device ? DEVICE_AT + ID_BYTES : tag === RECIPIENT_TAGS.visitor ? DEVICE_AT : -1;
+  const lengthAt =
+    tag === RECIPIENT_TAGS.device ? DEVICE_AT + ID_BYTES : tag === RECIPIENT_TAGS.visitor ? DEVICE_AT : -1;
   if (lengthAt < 0 || bytes.length < lengthAt + LENGTH_BYTES) return generic(bytes);
   const bodyLength = u32At(bytes, lengthAt);
   // §14: 1 ≤ body length ≤ maxEnvelopeBodyBytes; §2.7: the body ends the input exactly (no trailing bytes).
-  if (bodyLength === 0 || bodyLength > LIMITS.maxEnvelopeBodyBytes || bytes.length !== lengthAt + LENGTH_BYTES + bodyLength) {
+  if (
+    bodyLength === 0 ||
+    bodyLength > LIMITS.maxEnvelopeBodyBytes ||
+    bytes.length !== lengthAt + LENGTH_BYTES + bodyLength
+  ) {
     return generic(bytes);
   }
   const conversationId = hexOfIdAt(bytes, CONVERSATION_AT);
@@ -54,11 +59,12 @@ export function readEnvelopeRoute(bytes: Uint8Array): EnvelopeRoute {
 export function envelopeRoute(envelope: Envelope): EnvelopeRoute {
   const conversationId = idToHex(envelope.conversationId);
   const r = envelope.recipient;
-  return r.kind === 'device' ? { conversationId, recipient: { kind: 'device', deviceId: idToHex(r.deviceId) } } : { conversationId, recipient: { kind: 'visitor' } };
+  return r.kind === 'device'
+    ? { conversationId, recipient: { kind: 'device', deviceId: idToHex(r.deviceId) } }
+    : { conversationId, recipient: { kind: 'visitor' } };
 }
 
 /** Input the direct checks refused: the generic decoder throws its error (or, were it to accept, gives the same fields). */
 function generic(bytes: Uint8Array): EnvelopeRoute {
   return envelopeRoute(decodeEnvelope(bytes));
 }
-

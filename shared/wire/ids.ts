@@ -41,7 +41,10 @@ export const accountIdCodec: Codec<AccountId> = branded(fixedBytes(ID_BYTES));
 
 const HEX_DIGITS = '0123456789abcdef';
 /** PROTOCOL §2.4 (ids in text are lower-case hex): entry b = the char codes of byte b's two digits, high digit in the high byte. */
-const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => (HEX_DIGITS.charCodeAt(b >> 4) << 8) | HEX_DIGITS.charCodeAt(b & 15));
+const HEX_PAIRS = Uint16Array.from(
+  { length: 256 },
+  (_, b) => (HEX_DIGITS.charCodeAt(b >> 4) << 8) | HEX_DIGITS.charCodeAt(b & 15),
+);
 
 /**
  * Hex of the 16 bytes of `b` at offset `o` (the caller checks that they exist); for shared/wire's
@@ -51,15 +54,55 @@ const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => (HEX_DIGITS.charCo
  */
 export function hexOfIdAt(b: Uint8Array, o: number): string {
   const t = HEX_PAIRS;
-  const p0 = t[b[o] ?? 0] ?? 0, p1 = t[b[o + 1] ?? 0] ?? 0, p2 = t[b[o + 2] ?? 0] ?? 0, p3 = t[b[o + 3] ?? 0] ?? 0;
-  const p4 = t[b[o + 4] ?? 0] ?? 0, p5 = t[b[o + 5] ?? 0] ?? 0, p6 = t[b[o + 6] ?? 0] ?? 0, p7 = t[b[o + 7] ?? 0] ?? 0;
-  const p8 = t[b[o + 8] ?? 0] ?? 0, p9 = t[b[o + 9] ?? 0] ?? 0, p10 = t[b[o + 10] ?? 0] ?? 0, p11 = t[b[o + 11] ?? 0] ?? 0;
-  const p12 = t[b[o + 12] ?? 0] ?? 0, p13 = t[b[o + 13] ?? 0] ?? 0, p14 = t[b[o + 14] ?? 0] ?? 0, p15 = t[b[o + 15] ?? 0] ?? 0;
+  const p0 = t[b[o] ?? 0] ?? 0,
+    p1 = t[b[o + 1] ?? 0] ?? 0,
+    p2 = t[b[o + 2] ?? 0] ?? 0,
+    p3 = t[b[o + 3] ?? 0] ?? 0;
+  const p4 = t[b[o + 4] ?? 0] ?? 0,
+    p5 = t[b[o + 5] ?? 0] ?? 0,
+    p6 = t[b[o + 6] ?? 0] ?? 0,
+    p7 = t[b[o + 7] ?? 0] ?? 0;
+  const p8 = t[b[o + 8] ?? 0] ?? 0,
+    p9 = t[b[o + 9] ?? 0] ?? 0,
+    p10 = t[b[o + 10] ?? 0] ?? 0,
+    p11 = t[b[o + 11] ?? 0] ?? 0;
+  const p12 = t[b[o + 12] ?? 0] ?? 0,
+    p13 = t[b[o + 13] ?? 0] ?? 0,
+    p14 = t[b[o + 14] ?? 0] ?? 0,
+    p15 = t[b[o + 15] ?? 0] ?? 0;
   return String.fromCharCode(
-    p0 >> 8, p0 & 0xff, p1 >> 8, p1 & 0xff, p2 >> 8, p2 & 0xff, p3 >> 8, p3 & 0xff,
-    p4 >> 8, p4 & 0xff, p5 >> 8, p5 & 0xff, p6 >> 8, p6 & 0xff, p7 >> 8, p7 & 0xff,
-    p8 >> 8, p8 & 0xff, p9 >> 8, p9 & 0xff, p10 >> 8, p10 & 0xff, p11 >> 8, p11 & 0xff,
-    p12 >> 8, p12 & 0xff, p13 >> 8, p13 & 0xff, p14 >> 8, p14 & 0xff, p15 >> 8, p15 & 0xff,
+    p0 >> 8,
+    p0 & 0xff,
+    p1 >> 8,
+    p1 & 0xff,
+    p2 >> 8,
+    p2 & 0xff,
+    p3 >> 8,
+    p3 & 0xff,
+    p4 >> 8,
+    p4 & 0xff,
+    p5 >> 8,
+    p5 & 0xff,
+    p6 >> 8,
+    p6 & 0xff,
+    p7 >> 8,
+    p7 & 0xff,
+    p8 >> 8,
+    p8 & 0xff,
+    p9 >> 8,
+    p9 & 0xff,
+    p10 >> 8,
+    p10 & 0xff,
+    p11 >> 8,
+    p11 & 0xff,
+    p12 >> 8,
+    p12 & 0xff,
+    p13 >> 8,
+    p13 & 0xff,
+    p14 >> 8,
+    p14 & 0xff,
+    p15 >> 8,
+    p15 & 0xff,
   );
 }
 
@@ -76,7 +119,8 @@ const HEX_ID = /^[0-9a-f]{32}$/;
 
 /** Parses the lower-case hex form of an id (as produced by idToHex); DecodeError otherwise. */
 export function idBytesFromHex(text: string): Uint8Array {
-  if (typeof text !== 'string' || !HEX_ID.test(text)) throw new DecodeError(`id must be ${2 * ID_BYTES} lower-case hex digits`);
+  if (typeof text !== 'string' || !HEX_ID.test(text))
+    throw new DecodeError(`id must be ${2 * ID_BYTES} lower-case hex digits`);
   const out = new Uint8Array(ID_BYTES);
   for (let i = 0; i < ID_BYTES; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
   return out;

@@ -44,7 +44,14 @@ export {
   idEquals,
   idToHex,
 } from './ids.js';
-export { type Ciphertext, type Plaintext, asCiphertext, asPlaintext, ciphertextCodec, plaintextCodec } from './bytes-kinds.js';
+export {
+  type Ciphertext,
+  type Plaintext,
+  asCiphertext,
+  asPlaintext,
+  ciphertextCodec,
+  plaintextCodec,
+} from './bytes-kinds.js';
 export { SUITE_V1, SUPPORTED_SUITES, WIRE_VERSION, readVersionAndSuite, writeVersionAndSuite } from './version.js';
 export { ENVELOPE_OVERHEAD_BYTES, LIMITS } from './limits.js';
 export {

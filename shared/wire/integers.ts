@@ -22,5 +22,8 @@ export const TWO_POW_32 = 0x1_0000_0000;
 
 /** Big-endian u32 at `offset` (§2.1), for hot paths whose caller has checked that 4 bytes exist. */
 export function u32At(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset] ?? 0) * 0x100_0000 + (((bytes[offset + 1] ?? 0) << 16) | ((bytes[offset + 2] ?? 0) << 8) | (bytes[offset + 3] ?? 0));
+  return (
+    (bytes[offset] ?? 0) * 0x100_0000 +
+    (((bytes[offset + 1] ?? 0) << 16) | ((bytes[offset + 2] ?? 0) << 8) | (bytes[offset + 3] ?? 0))
+  );
 }

@@ -10,7 +10,6 @@ import { DecodeError, UsageError } from '../errors/index.js';
 import { formatFieldPath } from './field-path.js';
 import { MAX_U32, MAX_U64, TWO_POW_32, checkLength } from './integers.js';
 
-
 export class Reader {
   readonly #bytes: Uint8Array;
   #offset = 0;

@@ -28,10 +28,12 @@ export function writeVersionAndSuite(w: Writer): void {
 export function readVersionAndSuite(r: Reader): void {
   r.field('version', () => {
     const version = r.u8();
-    if (version !== WIRE_VERSION) throw r.fail(`unknown wire version ${version} (this build speaks version ${WIRE_VERSION} only)`);
+    if (version !== WIRE_VERSION)
+      throw r.fail(`unknown wire version ${version} (this build speaks version ${WIRE_VERSION} only)`);
   });
   r.field('suite', () => {
     const suite = r.u8();
-    if (!SUPPORTED_SUITES.includes(suite)) throw r.fail(`unknown cipher suite ${suite} for wire version ${WIRE_VERSION}`);
+    if (!SUPPORTED_SUITES.includes(suite))
+      throw r.fail(`unknown cipher suite ${suite} for wire version ${WIRE_VERSION}`);
   });
 }

@@ -8,7 +8,6 @@ import { UsageError } from '../errors/index.js';
 import { formatFieldPath } from './field-path.js';
 import { MAX_U16, MAX_U32, MAX_U64, MAX_U8, TWO_POW_32, checkLength, isUint } from './integers.js';
 
-
 export class Writer {
   #buffer = new Uint8Array(64);
   #length = 0;

@@ -20,7 +20,15 @@ import { WorldConversation } from '../support/world-conversation.js';
 const FILE_BYTES = 150_000; // three chunks
 
 /** The agent sends a file: chunks to the relay's blob store, the reference inside a message. */
-async function sendFile(seed: string): Promise<{ world: ProtocolWorld; convo: WorldConversation; data: Uint8Array; ref: AttachmentRef; other: readonly Uint8Array[] }> {
+async function sendFile(
+  seed: string,
+): Promise<{
+  world: ProtocolWorld;
+  convo: WorldConversation;
+  data: Uint8Array;
+  ref: AttachmentRef;
+  other: readonly Uint8Array[];
+}> {
   const world = await ProtocolWorld.create(seed);
   const convo = await WorldConversation.start(world, 'visitor');
   await expectHonestRoundTrip(convo, 'before-file');
@@ -31,7 +39,15 @@ async function sendFile(seed: string): Promise<{ world: ProtocolWorld; convo: Wo
   expect(sealed.chunks.length).toBe(3);
   world.relay.putAttachment(sealed.ref.attachmentId, sealed.chunks);
   const r = sealed.ref;
-  await convo.agentSendsBody('ada-laptop', { kind: 'attachment', id: r.attachmentId, key: r.fileKey, hash: r.ciphertextHash, size: r.size, name: r.fileName ?? '', mime: r.mediaType });
+  await convo.agentSendsBody('ada-laptop', {
+    kind: 'attachment',
+    id: r.attachmentId,
+    key: r.fileKey,
+    hash: r.ciphertextHash,
+    size: r.size,
+    name: r.fileName ?? '',
+    mime: r.mediaType,
+  });
   await convo.deliverToVisitor();
   // The visitor rebuilds the reference from the authenticated message it was shown.
   const shown = convo.visitor.shown.at(-1)?.body;

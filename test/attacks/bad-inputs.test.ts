@@ -11,10 +11,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, utf8Encode } from '../../shared/crypto/bytes.js';
 import type { SealdeskError } from '../../shared/errors/index.js';
-import { DecodeError, DecryptError, InvalidKeyError, LimitError, SignatureError, UsageError } from '../../shared/errors/index.js';
+import {
+  DecodeError,
+  DecryptError,
+  InvalidKeyError,
+  LimitError,
+  SignatureError,
+  UsageError,
+} from '../../shared/errors/index.js';
 import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
 import { conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
-import { deviceEntryCodec, decodeDeviceListBody, encodeDeviceListBody } from '../../shared/protocol/device-list-codec.js';
+import {
+  deviceEntryCodec,
+  decodeDeviceListBody,
+  encodeDeviceListBody,
+} from '../../shared/protocol/device-list-codec.js';
 import { createDirectoryView, receiveDeviceList } from '../../shared/protocol/directory-view.js';
 import { InvalidDisplayNameError } from '../../shared/protocol/errors.js';
 import { unpad, pad } from '../../shared/protocol/padding.js';
@@ -58,7 +69,10 @@ describe('bad input at a client: conversation packets (security brief §4)', () 
    * The laptop sends one genuine message; the visitor is first fed `mutate(genuine packet)`, which
    * must fail with `errorClass` and change nothing; then the genuine packet opens.
    */
-  async function feedBadThenGenuine(mutate: (packet: Uint8Array) => Uint8Array, errorClass: abstract new (...args: never[]) => SealdeskError): Promise<void> {
+  async function feedBadThenGenuine(
+    mutate: (packet: Uint8Array) => Uint8Array,
+    errorClass: abstract new (...args: never[]) => SealdeskError,
+  ): Promise<void> {
     round++;
     const text = `genuine ${round}`;
     await convo.agentSends('ada-laptop', text);
@@ -75,7 +89,9 @@ describe('bad input at a client: conversation packets (security brief §4)', () 
     expect(texts(convo.visitor).at(-1)).toBe(text);
   }
 
-  function editPacket(change: (p: ReturnType<typeof decodePacket>) => ReturnType<typeof decodePacket>): (bytes: Uint8Array) => Uint8Array {
+  function editPacket(
+    change: (p: ReturnType<typeof decodePacket>) => ReturnType<typeof decodePacket>,
+  ): (bytes: Uint8Array) => Uint8Array {
     return (bytes) => encode(conversationPacketCodec, change(decodePacket(bytes)));
   }
 
@@ -104,19 +120,31 @@ describe('bad input at a client: conversation packets (security brief §4)', () 
   });
 
   it('a truncated GCM tag on the message body: DecryptError, state unchanged', async () => {
-    await feedBadThenGenuine(editPacket((p) => ({ ...p, body: p.body.slice(0, p.body.length - 1) })), DecryptError);
+    await feedBadThenGenuine(
+      editPacket((p) => ({ ...p, body: p.body.slice(0, p.body.length - 1) })),
+      DecryptError,
+    );
   });
 
   it('a truncated GCM tag on the ratchet ciphertext (16 bytes cut): DecryptError, state unchanged', async () => {
     await feedBadThenGenuine(
-      editPacket((p) => ({ ...p, session: { ...p.session, message: { ...p.session.message, ciphertext: p.session.message.ciphertext.slice(0, -16) } } })),
+      editPacket((p) => ({
+        ...p,
+        session: {
+          ...p.session,
+          message: { ...p.session.message, ciphertext: p.session.message.ciphertext.slice(0, -16) },
+        },
+      })),
       DecryptError,
     );
   });
 
   for (const [name, hex] of LOW_ORDER_POINTS) {
     it(`a low-order ratchet key (${name}): InvalidKeyError, state unchanged`, async () => {
-      await feedBadThenGenuine(editPacket((p) => rewriteRatchetHeader(p, (h) => ({ ...h, dh: fromHex(hex) }))), InvalidKeyError);
+      await feedBadThenGenuine(
+        editPacket((p) => rewriteRatchetHeader(p, (h) => ({ ...h, dh: fromHex(hex) }))),
+        InvalidKeyError,
+      );
     });
   }
 
@@ -124,7 +152,10 @@ describe('bad input at a client: conversation packets (security brief §4)', () 
     const header = { version: 1, suite: 1, dh: new Uint8Array(32), pn: 0, n: 2 ** 32 };
     expect(() => encode(ratchetHeaderCodec, header)).toThrow(UsageError);
     // The largest counter a packet can carry, 2^32-1, is refused by the skip budget (absurd-skip).
-    await feedBadThenGenuine(editPacket((p) => rewriteRatchetHeader(p, (h) => ({ ...h, n: 0xffff_ffff }))), LimitError);
+    await feedBadThenGenuine(
+      editPacket((p) => rewriteRatchetHeader(p, (h) => ({ ...h, n: 0xffff_ffff }))),
+      LimitError,
+    );
     expect(alertKinds(convo.visitor)).toContain(ALERT_KINDS.absurdSkip);
   });
 
@@ -146,7 +177,13 @@ describe('bad input at a client: first contact with low-order keys (security bri
       const genuine = decodeEnvelope(envelope).body;
       const packet = decode(conversationPacketCodec, genuine, 'packet');
       if (packet.session.kind !== 'initial') throw new RangeError('not a first contact');
-      const bad = encode(conversationPacketCodec, { ...packet, session: { ...packet.session, header: { ...packet.session.header, [field]: fromHex(LOW_ORDER_POINTS[0]?.[1] ?? '') } } });
+      const bad = encode(conversationPacketCodec, {
+        ...packet,
+        session: {
+          ...packet.session,
+          header: { ...packet.session.header, [field]: fromHex(LOW_ORDER_POINTS[0]?.[1] ?? '') },
+        },
+      });
       const outcome = await convo.agentReceives('ada-laptop', bad);
       expect(outcome.ok).toBe(false);
       expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(InvalidKeyError);
@@ -171,7 +208,11 @@ describe('bad input at a client: device lists, keys, names, padding (security br
     }),
   );
 
-  async function expectListRefused(world: ProtocolWorld, signed: SignedDeviceList, errorClass: abstract new (...args: never[]) => SealdeskError): Promise<void> {
+  async function expectListRefused(
+    world: ProtocolWorld,
+    signed: SignedDeviceList,
+    errorClass: abstract new (...args: never[]) => SealdeskError,
+  ): Promise<void> {
     const view = createDirectoryView(world.pin);
     const before = snapshot(view);
     const update = await receiveDeviceList(view, signed, world.newEnv('visitor'));
@@ -228,9 +269,18 @@ describe('bad input at a client: device lists, keys, names, padding (security br
   it('malformed device list signatures (empty, 63 bytes, 65 bytes, all zero): SignatureError with a bad-signature alert', async () => {
     const world = await ProtocolWorld.create('bad-signature-bytes');
     const sig = world.currentSigned.signature;
-    for (const signature of [new Uint8Array(0), sig.slice(0, 63), concatBytes(sig, new Uint8Array([0])), new Uint8Array(64)]) {
+    for (const signature of [
+      new Uint8Array(0),
+      sig.slice(0, 63),
+      concatBytes(sig, new Uint8Array([0])),
+      new Uint8Array(64),
+    ]) {
       const view = createDirectoryView(world.pin);
-      const update = await receiveDeviceList(view, { body: world.currentSigned.body, signature }, world.newEnv('visitor'));
+      const update = await receiveDeviceList(
+        view,
+        { body: world.currentSigned.body, signature },
+        world.newEnv('visitor'),
+      );
       expect(update.rejected).toBeInstanceOf(SignatureError);
       expect(update.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
       expect(update.state).toBe(view);
@@ -245,7 +295,10 @@ describe('bad input at a client: device lists, keys, names, padding (security br
     const bundle = world.relay.fetchPrekeyBundle(world.device('ada-laptop').keys.deviceId, 'visitor');
     if (bundle === undefined) throw new RangeError('no bundle');
     const bytes = encodePrekeyBundle(bundle);
-    for (const [index, value] of [[0, 2], [1, 9]] as const) {
+    for (const [index, value] of [
+      [0, 2],
+      [1, 9],
+    ] as const) {
       const bad = new Uint8Array(bytes);
       bad[index] = value;
       expect(() => decodePrekeyBundle(bad)).toThrow(DecodeError);
@@ -255,11 +308,16 @@ describe('bad input at a client: device lists, keys, names, padding (security br
   it('keys of the wrong length in a prekey bundle: refused with a typed error and a bad-signature alert, other devices unaffected', async () => {
     const world = await ProtocolWorld.create('wrong-key-length');
     const laptopId = world.device('ada-laptop').keys.deviceId;
-    world.relay.bundleHook = (honest) => (honest.deviceId.every((b, i) => b === laptopId[i]) ? { ...honest, signedPrekey: honest.signedPrekey.slice(0, 31) } : honest);
+    world.relay.bundleHook = (honest) =>
+      honest.deviceId.every((b, i) => b === laptopId[i])
+        ? { ...honest, signedPrekey: honest.signedPrekey.slice(0, 31) }
+        : honest;
     const convo = await WorldConversation.start(world, 'visitor');
     expect(convo.startAlerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
     await expectHonestRoundTrip(convo, 'after-short-key', 'ada-phone');
-    await expect(safetyCode(convo.conversationId, new Uint8Array(31), new Uint8Array(32).fill(1))).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(
+      safetyCode(convo.conversationId, new Uint8Array(31), new Uint8Array(32).fill(1)),
+    ).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
   it('bad padding (wrong bucket, length past the end, non-zero filler): DecodeError', () => {

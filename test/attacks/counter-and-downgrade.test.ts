@@ -38,7 +38,9 @@ function deliverGenuine(world: ProtocolWorld, match: (e: Envelope) => boolean): 
 describe('attack: absurd skip counter (security brief §4)', () => {
   it('F9: a message number rewritten to 2^32-1 is rejected with an absurd-skip alert, at once and without storing keys', async () => {
     const { world, convo } = await established('absurd-skip');
-    interceptNext(world.relay, toVisitor, (e) => [rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, n: MAX_U32 })))]);
+    interceptNext(world.relay, toVisitor, (e) => [
+      rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, n: MAX_U32 }))),
+    ]);
     await convo.agentSends('ada-laptop', 'hello');
     const skippedBefore = convo.visitor.state?.sessions.map((s) => s.ratchet.skipped.length);
     // 2^32 HKDF steps would never finish; the refusal is a counter comparison before any key is derived.
@@ -57,7 +59,9 @@ describe('attack: absurd skip counter (security brief §4)', () => {
     const { world, convo } = await established('absurd-pn');
     const relayDh = (await x25519KeyPairFromSeed(world.newEnv('attacker').rng(32))).publicKey;
     const laptop = world.device('ada-laptop').keys.deviceId;
-    interceptNext(world.relay, toDevice(laptop), (e) => [rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, dh: relayDh, pn: MAX_U32 })))]);
+    interceptNext(world.relay, toDevice(laptop), (e) => [
+      rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, dh: relayDh, pn: MAX_U32 }))),
+    ]);
     await convo.visitorSends('hello');
     await convo.deliverToAgent('ada-laptop');
     expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(LimitError);
@@ -71,7 +75,9 @@ describe('attack: absurd skip counter (security brief §4)', () => {
 
   it('F9: a jump one past the skip budget (MAX_SKIP) is rejected with an absurd-skip alert', async () => {
     const { world, convo } = await established('skip-budget');
-    interceptNext(world.relay, toVisitor, (e) => [rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, n: h.n + RATCHET_LIMITS.maxSkip + 1 })))]);
+    interceptNext(world.relay, toVisitor, (e) => [
+      rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, n: h.n + RATCHET_LIMITS.maxSkip + 1 }))),
+    ]);
     await convo.agentSends('ada-laptop', 'over budget');
     await convo.deliverToVisitor();
     expect(convo.visitor.errors[0]).toBeInstanceOf(LimitError);
@@ -86,7 +92,9 @@ describe('attack: absurd skip counter (security brief §4)', () => {
 describe('attack: version downgrade (security brief §4)', () => {
   it('F21: a message rewritten to an older protocol version (0) is refused with a downgrade alert', async () => {
     const { world, convo } = await established('downgrade-version');
-    interceptNext(world.relay, toVisitor, (e) => [rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, version: 0 })))]);
+    interceptNext(world.relay, toVisitor, (e) => [
+      rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, version: 0 }))),
+    ]);
     await convo.agentSends('ada-laptop', 'downgraded');
     await convo.deliverToVisitor();
     expect(convo.visitor.errors[0]).toBeInstanceOf(DowngradeError);
@@ -101,7 +109,9 @@ describe('attack: version downgrade (security brief §4)', () => {
   it('F21: a message rewritten to an older suite (0) is refused with a downgrade alert', async () => {
     const { world, convo } = await established('downgrade-suite');
     const laptop = world.device('ada-laptop').keys.deviceId;
-    interceptNext(world.relay, toDevice(laptop), (e) => [rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, suite: 0 })))]);
+    interceptNext(world.relay, toDevice(laptop), (e) => [
+      rewritePacket(e, (p) => rewriteRatchetHeader(p, (h) => ({ ...h, suite: 0 }))),
+    ]);
     await convo.visitorSends('downgraded');
     await convo.deliverToAgent('ada-laptop');
     expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(DowngradeError);

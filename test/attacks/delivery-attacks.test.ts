@@ -101,7 +101,9 @@ describe('attack: reorder (security brief §4)', () => {
     await convo.deliverToAgent('ada-laptop');
     expect(texts(convo.agent('ada-laptop'))).toEqual(['one', 'two', 'three']);
     for (const t of ['four', 'five', 'six']) await convo.agentSends('ada-laptop', t);
-    world.relay.reorder(convo.conversationId, { kind: 'visitor' }, (q) => [q[1], q[2], q[0]].filter((b) => b !== undefined));
+    world.relay.reorder(convo.conversationId, { kind: 'visitor' }, (q) =>
+      [q[1], q[2], q[0]].filter((b) => b !== undefined),
+    );
     await convo.deliverToVisitor();
     expect(texts(convo.visitor)).toEqual(['four', 'five', 'six']);
     expect(alertKinds(convo.visitor)).toEqual([]);

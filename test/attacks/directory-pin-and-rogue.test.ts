@@ -21,7 +21,12 @@ import { ProtocolWorld } from '../support/protocol-world.js';
 import { snapshot } from '../support/state-snapshot.js';
 import { WorldConversation } from '../support/world-conversation.js';
 
-async function expectRefused(world: ProtocolWorld, forged: SignedDeviceList, errorClass: typeof PinMismatchError | typeof SignatureError, alertKind: string): Promise<void> {
+async function expectRefused(
+  world: ProtocolWorld,
+  forged: SignedDeviceList,
+  errorClass: typeof PinMismatchError | typeof SignatureError,
+  alertKind: string,
+): Promise<void> {
   const view = createDirectoryView(world.pin);
   const before = snapshot(view);
   const update = await receiveDeviceList(view, forged, world.newEnv('visitor'));
@@ -60,7 +65,11 @@ describe('attack: pin mismatch (security brief §4)', () => {
     const { view } = await world.visitorView('visitor');
     const env = world.newEnv('attacker');
     const rogue = await rogueDevice(env);
-    const fake = await createFirstDeviceList(await attackerAccount(env), { devices: [{ ...rogue.entry, role: 'owner' }] }, env);
+    const fake = await createFirstDeviceList(
+      await attackerAccount(env),
+      { devices: [{ ...rogue.entry, role: 'owner' }] },
+      env,
+    );
     const update = await receiveDeviceList(view, fake, env);
     expect(update.rejected).toBeInstanceOf(PinMismatchError);
     expect(update.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.pinMismatch]);
@@ -93,7 +102,10 @@ describe('attack: rogue device in an unsigned or wrongly signed list (security b
     const world = await ProtocolWorld.create('rogue-device-signed');
     const rogue = await rogueDevice(world.newEnv('attacker'));
     const { body } = withRogueDevice(world.currentSigned, rogue.entry);
-    const forged = { body, signature: await ed25519Sign(rogue.keys.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body)) };
+    const forged = {
+      body,
+      signature: await ed25519Sign(rogue.keys.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body)),
+    };
     await expectRefused(world, forged, SignatureError, ALERT_KINDS.badSignature);
     await honestAfterwards(world, 'after-rogue-device-signed');
   });

@@ -81,7 +81,9 @@ describe('attack: split view, two visitors shown different lists of one version 
   it('F10: the first message made for the hidden list of the same version is refused by the agent device with an equivocation alert', async () => {
     const { world, rogue } = await splitWorld('split-view-agent');
     const targeted = await WorldConversation.start(world, 'targeted-visitor');
-    expect(targeted.visitor.state?.deviceList.devices.some((d) => idEquals(d.deviceId, rogue.keys.deviceId))).toBe(true);
+    expect(targeted.visitor.state?.deviceList.devices.some((d) => idEquals(d.deviceId, rogue.keys.deviceId))).toBe(
+      true,
+    );
     await targeted.visitorSends('is this the real shop?');
     const outcomes = await targeted.deliverToAgent('ada-laptop');
     expect(outcomes.map((o) => o.ok)).toEqual([false]);

@@ -36,7 +36,11 @@ describe('attack: envelope rewriting (routing data)', () => {
     const b = await WorldConversation.start(world, 'visitor-b');
     await expectHonestRoundTrip(a, 'setup-a');
     await expectHonestRoundTrip(b, 'setup-b');
-    interceptNext(world.relay, (e) => e.recipient.kind === 'visitor', (e) => [{ ...e, conversationId: b.conversationId }]);
+    interceptNext(
+      world.relay,
+      (e) => e.recipient.kind === 'visitor',
+      (e) => [{ ...e, conversationId: b.conversationId }],
+    );
     await a.agentSends('ada-laptop', 'meant for visitor A');
     await b.deliverToVisitor();
     expect(texts(b.visitor)).not.toContain('meant for visitor A');

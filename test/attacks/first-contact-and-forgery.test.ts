@@ -27,7 +27,12 @@ import { alertKinds, texts, WorldConversation } from '../support/world-conversat
  * The relay runs the open client itself with the public ids of a real conversation, its own
  * X25519 key and the genuine bundle of `target`: what it sends is a well-formed first contact.
  */
-async function relayFirstContact(convo: WorldConversation, claimedSender: DeviceId, target: string, text: string): Promise<Uint8Array[]> {
+async function relayFirstContact(
+  convo: WorldConversation,
+  claimedSender: DeviceId,
+  target: string,
+  text: string,
+): Promise<Uint8Array[]> {
   const world = convo.world;
   const visitorState = convo.visitor.state;
   if (visitorState === undefined) throw new RangeError('no visitor state');
@@ -36,7 +41,15 @@ async function relayFirstContact(convo: WorldConversation, claimedSender: Device
   const device = world.device(target);
   const bundle = world.relay.fetchPrekeyBundle(device.keys.deviceId, 'attacker');
   if (bundle === undefined) throw new RangeError('no bundle');
-  const outcome = await sessionFromBundle(identity, claimedSender, convo.conversationId, visitorState.deviceList, device.entry, bundle, env);
+  const outcome = await sessionFromBundle(
+    identity,
+    claimedSender,
+    convo.conversationId,
+    visitorState.deviceList,
+    device.entry,
+    bundle,
+    env,
+  );
   if (!('session' in outcome)) throw new RangeError('bundle did not verify');
   const fake: ConversationState = {
     ...visitorState,
@@ -50,7 +63,9 @@ async function relayFirstContact(convo: WorldConversation, claimedSender: Device
     tracks: [],
   };
   const step = await sendMessage(fake, { kind: 'text', text }, env);
-  return step.outgoing.map((o) => encodeEnvelope({ conversationId: convo.conversationId, recipient: o.recipient, body: asCiphertext(o.body) }));
+  return step.outgoing.map((o) =>
+    encodeEnvelope({ conversationId: convo.conversationId, recipient: o.recipient, body: asCiphertext(o.body) }),
+  );
 }
 
 describe('attack: visitor key swap in the first message (security brief §4)', () => {
@@ -62,7 +77,10 @@ describe('attack: visitor key swap in the first message (security brief §4)', (
       if (e.recipient.kind !== 'device' || !idEquals(e.recipient.deviceId, laptopId)) return [e];
       const packet = decode(conversationPacketCodec, e.body, 'packet');
       if (packet.session.kind !== 'initial') return [e];
-      const swapped = { ...packet, session: { ...packet.session, header: { ...packet.session.header, initiatorIdentityKey: relayKey.publicKey } } };
+      const swapped = {
+        ...packet,
+        session: { ...packet.session, header: { ...packet.session.header, initiatorIdentityKey: relayKey.publicKey } },
+      };
       return [{ ...e, body: asCiphertext(encode(conversationPacketCodec, swapped)) }];
     };
     const convo = await WorldConversation.start(world, 'visitor');
@@ -75,12 +93,16 @@ describe('attack: visitor key swap in the first message (security brief §4)', (
 
     // The genuine first message (recorded before the hook rewrote it) still opens afterwards.
     world.relay.envelopeHook = undefined;
-    const genuine = world.relay.recorded.find((r) => r.envelope.recipient.kind === 'device' && idEquals(r.envelope.recipient.deviceId, laptopId));
+    const genuine = world.relay.recorded.find(
+      (r) => r.envelope.recipient.kind === 'device' && idEquals(r.envelope.recipient.deviceId, laptopId),
+    );
     if (genuine === undefined) throw new RangeError('nothing recorded');
     world.relay.inject(genuine.bytes);
     await convo.deliverToAgent('ada-laptop');
     expect(texts(convo.agent('ada-laptop'))).toEqual(['my address is 1 Main St']);
-    expect(convo.agent('ada-laptop').state?.visitorIdentityKey).toEqual(convo.visitor.state?.visitorIdentity?.publicKey);
+    expect(convo.agent('ada-laptop').state?.visitorIdentityKey).toEqual(
+      convo.visitor.state?.visitorIdentity?.publicKey,
+    );
     await expectHonestRoundTrip(convo, 'after-key-swap');
   });
 
@@ -91,7 +113,8 @@ describe('attack: visitor key swap in the first message (security brief §4)', (
     await convo.deliverToAgent('ada-laptop');
     const visitorId = convo.visitor.state?.selfId;
     if (visitorId === undefined) throw new RangeError('no visitor id');
-    for (const bytes of await relayFirstContact(convo, visitorId, 'ada-laptop', 'please send your card number')) world.relay.inject(bytes);
+    for (const bytes of await relayFirstContact(convo, visitorId, 'ada-laptop', 'please send your card number'))
+      world.relay.inject(bytes);
     const outcomes = await convo.deliverToAgent('ada-laptop');
     expect(outcomes.map((o) => o.ok)).toEqual([false]);
     expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(UnauthorisedDeviceError);
@@ -122,7 +145,9 @@ describe('attack: visitor key swap in the first message (security brief §4)', (
     expect(alertKinds(convo.visitor)).toEqual([ALERT_KINDS.forged]);
     expect(texts(convo.visitor)).toEqual([]);
     // The laptop's session is with the relay's key, so the genuine visitor's key was never used by it.
-    expect(convo.agent('ada-laptop').state?.visitorIdentityKey).not.toEqual(convo.visitor.state?.visitorIdentity?.publicKey);
+    expect(convo.agent('ada-laptop').state?.visitorIdentityKey).not.toEqual(
+      convo.visitor.state?.visitorIdentity?.publicKey,
+    );
     expect(world.relay.pending(convo.conversationId, { kind: 'device', deviceId: laptopId })).toBe(0);
     await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor-2'), 'after-race');
   });
@@ -143,7 +168,20 @@ describe('attack: forged message injected either way (security brief §4)', () =
     const current = session.ratchet.dhRemote ?? relayDh;
     for (const dh of [relayDh, current]) {
       world.relay.inject(
-        forgePacket({ conversationId: convo.conversationId, senderId: laptopId, recipientId: visitorId, recipient: { kind: 'visitor' }, sessionId: session.sessionId, dh, n: 5, pn: 0, kind: 'normal' }, env),
+        forgePacket(
+          {
+            conversationId: convo.conversationId,
+            senderId: laptopId,
+            recipientId: visitorId,
+            recipient: { kind: 'visitor' },
+            sessionId: session.sessionId,
+            dh,
+            n: 5,
+            pn: 0,
+            kind: 'normal',
+          },
+          env,
+        ),
       );
     }
     const outcomes = await convo.deliverToVisitor();
@@ -165,7 +203,20 @@ describe('attack: forged message injected either way (security brief §4)', () =
     const env = world.newEnv('attacker');
     const dh = (await x25519KeyPairFromSeed(env.rng(32))).publicKey;
     world.relay.inject(
-      forgePacket({ conversationId: convo.conversationId, senderId: laptopId, recipientId: visitorId, recipient: { kind: 'visitor' }, sessionId: session.sessionId, dh, n: 0, pn: 0, kind: 'signedReply' }, env),
+      forgePacket(
+        {
+          conversationId: convo.conversationId,
+          senderId: laptopId,
+          recipientId: visitorId,
+          recipient: { kind: 'visitor' },
+          sessionId: session.sessionId,
+          dh,
+          n: 0,
+          pn: 0,
+          kind: 'signedReply',
+        },
+        env,
+      ),
     );
     await convo.deliverToVisitor();
     expect(convo.visitor.errors[0]).toBeInstanceOf(SignatureError);
@@ -185,7 +236,20 @@ describe('attack: forged message injected either way (security brief §4)', () =
     const env = world.newEnv('attacker');
     const dh = (await x25519KeyPairFromSeed(env.rng(32))).publicKey;
     world.relay.inject(
-      forgePacket({ conversationId: convo.conversationId, senderId: laptopId, recipientId: visitorId, recipient: { kind: 'visitor' }, sessionId: session.sessionId, dh, n: 0, pn: 0, kind: 'normal' }, env),
+      forgePacket(
+        {
+          conversationId: convo.conversationId,
+          senderId: laptopId,
+          recipientId: visitorId,
+          recipient: { kind: 'visitor' },
+          sessionId: session.sessionId,
+          dh,
+          n: 0,
+          pn: 0,
+          kind: 'normal',
+        },
+        env,
+      ),
     );
     const outcomes = await convo.deliverToVisitor();
     expect(outcomes.map((o) => o.ok)).toEqual([false]);
@@ -205,7 +269,20 @@ describe('attack: forged message injected either way (security brief §4)', () =
     const env = world.newEnv('attacker');
     const dh = session.ratchet.dhRemote ?? new Uint8Array(32);
     world.relay.inject(
-      forgePacket({ conversationId: convo.conversationId, senderId: visitorId, recipientId: laptopId, recipient: { kind: 'device', deviceId: laptopId }, sessionId: session.sessionId, dh, n: 3, pn: 0, kind: 'normal' }, env),
+      forgePacket(
+        {
+          conversationId: convo.conversationId,
+          senderId: visitorId,
+          recipientId: laptopId,
+          recipient: { kind: 'device', deviceId: laptopId },
+          sessionId: session.sessionId,
+          dh,
+          n: 3,
+          pn: 0,
+          kind: 'normal',
+        },
+        env,
+      ),
     );
     const outcomes = await convo.deliverToAgent('ada-laptop');
     expect(outcomes.map((o) => o.ok)).toEqual([false]);
@@ -220,7 +297,8 @@ describe('attack: forged message injected either way (security brief §4)', () =
     await convo.visitorSends('hello');
     await convo.deliverToAgent('ada-laptop');
     const phoneId = world.device('ada-phone').keys.deviceId;
-    for (const bytes of await relayFirstContact(convo, phoneId, 'ada-laptop', 'internal note: refund approved')) world.relay.inject(bytes);
+    for (const bytes of await relayFirstContact(convo, phoneId, 'ada-laptop', 'internal note: refund approved'))
+      world.relay.inject(bytes);
     const outcomes = await convo.deliverToAgent('ada-laptop');
     expect(outcomes.map((o) => o.ok)).toEqual([false]);
     expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(UnauthorisedDeviceError);

@@ -20,7 +20,13 @@ describe('hostile-relay harness baseline (no attack)', () => {
     await expectHonestRoundTrip(convo, 'baseline');
     await convo.deliverAll();
     expect(texts(convo.visitor)).toEqual(['sorry, looking now', 'honest answer baseline']);
-    expect(texts(convo.agent('ada-phone'))).toEqual(['hello', 'my order is late', 'sorry, looking now', 'honest question baseline', 'honest answer baseline']);
+    expect(texts(convo.agent('ada-phone'))).toEqual([
+      'hello',
+      'my order is late',
+      'sorry, looking now',
+      'honest question baseline',
+      'honest answer baseline',
+    ]);
     expect(texts(convo.agent('owner'))).toEqual(texts(convo.agent('ada-phone')));
     for (const party of [convo.visitor, ...convo.agents.values()]) {
       expect(alertKinds(party), party.name).toEqual([]);

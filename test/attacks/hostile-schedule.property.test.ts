@@ -34,7 +34,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'visitorSend' as const }) },
   { weight: 2, arbitrary: fc.nat({ max: 2 }).map((who) => ({ kind: 'agentSend' as const, who })) },
-  { weight: 4, arbitrary: fc.record({ to: fc.nat({ max: 3 }), reverse: fc.boolean() }).map((r) => ({ kind: 'deliver' as const, ...r })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({ to: fc.nat({ max: 3 }), reverse: fc.boolean() })
+      .map((r) => ({ kind: 'deliver' as const, ...r })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'advance' as const }) },
 );
 
@@ -65,7 +70,8 @@ function checkParty(party: Party, sentBy: ReadonlyMap<string, DeviceId>): void {
     if (m.body.kind !== 'text') continue;
     const sender = sentBy.get(m.body.text);
     expect(sender, `${party.name} showed text nobody sent`).toBeDefined();
-    if (sender !== undefined) expect(idEquals(sender, m.sender), `${party.name} attributed a message to the wrong sender`).toBe(true);
+    if (sender !== undefined)
+      expect(idEquals(sender, m.sender), `${party.name} attributed a message to the wrong sender`).toBe(true);
   }
   const lastSeq = new Map<string, number>();
   for (const m of party.shown.filter((x) => !x.late)) {
@@ -79,45 +85,50 @@ describe('the hostile relay at random', () => {
   it(`F9: any schedule of drops, duplicates, delays, reorders and bit flips never shows a message twice, out of order or from the wrong sender (${RUNS} runs)`, async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 40 }), fc.array(action, { minLength: 12, maxLength: 40 }), async (mutations, actions) => {
-        run++;
-        const world = await ProtocolWorld.create(`schedule-${run}`);
-        const convo = await WorldConversation.start(world, 'visitor');
-        let next = 0;
-        world.relay.envelopeHook = (e) => mutate(e, mutations[next++ % mutations.length] ?? { kind: 'pass' }, (h) => {
-          world.relay.hold(h);
-        });
-        const sentBy = new Map<string, DeviceId>();
-        let counter = 0;
-        for (const a of actions) {
-          if (a.kind === 'visitorSend') {
-            const text = `v${++counter}`;
-            await convo.visitorSends(text);
-            if (convo.visitor.state !== undefined) sentBy.set(text, convo.visitor.state.selfId);
-          } else if (a.kind === 'agentSend') {
-            const who = AGENTS[a.who] ?? 'owner';
-            if (convo.agent(who).state === undefined) continue; // has not heard of the conversation yet
-            const text = `a${++counter}`;
-            await convo.agentSends(who, text);
-            sentBy.set(text, world.device(who).keys.deviceId);
-          } else if (a.kind === 'deliver') {
-            world.relay.releaseHeld();
-            if (a.to === 3) {
-              if (a.reverse) world.relay.reorder(convo.conversationId, { kind: 'visitor' }, (q) => [...q].reverse());
-              await convo.deliverToVisitor();
+      fc.asyncProperty(
+        fc.array(mutation, { minLength: 1, maxLength: 40 }),
+        fc.array(action, { minLength: 12, maxLength: 40 }),
+        async (mutations, actions) => {
+          run++;
+          const world = await ProtocolWorld.create(`schedule-${run}`);
+          const convo = await WorldConversation.start(world, 'visitor');
+          let next = 0;
+          world.relay.envelopeHook = (e) =>
+            mutate(e, mutations[next++ % mutations.length] ?? { kind: 'pass' }, (h) => {
+              world.relay.hold(h);
+            });
+          const sentBy = new Map<string, DeviceId>();
+          let counter = 0;
+          for (const a of actions) {
+            if (a.kind === 'visitorSend') {
+              const text = `v${++counter}`;
+              await convo.visitorSends(text);
+              if (convo.visitor.state !== undefined) sentBy.set(text, convo.visitor.state.selfId);
+            } else if (a.kind === 'agentSend') {
+              const who = AGENTS[a.who] ?? 'owner';
+              if (convo.agent(who).state === undefined) continue; // has not heard of the conversation yet
+              const text = `a${++counter}`;
+              await convo.agentSends(who, text);
+              sentBy.set(text, world.device(who).keys.deviceId);
+            } else if (a.kind === 'deliver') {
+              world.relay.releaseHeld();
+              if (a.to === 3) {
+                if (a.reverse) world.relay.reorder(convo.conversationId, { kind: 'visitor' }, (q) => [...q].reverse());
+                await convo.deliverToVisitor();
+              } else {
+                const who = AGENTS[a.to] ?? 'owner';
+                const recipient = { kind: 'device' as const, deviceId: world.device(who).keys.deviceId };
+                if (a.reverse) world.relay.reorder(convo.conversationId, recipient, (q) => [...q].reverse());
+                await convo.deliverToAgent(who);
+              }
             } else {
-              const who = AGENTS[a.to] ?? 'owner';
-              const recipient = { kind: 'device' as const, deviceId: world.device(who).keys.deviceId };
-              if (a.reverse) world.relay.reorder(convo.conversationId, recipient, (q) => [...q].reverse());
-              await convo.deliverToAgent(who);
+              world.clock.advance(6000);
+              for (const p of [convo.visitor, ...convo.agents.values()]) if (p.state !== undefined) convo.tick(p);
             }
-          } else {
-            world.clock.advance(6000);
-            for (const p of [convo.visitor, ...convo.agents.values()]) if (p.state !== undefined) convo.tick(p);
           }
-        }
-        for (const p of [convo.visitor, ...convo.agents.values()]) checkParty(p, sentBy);
-      }),
+          for (const p of [convo.visitor, ...convo.agents.values()]) checkParty(p, sentBy);
+        },
+      ),
       { numRuns: RUNS, seed: 20261127, endOnFailure: true },
     );
   });

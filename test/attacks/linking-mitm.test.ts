@@ -13,9 +13,18 @@ import { applyChange, authoriseChange } from '../../shared/protocol/device-list-
 import { createNextDeviceList } from '../../shared/protocol/device-list.js';
 import { receiveDeviceList } from '../../shared/protocol/directory-view.js';
 import { LinkingAbortedError } from '../../shared/protocol/errors.js';
-import { existingDeviceConfirmCode, existingDeviceReceiveReveal, startExistingDeviceLink } from '../../shared/protocol/linking-existing-device.js';
+import {
+  existingDeviceConfirmCode,
+  existingDeviceReceiveReveal,
+  startExistingDeviceLink,
+} from '../../shared/protocol/linking-existing-device.js';
 import { LinkingMismatchError } from '../../shared/protocol/linking-errors.js';
-import { newDeviceConfirmCode, newDeviceReceiveGrant, newDeviceReceiveOffer, startNewDeviceLink } from '../../shared/protocol/linking-new-device.js';
+import {
+  newDeviceConfirmCode,
+  newDeviceReceiveGrant,
+  newDeviceReceiveOffer,
+  startNewDeviceLink,
+} from '../../shared/protocol/linking-new-device.js';
 import { LINK_PHASES } from '../../shared/protocol/linking-state.js';
 import { flipBit } from '../support/attacker.js';
 import { x25519KeyPairFromSeed } from '../../shared/crypto/x25519.js';
@@ -30,7 +39,12 @@ async function setup(seed: string) {
   const account = { accountId: world.account.accountId, accountKey: world.account.signing.publicKey };
   const newEnv = world.newEnv('new-device');
   const newKeys = await createDeviceKeys(newEnv);
-  const profile = { agentId: world.currentList.devices[0]?.agentId ?? new Uint8Array(16), agentName: 'Olivia', kind: 'pwa', role: 'owner' } as const;
+  const profile = {
+    agentId: world.currentList.devices[0]?.agentId ?? new Uint8Array(16),
+    agentName: 'Olivia',
+    kind: 'pwa',
+    role: 'owner',
+  } as const;
   return { world, owner, account, newEnv, newKeys, profile };
 }
 
@@ -44,12 +58,22 @@ async function honestLink(f: Awaited<ReturnType<typeof setup>>, newKeys: DeviceK
   expect(n2.code).toBe(e2.code);
   const n3 = newDeviceConfirmCode(n2.state, newEnv, true);
   const keyring = createArchiveKeyring(owner.env, account.accountId);
-  const e3 = await existingDeviceConfirmCode(e2.state, owner.env, { codesMatch: true, profile, self: owner.keys, keyring });
+  const e3 = await existingDeviceConfirmCode(e2.state, owner.env, {
+    codesMatch: true,
+    profile,
+    self: owner.keys,
+    keyring,
+  });
   if (e3.release === undefined) throw new RangeError('nothing released');
   const n4 = await newDeviceReceiveGrant(n3.state, newEnv, e3.release.grant);
   expect(n4.state.phase).toBe(LINK_PHASES.linked);
   authoriseChange(world.currentList, owner.keys.deviceId, e3.release.change);
-  const next = await createNextDeviceList(world.account, world.currentSigned, { devices: applyChange(world.currentList, e3.release.change).devices }, owner.env);
+  const next = await createNextDeviceList(
+    world.account,
+    world.currentSigned,
+    { devices: applyChange(world.currentList, e3.release.change).devices },
+    owner.env,
+  );
   const update = await receiveDeviceList(owner.view, next, owner.env);
   expect(update.outcome).toBe('accepted');
   expect(update.list?.devices.map((d) => d.deviceId)).toContainEqual(newKeys.deviceId);
@@ -76,7 +100,14 @@ describe('attack: linking channel man-in-the-middle (security brief §4)', () =>
     expect(nAbort.state.phase).toBe(LINK_PHASES.aborted);
     expect(nAbort.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.linkingMismatch]);
     // An aborted attempt stays aborted: nothing can be released from it afterwards.
-    await expect(existingDeviceConfirmCode(eAbort.state, owner.env, { codesMatch: true, profile: f.profile, self: owner.keys, keyring: undefined })).rejects.toBeInstanceOf(LinkingAbortedError);
+    await expect(
+      existingDeviceConfirmCode(eAbort.state, owner.env, {
+        codesMatch: true,
+        profile: f.profile,
+        self: owner.keys,
+        keyring: undefined,
+      }),
+    ).rejects.toBeInstanceOf(LinkingAbortedError);
 
     await honestLink(f, await createDeviceKeys(world.newEnv('new-device-2')));
   });
@@ -120,10 +151,17 @@ describe('attack: linking channel man-in-the-middle (security brief §4)', () =>
     const n2 = await newDeviceReceiveOffer(n1.state, newEnv, e1.offer);
     const e2 = await existingDeviceReceiveReveal(e1.state, owner.env, n2.reveal);
     const n3 = newDeviceConfirmCode(n2.state, newEnv, true);
-    const e3 = await existingDeviceConfirmCode(e2.state, owner.env, { codesMatch: true, profile, self: owner.keys, keyring: undefined });
+    const e3 = await existingDeviceConfirmCode(e2.state, owner.env, {
+      codesMatch: true,
+      profile,
+      self: owner.keys,
+      keyring: undefined,
+    });
     if (e3.release === undefined) throw new RangeError('nothing released');
     const before = snapshot(n3.state);
-    await expect(newDeviceReceiveGrant(n3.state, newEnv, flipBit(e3.release.grant, -3))).rejects.toBeInstanceOf(LinkingMismatchError);
+    await expect(newDeviceReceiveGrant(n3.state, newEnv, flipBit(e3.release.grant, -3))).rejects.toBeInstanceOf(
+      LinkingMismatchError,
+    );
     expect(snapshot(n3.state)).toBe(before);
     expect(n3.state.phase).toBe(LINK_PHASES.confirmed);
     const n4 = await newDeviceReceiveGrant(n3.state, newEnv, e3.release.grant);

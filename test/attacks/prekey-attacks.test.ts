@@ -19,7 +19,9 @@ const DAY = 86_400_000;
 
 function sessionPeers(convo: WorldConversation): string[] {
   const world = convo.world;
-  return (convo.visitor.state?.sessions ?? []).map((s) => [...world.devices.values()].find((d) => idEquals(d.keys.deviceId, s.peerId))?.label ?? 'unknown');
+  return (convo.visitor.state?.sessions ?? []).map(
+    (s) => [...world.devices.values()].find((d) => idEquals(d.keys.deviceId, s.peerId))?.label ?? 'unknown',
+  );
 }
 
 describe('attack: swapped signed prekey (security brief §4)', () => {
@@ -27,7 +29,8 @@ describe('attack: swapped signed prekey (security brief §4)', () => {
     const world = await ProtocolWorld.create('swapped-spk');
     const laptop = world.device('ada-laptop');
     const relayKey = await x25519KeyPairFromSeed(world.newEnv('attacker').rng(32));
-    world.relay.bundleHook = (honest) => (idEquals(honest.deviceId, laptop.keys.deviceId) ? { ...honest, signedPrekey: relayKey.publicKey } : honest);
+    world.relay.bundleHook = (honest) =>
+      idEquals(honest.deviceId, laptop.keys.deviceId) ? { ...honest, signedPrekey: relayKey.publicKey } : honest;
     const convo = await WorldConversation.start(world, 'visitor');
     expect(convo.startAlerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
     expect(convo.startAlerts[0]?.deviceId).toEqual(laptop.keys.deviceId);

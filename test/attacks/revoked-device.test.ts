@@ -8,7 +8,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../../shared/crypto/bytes.js';
-import { acceptArchiveKeyGrant, ARCHIVE_GRANT_SCOPES, grantArchiveKeys, rotateArchiveOnListChange } from '../../shared/protocol/archive-distribution.js';
+import {
+  acceptArchiveKeyGrant,
+  ARCHIVE_GRANT_SCOPES,
+  grantArchiveKeys,
+  rotateArchiveOnListChange,
+} from '../../shared/protocol/archive-distribution.js';
 import { createArchiveKeyring, currentArchiveKey } from '../../shared/protocol/archive-keyring.js';
 import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
 import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
@@ -29,7 +34,9 @@ describe('attack: message routed to a revoked device (security brief §4)', () =
     await convo.agentSends('owner', 'internal: refund approved');
     // Neither the visitor nor any remaining device addressed a single packet to the revoked phone,
     // so there is nothing the relay could route to it.
-    const toPhone = world.relay.recorded.filter((r) => r.envelope.recipient.kind === 'device' && idEquals(r.envelope.recipient.deviceId, phone.keys.deviceId));
+    const toPhone = world.relay.recorded.filter(
+      (r) => r.envelope.recipient.kind === 'device' && idEquals(r.envelope.recipient.deviceId, phone.keys.deviceId),
+    );
     expect(toPhone).toEqual([]);
     expect(world.relay.recorded.length).toBeGreaterThan(0);
   });
@@ -98,7 +105,9 @@ describe('attack: message routed to a revoked device (security brief §4)', () =
     const initialGrants = await grantArchiveKeys(env, keyring, owner.keys, before, ARCHIVE_GRANT_SCOPES.all);
     const phoneGrant = initialGrants.find((g) => idEquals(g.recipientDeviceId, phone.keys.deviceId));
     if (phoneGrant === undefined) throw new RangeError('no grant for the phone');
-    const phoneKeyring = (await acceptArchiveKeyGrant(undefined, world.account.accountId, phoneGrant.sealed, phone.keys, before)).keyring;
+    const phoneKeyring = (
+      await acceptArchiveKeyGrant(undefined, world.account.accountId, phoneGrant.sealed, phone.keys, before)
+    ).keyring;
 
     await world.revokeDevice('ada-phone');
     const after = world.currentList.devices;
@@ -114,9 +123,13 @@ describe('attack: message routed to a revoked device (security brief §4)', () =
     // The laptop, granted the new epoch, opens it (honest traffic continues).
     const grant = rotated.grants[0];
     if (grant === undefined) throw new RangeError('no grant');
-    const laptopKeyring = (await acceptArchiveKeyGrant(undefined, world.account.accountId, grant.sealed, laptop.keys, after)).keyring;
+    const laptopKeyring = (
+      await acceptArchiveKeyGrant(undefined, world.account.accountId, grant.sealed, laptop.keys, after)
+    ).keyring;
     expect(await openHistoryRecord(laptopKeyring, recordId, record)).toEqual(utf8Encode('refund approved'));
     // And a grant the relay replays from before the revocation does not help the phone either.
-    await expect(acceptArchiveKeyGrant(phoneKeyring, world.account.accountId, phoneGrant.sealed, phone.keys, before)).resolves.toMatchObject({ added: 0 });
+    await expect(
+      acceptArchiveKeyGrant(phoneKeyring, world.account.accountId, phoneGrant.sealed, phone.keys, before),
+    ).resolves.toMatchObject({ added: 0 });
   });
 });

@@ -24,7 +24,13 @@ beforeAll(async () => {
   if (script === undefined) throw new Error('esbuild produced no bundle');
   server = await serveStatic(
     new Map([
-      ['/', { contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><script type="module" src="/cases.js"></script>' }],
+      [
+        '/',
+        {
+          contentType: 'text/html',
+          body: '<!doctype html><meta charset="utf-8"><script type="module" src="/cases.js"></script>',
+        },
+      ],
       ['/cases.js', { contentType: 'text/javascript', body: script }],
     ]),
   );

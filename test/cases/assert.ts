@@ -59,8 +59,11 @@ export function assertThrows<E extends Error>(
       const got = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new AssertionFailure(`${what}: expected ${errorClass.name}, got ${got}`);
     }
-    const matches = message === undefined || (typeof message === 'string' ? error.message.includes(message) : message.test(error.message));
-    if (!matches) throw new AssertionFailure(`${what}: expected a message matching ${String(message)}, got "${error.message}"`);
+    const matches =
+      message === undefined ||
+      (typeof message === 'string' ? error.message.includes(message) : message.test(error.message));
+    if (!matches)
+      throw new AssertionFailure(`${what}: expected a message matching ${String(message)}, got "${error.message}"`);
     return error;
   }
   throw new AssertionFailure(`${what}: expected ${errorClass.name}, but it succeeded`);
@@ -128,7 +131,8 @@ export function assertDeepEqual(actual: unknown, expected: unknown, what: string
 }
 
 export function fromHex(text: string): Uint8Array {
-  if (text.length % 2 !== 0 || /[^0-9a-fA-F]/.test(text)) throw new AssertionFailure(`bad hex in a vector: ${text.slice(0, 16)}…`);
+  if (text.length % 2 !== 0 || /[^0-9a-fA-F]/.test(text))
+    throw new AssertionFailure(`bad hex in a vector: ${text.slice(0, 16)}…`);
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
   return out;

@@ -27,7 +27,11 @@ const cases: readonly { file: string; source: string; forbidden: boolean }[] = [
   { file: 'shared/wire/codec.ts', source: "import { sha256 } from '../crypto/hash.js';", forbidden: true },
   { file: 'shared/wire/codec.ts', source: "import { x } from '../protocol/ratchet.js';", forbidden: true },
   { file: 'shared/wire/frames/hello.ts', source: "import { struct } from '../codec.js';", forbidden: false },
-  { file: 'shared/wire/frames/hello.ts', source: "import { DecodeError } from '../../errors/index.js';", forbidden: false },
+  {
+    file: 'shared/wire/frames/hello.ts',
+    source: "import { DecodeError } from '../../errors/index.js';",
+    forbidden: false,
+  },
   { file: 'shared/wire/frames/hello.ts', source: "import { sha256 } from '../../crypto/hash.js';", forbidden: true },
   { file: 'shared/crypto/aead.ts', source: "import { x } from '../../relay/server.js';", forbidden: true },
   { file: 'shared/protocol/ratchet.ts', source: "import { hkdfSha256 } from '../crypto/hkdf.js';", forbidden: false },

@@ -84,7 +84,12 @@ describe('codec properties', () => {
   const anyBytes = fc.uint8Array({ maxLength: 200 });
 
   it('hex round trip', () => {
-    fc.assert(fc.property(anyBytes, (b) => { expect(fromHex(toHex(b))).toEqual(b); }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(anyBytes, (b) => {
+        expect(fromHex(toHex(b))).toEqual(b);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('base64url round trip, output only uses the url alphabet', () => {

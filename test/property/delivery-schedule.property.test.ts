@@ -52,7 +52,9 @@ describe('property: delivery schedules', () => {
           sent.push({ seq: i + 1, text: `message ${i + 1} of run ${run}`, bytes: packet.body });
         }
         // The relay's schedule: each message 0, 1 or 2 times, in an arbitrary order.
-        const deliveries = sent.flatMap((m, i) => Array.from({ length: copies[i] ?? 0 }, (_, c) => ({ m, key: order[2 * i + c] ?? 0, first: c === 0 })));
+        const deliveries = sent.flatMap((m, i) =>
+          Array.from({ length: copies[i] ?? 0 }, (_, c) => ({ m, key: order[2 * i + c] ?? 0, first: c === 0 })),
+        );
         deliveries.sort((a, b) => a.key - b.key);
 
         const context: AgentContext = { device: agentParty.keys, prekeys: agentParty.prekeys, deviceList: world.list };
@@ -64,7 +66,10 @@ describe('property: delivery schedules', () => {
         for (const [index, d] of deliveries.entries()) {
           if (waits[index] === true) world.clock.advance(ORDER_LIMITS.reorderWindowMs + 1);
           try {
-            const step: AgentStep = agent === null ? await openAgentConversation(d.m.bytes, context, agentParty.env) : await receiveAsAgent(agent, d.m.bytes, context, agentParty.env);
+            const step: AgentStep =
+              agent === null
+                ? await openAgentConversation(d.m.bytes, context, agentParty.env)
+                : await receiveAsAgent(agent, d.m.bytes, context, agentParty.env);
             agent = step.state;
             shown.push(...step.released);
             alerts.push(...step.alerts);

@@ -41,7 +41,8 @@ vi.mock('../../shared/wire/frames/client-frames.js', async (importOriginal) => {
 const RUNS = { numRuns: 1000 } as const;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-type Outcome = { ok: unknown } | { error: { type: string; message: string; reason: string | undefined; cause: string | undefined } };
+type Outcome =
+  { ok: unknown } | { error: { type: string; message: string; reason: string | undefined; cause: string | undefined } };
 
 /** What `run` returns, or the observable parts of what it throws. */
 function outcome(run: () => unknown): Outcome {
@@ -58,7 +59,8 @@ function outcome(run: () => unknown): Outcome {
 /** The routing fields as the generic decoder gives them, in hex computed independently (Buffer). */
 function genericRoute(bytes: Uint8Array): unknown {
   const e = decodeEnvelope(bytes);
-  const recipient = e.recipient.kind === 'device' ? { kind: 'device', deviceId: hex(e.recipient.deviceId) } : { kind: 'visitor' };
+  const recipient =
+    e.recipient.kind === 'device' ? { kind: 'device', deviceId: hex(e.recipient.deviceId) } : { kind: 'visitor' };
   return { conversationId: hex(e.conversationId), recipient };
 }
 
@@ -78,7 +80,9 @@ function expectSameRoute(bytes: Uint8Array): void {
 
 /** A frame with its byte fields as hex (toEqual on 60 KiB typed arrays is slow), and their class. */
 function shown(frame: ClientFrame): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(frame).map(([k, v]) => [k, v instanceof Uint8Array ? `${v.constructor.name}:${hex(v)}` : v]));
+  return Object.fromEntries(
+    Object.entries(frame).map(([k, v]) => [k, v instanceof Uint8Array ? `${v.constructor.name}:${hex(v)}` : v]),
+  );
 }
 
 function expectSameFrame(bytes: Uint8Array): void {
@@ -90,7 +94,8 @@ function expectSameFrame(bytes: Uint8Array): void {
     return shown(frame);
   });
   // Accepted send and ack frames come from the direct checks, not from the generic fallback.
-  if ('ok' in fast && (view !== undefined || (fast.ok as { type: unknown }).type === 'ack')) expect(decodeClientFrame).not.toHaveBeenCalled();
+  if ('ok' in fast && (view !== undefined || (fast.ok as { type: unknown }).type === 'ack'))
+    expect(decodeClientFrame).not.toHaveBeenCalled();
   expect(fast).toEqual(outcome(() => shown(decodeClientFrame(bytes))));
   // A send frame's envelope is a plain Uint8Array view of the input (header 2 + requestId 4 + length 4).
   if (view !== undefined) {
@@ -130,10 +135,23 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** A u32 near the interesting edges: the true length ±1, zero, the caps ±1, or anything. */
-const lengthValue = (actual: number): fc.Arbitrary<number> => fc.oneof(
-  fc.constantFrom(0, 1, actual - 1, actual + 1, LIMITS.maxEnvelopeBodyBytes, LIMITS.maxEnvelopeBodyBytes + 1, LIMITS.maxEnvelopeBytes, LIMITS.maxEnvelopeBytes + 1, 0xffff_ffff).filter((n) => n >= 0),
-  fc.nat({ max: 0xffff_ffff }),
-);
+const lengthValue = (actual: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    fc
+      .constantFrom(
+        0,
+        1,
+        actual - 1,
+        actual + 1,
+        LIMITS.maxEnvelopeBodyBytes,
+        LIMITS.maxEnvelopeBodyBytes + 1,
+        LIMITS.maxEnvelopeBytes,
+        LIMITS.maxEnvelopeBytes + 1,
+        0xffff_ffff,
+      )
+      .filter((n) => n >= 0),
+    fc.nat({ max: 0xffff_ffff }),
+  );
 
 /** `bytes` up to the u32 at `at`, then that u32 set to `n` and exactly `n` bytes after it (a self-consistent length). */
 function resized(bytes: Uint8Array, at: number, n: number): Uint8Array {
@@ -149,29 +167,55 @@ function resized(bytes: Uint8Array, at: number, n: number): Uint8Array {
  * `tagOffsets`), the u32 at a length offset
  * rewritten, or set together with the input's size so that it is consistent (empty, over a cap).
  */
-function variants(bytes: Uint8Array, lengthOffsets: readonly number[], tagOffsets: readonly number[]): fc.Arbitrary<Uint8Array> {
+function variants(
+  bytes: Uint8Array,
+  lengthOffsets: readonly number[],
+  tagOffsets: readonly number[],
+): fc.Arbitrary<Uint8Array> {
   const offsets = lengthOffsets.filter((o) => o + 4 <= bytes.length);
   const tags = tagOffsets.filter((o) => o < bytes.length);
-  const mutate = fc.tuple(
-    fc.oneof(fc.nat({ max: Math.min(39, bytes.length - 1) }), fc.nat({ max: bytes.length - 1 }), tags.length === 0 ? fc.constant(0) : fc.constantFrom(...tags)),
-    fc.oneof(fc.nat({ max: 255 }), fc.constantFrom(0, 1, 2, 3, 0x12, 0x13, 0x1f, 0x20, 0xff)),
-  ).map(([at, value]) => {
-    const out = bytes.slice();
-    out[at] = value;
-    return out;
-  });
-  const rewrite = offsets.length === 0 ? mutate : fc.constantFrom(...offsets).chain((at) => {
-    const actual = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(at);
-    return lengthValue(actual).map((n) => {
+  const mutate = fc
+    .tuple(
+      fc.oneof(
+        fc.nat({ max: Math.min(39, bytes.length - 1) }),
+        fc.nat({ max: bytes.length - 1 }),
+        tags.length === 0 ? fc.constant(0) : fc.constantFrom(...tags),
+      ),
+      fc.oneof(fc.nat({ max: 255 }), fc.constantFrom(0, 1, 2, 3, 0x12, 0x13, 0x1f, 0x20, 0xff)),
+    )
+    .map(([at, value]) => {
       const out = bytes.slice();
-      new DataView(out.buffer).setUint32(at, n);
+      out[at] = value;
       return out;
     });
-  });
-  const consistent = offsets.length === 0 ? mutate : fc.tuple(
-    fc.constantFrom(...offsets),
-    fc.constantFrom(0, 1, 2, LIMITS.maxEnvelopeBodyBytes, LIMITS.maxEnvelopeBodyBytes + 1, LIMITS.maxEnvelopeBytes, LIMITS.maxEnvelopeBytes + 1),
-  ).map(([at, n]) => resized(bytes, at, n));
+  const rewrite =
+    offsets.length === 0
+      ? mutate
+      : fc.constantFrom(...offsets).chain((at) => {
+          const actual = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(at);
+          return lengthValue(actual).map((n) => {
+            const out = bytes.slice();
+            new DataView(out.buffer).setUint32(at, n);
+            return out;
+          });
+        });
+  const consistent =
+    offsets.length === 0
+      ? mutate
+      : fc
+          .tuple(
+            fc.constantFrom(...offsets),
+            fc.constantFrom(
+              0,
+              1,
+              2,
+              LIMITS.maxEnvelopeBodyBytes,
+              LIMITS.maxEnvelopeBodyBytes + 1,
+              LIMITS.maxEnvelopeBytes,
+              LIMITS.maxEnvelopeBytes + 1,
+            ),
+          )
+          .map(([at, n]) => resized(bytes, at, n));
   return fc.oneof(
     fc.nat({ max: bytes.length }).map((cut) => bytes.slice(0, cut)),
     fc.uint8Array({ minLength: 1, maxLength: 64 }).map((tail) => concat(bytes, tail)),
@@ -182,14 +226,15 @@ function variants(bytes: Uint8Array, lengthOffsets: readonly number[], tagOffset
 }
 
 /** The input as given, or copied into a Node Buffer at a random offset of a larger backing store. */
-const placed = (bytes: Uint8Array): fc.Arbitrary<Uint8Array> => fc.oneof(
-  fc.constant(bytes),
-  fc.tuple(fc.nat(16), fc.nat(16)).map(([before, after]) => {
-    const backing = Buffer.alloc(before + bytes.length + after, 0xa5);
-    backing.set(bytes, before);
-    return backing.subarray(before, before + bytes.length);
-  }),
-);
+const placed = (bytes: Uint8Array): fc.Arbitrary<Uint8Array> =>
+  fc.oneof(
+    fc.constant(bytes),
+    fc.tuple(fc.nat(16), fc.nat(16)).map(([before, after]) => {
+      const backing = Buffer.alloc(before + bytes.length + after, 0xa5);
+      backing.set(bytes, before);
+      return backing.subarray(before, before + bytes.length);
+    }),
+  );
 
 /** Envelope length prefix: after version, suite, conversationId and tag (+ deviceId for a device). */
 const ENVELOPE_LENGTH_OFFSETS = [19, 35] as const;
@@ -198,61 +243,84 @@ const ENVELOPE_TAG_OFFSETS = [0, 1, 18] as const;
 
 describe('readEnvelopeRoute is decodeEnvelope for routing', () => {
   it('valid envelopes give the same fields', () => {
-    fc.assert(fc.property(envelopeArb.map(encodeEnvelope).chain(placed), (bytes) => {
-      expect(readEnvelopeRoute(bytes)).toEqual(genericRoute(bytes));
-      expectSameRoute(bytes);
-    }), RUNS);
+    fc.assert(
+      fc.property(envelopeArb.map(encodeEnvelope).chain(placed), (bytes) => {
+        expect(readEnvelopeRoute(bytes)).toEqual(genericRoute(bytes));
+        expectSameRoute(bytes);
+      }),
+      RUNS,
+    );
   });
 
   it('random bytes, with or without a valid version and suite: throws iff decodeEnvelope throws, with the same error', () => {
     const header = fc.constantFrom(new Uint8Array(0), Uint8Array.of(1, 1));
-    fc.assert(fc.property(header, fc.uint8Array({ maxLength: 80 }), (head, tail) => {
-      expectSameRoute(concat(head, tail));
-    }), RUNS);
+    fc.assert(
+      fc.property(header, fc.uint8Array({ maxLength: 80 }), (head, tail) => {
+        expectSameRoute(concat(head, tail));
+      }),
+      RUNS,
+    );
   });
 
   it('truncations, extensions, mutations and rewritten lengths of valid envelopes: throws iff decodeEnvelope throws', () => {
-    const hostile = envelopeArb.map(encodeEnvelope).chain((bytes) => variants(bytes, ENVELOPE_LENGTH_OFFSETS, ENVELOPE_TAG_OFFSETS)).chain(placed);
+    const hostile = envelopeArb
+      .map(encodeEnvelope)
+      .chain((bytes) => variants(bytes, ENVELOPE_LENGTH_OFFSETS, ENVELOPE_TAG_OFFSETS))
+      .chain(placed);
     fc.assert(fc.property(hostile, expectSameRoute), RUNS);
   });
 });
 
 describe('decodeClientFrameFast is decodeClientFrame', () => {
   it('valid frames of every type decode to the same frame; send and ack without the generic decoder', () => {
-    fc.assert(fc.property(clientFrameArb.map(encodeClientFrame).chain(placed), (bytes) => {
-      clearSpies();
-      const type = decodeClientFrameFast(bytes).type;
-      // Hello frames are delegated to the generic decoder (once); send and ack never reach it.
-      expect(vi.mocked(decodeClientFrame).mock.calls.length).toBe(type === 'send' || type === 'ack' ? 0 : 1);
-      expectSameFrame(bytes);
-    }), RUNS);
+    fc.assert(
+      fc.property(clientFrameArb.map(encodeClientFrame).chain(placed), (bytes) => {
+        clearSpies();
+        const type = decodeClientFrameFast(bytes).type;
+        // Hello frames are delegated to the generic decoder (once); send and ack never reach it.
+        expect(vi.mocked(decodeClientFrame).mock.calls.length).toBe(type === 'send' || type === 'ack' ? 0 : 1);
+        expectSameFrame(bytes);
+      }),
+      RUNS,
+    );
   });
 
   it('random bytes, with or without a valid header: same frame or same FrameDecodeError reason and message', () => {
     const header = fc.oneof(
       fc.constant(new Uint8Array(0)),
-      fc.constantFrom(...Object.values(CLIENT_FRAME_TYPES), 0x04, 0x7f).map((type) => Uint8Array.of(FRAME_VERSION, type)),
+      fc
+        .constantFrom(...Object.values(CLIENT_FRAME_TYPES), 0x04, 0x7f)
+        .map((type) => Uint8Array.of(FRAME_VERSION, type)),
     );
-    fc.assert(fc.property(header, fc.uint8Array({ maxLength: 80 }), (head, tail) => {
-      expectSameFrame(concat(head, tail));
-    }), RUNS);
+    fc.assert(
+      fc.property(header, fc.uint8Array({ maxLength: 80 }), (head, tail) => {
+        expectSameFrame(concat(head, tail));
+      }),
+      RUNS,
+    );
   });
 
   it('ack cursors around 2^53: high words up to 2^21 and random ones', () => {
     const high = fc.oneof(fc.integer({ min: 0x1f_fff0, max: 0x20_0010 }), fc.nat({ max: 0xffff_ffff }));
-    fc.assert(fc.property(high, fc.nat({ max: 0xffff_ffff }), (hi, lo) => {
-      const frame = Uint8Array.of(FRAME_VERSION, CLIENT_FRAME_TYPES.ack, 0, 0, 0, 0, 0, 0, 0, 0);
-      new DataView(frame.buffer).setUint32(2, hi);
-      new DataView(frame.buffer).setUint32(6, lo);
-      expectSameFrame(frame);
-    }), RUNS);
+    fc.assert(
+      fc.property(high, fc.nat({ max: 0xffff_ffff }), (hi, lo) => {
+        const frame = Uint8Array.of(FRAME_VERSION, CLIENT_FRAME_TYPES.ack, 0, 0, 0, 0, 0, 0, 0, 0);
+        new DataView(frame.buffer).setUint32(2, hi);
+        new DataView(frame.buffer).setUint32(6, lo);
+        expectSameFrame(frame);
+      }),
+      RUNS,
+    );
   });
 
   it('truncations, extensions, mutations and rewritten lengths of valid frames: same outcome', () => {
     // Send: envelope length at 6, and the envelope's own length prefix at 10 + 19 / 10 + 35; frame version and type at 0, 1.
     const offsets = [6, 10 + ENVELOPE_LENGTH_OFFSETS[0], 10 + ENVELOPE_LENGTH_OFFSETS[1]];
     const tags = [0, 1, ...ENVELOPE_TAG_OFFSETS.map((o) => 10 + o)];
-    const hostile = clientFrameArb.map(encodeClientFrame).chain((bytes) => variants(bytes, offsets, tags)).chain(placed);
+    const hostile = clientFrameArb
+      .map(encodeClientFrame)
+      .chain((bytes) => variants(bytes, offsets, tags))
+      .chain(placed);
     fc.assert(fc.property(hostile, expectSameFrame), RUNS);
   });
 
@@ -275,6 +343,8 @@ describe('decodeClientFrameFast is decodeClientFrame', () => {
     ];
     for (const bytes of cases) expectSameFrame(bytes);
     expect(decodeClientFrameFast(send(LIMITS.maxEnvelopeBytes))).toMatchObject({ type: 'send', requestId: 0 });
-    expect(() => decodeClientFrameFast(send(3, LIMITS.maxFrameBytes + 1))).toThrow(expect.objectContaining({ reason: 'frame-too-large' }));
+    expect(() => decodeClientFrameFast(send(3, LIMITS.maxFrameBytes + 1))).toThrow(
+      expect.objectContaining({ reason: 'frame-too-large' }),
+    );
   });
 });

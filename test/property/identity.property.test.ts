@@ -12,7 +12,12 @@ import {
   decodeSignedDeviceList,
   encodeDeviceListBody,
 } from '../../shared/protocol/device-list-codec.js';
-import { type DirectoryView, createDirectoryView, receiveDeviceList, requireAccepted } from '../../shared/protocol/directory-view.js';
+import {
+  type DirectoryView,
+  createDirectoryView,
+  receiveDeviceList,
+  requireAccepted,
+} from '../../shared/protocol/directory-view.js';
 import { validateDisplayName } from '../../shared/protocol/display-name.js';
 import { InvalidDisplayNameError } from '../../shared/protocol/errors.js';
 import type { DeviceEntry, DeviceList } from '../../shared/protocol/model.js';
@@ -75,13 +80,24 @@ describe('identity codecs (properties)', () => {
 
   it('random bytes only ever raise DecodeError from every identity decoder', () => {
     const anyBytes = fc.uint8Array({ maxLength: 600 });
-    for (const decodeFn of [decodeDeviceListBody, decodeSignedDeviceList, decodePrekeyBundle, decodeSignedRotation, decodeIdentityBackup]) {
+    for (const decodeFn of [
+      decodeDeviceListBody,
+      decodeSignedDeviceList,
+      decodePrekeyBundle,
+      decodeSignedRotation,
+      decodeIdentityBackup,
+    ]) {
       fc.assert(fc.property(anyBytes, onlyDecodeError(decodeFn)), RUNS);
     }
   });
 
   it('valid headers with random tails only ever raise DecodeError (deeper parsing paths)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (tail) => { onlyDecodeError(decodeDeviceListBody)(Uint8Array.from([1, 1, ...tail])); }), RUNS);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (tail) => {
+        onlyDecodeError(decodeDeviceListBody)(Uint8Array.from([1, 1, ...tail]));
+      }),
+      RUNS,
+    );
   });
 });
 
@@ -119,7 +135,25 @@ describe('signed device list: every single-bit flip is refused (properties)', ()
 });
 
 describe('display names and safety codes (properties)', () => {
-  const spoofing = fc.constantFrom('\u202E', '\u202D', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u3164', '\u00A0');
+  const spoofing = fc.constantFrom(
+    '\u202E',
+    '\u202D',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\u200E',
+    '\u200F',
+    '\u061C',
+    '\u200B',
+    '\u200C',
+    '\u200D',
+    '\u2060',
+    '\uFEFF',
+    '\u00AD',
+    '\u3164',
+    '\u00A0',
+  );
 
   it('a bidi control or zero-width character anywhere in a valid name is rejected', () => {
     fc.assert(

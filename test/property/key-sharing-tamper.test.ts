@@ -14,7 +14,12 @@ import { AttachmentTamperedError } from '../../shared/protocol/attachment-errors
 import { openAttachmentBlob } from '../../shared/protocol/attachment-open.js';
 import { sealAttachment } from '../../shared/protocol/attachment-seal.js';
 import { concatBytes } from '../../shared/crypto/bytes.js';
-import { linkGrantCodec, linkOfferCodec, linkPayloadCodec, linkRevealCodec } from '../../shared/protocol/linking-codec.js';
+import {
+  linkGrantCodec,
+  linkOfferCodec,
+  linkPayloadCodec,
+  linkRevealCodec,
+} from '../../shared/protocol/linking-codec.js';
 import { existingDeviceReceiveReveal } from '../../shared/protocol/linking-existing-device.js';
 import { newDeviceReceiveOffer } from '../../shared/protocol/linking-new-device.js';
 import { SEALED_BOX_PURPOSES, sealedBoxCodec } from '../../shared/protocol/sealed-box-codec.js';
@@ -47,10 +52,18 @@ describe('properties: tampering in transit', () => {
     const env = seededEnv('prop-box');
     const alice = await testDevice(env, 'Alice');
     const bob = await testDevice(env, 'Bob');
-    const box = await sealToDevice(env, alice.keys, bob.entry, SEALED_BOX_PURPOSES.archiveKeys, new Uint8Array(64).fill(5));
+    const box = await sealToDevice(
+      env,
+      alice.keys,
+      bob.entry,
+      SEALED_BOX_PURPOSES.archiveKeys,
+      new Uint8Array(64).fill(5),
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat(box.length * 8 - 1), async (bit) => {
-        const result = await outcome(() => openSealedBox(flip(box, bit), bob.keys, SEALED_BOX_PURPOSES.archiveKeys, [alice.entry]));
+        const result = await outcome(() =>
+          openSealedBox(flip(box, bit), bob.keys, SEALED_BOX_PURPOSES.archiveKeys, [alice.entry]),
+        );
         expect(result).toBeInstanceOf(SealdeskError);
       }),
       { numRuns: RUNS },
@@ -74,7 +87,12 @@ describe('properties: tampering in transit', () => {
   it(`a flipped bit anywhere in a history record is a typed error (${RUNS} runs)`, async () => {
     const env = seededEnv('prop-record');
     const keyring = createArchiveKeyring(env, asAccountId(env.rng(16)));
-    const { keyring: ring, record } = await sealHistoryRecord(keyring, env, new Uint8Array([1, 2]), new Uint8Array(200).fill(3));
+    const { keyring: ring, record } = await sealHistoryRecord(
+      keyring,
+      env,
+      new Uint8Array([1, 2]),
+      new Uint8Array(200).fill(3),
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat(record.length * 8 - 1), async (bit) => {
         const result = await outcome(() => openHistoryRecord(ring, new Uint8Array([1, 2]), flip(record, bit)));

@@ -10,7 +10,14 @@ import { SealdeskError } from '../../shared/errors/index.js';
 import { receiveAsAgent, receiveMessage } from '../../shared/protocol/conversation-receive.js';
 import type { OutgoingPacket } from '../../shared/protocol/conversation-state.js';
 import { snapshot } from '../support/state-snapshot.js';
-import { type AgentParty, type ConversationWorld, agentSends, conversationWorld, deliverAll, visitorSends } from '../unit/protocol/support/conversation-world.js';
+import {
+  type AgentParty,
+  type ConversationWorld,
+  agentSends,
+  conversationWorld,
+  deliverAll,
+  visitorSends,
+} from '../unit/protocol/support/conversation-world.js';
 
 describe('property: single-bit flips in packets', () => {
   let world: ConversationWorld;
@@ -24,7 +31,9 @@ describe('property: single-bit flips in packets', () => {
     agent = first;
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
     const packet = (await visitorSends(world, { kind: 'text', text: 'second message, still a first contact' }))[0];
-    const reply = (await agentSends(world, agent, { kind: 'text', text: 'signed first reply' })).find((p) => p.recipient.kind === 'visitor');
+    const reply = (await agentSends(world, agent, { kind: 'text', text: 'signed first reply' })).find(
+      (p) => p.recipient.kind === 'visitor',
+    );
     if (packet === undefined || reply === undefined) throw new Error('no packets');
     toAgent = packet;
     toVisitor = reply;
@@ -43,8 +52,16 @@ describe('property: single-bit flips in packets', () => {
         if (state === null) throw new Error('no agent state');
         const action = visitorSide
           ? receiveMessage(world.visitor.state, flipped, world.visitor.env)
-          : receiveAsAgent(state, flipped, { device: agent.keys, prekeys: agent.prekeys, deviceList: world.list }, agent.env);
-        const error: unknown = await action.then(() => undefined, (e: unknown) => e);
+          : receiveAsAgent(
+              state,
+              flipped,
+              { device: agent.keys, prekeys: agent.prekeys, deviceList: world.list },
+              agent.env,
+            );
+        const error: unknown = await action.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(SealdeskError);
         expect(snapshot([agent.state, agent.prekeys])).toBe(agentBefore);
         expect(snapshot(world.visitor.state)).toBe(visitorBefore);

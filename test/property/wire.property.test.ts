@@ -77,12 +77,10 @@ const nestedArb: fc.Arbitrary<Nested> = fc.record({
   flags: fc.nat({ max: 0xff }),
   port: fc.nat({ max: 0xffff }),
   items: fc.array(itemArb, { maxLength: 5 }),
-  reply: fc.option(
-    fc.record({ to: fc.maxSafeNat(), quote: fc.option(text(16), { nil: undefined }) }),
-    { nil: undefined },
-  ),
+  reply: fc.option(fc.record({ to: fc.maxSafeNat(), quote: fc.option(text(16), { nil: undefined }) }), {
+    nil: undefined,
+  }),
 });
-
 
 /** Runs `action`; passes if it returns, or throws DecodeError. Anything else fails the property. */
 function onlyDecodeError(action: () => unknown): void {
@@ -100,8 +98,18 @@ function expectDecodeError(action: () => unknown): void {
 const decodeNested = (bytes: Uint8Array): Nested => decode(nestedCodec, bytes);
 
 describe.each([
-  ['nested schema', nestedArb as fc.Arbitrary<unknown>, (v: unknown) => encode(nestedCodec, v as Nested), decodeNested as (b: Uint8Array) => unknown],
-  ['envelope', envelopeArb as fc.Arbitrary<unknown>, (v: unknown) => encodeEnvelope(v as Envelope), decodeEnvelope as (b: Uint8Array) => unknown],
+  [
+    'nested schema',
+    nestedArb as fc.Arbitrary<unknown>,
+    (v: unknown) => encode(nestedCodec, v as Nested),
+    decodeNested as (b: Uint8Array) => unknown,
+  ],
+  [
+    'envelope',
+    envelopeArb as fc.Arbitrary<unknown>,
+    (v: unknown) => encodeEnvelope(v as Envelope),
+    decodeEnvelope as (b: Uint8Array) => unknown,
+  ],
 ] as const)('wire properties: %s', (_name, arb, enc, dec) => {
   it('round trips, and re-encoding the decoded value gives the same bytes', () => {
     fc.assert(

@@ -21,12 +21,17 @@ const D1 = hex(11);
 const C1 = hex(21);
 const key = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 
-storeContract('CachedStore over MemoryStore', () => Promise.resolve({ store: new CachedStore(new MemoryStore()), cleanup: () => Promise.resolve() }));
+storeContract('CachedStore over MemoryStore', () =>
+  Promise.resolve({ store: new CachedStore(new MemoryStore()), cleanup: () => Promise.resolve() }),
+);
 storeContract('CachedStore over SqliteStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-cached-'));
   return Promise.resolve({
     store: new CachedStore(new SqliteStore(join(dir, 'relay.sqlite'))),
-    cleanup: () => { rmSync(dir, { recursive: true, force: true }); return Promise.resolve(); },
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
   });
 });
 
@@ -36,7 +41,9 @@ class GatedStore extends MemoryStore {
   #open: (() => void) | undefined;
 
   hold(): void {
-    this.#gate = new Promise((resolve) => { this.#open = resolve; });
+    this.#gate = new Promise((resolve) => {
+      this.#open = resolve;
+    });
   }
 
   release(): void {

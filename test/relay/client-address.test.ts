@@ -4,7 +4,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type AddressedRequest, addressKey, clientAddress } from '../../relay/http/client-address.js';
 import { WindowCounter } from '../../relay/rate-limit.js';
 
-const request = (peer: string, headers: IncomingHttpHeaders = {}): AddressedRequest => ({ headers, socket: { remoteAddress: peer } });
+const request = (peer: string, headers: IncomingHttpHeaders = {}): AddressedRequest => ({
+  headers,
+  socket: { remoteAddress: peer },
+});
 
 describe('clientAddress', () => {
   it('is the TCP peer unless proxies are trusted; X-Forwarded-For is ignored then', () => {
@@ -13,9 +16,15 @@ describe('clientAddress', () => {
 
   it('behind N trusted proxies is the Nth X-Forwarded-For entry from the right; entries the client wrote are never used', () => {
     expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': '203.0.113.7' }), 1)).toBe('203.0.113.7');
-    expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }), 1)).toBe('203.0.113.7');
-    expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': '198.51.100.1,203.0.113.7, 10.0.0.9' }), 2)).toBe('203.0.113.7');
-    expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': ['198.51.100.1', '2001:db8::1'] }), 1)).toBe('2001:db8::1');
+    expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }), 1)).toBe(
+      '203.0.113.7',
+    );
+    expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': '198.51.100.1,203.0.113.7, 10.0.0.9' }), 2)).toBe(
+      '203.0.113.7',
+    );
+    expect(clientAddress(request('10.0.0.5', { 'x-forwarded-for': ['198.51.100.1', '2001:db8::1'] }), 1)).toBe(
+      '2001:db8::1',
+    );
   });
 
   it('falls back to the TCP peer when the header is missing, too short or not an address', () => {
@@ -35,7 +44,13 @@ describe('addressKey', () => {
 
   it('counts IPv6 by /64, whatever the notation', () => {
     const key = '2001:db8:1:2::/64';
-    for (const a of ['2001:db8:1:2::1', '2001:0db8:0001:0002:ffff::9', '2001:DB8:1:2:0:0:0:0', '2001:db8:1:2:a:b:c:d', '2001:db8:1:2::7%eth0']) {
+    for (const a of [
+      '2001:db8:1:2::1',
+      '2001:0db8:0001:0002:ffff::9',
+      '2001:DB8:1:2:0:0:0:0',
+      '2001:db8:1:2:a:b:c:d',
+      '2001:db8:1:2::7%eth0',
+    ]) {
       expect(addressKey(a)).toBe(key);
     }
     expect(addressKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
@@ -53,9 +68,18 @@ describe('addressKey', () => {
 describe('WindowCounter', () => {
   it('allows `limit` events per key per window, then again after the window', () => {
     const counter = new WindowCounter(2, 1_000);
-    expect([counter.take('a', 0), counter.take('a', 10), counter.take('a', 20), counter.take('b', 20)]).toEqual([true, true, false, true]);
+    expect([counter.take('a', 0), counter.take('a', 10), counter.take('a', 20), counter.take('b', 20)]).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
     expect(counter.take('a', 999)).toBe(false);
-    expect([counter.exhausted('a', 999), counter.exhausted('b', 999), counter.exhausted('a', 1_000)]).toEqual([true, false, false]);
+    expect([counter.exhausted('a', 999), counter.exhausted('b', 999), counter.exhausted('a', 1_000)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     expect(counter.take('a', 1_000)).toBe(true);
   });
 

@@ -6,8 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
 import {
-  type Account, type Conversation, type Device, connectDevice, connectVisitor, enrolDevice, envelope, http,
-  openConversation, registerAndLogin,
+  type Account,
+  type Conversation,
+  type Device,
+  connectDevice,
+  connectVisitor,
+  enrolDevice,
+  envelope,
+  http,
+  openConversation,
+  registerAndLogin,
 } from './support/relay-api.js';
 import type { TestClient } from './support/ws-client.js';
 
@@ -66,26 +74,42 @@ describe('relay delivery', () => {
     // Agent fan-out to the account's other device.
     const second = await connectDevice(relay.wsUrl, agent2);
     open.push(second);
-    device.send({ type: 'send', requestId: 2, envelope: envelope(conversation.conversationId, { device: agent2.deviceId }, body('copy')) });
+    device.send({
+      type: 'send',
+      requestId: 2,
+      envelope: envelope(conversation.conversationId, { device: agent2.deviceId }, body('copy')),
+    });
     await second.until((f) => f.some((x) => x.type === 'deliver'), 'deliver to second device');
-    for (const c of [device, visitor, second]) c.send({ type: 'ack', cursor: Math.max(0, ...c.of('deliver').map((d) => d.cursor)) });
+    for (const c of [device, visitor, second])
+      c.send({ type: 'ack', cursor: Math.max(0, ...c.of('deliver').map((d) => d.cursor)) });
   });
 
   it('commits all frames of a tick in one transaction and delivers them in cursor order', async () => {
-    const before = metric(new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes), 'sealdesk_commit_batches_total');
+    const before = metric(
+      new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes),
+      'sealdesk_commit_batches_total',
+    );
     expect(before).toBeGreaterThan(0);
     const visitor = await connectVisitor(relay.wsUrl, conversation);
     const device = await connectDevice(relay.wsUrl, agent);
     open.push(visitor, device);
     const n = 200;
     // One WebSocket write carrying many frames: they arrive in the same tick.
-    for (let i = 1; i <= n; i++) visitor.send({ type: 'send', requestId: i, envelope: envelope(conversation.conversationId, { device: agent.deviceId }, body(`m${i}`)) });
+    for (let i = 1; i <= n; i++)
+      visitor.send({
+        type: 'send',
+        requestId: i,
+        envelope: envelope(conversation.conversationId, { device: agent.deviceId }, body(`m${i}`)),
+      });
     await visitor.until((f) => f.filter((x) => x.type === 'stored').length === n, `${n} stored`);
     await device.until((f) => f.filter((x) => x.type === 'deliver').length === n, `${n} delivered`);
     const cursors = device.of('deliver').map((d) => d.cursor);
     expect([...cursors].sort((a, b) => a - b)).toEqual(cursors);
     expect(new Set(cursors).size).toBe(n);
-    const after = metric(new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes), 'sealdesk_commit_batches_total');
+    const after = metric(
+      new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes),
+      'sealdesk_commit_batches_total',
+    );
     expect(after - before).toBeLessThan(n / 2);
     device.send({ type: 'ack', cursor: cursors[cursors.length - 1] ?? 0 });
   });
@@ -93,8 +117,16 @@ describe('relay delivery', () => {
   it('keeps an acknowledged cursor: reconnecting devices get only what is after it', async () => {
     const visitor = await connectVisitor(relay.wsUrl, conversation);
     open.push(visitor);
-    visitor.send({ type: 'send', requestId: 1, envelope: envelope(conversation.conversationId, { device: agent2.deviceId }, body('a')) });
-    visitor.send({ type: 'send', requestId: 2, envelope: envelope(conversation.conversationId, { device: agent2.deviceId }, body('b')) });
+    visitor.send({
+      type: 'send',
+      requestId: 1,
+      envelope: envelope(conversation.conversationId, { device: agent2.deviceId }, body('a')),
+    });
+    visitor.send({
+      type: 'send',
+      requestId: 2,
+      envelope: envelope(conversation.conversationId, { device: agent2.deviceId }, body('b')),
+    });
     await visitor.until((f) => f.filter((x) => x.type === 'stored').length === 2, 'stored');
     const first = await connectDevice(relay.wsUrl, agent2);
     await first.until((f) => f.filter((x) => x.type === 'deliver').length === 2, 'two queued');
@@ -136,7 +168,9 @@ describe('relay crash safety', () => {
     const second = await startRelayProcess(data.dir, ENV);
     running.push(second);
     const seen = new Map<number, Uint8Array>();
-    const receive = (c: TestClient): void => { for (const d of c.of('deliver')) seen.set(d.cursor, d.envelope); };
+    const receive = (c: TestClient): void => {
+      for (const d of c.of('deliver')) seen.set(d.cursor, d.envelope);
+    };
 
     // Receiver connects, gets the message, drops before acking: at-least-once means it comes again.
     const d1 = await connectDevice(second.wsUrl, agent);

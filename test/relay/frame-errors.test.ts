@@ -7,8 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_FRAME_TYPES, FRAME_ERRORS, FRAME_VERSION, encodeClientFrame } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
 import {
-  type Account, type Conversation, type Device, connectDevice, connectVisitor, enrolDevice, envelope, http, ids,
-  openConversation, registerAndLogin, signChallenge,
+  type Account,
+  type Conversation,
+  type Device,
+  connectDevice,
+  connectVisitor,
+  enrolDevice,
+  envelope,
+  http,
+  ids,
+  openConversation,
+  registerAndLogin,
+  signChallenge,
 } from './support/relay-api.js';
 import { TestClient } from './support/ws-client.js';
 
@@ -70,7 +80,11 @@ describe('relay frame validation and limits', () => {
     c.send({ type: 'send', requestId: 5, envelope: new Uint8Array([1, 1, 0]) });
     // An envelope for a conversation of another account, and for an unknown device.
     c.send({ type: 'send', requestId: 6, envelope: envelope(foreign.conversationId, 'visitor', body(10)) });
-    c.send({ type: 'send', requestId: 7, envelope: envelope(conversation.conversationId, { device: 'ab'.repeat(16) }, body(10)) });
+    c.send({
+      type: 'send',
+      requestId: 7,
+      envelope: envelope(conversation.conversationId, { device: 'ab'.repeat(16) }, body(10)),
+    });
     c.send({ type: 'send', requestId: 8, envelope: envelope(conversation.conversationId, 'visitor', body(10)) });
     await c.until((f) => f.some((x) => x.type === 'stored'), 'stored');
     const tail = c.of('error').slice(cases.length);
@@ -105,7 +119,10 @@ describe('relay frame validation and limits', () => {
 
   it('drops frames over the per-connection rate with rate-limited, then accepts traffic again', async () => {
     const visitor = await connectVisitor(relay.wsUrl, conversation);
-    const frame = { type: 'send', envelope: envelope(conversation.conversationId, { device: agent.deviceId }, body(4)) } as const;
+    const frame = {
+      type: 'send',
+      envelope: envelope(conversation.conversationId, { device: agent.deviceId }, body(4)),
+    } as const;
     for (let i = 1; i <= 600; i++) visitor.send({ ...frame, requestId: i });
     await visitor.until((f) => f.filter((x) => x.type === 'stored' || x.type === 'error').length >= 600, 'answers');
     const limited = visitor.of('error').filter((e) => e.code === FRAME_ERRORS['rate-limited']).length;

@@ -25,7 +25,9 @@ class SlowDiskStore extends MemoryStore {
   override async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
     const seqs = await super.commit(messages, acks, now);
     this.commits.push(messages.length);
-    await new Promise<void>((resolve) => { this.#waiting.push(resolve); });
+    await new Promise<void>((resolve) => {
+      this.#waiting.push(resolve);
+    });
     return seqs;
   }
 }
@@ -64,18 +66,30 @@ class Recorder implements Subscriber {
   }
 }
 
-const tick = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve); });
+const tick = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve);
+  });
 
 describe('Hub', () => {
   it('commits frames that arrive during a commit as one next batch, in cursor order, corked per connection', async () => {
     const store = new SlowDiskStore();
     const metrics = new Metrics();
-    const hub = new Hub(store, createLogger('error', () => undefined), metrics, () => 1);
+    const hub = new Hub(
+      store,
+      createLogger('error', () => undefined),
+      metrics,
+      () => 1,
+    );
     const queue = deviceQueue('a'.repeat(32), 'd'.repeat(32));
     const sender = new Recorder();
     const receiver = new Recorder();
     hub.subscribe(queue, receiver);
-    const message = (b: number): NewMessage => ({ queue, conversationId: 'c'.repeat(32), envelope: new Uint8Array([b]) });
+    const message = (b: number): NewMessage => ({
+      queue,
+      conversationId: 'c'.repeat(32),
+      envelope: new Uint8Array([b]),
+    });
 
     hub.send(sender, 1, message(1));
     await tick();
@@ -96,8 +110,16 @@ describe('Hub', () => {
     expect(metrics.batches).toBe(2);
     expect(receiver.delivered).toEqual([1, 2, 3, 4, 5, 6]);
     expect(sender.events).toEqual([
-      'cork', 'stored 1 (corked)', 'uncork',
-      'cork', 'stored 2 (corked)', 'stored 3 (corked)', 'stored 4 (corked)', 'stored 5 (corked)', 'stored 6 (corked)', 'uncork',
+      'cork',
+      'stored 1 (corked)',
+      'uncork',
+      'cork',
+      'stored 2 (corked)',
+      'stored 3 (corked)',
+      'stored 4 (corked)',
+      'stored 5 (corked)',
+      'stored 6 (corked)',
+      'uncork',
     ]);
     expect(receiver.events.filter((e) => e === 'deliver')).toEqual([]);
     expect(receiver.events.filter((e) => e === 'cork')).toHaveLength(2);

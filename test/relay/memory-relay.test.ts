@@ -11,7 +11,16 @@ import { MemoryStore } from '../../relay/store/memory-store.js';
 import type { Ack, NewMessage, PurgeCounts, QueueKey, StoredMessage } from '../../relay/store/store.js';
 import { FRAME_ERRORS, asConversationId, idBytesFromHex } from '../../shared/wire/index.js';
 import { makeDataDir } from './support/relay-process.js';
-import { connectDevice, connectVisitor, enrolDevice, envelope, http, openConversation, registerAndLogin, unb64 } from './support/relay-api.js';
+import {
+  connectDevice,
+  connectVisitor,
+  enrolDevice,
+  envelope,
+  http,
+  openConversation,
+  registerAndLogin,
+  unb64,
+} from './support/relay-api.js';
 import { TestClient } from './support/ws-client.js';
 
 const CANARY = 'CANARY-plaintext-7f3a';
@@ -56,8 +65,18 @@ describe('relay on the in-memory store', () => {
   const store = new FlakyStore();
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', SEALDESK_DATA_DIR: data.dir, SEALDESK_LOG_LEVEL: 'debug', SEALDESK_MAX_BUFFERED_BYTES: String(256 * 1024), SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS: '4' });
-    relay = await startRelay(config, createLogger('debug', (line) => lines.push(line)), store);
+    const config = loadConfig({
+      PORT: '0',
+      SEALDESK_DATA_DIR: data.dir,
+      SEALDESK_LOG_LEVEL: 'debug',
+      SEALDESK_MAX_BUFFERED_BYTES: String(256 * 1024),
+      SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS: '4',
+    });
+    relay = await startRelay(
+      config,
+      createLogger('debug', (line) => lines.push(line)),
+      store,
+    );
     wsUrl = `${relay.origin.replace('http', 'ws')}/v1/ws`;
   });
   afterAll(async () => {
@@ -71,13 +90,20 @@ describe('relay on the in-memory store', () => {
     const conversation = await openConversation(relay.origin, account.accountId);
     const visitor = await connectVisitor(wsUrl, conversation);
     const canary = new TextEncoder().encode(CANARY);
-    visitor.send({ type: 'send', requestId: 1, envelope: envelope(conversation.conversationId, { device: agent.deviceId }, canary) });
+    visitor.send({
+      type: 'send',
+      requestId: 1,
+      envelope: envelope(conversation.conversationId, { device: agent.deviceId }, canary),
+    });
     await visitor.until((f) => f.some((x) => x.type === 'stored'), 'stored');
     const device = await connectDevice(wsUrl, agent);
     await device.until((f) => f.some((x) => x.type === 'deliver'), 'backlog delivery');
     device.send({ type: 'send', requestId: 2, envelope: envelope(conversation.conversationId, 'visitor', canary) });
     await visitor.until((f) => f.some((x) => x.type === 'deliver'), 'reply');
-    const upload = await http(relay.origin, 'POST', `/v1/conversations/${conversation.conversationId}/attachments`, { body: canary, headers: { 'sealdesk-capability': conversation.capability } });
+    const upload = await http(relay.origin, 'POST', `/v1/conversations/${conversation.conversationId}/attachments`, {
+      body: canary,
+      headers: { 'sealdesk-capability': conversation.capability },
+    });
     expect(upload.status).toBe(201);
     await Promise.all([visitor.close(), device.close()]);
 
@@ -97,7 +123,10 @@ describe('relay on the in-memory store', () => {
     const conversation = await openConversation(relay.origin, account.accountId);
     const visitor = await connectVisitor(wsUrl, conversation);
     const device = await connectDevice(wsUrl, agent);
-    const frame = { type: 'send', envelope: envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array([1])) } as const;
+    const frame = {
+      type: 'send',
+      envelope: envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array([1])),
+    } as const;
     store.failNext = true;
     visitor.send({ ...frame, requestId: 1 });
     await visitor.until((f) => f.some((x) => x.type === 'error'), 'error');
@@ -116,7 +145,9 @@ describe('relay on the in-memory store', () => {
     const conversation = await openConversation(relay.origin, account.accountId);
     const visitor = await connectVisitor(wsUrl, conversation);
     let release = (): void => undefined;
-    store.holdNextFetch = new Promise((resolve) => { release = resolve; });
+    store.holdNextFetch = new Promise((resolve) => {
+      release = resolve;
+    });
     const device = await connectDevice(wsUrl, agent);
     // 6 x 60 KB arrive while the device's backlog is still loading: past the 256 KiB cap.
     const big = envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array(60_000).fill(7));
@@ -126,7 +157,10 @@ describe('relay on the in-memory store', () => {
     release();
     expect(lines.join('')).toContain('ws.slow-consumer');
     const again = await connectDevice(wsUrl, agent);
-    await again.until((f) => f.filter((x) => x.type === 'deliver').length === 6, 'all six delivered after reconnecting');
+    await again.until(
+      (f) => f.filter((x) => x.type === 'deliver').length === 6,
+      'all six delivered after reconnecting',
+    );
     await Promise.all([visitor.close(), again.close()]);
   });
 
@@ -139,7 +173,12 @@ describe('relay on the in-memory store', () => {
     const [first, second] = raw;
     if (first === undefined || second === undefined) throw new Error('not connected');
     await first.until((f) => f.some((x) => x.type === 'challenge'), 'challenge');
-    first.send({ type: 'hello-visitor', conversationId: asConversationId(idBytesFromHex(conversation.conversationId)), capability: unb64(conversation.capability), resumeAfter: 0 });
+    first.send({
+      type: 'hello-visitor',
+      conversationId: asConversationId(idBytesFromHex(conversation.conversationId)),
+      capability: unb64(conversation.capability),
+      resumeAfter: 0,
+    });
     await first.until((f) => f.some((x) => x.type === 'ready'), 'ready');
     const fifth = await TestClient.connect(wsUrl);
     await expect(TestClient.connect(wsUrl)).rejects.toThrow('429');
@@ -147,10 +186,15 @@ describe('relay on the in-memory store', () => {
     await second.close();
     let again: TestClient | undefined;
     for (let i = 0; i < 50 && again === undefined; i++) {
-      again = await TestClient.connect(wsUrl).catch(async () => { await new Promise((r) => setTimeout(r, 20)); return undefined; });
+      again = await TestClient.connect(wsUrl).catch(async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return undefined;
+      });
     }
     expect(again).toBeDefined();
-    expect(new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes)).toMatch(/reason="too-many-pending"\} [1-9]/);
+    expect(new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes)).toMatch(
+      /reason="too-many-pending"\} [1-9]/,
+    );
     await Promise.all([...raw.slice(2), first, fifth, ...(again === undefined ? [] : [again])].map((c) => c.close()));
   });
 

@@ -4,7 +4,11 @@ import { QueueStatsCache } from '../../relay/queue-stats-cache.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import { deviceQueue } from '../../relay/store/store.js';
 
-const message = { queue: deviceQueue('a'.repeat(32), 'd'.repeat(32)), conversationId: 'c'.repeat(32), envelope: new Uint8Array([1]) };
+const message = {
+  queue: deviceQueue('a'.repeat(32), 'd'.repeat(32)),
+  conversationId: 'c'.repeat(32),
+  envelope: new Uint8Array([1]),
+};
 
 describe('QueueStatsCache', () => {
   it('computes the statistics once for concurrent requests and reuses them until they are max-age old', async () => {

@@ -27,211 +27,278 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
   };
 
   describe(`Store contract: ${name}`, () => {
-    it('creates accounts with unique usernames and finds them', () => withStore(async (s) => {
-      expect(await s.createAccount({ accountId: A, username: 'u', opaqueRecord: 'rec' }, 1)).toBe(true);
-      expect(await s.createAccount({ accountId: B, username: 'u', opaqueRecord: 'other' }, 1)).toBe(false);
-      expect(await s.findAccountByUsername('u')).toEqual({ accountId: A, username: 'u', opaqueRecord: 'rec' });
-      expect(await s.findAccountByUsername('v')).toBeUndefined();
-      expect(await s.accountExists(A)).toBe(true);
-      expect(await s.accountExists(B)).toBe(false);
-    }));
+    it('creates accounts with unique usernames and finds them', () =>
+      withStore(async (s) => {
+        expect(await s.createAccount({ accountId: A, username: 'u', opaqueRecord: 'rec' }, 1)).toBe(true);
+        expect(await s.createAccount({ accountId: B, username: 'u', opaqueRecord: 'other' }, 1)).toBe(false);
+        expect(await s.findAccountByUsername('u')).toEqual({ accountId: A, username: 'u', opaqueRecord: 'rec' });
+        expect(await s.findAccountByUsername('v')).toBeUndefined();
+        expect(await s.accountExists(A)).toBe(true);
+        expect(await s.accountExists(B)).toBe(false);
+      }));
 
-    it('finds sessions by token hash until they expire', () => withStore(async (s) => {
-      await s.createSession(bytes(1, 2, 3), { accountId: A, deviceId: null, expiresAt: 100 });
-      await s.createSession(bytes(4), { accountId: A, deviceId: D1, expiresAt: 100 });
-      expect(await s.findSession(bytes(1, 2, 3), 99)).toEqual({ accountId: A, deviceId: null, expiresAt: 100 });
-      expect((await s.findSession(bytes(4), 0))?.deviceId).toBe(D1);
-      expect(await s.findSession(bytes(1, 2, 3), 100)).toBeUndefined();
-      expect(await s.findSession(bytes(9), 0)).toBeUndefined();
-      expect((await s.purge(0, 100)).sessions).toBe(2);
-    }));
+    it('finds sessions by token hash until they expire', () =>
+      withStore(async (s) => {
+        await s.createSession(bytes(1, 2, 3), { accountId: A, deviceId: null, expiresAt: 100 });
+        await s.createSession(bytes(4), { accountId: A, deviceId: D1, expiresAt: 100 });
+        expect(await s.findSession(bytes(1, 2, 3), 99)).toEqual({ accountId: A, deviceId: null, expiresAt: 100 });
+        expect((await s.findSession(bytes(4), 0))?.deviceId).toBe(D1);
+        expect(await s.findSession(bytes(1, 2, 3), 100)).toBeUndefined();
+        expect(await s.findSession(bytes(9), 0)).toBeUndefined();
+        expect((await s.purge(0, 100)).sessions).toBe(2);
+      }));
 
-    it('enrols devices up to a cap, replaces keys, and removes a device with its data', () => withStore(async (s) => {
-      expect(await s.putDevice(A, D1, bytes(1), 2)).toEqual({ ok: true, count: 1 });
-      expect(await s.putDevice(A, D2, bytes(2), 2)).toEqual({ ok: true, count: 2 });
-      expect(await s.putDevice(A, hex(13), bytes(3), 2)).toEqual({ ok: false, count: 2 });
-      expect(await s.putDevice(A, D1, bytes(9), 2)).toEqual({ ok: true, count: 2 });
-      expect(await s.getDeviceKey(A, D1)).toEqual(bytes(9));
-      expect(await s.getDeviceKey(B, D1)).toBeUndefined();
-      await s.putBundle(A, D1, bytes(5), 1);
-      await s.addOneTimePrekeys(A, D1, [bytes(6)], 10);
-      await s.commit([{ queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(7) }], [], 1);
-      expect(await s.deleteDevice(A, D1)).toBe(true);
-      expect(await s.deleteDevice(A, D1)).toBe(false);
-      expect(await s.getBundles(A)).toEqual([]);
-      expect(await s.claimOneTimePrekey(A, D1)).toBeUndefined();
-      expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
-    }));
+    it('enrols devices up to a cap, replaces keys, and removes a device with its data', () =>
+      withStore(async (s) => {
+        expect(await s.putDevice(A, D1, bytes(1), 2)).toEqual({ ok: true, count: 1 });
+        expect(await s.putDevice(A, D2, bytes(2), 2)).toEqual({ ok: true, count: 2 });
+        expect(await s.putDevice(A, hex(13), bytes(3), 2)).toEqual({ ok: false, count: 2 });
+        expect(await s.putDevice(A, D1, bytes(9), 2)).toEqual({ ok: true, count: 2 });
+        expect(await s.getDeviceKey(A, D1)).toEqual(bytes(9));
+        expect(await s.getDeviceKey(B, D1)).toBeUndefined();
+        await s.putBundle(A, D1, bytes(5), 1);
+        await s.addOneTimePrekeys(A, D1, [bytes(6)], 10);
+        await s.commit([{ queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(7) }], [], 1);
+        expect(await s.deleteDevice(A, D1)).toBe(true);
+        expect(await s.deleteDevice(A, D1)).toBe(false);
+        expect(await s.getBundles(A)).toEqual([]);
+        expect(await s.claimOneTimePrekey(A, D1)).toBeUndefined();
+        expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
+      }));
 
-    it('serves a queue used again after its device or conversation was removed with only its new messages', () => withStore(async (s) => {
-      await s.putDevice(A, D1, bytes(1), 5);
-      await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 1);
-      await s.commit([
-        { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
-        { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
-      ], [], 1);
-      await s.deleteDevice(A, D1);
-      await s.deleteConversation(C1);
-      // Other queues are created meanwhile (a store with queue ids may hand out the old ones).
-      await s.commit([{ queue: deviceQueue(B, D2), conversationId: C2, envelope: bytes(3) }], [], 2);
-      expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
-      expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
-      const [d, v] = await s.commit([
-        { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(4) },
-        { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(5) },
-      ], [], 3);
-      expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([{ seq: d, envelope: bytes(4) }]);
-      expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([{ seq: v, envelope: bytes(5) }]);
-      expect(await s.fetchQueue(deviceQueue(B, D2), 0, 10)).toHaveLength(1);
-      expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 3, deepestQueue: 1 });
-    }));
+    it('serves a queue used again after its device or conversation was removed with only its new messages', () =>
+      withStore(async (s) => {
+        await s.putDevice(A, D1, bytes(1), 5);
+        await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 1);
+        await s.commit(
+          [
+            { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
+            { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
+          ],
+          [],
+          1,
+        );
+        await s.deleteDevice(A, D1);
+        await s.deleteConversation(C1);
+        // Other queues are created meanwhile (a store with queue ids may hand out the old ones).
+        await s.commit([{ queue: deviceQueue(B, D2), conversationId: C2, envelope: bytes(3) }], [], 2);
+        expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
+        expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
+        const [d, v] = await s.commit(
+          [
+            { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(4) },
+            { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(5) },
+          ],
+          [],
+          3,
+        );
+        expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([{ seq: d, envelope: bytes(4) }]);
+        expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([{ seq: v, envelope: bytes(5) }]);
+        expect(await s.fetchQueue(deviceQueue(B, D2), 0, 10)).toHaveLength(1);
+        expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 3, deepestQueue: 1 });
+      }));
 
-    it('appends device lists only at latest + 1 and serves each version', () => withStore(async (s) => {
-      expect(await s.getDeviceList(A)).toBeUndefined();
-      expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: false, latest: 0 });
-      expect(await s.appendDeviceList(A, 1, bytes(1), 1)).toEqual({ ok: true });
-      expect(await s.appendDeviceList(A, 1, bytes(9), 1)).toEqual({ ok: false, latest: 1 });
-      expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: true });
-      expect(await s.appendDeviceList(B, 1, bytes(3), 1)).toEqual({ ok: true });
-      expect(await s.getDeviceList(A)).toEqual({ version: 2, blob: bytes(2) });
-      expect(await s.getDeviceList(A, 1)).toEqual({ version: 1, blob: bytes(1) });
-      expect(await s.getDeviceList(A, 3)).toBeUndefined();
-    }));
+    it('appends device lists only at latest + 1 and serves each version', () =>
+      withStore(async (s) => {
+        expect(await s.getDeviceList(A)).toBeUndefined();
+        expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: false, latest: 0 });
+        expect(await s.appendDeviceList(A, 1, bytes(1), 1)).toEqual({ ok: true });
+        expect(await s.appendDeviceList(A, 1, bytes(9), 1)).toEqual({ ok: false, latest: 1 });
+        expect(await s.appendDeviceList(A, 2, bytes(2), 1)).toEqual({ ok: true });
+        expect(await s.appendDeviceList(B, 1, bytes(3), 1)).toEqual({ ok: true });
+        expect(await s.getDeviceList(A)).toEqual({ version: 2, blob: bytes(2) });
+        expect(await s.getDeviceList(A, 1)).toEqual({ version: 1, blob: bytes(1) });
+        expect(await s.getDeviceList(A, 3)).toBeUndefined();
+      }));
 
-    it('stores bundles and widget configs per account', () => withStore(async (s) => {
-      await s.putBundle(A, D2, bytes(2), 1);
-      await s.putBundle(A, D1, bytes(1), 1);
-      await s.putBundle(A, D1, bytes(3), 2);
-      await s.putBundle(B, D1, bytes(4), 1);
-      expect(await s.getBundles(A)).toEqual([{ deviceId: D1, blob: bytes(3) }, { deviceId: D2, blob: bytes(2) }]);
-      expect(await s.getWidgetConfig(A)).toBeUndefined();
-      await s.putWidgetConfig(A, bytes(8), 1);
-      expect(await s.getWidgetConfig(A)).toEqual(bytes(8));
-    }));
+    it('stores bundles and widget configs per account', () =>
+      withStore(async (s) => {
+        await s.putBundle(A, D2, bytes(2), 1);
+        await s.putBundle(A, D1, bytes(1), 1);
+        await s.putBundle(A, D1, bytes(3), 2);
+        await s.putBundle(B, D1, bytes(4), 1);
+        expect(await s.getBundles(A)).toEqual([
+          { deviceId: D1, blob: bytes(3) },
+          { deviceId: D2, blob: bytes(2) },
+        ]);
+        expect(await s.getWidgetConfig(A)).toBeUndefined();
+        await s.putWidgetConfig(A, bytes(8), 1);
+        expect(await s.getWidgetConfig(A)).toEqual(bytes(8));
+      }));
 
-    it('hands out one-time prekeys at most once, in upload order, within a cap', () => withStore(async (s) => {
-      expect(await s.addOneTimePrekeys(A, D1, [bytes(1), bytes(2), bytes(3)], 4)).toEqual({ ok: true, count: 3 });
-      expect(await s.addOneTimePrekeys(A, D1, [bytes(4), bytes(5)], 4)).toEqual({ ok: false, count: 3 });
-      expect(await s.countOneTimePrekeys(A, D1)).toBe(3);
-      const claims = await Promise.all([1, 2, 3, 4, 5].map(() => s.claimOneTimePrekey(A, D1)));
-      expect(claims).toEqual([bytes(1), bytes(2), bytes(3), undefined, undefined]);
-      expect(await s.claimOneTimePrekey(A, D2)).toBeUndefined();
-    }));
+    it('hands out one-time prekeys at most once, in upload order, within a cap', () =>
+      withStore(async (s) => {
+        expect(await s.addOneTimePrekeys(A, D1, [bytes(1), bytes(2), bytes(3)], 4)).toEqual({ ok: true, count: 3 });
+        expect(await s.addOneTimePrekeys(A, D1, [bytes(4), bytes(5)], 4)).toEqual({ ok: false, count: 3 });
+        expect(await s.countOneTimePrekeys(A, D1)).toBe(3);
+        const claims = await Promise.all([1, 2, 3, 4, 5].map(() => s.claimOneTimePrekey(A, D1)));
+        expect(claims).toEqual([bytes(1), bytes(2), bytes(3), undefined, undefined]);
+        expect(await s.claimOneTimePrekey(A, D2)).toBeUndefined();
+      }));
 
-    it('commits batches with strictly increasing cursors and fetches per queue after a cursor', () => withStore(async (s) => {
-      const q1 = deviceQueue(A, D1);
-      const q2 = visitorQueue(C1);
-      const seqs = await s.commit([
-        { queue: q1, conversationId: C1, envelope: bytes(1) },
-        { queue: q2, conversationId: C1, envelope: bytes(2) },
-        { queue: q1, conversationId: C1, envelope: bytes(3) },
-      ], [], 10);
-      expect(seqs).toHaveLength(3);
-      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-      expect(new Set(seqs).size).toBe(3);
-      expect(await s.fetchQueue(q1, 0, 10)).toEqual([{ seq: seqs[0], envelope: bytes(1) }, { seq: seqs[2], envelope: bytes(3) }]);
-      expect(await s.fetchQueue(q1, seqs[0] ?? 0, 10)).toEqual([{ seq: seqs[2], envelope: bytes(3) }]);
-      expect(await s.fetchQueue(q1, 0, 1)).toHaveLength(1);
-      expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
-      // Acks in the same transaction as new messages; an ack deletes up to its cursor only.
-      const more = await s.commit([{ queue: q1, conversationId: C1, envelope: bytes(4) }], [{ queue: q1, upTo: seqs[0] ?? 0 }], 11);
-      expect((more[0] ?? 0) > (seqs[2] ?? 0)).toBe(true);
-      expect((await s.fetchQueue(q1, 0, 10)).map((m) => m.envelope)).toEqual([bytes(3), bytes(4)]);
-      await s.commit([], [{ queue: q1, upTo: more[0] ?? 0 }, { queue: q2, upTo: 0 }], 12);
-      expect(await s.fetchQueue(q1, 0, 10)).toEqual([]);
-      expect(await s.queueStats()).toEqual({ pendingMessages: 1, queues: 1, deepestQueue: 1 });
-    }));
+    it('commits batches with strictly increasing cursors and fetches per queue after a cursor', () =>
+      withStore(async (s) => {
+        const q1 = deviceQueue(A, D1);
+        const q2 = visitorQueue(C1);
+        const seqs = await s.commit(
+          [
+            { queue: q1, conversationId: C1, envelope: bytes(1) },
+            { queue: q2, conversationId: C1, envelope: bytes(2) },
+            { queue: q1, conversationId: C1, envelope: bytes(3) },
+          ],
+          [],
+          10,
+        );
+        expect(seqs).toHaveLength(3);
+        expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(3);
+        expect(await s.fetchQueue(q1, 0, 10)).toEqual([
+          { seq: seqs[0], envelope: bytes(1) },
+          { seq: seqs[2], envelope: bytes(3) },
+        ]);
+        expect(await s.fetchQueue(q1, seqs[0] ?? 0, 10)).toEqual([{ seq: seqs[2], envelope: bytes(3) }]);
+        expect(await s.fetchQueue(q1, 0, 1)).toHaveLength(1);
+        expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
+        // Acks in the same transaction as new messages; an ack deletes up to its cursor only.
+        const more = await s.commit(
+          [{ queue: q1, conversationId: C1, envelope: bytes(4) }],
+          [{ queue: q1, upTo: seqs[0] ?? 0 }],
+          11,
+        );
+        expect((more[0] ?? 0) > (seqs[2] ?? 0)).toBe(true);
+        expect((await s.fetchQueue(q1, 0, 10)).map((m) => m.envelope)).toEqual([bytes(3), bytes(4)]);
+        await s.commit(
+          [],
+          [
+            { queue: q1, upTo: more[0] ?? 0 },
+            { queue: q2, upTo: 0 },
+          ],
+          12,
+        );
+        expect(await s.fetchQueue(q1, 0, 10)).toEqual([]);
+        expect(await s.queueStats()).toEqual({ pendingMessages: 1, queues: 1, deepestQueue: 1 });
+      }));
 
-    it('never reuses a cursor, even after every message was acknowledged', () => withStore(async (s) => {
-      const q = deviceQueue(A, D1);
-      const [first] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1) }], [], 1);
-      await s.commit([], [{ queue: q, upTo: first ?? 0 }], 2);
-      const [second] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(2) }], [], 3);
-      expect((second ?? 0) > (first ?? 0)).toBe(true);
-    }));
+    it('never reuses a cursor, even after every message was acknowledged', () =>
+      withStore(async (s) => {
+        const q = deviceQueue(A, D1);
+        const [first] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1) }], [], 1);
+        await s.commit([], [{ queue: q, upTo: first ?? 0 }], 2);
+        const [second] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(2) }], [], 3);
+        expect((second ?? 0) > (first ?? 0)).toBe(true);
+      }));
 
-    it('deletes a conversation with its messages in every queue and its attachments', () => withStore(async (s) => {
-      expect(await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) }, 1)).toBe(true);
-      expect(await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2, 2) }, 1)).toBe(true);
-      expect(await s.createConversation({ conversationId: C1, accountId: B, capabilityHash: bytes(9) }, 1)).toBe(false);
-      expect(await s.getConversation(C1)).toEqual({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) });
-      await s.commit([
-        { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
-        { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
-        { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(3) },
-      ], [], 2);
-      expect(await s.putAttachment({ attachmentId: hex(31), conversationId: C1, blob: bytes(1, 2) }, 100, 2)).toBe(true);
-      expect(await s.deleteConversation(C1)).toBe(true);
-      expect(await s.deleteConversation(C1)).toBe(false);
-      expect(await s.getConversation(C1)).toBeUndefined();
-      expect((await s.fetchQueue(deviceQueue(A, D1), 0, 10)).map((m) => m.envelope)).toEqual([bytes(3)]);
-      expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
-      expect(await s.getAttachment(hex(31))).toBeUndefined();
-    }));
+    it('deletes a conversation with its messages in every queue and its attachments', () =>
+      withStore(async (s) => {
+        expect(await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) }, 1)).toBe(
+          true,
+        );
+        expect(await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2, 2) }, 1)).toBe(
+          true,
+        );
+        expect(await s.createConversation({ conversationId: C1, accountId: B, capabilityHash: bytes(9) }, 1)).toBe(
+          false,
+        );
+        expect(await s.getConversation(C1)).toEqual({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) });
+        await s.commit(
+          [
+            { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
+            { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
+            { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(3) },
+          ],
+          [],
+          2,
+        );
+        expect(await s.putAttachment({ attachmentId: hex(31), conversationId: C1, blob: bytes(1, 2) }, 100, 2)).toBe(
+          true,
+        );
+        expect(await s.deleteConversation(C1)).toBe(true);
+        expect(await s.deleteConversation(C1)).toBe(false);
+        expect(await s.getConversation(C1)).toBeUndefined();
+        expect((await s.fetchQueue(deviceQueue(A, D1), 0, 10)).map((m) => m.envelope)).toEqual([bytes(3)]);
+        expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
+        expect(await s.getAttachment(hex(31))).toBeUndefined();
+      }));
 
-    it('enforces the attachment quota per conversation', () => withStore(async (s) => {
-      expect(await s.putAttachment({ attachmentId: hex(41), conversationId: C1, blob: new Uint8Array(60) }, 100, 1)).toBe(true);
-      expect(await s.putAttachment({ attachmentId: hex(42), conversationId: C1, blob: new Uint8Array(41) }, 100, 1)).toBe(false);
-      expect(await s.putAttachment({ attachmentId: hex(43), conversationId: C1, blob: new Uint8Array(40) }, 100, 1)).toBe(true);
-      expect(await s.putAttachment({ attachmentId: hex(44), conversationId: C2, blob: new Uint8Array(100) }, 100, 1)).toBe(true);
-      expect((await s.getAttachment(hex(41)))?.blob.length).toBe(60);
-      expect(await s.getAttachment(hex(42))).toBeUndefined();
-    }));
+    it('enforces the attachment quota per conversation', () =>
+      withStore(async (s) => {
+        expect(
+          await s.putAttachment({ attachmentId: hex(41), conversationId: C1, blob: new Uint8Array(60) }, 100, 1),
+        ).toBe(true);
+        expect(
+          await s.putAttachment({ attachmentId: hex(42), conversationId: C1, blob: new Uint8Array(41) }, 100, 1),
+        ).toBe(false);
+        expect(
+          await s.putAttachment({ attachmentId: hex(43), conversationId: C1, blob: new Uint8Array(40) }, 100, 1),
+        ).toBe(true);
+        expect(
+          await s.putAttachment({ attachmentId: hex(44), conversationId: C2, blob: new Uint8Array(100) }, 100, 1),
+        ).toBe(true);
+        expect((await s.getAttachment(hex(41)))?.blob.length).toBe(60);
+        expect(await s.getAttachment(hex(42))).toBeUndefined();
+      }));
 
-    it('purges exactly the messages created before the cutoff, across queues, batches and acks', () => withStore(async (s) => {
-      const queues = [deviceQueue(A, D1), deviceQueue(A, D2), visitorQueue(C1)];
-      const seqs: number[] = [];
-      for (let t = 1; t <= 20; t += 1) {
-        const batch = queues.map((queue, i) => ({ queue, conversationId: i === 1 ? C2 : C1, envelope: bytes(t, i) }));
-        seqs.push(...await s.commit(batch, [], t * 10));
-      }
-      // Acknowledge the first 5 batches of the visitor queue: 57 messages remain.
-      await s.commit([], [{ queue: visitorQueue(C1), upTo: seqs[14] ?? 0 }], 200);
-      // Created before 75: batches 1-7, 21 messages, of which 5 were acknowledged already.
-      expect((await s.purge(75, 0)).messages).toBe(16);
-      expect((await s.purge(75, 0)).messages).toBe(0);
-      for (const queue of queues) {
-        const left = await s.fetchQueue(queue, 0, 100);
-        expect(left.map((m) => m.envelope[0])).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
-      }
-      expect((await s.purge(201, 0)).messages).toBe(39);
-      expect(await s.queueStats()).toEqual({ pendingMessages: 0, queues: 0, deepestQueue: 0 });
-    }));
+    it('purges exactly the messages created before the cutoff, across queues, batches and acks', () =>
+      withStore(async (s) => {
+        const queues = [deviceQueue(A, D1), deviceQueue(A, D2), visitorQueue(C1)];
+        const seqs: number[] = [];
+        for (let t = 1; t <= 20; t += 1) {
+          const batch = queues.map((queue, i) => ({ queue, conversationId: i === 1 ? C2 : C1, envelope: bytes(t, i) }));
+          seqs.push(...(await s.commit(batch, [], t * 10)));
+        }
+        // Acknowledge the first 5 batches of the visitor queue: 57 messages remain.
+        await s.commit([], [{ queue: visitorQueue(C1), upTo: seqs[14] ?? 0 }], 200);
+        // Created before 75: batches 1-7, 21 messages, of which 5 were acknowledged already.
+        expect((await s.purge(75, 0)).messages).toBe(16);
+        expect((await s.purge(75, 0)).messages).toBe(0);
+        for (const queue of queues) {
+          const left = await s.fetchQueue(queue, 0, 100);
+          expect(left.map((m) => m.envelope[0])).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+        }
+        expect((await s.purge(201, 0)).messages).toBe(39);
+        expect(await s.queueStats()).toEqual({ pendingMessages: 0, queues: 0, deepestQueue: 0 });
+      }));
 
-    it('purges messages, attachments and idle conversations older than the cutoff', () => withStore(async (s) => {
-      await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 10);
-      await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2) }, 10);
-      await s.commit([{ queue: visitorQueue(C1), conversationId: C1, envelope: bytes(1) }], [], 10);
-      await s.putAttachment({ attachmentId: hex(51), conversationId: C1, blob: bytes(1) }, 100, 10);
-      // C2 stays active: a message at t=50 touches it.
-      await s.commit([{ queue: visitorQueue(C2), conversationId: C2, envelope: bytes(2) }], [], 50);
-      const purged = await s.purge(20, 60);
-      expect(purged).toEqual({ messages: 1, attachments: 1, conversations: 1, sessions: 0, conversationIds: [C1] });
-      expect(await s.getConversation(C1)).toBeUndefined();
-      expect(await s.getConversation(C2)).toBeDefined();
-      expect(await s.fetchQueue(visitorQueue(C2), 0, 10)).toHaveLength(1);
-    }));
+    it('purges messages, attachments and idle conversations older than the cutoff', () =>
+      withStore(async (s) => {
+        await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 10);
+        await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2) }, 10);
+        await s.commit([{ queue: visitorQueue(C1), conversationId: C1, envelope: bytes(1) }], [], 10);
+        await s.putAttachment({ attachmentId: hex(51), conversationId: C1, blob: bytes(1) }, 100, 10);
+        // C2 stays active: a message at t=50 touches it.
+        await s.commit([{ queue: visitorQueue(C2), conversationId: C2, envelope: bytes(2) }], [], 50);
+        const purged = await s.purge(20, 60);
+        expect(purged).toEqual({ messages: 1, attachments: 1, conversations: 1, sessions: 0, conversationIds: [C1] });
+        expect(await s.getConversation(C1)).toBeUndefined();
+        expect(await s.getConversation(C2)).toBeDefined();
+        expect(await s.fetchQueue(visitorQueue(C2), 0, 10)).toHaveLength(1);
+      }));
 
-    it('purges many idle conversations at once with their messages in shared device queues, keeping the active one', () => withStore(async (s) => {
-      const idle = Array.from({ length: 40 }, (_, i) => hex(100 + i));
-      const device = deviceQueue(A, D1);
-      for (const id of [...idle, C1]) {
-        await s.createConversation({ conversationId: id, accountId: A, capabilityHash: bytes(1) }, 10);
-        // Created at 10 (kept by a cutoff of 5) and at 30 (the message that keeps C1 active).
-        await s.commit([
-          { queue: device, conversationId: id, envelope: bytes(1) },
-          { queue: visitorQueue(id), conversationId: id, envelope: bytes(2) },
-        ], [], id === C1 ? 30 : 10);
-      }
-      const purged = await s.purge(20, 60);
-      expect(purged.conversations).toBe(40);
-      expect([...purged.conversationIds].sort()).toEqual(idle);
-      // Created at 10, before the cutoff: the idle conversations' messages are expired anyway.
-      expect(purged.messages).toBe(80);
-      expect(await s.getConversation(C1)).toBeDefined();
-      for (const id of idle) expect(await s.getConversation(id)).toBeUndefined();
-      expect(await s.fetchQueue(device, 0, 100)).toHaveLength(1);
-      expect(await s.queueStats()).toEqual({ pendingMessages: 2, queues: 2, deepestQueue: 1 });
-    }));
+    it('purges many idle conversations at once with their messages in shared device queues, keeping the active one', () =>
+      withStore(async (s) => {
+        const idle = Array.from({ length: 40 }, (_, i) => hex(100 + i));
+        const device = deviceQueue(A, D1);
+        for (const id of [...idle, C1]) {
+          await s.createConversation({ conversationId: id, accountId: A, capabilityHash: bytes(1) }, 10);
+          // Created at 10 (kept by a cutoff of 5) and at 30 (the message that keeps C1 active).
+          await s.commit(
+            [
+              { queue: device, conversationId: id, envelope: bytes(1) },
+              { queue: visitorQueue(id), conversationId: id, envelope: bytes(2) },
+            ],
+            [],
+            id === C1 ? 30 : 10,
+          );
+        }
+        const purged = await s.purge(20, 60);
+        expect(purged.conversations).toBe(40);
+        expect([...purged.conversationIds].sort()).toEqual(idle);
+        // Created at 10, before the cutoff: the idle conversations' messages are expired anyway.
+        expect(purged.messages).toBe(80);
+        expect(await s.getConversation(C1)).toBeDefined();
+        for (const id of idle) expect(await s.getConversation(id)).toBeUndefined();
+        expect(await s.fetchQueue(device, 0, 100)).toHaveLength(1);
+        expect(await s.queueStats()).toEqual({ pendingMessages: 2, queues: 2, deepestQueue: 1 });
+      }));
   });
 }

@@ -60,7 +60,13 @@ function schemaOf(path: string): { version: unknown; indexes: unknown } {
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-store-'));
-  return { dir, cleanup: () => { rmSync(dir, { recursive: true, force: true }); return Promise.resolve(); } };
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
 }
 
 storeContract('MemoryStore', () => Promise.resolve({ store: new MemoryStore(), cleanup: () => Promise.resolve() }));
@@ -70,13 +76,21 @@ storeContract('SqliteStore', () => {
 });
 
 /** Ids of the migration tests: account A (username 'x'), its device queue, conversations C1 and C2. */
-const MIGRATED = { A: 'a'.repeat(32), C1: '1'.repeat(32), C2: '2'.repeat(32), q: deviceQueue('a'.repeat(32), 'd'.repeat(32)) };
+const MIGRATED = {
+  A: 'a'.repeat(32),
+  C1: '1'.repeat(32),
+  C2: '2'.repeat(32),
+  q: deviceQueue('a'.repeat(32), 'd'.repeat(32)),
+};
 
 /**
  * A database file as an older relay left it: `schema` executed in WAL mode, account A inserted,
  * then `fill` (the old message rows), closed.
  */
-function legacyDatabase(schema: string, fill: (db: Database.Database) => void): { path: string; cleanup: () => Promise<void> } {
+function legacyDatabase(
+  schema: string,
+  fill: (db: Database.Database) => void,
+): { path: string; cleanup: () => Promise<void> } {
   const { dir, cleanup } = tempDir();
   const path = join(dir, 'relay.sqlite');
   const db = new Database(path);
@@ -96,12 +110,20 @@ describe('SqliteStore on disk', () => {
     const D = 'd'.repeat(32);
     const first = new SqliteStore(path);
     await first.createAccount({ accountId: A, username: 'x', opaqueRecord: 'r' }, 1);
-    const [seq] = await first.commit([{ queue: deviceQueue(A, D), conversationId: 'c'.repeat(32), envelope: new Uint8Array([1, 2]) }], [], 1);
+    const [seq] = await first.commit(
+      [{ queue: deviceQueue(A, D), conversationId: 'c'.repeat(32), envelope: new Uint8Array([1, 2]) }],
+      [],
+      1,
+    );
     await first.close();
     const second = new SqliteStore(path);
     expect(await second.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
     expect(await second.fetchQueue(deviceQueue(A, D), 0, 10)).toEqual([{ seq, envelope: new Uint8Array([1, 2]) }]);
-    const [next] = await second.commit([{ queue: deviceQueue(A, D), conversationId: 'c'.repeat(32), envelope: new Uint8Array([3]) }], [], 2);
+    const [next] = await second.commit(
+      [{ queue: deviceQueue(A, D), conversationId: 'c'.repeat(32), envelope: new Uint8Array([3]) }],
+      [],
+      2,
+    );
     expect((next ?? 0) > (seq ?? 0)).toBe(true);
     expect(statSync(`${path}-wal`).isFile()).toBe(true);
     await second.close();
@@ -125,7 +147,9 @@ describe('SqliteStore on disk', () => {
       expect(store.walSyncs()).toBe(before + 1);
     };
     let seq = 0;
-    await durable(async () => { [seq = 0] = await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([1]) }], [], 1); });
+    await durable(async () => {
+      [seq = 0] = await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([1]) }], [], 1);
+    });
     await durable(() => store.createAccount({ accountId: A, username: 'x', opaqueRecord: 'r' }, 1));
     await durable(() => store.createSession(new Uint8Array([1]), { accountId: A, deviceId: null, expiresAt: 10 }));
     await durable(() => store.putDevice(A, D, new Uint8Array(32), 5));
@@ -134,8 +158,12 @@ describe('SqliteStore on disk', () => {
     await durable(() => store.addOneTimePrekeys(A, D, [new Uint8Array([1])], 5));
     await durable(() => store.claimOneTimePrekey(A, D));
     await durable(() => store.putWidgetConfig(A, new Uint8Array([1]), 1));
-    await durable(() => store.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 1));
-    await durable(() => store.putAttachment({ attachmentId: 'e'.repeat(32), conversationId: C, blob: new Uint8Array([1]) }, 10, 1));
+    await durable(() =>
+      store.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 1),
+    );
+    await durable(() =>
+      store.putAttachment({ attachmentId: 'e'.repeat(32), conversationId: C, blob: new Uint8Array([1]) }, 10, 1),
+    );
     await durable(() => store.deleteConversation(C));
     await durable(() => store.deleteDevice(A, D));
     await durable(() => store.purge(0, 20));
@@ -155,12 +183,20 @@ describe('SqliteStore on disk', () => {
     const path = join(dir, 'relay.sqlite');
     const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
     const first = new SqliteStore(path);
-    const seqs = await first.commit([1, 2, 3].map((n) => ({ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([n]) })), [], 1);
+    const seqs = await first.commit(
+      [1, 2, 3].map((n) => ({ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([n]) })),
+      [],
+      1,
+    );
     await first.commit([], [{ queue: q, upTo: seqs[2] ?? 0 }], 2);
     expect(await first.queueStats()).toEqual({ pendingMessages: 0, queues: 0, deepestQueue: 0 });
     await first.close();
     const second = new SqliteStore(path);
-    const [next] = await second.commit([{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([4]) }], [], 3);
+    const [next] = await second.commit(
+      [{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([4]) }],
+      [],
+      3,
+    );
     expect(next).toBe((seqs[2] ?? 0) + 1);
     await second.close();
     await cleanup();
@@ -172,7 +208,8 @@ describe('SqliteStore on disk', () => {
     const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
     const C = 'c'.repeat(32);
     const times = [10, 20, 30, 25, 40, 35, 50];
-    for (const [i, t] of times.entries()) await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([i]) }], [], t);
+    for (const [i, t] of times.entries())
+      await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([i]) }], [], t);
     // Stored as 10, 20, 30, 30, 40, 40, 50: a cutoff of 31 purges the first four.
     expect((await store.purge(31, 0)).messages).toBe(4);
     expect((await store.fetchQueue(q, 0, 10)).map((m) => m.envelope[0])).toEqual([4, 5, 6]);
@@ -188,7 +225,11 @@ describe('SqliteStore on disk', () => {
     const store = new SqliteStore(join(dir, 'relay.sqlite'));
     const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
     const total = PURGE_CHUNK_ROWS * 2 + 500;
-    const batch = Array.from({ length: total }, (_, i) => ({ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([i & 0xff]) }));
+    const batch = Array.from({ length: total }, (_, i) => ({
+      queue: q,
+      conversationId: 'c'.repeat(32),
+      envelope: new Uint8Array([i & 0xff]),
+    }));
     await store.commit(batch, [], 10);
     const purging = store.purge(11, 0);
     await new Promise((resolve) => setImmediate(resolve));
@@ -207,12 +248,23 @@ describe('SqliteStore on disk', () => {
     const store = new SqliteStore(join(dir, 'relay.sqlite'));
     const C = 'c'.repeat(32);
     const t0 = 1_000_000;
-    await store.createConversation({ conversationId: C, accountId: 'a'.repeat(32), capabilityHash: new Uint8Array(32) }, 0);
+    await store.createConversation(
+      { conversationId: C, accountId: 'a'.repeat(32), capabilityHash: new Uint8Array(32) },
+      0,
+    );
     await store.commit([{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([1]) }], [], t0);
-    await store.commit([{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([2]) }], [], t0 + TOUCH_INTERVAL_MS);
+    await store.commit(
+      [{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([2]) }],
+      [],
+      t0 + TOUCH_INTERVAL_MS,
+    );
     // Touched at t0 + interval: not idle for a cutoff just before it.
     expect((await store.purge(t0 + TOUCH_INTERVAL_MS - 1, t0)).conversations).toBe(0);
-    await store.commit([{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([3]) }], [], t0 + TOUCH_INTERVAL_MS + 1);
+    await store.commit(
+      [{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([3]) }],
+      [],
+      t0 + TOUCH_INTERVAL_MS + 1,
+    );
     // The write 1 ms later was skipped: last_active is at most TOUCH_INTERVAL_MS stale.
     expect((await store.purge(t0 + TOUCH_INTERVAL_MS + 1, t0)).conversations).toBe(1);
     // Its last message is not expired, but goes with the conversation.
@@ -224,15 +276,21 @@ describe('SqliteStore on disk', () => {
   it('migrates a version 1 database in place: pending messages keep their cursors, none is reused', async () => {
     const { A, C1, C2, q } = MIGRATED;
     const { path, cleanup } = legacyDatabase(V1_MESSAGES, (v1) => {
-      const insert = v1.prepare('INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)');
+      const insert = v1.prepare(
+        'INSERT INTO messages (queue, conversation_id, envelope, created_at) VALUES (?, ?, ?, ?)',
+      );
       // Created 10, 50, 40, 60 (a clock step back); seq 5 is acknowledged, so AUTOINCREMENT is ahead of max(seq).
-      for (const [i, t] of [10, 50, 40, 60, 70].entries()) insert.run(i % 2 === 0 ? q : visitorQueue(C2), i === 1 ? C2 : C1, Buffer.from([i]), t);
+      for (const [i, t] of [10, 50, 40, 60, 70].entries())
+        insert.run(i % 2 === 0 ? q : visitorQueue(C2), i === 1 ? C2 : C1, Buffer.from([i]), t);
       v1.prepare('DELETE FROM messages WHERE seq = 5').run();
     });
 
     const store = new SqliteStore(path);
     expect(await store.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
-    expect(await store.fetchQueue(q, 0, 10)).toEqual([{ seq: 1, envelope: new Uint8Array([0]) }, { seq: 3, envelope: new Uint8Array([2]) }]);
+    expect(await store.fetchQueue(q, 0, 10)).toEqual([
+      { seq: 1, envelope: new Uint8Array([0]) },
+      { seq: 3, envelope: new Uint8Array([2]) },
+    ]);
     expect((await store.fetchQueue(visitorQueue(C2), 0, 10)).map((m) => m.seq)).toEqual([2, 4]);
     const [next] = await store.commit([{ queue: q, conversationId: C1, envelope: new Uint8Array([9]) }], [], 80);
     expect(next).toBe(6);
@@ -254,7 +312,9 @@ describe('SqliteStore on disk', () => {
     const { path, cleanup } = legacyDatabase(COMMON_SCHEMA + V2_MESSAGES, (v2) => {
       // Cursors 3, 5, 7 pending; 8 and 9 were handed out and acknowledged, so next_seq is 10.
       v2.prepare('INSERT INTO meta (id, next_seq) VALUES (0, 10)').run();
-      const insert = v2.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)');
+      const insert = v2.prepare(
+        'INSERT INTO messages (seq, created_at, conversation_id, queue, envelope) VALUES (?, ?, ?, ?, ?)',
+      );
       insert.run(3, 10, Buffer.from(C1, 'hex'), q, Buffer.from([3]));
       insert.run(5, 20, Buffer.from(C2, 'hex'), visitorQueue(C2), Buffer.from([5]));
       insert.run(7, 30, Buffer.from(C2, 'hex'), q, Buffer.from([7]));
@@ -262,11 +322,18 @@ describe('SqliteStore on disk', () => {
 
     const store = new SqliteStore(path);
     expect(await store.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
-    expect(await store.fetchQueue(q, 0, 10)).toEqual([{ seq: 3, envelope: new Uint8Array([3]) }, { seq: 7, envelope: new Uint8Array([7]) }]);
+    expect(await store.fetchQueue(q, 0, 10)).toEqual([
+      { seq: 3, envelope: new Uint8Array([3]) },
+      { seq: 7, envelope: new Uint8Array([7]) },
+    ]);
     expect(await store.fetchQueue(q, 3, 10)).toEqual([{ seq: 7, envelope: new Uint8Array([7]) }]);
     expect(await store.fetchQueue(visitorQueue(C2), 0, 10)).toEqual([{ seq: 5, envelope: new Uint8Array([5]) }]);
     expect(await store.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
-    const [next] = await store.commit([{ queue: q, conversationId: C1, envelope: new Uint8Array([10]) }], [{ queue: q, upTo: 3 }], 40);
+    const [next] = await store.commit(
+      [{ queue: q, conversationId: C1, envelope: new Uint8Array([10]) }],
+      [{ queue: q, upTo: 3 }],
+      40,
+    );
     expect(next).toBe(10);
     expect((await store.fetchQueue(q, 0, 10)).map((m) => m.seq)).toEqual([7, 10]);
     // created_at kept: a cutoff of 25 takes seq 5 only (seq 3 was acknowledged).
@@ -286,7 +353,11 @@ describe('SqliteStore on disk', () => {
     const A = 'a'.repeat(32);
     const C = 'c'.repeat(32);
     const dq = (n: number): string => deviceQueue(A, n.toString(16).padStart(32, '0'));
-    const message = (queue: string, n: number): { queue: string; conversationId: string; envelope: Uint8Array } => ({ queue, conversationId: C, envelope: new Uint8Array([n]) });
+    const message = (queue: string, n: number): { queue: string; conversationId: string; envelope: Uint8Array } => ({
+      queue,
+      conversationId: C,
+      envelope: new Uint8Array([n]),
+    });
     let store = new SqliteStore(path);
     await store.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 0);
     await store.commit([message(dq(1), 1), message(visitorQueue(C), 3), message(dq(2), 2)], [], 1);
@@ -323,13 +394,19 @@ describe('SqliteStore on disk', () => {
     const { dir, cleanup } = tempDir();
     const path = join(dir, 'relay.sqlite');
     const C = 'c'.repeat(32);
-    const message = (queue: string, n: number): { queue: string; conversationId: string; envelope: Uint8Array } => ({ queue, conversationId: C, envelope: new Uint8Array([n]) });
+    const message = (queue: string, n: number): { queue: string; conversationId: string; envelope: Uint8Array } => ({
+      queue,
+      conversationId: C,
+      envelope: new Uint8Array([n]),
+    });
     const store = new SqliteStore(path);
     const [first] = await store.commit([message(visitorQueue(C), 1)], [], 1);
     // Another connection takes the cursor the next batch's second message would get.
     const other = new Database(path);
     other.pragma('busy_timeout = 5000');
-    other.prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, 1, ?, 999, ?)').run((first ?? 0) + 2, Buffer.alloc(16), Buffer.from([0]));
+    other
+      .prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, 1, ?, 999, ?)')
+      .run((first ?? 0) + 2, Buffer.alloc(16), Buffer.from([0]));
     const fresh = deviceQueue('a'.repeat(32), 'd'.repeat(32));
     await expect(store.commit([message(fresh, 2), message(visitorQueue(C), 3)], [], 2)).rejects.toThrow(/UNIQUE/);
     other.prepare('DELETE FROM messages WHERE queue_id = 999').run();
@@ -355,11 +432,15 @@ describe('SqliteStore on disk', () => {
     const batches = 400;
     for (let b = 0; b < batches; b += 1) {
       // 20 KiB of envelopes per batch, 8 MiB in all, to 40 queues; nothing is acknowledged.
-      await store.commit(Array.from({ length: 10 }, (_, i) => ({
-        queue: visitorQueue(((b * 10 + i) % 40).toString(16).padStart(32, '0')),
-        conversationId: ((b * 10 + i) % 40).toString(16).padStart(32, '0'),
-        envelope,
-      })), [], b);
+      await store.commit(
+        Array.from({ length: 10 }, (_, i) => ({
+          queue: visitorQueue(((b * 10 + i) % 40).toString(16).padStart(32, '0')),
+          conversationId: ((b * 10 + i) % 40).toString(16).padStart(32, '0'),
+          envelope,
+        })),
+        [],
+        b,
+      );
       largest = Math.max(largest, statSync(`${path}-wal`).size);
       // Every 400 KiB, let the worker get a turn (the test machine may be busy with other files):
       // wait until it has reported a checkpoint since the last pause.
@@ -378,7 +459,11 @@ describe('SqliteStore on disk', () => {
     // close() truncates the WAL after its final checkpoint.
     expect(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
     const reopened = new SqliteStore(path);
-    expect(await reopened.queueStats()).toEqual({ pendingMessages: batches * 10, queues: 40, deepestQueue: batches * 10 / 40 });
+    expect(await reopened.queueStats()).toEqual({
+      pendingMessages: batches * 10,
+      queues: 40,
+      deepestQueue: (batches * 10) / 40,
+    });
     await reopened.close();
     await cleanup();
   });
@@ -388,16 +473,25 @@ describe('SqliteStore on disk', () => {
     const path = join(dir, 'relay.sqlite');
     const failures: Error[] = [];
     let report: (() => void) | undefined;
-    const reported = new Promise<void>((resolve) => { report = resolve; });
+    const reported = new Promise<void>((resolve) => {
+      report = resolve;
+    });
     const store = new SqliteStore(path, {
       checkpointer: { source: 'throw new Error("checkpoint worker boom");' },
-      onCheckpointerFailure: (error) => { failures.push(error); report?.(); },
+      onCheckpointerFailure: (error) => {
+        failures.push(error);
+        report?.();
+      },
     });
     await reported;
     expect(failures.map((e) => e.message)).toEqual(['checkpoint worker boom']);
     expect(store.checkpointStats()).toMatchObject({ workerFailed: true, autocheckpointPages: 1000 });
     const q = visitorQueue('c'.repeat(32));
-    const [seq] = await store.commit([{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([1]) }], [], 1);
+    const [seq] = await store.commit(
+      [{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([1]) }],
+      [],
+      1,
+    );
     expect(await store.fetchQueue(q, 0, 10)).toEqual([{ seq, envelope: new Uint8Array([1]) }]);
     await store.close();
     expect(failures).toHaveLength(1);

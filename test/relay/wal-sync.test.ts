@@ -7,7 +7,9 @@ import { WalSync } from '../../relay/store/sqlite-wal-sync.js';
 
 describe('WalSync', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-walsync-'));
-  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('runs one sync for a call alone, and one more for every call made while a sync runs', async () => {
     const path = join(dir, 'log');

@@ -40,7 +40,9 @@ describe('raw WebSocket frame headers', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
-    client.on('message', (data) => { received.push(data as Buffer); });
+    client.on('message', (data) => {
+      received.push(data as Buffer);
+    });
     await Promise.all([accepted, new Promise((resolve) => client.once('open', resolve))]);
   });
 
@@ -65,7 +67,9 @@ describe('raw WebSocket frame headers', () => {
       expected.push(payload, marker);
     }
     await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => { reject(new Error(`received ${received.length} of ${expected.length} messages`)); }, 5_000);
+      const deadline = setTimeout(() => {
+        reject(new Error(`received ${received.length} of ${expected.length} messages`));
+      }, 5_000);
       const poll = setInterval(() => {
         if (received.length >= expected.length) {
           clearInterval(poll);

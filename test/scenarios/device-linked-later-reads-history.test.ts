@@ -7,14 +7,33 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createAccountIdentity } from '../../shared/protocol/account-keys.js';
-import { ARCHIVE_GRANT_SCOPES, acceptArchiveKeyGrant, grantArchiveKeys, rotateArchiveOnListChange } from '../../shared/protocol/archive-distribution.js';
+import {
+  ARCHIVE_GRANT_SCOPES,
+  acceptArchiveKeyGrant,
+  grantArchiveKeys,
+  rotateArchiveOnListChange,
+} from '../../shared/protocol/archive-distribution.js';
 import { type ArchiveKeyring, createArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
 import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
 import { createDeviceKeys } from '../../shared/protocol/device-keys.js';
-import { createFirstDeviceList, createNextDeviceList, findDevice, verifySignedDeviceList } from '../../shared/protocol/device-list.js';
+import {
+  createFirstDeviceList,
+  createNextDeviceList,
+  findDevice,
+  verifySignedDeviceList,
+} from '../../shared/protocol/device-list.js';
 import { applyChange, authoriseChange } from '../../shared/protocol/device-list-changes.js';
-import { existingDeviceConfirmCode, existingDeviceReceiveReveal, startExistingDeviceLink } from '../../shared/protocol/linking-existing-device.js';
-import { newDeviceConfirmCode, newDeviceReceiveGrant, newDeviceReceiveOffer, startNewDeviceLink } from '../../shared/protocol/linking-new-device.js';
+import {
+  existingDeviceConfirmCode,
+  existingDeviceReceiveReveal,
+  startExistingDeviceLink,
+} from '../../shared/protocol/linking-existing-device.js';
+import {
+  newDeviceConfirmCode,
+  newDeviceReceiveGrant,
+  newDeviceReceiveOffer,
+  startNewDeviceLink,
+} from '../../shared/protocol/linking-new-device.js';
 import { listLinkedDevice } from '../../shared/protocol/linking-device-list.js';
 import { LINK_PHASES } from '../../shared/protocol/linking-state.js';
 import { idEquals } from '../../shared/wire/ids.js';
@@ -44,7 +63,15 @@ describe('story: a device linked later reads the inbox history', () => {
     let ownersRing: ArchiveKeyring = createArchiveKeyring(env, accountId);
     const firstGrants = await grantArchiveKeys(env, ownersRing, owner.keys, list1.devices, ARCHIVE_GRANT_SCOPES.all);
     const beaGrant = firstGrants.find((g) => idEquals(g.recipientDeviceId, bea.keys.deviceId));
-    let beasRing = (await acceptArchiveKeyGrant(undefined, accountId, relay(beaGrant?.sealed ?? new Uint8Array(0)), bea.keys, list1.devices)).keyring;
+    let beasRing = (
+      await acceptArchiveKeyGrant(
+        undefined,
+        accountId,
+        relay(beaGrant?.sealed ?? new Uint8Array(0)),
+        bea.keys,
+        list1.devices,
+      )
+    ).keyring;
 
     // History in epoch 1, written by the owner and by Bea.
     const r1 = await sealHistoryRecord(ownersRing, env, text('c1/1'), text('Visitor: my order #1234 is late'));
@@ -59,7 +86,8 @@ describe('story: a device linked later reads the inbox history', () => {
     const list2 = await verifySignedDeviceList(v2, accountKey);
     const rotation = await rotateArchiveOnListChange(env, ownersRing, owner.keys, list1.devices, list2.devices);
     ownersRing = rotation.keyring;
-    for (const g of rotation.grants) beasRing = (await acceptArchiveKeyGrant(beasRing, accountId, relay(g.sealed), bea.keys, list2.devices)).keyring;
+    for (const g of rotation.grants)
+      beasRing = (await acceptArchiveKeyGrant(beasRing, accountId, relay(g.sealed), bea.keys, list2.devices)).keyring;
     const r3 = await sealHistoryRecord(ownersRing, env, text('c2/1'), text('Olga: refund sent'));
     ownersRing = r3.keyring;
 

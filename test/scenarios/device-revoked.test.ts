@@ -14,9 +14,18 @@ import {
   grantArchiveKeys,
   rotateArchiveOnListChange,
 } from '../../shared/protocol/archive-distribution.js';
-import { type ArchiveKeyring, createArchiveKeyring, currentArchiveKey, rotateArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
+import {
+  type ArchiveKeyring,
+  createArchiveKeyring,
+  currentArchiveKey,
+  rotateArchiveKeyring,
+} from '../../shared/protocol/archive-keyring.js';
 import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
-import { createFirstDeviceList, createNextDeviceList, verifySignedDeviceList } from '../../shared/protocol/device-list.js';
+import {
+  createFirstDeviceList,
+  createNextDeviceList,
+  verifySignedDeviceList,
+} from '../../shared/protocol/device-list.js';
 import { applyChange, authoriseChange } from '../../shared/protocol/device-list-changes.js';
 import { ProtocolStateError, UnauthorisedDeviceError } from '../../shared/protocol/errors.js';
 import { idEquals, idToHex } from '../../shared/wire/ids.js';
@@ -36,7 +45,11 @@ describe('story: a device is revoked', () => {
     const carlLaptop = await testDevice(env, 'Carl');
     const carlPhone = await testDevice(env, 'Carl', 'agent', carlLaptop.entry.agentId);
     const bea = await testDevice(env, 'Bea');
-    const v1 = await createFirstDeviceList(identity, { devices: [owner.entry, carlLaptop.entry, carlPhone.entry, bea.entry] }, env);
+    const v1 = await createFirstDeviceList(
+      identity,
+      { devices: [owner.entry, carlLaptop.entry, carlPhone.entry, bea.entry] },
+      env,
+    );
     const list1 = await verifySignedDeviceList(v1, accountKey);
 
     let ownersRing: ArchiveKeyring = createArchiveKeyring(env, accountId);
@@ -45,7 +58,10 @@ describe('story: a device is revoked', () => {
     for (const g of await grantArchiveKeys(env, ownersRing, owner.keys, list1.devices, ARCHIVE_GRANT_SCOPES.all)) {
       const holder = holders.find((h) => idEquals(h.keys.deviceId, g.recipientDeviceId));
       if (holder === undefined) throw new Error('grant for an unknown device');
-      rings.set(idToHex(holder.keys.deviceId), (await acceptArchiveKeyGrant(undefined, accountId, g.sealed, holder.keys, list1.devices)).keyring);
+      rings.set(
+        idToHex(holder.keys.deviceId),
+        (await acceptArchiveKeyGrant(undefined, accountId, g.sealed, holder.keys, list1.devices)).keyring,
+      );
     }
     const ring = (d: typeof bea): ArchiveKeyring => {
       const r = rings.get(idToHex(d.keys.deviceId));
@@ -71,11 +87,14 @@ describe('story: a device is revoked', () => {
     for (const g of rotation.grants) {
       const holder = [carlPhone, bea].find((h) => idEquals(h.keys.deviceId, g.recipientDeviceId));
       if (holder === undefined) throw new Error('grant for a device outside the new list');
-      rings.set(idToHex(holder.keys.deviceId), (await acceptArchiveKeyGrant(ring(holder), accountId, g.sealed, holder.keys, list2.devices)).keyring);
-      // A relay handing the laptop someone else's grant gets nothing out of it.
-      await expect(acceptArchiveKeyGrant(ring(carlLaptop), accountId, g.sealed, carlLaptop.keys, list1.devices)).rejects.toBeInstanceOf(
-        ProtocolStateError,
+      rings.set(
+        idToHex(holder.keys.deviceId),
+        (await acceptArchiveKeyGrant(ring(holder), accountId, g.sealed, holder.keys, list2.devices)).keyring,
       );
+      // A relay handing the laptop someone else's grant gets nothing out of it.
+      await expect(
+        acceptArchiveKeyGrant(ring(carlLaptop), accountId, g.sealed, carlLaptop.keys, list1.devices),
+      ).rejects.toBeInstanceOf(ProtocolStateError);
     }
 
     const after = await sealHistoryRecord(ownersRing, env, text('c1/2'), text('after the revocation'));
@@ -86,14 +105,16 @@ describe('story: a device is revoked', () => {
     }
     // The lost laptop still opens what it already held, but not the new epoch.
     expect(read(await openHistoryRecord(ring(carlLaptop), text('c1/1'), before.record))).toBe('before the loss');
-    await expect(openHistoryRecord(ring(carlLaptop), text('c1/2'), after.record)).rejects.toBeInstanceOf(ProtocolStateError);
+    await expect(openHistoryRecord(ring(carlLaptop), text('c1/2'), after.record)).rejects.toBeInstanceOf(
+      ProtocolStateError,
+    );
 
     // The laptop can no longer push archive keys of its own choosing to the others.
     const rogueRing = rotateArchiveKeyring(rotateArchiveKeyring(ring(carlLaptop), env), env);
     const [rogue] = await grantArchiveKeys(env, rogueRing, carlLaptop.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.current);
-    await expect(acceptArchiveKeyGrant(ring(bea), accountId, rogue?.sealed ?? new Uint8Array(0), bea.keys, list2.devices)).rejects.toBeInstanceOf(
-      UnauthorisedDeviceError,
-    );
+    await expect(
+      acceptArchiveKeyGrant(ring(bea), accountId, rogue?.sealed ?? new Uint8Array(0), bea.keys, list2.devices),
+    ).rejects.toBeInstanceOf(UnauthorisedDeviceError);
     expect(currentArchiveKey(ring(bea)).epoch).toBe(2);
   });
 });

@@ -14,7 +14,12 @@ import { createDeviceKeys, deviceEntryOf, newAgentId } from '../../shared/protoc
 import { applyChange } from '../../shared/protocol/device-list-changes.js';
 import { decodeDeviceListBody } from '../../shared/protocol/device-list-codec.js';
 import { createFirstDeviceList, createNextDeviceList, findDevice } from '../../shared/protocol/device-list.js';
-import { createDirectoryView, receiveDeviceList, receiveRotation, requireAccepted } from '../../shared/protocol/directory-view.js';
+import {
+  createDirectoryView,
+  receiveDeviceList,
+  receiveRotation,
+  requireAccepted,
+} from '../../shared/protocol/directory-view.js';
 import { PinMismatchError } from '../../shared/protocol/errors.js';
 import {
   deriveRecoveryKeys,
@@ -77,8 +82,18 @@ describe('story: the owner loses every device', () => {
     const fresh = await createRotatedAccountIdentity(accountId, env);
     const newRecoveryKey = generateRecoveryKey(env);
     const newRecovery = await deriveRecoveryKeys(newRecoveryKey, accountId);
-    const rotation = await createRotation(v2, fresh.identity, { kind: 'recovery-key', signing: recoveryAgain.signing }, env);
-    const v3 = await createNextDeviceList(fresh.identity, v2, { devices: decodeDeviceListBody(v2.body).devices, recoveryKey: newRecovery.signing.publicKey }, env);
+    const rotation = await createRotation(
+      v2,
+      fresh.identity,
+      { kind: 'recovery-key', signing: recoveryAgain.signing },
+      env,
+    );
+    const v3 = await createNextDeviceList(
+      fresh.identity,
+      v2,
+      { devices: decodeDeviceListBody(v2.body).devices, recoveryKey: newRecovery.signing.publicKey },
+      env,
+    );
     const newBackup = await wrapIdentityBackup(newRecoveryKey, accountId, fresh.seed, env);
     expect(newBackup).not.toEqual(storedBackup);
 
@@ -87,7 +102,17 @@ describe('story: the owner loses every device', () => {
     const thiefV3 = await createNextDeviceList(
       created.identity,
       v2,
-      { devices: [...decodeDeviceListBody(v2.body).devices, deviceEntryOf(thiefDevice, { agentId: newAgentId(env), agentName: 'Support', kind: 'extension', role: 'agent' })] },
+      {
+        devices: [
+          ...decodeDeviceListBody(v2.body).devices,
+          deviceEntryOf(thiefDevice, {
+            agentId: newAgentId(env),
+            agentName: 'Support',
+            kind: 'extension',
+            role: 'agent',
+          }),
+        ],
+      },
       env,
     );
 
@@ -99,11 +124,18 @@ describe('story: the owner loses every device', () => {
     const accepted = requireAccepted(await receiveDeviceList(visitor, v3, env));
     expect(accepted.list?.version).toBe(3);
     expect(accepted.list && findDevice(accepted.list, thiefDevice.deviceId)).toBeUndefined();
-    expect(accepted.state.pin).toEqual(createDirectoryView(await businessFingerprint(fresh.identity.signing.publicKey)).pin);
+    expect(accepted.state.pin).toEqual(
+      createDirectoryView(await businessFingerprint(fresh.identity.signing.publicKey)).pin,
+    );
 
     // A second rotation by the thief, signed with the old AIK, is refused.
     const thiefKey = await createRotatedAccountIdentity(accountId, env);
-    const thiefRotation = await createRotation(v2, thiefKey.identity, { kind: 'account-key', identity: created.identity }, env);
+    const thiefRotation = await createRotation(
+      v2,
+      thiefKey.identity,
+      { kind: 'account-key', identity: created.identity },
+      env,
+    );
     const thiefUpdate = await receiveRotation(accepted.state, thiefRotation);
     expect(thiefUpdate.rejected).toBeInstanceOf(SignatureError);
     expect(thiefUpdate.state).toBe(accepted.state);

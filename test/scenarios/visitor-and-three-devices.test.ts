@@ -4,7 +4,13 @@
  * from any of them, and the visitor sees all answers — each message exactly once, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { agentSends, conversationWorld, deliverAll, texts, visitorSends } from '../unit/protocol/support/conversation-world.js';
+import {
+  agentSends,
+  conversationWorld,
+  deliverAll,
+  texts,
+  visitorSends,
+} from '../unit/protocol/support/conversation-world.js';
 
 describe('scenario: a visitor and an agent with three devices', () => {
   it('F3 F7 F8: all three devices see the whole history and the visitor sees every reply', async () => {
@@ -22,9 +28,27 @@ describe('scenario: a visitor and an agent with three devices', () => {
     await deliverAll(world, await agentSends(world, tablet, { kind: 'close', reason: 'resolved' }));
 
     expect(texts(world.visitor.shown)).toEqual(['Let me check.', 'It left today.', '<close>']);
-    expect(texts(laptop.shown)).toEqual(['Hello, is my order shipped?', 'Order 1234', 'It left today.', 'Thanks!', '<close>']);
-    expect(texts(phone.shown)).toEqual(['Hello, is my order shipped?', 'Order 1234', 'Let me check.', 'Thanks!', '<close>']);
-    expect(texts(tablet.shown)).toEqual(['Hello, is my order shipped?', 'Order 1234', 'Let me check.', 'It left today.', 'Thanks!']);
+    expect(texts(laptop.shown)).toEqual([
+      'Hello, is my order shipped?',
+      'Order 1234',
+      'It left today.',
+      'Thanks!',
+      '<close>',
+    ]);
+    expect(texts(phone.shown)).toEqual([
+      'Hello, is my order shipped?',
+      'Order 1234',
+      'Let me check.',
+      'Thanks!',
+      '<close>',
+    ]);
+    expect(texts(tablet.shown)).toEqual([
+      'Hello, is my order shipped?',
+      'Order 1234',
+      'Let me check.',
+      'It left today.',
+      'Thanks!',
+    ]);
     for (const party of [world.visitor, ...world.agents]) expect(party.alerts).toEqual([]);
   });
 });

@@ -10,7 +10,14 @@ import { toHex } from '../../shared/crypto/bytes.js';
 import { decode } from '../../shared/wire/codec.js';
 import { conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
 import type { OutgoingPacket } from '../../shared/protocol/conversation-state.js';
-import { agentSends, type ConversationWorld, conversationWorld, deliver, texts, visitorSends } from '../unit/protocol/support/conversation-world.js';
+import {
+  agentSends,
+  type ConversationWorld,
+  conversationWorld,
+  deliver,
+  texts,
+  visitorSends,
+} from '../unit/protocol/support/conversation-world.js';
 
 /** What a restart does to every participant: its saved state is read back as a structured clone. */
 function restartEveryone(world: ConversationWorld): void {

@@ -23,7 +23,10 @@ export interface RogueDevice {
 /** A device the relay controls, dressed up as an agent of the business. */
 export async function rogueDevice(env: ProtocolEnv, agentName = 'Support'): Promise<RogueDevice> {
   const keys = await createDeviceKeys(env);
-  return { keys, entry: deviceEntryOf(keys, { agentId: newAgentId(env), agentName, kind: 'extension', role: 'agent' }) };
+  return {
+    keys,
+    entry: deviceEntryOf(keys, { agentId: newAgentId(env), agentName, kind: 'extension', role: 'agent' }),
+  };
 }
 
 /** The relay's own account key (it can make as many as it likes; none matches the pin). */
@@ -34,7 +37,10 @@ export async function attackerAccount(env: ProtocolEnv): Promise<AccountIdentity
 /** The honest list body with `rogue` appended, re-encoded, keeping the honest signature (now wrong). */
 export function withRogueDevice(signed: SignedDeviceList, rogue: DeviceEntry): SignedDeviceList {
   const list: DeviceList = decodeDeviceListBody(signed.body);
-  return { body: encodeDeviceListBody({ ...list, devices: [...list.devices, rogue] }), signature: new Uint8Array(signed.signature) };
+  return {
+    body: encodeDeviceListBody({ ...list, devices: [...list.devices, rogue] }),
+    signature: new Uint8Array(signed.signature),
+  };
 }
 
 /** A copy of `bytes` with one bit flipped at `index` (negative counts from the end). */
@@ -54,7 +60,11 @@ export function openPacket(envelopeBytes: Uint8Array): { envelope: Envelope; pac
 }
 
 /** Re-wraps a (modified) packet in an envelope for the same or another recipient. */
-export function repack(envelope: Envelope, packet: ConversationPacket, recipient: Recipient = envelope.recipient): Uint8Array {
+export function repack(
+  envelope: Envelope,
+  packet: ConversationPacket,
+  recipient: Recipient = envelope.recipient,
+): Uint8Array {
   return encodeEnvelope({ ...envelope, recipient, body: asCiphertext(encode(conversationPacketCodec, packet)) });
 }
 
@@ -73,7 +83,10 @@ export interface ForgeSpec {
 
 /** A packet made by the relay alone: real ids, its own bytes where keys would be needed. */
 export function forgePacket(spec: ForgeSpec, env: ProtocolEnv): Uint8Array {
-  const message = { header: { version: WIRE_VERSION, suite: SUITE_V1, dh: spec.dh, pn: spec.pn, n: spec.n }, ciphertext: env.rng(96) };
+  const message = {
+    header: { version: WIRE_VERSION, suite: SUITE_V1, dh: spec.dh, pn: spec.pn, n: spec.n },
+    ciphertext: env.rng(96),
+  };
   const session =
     spec.kind === 'normal'
       ? { kind: 'normal' as const, sessionId: spec.sessionId, message }
@@ -85,7 +98,11 @@ export function forgePacket(spec: ForgeSpec, env: ProtocolEnv): Uint8Array {
     session,
     body: env.rng(256 + 16),
   };
-  return encodeEnvelope({ conversationId: spec.conversationId, recipient: spec.recipient, body: asCiphertext(encode(conversationPacketCodec, packet)) });
+  return encodeEnvelope({
+    conversationId: spec.conversationId,
+    recipient: spec.recipient,
+    body: asCiphertext(encode(conversationPacketCodec, packet)),
+  });
 }
 
 /**
@@ -116,7 +133,10 @@ export function rewritePacket(e: Envelope, change: (p: ConversationPacket) => Co
 }
 
 /** Applies `change` to the ratchet header inside a packet. */
-export function rewriteRatchetHeader(p: ConversationPacket, change: (h: ConversationPacket['session']['message']['header']) => ConversationPacket['session']['message']['header']): ConversationPacket {
+export function rewriteRatchetHeader(
+  p: ConversationPacket,
+  change: (h: ConversationPacket['session']['message']['header']) => ConversationPacket['session']['message']['header'],
+): ConversationPacket {
   const message = { ...p.session.message, header: change(p.session.message.header) };
   return { ...p, session: { ...p.session, message } };
 }

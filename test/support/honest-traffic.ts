@@ -6,7 +6,11 @@ import { expect } from 'vitest';
 import { texts, type WorldConversation } from './world-conversation.js';
 
 /** The visitor sends one message, every listed agent device shows it, `replier` answers, the visitor shows the answer. */
-export async function expectHonestRoundTrip(convo: WorldConversation, tag: string, replier = 'ada-laptop'): Promise<void> {
+export async function expectHonestRoundTrip(
+  convo: WorldConversation,
+  tag: string,
+  replier = 'ada-laptop',
+): Promise<void> {
   const question = `honest question ${tag}`;
   const answer = `honest answer ${tag}`;
   await convo.visitorSends(question);

@@ -20,7 +20,10 @@ import type { AccountId, ConversationId, DeviceId } from '../../shared/wire/ids.
 /** Who is asking the directory (a device id in hex, or a visitor's name): the relay can tell them apart. */
 export type Requester = string;
 
-export type DeviceListHook = (honest: SignedDeviceList | undefined, requester: Requester) => SignedDeviceList | undefined;
+export type DeviceListHook = (
+  honest: SignedDeviceList | undefined,
+  requester: Requester,
+) => SignedDeviceList | undefined;
 export type BundleHook = (honest: PrekeyBundle, requester: Requester) => PrekeyBundle;
 /** Sees every posted envelope; returns what the relay actually stores (none = drop, two = duplicate, rewritten …). */
 export type EnvelopeHook = (envelope: Envelope) => readonly Envelope[];
@@ -83,7 +86,8 @@ export class HostileRelay {
     if (upload === undefined) return undefined;
     const used = this.handedOut.get(key) ?? new Set<number>();
     const last = this.lastHandedOut.get(key);
-    const again = this.reuseOneTimePrekeys && last !== undefined ? upload.oneTimePrekeys.find((o) => o.id === last) : undefined;
+    const again =
+      this.reuseOneTimePrekeys && last !== undefined ? upload.oneTimePrekeys.find((o) => o.id === last) : undefined;
     const otp = again ?? upload.oneTimePrekeys.find((o) => !used.has(o.id));
     if (otp !== undefined) {
       this.handedOut.set(key, new Set([...used, otp.id]));
@@ -103,7 +107,10 @@ export class HostileRelay {
   // ---- attachment blobs (sealed chunks, F16) ---------------------------------------------------
 
   putAttachment(attachmentId: Uint8Array, chunks: readonly Uint8Array[]): void {
-    this.blobs.set(toHex(attachmentId), chunks.map((c) => new Uint8Array(c)));
+    this.blobs.set(
+      toHex(attachmentId),
+      chunks.map((c) => new Uint8Array(c)),
+    );
   }
 
   getAttachment(attachmentId: Uint8Array): readonly Uint8Array[] {
@@ -145,7 +152,11 @@ export class HostileRelay {
   }
 
   /** Reorders one mailbox (e.g. reverse it) before the recipient takes it. */
-  reorder(conversationId: ConversationId, recipient: Recipient, order: (queue: readonly Uint8Array[]) => Uint8Array[]): void {
+  reorder(
+    conversationId: ConversationId,
+    recipient: Recipient,
+    order: (queue: readonly Uint8Array[]) => Uint8Array[],
+  ): void {
     const key = mailboxKey(conversationId, recipient);
     this.queues.set(key, order(this.queues.get(key) ?? []));
   }

@@ -6,10 +6,22 @@
  * reproducible byte for byte.
  */
 import { type AccountIdentity, createAccountIdentity } from '../../shared/protocol/account-keys.js';
-import { createDeviceKeys, type DeviceKeys, deviceEntryOf, type DeviceProfile, newAgentId } from '../../shared/protocol/device-keys.js';
+import {
+  createDeviceKeys,
+  type DeviceKeys,
+  deviceEntryOf,
+  type DeviceProfile,
+  newAgentId,
+} from '../../shared/protocol/device-keys.js';
 import { createFirstDeviceList, createNextDeviceList, deviceListHash } from '../../shared/protocol/device-list.js';
 import { decodeDeviceListBody } from '../../shared/protocol/device-list-codec.js';
-import { createDirectoryView, createDirectoryViewForKey, type DirectoryView, receiveDeviceList, requireAccepted } from '../../shared/protocol/directory-view.js';
+import {
+  createDirectoryView,
+  createDirectoryViewForKey,
+  type DirectoryView,
+  receiveDeviceList,
+  requireAccepted,
+} from '../../shared/protocol/directory-view.js';
 import type { ProtocolEnv } from '../../shared/protocol/env.js';
 import type { DeviceEntry, DeviceKind, DeviceList, Role, SignedDeviceList } from '../../shared/protocol/model.js';
 import { createPrekeyState, type PrekeyState, prekeyUpload } from '../../shared/protocol/prekeys.js';
@@ -71,7 +83,13 @@ export class ProtocolWorld {
     const clock = manualClock();
     const ownerEnv = seededEnv(`${seed}/account`, clock);
     const { identity } = await createAccountIdentity(ownerEnv);
-    const world = new ProtocolWorld(seed, clock, identity, await businessFingerprint(identity.signing.publicKey), ownerEnv);
+    const world = new ProtocolWorld(
+      seed,
+      clock,
+      identity,
+      await businessFingerprint(identity.signing.publicKey),
+      ownerEnv,
+    );
     const made: { spec: DeviceSpec; keys: DeviceKeys; entry: DeviceEntry; env: ProtocolEnv }[] = [];
     for (const spec of specs) made.push({ spec, ...(await world.makeDevice(spec)) });
     const first = await createFirstDeviceList(identity, { devices: made.map((m) => m.entry) }, ownerEnv);
@@ -124,7 +142,9 @@ export class ProtocolWorld {
   /** Revokes a device: the next signed list no longer names it (F10). */
   async revokeDevice(label: string): Promise<SignedDeviceList> {
     const gone = this.device(label);
-    const signed = await this.publishNext(this.currentList.devices.filter((d) => !idEquals(d.deviceId, gone.keys.deviceId)));
+    const signed = await this.publishNext(
+      this.currentList.devices.filter((d) => !idEquals(d.deviceId, gone.keys.deviceId)),
+    );
     this.devices.delete(label);
     this.revoked.set(label, gone);
     await this.refreshViews();
@@ -144,7 +164,10 @@ export class ProtocolWorld {
    * Signs a next list version with the AIK WITHOUT publishing it: only for attacks that assume a
    * misbehaving AIK holder (equivocation, split view), which the relay alone cannot mount.
    */
-  async signWithAik(devices: readonly DeviceEntry[], previous: SignedDeviceList = this.currentSigned): Promise<SignedDeviceList> {
+  async signWithAik(
+    devices: readonly DeviceEntry[],
+    previous: SignedDeviceList = this.currentSigned,
+  ): Promise<SignedDeviceList> {
     return createNextDeviceList(this.account, previous, { devices }, this.ownerEnv);
   }
 

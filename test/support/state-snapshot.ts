@@ -25,7 +25,11 @@ function walk(value: unknown, seen: Set<object>): unknown {
   seen.add(value);
   const out: unknown = Array.isArray(value)
     ? value.map((v: unknown) => walk(v, seen))
-    : Object.fromEntries(Object.keys(value).sort().map((k) => [k, walk((value as Record<string, unknown>)[k], seen)]));
+    : Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, walk((value as Record<string, unknown>)[k], seen)]),
+      );
   seen.delete(value);
   return out;
 }

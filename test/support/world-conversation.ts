@@ -12,7 +12,12 @@ import type { ReleasedMessage } from '../../shared/protocol/conversation-order.j
 import { openAgentConversation, receiveAsAgent, receiveMessage } from '../../shared/protocol/conversation-receive.js';
 import { sendMessage } from '../../shared/protocol/conversation-send.js';
 import { startVisitorConversation } from '../../shared/protocol/conversation-start.js';
-import type { AgentStep, ConversationDeviceList, ConversationState, ConversationStep } from '../../shared/protocol/conversation-state.js';
+import type {
+  AgentStep,
+  ConversationDeviceList,
+  ConversationState,
+  ConversationStep,
+} from '../../shared/protocol/conversation-state.js';
 import { type DirectoryView, receiveDeviceList } from '../../shared/protocol/directory-view.js';
 import { applyDeviceList } from '../../shared/protocol/conversation-devices.js';
 import type { ProtocolEnv } from '../../shared/protocol/env.js';
@@ -95,7 +100,13 @@ export class WorldConversation {
     }
     const env = world.newEnv(name);
     const started = await startVisitorConversation(list, bundles, env);
-    const convo = new WorldConversation(world, newParty(name, env, started.state), started.state.conversationId, started.alerts, view);
+    const convo = new WorldConversation(
+      world,
+      newParty(name, env, started.state),
+      started.state.conversationId,
+      started.alerts,
+      view,
+    );
     convo.visitor.alerts.push(...started.alerts);
     for (const d of world.devices.values()) convo.agents.set(d.label, newParty(d.label, d.env, undefined));
     return convo;
@@ -161,11 +172,16 @@ export class WorldConversation {
     const state = this.requireState(party);
     const siblingBundles: PrekeyBundle[] = [];
     for (const d of state.deviceList.devices) {
-      if (idEquals(d.deviceId, device.keys.deviceId) || state.sessions.some((s) => idEquals(s.peerId, d.deviceId))) continue;
+      if (idEquals(d.deviceId, device.keys.deviceId) || state.sessions.some((s) => idEquals(s.peerId, d.deviceId)))
+        continue;
       const b = this.world.relay.fetchPrekeyBundle(d.deviceId, device.label);
       if (b !== undefined) siblingBundles.push(b);
     }
-    const step = await sendMessage(state, body, party.env, { device: device.keys, siblingBundles, deviceList: conversationListOf(device.view) });
+    const step = await sendMessage(state, body, party.env, {
+      device: device.keys,
+      siblingBundles,
+      deviceList: conversationListOf(device.view),
+    });
     party.state = step.state;
     party.alerts.push(...step.alerts);
     this.post(step);
@@ -174,7 +190,9 @@ export class WorldConversation {
 
   private post(step: ConversationStep): void {
     for (const out of step.outgoing) {
-      this.world.relay.post(encodeEnvelope({ conversationId: this.conversationId, recipient: out.recipient, body: asCiphertext(out.body) }));
+      this.world.relay.post(
+        encodeEnvelope({ conversationId: this.conversationId, recipient: out.recipient, body: asCiphertext(out.body) }),
+      );
     }
   }
 
@@ -183,7 +201,8 @@ export class WorldConversation {
   /** The visitor takes its mailbox and processes every packet in delivery order. */
   async deliverToVisitor(): Promise<PacketOutcome[]> {
     const out: PacketOutcome[] = [];
-    for (const bytes of this.world.relay.take(this.conversationId, { kind: 'visitor' })) out.push(await this.visitorReceives(envelopeBody(bytes)));
+    for (const bytes of this.world.relay.take(this.conversationId, { kind: 'visitor' }))
+      out.push(await this.visitorReceives(envelopeBody(bytes)));
     return out;
   }
 
@@ -192,7 +211,8 @@ export class WorldConversation {
     const device = this.world.anyDevice(label);
     const recipient: Recipient = { kind: 'device', deviceId: device.keys.deviceId };
     const out: PacketOutcome[] = [];
-    for (const bytes of this.world.relay.take(this.conversationId, recipient)) out.push(await this.agentReceives(label, envelopeBody(bytes)));
+    for (const bytes of this.world.relay.take(this.conversationId, recipient))
+      out.push(await this.agentReceives(label, envelopeBody(bytes)));
     return out;
   }
 
@@ -216,7 +236,9 @@ export class WorldConversation {
     const state = party.state;
     const before = snapshot({ state, prekeys: device.prekeys });
     const run = async (): Promise<AgentStep> =>
-      state === undefined ? openAgentConversation(packet, context, party.env) : receiveAsAgent(state, packet, context, party.env);
+      state === undefined
+        ? openAgentConversation(packet, context, party.env)
+        : receiveAsAgent(state, packet, context, party.env);
     try {
       const step = await run();
       party.state = step.state;
@@ -249,7 +271,11 @@ export class WorldConversation {
     party.alerts.push(...step.alerts);
   }
 
-  private async guarded(party: Party, state: ConversationState, run: () => Promise<ConversationStep>): Promise<PacketOutcome> {
+  private async guarded(
+    party: Party,
+    state: ConversationState,
+    run: () => Promise<ConversationStep>,
+  ): Promise<PacketOutcome> {
     const before = snapshot(state);
     try {
       const step = await run();
@@ -262,7 +288,8 @@ export class WorldConversation {
 
   private rejected(party: Party, error: unknown, before: string, after: string): PacketOutcome {
     if (!(error instanceof SealdeskError)) throw error; // a crash, not a typed rejection: fail the test
-    if (before !== after) throw new StateMutatedOnError(`${party.name}: a rejected packet (${error.name}) changed the saved state`);
+    if (before !== after)
+      throw new StateMutatedOnError(`${party.name}: a rejected packet (${error.name}) changed the saved state`);
     const alert = rejectionAlert(error, this.conversationId);
     party.errors.push(error);
     if (alert !== undefined) party.alerts.push(alert);

@@ -3,7 +3,14 @@
  * (§16.1), then the fields below in order, with the wire encoding of §2.
  */
 import { fixedBytes, struct, u32, u64, varBytes } from '../codec.js';
-import { type AccountId, type ConversationId, type DeviceId, accountIdCodec, conversationIdCodec, deviceIdCodec } from '../ids.js';
+import {
+  type AccountId,
+  type ConversationId,
+  type DeviceId,
+  accountIdCodec,
+  conversationIdCodec,
+  deviceIdCodec,
+} from '../ids.js';
 import { LIMITS } from '../limits.js';
 import { type FrameBodies, frameFamily } from './frame-header.js';
 

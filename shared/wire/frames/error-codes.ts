@@ -17,7 +17,7 @@ export const FRAME_ERRORS = {
   /** Hello refused: unknown device, bad signature, wrong capability. The relay then closes. */
   'auth-failed': 6,
   /** The envelope names a conversation or recipient this connection may not write to. */
-  'forbidden': 7,
+  forbidden: 7,
   /** The envelope names a device the account has not enrolled. */
   'unknown-recipient': 8,
   /** More frames per second than the relay allows; the frame was dropped. */

@@ -6,7 +6,10 @@
 import { DecodeError } from '../../errors/index.js';
 import type { FrameErrorName } from './error-codes.js';
 
-export type FrameDecodeReason = Extract<FrameErrorName, 'malformed-frame' | 'unsupported-version' | 'frame-too-large' | 'unknown-frame-type'>;
+export type FrameDecodeReason = Extract<
+  FrameErrorName,
+  'malformed-frame' | 'unsupported-version' | 'frame-too-large' | 'unknown-frame-type'
+>;
 
 export class FrameDecodeError extends DecodeError {
   readonly reason: FrameDecodeReason;

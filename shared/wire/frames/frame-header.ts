@@ -16,14 +16,20 @@ export const FRAME_VERSION = 1;
 export function openFrame(bytes: Uint8Array, knownTypes: readonly number[]): { type: number; reader: Reader } {
   // PROTOCOL §16.1 / §14: nothing larger than LIMITS.maxFrameBytes is parsed at all.
   if (bytes.length > LIMITS.maxFrameBytes) {
-    throw new FrameDecodeError('frame-too-large', `frame of ${bytes.length} bytes exceeds the cap of ${LIMITS.maxFrameBytes}`);
+    throw new FrameDecodeError(
+      'frame-too-large',
+      `frame of ${bytes.length} bytes exceeds the cap of ${LIMITS.maxFrameBytes}`,
+    );
   }
   if (bytes.length < 2) throw new FrameDecodeError('malformed-frame', `frame of ${bytes.length} bytes has no header`);
   const reader = new Reader(bytes);
   const version = reader.u8();
   // PROTOCOL §16.1: unknown frame versions are rejected, never guessed at.
   if (version !== FRAME_VERSION) {
-    throw new FrameDecodeError('unsupported-version', `frame version ${version} is not supported (this build speaks ${FRAME_VERSION})`);
+    throw new FrameDecodeError(
+      'unsupported-version',
+      `frame version ${version} is not supported (this build speaks ${FRAME_VERSION})`,
+    );
   }
   const type = reader.u8();
   if (!knownTypes.includes(type)) throw new FrameDecodeError('unknown-frame-type', `unknown frame type ${type}`);
@@ -47,7 +53,9 @@ export function readBody<T>(reader: Reader, what: string, read: (r: Reader) => T
 type Body<F> = Omit<F, 'type'>;
 
 /** The body codec of each frame type of a family (client frames, relay frames). */
-export type FrameBodies<F extends { type: string }> = { readonly [K in F['type']]: Codec<Body<Extract<F, { type: K }>>> };
+export type FrameBodies<F extends { type: string }> = {
+  readonly [K in F['type']]: Codec<Body<Extract<F, { type: K }>>>;
+};
 
 /**
  * Encoder and strict decoder for one family of frames: header (§16.1), then the body of the
@@ -60,7 +68,8 @@ export function frameFamily<F extends { type: string }>(
   const names = Object.keys(typeBytes) as F['type'][];
   const nameByByte = new Map<number, F['type']>(names.map((name) => [typeBytes[name], name]));
   const knownTypes = [...nameByByte.keys()];
-  const bodyOf = (name: F['type']): Codec<Record<string, unknown>> => bodies[name] as unknown as Codec<Record<string, unknown>>;
+  const bodyOf = (name: F['type']): Codec<Record<string, unknown>> =>
+    bodies[name] as unknown as Codec<Record<string, unknown>>;
   return {
     encode(frame) {
       const w = new Writer();

@@ -27,7 +27,12 @@ const MAX_U64_HIGH = 0x1f_ffff;
  */
 export function decodeClientFrameFast(bytes: Uint8Array): ClientFrame {
   // §16.1: size cap and header; anything odd gets the generic decoder's reason and message.
-  if (!(bytes instanceof Uint8Array) || bytes.length > LIMITS.maxFrameBytes || bytes.length < 2 || bytes[0] !== FRAME_VERSION) {
+  if (
+    !(bytes instanceof Uint8Array) ||
+    bytes.length > LIMITS.maxFrameBytes ||
+    bytes.length < 2 ||
+    bytes[0] !== FRAME_VERSION
+  ) {
     return decodeClientFrame(bytes);
   }
   const type = bytes[1];
@@ -45,4 +50,3 @@ export function decodeClientFrameFast(bytes: Uint8Array): ClientFrame {
   }
   return decodeClientFrame(bytes);
 }
-

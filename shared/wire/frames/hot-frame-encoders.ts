@@ -36,7 +36,8 @@ function putU32(out: Uint8Array, offset: number, v: number): void {
 /** `encodeRelayFrame({ type: 'stored', requestId, cursor })` after `headroom` zero bytes, in one allocation. */
 export function encodeStoredFrame(requestId: number, cursor: number, headroom = 0): Uint8Array {
   checkLength(headroom, MAX_FRAME_HEADROOM_BYTES, 'headroom');
-  if (!isUint(requestId, MAX_U32) || !isUint(cursor, MAX_U64)) return withHeadroom(encodeRelayFrame({ type: 'stored', requestId, cursor }), headroom);
+  if (!isUint(requestId, MAX_U32) || !isUint(cursor, MAX_U64))
+    return withHeadroom(encodeRelayFrame({ type: 'stored', requestId, cursor }), headroom);
   const out = new Uint8Array(headroom + STORED_BYTES);
   out[headroom] = FRAME_VERSION;
   out[headroom + 1] = RELAY_FRAME_TYPES.stored;

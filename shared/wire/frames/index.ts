@@ -3,12 +3,29 @@ export { FRAME_ERRORS, type FrameErrorName, frameErrorName } from './error-codes
 export { FrameDecodeError, type FrameDecodeReason } from './frame-decode-error.js';
 export { FRAME_VERSION } from './frame-header.js';
 export {
-  type AckFrame, CAPABILITY_BYTES, CLIENT_FRAME_TYPES, type ClientFrame, ED25519_SIGNATURE_BYTES,
-  type HelloDeviceFrame, type HelloVisitorFrame, type SendFrame, decodeClientFrame, encodeClientFrame,
+  type AckFrame,
+  CAPABILITY_BYTES,
+  CLIENT_FRAME_TYPES,
+  type ClientFrame,
+  ED25519_SIGNATURE_BYTES,
+  type HelloDeviceFrame,
+  type HelloVisitorFrame,
+  type SendFrame,
+  decodeClientFrame,
+  encodeClientFrame,
 } from './client-frames.js';
 export {
-  CHALLENGE_BYTES, type ChallengeFrame, type DeliverFrame, type ErrorFrame, RELAY_FRAME_TYPES, ROLES,
-  type ReadyFrame, type RelayFrame, type StoredFrame, decodeRelayFrame, encodeRelayFrame,
+  CHALLENGE_BYTES,
+  type ChallengeFrame,
+  type DeliverFrame,
+  type ErrorFrame,
+  RELAY_FRAME_TYPES,
+  ROLES,
+  type ReadyFrame,
+  type RelayFrame,
+  type StoredFrame,
+  decodeRelayFrame,
+  encodeRelayFrame,
 } from './relay-frames.js';
 export { MAX_FRAME_HEADROOM_BYTES, encodeDeliverFrame, encodeStoredFrame } from './hot-frame-encoders.js';
 export { decodeClientFrameFast } from './hot-frame-decoders.js';

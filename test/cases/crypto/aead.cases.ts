@@ -4,7 +4,14 @@
 // skipped silently: each of its vectors must be *refused* with InvalidKeyError, because the wrappers
 // fix the key to 256 bits and the IV to 96 bits (SP 800-38D §8.2).
 import { DecryptError, InvalidKeyError } from '../../../shared/errors/index.js';
-import { aesGcmDecrypt, aesGcmEncrypt, concatBytes, importAesGcmKey, secureRandom, utf8Encode } from '../../../shared/crypto/index.js';
+import {
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  concatBytes,
+  importAesGcmKey,
+  secureRandom,
+  utf8Encode,
+} from '../../../shared/crypto/index.js';
 import wycheproof from '../../vectors/wycheproof/aes_gcm_test.json';
 import { assertBytes, assertEqual, assertRejects, assertTrue, fromHex } from '../assert.js';
 import type { PortableCase, PortableSuite } from '../portable-case.js';
@@ -48,8 +55,16 @@ async function checkSupported(v: AeadVector): Promise<void> {
 async function checkRefused(v: AeadVector): Promise<void> {
   const what = `tcId ${v.tcId} (key ${v.keySize} bits, IV ${v.ivSize} bits)`;
   const sealed = concatBytes(fromHex(v.ct), fromHex(v.tag));
-  await assertRejects(() => aesGcmDecrypt(fromHex(v.key), fromHex(v.iv), sealed, fromHex(v.aad)), InvalidKeyError, `${what} decrypt`);
-  await assertRejects(() => aesGcmEncrypt(fromHex(v.key), fromHex(v.iv), fromHex(v.msg), fromHex(v.aad)), InvalidKeyError, `${what} encrypt`);
+  await assertRejects(
+    () => aesGcmDecrypt(fromHex(v.key), fromHex(v.iv), sealed, fromHex(v.aad)),
+    InvalidKeyError,
+    `${what} decrypt`,
+  );
+  await assertRejects(
+    () => aesGcmEncrypt(fromHex(v.key), fromHex(v.iv), fromHex(v.msg), fromHex(v.aad)),
+    InvalidKeyError,
+    `${what} encrypt`,
+  );
 }
 
 const supportedBatches: PortableCase[] = chunk(supported, 50).map((batch) => ({
@@ -82,7 +97,11 @@ export const aeadSuite: PortableSuite = {
         assertEqual(sealed.length, plaintext.length + 16, 'sealed length');
         assertBytes(await aesGcmDecrypt(key, iv, sealed, aad), plaintext, 'decrypt with CryptoKey');
         assertBytes(await aesGcmEncrypt(key, iv, plaintext, aad), sealed, 'same output with CryptoKey');
-        assertBytes(await aesGcmDecrypt(raw, iv, await aesGcmEncrypt(raw, iv, new Uint8Array(0), aad), aad), new Uint8Array(0), 'empty plaintext');
+        assertBytes(
+          await aesGcmDecrypt(raw, iv, await aesGcmEncrypt(raw, iv, new Uint8Array(0), aad), aad),
+          new Uint8Array(0),
+          'empty plaintext',
+        );
       },
     },
     {
@@ -92,8 +111,16 @@ export const aeadSuite: PortableSuite = {
         const iv = secureRandom(12);
         const aad = utf8Encode('aad');
         const sealed = await aesGcmEncrypt(raw, iv, utf8Encode('secret'), aad);
-        await assertRejects(() => aesGcmDecrypt(raw, iv, sealed.subarray(0, sealed.length - 1), aad), DecryptError, 'tag cut by 1 byte');
-        await assertRejects(() => aesGcmDecrypt(raw, iv, sealed.subarray(0, 15), aad), DecryptError, '15 bytes (shorter than a tag)');
+        await assertRejects(
+          () => aesGcmDecrypt(raw, iv, sealed.subarray(0, sealed.length - 1), aad),
+          DecryptError,
+          'tag cut by 1 byte',
+        );
+        await assertRejects(
+          () => aesGcmDecrypt(raw, iv, sealed.subarray(0, 15), aad),
+          DecryptError,
+          '15 bytes (shorter than a tag)',
+        );
         await assertRejects(() => aesGcmDecrypt(raw, iv, new Uint8Array(0), aad), DecryptError, 'empty input');
         await assertRejects(() => aesGcmDecrypt(raw, iv, sealed, utf8Encode('aaD')), DecryptError, 'other AAD');
         await assertRejects(() => aesGcmDecrypt(secureRandom(32), iv, sealed, aad), DecryptError, 'other key');
@@ -107,19 +134,46 @@ export const aeadSuite: PortableSuite = {
         const none = new Uint8Array(0);
         for (const n of [0, 16, 24, 31, 33]) {
           await assertRejects(() => importAesGcmKey(new Uint8Array(n)), InvalidKeyError, `import ${n}-byte key`);
-          await assertRejects(() => aesGcmEncrypt(new Uint8Array(n), iv, none, none), InvalidKeyError, `encrypt ${n}-byte key`);
+          await assertRejects(
+            () => aesGcmEncrypt(new Uint8Array(n), iv, none, none),
+            InvalidKeyError,
+            `encrypt ${n}-byte key`,
+          );
         }
         for (const n of [0, 8, 11, 13, 16]) {
-          await assertRejects(() => aesGcmEncrypt(new Uint8Array(32), new Uint8Array(n), none, none), InvalidKeyError, `${n}-byte IV`);
-          await assertRejects(() => aesGcmDecrypt(new Uint8Array(32), new Uint8Array(n), new Uint8Array(16), none), InvalidKeyError, `decrypt ${n}-byte IV`);
+          await assertRejects(
+            () => aesGcmEncrypt(new Uint8Array(32), new Uint8Array(n), none, none),
+            InvalidKeyError,
+            `${n}-byte IV`,
+          );
+          await assertRejects(
+            () => aesGcmDecrypt(new Uint8Array(32), new Uint8Array(n), new Uint8Array(16), none),
+            InvalidKeyError,
+            `decrypt ${n}-byte IV`,
+          );
         }
-        const aes128 = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(16), 'AES-GCM', false, ['encrypt', 'decrypt']);
+        const aes128 = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(16), 'AES-GCM', false, [
+          'encrypt',
+          'decrypt',
+        ]);
         await assertRejects(() => aesGcmEncrypt(aes128, iv, none, none), InvalidKeyError, 'AES-128 CryptoKey');
-        const hmac = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        const hmac = await globalThis.crypto.subtle.importKey(
+          'raw',
+          new Uint8Array(32),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['sign'],
+        );
         await assertRejects(() => aesGcmDecrypt(hmac, iv, new Uint8Array(16), none), InvalidKeyError, 'HMAC CryptoKey');
-        const encryptOnly = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(32), 'AES-GCM', false, ['encrypt']);
+        const encryptOnly = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(32), 'AES-GCM', false, [
+          'encrypt',
+        ]);
         const sealed = await aesGcmEncrypt(encryptOnly, iv, none, none);
-        await assertRejects(() => aesGcmDecrypt(encryptOnly, iv, sealed, none), InvalidKeyError, 'key without the decrypt usage');
+        await assertRejects(
+          () => aesGcmDecrypt(encryptOnly, iv, sealed, none),
+          InvalidKeyError,
+          'key without the decrypt usage',
+        );
       },
     },
     {
@@ -131,7 +185,11 @@ export const aeadSuite: PortableSuite = {
         const msg = backing.subarray(70, 100);
         const aad = backing.subarray(120, 130);
         const sealed = await aesGcmEncrypt(key, iv, msg, aad);
-        assertBytes(sealed, await aesGcmEncrypt(key.slice(), iv.slice(), msg.slice(), aad.slice()), 'same as exact copies');
+        assertBytes(
+          sealed,
+          await aesGcmEncrypt(key.slice(), iv.slice(), msg.slice(), aad.slice()),
+          'same as exact copies',
+        );
         const framed = concatBytes(new Uint8Array(5), sealed, new Uint8Array(5));
         assertBytes(await aesGcmDecrypt(key, iv, framed.subarray(5, 5 + sealed.length), aad), msg, 'ciphertext view');
       },
@@ -142,8 +200,14 @@ export const aeadSuite: PortableSuite = {
         assertEqual(wycheproof.numberOfTests, EXPECTED_COUNT, 'numberOfTests');
         assertEqual(all.length, EXPECTED_COUNT, 'vectors loaded');
         assertEqual(supported.length, EXPECTED_SUPPORTED, '256/96/128 vectors');
-        assertTrue(supported.some((v) => v.result === 'invalid'), 'invalid vectors present');
-        assertTrue(all.every((v) => v.tag.length === 32), 'all tags are 128-bit');
+        assertTrue(
+          supported.some((v) => v.result === 'invalid'),
+          'invalid vectors present',
+        );
+        assertTrue(
+          all.every((v) => v.tag.length === 32),
+          'all tags are 128-bit',
+        );
       },
     },
     ...supportedBatches,

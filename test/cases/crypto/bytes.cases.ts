@@ -108,7 +108,10 @@ export const bytesSuite: PortableSuite = {
         assertEqual(secureRandom(65536).length, 65536, '64 KiB');
         const big = secureRandom(200_000);
         assertEqual(big.length, 200_000, 'over one chunk');
-        assertTrue(big.subarray(199_000).some((b) => b !== 0), 'the last chunk is filled');
+        assertTrue(
+          big.subarray(199_000).some((b) => b !== 0),
+          'the last chunk is filled',
+        );
         assertTrue(!constantTimeEqual(secureRandom(32), secureRandom(32)), 'two draws differ');
       },
     },

@@ -2,7 +2,13 @@
 // Signature bytes are compared only for the RFC vectors (Node and Chromium sign deterministically);
 // every check also verifies, because some engines (Safari) randomise signatures.
 import { InvalidKeyError } from '../../../shared/errors/index.js';
-import { ed25519KeyPairFromSeed, ed25519Sign, ed25519Verify, generateEd25519KeyPair, utf8Encode } from '../../../shared/crypto/index.js';
+import {
+  ed25519KeyPairFromSeed,
+  ed25519Sign,
+  ed25519Verify,
+  generateEd25519KeyPair,
+  utf8Encode,
+} from '../../../shared/crypto/index.js';
 import rfc8032 from '../../vectors/rfc8032-ed25519.json';
 import wycheproof from '../../vectors/wycheproof/ed25519_test.json';
 import { AssertionFailure, assertBytes, assertEqual, assertRejects, assertTrue, fromHex } from '../assert.js';
@@ -20,7 +26,8 @@ interface VerifyVector {
 // SubjectPublicKeyInfo for Ed25519 (RFC 8410 §4): a 12-byte prefix, then the 32-byte key.
 const SPKI_PREFIX = '302a300506032b6570032100';
 const vectors: readonly VerifyVector[] = wycheproof.testGroups.flatMap((g) => {
-  if (!g.publicKeyDer.startsWith(SPKI_PREFIX)) throw new AssertionFailure('unexpected SPKI prefix in the Wycheproof file');
+  if (!g.publicKeyDer.startsWith(SPKI_PREFIX))
+    throw new AssertionFailure('unexpected SPKI prefix in the Wycheproof file');
   const publicKey = fromHex(g.publicKeyDer.slice(SPKI_PREFIX.length));
   return g.tests.map((t) => ({ tcId: t.tcId, publicKey, msg: t.msg, sig: t.sig, result: t.result }));
 });
@@ -51,7 +58,10 @@ export const ed25519Suite: PortableSuite = {
           const signature = await ed25519Sign(pair.privateKey, message);
           assertTrue(await ed25519Verify(pair.publicKey, message, signature), `${v.name}: own signature verifies`);
           assertBytes(signature, fromHex(v.signature), `${v.name} signature (deterministic engines)`);
-          assertTrue(await ed25519Verify(fromHex(v.publicKey), message, fromHex(v.signature)), `${v.name}: RFC signature verifies`);
+          assertTrue(
+            await ed25519Verify(fromHex(v.publicKey), message, fromHex(v.signature)),
+            `${v.name}: RFC signature verifies`,
+          );
         }
         assertEqual(fromHex(rfc8032.tests[3]?.message ?? '').length, 1023, 'TEST 1024 message length');
       },
@@ -79,11 +89,23 @@ export const ed25519Suite: PortableSuite = {
         const pair = await generateEd25519KeyPair();
         const message = utf8Encode('m');
         const signature = await ed25519Sign(pair.privateKey, message);
-        assertEqual(await ed25519Verify(pair.publicKey, message, signature.subarray(0, 63)), false, '63-byte signature');
-        assertEqual(await ed25519Verify(pair.publicKey, message, new Uint8Array([...signature, 0])), false, '65-byte signature');
+        assertEqual(
+          await ed25519Verify(pair.publicKey, message, signature.subarray(0, 63)),
+          false,
+          '63-byte signature',
+        );
+        assertEqual(
+          await ed25519Verify(pair.publicKey, message, new Uint8Array([...signature, 0])),
+          false,
+          '65-byte signature',
+        );
         assertEqual(await ed25519Verify(pair.publicKey.subarray(0, 31), message, signature), false, '31-byte key');
         assertEqual(await ed25519Verify(new Uint8Array(0), message, signature), false, 'empty key');
-        assertEqual(await ed25519Verify(new Uint8Array(32).fill(0xff), message, signature), false, 'key that is not a point');
+        assertEqual(
+          await ed25519Verify(new Uint8Array(32).fill(0xff), message, signature),
+          false,
+          'key that is not a point',
+        );
         assertEqual(await ed25519Verify(pair.publicKey, message, new Uint8Array(64)), false, 'all-zero signature');
       },
     },
@@ -92,7 +114,13 @@ export const ed25519Suite: PortableSuite = {
       async run() {
         await assertRejects(() => ed25519KeyPairFromSeed(new Uint8Array(31)), InvalidKeyError, 'seed 31');
         await assertRejects(() => ed25519KeyPairFromSeed(new Uint8Array(64)), InvalidKeyError, 'seed 64');
-        const hmacKey = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        const hmacKey = await globalThis.crypto.subtle.importKey(
+          'raw',
+          new Uint8Array(32),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['sign'],
+        );
         await assertRejects(() => ed25519Sign(hmacKey, new Uint8Array(1)), InvalidKeyError, 'HMAC key');
       },
     },
@@ -101,7 +129,10 @@ export const ed25519Suite: PortableSuite = {
       run() {
         assertEqual(wycheproof.numberOfTests, EXPECTED_COUNT, 'numberOfTests');
         assertEqual(vectors.length, EXPECTED_COUNT, 'vectors loaded');
-        assertTrue(vectors.some((v) => v.result === 'valid') && vectors.some((v) => v.result === 'invalid'), 'both results present');
+        assertTrue(
+          vectors.some((v) => v.result === 'valid') && vectors.some((v) => v.result === 'invalid'),
+          'both results present',
+        );
         assertEqual(wycheproofBatches.length, 4, 'batches');
       },
     },

@@ -48,7 +48,11 @@ export const fingerprintSuite: PortableSuite = {
         const bytes = fromHex(EXPECTED);
         const full = 'or5k gzf2 gf7p g7mj 7ff3 jbrt qqdr punj 6pyt ud6p wgyl tzto aiza';
         assertEqual(formatFingerprint(bytes), full, '256-bit fingerprint');
-        assertEqual(formatFingerprint(bytes.subarray(0, 20)), 'or5k gzf2 gf7p g7mj 7ff3 jbrt qqdr punj', '160-bit fingerprint');
+        assertEqual(
+          formatFingerprint(bytes.subarray(0, 20)),
+          'or5k gzf2 gf7p g7mj 7ff3 jbrt qqdr punj',
+          '160-bit fingerprint',
+        );
         assertBytes(parseFingerprint(full), bytes, 'parse');
         assertBytes(parseFingerprint(full.toUpperCase().replace(/ /g, '  ')), bytes, 'upper case, double spaces');
         assertBytes(parseFingerprint(full.replace(/ /g, '')), bytes, 'no spaces');

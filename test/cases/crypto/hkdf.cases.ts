@@ -40,7 +40,11 @@ export const hkdfSuite: PortableSuite = {
       async run() {
         assertEqual(rfc5869.tests.length, 3, 'vector count');
         for (const v of rfc5869.tests) {
-          assertBytes(await hkdfSha256(fromHex(v.ikm), fromHex(v.salt), fromHex(v.info), v.length), fromHex(v.okm), v.name);
+          assertBytes(
+            await hkdfSha256(fromHex(v.ikm), fromHex(v.salt), fromHex(v.info), v.length),
+            fromHex(v.okm),
+            v.name,
+          );
         }
       },
     },
@@ -52,7 +56,11 @@ export const hkdfSuite: PortableSuite = {
         for (const n of [0, -1, 1.5, HKDF_SHA256_MAX_BYTES + 1, Number.NaN]) {
           await assertRejects(() => hkdfSha256(ikm, empty, empty, n), UsageError, `length ${n}`);
         }
-        assertEqual((await hkdfSha256(ikm, empty, empty, HKDF_SHA256_MAX_BYTES)).length, HKDF_SHA256_MAX_BYTES, 'maximum length');
+        assertEqual(
+          (await hkdfSha256(ikm, empty, empty, HKDF_SHA256_MAX_BYTES)).length,
+          HKDF_SHA256_MAX_BYTES,
+          'maximum length',
+        );
       },
     },
     {

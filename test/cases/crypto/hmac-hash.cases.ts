@@ -18,7 +18,9 @@ interface MacVector {
   readonly result: string;
 }
 
-const vectors: readonly MacVector[] = wycheproof.testGroups.flatMap((g) => g.tests.map((t) => ({ ...t, tagSize: g.tagSize })));
+const vectors: readonly MacVector[] = wycheproof.testGroups.flatMap((g) =>
+  g.tests.map((t) => ({ ...t, tagSize: g.tagSize })),
+);
 const EXPECTED_COUNT = 174;
 
 async function check(v: MacVector): Promise<void> {
@@ -33,7 +35,11 @@ async function check(v: MacVector): Promise<void> {
   }
   assertEqual(await hmacSha256Verify(key, msg, tag), false, `${what}: truncated tags are never accepted`);
   const prefix = (await hmacSha256(key, msg)).subarray(0, tag.length);
-  assertEqual(prefix.every((b, i) => b === tag[i]), v.result === 'valid', `${what}: prefix`);
+  assertEqual(
+    prefix.every((b, i) => b === tag[i]),
+    v.result === 'valid',
+    `${what}: prefix`,
+  );
 }
 
 const batches: PortableCase[] = chunk(vectors, 50).map((batch) => ({
@@ -49,8 +55,16 @@ export const hmacHashSuite: PortableSuite = {
     {
       name: 'SHA-256 of "abc" and of the empty string (FIPS 180-4 examples)',
       async run() {
-        assertBytes(await sha256(utf8Encode('abc')), fromHex('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'), 'abc');
-        assertBytes(await sha256(new Uint8Array(0)), fromHex('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'), 'empty');
+        assertBytes(
+          await sha256(utf8Encode('abc')),
+          fromHex('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'),
+          'abc',
+        );
+        assertBytes(
+          await sha256(new Uint8Array(0)),
+          fromHex('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'),
+          'empty',
+        );
         const big = new Uint8Array(64).fill(0x61);
         big.set(utf8Encode('abc'), 10);
         assertBytes(await sha256(big.subarray(10, 13)), await sha256(utf8Encode('abc')), 'subarray input');

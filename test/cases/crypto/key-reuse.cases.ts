@@ -3,7 +3,16 @@
 // (public-key-cache.ts) never changes an X25519 (RFC 7748 §5, §6.1) or Ed25519 (RFC 8032 §5.1.7)
 // result: a repeated, evicted or rejected key behaves as on first use.
 import { InvalidKeyError } from '../../../shared/errors/index.js';
-import { ed25519Sign, ed25519Verify, generateEd25519KeyPair, generateX25519KeyPair, hmacSha256, hmacSha256Many, utf8Encode, x25519 } from '../../../shared/crypto/index.js';
+import {
+  ed25519Sign,
+  ed25519Verify,
+  generateEd25519KeyPair,
+  generateX25519KeyPair,
+  hmacSha256,
+  hmacSha256Many,
+  utf8Encode,
+  x25519,
+} from '../../../shared/crypto/index.js';
 import { cachedPublicKey, PUBLIC_KEY_CACHE_SIZE } from '../../../shared/crypto/public-key-cache.js';
 import { assertBytes, assertEqual, assertRejects, assertTrue, fromHex } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
@@ -23,10 +32,15 @@ export const keyReuseSuite: PortableSuite = {
           const messages = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array(0), random(300)];
           const tags = await hmacSha256Many(key, messages);
           assertEqual(tags.length, messages.length, 'one tag per message');
-          for (const [i, m] of messages.entries()) assertBytes(tags[i] ?? new Uint8Array(0), await hmacSha256(key, m), `key ${keyLength} bytes, message ${i}`);
+          for (const [i, m] of messages.entries())
+            assertBytes(tags[i] ?? new Uint8Array(0), await hmacSha256(key, m), `key ${keyLength} bytes, message ${i}`);
         }
         assertEqual((await hmacSha256Many(random(32), [])).length, 0, 'no messages, no tags');
-        await assertRejects(() => hmacSha256Many(new Uint8Array(0), [new Uint8Array([1])]), InvalidKeyError, 'empty key');
+        await assertRejects(
+          () => hmacSha256Many(new Uint8Array(0), [new Uint8Array([1])]),
+          InvalidKeyError,
+          'empty key',
+        );
       },
     },
     {
@@ -43,7 +57,10 @@ export const keyReuseSuite: PortableSuite = {
         assertBytes(await x25519(b.privateKey, a.publicKey), first, 'the peer derives the same secret');
         const c = await generateX25519KeyPair();
         const other = await x25519(a.privateKey, c.publicKey);
-        assertTrue(other.some((x, i) => x !== first[i]), 'a different peer key gives a different secret');
+        assertTrue(
+          other.some((x, i) => x !== first[i]),
+          'a different peer key gives a different secret',
+        );
       },
     },
     {
@@ -51,14 +68,17 @@ export const keyReuseSuite: PortableSuite = {
       async run() {
         const { privateKey } = await generateX25519KeyPair();
         const orderEight = fromHex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800');
-        for (let i = 0; i < 3; i++) await assertRejects(() => x25519(privateKey, orderEight), InvalidKeyError, `use ${i}`);
+        for (let i = 0; i < 3; i++)
+          await assertRejects(() => x25519(privateKey, orderEight), InvalidKeyError, `use ${i}`);
       },
     },
     {
       name: 'past the cache cap, evicted and fresh keys still give the right secrets',
       async run() {
         const self = await generateX25519KeyPair();
-        const peers = await Promise.all(Array.from({ length: PUBLIC_KEY_CACHE_SIZE + 8 }, () => generateX25519KeyPair()));
+        const peers = await Promise.all(
+          Array.from({ length: PUBLIC_KEY_CACHE_SIZE + 8 }, () => generateX25519KeyPair()),
+        );
         const firstPeer = peers[0];
         if (firstPeer === undefined) throw new RangeError('no peer');
         const expected = await x25519(firstPeer.privateKey, self.publicKey);
@@ -77,7 +97,11 @@ export const keyReuseSuite: PortableSuite = {
         const flipped = signature.slice();
         flipped[0] = (flipped[0] ?? 0) ^ 1;
         assertEqual(await ed25519Verify(signer.publicKey, message, flipped), false, 'flipped signature');
-        assertEqual(await ed25519Verify(signer.publicKey, utf8Encode('another message'), signature), false, 'another message');
+        assertEqual(
+          await ed25519Verify(signer.publicKey, utf8Encode('another message'), signature),
+          false,
+          'another message',
+        );
         const other = await generateEd25519KeyPair();
         assertEqual(await ed25519Verify(other.publicKey, message, signature), false, 'another key');
       },

@@ -62,7 +62,10 @@ export const x25519Suite: PortableSuite = {
         const ba = await x25519(b.privateKey, a.publicKey);
         assertBytes(ab, ba, 'shared secrets');
         const other = await generateX25519KeyPair();
-        assertTrue(!(await x25519(a.privateKey, other.publicKey)).every((x, i) => x === ab[i]), 'distinct peers give distinct secrets');
+        assertTrue(
+          !(await x25519(a.privateKey, other.publicKey)).every((x, i) => x === ab[i]),
+          'distinct peers give distinct secrets',
+        );
       },
     },
     {
@@ -72,7 +75,11 @@ export const x25519Suite: PortableSuite = {
         await assertRejects(() => x25519KeyPairFromSeed(new Uint8Array(31)), InvalidKeyError, 'seed 31');
         await assertRejects(() => x25519KeyPairFromSeed(new Uint8Array(33)), InvalidKeyError, 'seed 33');
         for (const n of [0, 31, 33, 64]) {
-          await assertRejects(() => x25519(privateKey, new Uint8Array(n).fill(9)), InvalidKeyError, `public key of ${n} bytes`);
+          await assertRejects(
+            () => x25519(privateKey, new Uint8Array(n).fill(9)),
+            InvalidKeyError,
+            `public key of ${n} bytes`,
+          );
         }
       },
     },
@@ -100,7 +107,13 @@ export const x25519Suite: PortableSuite = {
         big.set(peer.publicKey, 32);
         const view = big.subarray(32, 64);
         assertBytes(await x25519(privateKey, view), await x25519(privateKey, peer.publicKey), 'subarray input');
-        const hmacKey = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        const hmacKey = await globalThis.crypto.subtle.importKey(
+          'raw',
+          new Uint8Array(32),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['sign'],
+        );
         await assertRejects(() => x25519(hmacKey, peer.publicKey), InvalidKeyError, 'HMAC key as X25519 key');
       },
     },

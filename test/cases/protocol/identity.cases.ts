@@ -12,7 +12,12 @@ import { createNextDeviceList, deviceListHash } from '../../../shared/protocol/d
 import { createDirectoryView, receiveDeviceList, receiveRotation } from '../../../shared/protocol/directory-view.js';
 import { PinMismatchError, RollbackError } from '../../../shared/protocol/errors.js';
 import { createPrekeyState, prekeyBundleOf, verifyPrekeyBundle } from '../../../shared/protocol/prekeys.js';
-import { formatRecoveryKey, generateRecoveryKey, restoreAccountIdentity, wrapIdentityBackup } from '../../../shared/protocol/recovery.js';
+import {
+  formatRecoveryKey,
+  generateRecoveryKey,
+  restoreAccountIdentity,
+  wrapIdentityBackup,
+} from '../../../shared/protocol/recovery.js';
 import { createRotation } from '../../../shared/protocol/rotation.js';
 import { safetyCode } from '../../../shared/protocol/verification.js';
 import { asConversationId } from '../../../shared/wire/ids.js';
@@ -30,11 +35,27 @@ export const identitySuite: PortableSuite = {
       run: async () => {
         const w = await identityWorld(SEED);
         assertEqual(w.pin, '4irg md5l 7u6k 4x3k wpp4 ytdw qu33 ezcp l2bj nvlc hjar ld7s ja4a', 'business fingerprint');
-        const code = await safetyCode(asConversationId(new Uint8Array(16).fill(7)), w.identity.signing.publicKey, w.agent.keys.identityDh.publicKey);
+        const code = await safetyCode(
+          asConversationId(new Uint8Array(16).fill(7)),
+          w.identity.signing.publicKey,
+          w.agent.keys.identityDh.publicKey,
+        );
         assertEqual(code, '67337 45043 16315 90775 59017 37509', 'safety code');
-        assertEqual(await formatRecoveryKey(w.recoveryKey), 'md5a 3oli xixf xxcx 6zo4 33lo vw6o 2nny vhac 6nth k34g enlg m4yj ae6m', 'recovery key text');
-        assertEqual(toHex(w.recovery.signing.publicKey), '73d59936e387856e3e46a476425842ba7d8ff893bb5e5c2bdbaf0cb10fa3424b', 'recovery signing key');
-        assertEqual(toHex(await deviceListHash(w.v1.body)), '5caaaaea9f5358d45e2cfebeaf6190c6b47c79bda46edf4452d40893fd40ccd9', 'device list v1 chain hash');
+        assertEqual(
+          await formatRecoveryKey(w.recoveryKey),
+          'md5a 3oli xixf xxcx 6zo4 33lo vw6o 2nny vhac 6nth k34g enlg m4yj ae6m',
+          'recovery key text',
+        );
+        assertEqual(
+          toHex(w.recovery.signing.publicKey),
+          '73d59936e387856e3e46a476425842ba7d8ff893bb5e5c2bdbaf0cb10fa3424b',
+          'recovery signing key',
+        );
+        assertEqual(
+          toHex(await deviceListHash(w.v1.body)),
+          '5caaaaea9f5358d45e2cfebeaf6190c6b47c79bda46edf4452d40893fd40ccd9',
+          'device list v1 chain hash',
+        );
       },
     },
     {
@@ -44,7 +65,12 @@ export const identitySuite: PortableSuite = {
         const other = await identityWorld('portable-other');
         const first = await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env);
         assertEqual(first.outcome, 'accepted', 'v1 outcome');
-        const v2 = await createNextDeviceList(w.identity, w.v1, { devices: decodeDeviceListBody(w.v1.body).devices.slice(0, 2) }, w.env);
+        const v2 = await createNextDeviceList(
+          w.identity,
+          w.v1,
+          { devices: decodeDeviceListBody(w.v1.body).devices.slice(0, 2) },
+          w.env,
+        );
         const second = await receiveDeviceList(first.state, v2, w.env);
         assertEqual(second.outcome, 'accepted', 'v2 outcome');
         const rollback = await receiveDeviceList(second.state, w.v1, w.env);
@@ -61,7 +87,16 @@ export const identitySuite: PortableSuite = {
         const prekeys = await createPrekeyState(w.agent.keys, w.env, 1);
         const bundle = prekeyBundleOf(prekeys, 1);
         await verifyPrekeyBundle(bundle, w.agent.entry, w.clock.now());
-        await assertRejects(() => verifyPrekeyBundle({ ...bundle, signedPrekey: w.owner.keys.identityDh.publicKey }, w.agent.entry, w.clock.now()), SignatureError, 'swapped signed prekey');
+        await assertRejects(
+          () =>
+            verifyPrekeyBundle(
+              { ...bundle, signedPrekey: w.owner.keys.identityDh.publicKey },
+              w.agent.entry,
+              w.clock.now(),
+            ),
+          SignatureError,
+          'swapped signed prekey',
+        );
       },
     },
     {
@@ -71,13 +106,26 @@ export const identitySuite: PortableSuite = {
         const backup = await wrapIdentityBackup(w.recoveryKey, w.identity.accountId, w.seed, w.env);
         const restored = await restoreAccountIdentity(w.recoveryKey, w.identity.accountId, backup);
         assertEqual(toHex(restored.signing.publicKey), toHex(w.identity.signing.publicKey), 'restored AIK');
-        await assertRejects(() => restoreAccountIdentity(generateRecoveryKey(w.env), w.identity.accountId, backup), DecryptError, 'wrong recovery key');
+        await assertRejects(
+          () => restoreAccountIdentity(generateRecoveryKey(w.env), w.identity.accountId, backup),
+          DecryptError,
+          'wrong recovery key',
+        );
         const view = (await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env)).state;
         const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
-        const rotation = await createRotation(w.v1, fresh.identity, { kind: 'recovery-key', signing: w.recovery.signing }, w.env);
+        const rotation = await createRotation(
+          w.v1,
+          fresh.identity,
+          { kind: 'recovery-key', signing: w.recovery.signing },
+          w.env,
+        );
         const rotated = await receiveRotation(view, rotation);
         assertEqual(rotated.outcome, 'accepted', 'rotation outcome');
-        assertEqual(toHex(rotated.state.accountKey ?? new Uint8Array(0)), toHex(fresh.identity.signing.publicKey), 're-pinned key');
+        assertEqual(
+          toHex(rotated.state.accountKey ?? new Uint8Array(0)),
+          toHex(fresh.identity.signing.publicKey),
+          're-pinned key',
+        );
       },
     },
   ],

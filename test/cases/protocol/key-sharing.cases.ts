@@ -4,7 +4,12 @@
  */
 import { secureRandom } from '../../../shared/crypto/random.js';
 import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
-import { ARCHIVE_GRANT_SCOPES, acceptArchiveKeyGrant, grantArchiveKeys, rotateArchiveOnListChange } from '../../../shared/protocol/archive-distribution.js';
+import {
+  ARCHIVE_GRANT_SCOPES,
+  acceptArchiveKeyGrant,
+  grantArchiveKeys,
+  rotateArchiveOnListChange,
+} from '../../../shared/protocol/archive-distribution.js';
 import { createArchiveKeyring } from '../../../shared/protocol/archive-keyring.js';
 import { openHistoryRecord, sealHistoryRecord } from '../../../shared/protocol/archive-record.js';
 import { AttachmentTamperedError } from '../../../shared/protocol/attachment-errors.js';
@@ -13,8 +18,17 @@ import { sealAttachment } from '../../../shared/protocol/attachment-seal.js';
 import { createDeviceKeys, type DeviceKeys, deviceEntryOf } from '../../../shared/protocol/device-keys.js';
 import type { ProtocolEnv } from '../../../shared/protocol/env.js';
 import { ProtocolStateError } from '../../../shared/protocol/errors.js';
-import { existingDeviceConfirmCode, existingDeviceReceiveReveal, startExistingDeviceLink } from '../../../shared/protocol/linking-existing-device.js';
-import { newDeviceConfirmCode, newDeviceReceiveGrant, newDeviceReceiveOffer, startNewDeviceLink } from '../../../shared/protocol/linking-new-device.js';
+import {
+  existingDeviceConfirmCode,
+  existingDeviceReceiveReveal,
+  startExistingDeviceLink,
+} from '../../../shared/protocol/linking-existing-device.js';
+import {
+  newDeviceConfirmCode,
+  newDeviceReceiveGrant,
+  newDeviceReceiveOffer,
+  startNewDeviceLink,
+} from '../../../shared/protocol/linking-new-device.js';
 import { LINK_PHASES } from '../../../shared/protocol/linking-state.js';
 import type { DeviceEntry } from '../../../shared/protocol/model.js';
 import { SEALED_BOX_PURPOSES } from '../../../shared/protocol/sealed-box-codec.js';
@@ -28,7 +42,10 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 async function device(name: string): Promise<{ keys: DeviceKeys; entry: DeviceEntry }> {
   const keys = await createDeviceKeys(env);
-  return { keys, entry: deviceEntryOf(keys, { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' }) };
+  return {
+    keys,
+    entry: deviceEntryOf(keys, { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' }),
+  };
 }
 
 export const keySharingSuite: PortableSuite = {
@@ -41,8 +58,16 @@ export const keySharingSuite: PortableSuite = {
         const b = await device('Ben');
         const c = await device('Cy');
         const box = await sealToDevice(env, a.keys, b.entry, SEALED_BOX_PURPOSES.archiveKeys, text('k'));
-        assertBytes((await openSealedBox(box, b.keys, SEALED_BOX_PURPOSES.archiveKeys, [a.entry])).plaintext, text('k'), 'plaintext');
-        await assertRejects(() => openSealedBox(box, c.keys, SEALED_BOX_PURPOSES.archiveKeys, [a.entry]), ProtocolStateError, 'other device');
+        assertBytes(
+          (await openSealedBox(box, b.keys, SEALED_BOX_PURPOSES.archiveKeys, [a.entry])).plaintext,
+          text('k'),
+          'plaintext',
+        );
+        await assertRejects(
+          () => openSealedBox(box, c.keys, SEALED_BOX_PURPOSES.archiveKeys, [a.entry]),
+          ProtocolStateError,
+          'other device',
+        );
       },
     },
     {
@@ -68,13 +93,27 @@ export const keySharingSuite: PortableSuite = {
         const all = [owner.entry, stay.entry, gone.entry];
         const granted = await grantArchiveKeys(env, ring, owner.keys, all, ARCHIVE_GRANT_SCOPES.all);
         const gonesGrant = granted.find((g) => idEquals(g.recipientDeviceId, gone.keys.deviceId));
-        const gonesRing = (await acceptArchiveKeyGrant(undefined, accountId, gonesGrant?.sealed ?? new Uint8Array(0), gone.keys, all)).keyring;
+        const gonesRing = (
+          await acceptArchiveKeyGrant(undefined, accountId, gonesGrant?.sealed ?? new Uint8Array(0), gone.keys, all)
+        ).keyring;
         const rotation = await rotateArchiveOnListChange(env, ring, owner.keys, all, [owner.entry, stay.entry]);
         assertEqual(rotation.grants.length, 1, 'one grant');
-        const staysRing = (await acceptArchiveKeyGrant(undefined, accountId, rotation.grants[0]?.sealed ?? new Uint8Array(0), stay.keys, all)).keyring;
+        const staysRing = (
+          await acceptArchiveKeyGrant(
+            undefined,
+            accountId,
+            rotation.grants[0]?.sealed ?? new Uint8Array(0),
+            stay.keys,
+            all,
+          )
+        ).keyring;
         const { record } = await sealHistoryRecord(rotation.keyring, env, text('r'), text('after'));
         assertBytes(await openHistoryRecord(staysRing, text('r'), record), text('after'), 'remaining device');
-        await assertRejects(() => openHistoryRecord(gonesRing, text('r'), record), ProtocolStateError, 'removed device');
+        await assertRejects(
+          () => openHistoryRecord(gonesRing, text('r'), record),
+          ProtocolStateError,
+          'removed device',
+        );
       },
     },
     {
@@ -87,7 +126,12 @@ export const keySharingSuite: PortableSuite = {
         const n1 = await startNewDeviceLink(env, accountId, phone);
         const e1 = await startExistingDeviceLink(env, n1.payload, account, owner.keys);
         const relay = await device('Relay');
-        const fake = await startExistingDeviceLink(env, n1.payload, { accountId, accountKey: relay.entry.signingKey }, relay.keys);
+        const fake = await startExistingDeviceLink(
+          env,
+          n1.payload,
+          { accountId, accountKey: relay.entry.signingKey },
+          relay.keys,
+        );
         const fooled = await newDeviceReceiveOffer(n1.state, env, fake.offer);
         const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
         const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);

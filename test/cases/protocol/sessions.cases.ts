@@ -12,7 +12,13 @@ import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/ratchet
 import { initRatchetInitiator, initRatchetResponder } from '../../../shared/protocol/ratchet-state.js';
 import { receiveMessage } from '../../../shared/protocol/conversation-receive.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
-import { agentSends, conversationWorld, deliverAll, texts, visitorSends } from '../../unit/protocol/support/conversation-world.js';
+import {
+  agentSends,
+  conversationWorld,
+  deliverAll,
+  texts,
+  visitorSends,
+} from '../../unit/protocol/support/conversation-world.js';
 import { assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
 
@@ -64,13 +70,19 @@ export const sessionsSuite: PortableSuite = {
         const agent = world.agents[0];
         if (agent === undefined) throw new Error('no agent');
         await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
-        const reply = (await agentSends(world, agent, { kind: 'text', text: 'hi' })).find((p) => p.recipient.kind === 'visitor');
+        const reply = (await agentSends(world, agent, { kind: 'text', text: 'hi' })).find(
+          (p) => p.recipient.kind === 'visitor',
+        );
         if (reply === undefined) throw new Error('no reply');
         const packet = decode(conversationPacketCodec, reply.body);
         const body = new Uint8Array(packet.body);
         body[0] = (body[0] ?? 0) ^ 1;
         const tampered = encode(conversationPacketCodec, { ...packet, body });
-        await assertRejects(() => receiveMessage(world.visitor.state, tampered, world.visitor.env), DecryptError, 'tampered body');
+        await assertRejects(
+          () => receiveMessage(world.visitor.state, tampered, world.visitor.env),
+          DecryptError,
+          'tampered body',
+        );
       },
     },
   ],

@@ -50,7 +50,12 @@ export const wireCodecSuite: PortableSuite = {
       run() {
         assertEqual(decode(u16, fromHex('0102')), 0x0102, 'u16');
         assertThrows(() => decode(u16, fromHex('010203')), DecodeError, /value: 1 trailing byte/, 'a trailing byte');
-        assertThrows(() => decode(u16, fromHex('010203'), 'thing'), DecodeError, /^thing: 1 trailing byte/, 'named root');
+        assertThrows(
+          () => decode(u16, fromHex('010203'), 'thing'),
+          DecodeError,
+          /^thing: 1 trailing byte/,
+          'named root',
+        );
       },
     },
     {
@@ -80,7 +85,12 @@ export const wireCodecSuite: PortableSuite = {
         const c = varBytes(3);
         assertEqual(toHex(encode(c, fromHex('aabbcc'))), '00000003aabbcc', 'encode');
         assertThrows(() => encode(c, fromHex('aabbccdd')), UsageError, undefined, 'over the cap on encode');
-        assertThrows(() => decode(c, fromHex('00000004aabbccdd')), DecodeError, /exceeds the cap of 3/, 'over the cap on decode');
+        assertThrows(
+          () => decode(c, fromHex('00000004aabbccdd')),
+          DecodeError,
+          /exceeds the cap of 3/,
+          'over the cap on decode',
+        );
         assertThrows(() => decode(c, fromHex('00000003aabb')), DecodeError, /runs past the end/, 'prefix past the end');
         assertThrows(() => varBytes(2 ** 32), UsageError, undefined, 'cap above u32');
       },
@@ -154,8 +164,18 @@ export const wireCodecSuite: PortableSuite = {
     {
       name: 'list: enforces the count cap before reading any item',
       run() {
-        assertThrows(() => encode(u16List, [1, 2, 3, 4]), UsageError, /4 items exceed the cap of 3/, 'encode over the cap');
-        assertThrows(() => decode(u16List, fromHex('ffffffff')), DecodeError, /count 4294967295 exceeds the cap of 3/, 'decode over the cap');
+        assertThrows(
+          () => encode(u16List, [1, 2, 3, 4]),
+          UsageError,
+          /4 items exceed the cap of 3/,
+          'encode over the cap',
+        );
+        assertThrows(
+          () => decode(u16List, fromHex('ffffffff')),
+          DecodeError,
+          /count 4294967295 exceeds the cap of 3/,
+          'decode over the cap',
+        );
       },
     },
     {
@@ -185,8 +205,18 @@ export const wireCodecSuite: PortableSuite = {
       name: 'struct: names the failing field path',
       run() {
         const outer = struct({ inner: point });
-        assertThrows(() => decode(outer, fromHex('0001000000'), 'msg'), DecodeError, /^msg\.inner\.label: needs u32/, 'decode');
-        assertThrows(() => encode(outer, { inner: { x: -1, label: '', tags: [] } }), UsageError, /^inner\.x: u16 must be/, 'encode');
+        assertThrows(
+          () => decode(outer, fromHex('0001000000'), 'msg'),
+          DecodeError,
+          /^msg\.inner\.label: needs u32/,
+          'decode',
+        );
+        assertThrows(
+          () => encode(outer, { inner: { x: -1, label: '', tags: [] } }),
+          UsageError,
+          /^inner\.x: u16 must be/,
+          'encode',
+        );
       },
     },
     {

@@ -51,8 +51,16 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
     {
       name: 'readEnvelopeRoute: reads the §2.6 example and a visitor envelope as hex routing fields',
       run() {
-        assertDeepEqual(readEnvelopeRoute(bytes(EXAMPLE)), { conversationId: CONV, recipient: { kind: 'device', deviceId: DEV } }, 'device');
-        assertDeepEqual(readEnvelopeRoute(bytes(`0101 ${CONV} 02 00000001 aa`)), { conversationId: CONV, recipient: { kind: 'visitor' } }, 'visitor');
+        assertDeepEqual(
+          readEnvelopeRoute(bytes(EXAMPLE)),
+          { conversationId: CONV, recipient: { kind: 'device', deviceId: DEV } },
+          'device',
+        );
+        assertDeepEqual(
+          readEnvelopeRoute(bytes(`0101 ${CONV} 02 00000001 aa`)),
+          { conversationId: CONV, recipient: { kind: 'visitor' } },
+          'visitor',
+        );
       },
     },
     {
@@ -68,7 +76,11 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
         backing.set(encoded, 11);
         const view = backing.subarray(11, 11 + encoded.length);
         assertDeepEqual(readEnvelopeRoute(view), envelopeRoute(decodeEnvelope(view)), 'the generic route');
-        assertDeepEqual(readEnvelopeRoute(view), { conversationId: CONV, recipient: { kind: 'device', deviceId: DEV } }, 'the route');
+        assertDeepEqual(
+          readEnvelopeRoute(view),
+          { conversationId: CONV, recipient: { kind: 'device', deviceId: DEV } },
+          'the route',
+        );
       },
     },
     {
@@ -80,9 +92,18 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
           new DataView(out.buffer).setUint32(35, n);
           return out;
         };
-        assertDeepEqual(readEnvelopeRoute(at(LIMITS.maxEnvelopeBodyBytes)).recipient, { kind: 'device', deviceId: DEV }, 'at the cap');
+        assertDeepEqual(
+          readEnvelopeRoute(at(LIMITS.maxEnvelopeBodyBytes)).recipient,
+          { kind: 'device', deviceId: DEV },
+          'at the cap',
+        );
         assertSameError(at(LIMITS.maxEnvelopeBodyBytes + 1), 'one byte over the cap');
-        assertThrows(() => decodeEnvelope(at(LIMITS.maxEnvelopeBodyBytes + 1)), DecodeError, /^envelope\.body: length 61441 exceeds the cap/, 'the cap message');
+        assertThrows(
+          () => decodeEnvelope(at(LIMITS.maxEnvelopeBodyBytes + 1)),
+          DecodeError,
+          /^envelope\.body: length 61441 exceeds the cap/,
+          'the cap message',
+        );
       },
     },
     {
@@ -106,8 +127,16 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
           `0101 ${CONV} 01 ${DEV} ffffffff c1c2c3`,
         ];
         for (const hex of cases) assertSameError(bytes(hex), `input "${hex}"`);
-        assertEqual(genericError(bytes(`0101 ${CONV} 01 ${DEV} 00000000`))?.message, 'envelope.body: body must not be empty', 'empty body');
-        assertEqual(genericError(bytes(`${EXAMPLE} 00`))?.message, 'envelope: 1 trailing byte after the value', 'trailing byte');
+        assertEqual(
+          genericError(bytes(`0101 ${CONV} 01 ${DEV} 00000000`))?.message,
+          'envelope.body: body must not be empty',
+          'empty body',
+        );
+        assertEqual(
+          genericError(bytes(`${EXAMPLE} 00`))?.message,
+          'envelope: 1 trailing byte after the value',
+          'trailing byte',
+        );
       },
     },
     {

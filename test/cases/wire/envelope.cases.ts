@@ -33,7 +33,11 @@ function deviceEnvelope(body = 'c1c2c3'): Envelope {
 }
 
 const malformed: readonly (readonly [string, string, RegExp])[] = [
-  ['version 2 (downgrade/upgrade is refused)', '0201' + CONV + '02' + '00000001aa', /envelope\.version: unknown wire version 2/],
+  [
+    'version 2 (downgrade/upgrade is refused)',
+    '0201' + CONV + '02' + '00000001aa',
+    /envelope\.version: unknown wire version 2/,
+  ],
   ['version 0', '0001' + CONV + '02' + '00000001aa', /unknown wire version 0/],
   ['suite 2', '0102' + CONV + '02' + '00000001aa', /envelope\.suite: unknown cipher suite 2/],
   ['recipient tag 0', '0101' + CONV + '00' + '00000001aa', /envelope\.recipient: unknown kind tag 0/],
@@ -103,7 +107,11 @@ export const wireEnvelopeSuite: PortableSuite = {
     {
       name: 'envelope: has the documented byte layout (visitor recipient)',
       run() {
-        const e: Envelope = { conversationId: asConversationId(fromHex(CONV)), recipient: { kind: 'visitor' }, body: asCiphertext(fromHex('aa')) };
+        const e: Envelope = {
+          conversationId: asConversationId(fromHex(CONV)),
+          recipient: { kind: 'visitor' },
+          body: asCiphertext(fromHex('aa')),
+        };
         const encoded = encodeEnvelope(e);
         assertEqual(toHex(encoded), '0101' + CONV + '02' + '00000001' + 'aa', 'bytes');
         assertDeepEqual(decodeEnvelope(encoded), e, 'round trip');
@@ -136,14 +144,24 @@ export const wireEnvelopeSuite: PortableSuite = {
         assertTrue(encoded.length <= LIMITS.maxFrameBytes, 'the largest envelope fits a frame');
         assertEqual(decodeEnvelope(encoded).body.length, LIMITS.maxEnvelopeBodyBytes, 'decoded body length');
         const over = new Uint8Array(LIMITS.maxEnvelopeBodyBytes + 1);
-        assertThrows(() => encodeEnvelope({ ...deviceEnvelope(), body: asCiphertext(over) }), UsageError, undefined, 'one byte over');
+        assertThrows(
+          () => encodeEnvelope({ ...deviceEnvelope(), body: asCiphertext(over) }),
+          UsageError,
+          undefined,
+          'one byte over',
+        );
       },
     },
     {
       name: 'envelope: the writer refuses invalid envelopes with UsageError',
       run() {
         const e = deviceEnvelope();
-        assertThrows(() => encodeEnvelope({ ...e, body: asCiphertext(new Uint8Array(0)) }), UsageError, undefined, 'empty body');
+        assertThrows(
+          () => encodeEnvelope({ ...e, body: asCiphertext(new Uint8Array(0)) }),
+          UsageError,
+          undefined,
+          'empty body',
+        );
         assertThrows(
           () => encodeEnvelope({ ...e, conversationId: fromHex('00') as typeof e.conversationId }),
           UsageError,
@@ -151,7 +169,12 @@ export const wireEnvelopeSuite: PortableSuite = {
           'one-byte conversation id',
         );
         const badRecipient = { kind: 'relay' } as unknown as Envelope['recipient'];
-        assertThrows(() => encodeEnvelope({ ...e, recipient: badRecipient }), UsageError, /recipient: unknown kind "relay"/, 'recipient kind "relay"');
+        assertThrows(
+          () => encodeEnvelope({ ...e, recipient: badRecipient }),
+          UsageError,
+          /recipient: unknown kind "relay"/,
+          'recipient kind "relay"',
+        );
       },
     },
   ],

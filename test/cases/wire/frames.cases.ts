@@ -34,9 +34,21 @@ const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const blob = fc.uint8Array({ minLength: 0, maxLength: 300 });
 
 const clientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
-  fc.record({ accountId: id, deviceId: id, signature: fc.uint8Array({ minLength: 64, maxLength: 64 }), resumeAfter: u64 })
-    .map((f) => ({ type: 'hello-device' as const, ...f, accountId: asAccountId(f.accountId), deviceId: asDeviceId(f.deviceId) })),
-  fc.record({ conversationId: id, capability: fc.uint8Array({ minLength: 32, maxLength: 32 }), resumeAfter: u64 })
+  fc
+    .record({
+      accountId: id,
+      deviceId: id,
+      signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      resumeAfter: u64,
+    })
+    .map((f) => ({
+      type: 'hello-device' as const,
+      ...f,
+      accountId: asAccountId(f.accountId),
+      deviceId: asDeviceId(f.deviceId),
+    })),
+  fc
+    .record({ conversationId: id, capability: fc.uint8Array({ minLength: 32, maxLength: 32 }), resumeAfter: u64 })
     .map((f) => ({ type: 'hello-visitor' as const, ...f, conversationId: asConversationId(f.conversationId) })),
   fc.record({ requestId: u32, envelope: blob }).map((f) => ({ type: 'send' as const, ...f })),
   u64.map((cursor) => ({ type: 'ack' as const, cursor })),
@@ -47,7 +59,9 @@ const relayFrame: fc.Arbitrary<RelayFrame> = fc.oneof(
   fc.integer({ min: 0, max: 255 }).map((role) => ({ type: 'ready' as const, role })),
   fc.record({ requestId: u32, cursor: u64 }).map((f) => ({ type: 'stored' as const, ...f })),
   fc.record({ cursor: u64, envelope: blob }).map((f) => ({ type: 'deliver' as const, ...f })),
-  fc.record({ requestId: u32, code: fc.integer({ min: 0, max: 0xffff }) }).map((f) => ({ type: 'error' as const, ...f })),
+  fc
+    .record({ requestId: u32, code: fc.integer({ min: 0, max: 0xffff }) })
+    .map((f) => ({ type: 'error' as const, ...f })),
 );
 
 /** u64 inputs of the hot encoders, with the 2^32 boundary and the maximum drawn often. */
@@ -87,20 +101,32 @@ const relayFrameCases: PortableCase[] = [
   {
     name: 'relay frames: encode to the documented bytes (PROTOCOL §16 vectors)',
     run() {
-      assertBytes(encodeClientFrame({ type: 'ack', cursor: 258 }), new Uint8Array([1, 0x13, 0, 0, 0, 0, 0, 0, 1, 2]), 'ack');
+      assertBytes(
+        encodeClientFrame({ type: 'ack', cursor: 258 }),
+        new Uint8Array([1, 0x13, 0, 0, 0, 0, 0, 0, 1, 2]),
+        'ack',
+      );
       assertBytes(
         encodeClientFrame({ type: 'send', requestId: 7, envelope: new Uint8Array([9, 9]) }),
         new Uint8Array([1, 0x12, 0, 0, 0, 7, 0, 0, 0, 2, 9, 9]),
         'send',
       );
-      assertBytes(encodeRelayFrame({ type: 'stored', requestId: 7, cursor: 1 }), new Uint8Array([1, 0x03, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1]), 'stored');
+      assertBytes(
+        encodeRelayFrame({ type: 'stored', requestId: 7, cursor: 1 }),
+        new Uint8Array([1, 0x03, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1]),
+        'stored',
+      );
       assertBytes(
         encodeRelayFrame({ type: 'error', requestId: 0, code: FRAME_ERRORS['rate-limited'] }),
         new Uint8Array([1, 0x05, 0, 0, 0, 0, 0, 9]),
         'error',
       );
       const challenge = new Uint8Array(32).fill(0xcc);
-      const message = deviceAuthMessage(challenge, asAccountId(new Uint8Array(16).fill(0xaa)), asDeviceId(new Uint8Array(16).fill(0xdd)));
+      const message = deviceAuthMessage(
+        challenge,
+        asAccountId(new Uint8Array(16).fill(0xaa)),
+        asDeviceId(new Uint8Array(16).fill(0xdd)),
+      );
       const label = new TextEncoder().encode('sealdesk/relay-auth/v1');
       assertBytes(
         message,
@@ -133,8 +159,16 @@ const relayFrameCases: PortableCase[] = [
         fc.property(clientFrame, fc.nat(), (f, cut) => {
           const bytes = encodeClientFrame(f);
           const short = bytes.slice(0, 2 + (cut % (bytes.length - 2)));
-          assertEqual(reason(() => decodeClientFrame(short)), 'malformed-frame', 'truncated');
-          assertEqual(reason(() => decodeClientFrame(new Uint8Array([...bytes, 0]))), 'malformed-frame', 'extended');
+          assertEqual(
+            reason(() => decodeClientFrame(short)),
+            'malformed-frame',
+            'truncated',
+          );
+          assertEqual(
+            reason(() => decodeClientFrame(new Uint8Array([...bytes, 0]))),
+            'malformed-frame',
+            'extended',
+          );
         }),
         { numRuns: 200 },
       );
@@ -163,12 +197,32 @@ const relayFrameCases: PortableCase[] = [
     run() {
       const ack = encodeClientFrame({ type: 'ack', cursor: 1 });
       for (const v of [0, 2, 255]) {
-        assertEqual(reason(() => decodeClientFrame(new Uint8Array([v, ...ack.slice(1)]))), 'unsupported-version', `version ${v}`);
+        assertEqual(
+          reason(() => decodeClientFrame(new Uint8Array([v, ...ack.slice(1)]))),
+          'unsupported-version',
+          `version ${v}`,
+        );
       }
-      assertEqual(reason(() => decodeClientFrame(new Uint8Array([1, 0x01, ...new Uint8Array(32)]))), 'unknown-frame-type', 'a relay type sent by a client');
-      assertEqual(reason(() => decodeRelayFrame(ack)), 'unknown-frame-type', 'a client type sent by the relay');
-      assertEqual(reason(() => decodeClientFrame(new Uint8Array(LIMITS.maxFrameBytes + 1))), 'frame-too-large', 'one byte over the frame cap');
-      assertEqual(reason(() => decodeClientFrame(new Uint8Array([1]))), 'malformed-frame', 'one byte');
+      assertEqual(
+        reason(() => decodeClientFrame(new Uint8Array([1, 0x01, ...new Uint8Array(32)]))),
+        'unknown-frame-type',
+        'a relay type sent by a client',
+      );
+      assertEqual(
+        reason(() => decodeRelayFrame(ack)),
+        'unknown-frame-type',
+        'a client type sent by the relay',
+      );
+      assertEqual(
+        reason(() => decodeClientFrame(new Uint8Array(LIMITS.maxFrameBytes + 1))),
+        'frame-too-large',
+        'one byte over the frame cap',
+      );
+      assertEqual(
+        reason(() => decodeClientFrame(new Uint8Array([1]))),
+        'malformed-frame',
+        'one byte',
+      );
       // u64 above 2^53-1 (PROTOCOL §2) is malformed, not silently rounded.
       assertEqual(
         reason(() => decodeClientFrame(new Uint8Array([1, 0x13, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))),
@@ -185,7 +239,8 @@ const relayFrameCases: PortableCase[] = [
     run() {
       const codes = Object.values(FRAME_ERRORS);
       assertEqual(new Set(codes).size, codes.length, 'distinct codes');
-      for (const [name, code] of Object.entries(FRAME_ERRORS)) assertEqual(frameErrorName(code), name, `name of code ${code}`);
+      for (const [name, code] of Object.entries(FRAME_ERRORS))
+        assertEqual(frameErrorName(code), name, `name of code ${code}`);
       assertEqual(frameErrorName(999), undefined, 'name of an unknown code');
     },
   },
@@ -216,7 +271,11 @@ const hotEncoderCases: PortableCase[] = [
           const backing = nodeBufferLike(new Uint8Array(envelope.length + 2 * pad).fill(0xee));
           backing.set(envelope, pad);
           const view = backing.subarray(pad, pad + envelope.length);
-          assertBytes(new Uint8Array(encodeDeliverFrame(cursor, view)), new Uint8Array(expected), 'deliver frame of a Buffer-like view');
+          assertBytes(
+            new Uint8Array(encodeDeliverFrame(cursor, view)),
+            new Uint8Array(expected),
+            'deliver frame of a Buffer-like view',
+          );
         }),
         { numRuns: 300 },
       );
@@ -234,31 +293,71 @@ const hotEncoderCases: PortableCase[] = [
         { numRuns: 500 },
       );
       fc.assert(
-        fc.property(hotU64, fc.uint8Array({ minLength: 0, maxLength: 5000 }), headroomArb, (cursor, envelope, headroom) => {
-          assertHeadroomThen(encodeDeliverFrame(cursor, envelope, headroom), headroom, encodeRelayFrame({ type: 'deliver', cursor, envelope }));
-        }),
+        fc.property(
+          hotU64,
+          fc.uint8Array({ minLength: 0, maxLength: 5000 }),
+          headroomArb,
+          (cursor, envelope, headroom) => {
+            assertHeadroomThen(
+              encodeDeliverFrame(cursor, envelope, headroom),
+              headroom,
+              encodeRelayFrame({ type: 'deliver', cursor, envelope }),
+            );
+          },
+        ),
         { numRuns: 300 },
       );
       const big = new Uint8Array(LIMITS.maxEnvelopeBytes).fill(7);
-      assertHeadroomThen(encodeDeliverFrame(9, big, 14), 14, encodeRelayFrame({ type: 'deliver', cursor: 9, envelope: big }));
+      assertHeadroomThen(
+        encodeDeliverFrame(9, big, 14),
+        14,
+        encodeRelayFrame({ type: 'deliver', cursor: 9, envelope: big }),
+      );
     },
   },
   {
     name: 'hot relay frame encoders: refuses what the generic encoder refuses, with the same UsageError',
     run() {
-      const bad: [number, number][] = [[-1, 0], [0x1_0000_0000, 0], [1.5, 0], [0, -1], [0, Number.MAX_SAFE_INTEGER + 1], [0, Number.NaN]];
+      const bad: [number, number][] = [
+        [-1, 0],
+        [0x1_0000_0000, 0],
+        [1.5, 0],
+        [0, -1],
+        [0, Number.MAX_SAFE_INTEGER + 1],
+        [0, Number.NaN],
+      ];
       for (const [requestId, cursor] of bad) {
         const what = `stored requestId ${requestId}, cursor ${cursor}`;
         const generic = (): Uint8Array => encodeRelayFrame({ type: 'stored', requestId, cursor });
         assertThrows(generic, UsageError, undefined, `${what}, generic encoder`);
         for (const headroom of [0, 10]) {
-          assertThrows(() => encodeStoredFrame(requestId, cursor, headroom), UsageError, undefined, `${what}, headroom ${headroom}`);
-          assertThrows(() => encodeStoredFrame(requestId, cursor, headroom), UsageError, captureMessage(generic), `${what}, headroom ${headroom}, message`);
+          assertThrows(
+            () => encodeStoredFrame(requestId, cursor, headroom),
+            UsageError,
+            undefined,
+            `${what}, headroom ${headroom}`,
+          );
+          assertThrows(
+            () => encodeStoredFrame(requestId, cursor, headroom),
+            UsageError,
+            captureMessage(generic),
+            `${what}, headroom ${headroom}, message`,
+          );
         }
       }
       for (const headroom of [0, 10]) {
-        assertThrows(() => encodeDeliverFrame(-1, new Uint8Array(1), headroom), UsageError, undefined, `deliver cursor -1, headroom ${headroom}`);
-        assertThrows(() => encodeDeliverFrame(2 ** 53, new Uint8Array(1), headroom), UsageError, undefined, `deliver cursor 2^53, headroom ${headroom}`);
+        assertThrows(
+          () => encodeDeliverFrame(-1, new Uint8Array(1), headroom),
+          UsageError,
+          undefined,
+          `deliver cursor -1, headroom ${headroom}`,
+        );
+        assertThrows(
+          () => encodeDeliverFrame(2 ** 53, new Uint8Array(1), headroom),
+          UsageError,
+          undefined,
+          `deliver cursor 2^53, headroom ${headroom}`,
+        );
         // §14: an envelope past the cap is never put in a frame.
         const tooBig = new Uint8Array(LIMITS.maxEnvelopeBytes + 1);
         assertThrows(
@@ -280,9 +379,18 @@ const hotEncoderCases: PortableCase[] = [
     run() {
       for (const headroom of [-1, 1.5, Number.NaN, MAX_FRAME_HEADROOM_BYTES + 1]) {
         assertThrows(() => encodeStoredFrame(1, 1, headroom), UsageError, undefined, `stored, headroom ${headroom}`);
-        assertThrows(() => encodeDeliverFrame(1, new Uint8Array(1), headroom), UsageError, /headroom must be an integer/, `deliver, headroom ${headroom}`);
+        assertThrows(
+          () => encodeDeliverFrame(1, new Uint8Array(1), headroom),
+          UsageError,
+          /headroom must be an integer/,
+          `deliver, headroom ${headroom}`,
+        );
       }
-      assertEqual(encodeStoredFrame(1, 1, MAX_FRAME_HEADROOM_BYTES).length, MAX_FRAME_HEADROOM_BYTES + 14, 'the largest headroom');
+      assertEqual(
+        encodeStoredFrame(1, 1, MAX_FRAME_HEADROOM_BYTES).length,
+        MAX_FRAME_HEADROOM_BYTES + 14,
+        'the largest headroom',
+      );
     },
   },
 ];

@@ -30,7 +30,12 @@ export const wireIdsSuite: PortableSuite = {
         const id = asConversationId(raw);
         raw[0] = 9;
         assertEqual(id[0], 3, 'the id is a copy');
-        assertThrows(() => asConversationId(new Uint8Array(15)), DecodeError, /conversation id must be 16 bytes, got 15 bytes/, '15 bytes');
+        assertThrows(
+          () => asConversationId(new Uint8Array(15)),
+          DecodeError,
+          /conversation id must be 16 bytes, got 15 bytes/,
+          '15 bytes',
+        );
         assertThrows(() => asDeviceId(new Uint8Array(17)), DecodeError, undefined, '17 bytes');
         assertThrows(() => asAccountId(new Uint8Array(0)), DecodeError, undefined, '0 bytes');
       },
@@ -60,7 +65,8 @@ export const wireIdsSuite: PortableSuite = {
     {
       name: 'ids: idToHex (lookup table) gives the per-byte lower-case hex for every byte value at every position',
       run() {
-        const reference = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        const reference = (bytes: Uint8Array): string =>
+          Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
         for (let v = 0; v < 256; v++) {
           for (let pos = 0; pos < ID_BYTES; pos++) {
             const raw = Uint8Array.from({ length: ID_BYTES }, (_, i) => (i === pos ? v : (v * 7 + i * 31) & 0xff));
@@ -68,7 +74,10 @@ export const wireIdsSuite: PortableSuite = {
           }
         }
         // A view into a larger buffer (a Node Buffer slice, as ws and SQLite hand out) is read from its own offset.
-        const backing = nodeBufferLike(Uint8Array.from({ length: 40 }, (_, i) => 255 - i), { before: 24, after: 24, fill: 0x5a });
+        const backing = nodeBufferLike(
+          Uint8Array.from({ length: 40 }, (_, i) => 255 - i),
+          { before: 24, after: 24, fill: 0x5a },
+        );
         assertTrue(backing.byteOffset !== 0, 'the backing view sits at an offset, as a pooled Buffer does');
         const view = backing.subarray(7, 7 + ID_BYTES) as unknown as DeviceId;
         assertEqual(idToHex(view), reference(backing.subarray(7, 7 + ID_BYTES)), 'a Buffer-like view');

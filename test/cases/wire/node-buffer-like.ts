@@ -21,7 +21,10 @@ export function nodeBufferLike(content: Uint8Array, { before = 0, after = 0, fil
   const backing = new ArrayBuffer(before + content.length + after);
   new Uint8Array(backing).fill(fill);
   const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-  const view = NodeBuffer === undefined ? new NodeBufferLike(backing, before, content.length) : NodeBuffer.from(backing, before, content.length);
+  const view =
+    NodeBuffer === undefined
+      ? new NodeBufferLike(backing, before, content.length)
+      : NodeBuffer.from(backing, before, content.length);
   view.set(content);
   return view;
 }

@@ -52,7 +52,12 @@ const writerCases: PortableCase[] = [
     name: 'Writer: fixed writes exactly the given length and rejects any other',
     run() {
       assertEqual(toHex(new Writer().fixed(fromHex('0102'), 2).finish()), '0102', 'two bytes');
-      assertThrows(() => new Writer().fixed(fromHex('0102'), 3), UsageError, /expected exactly 3 bytes, got 2/, 'wrong length');
+      assertThrows(
+        () => new Writer().fixed(fromHex('0102'), 3),
+        UsageError,
+        /expected exactly 3 bytes, got 2/,
+        'wrong length',
+      );
       assertThrows(() => new Writer().fixed(fromHex('0102'), -1), UsageError, undefined, 'negative length');
     },
   },
@@ -61,7 +66,12 @@ const writerCases: PortableCase[] = [
     run() {
       assertEqual(toHex(new Writer().bytes(fromHex('aabb'), 2).finish()), '00000002aabb', 'two bytes');
       assertEqual(toHex(new Writer().bytes(new Uint8Array(0), 0).finish()), '00000000', 'empty');
-      assertThrows(() => new Writer().bytes(fromHex('aabbcc'), 2), UsageError, /3 bytes exceed the cap of 2/, 'over the cap');
+      assertThrows(
+        () => new Writer().bytes(fromHex('aabbcc'), 2),
+        UsageError,
+        /3 bytes exceed the cap of 2/,
+        'over the cap',
+      );
       assertThrows(() => new Writer().bytes(fromHex('aa'), 2 ** 32), UsageError, undefined, 'cap above u32');
     },
   },
@@ -132,7 +142,12 @@ const readerCases: PortableCase[] = [
   {
     name: 'Reader: a length prefix past the buffer is a DecodeError, not a RangeError',
     run() {
-      assertThrows(() => new Reader(fromHex('00000005aabb')).bytes(100), DecodeError, /length prefix 5 runs past the end/, 'prefix 5');
+      assertThrows(
+        () => new Reader(fromHex('00000005aabb')).bytes(100),
+        DecodeError,
+        /length prefix 5 runs past the end/,
+        'prefix 5',
+      );
       assertThrows(() => new Reader(fromHex('ffffffff')).bytes(0xffffffff), DecodeError, undefined, 'prefix 2^32-1');
     },
   },
@@ -140,8 +155,18 @@ const readerCases: PortableCase[] = [
     name: 'Reader: a length over the cap is rejected before the buffer is even looked at',
     run() {
       // The prefix claims 4 GiB; the cap check must fire first (nothing is allocated).
-      assertThrows(() => new Reader(fromHex('ffffffff')).bytes(16), DecodeError, /length 4294967295 exceeds the cap of 16/, '4 GiB');
-      assertThrows(() => new Reader(fromHex('00000003aabbcc')).bytes(2), DecodeError, undefined, 'three over a cap of two');
+      assertThrows(
+        () => new Reader(fromHex('ffffffff')).bytes(16),
+        DecodeError,
+        /length 4294967295 exceeds the cap of 16/,
+        '4 GiB',
+      );
+      assertThrows(
+        () => new Reader(fromHex('00000003aabbcc')).bytes(2),
+        DecodeError,
+        undefined,
+        'three over a cap of two',
+      );
     },
   },
   {

@@ -5,8 +5,16 @@
  */
 import * as opaque from '@serenity-kit/opaque';
 import {
-  type AccountId, type DeviceId, asAccountId, asCiphertext, asConversationId, asDeviceId, deviceAuthMessage,
-  encodeEnvelope, idBytesFromHex, type Recipient,
+  type AccountId,
+  type DeviceId,
+  asAccountId,
+  asCiphertext,
+  asConversationId,
+  asDeviceId,
+  deviceAuthMessage,
+  encodeEnvelope,
+  idBytesFromHex,
+  type Recipient,
 } from '../../../shared/wire/index.js';
 import { TestClient } from './ws-client.js';
 import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/login-parameters.js';
@@ -14,7 +22,12 @@ import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/login-parameters
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 export const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64url'));
 
-export async function http(origin: string, method: string, path: string, options: { json?: unknown; body?: Uint8Array; headers?: Record<string, string> } = {}): Promise<{ status: number; json: Record<string, unknown>; bytes: Uint8Array; headers: Headers }> {
+export async function http(
+  origin: string,
+  method: string,
+  path: string,
+  options: { json?: unknown; body?: Uint8Array; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: Record<string, unknown>; bytes: Uint8Array; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   let body: BodyInit | undefined;
   if (options.json !== undefined) {
@@ -26,7 +39,8 @@ export async function http(origin: string, method: string, path: string, options
   const res = await fetch(`${origin}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
   const bytes = new Uint8Array(await res.arrayBuffer());
   let json: Record<string, unknown> = {};
-  if (res.headers.get('content-type')?.startsWith('application/json') === true) json = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  if (res.headers.get('content-type')?.startsWith('application/json') === true)
+    json = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   return { status: res.status, json, bytes, headers: res.headers };
 }
 
@@ -42,7 +56,9 @@ export async function register(origin: string, username: string, password: strin
   const start = await http(origin, 'POST', '/v1/auth/register/start', { json: { username, registrationRequest } });
   if (start.status !== 200) throw new Error(`register/start ${start.status}`);
   const { registrationRecord } = opaque.client.finishRegistration({
-    clientRegistrationState, registrationResponse: String(start.json['registrationResponse']), password,
+    clientRegistrationState,
+    registrationResponse: String(start.json['registrationResponse']),
+    password,
     keyStretching: OPAQUE_KEY_STRETCHING,
   });
   const finish = await http(origin, 'POST', '/v1/auth/register/finish', { json: { username, registrationRecord } });
@@ -56,14 +72,25 @@ export async function login(origin: string, username: string, password: string):
   const { clientLoginState, startLoginRequest } = opaque.client.startLogin({ password });
   const start = await http(origin, 'POST', '/v1/auth/login/start', { json: { username, startLoginRequest } });
   if (start.status !== 200) throw new Error(`login/start ${start.status}`);
-  const result = opaque.client.finishLogin({ clientLoginState, loginResponse: String(start.json['loginResponse']), password, keyStretching: OPAQUE_KEY_STRETCHING });
+  const result = opaque.client.finishLogin({
+    clientLoginState,
+    loginResponse: String(start.json['loginResponse']),
+    password,
+    keyStretching: OPAQUE_KEY_STRETCHING,
+  });
   if (result === undefined) return undefined;
-  const finish = await http(origin, 'POST', '/v1/auth/login/finish', { json: { loginId: start.json['loginId'], finishLoginRequest: result.finishLoginRequest } });
+  const finish = await http(origin, 'POST', '/v1/auth/login/finish', {
+    json: { loginId: start.json['loginId'], finishLoginRequest: result.finishLoginRequest },
+  });
   if (finish.status !== 200) throw new Error(`login/finish ${finish.status}`);
   return { accountId: String(finish.json['accountId']), token: String(finish.json['sessionToken']), username };
 }
 
-export async function registerAndLogin(origin: string, username: string, password = 'correct horse battery staple'): Promise<Account> {
+export async function registerAndLogin(
+  origin: string,
+  username: string,
+  password = 'correct horse battery staple',
+): Promise<Account> {
   await register(origin, username, password);
   const account = await login(origin, username, password);
   if (account === undefined) throw new Error('login failed');
@@ -86,18 +113,30 @@ export async function enrolDevice(origin: string, account: Account): Promise<Dev
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const deviceId = randomHexId();
-  const res = await http(origin, 'PUT', `/v1/accounts/${account.accountId}/devices/${deviceId}`, { json: { signingKey: b64(raw) }, headers: bearer(account) });
+  const res = await http(origin, 'PUT', `/v1/accounts/${account.accountId}/devices/${deviceId}`, {
+    json: { signingKey: b64(raw) },
+    headers: bearer(account),
+  });
   if (res.status !== 200) throw new Error(`enrol ${res.status} ${JSON.stringify(res.json)}`);
   return { account, deviceId, privateKey: pair.privateKey };
 }
 
 export function ids(device: Device): { accountId: AccountId; deviceId: DeviceId } {
-  return { accountId: asAccountId(idBytesFromHex(device.account.accountId)), deviceId: asDeviceId(idBytesFromHex(device.deviceId)) };
+  return {
+    accountId: asAccountId(idBytesFromHex(device.account.accountId)),
+    deviceId: asDeviceId(idBytesFromHex(device.deviceId)),
+  };
 }
 
 export async function signChallenge(device: Device, challenge: Uint8Array): Promise<Uint8Array> {
   const { accountId, deviceId } = ids(device);
-  return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, device.privateKey, new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId))));
+  return new Uint8Array(
+    await crypto.subtle.sign(
+      { name: 'Ed25519' },
+      device.privateKey,
+      new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId)),
+    ),
+  );
 }
 
 /** A device connection that has received `ready`. */
@@ -134,7 +173,18 @@ export async function connectVisitor(wsUrl: string, conversation: Conversation, 
   return client;
 }
 
-export function envelope(conversationId: string, recipient: { device: string } | 'visitor', body: Uint8Array): Uint8Array {
-  const r: Recipient = recipient === 'visitor' ? { kind: 'visitor' } : { kind: 'device', deviceId: asDeviceId(idBytesFromHex(recipient.device)) };
-  return encodeEnvelope({ conversationId: asConversationId(idBytesFromHex(conversationId)), recipient: r, body: asCiphertext(body) });
+export function envelope(
+  conversationId: string,
+  recipient: { device: string } | 'visitor',
+  body: Uint8Array,
+): Uint8Array {
+  const r: Recipient =
+    recipient === 'visitor'
+      ? { kind: 'visitor' }
+      : { kind: 'device', deviceId: asDeviceId(idBytesFromHex(recipient.device)) };
+  return encodeEnvelope({
+    conversationId: asConversationId(idBytesFromHex(conversationId)),
+    recipient: r,
+    body: asCiphertext(body),
+  });
 }

@@ -22,21 +22,47 @@ export interface RelayProcess {
 
 export function makeDataDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'sealdesk-relay-'));
-  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-export async function startRelayProcess(dataDir: string, env: Readonly<Record<string, string>> = {}, port = 0): Promise<RelayProcess> {
+export async function startRelayProcess(
+  dataDir: string,
+  env: Readonly<Record<string, string>> = {},
+  port = 0,
+): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), SEALDESK_DATA_DIR: dataDir, SEALDESK_LOG_LEVEL: 'debug', ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SEALDESK_DATA_DIR: dataDir,
+      SEALDESK_LOG_LEVEL: 'debug',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  child.stdout.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
-  child.stderr.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
-  const exited = new Promise<number | null>((done) => { child.once('exit', (code) => { done(code); }); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((done) => {
+    child.once('exit', (code) => {
+      done(code);
+    });
+  });
   const origin = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => { fail(new Error(`relay did not start:\n${text}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      fail(new Error(`relay did not start:\n${text}`));
+    }, 20_000);
     const check = (): void => {
       const m = /listening on (http:\/\/\S+)/.exec(text);
       if (m?.[1] !== undefined) {
@@ -57,7 +83,8 @@ export async function startRelayProcess(dataDir: string, env: Readonly<Record<st
     child,
     output: () => text,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, signal);
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+        process.kill(child.pid, signal);
       return exited;
     },
   };

@@ -24,7 +24,9 @@ export class TestClient {
     const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => { resolve(); });
+      ws.once('open', () => {
+        resolve();
+      });
       ws.once('error', reject);
     });
     return client;
@@ -42,10 +44,14 @@ export class TestClient {
   async until(predicate: (frames: readonly RelayFrame[]) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.frames)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
-        this.#waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
@@ -63,7 +69,9 @@ export class TestClient {
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
-      this.ws.once('close', () => { resolve(); });
+      this.ws.once('close', () => {
+        resolve();
+      });
       this.ws.close();
     });
   }

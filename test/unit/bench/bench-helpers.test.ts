@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  asCiphertext, asConversationId, asDeviceId, decodeEnvelope, decodeRelayFrame, encodeEnvelope, encodeRelayFrame, LIMITS,
+  asCiphertext,
+  asConversationId,
+  asDeviceId,
+  decodeEnvelope,
+  decodeRelayFrame,
+  encodeEnvelope,
+  encodeRelayFrame,
+  LIMITS,
 } from '../../../shared/wire/index.js';
 import { median, percentile, ratio } from '../../../scripts/bench/stats.js';
 import { deliverFastPath } from '../../../scripts/bench/deliver-fast-path.js';
@@ -31,21 +38,34 @@ describe('percentile (nearest rank)', () => {
   });
 
   it('p99 of 1..100 is 99 and of 1..1000 is 990', () => {
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
-    expect(percentile(Array.from({ length: 1000 }, (_, i) => i + 1), 99)).toBe(990);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        99,
+      ),
+    ).toBe(99);
+    expect(
+      percentile(
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+        99,
+      ),
+    ).toBe(990);
   });
 
   it('is always one of the samples and grows with p', () => {
-    fc.assert(fc.property(
-      fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 200 }),
-      fc.double({ min: 0.001, max: 100, noNaN: true }),
-      fc.double({ min: 0.001, max: 100, noNaN: true }),
-      (samples, p, q) => {
-        const [lo, hi] = p <= q ? [p, q] : [q, p];
-        expect(samples).toContain(percentile(samples, lo));
-        expect(percentile(samples, lo)).toBeLessThanOrEqual(percentile(samples, hi));
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 200 }),
+        fc.double({ min: 0.001, max: 100, noNaN: true }),
+        fc.double({ min: 0.001, max: 100, noNaN: true }),
+        (samples, p, q) => {
+          const [lo, hi] = p <= q ? [p, q] : [q, p];
+          expect(samples).toContain(percentile(samples, lo));
+          expect(percentile(samples, lo)).toBeLessThanOrEqual(percentile(samples, hi));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses empty input and p outside (0, 100]', () => {
@@ -77,7 +97,12 @@ describe('deliverFastPath', () => {
     cursor: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
   });
 
-  function frameOf(e: { conversationId: Uint8Array; device: Uint8Array | undefined; body: Uint8Array; cursor: number }): Uint8Array {
+  function frameOf(e: {
+    conversationId: Uint8Array;
+    device: Uint8Array | undefined;
+    body: Uint8Array;
+    cursor: number;
+  }): Uint8Array {
     const envelope = encodeEnvelope({
       conversationId: asConversationId(e.conversationId),
       recipient: e.device === undefined ? { kind: 'visitor' } : { kind: 'device', deviceId: asDeviceId(e.device) },
@@ -87,24 +112,30 @@ describe('deliverFastPath', () => {
   }
 
   it('agrees with the strict decoder of shared/wire on every deliver frame', () => {
-    fc.assert(fc.property(envelopeArb, (e) => {
-      const frame = frameOf(e);
-      const fast = deliverFastPath(frame);
-      const strict = decodeRelayFrame(frame);
-      if (strict.type !== 'deliver') throw new BenchError('not a deliver frame');
-      expect(fast?.cursor).toBe(strict.cursor);
-      expect(fast?.body).toEqual(decodeEnvelope(strict.envelope).body);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(envelopeArb, (e) => {
+        const frame = frameOf(e);
+        const fast = deliverFastPath(frame);
+        const strict = decodeRelayFrame(frame);
+        if (strict.type !== 'deliver') throw new BenchError('not a deliver frame');
+        expect(fast?.cursor).toBe(strict.cursor);
+        expect(fast?.body).toEqual(decodeEnvelope(strict.envelope).body);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('returns undefined (never a wrong body) for truncated, extended or other frames', () => {
-    fc.assert(fc.property(envelopeArb, fc.integer({ min: 1, max: 64 }), (e, cut) => {
-      const frame = frameOf(e);
-      expect(deliverFastPath(frame.subarray(0, Math.max(0, frame.length - cut)))).toBeUndefined();
-      const longer = new Uint8Array(frame.length + cut);
-      longer.set(frame);
-      expect(deliverFastPath(longer)).toBeUndefined();
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(envelopeArb, fc.integer({ min: 1, max: 64 }), (e, cut) => {
+        const frame = frameOf(e);
+        expect(deliverFastPath(frame.subarray(0, Math.max(0, frame.length - cut)))).toBeUndefined();
+        const longer = new Uint8Array(frame.length + cut);
+        longer.set(frame);
+        expect(deliverFastPath(longer)).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
     expect(deliverFastPath(encodeRelayFrame({ type: 'stored', requestId: 7, cursor: 9 }))).toBeUndefined();
     expect(deliverFastPath(encodeRelayFrame({ type: 'challenge', challenge: new Uint8Array(32) }))).toBeUndefined();
     expect(deliverFastPath(new Uint8Array(0))).toBeUndefined();
@@ -112,21 +143,28 @@ describe('deliverFastPath', () => {
 
   it('handles the largest envelope the wire allows', () => {
     const body = new Uint8Array(LIMITS.maxEnvelopeBodyBytes).fill(7);
-    const fast = deliverFastPath(frameOf({ conversationId: new Uint8Array(16), device: new Uint8Array(16), body, cursor: 1 }));
+    const fast = deliverFastPath(
+      frameOf({ conversationId: new Uint8Array(16), device: new Uint8Array(16), body, cursor: 1 }),
+    );
     expect(fast?.body.length).toBe(LIMITS.maxEnvelopeBodyBytes);
   });
 });
 
 describe('stamp', () => {
   it('round-trips time and sender at any offset', () => {
-    fc.assert(fc.property(
-      fc.double({ min: 0, max: 1e9, noNaN: true }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 64 }),
-      (sentAt, sender, offset) => {
-        const buffer = new Uint8Array(offset + STAMP_BYTES + 3);
-        writeStamp(buffer, offset, sentAt, sender);
-        expect(readStamp(buffer, offset)).toEqual({ sentAt, sender });
-      },
-    ), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e9, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 64 }),
+        (sentAt, sender, offset) => {
+          const buffer = new Uint8Array(offset + STAMP_BYTES + 3);
+          writeStamp(buffer, offset, sentAt, sender);
+          expect(readStamp(buffer, offset)).toEqual({ sentAt, sender });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -140,9 +178,29 @@ describe('options', () => {
   });
 
   it('parses a focused run and refuses malformed lists', () => {
-    expect(parseOptions(['--pairs', '1,1000', '--sizes', '256', '--repetitions', '2', '--no-fanout', '--no-idle', '--relay-node-options', '--cpu-prof  --cpu-prof-dir=p'])).toEqual({
-      quick: false, json: false, help: false, noFanout: true, noIdle: true,
-      pairs: [1, 1000], sizes: [256], repetitions: 2, relayNodeOptions: ['--cpu-prof', '--cpu-prof-dir=p'],
+    expect(
+      parseOptions([
+        '--pairs',
+        '1,1000',
+        '--sizes',
+        '256',
+        '--repetitions',
+        '2',
+        '--no-fanout',
+        '--no-idle',
+        '--relay-node-options',
+        '--cpu-prof  --cpu-prof-dir=p',
+      ]),
+    ).toEqual({
+      quick: false,
+      json: false,
+      help: false,
+      noFanout: true,
+      noIdle: true,
+      pairs: [1, 1000],
+      sizes: [256],
+      repetitions: 2,
+      relayNodeOptions: ['--cpu-prof', '--cpu-prof-dir=p'],
     });
     expect(() => parseOptions(['--pairs'])).toThrow(BenchError);
     expect(() => parseOptions(['--pairs', '0'])).toThrow(BenchError);
@@ -154,15 +212,41 @@ describe('options', () => {
 
 describe('checkTargets', () => {
   const sideOf = (msgsPerSecond: number, perCpu: number, p99Ms: number): SideSummary => ({
-    samples: 3, msgsPerSecond, msgsPerSecondMin: msgsPerSecond, msgsPerSecondMax: msgsPerSecond,
-    deliveriesPerServerCpuSecond: perCpu, serverCpuMicrosPerMessage: 1e6 / perCpu, serverCores: 1, generatorCores: 1,
-    offeredRate: msgsPerSecond / 2, p50Ms: p99Ms / 2, p99Ms, problems: 0,
+    samples: 3,
+    msgsPerSecond,
+    msgsPerSecondMin: msgsPerSecond,
+    msgsPerSecondMax: msgsPerSecond,
+    deliveriesPerServerCpuSecond: perCpu,
+    serverCpuMicrosPerMessage: 1e6 / perCpu,
+    serverCores: 1,
+    generatorCores: 1,
+    offeredRate: msgsPerSecond / 2,
+    p50Ms: p99Ms / 2,
+    p99Ms,
+    problems: 0,
   });
   const row = (pairs: number, relay: SideSummary, bare: SideSummary): SummaryRow => ({
-    pairs, fanout: 1, frameBytes: 256, bare, relay,
-    ratio: { msgsPerSecond: relay.msgsPerSecond / bare.msgsPerSecond, deliveriesPerCpuSecond: relay.deliveriesPerServerCpuSecond / bare.deliveriesPerServerCpuSecond },
+    pairs,
+    fanout: 1,
+    frameBytes: 256,
+    bare,
+    relay,
+    ratio: {
+      msgsPerSecond: relay.msgsPerSecond / bare.msgsPerSecond,
+      deliveriesPerCpuSecond: relay.deliveriesPerServerCpuSecond / bare.deliveriesPerServerCpuSecond,
+    },
   });
-  const idle = (bytesPerConnection: number) => [{ target: 'relay' as const, connections: 10_000, rssBefore: 0, rssAfter: bytesPerConnection * 10_000, bytesPerConnection, marginalBytesPerConnection: bytesPerConnection, problems: {} }];
+  const idle = (bytesPerConnection: number) => [
+    {
+      target: 'relay' as const,
+      connections: 10_000,
+      rssBefore: 0,
+      rssAfter: bytesPerConnection * 10_000,
+      bytesPerConnection,
+      marginalBytesPerConnection: bytesPerConnection,
+      problems: {},
+    },
+  ];
 
   it('reports met and missed from the measured figures', () => {
     const good = checkTargets([row(1000, sideOf(600, 700, 9), sideOf(1000, 1000, 1))], idle(9 * 1024));

@@ -18,14 +18,22 @@ describe('account identity key (AIK)', () => {
     expect(a.identity.accountId).toHaveLength(16);
     const rebuilt = await accountIdentityFromSeed(a.identity.accountId, a.seed);
     const message = new Uint8Array([42]);
-    expect(await ed25519Verify(a.identity.signing.publicKey, message, await ed25519Sign(rebuilt.signing.privateKey, message))).toBe(true);
+    expect(
+      await ed25519Verify(
+        a.identity.signing.publicKey,
+        message,
+        await ed25519Sign(rebuilt.signing.privateKey, message),
+      ),
+    ).toBe(true);
     const other = await createAccountIdentity(seededEnv('aik-2', manualClock()));
     expect(other.identity.signing.publicKey).not.toEqual(a.identity.signing.publicKey);
   });
 
   it('a seed or account id of the wrong length is refused', async () => {
     const a = await createAccountIdentity(seededEnv('aik', manualClock()));
-    await expect(accountIdentityFromSeed(a.identity.accountId, new Uint8Array(31))).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(accountIdentityFromSeed(a.identity.accountId, new Uint8Array(31))).rejects.toBeInstanceOf(
+      InvalidKeyError,
+    );
     await expect(accountIdentityFromSeed(new Uint8Array(15) as AccountId, a.seed)).rejects.toBeInstanceOf(DecodeError);
   });
 });
@@ -40,7 +48,9 @@ describe('device keys (F10: one key set per device)', () => {
     expect(one.identityDh.publicKey).not.toEqual(two.identityDh.publicKey);
     expect(one.signing.privateKey.extractable).toBe(false);
     expect(one.identityDh.privateKey.extractable).toBe(false);
-    expect(await x25519(one.identityDh.privateKey, two.identityDh.publicKey)).toEqual(await x25519(two.identityDh.privateKey, one.identityDh.publicKey));
+    expect(await x25519(one.identityDh.privateKey, two.identityDh.publicKey)).toEqual(
+      await x25519(two.identityDh.privateKey, one.identityDh.publicKey),
+    );
   });
 
   it('deviceEntryOf copies the public halves and validates the name and the agent id', async () => {
@@ -52,7 +62,11 @@ describe('device keys (F10: one key set per device)', () => {
     expect(entry.dhIdentityKey).toEqual(keys.identityDh.publicKey);
     expect(entry.agentId).toEqual(agentId);
     expect(entry.agentId).not.toBe(agentId);
-    expect(() => deviceEntryOf(keys, { agentId, agentName: 'Ada\u200B', kind: 'pwa', role: 'agent' })).toThrow(InvalidDisplayNameError);
-    expect(() => deviceEntryOf(keys, { agentId: new Uint8Array(8), agentName: 'Ada', kind: 'pwa', role: 'agent' })).toThrow(UsageError);
+    expect(() => deviceEntryOf(keys, { agentId, agentName: 'Ada\u200B', kind: 'pwa', role: 'agent' })).toThrow(
+      InvalidDisplayNameError,
+    );
+    expect(() =>
+      deviceEntryOf(keys, { agentId: new Uint8Array(8), agentName: 'Ada', kind: 'pwa', role: 'agent' }),
+    ).toThrow(UsageError);
   });
 });

@@ -96,7 +96,13 @@ describe('archive key distribution', () => {
     const fresh = await sealHistoryRecord(rotated, env, text('new'), text('epoch two'));
     const grants = await grantArchiveKeys(env, fresh.keyring, owner.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.all);
     expect(grants).toHaveLength(1);
-    const { keyring: beas, added } = await acceptArchiveKeyGrant(undefined, accountId, grants[0]?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry]);
+    const { keyring: beas, added } = await acceptArchiveKeyGrant(
+      undefined,
+      accountId,
+      grants[0]?.sealed ?? new Uint8Array(0),
+      bea.keys,
+      [owner.entry],
+    );
     expect(added).toBe(2);
     expect(read(await openHistoryRecord(beas, text('old'), old.record))).toBe('epoch one');
     expect(read(await openHistoryRecord(beas, text('new'), fresh.record))).toBe('epoch two');
@@ -110,7 +116,8 @@ describe('archive key distribution', () => {
     expect(grants).toHaveLength(2);
     expect(grants.every((g) => idEquals(g.recipientDeviceId, bea.entry.deviceId))).toBe(true);
     let beas: ArchiveKeyring | undefined;
-    for (const g of grants) beas = (await acceptArchiveKeyGrant(beas, accountId, g.sealed, bea.keys, [owner.entry])).keyring;
+    for (const g of grants)
+      beas = (await acceptArchiveKeyGrant(beas, accountId, g.sealed, bea.keys, [owner.entry])).keyring;
     expect(beas?.keys).toHaveLength(keyring.keys.length);
     expect(beas === undefined ? undefined : currentArchiveKey(beas).epoch).toBe(currentArchiveKey(keyring).epoch);
   });
@@ -130,15 +137,19 @@ describe('archive key distribution', () => {
   it('a refused grant leaves the receiving keyring unchanged', async () => {
     const { env, accountId, owner, bea, carl, keyring } = await team();
     const [mine] = await grantArchiveKeys(env, keyring, owner.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.current);
-    const beas = (await acceptArchiveKeyGrant(undefined, accountId, mine?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry])).keyring;
+    const beas = (
+      await acceptArchiveKeyGrant(undefined, accountId, mine?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry])
+    ).keyring;
     const snapshot = structuredClone(beas);
     const rotated = rotateArchiveKeyring(keyring, env);
     const [forCarl] = await grantArchiveKeys(env, rotated, owner.keys, [carl.entry], ARCHIVE_GRANT_SCOPES.current);
-    await expect(acceptArchiveKeyGrant(beas, accountId, forCarl?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry])).rejects.toBeInstanceOf(
-      ProtocolStateError,
-    );
+    await expect(
+      acceptArchiveKeyGrant(beas, accountId, forCarl?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry]),
+    ).rejects.toBeInstanceOf(ProtocolStateError);
     const truncated = (mine?.sealed ?? new Uint8Array(0)).subarray(0, 50);
-    await expect(acceptArchiveKeyGrant(beas, accountId, truncated, bea.keys, [owner.entry])).rejects.toBeInstanceOf(DecodeError);
+    await expect(acceptArchiveKeyGrant(beas, accountId, truncated, bea.keys, [owner.entry])).rejects.toBeInstanceOf(
+      DecodeError,
+    );
     expect(beas).toEqual(snapshot);
   });
 
@@ -146,7 +157,11 @@ describe('archive key distribution', () => {
     const { env, accountId, keyring } = await team();
     const far = { epoch: 0xffff_ffff, keyId: new Uint8Array(16).fill(1), key: new Uint8Array(32).fill(2) };
     expect(() => mergeArchiveKeys(keyring, accountId, [far])).toThrow(ProtocolStateError);
-    const near = { epoch: 1 + ARCHIVE_LIMITS.maxEpochJump, keyId: new Uint8Array(16).fill(1), key: new Uint8Array(32).fill(2) };
+    const near = {
+      epoch: 1 + ARCHIVE_LIMITS.maxEpochJump,
+      keyId: new Uint8Array(16).fill(1),
+      key: new Uint8Array(32).fill(2),
+    };
     expect(currentArchiveKey(mergeArchiveKeys(keyring, accountId, [near]).keyring).epoch).toBe(near.epoch);
     expect(rotateArchiveKeyring(keyring, env).keys).toHaveLength(2);
   });
@@ -155,11 +170,15 @@ describe('archive key distribution', () => {
     const { env, accountId, owner, bea, carl, keyring } = await team();
     const [grant] = await grantArchiveKeys(env, keyring, owner.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.current);
     const sealed = grant?.sealed ?? new Uint8Array(0);
-    await expect(acceptArchiveKeyGrant(undefined, accountId, sealed, bea.keys, [carl.entry])).rejects.toBeInstanceOf(UnauthorisedDeviceError);
-    await expect(acceptArchiveKeyGrant(undefined, asAccountId(new Uint8Array(16)), sealed, bea.keys, [owner.entry])).rejects.toBeInstanceOf(
+    await expect(acceptArchiveKeyGrant(undefined, accountId, sealed, bea.keys, [carl.entry])).rejects.toBeInstanceOf(
+      UnauthorisedDeviceError,
+    );
+    await expect(
+      acceptArchiveKeyGrant(undefined, asAccountId(new Uint8Array(16)), sealed, bea.keys, [owner.entry]),
+    ).rejects.toBeInstanceOf(ProtocolStateError);
+    await expect(acceptArchiveKeyGrant(undefined, accountId, sealed, carl.keys, [owner.entry])).rejects.toBeInstanceOf(
       ProtocolStateError,
     );
-    await expect(acceptArchiveKeyGrant(undefined, accountId, sealed, carl.keys, [owner.entry])).rejects.toBeInstanceOf(ProtocolStateError);
   });
 });
 
@@ -184,19 +203,33 @@ describe('archive rotation (F11)', () => {
     expect(result.grants.map((g) => g.recipientDeviceId)).toEqual([carl.entry.deviceId]);
     // Carl keeps epoch 1 (he had it) and gains epoch 2.
     const [carlsOld] = await grantArchiveKeys(env, keyring, owner.keys, [carl.entry], ARCHIVE_GRANT_SCOPES.current);
-    let carls = (await acceptArchiveKeyGrant(undefined, accountId, carlsOld?.sealed ?? new Uint8Array(0), carl.keys, [owner.entry])).keyring;
-    carls = (await acceptArchiveKeyGrant(carls, accountId, result.grants[0]?.sealed ?? new Uint8Array(0), carl.keys, after)).keyring;
+    let carls = (
+      await acceptArchiveKeyGrant(undefined, accountId, carlsOld?.sealed ?? new Uint8Array(0), carl.keys, [owner.entry])
+    ).keyring;
+    carls = (
+      await acceptArchiveKeyGrant(carls, accountId, result.grants[0]?.sealed ?? new Uint8Array(0), carl.keys, after)
+    ).keyring;
     expect(carls.keys.map((k) => k.epoch)).toEqual([1, 2]);
   });
 
   it('F11: the removed device cannot open the new epoch: no grant for it, and the others’ grants refuse it', async () => {
     const { env, accountId, owner, bea, carl, keyring } = await team();
     const [beasOld] = await grantArchiveKeys(env, keyring, owner.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.current);
-    const beas = (await acceptArchiveKeyGrant(undefined, accountId, beasOld?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry])).keyring;
-    const result = await rotateArchiveOnListChange(env, keyring, owner.keys, [owner.entry, bea.entry, carl.entry], [owner.entry, carl.entry]);
+    const beas = (
+      await acceptArchiveKeyGrant(undefined, accountId, beasOld?.sealed ?? new Uint8Array(0), bea.keys, [owner.entry])
+    ).keyring;
+    const result = await rotateArchiveOnListChange(
+      env,
+      keyring,
+      owner.keys,
+      [owner.entry, bea.entry, carl.entry],
+      [owner.entry, carl.entry],
+    );
     expect(result.grants.some((g) => idEquals(g.recipientDeviceId, bea.entry.deviceId))).toBe(false);
     for (const g of result.grants) {
-      await expect(acceptArchiveKeyGrant(beas, accountId, g.sealed, bea.keys, [owner.entry])).rejects.toBeInstanceOf(ProtocolStateError);
+      await expect(acceptArchiveKeyGrant(beas, accountId, g.sealed, bea.keys, [owner.entry])).rejects.toBeInstanceOf(
+        ProtocolStateError,
+      );
     }
     const secret = await sealHistoryRecord(result.keyring, env, text('after'), text('after removal'));
     await expect(openHistoryRecord(beas, text('after'), secret.record)).rejects.toBeInstanceOf(ProtocolStateError);
@@ -208,8 +241,8 @@ describe('archive rotation (F11)', () => {
     expect(same.rotated).toBe(false);
     expect(same.keyring).toBe(keyring);
     expect(same.grants).toHaveLength(0);
-    await expect(rotateArchiveOnListChange(env, keyring, owner.keys, [owner.entry, bea.entry], [bea.entry])).rejects.toBeInstanceOf(
-      ProtocolStateError,
-    );
+    await expect(
+      rotateArchiveOnListChange(env, keyring, owner.keys, [owner.entry, bea.entry], [bea.entry]),
+    ).rejects.toBeInstanceOf(ProtocolStateError);
   });
 });

@@ -7,7 +7,11 @@ import {
   attachmentRefCodec,
   chunkCountFor,
 } from '../../../shared/protocol/attachment-codec.js';
-import { ATTACHMENT_FAILURES, type AttachmentFailure, AttachmentTamperedError } from '../../../shared/protocol/attachment-errors.js';
+import {
+  ATTACHMENT_FAILURES,
+  type AttachmentFailure,
+  AttachmentTamperedError,
+} from '../../../shared/protocol/attachment-errors.js';
 import {
   attachmentChunkKeys,
   openAttachment,
@@ -99,13 +103,22 @@ describe('attachments: round trip', () => {
 describe('attachments: F16 tampering by the relay', () => {
   it('F16: a dropped middle chunk is detected (missing-chunks, attachmentTampered alert)', async () => {
     const { ref, chunks } = await threeChunkFile();
-    await expectTampered(openAttachment(ref, [chunks[0], chunks[2]].filter((c) => c !== undefined)), ATTACHMENT_FAILURES.missingChunks);
+    await expectTampered(
+      openAttachment(
+        ref,
+        [chunks[0], chunks[2]].filter((c) => c !== undefined),
+      ),
+      ATTACHMENT_FAILURES.missingChunks,
+    );
   });
 
   it('F16: a truncated file (last chunk missing) is detected', async () => {
     const { ref, chunks } = await threeChunkFile();
     await expectTampered(openAttachment(ref, chunks.slice(0, 2)), ATTACHMENT_FAILURES.missingChunks);
-    await expectTampered(openAttachmentBlob(ref, concatBytes(...chunks.slice(0, 2))), ATTACHMENT_FAILURES.missingChunks);
+    await expectTampered(
+      openAttachmentBlob(ref, concatBytes(...chunks.slice(0, 2))),
+      ATTACHMENT_FAILURES.missingChunks,
+    );
   });
 
   it('F16: a last chunk cut short is detected (chunk-size)', async () => {
@@ -132,8 +145,14 @@ describe('attachments: F16 tampering by the relay', () => {
 
   it('F16: an extra chunk or trailing bytes are detected', async () => {
     const { ref, chunks } = await threeChunkFile();
-    await expectTampered(openAttachment(ref, [...chunks, chunks[0] ?? new Uint8Array(0)]), ATTACHMENT_FAILURES.extraChunks);
-    await expectTampered(openAttachmentBlob(ref, concatBytes(...chunks, new Uint8Array(1))), ATTACHMENT_FAILURES.extraChunks);
+    await expectTampered(
+      openAttachment(ref, [...chunks, chunks[0] ?? new Uint8Array(0)]),
+      ATTACHMENT_FAILURES.extraChunks,
+    );
+    await expectTampered(
+      openAttachmentBlob(ref, concatBytes(...chunks, new Uint8Array(1))),
+      ATTACHMENT_FAILURES.extraChunks,
+    );
   });
 
   it('F16: a flipped bit in any chunk is detected (chunk-auth)', async () => {
@@ -150,7 +169,10 @@ describe('attachments: F16 tampering by the relay', () => {
     const { ref, chunks } = await threeChunkFile();
     const wrongHash = new Uint8Array(ref.ciphertextHash);
     wrongHash[0] = (wrongHash[0] ?? 0) ^ 1;
-    await expectTampered(openAttachment({ ...ref, ciphertextHash: wrongHash }, chunks), ATTACHMENT_FAILURES.hashMismatch);
+    await expectTampered(
+      openAttachment({ ...ref, ciphertextHash: wrongHash }, chunks),
+      ATTACHMENT_FAILURES.hashMismatch,
+    );
   });
 
   it('F16: a prefix of the chunks cannot pass as a complete shorter file (count and last flag in the AAD)', async () => {
@@ -159,7 +181,10 @@ describe('attachments: F16 tampering by the relay', () => {
     const shorter: AttachmentRef = { ...ref, size: 2 * CHUNK, chunkCount: chunkCountFor(2 * CHUNK) };
     expect(shorter.chunkCount).toBe(2);
     const keys = await attachmentChunkKeys(shorter);
-    await expectTampered(openAttachmentChunk(keys, shorter, 1, chunks[1] ?? new Uint8Array(0)), ATTACHMENT_FAILURES.chunkAuth);
+    await expectTampered(
+      openAttachmentChunk(keys, shorter, 1, chunks[1] ?? new Uint8Array(0)),
+      ATTACHMENT_FAILURES.chunkAuth,
+    );
   });
 
   it('F16: the alert and the error message carry no key or content', async () => {
@@ -198,8 +223,12 @@ describe('attachments: size leak and limits', () => {
   it('refuses a malformed media type or a spoofing file name (UsageError)', async () => {
     const env = seededEnv('meta');
     await expect(sealAttachment(env, fileOf(10), { mediaType: 'not a type' })).rejects.toBeInstanceOf(UsageError);
-    await expect(sealAttachment(env, fileOf(10), { mediaType: 'text/plain', fileName: 'invoice\u202Efdp.exe' })).rejects.toBeInstanceOf(UsageError);
-    await expect(sealAttachment(env, fileOf(10), { mediaType: 'text/plain', fileName: '../etc/passwd' })).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      sealAttachment(env, fileOf(10), { mediaType: 'text/plain', fileName: 'invoice\u202Efdp.exe' }),
+    ).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      sealAttachment(env, fileOf(10), { mediaType: 'text/plain', fileName: '../etc/passwd' }),
+    ).rejects.toBeInstanceOf(UsageError);
   });
 
   it('a decoded reference must be self-consistent (DecodeError)', async () => {

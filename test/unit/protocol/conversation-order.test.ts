@@ -2,12 +2,26 @@
 import { describe, expect, it } from 'vitest';
 import { asDeviceId } from '../../../shared/wire/ids.js';
 import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
-import { ORDER_LIMITS, type OrderedFrame, type SenderTrack, ZERO_HASH, acceptFrame, flushTrack, newSenderTrack } from '../../../shared/protocol/conversation-order.js';
+import {
+  ORDER_LIMITS,
+  type OrderedFrame,
+  type SenderTrack,
+  ZERO_HASH,
+  acceptFrame,
+  flushTrack,
+  newSenderTrack,
+} from '../../../shared/protocol/conversation-order.js';
 import { ProtocolStateError } from '../../../shared/protocol/errors.js';
 
 const hashOf = (seq: number, variant = 0): Uint8Array => new Uint8Array(32).fill(seq * 3 + variant);
 function frame(seq: number, variant = 0, close = false): OrderedFrame {
-  return { seq, hash: hashOf(seq, variant), prevHash: seq === 1 ? ZERO_HASH : hashOf(seq - 1), sentAt: 0, body: close ? { kind: 'close', reason: '' } : { kind: 'text', text: `m${seq}` } };
+  return {
+    seq,
+    hash: hashOf(seq, variant),
+    prevHash: seq === 1 ? ZERO_HASH : hashOf(seq - 1),
+    sentAt: 0,
+    body: close ? { kind: 'close', reason: '' } : { kind: 'text', text: `m${seq}` },
+  };
 }
 
 function feed(track: SenderTrack, frames: readonly OrderedFrame[], now = 0) {
@@ -67,7 +81,7 @@ describe('conversation order', () => {
     expect(r.track.buffer).toHaveLength(0);
   });
 
-  it('nothing is accepted after the sender\'s close', () => {
+  it("nothing is accepted after the sender's close", () => {
     const r = feed(newSenderTrack(sender), [frame(1), frame(2, 0, true)]);
     expect(r.track.closedAt).toBe(2);
     expect(() => acceptFrame(r.track, frame(3), 0)).toThrow(ProtocolStateError);

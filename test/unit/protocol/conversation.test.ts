@@ -13,18 +13,38 @@ import { applyDeviceList } from '../../../shared/protocol/conversation-devices.j
 import { type ConversationPacket, conversationPacketCodec } from '../../../shared/protocol/conversation-codec.js';
 import { endConversation, tick } from '../../../shared/protocol/conversation-end.js';
 import { ORDER_LIMITS } from '../../../shared/protocol/conversation-order.js';
-import { openAgentConversation, receiveAsAgent, receiveMessage } from '../../../shared/protocol/conversation-receive.js';
+import {
+  openAgentConversation,
+  receiveAsAgent,
+  receiveMessage,
+} from '../../../shared/protocol/conversation-receive.js';
 import { sendMessage } from '../../../shared/protocol/conversation-send.js';
 import { startVisitorConversation } from '../../../shared/protocol/conversation-start.js';
 import type { OutgoingPacket } from '../../../shared/protocol/conversation-state.js';
-import { EquivocationError, OneTimePrekeyReuseError, ProtocolStateError, ReplayError, RollbackError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
+import {
+  EquivocationError,
+  OneTimePrekeyReuseError,
+  ProtocolStateError,
+  ReplayError,
+  RollbackError,
+  UnauthorisedDeviceError,
+} from '../../../shared/protocol/errors.js';
 import type { PrekeyBundle } from '../../../shared/protocol/model.js';
 import { PADDING_BUCKETS } from '../../../shared/protocol/padding.js';
 import { GCM_TAG_BYTES } from '../../../shared/crypto/aead.js';
 import { idEquals } from '../../../shared/wire/ids.js';
 import { seededEnv } from '../../support/seeded-env.js';
 import { snapshot } from '../../support/state-snapshot.js';
-import { type AgentParty, type ConversationWorld, agentSends, conversationWorld, deliver, deliverAll, texts, visitorSends } from './support/conversation-world.js';
+import {
+  type AgentParty,
+  type ConversationWorld,
+  agentSends,
+  conversationWorld,
+  deliver,
+  deliverAll,
+  texts,
+  visitorSends,
+} from './support/conversation-world.js';
 
 function packetFor(packets: readonly OutgoingPacket[], agent: AgentParty): OutgoingPacket {
   const p = packets.find((x) => idEquals(x.recipientId, agent.keys.deviceId));
@@ -43,7 +63,13 @@ function rewrite(packet: OutgoingPacket, change: (p: ConversationPacket) => Conv
 }
 
 function withoutOneTimePrekey(bundle: PrekeyBundle): PrekeyBundle {
-  return { deviceId: bundle.deviceId, signedPrekeyId: bundle.signedPrekeyId, signedPrekey: bundle.signedPrekey, signedPrekeyCreatedAt: bundle.signedPrekeyCreatedAt, signedPrekeySignature: bundle.signedPrekeySignature };
+  return {
+    deviceId: bundle.deviceId,
+    signedPrekeyId: bundle.signedPrekeyId,
+    signedPrekey: bundle.signedPrekey,
+    signedPrekeyCreatedAt: bundle.signedPrekeyCreatedAt,
+    signedPrekeySignature: bundle.signedPrekeySignature,
+  };
 }
 
 function agentContext(world: ConversationWorld, agent: AgentParty) {
@@ -51,26 +77,47 @@ function agentContext(world: ConversationWorld, agent: AgentParty) {
 }
 
 /** Delivery to an agent that must fail with `errorClass` and leave its conversation and prekeys unchanged. */
-async function agentRejects(world: ConversationWorld, agent: AgentParty, body: Uint8Array, errorClass: new (...args: never[]) => Error): Promise<Error> {
+async function agentRejects(
+  world: ConversationWorld,
+  agent: AgentParty,
+  body: Uint8Array,
+  errorClass: new (...args: never[]) => Error,
+): Promise<Error> {
   const before = snapshot([agent.state, agent.prekeys]);
   const context = agentContext(world, agent);
-  const action = agent.state === null ? openAgentConversation(body, context, agent.env) : receiveAsAgent(agent.state, body, context, agent.env);
-  const error: unknown = await action.then(() => undefined, (e: unknown) => e);
+  const action =
+    agent.state === null
+      ? openAgentConversation(body, context, agent.env)
+      : receiveAsAgent(agent.state, body, context, agent.env);
+  const error: unknown = await action.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(errorClass);
   expect(snapshot([agent.state, agent.prekeys])).toBe(before);
   return error as Error;
 }
 
-async function visitorRejects(world: ConversationWorld, body: Uint8Array, errorClass: new (...args: never[]) => Error): Promise<Error> {
+async function visitorRejects(
+  world: ConversationWorld,
+  body: Uint8Array,
+  errorClass: new (...args: never[]) => Error,
+): Promise<Error> {
   const before = snapshot(world.visitor.state);
-  const error: unknown = await receiveMessage(world.visitor.state, body, world.visitor.env).then(() => undefined, (e: unknown) => e);
+  const error: unknown = await receiveMessage(world.visitor.state, body, world.visitor.env).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(errorClass);
   expect(snapshot(world.visitor.state)).toBe(before);
   return error as Error;
 }
 
 /** World with one first exchange done: the visitor wrote, agent-0 replied (to visitor and siblings). */
-async function afterFirstReply(seed: string, devices = 2): Promise<{ world: ConversationWorld; agent: AgentParty; reply: readonly OutgoingPacket[] }> {
+async function afterFirstReply(
+  seed: string,
+  devices = 2,
+): Promise<{ world: ConversationWorld; agent: AgentParty; reply: readonly OutgoingPacket[] }> {
   const world = await conversationWorld(seed, devices);
   const agent = world.agents[0];
   if (agent === undefined) throw new Error('no agent');
@@ -93,9 +140,14 @@ describe('first contact and sender authentication', () => {
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const first = packetFor(await visitorSends(world, { kind: 'text', text: 'my card ends 4242' }), agent);
-    const relayKey = (await startVisitorConversation(world.list, world.bundles, seededEnv('relay', world.clock))).state.visitorIdentity?.publicKey;
+    const relayKey = (await startVisitorConversation(world.list, world.bundles, seededEnv('relay', world.clock))).state
+      .visitorIdentity?.publicKey;
     if (relayKey === undefined) throw new Error('no key');
-    const swapped = rewrite(first, (p) => (p.session.kind === 'initial' ? { ...p, session: { ...p.session, header: { ...p.session.header, initiatorIdentityKey: relayKey } } } : p));
+    const swapped = rewrite(first, (p) =>
+      p.session.kind === 'initial'
+        ? { ...p, session: { ...p.session, header: { ...p.session.header, initiatorIdentityKey: relayKey } } }
+        : p,
+    );
     const error = await agentRejects(world, agent, swapped.body, DecryptError);
     expect(rejectionAlert(error, world.visitor.state.conversationId)?.kind).toBe(ALERT_KINDS.forged);
     await deliver(world, first);
@@ -107,8 +159,16 @@ describe('first contact and sender authentication', () => {
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hi' }));
-    const impostor = await startVisitorConversation(world.list, world.bundles.map(withoutOneTimePrekey), seededEnv('impostor', world.clock));
-    const forged = await sendMessage({ ...impostor.state, conversationId: world.visitor.state.conversationId, selfId: world.visitor.state.selfId }, { kind: 'text', text: 'send your card number' }, seededEnv('impostor-2', world.clock));
+    const impostor = await startVisitorConversation(
+      world.list,
+      world.bundles.map(withoutOneTimePrekey),
+      seededEnv('impostor', world.clock),
+    );
+    const forged = await sendMessage(
+      { ...impostor.state, conversationId: world.visitor.state.conversationId, selfId: world.visitor.state.selfId },
+      { kind: 'text', text: 'send your card number' },
+      seededEnv('impostor-2', world.clock),
+    );
     const packet = forged.outgoing[0];
     if (packet === undefined) throw new Error('no packet');
     await agentRejects(world, agent, packet.body, UnauthorisedDeviceError);
@@ -143,7 +203,11 @@ describe('first contact and sender authentication', () => {
 
   it('F3: an unsigned packet before the signed first reply is refused (UnauthorisedDeviceError, forged alert), state unchanged', async () => {
     const { world, reply } = await afterFirstReply('f3-unsigned');
-    const unsigned = rewrite(toVisitor(reply), (p) => (p.session.kind === 'signedReply' ? { ...p, session: { kind: 'normal', sessionId: p.session.sessionId, message: p.session.message } } : p));
+    const unsigned = rewrite(toVisitor(reply), (p) =>
+      p.session.kind === 'signedReply'
+        ? { ...p, session: { kind: 'normal', sessionId: p.session.sessionId, message: p.session.message } }
+        : p,
+    );
     const error = await visitorRejects(world, unsigned.body, UnauthorisedDeviceError);
     expect(rejectionAlert(error, world.visitor.state.conversationId)?.kind).toBe(ALERT_KINDS.forged);
   });
@@ -181,12 +245,19 @@ describe('first contact and sender authentication', () => {
     if (agent === undefined) throw new Error('no agent');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'first visitor' }));
     const second = await startVisitorConversation(world.list, world.bundles, seededEnv('second visitor', world.clock));
-    const step = await sendMessage(second.state, { kind: 'text', text: 'second visitor' }, seededEnv('second visitor/send', world.clock));
+    const step = await sendMessage(
+      second.state,
+      { kind: 'text', text: 'second visitor' },
+      seededEnv('second visitor/send', world.clock),
+    );
     const packet = step.outgoing[0];
     if (packet === undefined) throw new Error('no packet');
     const context = agentContext(world, agent);
     const before = snapshot(agent.prekeys);
-    const error: unknown = await openAgentConversation(packet.body, context, agent.env).then(() => undefined, (e: unknown) => e);
+    const error: unknown = await openAgentConversation(packet.body, context, agent.env).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(OneTimePrekeyReuseError);
     expect(snapshot(agent.prekeys)).toBe(before);
     expect(rejectionAlert(error, second.state.conversationId)?.kind).toBe(ALERT_KINDS.prekeyReuse);
@@ -199,7 +270,11 @@ describe('first contact and sender authentication', () => {
     const otherList = { ...world.list, hash: new Uint8Array(32).fill(7) };
     const bundles = world.bundles.map(withoutOneTimePrekey);
     const visitor = await startVisitorConversation(otherList, bundles, seededEnv('split visitor', world.clock));
-    const step = await sendMessage(visitor.state, { kind: 'text', text: 'hi' }, seededEnv('split visitor/send', world.clock));
+    const step = await sendMessage(
+      visitor.state,
+      { kind: 'text', text: 'hi' },
+      seededEnv('split visitor/send', world.clock),
+    );
     const packet = step.outgoing[0];
     if (packet === undefined) throw new Error('no packet');
     await agentRejects(world, agent, packet.body, EquivocationError);
@@ -216,7 +291,10 @@ describe('conversation packets: hostile input', () => {
     const v2 = new Uint8Array(good.body);
     v2[0] = 2;
     await agentRejects(world, agent, v2, DecodeError);
-    const otherConversation = rewrite(good, (p) => ({ ...p, conversationId: world.visitor.state.selfId as unknown as typeof p.conversationId }));
+    const otherConversation = rewrite(good, (p) => ({
+      ...p,
+      conversationId: world.visitor.state.selfId as unknown as typeof p.conversationId,
+    }));
     await agentRejects(world, agent, otherConversation.body, ProtocolStateError);
     await deliver(world, good);
     expect(texts(agent.shown)).toEqual(['hi', 'next']);
@@ -262,16 +340,26 @@ describe('ordering, gaps, divergence and close', () => {
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const sizes: number[] = [];
-    for (const text of ['ok', 'a somewhat longer canned reply about refunds and returns', 'x'.repeat(150), 'y'.repeat(600)]) {
+    for (const text of [
+      'ok',
+      'a somewhat longer canned reply about refunds and returns',
+      'x'.repeat(150),
+      'y'.repeat(600),
+    ]) {
       const p = packetFor(await visitorSends(world, { kind: 'text', text }), agent);
       sizes.push(decode(conversationPacketCodec, p.body).body.length);
     }
     const first = PADDING_BUCKETS[0] ?? 0;
     const second = PADDING_BUCKETS[1] ?? 0;
-    expect(sizes).toEqual([first + GCM_TAG_BYTES, first + GCM_TAG_BYTES, first + GCM_TAG_BYTES, second + GCM_TAG_BYTES]);
+    expect(sizes).toEqual([
+      first + GCM_TAG_BYTES,
+      first + GCM_TAG_BYTES,
+      first + GCM_TAG_BYTES,
+      second + GCM_TAG_BYTES,
+    ]);
   });
 
-  it('F9: delivery to only one of the account\'s devices is flagged by the other (device divergence)', async () => {
+  it("F9: delivery to only one of the account's devices is flagged by the other (device divergence)", async () => {
     const world = await conversationWorld('divergence', 2);
     const [laptop, phone] = world.agents;
     if (laptop === undefined || phone === undefined) throw new Error('two devices expected');
@@ -289,30 +377,48 @@ describe('ordering, gaps, divergence and close', () => {
   it('F9: a conversation that ends without an authenticated close is flagged (missing close)', async () => {
     const { world, agent, reply } = await afterFirstReply('truncated', 1);
     await deliverAll(world, reply);
-    expect(endConversation(world.visitor.state, world.visitor.env).alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.missingClose]);
+    expect(endConversation(world.visitor.state, world.visitor.env).alerts.map((a) => a.kind)).toEqual([
+      ALERT_KINDS.missingClose,
+    ]);
     await deliverAll(world, await agentSends(world, agent, { kind: 'close', reason: 'resolved' }));
     const ended = endConversation(world.visitor.state, world.visitor.env);
     expect(ended.alerts).toEqual([]);
     expect(ended.state.ended).toBe(true);
   });
 
-  it('nothing can be sent after one\'s own close, and nothing is accepted after the sender\'s close', async () => {
+  it("nothing can be sent after one's own close, and nothing is accepted after the sender's close", async () => {
     const { world, agent } = await afterFirstReply('after-close', 1);
     await deliverAll(world, await visitorSends(world, { kind: 'close', reason: '' }));
     await expect(visitorSends(world, { kind: 'text', text: 'more' })).rejects.toBeInstanceOf(ProtocolStateError);
     // A forged continuation after the close (the visitor's state, rewound, sends seq 3).
-    const rewound = await sendMessage({ ...world.visitor.state, closedBySelf: false }, { kind: 'text', text: 'after close' }, world.visitor.env);
+    const rewound = await sendMessage(
+      { ...world.visitor.state, closedBySelf: false },
+      { kind: 'text', text: 'after close' },
+      world.visitor.env,
+    );
     await agentRejects(world, agent, packetFor(rewound.outgoing, agent).body, ProtocolStateError);
   });
 
   it('every message kind round-trips: typing, read receipt, attachment reference', async () => {
     const { world, agent, reply } = await afterFirstReply('kinds', 1);
     await deliverAll(world, reply);
-    const attachment = { kind: 'attachment', id: new Uint8Array(16).fill(1), key: new Uint8Array(32).fill(2), hash: new Uint8Array(32).fill(3), size: 123_456, name: 'invoice.pdf', mime: 'application/pdf' } as const;
+    const attachment = {
+      kind: 'attachment',
+      id: new Uint8Array(16).fill(1),
+      key: new Uint8Array(32).fill(2),
+      hash: new Uint8Array(32).fill(3),
+      size: 123_456,
+      name: 'invoice.pdf',
+      mime: 'application/pdf',
+    } as const;
     await deliverAll(world, await visitorSends(world, { kind: 'typing', active: true }));
     await deliverAll(world, await visitorSends(world, { kind: 'readReceipt', sender: agent.keys.deviceId, seq: 1 }));
     await deliverAll(world, await visitorSends(world, attachment));
-    expect(agent.shown.slice(1).map((m) => m.body)).toEqual([{ kind: 'typing', active: true }, { kind: 'readReceipt', sender: agent.keys.deviceId, seq: 1 }, attachment]);
+    expect(agent.shown.slice(1).map((m) => m.body)).toEqual([
+      { kind: 'typing', active: true },
+      { kind: 'readReceipt', sender: agent.keys.deviceId, seq: 1 },
+      attachment,
+    ]);
   });
 });
 
@@ -323,14 +429,22 @@ describe('device list changes during a conversation', () => {
     if (kept === undefined || revoked === undefined) throw new Error('two devices expected');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
     const fromRevoked = await agentSends(world, revoked, { kind: 'text', text: 'sent before the revocation arrived' });
-    const v2 = { version: 2, hash: new Uint8Array(32).fill(2), devices: world.list.devices.filter((d) => idEquals(d.deviceId, kept.keys.deviceId)) };
+    const v2 = {
+      version: 2,
+      hash: new Uint8Array(32).fill(2),
+      devices: world.list.devices.filter((d) => idEquals(d.deviceId, kept.keys.deviceId)),
+    };
     const updated = await applyDeviceList(world.visitor.state, v2, [], world.visitor.env);
     world.visitor.state = updated.state;
     const next = await visitorSends(world, { kind: 'text', text: 'only for listed devices' });
     expect(next.map((p) => p.recipientId)).toEqual([kept.keys.deviceId]);
     await visitorRejects(world, toVisitor(fromRevoked).body, UnauthorisedDeviceError);
-    await expect(applyDeviceList(world.visitor.state, world.list, [], world.visitor.env)).rejects.toBeInstanceOf(RollbackError);
-    await expect(applyDeviceList(world.visitor.state, { ...v2, hash: new Uint8Array(32).fill(3) }, [], world.visitor.env)).rejects.toBeInstanceOf(EquivocationError);
+    await expect(applyDeviceList(world.visitor.state, world.list, [], world.visitor.env)).rejects.toBeInstanceOf(
+      RollbackError,
+    );
+    await expect(
+      applyDeviceList(world.visitor.state, { ...v2, hash: new Uint8Array(32).fill(3) }, [], world.visitor.env),
+    ).rejects.toBeInstanceOf(EquivocationError);
   });
 });
 
@@ -341,7 +455,11 @@ describe('device lists seen by agent devices', () => {
     if (agent === undefined) throw new Error('no agent');
     const v2 = { ...world.list, version: 2, hash: new Uint8Array(32).fill(2) };
     const first = packetFor(await visitorSends(world, { kind: 'text', text: 'hello' }), agent);
-    const step = await openAgentConversation(first.body, { device: agent.keys, prekeys: agent.prekeys, deviceList: v2 }, agent.env);
+    const step = await openAgentConversation(
+      first.body,
+      { device: agent.keys, prekeys: agent.prekeys, deviceList: v2 },
+      agent.env,
+    );
     expect(step.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.rollback]);
     expect(texts(step.released)).toEqual(['hello']);
     expect(step.state.deviceList.version).toBe(2);
@@ -354,8 +472,16 @@ describe('device lists seen by agent devices', () => {
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
     await deliverAll(world, await agentSends(world, laptop, { kind: 'text', text: 'hi' }));
     if (laptop.state === null) throw new Error('no state');
-    const v2 = { version: 2, hash: new Uint8Array(32).fill(2), devices: world.list.devices.filter((d) => !idEquals(d.deviceId, revoked.keys.deviceId)) };
-    const step = await sendMessage(laptop.state, { kind: 'text', text: 'after revocation' }, laptop.env, { device: laptop.keys, siblingBundles: [], deviceList: v2 });
+    const v2 = {
+      version: 2,
+      hash: new Uint8Array(32).fill(2),
+      devices: world.list.devices.filter((d) => !idEquals(d.deviceId, revoked.keys.deviceId)),
+    };
+    const step = await sendMessage(laptop.state, { kind: 'text', text: 'after revocation' }, laptop.env, {
+      device: laptop.keys,
+      siblingBundles: [],
+      deviceList: v2,
+    });
     expect(step.outgoing.map((o) => o.recipientId)).toEqual([world.visitor.state.selfId, phone.keys.deviceId]);
     expect(step.state.sessions.some((s) => idEquals(s.peerId, revoked.keys.deviceId))).toBe(false);
   });
@@ -376,7 +502,14 @@ describe('sibling sessions', () => {
     }
     expect(texts(phone.shown)).toEqual(['hello', 'laptop here', 'laptop 0', 'laptop 1']);
     expect(texts(laptop.shown)).toEqual(['hello', 'phone here', 'phone 0', 'phone 1']);
-    expect(texts(world.visitor.shown)).toEqual(['laptop here', 'phone here', 'laptop 0', 'phone 0', 'laptop 1', 'phone 1']);
+    expect(texts(world.visitor.shown)).toEqual([
+      'laptop here',
+      'phone here',
+      'laptop 0',
+      'phone 0',
+      'laptop 1',
+      'phone 1',
+    ]);
     expect(laptop.state?.sessions.filter((s) => idEquals(s.peerId, phone.keys.deviceId))).toHaveLength(2);
     for (const party of [world.visitor, laptop, phone]) expect(party.alerts).toEqual([]);
   });

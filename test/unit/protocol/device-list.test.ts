@@ -30,7 +30,10 @@ import { identityWorld } from './identity-fixture.js';
 
 /** Signs arbitrary body bytes with the AIK, bypassing the checks of createNextDeviceList: a hostile-but-signed list. */
 async function signRaw(identity: AccountIdentity, body: Uint8Array): Promise<SignedDeviceList> {
-  return { body, signature: await ed25519Sign(identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body)) };
+  return {
+    body,
+    signature: await ed25519Sign(identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body)),
+  };
 }
 
 function withDevices(list: DeviceList, devices: readonly DeviceEntry[]): DeviceList {
@@ -67,14 +70,19 @@ describe('device list: create, sign, verify', () => {
     const pin = parseBusinessPin(w.pin);
     expect((await verifyDeviceListWithPin(w.v1, pin)).version).toBe(1);
     await expect(verifyDeviceListWithPin(other.v1, pin)).rejects.toBeInstanceOf(PinMismatchError);
-    await expect(verifyDeviceListWithPin({ body: w.v1.body, signature: new Uint8Array(64) }, pin)).rejects.toBeInstanceOf(SignatureError);
+    await expect(
+      verifyDeviceListWithPin({ body: w.v1.body, signature: new Uint8Array(64) }, pin),
+    ).rejects.toBeInstanceOf(SignatureError);
   });
 
   it('F10: a revoked device is absent from the next signed list', async () => {
     const w = await identityWorld();
     const v1 = decodeDeviceListBody(w.v1.body);
     const { devices, removed } = applyChange(v1, { kind: 'remove-device', deviceId: w.agent.keys.deviceId });
-    const v2 = await verifySignedDeviceList(await createNextDeviceList(w.identity, w.v1, { devices }, w.env), w.identity.signing.publicKey);
+    const v2 = await verifySignedDeviceList(
+      await createNextDeviceList(w.identity, w.v1, { devices }, w.env),
+      w.identity.signing.publicKey,
+    );
     expect(removed.map((d) => d.deviceId)).toEqual([w.agent.keys.deviceId]);
     expect(findDevice(v2, w.agent.keys.deviceId)).toBeUndefined();
     expect(findDevice(v2, w.owner.keys.deviceId)).toBeDefined();
@@ -87,31 +95,51 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
     const rogue = await identityWorld('rogue');
     const v1 = decodeDeviceListBody(w.v1.body);
     // The relay signs the real list content with its own key but names the real account key.
-    const forged = await signRaw(rogue.identity, encodeDeviceListBody(withDevices(v1, [...v1.devices, rogue.owner.entry])));
+    const forged = await signRaw(
+      rogue.identity,
+      encodeDeviceListBody(withDevices(v1, [...v1.devices, rogue.owner.entry])),
+    );
     await expect(verifySignedDeviceList(forged, w.identity.signing.publicKey)).rejects.toBeInstanceOf(SignatureError);
     // Or names its own key: caught as "not the trusted key".
-    const own = await signRaw(rogue.identity, encodeDeviceListBody({ ...v1, accountKey: rogue.identity.signing.publicKey }));
+    const own = await signRaw(
+      rogue.identity,
+      encodeDeviceListBody({ ...v1, accountKey: rogue.identity.signing.publicKey }),
+    );
     await expect(verifySignedDeviceList(own, w.identity.signing.publicKey)).rejects.toBeInstanceOf(SignatureError);
   });
 
   it('rejects an unsigned list (all-zero signature) and malformed signatures of every length', async () => {
     const w = await identityWorld();
-    for (const signature of [new Uint8Array(64), new Uint8Array(0), new Uint8Array(63), new Uint8Array(65), w.v1.signature.slice(0, 32)]) {
-      await expect(verifySignedDeviceList({ body: w.v1.body, signature }, w.identity.signing.publicKey)).rejects.toBeInstanceOf(SignatureError);
+    for (const signature of [
+      new Uint8Array(64),
+      new Uint8Array(0),
+      new Uint8Array(63),
+      new Uint8Array(65),
+      w.v1.signature.slice(0, 32),
+    ]) {
+      await expect(
+        verifySignedDeviceList({ body: w.v1.body, signature }, w.identity.signing.publicKey),
+      ).rejects.toBeInstanceOf(SignatureError);
     }
     const flipped = w.v1.signature.slice();
     flipped[10] = (flipped[10] ?? 0) ^ 1;
-    await expect(verifySignedDeviceList({ body: w.v1.body, signature: flipped }, w.identity.signing.publicKey)).rejects.toBeInstanceOf(SignatureError);
+    await expect(
+      verifySignedDeviceList({ body: w.v1.body, signature: flipped }, w.identity.signing.publicKey),
+    ).rejects.toBeInstanceOf(SignatureError);
     // A signature over the body without the domain label is not accepted either.
     const unlabelled = await ed25519Sign(w.identity.signing.privateKey, w.v1.body);
-    await expect(verifySignedDeviceList({ body: w.v1.body, signature: unlabelled }, w.identity.signing.publicKey)).rejects.toBeInstanceOf(SignatureError);
+    await expect(
+      verifySignedDeviceList({ body: w.v1.body, signature: unlabelled }, w.identity.signing.publicKey),
+    ).rejects.toBeInstanceOf(SignatureError);
   });
 
   it('rejects a tampered body (one flipped byte in a device key)', async () => {
     const w = await identityWorld();
     const body = w.v1.body.slice();
     body[body.length - 5] = (body[body.length - 5] ?? 0) ^ 0x40;
-    await expect(verifySignedDeviceList({ body, signature: w.v1.signature }, w.identity.signing.publicKey)).rejects.toBeInstanceOf(SignatureError);
+    await expect(
+      verifySignedDeviceList({ body, signature: w.v1.signature }, w.identity.signing.publicKey),
+    ).rejects.toBeInstanceOf(SignatureError);
   });
 
   it('strict parsing: trailing bytes, truncation, unknown version or suite, unknown role tag are DecodeErrors', async () => {
@@ -125,14 +153,18 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
       new Uint8Array(0),
     ];
     for (const body of cases) {
-      await expect(verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey)).rejects.toBeInstanceOf(DecodeError);
+      await expect(
+        verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey),
+      ).rejects.toBeInstanceOf(DecodeError);
     }
     // The role byte of the first entry: header 2 + 16 + 4 + 32 + 32 + 1 + 32 (recovery) + 8 + 4 (count), then entry 16 + 16 + 4 + name + kind 1.
     const roleOffset = 2 + 16 + 4 + 32 + 32 + 1 + 32 + 8 + 4 + 16 + 16 + 4 + 'Olivia Owner'.length + 1;
     expect(b[roleOffset]).toBe(1);
     const badRole = b.slice();
     badRole[roleOffset] = 7;
-    await expect(verifySignedDeviceList(await signRaw(w.identity, badRole), w.identity.signing.publicKey)).rejects.toBeInstanceOf(DecodeError);
+    await expect(
+      verifySignedDeviceList(await signRaw(w.identity, badRole), w.identity.signing.publicKey),
+    ).rejects.toBeInstanceOf(DecodeError);
   });
 
   it('wrong key lengths inside an entry cannot be encoded, and do not decode', async () => {
@@ -143,7 +175,9 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
     // Hand-built body with a 31-byte DH key: the decoder reads the wrong number of bytes and fails.
     const body = encodeDeviceListBody(withDevices(v1, [w.owner.entry]));
     const truncated = body.slice(0, body.length - 1);
-    await expect(verifySignedDeviceList(await signRaw(w.identity, truncated), w.identity.signing.publicKey)).rejects.toBeInstanceOf(DecodeError);
+    await expect(
+      verifySignedDeviceList(await signRaw(w.identity, truncated), w.identity.signing.publicKey),
+    ).rejects.toBeInstanceOf(DecodeError);
   });
 
   it('rejects duplicate device ids, and one key listed for two devices, even when signed by the AIK', async () => {
@@ -151,7 +185,10 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
     const v1 = decodeDeviceListBody(w.v1.body);
     const dupId = { ...w.agent.entry, deviceId: w.admin.entry.deviceId };
     const dupKey = { ...w.agent.entry, dhIdentityKey: w.admin.entry.dhIdentityKey };
-    for (const devices of [[w.owner.entry, w.admin.entry, dupId], [w.owner.entry, w.admin.entry, dupKey]]) {
+    for (const devices of [
+      [w.owner.entry, w.admin.entry, dupId],
+      [w.owner.entry, w.admin.entry, dupKey],
+    ]) {
       const signed = await signRaw(w.identity, encodeDeviceListBody(withDevices(v1, devices)));
       await expect(verifySignedDeviceList(signed, w.identity.signing.publicKey)).rejects.toBeInstanceOf(DecodeError);
       await expect(createNextDeviceList(w.identity, w.v1, { devices }, w.env)).rejects.toBeInstanceOf(DecodeError);
@@ -186,7 +223,9 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
       }),
     );
     const body = encode(loose, { ...v1, recoveryKey: v1.recoveryKey, devices: many });
-    await expect(verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey)).rejects.toBeInstanceOf(DecodeError);
+    await expect(
+      verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey),
+    ).rejects.toBeInstanceOf(DecodeError);
   });
 
   it('rejects a signed list whose agent name carries a bidi override (InvalidDisplayNameError)', async () => {
@@ -194,8 +233,12 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
     const v1 = decodeDeviceListBody(w.v1.body);
     const spoof = { ...w.agent.entry, agentName: 'Olivia Owner\u202E' };
     const signed = await signRaw(w.identity, encodeDeviceListBody(withDevices(v1, [w.owner.entry, spoof])));
-    await expect(verifySignedDeviceList(signed, w.identity.signing.publicKey)).rejects.toBeInstanceOf(InvalidDisplayNameError);
-    await expect(createNextDeviceList(w.identity, w.v1, { devices: [w.owner.entry, spoof] }, w.env)).rejects.toBeInstanceOf(InvalidDisplayNameError);
+    await expect(verifySignedDeviceList(signed, w.identity.signing.publicKey)).rejects.toBeInstanceOf(
+      InvalidDisplayNameError,
+    );
+    await expect(
+      createNextDeviceList(w.identity, w.v1, { devices: [w.owner.entry, spoof] }, w.env),
+    ).rejects.toBeInstanceOf(InvalidDisplayNameError);
   });
 
   it('rejects chain-rule violations: version 0, v1 with a previous hash, v2 without one, no owner, one agent with two roles', async () => {
@@ -209,7 +252,9 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
       withDevices(v1, [w.owner.entry, { ...w.agent.entry, agentId: w.admin.entry.agentId }, w.admin.entry]),
     ];
     for (const list of bad) {
-      await expect(verifySignedDeviceList(await signRaw(w.identity, encodeDeviceListBody(list)), w.identity.signing.publicKey)).rejects.toBeInstanceOf(DecodeError);
+      await expect(
+        verifySignedDeviceList(await signRaw(w.identity, encodeDeviceListBody(list)), w.identity.signing.publicKey),
+      ).rejects.toBeInstanceOf(DecodeError);
     }
   });
 });

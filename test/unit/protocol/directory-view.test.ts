@@ -64,7 +64,10 @@ describe('DirectoryView: pinning (F1)', () => {
     // The relay builds a complete, validly self-signed account with the real account id and its own key.
     const relayList = decodeDeviceListBody(relay.v1.body);
     const body = encodeDeviceListBody({ ...relayList, accountId: w.identity.accountId });
-    const signed = { body, signature: await ed25519Sign(relay.identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body)) };
+    const signed = {
+      body,
+      signature: await ed25519Sign(relay.identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body)),
+    };
     await expectRejectedUnchanged(createDirectoryView(w.pin), w, signed, PinMismatchError, 'pin-mismatch');
     // And after the real list was accepted, a list naming another key is refused too.
     const view = await accepted(createDirectoryView(w.pin), w, w.v1);
@@ -84,7 +87,12 @@ describe('DirectoryView: pinning (F1)', () => {
     const view = await accepted(createDirectoryView(w.pin), w, w.v1);
     const rogue = await newMember(w.env, 'Eve', 'agent');
     const v1 = decodeDeviceListBody(w.v1.body);
-    const body = encodeDeviceListBody({ ...v1, version: 2, previousHash: new Uint8Array(32).fill(7), devices: [...v1.devices, rogue.entry] });
+    const body = encodeDeviceListBody({
+      ...v1,
+      version: 2,
+      previousHash: new Uint8Array(32).fill(7),
+      devices: [...v1.devices, rogue.entry],
+    });
     await expectRejectedUnchanged(view, w, { body, signature: new Uint8Array(64) }, SignatureError, 'bad-signature');
     await expectRejectedUnchanged(view, w, { body, signature: w.v1.signature }, SignatureError, 'bad-signature');
   });
@@ -92,8 +100,20 @@ describe('DirectoryView: pinning (F1)', () => {
   it('malformed bytes: DecodeError, no alert, state unchanged', async () => {
     const w = await identityWorld();
     const view = await accepted(createDirectoryView(w.pin), w, w.v1);
-    await expectRejectedUnchanged(view, w, { body: w.v1.body.slice(0, 40), signature: w.v1.signature }, DecodeError, undefined);
-    await expectRejectedUnchanged(view, w, { body: Uint8Array.from([...w.v1.body, 1]), signature: w.v1.signature }, DecodeError, undefined);
+    await expectRejectedUnchanged(
+      view,
+      w,
+      { body: w.v1.body.slice(0, 40), signature: w.v1.signature },
+      DecodeError,
+      undefined,
+    );
+    await expectRejectedUnchanged(
+      view,
+      w,
+      { body: Uint8Array.from([...w.v1.body, 1]), signature: w.v1.signature },
+      DecodeError,
+      undefined,
+    );
   });
 
   it('a malformed pin is a DecodeError', async () => {
@@ -138,7 +158,9 @@ describe('DirectoryView: versions, rollback, equivocation', () => {
     const lists = [w.v1];
     for (let i = 0; i < DIRECTORY_HISTORY + 2; i++) {
       const prev = lists.at(-1) ?? w.v1;
-      lists.push(await createNextDeviceList(w.identity, prev, { devices: decodeDeviceListBody(prev.body).devices }, w.env));
+      lists.push(
+        await createNextDeviceList(w.identity, prev, { devices: decodeDeviceListBody(prev.body).devices }, w.env),
+      );
     }
     const view = await accepted(createDirectoryView(w.pin), w, ...lists);
     expect(view.history).toHaveLength(DIRECTORY_HISTORY);

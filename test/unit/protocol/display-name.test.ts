@@ -3,12 +3,18 @@ import { InvalidDisplayNameError } from '../../../shared/protocol/errors.js';
 import { DISPLAY_NAME_LIMITS, validateDisplayName } from '../../../shared/protocol/display-name.js';
 
 describe('validateDisplayName', () => {
-  it.each(['Ada', 'José Álvarez', '王小明', 'Zoë-Anne O’Neil', 'Δημήτρης', 'محمد', 'Ada 2', 'a'.repeat(DISPLAY_NAME_LIMITS.maxCodePoints)])(
-    'accepts the ordinary name %s',
-    (name) => {
-      expect(validateDisplayName(name)).toBe(name);
-    },
-  );
+  it.each([
+    'Ada',
+    'José Álvarez',
+    '王小明',
+    'Zoë-Anne O’Neil',
+    'Δημήτρης',
+    'محمد',
+    'Ada 2',
+    'a'.repeat(DISPLAY_NAME_LIMITS.maxCodePoints),
+  ])('accepts the ordinary name %s', (name) => {
+    expect(validateDisplayName(name)).toBe(name);
+  });
 
   const hostile: readonly (readonly [string, string])[] = [
     ['right-to-left override (Trojan Source)', 'Ada\u202Egnp.exe'],

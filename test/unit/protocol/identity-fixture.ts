@@ -31,7 +31,14 @@ export interface IdentityWorld {
   readonly pin: string;
 }
 
-export async function newMember(env: ProtocolEnv, name: string, role: Role, kind: DeviceKind = 'extension', agentId?: Uint8Array, agentName?: string): Promise<Member> {
+export async function newMember(
+  env: ProtocolEnv,
+  name: string,
+  role: Role,
+  kind: DeviceKind = 'extension',
+  agentId?: Uint8Array,
+  agentName?: string,
+): Promise<Member> {
   const keys = await createDeviceKeys(env);
   const entry = deviceEntryOf(keys, { agentId: agentId ?? env.rng(16), agentName: agentName ?? name, kind, role });
   return { keys, entry };
@@ -52,5 +59,17 @@ export async function identityWorld(seed = 'identity'): Promise<IdentityWorld> {
     env,
   );
   const pin = await businessFingerprint(created.identity.signing.publicKey);
-  return { env, clock, identity: created.identity, seed: created.seed, recoveryKey, recovery, owner, admin, agent, v1, pin };
+  return {
+    env,
+    clock,
+    identity: created.identity,
+    seed: created.seed,
+    recoveryKey,
+    recovery,
+    owner,
+    admin,
+    agent,
+    v1,
+    pin,
+  };
 }

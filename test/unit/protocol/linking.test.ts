@@ -7,7 +7,13 @@ import { createDeviceKeys } from '../../../shared/protocol/device-keys.js';
 import { createFirstDeviceList, findDevice, verifySignedDeviceList } from '../../../shared/protocol/device-list.js';
 import { LinkingAbortedError, ProtocolStateError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
 import { listLinkedDevice } from '../../../shared/protocol/linking-device-list.js';
-import { LINKING_LIMITS, linkGrantCodec, linkOfferCodec, linkPayloadCodec, linkRevealCodec } from '../../../shared/protocol/linking-codec.js';
+import {
+  LINKING_LIMITS,
+  linkGrantCodec,
+  linkOfferCodec,
+  linkPayloadCodec,
+  linkRevealCodec,
+} from '../../../shared/protocol/linking-codec.js';
 import { LinkingMismatchError } from '../../../shared/protocol/linking-errors.js';
 import {
   cancelExistingDeviceLink,
@@ -34,7 +40,12 @@ async function relayOffer(payload: Uint8Array, accountId: Uint8Array) {
   const env = seededEnv('mallory');
   const mallory = await testDevice(env, 'Mallory', 'owner');
   const { identity } = await createAccountIdentity(env);
-  return startExistingDeviceLink(env, payload, { accountId: asAccountId(accountId), accountKey: identity.signing.publicKey }, mallory.keys);
+  return startExistingDeviceLink(
+    env,
+    payload,
+    { accountId: asAccountId(accountId), accountKey: identity.signing.publicKey },
+    mallory.keys,
+  );
 }
 
 describe('device linking: honest path', () => {
@@ -61,7 +72,13 @@ describe('device linking: honest path', () => {
     expect(linked.accountKey).toEqual(account.accountKey);
     expect(idEquals(linked.sponsor.deviceId, owner.keys.deviceId)).toBe(true);
     expect(linked.archiveGrantCount).toBe(1);
-    const got = await acceptArchiveKeyGrant(undefined, account.accountId, release.archiveGrants[0]?.sealed ?? new Uint8Array(0), newKeys, [linked.sponsor]);
+    const got = await acceptArchiveKeyGrant(
+      undefined,
+      account.accountId,
+      release.archiveGrants[0]?.sealed ?? new Uint8Array(0),
+      newKeys,
+      [linked.sponsor],
+    );
     expect(got.keyring.keys).toHaveLength(keyring.keys.length);
   });
 
@@ -70,7 +87,12 @@ describe('device linking: honest path', () => {
     const n2 = await newDeviceReceiveOffer(structuredClone(n1.state), env, e1.offer);
     const e2 = await existingDeviceReceiveReveal(structuredClone(e1.state), env, n2.reveal);
     const n3 = newDeviceConfirmCode(structuredClone(n2.state), env, true);
-    const e3 = await existingDeviceConfirmCode(structuredClone(e2.state), env, { codesMatch: true, profile, self: owner.keys, keyring });
+    const e3 = await existingDeviceConfirmCode(structuredClone(e2.state), env, {
+      codesMatch: true,
+      profile,
+      self: owner.keys,
+      keyring,
+    });
     const n4 = await newDeviceReceiveGrant(structuredClone(n3.state), env, e3.release?.grant ?? new Uint8Array(0));
     expect(n4.state.phase).toBe(LINK_PHASES.linked);
   });
@@ -100,11 +122,15 @@ describe('device linking: into the signed device list', () => {
     const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
     const confirm = async (role: 'owner' | 'agent') => {
       const profile = { agentId: ann.entry.agentId, agentName: 'Ann', kind: 'pwa', role } as const;
-      const release = (await existingDeviceConfirmCode(e2.state, env, { codesMatch: true, profile, self: owner.keys, keyring })).release;
+      const release = (
+        await existingDeviceConfirmCode(e2.state, env, { codesMatch: true, profile, self: owner.keys, keyring })
+      ).release;
       if (release === undefined) throw new Error('expected a release');
       return release;
     };
-    await expect(listLinkedDevice(identity, v1, ann.keys.deviceId, await confirm('owner'), env)).rejects.toBeInstanceOf(UnauthorisedDeviceError);
+    await expect(listLinkedDevice(identity, v1, ann.keys.deviceId, await confirm('owner'), env)).rejects.toBeInstanceOf(
+      UnauthorisedDeviceError,
+    );
     const release = await confirm('agent');
     const v2 = await listLinkedDevice(identity, v1, ann.keys.deviceId, release, env);
     const list = await verifySignedDeviceList(v2, identity.signing.publicKey);
@@ -125,9 +151,9 @@ describe('device linking: relay in the middle', () => {
     expect(e3.state.phase).toBe(LINK_PHASES.aborted);
     expect(e3.release).toBeUndefined();
     expect(e3.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.linkingMismatch]);
-    await expect(existingDeviceConfirmCode(e3.state, env, { codesMatch: true, profile, self: owner.keys, keyring })).rejects.toBeInstanceOf(
-      LinkingAbortedError,
-    );
+    await expect(
+      existingDeviceConfirmCode(e3.state, env, { codesMatch: true, profile, self: owner.keys, keyring }),
+    ).rejects.toBeInstanceOf(LinkingAbortedError);
 
     const n3 = newDeviceConfirmCode(n2.state, env, false);
     expect(n3.state.phase).toBe(LINK_PHASES.aborted);
@@ -145,7 +171,13 @@ describe('device linking: relay in the middle', () => {
     // The archive keys are sealed to the key the new device committed to in its QR code, not to the relay.
     const relayKeys = await createDeviceKeys(seededEnv('mallory-device'));
     await expect(
-      acceptArchiveKeyGrant(undefined, n1.state.accountId, release.archiveGrants[0]?.sealed ?? new Uint8Array(0), relayKeys, [owner.entry]),
+      acceptArchiveKeyGrant(
+        undefined,
+        n1.state.accountId,
+        release.archiveGrants[0]?.sealed ?? new Uint8Array(0),
+        relayKeys,
+        [owner.entry],
+      ),
     ).rejects.toBeInstanceOf(ProtocolStateError);
     // The new device, talking to the relay, cannot open the genuine grant: keys differ.
     const n3 = newDeviceConfirmCode(n2.state, env, true);
@@ -161,7 +193,10 @@ describe('device linking: relay in the middle', () => {
     const relayDevice = await createDeviceKeys(relayEnv);
     const relayStart = await startNewDeviceLink(relayEnv, n1.state.accountId, relayDevice);
     if (relayStart.state.phase !== LINK_PHASES.awaitingOffer) throw new Error('expected awaiting-offer');
-    const relayReveal = encode(linkRevealCodec, { ...decode(linkRevealCodec, relayStart.state.reveal), linkId: n1.state.linkId });
+    const relayReveal = encode(linkRevealCodec, {
+      ...decode(linkRevealCodec, relayStart.state.reveal),
+      linkId: n1.state.linkId,
+    });
     const error = await existingDeviceReceiveReveal(e1.state, env, relayReveal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LinkingMismatchError);
     expect((error as LinkingMismatchError).alert.kind).toBe(ALERT_KINDS.linkingMismatch);
@@ -186,7 +221,9 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
   it('refuses a QR code of another account (LinkingAbortedError)', async () => {
     const { env, owner, n1 } = await linkingWorld();
     const other = { accountId: asAccountId(new Uint8Array(16).fill(1)), accountKey: new Uint8Array(32) };
-    await expect(startExistingDeviceLink(env, n1.payload, other, owner.keys)).rejects.toBeInstanceOf(LinkingAbortedError);
+    await expect(startExistingDeviceLink(env, n1.payload, other, owner.keys)).rejects.toBeInstanceOf(
+      LinkingAbortedError,
+    );
   });
 
   it('rejects malformed payloads, offers and reveals (DecodeError) and keeps going with the genuine ones', async () => {
@@ -194,9 +231,13 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
     const v2 = new Uint8Array(n1.payload);
     v2[0] = 2;
     await expect(startExistingDeviceLink(env, v2, account, owner.keys)).rejects.toBeInstanceOf(DecodeError);
-    await expect(startExistingDeviceLink(env, n1.payload.subarray(1), account, owner.keys)).rejects.toBeInstanceOf(DecodeError);
+    await expect(startExistingDeviceLink(env, n1.payload.subarray(1), account, owner.keys)).rejects.toBeInstanceOf(
+      DecodeError,
+    );
     await expect(newDeviceReceiveOffer(n1.state, env, e1.offer.subarray(0, 100))).rejects.toBeInstanceOf(DecodeError);
-    await expect(newDeviceReceiveOffer(n1.state, env, new Uint8Array([...e1.offer, 0]))).rejects.toBeInstanceOf(DecodeError);
+    await expect(newDeviceReceiveOffer(n1.state, env, new Uint8Array([...e1.offer, 0]))).rejects.toBeInstanceOf(
+      DecodeError,
+    );
     const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
     await expect(existingDeviceReceiveReveal(e1.state, env, new Uint8Array(0))).rejects.toBeInstanceOf(DecodeError);
     const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
@@ -240,9 +281,9 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
     const parsed = decode(linkGrantCodec, grant);
     const flipped = new Uint8Array(parsed.ciphertext);
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    await expect(newDeviceReceiveGrant(n3.state, env, encode(linkGrantCodec, { ...parsed, ciphertext: flipped }))).rejects.toBeInstanceOf(
-      LinkingMismatchError,
-    );
+    await expect(
+      newDeviceReceiveGrant(n3.state, env, encode(linkGrantCodec, { ...parsed, ciphertext: flipped })),
+    ).rejects.toBeInstanceOf(LinkingMismatchError);
     expect((await newDeviceReceiveGrant(n3.state, env, grant)).state.phase).toBe(LINK_PHASES.linked);
   });
 
@@ -252,7 +293,9 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
     const cancelled = cancelExistingDeviceLink(e1.state, 'user cancelled');
     expect(cancelled.alerts).toEqual([]);
     const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
-    await expect(existingDeviceReceiveReveal(cancelled.state, env, n2.reveal)).rejects.toBeInstanceOf(LinkingAbortedError);
+    await expect(existingDeviceReceiveReveal(cancelled.state, env, n2.reveal)).rejects.toBeInstanceOf(
+      LinkingAbortedError,
+    );
   });
 
   it('expires after the time limit (LinkingAbortedError)', async () => {

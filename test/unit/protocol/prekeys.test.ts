@@ -29,7 +29,13 @@ async function world(oneTime = 3) {
   return { ...w, prekeys };
 }
 
-async function rejects(bundle: PrekeyBundle, w: Awaited<ReturnType<typeof world>>, errorClass: abstract new (...args: never[]) => Error, alertKind: string, now = w.clock.now()): Promise<void> {
+async function rejects(
+  bundle: PrekeyBundle,
+  w: Awaited<ReturnType<typeof world>>,
+  errorClass: abstract new (...args: never[]) => Error,
+  alertKind: string,
+  now = w.clock.now(),
+): Promise<void> {
   let caught: unknown;
   try {
     await verifyPrekeyBundle(bundle, w.agent.entry, now);
@@ -117,7 +123,10 @@ describe('prekeys: generation and use', () => {
     const bundle = prekeyBundleOf(w.prekeys, 1);
     const initiator = await createDeviceKeys(w.env);
     const a = await x25519(initiator.identityDh.privateKey, bundle.signedPrekey);
-    const b = await x25519(signedPrekeyFor(w.prekeys, bundle.signedPrekeyId, w.clock.now()).privateKey, initiator.identityDh.publicKey);
+    const b = await x25519(
+      signedPrekeyFor(w.prekeys, bundle.signedPrekeyId, w.clock.now()).privateKey,
+      initiator.identityDh.publicKey,
+    );
     expect(a).toEqual(b);
   });
 });
@@ -132,13 +141,24 @@ describe('verifyPrekeyBundle: hostile directory', () => {
 
   it('a signed prekey dated in the future is refused as stale', async () => {
     const w = await world();
-    await rejects(prekeyBundleOf(w.prekeys), w, StaleSignedPrekeyError, 'stale-signed-prekey', w.clock.now() - PREKEY_POLICY.maxFutureSkewMs - 1);
+    await rejects(
+      prekeyBundleOf(w.prekeys),
+      w,
+      StaleSignedPrekeyError,
+      'stale-signed-prekey',
+      w.clock.now() - PREKEY_POLICY.maxFutureSkewMs - 1,
+    );
   });
 
   it('re-dating a stale prekey breaks its signature', async () => {
     const w = await world();
     const bundle = prekeyBundleOf(w.prekeys);
-    await rejects({ ...bundle, signedPrekeyCreatedAt: bundle.signedPrekeyCreatedAt + DAY }, w, SignatureError, 'bad-signature');
+    await rejects(
+      { ...bundle, signedPrekeyCreatedAt: bundle.signedPrekeyCreatedAt + DAY },
+      w,
+      SignatureError,
+      'bad-signature',
+    );
   });
 
   it('swapped signed prekey: the relay substitutes its own X25519 key → SignatureError', async () => {
@@ -153,7 +173,12 @@ describe('verifyPrekeyBundle: hostile directory', () => {
     const w = await world();
     const otherPrekeys = await createPrekeyState(w.admin.keys, w.env, 0);
     await rejects(prekeyBundleOf(otherPrekeys), w, SignatureError, 'bad-signature');
-    await rejects({ ...prekeyBundleOf(otherPrekeys), deviceId: w.agent.keys.deviceId }, w, SignatureError, 'bad-signature');
+    await rejects(
+      { ...prekeyBundleOf(otherPrekeys), deviceId: w.agent.keys.deviceId },
+      w,
+      SignatureError,
+      'bad-signature',
+    );
   });
 
   it('a signature by the device key without the domain label is refused', async () => {
@@ -176,8 +201,15 @@ describe('verifyPrekeyBundle: hostile directory', () => {
     const bundle = prekeyBundleOf(w.prekeys, 1);
     await rejects({ ...bundle, signedPrekey: bundle.signedPrekey.slice(0, 31) }, w, InvalidKeyError, 'bad-signature');
     await rejects({ ...bundle, signedPrekey: new Uint8Array(33) }, w, InvalidKeyError, 'bad-signature');
-    await rejects({ ...bundle, oneTimePrekey: { id: 1, publicKey: new Uint8Array(16) } }, w, InvalidKeyError, 'bad-signature');
-    await expect(verifyPrekeyBundle(bundle, { ...w.agent.entry, signingKey: new Uint8Array(31) }, w.clock.now())).rejects.toBeInstanceOf(InvalidKeyError);
+    await rejects(
+      { ...bundle, oneTimePrekey: { id: 1, publicKey: new Uint8Array(16) } },
+      w,
+      InvalidKeyError,
+      'bad-signature',
+    );
+    await expect(
+      verifyPrekeyBundle(bundle, { ...w.agent.entry, signingKey: new Uint8Array(31) }, w.clock.now()),
+    ).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
   it('strict bundle decoding: trailing bytes, truncation, unknown version → DecodeError', async () => {

@@ -12,21 +12,39 @@ import { DowngradeError, ProtocolStateError, ReplayError } from '../../../shared
 import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/ratchet.js';
 import { type RatchetMessage, ratchetMessageCodec } from '../../../shared/protocol/ratchet-codec.js';
 import { RATCHET_LIMITS } from '../../../shared/protocol/ratchet-limits.js';
-import { initRatchetInitiator, initRatchetResponder, type RatchetState } from '../../../shared/protocol/ratchet-state.js';
+import {
+  initRatchetInitiator,
+  initRatchetResponder,
+  type RatchetState,
+} from '../../../shared/protocol/ratchet-state.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
 import { snapshot } from '../../support/state-snapshot.js';
 
 const utf8 = new TextEncoder();
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-async function pair(seed: string): Promise<{ alice: RatchetState; bob: RatchetState; envA: ProtocolEnv; envB: ProtocolEnv; clock: ReturnType<typeof manualClock> }> {
+async function pair(
+  seed: string,
+): Promise<{
+  alice: RatchetState;
+  bob: RatchetState;
+  envA: ProtocolEnv;
+  envB: ProtocolEnv;
+  clock: ReturnType<typeof manualClock>;
+}> {
   const clock = manualClock();
   const envA = seededEnv(`${seed}/a`, clock);
   const envB = seededEnv(`${seed}/b`, clock);
   const sk = envA.rng(32);
   const ad = utf8.encode('test associated data');
   const spk = await x25519KeyPairFromSeed(envB.rng(32));
-  return { alice: await initRatchetInitiator(sk, ad, spk.publicKey, envA), bob: initRatchetResponder(sk, ad, spk), envA, envB, clock };
+  return {
+    alice: await initRatchetInitiator(sk, ad, spk.publicKey, envA),
+    bob: initRatchetResponder(sk, ad, spk),
+    envA,
+    envB,
+    clock,
+  };
 }
 
 async function send(state: RatchetState, message: string): Promise<{ state: RatchetState; message: RatchetMessage }> {
@@ -34,7 +52,11 @@ async function send(state: RatchetState, message: string): Promise<{ state: Ratc
 }
 
 /** Requires `action` to throw `errorClass` and the state to be unchanged afterwards. */
-async function rejects(state: RatchetState, action: () => Promise<unknown>, errorClass: new (...args: never[]) => Error): Promise<void> {
+async function rejects(
+  state: RatchetState,
+  action: () => Promise<unknown>,
+  errorClass: new (...args: never[]) => Error,
+): Promise<void> {
   const before = snapshot(state);
   await expect(action()).rejects.toBeInstanceOf(errorClass);
   expect(snapshot(state)).toBe(before);
@@ -213,7 +235,11 @@ describe('Double Ratchet', () => {
     const flipped = new Uint8Array(m1.message.ciphertext);
     flipped[0] = (flipped[0] ?? 0) ^ 1;
     await rejects(bob, () => ratchetDecrypt(bob, { ...m1.message, ciphertext: flipped }, envB), DecryptError);
-    await rejects(bob, () => ratchetDecrypt(bob, { ...m1.message, ciphertext: m1.message.ciphertext.subarray(0, 10) }, envB), DecryptError);
+    await rejects(
+      bob,
+      () => ratchetDecrypt(bob, { ...m1.message, ciphertext: m1.message.ciphertext.subarray(0, 10) }, envB),
+      DecryptError,
+    );
     await rejects(bob, () => ratchetDecrypt(bob, withHeader(m1.message, { pn: 7 }), envB), DecryptError);
     await rejects(bob, () => ratchetDecrypt(bob, withHeader(m1.message, { n: 2 }), envB), DecryptError);
     const otherAd = { ...bob, associatedData: utf8.encode('another conversation') };
@@ -228,7 +254,11 @@ describe('Double Ratchet', () => {
   it('a low-order ratchet key in the header is an InvalidKeyError, state unchanged', async () => {
     const { alice, bob, envB } = await pair('low-order');
     const m0 = await send(alice, 'first');
-    await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { dh: new Uint8Array(32) }), envB), InvalidKeyError);
+    await rejects(
+      bob,
+      () => ratchetDecrypt(bob, withHeader(m0.message, { dh: new Uint8Array(32) }), envB),
+      InvalidKeyError,
+    );
   });
 
   it('F21: an older version is a DowngradeError, an unknown version or suite a DecodeError, state unchanged', async () => {

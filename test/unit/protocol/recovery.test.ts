@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519Sign, ed25519Verify } from '../../../shared/crypto/ed25519.js';
 import { DecodeError, DecryptError, InvalidKeyError } from '../../../shared/errors/index.js';
-import {
-  decodeIdentityBackup,
-  encodeIdentityBackup,
-} from '../../../shared/protocol/recovery-codec.js';
+import { decodeIdentityBackup, encodeIdentityBackup } from '../../../shared/protocol/recovery-codec.js';
 import {
   deriveRecoveryKeys,
   formatRecoveryKey,
@@ -45,13 +42,21 @@ describe('recovery key (F18)', () => {
     // The restored (non-extractable) key makes signatures the original public key accepts.
     expect(restored.signing.privateKey.extractable).toBe(false);
     const message = new Uint8Array([1, 2, 3]);
-    expect(await ed25519Verify(w.identity.signing.publicKey, message, await ed25519Sign(restored.signing.privateKey, message))).toBe(true);
+    expect(
+      await ed25519Verify(
+        w.identity.signing.publicKey,
+        message,
+        await ed25519Sign(restored.signing.privateKey, message),
+      ),
+    ).toBe(true);
   });
 
   it('F18: the backup does not open with another recovery key, for another account, or when tampered', async () => {
     const w = await identityWorld();
     const backup = await wrapIdentityBackup(w.recoveryKey, w.identity.accountId, w.seed, w.env);
-    await expect(restoreAccountIdentity(generateRecoveryKey(w.env), w.identity.accountId, backup)).rejects.toBeInstanceOf(DecryptError);
+    await expect(
+      restoreAccountIdentity(generateRecoveryKey(w.env), w.identity.accountId, backup),
+    ).rejects.toBeInstanceOf(DecryptError);
     const otherAccount = asAccountId(w.env.rng(16));
     await expect(restoreAccountIdentity(w.recoveryKey, otherAccount, backup)).rejects.toBeInstanceOf(DecryptError);
     // Relabel the backup as another account's (AAD binds the account id).
@@ -65,7 +70,9 @@ describe('recovery key (F18)', () => {
         (e) => e instanceof DecryptError || e instanceof DecodeError,
       );
     }
-    await expect(restoreAccountIdentity(w.recoveryKey, w.identity.accountId, backup.slice(0, 20))).rejects.toBeInstanceOf(DecodeError);
+    await expect(
+      restoreAccountIdentity(w.recoveryKey, w.identity.accountId, backup.slice(0, 20)),
+    ).rejects.toBeInstanceOf(DecodeError);
   });
 
   it('derives a wrap key and a signing key that differ per account and per recovery key', async () => {

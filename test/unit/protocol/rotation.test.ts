@@ -6,11 +6,28 @@ import { encode } from '../../../shared/wire/codec.js';
 import { createRotatedAccountIdentity } from '../../../shared/protocol/account-keys.js';
 import { decodeDeviceListBody } from '../../../shared/protocol/device-list-codec.js';
 import { createNextDeviceList, deviceListHash } from '../../../shared/protocol/device-list.js';
-import { type DirectoryView, createDirectoryView, receiveDeviceList, receiveRotation, requireAccepted } from '../../../shared/protocol/directory-view.js';
+import {
+  type DirectoryView,
+  createDirectoryView,
+  receiveDeviceList,
+  receiveRotation,
+  requireAccepted,
+} from '../../../shared/protocol/directory-view.js';
 import { PinMismatchError, ProtocolStateError } from '../../../shared/protocol/errors.js';
-import { decodeRotationStatement, decodeSignedRotation, encodeSignedRotation, rotationStatementCodec, type SignedRotation } from '../../../shared/protocol/rotation-codec.js';
+import {
+  decodeRotationStatement,
+  decodeSignedRotation,
+  encodeSignedRotation,
+  rotationStatementCodec,
+  type SignedRotation,
+} from '../../../shared/protocol/rotation-codec.js';
 import { createRotation } from '../../../shared/protocol/rotation.js';
-import { deriveRecoveryKeys, generateRecoveryKey, restoreAccountIdentity, wrapIdentityBackup } from '../../../shared/protocol/recovery.js';
+import {
+  deriveRecoveryKeys,
+  generateRecoveryKey,
+  restoreAccountIdentity,
+  wrapIdentityBackup,
+} from '../../../shared/protocol/recovery.js';
 import { businessFingerprintBytes } from '../../../shared/protocol/verification.js';
 import { identityWorld, type IdentityWorld } from './identity-fixture.js';
 
@@ -18,7 +35,12 @@ async function viewAtV1(w: IdentityWorld): Promise<DirectoryView> {
   return requireAccepted(await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env)).state;
 }
 
-async function expectRotationRejected(view: DirectoryView, rotation: SignedRotation, errorClass: abstract new (...args: never[]) => Error, alertKind?: string): Promise<void> {
+async function expectRotationRejected(
+  view: DirectoryView,
+  rotation: SignedRotation,
+  errorClass: abstract new (...args: never[]) => Error,
+  alertKind?: string,
+): Promise<void> {
   const before = structuredClone(view);
   const update = await receiveRotation(view, rotation);
   expect(update.outcome).toBe('rejected');
@@ -38,7 +60,12 @@ describe('account key rotation (F18)', () => {
     const rotated = requireAccepted(await receiveRotation(view, rotation)).state;
     expect(rotated.accountKey).toEqual(fresh.identity.signing.publicKey);
     expect(rotated.pin).toEqual(await businessFingerprintBytes(fresh.identity.signing.publicKey));
-    const v2 = await createNextDeviceList(fresh.identity, w.v1, { devices: decodeDeviceListBody(w.v1.body).devices }, w.env);
+    const v2 = await createNextDeviceList(
+      fresh.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
     const update = await receiveDeviceList(rotated, v2, w.env);
     expect(update.outcome).toBe('accepted');
     expect(update.list?.accountKey).toEqual(fresh.identity.signing.publicKey);
@@ -51,7 +78,12 @@ describe('account key rotation (F18)', () => {
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     const rotated = requireAccepted(await receiveRotation(await viewAtV1(w), rotation)).state;
-    const oldV2 = await createNextDeviceList(w.identity, w.v1, { devices: decodeDeviceListBody(w.v1.body).devices }, w.env);
+    const oldV2 = await createNextDeviceList(
+      w.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
     const update = await receiveDeviceList(rotated, oldV2, w.env);
     expect(update.rejected).toBeInstanceOf(PinMismatchError);
     expect(update.alerts[0]?.kind).toBe('pin-mismatch');
@@ -66,7 +98,12 @@ describe('account key rotation (F18)', () => {
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const newRecoveryKey = generateRecoveryKey(w.env);
     const newRecovery = await deriveRecoveryKeys(newRecoveryKey, w.identity.accountId);
-    const rotation = await createRotation(w.v1, fresh.identity, { kind: 'recovery-key', signing: recovery.signing }, w.env);
+    const rotation = await createRotation(
+      w.v1,
+      fresh.identity,
+      { kind: 'recovery-key', signing: recovery.signing },
+      w.env,
+    );
     const rotated = requireAccepted(await receiveRotation(view, rotation)).state;
     const v2 = await createNextDeviceList(
       fresh.identity,
@@ -78,7 +115,9 @@ describe('account key rotation (F18)', () => {
     expect(update.list?.recoveryKey).toEqual(newRecovery.signing.publicKey);
     // A new backup of the new AIK under the new recovery key opens; the old blob is for the old key.
     const backup = await wrapIdentityBackup(newRecoveryKey, w.identity.accountId, fresh.seed, w.env);
-    expect((await restoreAccountIdentity(newRecoveryKey, w.identity.accountId, backup)).signing.publicKey).toEqual(fresh.identity.signing.publicKey);
+    expect((await restoreAccountIdentity(newRecoveryKey, w.identity.accountId, backup)).signing.publicKey).toEqual(
+      fresh.identity.signing.publicKey,
+    );
   });
 
   it('F18: a rotation signed by a key that is neither the AIK nor the listed recovery key is refused (bad-signature, state unchanged)', async () => {
@@ -95,24 +134,52 @@ describe('account key rotation (F18)', () => {
       issuedAt: w.clock.now(),
     };
     // The relay moves the account to its own key, signing as "account key" and as "recovery key" with keys it holds.
-    for (const [authority, signer] of [['account-key', relay.identity.signing], ['recovery-key', relayRecovery.signing]] as const) {
+    for (const [authority, signer] of [
+      ['account-key', relay.identity.signing],
+      ['recovery-key', relayRecovery.signing],
+    ] as const) {
       const body = encode(rotationStatementCodec, { ...statement, authority });
       const forged = {
         body,
         authoritySignature: await ed25519Sign(signer.privateKey, labelled(IDENTITY_LABELS.rotationAuthority, body)),
-        newKeySignature: await ed25519Sign(relay.identity.signing.privateKey, labelled(IDENTITY_LABELS.rotationNewKey, body)),
+        newKeySignature: await ed25519Sign(
+          relay.identity.signing.privateKey,
+          labelled(IDENTITY_LABELS.rotationNewKey, body),
+        ),
       };
       await expectRotationRejected(view, forged, SignatureError, 'bad-signature');
     }
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const genuine = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     // Signatures swapped between the two roles (label separation), a zero and a short signature.
-    await expectRotationRejected(view, { ...genuine, authoritySignature: genuine.newKeySignature }, SignatureError, 'bad-signature');
-    await expectRotationRejected(view, { ...genuine, newKeySignature: genuine.authoritySignature }, SignatureError, 'bad-signature');
-    await expectRotationRejected(view, { ...genuine, authoritySignature: new Uint8Array(64) }, SignatureError, 'bad-signature');
-    await expectRotationRejected(view, { ...genuine, authoritySignature: genuine.authoritySignature.slice(0, 63) }, SignatureError, 'bad-signature');
+    await expectRotationRejected(
+      view,
+      { ...genuine, authoritySignature: genuine.newKeySignature },
+      SignatureError,
+      'bad-signature',
+    );
+    await expectRotationRejected(
+      view,
+      { ...genuine, newKeySignature: genuine.authoritySignature },
+      SignatureError,
+      'bad-signature',
+    );
+    await expectRotationRejected(
+      view,
+      { ...genuine, authoritySignature: new Uint8Array(64) },
+      SignatureError,
+      'bad-signature',
+    );
+    await expectRotationRejected(
+      view,
+      { ...genuine, authoritySignature: genuine.authoritySignature.slice(0, 63) },
+      SignatureError,
+      'bad-signature',
+    );
     // The owner-side helper refuses a recovery key the list does not name.
-    await expect(createRotation(w.v1, fresh.identity, { kind: 'recovery-key', signing: relayRecovery.signing }, w.env)).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      createRotation(w.v1, fresh.identity, { kind: 'recovery-key', signing: relayRecovery.signing }, w.env),
+    ).rejects.toBeInstanceOf(UsageError);
     // And the genuine one still goes through afterwards.
     expect((await receiveRotation(view, genuine)).outcome).toBe('accepted');
   });
@@ -122,7 +189,12 @@ describe('account key rotation (F18)', () => {
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     await expectRotationRejected(createDirectoryView(w.pin), rotation, ProtocolStateError);
-    const v2 = await createNextDeviceList(w.identity, w.v1, { devices: decodeDeviceListBody(w.v1.body).devices }, w.env);
+    const v2 = await createNextDeviceList(
+      w.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
     const atV2 = requireAccepted(await receiveDeviceList(await viewAtV1(w), v2, w.env)).state;
     await expectRotationRejected(atV2, rotation, ProtocolStateError);
   });
@@ -131,7 +203,12 @@ describe('account key rotation (F18)', () => {
     const w = await identityWorld();
     const other = await identityWorld('other-account');
     const otherFresh = await createRotatedAccountIdentity(other.identity.accountId, other.env);
-    const otherRotation = await createRotation(other.v1, otherFresh.identity, { kind: 'account-key', identity: other.identity }, other.env);
+    const otherRotation = await createRotation(
+      other.v1,
+      otherFresh.identity,
+      { kind: 'account-key', identity: other.identity },
+      other.env,
+    );
     const view = await viewAtV1(w);
     // Signed by the other account's AIK: its signature cannot verify under this account's key.
     await expectRotationRejected(view, otherRotation, SignatureError, 'bad-signature');
@@ -142,8 +219,14 @@ describe('account key rotation (F18)', () => {
     const body = encode(rotationStatementCodec, { ...statement, accountId: other.identity.accountId });
     const misdirected = {
       body,
-      authoritySignature: await ed25519Sign(w.identity.signing.privateKey, labelled(IDENTITY_LABELS.rotationAuthority, body)),
-      newKeySignature: await ed25519Sign(fresh.identity.signing.privateKey, labelled(IDENTITY_LABELS.rotationNewKey, body)),
+      authoritySignature: await ed25519Sign(
+        w.identity.signing.privateKey,
+        labelled(IDENTITY_LABELS.rotationAuthority, body),
+      ),
+      newKeySignature: await ed25519Sign(
+        fresh.identity.signing.privateKey,
+        labelled(IDENTITY_LABELS.rotationNewKey, body),
+      ),
     };
     await expectRotationRejected(view, misdirected, PinMismatchError, 'pin-mismatch');
     await expectRotationRejected(view, { ...rotation, body: rotation.body.slice(0, -1) }, DecodeError);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519Sign } from '../../../shared/crypto/ed25519.js';
-import { DecodeError, DecryptError, InvalidKeyError, LimitError, SignatureError } from '../../../shared/errors/index.js';
+import {
+  DecodeError,
+  DecryptError,
+  InvalidKeyError,
+  LimitError,
+  SignatureError,
+} from '../../../shared/errors/index.js';
 import { ProtocolStateError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
 import { openSealedBox, sealToDevice, sealedBoxSender } from '../../../shared/protocol/sealed-box.js';
 import {
@@ -100,7 +106,9 @@ describe('sealed box', () => {
   it('refuses to seal to a low-order recipient key (InvalidKeyError)', async () => {
     const { env, alice, bob } = await setup();
     const bad = { deviceId: bob.entry.deviceId, dhIdentityKey: new Uint8Array(32) };
-    await expect(sealToDevice(env, alice.keys, bad, PURPOSE, new Uint8Array(1))).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(sealToDevice(env, alice.keys, bad, PURPOSE, new Uint8Array(1))).rejects.toBeInstanceOf(
+      InvalidKeyError,
+    );
   });
 
   it('refuses plaintexts past the cap (LimitError)', async () => {
@@ -112,8 +120,12 @@ describe('sealed box', () => {
   it('rejects truncated input, trailing bytes, an unknown version and an unknown purpose (DecodeError)', async () => {
     const { alice, bob, box } = await setup();
     const senders = [alice.entry];
-    await expect(openSealedBox(box.subarray(0, box.length - 1), bob.keys, PURPOSE, senders)).rejects.toBeInstanceOf(DecodeError);
-    await expect(openSealedBox(new Uint8Array([...box, 0]), bob.keys, PURPOSE, senders)).rejects.toBeInstanceOf(DecodeError);
+    await expect(openSealedBox(box.subarray(0, box.length - 1), bob.keys, PURPOSE, senders)).rejects.toBeInstanceOf(
+      DecodeError,
+    );
+    await expect(openSealedBox(new Uint8Array([...box, 0]), bob.keys, PURPOSE, senders)).rejects.toBeInstanceOf(
+      DecodeError,
+    );
     const v2 = new Uint8Array(box);
     v2[0] = 2;
     await expect(openSealedBox(v2, bob.keys, PURPOSE, senders)).rejects.toBeInstanceOf(DecodeError);

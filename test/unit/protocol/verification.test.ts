@@ -65,6 +65,8 @@ describe('safety code', () => {
     const key = w.identity.signing.publicKey;
     await expect(safetyCode(conversation, key, new Uint8Array(31))).rejects.toBeInstanceOf(InvalidKeyError);
     await expect(safetyCode(conversation, key, key)).rejects.toBeInstanceOf(UsageError);
-    await expect(safetyCode(new Uint8Array(15) as typeof conversation, key, new Uint8Array(32))).rejects.toBeInstanceOf(DecodeError);
+    await expect(safetyCode(new Uint8Array(15) as typeof conversation, key, new Uint8Array(32))).rejects.toBeInstanceOf(
+      DecodeError,
+    );
   });
 });

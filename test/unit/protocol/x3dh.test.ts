@@ -36,7 +36,12 @@ describe('X3DH', () => {
   it('both sides derive the same secret, associated data and session id, with and without a one-time prekey', async () => {
     const k = await keys('agree');
     for (const withOpk of [true, false]) {
-      const responder = { identityKey: k.ikb.publicKey, signedPrekey: k.spkb.publicKey, signedPrekeyId: 1, oneTimePrekey: withOpk ? { id: 9, publicKey: k.opkb.publicKey } : undefined };
+      const responder = {
+        identityKey: k.ikb.publicKey,
+        signedPrekey: k.spkb.publicKey,
+        signedPrekeyId: 1,
+        oneTimePrekey: withOpk ? { id: 9, publicKey: k.opkb.publicKey } : undefined,
+      };
       const a = await x3dhInitiate(k.ika, k.eka, responder, k.context);
       const b = await x3dhRespond(k.ikb, k.spkb, withOpk ? k.opkb : undefined, a.header, k.context);
       expect(b.sharedSecret).toEqual(a.sharedSecret);
@@ -48,26 +53,47 @@ describe('X3DH', () => {
 
   it('F2: the visitor key, the device ids and the device list are bound into the secret', async () => {
     const k = await keys('binding');
-    const responder = { identityKey: k.ikb.publicKey, signedPrekey: k.spkb.publicKey, signedPrekeyId: 1, oneTimePrekey: undefined };
+    const responder = {
+      identityKey: k.ikb.publicKey,
+      signedPrekey: k.spkb.publicKey,
+      signedPrekeyId: 1,
+      oneTimePrekey: undefined,
+    };
     const a = await x3dhInitiate(k.ika, k.eka, responder, k.context);
     const other = await x25519KeyPairFromSeed(new Uint8Array(32).fill(5));
-    const swapped = await x3dhRespond(k.ikb, k.spkb, undefined, { ...a.header, initiatorIdentityKey: other.publicKey }, k.context);
+    const swapped = await x3dhRespond(
+      k.ikb,
+      k.spkb,
+      undefined,
+      { ...a.header, initiatorIdentityKey: other.publicKey },
+      k.context,
+    );
     expect(swapped.sharedSecret).not.toEqual(a.sharedSecret);
     const otherList = await x3dhRespond(k.ikb, k.spkb, undefined, { ...a.header, deviceListVersion: 2 }, k.context);
     expect(otherList.sharedSecret).not.toEqual(a.sharedSecret);
     expect(otherList.associatedData).not.toEqual(a.associatedData);
-    const otherDevice = await x3dhRespond(k.ikb, k.spkb, undefined, a.header, { ...k.context, responderId: k.context.initiatorId });
+    const otherDevice = await x3dhRespond(k.ikb, k.spkb, undefined, a.header, {
+      ...k.context,
+      responderId: k.context.initiatorId,
+    });
     expect(otherDevice.sharedSecret).not.toEqual(a.sharedSecret);
   });
 
   it('a low-order key anywhere in the exchange is an InvalidKeyError', async () => {
     const k = await keys('low-order');
-    const responder = { identityKey: new Uint8Array(32), signedPrekey: k.spkb.publicKey, signedPrekeyId: 1, oneTimePrekey: undefined };
+    const responder = {
+      identityKey: new Uint8Array(32),
+      signedPrekey: k.spkb.publicKey,
+      signedPrekeyId: 1,
+      oneTimePrekey: undefined,
+    };
     await expect(x3dhInitiate(k.ika, k.eka, responder, k.context)).rejects.toBeInstanceOf(InvalidKeyError);
     const a = await x3dhInitiate(k.ika, k.eka, { ...responder, identityKey: k.ikb.publicKey }, k.context);
     const zeroEphemeral = new Uint8Array(32);
     zeroEphemeral[0] = 1; // u = 1 is a low-order point
-    await expect(x3dhRespond(k.ikb, k.spkb, undefined, { ...a.header, initiatorEphemeralKey: zeroEphemeral }, k.context)).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(
+      x3dhRespond(k.ikb, k.spkb, undefined, { ...a.header, initiatorEphemeralKey: zeroEphemeral }, k.context),
+    ).rejects.toBeInstanceOf(InvalidKeyError);
   });
 });
 
@@ -77,7 +103,11 @@ describe('first contact: bundles from the untrusted directory', () => {
     const relaySpk = await x25519KeyPairFromSeed(new Uint8Array(32).fill(9));
     const [first, second] = world.bundles;
     if (first === undefined || second === undefined) throw new Error('two bundles expected');
-    const started = await startVisitorConversation(world.list, [{ ...first, signedPrekey: relaySpk.publicKey }, second], seededEnv('v', world.clock));
+    const started = await startVisitorConversation(
+      world.list,
+      [{ ...first, signedPrekey: relaySpk.publicKey }, second],
+      seededEnv('v', world.clock),
+    );
     expect(started.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
     expect(started.state.sessions).toHaveLength(1);
   });
@@ -88,11 +118,22 @@ describe('first contact: bundles from the untrusted directory', () => {
     if (stale === undefined || fresh === undefined) throw new Error('two devices expected');
     world.clock.advance(PREKEY_POLICY.maxAgeMs + 1);
     fresh.prekeys = await rotateSignedPrekey(fresh.prekeys, fresh.keys, fresh.env);
-    const started = await startVisitorConversation(world.list, [prekeyBundleOf(stale.prekeys), prekeyBundleOf(fresh.prekeys)], seededEnv('v', world.clock));
+    const started = await startVisitorConversation(
+      world.list,
+      [prekeyBundleOf(stale.prekeys), prekeyBundleOf(fresh.prekeys)],
+      seededEnv('v', world.clock),
+    );
     expect(started.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.staleSignedPrekey]);
     expect(started.state.sessions.map((x) => x.peerId)).toEqual([fresh.keys.deviceId]);
     world.clock.advance(1);
-    const none = await startVisitorConversation(world.list, [prekeyBundleOf(stale.prekeys)], seededEnv('v2', world.clock)).then(() => undefined, (e: unknown) => e);
+    const none = await startVisitorConversation(
+      world.list,
+      [prekeyBundleOf(stale.prekeys)],
+      seededEnv('v2', world.clock),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(none).toBeInstanceOf(ProtocolStateError);
   });
 });

@@ -6,12 +6,24 @@
 import { createAccountIdentity } from '../../../../shared/protocol/account-keys.js';
 import type { SecurityAlert } from '../../../../shared/protocol/alerts.js';
 import type { ReleasedMessage } from '../../../../shared/protocol/conversation-order.js';
-import { openAgentConversation, receiveAsAgent, receiveMessage } from '../../../../shared/protocol/conversation-receive.js';
+import {
+  openAgentConversation,
+  receiveAsAgent,
+  receiveMessage,
+} from '../../../../shared/protocol/conversation-receive.js';
 import { sendMessage } from '../../../../shared/protocol/conversation-send.js';
 import { startVisitorConversation } from '../../../../shared/protocol/conversation-start.js';
-import type { ConversationDeviceList, ConversationState, OutgoingPacket } from '../../../../shared/protocol/conversation-state.js';
+import type {
+  ConversationDeviceList,
+  ConversationState,
+  OutgoingPacket,
+} from '../../../../shared/protocol/conversation-state.js';
 import { createDeviceKeys, type DeviceKeys, deviceEntryOf } from '../../../../shared/protocol/device-keys.js';
-import { createFirstDeviceList, deviceListHash, verifySignedDeviceList } from '../../../../shared/protocol/device-list.js';
+import {
+  createFirstDeviceList,
+  deviceListHash,
+  verifySignedDeviceList,
+} from '../../../../shared/protocol/device-list.js';
 import type { ProtocolEnv } from '../../../../shared/protocol/env.js';
 import type { MessageBody } from '../../../../shared/protocol/message-kinds.js';
 import type { DeviceEntry, PrekeyBundle } from '../../../../shared/protocol/model.js';
@@ -55,13 +67,22 @@ export async function conversationWorld(seed: string, deviceCount = 3, oneTimePr
   for (let i = 0; i < deviceCount; i++) {
     const env = seededEnv(`${seed}/agent-${i}`, clock);
     const keys = await createDeviceKeys(env);
-    const entry = deviceEntryOf(keys, { agentId, agentName: 'Ada', kind: i % 2 === 0 ? 'extension' : 'pwa', role: 'owner' });
+    const entry = deviceEntryOf(keys, {
+      agentId,
+      agentName: 'Ada',
+      kind: i % 2 === 0 ? 'extension' : 'pwa',
+      role: 'owner',
+    });
     const prekeys = await createPrekeyState(keys, env, oneTimePrekeys);
     agents.push({ label: `agent-${i}`, keys, entry, env, prekeys, state: null, shown: [], alerts: [] });
   }
   const signed = await createFirstDeviceList(identity, { devices: agents.map((a) => a.entry) }, setup);
   const decoded = await verifySignedDeviceList(signed, identity.signing.publicKey);
-  const list: ConversationDeviceList = { version: decoded.version, hash: await deviceListHash(signed.body), devices: decoded.devices };
+  const list: ConversationDeviceList = {
+    version: decoded.version,
+    hash: await deviceListHash(signed.body),
+    devices: decoded.devices,
+  };
   const bundles = agents.map((a) => prekeyBundleOf(a.prekeys, a.prekeys.oneTime[0]?.id));
   const visitorEnv = seededEnv(`${seed}/visitor`, clock);
   const started = await startVisitorConversation(list, bundles, visitorEnv);
@@ -78,9 +99,16 @@ export async function visitorSends(world: ConversationWorld, body: MessageBody):
   return step.outgoing;
 }
 
-export async function agentSends(world: ConversationWorld, agent: AgentParty, body: MessageBody): Promise<readonly OutgoingPacket[]> {
+export async function agentSends(
+  world: ConversationWorld,
+  agent: AgentParty,
+  body: MessageBody,
+): Promise<readonly OutgoingPacket[]> {
   if (agent.state === null) throw new Error('agent has no conversation yet');
-  const step = await sendMessage(agent.state, body, agent.env, { device: agent.keys, siblingBundles: siblingBundles(world, agent.keys.deviceId) });
+  const step = await sendMessage(agent.state, body, agent.env, {
+    device: agent.keys,
+    siblingBundles: siblingBundles(world, agent.keys.deviceId),
+  });
   agent.state = step.state;
   return step.outgoing;
 }
@@ -97,7 +125,10 @@ export async function deliver(world: ConversationWorld, packet: OutgoingPacket):
   const agent = world.agents.find((a) => idEquals(a.keys.deviceId, packet.recipientId));
   if (agent === undefined) throw new Error('no such agent');
   const context = { device: agent.keys, prekeys: agent.prekeys, deviceList: world.list };
-  const step = agent.state === null ? await openAgentConversation(packet.body, context, agent.env) : await receiveAsAgent(agent.state, packet.body, context, agent.env);
+  const step =
+    agent.state === null
+      ? await openAgentConversation(packet.body, context, agent.env)
+      : await receiveAsAgent(agent.state, packet.body, context, agent.env);
   agent.state = step.state;
   agent.prekeys = step.prekeys;
   agent.shown.push(...step.released);

@@ -8,7 +8,12 @@ export interface TestDevice {
   readonly entry: DeviceEntry;
 }
 
-export async function testDevice(env: ProtocolEnv, agentName: string, role: Role = 'agent', agentId?: Uint8Array): Promise<TestDevice> {
+export async function testDevice(
+  env: ProtocolEnv,
+  agentName: string,
+  role: Role = 'agent',
+  agentId?: Uint8Array,
+): Promise<TestDevice> {
   const keys = await createDeviceKeys(env);
   const entry = deviceEntryOf(keys, { agentId: agentId ?? env.rng(16), agentName, kind: 'extension', role });
   return { keys, entry };
