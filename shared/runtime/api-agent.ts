@@ -1,0 +1,138 @@
+/**
+ * The agent runtime's public API, used by the extension and the PWA through ui/ (docs/ARCHITECTURE.md,
+ * "The runtime API"). `createAgentRuntime(ports)` returns an AgentRuntime. Private keys never leave
+ * it; the UI receives plain data and events.
+ */
+import type {
+  AttachmentHandle,
+  ChatMessage,
+  ConnectionState,
+  HexId,
+  MessageId,
+  MessageStatus,
+  PlainAlert,
+  ProgressListener,
+  Subscribe,
+} from './api-common.js';
+import type { WidgetConfig } from './api-visitor.js';
+
+export type AgentRole = 'owner' | 'admin' | 'agent';
+export type AgentDeviceKind = 'extension' | 'pwa';
+
+export interface DeviceView {
+  readonly deviceId: HexId;
+  readonly agentId: HexId;
+  readonly agentName: string;
+  readonly role: AgentRole;
+  readonly kind: AgentDeviceKind;
+  /** The device that added it (linking sponsor); itself for the first device. */
+  readonly sponsor: HexId;
+  readonly self: boolean;
+  readonly lastSeen?: number;
+}
+
+export interface ConversationSummary {
+  readonly conversationId: HexId;
+  /** Decrypted locally from the last message. */
+  readonly preview: string;
+  readonly lastActivity: number;
+  readonly unread: number;
+  readonly status: 'open' | 'snoozed' | 'resolved';
+  readonly snoozedUntil?: number;
+  readonly assignee?: HexId;
+  readonly closed: boolean;
+}
+
+export interface AccountCreated {
+  /** Shown once; never stored by Sealdesk. */
+  readonly recoveryKey: string;
+  readonly fingerprint: string;
+}
+
+export type LinkPhase =
+  | { readonly phase: 'waiting-for-peer' }
+  | { readonly phase: 'compare-codes'; readonly code: string }
+  | { readonly phase: 'waiting-for-approval' }
+  | { readonly phase: 'linked' }
+  | { readonly phase: 'aborted'; readonly reason: string };
+
+export interface ChangeRequestView {
+  readonly id: string;
+  readonly requester: DeviceView;
+  readonly summary: string;
+}
+
+export interface AgentEvents {
+  readonly conversation: ConversationSummary;
+  readonly message: ChatMessage;
+  readonly status: { readonly messageId: MessageId; readonly status: MessageStatus };
+  readonly typing: { readonly conversationId: HexId; readonly who: string; readonly active: boolean };
+  readonly alert: PlainAlert;
+  readonly connection: ConnectionState;
+  /** The signed device list changed (a person should be told, especially about added devices). */
+  readonly devices: { readonly added: readonly DeviceView[]; readonly removed: readonly DeviceView[] };
+  readonly link: LinkPhase;
+  readonly changeRequest: ChangeRequestView;
+}
+
+export interface AgentRuntime {
+  /** Whether this device is set up (account created or linked) — the UI shows onboarding otherwise. */
+  status(): Promise<{ readonly enrolled: boolean; readonly relayUrl?: string; readonly accountId?: HexId }>;
+  createAccount(
+    input: {
+      readonly relayUrl: string;
+      readonly businessName: string;
+      readonly ownerName: string;
+      readonly username: string;
+      readonly password: string;
+      readonly deviceKind: AgentDeviceKind;
+    },
+    onProgress?: ProgressListener,
+  ): Promise<AccountCreated>;
+  /** New device: shows `qr` (or `code`, typed) and waits for an existing device (events `link`). */
+  startLinkAsNewDevice(input: {
+    readonly relayUrl: string;
+    readonly accountId: HexId;
+    readonly deviceKind: AgentDeviceKind;
+  }): Promise<{ readonly qr: Uint8Array; readonly code: string }>;
+  /** Existing device: scanned QR bytes or the typed code. */
+  linkFromExistingDevice(scanned: Uint8Array | string): Promise<void>;
+  /** Both screens show the same 6 digits? A mismatch aborts with nothing released. */
+  confirmLink(sameCode: boolean): Promise<void>;
+  cancelLink(): Promise<void>;
+  recoverWithRecoveryKey(
+    input: {
+      readonly relayUrl: string;
+      readonly username: string;
+      readonly password: string;
+      readonly recoveryKey: string;
+      readonly deviceKind: AgentDeviceKind;
+    },
+    onProgress?: ProgressListener,
+  ): Promise<void>;
+
+  devices(): Promise<readonly DeviceView[]>;
+  revokeDevice(deviceId: HexId, options?: { readonly andSponsored?: boolean }): Promise<void>;
+  setRole(agentId: HexId, role: AgentRole): Promise<void>;
+  removeAgent(agentId: HexId): Promise<void>;
+  pendingChangeRequests(): Promise<readonly ChangeRequestView[]>;
+  decideChangeRequest(id: string, approve: boolean): Promise<void>;
+
+  fingerprint(): Promise<string>;
+  snippet(mode: 'default' | 'isolated'): Promise<string>;
+  widgetConfig(): Promise<WidgetConfig | undefined>;
+  publishWidgetConfig(config: WidgetConfig): Promise<void>;
+
+  conversations(): Promise<readonly ConversationSummary[]>;
+  history(conversationId: HexId): Promise<readonly ChatMessage[]>;
+  sendText(conversationId: HexId, text: string): Promise<MessageId>;
+  setTyping(conversationId: HexId, active: boolean): Promise<void>;
+  markRead(conversationId: HexId, messageId: MessageId): Promise<void>;
+  sendAttachment(conversationId: HexId, file: Blob, name: string, onProgress?: ProgressListener): Promise<MessageId>;
+  openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob>;
+  close(conversationId: HexId, reason?: string): Promise<void>;
+  safetyCode(conversationId: HexId): Promise<{ readonly code: string; readonly listVersion: number }>;
+
+  readonly on: Subscribe<AgentEvents>;
+  dispose(): void;
+}

@@ -1,0 +1,79 @@
+/**
+ * The visitor runtime's public API, used by the widget (docs/ARCHITECTURE.md, "The runtime API").
+ * `createVisitorRuntime(ports)` returns a VisitorRuntime. Nothing is stored in the browser before
+ * `openConversation` (no cookies, no localStorage, no IndexedDB writes).
+ */
+import type {
+  AttachmentHandle,
+  ChatMessage,
+  ConnectionState,
+  MessageId,
+  MessageStatus,
+  PlainAlert,
+  ProgressListener,
+  Subscribe,
+  HexId,
+} from './api-common.js';
+
+/** The business's widget settings, verified against the pinned account key. */
+export interface WidgetConfig {
+  readonly businessName: string;
+  readonly greeting: string;
+  /** CSS colour, validated (#rrggbb). */
+  readonly colour: string;
+  readonly position: 'bottom-right' | 'bottom-left';
+  /** BCP 47 language tag of the widget's own texts. */
+  readonly language: string;
+  /** Expected reply time shown to the visitor, in minutes (0 = not shown). */
+  readonly expectedReplyMinutes: number;
+  /** Opening hours per weekday (0 = Sunday), minutes after midnight in `timeZone`; empty = always open. */
+  readonly businessHours: readonly { readonly day: number; readonly from: number; readonly to: number }[];
+  readonly timeZone: string;
+  /** Asked before the first message; the answer travels inside the first encrypted message. */
+  readonly prechatQuestion?: string;
+}
+
+export interface VisitorConversationView {
+  readonly conversationId: HexId;
+  readonly messages: readonly ChatMessage[];
+  readonly closed: boolean;
+}
+
+export interface VisitorReady {
+  readonly business: { readonly name: string; readonly fingerprint: string };
+  readonly config: WidgetConfig;
+  /** A conversation resumed from this browser's storage, if any. */
+  readonly conversation?: VisitorConversationView;
+}
+
+export interface VisitorEvents {
+  readonly message: ChatMessage;
+  readonly status: { readonly messageId: MessageId; readonly status: MessageStatus };
+  readonly typing: { readonly agentName: string; readonly active: boolean };
+  readonly alert: PlainAlert;
+  readonly connection: ConnectionState;
+  readonly closed: { readonly by: 'agent' | 'self' };
+}
+
+export interface VisitorRuntime {
+  /**
+   * Verifies the device-list chain and the signed widget configuration against the snippet pin;
+   * resumes a stored conversation. Rejects with PinMismatchError, RollbackError, EquivocationError
+   * or SignatureError: the widget then refuses to start and says so.
+   */
+  start(): Promise<VisitorReady>;
+  openConversation(prechat?: { readonly question: string; readonly answer: string }): Promise<VisitorConversationView>;
+  sendText(text: string): Promise<MessageId>;
+  setTyping(active: boolean): Promise<void>;
+  markRead(messageId: MessageId): Promise<void>;
+  sendAttachment(file: Blob, name: string, onProgress?: ProgressListener): Promise<MessageId>;
+  openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob>;
+  close(reason?: string): Promise<void>;
+  /** Deletes this conversation from this browser (keys, states, history). */
+  erase(): Promise<void>;
+  /** The per-conversation safety code and the device-list version it covers. */
+  safetyCode(): Promise<{ readonly code: string; readonly listVersion: number }>;
+  readonly on: Subscribe<VisitorEvents>;
+  /** Stops timers and sockets (the page is going away). */
+  dispose(): void;
+}
