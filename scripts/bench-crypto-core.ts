@@ -8,17 +8,26 @@
  *   N agent devices; and what one agent device spends opening it;
  * - per message: a visitor message to N devices, and one agent device receiving it.
  */
-import { secureRandom } from '../shared/crypto/random.js';
-import { createAccountIdentity } from '../shared/protocol/account-keys.js';
-import { openAgentConversation, receiveAsAgent } from '../shared/protocol/conversation-receive.js';
-import { sendMessage } from '../shared/protocol/conversation-send.js';
-import { startVisitorConversation } from '../shared/protocol/conversation-start.js';
-import type { AgentContext, ConversationDeviceList, ConversationState } from '../shared/protocol/conversation-state.js';
-import { createDeviceKeys, deviceEntryOf } from '../shared/protocol/device-keys.js';
-import { createFirstDeviceList, deviceListHash, verifySignedDeviceList } from '../shared/protocol/device-list.js';
-import type { ProtocolEnv } from '../shared/protocol/env.js';
-import type { PrekeyBundle } from '../shared/protocol/model.js';
-import { createPrekeyState, prekeyBundleOf } from '../shared/protocol/prekeys.js';
+import { secureRandom } from '../shared/crypto/index.js';
+import {
+  createAccountIdentity,
+  openAgentConversation,
+  receiveAsAgent,
+  sendMessage,
+  startVisitorConversation,
+  type AgentContext,
+  type ConversationDeviceList,
+  type ConversationState,
+  createDeviceKeys,
+  deviceEntryOf,
+  createFirstDeviceList,
+  deviceListHash,
+  verifySignedDeviceList,
+  type ProtocolEnv,
+  type PrekeyBundle,
+  createPrekeyState,
+  prekeyBundleOf,
+} from '../shared/protocol/index.js';
 
 /** One measurement: `cpuMs` is CPU time where the engine can tell it, else wall time (the proxy). */
 export interface Sample {

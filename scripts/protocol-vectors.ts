@@ -8,18 +8,28 @@
  * The rng is SHA-256(seed || "/" || counter) in 32-byte blocks: reproducible, NOT for production.
  */
 import { createHash } from 'node:crypto';
-import { toHex } from '../shared/crypto/bytes.js';
-import { createAccountIdentity } from '../shared/protocol/account-keys.js';
-import { openAgentConversation, receiveAsAgent, receiveMessage } from '../shared/protocol/conversation-receive.js';
-import { sendMessage } from '../shared/protocol/conversation-send.js';
-import { startVisitorConversation } from '../shared/protocol/conversation-start.js';
-import type { AgentStep, ConversationDeviceList, ConversationState } from '../shared/protocol/conversation-state.js';
-import { createDeviceKeys, deviceEntryOf } from '../shared/protocol/device-keys.js';
-import { createFirstDeviceList, deviceListHash, verifySignedDeviceList } from '../shared/protocol/device-list.js';
-import type { ProtocolEnv } from '../shared/protocol/env.js';
-import type { MessageBody } from '../shared/protocol/message-kinds.js';
-import { encodePrekeyBundle } from '../shared/protocol/prekey-codec.js';
-import { createPrekeyState, prekeyBundleOf } from '../shared/protocol/prekeys.js';
+import { toHex } from '../shared/crypto/index.js';
+import {
+  createAccountIdentity,
+  openAgentConversation,
+  receiveAsAgent,
+  receiveMessage,
+  sendMessage,
+  startVisitorConversation,
+  type AgentStep,
+  type ConversationDeviceList,
+  type ConversationState,
+  createDeviceKeys,
+  deviceEntryOf,
+  createFirstDeviceList,
+  deviceListHash,
+  verifySignedDeviceList,
+  type ProtocolEnv,
+  type MessageBody,
+  encodePrekeyBundle,
+  createPrekeyState,
+  prekeyBundleOf,
+} from '../shared/protocol/index.js';
 
 export const VECTOR_CLOCK_MS = Date.UTC(2026, 10, 27, 12, 0, 0);
 export const VECTOR_SEEDS = {

@@ -16,7 +16,7 @@ import {
   idToHex,
 } from '../../shared/wire/index.js';
 import { BenchError } from './bench-error.js';
-import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
+import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/index.js';
 
 export interface DeviceIdentity {
   readonly accountId: AccountId;

@@ -6,13 +6,17 @@
  * alert and no plaintext; the genuine chunks still open.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { constantTimeEqual } from '../../shared/crypto/bytes.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { type AttachmentRef, chunkCountFor } from '../../shared/protocol/attachment-codec.js';
-import { ATTACHMENT_FAILURES, AttachmentTamperedError } from '../../shared/protocol/attachment-errors.js';
-import { openAttachment } from '../../shared/protocol/attachment-open.js';
-import { sealAttachment } from '../../shared/protocol/attachment-seal.js';
-import { AttachmentIntegrityError } from '../../shared/protocol/errors.js';
+import { constantTimeEqual } from '../../shared/crypto/index.js';
+import {
+  ALERT_KINDS,
+  type AttachmentRef,
+  chunkCountFor,
+  ATTACHMENT_FAILURES,
+  AttachmentTamperedError,
+  openAttachment,
+  sealAttachment,
+  AttachmentIntegrityError,
+} from '../../shared/protocol/index.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { WorldConversation } from '../support/world-conversation.js';
@@ -20,9 +24,7 @@ import { WorldConversation } from '../support/world-conversation.js';
 const FILE_BYTES = 150_000; // three chunks
 
 /** The agent sends a file: chunks to the relay's blob store, the reference inside a message. */
-async function sendFile(
-  seed: string,
-): Promise<{
+async function sendFile(seed: string): Promise<{
   world: ProtocolWorld;
   convo: WorldConversation;
   data: Uint8Array;

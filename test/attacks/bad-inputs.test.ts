@@ -9,7 +9,7 @@
  * follows still opens.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { concatBytes, fromHex, utf8Encode } from '../../shared/crypto/bytes.js';
+import { concatBytes, fromHex, utf8Encode } from '../../shared/crypto/index.js';
 import type { SealdeskError } from '../../shared/errors/index.js';
 import {
   DecodeError,
@@ -19,25 +19,38 @@ import {
   SignatureError,
   UsageError,
 } from '../../shared/errors/index.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
 import {
+  ALERT_KINDS,
+  conversationPacketCodec,
   deviceEntryCodec,
   decodeDeviceListBody,
   encodeDeviceListBody,
-} from '../../shared/protocol/device-list-codec.js';
-import { createDirectoryView, receiveDeviceList } from '../../shared/protocol/directory-view.js';
-import { InvalidDisplayNameError } from '../../shared/protocol/errors.js';
-import { unpad, pad } from '../../shared/protocol/padding.js';
-import { decodePrekeyBundle, encodePrekeyBundle } from '../../shared/protocol/prekey-codec.js';
-import { ratchetHeaderCodec } from '../../shared/protocol/ratchet-codec.js';
-import { safetyCode } from '../../shared/protocol/verification.js';
-import { versioned } from '../../shared/protocol/versioned-codec.js';
-import type { DeviceEntry, SignedDeviceList } from '../../shared/protocol/model.js';
-import { decode, encode, fixedBytes, list, optional, struct, u32, u64 } from '../../shared/wire/codec.js';
-import { decodeEnvelope } from '../../shared/wire/envelope.js';
-import { accountIdCodec } from '../../shared/wire/ids.js';
-import { LIMITS } from '../../shared/wire/limits.js';
+  createDirectoryView,
+  receiveDeviceList,
+  InvalidDisplayNameError,
+  unpad,
+  pad,
+  decodePrekeyBundle,
+  encodePrekeyBundle,
+  ratchetHeaderCodec,
+  safetyCode,
+  versioned,
+  type DeviceEntry,
+  type SignedDeviceList,
+} from '../../shared/protocol/index.js';
+import {
+  decode,
+  encode,
+  fixedBytes,
+  list,
+  optional,
+  struct,
+  u32,
+  u64,
+  decodeEnvelope,
+  accountIdCodec,
+  LIMITS,
+} from '../../shared/wire/index.js';
 import { rewriteRatchetHeader, rogueDevice } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

@@ -7,12 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError } from '../../shared/errors/index.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { DowngradeError } from '../../shared/protocol/errors.js';
-import { RATCHET_LIMITS } from '../../shared/protocol/ratchet-limits.js';
-import { MAX_U32 } from '../../shared/wire/integers.js';
-import { x25519KeyPairFromSeed } from '../../shared/crypto/x25519.js';
-import type { Envelope } from '../../shared/wire/envelope.js';
+import { ALERT_KINDS, DowngradeError, RATCHET_LIMITS } from '../../shared/protocol/index.js';
+import { MAX_U32, type Envelope } from '../../shared/wire/index.js';
+import { x25519KeyPairFromSeed } from '../../shared/crypto/index.js';
 import { interceptNext, rewritePacket, rewriteRatchetHeader, toDevice, toVisitor } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

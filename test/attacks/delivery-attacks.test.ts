@@ -7,9 +7,7 @@
  * authenticated close.
  */
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { ReplayError } from '../../shared/protocol/errors.js';
-import { ORDER_LIMITS } from '../../shared/protocol/conversation-order.js';
+import { ALERT_KINDS, ReplayError, ORDER_LIMITS } from '../../shared/protocol/index.js';
 import { interceptNext, toDevice, toVisitor } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

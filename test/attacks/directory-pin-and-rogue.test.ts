@@ -6,15 +6,19 @@
  * conversation once the genuine list is served.
  */
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign } from '../../shared/crypto/ed25519.js';
+import { ed25519Sign } from '../../shared/crypto/index.js';
 import { SignatureError } from '../../shared/errors/index.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { createFirstDeviceList } from '../../shared/protocol/device-list.js';
-import { createDirectoryView, receiveDeviceList } from '../../shared/protocol/directory-view.js';
-import { PinMismatchError } from '../../shared/protocol/errors.js';
-import { IDENTITY_LABELS, labelled } from '../../shared/protocol/identity-labels.js';
-import type { SignedDeviceList } from '../../shared/protocol/model.js';
-import { idEquals } from '../../shared/wire/ids.js';
+import {
+  ALERT_KINDS,
+  createFirstDeviceList,
+  createDirectoryView,
+  receiveDeviceList,
+  PinMismatchError,
+  IDENTITY_LABELS,
+  labelled,
+  type SignedDeviceList,
+} from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
 import { attackerAccount, rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

@@ -7,10 +7,8 @@
  * sees both — raise an equivocation alert and keep both signed lists as evidence.
  */
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { receiveDeviceList } from '../../shared/protocol/directory-view.js';
-import { EquivocationError, RollbackError } from '../../shared/protocol/errors.js';
-import { idEquals } from '../../shared/wire/ids.js';
+import { ALERT_KINDS, receiveDeviceList, EquivocationError, RollbackError } from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
 import { rogueDevice } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

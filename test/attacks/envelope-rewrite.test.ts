@@ -7,8 +7,7 @@
  * changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { MisroutedPacketError } from '../../shared/protocol/errors.js';
+import { ALERT_KINDS, MisroutedPacketError } from '../../shared/protocol/index.js';
 import { interceptNext, toDevice } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

@@ -5,19 +5,18 @@
  * or changes fails authentication, is never shown, raises a named alert, and leaves state as it was.
  */
 import { describe, expect, it } from 'vitest';
-import { x25519KeyPairFromSeed } from '../../shared/crypto/x25519.js';
+import { x25519KeyPairFromSeed } from '../../shared/crypto/index.js';
 import { DecryptError, SignatureError } from '../../shared/errors/index.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
-import { ZERO_HASH } from '../../shared/protocol/conversation-order.js';
-import { sendMessage } from '../../shared/protocol/conversation-send.js';
-import { sessionFromBundle } from '../../shared/protocol/conversation-start.js';
-import type { ConversationState } from '../../shared/protocol/conversation-state.js';
-import { UnauthorisedDeviceError } from '../../shared/protocol/errors.js';
-import { asCiphertext } from '../../shared/wire/bytes-kinds.js';
-import { decode, encode } from '../../shared/wire/codec.js';
-import { encodeEnvelope } from '../../shared/wire/envelope.js';
-import { type DeviceId, idEquals } from '../../shared/wire/ids.js';
+import {
+  ALERT_KINDS,
+  conversationPacketCodec,
+  ZERO_HASH,
+  sendMessage,
+  sessionFromBundle,
+  type ConversationState,
+  UnauthorisedDeviceError,
+} from '../../shared/protocol/index.js';
+import { asCiphertext, decode, encode, encodeEnvelope, type DeviceId, idEquals } from '../../shared/wire/index.js';
 import { forgePacket } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';

@@ -8,8 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Envelope } from '../../shared/wire/envelope.js';
-import { type DeviceId, idEquals } from '../../shared/wire/ids.js';
+import { type Envelope, type DeviceId, idEquals } from '../../shared/wire/index.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { type Party, WorldConversation } from '../support/world-conversation.js';
 

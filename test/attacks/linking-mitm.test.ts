@@ -6,30 +6,30 @@
  * the user says so, both sides abort with the linking-mismatch alert, and nothing is released.
  */
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { createArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
-import { createDeviceKeys, type DeviceKeys } from '../../shared/protocol/device-keys.js';
-import { applyChange, authoriseChange } from '../../shared/protocol/device-list-changes.js';
-import { createNextDeviceList } from '../../shared/protocol/device-list.js';
-import { receiveDeviceList } from '../../shared/protocol/directory-view.js';
-import { LinkingAbortedError } from '../../shared/protocol/errors.js';
 import {
+  ALERT_KINDS,
+  createArchiveKeyring,
+  createDeviceKeys,
+  type DeviceKeys,
+  applyChange,
+  authoriseChange,
+  createNextDeviceList,
+  receiveDeviceList,
+  LinkingAbortedError,
   existingDeviceConfirmCode,
   existingDeviceReceiveReveal,
   startExistingDeviceLink,
-} from '../../shared/protocol/linking-existing-device.js';
-import { LinkingMismatchError } from '../../shared/protocol/linking-errors.js';
-import {
+  LinkingMismatchError,
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
   newDeviceReceiveOffer,
   startNewDeviceLink,
-} from '../../shared/protocol/linking-new-device.js';
-import { LINK_PHASES } from '../../shared/protocol/linking-state.js';
+  LINK_PHASES,
+  linkRevealCodec,
+} from '../../shared/protocol/index.js';
 import { flipBit } from '../support/attacker.js';
-import { x25519KeyPairFromSeed } from '../../shared/crypto/x25519.js';
-import { linkRevealCodec } from '../../shared/protocol/linking-codec.js';
-import { encode } from '../../shared/wire/codec.js';
+import { x25519KeyPairFromSeed } from '../../shared/crypto/index.js';
+import { encode } from '../../shared/wire/index.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { snapshot } from '../support/state-snapshot.js';
 

@@ -6,11 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SignatureError } from '../../shared/errors/index.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { OneTimePrekeyReuseError, ProtocolStateError } from '../../shared/protocol/errors.js';
-import { maintainPrekeys, prekeyUpload, verifyPrekeyBundle } from '../../shared/protocol/prekeys.js';
-import { idEquals } from '../../shared/wire/ids.js';
-import { x25519KeyPairFromSeed } from '../../shared/crypto/x25519.js';
+import {
+  ALERT_KINDS,
+  OneTimePrekeyReuseError,
+  ProtocolStateError,
+  maintainPrekeys,
+  prekeyUpload,
+  verifyPrekeyBundle,
+} from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
+import { x25519KeyPairFromSeed } from '../../shared/crypto/index.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { alertKinds, texts, WorldConversation } from '../support/world-conversation.js';

@@ -7,18 +7,20 @@
  * granted to it.
  */
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../../shared/crypto/bytes.js';
+import { utf8Encode } from '../../shared/crypto/index.js';
 import {
   acceptArchiveKeyGrant,
   ARCHIVE_GRANT_SCOPES,
   grantArchiveKeys,
   rotateArchiveOnListChange,
-} from '../../shared/protocol/archive-distribution.js';
-import { createArchiveKeyring, currentArchiveKey } from '../../shared/protocol/archive-keyring.js';
-import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { ProtocolStateError } from '../../shared/protocol/errors.js';
-import { idEquals } from '../../shared/wire/ids.js';
+  createArchiveKeyring,
+  currentArchiveKey,
+  openHistoryRecord,
+  sealHistoryRecord,
+  ALERT_KINDS,
+  ProtocolStateError,
+} from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { alertKinds, texts, WorldConversation } from '../support/world-conversation.js';

@@ -7,17 +7,23 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_KINDS } from '../../shared/protocol/alerts.js';
-import { ORDER_LIMITS, type ReleasedMessage } from '../../shared/protocol/conversation-order.js';
-import { openAgentConversation, receiveAsAgent } from '../../shared/protocol/conversation-receive.js';
-import { sendMessage } from '../../shared/protocol/conversation-send.js';
-import { startVisitorConversation } from '../../shared/protocol/conversation-start.js';
-import { tick } from '../../shared/protocol/conversation-end.js';
-import type { AgentContext, AgentStep, ConversationState } from '../../shared/protocol/conversation-state.js';
-import { ReplayError } from '../../shared/protocol/errors.js';
-import type { SecurityAlert } from '../../shared/protocol/alerts.js';
-import { prekeyBundleOf } from '../../shared/protocol/prekeys.js';
-import { type ConversationWorld, conversationWorld } from '../unit/protocol/support/conversation-world.js';
+import {
+  ALERT_KINDS,
+  ORDER_LIMITS,
+  type ReleasedMessage,
+  openAgentConversation,
+  receiveAsAgent,
+  sendMessage,
+  startVisitorConversation,
+  tick,
+  type AgentContext,
+  type AgentStep,
+  type ConversationState,
+  ReplayError,
+  type SecurityAlert,
+  prekeyBundleOf,
+} from '../../shared/protocol/index.js';
+import { type ConversationWorld, conversationWorld } from '../support/conversation-world.js';
 import { seededEnv } from '../support/seeded-env.js';
 
 const MESSAGES = 6;

@@ -11,22 +11,21 @@ import {
   decodeDeviceListBody,
   decodeSignedDeviceList,
   encodeDeviceListBody,
-} from '../../shared/protocol/device-list-codec.js';
-import {
   type DirectoryView,
   createDirectoryView,
   receiveDeviceList,
   requireAccepted,
-} from '../../shared/protocol/directory-view.js';
-import { validateDisplayName } from '../../shared/protocol/display-name.js';
-import { InvalidDisplayNameError } from '../../shared/protocol/errors.js';
-import type { DeviceEntry, DeviceList } from '../../shared/protocol/model.js';
-import { decodePrekeyBundle } from '../../shared/protocol/prekey-codec.js';
-import { decodeIdentityBackup } from '../../shared/protocol/recovery-codec.js';
-import { decodeSignedRotation } from '../../shared/protocol/rotation-codec.js';
-import { safetyCode } from '../../shared/protocol/verification.js';
-import { asAccountId, asConversationId, asDeviceId } from '../../shared/wire/ids.js';
-import { type IdentityWorld, identityWorld } from '../unit/protocol/identity-fixture.js';
+  validateDisplayName,
+  InvalidDisplayNameError,
+  type DeviceEntry,
+  type DeviceList,
+  decodePrekeyBundle,
+  decodeIdentityBackup,
+  decodeSignedRotation,
+  safetyCode,
+} from '../../shared/protocol/index.js';
+import { asAccountId, asConversationId, asDeviceId } from '../../shared/wire/index.js';
+import { type IdentityWorld, identityWorld } from '../support/identity-fixture.js';
 
 const RUNS = { numRuns: 1000 } as const;
 

@@ -6,29 +6,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, SealdeskError } from '../../shared/errors/index.js';
-import { historyRecordCodec } from '../../shared/protocol/archive-codec.js';
-import { createArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
-import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
-import { attachmentRefCodec } from '../../shared/protocol/attachment-codec.js';
-import { AttachmentTamperedError } from '../../shared/protocol/attachment-errors.js';
-import { openAttachmentBlob } from '../../shared/protocol/attachment-open.js';
-import { sealAttachment } from '../../shared/protocol/attachment-seal.js';
-import { concatBytes } from '../../shared/crypto/bytes.js';
 import {
+  historyRecordCodec,
+  createArchiveKeyring,
+  openHistoryRecord,
+  sealHistoryRecord,
+  attachmentRefCodec,
+  AttachmentTamperedError,
+  openAttachmentBlob,
+  sealAttachment,
   linkGrantCodec,
   linkOfferCodec,
   linkPayloadCodec,
   linkRevealCodec,
-} from '../../shared/protocol/linking-codec.js';
-import { existingDeviceReceiveReveal } from '../../shared/protocol/linking-existing-device.js';
-import { newDeviceReceiveOffer } from '../../shared/protocol/linking-new-device.js';
-import { SEALED_BOX_PURPOSES, sealedBoxCodec } from '../../shared/protocol/sealed-box-codec.js';
-import { openSealedBox, sealToDevice } from '../../shared/protocol/sealed-box.js';
-import { decode } from '../../shared/wire/codec.js';
-import { asAccountId } from '../../shared/wire/ids.js';
-import { linkingWorld } from '../unit/protocol/support/linking-flow.js';
-import { seededEnv } from '../unit/protocol/support/seeded-env.js';
-import { testDevice } from '../unit/protocol/support/devices.js';
+  existingDeviceReceiveReveal,
+  newDeviceReceiveOffer,
+  SEALED_BOX_PURPOSES,
+  sealedBoxCodec,
+  openSealedBox,
+  sealToDevice,
+} from '../../shared/protocol/index.js';
+import { concatBytes } from '../../shared/crypto/index.js';
+import { decode, asAccountId } from '../../shared/wire/index.js';
+import { linkingWorld } from '../support/linking-flow.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { testDevice } from '../support/test-device.js';
 
 const RUNS = 1000;
 
@@ -49,7 +51,7 @@ async function outcome(action: () => Promise<unknown>): Promise<unknown> {
 
 describe('properties: tampering in transit', () => {
   it(`a flipped bit anywhere in a sealed box is a typed error (${RUNS} runs)`, async () => {
-    const env = seededEnv('prop-box');
+    const env = hashSeededEnv('prop-box');
     const alice = await testDevice(env, 'Alice');
     const bob = await testDevice(env, 'Bob');
     const box = await sealToDevice(
@@ -71,7 +73,7 @@ describe('properties: tampering in transit', () => {
   });
 
   it(`F16: a flipped bit anywhere in an attachment blob is an AttachmentTamperedError (${RUNS} runs)`, async () => {
-    const env = seededEnv('prop-attachment');
+    const env = hashSeededEnv('prop-attachment');
     const data = new Uint8Array(70_000).map((_, i) => i & 0xff);
     const { ref, chunks } = await sealAttachment(env, data, { mediaType: 'application/octet-stream' });
     const blob = concatBytes(...chunks);
@@ -85,7 +87,7 @@ describe('properties: tampering in transit', () => {
   });
 
   it(`a flipped bit anywhere in a history record is a typed error (${RUNS} runs)`, async () => {
-    const env = seededEnv('prop-record');
+    const env = hashSeededEnv('prop-record');
     const keyring = createArchiveKeyring(env, asAccountId(env.rng(16)));
     const { keyring: ring, record } = await sealHistoryRecord(
       keyring,

@@ -7,8 +7,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SealdeskError } from '../../shared/errors/index.js';
-import { receiveAsAgent, receiveMessage } from '../../shared/protocol/conversation-receive.js';
-import type { OutgoingPacket } from '../../shared/protocol/conversation-state.js';
+import { receiveAsAgent, receiveMessage, type OutgoingPacket } from '../../shared/protocol/index.js';
 import { snapshot } from '../support/state-snapshot.js';
 import {
   type AgentParty,
@@ -17,7 +16,7 @@ import {
   conversationWorld,
   deliverAll,
   visitorSends,
-} from '../unit/protocol/support/conversation-world.js';
+} from '../support/conversation-world.js';
 
 describe('property: single-bit flips in packets', () => {
   let world: ConversationWorld;

@@ -10,7 +10,7 @@ import * as opaque from '@serenity-kit/opaque';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
-import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
+import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/index.js';
 import {
   b64,
   bearer,

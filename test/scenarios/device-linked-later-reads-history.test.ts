@@ -6,39 +6,36 @@
  * and records written by another agent's device. (docs/PROTOCOL.md §9, §10; security brief §3.)
  */
 import { describe, expect, it } from 'vitest';
-import { createAccountIdentity } from '../../shared/protocol/account-keys.js';
 import {
+  createAccountIdentity,
   ARCHIVE_GRANT_SCOPES,
   acceptArchiveKeyGrant,
   grantArchiveKeys,
   rotateArchiveOnListChange,
-} from '../../shared/protocol/archive-distribution.js';
-import { type ArchiveKeyring, createArchiveKeyring } from '../../shared/protocol/archive-keyring.js';
-import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
-import { createDeviceKeys } from '../../shared/protocol/device-keys.js';
-import {
+  type ArchiveKeyring,
+  createArchiveKeyring,
+  openHistoryRecord,
+  sealHistoryRecord,
+  createDeviceKeys,
   createFirstDeviceList,
   createNextDeviceList,
   findDevice,
   verifySignedDeviceList,
-} from '../../shared/protocol/device-list.js';
-import { applyChange, authoriseChange } from '../../shared/protocol/device-list-changes.js';
-import {
+  applyChange,
+  authoriseChange,
   existingDeviceConfirmCode,
   existingDeviceReceiveReveal,
   startExistingDeviceLink,
-} from '../../shared/protocol/linking-existing-device.js';
-import {
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
   newDeviceReceiveOffer,
   startNewDeviceLink,
-} from '../../shared/protocol/linking-new-device.js';
-import { listLinkedDevice } from '../../shared/protocol/linking-device-list.js';
-import { LINK_PHASES } from '../../shared/protocol/linking-state.js';
-import { idEquals } from '../../shared/wire/ids.js';
-import { seededEnv } from '../unit/protocol/support/seeded-env.js';
-import { testDevice } from '../unit/protocol/support/devices.js';
+  listLinkedDevice,
+  LINK_PHASES,
+} from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const read = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -48,7 +45,7 @@ const relay = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes);
 
 describe('story: a device linked later reads the inbox history', () => {
   it('links through QR + matching codes, joins the signed list, and opens history of every epoch', async () => {
-    const env = seededEnv('story-linked-later');
+    const env = hashSeededEnv('story-linked-later');
     const { identity } = await createAccountIdentity(env);
     const accountId = identity.accountId;
     const accountKey = identity.signing.publicKey;

@@ -6,38 +6,37 @@
  * Message fan-out to revoked devices is covered by the session layer's tests.
  */
 import { describe, expect, it } from 'vitest';
-import { createAccountIdentity } from '../../shared/protocol/account-keys.js';
 import {
+  createAccountIdentity,
   ARCHIVE_GRANT_SCOPES,
   acceptArchiveKeyGrant,
   archiveRotationRequired,
   grantArchiveKeys,
   rotateArchiveOnListChange,
-} from '../../shared/protocol/archive-distribution.js';
-import {
   type ArchiveKeyring,
   createArchiveKeyring,
   currentArchiveKey,
   rotateArchiveKeyring,
-} from '../../shared/protocol/archive-keyring.js';
-import { openHistoryRecord, sealHistoryRecord } from '../../shared/protocol/archive-record.js';
-import {
+  openHistoryRecord,
+  sealHistoryRecord,
   createFirstDeviceList,
   createNextDeviceList,
   verifySignedDeviceList,
-} from '../../shared/protocol/device-list.js';
-import { applyChange, authoriseChange } from '../../shared/protocol/device-list-changes.js';
-import { ProtocolStateError, UnauthorisedDeviceError } from '../../shared/protocol/errors.js';
-import { idEquals, idToHex } from '../../shared/wire/ids.js';
-import { seededEnv } from '../unit/protocol/support/seeded-env.js';
-import { testDevice } from '../unit/protocol/support/devices.js';
+  applyChange,
+  authoriseChange,
+  ProtocolStateError,
+  UnauthorisedDeviceError,
+} from '../../shared/protocol/index.js';
+import { idEquals, idToHex } from '../../shared/wire/index.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const read = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 describe('story: a device is revoked', () => {
   it('F11: the revoked device cannot open the new archive epoch, and the remaining ones can', async () => {
-    const env = seededEnv('story-revoked');
+    const env = hashSeededEnv('story-revoked');
     const { identity } = await createAccountIdentity(env);
     const { accountId } = identity;
     const accountKey = identity.signing.publicKey;

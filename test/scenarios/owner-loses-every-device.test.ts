@@ -7,30 +7,33 @@
  * (Security brief F10, F18; docs/PROTOCOL.md §4.4, §11.)
  */
 import { describe, expect, it } from 'vitest';
-import { wipe } from '../../shared/crypto/bytes.js';
+import { wipe } from '../../shared/crypto/index.js';
 import { SignatureError } from '../../shared/errors/index.js';
-import { createAccountIdentity, createRotatedAccountIdentity } from '../../shared/protocol/account-keys.js';
-import { createDeviceKeys, deviceEntryOf, newAgentId } from '../../shared/protocol/device-keys.js';
-import { applyChange } from '../../shared/protocol/device-list-changes.js';
-import { decodeDeviceListBody } from '../../shared/protocol/device-list-codec.js';
-import { createFirstDeviceList, createNextDeviceList, findDevice } from '../../shared/protocol/device-list.js';
 import {
+  createAccountIdentity,
+  createRotatedAccountIdentity,
+  createDeviceKeys,
+  deviceEntryOf,
+  newAgentId,
+  applyChange,
+  decodeDeviceListBody,
+  createFirstDeviceList,
+  createNextDeviceList,
+  findDevice,
   createDirectoryView,
   receiveDeviceList,
   receiveRotation,
   requireAccepted,
-} from '../../shared/protocol/directory-view.js';
-import { PinMismatchError } from '../../shared/protocol/errors.js';
-import {
+  PinMismatchError,
   deriveRecoveryKeys,
   formatRecoveryKey,
   generateRecoveryKey,
   parseRecoveryKey,
   restoreAccountIdentity,
   wrapIdentityBackup,
-} from '../../shared/protocol/recovery.js';
-import { createRotation } from '../../shared/protocol/rotation.js';
-import { businessFingerprint } from '../../shared/protocol/verification.js';
+  createRotation,
+  businessFingerprint,
+} from '../../shared/protocol/index.js';
 import { manualClock, seededEnv } from '../support/seeded-env.js';
 
 describe('story: the owner loses every device', () => {

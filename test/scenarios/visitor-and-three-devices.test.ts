@@ -4,13 +4,7 @@
  * from any of them, and the visitor sees all answers — each message exactly once, in order.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  agentSends,
-  conversationWorld,
-  deliverAll,
-  texts,
-  visitorSends,
-} from '../unit/protocol/support/conversation-world.js';
+import { agentSends, conversationWorld, deliverAll, texts, visitorSends } from '../support/conversation-world.js';
 
 describe('scenario: a visitor and an agent with three devices', () => {
   it('F3 F7 F8: all three devices see the whole history and the visitor sees every reply', async () => {

@@ -6,10 +6,9 @@
  * twice, and nothing is lost.
  */
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../shared/crypto/bytes.js';
-import { decode } from '../../shared/wire/codec.js';
-import { conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
-import type { OutgoingPacket } from '../../shared/protocol/conversation-state.js';
+import { toHex } from '../../shared/crypto/index.js';
+import { decode } from '../../shared/wire/index.js';
+import { conversationPacketCodec, type OutgoingPacket } from '../../shared/protocol/index.js';
 import {
   agentSends,
   type ConversationWorld,
@@ -17,7 +16,7 @@ import {
   deliver,
   texts,
   visitorSends,
-} from '../unit/protocol/support/conversation-world.js';
+} from '../support/conversation-world.js';
 
 /** What a restart does to every participant: its saved state is read back as a structured clone. */
 function restartEveryone(world: ConversationWorld): void {

@@ -3,17 +3,36 @@
  * copies of honest signed structures. It never has an honest party's private key (tests that
  * need a second AIK signature — equivocation — use the account's key explicitly and say so).
  */
-import { type AccountIdentity, createAccountIdentity } from '../../shared/protocol/account-keys.js';
-import { createDeviceKeys, type DeviceKeys, deviceEntryOf, newAgentId } from '../../shared/protocol/device-keys.js';
-import { decodeDeviceListBody, encodeDeviceListBody } from '../../shared/protocol/device-list-codec.js';
-import type { ProtocolEnv } from '../../shared/protocol/env.js';
-import type { DeviceEntry, DeviceList, SignedDeviceList } from '../../shared/protocol/model.js';
-import { type ConversationPacket, conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
-import { asCiphertext } from '../../shared/wire/bytes-kinds.js';
-import { decode, encode } from '../../shared/wire/codec.js';
-import { decodeEnvelope, encodeEnvelope, type Envelope, type Recipient } from '../../shared/wire/envelope.js';
-import { type ConversationId, type DeviceId, idEquals } from '../../shared/wire/ids.js';
-import { SUITE_V1, WIRE_VERSION } from '../../shared/wire/version.js';
+import {
+  type AccountIdentity,
+  createAccountIdentity,
+  createDeviceKeys,
+  type DeviceKeys,
+  deviceEntryOf,
+  newAgentId,
+  decodeDeviceListBody,
+  encodeDeviceListBody,
+  type ProtocolEnv,
+  type DeviceEntry,
+  type DeviceList,
+  type SignedDeviceList,
+  type ConversationPacket,
+  conversationPacketCodec,
+} from '../../shared/protocol/index.js';
+import {
+  asCiphertext,
+  decode,
+  encode,
+  decodeEnvelope,
+  encodeEnvelope,
+  type Envelope,
+  type Recipient,
+  type ConversationId,
+  type DeviceId,
+  idEquals,
+  SUITE_V1,
+  WIRE_VERSION,
+} from '../../shared/wire/index.js';
 
 export interface RogueDevice {
   readonly keys: DeviceKeys;

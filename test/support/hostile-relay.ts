@@ -11,11 +11,17 @@
  * they were posted, each once. Envelopes are parsed exactly as the real relay parses them
  * (`decodeEnvelope`), so a malformed one never reaches a client by accident.
  */
-import { toHex } from '../../shared/crypto/bytes.js';
-import type { PrekeyBundle, SignedDeviceList } from '../../shared/protocol/model.js';
-import type { PrekeyUpload } from '../../shared/protocol/prekeys.js';
-import { decodeEnvelope, encodeEnvelope, type Envelope, type Recipient } from '../../shared/wire/envelope.js';
-import type { AccountId, ConversationId, DeviceId } from '../../shared/wire/ids.js';
+import { toHex } from '../../shared/crypto/index.js';
+import type { PrekeyBundle, SignedDeviceList, PrekeyUpload } from '../../shared/protocol/index.js';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  type Envelope,
+  type Recipient,
+  type AccountId,
+  type ConversationId,
+  type DeviceId,
+} from '../../shared/wire/index.js';
 
 /** Who is asking the directory (a device id in hex, or a visitor's name): the relay can tell them apart. */
 export type Requester = string;

@@ -5,28 +5,35 @@
  * All randomness comes from seeded rngs and all time from one manual clock, so a run is
  * reproducible byte for byte.
  */
-import { type AccountIdentity, createAccountIdentity } from '../../shared/protocol/account-keys.js';
 import {
+  type AccountIdentity,
+  createAccountIdentity,
   createDeviceKeys,
   type DeviceKeys,
   deviceEntryOf,
   type DeviceProfile,
   newAgentId,
-} from '../../shared/protocol/device-keys.js';
-import { createFirstDeviceList, createNextDeviceList, deviceListHash } from '../../shared/protocol/device-list.js';
-import { decodeDeviceListBody } from '../../shared/protocol/device-list-codec.js';
-import {
+  createFirstDeviceList,
+  createNextDeviceList,
+  deviceListHash,
+  decodeDeviceListBody,
   createDirectoryView,
   createDirectoryViewForKey,
   type DirectoryView,
   receiveDeviceList,
   requireAccepted,
-} from '../../shared/protocol/directory-view.js';
-import type { ProtocolEnv } from '../../shared/protocol/env.js';
-import type { DeviceEntry, DeviceKind, DeviceList, Role, SignedDeviceList } from '../../shared/protocol/model.js';
-import { createPrekeyState, type PrekeyState, prekeyUpload } from '../../shared/protocol/prekeys.js';
-import { businessFingerprint } from '../../shared/protocol/verification.js';
-import { idEquals } from '../../shared/wire/ids.js';
+  type ProtocolEnv,
+  type DeviceEntry,
+  type DeviceKind,
+  type DeviceList,
+  type Role,
+  type SignedDeviceList,
+  createPrekeyState,
+  type PrekeyState,
+  prekeyUpload,
+  businessFingerprint,
+} from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
 import { HostileRelay } from './hostile-relay.js';
 import { type ManualClock, manualClock, seededEnv } from './seeded-env.js';
 

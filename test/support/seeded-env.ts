@@ -4,8 +4,8 @@
  * cryptographic generator: it exists only so that every attack run makes the same keys and the
  * same bytes. The clock is fixed and moves only when a test advances it.
  */
-import type { RandomSource } from '../../shared/crypto/random.js';
-import type { ProtocolEnv } from '../../shared/protocol/env.js';
+import type { RandomSource } from '../../shared/crypto/index.js';
+import type { ProtocolEnv } from '../../shared/protocol/index.js';
 
 /** 2026-11-27T12:00:00Z: a fixed "now" for every world. */
 export const WORLD_EPOCH_MS = Date.UTC(2026, 10, 27, 12, 0, 0);

@@ -4,29 +4,38 @@
  * travels as an envelope through the world's HostileRelay; every rejection is checked to leave
  * the receiver's state unchanged (security brief §4: typed error, no crash, nothing lost).
  */
-import { toHex } from '../../shared/crypto/bytes.js';
-import type { SecurityAlert } from '../../shared/protocol/alerts.js';
-import { rejectionAlert } from '../../shared/protocol/conversation-alerts.js';
-import { endConversation, tick } from '../../shared/protocol/conversation-end.js';
-import type { ReleasedMessage } from '../../shared/protocol/conversation-order.js';
-import { openAgentConversation, receiveAsAgent, receiveMessage } from '../../shared/protocol/conversation-receive.js';
-import { sendMessage } from '../../shared/protocol/conversation-send.js';
-import { startVisitorConversation } from '../../shared/protocol/conversation-start.js';
-import type {
-  AgentStep,
-  ConversationDeviceList,
-  ConversationState,
-  ConversationStep,
-} from '../../shared/protocol/conversation-state.js';
-import { type DirectoryView, receiveDeviceList } from '../../shared/protocol/directory-view.js';
-import { applyDeviceList } from '../../shared/protocol/conversation-devices.js';
-import type { ProtocolEnv } from '../../shared/protocol/env.js';
-import type { MessageBody } from '../../shared/protocol/message-kinds.js';
-import type { PrekeyBundle } from '../../shared/protocol/model.js';
+import { toHex } from '../../shared/crypto/index.js';
+import {
+  type SecurityAlert,
+  rejectionAlert,
+  endConversation,
+  tick,
+  type ReleasedMessage,
+  openAgentConversation,
+  receiveAsAgent,
+  receiveMessage,
+  sendMessage,
+  startVisitorConversation,
+  type AgentStep,
+  type ConversationDeviceList,
+  type ConversationState,
+  type ConversationStep,
+  type DirectoryView,
+  receiveDeviceList,
+  applyDeviceList,
+  type ProtocolEnv,
+  type MessageBody,
+  type PrekeyBundle,
+} from '../../shared/protocol/index.js';
 import { SealdeskError } from '../../shared/errors/index.js';
-import { asCiphertext } from '../../shared/wire/bytes-kinds.js';
-import { decodeEnvelope, encodeEnvelope, type Recipient } from '../../shared/wire/envelope.js';
-import { type ConversationId, idEquals } from '../../shared/wire/ids.js';
+import {
+  asCiphertext,
+  decodeEnvelope,
+  encodeEnvelope,
+  type Recipient,
+  type ConversationId,
+  idEquals,
+} from '../../shared/wire/index.js';
 import type { ProtocolWorld, WorldDevice } from './protocol-world.js';
 import { snapshot } from './state-snapshot.js';
 

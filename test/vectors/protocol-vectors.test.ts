@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../shared/crypto/bytes.js';
-import { decode } from '../../shared/wire/codec.js';
-import { conversationPacketCodec } from '../../shared/protocol/conversation-codec.js';
+import { fromHex } from '../../shared/crypto/index.js';
+import { decode } from '../../shared/wire/index.js';
+import { conversationPacketCodec } from '../../shared/protocol/index.js';
 import { protocolVectorsJson } from '../../scripts/protocol-vectors.js';
 
 const stored = readFileSync(fileURLToPath(new URL('./protocol-v1.json', import.meta.url)), 'utf8');

@@ -4,24 +4,30 @@
 // (`cryptography` 48 for Ed25519 from seed and HKDF, `hashlib`/`base64` for the encodings of
 // docs/PROTOCOL.md §11.1, §12.1, §12.2); the device-list hash is this implementation's own
 // regression vector (a wire change shows up here as a diff).
-import { toHex } from '../../../shared/crypto/bytes.js';
+import { toHex } from '../../../shared/crypto/index.js';
 import { DecryptError, SignatureError } from '../../../shared/errors/index.js';
-import { createRotatedAccountIdentity } from '../../../shared/protocol/account-keys.js';
-import { decodeDeviceListBody } from '../../../shared/protocol/device-list-codec.js';
-import { createNextDeviceList, deviceListHash } from '../../../shared/protocol/device-list.js';
-import { createDirectoryView, receiveDeviceList, receiveRotation } from '../../../shared/protocol/directory-view.js';
-import { PinMismatchError, RollbackError } from '../../../shared/protocol/errors.js';
-import { createPrekeyState, prekeyBundleOf, verifyPrekeyBundle } from '../../../shared/protocol/prekeys.js';
 import {
+  createRotatedAccountIdentity,
+  decodeDeviceListBody,
+  createNextDeviceList,
+  deviceListHash,
+  createDirectoryView,
+  receiveDeviceList,
+  receiveRotation,
+  PinMismatchError,
+  RollbackError,
+  createPrekeyState,
+  prekeyBundleOf,
+  verifyPrekeyBundle,
   formatRecoveryKey,
   generateRecoveryKey,
   restoreAccountIdentity,
   wrapIdentityBackup,
-} from '../../../shared/protocol/recovery.js';
-import { createRotation } from '../../../shared/protocol/rotation.js';
-import { safetyCode } from '../../../shared/protocol/verification.js';
-import { asConversationId } from '../../../shared/wire/ids.js';
-import { identityWorld } from '../../unit/protocol/identity-fixture.js';
+  createRotation,
+  safetyCode,
+} from '../../../shared/protocol/index.js';
+import { asConversationId } from '../../../shared/wire/index.js';
+import { identityWorld } from '../../support/identity-fixture.js';
 import { assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
 

@@ -2,38 +2,38 @@
  * Attachments, inbox archive, sealed box and device linking on the engine's own WebCrypto: the
  * same cases run in Node and in real Chromium (test/cases/all-suites.ts). Real randomness.
  */
-import { secureRandom } from '../../../shared/crypto/random.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
+import { secureRandom } from '../../../shared/crypto/index.js';
 import {
+  ALERT_KINDS,
   ARCHIVE_GRANT_SCOPES,
   acceptArchiveKeyGrant,
   grantArchiveKeys,
   rotateArchiveOnListChange,
-} from '../../../shared/protocol/archive-distribution.js';
-import { createArchiveKeyring } from '../../../shared/protocol/archive-keyring.js';
-import { openHistoryRecord, sealHistoryRecord } from '../../../shared/protocol/archive-record.js';
-import { AttachmentTamperedError } from '../../../shared/protocol/attachment-errors.js';
-import { openAttachment } from '../../../shared/protocol/attachment-open.js';
-import { sealAttachment } from '../../../shared/protocol/attachment-seal.js';
-import { createDeviceKeys, type DeviceKeys, deviceEntryOf } from '../../../shared/protocol/device-keys.js';
-import type { ProtocolEnv } from '../../../shared/protocol/env.js';
-import { ProtocolStateError } from '../../../shared/protocol/errors.js';
-import {
+  createArchiveKeyring,
+  openHistoryRecord,
+  sealHistoryRecord,
+  AttachmentTamperedError,
+  openAttachment,
+  sealAttachment,
+  createDeviceKeys,
+  type DeviceKeys,
+  deviceEntryOf,
+  type ProtocolEnv,
+  ProtocolStateError,
   existingDeviceConfirmCode,
   existingDeviceReceiveReveal,
   startExistingDeviceLink,
-} from '../../../shared/protocol/linking-existing-device.js';
-import {
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
   newDeviceReceiveOffer,
   startNewDeviceLink,
-} from '../../../shared/protocol/linking-new-device.js';
-import { LINK_PHASES } from '../../../shared/protocol/linking-state.js';
-import type { DeviceEntry } from '../../../shared/protocol/model.js';
-import { SEALED_BOX_PURPOSES } from '../../../shared/protocol/sealed-box-codec.js';
-import { openSealedBox, sealToDevice } from '../../../shared/protocol/sealed-box.js';
-import { asAccountId, idEquals } from '../../../shared/wire/ids.js';
+  LINK_PHASES,
+  type DeviceEntry,
+  SEALED_BOX_PURPOSES,
+  openSealedBox,
+  sealToDevice,
+} from '../../../shared/protocol/index.js';
+import { asAccountId, idEquals } from '../../../shared/wire/index.js';
 import { assertBytes, assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
 

@@ -1,24 +1,16 @@
 /**
  * First contact (X3DH), the Double Ratchet and the conversation layer on the engine's own
  * WebCrypto: the same cases run in Node and in real Chromium (test/cases/all-suites.ts). Uses the
- * seeded world of test/unit/protocol/support/conversation-world.ts (no Node built-ins).
+ * seeded world of test/support/conversation-world.ts (no Node built-ins).
  */
-import { x25519KeyPairFromSeed } from '../../../shared/crypto/x25519.js';
+import { x25519KeyPairFromSeed } from '../../../shared/crypto/index.js';
 import { DecryptError } from '../../../shared/errors/index.js';
-import { decode, encode } from '../../../shared/wire/codec.js';
-import { conversationPacketCodec } from '../../../shared/protocol/conversation-codec.js';
-import { ReplayError } from '../../../shared/protocol/errors.js';
-import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/ratchet.js';
-import { initRatchetInitiator, initRatchetResponder } from '../../../shared/protocol/ratchet-state.js';
-import { receiveMessage } from '../../../shared/protocol/conversation-receive.js';
+import { decode, encode } from '../../../shared/wire/index.js';
+import { conversationPacketCodec, ReplayError, receiveMessage } from '../../../shared/protocol/index.js';
+import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/session/ratchet.js';
+import { initRatchetInitiator, initRatchetResponder } from '../../../shared/protocol/session/ratchet-state.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
-import {
-  agentSends,
-  conversationWorld,
-  deliverAll,
-  texts,
-  visitorSends,
-} from '../../unit/protocol/support/conversation-world.js';
+import { agentSends, conversationWorld, deliverAll, texts, visitorSends } from '../../support/conversation-world.js';
 import { assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
 

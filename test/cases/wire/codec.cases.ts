@@ -1,5 +1,5 @@
 // The codec combinators of shared/wire/codec.ts (docs/PROTOCOL.md §2): layouts, caps, strictness, field paths.
-import { toHex } from '../../../shared/crypto/bytes.js';
+import { toHex } from '../../../shared/crypto/index.js';
 import {
   type Codec,
   DecodeError,

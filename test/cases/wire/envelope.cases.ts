@@ -1,5 +1,5 @@
 // Version/suite bytes and the envelope layout of shared/wire (docs/PROTOCOL.md §2.6).
-import { toHex } from '../../../shared/crypto/bytes.js';
+import { toHex } from '../../../shared/crypto/index.js';
 import {
   DecodeError,
   type Envelope,

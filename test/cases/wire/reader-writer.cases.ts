@@ -1,5 +1,5 @@
 // The big-endian Writer and strict Reader of shared/wire (docs/PROTOCOL.md §2).
-import { toHex } from '../../../shared/crypto/bytes.js';
+import { toHex } from '../../../shared/crypto/index.js';
 import { DecodeError, Reader, UsageError, Writer } from '../../../shared/wire/index.js';
 import { assertEqual, assertThrows, assertTrue, fromHex } from '../assert.js';
 import type { PortableCase, PortableSuite } from '../portable-case.js';

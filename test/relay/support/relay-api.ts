@@ -17,7 +17,7 @@ import {
   type Recipient,
 } from '../../../shared/wire/index.js';
 import { TestClient } from './ws-client.js';
-import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/login-parameters.js';
+import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/index.js';
 
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 export const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64url'));

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign, ed25519Verify } from '../../../shared/crypto/ed25519.js';
-import { x25519 } from '../../../shared/crypto/x25519.js';
+import { ed25519Sign, ed25519Verify, x25519 } from '../../../shared/crypto/index.js';
 import { DecodeError, InvalidKeyError, UsageError } from '../../../shared/errors/index.js';
-import { accountIdentityFromSeed, createAccountIdentity } from '../../../shared/protocol/account-keys.js';
-import { createDeviceKeys, deviceEntryOf } from '../../../shared/protocol/device-keys.js';
-import { InvalidDisplayNameError } from '../../../shared/protocol/errors.js';
-import type { AccountId } from '../../../shared/wire/ids.js';
+import {
+  accountIdentityFromSeed,
+  createAccountIdentity,
+  createDeviceKeys,
+  deviceEntryOf,
+  InvalidDisplayNameError,
+} from '../../../shared/protocol/index.js';
+import type { AccountId } from '../../../shared/wire/index.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
 
 describe('account identity key (AIK)', () => {

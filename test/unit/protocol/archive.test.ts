@@ -1,31 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, DecryptError, LimitError } from '../../../shared/errors/index.js';
-import { ARCHIVE_LIMITS } from '../../../shared/protocol/archive-codec.js';
+import { ARCHIVE_LIMITS } from '../../../shared/protocol/archive/archive-codec.js';
 import {
   ARCHIVE_GRANT_SCOPES,
   acceptArchiveKeyGrant,
   archiveRotationRequired,
   grantArchiveKeys,
   rotateArchiveOnListChange,
-} from '../../../shared/protocol/archive-distribution.js';
+  openHistoryRecord,
+  sealHistoryRecord,
+  ProtocolStateError,
+  UnauthorisedDeviceError,
+} from '../../../shared/protocol/index.js';
 import {
   type ArchiveKeyring,
   createArchiveKeyring,
   currentArchiveKey,
   mergeArchiveKeys,
   rotateArchiveKeyring,
-} from '../../../shared/protocol/archive-keyring.js';
-import { openHistoryRecord, sealHistoryRecord } from '../../../shared/protocol/archive-record.js';
-import { ProtocolStateError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
-import { asAccountId, idEquals } from '../../../shared/wire/ids.js';
-import { seededEnv } from './support/seeded-env.js';
-import { testDevice } from './support/devices.js';
+} from '../../../shared/protocol/archive/archive-keyring.js';
+import { asAccountId, idEquals } from '../../../shared/wire/index.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
+import { testDevice } from '../../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const read = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 async function team() {
-  const env = seededEnv('archive');
+  const env = hashSeededEnv('archive');
   const accountId = asAccountId(env.rng(16));
   const owner = await testDevice(env, 'Olga', 'owner');
   const bea = await testDevice(env, 'Bea');

@@ -1,29 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError, UsageError } from '../../../shared/errors/index.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
 import {
+  ALERT_KINDS,
   ATTACHMENT_LIMITS,
   type AttachmentRef,
   attachmentRefCodec,
   chunkCountFor,
-} from '../../../shared/protocol/attachment-codec.js';
-import {
   ATTACHMENT_FAILURES,
   type AttachmentFailure,
   AttachmentTamperedError,
-} from '../../../shared/protocol/attachment-errors.js';
+  sealAttachment,
+  AttachmentIntegrityError,
+} from '../../../shared/protocol/index.js';
 import {
   attachmentChunkKeys,
   openAttachment,
   openAttachmentBlob,
   openAttachmentChunk,
-} from '../../../shared/protocol/attachment-open.js';
-import { padmeLength } from '../../../shared/protocol/attachment-padding.js';
-import { sealAttachment } from '../../../shared/protocol/attachment-seal.js';
-import { AttachmentIntegrityError } from '../../../shared/protocol/errors.js';
-import { concatBytes } from '../../../shared/crypto/bytes.js';
-import { decode, encode } from '../../../shared/wire/codec.js';
-import { seededEnv } from './support/seeded-env.js';
+} from '../../../shared/protocol/attachment/attachment-open.js';
+import { padmeLength } from '../../../shared/protocol/attachment/attachment-padding.js';
+import { concatBytes } from '../../../shared/crypto/index.js';
+import { decode, encode } from '../../../shared/wire/index.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 
 const CHUNK = ATTACHMENT_LIMITS.chunkBytes;
 
@@ -52,7 +50,7 @@ async function expectTampered(action: Promise<unknown>, reason: AttachmentFailur
 }
 
 async function threeChunkFile() {
-  const env = seededEnv('attachment');
+  const env = hashSeededEnv('attachment');
   const data = fileOf(2 * CHUNK + 1000);
   const sealed = await sealAttachment(env, data, { mediaType: 'application/pdf', fileName: 'report.pdf' });
   return { env, data, ...sealed };
@@ -60,7 +58,7 @@ async function threeChunkFile() {
 
 describe('attachments: round trip', () => {
   it.each([0, 1, 100, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17, 4_194_305])('opens a %i-byte file', async (size) => {
-    const env = seededEnv(`size-${size}`);
+    const env = hashSeededEnv(`size-${size}`);
     const data = fileOf(size);
     const { ref, chunks } = await sealAttachment(env, data, { mediaType: 'image/png' });
     expect(chunks.length).toBe(chunkCountFor(size));
@@ -84,7 +82,7 @@ describe('attachments: round trip', () => {
   });
 
   it('uses a fresh key and id per file (same content, unrelated ciphertexts)', async () => {
-    const env = seededEnv('fresh');
+    const env = hashSeededEnv('fresh');
     const data = fileOf(5000);
     const a = await sealAttachment(env, data, { mediaType: 'text/plain' });
     const b = await sealAttachment(env, data, { mediaType: 'text/plain' });
@@ -198,7 +196,7 @@ describe('attachments: F16 tampering by the relay', () => {
 
 describe('attachments: size leak and limits', () => {
   it('F16: sizes are padded (Padmé): nearby sizes give the same ciphertext length', async () => {
-    const env = seededEnv('padme');
+    const env = hashSeededEnv('padme');
     const a = await sealAttachment(env, fileOf(100_001), { mediaType: 'image/jpeg' });
     const b = await sealAttachment(env, fileOf(100_300), { mediaType: 'image/jpeg' });
     expect(concatBytes(...a.chunks).length).toBe(concatBytes(...b.chunks).length);
@@ -215,13 +213,13 @@ describe('attachments: size leak and limits', () => {
   });
 
   it('refuses files past the cap (LimitError) before encrypting anything', async () => {
-    const env = seededEnv('cap');
+    const env = hashSeededEnv('cap');
     const tooBig = new Uint8Array(ATTACHMENT_LIMITS.maxBytes + 1);
     await expect(sealAttachment(env, tooBig, { mediaType: 'video/mp4' })).rejects.toBeInstanceOf(LimitError);
   });
 
   it('refuses a malformed media type or a spoofing file name (UsageError)', async () => {
-    const env = seededEnv('meta');
+    const env = hashSeededEnv('meta');
     await expect(sealAttachment(env, fileOf(10), { mediaType: 'not a type' })).rejects.toBeInstanceOf(UsageError);
     await expect(
       sealAttachment(env, fileOf(10), { mediaType: 'text/plain', fileName: 'invoice\u202Efdp.exe' }),

@@ -6,14 +6,16 @@
  * key), so seeded runs and protocol vectors stay byte for byte the same.
  */
 import { describe, expect, it } from 'vitest';
-import { x25519KeyPairFromSeed } from '../../../shared/crypto/x25519.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
-import { sendMessage } from '../../../shared/protocol/conversation-send.js';
-import { startVisitorConversation } from '../../../shared/protocol/conversation-start.js';
-import type { ProtocolEnv } from '../../../shared/protocol/env.js';
-import { idEquals } from '../../../shared/wire/ids.js';
-import { seededEnv } from './support/seeded-env.js';
-import { conversationWorld, deliverAll, texts } from './support/conversation-world.js';
+import { x25519KeyPairFromSeed } from '../../../shared/crypto/index.js';
+import {
+  ALERT_KINDS,
+  sendMessage,
+  startVisitorConversation,
+  type ProtocolEnv,
+} from '../../../shared/protocol/index.js';
+import { idEquals } from '../../../shared/wire/index.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
+import { conversationWorld, deliverAll, texts } from '../../support/conversation-world.js';
 
 function recording(env: ProtocolEnv): { env: ProtocolEnv; draws: Uint8Array[] } {
   const draws: Uint8Array[] = [];
@@ -43,7 +45,7 @@ describe('concurrent per-device work keeps the one-by-one random order', () => {
     const signature = bad.signedPrekeySignature.slice();
     signature[0] = (signature[0] ?? 0) ^ 1;
     const bundles = world.bundles.map((b, i) => (i === 1 ? { ...b, signedPrekeySignature: signature } : b));
-    const { env, draws } = recording(seededEnv('concurrent-visitor', world.clock.now()));
+    const { env, draws } = recording(hashSeededEnv('concurrent-visitor', world.clock.now()));
     const started = await startVisitorConversation(world.list, bundles, env);
 
     expect(started.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);

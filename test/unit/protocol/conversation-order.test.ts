@@ -1,7 +1,7 @@
 /** Per-sender ordering (security brief F9): buffering, gaps, replays, forks, late arrivals, close. */
 import { describe, expect, it } from 'vitest';
-import { asDeviceId } from '../../../shared/wire/ids.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
+import { asDeviceId } from '../../../shared/wire/index.js';
+import { ALERT_KINDS, ProtocolStateError } from '../../../shared/protocol/index.js';
 import {
   ORDER_LIMITS,
   type OrderedFrame,
@@ -10,8 +10,7 @@ import {
   acceptFrame,
   flushTrack,
   newSenderTrack,
-} from '../../../shared/protocol/conversation-order.js';
-import { ProtocolStateError } from '../../../shared/protocol/errors.js';
+} from '../../../shared/protocol/conversation/conversation-order.js';
 
 const hashOf = (seq: number, variant = 0): Uint8Array => new Uint8Array(32).fill(seq * 3 + variant);
 function frame(seq: number, variant = 0, close = false): OrderedFrame {

@@ -6,33 +6,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, DecryptError, SignatureError } from '../../../shared/errors/index.js';
-import { decode, encode } from '../../../shared/wire/codec.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
-import { rejectionAlert } from '../../../shared/protocol/conversation-alerts.js';
-import { applyDeviceList } from '../../../shared/protocol/conversation-devices.js';
-import { type ConversationPacket, conversationPacketCodec } from '../../../shared/protocol/conversation-codec.js';
-import { endConversation, tick } from '../../../shared/protocol/conversation-end.js';
-import { ORDER_LIMITS } from '../../../shared/protocol/conversation-order.js';
+import { decode, encode, idEquals } from '../../../shared/wire/index.js';
 import {
+  ALERT_KINDS,
+  rejectionAlert,
+  applyDeviceList,
+  type ConversationPacket,
+  conversationPacketCodec,
+  endConversation,
+  tick,
+  ORDER_LIMITS,
   openAgentConversation,
   receiveAsAgent,
   receiveMessage,
-} from '../../../shared/protocol/conversation-receive.js';
-import { sendMessage } from '../../../shared/protocol/conversation-send.js';
-import { startVisitorConversation } from '../../../shared/protocol/conversation-start.js';
-import type { OutgoingPacket } from '../../../shared/protocol/conversation-state.js';
-import {
+  sendMessage,
+  startVisitorConversation,
+  type OutgoingPacket,
   EquivocationError,
   OneTimePrekeyReuseError,
   ProtocolStateError,
   ReplayError,
   RollbackError,
   UnauthorisedDeviceError,
-} from '../../../shared/protocol/errors.js';
-import type { PrekeyBundle } from '../../../shared/protocol/model.js';
-import { PADDING_BUCKETS } from '../../../shared/protocol/padding.js';
-import { GCM_TAG_BYTES } from '../../../shared/crypto/aead.js';
-import { idEquals } from '../../../shared/wire/ids.js';
+  type PrekeyBundle,
+} from '../../../shared/protocol/index.js';
+import { PADDING_BUCKETS } from '../../../shared/protocol/conversation/padding.js';
+import { GCM_TAG_BYTES } from '../../../shared/crypto/index.js';
 import { seededEnv } from '../../support/seeded-env.js';
 import { snapshot } from '../../support/state-snapshot.js';
 import {
@@ -44,7 +43,7 @@ import {
   deliverAll,
   texts,
   visitorSends,
-} from './support/conversation-world.js';
+} from '../../support/conversation-world.js';
 
 function packetFor(packets: readonly OutgoingPacket[], agent: AgentParty): OutgoingPacket {
   const p = packets.find((x) => idEquals(x.recipientId, agent.keys.deviceId));

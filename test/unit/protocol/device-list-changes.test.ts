@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDeviceListBody } from '../../../shared/protocol/device-list-codec.js';
-import { applyChange, authoriseChange, type DeviceListChange } from '../../../shared/protocol/device-list-changes.js';
-import { createNextDeviceList, findDevice, verifySignedDeviceList } from '../../../shared/protocol/device-list.js';
-import { ProtocolStateError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
-import { asDeviceId } from '../../../shared/wire/ids.js';
+import {
+  decodeDeviceListBody,
+  applyChange,
+  authoriseChange,
+  type DeviceListChange,
+  createNextDeviceList,
+  findDevice,
+  verifySignedDeviceList,
+  ProtocolStateError,
+  UnauthorisedDeviceError,
+} from '../../../shared/protocol/index.js';
+import { asDeviceId } from '../../../shared/wire/index.js';
 import { DecodeError } from '../../../shared/errors/index.js';
-import { identityWorld, newMember } from './identity-fixture.js';
+import { identityWorld, newMember } from '../../support/identity-fixture.js';
 
 describe('device list changes: roles (F11)', () => {
   it('F11: an owner may make any change, including granting roles', async () => {

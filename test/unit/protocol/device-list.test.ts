@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign } from '../../../shared/crypto/ed25519.js';
+import { ed25519Sign } from '../../../shared/crypto/index.js';
 import { DecodeError, LimitError, SignatureError } from '../../../shared/errors/index.js';
-import type { AccountIdentity } from '../../../shared/protocol/account-keys.js';
 import {
+  type AccountIdentity,
   decodeDeviceListBody,
   decodeSignedDeviceList,
   deviceEntryCodec,
   encodeDeviceListBody,
   encodeSignedDeviceList,
-} from '../../../shared/protocol/device-list-codec.js';
-import { applyChange } from '../../../shared/protocol/device-list-changes.js';
+  applyChange,
+  parseBusinessPin,
+  InvalidDisplayNameError,
+  PinMismatchError,
+  IDENTITY_LABELS,
+  labelled,
+  type DeviceEntry,
+  type DeviceList,
+  type SignedDeviceList,
+  versioned,
+} from '../../../shared/protocol/index.js';
 import {
   createNextDeviceList,
   deviceListHash,
@@ -17,16 +26,20 @@ import {
   validateDeviceList,
   verifyDeviceListWithPin,
   verifySignedDeviceList,
-} from '../../../shared/protocol/device-list.js';
-import { parseBusinessPin } from '../../../shared/protocol/verification.js';
-import { InvalidDisplayNameError, PinMismatchError } from '../../../shared/protocol/errors.js';
-import { IDENTITY_LABELS, labelled } from '../../../shared/protocol/identity-labels.js';
-import type { DeviceEntry, DeviceList, SignedDeviceList } from '../../../shared/protocol/model.js';
-import { encode, fixedBytes, list as listCodec, optional, struct, u32, u64 } from '../../../shared/wire/codec.js';
-import { accountIdCodec, asDeviceId } from '../../../shared/wire/ids.js';
-import { LIMITS } from '../../../shared/wire/limits.js';
-import { versioned } from '../../../shared/protocol/versioned-codec.js';
-import { identityWorld } from './identity-fixture.js';
+} from '../../../shared/protocol/directory/device-list.js';
+import {
+  encode,
+  fixedBytes,
+  list as listCodec,
+  optional,
+  struct,
+  u32,
+  u64,
+  accountIdCodec,
+  asDeviceId,
+  LIMITS,
+} from '../../../shared/wire/index.js';
+import { identityWorld } from '../../support/identity-fixture.js';
 
 /** Signs arbitrary body bytes with the AIK, bypassing the checks of createNextDeviceList: a hostile-but-signed list. */
 async function signRaw(identity: AccountIdentity, body: Uint8Array): Promise<SignedDeviceList> {

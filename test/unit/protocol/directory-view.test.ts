@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign } from '../../../shared/crypto/ed25519.js';
+import { ed25519Sign } from '../../../shared/crypto/index.js';
 import { DecodeError, SignatureError } from '../../../shared/errors/index.js';
-import { decodeDeviceListBody, encodeDeviceListBody } from '../../../shared/protocol/device-list-codec.js';
-import { createNextDeviceList } from '../../../shared/protocol/device-list.js';
+import {
+  decodeDeviceListBody,
+  encodeDeviceListBody,
+  createNextDeviceList,
+  EquivocationError,
+  PinMismatchError,
+  RollbackError,
+  IDENTITY_LABELS,
+  labelled,
+  type SignedDeviceList,
+  businessFingerprint,
+} from '../../../shared/protocol/index.js';
 import {
   DIRECTORY_HISTORY,
   type DirectoryView,
@@ -10,12 +20,8 @@ import {
   createDirectoryViewForKey,
   receiveDeviceList,
   requireAccepted,
-} from '../../../shared/protocol/directory-view.js';
-import { EquivocationError, PinMismatchError, RollbackError } from '../../../shared/protocol/errors.js';
-import { IDENTITY_LABELS, labelled } from '../../../shared/protocol/identity-labels.js';
-import type { SignedDeviceList } from '../../../shared/protocol/model.js';
-import { businessFingerprint } from '../../../shared/protocol/verification.js';
-import { type IdentityWorld, identityWorld, newMember } from './identity-fixture.js';
+} from '../../../shared/protocol/directory/directory-view.js';
+import { type IdentityWorld, identityWorld, newMember } from '../../support/identity-fixture.js';
 
 async function nextWithout(w: IdentityWorld, previous: SignedDeviceList, drop: number): Promise<SignedDeviceList> {
   const list = decodeDeviceListBody(previous.body);

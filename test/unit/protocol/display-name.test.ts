@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidDisplayNameError } from '../../../shared/protocol/errors.js';
-import { DISPLAY_NAME_LIMITS, validateDisplayName } from '../../../shared/protocol/display-name.js';
+import { InvalidDisplayNameError, DISPLAY_NAME_LIMITS, validateDisplayName } from '../../../shared/protocol/index.js';
 
 describe('validateDisplayName', () => {
   it.each([

@@ -1,43 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, InvalidKeyError } from '../../../shared/errors/index.js';
-import { createAccountIdentity } from '../../../shared/protocol/account-keys.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
-import { acceptArchiveKeyGrant } from '../../../shared/protocol/archive-distribution.js';
-import { createDeviceKeys } from '../../../shared/protocol/device-keys.js';
-import { createFirstDeviceList, findDevice, verifySignedDeviceList } from '../../../shared/protocol/device-list.js';
-import { LinkingAbortedError, ProtocolStateError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
-import { listLinkedDevice } from '../../../shared/protocol/linking-device-list.js';
+import {
+  createAccountIdentity,
+  ALERT_KINDS,
+  acceptArchiveKeyGrant,
+  createDeviceKeys,
+  createFirstDeviceList,
+  findDevice,
+  verifySignedDeviceList,
+  LinkingAbortedError,
+  ProtocolStateError,
+  UnauthorisedDeviceError,
+  listLinkedDevice,
+  LinkingMismatchError,
+  cancelExistingDeviceLink,
+  existingDeviceConfirmCode,
+  existingDeviceReceiveReveal,
+  startExistingDeviceLink,
+  newDeviceConfirmCode,
+  newDeviceReceiveGrant,
+  newDeviceReceiveOffer,
+  startNewDeviceLink,
+  linkPayloadFromText,
+  linkPayloadToText,
+  LINK_PHASES,
+} from '../../../shared/protocol/index.js';
 import {
   LINKING_LIMITS,
   linkGrantCodec,
   linkOfferCodec,
   linkPayloadCodec,
   linkRevealCodec,
-} from '../../../shared/protocol/linking-codec.js';
-import { LinkingMismatchError } from '../../../shared/protocol/linking-errors.js';
-import {
-  cancelExistingDeviceLink,
-  existingDeviceConfirmCode,
-  existingDeviceReceiveReveal,
-  startExistingDeviceLink,
-} from '../../../shared/protocol/linking-existing-device.js';
-import {
-  newDeviceConfirmCode,
-  newDeviceReceiveGrant,
-  newDeviceReceiveOffer,
-  startNewDeviceLink,
-} from '../../../shared/protocol/linking-new-device.js';
-import { linkPayloadFromText, linkPayloadToText } from '../../../shared/protocol/linking-code-text.js';
-import { LINK_PHASES } from '../../../shared/protocol/linking-state.js';
-import { decode, encode } from '../../../shared/wire/codec.js';
-import { asAccountId, idEquals } from '../../../shared/wire/ids.js';
-import { linkingWorld } from './support/linking-flow.js';
-import { seededEnv } from './support/seeded-env.js';
-import { testDevice } from './support/devices.js';
+} from '../../../shared/protocol/linking/linking-codec.js';
+import { decode, encode, asAccountId, idEquals } from '../../../shared/wire/index.js';
+import { linkingWorld } from '../../support/linking-flow.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
+import { testDevice } from '../../support/test-device.js';
 
 /** A relay in the middle that plays "existing device" towards the new device with keys of its own. */
 async function relayOffer(payload: Uint8Array, accountId: Uint8Array) {
-  const env = seededEnv('mallory');
+  const env = hashSeededEnv('mallory');
   const mallory = await testDevice(env, 'Mallory', 'owner');
   const { identity } = await createAccountIdentity(env);
   return startExistingDeviceLink(
@@ -169,7 +171,7 @@ describe('device linking: relay in the middle', () => {
     const release = e3.release;
     if (release === undefined) throw new Error('expected a release');
     // The archive keys are sealed to the key the new device committed to in its QR code, not to the relay.
-    const relayKeys = await createDeviceKeys(seededEnv('mallory-device'));
+    const relayKeys = await createDeviceKeys(hashSeededEnv('mallory-device'));
     await expect(
       acceptArchiveKeyGrant(
         undefined,
@@ -189,7 +191,7 @@ describe('device linking: relay in the middle', () => {
   it('linking MITM: a substituted reveal does not match the QR commitment (LinkingMismatchError), state unchanged', async () => {
     const { env, newKeys, n1, e1 } = await linkingWorld();
     // The relay plays "new device" with keys of its own, reusing the link id it saw.
-    const relayEnv = seededEnv('mallory-new');
+    const relayEnv = hashSeededEnv('mallory-new');
     const relayDevice = await createDeviceKeys(relayEnv);
     const relayStart = await startNewDeviceLink(relayEnv, n1.state.accountId, relayDevice);
     if (relayStart.state.phase !== LINK_PHASES.awaitingOffer) throw new Error('expected awaiting-offer');

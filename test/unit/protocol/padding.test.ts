@@ -1,7 +1,13 @@
 /** Padding to buckets (security brief F17): exact buckets, strict decoding. */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError } from '../../../shared/errors/index.js';
-import { MAX_PADDED_BYTES, PADDING_BUCKETS, bucketFor, pad, unpad } from '../../../shared/protocol/padding.js';
+import {
+  MAX_PADDED_BYTES,
+  PADDING_BUCKETS,
+  bucketFor,
+  pad,
+  unpad,
+} from '../../../shared/protocol/conversation/padding.js';
 
 describe('padding', () => {
   it('F17: pads to the smallest bucket that fits and round-trips', () => {

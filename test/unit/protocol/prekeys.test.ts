@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { x25519 } from '../../../shared/crypto/x25519.js';
-import { ed25519Sign } from '../../../shared/crypto/ed25519.js';
+import { x25519, ed25519Sign } from '../../../shared/crypto/index.js';
 import { DecodeError, InvalidKeyError, SignatureError, UsageError } from '../../../shared/errors/index.js';
-import { createDeviceKeys } from '../../../shared/protocol/device-keys.js';
-import { ProtocolStateError, ReplayError, StaleSignedPrekeyError } from '../../../shared/protocol/errors.js';
-import type { PrekeyBundle } from '../../../shared/protocol/model.js';
-import { decodePrekeyBundle, encodePrekeyBundle } from '../../../shared/protocol/prekey-codec.js';
 import {
+  createDeviceKeys,
+  type PrekeyBundle,
+  decodePrekeyBundle,
+  encodePrekeyBundle,
   PREKEY_POLICY,
   consumeOneTimePrekey,
   createPrekeyState,
@@ -18,8 +17,11 @@ import {
   rotateSignedPrekey,
   signedPrekeyFor,
   verifyPrekeyBundle,
-} from '../../../shared/protocol/prekeys.js';
-import { identityWorld } from './identity-fixture.js';
+  ProtocolStateError,
+  ReplayError,
+  StaleSignedPrekeyError,
+} from '../../../shared/protocol/index.js';
+import { identityWorld } from '../../support/identity-fixture.js';
 
 const DAY = 86_400_000;
 

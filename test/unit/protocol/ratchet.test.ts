@@ -4,28 +4,30 @@
  * leave the state exactly as it was (security brief §4).
  */
 import { describe, expect, it } from 'vitest';
-import { x25519KeyPairFromSeed } from '../../../shared/crypto/x25519.js';
+import { x25519KeyPairFromSeed } from '../../../shared/crypto/index.js';
 import { DecodeError, DecryptError, InvalidKeyError, LimitError } from '../../../shared/errors/index.js';
-import { decode, encode } from '../../../shared/wire/codec.js';
-import type { ProtocolEnv } from '../../../shared/protocol/env.js';
-import { DowngradeError, ProtocolStateError, ReplayError } from '../../../shared/protocol/errors.js';
-import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/ratchet.js';
-import { type RatchetMessage, ratchetMessageCodec } from '../../../shared/protocol/ratchet-codec.js';
-import { RATCHET_LIMITS } from '../../../shared/protocol/ratchet-limits.js';
+import { decode, encode } from '../../../shared/wire/index.js';
+import {
+  type ProtocolEnv,
+  DowngradeError,
+  ProtocolStateError,
+  ReplayError,
+  RATCHET_LIMITS,
+} from '../../../shared/protocol/index.js';
+import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/session/ratchet.js';
+import { type RatchetMessage, ratchetMessageCodec } from '../../../shared/protocol/session/ratchet-codec.js';
 import {
   initRatchetInitiator,
   initRatchetResponder,
   type RatchetState,
-} from '../../../shared/protocol/ratchet-state.js';
+} from '../../../shared/protocol/session/ratchet-state.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
 import { snapshot } from '../../support/state-snapshot.js';
 
 const utf8 = new TextEncoder();
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-async function pair(
-  seed: string,
-): Promise<{
+async function pair(seed: string): Promise<{
   alice: RatchetState;
   bob: RatchetState;
   envA: ProtocolEnv;

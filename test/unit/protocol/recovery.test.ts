@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign, ed25519Verify } from '../../../shared/crypto/ed25519.js';
+import { ed25519Sign, ed25519Verify } from '../../../shared/crypto/index.js';
 import { DecodeError, DecryptError, InvalidKeyError } from '../../../shared/errors/index.js';
-import { decodeIdentityBackup, encodeIdentityBackup } from '../../../shared/protocol/recovery-codec.js';
+import { decodeIdentityBackup, encodeIdentityBackup } from '../../../shared/protocol/directory/recovery-codec.js';
 import {
   deriveRecoveryKeys,
   formatRecoveryKey,
@@ -9,9 +9,9 @@ import {
   parseRecoveryKey,
   restoreAccountIdentity,
   wrapIdentityBackup,
-} from '../../../shared/protocol/recovery.js';
-import { asAccountId } from '../../../shared/wire/ids.js';
-import { identityWorld } from './identity-fixture.js';
+} from '../../../shared/protocol/index.js';
+import { asAccountId } from '../../../shared/wire/index.js';
+import { identityWorld } from '../../support/identity-fixture.js';
 
 describe('recovery key (F18)', () => {
   it('F18: is 256 bits, formatted once as 14 groups, and parses back (case, spaces and hyphens ignored)', async () => {

@@ -1,35 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign } from '../../../shared/crypto/ed25519.js';
+import { ed25519Sign } from '../../../shared/crypto/index.js';
 import { DecodeError, SignatureError, UsageError } from '../../../shared/errors/index.js';
-import { IDENTITY_LABELS, labelled } from '../../../shared/protocol/identity-labels.js';
-import { encode } from '../../../shared/wire/codec.js';
-import { createRotatedAccountIdentity } from '../../../shared/protocol/account-keys.js';
-import { decodeDeviceListBody } from '../../../shared/protocol/device-list-codec.js';
-import { createNextDeviceList, deviceListHash } from '../../../shared/protocol/device-list.js';
 import {
+  IDENTITY_LABELS,
+  labelled,
+  createRotatedAccountIdentity,
+  decodeDeviceListBody,
+  createNextDeviceList,
+  deviceListHash,
   type DirectoryView,
   createDirectoryView,
   receiveDeviceList,
   receiveRotation,
   requireAccepted,
-} from '../../../shared/protocol/directory-view.js';
-import { PinMismatchError, ProtocolStateError } from '../../../shared/protocol/errors.js';
+  PinMismatchError,
+  ProtocolStateError,
+  createRotation,
+  deriveRecoveryKeys,
+  generateRecoveryKey,
+  restoreAccountIdentity,
+  wrapIdentityBackup,
+  businessFingerprintBytes,
+} from '../../../shared/protocol/index.js';
+import { encode } from '../../../shared/wire/index.js';
 import {
   decodeRotationStatement,
   decodeSignedRotation,
   encodeSignedRotation,
   rotationStatementCodec,
   type SignedRotation,
-} from '../../../shared/protocol/rotation-codec.js';
-import { createRotation } from '../../../shared/protocol/rotation.js';
-import {
-  deriveRecoveryKeys,
-  generateRecoveryKey,
-  restoreAccountIdentity,
-  wrapIdentityBackup,
-} from '../../../shared/protocol/recovery.js';
-import { businessFingerprintBytes } from '../../../shared/protocol/verification.js';
-import { identityWorld, type IdentityWorld } from './identity-fixture.js';
+} from '../../../shared/protocol/directory/rotation-codec.js';
+import { identityWorld, type IdentityWorld } from '../../support/identity-fixture.js';
 
 async function viewAtV1(w: IdentityWorld): Promise<DirectoryView> {
   return requireAccepted(await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env)).state;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Sign } from '../../../shared/crypto/ed25519.js';
+import { ed25519Sign } from '../../../shared/crypto/index.js';
 import {
   DecodeError,
   DecryptError,
@@ -7,25 +7,29 @@ import {
   LimitError,
   SignatureError,
 } from '../../../shared/errors/index.js';
-import { ProtocolStateError, UnauthorisedDeviceError } from '../../../shared/protocol/errors.js';
-import { openSealedBox, sealToDevice, sealedBoxSender } from '../../../shared/protocol/sealed-box.js';
+import {
+  ProtocolStateError,
+  UnauthorisedDeviceError,
+  openSealedBox,
+  sealToDevice,
+  sealedBoxSender,
+} from '../../../shared/protocol/index.js';
 import {
   SEALED_BOX_LIMITS,
   SEALED_BOX_PURPOSES,
   type SealedBoxBody,
   sealedBoxBodyCodec,
   sealedBoxCodec,
-} from '../../../shared/protocol/sealed-box-codec.js';
-import { SEALED_BOX_LABELS, sealedBoxLabelled } from '../../../shared/protocol/sealed-box-labels.js';
-import { decode, encode } from '../../../shared/wire/codec.js';
-import { idEquals } from '../../../shared/wire/ids.js';
-import { seededEnv } from './support/seeded-env.js';
-import { testDevice } from './support/devices.js';
+} from '../../../shared/protocol/archive/sealed-box-codec.js';
+import { SEALED_BOX_LABELS, sealedBoxLabelled } from '../../../shared/protocol/archive/sealed-box-labels.js';
+import { decode, encode, idEquals } from '../../../shared/wire/index.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
+import { testDevice } from '../../support/test-device.js';
 
 const PURPOSE = SEALED_BOX_PURPOSES.archiveKeys;
 
 async function setup() {
-  const env = seededEnv('sealed-box');
+  const env = hashSeededEnv('sealed-box');
   const alice = await testDevice(env, 'Alice');
   const bob = await testDevice(env, 'Bob');
   const carol = await testDevice(env, 'Carol');

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprintBytes, formatFingerprint } from '../../../shared/crypto/fingerprint.js';
+import { fingerprintBytes, formatFingerprint } from '../../../shared/crypto/index.js';
 import { DecodeError, InvalidKeyError, UsageError } from '../../../shared/errors/index.js';
-import { createDeviceKeys } from '../../../shared/protocol/device-keys.js';
 import {
+  createDeviceKeys,
   accountKeyMatchesPin,
   businessFingerprint,
   businessFingerprintBytes,
   parseBusinessPin,
   safetyCode,
-} from '../../../shared/protocol/verification.js';
-import { asConversationId } from '../../../shared/wire/ids.js';
-import { identityWorld } from './identity-fixture.js';
+} from '../../../shared/protocol/index.js';
+import { asConversationId } from '../../../shared/wire/index.js';
+import { identityWorld } from '../../support/identity-fixture.js';
 
 describe('business fingerprint (F1, F22)', () => {
   it('is the formatted, labelled fingerprint of the AIK and parses back to the pin bytes', async () => {

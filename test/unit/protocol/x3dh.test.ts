@@ -3,16 +3,20 @@
  * untrusted directory's bundles.
  */
 import { describe, expect, it } from 'vitest';
-import { x25519KeyPairFromSeed } from '../../../shared/crypto/x25519.js';
+import { x25519KeyPairFromSeed } from '../../../shared/crypto/index.js';
 import { InvalidKeyError } from '../../../shared/errors/index.js';
-import { asConversationId, asDeviceId } from '../../../shared/wire/ids.js';
-import { ALERT_KINDS } from '../../../shared/protocol/alerts.js';
-import { startVisitorConversation } from '../../../shared/protocol/conversation-start.js';
-import { ProtocolStateError } from '../../../shared/protocol/errors.js';
-import { PREKEY_POLICY, prekeyBundleOf, rotateSignedPrekey } from '../../../shared/protocol/prekeys.js';
-import { type X3dhContext, x3dhInitiate, x3dhRespond } from '../../../shared/protocol/x3dh.js';
+import { asConversationId, asDeviceId } from '../../../shared/wire/index.js';
+import {
+  ALERT_KINDS,
+  startVisitorConversation,
+  ProtocolStateError,
+  PREKEY_POLICY,
+  prekeyBundleOf,
+  rotateSignedPrekey,
+} from '../../../shared/protocol/index.js';
+import { type X3dhContext, x3dhInitiate, x3dhRespond } from '../../../shared/protocol/session/x3dh.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
-import { conversationWorld } from './support/conversation-world.js';
+import { conversationWorld } from '../../support/conversation-world.js';
 
 async function keys(seed: string) {
   const env = seededEnv(seed, manualClock());

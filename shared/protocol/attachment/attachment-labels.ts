@@ -1,0 +1,18 @@
+/**
+ * Domain-separation labels of encrypted attachments (docs/PROTOCOL.md §8, §13). Same convention
+ * as identity/identity-labels.ts: associated data is `label || 0x00 || bytes`, HKDF info is the label's
+ * UTF-8 bytes.
+ */
+import { labelled } from '../core/index.js';
+
+export const ATTACHMENT_LABELS = {
+  /** HKDF info: file key -> AES-256-GCM chunk key (32 bytes) || IV base (12 bytes). */
+  chunkKeys: 'sealdesk/v1/attachment/chunk-keys',
+  /** AEAD associated-data prefix of one chunk. */
+  chunkAad: 'sealdesk/v1/attachment/chunk-aad',
+} as const;
+
+export type AttachmentLabel = (typeof ATTACHMENT_LABELS)[keyof typeof ATTACHMENT_LABELS];
+
+/** `label || 0x00 || bytes`. */
+export const attachmentLabelled: (label: AttachmentLabel, bytes: Uint8Array) => Uint8Array = labelled;

@@ -1,0 +1,259 @@
+/**
+ * Receiving one per-recipient packet (docs/PROTOCOL.md §7.6). Order of checks:
+ * 1. strict decoding (DecodeError), conversation and recipient ids (ProtocolStateError);
+ * 2. the sender is authorised: a listed device, or the conversation's visitor (UnauthorisedDeviceError);
+ * 3. the session: an existing one by (sender, session id), or — agent side, first-contact
+ *    packet only — a new one from X3DH, after checking the initiator's identity key (a sibling's
+ *    must be its listed key; the visitor's is pinned by the first contact, F2) and the device
+ *    list the initiator used (same version with another hash: EquivocationError);
+ * 4. the ratchet (ReplayError, LimitError, DowngradeError, DecryptError, SignatureError, F3);
+ * 5. the body against the hash in the key packet, then decryption and strict unpadding;
+ * 6. ordering, hash chain and acks (alerts, never errors, except a frame after the sender's close).
+ * Any error leaves the input state (and prekey state) unchanged; use rejectionAlert() for the alert.
+ */
+import { constantTimeEqual } from '../../crypto/index.js';
+import { DecodeError } from '../../errors/index.js';
+import { decode, type DeviceId, idEquals } from '../../wire/index.js';
+import {
+  ALERT_KINDS,
+  type SecurityAlert,
+  type ProtocolEnv,
+  EquivocationError,
+  MisroutedPacketError,
+  OneTimePrekeyReuseError,
+  ProtocolStateError,
+  ReplayError,
+  UnauthorisedDeviceError,
+} from '../core/index.js';
+import { checkAcks } from './conversation-acks.js';
+import { applyDeviceList } from './conversation-devices.js';
+import { alertsOf } from './conversation-alerts.js';
+import { type ConversationPacket, conversationPacketCodec, frameCodec, keyPacketCodec } from './conversation-codec.js';
+import { frameHashOf, openBody } from './conversation-content.js';
+import { tickState } from './conversation-end.js';
+import { acceptFrame, newSenderTrack } from './conversation-order.js';
+import { findSession, upsertSession } from './conversation-sessions.js';
+import { blankAgentConversation } from './conversation-start.js';
+import {
+  type AgentContext,
+  type AgentStep,
+  CONVERSATION_ROLES,
+  type ConversationStep,
+  type ConversationState,
+} from './conversation-state.js';
+import {
+  openFromPeer,
+  type PeerSession,
+  type PrekeySecret,
+  startResponderSession,
+  consumeOneTimePrekey,
+  type PrekeyState,
+  signedPrekeyFor,
+} from '../session/index.js';
+
+function decodePacket(bytes: Uint8Array): ConversationPacket {
+  return decode(conversationPacketCodec, bytes, 'conversation packet');
+}
+
+/** The device list the initiator used, against this device's; an older one is accepted with a rollback alert. */
+function checkDeviceListSeen(state: ConversationState, version: number, hash: Uint8Array): SecurityAlert[] {
+  const own = state.deviceList;
+  if (version === own.version && !constantTimeEqual(hash, own.hash)) {
+    // Security brief §4 split view: two lists of one version.
+    throw new EquivocationError(`the sender used a different device list with version ${version}`);
+  }
+  if (version > own.version)
+    throw new ProtocolStateError(
+      `the sender used device list version ${version}; refresh the list (have ${own.version}) and retry`,
+    );
+  if (version < own.version) {
+    // The relay may have served the initiator an old (genuinely signed) list, e.g. one still
+    // naming a revoked device: flag it. This device only ever answers with its own, newer list.
+    return [
+      {
+        kind: ALERT_KINDS.rollback,
+        detail: `a first contact was made for device list version ${version}; the current version is ${own.version}`,
+        conversationId: state.conversationId,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Agent side: a session for a first-contact packet from an unknown session (X3DH §3.4). */
+async function respondToFirstContact(
+  state: ConversationState,
+  packet: ConversationPacket,
+  agent: AgentContext,
+  env: ProtocolEnv,
+): Promise<{ state: ConversationState; session: PeerSession; prekeys: PrekeyState; alerts: SecurityAlert[] }> {
+  const first = packet.session;
+  if (first.kind !== 'initial') {
+    // A revoked (or never listed) device has no session left here: its packets are forgeries (F10).
+    if (!isAuthorisedSender(state, packet.senderId))
+      throw new UnauthorisedDeviceError('a packet from a sender that is not listed and has no session here');
+    throw new ProtocolStateError('a packet for an unknown session that is not a first contact');
+  }
+  if (idEquals(packet.senderId, state.selfId))
+    throw new UnauthorisedDeviceError('a first contact that claims to come from this device');
+  const sibling = state.deviceList.devices.find((d) => idEquals(d.deviceId, packet.senderId));
+  let next = state;
+  if (sibling !== undefined) {
+    if (!constantTimeEqual(first.header.initiatorIdentityKey, sibling.dhIdentityKey)) {
+      throw new UnauthorisedDeviceError('a first contact from a listed device does not use its listed identity key');
+    }
+  } else if (state.visitorId === null) {
+    next = { ...state, visitorId: packet.senderId, visitorIdentityKey: first.header.initiatorIdentityKey };
+  } else if (!idEquals(state.visitorId, packet.senderId)) {
+    throw new UnauthorisedDeviceError(
+      "a first contact from a sender that is neither a listed device nor this conversation's visitor",
+    );
+  } else if (
+    state.visitorIdentityKey !== null &&
+    !constantTimeEqual(state.visitorIdentityKey, first.header.initiatorIdentityKey)
+  ) {
+    // F2: the visitor's key is fixed by its first contact; a swapped one is refused.
+    throw new UnauthorisedDeviceError('a first contact claims the visitor with another identity key');
+  }
+  const alerts = checkDeviceListSeen(state, first.header.deviceListVersion, first.header.deviceListHash);
+  const now = env.now();
+  const signedPrekey = {
+    id: first.header.signedPrekeyId,
+    keyPair: signedPrekeyFor(agent.prekeys, first.header.signedPrekeyId, now),
+  };
+  let prekeys = agent.prekeys;
+  let oneTime: PrekeySecret | undefined;
+  if (first.header.oneTimePrekeyId !== undefined) {
+    const id = first.header.oneTimePrekeyId;
+    try {
+      const consumed = consumeOneTimePrekey(prekeys, id);
+      prekeys = consumed.state;
+      oneTime = { id, keyPair: consumed.keyPair };
+    } catch (error) {
+      if (error instanceof ReplayError)
+        throw new OneTimePrekeyReuseError(`one-time prekey ${id} was used before`, { cause: error });
+      throw error;
+    }
+  }
+  const session = await startResponderSession(agent.device.identityDh, signedPrekey, oneTime, first, {
+    conversationId: state.conversationId,
+    initiatorId: packet.senderId,
+    responderId: state.selfId,
+    deviceListVersion: first.header.deviceListVersion,
+    deviceListHash: first.header.deviceListHash,
+  });
+  return { state: next, session, prekeys, alerts };
+}
+
+function isAuthorisedSender(state: ConversationState, sender: DeviceId): boolean {
+  if (state.visitorId !== null && idEquals(state.visitorId, sender) && state.role === CONVERSATION_ROLES.agent)
+    return true;
+  return state.deviceList.devices.some((d) => idEquals(d.deviceId, sender)) && !idEquals(sender, state.selfId);
+}
+
+async function receiveCore(
+  state: ConversationState,
+  bytes: Uint8Array,
+  env: ProtocolEnv,
+  agent: AgentContext | undefined,
+): Promise<{ step: ConversationStep; prekeys: PrekeyState | undefined }> {
+  const packet = decodePacket(bytes);
+  // F20: ids are bound into the AEAD associated data; a packet the relay moved is refused before any work.
+  if (!idEquals(packet.conversationId, state.conversationId))
+    throw new MisroutedPacketError('packet for another conversation');
+  if (!idEquals(packet.recipientId, state.selfId)) throw new MisroutedPacketError('packet addressed to another device');
+  if (state.ended) throw new ProtocolStateError('this conversation has ended');
+
+  let working = state;
+  // An agent device passes its current verified list: a newer one drops revoked devices first (F10).
+  if (agent !== undefined && agent.deviceList.version > state.deviceList.version) {
+    working = (await applyDeviceList(state, agent.deviceList, [], env)).state;
+  }
+  let prekeys = agent?.prekeys;
+  const firstContactAlerts: SecurityAlert[] = [];
+  let session = findSession(working, packet.senderId, packet.session.sessionId);
+  if (session === undefined) {
+    if (agent === undefined || state.role !== CONVERSATION_ROLES.agent) {
+      throw new UnauthorisedDeviceError('a packet from a sender or session this visitor did not start');
+    }
+    const started = await respondToFirstContact(working, packet, agent, env);
+    working = started.state;
+    session = started.session;
+    prekeys = started.prekeys;
+    firstContactAlerts.push(...started.alerts);
+  } else if (!isAuthorisedSender(working, packet.senderId)) {
+    throw new UnauthorisedDeviceError('a packet from a device that is no longer listed');
+  }
+
+  const opened = await openFromPeer(session, packet.session, env);
+  const keys = decode(keyPacketCodec, opened.plaintext, 'key packet');
+  const frameBytes = await openBody(packet.body, keys.contentKey, keys.bodyHash, state.conversationId, packet.senderId);
+  const frame = decode(frameCodec, frameBytes, 'conversation frame');
+  if (!idEquals(frame.senderId, packet.senderId) || !idEquals(frame.conversationId, state.conversationId)) {
+    throw new DecodeError('frame names another sender or conversation than its packet');
+  }
+  const hash = await frameHashOf(frameBytes);
+  const now = env.now();
+  const track = working.tracks.find((t) => idEquals(t.senderId, packet.senderId)) ?? newSenderTrack(packet.senderId);
+  const order = acceptFrame(
+    track,
+    { seq: frame.seq, hash, prevHash: frame.prevHash, sentAt: frame.sentAt, body: frame.body },
+    now,
+  );
+  const tracks = [...working.tracks.filter((t) => !idEquals(t.senderId, packet.senderId)), order.track];
+  const acks = checkAcks(working, tracks, packet.senderId, frame.acks, now);
+  const applied: ConversationState = {
+    ...working,
+    sessions: upsertSession(working.sessions, opened.session),
+    tracks,
+    claims: acks.claims,
+  };
+  const ticked = tickState(applied, now, false);
+  const alerts: SecurityAlert[] = [
+    ...firstContactAlerts,
+    ...alertsOf(order.notes, state.conversationId, packet.senderId),
+    ...alertsOf(acks.notes, state.conversationId, packet.senderId),
+    ...ticked.alerts,
+  ];
+  return {
+    step: { state: ticked.state, released: [...order.released, ...ticked.released], alerts, outgoing: [] },
+    prekeys,
+  };
+}
+
+/** Visitor side (or an agent packet that needs no prekeys): one packet in, the next state out. */
+export async function receiveMessage(
+  state: ConversationState,
+  bytes: Uint8Array,
+  env: ProtocolEnv,
+): Promise<ConversationStep> {
+  return (await receiveCore(state, bytes, env, undefined)).step;
+}
+
+/** Agent side: may start a session from a first contact (and consume a one-time prekey). */
+export async function receiveAsAgent(
+  state: ConversationState,
+  bytes: Uint8Array,
+  agent: AgentContext,
+  env: ProtocolEnv,
+): Promise<AgentStep> {
+  const { step, prekeys } = await receiveCore(state, bytes, env, agent);
+  return { ...step, prekeys: prekeys ?? agent.prekeys };
+}
+
+/** Agent side, no state yet for this conversation: the packet must be a first contact. */
+export async function openAgentConversation(
+  bytes: Uint8Array,
+  agent: AgentContext,
+  env: ProtocolEnv,
+): Promise<AgentStep> {
+  const packet = decodePacket(bytes);
+  if (packet.session.kind !== 'initial')
+    throw new ProtocolStateError('the first packet of a conversation must be a first contact');
+  return receiveAsAgent(
+    blankAgentConversation(packet.conversationId, agent.device, agent.deviceList),
+    bytes,
+    agent,
+    env,
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The state of one conversation on one participant (visitor or agent device) and the shapes
+ * its transitions return (docs/PROTOCOL.md §7.1). Plain, versioned, structured-cloneable data:
+ * a transition never mutates its input, and the caller saves the returned state BEFORE it
+ * sends the outgoing packets, acks, or shows released messages (so a service worker killed
+ * at any point never reuses a key or shows a message twice).
+ */
+import type { X25519KeyPair } from '../../crypto/index.js';
+import type { ConversationId, DeviceId, Recipient } from '../../wire/index.js';
+import type { SecurityAlert, DeviceEntry } from '../core/index.js';
+import type { ReleasedMessage, SenderTrack } from './conversation-order.js';
+import type { DeviceKeys } from '../identity/index.js';
+import type { PeerSession, PrekeyState } from '../session/index.js';
+
+export const CONVERSATION_STATE_VERSION = 1;
+
+export const CONVERSATION_ROLES = { visitor: 'visitor', agent: 'agent' } as const;
+export type ConversationRole = (typeof CONVERSATION_ROLES)[keyof typeof CONVERSATION_ROLES];
+
+/** The verified device list a conversation fans out to (from the directory view). */
+export interface ConversationDeviceList {
+  readonly version: number;
+  /** deviceListHash of the signed body. */
+  readonly hash: Uint8Array;
+  readonly devices: readonly DeviceEntry[];
+}
+
+/** Another device reported (in an ack) a message from `sender` this device has not released yet. */
+export interface AckClaim {
+  readonly by: DeviceId;
+  readonly sender: DeviceId;
+  readonly seq: number;
+  readonly hash: Uint8Array;
+  readonly at: number;
+}
+
+export interface ConversationState {
+  readonly version: typeof CONVERSATION_STATE_VERSION;
+  readonly conversationId: ConversationId;
+  readonly role: ConversationRole;
+  readonly selfId: DeviceId;
+  /** The visitor's id in this conversation (its own id on the visitor side). */
+  readonly visitorId: DeviceId | null;
+  /** Agent side: the visitor's per-conversation X25519 key, pinned at first contact (F2). */
+  readonly visitorIdentityKey: Uint8Array | null;
+  /** Visitor side: its per-conversation X25519 identity key pair. */
+  readonly visitorIdentity: X25519KeyPair | null;
+  readonly deviceList: ConversationDeviceList;
+  readonly sessions: readonly PeerSession[];
+  /** Next sequence number this participant sends (from 1). */
+  readonly nextSendSeq: number;
+  readonly lastSentHash: Uint8Array;
+  /** Hashes of this participant's recent frames, to check what peers acknowledge. */
+  readonly sentHashes: readonly { readonly seq: number; readonly hash: Uint8Array }[];
+  readonly tracks: readonly SenderTrack[];
+  readonly claims: readonly AckClaim[];
+  readonly closedBySelf: boolean;
+  readonly ended: boolean;
+}
+
+/** One per-recipient packet to hand to the transport (an envelope body). */
+export interface OutgoingPacket {
+  readonly recipientId: DeviceId;
+  readonly recipient: Recipient;
+  readonly body: Uint8Array;
+}
+
+export interface ConversationStep {
+  readonly state: ConversationState;
+  /** Messages to show, in sender order, each exactly once (late ones flagged). */
+  readonly released: readonly ReleasedMessage[];
+  readonly alerts: readonly SecurityAlert[];
+  readonly outgoing: readonly OutgoingPacket[];
+}
+
+/** What an agent device brings to a conversation transition (kept outside the conversation state). */
+export interface AgentContext {
+  readonly device: DeviceKeys;
+  readonly prekeys: PrekeyState;
+  readonly deviceList: ConversationDeviceList;
+}
+
+/** An agent step also returns its prekey state (a one-time prekey may have been consumed: save it). */
+export interface AgentStep extends ConversationStep {
+  readonly prekeys: PrekeyState;
+}
+
+export const CONVERSATION_LIMITS = {
+  /** Sessions kept per peer device (two when both sides started one at once). */
+  maxSessionsPerPeer: 2,
+  /** Own frame hashes remembered for ack checks. */
+  sentHashes: 64,
+  /** Pending ack claims kept. */
+  maxClaims: 128,
+} as const;

@@ -1,0 +1,65 @@
+/** Protocol-level failure kinds. Each is a typed error; the matching alert (alerts.ts) is what the UI shows. */
+import { SealdeskError } from '../../errors/index.js';
+
+/** A message, key or list was seen before and must not be processed twice. */
+export class ReplayError extends SealdeskError {
+  readonly code = 'replay';
+}
+
+/** Key material does not chain to the pinned business fingerprint. */
+export class PinMismatchError extends SealdeskError {
+  readonly code = 'pin-mismatch';
+}
+
+/** A device list older than the newest one already seen. */
+export class RollbackError extends SealdeskError {
+  readonly code = 'rollback';
+}
+
+/** Two different signed device lists with the same version: the relay shows different views. */
+export class EquivocationError extends SealdeskError {
+  readonly code = 'equivocation';
+}
+
+/** The input is well-formed but not allowed in the current state (wrong step, closed conversation …). */
+export class ProtocolStateError extends SealdeskError {
+  readonly code: string = 'protocol-state';
+}
+
+/** A packet that names another conversation or recipient than where it was delivered (relay splicing). */
+export class MisroutedPacketError extends ProtocolStateError {
+  override readonly code = 'misrouted';
+}
+
+/** A sender, device or key that is not authorised by the current signed device list. */
+export class UnauthorisedDeviceError extends SealdeskError {
+  readonly code = 'unauthorised-device';
+}
+
+/** Device linking aborted: the short authentication strings differ or the exchange was tampered with. */
+export class LinkingAbortedError extends SealdeskError {
+  readonly code = 'linking-aborted';
+}
+
+/** An encrypted attachment that is truncated, reordered, swapped or does not match its hash. */
+export class AttachmentIntegrityError extends SealdeskError {
+  readonly code = 'attachment-integrity';
+}
+
+/** An agent display name with bidi controls, zero-width, invisible or other spoofing characters. */
+export class InvalidDisplayNameError extends SealdeskError {
+  readonly code = 'invalid-display-name';
+}
+
+/** A signed prekey older than the allowed age (or dated in the future): the bundle must not be used. */
+export class StaleSignedPrekeyError extends SealdeskError {
+  readonly code = 'stale-signed-prekey';
+}
+
+/** A message that uses an older protocol version or suite than its session (F21): never processed. */
+export class DowngradeError extends SealdeskError {
+  readonly code = 'downgrade';
+}
+
+/** A first message names a one-time prekey this device already used (the directory handed it out twice). */
+export class OneTimePrekeyReuseError extends ReplayError {}

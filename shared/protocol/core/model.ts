@@ -1,0 +1,60 @@
+/**
+ * The data shapes every protocol module agrees on: devices, device lists, prekey bundles.
+ * Their byte encodings are in directory/device-list-codec.ts / session/prekey-codec.ts and docs/PROTOCOL.md §3–§4.
+ */
+import type { AccountId, DeviceId } from '../../wire/index.js';
+
+export const DEVICE_KINDS = { extension: 'extension', pwa: 'pwa' } as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[keyof typeof DEVICE_KINDS];
+
+export const ROLES = { owner: 'owner', admin: 'admin', agent: 'agent' } as const;
+export type Role = (typeof ROLES)[keyof typeof ROLES];
+
+/** One authorised device, as listed (and signed) in a device list version. */
+export interface DeviceEntry {
+  readonly deviceId: DeviceId;
+  /** 16 random bytes naming the agent (person) the device belongs to. */
+  readonly agentId: Uint8Array;
+  /** Display name of the agent; validated against bidi and zero-width characters. */
+  readonly agentName: string;
+  readonly kind: DeviceKind;
+  readonly role: Role;
+  /** Ed25519 public key the device signs with (32 bytes). */
+  readonly signingKey: Uint8Array;
+  /** X25519 identity public key used in first contact (32 bytes). */
+  readonly dhIdentityKey: Uint8Array;
+}
+
+/** The content of one device list version; signed by the account identity key. */
+export interface DeviceList {
+  readonly accountId: AccountId;
+  readonly version: number;
+  /** SHA-256("sealdesk/v1/device-list-hash" || 0x00 || previous list body); 32 zero bytes for version 1. */
+  readonly previousHash: Uint8Array;
+  /** Ed25519 public key of the account identity key (AIK) that signs this version. */
+  readonly accountKey: Uint8Array;
+  /**
+   * Ed25519 public key derived from the account's recovery key (directory/recovery.ts, PROTOCOL §11). When
+   * present, an account key rotation signed by it is accepted (loss of every owner device).
+   */
+  readonly recoveryKey?: Uint8Array;
+  readonly issuedAt: number;
+  readonly devices: readonly DeviceEntry[];
+}
+
+/** A device list as it travels: the exact signed bytes plus the AIK signature over them. */
+export interface SignedDeviceList {
+  readonly body: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** What a visitor fetches for one device to start a session with it (X3DH §3.2). */
+export interface PrekeyBundle {
+  readonly deviceId: DeviceId;
+  readonly signedPrekeyId: number;
+  /** X25519 public key, signed by the device's signing key. */
+  readonly signedPrekey: Uint8Array;
+  readonly signedPrekeyCreatedAt: number;
+  readonly signedPrekeySignature: Uint8Array;
+  readonly oneTimePrekey?: { readonly id: number; readonly publicKey: Uint8Array };
+}

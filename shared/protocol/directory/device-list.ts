@@ -1,0 +1,200 @@
+/**
+ * The signed, versioned, hash-chained device list (docs/PROTOCOL.md §4; security brief §3 "Key
+ * directory", F10). The account identity key (AIK) signs each version; version n+1 carries
+ * SHA-256 of version n's body, so a history is one chain and a second list with one version is
+ * provable equivocation (directory-view.ts keeps the evidence).
+ *
+ * Signature input: "sealdesk/v1/device-list" || 0x00 || body (Ed25519, RFC 8032 §5.1.6).
+ * Chain hash: SHA-256("sealdesk/v1/device-list-hash" || 0x00 || body).
+ */
+import { constantTimeEqual, ed25519Sign, ed25519Verify, sha256 } from '../../crypto/index.js';
+import { DecodeError, LimitError, SignatureError, UsageError } from '../../errors/index.js';
+import { idEquals, idToHex, LIMITS } from '../../wire/index.js';
+import {
+  type AccountIdentity,
+  validateDisplayName,
+  IDENTITY_LABELS,
+  labelled,
+  accountKeyMatchesPin,
+} from '../identity/index.js';
+import { HASH_BYTES, decodeDeviceListBody, encodeDeviceListBody } from './device-list-codec.js';
+import {
+  type ProtocolEnv,
+  type DeviceEntry,
+  type DeviceList,
+  type SignedDeviceList,
+  PinMismatchError,
+} from '../core/index.js';
+
+const ZERO_HASH = new Uint8Array(HASH_BYTES);
+/** PROTOCOL §4.2: list versions are u32 and start at 1. */
+export const MAX_DEVICE_LIST_VERSION = 0xffff_ffff;
+
+function hexKey(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+/**
+ * Semantic rules of one list (PROTOCOL §4.2), beyond the byte layout: version ≥ 1, version 1 has
+ * an all-zero previous hash and later versions do not, at most LIMITS.maxDevicesPerList devices,
+ * no duplicate device id / signing key / DH key, safe display names, one role and name per agent,
+ * at least one owner.
+ * Errors: LimitError (cap), DecodeError (rules), InvalidDisplayNameError (names).
+ */
+export function validateDeviceList(list: DeviceList): DeviceList {
+  if (!Number.isInteger(list.version) || list.version < 1 || list.version > MAX_DEVICE_LIST_VERSION) {
+    throw new DecodeError(`device list version must be 1..${MAX_DEVICE_LIST_VERSION}, got ${list.version}`);
+  }
+  const zeroPrevious = constantTimeEqual(list.previousHash, ZERO_HASH);
+  if (list.version === 1 && !zeroPrevious)
+    throw new DecodeError('device list version 1 must have an all-zero previous hash');
+  if (list.version > 1 && zeroPrevious)
+    throw new DecodeError(`device list version ${list.version} has no previous hash`);
+  // Security brief §4: device lists past a cap are rejected.
+  if (list.devices.length > LIMITS.maxDevicesPerList) {
+    throw new LimitError(`device list has ${list.devices.length} devices, the cap is ${LIMITS.maxDevicesPerList}`);
+  }
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  const agents = new Map<string, DeviceEntry>();
+  let owners = 0;
+  list.devices.forEach((device, index) => {
+    // Security brief §4: duplicate ids are rejected, and so is one key listed for two devices.
+    const id = idToHex(device.deviceId);
+    if (ids.has(id)) throw new DecodeError(`device list entry ${index} repeats device id ${id}`);
+    ids.add(id);
+    for (const key of [device.signingKey, device.dhIdentityKey]) {
+      const k = hexKey(key);
+      if (keys.has(k))
+        throw new DecodeError(`device list entry ${index} (device ${id}) reuses a public key of another entry`);
+      keys.add(k);
+    }
+    validateDisplayName(device.agentName);
+    // PROTOCOL §4.2: an agent has one role and one name across all of their devices.
+    const agent = hexKey(device.agentId);
+    const first = agents.get(agent);
+    if (first === undefined) agents.set(agent, device);
+    else if (first.role !== device.role || first.agentName !== device.agentName) {
+      throw new DecodeError(
+        `device list entry ${index} (device ${id}) disagrees with another device of its agent on role or name`,
+      );
+    }
+    if (device.role === 'owner') owners++;
+  });
+  if (owners === 0) throw new DecodeError('a device list must keep at least one owner device');
+  return list;
+}
+
+/** SHA-256 of a body under the chain-hash label: the `previousHash` of the next version. */
+export async function deviceListHash(body: Uint8Array): Promise<Uint8Array> {
+  return sha256(labelled(IDENTITY_LABELS.deviceListHash, body));
+}
+
+async function signBody(identity: AccountIdentity, list: DeviceList): Promise<SignedDeviceList> {
+  validateDeviceList(list);
+  const body = encodeDeviceListBody(list);
+  const signature = await ed25519Sign(identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body));
+  return { body, signature };
+}
+
+export interface FirstDeviceListInput {
+  readonly devices: readonly DeviceEntry[];
+  /** Ed25519 public key from `deriveRecoveryKeys` (recovery.ts); absent = no recovery rotation. */
+  readonly recoveryKey?: Uint8Array;
+}
+
+/** Version 1 of an account's list, signed by its AIK. */
+export async function createFirstDeviceList(
+  identity: AccountIdentity,
+  input: FirstDeviceListInput,
+  env: ProtocolEnv,
+): Promise<SignedDeviceList> {
+  const list: DeviceList = {
+    accountId: identity.accountId,
+    version: 1,
+    previousHash: new Uint8Array(ZERO_HASH),
+    accountKey: new Uint8Array(identity.signing.publicKey),
+    ...(input.recoveryKey === undefined ? {} : { recoveryKey: new Uint8Array(input.recoveryKey) }),
+    issuedAt: env.now(),
+    devices: input.devices,
+  };
+  return signBody(identity, list);
+}
+
+export interface NextDeviceListInput {
+  readonly devices: readonly DeviceEntry[];
+  /** Omit to carry the previous list's recovery key over. */
+  readonly recoveryKey?: Uint8Array;
+}
+
+/**
+ * Version n+1 after `previous` (which the caller has verified): previousHash = hash of the
+ * previous body, version + 1. Signed by `identity` (after a rotation, the NEW AIK).
+ */
+export async function createNextDeviceList(
+  identity: AccountIdentity,
+  previous: SignedDeviceList,
+  input: NextDeviceListInput,
+  env: ProtocolEnv,
+): Promise<SignedDeviceList> {
+  const prior = decodeDeviceListBody(previous.body);
+  if (!idEquals(prior.accountId, identity.accountId))
+    throw new UsageError('the previous device list belongs to another account');
+  if (prior.version >= MAX_DEVICE_LIST_VERSION) throw new LimitError('the device list version counter is exhausted');
+  const recoveryKey = input.recoveryKey ?? prior.recoveryKey;
+  const list: DeviceList = {
+    accountId: identity.accountId,
+    version: prior.version + 1,
+    previousHash: await deviceListHash(previous.body),
+    accountKey: new Uint8Array(identity.signing.publicKey),
+    ...(recoveryKey === undefined ? {} : { recoveryKey: new Uint8Array(recoveryKey) }),
+    issuedAt: env.now(),
+    devices: input.devices,
+  };
+  return signBody(identity, list);
+}
+
+/**
+ * Decodes and checks a signed list against the account key the caller trusts (the pinned one,
+ * PROTOCOL §4.3). DecodeError / LimitError / InvalidDisplayNameError for a malformed body,
+ * SignatureError when the list names another account key or the signature does not verify.
+ */
+export async function verifySignedDeviceList(
+  signed: SignedDeviceList,
+  trustedAccountKey: Uint8Array,
+): Promise<DeviceList> {
+  const list = validateDeviceList(decodeDeviceListBody(signed.body));
+  if (!constantTimeEqual(list.accountKey, trustedAccountKey)) {
+    throw new SignatureError(`device list version ${list.version} names an account key other than the trusted one`);
+  }
+  // RFC 8032 §5.1.7, over the labelled body (PROTOCOL §13).
+  const ok = await ed25519Verify(
+    trustedAccountKey,
+    labelled(IDENTITY_LABELS.deviceList, signed.body),
+    signed.signature,
+  );
+  if (!ok) throw new SignatureError(`device list version ${list.version}: the account key signature does not verify`);
+  return list;
+}
+
+/**
+ * One list checked against the business fingerprint pinned in the embed snippet (F1), for callers
+ * without a DirectoryView: PinMismatchError when its account key does not have the pinned
+ * fingerprint, otherwise as verifySignedDeviceList. `pin` is the 32-byte form (parseBusinessPin).
+ */
+export async function verifyDeviceListWithPin(signed: SignedDeviceList, pin: Uint8Array): Promise<DeviceList> {
+  const list = validateDeviceList(decodeDeviceListBody(signed.body));
+  if (!(await accountKeyMatchesPin(list.accountKey, pin))) {
+    throw new PinMismatchError(
+      `device list version ${list.version} is signed for an account key that does not match the pinned business fingerprint`,
+    );
+  }
+  return verifySignedDeviceList(signed, list.accountKey);
+}
+
+/** The entry of `deviceId` in `list`, if listed. */
+export function findDevice(list: DeviceList, deviceId: DeviceEntry['deviceId']): DeviceEntry | undefined {
+  return list.devices.find((d) => idEquals(d.deviceId, deviceId));
+}

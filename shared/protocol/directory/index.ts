@@ -1,0 +1,48 @@
+/**
+ * shared/protocol/directory: the public API of this sub-module; code outside it imports only this file
+ * (docs/ARCHITECTURE.md).
+ *
+ * The signed device list and a client's view of it (docs/PROTOCOL.md §4, §11): list codec,
+ * changes and roles, pin / rollback / equivocation checks, account key rotation, the recovery key.
+ */
+export {
+  decodeDeviceListBody,
+  decodeSignedDeviceList,
+  deviceEntryCodec,
+  encodeDeviceListBody,
+  encodeSignedDeviceList,
+} from './device-list-codec.js';
+export {
+  createFirstDeviceList,
+  createNextDeviceList,
+  deviceListHash,
+  findDevice,
+  type FirstDeviceListInput,
+  type NextDeviceListInput,
+  verifyDeviceListWithPin,
+  verifySignedDeviceList,
+} from './device-list.js';
+export { type AppliedChange, applyChange, authoriseChange, type DeviceListChange } from './device-list-changes.js';
+export {
+  createDirectoryView,
+  createDirectoryViewForKey,
+  type DirectoryOutcome,
+  type DirectoryUpdate,
+  type DirectoryView,
+  type EquivocationEvidence,
+  receiveDeviceList,
+  receiveRotation,
+  requireAccepted,
+} from './directory-view.js';
+export { decodeSignedRotation, encodeSignedRotation, type SignedRotation } from './rotation-codec.js';
+export { createRotation, type RotationSigner } from './rotation.js';
+export { decodeIdentityBackup } from './recovery-codec.js';
+export {
+  deriveRecoveryKeys,
+  formatRecoveryKey,
+  generateRecoveryKey,
+  parseRecoveryKey,
+  type RecoveryKeys,
+  restoreAccountIdentity,
+  wrapIdentityBackup,
+} from './recovery.js';

@@ -1,0 +1,74 @@
+/**
+ * Per-device keys (docs/PROTOCOL.md §3.2; security brief F10: no key is shared between devices).
+ * Each agent device has
+ * - a device id (16 random bytes, F20),
+ * - an Ed25519 signing key (RFC 8032) that signs its prekeys and its first replies (F3),
+ * - an X25519 identity DH key (RFC 7748; X3DH §2.4 "IK") used in first contact.
+ * Both private keys are made from seeds drawn from `env.rng` (reproducible runs) and imported as
+ * non-extractable CryptoKeys; the seeds are wiped at once. A device's public half is the
+ * `DeviceEntry` the AIK signs into the device list (directory/device-list.ts).
+ */
+import {
+  wipe,
+  ED25519_SECRET_BYTES,
+  type Ed25519KeyPair,
+  ed25519KeyPairFromSeed,
+  X25519_KEY_BYTES,
+  type X25519KeyPair,
+  x25519KeyPairFromSeed,
+} from '../../crypto/index.js';
+import { UsageError } from '../../errors/index.js';
+import { ID_BYTES, type DeviceId, asDeviceId } from '../../wire/index.js';
+import { validateDisplayName } from './display-name.js';
+import type { ProtocolEnv, DeviceEntry, DeviceKind, Role } from '../core/index.js';
+
+export const DEVICE_KEYS_STATE_VERSION = 1;
+
+export interface DeviceKeys {
+  readonly version: typeof DEVICE_KEYS_STATE_VERSION;
+  readonly deviceId: DeviceId;
+  readonly signing: Ed25519KeyPair;
+  readonly identityDh: X25519KeyPair;
+}
+
+export async function createDeviceKeys(env: ProtocolEnv): Promise<DeviceKeys> {
+  const deviceId = asDeviceId(env.rng(ID_BYTES));
+  const signingSeed = env.rng(ED25519_SECRET_BYTES);
+  const dhSeed = env.rng(X25519_KEY_BYTES);
+  try {
+    const signing = await ed25519KeyPairFromSeed(signingSeed);
+    const identityDh = await x25519KeyPairFromSeed(dhSeed);
+    return { version: DEVICE_KEYS_STATE_VERSION, deviceId, signing, identityDh };
+  } finally {
+    wipe(signingSeed);
+    wipe(dhSeed);
+  }
+}
+
+export interface DeviceProfile {
+  /** 16 bytes naming the agent (person) the device belongs to. */
+  readonly agentId: Uint8Array;
+  readonly agentName: string;
+  readonly kind: DeviceKind;
+  readonly role: Role;
+}
+
+/** The public entry of this device for the device list. InvalidDisplayNameError for a spoofing name. */
+export function deviceEntryOf(keys: DeviceKeys, profile: DeviceProfile): DeviceEntry {
+  if (profile.agentId.length !== ID_BYTES)
+    throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${profile.agentId.length}`);
+  return {
+    deviceId: keys.deviceId,
+    agentId: new Uint8Array(profile.agentId),
+    agentName: validateDisplayName(profile.agentName),
+    kind: profile.kind,
+    role: profile.role,
+    signingKey: new Uint8Array(keys.signing.publicKey),
+    dhIdentityKey: new Uint8Array(keys.identityDh.publicKey),
+  };
+}
+
+/** A new random agent id (16 bytes). */
+export function newAgentId(env: ProtocolEnv): Uint8Array {
+  return env.rng(ID_BYTES);
+}

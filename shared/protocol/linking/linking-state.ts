@@ -1,0 +1,107 @@
+/**
+ * State of a device-linking attempt on each side (docs/PROTOCOL.md §10.4). Plain,
+ * structured-cloneable data (the only keys are non-extractable CryptoKeys) with a `version`
+ * field; every transition returns a new state and never mutates its input.
+ *
+ * New device:      awaiting-offer -> awaiting-confirmation -> confirmed -> linked
+ * Existing device: awaiting-reveal -> awaiting-confirmation -> released
+ * Either side:     any phase -> aborted (codes differ, or the user cancels); aborted is final.
+ */
+import type { X25519KeyPair } from '../../crypto/index.js';
+import type { AccountId, DeviceId } from '../../wire/index.js';
+import type { SecurityAlert, DeviceEntry } from '../core/index.js';
+
+export const LINK_STATE_VERSION = 1;
+
+export const LINK_PHASES = {
+  awaitingOffer: 'awaiting-offer',
+  awaitingReveal: 'awaiting-reveal',
+  awaitingConfirmation: 'awaiting-confirmation',
+  confirmed: 'confirmed',
+  linked: 'linked',
+  released: 'released',
+  aborted: 'aborted',
+} as const;
+
+/** The public keys of the device being linked, as committed to in the QR payload. */
+export interface LinkedDeviceKeys {
+  readonly deviceId: DeviceId;
+  readonly signingKey: Uint8Array;
+  readonly dhIdentityKey: Uint8Array;
+}
+
+/** The existing device that vouches for the new one, as the new device learned it (SAS-authenticated). */
+export interface LinkSponsor {
+  readonly deviceId: DeviceId;
+  readonly signingKey: Uint8Array;
+}
+
+interface Base {
+  readonly version: typeof LINK_STATE_VERSION;
+  readonly accountId: AccountId;
+  readonly linkId: Uint8Array;
+  /** env.now() when this side started; LINKING_LIMITS.ttlMs applies from here. */
+  readonly startedAt: number;
+}
+
+interface Agreed {
+  readonly transcript: Uint8Array;
+  readonly code: string;
+  readonly channelKey: CryptoKey;
+  readonly channelIv: Uint8Array;
+}
+
+type NewAgreed = Base &
+  Agreed & {
+    readonly side: 'new';
+    readonly device: LinkedDeviceKeys;
+    readonly accountKey: Uint8Array;
+    readonly sponsor: LinkSponsor;
+  };
+
+export type NewDeviceLinkState =
+  | (Base & {
+      readonly side: 'new';
+      readonly phase: typeof LINK_PHASES.awaitingOffer;
+      readonly payload: Uint8Array;
+      readonly reveal: Uint8Array;
+      readonly ephemeral: X25519KeyPair;
+      readonly device: LinkedDeviceKeys;
+    })
+  | (NewAgreed & { readonly phase: typeof LINK_PHASES.awaitingConfirmation })
+  | (NewAgreed & { readonly phase: typeof LINK_PHASES.confirmed })
+  | (Base & {
+      readonly side: 'new';
+      readonly phase: typeof LINK_PHASES.linked;
+      readonly accountKey: Uint8Array;
+      readonly sponsor: LinkSponsor;
+      readonly entry: DeviceEntry;
+      readonly archiveGrantCount: number;
+    })
+  | (Base & { readonly side: 'new'; readonly phase: typeof LINK_PHASES.aborted; readonly reason: string });
+
+export type ExistingDeviceLinkState =
+  | (Base & {
+      readonly side: 'existing';
+      readonly phase: typeof LINK_PHASES.awaitingReveal;
+      readonly payload: Uint8Array;
+      readonly commitment: Uint8Array;
+      readonly offer: Uint8Array;
+      readonly ephemeral: X25519KeyPair;
+      readonly selfDeviceId: DeviceId;
+    })
+  | (Base &
+      Agreed & {
+        readonly side: 'existing';
+        readonly phase: typeof LINK_PHASES.awaitingConfirmation;
+        readonly selfDeviceId: DeviceId;
+        readonly newDevice: LinkedDeviceKeys;
+      })
+  | (Base & { readonly side: 'existing'; readonly phase: typeof LINK_PHASES.released; readonly entry: DeviceEntry })
+  | (Base & { readonly side: 'existing'; readonly phase: typeof LINK_PHASES.aborted; readonly reason: string });
+
+/** What every linking transition returns besides its outputs. */
+export interface LinkStep<S> {
+  readonly state: S;
+  readonly alerts: readonly SecurityAlert[];
+}
