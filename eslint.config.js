@@ -1,82 +1,215 @@
 // ESLint flat config: typed rules everywhere, and the folder boundaries of docs/ARCHITECTURE.md
-// enforced as restricted imports (a forbidden import is a lint error, not a review comment).
+// enforced as an allow-list (an import the table does not allow is a lint error, not a review comment).
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/**
- * Build a no-restricted-imports rule from regexes over the import specifier.
- * @param {...[string, string]} rules pairs of (regex, message)
- * @returns {import('eslint').Linter.RulesRecord}
- */
-function forbid(...rules) {
-  return {
-    'no-restricted-imports': ['error', { patterns: rules.map(([regex, message]) => ({ regex, message })) }],
-  };
-}
-
-const UI_PACKAGES = [
-  '^(vue|pinia|dexie|wxt|workbox-window|@wxt-dev/.*)(/|$)',
-  'shared/ is framework-free: no Vue, Pinia, Dexie or WXT here (docs/ARCHITECTURE.md, layers).',
-];
-const NODE_BUILTINS = [
-  '^(node:|fs$|path$|crypto$|http$|net$)',
-  'shared/ runs in browsers: use WebCrypto and the platform, not Node built-ins.',
-];
-
-const SHARED_LAYERS = ['errors', 'crypto', 'wire', 'protocol', 'storage', 'transport'];
-const APPS = ['relay', 'ui', 'widget', 'pwa', 'entrypoints', 'test', 'scripts'];
+const SHARED = ['errors', 'crypto', 'wire', 'protocol', 'storage', 'storage/dexie', 'transport', 'runtime'].map(
+  (layer) => `shared/${layer}`,
+);
+const PROTOCOL_BELOW = ['shared/errors', 'shared/crypto', 'shared/wire'];
+const AGENT_APPS = SHARED;
+/** What the visitor's widget may reach: never shared/storage/dexie (size budget; docs/ARCHITECTURE.md). */
+const WIDGET = SHARED.filter((unit) => unit !== 'shared/storage/dexie');
 
 /**
- * A shared/ layer may import only itself and the layers it names. The check is on path segments of
- * the specifier, so it holds at any folder depth (`../codec.js` from shared/wire/frames/ is fine,
- * `../../crypto/aead.js` is not).
- * @param {string} layer
- * @param {string[]} allowed
- * @returns {import('eslint').Linter.Config}
+ * The allow-list: each folder names the folders it may import (besides itself). A file must sit in
+ * one of these folders (the longest matching one; `.` is the top-level config files), so a new folder
+ * has to be placed here before it can hold code. Inside `shared/` a folder is a layer (or a protocol
+ * sub-module) with one public entry, its `index.ts`; see `publicEntry`.
+ * @type {Readonly<Record<string, readonly string[]>>}
  */
-function sharedLayer(layer, allowed) {
-  const forbidden = SHARED_LAYERS.filter((name) => name !== layer && !allowed.includes(name));
-  const may = allowed.length > 0 ? `only itself and shared/${allowed.join(', shared/')}` : 'nothing outside itself';
-  return {
-    files: [`shared/${layer}/**/*.ts`],
-    rules: forbid(
-      [
-        `^\\.{1,2}/(.*/)?(${[...forbidden, ...APPS].join('|')})(/|$)`,
-        `shared/${layer} may import ${may} (docs/ARCHITECTURE.md).`,
-      ],
-      ...(layer === 'storage' || layer === 'transport' ? [] : [UI_PACKAGES, NODE_BUILTINS]),
-    ),
-  };
+export const ALLOWED_IMPORTS = {
+  'shared/errors': [],
+  'shared/crypto': ['shared/errors'],
+  'shared/wire': ['shared/errors'],
+  'shared/protocol/core': PROTOCOL_BELOW,
+  'shared/protocol/identity': [...PROTOCOL_BELOW, 'shared/protocol/core'],
+  'shared/protocol/directory': [...PROTOCOL_BELOW, 'shared/protocol/core', 'shared/protocol/identity'],
+  'shared/protocol/session': [...PROTOCOL_BELOW, 'shared/protocol/core', 'shared/protocol/identity'],
+  'shared/protocol/conversation': [
+    ...PROTOCOL_BELOW,
+    'shared/protocol/core',
+    'shared/protocol/identity',
+    'shared/protocol/session',
+  ],
+  'shared/protocol/attachment': [...PROTOCOL_BELOW, 'shared/protocol/core', 'shared/protocol/identity'],
+  'shared/protocol/archive': [...PROTOCOL_BELOW, 'shared/protocol/core'],
+  'shared/protocol/linking': [
+    ...PROTOCOL_BELOW,
+    'shared/protocol/core',
+    'shared/protocol/identity',
+    'shared/protocol/directory',
+    'shared/protocol/archive',
+  ],
+  // shared/protocol/index.ts itself: it re-exports the sub-modules.
+  'shared/protocol': [
+    'shared/protocol/core',
+    'shared/protocol/identity',
+    'shared/protocol/directory',
+    'shared/protocol/session',
+    'shared/protocol/conversation',
+    'shared/protocol/attachment',
+    'shared/protocol/archive',
+    'shared/protocol/linking',
+  ],
+  'shared/storage': [...PROTOCOL_BELOW, 'shared/protocol'],
+  'shared/storage/dexie': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage'],
+  'shared/transport': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage'],
+  'shared/runtime': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage', 'shared/transport'],
+  relay: ['shared/wire'],
+  ui: AGENT_APPS,
+  pwa: [...AGENT_APPS, 'ui'],
+  entrypoints: [...AGENT_APPS, 'ui'],
+  widget: WIDGET,
+  scripts: [...SHARED, 'relay', 'test'],
+  test: [...SHARED, 'relay', 'scripts', '.'],
+  '.': ['test'],
+};
+
+/** Why a folder may not import another, where the reason is more than "not in the table". */
+function reasonFor(folder, targetFolder) {
+  if (folder === 'relay')
+    return ': the relay imports shared/wire and nothing else, it must never hold crypto or protocol code';
+  if (targetFolder === 'shared/storage/dexie') return ': Dexie is for the agent apps (ui, pwa, entrypoints) only';
+  return '';
 }
+
+const FRAMEWORKS = '^(vue|pinia|dexie|wxt|workbox-window|@wxt-dev/.*)(/|$)';
+const NODE_BUILTINS = '^(node:|(fs|path|crypto|http|https|net|os|child_process|worker_threads|stream)(/|$))';
+/**
+ * Packages a folder must not import (checked before the folder table). All of shared/ is
+ * framework-free and runs in browsers; only shared/storage/dexie may import Dexie.
+ * @type {readonly { folder: RegExp, pkg: RegExp, message: string }[]}
+ */
+const BANNED_PACKAGES = [
+  {
+    folder: /^shared\/storage\/dexie(\/|$)/,
+    pkg: /^(vue|pinia|wxt|workbox-window|@wxt-dev\/.*)(\/|$)/,
+    message: 'shared/storage/dexie may use Dexie, and no UI framework (docs/ARCHITECTURE.md).',
+  },
+  {
+    folder: /^shared\/(?!storage\/dexie(\/|$))/,
+    pkg: new RegExp(FRAMEWORKS),
+    message:
+      'shared/ is framework-free: no Vue, Pinia, WXT, and Dexie only in shared/storage/dexie (docs/ARCHITECTURE.md).',
+  },
+  {
+    folder: /^shared\//,
+    pkg: new RegExp(NODE_BUILTINS),
+    message: 'shared/ runs in browsers: use WebCrypto and the platform, not Node built-ins.',
+  },
+  {
+    folder: /^widget(\/|$)/,
+    pkg: /^(vue|pinia|dexie|wxt|@wxt-dev\/.*)(\/|$)/,
+    message: 'The widget has a hard size budget: plain TypeScript, no Vue, Pinia, WXT or Dexie.',
+  },
+];
+
+/** Folders split into sub-modules: only their own files belong to them, each sub-folder must be placed. */
+const SPLIT_FOLDERS = new Set(['shared/protocol']);
+
+/**
+ * The folder of the table that holds `file` (repo-relative, `/`-separated), or undefined: the longest
+ * one that contains it (a folder holds its sub-folders, as shared/wire holds frames/).
+ */
+export function folderOf(file) {
+  if (!file.includes('/')) return '.';
+  let best;
+  for (const folder of Object.keys(ALLOWED_IMPORTS)) {
+    if (folder === '.' || !file.startsWith(`${folder}/`)) continue;
+    if (SPLIT_FOLDERS.has(folder) && file.slice(folder.length + 1).includes('/')) continue;
+    if (best === undefined || folder.length > best.length) best = folder;
+  }
+  return best;
+}
+
+/** The one file of a shared/ folder that other folders may import (shared/protocol: its index or a sub-module's). */
+function publicEntry(target, targetFolder) {
+  const bare = target.replace(/\.(js|ts)$/, '');
+  return bare === `${targetFolder}/index` || bare === targetFolder;
+}
+
+/**
+ * The only exception to "through the index": a unit test of one shared layer (test/unit/<layer>/,
+ * test/cases/<layer>/) may import that layer's internals.
+ */
+function unitTestOf(file, target) {
+  const layer = /^shared\/([a-z]+)\//.exec(target)?.[1];
+  return layer !== undefined && (file.startsWith(`test/unit/${layer}/`) || file.startsWith(`test/cases/${layer}/`));
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+const boundaryRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Folder allow-list and public entries of docs/ARCHITECTURE.md' },
+    schema: [],
+  },
+  create(context) {
+    const root = import.meta.dirname;
+    const file = path.relative(root, context.filename).split(path.sep).join('/');
+    const folder = folderOf(file);
+    const check = (node) => {
+      const source = node.source;
+      if (source?.type !== 'Literal' || typeof source.value !== 'string') return;
+      const spec = source.value;
+      if (folder === undefined) return;
+      if (!spec.startsWith('.')) {
+        const ban = BANNED_PACKAGES.find((b) => b.folder.test(file) && b.pkg.test(spec));
+        if (ban) context.report({ node: source, message: ban.message });
+        return;
+      }
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+      const targetFolder = folderOf(target);
+      if (targetFolder === folder) return;
+      const allowed = ALLOWED_IMPORTS[folder] ?? [];
+      // Allowing shared/protocol allows its index and each sub-module's index.
+      const reachable =
+        targetFolder !== undefined &&
+        (allowed.includes(targetFolder) ||
+          (allowed.includes('shared/protocol') && targetFolder.startsWith('shared/protocol/')));
+      if (targetFolder === undefined || !reachable) {
+        context.report({
+          node: source,
+          message:
+            `${folder} may not import ${targetFolder ?? target}${reasonFor(folder, targetFolder)} ` +
+            '(ALLOWED_IMPORTS in eslint.config.js, docs/ARCHITECTURE.md).',
+        });
+        return;
+      }
+      if (targetFolder.startsWith('shared/') && !publicEntry(target, targetFolder) && !unitTestOf(file, target)) {
+        context.report({
+          node: source,
+          message: `Import ${targetFolder} through its index.ts, not ${target} (docs/ARCHITECTURE.md: public entries).`,
+        });
+      }
+    };
+    return {
+      Program(node) {
+        if (folder === undefined) {
+          context.report({
+            node,
+            message:
+              `${file} is in a folder that is not placed in the allow-list ` +
+              '(ALLOWED_IMPORTS in eslint.config.js): place the folder first.',
+          });
+        }
+      },
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
 
 /** @type {import('eslint').Linter.Config[]} */
 export const boundaries = [
-  sharedLayer('errors', []),
-  sharedLayer('crypto', ['errors']),
-  sharedLayer('wire', ['errors']),
-  sharedLayer('protocol', ['errors', 'crypto', 'wire']),
-  sharedLayer('storage', ['errors', 'crypto', 'wire', 'protocol']),
-  sharedLayer('transport', ['errors', 'crypto', 'wire', 'protocol', 'storage']),
   {
-    files: ['relay/**/*.ts'],
-    rules: forbid(
-      [
-        '(^|/)shared/(?!wire(/|$))',
-        'The relay imports shared/wire and nothing else of shared/: it must never hold crypto or protocol code.',
-      ],
-      ['(^|/)(ui|widget|pwa|entrypoints)(/|$)', 'The relay must not import browser code.'],
-    ),
-  },
-  {
-    files: ['widget/**/*.ts'],
-    rules: forbid(
-      ['^(vue|pinia|dexie)(/|$)', 'The widget has a hard size budget: plain TypeScript, no Vue, Pinia or Dexie.'],
-      ['(^|/)(relay|ui|pwa|entrypoints)(/|$)', 'The widget may import only shared/.'],
-    ),
-  },
-  {
-    files: ['ui/**/*.ts', 'pwa/**/*.ts', 'entrypoints/**/*.ts'],
-    rules: forbid(['(^|/)relay(/|$)', 'Agent apps talk to the relay over the network, never by importing it.']),
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    plugins: { sealdesk: { rules: { boundaries: boundaryRule } } },
+    rules: { 'sealdesk/boundaries': 'error' },
   },
 ];
 
