@@ -21,8 +21,7 @@ import {
   createDeviceKeys,
   deviceEntryOf,
   createFirstDeviceList,
-  deviceListHash,
-  verifySignedDeviceList,
+  conversationListOfSigned,
   type ProtocolEnv,
   type PrekeyBundle,
   createPrekeyState,
@@ -84,8 +83,7 @@ async function account(devices: number): Promise<Account> {
   const keys = await Promise.all(Array.from({ length: devices }, () => createDeviceKeys(env)));
   const entries = keys.map((k) => deviceEntryOf(k, { agentId, agentName: 'Ada', kind: 'extension', role: 'owner' }));
   const signed = await createFirstDeviceList(identity, { devices: entries }, env);
-  const decoded = await verifySignedDeviceList(signed, identity.signing.publicKey);
-  const list = { version: decoded.version, hash: await deviceListHash(signed.body), devices: decoded.devices };
+  const list = await conversationListOfSigned(signed, identity.signing.publicKey);
   const contexts: AgentContext[] = [];
   for (const device of keys)
     contexts.push({ device, prekeys: await createPrekeyState(device, env, 0), deviceList: list });

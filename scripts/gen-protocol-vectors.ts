@@ -1,5 +1,5 @@
 /**
- * Writes test/vectors/protocol-v1.json (see scripts/protocol-vectors.ts).
+ * Writes test/vectors/protocol-v2.json (see scripts/protocol-vectors.ts).
  * Usage: npx tsx scripts/gen-protocol-vectors.ts [--check]
  *   --check  compare with the stored file instead of writing it (exit 1 on a difference)
  */
@@ -7,11 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { protocolVectorsJson } from './protocol-vectors.js';
 
-const target = fileURLToPath(new URL('../test/vectors/protocol-v1.json', import.meta.url));
+const target = fileURLToPath(new URL('../test/vectors/protocol-v2.json', import.meta.url));
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
   console.log(
-    'Usage: npx tsx scripts/gen-protocol-vectors.ts [--check]\n  writes test/vectors/protocol-v1.json; --check compares instead.',
+    'Usage: npx tsx scripts/gen-protocol-vectors.ts [--check]\n  writes test/vectors/protocol-v2.json; --check compares instead.',
   );
   process.exit(0);
 }
@@ -20,11 +20,11 @@ if (args.includes('--check')) {
   const stored = readFileSync(target, 'utf8');
   if (stored !== text) {
     console.error(
-      'protocol-v1.json differs from what this build produces: a wire change needs a version bump (docs/PROTOCOL.md §15).',
+      'protocol-v2.json differs from what this build produces: a wire change needs a version bump (docs/PROTOCOL.md §15).',
     );
     process.exit(1);
   }
-  console.log('protocol-v1.json matches.');
+  console.log('protocol-v2.json matches.');
 } else {
   writeFileSync(target, text);
   console.log(`wrote ${target}`);

@@ -1,7 +1,7 @@
 /**
  * Deterministic protocol vectors (docs/PROTOCOL.md §5–§7): one account with one agent device,
  * a visitor's first contact and two messages each way, produced with a seeded rng and a fixed
- * clock. `scripts/gen-protocol-vectors.ts` writes the result to test/vectors/protocol-v1.json;
+ * clock. `scripts/gen-protocol-vectors.ts` writes the result to test/vectors/protocol-v2.json;
  * test/vectors/protocol-vectors.test.ts regenerates it and compares byte for byte, so any wire
  * change shows up as a diff (and needs a version bump, §15).
  *
@@ -17,13 +17,11 @@ import {
   sendMessage,
   startVisitorConversation,
   type AgentStep,
-  type ConversationDeviceList,
   type ConversationState,
   createDeviceKeys,
   deviceEntryOf,
   createFirstDeviceList,
-  deviceListHash,
-  verifySignedDeviceList,
+  conversationListOfSigned,
   type ProtocolEnv,
   type MessageBody,
   encodePrekeyBundle,
@@ -33,9 +31,9 @@ import {
 
 export const VECTOR_CLOCK_MS = Date.UTC(2026, 10, 27, 12, 0, 0);
 export const VECTOR_SEEDS = {
-  account: 'sealdesk/v1/vectors/account',
-  agent: 'sealdesk/v1/vectors/agent',
-  visitor: 'sealdesk/v1/vectors/visitor',
+  account: 'sealdesk/v2/vectors/account',
+  agent: 'sealdesk/v2/vectors/agent',
+  visitor: 'sealdesk/v2/vectors/visitor',
 } as const;
 
 function seededEnv(seed: string): ProtocolEnv {
@@ -99,9 +97,7 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
   });
   let prekeys = await createPrekeyState(device, agentEnv, 1);
   const signed = await createFirstDeviceList(identity, { devices: [entry] }, accountEnv);
-  const list = await verifySignedDeviceList(signed, identity.signing.publicKey);
-  const hash = await deviceListHash(signed.body);
-  const deviceList: ConversationDeviceList = { version: list.version, hash, devices: list.devices };
+  const deviceList = await conversationListOfSigned(signed, identity.signing.publicKey);
   const bundle = prekeyBundleOf(prekeys, prekeys.oneTime[0]?.id);
 
   let visitor: ConversationState = (await startVisitorConversation(deviceList, [bundle], visitorEnv)).state;
@@ -139,11 +135,11 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
   }
   return {
     description:
-      'Sealdesk protocol v1: first contact (X3DH) and Double Ratchet messages, two each way, between a visitor and one agent device. Regenerate with `npx tsx scripts/gen-protocol-vectors.ts`.',
+      'Sealdesk protocol v2: first contact (X3DH) and Double Ratchet messages, two each way, between a visitor and one agent device. Regenerate with `npx tsx scripts/gen-protocol-vectors.ts`.',
     clockMs: VECTOR_CLOCK_MS,
     seeds: VECTOR_SEEDS,
     rng: 'rng(n) = concatenated SHA-256(utf8(seed + "/" + counter)) blocks, counter from 0 per party, truncated to n bytes',
-    signedDeviceList: { body: toHex(signed.body), signature: toHex(signed.signature), hash: toHex(hash) },
+    signedDeviceList: { body: toHex(signed.body), signature: toHex(signed.signature), hash: toHex(deviceList.hash) },
     prekeyBundle: toHex(encodePrekeyBundle(bundle)),
     conversationId: toHex(visitor.conversationId),
     visitorId: toHex(visitor.selfId),
@@ -152,7 +148,7 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
   };
 }
 
-/** The exact text stored in test/vectors/protocol-v1.json. */
+/** The exact text stored in test/vectors/protocol-v2.json. */
 export async function protocolVectorsJson(): Promise<string> {
   return `${JSON.stringify(await generateProtocolVectors(), null, 2)}\n`;
 }

@@ -6,7 +6,7 @@
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 /** Suite 1: X25519, Ed25519, HKDF-SHA-256, AES-256-GCM. */
 export const SUITE_V1 = 1;

@@ -162,7 +162,7 @@ describe('bad input at a client: conversation packets (security brief §4)', () 
   }
 
   it('counters past 2^32 cannot be put on the wire at all (the writer refuses with a typed error)', async () => {
-    const header = { version: 1, suite: 1, dh: new Uint8Array(32), pn: 0, n: 2 ** 32 };
+    const header = { version: 2, suite: 1, dh: new Uint8Array(32), pn: 0, n: 2 ** 32 };
     expect(() => encode(ratchetHeaderCodec, header)).toThrow(UsageError);
     // The largest counter a packet can carry, 2^32-1, is refused by the skip budget (absurd-skip).
     await feedBadThenGenuine(
@@ -303,13 +303,13 @@ describe('bad input at a client: device lists, keys, names, padding (security br
   it('F21: an unknown version in a device list body or a prekey bundle: DecodeError', async () => {
     const world = await ProtocolWorld.create('unknown-version-list');
     const body = new Uint8Array(world.currentSigned.body);
-    body[0] = 2;
+    body[0] = 3;
     await expectListRefused(world, { body, signature: world.currentSigned.signature }, DecodeError);
     const bundle = world.relay.fetchPrekeyBundle(world.device('ada-laptop').keys.deviceId, 'visitor');
     if (bundle === undefined) throw new RangeError('no bundle');
     const bytes = encodePrekeyBundle(bundle);
     for (const [index, value] of [
-      [0, 2],
+      [0, 3],
       [1, 9],
     ] as const) {
       const bad = new Uint8Array(bytes);

@@ -123,7 +123,7 @@ describe('attack: version downgrade (security brief §4)', () => {
     const { world, convo } = await established('unknown-version');
     interceptNext(world.relay, toVisitor, (e) => {
       const body = new Uint8Array(e.body);
-      body[0] = 2; // the packet's own version byte (PROTOCOL §15)
+      body[0] = 3; // the packet's own version byte (PROTOCOL §15)
       return [{ ...e, body: body as typeof e.body }];
     });
     await convo.agentSends('ada-laptop', 'from the future');

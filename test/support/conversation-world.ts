@@ -19,8 +19,7 @@ import {
   type DeviceKeys,
   deviceEntryOf,
   createFirstDeviceList,
-  deviceListHash,
-  verifySignedDeviceList,
+  conversationListOfSigned,
   type ProtocolEnv,
   type MessageBody,
   type DeviceEntry,
@@ -78,12 +77,7 @@ export async function conversationWorld(seed: string, deviceCount = 3, oneTimePr
     agents.push({ label: `agent-${i}`, keys, entry, env, prekeys, state: null, shown: [], alerts: [] });
   }
   const signed = await createFirstDeviceList(identity, { devices: agents.map((a) => a.entry) }, setup);
-  const decoded = await verifySignedDeviceList(signed, identity.signing.publicKey);
-  const list: ConversationDeviceList = {
-    version: decoded.version,
-    hash: await deviceListHash(signed.body),
-    devices: decoded.devices,
-  };
+  const list = await conversationListOfSigned(signed, identity.signing.publicKey);
   const bundles = agents.map((a) => prekeyBundleOf(a.prekeys, a.prekeys.oneTime[0]?.id));
   const visitorEnv = seededEnv(`${seed}/visitor`, clock);
   const started = await startVisitorConversation(list, bundles, visitorEnv);

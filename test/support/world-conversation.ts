@@ -17,7 +17,7 @@ import {
   sendMessage,
   startVisitorConversation,
   type AgentStep,
-  type ConversationDeviceList,
+  conversationListOf,
   type ConversationState,
   type ConversationStep,
   type DirectoryView,
@@ -58,13 +58,6 @@ export interface Party {
   readonly alerts: SecurityAlert[];
   /** Every rejected packet's error. */
   readonly errors: SealdeskError[];
-}
-
-/** The conversation device list of a directory view (what the visitor fans out to). */
-export function conversationListOf(view: DirectoryView): ConversationDeviceList {
-  const newest = view.history.at(-1);
-  if (view.current === undefined || newest === undefined) throw new RangeError('the view has no accepted list');
-  return { version: view.current.version, hash: newest.hash, devices: view.current.devices };
 }
 
 export function textOf(message: ReleasedMessage): string {

@@ -1,6 +1,6 @@
 /**
  * The project's own protocol vectors (docs/ARCHITECTURE.md, tests §2): regenerating them with the
- * seeded rng and fixed clock must give test/vectors/protocol-v1.json byte for byte. A difference
+ * seeded rng and fixed clock must give test/vectors/protocol-v2.json byte for byte. A difference
  * means the wire format or a derivation changed: regenerate deliberately and bump the version.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { decode } from '../../shared/wire/index.js';
 import { conversationPacketCodec } from '../../shared/protocol/index.js';
 import { protocolVectorsJson } from '../../scripts/protocol-vectors.js';
 
-const stored = readFileSync(fileURLToPath(new URL('./protocol-v1.json', import.meta.url)), 'utf8');
+const stored = readFileSync(fileURLToPath(new URL('./protocol-v2.json', import.meta.url)), 'utf8');
 
 describe('protocol vectors v1', () => {
   it('F21: regenerating the vectors gives the stored file byte for byte', async () => {

@@ -4,7 +4,7 @@
  *   archiveKey   = u32 epoch | keyId[16] | key[32]
  *   grantPayload = u8 version | u8 suite | accountId[16] | u32 count | archiveKey * count  (count <= 256)
  *   record       = u8 version | u8 suite | u32 epoch | keyId[16] | iv[12] | u32 length | ciphertext
- *   recordAad    = "sealdesk/v1/archive/record-aad" || 0x00 ||
+ *   recordAad    = "sealdesk/v2/archive/record-aad" || 0x00 ||
  *                  (u8 version | u8 suite | accountId[16] | u32 epoch | keyId[16] | u32 length | recordId)
  */
 import {

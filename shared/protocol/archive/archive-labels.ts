@@ -6,9 +6,9 @@ import { labelled } from '../core/index.js';
 
 export const ARCHIVE_LABELS = {
   /** HKDF info prefix: archive key -> AES-256-GCM key of history records (epoch and key id follow). */
-  recordKey: 'sealdesk/v1/archive/record-key',
+  recordKey: 'sealdesk/v2/archive/record-key',
   /** AEAD associated-data prefix of one history record. */
-  recordAad: 'sealdesk/v1/archive/record-aad',
+  recordAad: 'sealdesk/v2/archive/record-aad',
 } as const;
 
 export type ArchiveLabel = (typeof ARCHIVE_LABELS)[keyof typeof ARCHIVE_LABELS];

@@ -6,7 +6,7 @@
  * (SP 800-38D §8.3: at most 2^32 invocations per key across all devices).
  *
  *   recordKey = HKDF-SHA-256(ikm = archive key, salt = accountId,
- *                            info = "sealdesk/v1/archive/record-key" || 0x00 || u32 epoch || keyId, L = 32)
+ *                            info = "sealdesk/v2/archive/record-key" || 0x00 || u32 epoch || keyId, L = 32)
  */
 import { aesGcmDecrypt, aesGcmEncrypt, concatBytes, constantTimeEqual, hkdfSha256 } from '../../crypto/index.js';
 import { DecryptError, LimitError } from '../../errors/index.js';

@@ -7,11 +7,11 @@ import { labelled } from '../core/index.js';
 
 export const SEALED_BOX_LABELS = {
   /** HKDF info prefix: X25519 shared secret -> AES-256-GCM key and IV of one sealed box. */
-  key: 'sealdesk/v1/sealed-box/key',
+  key: 'sealdesk/v2/sealed-box/key',
   /** AEAD associated-data prefix of a sealed box (the header follows). */
-  aad: 'sealdesk/v1/sealed-box/aad',
+  aad: 'sealdesk/v2/sealed-box/aad',
   /** Sender device signature over the sealed box body (header and ciphertext). */
-  signature: 'sealdesk/v1/sealed-box/signature',
+  signature: 'sealdesk/v2/sealed-box/signature',
 } as const;
 
 export type SealedBoxLabel = (typeof SEALED_BOX_LABELS)[keyof typeof SEALED_BOX_LABELS];

@@ -8,9 +8,9 @@
  * sender's identity key here is an Ed25519 signing key):
  *   ss       = X25519(ephemeral, recipientKey)                 (RFC 7748 §6.1: all-zero refused)
  *   key||iv  = HKDF-SHA-256(ikm = ss, salt = ephemeralKey || recipientKey,
- *                           info = "sealdesk/v1/sealed-box/key" || 0x00 || header, L = 44)
- *   ct       = AES-256-GCM(key, iv, plaintext, aad = "sealdesk/v1/sealed-box/aad" || 0x00 || header)
- *   sig      = Ed25519(sender, "sealdesk/v1/sealed-box/signature" || 0x00 || body)
+ *                           info = "sealdesk/v2/sealed-box/key" || 0x00 || header, L = 44)
+ *   ct       = AES-256-GCM(key, iv, plaintext, aad = "sealdesk/v2/sealed-box/aad" || 0x00 || header)
+ *   sig      = Ed25519(sender, "sealdesk/v2/sealed-box/signature" || 0x00 || body)
  * The key is used for exactly one encryption, so a derived IV is safe (SP 800-38D §8.2.1).
  */
 import {

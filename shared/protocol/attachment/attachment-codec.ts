@@ -4,7 +4,7 @@
  *   attachmentRef = u8 version | u8 suite | attachmentId[16] | fileKey[32] | u64 size
  *                   | u32 chunkCount | ciphertextHash[32] | mediaType (u32 len, UTF-8, <= 127)
  *                   | u8 present | fileName (u32 len, UTF-8, <= 128)
- *   chunkAad      = "sealdesk/v1/attachment/chunk-aad" || 0x00 ||
+ *   chunkAad      = "sealdesk/v2/attachment/chunk-aad" || 0x00 ||
  *                   (u8 version | u8 suite | attachmentId[16] | u32 index | u32 chunkCount | u8 last)
  *
  * The reference travels only inside a ratchet-encrypted conversation message: it holds the key.

@@ -2,9 +2,9 @@
  * Per-chunk keys and IVs of an attachment (docs/PROTOCOL.md §8.3).
  *
  *   chunkKey || ivBase = HKDF-SHA-256(ikm = fileKey, salt = attachmentId,
- *                                     info = "sealdesk/v1/attachment/chunk-keys", L = 44)
+ *                                     info = "sealdesk/v2/attachment/chunk-keys", L = 44)
  *   iv(i)              = ivBase XOR (0x00 * 8 || u32be(i))        (as RFC 8446 §5.3 per-record nonces)
- *   aad(i)             = "sealdesk/v1/attachment/chunk-aad" || 0x00 || chunkAad(i)
+ *   aad(i)             = "sealdesk/v2/attachment/chunk-aad" || 0x00 || chunkAad(i)
  *
  * The file key is random and used for one file only; every index gives a distinct IV, so no
  * (key, IV) pair repeats (SP 800-38D §8.2.1 deterministic construction).

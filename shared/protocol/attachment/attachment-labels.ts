@@ -7,9 +7,9 @@ import { labelled } from '../core/index.js';
 
 export const ATTACHMENT_LABELS = {
   /** HKDF info: file key -> AES-256-GCM chunk key (32 bytes) || IV base (12 bytes). */
-  chunkKeys: 'sealdesk/v1/attachment/chunk-keys',
+  chunkKeys: 'sealdesk/v2/attachment/chunk-keys',
   /** AEAD associated-data prefix of one chunk. */
-  chunkAad: 'sealdesk/v1/attachment/chunk-aad',
+  chunkAad: 'sealdesk/v2/attachment/chunk-aad',
 } as const;
 
 export type AttachmentLabel = (typeof ATTACHMENT_LABELS)[keyof typeof ATTACHMENT_LABELS];

@@ -4,10 +4,10 @@
  * recipient's ratchet together with the hash of the body ciphertext, so a relay cannot pair a
  * recipient's key with another body.
  *
- *   key, iv  = HKDF-SHA-256(ikm = contentKey, salt = 32 zero bytes, info = "sealdesk/v1/content-key", 44)
- *   aad      = "sealdesk/v1/content-aad" || 0x00 || version | suite | conversationId | senderId
+ *   key, iv  = HKDF-SHA-256(ikm = contentKey, salt = 32 zero bytes, info = "sealdesk/v2/content-key", 44)
+ *   aad      = "sealdesk/v2/content-aad" || 0x00 || version | suite | conversationId | senderId
  *   body     = AES-256-GCM(key, iv, pad(frame), aad)
- *   bodyHash = SHA-256("sealdesk/v1/body-hash" || 0x00 || body)
+ *   bodyHash = SHA-256("sealdesk/v2/body-hash" || 0x00 || body)
  *
  * The content key is 32 random bytes used for one message, so the derived IV is never reused (F15).
  */
@@ -83,7 +83,7 @@ export async function openBody(
   return unpad(await aesGcmDecrypt(key, iv, body, contentAad(conversationId, senderId)));
 }
 
-/** Hash of an encoded frame (per-sender hash chain and acks): SHA-256("sealdesk/v1/message-hash" || 0x00 || frame). */
+/** Hash of an encoded frame (per-sender hash chain and acks): SHA-256("sealdesk/v2/message-hash" || 0x00 || frame). */
 export async function frameHashOf(frame: Uint8Array): Promise<Uint8Array> {
   return sha256(sessionLabelled(SESSION_LABELS.messageHash, frame));
 }

@@ -7,7 +7,9 @@
  */
 import type { X25519KeyPair } from '../../crypto/index.js';
 import type { ConversationId, DeviceId, Recipient } from '../../wire/index.js';
-import type { SecurityAlert, DeviceEntry } from '../core/index.js';
+import type { ConversationDeviceList, SecurityAlert } from '../core/index.js';
+
+export type { ConversationDeviceList } from '../core/index.js';
 import type { ReleasedMessage, SenderTrack } from './conversation-order.js';
 import type { DeviceKeys } from '../identity/index.js';
 import type { PeerSession, PrekeyState } from '../session/index.js';
@@ -16,14 +18,6 @@ export const CONVERSATION_STATE_VERSION = 1;
 
 export const CONVERSATION_ROLES = { visitor: 'visitor', agent: 'agent' } as const;
 export type ConversationRole = (typeof CONVERSATION_ROLES)[keyof typeof CONVERSATION_ROLES];
-
-/** The verified device list a conversation fans out to (from the directory view). */
-export interface ConversationDeviceList {
-  readonly version: number;
-  /** deviceListHash of the signed body. */
-  readonly hash: Uint8Array;
-  readonly devices: readonly DeviceEntry[];
-}
 
 /** Another device reported (in an ack) a message from `sender` this device has not released yet. */
 export interface AckClaim {

@@ -24,9 +24,11 @@ export {
 export { ALERT_KINDS, type AlertKind, type SecurityAlert } from './alerts.js';
 export {
   DEVICE_KINDS,
+  type ConversationDeviceList,
   type DeviceEntry,
   type DeviceKind,
   type DeviceList,
+  type ListLink,
   type PrekeyBundle,
   type Role,
   ROLES,

@@ -29,7 +29,7 @@ export interface DeviceEntry {
 export interface DeviceList {
   readonly accountId: AccountId;
   readonly version: number;
-  /** SHA-256("sealdesk/v1/device-list-hash" || 0x00 || previous list body); 32 zero bytes for version 1. */
+  /** SHA-256("sealdesk/v2/device-list-hash" || 0x00 || previous list body); 32 zero bytes for version 1. */
   readonly previousHash: Uint8Array;
   /** Ed25519 public key of the account identity key (AIK) that signs this version. */
   readonly accountKey: Uint8Array;
@@ -57,4 +57,24 @@ export interface PrekeyBundle {
   readonly signedPrekeyCreatedAt: number;
   readonly signedPrekeySignature: Uint8Array;
   readonly oneTimePrekey?: { readonly id: number; readonly publicKey: Uint8Array };
+}
+
+/** One link of an account's device-list chain: a version and the chain hash of its body (PROTOCOL §4.3). */
+export interface ListLink {
+  readonly version: number;
+  readonly hash: Uint8Array;
+}
+
+/**
+ * The verified device list a conversation fans out to, as a participant's directory view holds it
+ * (directory's `conversationListOf`). The account id and key are bound into first contact; `earlier`
+ * are the links of the same chain this participant verified before `version` (oldest first, bounded),
+ * so a responder can tell a list of its own chain from one it never saw (PROTOCOL §5.4).
+ */
+export interface ConversationDeviceList extends ListLink {
+  readonly accountId: AccountId;
+  /** The account identity key (AIK) public key that signed this list. */
+  readonly accountKey: Uint8Array;
+  readonly devices: readonly DeviceEntry[];
+  readonly earlier: readonly ListLink[];
 }

@@ -4,8 +4,8 @@
  * SHA-256 of version n's body, so a history is one chain and a second list with one version is
  * provable equivocation (directory-view.ts keeps the evidence).
  *
- * Signature input: "sealdesk/v1/device-list" || 0x00 || body (Ed25519, RFC 8032 §5.1.6).
- * Chain hash: SHA-256("sealdesk/v1/device-list-hash" || 0x00 || body).
+ * Signature input: "sealdesk/v2/device-list" || 0x00 || body (Ed25519, RFC 8032 §5.1.6).
+ * Chain hash: SHA-256("sealdesk/v2/device-list-hash" || 0x00 || body).
  */
 import { constantTimeEqual, ed25519Sign, ed25519Verify, sha256 } from '../../crypto/index.js';
 import { DecodeError, LimitError, SignatureError, UsageError } from '../../errors/index.js';

@@ -22,6 +22,7 @@ export {
   verifyDeviceListWithPin,
   verifySignedDeviceList,
 } from './device-list.js';
+export { conversationListOf, conversationListOfSigned } from './conversation-list.js';
 export { type AppliedChange, applyChange, authoriseChange, type DeviceListChange } from './device-list-changes.js';
 export {
   createDirectoryView,

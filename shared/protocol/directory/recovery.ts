@@ -2,10 +2,10 @@
  * The recovery key (docs/PROTOCOL.md §11; security brief F5, F18): 256 random bits shown to the
  * owner once, never sent to the service. From it, with HKDF-SHA-256 (RFC 5869) and the account id
  * as salt, two independent keys are derived:
- * - info "sealdesk/v1/recovery/backup-wrap" → AES-256-GCM key that wraps a backup of the account
+ * - info "sealdesk/v2/recovery/backup-wrap" → AES-256-GCM key that wraps a backup of the account
  *   identity key (AIK) seed; the wrapped backup may be stored at the service (a 256-bit key leaves
  *   nothing to brute-force, F5);
- * - info "sealdesk/v1/recovery/signing-seed" → Ed25519 seed of the recovery signing key, whose
+ * - info "sealdesk/v2/recovery/signing-seed" → Ed25519 seed of the recovery signing key, whose
  *   public key the AIK lists in every device list, so that a rotation it signs is accepted after
  *   the loss of every owner device (rotation.ts).
  * Display form: base32 (RFC 4648 §6) of key || 3-byte checksum, 14 groups of 4 characters.

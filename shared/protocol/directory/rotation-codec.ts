@@ -54,9 +54,9 @@ export interface RotationStatement {
 
 export interface SignedRotation {
   readonly body: Uint8Array;
-  /** By the old AIK or the recovery signing key, over "sealdesk/v1/account-key-rotation" || 0x00 || body. */
+  /** By the old AIK or the recovery signing key, over "sealdesk/v2/account-key-rotation" || 0x00 || body. */
   readonly authoritySignature: Uint8Array;
-  /** By the new AIK, over "sealdesk/v1/account-key-rotation/new-key" || 0x00 || body (proof of possession). */
+  /** By the new AIK, over "sealdesk/v2/account-key-rotation/new-key" || 0x00 || body (proof of possession). */
   readonly newKeySignature: Uint8Array;
 }
 

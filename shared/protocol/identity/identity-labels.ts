@@ -7,27 +7,27 @@ import { labelled as labelledAny } from '../core/index.js';
 
 export const IDENTITY_LABELS = {
   /** AIK signature over a device list body. */
-  deviceList: 'sealdesk/v1/device-list',
+  deviceList: 'sealdesk/v2/device-list',
   /** SHA-256 of a device list body, used as `previousHash` and as the equivocation identity. */
-  deviceListHash: 'sealdesk/v1/device-list-hash',
+  deviceListHash: 'sealdesk/v2/device-list-hash',
   /** Device signing key signature over a signed prekey statement (X3DH §3.2, "Sig(IK, Encode(SPK))"). */
-  signedPrekey: 'sealdesk/v1/signed-prekey',
+  signedPrekey: 'sealdesk/v2/signed-prekey',
   /** Signature (old AIK or recovery key) over an account key rotation statement. */
-  rotationAuthority: 'sealdesk/v1/account-key-rotation',
+  rotationAuthority: 'sealdesk/v2/account-key-rotation',
   /** Proof-of-possession signature by the NEW AIK over the same rotation statement. */
-  rotationNewKey: 'sealdesk/v1/account-key-rotation/new-key',
+  rotationNewKey: 'sealdesk/v2/account-key-rotation/new-key',
   /** Fingerprint label of the business (AIK) fingerprint pinned in the embed snippet. */
-  businessFingerprint: 'sealdesk/v1/business-fingerprint',
+  businessFingerprint: 'sealdesk/v2/business-fingerprint',
   /** Per-conversation safety code. */
-  safetyCode: 'sealdesk/v1/safety-code',
+  safetyCode: 'sealdesk/v2/safety-code',
   /** HKDF info: recovery key -> AES-256-GCM key wrapping the AIK seed backup. */
-  recoveryWrap: 'sealdesk/v1/recovery/backup-wrap',
+  recoveryWrap: 'sealdesk/v2/recovery/backup-wrap',
   /** HKDF info: recovery key -> Ed25519 seed of the recovery signing key. */
-  recoverySigning: 'sealdesk/v1/recovery/signing-seed',
+  recoverySigning: 'sealdesk/v2/recovery/signing-seed',
   /** Checksum of the displayed recovery key (catches typing mistakes before any decryption). */
-  recoveryChecksum: 'sealdesk/v1/recovery/checksum',
+  recoveryChecksum: 'sealdesk/v2/recovery/checksum',
   /** AEAD associated-data label of the AIK seed backup. */
-  recoveryBackupAad: 'sealdesk/v1/recovery/backup',
+  recoveryBackupAad: 'sealdesk/v2/recovery/backup',
 } as const;
 
 export type IdentityLabel = (typeof IDENTITY_LABELS)[keyof typeof IDENTITY_LABELS];

@@ -1,9 +1,9 @@
 /**
  * Verification codes people compare (docs/PROTOCOL.md §12; security brief §3 "Verification", F1, F22).
- * - Business fingerprint: formatFingerprint(fingerprintBytes("sealdesk/v1/business-fingerprint",
+ * - Business fingerprint: formatFingerprint(fingerprintBytes("sealdesk/v2/business-fingerprint",
  *   AIK public key)) — the same string the embed snippet pins and the agent app shows.
  * - Safety code: 30 decimal digits (formatDigits, 6 groups of 5, in the style of Signal's safety
- *   numbers) of SHA-256("sealdesk/v1/safety-code" || 0x00 || conversationId || min(K1, K2) ||
+ *   numbers) of SHA-256("sealdesk/v2/safety-code" || 0x00 || conversationId || min(K1, K2) ||
  *   max(K1, K2)), where K1, K2 are the two parties' 32-byte public keys ordered bytewise, so both
  *   sides compute the same code whichever key they call "mine".
  */

@@ -7,15 +7,15 @@ import { labelled } from '../core/index.js';
 
 export const LINKING_LABELS = {
   /** SHA-256 commitment of the new device to its reveal (shown in the QR payload). */
-  commitment: 'sealdesk/v1/link/commitment',
+  commitment: 'sealdesk/v2/link/commitment',
   /** SHA-256 transcript hash over payload || offer || reveal. */
-  transcript: 'sealdesk/v1/link/transcript',
+  transcript: 'sealdesk/v2/link/transcript',
   /** HKDF info: transcript hash -> bytes of the 6-digit short authentication string. */
-  sas: 'sealdesk/v1/link/sas',
+  sas: 'sealdesk/v2/link/sas',
   /** HKDF info: X25519(ephemerals), salt transcript -> AES-256-GCM key || IV of the grant. */
-  channel: 'sealdesk/v1/link/channel',
+  channel: 'sealdesk/v2/link/channel',
   /** AEAD associated-data prefix of the grant (the transcript hash follows). */
-  grantAad: 'sealdesk/v1/link/grant-aad',
+  grantAad: 'sealdesk/v2/link/grant-aad',
 } as const;
 
 export type LinkingLabel = (typeof LINKING_LABELS)[keyof typeof LINKING_LABELS];

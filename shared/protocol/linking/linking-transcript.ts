@@ -6,10 +6,10 @@
  * existing device's key and reveals after, so a relay in the middle must pick its keys before it
  * learns anything that decides the code: it matches with probability 10^-6, with one try.
  *
- *   commitment = SHA-256("sealdesk/v1/link/commitment" || 0x00 || reveal)
- *   transcript = SHA-256("sealdesk/v1/link/transcript" || 0x00 || payload || offer || reveal)
- *   code       = shortAuthCode(HKDF-SHA-256(transcript, salt = "", info = "sealdesk/v1/link/sas", 32))
- *   key || iv  = HKDF-SHA-256(X25519(e_existing, e_new), salt = transcript, info = "sealdesk/v1/link/channel", 44)
+ *   commitment = SHA-256("sealdesk/v2/link/commitment" || 0x00 || reveal)
+ *   transcript = SHA-256("sealdesk/v2/link/transcript" || 0x00 || payload || offer || reveal)
+ *   code       = shortAuthCode(HKDF-SHA-256(transcript, salt = "", info = "sealdesk/v2/link/sas", 32))
+ *   key || iv  = HKDF-SHA-256(X25519(e_existing, e_new), salt = transcript, info = "sealdesk/v2/link/channel", 44)
  */
 import { importAesGcmKey, concatBytes, utf8Encode, shortAuthCode, sha256, hkdfSha256 } from '../../crypto/index.js';
 import { LINKING_LABELS, linkingLabelled } from './linking-labels.js';

@@ -3,7 +3,7 @@
  *
  *   SignedPrekeyStatement = version u8 || suite u8 || deviceId [16] || signedPrekeyId u32
  *                           || signedPrekey [32] || createdAt u64
- *     signed by the device signing key over "sealdesk/v1/signed-prekey" || 0x00 || statement
+ *     signed by the device signing key over "sealdesk/v2/signed-prekey" || 0x00 || statement
  *     (X3DH §3.2: "Sig(IKB, Encode(SPKB))", here with the id, owner and date bound in as well,
  *     so a relay can neither move a signed prekey to another device nor re-date it).
  *   PrekeyBundle = version u8 || suite u8 || deviceId [16] || signedPrekeyId u32

@@ -9,25 +9,25 @@ import { labelled } from '../core/index.js';
 
 export const SESSION_LABELS = {
   /** HKDF info prefix of the X3DH shared secret SK (X3DH §2.2, "info"); the transcript follows. */
-  x3dh: 'sealdesk/v1/x3dh',
+  x3dh: 'sealdesk/v2/x3dh',
   /** Prefix of the X3DH associated data AD (X3DH §3.3, AD = Encode(IKA) || Encode(IKB) || …). */
-  x3dhAd: 'sealdesk/v1/x3dh-ad',
+  x3dhAd: 'sealdesk/v2/x3dh-ad',
   /** Session id: SHA-256 over the initiator's ephemeral key, first 16 bytes. */
-  sessionId: 'sealdesk/v1/session-id',
+  sessionId: 'sealdesk/v2/session-id',
   /** Agent device signature over its first reply in a session (security brief F3). */
-  firstReply: 'sealdesk/v1/first-reply',
+  firstReply: 'sealdesk/v2/first-reply',
   /** Double Ratchet KDF_RK (HKDF info). */
-  ratchetRoot: 'sealdesk/v1/ratchet-root',
+  ratchetRoot: 'sealdesk/v2/ratchet-root',
   /** Double Ratchet message key -> AES-256-GCM key and IV (HKDF info). */
-  ratchetMessage: 'sealdesk/v1/ratchet-message',
+  ratchetMessage: 'sealdesk/v2/ratchet-message',
   /** Content key -> AES-256-GCM key and IV of one conversation message body (HKDF info). */
-  contentKey: 'sealdesk/v1/content-key',
+  contentKey: 'sealdesk/v2/content-key',
   /** Associated data prefix of a conversation message body. */
-  contentAad: 'sealdesk/v1/content-aad',
+  contentAad: 'sealdesk/v2/content-aad',
   /** Hash of a conversation frame (per-sender hash chain, acks). */
-  messageHash: 'sealdesk/v1/message-hash',
+  messageHash: 'sealdesk/v2/message-hash',
   /** Hash of a body ciphertext, carried in every per-recipient key packet. */
-  bodyHash: 'sealdesk/v1/body-hash',
+  bodyHash: 'sealdesk/v2/body-hash',
 } as const;
 
 export type SessionLabel = (typeof SESSION_LABELS)[keyof typeof SESSION_LABELS];

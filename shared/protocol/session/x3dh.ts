@@ -5,8 +5,8 @@
  *
  *   DH1 = DH(IKA, SPKB)  DH2 = DH(EKA, IKB)  DH3 = DH(EKA, SPKB)  DH4 = DH(EKA, OPKB) (optional)
  *   SK  = HKDF(salt = 32 zero bytes, ikm = F || DH1 || DH2 || DH3 [|| DH4],
- *              info = "sealdesk/v1/x3dh" || 0x00 || transcript, L = 32)          (X3DH §2.2, §3.3)
- *   AD  = "sealdesk/v1/x3dh-ad" || 0x00 || transcript                          (X3DH §3.3)
+ *              info = "sealdesk/v2/x3dh" || 0x00 || transcript, L = 32)          (X3DH §2.2, §3.3)
+ *   AD  = "sealdesk/v2/x3dh-ad" || 0x00 || transcript                          (X3DH §3.3)
  *
  * The transcript holds IKA, EKA, IKB, SPKB, OPKB, their ids, the conversation id, both device
  * ids and the device list version and hash, so a relay that swaps the visitor's key (F2), a
@@ -40,7 +40,7 @@ async function finish(transcript: X3dhTranscript, dhs: readonly Uint8Array[]): P
   return { sharedSecret, associatedData, sessionId };
 }
 
-/** A public 16-byte handle naming one session: SHA-256("sealdesk/v1/session-id" || 0 || EKA)[0..16]. */
+/** A public 16-byte handle naming one session: SHA-256("sealdesk/v2/session-id" || 0 || EKA)[0..16]. */
 export async function sessionIdOf(ephemeralKey: Uint8Array): Promise<Uint8Array> {
   return (await sha256(sessionLabelled(SESSION_LABELS.sessionId, ephemeralKey))).slice(0, SESSION_ID_BYTES);
 }

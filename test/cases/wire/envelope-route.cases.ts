@@ -24,7 +24,7 @@ const bytes = (h: string): Uint8Array => fromHex(h.replace(/ /g, ''));
 const CONV = '00112233445566778899aabbccddeeff';
 const DEV = 'ffeeddccbbaa99887766554433221100';
 /** The example of PROTOCOL §2.6: device recipient, 3-byte body. */
-const EXAMPLE = `01 01 ${CONV} 01 ${DEV} 00000003 c1c2c3`;
+const EXAMPLE = `02 01 ${CONV} 01 ${DEV} 00000003 c1c2c3`;
 
 /** The error decodeEnvelope throws for `input` (class and message), or undefined if it decodes. */
 function genericError(input: Uint8Array): { type: unknown; message: string } | undefined {
@@ -57,7 +57,7 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
           'device',
         );
         assertDeepEqual(
-          readEnvelopeRoute(bytes(`0101 ${CONV} 02 00000001 aa`)),
+          readEnvelopeRoute(bytes(`0201 ${CONV} 02 00000001 aa`)),
           { conversationId: CONV, recipient: { kind: 'visitor' } },
           'visitor',
         );
@@ -88,7 +88,7 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
       run() {
         const at = (n: number): Uint8Array => {
           const out = new Uint8Array(ENVELOPE_OVERHEAD_BYTES + n);
-          out.set(bytes(`0101 ${CONV} 01 ${DEV}`));
+          out.set(bytes(`0201 ${CONV} 01 ${DEV}`));
           new DataView(out.buffer).setUint32(35, n);
           return out;
         };
@@ -112,23 +112,23 @@ export const wireEnvelopeRouteSuite: PortableSuite = {
         const cases = [
           '',
           '01',
-          '0201',
-          '0107',
+          '0301',
+          '0207',
           `0101 ${CONV.slice(0, 20)}`,
-          `0101 ${CONV}`,
-          `0101 ${CONV} 00`,
-          `0101 ${CONV} 03 00000001 aa`,
-          `0101 ${CONV} 01 ${DEV.slice(0, 6)}`,
-          `0101 ${CONV} 01 ${DEV} 0000`,
-          `0101 ${CONV} 01 ${DEV} 00000000`,
-          `0101 ${CONV} 01 ${DEV} 00000004 c1c2c3`,
-          `0101 ${CONV} 01 ${DEV} 00000003 c1c2c3 00`,
-          `0101 ${CONV} 02 ${DEV} 00000003 c1c2c3`,
-          `0101 ${CONV} 01 ${DEV} ffffffff c1c2c3`,
+          `0201 ${CONV}`,
+          `0201 ${CONV} 00`,
+          `0201 ${CONV} 03 00000001 aa`,
+          `0201 ${CONV} 01 ${DEV.slice(0, 6)}`,
+          `0201 ${CONV} 01 ${DEV} 0000`,
+          `0201 ${CONV} 01 ${DEV} 00000000`,
+          `0201 ${CONV} 01 ${DEV} 00000004 c1c2c3`,
+          `0201 ${CONV} 01 ${DEV} 00000003 c1c2c3 00`,
+          `0201 ${CONV} 02 ${DEV} 00000003 c1c2c3`,
+          `0201 ${CONV} 01 ${DEV} ffffffff c1c2c3`,
         ];
         for (const hex of cases) assertSameError(bytes(hex), `input "${hex}"`);
         assertEqual(
-          genericError(bytes(`0101 ${CONV} 01 ${DEV} 00000000`))?.message,
+          genericError(bytes(`0201 ${CONV} 01 ${DEV} 00000000`))?.message,
           'envelope.body: body must not be empty',
           'empty body',
         );

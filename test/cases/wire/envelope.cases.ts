@@ -34,20 +34,21 @@ function deviceEnvelope(body = 'c1c2c3'): Envelope {
 
 const malformed: readonly (readonly [string, string, RegExp])[] = [
   [
-    'version 2 (downgrade/upgrade is refused)',
-    '0201' + CONV + '02' + '00000001aa',
-    /envelope\.version: unknown wire version 2/,
+    'version 3 (an unknown newer version is refused)',
+    '0301' + CONV + '02' + '00000001aa',
+    /envelope\.version: unknown wire version 3/,
   ],
+  ['version 1 (the previous version is refused)', '0101' + CONV + '02' + '00000001aa', /unknown wire version 1/],
   ['version 0', '0001' + CONV + '02' + '00000001aa', /unknown wire version 0/],
-  ['suite 2', '0102' + CONV + '02' + '00000001aa', /envelope\.suite: unknown cipher suite 2/],
-  ['recipient tag 0', '0101' + CONV + '00' + '00000001aa', /envelope\.recipient: unknown kind tag 0/],
-  ['recipient tag 3', '0101' + CONV + '03' + '00000001aa', /unknown kind tag 3/],
-  ['short conversation id', '0101' + CONV.slice(0, 20), /envelope\.conversationId: needs 16 bytes/],
-  ['short device id', '0101' + CONV + '01' + DEV.slice(0, 8), /envelope\.recipient\.device\.deviceId: needs 16 bytes/],
-  ['empty body', '0101' + CONV + '02' + '00000000', /envelope\.body: body must not be empty/],
-  ['body prefix past the buffer', '0101' + CONV + '02' + '00000009aa', /envelope\.body: length prefix 9 runs past/],
-  ['body over the cap', '0101' + CONV + '02' + 'ffffffff', /envelope\.body: length 4294967295 exceeds the cap/],
-  ['trailing byte', '0101' + CONV + '02' + '00000001aa00', /envelope: 1 trailing byte/],
+  ['suite 2', '0202' + CONV + '02' + '00000001aa', /envelope\.suite: unknown cipher suite 2/],
+  ['recipient tag 0', '0201' + CONV + '00' + '00000001aa', /envelope\.recipient: unknown kind tag 0/],
+  ['recipient tag 3', '0201' + CONV + '03' + '00000001aa', /unknown kind tag 3/],
+  ['short conversation id', '0201' + CONV.slice(0, 20), /envelope\.conversationId: needs 16 bytes/],
+  ['short device id', '0201' + CONV + '01' + DEV.slice(0, 8), /envelope\.recipient\.device\.deviceId: needs 16 bytes/],
+  ['empty body', '0201' + CONV + '02' + '00000000', /envelope\.body: body must not be empty/],
+  ['body prefix past the buffer', '0201' + CONV + '02' + '00000009aa', /envelope\.body: length prefix 9 runs past/],
+  ['body over the cap', '0201' + CONV + '02' + 'ffffffff', /envelope\.body: length 4294967295 exceeds the cap/],
+  ['trailing byte', '0201' + CONV + '02' + '00000001aa00', /envelope: 1 trailing byte/],
   ['empty input', '', /envelope\.version: needs u8/],
 ];
 
@@ -59,8 +60,8 @@ export const wireEnvelopeSuite: PortableSuite = {
       run() {
         const w = new Writer();
         writeVersionAndSuite(w);
-        assertEqual(toHex(w.finish()), '0101', 'bytes');
-        assertEqual(WIRE_VERSION, 1, 'WIRE_VERSION');
+        assertEqual(toHex(w.finish()), '0201', 'bytes');
+        assertEqual(WIRE_VERSION, 2, 'WIRE_VERSION');
         assertEqual(SUITE_V1, 1, 'SUITE_V1');
       },
     },
@@ -69,15 +70,15 @@ export const wireEnvelopeSuite: PortableSuite = {
       run() {
         assertThrows(
           () => {
-            readVersionAndSuite(new Reader(fromHex('0201')));
+            readVersionAndSuite(new Reader(fromHex('0301')));
           },
           DecodeError,
-          /^version: unknown wire version 2/,
-          'version 2',
+          /^version: unknown wire version 3/,
+          'version 3',
         );
         assertThrows(
           () => {
-            readVersionAndSuite(new Reader(fromHex('0107')));
+            readVersionAndSuite(new Reader(fromHex('0207')));
           },
           DecodeError,
           /^suite: unknown cipher suite 7/,
@@ -91,7 +92,7 @@ export const wireEnvelopeSuite: PortableSuite = {
           undefined,
           'no suite byte',
         );
-        const r = new Reader(fromHex('0101'));
+        const r = new Reader(fromHex('0201'));
         readVersionAndSuite(r);
         r.end();
       },
@@ -100,7 +101,7 @@ export const wireEnvelopeSuite: PortableSuite = {
       name: 'envelope: has the documented byte layout (device recipient)',
       run() {
         const encoded = encodeEnvelope(deviceEnvelope());
-        assertEqual(toHex(encoded), '0101' + CONV + '01' + DEV + '00000003' + 'c1c2c3', 'bytes');
+        assertEqual(toHex(encoded), '0201' + CONV + '01' + DEV + '00000003' + 'c1c2c3', 'bytes');
         assertEqual(encoded.length, ENVELOPE_OVERHEAD_BYTES + 3, 'length');
       },
     },
@@ -113,7 +114,7 @@ export const wireEnvelopeSuite: PortableSuite = {
           body: asCiphertext(fromHex('aa')),
         };
         const encoded = encodeEnvelope(e);
-        assertEqual(toHex(encoded), '0101' + CONV + '02' + '00000001' + 'aa', 'bytes');
+        assertEqual(toHex(encoded), '0201' + CONV + '02' + '00000001' + 'aa', 'bytes');
         assertDeepEqual(decodeEnvelope(encoded), e, 'round trip');
       },
     },

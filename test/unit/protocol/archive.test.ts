@@ -68,7 +68,7 @@ describe('archive records', () => {
     await expect(openHistoryRecord(keyring, text('r'), flipped)).rejects.toBeInstanceOf(DecryptError);
     await expect(openHistoryRecord(keyring, text('r'), record.subarray(0, 20))).rejects.toBeInstanceOf(DecodeError);
     const v2 = new Uint8Array(record);
-    v2[0] = 2;
+    v2[0] = 3;
     await expect(openHistoryRecord(keyring, text('r'), v2)).rejects.toBeInstanceOf(DecodeError);
   });
 

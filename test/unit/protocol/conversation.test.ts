@@ -288,7 +288,7 @@ describe('conversation packets: hostile input', () => {
     await agentRejects(world, agent, new Uint8Array([...good.body, 0]), DecodeError);
     await agentRejects(world, agent, new Uint8Array(0), DecodeError);
     const v2 = new Uint8Array(good.body);
-    v2[0] = 2;
+    v2[0] = 3;
     await agentRejects(world, agent, v2, DecodeError);
     const otherConversation = rewrite(good, (p) => ({
       ...p,
@@ -429,6 +429,7 @@ describe('device list changes during a conversation', () => {
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
     const fromRevoked = await agentSends(world, revoked, { kind: 'text', text: 'sent before the revocation arrived' });
     const v2 = {
+      ...world.list,
       version: 2,
       hash: new Uint8Array(32).fill(2),
       devices: world.list.devices.filter((d) => idEquals(d.deviceId, kept.keys.deviceId)),
@@ -472,6 +473,7 @@ describe('device lists seen by agent devices', () => {
     await deliverAll(world, await agentSends(world, laptop, { kind: 'text', text: 'hi' }));
     if (laptop.state === null) throw new Error('no state');
     const v2 = {
+      ...world.list,
       version: 2,
       hash: new Uint8Array(32).fill(2),
       devices: world.list.devices.filter((d) => !idEquals(d.deviceId, revoked.keys.deviceId)),

@@ -161,7 +161,7 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
     const cases = [
       Uint8Array.from([...b, 0]),
       b.slice(0, b.length - 1),
-      Uint8Array.from([2, ...b.slice(1)]),
+      Uint8Array.from([3, ...b.slice(1)]),
       Uint8Array.from([b[0] ?? 1, 9, ...b.slice(2)]),
       new Uint8Array(0),
     ];

@@ -231,7 +231,7 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
   it('rejects malformed payloads, offers and reveals (DecodeError) and keeps going with the genuine ones', async () => {
     const { env, account, owner, n1, e1 } = await linkingWorld();
     const v2 = new Uint8Array(n1.payload);
-    v2[0] = 2;
+    v2[0] = 3;
     await expect(startExistingDeviceLink(env, v2, account, owner.keys)).rejects.toBeInstanceOf(DecodeError);
     await expect(startExistingDeviceLink(env, n1.payload.subarray(1), account, owner.keys)).rejects.toBeInstanceOf(
       DecodeError,

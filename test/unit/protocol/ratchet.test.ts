@@ -178,7 +178,7 @@ describe('Double Ratchet', () => {
   });
 
   it('counters past 2^32 cannot be encoded or decoded', () => {
-    const header = { version: 1, suite: 1, dh: new Uint8Array(32), pn: 0, n: 2 ** 32 };
+    const header = { version: 2, suite: 1, dh: new Uint8Array(32), pn: 0, n: 2 ** 32 };
     expect(() => encode(ratchetMessageCodec, { header, ciphertext: new Uint8Array(16) })).toThrow();
     const ok = encode(ratchetMessageCodec, { header: { ...header, n: 0 }, ciphertext: new Uint8Array(16) });
     expect(() => decode(ratchetMessageCodec, ok.subarray(0, ok.length - 1))).toThrow(DecodeError);
@@ -266,11 +266,12 @@ describe('Double Ratchet', () => {
   it('F21: an older version is a DowngradeError, an unknown version or suite a DecodeError, state unchanged', async () => {
     const { alice, bob, envB } = await pair('versions');
     const m0 = await send(alice, 'first');
-    expect(m0.message.header.version).toBe(1);
+    expect(m0.message.header.version).toBe(2);
     expect(m0.message.header.suite).toBe(1);
+    await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { version: 1 }), envB), DowngradeError);
     await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { version: 0 }), envB), DowngradeError);
     await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { suite: 0 }), envB), DowngradeError);
-    await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { version: 2 }), envB), DecodeError);
+    await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { version: 3 }), envB), DecodeError);
     await rejects(bob, () => ratchetDecrypt(bob, withHeader(m0.message, { suite: 9 }), envB), DecodeError);
   });
 

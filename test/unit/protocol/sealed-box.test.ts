@@ -131,7 +131,7 @@ describe('sealed box', () => {
       DecodeError,
     );
     const v2 = new Uint8Array(box);
-    v2[0] = 2;
+    v2[0] = 3;
     await expect(openSealedBox(v2, bob.keys, PURPOSE, senders)).rejects.toBeInstanceOf(DecodeError);
     const purpose = new Uint8Array(box);
     purpose[2] = 99;

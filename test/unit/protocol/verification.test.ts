@@ -16,7 +16,7 @@ describe('business fingerprint (F1, F22)', () => {
   it('is the formatted, labelled fingerprint of the AIK and parses back to the pin bytes', async () => {
     const w = await identityWorld();
     const key = w.identity.signing.publicKey;
-    const expected = formatFingerprint(await fingerprintBytes('sealdesk/v1/business-fingerprint', key));
+    const expected = formatFingerprint(await fingerprintBytes('sealdesk/v2/business-fingerprint', key));
     expect(await businessFingerprint(key)).toBe(expected);
     expect(expected).toMatch(/^([a-z2-7]{4} ){12}[a-z2-7]{4}$/);
     expect(parseBusinessPin(expected)).toEqual(await businessFingerprintBytes(key));
