@@ -32,6 +32,7 @@ export const ALLOWED_IMPORTS = {
     'shared/protocol/core',
     'shared/protocol/identity',
     'shared/protocol/session',
+    'shared/protocol/attachment',
   ],
   'shared/protocol/attachment': [...PROTOCOL_BELOW, 'shared/protocol/core', 'shared/protocol/identity'],
   'shared/protocol/archive': [...PROTOCOL_BELOW, 'shared/protocol/core'],

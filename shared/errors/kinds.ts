@@ -2,7 +2,8 @@ import { SealdeskError } from './sealdesk-error.js';
 
 /** Bytes that do not parse: bad length prefix, unknown tag or version, trailing bytes, over a cap. */
 export class DecodeError extends SealdeskError {
-  readonly code = 'decode';
+  // string, not the literal: a protocol layer may refine it (InvalidContentError, 'invalid-content').
+  readonly code: string = 'decode';
 }
 
 /** A key of the wrong type, length or shape (including X25519 low-order points). */

@@ -2,30 +2,20 @@
  * Byte layouts of encrypted attachments (docs/PROTOCOL.md §8.2–§8.3).
  *
  *   attachmentRef = u8 version | u8 suite | attachmentId[16] | fileKey[32] | u64 size
- *                   | u32 chunkCount | ciphertextHash[32] | mediaType (u32 len, UTF-8, <= 127)
+ *                   | u32 chunkCount | firstChunkHash[32] | mediaType (u32 len, UTF-8, <= 127)
  *                   | u8 present | fileName (u32 len, UTF-8, <= 128)
  *   chunkAad      = "sealdesk/v2/attachment/chunk-aad" || 0x00 ||
  *                   (u8 version | u8 suite | attachmentId[16] | u32 index | u32 chunkCount | u8 last)
  *
  * The reference travels only inside a ratchet-encrypted conversation message: it holds the key.
+ * It is the one attachment reference of the protocol: the `attachment` message kind (§7.3) carries
+ * exactly this encoding. Its rules (attachment-rules.ts) are part of the codec: a writer refuses a
+ * reference that breaks them (UsageError), a reader refuses it with InvalidContentError.
  */
-import { type Codec, bool, fixedBytes, optional, refine, struct, u32, u64, utf8String } from '../../wire/index.js';
-import { validateDisplayName } from '../identity/index.js';
-import { padmeLength } from './attachment-padding.js';
-import { versioned } from '../core/index.js';
-
-export const ATTACHMENT_LIMITS = {
-  /** Plaintext bytes per chunk (the last chunk may be shorter). */
-  chunkBytes: 65_536,
-  /** Largest attachment plaintext: 100 MiB. */
-  maxBytes: 104_857_600,
-  /** Chunks of the largest padded attachment. */
-  maxChunks: Math.ceil(padmeLength(104_857_600) / 65_536),
-  /** RFC 6838 §4.2: type "/" subtype, each at most 127 characters; we cap the whole at 127. */
-  maxMediaTypeBytes: 127,
-  /** UTF-8 bytes of a file name (same rules as a display name, security brief §4). */
-  maxFileNameBytes: 128,
-} as const;
+import { type Codec, bool, fixedBytes, optional, struct, u32, u64, utf8String } from '../../wire/index.js';
+import { InvalidContentError, versioned } from '../core/index.js';
+import { ATTACHMENT_LIMITS, CHUNK_HASH_BYTES } from './attachment-limits.js';
+import { attachmentRefProblem } from './attachment-rules.js';
 
 export const ATTACHMENT_ID_BYTES = 16;
 export const ATTACHMENT_KEY_BYTES = 32;
@@ -38,8 +28,8 @@ export interface AttachmentRef {
   /** Plaintext bytes before padding. */
   readonly size: number;
   readonly chunkCount: number;
-  /** SHA-256 of the sealed chunks concatenated in order (the stored blob). */
-  readonly ciphertextHash: Uint8Array;
+  /** h_0, the hash of sealed chunk 0: the head of the chunk hash chain (§8.3), committing to every chunk. */
+  readonly firstChunkHash: Uint8Array;
   readonly mediaType: string;
   readonly fileName: string | undefined;
 }
@@ -51,48 +41,35 @@ export interface ChunkAad {
   readonly last: boolean;
 }
 
-// RFC 6838 §4.2 restricted-name characters.
-const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
-
-const mediaTypeCodec = refine(utf8String(ATTACHMENT_LIMITS.maxMediaTypeBytes), (t) =>
-  MEDIA_TYPE.test(t) ? undefined : 'media type is not of the form type/subtype (RFC 6838 §4.2)',
+const refLayout: Codec<AttachmentRef> = versioned(
+  struct<AttachmentRef>({
+    attachmentId: fixedBytes(ATTACHMENT_ID_BYTES),
+    fileKey: fixedBytes(ATTACHMENT_KEY_BYTES),
+    size: u64,
+    chunkCount: u32,
+    firstChunkHash: fixedBytes(CHUNK_HASH_BYTES),
+    mediaType: utf8String(ATTACHMENT_LIMITS.maxMediaTypeBytes),
+    fileName: optional(utf8String(ATTACHMENT_LIMITS.maxFileNameBytes)),
+  }),
 );
 
-function fileNameProblem(name: string): string | undefined {
-  try {
-    validateDisplayName(name);
-    return /[/\\]/.test(name) ? 'file name contains a path separator' : undefined;
-  } catch (error) {
-    return error instanceof Error ? `file ${error.message}` : 'file name rejected';
-  }
-}
-
-const fileNameCodec = refine(utf8String(ATTACHMENT_LIMITS.maxFileNameBytes), fileNameProblem);
-
-/** The number of chunks a file of `size` plaintext bytes is sealed into (at least one). */
-export function chunkCountFor(size: number): number {
-  return Math.max(1, Math.ceil(padmeLength(size) / ATTACHMENT_LIMITS.chunkBytes));
-}
-
-const refFields = struct<AttachmentRef>({
-  attachmentId: fixedBytes(ATTACHMENT_ID_BYTES),
-  fileKey: fixedBytes(ATTACHMENT_KEY_BYTES),
-  size: refine(u64, (n) =>
-    n <= ATTACHMENT_LIMITS.maxBytes ? undefined : `size ${n} exceeds the cap of ${ATTACHMENT_LIMITS.maxBytes}`,
-  ),
-  chunkCount: u32,
-  ciphertextHash: fixedBytes(32),
-  mediaType: mediaTypeCodec,
-  fileName: optional(fileNameCodec),
-});
-
-export const attachmentRefCodec: Codec<AttachmentRef> = versioned(
-  refine(refFields, (ref) =>
-    ref.chunkCount === chunkCountFor(ref.size)
-      ? undefined
-      : `chunk count ${ref.chunkCount} does not match size ${ref.size}`,
-  ),
-);
+/** The layout, then the rules of §8.2 (attachment-rules.ts). */
+export const attachmentRefCodec: Codec<AttachmentRef> = {
+  write: (w, ref) => {
+    refLayout.write(w, ref);
+    const problem = attachmentRefProblem(ref);
+    if (problem !== undefined) throw w.fail(problem.rule);
+  },
+  read: (r) => {
+    const ref = refLayout.read(r);
+    const problem = attachmentRefProblem(ref);
+    // PROTOCOL §8.2 / issue #9 item 7: refused where it is decoded, never shown.
+    if (problem !== undefined) {
+      throw new InvalidContentError(`attachment reference refused: ${problem.rule}`, { cause: problem.cause });
+    }
+    return ref;
+  },
+};
 
 export const chunkAadCodec: Codec<ChunkAad> = versioned(
   struct<ChunkAad>({

@@ -12,9 +12,13 @@ export const ATTACHMENT_FAILURES = {
   extraChunks: 'extra-chunks',
   /** A chunk of the wrong length for its position. */
   chunkSize: 'chunk-size',
-  /** A chunk that does not authenticate at its position: reordered, swapped from another file, or altered. */
+  /** A chunk that matches its committed hash but does not authenticate at its position (a sender's malformed file). */
   chunkAuth: 'chunk-auth',
-  /** The sealed chunks do not hash to the reference's ciphertext hash. */
+  /**
+   * A sealed chunk that does not hash to the value committed for its position (by the reference for
+   * chunk 0, by the previous chunk after that): substituted, reordered, swapped or altered; or a last
+   * chunk that does not end the chain. Checked before the chunk is decrypted.
+   */
   hashMismatch: 'hash-mismatch',
   /** Non-zero padding bytes after the announced size. */
   padding: 'padding',

@@ -10,6 +10,8 @@ export const ATTACHMENT_LABELS = {
   chunkKeys: 'sealdesk/v2/attachment/chunk-keys',
   /** AEAD associated-data prefix of one chunk. */
   chunkAad: 'sealdesk/v2/attachment/chunk-aad',
+  /** SHA-256 input prefix of a chunk hash h_i, followed by `u32 i || sealed chunk i` (§8.3). */
+  chunkHash: 'sealdesk/v2/attachment/chunk-hash',
 } as const;
 
 export type AttachmentLabel = (typeof ATTACHMENT_LABELS)[keyof typeof ATTACHMENT_LABELS];

@@ -1,32 +1,35 @@
 /**
- * Decrypting an attachment (docs/PROTOCOL.md §8.4–§8.5; security brief F16). The reference comes
- * from an authenticated (ratchet-decrypted) message; the chunks come from the untrusted relay.
- * Checks, in order, each failing with AttachmentTamperedError (an AttachmentIntegrityError that
- * carries the `attachmentTampered` alert):
- *   1. chunk count equals the reference's (dropped or truncated chunks: missing-chunks);
- *   2. every chunk has the length its position implies (chunk-size);
- *   3. every chunk authenticates at its position: index, count and last flag are in the AAD, the
- *      IV derives from the index, the key from this file only (reordered / swapped: chunk-auth);
- *   4. SHA-256 over the sealed chunks equals the reference's hash (hash-mismatch);
- *   5. padding after `size` is all zero (padding).
- * No plaintext is returned unless every check passes.
+ * Decrypting an attachment (docs/PROTOCOL.md §8.4–§8.5; security brief F16, issue #17 item 6).
+ * The reference comes from an authenticated (ratchet-decrypted) message; the chunks come from the
+ * untrusted relay. A whole download is checked for (1) the chunk count (missing-chunks /
+ * extra-chunks) and (2) every chunk's length (chunk-size) before any other work; then each chunk
+ * i, in order, holding the expected hash h_i (h_0 from the reference, h_{i+1} from chunk i):
+ *   3. the chunk hash equals h_i, BEFORE anything of it is decrypted (hash-mismatch: a substituted,
+ *      reordered, swapped or altered chunk, whoever made it — the sender included);
+ *   4. it authenticates at its position: index, count and last flag are in the AAD, the IV derives
+ *      from the index, the key from this file only (chunk-auth);
+ *   5. the last chunk ends the chain: its next hash is 32 zero bytes (hash-mismatch);
+ *   6. the padding it holds after `size` is all zero (padding).
+ * Each failure is an AttachmentTamperedError (an AttachmentIntegrityError that carries the
+ * `attachment-tampered` alert). Progressive display (openAttachmentChunk) shows chunk i only once
+ * 3–6 passed for it; openAttachment returns nothing unless every chunk passed.
  */
-import { aesGcmDecrypt, concatBytes, constantTimeEqual, sha256 } from '../../crypto/index.js';
-import { DecryptError } from '../../errors/index.js';
+import { aesGcmDecrypt, concatBytes, constantTimeEqual } from '../../crypto/index.js';
+import { DecryptError, UsageError } from '../../errors/index.js';
 import { encode } from '../../wire/index.js';
-import { ATTACHMENT_LIMITS, type AttachmentRef, attachmentRefCodec } from './attachment-codec.js';
+import { chunkHash } from './attachment-chain.js';
+import { type AttachmentRef, attachmentRefCodec } from './attachment-codec.js';
 import { ATTACHMENT_FAILURES, AttachmentTamperedError } from './attachment-errors.js';
 import { type AttachmentChunkKeys, chunkAad, chunkIv, deriveAttachmentChunkKeys } from './attachment-keys.js';
-import { padmeLength } from './attachment-padding.js';
+import { ATTACHMENT_LIMITS, CHUNK_HASH_BYTES, chunkPayloadLength, sealedChunkLength } from './attachment-limits.js';
 import type { AttachmentProgress } from './attachment-seal.js';
 
-const TAG = 16;
-
-/** Sealed length of chunk `index` of `ref`. */
-function sealedChunkLength(ref: AttachmentRef, index: number): number {
-  const padded = padmeLength(ref.size);
-  const start = index * ATTACHMENT_LIMITS.chunkBytes;
-  return Math.min(ATTACHMENT_LIMITS.chunkBytes, padded - start) + TAG;
+/** One verified chunk. */
+export interface OpenedAttachmentChunk {
+  /** The file's bytes in this chunk, padding removed (empty for a chunk that holds only padding). */
+  readonly data: Uint8Array;
+  /** h_{i+1}: the hash the next chunk must have (32 zero bytes after the last chunk). */
+  readonly nextHash: Uint8Array;
 }
 
 /** Derives the chunk keys of an (authenticated) reference, e.g. for progressive display. */
@@ -35,39 +38,61 @@ export async function attachmentChunkKeys(ref: AttachmentRef): Promise<Attachmen
   return deriveAttachmentChunkKeys(ref.fileKey, ref.attachmentId, ref.chunkCount);
 }
 
+function checkShape(ref: AttachmentRef, index: number, sealed: Uint8Array): void {
+  if (!Number.isInteger(index) || index < 0 || index >= ref.chunkCount) {
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, `index outside 0..${ref.chunkCount - 1}`, index);
+  }
+  const expected = sealedChunkLength(ref.size, index);
+  if (sealed.length !== expected) {
+    throw new AttachmentTamperedError(
+      ATTACHMENT_FAILURES.chunkSize,
+      `${sealed.length} bytes, expected ${expected}`,
+      index,
+    );
+  }
+}
+
+async function decryptChunk(keys: AttachmentChunkKeys, index: number, sealed: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await aesGcmDecrypt(keys.key, chunkIv(keys, index), sealed, chunkAad(keys, index));
+  } catch (error) {
+    if (!(error instanceof DecryptError)) throw error;
+    const detail = 'chunk does not authenticate at this position';
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.chunkAuth, detail, index, { cause: error });
+  }
+}
+
 /**
- * Opens one chunk at `index` (progressive display). Each chunk is authenticated on its own; the
- * whole-file hash is only checked by openAttachment.
+ * Opens chunk `index` for progressive display, given `expectedHash` = h_index (the reference's
+ * `firstChunkHash` for chunk 0, the previous chunk's `nextHash` after that). Nothing of the chunk
+ * is decrypted unless it matches h_index, and nothing is returned unless all its checks pass.
  */
 export async function openAttachmentChunk(
   keys: AttachmentChunkKeys,
   ref: AttachmentRef,
   index: number,
   sealed: Uint8Array,
-): Promise<Uint8Array> {
-  if (!Number.isInteger(index) || index < 0 || index >= ref.chunkCount) {
-    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, `index outside 0..${ref.chunkCount - 1}`, index);
+  expectedHash: Uint8Array,
+): Promise<OpenedAttachmentChunk> {
+  if (expectedHash.length !== CHUNK_HASH_BYTES) throw new UsageError(`expected hash must be ${CHUNK_HASH_BYTES} bytes`);
+  checkShape(ref, index, sealed);
+  // #17.6 / F16: the commitment is checked first, so a substituted chunk is never decrypted or shown.
+  if (!constantTimeEqual(await chunkHash(index, sealed), expectedHash)) {
+    const detail = 'chunk does not match the hash committed for its position';
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.hashMismatch, detail, index);
   }
-  if (sealed.length !== sealedChunkLength(ref, index)) {
-    throw new AttachmentTamperedError(
-      ATTACHMENT_FAILURES.chunkSize,
-      `${sealed.length} bytes, expected ${sealedChunkLength(ref, index)}`,
-      index,
-    );
+  const plain = await decryptChunk(keys, index, sealed);
+  const payloadLength = chunkPayloadLength(ref.size, index);
+  const nextHash = plain.slice(payloadLength);
+  if (index === ref.chunkCount - 1 && !nextHash.every((b) => b === 0)) {
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.hashMismatch, 'the last chunk does not end the chain', index);
   }
-  try {
-    return await aesGcmDecrypt(keys.key, chunkIv(keys, index), sealed, chunkAad(keys, index));
-  } catch (error) {
-    if (error instanceof DecryptError) {
-      throw new AttachmentTamperedError(
-        ATTACHMENT_FAILURES.chunkAuth,
-        'chunk does not authenticate at this position',
-        index,
-        { cause: error },
-      );
-    }
-    throw error;
+  const start = index * ATTACHMENT_LIMITS.chunkPayloadBytes;
+  const dataLength = Math.max(0, Math.min(payloadLength, ref.size - start));
+  if (!plain.subarray(dataLength, payloadLength).every((b) => b === 0)) {
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.padding, 'non-zero padding', index);
   }
+  return { data: plain.slice(0, dataLength), nextHash };
 }
 
 /** Opens a whole attachment from its sealed chunks, in order. See the checks above. */
@@ -83,40 +108,22 @@ export async function openAttachment(
     );
   }
   if (chunks.length > ref.chunkCount) {
-    throw new AttachmentTamperedError(
-      ATTACHMENT_FAILURES.extraChunks,
-      `${chunks.length} chunks, expected ${ref.chunkCount}`,
-    );
+    const detail = `${chunks.length} chunks, expected ${ref.chunkCount}`;
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, detail);
   }
   chunks.forEach((chunk, i) => {
-    const expected = sealedChunkLength(ref, i);
-    if (chunk.length !== expected) {
-      throw new AttachmentTamperedError(
-        ATTACHMENT_FAILURES.chunkSize,
-        `${chunk.length} bytes, expected ${expected}`,
-        i,
-      );
-    }
+    checkShape(ref, i, chunk);
   });
   const keys = await attachmentChunkKeys(ref);
-  const plain: Uint8Array[] = [];
-  for (let i = 0; i < chunks.length; i++) {
-    plain.push(await openAttachmentChunk(keys, ref, i, chunks[i] ?? new Uint8Array(0)));
+  const parts: Uint8Array[] = [];
+  let expected = ref.firstChunkHash;
+  for (const [i, chunk] of chunks.entries()) {
+    const opened = await openAttachmentChunk(keys, ref, i, chunk, expected);
+    parts.push(opened.data);
+    expected = opened.nextHash;
     onProgress?.(i + 1, chunks.length);
   }
-  // F16: the hash carried in the authenticated message commits to the exact ciphertext.
-  const hash = await sha256(concatBytes(...chunks));
-  if (!constantTimeEqual(hash, ref.ciphertextHash)) {
-    throw new AttachmentTamperedError(
-      ATTACHMENT_FAILURES.hashMismatch,
-      'sealed chunks do not match the hash in the message',
-    );
-  }
-  const padded = concatBytes(...plain);
-  for (let i = ref.size; i < padded.length; i++) {
-    if (padded[i] !== 0) throw new AttachmentTamperedError(ATTACHMENT_FAILURES.padding, 'non-zero padding');
-  }
-  return padded.slice(0, ref.size);
+  return concatBytes(...parts);
 }
 
 /** Opens an attachment stored as one blob (the sealed chunks concatenated). */
@@ -128,22 +135,17 @@ export async function openAttachmentBlob(
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (let i = 0; i < ref.chunkCount; i++) {
-    const length = sealedChunkLength(ref, i);
+    const length = sealedChunkLength(ref.size, i);
     if (offset + length > blob.length) {
-      throw new AttachmentTamperedError(
-        ATTACHMENT_FAILURES.missingChunks,
-        `blob of ${blob.length} bytes ends inside chunk ${i}`,
-        i,
-      );
+      const detail = `blob of ${blob.length} bytes ends inside chunk ${i}`;
+      throw new AttachmentTamperedError(ATTACHMENT_FAILURES.missingChunks, detail, i);
     }
     chunks.push(blob.subarray(offset, offset + length));
     offset += length;
   }
   if (offset !== blob.length) {
-    throw new AttachmentTamperedError(
-      ATTACHMENT_FAILURES.extraChunks,
-      `${blob.length - offset} bytes after the last chunk`,
-    );
+    const detail = `${blob.length - offset} bytes after the last chunk`;
+    throw new AttachmentTamperedError(ATTACHMENT_FAILURES.extraChunks, detail);
   }
   return openAttachment(ref, chunks, onProgress);
 }

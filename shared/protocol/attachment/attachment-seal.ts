@@ -1,22 +1,23 @@
 /**
- * Encrypting an attachment (docs/PROTOCOL.md §8; security brief F16): a per-file random 256-bit
- * key, Padmé length padding, fixed-size chunks each sealed with AES-256-GCM under a derived IV with
- * index, count and last-chunk flag in the associated data, and SHA-256 over the sealed chunks.
- * The returned reference goes inside a ratchet-encrypted message; the chunks go to the relay.
+ * Encrypting an attachment (docs/PROTOCOL.md §8; security brief F16, issue #17 item 6): a per-file
+ * random 256-bit key, Padmé length padding, chunks each sealed with AES-256-GCM under a derived IV
+ * with index, count and last-chunk flag in the associated data, and an inverted hash chain: each
+ * sealed chunk carries the hash of the next one, so the hash of chunk 0 (in the reference) commits
+ * to every byte. The returned reference goes inside a ratchet-encrypted message; the chunks go to
+ * the relay.
  */
-import { aesGcmEncrypt, concatBytes, sha256 } from '../../crypto/index.js';
+import { aesGcmEncrypt } from '../../crypto/index.js';
 import { LimitError } from '../../errors/index.js';
 import { encode } from '../../wire/index.js';
+import { chainEnd, chunkHash } from './attachment-chain.js';
 import {
   ATTACHMENT_ID_BYTES,
   ATTACHMENT_KEY_BYTES,
-  ATTACHMENT_LIMITS,
   type AttachmentRef,
   attachmentRefCodec,
-  chunkCountFor,
 } from './attachment-codec.js';
 import { chunkAad, chunkIv, deriveAttachmentChunkKeys } from './attachment-keys.js';
-import { padmeLength } from './attachment-padding.js';
+import { ATTACHMENT_LIMITS, CHUNK_HASH_BYTES, chunkCountFor, chunkPayloadLength } from './attachment-limits.js';
 import type { ProtocolEnv } from '../core/index.js';
 
 /** Called after each chunk with the chunks done and the total (for a progress bar). */
@@ -31,6 +32,16 @@ export interface SealedAttachment {
   readonly ref: AttachmentRef;
   /** Sealed chunks in order; their concatenation is the blob the relay stores. */
   readonly chunks: readonly Uint8Array[];
+}
+
+/** payload_i || next: the padded file's bytes of chunk `index` (zero past the end of `data`), then `next`. */
+function chunkPlaintext(data: Uint8Array, index: number, next: Uint8Array): Uint8Array {
+  const length = chunkPayloadLength(data.length, index);
+  const start = index * ATTACHMENT_LIMITS.chunkPayloadBytes;
+  const plain = new Uint8Array(length + CHUNK_HASH_BYTES); // Padmé (§8.3): the padding is these zeros
+  plain.set(data.subarray(Math.min(start, data.length), Math.min(start + length, data.length)));
+  plain.set(next, length);
+  return plain;
 }
 
 /** Encrypts `data`. LimitError above ATTACHMENT_LIMITS.maxBytes; UsageError for bad metadata. */
@@ -51,27 +62,20 @@ export async function sealAttachment(
     fileKey,
     size: data.length,
     chunkCount,
-    ciphertextHash: new Uint8Array(32),
+    firstChunkHash: chainEnd(),
     mediaType: meta.mediaType,
     fileName: meta.fileName,
   };
   encode(attachmentRefCodec, draft); // refuses bad metadata (UsageError) before any work is done
-  const paddedLength = padmeLength(data.length);
   const keys = await deriveAttachmentChunkKeys(fileKey, attachmentId, chunkCount);
-  const chunks: Uint8Array[] = [];
-  const size = ATTACHMENT_LIMITS.chunkBytes;
-  for (let i = 0; i < chunkCount; i++) {
-    const start = i * size;
-    const end = Math.min(start + size, paddedLength);
-    let plain = data.subarray(start, end);
-    if (end > data.length) {
-      // Only the tail of the file is padded (Padmé, §8.3): copy it into a zero-filled chunk.
-      plain = new Uint8Array(end - start);
-      plain.set(data.subarray(Math.min(start, data.length)));
-    }
-    chunks.push(await aesGcmEncrypt(keys.key, chunkIv(keys, i), plain, chunkAad(keys, i)));
-    onProgress?.(i + 1, chunkCount);
+  // PROTOCOL §8.3: sealed from the last chunk to the first, each carrying h_{i+1}, the hash of the next.
+  const reversed: Uint8Array[] = [];
+  let next = chainEnd();
+  for (let i = chunkCount - 1; i >= 0; i--) {
+    const sealed = await aesGcmEncrypt(keys.key, chunkIv(keys, i), chunkPlaintext(data, i, next), chunkAad(keys, i));
+    reversed.push(sealed);
+    next = await chunkHash(i, sealed);
+    onProgress?.(chunkCount - i, chunkCount);
   }
-  const ref: AttachmentRef = { ...draft, ciphertextHash: await sha256(concatBytes(...chunks)) };
-  return { ref, chunks };
+  return { ref: { ...draft, firstChunkHash: next }, chunks: reversed.reverse() };
 }

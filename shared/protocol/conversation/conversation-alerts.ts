@@ -9,6 +9,7 @@ import {
   type SecurityAlert,
   DowngradeError,
   EquivocationError,
+  InvalidContentError,
   MisroutedPacketError,
   OneTimePrekeyReuseError,
   ReplayError,
@@ -69,6 +70,13 @@ export function rejectionAlert(
     };
   if (error instanceof SignatureError)
     return { ...base, kind: ALERT_KINDS.badSignature, detail: 'a first reply was not signed by the listed device key' };
+  // Before DecodeError, its base class: an authenticated frame only its sender can have made (#9.7).
+  if (error instanceof InvalidContentError)
+    return {
+      ...base,
+      kind: ALERT_KINDS.invalidContent,
+      detail: 'a message from this sender broke the rules of its kind (e.g. attachment metadata) and was not shown',
+    };
   if (error instanceof DecryptError || error instanceof UnauthorisedDeviceError || error instanceof DecodeError) {
     return {
       ...base,

@@ -1,26 +1,24 @@
 /**
  * Message kinds a conversation frame carries (docs/PROTOCOL.md §7.3): text, typing indicator,
- * read receipt, attachment reference and close. The attachment reference is opaque here: the
- * attachments layer (§8) defines the crypto; a recipient rebuilds its `AttachmentRef` from these
- * fields (chunk count = chunkCountFor(size)).
+ * read receipt, attachment reference and close. The attachment kind carries the one attachment
+ * reference of §8.2, with its codec: decoding a frame checks the reference's rules (file name,
+ * media type, size, chunk count), so a frame that breaks them is refused with InvalidContentError
+ * before it is ordered or shown (issue #9 item 7).
  */
 import {
   bool,
   type CodecValue,
-  fixedBytes,
   struct,
   taggedUnion,
   u32,
-  u64,
   utf8String,
   type DeviceId,
   deviceIdCodec,
 } from '../../wire/index.js';
+import { type AttachmentRef, attachmentRefCodec } from '../attachment/index.js';
 
 export const MESSAGE_LIMITS = {
   maxTextBytes: 32_768,
-  maxAttachmentNameBytes: 255,
-  maxMimeBytes: 127,
   maxCloseReasonBytes: 256,
 } as const;
 
@@ -38,12 +36,8 @@ interface ReadReceiptBody {
   readonly seq: number;
 }
 interface AttachmentBody {
-  readonly id: Uint8Array;
-  readonly key: Uint8Array;
-  readonly hash: Uint8Array;
-  readonly size: number;
-  readonly name: string;
-  readonly mime: string;
+  /** PROTOCOL §8.2, the same encoding as a stand-alone reference (its version and suite bytes included). */
+  readonly ref: AttachmentRef;
 }
 interface CloseBody {
   readonly reason: string;
@@ -58,14 +52,8 @@ export const messageBodyCodec = taggedUnion('kind', {
   },
   attachment: {
     tag: MESSAGE_KIND_TAGS.attachment,
-    codec: struct<AttachmentBody>({
-      id: fixedBytes(16),
-      key: fixedBytes(32),
-      hash: fixedBytes(32),
-      size: u64,
-      name: utf8String(MESSAGE_LIMITS.maxAttachmentNameBytes),
-      mime: utf8String(MESSAGE_LIMITS.maxMimeBytes),
-    }),
+    // #9.7: the reference's rules are checked here, where the frame is decoded (InvalidContentError).
+    codec: struct<AttachmentBody>({ ref: attachmentRefCodec }),
   },
   close: {
     tag: MESSAGE_KIND_TAGS.close,

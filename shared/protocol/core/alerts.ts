@@ -40,6 +40,8 @@ export const ALERT_KINDS = {
   misrouted: 'misrouted',
   /** A counter jump larger than the skipped-key budget. */
   absurdSkip: 'absurd-skip',
+  /** An authenticated frame whose content breaks its kind's rules (e.g. attachment metadata, §7.3); its sender made it. */
+  invalidContent: 'invalid-content',
 } as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[keyof typeof ALERT_KINDS];

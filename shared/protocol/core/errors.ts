@@ -1,5 +1,5 @@
 /** Protocol-level failure kinds. Each is a typed error; the matching alert (alerts.ts) is what the UI shows. */
-import { SealdeskError } from '../../errors/index.js';
+import { DecodeError, SealdeskError } from '../../errors/index.js';
 
 /** A message, key or list was seen before and must not be processed twice. */
 export class ReplayError extends SealdeskError {
@@ -44,6 +44,17 @@ export class LinkingAbortedError extends SealdeskError {
 /** An encrypted attachment that is truncated, reordered, swapped or does not match its hash. */
 export class AttachmentIntegrityError extends SealdeskError {
   readonly code = 'attachment-integrity';
+}
+
+/**
+ * Well-formed bytes whose content breaks the rules of what they encode (PROTOCOL §7.3, §8.2: an
+ * attachment reference with a spoofing file name, a size past the cap, a media type that is not
+ * one, an inconsistent chunk count). A DecodeError, so that decoders still fail only with decode
+ * errors (§2.7); inside an authenticated conversation frame only its sender can have made it
+ * (alert `invalid-content`).
+ */
+export class InvalidContentError extends DecodeError {
+  override readonly code = 'invalid-content';
 }
 
 /** An agent display name with bidi controls, zero-width, invisible or other spoofing characters. */

@@ -10,6 +10,7 @@ export {
   AttachmentIntegrityError,
   DowngradeError,
   EquivocationError,
+  InvalidContentError,
   InvalidDisplayNameError,
   LinkingAbortedError,
   MisroutedPacketError,

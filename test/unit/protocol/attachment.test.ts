@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError, UsageError } from '../../../shared/errors/index.js';
 import {
-  ALERT_KINDS,
   ATTACHMENT_LIMITS,
   type AttachmentRef,
   attachmentRefCodec,
   chunkCountFor,
   ATTACHMENT_FAILURES,
-  type AttachmentFailure,
-  AttachmentTamperedError,
+  type AttachmentTamperedError,
   sealAttachment,
-  AttachmentIntegrityError,
+  InvalidContentError,
 } from '../../../shared/protocol/index.js';
 import {
   attachmentChunkKeys,
@@ -21,32 +19,14 @@ import {
 import { padmeLength } from '../../../shared/protocol/attachment/attachment-padding.js';
 import { concatBytes } from '../../../shared/crypto/index.js';
 import { decode, encode } from '../../../shared/wire/index.js';
+import { expectTampered, fileOf, showProgressively } from '../../support/attachment-fixtures.js';
 import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 
-const CHUNK = ATTACHMENT_LIMITS.chunkBytes;
-
-function fileOf(size: number, fill = 7): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++) out[i] = (i * 31 + fill) & 0xff;
-  return out;
-}
+const CHUNK = ATTACHMENT_LIMITS.chunkPayloadBytes;
 
 /** Fast byte equality (vitest's deep equality is slow on large arrays). */
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}
-
-/** Requires an AttachmentTamperedError of `reason` that carries the attachmentTampered alert. */
-async function expectTampered(action: Promise<unknown>, reason: AttachmentFailure): Promise<void> {
-  const error: unknown = await action.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AttachmentIntegrityError);
-  expect(error).toBeInstanceOf(AttachmentTamperedError);
-  const tampered = error as AttachmentTamperedError;
-  expect(tampered.reason).toBe(reason);
-  expect(tampered.alert.kind).toBe(ALERT_KINDS.attachmentTampered);
 }
 
 async function threeChunkFile() {
@@ -74,11 +54,13 @@ describe('attachments: round trip', () => {
     expect(seen).toEqual(['1/3', '2/3', '3/3']);
   });
 
-  it('opens chunks one by one for progressive display', async () => {
+  it('opens chunks one by one for progressive display, each handing on the next hash', async () => {
     const { ref, chunks, data } = await threeChunkFile();
-    const keys = await attachmentChunkKeys(ref);
-    const first = await openAttachmentChunk(keys, ref, 0, chunks[0] ?? new Uint8Array(0));
-    expect(same(first, data.subarray(0, CHUNK))).toBe(true);
+    const { shown, error, nextHash } = await showProgressively(ref, chunks);
+    expect(error).toBeUndefined();
+    expect(same(shown[0] ?? new Uint8Array(0), data.subarray(0, CHUNK))).toBe(true);
+    expect(same(concatBytes(...shown), data)).toBe(true); // padding removed from the last chunk's data
+    expect(nextHash).toEqual(new Uint8Array(32)); // h_n: the chain ends in 32 zero bytes
   });
 
   it('uses a fresh key and id per file (same content, unrelated ciphertexts)', async () => {
@@ -127,18 +109,18 @@ describe('attachments: F16 tampering by the relay', () => {
     await expectTampered(openAttachmentBlob(ref, blob.subarray(0, blob.length - 1)), ATTACHMENT_FAILURES.missingChunks);
   });
 
-  it('F16: reordered chunks are detected (chunk-auth: the index is in the IV and the AAD)', async () => {
+  it('F16: reordered chunks are detected (hash-mismatch: the index is in the chunk hash, the IV and the AAD)', async () => {
     const { ref, chunks } = await threeChunkFile();
     const reordered = [chunks[1], chunks[0], chunks[2]].filter((c) => c !== undefined);
-    await expectTampered(openAttachment(ref, reordered), ATTACHMENT_FAILURES.chunkAuth);
-    await expectTampered(openAttachmentBlob(ref, concatBytes(...reordered)), ATTACHMENT_FAILURES.chunkAuth);
+    await expectTampered(openAttachment(ref, reordered), ATTACHMENT_FAILURES.hashMismatch);
+    await expectTampered(openAttachmentBlob(ref, concatBytes(...reordered)), ATTACHMENT_FAILURES.hashMismatch);
   });
 
-  it('F16: a chunk swapped in from another file is detected (chunk-auth)', async () => {
+  it('F16: a chunk swapped in from another file is detected (hash-mismatch)', async () => {
     const { env, ref, chunks } = await threeChunkFile();
     const other = await sealAttachment(env, fileOf(2 * CHUNK + 1000, 99), { mediaType: 'application/pdf' });
     const swapped = [chunks[0], other.chunks[1], chunks[2]].filter((c) => c !== undefined);
-    await expectTampered(openAttachment(ref, swapped), ATTACHMENT_FAILURES.chunkAuth);
+    await expectTampered(openAttachment(ref, swapped), ATTACHMENT_FAILURES.hashMismatch);
   });
 
   it('F16: an extra chunk or trailing bytes are detected', async () => {
@@ -153,34 +135,35 @@ describe('attachments: F16 tampering by the relay', () => {
     );
   });
 
-  it('F16: a flipped bit in any chunk is detected (chunk-auth)', async () => {
+  it('F16: a flipped bit in any chunk is detected (hash-mismatch, before decryption)', async () => {
     const { ref, chunks } = await threeChunkFile();
     for (let i = 0; i < chunks.length; i++) {
       const copy = chunks.map((c) => new Uint8Array(c));
       const target = copy[i] ?? new Uint8Array(0);
       target[5] = (target[5] ?? 0) ^ 0x10;
-      await expectTampered(openAttachment(ref, copy), ATTACHMENT_FAILURES.chunkAuth);
+      await expectTampered(openAttachment(ref, copy), ATTACHMENT_FAILURES.hashMismatch);
     }
   });
 
   it('F16: a hash mismatch between the message and the stored chunks is detected', async () => {
     const { ref, chunks } = await threeChunkFile();
-    const wrongHash = new Uint8Array(ref.ciphertextHash);
+    const wrongHash = new Uint8Array(ref.firstChunkHash);
     wrongHash[0] = (wrongHash[0] ?? 0) ^ 1;
     await expectTampered(
-      openAttachment({ ...ref, ciphertextHash: wrongHash }, chunks),
+      openAttachment({ ...ref, firstChunkHash: wrongHash }, chunks),
       ATTACHMENT_FAILURES.hashMismatch,
     );
   });
 
   it('F16: a prefix of the chunks cannot pass as a complete shorter file (count and last flag in the AAD)', async () => {
     const { ref, chunks } = await threeChunkFile();
-    // A receiver told (wrongly) that the file ends after two full chunks.
-    const shorter: AttachmentRef = { ...ref, size: 2 * CHUNK, chunkCount: chunkCountFor(2 * CHUNK) };
+    // A reference (wrongly) announcing a two-chunk file that starts with the same chunk: its hash
+    // matches, but the chunk was sealed for a count of 3, so it does not authenticate.
+    const shorter: AttachmentRef = { ...ref, size: CHUNK + 1000, chunkCount: chunkCountFor(CHUNK + 1000) };
     expect(shorter.chunkCount).toBe(2);
     const keys = await attachmentChunkKeys(shorter);
     await expectTampered(
-      openAttachmentChunk(keys, shorter, 1, chunks[1] ?? new Uint8Array(0)),
+      openAttachmentChunk(keys, shorter, 0, chunks[0] ?? new Uint8Array(0), ref.firstChunkHash),
       ATTACHMENT_FAILURES.chunkAuth,
     );
   });
@@ -235,6 +218,7 @@ describe('attachments: size leak and limits', () => {
     const badCount = new Uint8Array(bytes);
     // chunkCount follows version, suite, id (16), key (32), size (8).
     badCount[2 + 16 + 32 + 8 + 3] = 9;
+    expect(() => decode(attachmentRefCodec, badCount)).toThrow(InvalidContentError);
     expect(() => decode(attachmentRefCodec, badCount)).toThrow(DecodeError);
     expect(() => decode(attachmentRefCodec, bytes.subarray(0, bytes.length - 1))).toThrow(DecodeError);
     const v9 = new Uint8Array(bytes);

@@ -29,6 +29,7 @@ import {
   RollbackError,
   UnauthorisedDeviceError,
   type PrekeyBundle,
+  chunkCountFor,
 } from '../../../shared/protocol/index.js';
 import { PADDING_BUCKETS } from '../../../shared/protocol/conversation/padding.js';
 import { GCM_TAG_BYTES } from '../../../shared/crypto/index.js';
@@ -403,12 +404,15 @@ describe('ordering, gaps, divergence and close', () => {
     await deliverAll(world, reply);
     const attachment = {
       kind: 'attachment',
-      id: new Uint8Array(16).fill(1),
-      key: new Uint8Array(32).fill(2),
-      hash: new Uint8Array(32).fill(3),
-      size: 123_456,
-      name: 'invoice.pdf',
-      mime: 'application/pdf',
+      ref: {
+        attachmentId: new Uint8Array(16).fill(1),
+        fileKey: new Uint8Array(32).fill(2),
+        size: 123_456,
+        chunkCount: chunkCountFor(123_456),
+        firstChunkHash: new Uint8Array(32).fill(3),
+        mediaType: 'application/pdf',
+        fileName: 'invoice.pdf',
+      },
     } as const;
     await deliverAll(world, await visitorSends(world, { kind: 'typing', active: true }));
     await deliverAll(world, await visitorSends(world, { kind: 'readReceipt', sender: agent.keys.deviceId, seq: 1 }));
