@@ -1,5 +1,5 @@
 /**
- * The attachment failure of docs/PROTOCOL.md §8.5: an AttachmentIntegrityError that also carries
+ * The attachment failures of docs/PROTOCOL.md §8.4–§8.5: an AttachmentIntegrityError that also carries
  * the `attachmentTampered` alert the UI shows and which check failed. Never carries key material
  * or content: only the reason and a chunk index.
  */
