@@ -25,6 +25,10 @@ export interface AccountDetails extends AccountForm {
   readonly relayUrl: string;
 }
 
+function emptyDraft(relayUrl: string): AccountDetails {
+  return { relayUrl, businessName: '', ownerName: '', username: '', password: '', passwordAgain: '' };
+}
+
 export const useOnboardingStore = defineStore('onboarding', () => {
   const runtime = useRuntime();
   const platform = usePlatform();
@@ -36,6 +40,8 @@ export const useOnboardingStore = defineStore('onboarding', () => {
   const businessName = ref('');
   const username = ref('');
   const relayUrl = ref('');
+  /** The form as typed, kept across a failed attempt (in memory only; cleared when the walk ends). */
+  const draft = ref<AccountDetails>(emptyDraft(platform.suggestedRelayUrl));
   const inProgress = computed(() => step.value !== 'details' && step.value !== 'done');
 
   async function create(details: AccountDetails): Promise<void> {
@@ -77,6 +83,7 @@ export const useOnboardingStore = defineStore('onboarding', () => {
 
   async function finish(): Promise<void> {
     recoveryKey.value = undefined;
+    draft.value = emptyDraft(platform.suggestedRelayUrl);
     step.value = 'done';
     await useSessionStore().load();
   }
@@ -90,6 +97,7 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     businessName,
     username,
     relayUrl,
+    draft,
     inProgress,
     create,
     keyWrittenDown,
