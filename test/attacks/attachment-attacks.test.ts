@@ -20,9 +20,7 @@ import { WorldConversation } from '../support/world-conversation.js';
 const FILE_BYTES = 150_000; // three chunks
 
 /** The agent sends a file: chunks to the relay's blob store, the reference inside a message. */
-async function sendFile(
-  seed: string,
-): Promise<{
+async function sendFile(seed: string): Promise<{
   world: ProtocolWorld;
   convo: WorldConversation;
   data: Uint8Array;

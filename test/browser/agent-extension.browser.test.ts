@@ -3,7 +3,7 @@
 // the scripted test runtime (test/support/agent-app/), which drives and photographs the screens.
 import { TargetType, type Page, type WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations } from '../support/agent-app/axe.js';
+import { expectNoAxeViolations as expectAccessible } from '../support/agent-app/axe.js';
 import { buildExtension } from '../support/agent-app/build-agent-app.js';
 import {
   clickText,
@@ -47,11 +47,6 @@ async function openPage(extensionId: string, path: string, width: number, height
   await watchCsp(page);
   await page.goto(`chrome-extension://${extensionId}/${path}`);
   return page;
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  const violations = await axeViolations(page);
-  expect(violations, JSON.stringify(violations, null, 1)).toEqual([]);
 }
 
 beforeAll(async () => {

@@ -14,7 +14,20 @@ const TAG_BLOB = '$blob';
 const TAG_UNDEFINED = '$undefined';
 
 export function encodeValue(value: unknown, mode: ChannelMode): Promise<unknown> {
-  return mode === 'structured' ? Promise.resolve(value) : encodeJson(value, 0);
+  return mode === 'structured' ? Promise.resolve(plainCopy(value, 0)) : encodeJson(value, 0);
+}
+
+/**
+ * Structured clone refuses proxies (a Vue reactive object is one: DataCloneError), so arrays and
+ * plain objects are copied property by property; bytes, Blobs and primitives go as they are.
+ */
+function plainCopy(value: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new BridgeProtocolError(`a bridge value is nested deeper than ${MAX_DEPTH} levels`);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Blob) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => plainCopy(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = plainCopy(item, depth + 1);
+  return out;
 }
 
 export function decodeValue(value: unknown, mode: ChannelMode): unknown {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type AxeCore from 'axe-core';
 import type { Page } from 'puppeteer-core';
+import { expect } from 'vitest';
 
 export interface AxeViolation {
   readonly id: string;
@@ -31,4 +32,10 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       targets: violation.nodes.map((node) => node.target.join(' ')),
     }));
   });
+}
+
+/** Fails with the violations listed (rule, impact, elements) when axe finds any. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations, JSON.stringify(violations, null, 1)).toEqual([]);
 }

@@ -75,6 +75,8 @@ export async function buildPwa(options: { readonly scripted: boolean }): Promise
     logLevel: 'silent',
     build: { outDir, emptyOutDir: true },
     plugins: options.scripted ? [scriptedRuntime()] : [],
+    // The runtime factory is imported by the runtime worker, which Vite bundles with its own plugins.
+    worker: { format: 'es', plugins: () => (options.scripted ? [scriptedRuntime()] : []) },
   });
   return outDir;
 }

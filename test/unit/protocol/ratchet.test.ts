@@ -23,9 +23,7 @@ import { snapshot } from '../../support/state-snapshot.js';
 const utf8 = new TextEncoder();
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-async function pair(
-  seed: string,
-): Promise<{
+async function pair(seed: string): Promise<{
   alice: RatchetState;
   bob: RatchetState;
   envA: ProtocolEnv;

@@ -151,3 +151,15 @@ describe('runtime host input', () => {
     await host.stop();
   });
 });
+
+describe('runtime bridge arguments', () => {
+  it('copies proxies (Vue reactive objects) before a structured clone, which refuses them', async () => {
+    const { client } = setup('structured');
+    await client.createAccount(ACCOUNT);
+    const id = await client.sendAttachment(CONVERSATIONS.booking, new Blob(['card']), 'card.txt');
+    const message = (await client.history(CONVERSATIONS.booking)).find((candidate) => candidate.id === id);
+    if (message?.body.kind !== 'attachment') throw new Error('the attachment message is missing');
+    const proxied = new Proxy(message.body.attachment, {});
+    expect(await (await client.openAttachment(proxied)).text()).toBe('card');
+  });
+});
