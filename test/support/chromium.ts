@@ -16,6 +16,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Without it Chromium still calls out at start (time service, component updates, accounts).
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
 ] as const;
 
 export function chromiumPath(): string {
@@ -31,13 +33,15 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(options: { enableExtensions?: boolean } = {}): Promise<LaunchedChromium> {
+export async function launchChromium(
+  options: { enableExtensions?: boolean; extraArgs?: readonly string[] } = {},
+): Promise<LaunchedChromium> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'sealdesk-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
     userDataDir,
-    args: [...CHROMIUM_FLAGS],
+    args: [...CHROMIUM_FLAGS, ...(options.extraArgs ?? [])],
     enableExtensions: options.enableExtensions ?? false,
   });
   return {

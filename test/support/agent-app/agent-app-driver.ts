@@ -1,0 +1,67 @@
+/**
+ * Steps a person takes in the agent app, shared by the extension and PWA browser tests: fill the
+ * onboarding form, read the recovery key, type two groups back, open a conversation, reply.
+ */
+import type { Page } from 'puppeteer-core';
+
+/** Clicks the first button or link whose visible text contains `text`. */
+export async function clickText(page: Page, text: string): Promise<void> {
+  const handle = await page.waitForSelector(
+    `::-p-xpath(//*[self::button or self::a][contains(normalize-space(.), "${text}")])`,
+    {
+      visible: true,
+    },
+  );
+  if (handle === null) throw new Error(`no button or link with the text "${text}"`);
+  await handle.click();
+}
+
+/** Types into the input labelled `label` (its <label> text). */
+export async function typeInto(page: Page, label: string, value: string): Promise<void> {
+  const id = await page.$eval(
+    `::-p-xpath(//label[normalize-space(.)="${label}"])`,
+    (element) => element.getAttribute('for') ?? '',
+  );
+  await page.locator(`[id="${id}"]`).fill(value);
+}
+
+export async function waitForText(page: Page, text: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((wanted: string) => document.body.innerText.includes(wanted), { timeout }, text);
+}
+
+export async function fillAccountForm(page: Page, relayUrl: string): Promise<void> {
+  await typeInto(page, 'Relay address', relayUrl);
+  await typeInto(page, 'Business name', 'Harbour Dental Clinic');
+  await typeInto(page, 'Your name', 'Maria Santos');
+  await typeInto(page, 'Username', 'harbour-dental');
+  await typeInto(page, 'Password', 'tide pool lantern orchard');
+  await typeInto(page, 'Password again', 'tide pool lantern orchard');
+}
+
+/** On the "Check your copy" step: reads which groups are asked for and types them from `key`. */
+export async function typeRecoveryGroups(page: Page, recoveryKey: string): Promise<void> {
+  const groups = recoveryKey.split(' ');
+  const labels = await page.$$eval('label', (elements) =>
+    elements.map((element) => element.textContent.trim()).filter((text) => /^Group \d+$/.test(text)),
+  );
+  for (const label of labels) {
+    const index = Number(label.slice('Group '.length)) - 1;
+    await typeInto(page, label, groups[index] ?? '');
+  }
+}
+
+/** Records CSP violations from the next document on (call before page.goto). */
+export async function watchCsp(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const seen: string[] = [];
+    (globalThis as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (event) => {
+      seen.push(`${event.violatedDirective}: ${event.blockedURI}`);
+    });
+  });
+}
+
+/** The CSP violations the page reported since watchCsp (none is the only good answer). */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...((globalThis as unknown as { cspViolations?: string[] }).cspViolations ?? [])]);
+}

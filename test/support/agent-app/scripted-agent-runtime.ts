@@ -1,0 +1,354 @@
+/**
+ * TEST ONLY: a scripted object with the AgentRuntime interface, so browser tests can drive and
+ * photograph the agent app's screens before the real runtime (shared/runtime createAgentRuntime)
+ * exists. It holds no keys and encrypts nothing; it is bundled only into test builds
+ * (test/support/agent-app/build-agent-app.ts swaps it in) and is never presented as the product.
+ */
+import { SealdeskError } from '../../../shared/errors/index.js';
+import type {
+  AccountCreated,
+  AgentEvents,
+  AgentRuntime,
+  AttachmentHandle,
+  ChatMessage,
+  ChangeRequestView,
+  ConversationSummary,
+  DeviceView,
+  LinkPhase,
+  MessageId,
+  MessageStatus,
+  ProgressListener,
+} from '../../../shared/runtime/index.js';
+import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
+
+/** A scripted failure with the code the real runtime is expected to use for it. */
+export class ScriptedRuntimeError extends SealdeskError {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export const SCRIPTED_RECOVERY_KEY = 'K7QF 2MZP 9TXA 4RWD HB3N 6YCE J8VL 5SGU Q2KT 7FDM X4PA 9WNE B3HR';
+export const SCRIPTED_FINGERPRINT = '4f3a9c2e7b18d60f5a2c9e41b7d3086f1c5e9a72d4b8063e9f17a5c2b4d80e6a';
+export const SCRIPTED_LINK_CODE = '482913';
+export const TAKEN_USERNAME = 'taken';
+export const UNREACHABLE_RELAY = 'https://unreachable.invalid';
+
+type Listener = (payload: never) => void;
+const STATE_CACHE = 'sealdesk-scripted-runtime';
+const STATE_KEY = '/scripted-runtime-state';
+
+export class ScriptedAgentRuntime implements AgentRuntime {
+  private readonly listeners = new Map<keyof AgentEvents, Set<Listener>>();
+  private readonly histories = new Map<string, ChatMessage[]>();
+  private readonly summaries = new Map<string, ConversationSummary>();
+  private readonly blobs = new Map<MessageId, Blob>();
+  private devicesList: DeviceView[] = [];
+  private requests: ChangeRequestView[] = [];
+  private enrolled = false;
+  private relayUrl: string | undefined;
+  private seq = 100;
+  private linkSide: 'new' | 'existing' | undefined;
+
+  constructor(private readonly stepMs = 120) {}
+
+  readonly on: AgentRuntime['on'] = (type, listener) => {
+    let set = this.listeners.get(type);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(type, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  };
+
+  private emit<K extends keyof AgentEvents>(type: K, payload: AgentEvents[K]): void {
+    for (const listener of this.listeners.get(type) ?? []) (listener as (value: AgentEvents[K]) => void)(payload);
+  }
+
+  private later(steps: number, action: () => void): void {
+    setTimeout(action, steps * this.stepMs);
+  }
+
+  private async progress(onProgress: ProgressListener | undefined, steps: number): Promise<void> {
+    for (let done = 0; done <= steps; done++) {
+      onProgress?.(done, steps);
+      await new Promise((resolve) => setTimeout(resolve, this.stepMs));
+    }
+  }
+
+  /** Enrols again from what a previous instance saved (a killed service worker starts a new one). */
+  async restore(): Promise<this> {
+    if (!('caches' in globalThis)) return this; // Node unit tests: nothing to restore
+    const saved = await (await caches.open(STATE_CACHE)).match(STATE_KEY);
+    if (saved !== undefined) {
+      const state = (await saved.json()) as { ownerName: string; kind: DeviceView['kind']; relayUrl: string };
+      this.enrol(state.ownerName, state.kind, state.relayUrl);
+    }
+    return this;
+  }
+
+  private enrol(ownerName: string, kind: DeviceView['kind'], relayUrl: string): void {
+    if ('caches' in globalThis) {
+      void caches
+        .open(STATE_CACHE)
+        .then((cache) => cache.put(STATE_KEY, new Response(JSON.stringify({ ownerName, kind, relayUrl }))));
+    }
+    this.enrolled = true;
+    this.relayUrl = relayUrl;
+    this.devicesList = demoDevices(kind, ownerName);
+    const now = Date.now();
+    for (const id of Object.values(CONVERSATIONS)) {
+      const history = demoHistory(id, now);
+      this.histories.set(id, history);
+      this.summaries.set(id, demoSummary(id, history));
+    }
+    const requester = this.devicesList[2];
+    if (requester !== undefined) {
+      this.requests = [{ id: 'req-1', requester, summary: 'add a phone app for Ana Ribeiro' }];
+    }
+    this.later(1, () => {
+      this.emit('connection', 'online');
+    });
+  }
+
+  status(): ReturnType<AgentRuntime['status']> {
+    return Promise.resolve(
+      this.enrolled && this.relayUrl !== undefined
+        ? { enrolled: true, relayUrl: this.relayUrl, accountId: ACCOUNT_ID }
+        : { enrolled: false },
+    );
+  }
+
+  async createAccount(
+    input: Parameters<AgentRuntime['createAccount']>[0],
+    onProgress?: ProgressListener,
+  ): Promise<AccountCreated> {
+    if (input.relayUrl === UNREACHABLE_RELAY) {
+      throw new ScriptedRuntimeError('relay-unreachable', 'The relay did not answer.');
+    }
+    if (input.username === TAKEN_USERNAME) throw new ScriptedRuntimeError('username-taken', 'That username is taken.');
+    await this.progress(onProgress, 12);
+    this.enrol(input.ownerName, input.deviceKind, input.relayUrl);
+    return { recoveryKey: SCRIPTED_RECOVERY_KEY, fingerprint: SCRIPTED_FINGERPRINT };
+  }
+
+  startLinkAsNewDevice(input: Parameters<AgentRuntime['startLinkAsNewDevice']>[0]) {
+    this.linkSide = 'new';
+    this.relayUrl = input.relayUrl;
+    const qr = new Uint8Array(66).map((_, i) => (i * 37 + 11) % 256);
+    this.later(8, () => {
+      this.emit('link', { phase: 'compare-codes', code: SCRIPTED_LINK_CODE });
+    });
+    return Promise.resolve({ qr, code: 'bmaq eaaa 3k7t pq2x hr5n wd4c zy8s jl6e fu9g va3m kt7b xp2w e5hr d4nc q8zy' });
+  }
+
+  linkFromExistingDevice(scanned: Uint8Array | string): Promise<void> {
+    if (typeof scanned === 'string' && scanned.replace(/\s/g, '').length < 20) {
+      return Promise.reject(new ScriptedRuntimeError('decode', 'That code is incomplete. Copy all of it.'));
+    }
+    this.linkSide = 'existing';
+    this.later(3, () => {
+      this.emit('link', { phase: 'compare-codes', code: SCRIPTED_LINK_CODE });
+    });
+    return Promise.resolve();
+  }
+
+  confirmLink(sameCode: boolean): Promise<void> {
+    if (!sameCode) {
+      this.emit('link', { phase: 'aborted', reason: 'The codes were different.' });
+      return Promise.resolve();
+    }
+    this.emit('link', { phase: 'waiting-for-approval' });
+    this.later(4, () => {
+      if (this.linkSide === 'new') this.enrol('Maria Santos', 'pwa', this.relayUrl ?? '');
+      const phase: LinkPhase = { phase: 'linked' };
+      this.emit('link', phase);
+    });
+    return Promise.resolve();
+  }
+
+  cancelLink(): Promise<void> {
+    this.linkSide = undefined;
+    return Promise.resolve();
+  }
+
+  async recoverWithRecoveryKey(
+    input: Parameters<AgentRuntime['recoverWithRecoveryKey']>[0],
+    onProgress?: ProgressListener,
+  ): Promise<void> {
+    if (input.recoveryKey.replace(/[\s-]/g, '').toUpperCase() !== SCRIPTED_RECOVERY_KEY.replace(/\s/g, '')) {
+      throw new ScriptedRuntimeError('login-failed', 'Login failed.');
+    }
+    await this.progress(onProgress, 8);
+    this.enrol('Maria Santos', input.deviceKind, input.relayUrl);
+  }
+
+  devices(): Promise<readonly DeviceView[]> {
+    return Promise.resolve(this.devicesList);
+  }
+
+  revokeDevice(deviceId: string): Promise<void> {
+    const removed = this.devicesList.filter((device) => device.deviceId === deviceId);
+    this.devicesList = this.devicesList.filter((device) => device.deviceId !== deviceId);
+    this.emit('devices', { added: [], removed });
+    return Promise.resolve();
+  }
+
+  setRole(agentId: string, role: DeviceView['role']): Promise<void> {
+    this.devicesList = this.devicesList.map((device) => (device.agentId === agentId ? { ...device, role } : device));
+    return Promise.resolve();
+  }
+
+  removeAgent(agentId: string): Promise<void> {
+    const removed = this.devicesList.filter((device) => device.agentId === agentId);
+    this.devicesList = this.devicesList.filter((device) => device.agentId !== agentId);
+    this.emit('devices', { added: [], removed });
+    return Promise.resolve();
+  }
+
+  pendingChangeRequests(): Promise<readonly ChangeRequestView[]> {
+    return Promise.resolve(this.requests);
+  }
+
+  decideChangeRequest(id: string): Promise<void> {
+    this.requests = this.requests.filter((request) => request.id !== id);
+    return Promise.resolve();
+  }
+
+  fingerprint(): Promise<string> {
+    return Promise.resolve(SCRIPTED_FINGERPRINT);
+  }
+
+  snippet(mode: 'default' | 'isolated'): Promise<string> {
+    const origin = this.relayUrl ?? 'https://relay.example';
+    return Promise.resolve(
+      `<script async src="${origin}/widget/sealdesk.js"\n  integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"\n  crossorigin="anonymous"\n  data-account="${ACCOUNT_ID}"\n  data-fingerprint="${SCRIPTED_FINGERPRINT}"${mode === 'isolated' ? '\n  data-mode="isolated"' : ''}></script>`,
+    );
+  }
+
+  widgetConfig(): ReturnType<AgentRuntime['widgetConfig']> {
+    return Promise.resolve(undefined);
+  }
+
+  publishWidgetConfig(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  conversations(): Promise<readonly ConversationSummary[]> {
+    return Promise.resolve([...this.summaries.values()]);
+  }
+
+  history(conversationId: string): Promise<readonly ChatMessage[]> {
+    if (conversationId === CONVERSATIONS.booking) {
+      this.later(2, () => {
+        this.emit('typing', { conversationId, who: 'Visitor 3FA2', active: true });
+      });
+    }
+    if (conversationId === CONVERSATIONS.invoice) {
+      this.later(1, () => {
+        this.emit('alert', {
+          kind: 'gap',
+          severity: 'warning',
+          title: 'A message may be missing',
+          text: 'The visitor sent a message that has not arrived. It will show here if it comes; nothing was changed.',
+          conversationId,
+        });
+      });
+    }
+    return Promise.resolve([...(this.histories.get(conversationId) ?? [])]);
+  }
+
+  private append(conversationId: string, body: ChatMessage['body']): ChatMessage {
+    const now = Date.now();
+    const message: ChatMessage = {
+      id: `${SELF_DEVICE}:${this.seq++}`,
+      conversationId,
+      from: 'self',
+      senderDeviceId: SELF_DEVICE,
+      sentAt: now,
+      receivedAt: now,
+      body,
+      status: 'sending',
+    };
+    this.histories.set(conversationId, [...(this.histories.get(conversationId) ?? []), message]);
+    const summary = this.summaries.get(conversationId);
+    if (summary !== undefined) {
+      const preview = body.kind === 'text' ? body.text : body.kind === 'attachment' ? body.attachment.name : '';
+      const next = { ...summary, preview, lastActivity: now, unread: 0 };
+      this.summaries.set(conversationId, next);
+      this.emit('conversation', next);
+    }
+    this.emit('message', message);
+    const statuses: MessageStatus[] = ['stored', 'delivered', 'read'];
+    statuses.forEach((status, index) => {
+      this.later(index + 1, () => {
+        this.emit('status', { messageId: message.id, status });
+      });
+    });
+    return message;
+  }
+
+  sendText(conversationId: string, text: string): Promise<MessageId> {
+    return Promise.resolve(this.append(conversationId, { kind: 'text', text }).id);
+  }
+
+  setTyping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  markRead(conversationId: string): Promise<void> {
+    const summary = this.summaries.get(conversationId);
+    if (summary !== undefined) this.summaries.set(conversationId, { ...summary, unread: 0 });
+    return Promise.resolve();
+  }
+
+  async sendAttachment(
+    conversationId: string,
+    file: Blob,
+    name: string,
+    onProgress?: ProgressListener,
+  ): Promise<MessageId> {
+    await this.progress((done, total) => onProgress?.((done / total) * file.size, file.size), 5);
+    const handle: AttachmentHandle = {
+      messageId: `${SELF_DEVICE}:${this.seq}`,
+      name,
+      mime: file.type,
+      size: file.size,
+    };
+    const message = this.append(conversationId, { kind: 'attachment', attachment: handle });
+    this.blobs.set(message.id, file);
+    return message.id;
+  }
+
+  async openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob> {
+    await this.progress((done, total) => onProgress?.((done / total) * handle.size, handle.size), 3);
+    const blob = this.blobs.get(handle.messageId);
+    if (blob === undefined) throw new ScriptedRuntimeError('attachment-missing', 'This attachment is not here.');
+    return blob;
+  }
+
+  close(conversationId: string, reason?: string): Promise<void> {
+    this.append(conversationId, { kind: 'close', reason: reason ?? '' });
+    const summary = this.summaries.get(conversationId);
+    if (summary !== undefined) {
+      const next: ConversationSummary = { ...summary, closed: true, status: 'resolved' };
+      this.summaries.set(conversationId, next);
+      this.emit('conversation', next);
+    }
+    return Promise.resolve();
+  }
+
+  safetyCode(): Promise<{ readonly code: string; readonly listVersion: number }> {
+    return Promise.resolve({ code: '38422917305521804761', listVersion: 3 });
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+  }
+}

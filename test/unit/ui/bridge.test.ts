@@ -1,0 +1,165 @@
+// The runtime bridge (ui/bridge): an AgentRuntime-shaped client in the page, the runtime in a host,
+// over JSON channels (extension ports) and structured-clone channels (the PWA's worker).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentRuntime } from '../../../shared/runtime/index.js';
+import { BridgeDisconnectedError, RemoteRuntimeError, RuntimeUnavailableError } from '../../../ui/errors/app-errors.js';
+import { createRuntimeClient, type RuntimeClient } from '../../../ui/bridge/runtime-client.js';
+import { createRuntimeHost, type RuntimeHost } from '../../../ui/bridge/runtime-host.js';
+import type { ChannelMode } from '../../../ui/bridge/bridge-channel.js';
+import { ScriptedAgentRuntime, TAKEN_USERNAME } from '../../support/agent-app/scripted-agent-runtime.js';
+import { CONVERSATIONS } from '../../support/agent-app/scripted-demo-data.js';
+import { channelPair, type ChannelPair } from './bridge-pair.js';
+
+const ACCOUNT = {
+  relayUrl: 'https://relay.example',
+  businessName: 'Harbour Dental Clinic',
+  ownerName: 'Maria Santos',
+  username: 'harbour-dental',
+  password: 'tide pool lantern orchard',
+  deviceKind: 'extension',
+} as const;
+
+interface Setup {
+  readonly client: RuntimeClient;
+  readonly host: RuntimeHost;
+  readonly pairs: ChannelPair[];
+  readonly runtimes: ScriptedAgentRuntime[];
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function setup(mode: ChannelMode, start?: () => Promise<AgentRuntime>): Setup {
+  const runtimes: ScriptedAgentRuntime[] = [];
+  const host = createRuntimeHost(
+    start ??
+      (() => {
+        const runtime = new ScriptedAgentRuntime(1);
+        runtimes.push(runtime);
+        return Promise.resolve(runtime);
+      }),
+  );
+  const pairs: ChannelPair[] = [];
+  const client = createRuntimeClient(
+    () => {
+      const pair = channelPair(mode);
+      pairs.push(pair);
+      host.accept(pair.host);
+      return pair.page;
+    },
+    { reconnectMs: 5, maxReconnectMs: 20 },
+  );
+  cleanups.push(() => {
+    client.dispose();
+    void host.stop();
+  });
+  return { client, host, pairs, runtimes };
+}
+
+for (const mode of ['json', 'structured'] as const) {
+  describe(`runtime bridge over a ${mode} channel`, () => {
+    it('answers calls with the runtime’s values and reports progress on the way', async () => {
+      const { client } = setup(mode);
+      expect(await client.status()).toEqual({ enrolled: false });
+      const progress: number[] = [];
+      const created = await client.createAccount(ACCOUNT, (done, total) => progress.push(done / total));
+      expect(created.recoveryKey.split(' ')).toHaveLength(13);
+      expect(progress.at(0)).toBe(0);
+      expect(progress.at(-1)).toBe(1);
+      expect(await client.status()).toMatchObject({ enrolled: true, relayUrl: ACCOUNT.relayUrl });
+      expect(await client.conversations()).toHaveLength(4);
+    });
+
+    it('rejects with the runtime’s typed error: same code and message, no stack trace', async () => {
+      const { client } = setup(mode);
+      const error: unknown = await client
+        .createAccount({ ...ACCOUNT, username: TAKEN_USERNAME })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteRuntimeError);
+      expect(error).toMatchObject({ code: 'username-taken', message: 'That username is taken.' });
+    });
+
+    it('carries bytes and Blobs both ways', async () => {
+      const { client } = setup(mode);
+      await client.createAccount(ACCOUNT);
+      const link = await client.startLinkAsNewDevice({
+        relayUrl: ACCOUNT.relayUrl,
+        accountId: 'a'.repeat(32),
+        deviceKind: 'pwa',
+      });
+      expect(link.qr).toBeInstanceOf(Uint8Array);
+      expect(link.qr).toHaveLength(66);
+      const file = new Blob([new Uint8Array([1, 2, 3, 250, 251])], { type: 'image/png' });
+      const id = await client.sendAttachment(CONVERSATIONS.booking, file, 'card.png');
+      const history = await client.history(CONVERSATIONS.booking);
+      const sent = history.find((message) => message.id === id);
+      if (sent?.body.kind !== 'attachment') throw new Error('the attachment message is missing');
+      const opened = await client.openAttachment(sent.body.attachment);
+      expect(opened.type).toBe('image/png');
+      expect(new Uint8Array(await opened.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 250, 251]));
+    });
+
+    it('forwards runtime events in the order the runtime emitted them', async () => {
+      const { client } = setup(mode);
+      await client.createAccount(ACCOUNT);
+      const seen: string[] = [];
+      client.on('message', (message) => seen.push(`message ${message.id}`));
+      client.on('status', ({ messageId, status }) => seen.push(`${status} ${messageId}`));
+      const id = await client.sendText(CONVERSATIONS.booking, 'See you Thursday.');
+      await expect.poll(() => seen.length, { timeout: 2_000 }).toBe(4);
+      expect(seen).toEqual([`message ${id}`, `stored ${id}`, `delivered ${id}`, `read ${id}`]);
+    });
+
+    it('a host that went away fails the calls in flight, and the next call starts a new one', async () => {
+      const { client, pairs, runtimes } = setup(mode);
+      const attached: number[] = [];
+      client.onAttach(() => attached.push(pairs.length));
+      client.on('connection', () => undefined); // someone listens: the client reconnects by itself
+      await client.status();
+      const pending = client.createAccount(ACCOUNT);
+      pairs[0]?.kill();
+      await expect(pending).rejects.toBeInstanceOf(BridgeDisconnectedError);
+      await expect.poll(() => attached.length, { timeout: 2_000 }).toBe(2);
+      expect(await client.status()).toEqual({ enrolled: false });
+      expect(pairs.length).toBe(2);
+      expect(runtimes.length).toBe(1); // the host is the same here; a killed worker would start anew
+    });
+
+    it('a runtime that cannot start says so on every call, as RuntimeUnavailableError', async () => {
+      const { client } = setup(mode, () => Promise.reject(new RuntimeUnavailableError('No runtime in this build.')));
+      await expect(client.status()).rejects.toBeInstanceOf(RuntimeUnavailableError);
+      await expect(client.conversations()).rejects.toThrow('No runtime in this build.');
+    });
+  });
+}
+
+describe('runtime host input', () => {
+  it('answers a call for a method the runtime does not have with a typed error, and keeps serving', async () => {
+    const pair = channelPair('json');
+    const host = createRuntimeHost(() => Promise.resolve(new ScriptedAgentRuntime(1)));
+    host.accept(pair.host);
+    const answers: unknown[] = [];
+    pair.page.onMessage((message) => answers.push(message));
+    pair.page.post({ t: 'call', id: 7, method: 'dispose', args: [] });
+    pair.page.post({ t: 'call', id: 8, method: 'status', args: [] });
+    pair.page.post('not a bridge message');
+    await expect.poll(() => answers.length, { timeout: 2_000 }).toBe(3);
+    expect(answers).toContainEqual(expect.objectContaining({ t: 'error', id: 7, code: 'bridge-protocol' }));
+    expect(answers).toContainEqual({ t: 'result', id: 8, value: { enrolled: false } });
+    await host.stop();
+  });
+});
+
+describe('runtime bridge arguments', () => {
+  it('copies proxies (Vue reactive objects) before a structured clone, which refuses them', async () => {
+    const { client } = setup('structured');
+    await client.createAccount(ACCOUNT);
+    const id = await client.sendAttachment(CONVERSATIONS.booking, new Blob(['card']), 'card.txt');
+    const message = (await client.history(CONVERSATIONS.booking)).find((candidate) => candidate.id === id);
+    if (message?.body.kind !== 'attachment') throw new Error('the attachment message is missing');
+    const proxied = new Proxy(message.body.attachment, {});
+    expect(await (await client.openAttachment(proxied)).text()).toBe('card');
+  });
+});

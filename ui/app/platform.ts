@@ -1,0 +1,24 @@
+/**
+ * What differs between the extension and the PWA, as seen by the shared UI. Each app passes one
+ * AgentPlatform to createAgentApp; ui/ never asks which app it runs in beyond this.
+ */
+import type { AgentDeviceKind } from '../../shared/runtime/index.js';
+
+export interface AgentPlatform {
+  readonly deviceKind: AgentDeviceKind;
+  /** Relay address proposed at onboarding: the PWA's own origin, nothing in the extension. */
+  readonly suggestedRelayUrl: string;
+  /**
+   * Ask the browser for access to the relay (the extension's optional host permission, requested
+   * at onboarding and not at install). Resolves false when the person declines.
+   */
+  requestRelayAccess(relayUrl: string): Promise<boolean>;
+  /** Whether this app may offer the camera to scan a QR code (the PWA); otherwise codes are pasted. */
+  readonly canScan: boolean;
+  /** Opens the full-tab inbox (the extension's side panel offers it). */
+  readonly openFullTab?: () => void;
+  /** Runs `listener` each time the runtime's host (re)connected, so the UI re-reads its data. */
+  onRuntimeAttach(listener: () => void): () => void;
+  /** PWA: runs `listener` when a new version is installed and waiting; `apply` switches to it. */
+  readonly onUpdateReady?: (listener: (apply: () => void) => void) => void;
+}

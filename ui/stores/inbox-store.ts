@@ -1,0 +1,197 @@
+/**
+ * The team inbox as this device shows it: conversation summaries (decrypted previews, unread
+ * counts), the histories opened so far, typing indicators, alerts per conversation and uploads in
+ * progress. UI state only: every value comes from the runtime, every change goes through it.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type {
+  ChatMessage,
+  ConversationSummary,
+  HexId,
+  MessageId,
+  MessageStatus,
+  PlainAlert,
+} from '../../shared/runtime/index.js';
+import { useRuntime } from '../app/injection.js';
+import { describeError, type PersonMessage } from '../errors/describe-error.js';
+
+export const INBOX_FILTERS = { open: 'open', snoozed: 'snoozed', resolved: 'resolved' } as const;
+export type InboxFilter = (typeof INBOX_FILTERS)[keyof typeof INBOX_FILTERS];
+
+export interface Upload {
+  readonly id: number;
+  readonly name: string;
+  readonly size: number;
+  readonly done: number;
+  readonly total: number;
+  readonly error?: PersonMessage;
+}
+
+/** A typing indicator is dropped after this long without news (its "stopped" event may be lost). */
+export const TYPING_TIMEOUT_MS = 6_000;
+
+export const useInboxStore = defineStore('inbox', () => {
+  const runtime = useRuntime();
+  const summaries = ref<Record<HexId, ConversationSummary>>({});
+  const histories = ref<Record<HexId, ChatMessage[]>>({});
+  const typing = ref<Record<HexId, string>>({});
+  const alerts = ref<Record<HexId, PlainAlert[]>>({});
+  const uploads = ref<Record<HexId, Upload[]>>({});
+  const filter = ref<InboxFilter>('open');
+  const loaded = ref(false);
+  const loadError = ref<PersonMessage | undefined>();
+  const typingTimers = new Map<HexId, ReturnType<typeof setTimeout>>();
+  let nextUpload = 1;
+
+  const sorted = computed(() => Object.values(summaries.value).sort((a, b) => b.lastActivity - a.lastActivity));
+  const visible = computed(() => sorted.value.filter((summary) => summary.status === filter.value));
+  const unreadTotal = computed(() => sorted.value.reduce((sum, summary) => sum + summary.unread, 0));
+  const counts = computed(() => {
+    const result: Record<InboxFilter, number> = { open: 0, snoozed: 0, resolved: 0 };
+    for (const summary of sorted.value) result[summary.status]++;
+    return result;
+  });
+
+  async function loadConversations(): Promise<void> {
+    try {
+      const list = await runtime.conversations();
+      summaries.value = Object.fromEntries(list.map((summary) => [summary.conversationId, summary]));
+      loadError.value = undefined;
+    } catch (error) {
+      loadError.value = describeError(error);
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  async function loadHistory(conversationId: HexId): Promise<void> {
+    histories.value[conversationId] = [...(await runtime.history(conversationId))];
+  }
+
+  function upsertMessage(message: ChatMessage): void {
+    const list = histories.value[message.conversationId];
+    if (list === undefined) return; // not opened here: the summary event carries the preview
+    const at = list.findIndex((existing) => existing.id === message.id);
+    if (at >= 0) list[at] = message;
+    else list.push(message);
+  }
+
+  function setStatus(messageId: MessageId, status: MessageStatus): void {
+    for (const list of Object.values(histories.value)) {
+      const at = list.findIndex((message) => message.id === messageId);
+      const message = list[at];
+      if (message !== undefined) {
+        list[at] = { ...message, status };
+        return;
+      }
+    }
+  }
+
+  function setTypingOf(conversationId: HexId, who: string, active: boolean): void {
+    const timer = typingTimers.get(conversationId);
+    if (timer !== undefined) clearTimeout(timer);
+    typingTimers.delete(conversationId);
+    if (!active) {
+      typing.value = Object.fromEntries(Object.entries(typing.value).filter(([id]) => id !== conversationId));
+      return;
+    }
+    typing.value = { ...typing.value, [conversationId]: who };
+    typingTimers.set(
+      conversationId,
+      setTimeout(() => {
+        setTypingOf(conversationId, who, false);
+      }, TYPING_TIMEOUT_MS),
+    );
+  }
+
+  function addAlert(alert: PlainAlert): void {
+    if (alert.conversationId === undefined) return;
+    alerts.value[alert.conversationId] = [...(alerts.value[alert.conversationId] ?? []), alert];
+  }
+
+  function dismissAlert(conversationId: HexId, index: number): void {
+    alerts.value[conversationId] = (alerts.value[conversationId] ?? []).filter((_, i) => i !== index);
+  }
+
+  async function sendText(conversationId: HexId, text: string): Promise<void> {
+    const id = await runtime.sendText(conversationId, text);
+    // The runtime announces its own message as an event; re-read if that event was missed.
+    if (!(histories.value[conversationId] ?? []).some((message) => message.id === id))
+      await loadHistory(conversationId);
+  }
+
+  async function sendFile(conversationId: HexId, file: File): Promise<void> {
+    const upload: Upload = { id: nextUpload++, name: file.name, size: file.size, done: 0, total: file.size };
+    const update = (change: Partial<Upload>): void => {
+      uploads.value[conversationId] = (uploads.value[conversationId] ?? []).map((item) =>
+        item.id === upload.id ? { ...item, ...change } : item,
+      );
+    };
+    uploads.value[conversationId] = [...(uploads.value[conversationId] ?? []), upload];
+    try {
+      const id = await runtime.sendAttachment(conversationId, file, file.name, (done, total) => {
+        update({ done, total });
+      });
+      uploads.value[conversationId] = (uploads.value[conversationId] ?? []).filter((item) => item.id !== upload.id);
+      if (!(histories.value[conversationId] ?? []).some((message) => message.id === id))
+        await loadHistory(conversationId);
+    } catch (error) {
+      update({ error: describeError(error) });
+    }
+  }
+
+  function dismissUpload(conversationId: HexId, uploadId: number): void {
+    uploads.value[conversationId] = (uploads.value[conversationId] ?? []).filter((item) => item.id !== uploadId);
+  }
+
+  /** Marks the newest message from someone else as read (read receipts cover everything before it). */
+  async function markRead(conversationId: HexId): Promise<void> {
+    const summary = summaries.value[conversationId];
+    const last = [...(histories.value[conversationId] ?? [])].reverse().find((message) => message.from !== 'self');
+    if (summary === undefined || last === undefined || summary.unread === 0) return;
+    await runtime.markRead(conversationId, last.id);
+    summaries.value[conversationId] = { ...summary, unread: 0 };
+  }
+
+  async function setTyping(conversationId: HexId, active: boolean): Promise<void> {
+    await runtime.setTyping(conversationId, active);
+  }
+
+  async function closeConversation(conversationId: HexId): Promise<void> {
+    await runtime.close(conversationId, 'resolved');
+  }
+
+  function onSummary(summary: ConversationSummary): void {
+    summaries.value[summary.conversationId] = summary;
+  }
+
+  return {
+    summaries,
+    histories,
+    typing,
+    alerts,
+    uploads,
+    filter,
+    loaded,
+    loadError,
+    sorted,
+    visible,
+    unreadTotal,
+    counts,
+    loadConversations,
+    loadHistory,
+    upsertMessage,
+    setStatus,
+    setTypingOf,
+    addAlert,
+    dismissAlert,
+    sendText,
+    sendFile,
+    dismissUpload,
+    markRead,
+    setTyping,
+    closeConversation,
+    onSummary,
+  };
+});

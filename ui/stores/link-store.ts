@@ -1,0 +1,68 @@
+/**
+ * Device linking as a person walks through it, on either side (PROTOCOL §10): the new device shows
+ * its code (QR or text) and waits; the existing device reads it; both show the same six digits and
+ * the person confirms on each. A mismatch or a cancel aborts with nothing released.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { LinkPhase } from '../../shared/runtime/index.js';
+import { useRuntime } from '../app/injection.js';
+import { usePlatform } from '../app/injection.js';
+import type { LinkInvitation } from '../validation/link-invitation.js';
+
+export const LINK_SIDES = { new: 'new', existing: 'existing' } as const;
+export type LinkSide = (typeof LINK_SIDES)[keyof typeof LINK_SIDES];
+
+export type LinkView =
+  | { readonly phase: 'idle' }
+  | { readonly phase: 'show-code'; readonly qr: Uint8Array; readonly code: string }
+  | LinkPhase;
+
+export const useLinkStore = defineStore('link', () => {
+  const runtime = useRuntime();
+  const platform = usePlatform();
+  const side = ref<LinkSide | undefined>();
+  const view = ref<LinkView>({ phase: 'idle' });
+  /** Set once the person answered "same code?" on this device, so the buttons are not offered twice. */
+  const answered = ref(false);
+
+  async function startAsNewDevice(invitation: LinkInvitation): Promise<void> {
+    side.value = 'new';
+    answered.value = false;
+    const { qr, code } = await runtime.startLinkAsNewDevice({ ...invitation, deviceKind: platform.deviceKind });
+    // An offer may already have moved the runtime on; do not go back to showing the code then.
+    if (view.value.phase === 'idle' || view.value.phase === 'aborted') view.value = { phase: 'show-code', qr, code };
+  }
+
+  async function startAsExistingDevice(scanned: Uint8Array | string): Promise<void> {
+    side.value = 'existing';
+    answered.value = false;
+    view.value = { phase: 'waiting-for-peer' };
+    await runtime.linkFromExistingDevice(scanned);
+  }
+
+  async function confirm(sameCode: boolean): Promise<void> {
+    answered.value = true;
+    await runtime.confirmLink(sameCode);
+  }
+
+  async function cancel(): Promise<void> {
+    if (view.value.phase !== 'idle' && view.value.phase !== 'linked' && view.value.phase !== 'aborted') {
+      await runtime.cancelLink();
+    }
+    reset();
+  }
+
+  function reset(): void {
+    side.value = undefined;
+    answered.value = false;
+    view.value = { phase: 'idle' };
+  }
+
+  function onPhase(phase: LinkPhase): void {
+    if (side.value === undefined) return; // no linking started on this page
+    view.value = phase;
+  }
+
+  return { side, view, answered, startAsNewDevice, startAsExistingDevice, confirm, cancel, reset, onPhase };
+});

@@ -1,0 +1,63 @@
+/**
+ * Things a person should read that belong to no single conversation: protocol alerts without a
+ * conversation and changes to the signed device list (a device added is worth a look).
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { AlertSeverity, DeviceView, PlainAlert } from '../../shared/runtime/index.js';
+
+export interface Notice {
+  readonly id: number;
+  readonly severity: AlertSeverity;
+  readonly title: string;
+  readonly text: string;
+  /** Where the person can act on it (a route path), if anywhere. */
+  readonly action?: { readonly label: string; readonly to: string };
+}
+
+const MAX_NOTICES = 20;
+
+function deviceLabel(device: DeviceView): string {
+  return `${device.agentName}’s ${device.kind === 'pwa' ? 'phone app' : 'browser extension'}`;
+}
+
+export const useNoticesStore = defineStore('notices', () => {
+  const notices = ref<Notice[]>([]);
+  let nextId = 1;
+
+  function push(notice: Omit<Notice, 'id'>): void {
+    notices.value = [{ ...notice, id: nextId++ }, ...notices.value].slice(0, MAX_NOTICES);
+  }
+
+  function fromAlert(alert: PlainAlert): void {
+    push({ severity: alert.severity, title: alert.title, text: alert.text });
+  }
+
+  function fromDeviceChange(change: {
+    readonly added: readonly DeviceView[];
+    readonly removed: readonly DeviceView[];
+  }): void {
+    for (const device of change.added) {
+      if (device.self) continue;
+      push({
+        severity: 'warning',
+        title: 'A device was added to your team',
+        text: `${deviceLabel(device)} can now read and answer conversations. If nobody on your team added it, revoke it.`,
+        action: { label: 'Review devices', to: '/team' },
+      });
+    }
+    for (const device of change.removed) {
+      push({
+        severity: 'info',
+        title: 'A device was removed',
+        text: `${deviceLabel(device)} no longer receives messages.`,
+      });
+    }
+  }
+
+  function dismiss(id: number): void {
+    notices.value = notices.value.filter((notice) => notice.id !== id);
+  }
+
+  return { notices, push, fromAlert, fromDeviceChange, dismiss };
+});
