@@ -64,7 +64,7 @@ export const ALLOWED_IMPORTS = {
   entrypoints: [...AGENT_APPS, 'ui'],
   widget: WIDGET,
   scripts: [...SHARED, 'relay', 'test'],
-  test: [...SHARED, 'relay', 'scripts', '.'],
+  test: [...SHARED, 'relay', 'scripts', '.', 'ui', 'pwa', 'entrypoints', 'widget'],
   '.': ['test'],
 };
 
