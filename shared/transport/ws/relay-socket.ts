@@ -4,13 +4,7 @@
  * strictly (the relay is not trusted); a frame that does not decode, or a handshake frame after
  * `ready`, closes the socket with BadResponseError. Reconnecting is relay-connection.ts's job.
  */
-import {
-  type ClientFrame,
-  FRAME_ERRORS,
-  type RelayFrame,
-  decodeRelayFrame,
-  encodeClientFrame,
-} from '../../wire/index.js';
+import { type ClientFrame, FRAME_ERRORS, type RelayFrame, encodeClientFrame } from '../../wire/index.js';
 import { errorFromClose, errorFromFrame } from '../error-mapping.js';
 import {
   type CloseEventLike,
@@ -22,10 +16,11 @@ import {
 } from '../ports.js';
 import { AbortedError, BadResponseError, type RelayError, TimeoutError, UnreachableError } from '../relay-errors.js';
 import { type Hello, helloFrame } from './hello.js';
+import { decodeRelayFrameFast } from './relay-frame-fast.js';
 
 /** What the socket reports after `ready`; called synchronously from the socket's events. */
 export interface SocketListener {
-  /** A deliver frame (§16.3.4). */
+  /** A deliver frame (§16.3.4); `envelope` is a view of the received message (copy it to keep it beyond the call's work). */
   deliver(cursor: number, envelope: Uint8Array): void;
   /** A stored frame (§16.3.3). */
   stored(requestId: number, cursor: number): void;
@@ -201,7 +196,7 @@ export class RelaySocket {
     const bytes = messageBytes(data);
     if (bytes === undefined) throw new BadResponseError('the relay sent a text message; only binary frames exist');
     try {
-      return decodeRelayFrame(bytes);
+      return decodeRelayFrameFast(bytes);
     } catch (error) {
       throw new BadResponseError('the relay sent a frame that does not decode (PROTOCOL §16.3)', { cause: error });
     }
