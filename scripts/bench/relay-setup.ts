@@ -14,7 +14,6 @@ import {
 } from '../../shared/wire/index.js';
 import { type RelayHttp, createRelayHttp, systemTimers } from '../../shared/transport/index.js';
 import { serenityOpaqueClient } from '../../shared/transport/opaque/index.js';
-import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/index.js';
 import { BenchError } from './bench-error.js';
 
 export interface DeviceIdentity {
@@ -34,7 +33,7 @@ export interface Account {
   readonly sessionToken: string;
 }
 
-const opaqueClient = serenityOpaqueClient(OPAQUE_KEY_STRETCHING);
+const opaqueClient = serenityOpaqueClient();
 const clients = new Map<string, RelayHttp>();
 
 function relayHttp(origin: string): RelayHttp {

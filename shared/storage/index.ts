@@ -1,7 +1,7 @@
 /**
- * shared/storage: the storage port of a Sealdesk client and its reference (in-memory) adapter.
- * The IndexedDB adapters have their own entry points so that each app bundles only its own:
- * `shared/storage/indexeddb/index.js` (visitor widget) and `shared/storage/dexie/index.js` (agent apps).
+ * shared/storage: the storage port of a Sealdesk client, its reference (in-memory) adapter and the
+ * visitor widget's tiny IndexedDB adapter. The agent apps' Dexie adapter is its own entry point,
+ * `shared/storage/dexie/index.ts`, which this index never re-exports (the widget must not bundle Dexie).
  */
 export type {
   ClientStore,
@@ -33,3 +33,5 @@ export { type ClientStoreOptions, createClientStore } from './record-store.js';
 export type { BackendOp, ListScan, ListStore, StoreBackend } from './backend.js';
 export { RECORD_SCHEMAS, type RecordKind, type StateKind, type StoredRecord } from './records.js';
 export { MemoryDatabase, memoryBackend, openMemoryStore } from './memory/memory-store.js';
+export { IDB_UPGRADES, type IdbUpgrade } from './indexeddb/idb-schema.js';
+export { type IndexedDbStoreOptions, openExistingIndexedDbStore, openIndexedDbStore } from './indexeddb/idb-store.js';

@@ -1,7 +1,7 @@
 /**
  * The OPAQUE client math the agent runtime injects (PROTOCOL §17): the transport runs the HTTP
  * exchange and never imports an OPAQUE library itself, so the visitor widget never bundles one.
- * `opaque/serenity-opaque.ts` adapts @serenity-kit/opaque with the key stretching of §17.
+ * shared/transport/opaque adapts @serenity-kit/opaque with the key stretching of §17.
  * Messages are the library's base64url strings; the password never leaves these calls.
  */
 export interface OpaqueClient {

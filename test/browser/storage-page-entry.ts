@@ -2,6 +2,7 @@
 import { runSuites, type PortableResult } from '../cases/portable-case.js';
 import { dexieHarness, indexedDbHarness, memoryHarness } from '../cases/storage/harnesses.js';
 import { storeContractSuite } from '../cases/storage/store-contract.cases.js';
+import { idbAdapterSuite } from '../cases/storage/idb-adapter.cases.js';
 
 declare global {
   interface Window {
@@ -10,6 +11,7 @@ declare global {
 }
 
 const env = { indexedDB, IDBKeyRange };
-window.sealdeskStorageResults = runSuites(
-  [memoryHarness(), indexedDbHarness(env), dexieHarness(env)].map(storeContractSuite),
-);
+window.sealdeskStorageResults = runSuites([
+  ...[memoryHarness(), indexedDbHarness(env), dexieHarness(env)].map(storeContractSuite),
+  idbAdapterSuite(env),
+]);

@@ -5,10 +5,18 @@
  * is on disk before the runtime sends, acks or shows anything.
  */
 import { Dexie, type Table } from 'dexie';
-import type { BackendOp, ListScan, ListStore, StoreBackend } from '../backend.js';
-import type { ClientStore, StateShapes } from '../client-store.js';
-import { type ClientStoreOptions, createClientStore } from '../record-store.js';
-import { StorageSchemaError, StorageUnavailableError } from '../storage-errors.js';
+import {
+  type BackendOp,
+  type ClientStore,
+  type ClientStoreOptions,
+  type ListScan,
+  type ListStore,
+  type StateShapes,
+  type StoreBackend,
+  StorageSchemaError,
+  StorageUnavailableError,
+  createClientStore,
+} from '../index.js';
 import { DEXIE_VERSIONS, type DexieVersion } from './dexie-schema.js';
 
 export interface DexieStoreOptions extends ClientStoreOptions {

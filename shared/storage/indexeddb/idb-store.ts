@@ -168,24 +168,28 @@ class IdbBackend implements StoreBackend {
   }
 }
 
-/** Opens (creating or upgrading) the database and returns the store on it. */
-export async function openIndexedDbStore<S extends StateShapes = StateShapes>(
-  options: IndexedDbStoreOptions,
-): Promise<ClientStore<S>> {
+/** Opens the database, or resolves undefined (writing nothing) when `existingOnly` and it does not exist. */
+async function openDatabase(options: IndexedDbStoreOptions, existingOnly: boolean): Promise<IDBDatabase | undefined> {
   const factory = options.indexedDB ?? globalThis.indexedDB;
-  const range = options.IDBKeyRange ?? globalThis.IDBKeyRange;
   const upgrades = options.upgrades ?? IDB_UPGRADES;
   if (typeof factory === 'undefined') throw new StorageUnavailableError('IndexedDB is not available here');
-  let db: IDBDatabase;
+  const absent = { found: false };
   try {
     const request = factory.open(options.name, upgrades.length);
     request.onupgradeneeded = (event) => {
       const tx = request.transaction;
       if (tx === null) return;
+      if (existingOnly && event.oldVersion === 0) {
+        // Aborting the versionchange of a new database removes it again: nothing is written.
+        absent.found = true;
+        tx.abort();
+        return;
+      }
       for (let v = event.oldVersion; v < upgrades.length; v++) upgrades[v]?.(request.result, tx);
     };
-    db = await done(request);
+    return await done(request);
   } catch (error) {
+    if (absent.found) return undefined;
     if (error instanceof DOMException && error.name === 'VersionError') {
       throw new StorageSchemaError(
         `database ${options.name} was written by a newer build (this one knows version ${upgrades.length}); update the app`,
@@ -195,5 +199,26 @@ export async function openIndexedDbStore<S extends StateShapes = StateShapes>(
     }
     throw new StorageUnavailableError(`database ${options.name} cannot be opened`, { cause: error });
   }
-  return createClientStore<S>(new IdbBackend(db, range), options);
+}
+
+/** Opens (creating or upgrading) the database and returns the store on it. */
+export async function openIndexedDbStore<S extends StateShapes = StateShapes>(
+  options: IndexedDbStoreOptions,
+): Promise<ClientStore<S>> {
+  const db = await openDatabase(options, false);
+  if (db === undefined) throw new StorageUnavailableError(`database ${options.name} cannot be opened`);
+  return createClientStore<S>(new IdbBackend(db, options.IDBKeyRange ?? globalThis.IDBKeyRange), options);
+}
+
+/**
+ * The store on the database if it exists already, else undefined, without creating it: a page can
+ * look for a stored conversation and write nothing to the browser when there is none.
+ */
+export async function openExistingIndexedDbStore<S extends StateShapes = StateShapes>(
+  options: IndexedDbStoreOptions,
+): Promise<ClientStore<S> | undefined> {
+  const db = await openDatabase(options, true);
+  return db === undefined
+    ? undefined
+    : createClientStore<S>(new IdbBackend(db, options.IDBKeyRange ?? globalThis.IDBKeyRange), options);
 }

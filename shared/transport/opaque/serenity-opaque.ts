@@ -1,15 +1,15 @@
 /**
  * The OpaqueClient of the agent apps: @serenity-kit/opaque (OPAQUE-3DH, ristretto255, SHA-512)
- * with the key stretching every Sealdesk client must use (PROTOCOL §17: Argon2id, 64 MiB, 3
- * iterations, parallelism 4). The caller passes `OPAQUE_KEY_STRETCHING` of shared/protocol; any
- * other value would lock the account out on every other client.
+ * with the key stretching every Sealdesk client must use, fixed here (PROTOCOL §17:
+ * OPAQUE_KEY_STRETCHING, Argon2id 64 MiB, 3 iterations, parallelism 4): any other value would lock
+ * the account out on every other client. Only agent apps import this unit; the widget never does.
  */
 import * as opaque from '@serenity-kit/opaque';
-import type { OpaqueClient } from '../opaque-port.js';
+import { OPAQUE_KEY_STRETCHING } from '../../protocol/index.js';
+import type { OpaqueClient } from '../index.js';
 
-export type KeyStretching = NonNullable<Parameters<typeof opaque.client.finishLogin>[0]['keyStretching']>;
-
-export function serenityOpaqueClient(keyStretching: KeyStretching): OpaqueClient {
+export function serenityOpaqueClient(): OpaqueClient {
+  const keyStretching = OPAQUE_KEY_STRETCHING;
   return {
     async startRegistration(password) {
       await opaque.ready;

@@ -3,8 +3,7 @@
  * factory to use (fake-indexeddb in Node, the page's own in Chromium) and write raw records with
  * plain IndexedDB calls, as a damaged disk or another build of the app would.
  */
-import { MemoryDatabase, openMemoryStore } from '../../../shared/storage/index.js';
-import { openIndexedDbStore } from '../../../shared/storage/indexeddb/index.js';
+import { MemoryDatabase, openIndexedDbStore, openMemoryStore } from '../../../shared/storage/index.js';
 import { openDexieStore } from '../../../shared/storage/dexie/index.js';
 import type { StoreHarness, TestShapes } from './store-contract.cases.js';
 

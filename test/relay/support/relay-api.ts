@@ -29,11 +29,10 @@ import {
   systemTimers,
 } from '../../../shared/transport/index.js';
 import { serenityOpaqueClient } from '../../../shared/transport/opaque/index.js';
-import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/index.js';
 import { TestClient } from './ws-client.js';
 
 /** The OpaqueClient every test uses (the key stretching of PROTOCOL §17). */
-export const opaqueClient = serenityOpaqueClient(OPAQUE_KEY_STRETCHING);
+export const opaqueClient = serenityOpaqueClient();
 
 /** The transport's HTTP client for a relay origin (Node's fetch, real timers). */
 export function relayHttp(origin: string, timeoutMs?: number): RelayHttp {

@@ -3,8 +3,12 @@
 // closes this store instead of waiting on it.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { StorageSchemaError, StorageUnavailableError } from '../../../shared/storage/index.js';
-import { IDB_UPGRADES, openIndexedDbStore } from '../../../shared/storage/indexeddb/index.js';
+import {
+  IDB_UPGRADES,
+  StorageSchemaError,
+  StorageUnavailableError,
+  openIndexedDbStore,
+} from '../../../shared/storage/index.js';
 import { DEXIE_VERSIONS, openDexieStore } from '../../../shared/storage/dexie/index.js';
 import { asConversationId } from '../../../shared/wire/index.js';
 
