@@ -198,6 +198,11 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
     return this.#processed;
   }
 
+  /** Deliveries received and waiting for the handler. */
+  get queuedDeliveries(): number {
+    return this.#deliveries.length;
+  }
+
   /** Deliveries dropped because their cursor was taken already (at-least-once delivery, §16.3). */
   get duplicatesDropped(): number {
     return this.#duplicates;
