@@ -4,13 +4,21 @@ import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const SHARED = ['errors', 'crypto', 'wire', 'protocol', 'storage', 'storage/dexie', 'transport', 'runtime'].map(
-  (layer) => `shared/${layer}`,
-);
+const SHARED = [
+  'errors',
+  'crypto',
+  'wire',
+  'protocol',
+  'storage',
+  'storage/dexie',
+  'transport',
+  'transport/opaque',
+  'runtime',
+].map((layer) => `shared/${layer}`);
 const PROTOCOL_BELOW = ['shared/errors', 'shared/crypto', 'shared/wire'];
 const AGENT_APPS = SHARED;
-/** What the visitor's widget may reach: never shared/storage/dexie (size budget; docs/ARCHITECTURE.md). */
-const WIDGET = SHARED.filter((unit) => unit !== 'shared/storage/dexie');
+/** What the visitor's widget may reach: never Dexie or OPAQUE (size budget; docs/ARCHITECTURE.md). */
+const WIDGET = SHARED.filter((unit) => unit !== 'shared/storage/dexie' && unit !== 'shared/transport/opaque');
 
 /**
  * The allow-list: each folder names the folders it may import (besides itself). A file must sit in
@@ -57,6 +65,7 @@ export const ALLOWED_IMPORTS = {
   'shared/storage': [...PROTOCOL_BELOW, 'shared/protocol'],
   'shared/storage/dexie': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage'],
   'shared/transport': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage'],
+  'shared/transport/opaque': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/transport'],
   'shared/runtime': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage', 'shared/transport'],
   relay: ['shared/wire'],
   ui: AGENT_APPS,
@@ -73,6 +82,7 @@ function reasonFor(folder, targetFolder) {
   if (folder === 'relay')
     return ': the relay imports shared/wire and nothing else, it must never hold crypto or protocol code';
   if (targetFolder === 'shared/storage/dexie') return ': Dexie is for the agent apps (ui, pwa, entrypoints) only';
+  if (targetFolder === 'shared/transport/opaque') return ': the OPAQUE client is for the agent apps only';
   return '';
 }
 
@@ -94,6 +104,12 @@ const BANNED_PACKAGES = [
     pkg: new RegExp(FRAMEWORKS),
     message:
       'shared/ is framework-free: no Vue, Pinia, WXT, and Dexie only in shared/storage/dexie (docs/ARCHITECTURE.md).',
+  },
+  {
+    folder: /^(shared\/(?!transport\/opaque(\/|$))|widget(\/|$))/,
+    pkg: /^@serenity-kit\/opaque(\/|$)/,
+    message:
+      'OPAQUE (@serenity-kit/opaque) is used only in shared/transport/opaque, for the agent apps (docs/ARCHITECTURE.md).',
   },
   {
     folder: /^shared\//,

@@ -1,11 +1,11 @@
 /**
  * Runs the protocol benchmark (bench-crypto-core.ts) inside real headless Chromium: esbuild
  * bundles bench-crypto-page.ts, a static server on 127.0.0.1 (a secure context, so WebCrypto
- * works) serves it, puppeteer-core drives Chromium with the project's flags (test/support/chromium.ts).
+ * works) serves it (test/support/page-runner.ts), puppeteer-core drives Chromium with the
+ * project's flags (test/support/chromium.ts).
  */
-import { build } from 'esbuild';
 import { launchChromium } from '../test/support/chromium.js';
-import { serveStatic } from '../test/support/static-server.js';
+import { serveBundledPage } from '../test/support/page-runner.js';
 import type { BenchRow } from './bench-crypto-core.js';
 
 export interface BrowserBenchResult {
@@ -14,28 +14,7 @@ export interface BrowserBenchResult {
 }
 
 export async function runBrowserBench(rounds: number, deviceCounts: readonly number[]): Promise<BrowserBenchResult> {
-  const bundle = await build({
-    entryPoints: [new URL('./bench-crypto-page.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]?.contents;
-  if (script === undefined) throw new Error('esbuild produced no bundle');
-  const server = await serveStatic(
-    new Map([
-      [
-        '/',
-        {
-          contentType: 'text/html',
-          body: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>',
-        },
-      ],
-      ['/bench.js', { contentType: 'text/javascript', body: script }],
-    ]),
-  );
+  const server = await serveBundledPage(new URL('./bench-crypto-page.ts', import.meta.url).pathname);
   try {
     const chromium = await launchChromium();
     try {

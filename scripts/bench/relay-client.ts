@@ -1,31 +1,31 @@
 /**
- * A minimal relay client for the benchmark, speaking the relay protocol of docs/PROTOCOL.md §16
- * with shared/wire: wait for the challenge (§16.3.1), answer with hello-device (an Ed25519
- * signature over deviceAuthMessage, §16.5) or hello-visitor (the conversation capability), wait
- * for ready (§16.3.2); then send frames out and deliver/stored/error frames in. A receiver
- * acknowledges the highest delivered cursor with the ack pacing of §16.2 (ACK_MAX_UNACKED
- * deliveries or ACK_MAX_DELAY_MS, whichever first), as every Sealdesk client does.
+ * The benchmark's relay client, on shared/transport's own socket: RelaySocket does the handshake
+ * of docs/PROTOCOL.md §16 (challenge, hello-device signed over deviceAuthMessage §16.5 or
+ * hello-visitor with the capability, ready) and reads every relay frame as strictly as
+ * decodeRelayFrame (its deliver/stored fast path is property-tested against it); AckPacer acks
+ * with the pacing of §16.2, as every Sealdesk client does. Bodies are read by offsets
+ * (envelope-body-fast.ts), checked against the strict decodeEnvelope every FULL_DECODE_EVERY-th
+ * delivery. Sends are frames the topology encoded beforehand (only requestId and stamp change).
  */
 import WebSocket from 'ws';
 import {
-  ACK_MAX_DELAY_MS,
-  ACK_MAX_UNACKED,
-  FRAME_VERSION,
-  RELAY_FRAME_TYPES,
-  type RelayFrame,
-  decodeEnvelope,
-  decodeRelayFrame,
-  deviceAuthMessage,
-  encodeClientFrame,
-} from '../../shared/wire/index.js';
-import { deliverFastPath } from './deliver-fast-path.js';
+  AckPacer,
+  type Hello,
+  type RelayError,
+  RelaySocket,
+  type SocketListener,
+  type WebSocketConstructor,
+  ed25519Signer,
+  systemTimers,
+} from '../../shared/transport/index.js';
+import { decodeEnvelope } from '../../shared/wire/index.js';
 import type { DeviceIdentity, VisitorTicket } from './relay-setup.js';
 import { BenchError } from './bench-error.js';
+import { envelopeBodyFast } from './envelope-body-fast.js';
 
 export const RELAY_WS_PATH = '/v1/ws';
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 const FULL_DECODE_EVERY = 64;
-const STORED_FRAME_BYTES = 2 + 4 + 8;
 
 export interface RelayClientEvents {
   /** The body of each delivered envelope (decoded strictly, as a real client would). */
@@ -34,26 +34,37 @@ export interface RelayClientEvents {
   readonly onProblem: (what: string) => void;
 }
 
-function bytesOf(data: WebSocket.RawData): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  return data instanceof ArrayBuffer
-    ? new Uint8Array(data)
-    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+/** `ws` without compression (the relay offers none), as the transport's WebSocket. */
+const BenchWebSocket: WebSocketConstructor = class extends WebSocket {
+  constructor(url: string) {
+    super(url, { perMessageDeflate: false });
+  }
+};
+
+function helloOf(who: { device: DeviceIdentity } | { visitor: VisitorTicket }): Hello {
+  if ('device' in who) {
+    const { accountId, deviceId, signingKey } = who.device;
+    return { kind: 'device', device: { accountId, deviceId, sign: ed25519Signer(signingKey) } };
+  }
+  return { kind: 'visitor', conversationId: who.visitor.conversationId, capability: who.visitor.capability };
 }
 
 export class RelayClient {
-  readonly #ws: WebSocket;
-  readonly #events: RelayClientEvents;
-  #ackCursor = 0;
-  #unacked = 0;
-  #ackTimer: NodeJS.Timeout | undefined;
-  #closing = false;
-  #delivered = 0;
-  stored = 0;
+  readonly #socket: RelaySocket;
+  readonly #state: { closing: boolean };
+  readonly #pacer: AckPacer;
+  readonly #stored: { count: number };
 
-  private constructor(ws: WebSocket, events: RelayClientEvents) {
-    this.#ws = ws;
-    this.#events = events;
+  private constructor(socket: RelaySocket, state: { closing: boolean }, pacer: AckPacer, stored: { count: number }) {
+    this.#socket = socket;
+    this.#state = state;
+    this.#pacer = pacer;
+    this.#stored = stored;
+  }
+
+  /** `stored` frames received (the relay's answers to this client's sends). */
+  get stored(): number {
+    return this.#stored.count;
   }
 
   /** Connects and authenticates; resolves once the relay sent `ready`. */
@@ -62,164 +73,70 @@ export class RelayClient {
     who: { device: DeviceIdentity } | { visitor: VisitorTicket },
     events: RelayClientEvents,
   ): Promise<RelayClient> {
-    const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
-    const client = new RelayClient(ws, events);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new BenchError('relay handshake timed out'));
-        ws.terminate();
-      }, HANDSHAKE_TIMEOUT_MS);
-      const fail = (what: string): void => {
-        clearTimeout(timer);
-        reject(new BenchError(`relay handshake failed: ${what}`));
-      };
-      ws.on('error', (error) => {
-        fail(error.message);
-        events.onProblem('socket-error');
-      });
-      ws.on('close', (code) => {
-        if (!client.#closing) {
-          fail(`closed with ${code}`);
-          events.onProblem(`closed-${code}`);
-        }
-      });
-      let ready = false;
-      ws.on('message', (data) => {
-        const bytes = bytesOf(data);
-        if (ready && client.#onFast(bytes)) return;
-        let frame: RelayFrame;
-        try {
-          frame = decodeRelayFrame(bytes);
-        } catch {
-          events.onProblem('malformed-relay-frame');
-          return;
-        }
-        if (ready) {
-          client.#onFrame(frame);
-          return;
-        }
-        if (frame.type === 'challenge') {
-          void client.#hello(frame.challenge, who).catch((error: unknown) => {
-            fail(error instanceof Error ? error.message : 'signing failed');
-          });
-        } else if (frame.type === 'ready') {
-          ready = true;
-          clearTimeout(timer);
-          resolve();
-        } else {
-          fail(`unexpected ${frame.type} frame${frame.type === 'error' ? ` (code ${frame.code})` : ''}`);
-        }
-      });
-    });
-    return client;
-  }
-
-  async #hello(challenge: Uint8Array, who: { device: DeviceIdentity } | { visitor: VisitorTicket }): Promise<void> {
-    if ('device' in who) {
-      const { accountId, deviceId, signingKey } = who.device;
-      const signature = new Uint8Array(
-        await crypto.subtle.sign(
-          { name: 'Ed25519' },
-          signingKey,
-          new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId)),
-        ),
-      );
-      this.#ws.send(encodeClientFrame({ type: 'hello-device', accountId, deviceId, signature, resumeAfter: 0 }));
-      return;
-    }
-    const { conversationId, capability } = who.visitor;
-    this.#ws.send(encodeClientFrame({ type: 'hello-visitor', conversationId, capability, resumeAfter: 0 }));
-  }
-
-  /**
-   * Deliver frames are checked by header and lengths only (a full decode costs the generator
-   * about as much CPU as the relay spends per message); every FULL_DECODE_EVERY-th one is also
-   * decoded strictly and compared, so a malformed frame cannot go unnoticed for long.
-   */
-  #onFast(bytes: Uint8Array): boolean {
-    // §16.3.3: a stored frame is exactly header + requestId u32 + cursor u64; only counted here.
-    if (bytes.length === STORED_FRAME_BYTES && bytes[0] === FRAME_VERSION && bytes[1] === RELAY_FRAME_TYPES.stored) {
-      this.stored += 1;
-      return true;
-    }
-    const fast = deliverFastPath(bytes);
-    if (fast === undefined) return false;
-    this.#delivered += 1;
-    if (this.#delivered % FULL_DECODE_EVERY === 0) {
-      const frame = decodeRelayFrame(bytes);
-      const body = frame.type === 'deliver' ? decodeEnvelope(frame.envelope).body : undefined;
-      if (
-        frame.type !== 'deliver' ||
-        frame.cursor !== fast.cursor ||
-        body === undefined ||
-        Buffer.compare(body, fast.body) !== 0
-      ) {
-        this.#events.onProblem('fast-path-mismatch');
+    // Deliveries may arrive in the same read as `ready`, before `open` resolves: the listener
+    // reaches the socket through this holder.
+    const holder: { socket?: RelaySocket } = {};
+    const state = { closing: false };
+    const stored = { count: 0 };
+    let delivered = 0;
+    const bodyOf = (envelope: Uint8Array): Uint8Array | undefined => {
+      delivered += 1;
+      const fast = envelopeBodyFast(envelope);
+      if (fast !== undefined && delivered % FULL_DECODE_EVERY !== 0) return fast;
+      try {
+        const strict = decodeEnvelope(envelope).body;
+        if (fast !== undefined && Buffer.compare(fast, strict) !== 0) events.onProblem('fast-path-mismatch');
+        return strict;
+      } catch {
+        events.onProblem('malformed-envelope');
+        return undefined;
       }
+    };
+    const pacer = new AckPacer(systemTimers, (cursor) => {
+      holder.socket?.ack(cursor);
+    });
+    const listener: SocketListener = {
+      deliver(cursor, envelope) {
+        const body = bodyOf(envelope);
+        if (body !== undefined) events.onBody(body);
+        pacer.processed(cursor);
+      },
+      stored() {
+        stored.count += 1;
+      },
+      refused(_requestId, code) {
+        events.onProblem(`error-${code}`);
+      },
+      closed(error: RelayError) {
+        if (!state.closing) events.onProblem(`closed-${error.code}`);
+      },
+    };
+    try {
+      holder.socket = await RelaySocket.open({
+        url: wsUrl,
+        WebSocket: BenchWebSocket,
+        timers: systemTimers,
+        hello: helloOf(who),
+        resumeAfter: 0,
+        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+        listener,
+      });
+    } catch (error) {
+      events.onProblem('handshake-failed');
+      throw new BenchError(`relay handshake failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    this.#events.onBody(fast.body);
-    this.#scheduleAck(fast.cursor);
-    return true;
-  }
-
-  #onFrame(frame: RelayFrame): void {
-    switch (frame.type) {
-      case 'deliver':
-        this.#events.onBody(decodeEnvelope(frame.envelope).body);
-        this.#scheduleAck(frame.cursor);
-        return;
-      case 'stored':
-        this.stored += 1;
-        return;
-      case 'error':
-        this.#events.onProblem(`error-${frame.code}`);
-        return;
-      case 'challenge':
-      case 'ready':
-        this.#events.onProblem(`unexpected-${frame.type}`);
-        return;
-    }
-  }
-
-  #scheduleAck(cursor: number): void {
-    this.#ackCursor = Math.max(this.#ackCursor, cursor);
-    this.#unacked += 1;
-    if (this.#unacked >= ACK_MAX_UNACKED) {
-      this.#sendAck();
-      return;
-    }
-    this.#ackTimer ??= setTimeout(() => {
-      this.#sendAck();
-    }, ACK_MAX_DELAY_MS);
-  }
-
-  #sendAck(): void {
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    this.#unacked = 0;
-    if (this.#ws.readyState === WebSocket.OPEN)
-      this.#ws.send(encodeClientFrame({ type: 'ack', cursor: this.#ackCursor }));
+    return new RelayClient(holder.socket, state, pacer, stored);
   }
 
   /** Sends an already encoded client frame (a send frame, §16.2.3). */
   sendFrame(frame: Uint8Array): void {
-    this.#ws.send(frame, { binary: true });
+    this.#socket.sendFrame(frame);
   }
 
   close(): Promise<void> {
-    this.#closing = true;
-    clearTimeout(this.#ackTimer);
-    if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#ws.terminate();
-        resolve();
-      }, 2_000);
-      this.#ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#ws.close(1000, 'bench done');
-    });
+    this.#state.closing = true;
+    this.#pacer.flush();
+    this.#socket.close();
+    return Promise.resolve();
   }
 }

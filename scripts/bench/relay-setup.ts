@@ -1,22 +1,20 @@
 /**
- * Provisioning the relay for the benchmark through its real HTTP API (docs/PROTOCOL.md §16,
- * relay/http/*): an account registered and logged in with OPAQUE (RFC 9807, via
- * @serenity-kit/opaque), devices enrolled with fresh Ed25519 keys (WebCrypto), and visitor
- * conversations opened with their capabilities. Nothing here is a shortcut into the database.
+ * Provisioning the relay for the benchmark through its real HTTP API, with shared/transport's
+ * client (docs/OPERATIONS.md "HTTP API"): an account registered and logged in with OPAQUE
+ * (RFC 9807, via @serenity-kit/opaque with the key stretching of PROTOCOL §17), devices enrolled
+ * with fresh Ed25519 keys (WebCrypto), and visitor conversations opened with their capabilities.
+ * Nothing here is a shortcut into the database.
  */
-import * as opaque from '@serenity-kit/opaque';
 import {
   type AccountId,
   type ConversationId,
   type DeviceId,
-  asAccountId,
-  asConversationId,
   asDeviceId,
-  idBytesFromHex,
-  idToHex,
+  asConversationId,
 } from '../../shared/wire/index.js';
+import { type RelayHttp, createRelayHttp, systemTimers } from '../../shared/transport/index.js';
+import { serenityOpaqueClient } from '../../shared/transport/opaque/index.js';
 import { BenchError } from './bench-error.js';
-import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/index.js';
 
 export interface DeviceIdentity {
   readonly accountId: AccountId;
@@ -35,63 +33,29 @@ export interface Account {
   readonly sessionToken: string;
 }
 
+const opaqueClient = serenityOpaqueClient();
+const clients = new Map<string, RelayHttp>();
+
+function relayHttp(origin: string): RelayHttp {
+  let http = clients.get(origin);
+  if (http === undefined) {
+    http = createRelayHttp({ origin, fetch, timers: systemTimers, timeoutMs: 60_000 });
+    clients.set(origin, http);
+  }
+  return http;
+}
+
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
-
-async function postJson(url: string, body: unknown, token?: string, method = 'POST'): Promise<Record<string, unknown>> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-  const res = await fetch(url, { method, headers, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new BenchError(`${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== 'object' || value === null)
-    throw new BenchError(`${new URL(url).pathname} did not answer a JSON object`);
-  return value as Record<string, unknown>;
-}
-
-function stringOf(body: Record<string, unknown>, name: string): string {
-  const value = body[name];
-  if (typeof value !== 'string') throw new BenchError(`relay answer lacks "${name}"`);
-  return value;
-}
 
 /** Registers a fresh account with OPAQUE and logs in; returns the account session. */
 export async function createAccount(origin: string): Promise<Account> {
-  await opaque.ready;
-  const idBytes = crypto.getRandomValues(new Uint8Array(12));
-  const username = `bench-${b64url(idBytes)}`;
+  const http = relayHttp(origin);
+  const username = `bench-${b64url(crypto.getRandomValues(new Uint8Array(12)))}`;
   const password = b64url(crypto.getRandomValues(new Uint8Array(24)));
-  const reg = opaque.client.startRegistration({ password });
-  const regStart = await postJson(`${origin}/v1/auth/register/start`, {
-    username,
-    registrationRequest: reg.registrationRequest,
-  });
-  const { registrationRecord } = opaque.client.finishRegistration({
-    password,
-    clientRegistrationState: reg.clientRegistrationState,
-    registrationResponse: stringOf(regStart, 'registrationResponse'),
-    keyStretching: OPAQUE_KEY_STRETCHING,
-  });
-  const regFinish = await postJson(`${origin}/v1/auth/register/finish`, { username, registrationRecord });
-  const login = opaque.client.startLogin({ password });
-  const loginStart = await postJson(`${origin}/v1/auth/login/start`, {
-    username,
-    startLoginRequest: login.startLoginRequest,
-  });
-  const finished = opaque.client.finishLogin({
-    password,
-    clientLoginState: login.clientLoginState,
-    loginResponse: stringOf(loginStart, 'loginResponse'),
-    keyStretching: OPAQUE_KEY_STRETCHING,
-  });
-  if (finished === undefined) throw new BenchError('OPAQUE login failed for a freshly registered account');
-  const loginFinish = await postJson(`${origin}/v1/auth/login/finish`, {
-    loginId: stringOf(loginStart, 'loginId'),
-    finishLoginRequest: finished.finishLoginRequest,
-  });
-  const accountId = stringOf(regFinish, 'accountId');
-  if (stringOf(loginFinish, 'accountId') !== accountId) throw new BenchError('login returned another account');
-  return { accountId: asAccountId(idBytesFromHex(accountId)), sessionToken: stringOf(loginFinish, 'sessionToken') };
+  const accountId = await http.auth.register(username, password, opaqueClient);
+  const session = await http.auth.login(username, password, opaqueClient);
+  if (Buffer.compare(session.accountId, accountId) !== 0) throw new BenchError('login returned another account');
+  return { accountId, sessionToken: session.sessionToken };
 }
 
 /** Generates an Ed25519 device key (RFC 8032, WebCrypto) and enrols its public half. */
@@ -99,18 +63,15 @@ export async function enrolDevice(origin: string, account: Account): Promise<Dev
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const deviceId = asDeviceId(crypto.getRandomValues(new Uint8Array(16)));
-  await postJson(
-    `${origin}/v1/accounts/${idToHex(account.accountId)}/devices/${idToHex(deviceId)}`,
-    { signingKey: b64url(publicKey) },
-    account.sessionToken,
-    'PUT',
-  );
+  await relayHttp(origin).directory.enrolDevice(account.accountId, deviceId, publicKey, {
+    bearer: account.sessionToken,
+  });
   return { accountId: account.accountId, deviceId, signingKey: pair.privateKey };
 }
 
-/** Opens a visitor conversation (no credentials); the capability is what the widget keeps. */
+/** Opens a visitor conversation (no credentials) with a fresh random id; the capability is what the widget keeps. */
 export async function openConversation(origin: string, accountId: AccountId): Promise<VisitorTicket> {
-  const body = await postJson(`${origin}/v1/accounts/${idToHex(accountId)}/conversations`, {});
-  const capability = new Uint8Array(Buffer.from(stringOf(body, 'capability'), 'base64url'));
-  return { accountId, conversationId: asConversationId(idBytesFromHex(stringOf(body, 'conversationId'))), capability };
+  const conversationId = asConversationId(crypto.getRandomValues(new Uint8Array(16)));
+  const capability = await relayHttp(origin).conversations.open(accountId, conversationId);
+  return { accountId, conversationId, capability };
 }

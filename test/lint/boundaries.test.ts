@@ -120,6 +120,43 @@ const cases: readonly Case[] = [
     source: "import { x } from '../shared/storage/dexie/index.js';",
     refused: false,
   },
+  // OPAQUE: only shared/transport/opaque, which the agent apps reach and the widget and runtime never do.
+  {
+    why: 'the OPAQUE client from the widget',
+    file: 'widget/loader.ts',
+    source: "import { x } from '../shared/transport/opaque/index.js';",
+    refused: true,
+  },
+  {
+    why: '@serenity-kit/opaque in the widget',
+    file: 'widget/loader.ts',
+    source: "import * as opaque from '@serenity-kit/opaque';",
+    refused: true,
+  },
+  {
+    why: '@serenity-kit/opaque in shared/transport outside its OPAQUE unit',
+    file: 'shared/transport/http/auth-api.ts',
+    source: "import * as opaque from '@serenity-kit/opaque';",
+    refused: true,
+  },
+  {
+    why: 'the OPAQUE client from shared/runtime (passed in as the OpaqueClient port)',
+    file: 'shared/runtime/agent-runtime.ts',
+    source: "import { x } from '../transport/opaque/index.js';",
+    refused: true,
+  },
+  {
+    why: '@serenity-kit/opaque in its unit',
+    file: 'shared/transport/opaque/serenity-opaque.ts',
+    source: "import * as opaque from '@serenity-kit/opaque';",
+    refused: false,
+  },
+  {
+    why: 'the OPAQUE client from an agent app',
+    file: 'entrypoints/background/index.ts',
+    source: "import { x } from '../../shared/transport/opaque/index.js';",
+    refused: false,
+  },
   // The relay: shared/wire only.
   {
     why: 'the relay importing shared/protocol',
@@ -263,6 +300,9 @@ describe('folder allow-list (docs/ARCHITECTURE.md)', () => {
   it('places each file in the longest matching folder', () => {
     expect(folderOf('shared/storage/dexie/dexie-store.ts')).toBe('shared/storage/dexie');
     expect(folderOf('shared/storage/memory/memory-store.ts')).toBe('shared/storage');
+    expect(folderOf('shared/storage/indexeddb/idb-store.ts')).toBe('shared/storage');
+    expect(folderOf('shared/transport/ws/relay-socket.ts')).toBe('shared/transport');
+    expect(folderOf('shared/transport/opaque/serenity-opaque.ts')).toBe('shared/transport/opaque');
     expect(folderOf('shared/protocol/index.ts')).toBe('shared/protocol');
     expect(folderOf('shared/protocol/session/ratchet.ts')).toBe('shared/protocol/session');
     expect(folderOf('shared/wire/frames/hello.ts')).toBe('shared/wire');

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
 import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/index.js';
+import { RateLimitedError } from '../../shared/transport/index.js';
 import {
   b64,
   bearer,
@@ -264,7 +265,7 @@ describe('relay login throttle (online password guessing)', () => {
     // A wrong guess needs no finish: the client sees it when the envelope does not open.
     expect(await start('target@example.test')).toBe(200);
     expect(await start('target@example.test')).toBe(429);
-    await expect(login(relay.origin, 'target@example.test', PASSWORD)).rejects.toThrow('login/start 429');
+    await expect(login(relay.origin, 'target@example.test', PASSWORD)).rejects.toBeInstanceOf(RateLimitedError);
     expect(await start('someone-else@example.test')).toBe(200);
     const metrics = new TextDecoder().decode((await http(relay.origin, 'GET', '/metrics')).bytes);
     expect(metrics).toMatch(/reason="login-throttled"\} 2/);

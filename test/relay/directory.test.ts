@@ -2,6 +2,7 @@
  * Key directory, one-time prekeys, attachments, deletion, retention-facing routes and ops
  * endpoints against a real relay process with small limits.
  */
+import { ConflictError } from '../../shared/transport/index.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
@@ -72,7 +73,7 @@ describe('key directory and account data', () => {
   it('caps devices per account and serves bundles and the widget config without credentials', async () => {
     await enrolDevice(relay.origin, account);
     await enrolDevice(relay.origin, account);
-    await expect(enrolDevice(relay.origin, account)).rejects.toThrow(/409/);
+    await expect(enrolDevice(relay.origin, account)).rejects.toBeInstanceOf(ConflictError);
     const bundle = new Uint8Array([1, 2, 3, 4]);
     expect(
       (

@@ -1,9 +1,10 @@
 /**
- * Test helpers that speak the relay's HTTP API like a real client: OPAQUE registration and login
- * (client side with @serenity-kit/opaque), device enrolment with a WebCrypto Ed25519 key, and
- * device/visitor WebSocket sessions.
+ * Test helpers that speak the relay's HTTP API as a real client does: through shared/transport
+ * (OPAQUE registration and login with @serenity-kit/opaque, device enrolment with a WebCrypto
+ * Ed25519 key, conversations opened with the client's own random id). `http` stays a raw request
+ * for tests that check exact statuses and bodies; device/visitor WebSockets are the raw-frame
+ * TestClient (ws-client.ts), because the relay tests look at every frame.
  */
-import * as opaque from '@serenity-kit/opaque';
 import {
   type AccountId,
   type DeviceId,
@@ -11,13 +12,32 @@ import {
   asCiphertext,
   asConversationId,
   asDeviceId,
-  deviceAuthMessage,
   encodeEnvelope,
   idBytesFromHex,
+  idToHex,
   type Recipient,
 } from '../../../shared/wire/index.js';
+import {
+  type DeviceCredentials,
+  type Hello,
+  type RelayHttp,
+  UnauthorizedError,
+  createRelayHttp,
+  ed25519Signer,
+  helloFrame,
+  signChallenge as signRelayChallenge,
+  systemTimers,
+} from '../../../shared/transport/index.js';
+import { serenityOpaqueClient } from '../../../shared/transport/opaque/index.js';
 import { TestClient } from './ws-client.js';
-import { OPAQUE_KEY_STRETCHING } from '../../../shared/protocol/index.js';
+
+/** The OpaqueClient every test uses (the key stretching of PROTOCOL §17). */
+export const opaqueClient = serenityOpaqueClient();
+
+/** The transport's HTTP client for a relay origin (Node's fetch, real timers). */
+export function relayHttp(origin: string, timeoutMs?: number): RelayHttp {
+  return createRelayHttp({ origin, fetch, timers: systemTimers, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+}
 
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 export const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64url'));
@@ -51,39 +71,18 @@ export interface Account {
 }
 
 export async function register(origin: string, username: string, password: string): Promise<string> {
-  await opaque.ready;
-  const { clientRegistrationState, registrationRequest } = opaque.client.startRegistration({ password });
-  const start = await http(origin, 'POST', '/v1/auth/register/start', { json: { username, registrationRequest } });
-  if (start.status !== 200) throw new Error(`register/start ${start.status}`);
-  const { registrationRecord } = opaque.client.finishRegistration({
-    clientRegistrationState,
-    registrationResponse: String(start.json['registrationResponse']),
-    password,
-    keyStretching: OPAQUE_KEY_STRETCHING,
-  });
-  const finish = await http(origin, 'POST', '/v1/auth/register/finish', { json: { username, registrationRecord } });
-  if (finish.status !== 201) throw new Error(`register/finish ${finish.status}`);
-  return String(finish.json['accountId']);
+  return idToHex(await relayHttp(origin).auth.register(username, password, opaqueClient));
 }
 
-/** OPAQUE login; undefined when the client-side finish fails (wrong password). */
+/** OPAQUE login; undefined for a wrong password (the client-side finish fails). */
 export async function login(origin: string, username: string, password: string): Promise<Account | undefined> {
-  await opaque.ready;
-  const { clientLoginState, startLoginRequest } = opaque.client.startLogin({ password });
-  const start = await http(origin, 'POST', '/v1/auth/login/start', { json: { username, startLoginRequest } });
-  if (start.status !== 200) throw new Error(`login/start ${start.status}`);
-  const result = opaque.client.finishLogin({
-    clientLoginState,
-    loginResponse: String(start.json['loginResponse']),
-    password,
-    keyStretching: OPAQUE_KEY_STRETCHING,
-  });
-  if (result === undefined) return undefined;
-  const finish = await http(origin, 'POST', '/v1/auth/login/finish', {
-    json: { loginId: start.json['loginId'], finishLoginRequest: result.finishLoginRequest },
-  });
-  if (finish.status !== 200) throw new Error(`login/finish ${finish.status}`);
-  return { accountId: String(finish.json['accountId']), token: String(finish.json['sessionToken']), username };
+  try {
+    const session = await relayHttp(origin).auth.login(username, password, opaqueClient);
+    return { accountId: idToHex(session.accountId), token: session.sessionToken, username };
+  } catch (error) {
+    if (error instanceof UnauthorizedError && error.status === undefined) return undefined;
+    throw error;
+  }
 }
 
 export async function registerAndLogin(
@@ -113,11 +112,12 @@ export async function enrolDevice(origin: string, account: Account): Promise<Dev
   const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   const deviceId = randomHexId();
-  const res = await http(origin, 'PUT', `/v1/accounts/${account.accountId}/devices/${deviceId}`, {
-    json: { signingKey: b64(raw) },
-    headers: bearer(account),
-  });
-  if (res.status !== 200) throw new Error(`enrol ${res.status} ${JSON.stringify(res.json)}`);
+  await relayHttp(origin).directory.enrolDevice(
+    asAccountId(idBytesFromHex(account.accountId)),
+    asDeviceId(idBytesFromHex(deviceId)),
+    raw,
+    { bearer: account.token },
+  );
   return { account, deviceId, privateKey: pair.privateKey };
 }
 
@@ -128,25 +128,26 @@ export function ids(device: Device): { accountId: AccountId; deviceId: DeviceId 
   };
 }
 
-export async function signChallenge(device: Device, challenge: Uint8Array): Promise<Uint8Array> {
-  const { accountId, deviceId } = ids(device);
-  return new Uint8Array(
-    await crypto.subtle.sign(
-      { name: 'Ed25519' },
-      device.privateKey,
-      new Uint8Array(deviceAuthMessage(challenge, accountId, deviceId)),
-    ),
-  );
+/** The device as the transport authenticates it (PROTOCOL §16.5). */
+export function credentials(device: Device): DeviceCredentials {
+  return { ...ids(device), sign: ed25519Signer(device.privateKey) };
+}
+
+export function signChallenge(device: Device, challenge: Uint8Array): Promise<Uint8Array> {
+  return signRelayChallenge(credentials(device), challenge);
+}
+
+async function connectAs(wsUrl: string, hello: Hello, resumeAfter: number): Promise<TestClient> {
+  const client = await TestClient.connect(wsUrl);
+  await client.until((f) => f.some((x) => x.type === 'challenge'), 'challenge');
+  client.send(await helloFrame(hello, client.challenge(), resumeAfter));
+  await client.until((f) => f.some((x) => x.type === 'ready' || x.type === 'error'), 'ready');
+  return client;
 }
 
 /** A device connection that has received `ready`. */
-export async function connectDevice(wsUrl: string, device: Device, resumeAfter = 0): Promise<TestClient> {
-  const client = await TestClient.connect(wsUrl);
-  await client.until((f) => f.some((x) => x.type === 'challenge'), 'challenge');
-  const signature = await signChallenge(device, client.challenge());
-  client.send({ type: 'hello-device', ...ids(device), signature, resumeAfter });
-  await client.until((f) => f.some((x) => x.type === 'ready' || x.type === 'error'), 'ready');
-  return client;
+export function connectDevice(wsUrl: string, device: Device, resumeAfter = 0): Promise<TestClient> {
+  return connectAs(wsUrl, { kind: 'device', device: credentials(device) }, resumeAfter);
 }
 
 export interface Conversation {
@@ -154,23 +155,27 @@ export interface Conversation {
   readonly capability: string;
 }
 
+/** Opens a conversation with a fresh random id (PROTOCOL §2.4), as a visitor does. */
 export async function openConversation(origin: string, accountId: string): Promise<Conversation> {
-  const res = await http(origin, 'POST', `/v1/accounts/${accountId}/conversations`);
-  if (res.status !== 201) throw new Error(`open conversation ${res.status}`);
-  return { conversationId: String(res.json['conversationId']), capability: String(res.json['capability']) };
+  const conversationId = randomHexId();
+  const capability = await relayHttp(origin).conversations.open(
+    asAccountId(idBytesFromHex(accountId)),
+    asConversationId(idBytesFromHex(conversationId)),
+  );
+  return { conversationId, capability: b64(capability) };
 }
 
-export async function connectVisitor(wsUrl: string, conversation: Conversation, resumeAfter = 0): Promise<TestClient> {
-  const client = await TestClient.connect(wsUrl);
-  await client.until((f) => f.some((x) => x.type === 'challenge'), 'challenge');
-  client.send({
-    type: 'hello-visitor',
+/** The visitor's hello for the transport. */
+export function visitorHello(conversation: Conversation): Hello {
+  return {
+    kind: 'visitor',
     conversationId: asConversationId(idBytesFromHex(conversation.conversationId)),
     capability: unb64(conversation.capability),
-    resumeAfter,
-  });
-  await client.until((f) => f.some((x) => x.type === 'ready' || x.type === 'error'), 'ready');
-  return client;
+  };
+}
+
+export function connectVisitor(wsUrl: string, conversation: Conversation, resumeAfter = 0): Promise<TestClient> {
+  return connectAs(wsUrl, visitorHello(conversation), resumeAfter);
 }
 
 export function envelope(

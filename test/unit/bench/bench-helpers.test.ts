@@ -1,5 +1,5 @@
 /**
- * The pure parts of `npm run bench` (scripts/bench/): percentiles, the deliver-frame fast path
+ * The pure parts of `npm run bench` (scripts/bench/): percentiles, the envelope-body fast path
  * the load generator uses instead of a full decode, the body stamp, options and target checks.
  * No timings are asserted here: the benchmark prints figures, tests only check the arithmetic.
  */
@@ -10,13 +10,12 @@ import {
   asConversationId,
   asDeviceId,
   decodeEnvelope,
-  decodeRelayFrame,
   encodeEnvelope,
   encodeRelayFrame,
   LIMITS,
 } from '../../../shared/wire/index.js';
 import { median, percentile, ratio } from '../../../scripts/bench/stats.js';
-import { deliverFastPath } from '../../../scripts/bench/deliver-fast-path.js';
+import { envelopeBodyFast } from '../../../scripts/bench/envelope-body-fast.js';
 import { STAMP_BYTES, readStamp, writeStamp } from '../../../scripts/bench/stamp.js';
 import { parseOptions } from '../../../scripts/bench/options.js';
 import { type SummaryRow, type SideSummary, checkTargets } from '../../../scripts/bench/results.js';
@@ -89,64 +88,50 @@ describe('median and ratio', () => {
   });
 });
 
-describe('deliverFastPath', () => {
+describe('envelopeBodyFast', () => {
   const envelopeArb = fc.record({
     conversationId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
     device: fc.option(fc.uint8Array({ minLength: 16, maxLength: 16 }), { nil: undefined }),
     body: fc.uint8Array({ minLength: 1, maxLength: 5000 }),
-    cursor: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
   });
 
-  function frameOf(e: {
-    conversationId: Uint8Array;
-    device: Uint8Array | undefined;
-    body: Uint8Array;
-    cursor: number;
-  }): Uint8Array {
-    const envelope = encodeEnvelope({
+  function envelopeOf(e: { conversationId: Uint8Array; device: Uint8Array | undefined; body: Uint8Array }): Uint8Array {
+    return encodeEnvelope({
       conversationId: asConversationId(e.conversationId),
       recipient: e.device === undefined ? { kind: 'visitor' } : { kind: 'device', deviceId: asDeviceId(e.device) },
       body: asCiphertext(e.body),
     });
-    return encodeRelayFrame({ type: 'deliver', cursor: e.cursor, envelope });
   }
 
-  it('agrees with the strict decoder of shared/wire on every deliver frame', () => {
+  it('agrees with the strict decoder of shared/wire on every envelope', () => {
     fc.assert(
       fc.property(envelopeArb, (e) => {
-        const frame = frameOf(e);
-        const fast = deliverFastPath(frame);
-        const strict = decodeRelayFrame(frame);
-        if (strict.type !== 'deliver') throw new BenchError('not a deliver frame');
-        expect(fast?.cursor).toBe(strict.cursor);
-        expect(fast?.body).toEqual(decodeEnvelope(strict.envelope).body);
+        const envelope = envelopeOf(e);
+        expect(envelopeBodyFast(envelope)).toEqual(decodeEnvelope(envelope).body);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('returns undefined (never a wrong body) for truncated, extended or other frames', () => {
+  it('returns undefined (never a wrong body) for truncated, extended or other bytes', () => {
     fc.assert(
       fc.property(envelopeArb, fc.integer({ min: 1, max: 64 }), (e, cut) => {
-        const frame = frameOf(e);
-        expect(deliverFastPath(frame.subarray(0, Math.max(0, frame.length - cut)))).toBeUndefined();
-        const longer = new Uint8Array(frame.length + cut);
-        longer.set(frame);
-        expect(deliverFastPath(longer)).toBeUndefined();
+        const envelope = envelopeOf(e);
+        expect(envelopeBodyFast(envelope.subarray(0, Math.max(0, envelope.length - cut)))).toBeUndefined();
+        const longer = new Uint8Array(envelope.length + cut);
+        longer.set(envelope);
+        expect(envelopeBodyFast(longer)).toBeUndefined();
       }),
       { numRuns: 200 },
     );
-    expect(deliverFastPath(encodeRelayFrame({ type: 'stored', requestId: 7, cursor: 9 }))).toBeUndefined();
-    expect(deliverFastPath(encodeRelayFrame({ type: 'challenge', challenge: new Uint8Array(32) }))).toBeUndefined();
-    expect(deliverFastPath(new Uint8Array(0))).toBeUndefined();
+    expect(envelopeBodyFast(encodeRelayFrame({ type: 'stored', requestId: 7, cursor: 9 }))).toBeUndefined();
+    expect(envelopeBodyFast(new Uint8Array(0))).toBeUndefined();
   });
 
   it('handles the largest envelope the wire allows', () => {
     const body = new Uint8Array(LIMITS.maxEnvelopeBodyBytes).fill(7);
-    const fast = deliverFastPath(
-      frameOf({ conversationId: new Uint8Array(16), device: new Uint8Array(16), body, cursor: 1 }),
-    );
-    expect(fast?.body.length).toBe(LIMITS.maxEnvelopeBodyBytes);
+    const fast = envelopeBodyFast(envelopeOf({ conversationId: new Uint8Array(16), device: new Uint8Array(16), body }));
+    expect(fast?.length).toBe(LIMITS.maxEnvelopeBodyBytes);
   });
 });
 

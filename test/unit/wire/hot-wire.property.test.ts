@@ -8,7 +8,7 @@
  * envelopes never reach them (the fast paths hand only refused input to them).
  */
 import fc from 'fast-check';
-import { envelopeArb, id16 } from '../../support/wire-arbitraries.js';
+import { concat, envelopeArb, id16, outcome, placed, u64Arb, variants } from '../../support/wire-arbitraries.js';
 import { describe, expect, it, vi } from 'vitest';
 import type * as ClientFramesModule from '../../../shared/wire/frames/client-frames.js';
 import type * as EnvelopeModule from '../../../shared/wire/envelope.js';
@@ -16,7 +16,6 @@ import {
   CLIENT_FRAME_TYPES,
   type ClientFrame,
   FRAME_VERSION,
-  FrameDecodeError,
   LIMITS,
   asAccountId,
   asConversationId,
@@ -40,21 +39,6 @@ vi.mock('../../../shared/wire/frames/client-frames.js', async (importOriginal) =
 
 const RUNS = { numRuns: 1000 } as const;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-type Outcome =
-  { ok: unknown } | { error: { type: string; message: string; reason: string | undefined; cause: string | undefined } };
-
-/** What `run` returns, or the observable parts of what it throws. */
-function outcome(run: () => unknown): Outcome {
-  try {
-    return { ok: run() };
-  } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    const reason = error instanceof FrameDecodeError ? error.reason : undefined;
-    const cause = error.cause instanceof Error ? `${error.cause.constructor.name}: ${error.cause.message}` : undefined;
-    return { error: { type: error.constructor.name, message: error.message, reason, cause } };
-  }
-}
 
 /** The routing fields as the generic decoder gives them, in hex computed independently (Buffer). */
 function genericRoute(bytes: Uint8Array): unknown {
@@ -104,7 +88,6 @@ function expectSameFrame(bytes: Uint8Array): void {
   }
 }
 
-const u64Arb = fc.oneof(fc.maxSafeNat(), fc.constantFrom(0, 0xffff_ffff, 0x1_0000_0000, Number.MAX_SAFE_INTEGER));
 const clientFrameArb: fc.Arbitrary<ClientFrame> = fc.oneof(
   fc.record({
     type: fc.constant('send' as const),
@@ -126,115 +109,6 @@ const clientFrameArb: fc.Arbitrary<ClientFrame> = fc.oneof(
     resumeAfter: u64Arb,
   }),
 );
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-/** A u32 near the interesting edges: the true length ±1, zero, the caps ±1, or anything. */
-const lengthValue = (actual: number): fc.Arbitrary<number> =>
-  fc.oneof(
-    fc
-      .constantFrom(
-        0,
-        1,
-        actual - 1,
-        actual + 1,
-        LIMITS.maxEnvelopeBodyBytes,
-        LIMITS.maxEnvelopeBodyBytes + 1,
-        LIMITS.maxEnvelopeBytes,
-        LIMITS.maxEnvelopeBytes + 1,
-        0xffff_ffff,
-      )
-      .filter((n) => n >= 0),
-    fc.nat({ max: 0xffff_ffff }),
-  );
-
-/** `bytes` up to the u32 at `at`, then that u32 set to `n` and exactly `n` bytes after it (a self-consistent length). */
-function resized(bytes: Uint8Array, at: number, n: number): Uint8Array {
-  const out = new Uint8Array(at + 4 + n);
-  out.set(bytes.subarray(0, Math.min(bytes.length, out.length)));
-  new DataView(out.buffer).setUint32(at, n);
-  return out;
-}
-
-/**
- * Hostile variants of valid `bytes`: a truncation, an extension, one byte replaced (biased to the
- * first 40 bytes, where every header and length field lives, and to the version/type/tag bytes at
- * `tagOffsets`), the u32 at a length offset
- * rewritten, or set together with the input's size so that it is consistent (empty, over a cap).
- */
-function variants(
-  bytes: Uint8Array,
-  lengthOffsets: readonly number[],
-  tagOffsets: readonly number[],
-): fc.Arbitrary<Uint8Array> {
-  const offsets = lengthOffsets.filter((o) => o + 4 <= bytes.length);
-  const tags = tagOffsets.filter((o) => o < bytes.length);
-  const mutate = fc
-    .tuple(
-      fc.oneof(
-        fc.nat({ max: Math.min(39, bytes.length - 1) }),
-        fc.nat({ max: bytes.length - 1 }),
-        tags.length === 0 ? fc.constant(0) : fc.constantFrom(...tags),
-      ),
-      fc.oneof(fc.nat({ max: 255 }), fc.constantFrom(0, 1, 2, 3, 0x12, 0x13, 0x1f, 0x20, 0xff)),
-    )
-    .map(([at, value]) => {
-      const out = bytes.slice();
-      out[at] = value;
-      return out;
-    });
-  const rewrite =
-    offsets.length === 0
-      ? mutate
-      : fc.constantFrom(...offsets).chain((at) => {
-          const actual = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(at);
-          return lengthValue(actual).map((n) => {
-            const out = bytes.slice();
-            new DataView(out.buffer).setUint32(at, n);
-            return out;
-          });
-        });
-  const consistent =
-    offsets.length === 0
-      ? mutate
-      : fc
-          .tuple(
-            fc.constantFrom(...offsets),
-            fc.constantFrom(
-              0,
-              1,
-              2,
-              LIMITS.maxEnvelopeBodyBytes,
-              LIMITS.maxEnvelopeBodyBytes + 1,
-              LIMITS.maxEnvelopeBytes,
-              LIMITS.maxEnvelopeBytes + 1,
-            ),
-          )
-          .map(([at, n]) => resized(bytes, at, n));
-  return fc.oneof(
-    fc.nat({ max: bytes.length }).map((cut) => bytes.slice(0, cut)),
-    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((tail) => concat(bytes, tail)),
-    mutate,
-    rewrite,
-    consistent,
-  );
-}
-
-/** The input as given, or copied into a Node Buffer at a random offset of a larger backing store. */
-const placed = (bytes: Uint8Array): fc.Arbitrary<Uint8Array> =>
-  fc.oneof(
-    fc.constant(bytes),
-    fc.tuple(fc.nat(16), fc.nat(16)).map(([before, after]) => {
-      const backing = Buffer.alloc(before + bytes.length + after, 0xa5);
-      backing.set(bytes, before);
-      return backing.subarray(before, before + bytes.length);
-    }),
-  );
 
 /** Envelope length prefix: after version, suite, conversationId and tag (+ deviceId for a device). */
 const ENVELOPE_LENGTH_OFFSETS = [19, 35] as const;

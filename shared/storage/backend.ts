@@ -1,0 +1,55 @@
+/**
+ * What an adapter implements: three stores of raw rows and one transaction of operations.
+ * `createClientStore` (record-store.ts) builds the typed ClientStore on top, so every adapter
+ * (memory, tiny IndexedDB, Dexie) shares the same record checks and step rules.
+ *
+ *   records  string key → StoredRecord  (states, cursors, settings)
+ *   outbox   seq (assigned, increasing, never reused) → ListRow, indexed by [conversation, seq]
+ *   history  seq (same) → ListRow, indexed by [conversation, seq]
+ */
+import type { ListRow, StoredRecord } from './records.js';
+
+export type ListStore = 'outbox' | 'history';
+
+export type BackendOp =
+  | { readonly op: 'put'; readonly key: string; readonly record: StoredRecord }
+  /**
+   * Reads the record at `key` inside the transaction and writes what `update` returns (nothing
+   * when it returns undefined). `update` runs synchronously; if it throws, the transaction is
+   * aborted and `apply` rejects with that error.
+   */
+  | {
+      readonly op: 'update';
+      readonly key: string;
+      readonly update: (existing: unknown) => StoredRecord | undefined;
+    }
+  | { readonly op: 'delete'; readonly key: string }
+  | { readonly op: 'append'; readonly store: ListStore; readonly row: ListRow }
+  | { readonly op: 'remove'; readonly store: ListStore; readonly seq: number }
+  /** Removes every outbox and history row of a conversation (hex id). */
+  | { readonly op: 'forget'; readonly conversation: string };
+
+export interface ListScan {
+  /** Only rows of this conversation (hex id). */
+  readonly conversation?: string;
+  /** Only rows with a larger seq. */
+  readonly after: number;
+  readonly limit: number;
+}
+
+export interface StoreBackend {
+  /** The raw record at `key`, or undefined. */
+  get(key: string): Promise<unknown>;
+  /** Keys of the records store that start with `prefix`, in key order. */
+  keysWithPrefix(prefix: string): Promise<string[]>;
+  /** Raw rows (each with its `seq`) in seq order. */
+  list(store: ListStore, scan: ListScan): Promise<unknown[]>;
+  /**
+   * Applies `ops` in ONE transaction, all or nothing, and resolves once it is durable. Reads of
+   * `update` ops see the stores as they were before the transaction (the caller never names a
+   * key twice). Resolves to the seq assigned to each `append`, in order. Rejects with the
+   * error an `update` threw, or the engine's error.
+   */
+  apply(ops: readonly BackendOp[]): Promise<number[]>;
+  close(): void;
+}

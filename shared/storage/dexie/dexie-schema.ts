@@ -1,0 +1,25 @@
+/**
+ * The Dexie layout of the agent apps' store, as a list of versions. Each version names its
+ * tables and, from version 2 on, an upgrade that rewrites the records of the previous layout
+ * (Dexie runs it inside the versionchange transaction). To change a record layout, raise its
+ * RECORD_SCHEMAS number (../records.ts) and append a version here whose upgrade rewrites every
+ * record of that kind; never edit a shipped version.
+ *
+ *   records  outbound string key → { schema, kind, value }
+ *   outbox   ++seq, [conversation+seq]   (seq: increasing, never reused)
+ *   history  ++seq, [conversation+seq]
+ */
+import type { Transaction } from 'dexie';
+
+export interface DexieVersion {
+  readonly version: number;
+  readonly stores: Readonly<Record<string, string | null>>;
+  readonly upgrade?: (tx: Transaction) => Promise<void>;
+}
+
+export const DEXIE_VERSIONS: readonly DexieVersion[] = [
+  {
+    version: 1,
+    stores: { records: '', outbox: '++seq, [conversation+seq]', history: '++seq, [conversation+seq]' },
+  },
+];

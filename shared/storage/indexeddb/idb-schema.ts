@@ -1,0 +1,20 @@
+/**
+ * The IndexedDB layout of the tiny adapter, as a list of upgrades: upgrade i turns a version-i
+ * database into version i+1 (inside the versionchange transaction). The database version is the
+ * list's length. To change a record layout, raise its RECORD_SCHEMAS number (records.ts) and add
+ * an upgrade here that rewrites every record of that kind; never edit a shipped upgrade.
+ */
+export type IdbUpgrade = (db: IDBDatabase, tx: IDBTransaction) => void;
+
+export const IDB_UPGRADES: readonly IdbUpgrade[] = [
+  // 0 → 1: records by string key; outbox and history rows by an increasing seq, indexed by conversation.
+  (db) => {
+    db.createObjectStore('records');
+    for (const name of ['outbox', 'history']) {
+      db.createObjectStore(name, { keyPath: 'seq', autoIncrement: true }).createIndex('conversation', [
+        'conversation',
+        'seq',
+      ]);
+    }
+  },
+];

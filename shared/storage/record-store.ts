@@ -1,0 +1,310 @@
+/**
+ * The typed ClientStore over any StoreBackend: wraps values in records on the way in, checks them
+ * on the way out, and turns a StoreStep into one backend transaction. All three adapters go
+ * through here, so the store contract (test/cases/storage/) holds for each in the same way.
+ */
+import { UsageError } from '../errors/index.js';
+import { type AccountId, type ConversationId, asConversationId, idBytesFromHex, idToHex } from '../wire/index.js';
+import { readEnvelopeRoute } from '../wire/index.js';
+import type { BackendOp, StoreBackend } from './backend.js';
+import type {
+  ClientStore,
+  CommitResult,
+  HistoryEntry,
+  ListQuery,
+  OutboxEntry,
+  OutboxQuery,
+  RecordRef,
+  SettingValue,
+  StateShapes,
+  StoreStep,
+} from './client-store.js';
+import { type CursorQueue, isCursorQueue, visitorQueue } from './cursor-queues.js';
+import {
+  MAX_OUTBOX_REF,
+  MAX_RECORD_ID_BYTES,
+  type StateKind,
+  isSettingName,
+  isSettingValue,
+  listRow,
+  openCursor,
+  openHistoryRow,
+  openOutboxRow,
+  openSetting,
+  openState,
+  record,
+  recordKey,
+} from './records.js';
+import {
+  StorageCorruptError,
+  StorageError,
+  StorageUnavailableError,
+  StorageWriteError,
+  WRITE_FAILURES,
+  type WriteFailure,
+} from './storage-errors.js';
+
+export interface ClientStoreOptions {
+  /**
+   * The protocol state versions this build reads, per kind (e.g. `{ conversation: [1] }`). A stored
+   * state with another version is a StorageSchemaError. Kinds not named accept any version.
+   */
+  readonly acceptedVersions?: Readonly<Partial<Record<StateKind, readonly number[]>>>;
+}
+
+const CONVERSATION_PREFIX = 'conversation/';
+
+function refKey(ref: RecordRef): string {
+  switch (ref.kind) {
+    case 'directory':
+      return recordKey('directory', idToHex(ref.accountId));
+    case 'conversation':
+      return recordKey('conversation', idToHex(ref.conversationId));
+    case 'cursor':
+      return recordKey('cursor', ref.queue);
+    case 'setting':
+      return recordKey('setting', ref.name);
+    default:
+      return recordKey(ref.kind);
+  }
+}
+
+function writeFailure(error: unknown): WriteFailure {
+  const name = error instanceof Error || error instanceof DOMException ? error.name : '';
+  if (name === 'QuotaExceededError') return WRITE_FAILURES.quota;
+  if (name === 'DataCloneError') return WRITE_FAILURES.unserialisable;
+  if (name === 'AbortError') return WRITE_FAILURES.aborted;
+  return WRITE_FAILURES.failed;
+}
+
+function isSeq(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 1;
+}
+
+/** Builds the backend operations of one step, checking the step's own rules first. */
+class StepPlan {
+  readonly ops: BackendOp[] = [];
+  readonly #keys = new Set<string>();
+  readonly #accepted: ClientStoreOptions['acceptedVersions'];
+
+  constructor(accepted: ClientStoreOptions['acceptedVersions']) {
+    this.#accepted = accepted;
+  }
+
+  #claim(key: string): void {
+    if (this.#keys.has(key)) throw new UsageError(`a step may change ${key} only once`);
+    this.#keys.add(key);
+  }
+
+  /** A state put that refuses to overwrite a record this build cannot read (never silently replaced). */
+  state(kind: StateKind, id: string | undefined, value: unknown): void {
+    const key = recordKey(kind, id);
+    this.#claim(key);
+    const stored = record(kind, value);
+    const accepted = this.#accepted?.[kind];
+    this.ops.push({
+      op: 'update',
+      key,
+      update: (existing) => {
+        if (existing !== undefined) openState(existing, key, kind, accepted);
+        return stored;
+      },
+    });
+  }
+
+  cursor(queue: CursorQueue, cursor: number): void {
+    if (!isCursorQueue(queue)) throw new UsageError('a cursor queue must come from deviceQueue() or visitorQueue()');
+    if (!Number.isSafeInteger(cursor) || cursor < 0) throw new UsageError('a cursor must be a non-negative integer');
+    const key = recordKey('cursor', queue);
+    this.#claim(key);
+    const stored = record('cursor', cursor);
+    // PROTOCOL §16.3: cursors only grow; a lower or equal one leaves the saved cursor as it is.
+    this.ops.push({
+      op: 'update',
+      key,
+      update: (existing) => (existing === undefined || openCursor(existing, key) < cursor ? stored : undefined),
+    });
+  }
+
+  setting(name: string, value: SettingValue | undefined): void {
+    if (!isSettingName(name)) throw new UsageError('a setting name is 1..64 of a-z 0-9 . _ -, starting alphanumeric');
+    const key = recordKey('setting', name);
+    this.#claim(key);
+    if (value === undefined) {
+      this.ops.push({ op: 'delete', key });
+      return;
+    }
+    if (!isSettingValue(value)) throw new UsageError('a setting is a string, finite number, boolean or Uint8Array');
+    this.ops.push({ op: 'put', key, record: record('setting', value) });
+  }
+
+  delete(key: string): void {
+    this.#claim(key);
+    this.ops.push({ op: 'delete', key });
+  }
+}
+
+function planStep<S extends StateShapes>(step: StoreStep<S>, options: ClientStoreOptions): BackendOp[] {
+  const plan = new StepPlan(options.acceptedVersions);
+  if (step.deviceKeys !== undefined) plan.state('deviceKeys', undefined, step.deviceKeys);
+  if (step.account !== undefined) plan.state('account', undefined, step.account);
+  if (step.prekeys !== undefined) plan.state('prekeys', undefined, step.prekeys);
+  if (step.archive !== undefined) plan.state('archive', undefined, step.archive);
+  for (const d of step.directories ?? []) plan.state('directory', idToHex(d.accountId), d.view);
+  const forgotten = new Set((step.forget ?? []).map((id) => idToHex(id)));
+  const touched = new Set<string>();
+  for (const c of step.conversations ?? []) {
+    const hex = idToHex(c.conversationId);
+    touched.add(hex);
+    plan.state('conversation', hex, c.state);
+  }
+  for (const draft of step.outbox ?? []) {
+    let conversation: string;
+    try {
+      conversation = readEnvelopeRoute(draft.envelope).conversationId;
+    } catch (error) {
+      throw new UsageError('an outbox entry must be one encoded envelope (PROTOCOL §2.6)', { cause: error });
+    }
+    if (draft.ref !== undefined && (typeof draft.ref !== 'string' || draft.ref.length > MAX_OUTBOX_REF)) {
+      throw new UsageError(`an outbox ref is a string of at most ${MAX_OUTBOX_REF} characters`);
+    }
+    touched.add(conversation);
+    const value = draft.ref === undefined ? { envelope: draft.envelope } : { envelope: draft.envelope, ref: draft.ref };
+    plan.ops.push({ op: 'append', store: 'outbox', row: listRow('outbox', conversation, value) });
+  }
+  for (const seq of step.confirmed ?? []) {
+    if (!isSeq(seq)) throw new UsageError('a confirmed outbox entry is named by its seq (a positive integer)');
+    plan.ops.push({ op: 'remove', store: 'outbox', seq });
+  }
+  for (const h of step.history ?? []) {
+    if (!(h.recordId instanceof Uint8Array) || h.recordId.length < 1 || h.recordId.length > MAX_RECORD_ID_BYTES) {
+      throw new UsageError(`a history record id is 1..${MAX_RECORD_ID_BYTES} bytes (PROTOCOL §9.2)`);
+    }
+    if (!(h.sealed instanceof Uint8Array) || h.sealed.length === 0) {
+      throw new UsageError('a history record needs its sealed bytes');
+    }
+    const hex = idToHex(h.conversationId);
+    touched.add(hex);
+    plan.ops.push({
+      op: 'append',
+      store: 'history',
+      row: listRow('history', hex, { recordId: h.recordId, sealed: h.sealed }),
+    });
+  }
+  for (const c of step.cursors ?? []) plan.cursor(c.queue, c.cursor);
+  for (const s of step.settings ?? []) plan.setting(s.name, s.value);
+  for (const ref of step.discard ?? []) plan.delete(refKey(ref));
+  for (const hex of forgotten) {
+    if (touched.has(hex)) throw new UsageError(`a step cannot both forget conversation ${hex} and write to it`);
+    const conversationId = asConversationId(idBytesFromHex(hex));
+    plan.delete(recordKey('conversation', hex));
+    plan.delete(recordKey('cursor', visitorQueue(conversationId)));
+    plan.ops.push({ op: 'forget', conversation: hex });
+  }
+  return plan.ops;
+}
+
+export function createClientStore<S extends StateShapes>(
+  backend: StoreBackend,
+  options: ClientStoreOptions = {},
+): ClientStore<S> {
+  let closed = false;
+
+  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (closed) throw new StorageUnavailableError('the store is closed');
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      throw new StorageUnavailableError('the store could not be read', { cause: error });
+    }
+  };
+
+  const readState = (kind: StateKind, id?: string): Promise<unknown> =>
+    guard(async () => {
+      const key = recordKey(kind, id);
+      const raw = await backend.get(key);
+      return raw === undefined ? undefined : openState(raw, key, kind, options.acceptedVersions?.[kind]);
+    });
+
+  return {
+    deviceKeys: async () => (await readState('deviceKeys')) as S['deviceKeys'] | undefined,
+    account: async () => (await readState('account')) as S['account'] | undefined,
+    prekeys: async () => (await readState('prekeys')) as S['prekeys'] | undefined,
+    archive: async () => (await readState('archive')) as S['archive'] | undefined,
+    directory: async (accountId: AccountId) =>
+      (await readState('directory', idToHex(accountId))) as S['directory'] | undefined,
+    conversation: async (conversationId: ConversationId) =>
+      (await readState('conversation', idToHex(conversationId))) as S['conversation'] | undefined,
+
+    conversationIds: () =>
+      guard(async () =>
+        (await backend.keysWithPrefix(CONVERSATION_PREFIX)).map((key) => {
+          try {
+            return asConversationId(idBytesFromHex(key.slice(CONVERSATION_PREFIX.length)));
+          } catch (error) {
+            throw new StorageCorruptError(`${key}: not a conversation key`, key, { cause: error });
+          }
+        }),
+      ),
+
+    outbox: (query: OutboxQuery = {}): Promise<OutboxEntry[]> =>
+      guard(async () => {
+        const scan = { after: query.after ?? 0, limit: query.limit ?? Number.POSITIVE_INFINITY };
+        const rows = await backend.list(
+          'outbox',
+          query.conversationId === undefined ? scan : { ...scan, conversation: idToHex(query.conversationId) },
+        );
+        return rows.map(openOutboxRow);
+      }),
+
+    history: (conversationId: ConversationId, query: ListQuery = {}): Promise<HistoryEntry[]> =>
+      guard(async () => {
+        const rows = await backend.list('history', {
+          conversation: idToHex(conversationId),
+          after: query.after ?? 0,
+          limit: query.limit ?? Number.POSITIVE_INFINITY,
+        });
+        return rows.map(openHistoryRow);
+      }),
+
+    cursor: (queue: CursorQueue) =>
+      guard(async () => {
+        const key = recordKey('cursor', queue);
+        const raw = await backend.get(key);
+        return raw === undefined ? 0 : openCursor(raw, key);
+      }),
+
+    setting: (name: string) =>
+      guard(async () => {
+        const key = recordKey('setting', name);
+        const raw = await backend.get(key);
+        return raw === undefined ? undefined : openSetting(raw, key);
+      }),
+
+    async commit(step: StoreStep<S>): Promise<CommitResult> {
+      if (closed) throw new StorageUnavailableError('the store is closed');
+      const ops = planStep(step, options);
+      let seqs: number[];
+      try {
+        seqs = await backend.apply(ops);
+      } catch (error) {
+        if (error instanceof StorageError) throw error;
+        const reason = writeFailure(error);
+        throw new StorageWriteError(`the step was not saved (${reason}); nothing of it was written`, reason, {
+          cause: error,
+        });
+      }
+      const outboxCount = step.outbox?.length ?? 0;
+      return { outbox: seqs.slice(0, outboxCount), history: seqs.slice(outboxCount) };
+    },
+
+    close() {
+      if (!closed) {
+        closed = true;
+        backend.close();
+      }
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations. */
+import { AuthApi } from './auth-api.js';
+import { ConversationApi } from './conversation-api.js';
+import { DirectoryApi } from './directory-api.js';
+import { type RelayHttpOptions, RelayRequester } from './relay-request.js';
+
+export interface RelayHttp {
+  readonly origin: string;
+  readonly auth: AuthApi;
+  readonly directory: DirectoryApi;
+  readonly conversations: ConversationApi;
+}
+
+export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
+  const requester = new RelayRequester(options);
+  return {
+    origin: requester.origin,
+    auth: new AuthApi(requester),
+    directory: new DirectoryApi(requester),
+    conversations: new ConversationApi(requester),
+  };
+}

@@ -1,0 +1,503 @@
+/**
+ * The ClientStore contract (shared/storage/client-store.ts), written once and run against every
+ * adapter: memory, the tiny IndexedDB adapter and the Dexie adapter, over fake-indexeddb in Node
+ * (test/unit/storage/) and over real IndexedDB in Chromium (test/browser/storage.browser.test.ts).
+ * Portable: only ./assert.ts, no vitest, so esbuild can bundle it for the page.
+ */
+import {
+  type ClientStore,
+  type ClientStoreOptions,
+  type StateShapes,
+  type Versioned,
+  StorageCorruptError,
+  StorageSchemaError,
+  StorageUnavailableError,
+  StorageWriteError,
+  deviceQueue,
+  visitorQueue,
+} from '../../../shared/storage/index.js';
+import { UsageError } from '../../../shared/errors/index.js';
+import {
+  type ConversationId,
+  asAccountId,
+  asCiphertext,
+  asConversationId,
+  asDeviceId,
+  encodeEnvelope,
+} from '../../../shared/wire/index.js';
+import { assertDeepEqual, assertEqual, assertRejects, assertTrue } from '../assert.js';
+import type { PortableCase, PortableSuite } from '../portable-case.js';
+
+/** Test states: any versioned plain object. */
+type TestState = Versioned & Readonly<Record<string, unknown>>;
+export type TestShapes = { readonly [K in keyof StateShapes]: TestState };
+export type TestStore = ClientStore<TestShapes>;
+
+/** One adapter under test, on a database it can reopen and write raw (damaged) records into. */
+export interface StoreHarness {
+  readonly name: string;
+  /** Starts a fresh, empty database for the next case. */
+  reset(): Promise<void>;
+  /** Opens the store on the current database (again and again: that is a reopen). */
+  open(options?: ClientStoreOptions): Promise<TestStore>;
+  /** Writes a raw value under a records key, as a damaged disk or another build would. */
+  writeRaw(key: string, value: unknown): Promise<void>;
+  readRaw(key: string): Promise<unknown>;
+  /** Writes a raw outbox row (with its own `seq`). */
+  writeRawOutboxRow(row: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+const id = (n: number): Uint8Array => Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? n : 0xa0 + i));
+const C1 = asConversationId(id(1));
+const C2 = asConversationId(id(2));
+const C3 = asConversationId(id(3));
+const D1 = asDeviceId(id(11));
+const A1 = asAccountId(id(21));
+const hexOf = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+function envelope(conversationId: ConversationId, body: number): Uint8Array {
+  return encodeEnvelope({
+    conversationId,
+    recipient: { kind: 'device', deviceId: D1 },
+    body: asCiphertext(Uint8Array.of(body, body, body)),
+  });
+}
+
+function state(extra: Readonly<Record<string, unknown>> = {}): { version: number } & Record<string, unknown> {
+  return { version: 1, bytes: Uint8Array.of(1, 2, 3), nested: { list: [1, 'two', { three: 3 }] }, ...extra };
+}
+
+export function storeContractSuite(harness: StoreHarness): PortableSuite {
+  const withStore =
+    (run: (store: TestStore) => Promise<void>, options?: ClientStoreOptions): (() => Promise<void>) =>
+    async () => {
+      await harness.reset();
+      const store = await harness.open(options);
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+  const cases: PortableCase[] = [
+    {
+      name: 'an empty store reads as empty',
+      run: withStore(async (s) => {
+        assertEqual(await s.deviceKeys(), undefined, 'device keys');
+        assertEqual(await s.conversation(C1), undefined, 'conversation');
+        assertEqual(await s.directory(A1), undefined, 'directory');
+        assertDeepEqual(await s.conversationIds(), [], 'conversation ids');
+        assertDeepEqual(await s.outbox(), [], 'outbox');
+        assertDeepEqual(await s.history(C1), [], 'history');
+        assertEqual(await s.cursor(deviceQueue(D1)), 0, 'cursor');
+        assertEqual(await s.setting('theme'), undefined, 'setting');
+      }),
+    },
+    {
+      name: 'states round-trip by kind and id, and are copies both ways',
+      run: withStore(async (s) => {
+        const conversation = state({ n: 1 });
+        await s.commit({
+          deviceKeys: state({ n: 'keys' }),
+          account: state({ n: 'account' }),
+          prekeys: state({ n: 'prekeys' }),
+          archive: state({ n: 'archive' }),
+          directories: [{ accountId: A1, view: state({ n: 'view' }) }],
+          conversations: [
+            { conversationId: C2, state: state({ n: 2 }) },
+            { conversationId: C1, state: conversation },
+          ],
+        });
+        conversation['n'] = 99;
+        assertDeepEqual(await s.conversation(C1), state({ n: 1 }), 'C1 (not changed by the caller afterwards)');
+        assertDeepEqual(await s.conversation(C2), state({ n: 2 }), 'C2');
+        assertDeepEqual(await s.account(), state({ n: 'account' }), 'account');
+        assertDeepEqual(await s.prekeys(), state({ n: 'prekeys' }), 'prekeys');
+        assertDeepEqual(await s.archive(), state({ n: 'archive' }), 'archive');
+        assertDeepEqual(await s.deviceKeys(), state({ n: 'keys' }), 'device keys');
+        assertDeepEqual(await s.directory(A1), state({ n: 'view' }), 'directory');
+        assertDeepEqual((await s.conversationIds()).map(hexOf), [hexOf(C1), hexOf(C2)], 'ids in byte order');
+        const read = await s.conversation(C1);
+        if (read !== undefined) Object.assign(read, { n: 7 });
+        assertDeepEqual(await s.conversation(C1), state({ n: 1 }), 'a read is a copy');
+      }),
+    },
+    {
+      name: 'non-extractable CryptoKeys survive a reopen and stay non-extractable',
+      run: async () => {
+        await harness.reset();
+        const signing = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+        const dh = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+        const first = await harness.open();
+        await first.commit({ deviceKeys: { version: 1, signing: signing.privateKey, dh: dh.privateKey } });
+        await first.close();
+        const again = await harness.open();
+        try {
+          const keys = (await again.deviceKeys()) as { signing: unknown; dh: unknown } | undefined;
+          const stored = keys?.signing;
+          const storedDh = keys?.dh;
+          assertTrue(stored instanceof CryptoKey && storedDh instanceof CryptoKey, 'CryptoKeys after the reopen');
+          assertEqual(stored.extractable, false, 'signing key extractable');
+          assertEqual(storedDh.extractable, false, 'DH key extractable');
+          assertEqual(stored.type, 'private', 'key type');
+          assertEqual(stored.algorithm.name, 'Ed25519', 'algorithm');
+          const message = Uint8Array.of(1, 2, 3);
+          const signature = await crypto.subtle.sign({ name: 'Ed25519' }, stored, message);
+          assertTrue(
+            await crypto.subtle.verify({ name: 'Ed25519' }, signing.publicKey, signature, message),
+            'a signature by the reopened key verifies under the original public key',
+          );
+          const bits = await crypto.subtle.deriveBits({ name: 'X25519', public: dh.publicKey }, storedDh, 256);
+          assertEqual(bits.byteLength, 32, 'the reopened DH key derives');
+          await assertRejects(() => crypto.subtle.exportKey('pkcs8', stored), Error, 'exporting the reopened key');
+        } finally {
+          await again.close();
+        }
+      },
+    },
+    {
+      name: 'outbox entries keep send order, filter by conversation, and leave when confirmed',
+      run: withStore(async (s) => {
+        const first = await s.commit({
+          outbox: [
+            { envelope: envelope(C1, 1), ref: 'm1' },
+            { envelope: envelope(C2, 2) },
+            { envelope: envelope(C1, 3) },
+          ],
+        });
+        assertEqual(first.outbox.length, 3, 'three seqs');
+        const [a, b, c] = first.outbox;
+        assertTrue(a !== undefined && b !== undefined && c !== undefined && a < b && b < c, 'increasing seqs');
+        const all = await s.outbox();
+        assertDeepEqual(
+          all.map((e) => [e.seq, hexOf(e.conversationId), e.envelope, e.ref]),
+          [
+            [a, hexOf(C1), envelope(C1, 1), 'm1'],
+            [b, hexOf(C2), envelope(C2, 2), undefined],
+            [c, hexOf(C1), envelope(C1, 3), undefined],
+          ],
+          'all entries',
+        );
+        assertDeepEqual(
+          (await s.outbox({ conversationId: C1 })).map((e) => e.seq),
+          [a, c],
+          'one conversation',
+        );
+        assertDeepEqual(
+          (await s.outbox({ after: a })).map((e) => e.seq),
+          [b, c],
+          'after',
+        );
+        assertDeepEqual(
+          (await s.outbox({ limit: 1 })).map((e) => e.seq),
+          [a],
+          'limit',
+        );
+        assertDeepEqual(
+          (await s.outbox({ conversationId: C1, after: a })).map((e) => e.seq),
+          [c],
+          'one conversation after',
+        );
+        await s.commit({ confirmed: [a, b, 12345] });
+        assertDeepEqual(
+          (await s.outbox()).map((e) => e.seq),
+          [c],
+          'confirmed ones are gone',
+        );
+      }),
+    },
+    {
+      name: 'outbox seqs are never reused, across a reopen too',
+      run: async () => {
+        await harness.reset();
+        const first = await harness.open();
+        const { outbox } = await first.commit({
+          outbox: [{ envelope: envelope(C1, 1) }, { envelope: envelope(C1, 2) }],
+        });
+        await first.commit({ confirmed: [...outbox] });
+        await first.close();
+        const again = await harness.open();
+        try {
+          const next = await again.commit({ outbox: [{ envelope: envelope(C1, 3) }] });
+          assertTrue((next.outbox[0] ?? 0) > Math.max(...outbox), 'a new seq after the reopen');
+          assertEqual((await again.outbox()).length, 1, 'only the new entry is pending');
+        } finally {
+          await again.close();
+        }
+      },
+    },
+    {
+      name: 'history records are per conversation, in commit order, with after and limit',
+      run: withStore(async (s) => {
+        const rec = (n: number): { recordId: Uint8Array; sealed: Uint8Array } => ({
+          recordId: Uint8Array.of(n),
+          sealed: Uint8Array.of(n, n),
+        });
+        const one = await s.commit({
+          history: [
+            { conversationId: C1, ...rec(1) },
+            { conversationId: C2, ...rec(2) },
+          ],
+        });
+        const two = await s.commit({ history: [{ conversationId: C1, ...rec(3) }] });
+        const c1 = await s.history(C1);
+        assertDeepEqual(
+          c1.map((h) => [h.recordId, h.sealed, hexOf(h.conversationId)]),
+          [
+            [rec(1).recordId, rec(1).sealed, hexOf(C1)],
+            [rec(3).recordId, rec(3).sealed, hexOf(C1)],
+          ],
+          'C1 history',
+        );
+        assertDeepEqual(
+          c1.map((h) => h.seq),
+          [one.history[0], two.history[0]],
+          'seqs as the commits returned them',
+        );
+        assertDeepEqual((await s.history(C1, { after: one.history[0] ?? 0 })).length, 1, 'after');
+        assertDeepEqual((await s.history(C1, { limit: 1 })).length, 1, 'limit');
+        assertEqual((await s.history(C2)).length, 1, 'C2 history');
+      }),
+    },
+    {
+      name: 'a cursor only grows, per queue',
+      run: withStore(async (s) => {
+        const dq = deviceQueue(D1);
+        const vq = visitorQueue(C1);
+        await s.commit({ cursors: [{ queue: dq, cursor: 10 }] });
+        await s.commit({
+          cursors: [
+            { queue: dq, cursor: 7 },
+            { queue: vq, cursor: 3 },
+          ],
+        });
+        assertEqual(await s.cursor(dq), 10, 'a lower cursor is ignored');
+        assertEqual(await s.cursor(vq), 3, 'another queue');
+        await s.commit({ cursors: [{ queue: dq, cursor: 11 }] });
+        assertEqual(await s.cursor(dq), 11, 'a higher cursor is saved');
+      }),
+    },
+    {
+      name: 'settings are set, replaced and deleted',
+      run: withStore(async (s) => {
+        await s.commit({
+          settings: [
+            { name: 'theme', value: 'dark' },
+            { name: 'sound', value: false },
+            { name: 'blob', value: Uint8Array.of(9) },
+          ],
+        });
+        await s.commit({
+          settings: [
+            { name: 'theme', value: 2 },
+            { name: 'sound', value: undefined },
+          ],
+        });
+        assertEqual(await s.setting('theme'), 2, 'replaced');
+        assertEqual(await s.setting('sound'), undefined, 'deleted');
+        assertDeepEqual(await s.setting('blob'), Uint8Array.of(9), 'bytes');
+      }),
+    },
+    {
+      name: 'one step is one transaction: everything of it is visible together',
+      run: withStore(async (s) => {
+        const result = await s.commit({
+          conversations: [{ conversationId: C1, state: state({ step: 1 }) }],
+          prekeys: state({ step: 1 }),
+          outbox: [{ envelope: envelope(C1, 1) }, { envelope: envelope(C1, 2) }],
+          history: [{ conversationId: C1, recordId: Uint8Array.of(1), sealed: Uint8Array.of(1) }],
+          cursors: [{ queue: deviceQueue(D1), cursor: 5 }],
+        });
+        assertEqual(result.outbox.length, 2, 'outbox seqs');
+        assertEqual(result.history.length, 1, 'history seqs');
+        assertDeepEqual(await s.conversation(C1), state({ step: 1 }), 'state');
+        assertEqual((await s.outbox()).length, 2, 'outbox');
+        assertEqual((await s.history(C1)).length, 1, 'history');
+        assertEqual(await s.cursor(deviceQueue(D1)), 5, 'cursor');
+      }),
+    },
+    {
+      name: 'a step that fails in the middle writes nothing (StorageWriteError)',
+      run: withStore(async (s) => {
+        await s.commit({ conversations: [{ conversationId: C1, state: state({ step: 1 }) }] });
+        const error = await assertRejects(
+          () =>
+            s.commit({
+              prekeys: state({ step: 2 }),
+              conversations: [
+                { conversationId: C1, state: state({ step: 2 }) },
+                // Structured clone cannot store a function: the engine refuses this write.
+                { conversationId: C2, state: state({ step: 2, callback: () => 1 }) },
+              ],
+              outbox: [{ envelope: envelope(C1, 1) }],
+              history: [{ conversationId: C1, recordId: Uint8Array.of(1), sealed: Uint8Array.of(1) }],
+              cursors: [{ queue: deviceQueue(D1), cursor: 9 }],
+              settings: [{ name: 'theme', value: 'dark' }],
+            }),
+          StorageWriteError,
+          'a step with a value structured clone refuses',
+        );
+        assertEqual(error.reason, 'unserialisable', 'the reason');
+        assertDeepEqual(await s.conversation(C1), state({ step: 1 }), 'C1 unchanged');
+        assertEqual(await s.conversation(C2), undefined, 'C2 not written');
+        assertEqual(await s.prekeys(), undefined, 'prekeys not written');
+        assertDeepEqual(await s.outbox(), [], 'no outbox entry');
+        assertDeepEqual(await s.history(C1), [], 'no history record');
+        assertEqual(await s.cursor(deviceQueue(D1)), 0, 'cursor not advanced');
+        assertEqual(await s.setting('theme'), undefined, 'setting not written');
+        await s.commit({ conversations: [{ conversationId: C1, state: state({ step: 3 }) }] });
+        assertDeepEqual(await s.conversation(C1), state({ step: 3 }), 'the store works after the failure');
+      }),
+    },
+    {
+      name: 'a record of an unknown schema is a typed error, left in place and not overwritten',
+      run: withStore(async (s) => {
+        const key = `conversation/${hexOf(C1)}`;
+        const newer = { schema: 99, kind: 'conversation', value: { version: 7, future: true } };
+        await harness.writeRaw(key, newer);
+        const error = await assertRejects(() => s.conversation(C1), StorageSchemaError, 'reading it');
+        assertEqual(error.key, key, 'the error names the record');
+        await assertRejects(
+          () =>
+            s.commit({
+              conversations: [{ conversationId: C1, state: state() }],
+              outbox: [{ envelope: envelope(C1, 1) }],
+            }),
+          StorageSchemaError,
+          'a step over it',
+        );
+        assertDeepEqual(await harness.readRaw(key), newer, 'the record is left as it was');
+        assertDeepEqual(await s.outbox(), [], 'the rest of that step was not written');
+        await s.commit({ discard: [{ kind: 'conversation', conversationId: C1 }] });
+        await s.commit({ conversations: [{ conversationId: C1, state: state() }] });
+        assertDeepEqual(await s.conversation(C1), state(), 'written after an explicit discard');
+      }),
+    },
+    {
+      name: 'a corrupt record is a typed error and left in place',
+      run: withStore(async (s) => {
+        const damaged: readonly (readonly [string, unknown])[] = [
+          ['deviceKeys', 'not a record'],
+          ['account', { schema: 1, kind: 'prekeys', value: { version: 1 } }],
+          ['prekeys', { schema: 1, kind: 'prekeys', value: { noVersion: true } }],
+          ['archive', { kind: 'archive', value: { version: 1 } }],
+          [`cursor/${deviceQueue(D1)}`, { schema: 1, kind: 'cursor', value: -4 }],
+          ['setting/theme', { schema: 1, kind: 'setting', value: { object: true } }],
+        ];
+        for (const [key, value] of damaged) await harness.writeRaw(key, value);
+        const reads: readonly (readonly [string, () => Promise<unknown>])[] = [
+          ['deviceKeys', () => s.deviceKeys()],
+          ['account', () => s.account()],
+          ['prekeys', () => s.prekeys()],
+          ['archive', () => s.archive()],
+          [`cursor/${deviceQueue(D1)}`, () => s.cursor(deviceQueue(D1))],
+          ['setting/theme', () => s.setting('theme')],
+        ];
+        for (const [key, read] of reads) {
+          const error = await assertRejects(read, StorageCorruptError, `reading ${key}`);
+          assertEqual(error.key, key, `the error names ${key}`);
+        }
+        await assertRejects(
+          () => s.commit({ cursors: [{ queue: deviceQueue(D1), cursor: 3 }] }),
+          StorageCorruptError,
+          'advancing a corrupt cursor',
+        );
+        await assertRejects(() => s.commit({ prekeys: state() }), StorageCorruptError, 'replacing corrupt prekeys');
+        for (const [key, value] of damaged) assertDeepEqual(await harness.readRaw(key), value, `${key} left in place`);
+      }),
+    },
+    {
+      name: 'a corrupt outbox row is a typed error naming its seq',
+      run: withStore(async (s) => {
+        await s.commit({ outbox: [{ envelope: envelope(C1, 1) }] });
+        await harness.writeRawOutboxRow({
+          seq: 1000,
+          conversation: hexOf(C1),
+          schema: 1,
+          kind: 'outbox',
+          value: { envelope: 'not bytes' },
+        });
+        const error = await assertRejects(() => s.outbox(), StorageCorruptError, 'listing the outbox');
+        assertEqual(error.key, 'outbox/1000', 'the key');
+      }),
+    },
+    {
+      name: 'a state version this build does not accept is a schema error',
+      run: async () => {
+        await harness.reset();
+        const writer = await harness.open();
+        await writer.commit({ conversations: [{ conversationId: C1, state: state() }] });
+        await writer.close();
+        const reader = await harness.open({ acceptedVersions: { conversation: [2] } });
+        try {
+          await assertRejects(() => reader.conversation(C1), StorageSchemaError, 'version 1 where only 2 is read');
+          await assertRejects(
+            () => reader.commit({ conversations: [{ conversationId: C1, state: { version: 2 } }] }),
+            StorageSchemaError,
+            'overwriting it',
+          );
+        } finally {
+          await reader.close();
+        }
+      },
+    },
+    {
+      name: 'forgetting a conversation removes its state, outbox, history and visitor cursor only',
+      run: withStore(async (s) => {
+        for (const c of [C1, C2]) {
+          await s.commit({
+            conversations: [{ conversationId: c, state: state() }],
+            outbox: [{ envelope: envelope(c, 1) }],
+            history: [{ conversationId: c, recordId: Uint8Array.of(1), sealed: Uint8Array.of(1) }],
+            cursors: [{ queue: visitorQueue(c), cursor: 4 }],
+          });
+        }
+        await s.commit({ forget: [C1] });
+        assertEqual(await s.conversation(C1), undefined, 'C1 state');
+        assertDeepEqual(
+          (await s.outbox()).map((e) => hexOf(e.conversationId)),
+          [hexOf(C2)],
+          'outbox',
+        );
+        assertDeepEqual(await s.history(C1), [], 'C1 history');
+        assertEqual((await s.history(C2)).length, 1, 'C2 history');
+        assertEqual(await s.cursor(visitorQueue(C1)), 0, 'C1 cursor');
+        assertEqual(await s.cursor(visitorQueue(C2)), 4, 'C2 cursor');
+        assertDeepEqual((await s.conversationIds()).map(hexOf), [hexOf(C2)], 'ids');
+      }),
+    },
+    {
+      name: 'a step that breaks its own rules is a UsageError and writes nothing',
+      run: withStore(async (s) => {
+        const bad: readonly Parameters<TestStore['commit']>[0][] = [
+          {
+            conversations: [
+              { conversationId: C1, state: state() },
+              { conversationId: C1, state: state() },
+            ],
+          },
+          { forget: [C3], outbox: [{ envelope: envelope(C3, 1) }] },
+          { outbox: [{ envelope: Uint8Array.of(1, 2, 3) }] },
+          { history: [{ conversationId: C1, recordId: new Uint8Array(65), sealed: Uint8Array.of(1) }] },
+          { settings: [{ name: 'Bad Name', value: 1 }] },
+          { confirmed: [0] },
+        ];
+        for (const step of bad) await assertRejects(() => s.commit(step), UsageError, 'a bad step');
+        assertEqual(await s.conversation(C1), undefined, 'nothing written');
+        assertDeepEqual(await s.outbox(), [], 'no outbox');
+      }),
+    },
+    {
+      name: 'a closed store refuses every call',
+      run: async () => {
+        await harness.reset();
+        const s = await harness.open();
+        await s.close();
+        await assertRejects(() => s.conversation(C1), StorageUnavailableError, 'a read');
+        await assertRejects(() => s.commit({ prekeys: state() }), StorageUnavailableError, 'a commit');
+      },
+    },
+  ];
+  return { name: `store contract: ${harness.name}`, cases };
+}
