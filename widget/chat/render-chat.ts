@@ -4,7 +4,7 @@
  * business, on the first `show()`. A verification failure shows the refusal screen, never the chat.
  */
 import type { VisitorRuntime } from '../../shared/runtime/api-visitor.js';
-import type { ChatInstance, ChatMountContext } from '../bridge/chat-contract.js';
+import type { ChatHost, ChatInstance, ChatMountContext } from '../bridge/chat-contract.js';
 import { adoptStyles } from '../look/adopt-styles.js';
 import { CHAT_CSS } from './chat-styles.js';
 import { ConversationPane } from './conversation-pane.js';
@@ -16,7 +16,15 @@ import { ENGLISH, fill, type Texts } from './texts.js';
 const COLOUR = /^#[0-9a-f]{6}$/i;
 
 export function renderChat(context: ChatMountContext, createRuntime: () => VisitorRuntime): ChatInstance {
-  const { slot, root, host, options, site, assets } = context;
+  const { slot, root, options, site, assets } = context;
+  // When the chat minimises itself it is hidden from that moment (the loader's answer comes later).
+  const host: ChatHost = {
+    ...context.host,
+    hide() {
+      visible = false;
+      context.host.hide();
+    },
+  };
   adoptStyles(root, CHAT_CSS);
   const chat = h('section', { class: 'chat', role: 'dialog', 'aria-label': fill(ENGLISH.title, { business: site }) });
   chat.addEventListener('keydown', (event) => {

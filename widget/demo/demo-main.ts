@@ -1,7 +1,8 @@
 /**
  * The demo shop's script (dist/demo/demo.js): embeds the real snippet for the business named in the
  * page's address (`?account=…&pin=…`, as the agent app's "Try it on the demo shop" link gives them;
- * `&relay=` when the page is not served by the relay, `&mode=isolated&frame=…` for the isolated mode),
+ * `&relay=` when the page is not served by the relay, `&widget=` when the widget files are served from
+ * elsewhere (self-hosted), `&mode=isolated&frame=…` for the isolated mode),
  * and shows it. The loader's file name and integrity come from the widget build's manifest.
  */
 import {
@@ -37,15 +38,15 @@ function askForBusiness(problem?: string): void {
   });
 }
 
-function embed(options: SnippetOptions): void {
+function embed(options: SnippetOptions, base: string | undefined): void {
   const manifest = SEALDESK_WIDGET_MANIFEST;
   const script = document.createElement('script');
   script.async = true;
-  for (const [name, value] of snippetAttributes(options, manifest)) script.setAttribute(name, value);
+  for (const [name, value] of snippetAttributes(options, manifest, base)) script.setAttribute(name, value);
   document.body.append(script);
   element('snippet-intro', HTMLParagraphElement).textContent =
     'The business pasted this one tag into its pages. The browser runs the loader only if its bytes match the integrity hash, and the loader runs the chat only if it matches the hash compiled into the loader.';
-  element('snippet', HTMLElement).textContent = snippetTag(options, manifest);
+  element('snippet', HTMLElement).textContent = snippetTag(options, manifest, base);
 }
 
 function main(): void {
@@ -60,7 +61,7 @@ function main(): void {
   const mode = params.get('mode') ?? undefined;
   const frame = mode === 'isolated' ? (params.get('frame') ?? `${relay}/widget/frame.html`) : undefined;
   try {
-    embed(parseSnippet({ relay, account, pin, mode, frame }));
+    embed(parseSnippet({ relay, account, pin, mode, frame }), params.get('widget') ?? undefined);
   } catch (error) {
     askForBusiness(
       `This address does not name a business correctly: ${error instanceof Error ? error.message : String(error)}`,

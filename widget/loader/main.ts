@@ -73,8 +73,10 @@ function start(script: HTMLScriptElement, options: SnippetOptions): void {
     if (focusLauncher) launcher.button.focus();
   };
   const host: ChatHost = {
+    // The chat asked to be minimised (its button, Escape): hide it and tell it so.
     hide: () => {
       hide(true);
+      hideChat();
     },
     unread: (count) => {
       launcher.unread = count;
@@ -131,7 +133,7 @@ function start(script: HTMLScriptElement, options: SnippetOptions): void {
     // Isolated mode: the business's frame page, over a MessageChannel (THREAT-MODEL §9).
     const receive = (message: FrameToLoader): void => {
       if (message.t === 'ready') setState('ready');
-      else if (message.t === 'hide') hide(true);
+      else if (message.t === 'hide') host.hide();
       else if (message.t === 'unread') launcher.unread = message.n;
       else setLook(message);
     };
