@@ -1,8 +1,8 @@
 /** The chat's style sheet (adopted into the closed shadow root, or the isolated frame's). */
 export const CHAT_CSS = `
-:host{--sd-accent:#4f46e5;--sd-on-accent:#fff;--sd-bg:#fff;--sd-fg:#111827;--sd-muted:#5b6270;--sd-line:#e3e5ea;--sd-soft:#f1f3f6;--sd-ok:#067647;--sd-warn:#b54708;--sd-danger:#b42318;
+:host{--sd-accent:#4f46e5;--sd-on-accent:#fff;--sd-bg:#fff;--sd-fg:#111827;--sd-muted:#5b6270;--sd-line:#e3e5ea;--sd-soft:#f1f3f6;--sd-ok:#067647;--sd-warn:#b54708;--sd-danger:#b42318;--sd-read:#1570ef;
 font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--sd-fg)}
-@media (prefers-color-scheme:dark){:host{--sd-bg:#17181c;--sd-fg:#eceef2;--sd-muted:#a3a9b6;--sd-line:#30333a;--sd-soft:#25272d;--sd-ok:#47cd89;--sd-warn:#fdb022;--sd-danger:#ff8a80}}
+@media (prefers-color-scheme:dark){:host{--sd-bg:#17181c;--sd-fg:#eceef2;--sd-muted:#a3a9b6;--sd-line:#30333a;--sd-soft:#25272d;--sd-ok:#47cd89;--sd-warn:#fdb022;--sd-danger:#ff8a80;--sd-read:#53b1fd}}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 .sr{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
@@ -32,7 +32,7 @@ button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible,
 .bubble{max-width:82%;padding:9px 13px;border-radius:18px 18px 18px 6px;background:var(--sd-soft);white-space:pre-wrap;overflow-wrap:anywhere}
 .me .bubble{border-radius:18px 18px 6px 18px;background:var(--sd-accent);color:var(--sd-on-accent)}
 .meta{display:flex;align-items:center;gap:4px;margin:2px 6px 6px;font-size:11.5px;color:var(--sd-muted)}
-.meta .read{color:var(--sd-accent)}
+.meta .read{color:var(--sd-read)}
 .failed{color:var(--sd-danger)}
 .link{padding:0;border:0;background:none;color:inherit;text-decoration:underline;font-weight:600}
 .bubble img{display:block;max-width:100%;max-height:260px;border-radius:12px}

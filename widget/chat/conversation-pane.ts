@@ -15,7 +15,7 @@ import type {
 } from '../../shared/runtime/api-common.js';
 import type { VisitorConversationView, VisitorReady, VisitorRuntime } from '../../shared/runtime/api-visitor.js';
 import type { ChatHost } from '../bridge/chat-contract.js';
-import { CLOSE_ICON, LOCK_ICON, MINIMISE_ICON, SHIELD_ICON, icon } from '../look/icons.js';
+import { CLOSE_ICON, EXIT_ICON, LOCK_ICON, MINIMISE_ICON, SHIELD_ICON, icon } from '../look/icons.js';
 import { isOpen, replyTime } from './business-hours.js';
 import { Composer } from './composer.js';
 import { h } from './dom.js';
@@ -80,6 +80,11 @@ export class ConversationPane {
         this.#urls.push(url);
         return url;
       },
+      grew: (by) => {
+        // An image that finished decrypting near the end of the log keeps the log at its end.
+        const s = this.#scroll;
+        if (s.scrollHeight - s.scrollTop - s.clientHeight <= by + 60) s.scrollTop = s.scrollHeight;
+      },
     };
     this.#log.setAttribute('aria-label', fill(texts.title, { business: this.#business }));
     this.#composer = new Composer(texts, {
@@ -105,7 +110,7 @@ export class ConversationPane {
           this.endSheet();
         },
       },
-      icon(CLOSE_ICON),
+      icon(EXIT_ICON),
     );
     chat.setAttribute('aria-label', fill(texts.title, { business: this.#business }));
     chat.replaceChildren(
@@ -571,7 +576,7 @@ export class ConversationPane {
   private verifySheet(): void {
     const t = this.#texts;
     const business = this.#business;
-    const code = h('p', { class: 'code', 'aria-live': 'polite' });
+    const code = h('p', { class: 'code', 'aria-live': 'polite', tabindex: -1 });
     const show = h('button', { type: 'button', class: 'secondary' }, t.showCode);
     show.addEventListener('click', () => {
       if (this.#conversation === undefined) {
@@ -580,6 +585,7 @@ export class ConversationPane {
       }
       this.runtime.safetyCode().then(({ code: digits }) => {
         code.textContent = digits;
+        code.focus();
         show.remove();
       }, warn);
     });

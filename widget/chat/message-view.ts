@@ -21,6 +21,8 @@ export interface MessageDeps {
   open(handle: AttachmentHandle): Promise<Blob>;
   /** Keeps a blob: address to revoke when the conversation is erased or the page goes away. */
   keep(url: string): string;
+  /** The entry grew by `by` pixels after it was added (an image appeared). */
+  grew(by: number): void;
 }
 
 /** Whether `next` replaces `current`: marks only move forward, except to and from a failure. */
@@ -78,6 +80,9 @@ function attachmentView(handle: AttachmentHandle, deps: MessageDeps): HTMLElemen
       const img = h('img', { alt: handle.name, src: deps.keep(URL.createObjectURL(blob)) });
       img.addEventListener('error', () => {
         bubble.replaceChildren(button);
+      });
+      img.addEventListener('load', () => {
+        deps.grew(img.offsetHeight);
       });
       bubble.replaceChildren(img);
     },

@@ -5,6 +5,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 export const CHAT_ICON =
   'M4 6.5A3.5 3.5 0 0 1 7.5 3h9A3.5 3.5 0 0 1 20 6.5v6a3.5 3.5 0 0 1-3.5 3.5H11l-4.6 3.7c-.5.4-1.4.1-1.4-.6V16a3.5 3.5 0 0 1-1-2.5z';
 export const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
+export const EXIT_ICON = 'M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 17l5-5-5-5M15 12H3';
 export const MINIMISE_ICON = 'M6 9l6 6 6-6';
 export const SEND_ICON =
   'M3.4 20.4l17.45-7.48a1 1 0 0 0 0-1.84L3.4 3.6a1 1 0 0 0-1.39.91L2 9.12c0 .5.37.93.87.99L17 12 2.87 13.88c-.5.07-.87.5-.87 1l.01 4.61c0 .71.73 1.2 1.39.91z';
