@@ -33,7 +33,7 @@ export const STATIC_SITES: readonly StaticSite[] = [
     prefix: '/widget',
     folder: 'widget',
     buildCommand: 'npm run build:widget',
-    // frame.html (isolated mode, THREAT-MODEL §9) is framed by a business's own pages, so no frame-ancestors.
+    // frame.html (isolated mode, THREAT-MODEL §8) is framed by a business's own pages, so no frame-ancestors.
     pageCsp:
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self' {connect}; base-uri 'none'; form-action 'none'",
     crossOrigin: true,

@@ -19,7 +19,7 @@ Subresource Integrity hash (sha384) and the settings the visitor's browser check
   --relay <url>          the relay's address, e.g. https://relay.example.com
   --widget <url>         where the widget files are served (default <relay>/widget/); a business that
                          hosts dist/widget itself gives its own address here
-  --mode isolated        run the chat in a frame on an origin the business controls (docs/THREAT-MODEL.md §9)
+  --mode isolated        run the chat in a frame on an origin the business controls (docs/THREAT-MODEL.md §8)
   --frame <url>          isolated mode: the address of frame.html on that origin
   --colour <#rrggbb>     launcher colour before the signed configuration has loaded
   --position <side>      bottom-right (default) or bottom-left

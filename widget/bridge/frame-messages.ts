@@ -1,5 +1,5 @@
 /**
- * The isolated mode's messages (THREAT-MODEL §9). The loader posts one `connect` to the frame's window,
+ * The isolated mode's messages (THREAT-MODEL §8). The loader posts one `connect` to the frame's window,
  * with `targetOrigin` set to the frame's exact origin and one MessagePort; everything after that goes
  * over the port, which only the two ends hold. No message carries plaintext, keys or settings the
  * frame would trust: only showing, hiding, the unread count and the launcher's look.

@@ -1,5 +1,5 @@
 /**
- * The isolated mode's origin check (F13, THREAT-MODEL §9): a window message is taken only from one
+ * The isolated mode's origin check (F13, THREAT-MODEL §8): a window message is taken only from one
  * exact origin and one exact window; every other one is ignored and counted. The count is written
  * where the page's owner can read it (`data-ignored-messages`), and the first one is logged.
  */

@@ -1,6 +1,6 @@
 /**
  * The isolated mode's frame page script (dist/widget/frame-<hash>.js, pinned by frame.html; issue #12
- * item 5, F13, THREAT-MODEL §9). The business hosts frame.html on an origin it controls, so the host
+ * item 5, F13, THREAT-MODEL §8). The business hosts frame.html on an origin it controls, so the host
  * page's scripts cannot read the chat. The page takes exactly one `connect` message, from its parent
  * window at the parent origin named in its address, with one MessagePort; every other message is
  * ignored and counted (`data-ignored-messages` on this document's root). It sends over the port only

@@ -1,5 +1,5 @@
 /**
- * The loader's side of the isolated mode (issue #12 item 5, F13, THREAT-MODEL §9). The chat runs in a
+ * The loader's side of the isolated mode (issue #12 item 5, F13, THREAT-MODEL §8). The chat runs in a
  * frame on an origin the business controls; the loader hands it one end of a MessageChannel with
  * `postMessage(…, frameOrigin, [port])`, so only a document of that exact origin can receive it, and
  * listens on its own end only. Nothing the frame sends carries plaintext. Window messages that look

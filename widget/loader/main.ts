@@ -130,7 +130,7 @@ function start(script: HTMLScriptElement, options: SnippetOptions): void {
     };
     hideChat = () => chat?.hide();
   } else {
-    // Isolated mode: the business's frame page, over a MessageChannel (THREAT-MODEL §9).
+    // Isolated mode: the business's frame page, over a MessageChannel (THREAT-MODEL §8).
     const receive = (message: FrameToLoader): void => {
       if (message.t === 'ready') setState('ready');
       else if (message.t === 'hide') host.hide();
@@ -186,7 +186,7 @@ function boot(): void {
     options = parseSnippet(script.dataset);
     if (options.frame !== undefined && new URL(options.frame).origin === location.origin)
       throw new InvalidSnippetError(
-        'isolated mode needs the frame page on another origin than this page (THREAT-MODEL §9)',
+        'isolated mode needs the frame page on another origin than this page (THREAT-MODEL §8)',
       );
   } catch (error) {
     console.error('Sealdesk: the widget did not start:', error instanceof Error ? error.message : error);

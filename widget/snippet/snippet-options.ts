@@ -19,7 +19,7 @@ export interface SnippetOptions {
   /** The business fingerprint the visitor's browser requires (PROTOCOL §12): 52 base32 letters, grouped by 4. */
   readonly pin: string;
   readonly mode: WidgetMode;
-  /** Isolated mode: the frame page, on an origin the business controls (THREAT-MODEL §9). */
+  /** Isolated mode: the frame page, on an origin the business controls (THREAT-MODEL §8). */
   readonly frame?: string;
   /** Launcher colour and side before the signed configuration has loaded (cosmetic hints). */
   readonly colour?: string;

@@ -1,4 +1,4 @@
-// The isolated mode's message checks (widget/bridge/; F13, docs/THREAT-MODEL.md §9): a window message
+// The isolated mode's message checks (widget/bridge/; F13, docs/THREAT-MODEL.md §8): a window message
 // is taken only from the expected window at the expected origin, every other one is ignored and
 // counted; port messages are checked field by field. The browser test of the same attacks is
 // test/browser/widget-engines.browser.test.ts ("postMessage from an unexpected origin …").
