@@ -160,4 +160,56 @@ describe('the open widget on the demo shop (Chromium)', () => {
     expect(serious(await axe(page))).toEqual([]);
     await page.close();
   });
+
+  it('pre-chat question, an upload with progress shown inline, a protocol alert in plain words, and ending with erase', async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 820 });
+    await openChat(page, { scenario: 'prechat' });
+    await until(page, `() => document.querySelector('sealdesk-chat').shadowRoot.activeElement?.tagName === 'TEXTAREA'`);
+    expect(await run<string>(page, PROBES.text, '.log')).toContain('What is your order number, if you have one?');
+    expect(await run<string>(page, PROBES.text, '.composer label')).toBe('Your answer');
+    await page.keyboard.type('AF-1042');
+    await page.keyboard.press('Enter');
+    await until(page, `() => window.sealdeskScripted.calls.includes('openConversation:AF-1042')`);
+    expect(await run<string>(page, PROBES.text, '.composer label')).toBe('Message');
+
+    const input = await page.evaluateHandle(
+      `document.querySelector('sealdesk-chat').shadowRoot.querySelector('.composer input[type=file]')`,
+    );
+    const png = join(SHOTS, 'widget-desktop.png');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(png);
+    await until(page, `() => document.querySelector('sealdesk-chat').shadowRoot.querySelector('.upload progress')`);
+    await until(
+      page,
+      `() => document.querySelector('sealdesk-chat').shadowRoot.querySelector('.msg.me .bubble img')?.complete`,
+    );
+    expect(await run<string[]>(page, PROBES.calls)).toContain('sendAttachment:widget-desktop.png');
+    expect(await run<string>(page, PROBES.attribute, '.msg.me .bubble img', 'alt')).toBe('widget-desktop.png');
+
+    await run(page, PROBES.emit, 'alert', {
+      kind: 'gap',
+      severity: 'warning',
+      title: 'A message may be missing',
+      text: 'A message from Alder & Finch did not arrive. Ask them to send it again.',
+    });
+    expect(await run<string>(page, PROBES.text, '.alert')).toContain('A message may be missing');
+    await until(
+      page,
+      `() => document.querySelector('sealdesk-chat').shadowRoot.querySelector('[aria-live=polite]').textContent.startsWith('A message may be missing.')`,
+    );
+    expect(serious(await axe(page))).toEqual([]);
+
+    const [ex, ey] = await run<[number, number]>(page, PROBES.rect, `.head button[aria-label='End chat']`);
+    await page.mouse.click(ex, ey);
+    await until(page, `() => document.querySelector('sealdesk-chat').shadowRoot.querySelector('.sheet .danger')`);
+    expect(await run<string>(page, PROBES.text, '.sheet h3')).toBe('End this conversation?');
+    await shoot(page, 'widget-end-and-erase.png');
+    const [dx, dy] = await run<[number, number]>(page, PROBES.rect, '.sheet .danger');
+    await page.mouse.click(dx, dy);
+    await until(page, `() => window.sealdeskScripted.calls.includes('erase')`);
+    expect(await run<boolean>(page, PROBES.hidden, '.panel')).toBe(true);
+    expect(await run<string>(page, PROBES.active)).toBe('button.launcher');
+    expect(await run<string>(page, PROBES.text, '.log')).not.toContain('AF-1042');
+    await page.close();
+  });
 });

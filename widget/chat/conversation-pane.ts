@@ -44,6 +44,8 @@ export class ConversationPane {
   readonly #typing = h('p', { class: 'typing', 'aria-hidden': 'true' });
   readonly #uploads = h('div');
   readonly #live = h('div', { class: 'sr', 'aria-live': 'polite' });
+  /** Danger alerts interrupt (the alert role is not allowed on the log's list items). */
+  readonly #urgent = h('div', { class: 'sr', 'aria-live': 'assertive' });
   readonly #composer: Composer;
   readonly #end: HTMLButtonElement;
   readonly #endArea = h('div', { class: 'screen', hidden: true });
@@ -155,6 +157,7 @@ export class ConversationPane {
       this.#endArea,
       h('p', { class: 'foot' }, icon(LOCK_ICON, 12), texts.footer),
       this.#live,
+      this.#urgent,
     );
     chat.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') host.hide();
@@ -233,10 +236,10 @@ export class ConversationPane {
     if (atBottom || forceScroll) s.scrollTop = s.scrollHeight;
   }
 
-  private announce(text: string): void {
-    this.#live.textContent = '';
+  private announce(text: string, region = this.#live): void {
+    region.textContent = '';
     setTimeout(() => {
-      this.#live.textContent = text;
+      region.textContent = text;
     }, 50);
   }
 
@@ -321,9 +324,10 @@ export class ConversationPane {
   private alert(alert: PlainAlert): void {
     const li = h(
       'li',
-      { class: `alert ${alert.severity}`, role: alert.severity === 'danger' ? 'alert' : 'status' },
+      { class: `alert ${alert.severity}` },
       h('div', null, h('strong', null, alert.title), h('p', null, alert.text)),
     );
+    this.announce(`${alert.title}. ${alert.text}`, alert.severity === 'danger' ? this.#urgent : this.#live);
     li.append(
       h(
         'button',
