@@ -31,6 +31,8 @@ export interface RelayConfig {
   /** Attachment bytes being received at once (http/byte-budget.ts). */
   readonly uploadMemoryBytes: number;
   readonly logLevel: LogLevel;
+  /** Built web files: widget/, demo/ and pwa/ under it are served at /widget/, /demo/ and /app/ (http/static-routes.ts). */
+  readonly staticDir: string;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -87,6 +89,10 @@ export const ENV_VARS = {
     help: 'attachment bytes stored per conversation',
   },
   SEALDESK_LOG_LEVEL: { fallback: 'info', help: 'debug | info | warn | error' },
+  SEALDESK_STATIC_DIR: {
+    fallback: './dist',
+    help: 'built web files (npm run build): widget/, demo/ and pwa/ are served at /widget/, /demo/ and /app/',
+  },
 } as const;
 
 export type EnvName = keyof typeof ENV_VARS;
@@ -142,5 +148,6 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     attachmentQuotaBytesPerConversation: int(env, 'SEALDESK_ATTACHMENT_QUOTA_BYTES', 1, 64 * 1024 * 1024 * 1024),
     uploadMemoryBytes: int(env, 'SEALDESK_UPLOAD_MEMORY_BYTES', 1, 64 * 1024 * 1024 * 1024),
     logLevel: logLevel(env),
+    staticDir: resolve(read(env, 'SEALDESK_STATIC_DIR')),
   };
 }

@@ -3,6 +3,8 @@
  * environment (docs/OPERATIONS.md), prints the URLs it serves, and shuts down gracefully on
  * SIGINT/SIGTERM (stop accepting, commit pending frames, close the database).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ENV_VARS, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startRelay, WS_PATH } from './server.js';
@@ -25,6 +27,11 @@ function help(): string {
     'See docs/OPERATIONS.md for endpoints, metrics, logs and backups.',
     '',
   ].join('\n');
+}
+
+/** A note after a URL whose files are not built (they answer 503 until `npm run build`). */
+function built(staticDir: string, folder: string): string {
+  return existsSync(join(staticDir, folder)) ? '' : '  (not built: npm run build)';
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -50,8 +57,9 @@ async function main(argv: readonly string[]): Promise<number> {
       `  metrics    ${relay.origin}/metrics`,
       `  API        ${relay.origin}/v1/`,
       `  WebSocket  ${ws}${WS_PATH}`,
-      `  agent app  ${relay.origin}/app/   (not built yet)`,
-      `  demo page  ${relay.origin}/demo/  (not built yet)`,
+      `  agent app  ${relay.origin}/app/${built(config.staticDir, 'pwa')}`,
+      `  demo shop  ${relay.origin}/demo/${built(config.staticDir, 'demo')}`,
+      `  widget     ${relay.origin}/widget/  (snippet: npm run snippet -- --help)${built(config.staticDir, 'widget')}`,
       `  data       ${config.dataDir}`,
       '',
     ].join('\n'),

@@ -30,6 +30,7 @@ import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
+import { staticRoutes } from './http/static-routes.js';
 
 export const WS_PATH = '/v1/ws';
 export const DB_FILE = 'relay.sqlite';
@@ -77,7 +78,13 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),
   };
-  const routes = [...opsRoutes, ...authRoutes, ...directoryRoutes, ...conversationRoutes];
+  const routes = [
+    ...opsRoutes,
+    ...authRoutes,
+    ...directoryRoutes,
+    ...conversationRoutes,
+    ...staticRoutes(config.staticDir),
+  ];
 
   const server = createServer((req, res) => {
     void handleRequest(routes, ctx, req, res);

@@ -5,6 +5,7 @@
 import { ConflictError } from '../../shared/transport/index.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
 import {
   type Account,
@@ -30,6 +31,7 @@ describe('key directory and account data', () => {
 
   beforeAll(async () => {
     relay = await startRelayProcess(data.dir, {
+      SEALDESK_STATIC_DIR: join(data.dir, 'no-static-files'),
       SEALDESK_MAX_DEVICES: '3',
       SEALDESK_MAX_PREKEYS: '60',
       SEALDESK_MAX_BLOB_BYTES: '2048',
