@@ -14,7 +14,7 @@
  *   next device-list version) hold a transaction-scoped advisory lock on what they count.
  * - Retention runs on one node at a time (a session advisory lock); other nodes skip the sweep.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type {
   Ack,
   AccountRecord,
@@ -82,6 +82,8 @@ export class PgStore implements SharedStore {
 
   /** Connects, migrates the schema (pg-migrate.ts) and returns the store. */
   static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
+    // Loaded only by nodes that use PostgreSQL.
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 8,

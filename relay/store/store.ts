@@ -190,3 +190,18 @@ export interface SharedStore extends Store {
    */
   claimSetupFingerprint(fingerprint: string): Promise<boolean>;
 }
+
+/** Whose queue a key is (the inverse of deviceQueue and visitorQueue); undefined for anything else. */
+export function queueOwner(
+  queue: QueueKey,
+):
+  | { readonly kind: 'device'; readonly accountId: string; readonly deviceId: string }
+  | { readonly kind: 'visitor'; readonly conversationId: string }
+  | undefined {
+  const parts = queue.split(':');
+  if (parts[0] === 'd' && parts.length === 3 && parts[1] !== undefined && parts[2] !== undefined)
+    return { kind: 'device', accountId: parts[1], deviceId: parts[2] };
+  if (parts[0] === 'v' && parts.length === 2 && parts[1] !== undefined)
+    return { kind: 'visitor', conversationId: parts[1] };
+  return undefined;
+}
