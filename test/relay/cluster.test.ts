@@ -23,7 +23,14 @@ import {
   signChallenge,
   unb64,
 } from './support/relay-api.js';
-import { CheckingReceiver, ResendingSender, pairProblems } from './support/chat-traffic.js';
+import {
+  CheckingReceiver,
+  ResendingSender,
+  allDelivered,
+  keepConnected,
+  pairProblems,
+  setUpPairs,
+} from './support/chat-traffic.js';
 import { type BusChoice, MACHINE_NATS, MACHINE_REDIS, type TestCluster, startCluster } from './support/cluster.js';
 import type { RelayProcess } from './support/relay-process.js';
 import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
@@ -66,31 +73,6 @@ async function loginAcross(
   });
   if (finish.status !== 200) throw new Error(`login/finish ${finish.status}`);
   return { accountId: String(finish.json['accountId']), token: String(finish.json['sessionToken']), username };
-}
-
-interface Pair {
-  readonly sender: ResendingSender;
-  readonly receiver: CheckingReceiver;
-}
-
-/** `count` pairs: the visitor of conversation i sends to device i; each pair's ends sit on different nodes. */
-async function setUpPairs(nodes: readonly RelayProcess[], account: Account, count: number): Promise<Pair[]> {
-  const pairs: Pair[] = [];
-  for (let i = 0; i < count; i++) {
-    const node = (k: number): RelayProcess => {
-      const found = nodes[(i + k) % nodes.length];
-      if (found === undefined) throw new Error('no node');
-      return found;
-    };
-    const device = await enrolDevice(node(0).origin, account);
-    const conversation = await openConversation(node(1).origin, account.accountId);
-    const receiver = new CheckingReceiver(device);
-    await receiver.connect(node(2).wsUrl);
-    const sender = new ResendingSender(conversation, device.deviceId);
-    await sender.connect(node(1).wsUrl);
-    pairs.push({ sender, receiver });
-  }
-  return pairs;
 }
 
 describe.each<[string, BusChoice]>([
@@ -146,39 +128,21 @@ describe('relay cluster over NATS', () => {
       if (victim === undefined) throw new Error('no node');
       const account = await registerAndLogin(nodes[1]?.origin ?? '', 'owner');
       const pairs = await setUpPairs(nodes, account, 6);
-      const alive = (): RelayProcess[] => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
-      let spread = 0;
-      const reconnect = async (client: { connected: boolean; connect(url: string): Promise<void> }): Promise<void> => {
-        if (client.connected) return;
-        const live = alive();
-        const node = live[spread++ % live.length];
-        if (node !== undefined) await client.connect(node.wsUrl);
-      };
+      const keeper = keepConnected(pairs, () => nodes);
       const perSender = 250;
       for (let n = 0; n < perSender; n++) {
         for (const [i, { sender }] of pairs.entries()) sender.send(`p${i}-m${n}`);
-        if (n === Math.floor(perSender / 2)) await victim.stop('SIGKILL');
         // Clients of the killed node reconnect to another one, as real clients do.
-        for (const { sender, receiver } of pairs) {
-          await reconnect(sender);
-          await reconnect(receiver);
-        }
+        if (n === Math.floor(perSender / 2)) await victim.stop('SIGKILL');
         await delay(8);
       }
-      await until(
-        () =>
-          pairs.every(({ sender, receiver }) => {
-            sender.resendFailed();
-            return sender.confirmed.size === perSender && [...sender.confirmed].every((id) => receiver.seen.has(id));
-          }),
-        'every message confirmed and delivered',
-      );
+      await until(() => allDelivered(pairs, perSender), 'every message confirmed and delivered');
+      keeper.stop();
       expect(victim.child.signalCode).toBe('SIGKILL');
       for (const pair of pairs) expect(pairProblems(pair.sender, pair.receiver)).toEqual([]);
-      // The kill really hit clients of the stream: some had to move to another node.
-      const resent = pairs.flatMap(({ sender }) => [...sender.attempts.values()].filter((n) => n > 1));
-      expect(pairs.some(({ receiver }) => receiver.seen.size === perSender)).toBe(true);
-      expect(resent.length).toBeLessThan(perSender * pairs.length);
+      // The kill hit clients of the stream: a third of them had to move to another node.
+      const moved = pairs.flatMap(({ sender, receiver }) => [sender, receiver]).filter((c) => c.connects > 1);
+      expect(moved.length).toBeGreaterThanOrEqual(4);
       await Promise.all(pairs.flatMap(({ sender, receiver }) => [sender.close(), receiver.close()]));
     },
     TEST_TIMEOUT,

@@ -13,7 +13,17 @@ import {
   type RelayFrame,
   decodeEnvelope,
 } from '../../../shared/wire/index.js';
-import { type Conversation, type Device, connectDevice, connectVisitor, envelope } from './relay-api.js';
+import {
+  type Account,
+  type Conversation,
+  type Device,
+  connectDevice,
+  connectVisitor,
+  enrolDevice,
+  envelope,
+  openConversation,
+} from './relay-api.js';
+import type { RelayProcess } from './relay-process.js';
 import type { TestClient } from './ws-client.js';
 
 const encoder = new TextEncoder();
@@ -33,10 +43,19 @@ function follow(client: TestClient, onFrame: (frame: RelayFrame) => void): void 
   client.ws.on('message', drain);
 }
 
+/** The client, if it reached `ready`; otherwise it is closed and this throws (the caller retries). */
+async function ready(client: TestClient): Promise<TestClient> {
+  if (client.of('ready').length > 0 && client.closeCode === undefined) return client;
+  await client.close();
+  throw new Error(`hello refused: ${JSON.stringify(client.of('error').map((e) => e.code))}`);
+}
+
 export class ResendingSender {
   /** Payload id -> how many times it was sent. */
   readonly attempts = new Map<string, number>();
   readonly confirmed = new Set<string>();
+  /** Connections that reached `ready`. */
+  connects = 0;
   #client: TestClient | undefined;
   readonly #conversation: Conversation;
   readonly #deviceId: string;
@@ -55,8 +74,9 @@ export class ResendingSender {
 
   /** Connects (again) and resends everything not confirmed yet. */
   async connect(wsUrl: string): Promise<void> {
-    const client = await connectVisitor(wsUrl, this.#conversation);
+    const client = await ready(await connectVisitor(wsUrl, this.#conversation));
     this.#client = client;
+    this.connects += 1;
     // Whatever was in flight on the old connection may or may not have been stored.
     this.#toResend.push(...this.#inFlight.values());
     this.#inFlight.clear();
@@ -111,6 +131,8 @@ export class CheckingReceiver {
   /** Payload id -> how many times it was delivered. */
   readonly seen = new Map<string, number>();
   readonly problems: string[] = [];
+  /** Connections that reached `ready`. */
+  connects = 0;
   #client: TestClient | undefined;
   readonly #device: Device;
   #unacked = 0;
@@ -129,8 +151,9 @@ export class CheckingReceiver {
   }
 
   async connect(wsUrl: string): Promise<void> {
-    const client = await connectDevice(wsUrl, this.#device, this.cursor);
+    const client = await ready(await connectDevice(wsUrl, this.#device, this.cursor));
     this.#client = client;
+    this.connects += 1;
     follow(client, (frame) => {
       if (frame.type !== 'deliver') return;
       if (frame.cursor <= this.cursor) {
@@ -174,4 +197,73 @@ export function pairProblems(sender: ResendingSender, receiver: CheckingReceiver
     else if (times > sent) problems.push(`${id} delivered ${times} times, sent ${sent}`);
   }
   return problems;
+}
+
+export interface Pair {
+  readonly sender: ResendingSender;
+  readonly receiver: CheckingReceiver;
+}
+
+interface Roaming {
+  readonly connected: boolean;
+  connect(wsUrl: string): Promise<void>;
+}
+
+/**
+ * Keeps clients connected as real ones do while nodes fail: every 50 ms, a client whose socket
+ * closed (or never reached `ready`) connects to the next node still running, and senders resend
+ * what a storage-failed answer returned. `stop()` ends it.
+ */
+export function keepConnected(pairs: readonly Pair[], nodes: () => readonly RelayProcess[]): { stop(): void } {
+  const busy = new Set<Roaming>();
+  let spread = 0;
+  const timer = setInterval(() => {
+    const live = nodes().filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+    for (const { sender, receiver } of pairs) {
+      sender.resendFailed();
+      for (const client of [sender, receiver] as Roaming[]) {
+        if (client.connected || busy.has(client) || live.length === 0) continue;
+        const node = live[spread++ % live.length];
+        if (node === undefined) continue;
+        busy.add(client);
+        client
+          .connect(node.wsUrl)
+          .catch(() => undefined)
+          .finally(() => busy.delete(client));
+      }
+    }
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+    },
+  };
+}
+
+/** True once every sender has all `perSender` messages confirmed and its receiver has them all. */
+export function allDelivered(pairs: readonly Pair[], perSender: number): boolean {
+  return pairs.every(
+    ({ sender, receiver }) =>
+      sender.confirmed.size === perSender && [...sender.confirmed].every((id) => receiver.seen.has(id)),
+  );
+}
+
+/** `count` pairs: the visitor of conversation i sends to device i; each pair's ends sit on different nodes. */
+export async function setUpPairs(nodes: readonly RelayProcess[], account: Account, count: number): Promise<Pair[]> {
+  const pairs: Pair[] = [];
+  for (let i = 0; i < count; i++) {
+    const node = (k: number): RelayProcess => {
+      const found = nodes[(i + k) % nodes.length];
+      if (found === undefined) throw new Error('no node');
+      return found;
+    };
+    const device = await enrolDevice(node(0).origin, account);
+    const conversation = await openConversation(node(1).origin, account.accountId);
+    const receiver = new CheckingReceiver(device);
+    await receiver.connect(node(2).wsUrl);
+    const sender = new ResendingSender(conversation, device.deviceId);
+    await sender.connect(node(1).wsUrl);
+    pairs.push({ sender, receiver });
+  }
+  return pairs;
 }
