@@ -90,6 +90,8 @@ export class PgStore implements SharedStore {
       // Acknowledged writes must survive a crash whatever the server's default says.
       options: '-c synchronous_commit=on',
       connectionTimeoutMillis: 5_000,
+      // Connections stay open while idle: reconnecting under load costs a fork on the server.
+      idleTimeoutMillis: 0,
       keepAlive: true,
     });
     pool.on('error', (error) => {
