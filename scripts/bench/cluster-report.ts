@@ -4,7 +4,7 @@
  */
 import type { ClusterTarget } from './ipc.js';
 import { type CellSample, type SideSummary, type TargetCheck, fmt, side } from './results.js';
-import { num, table } from './report.js';
+import { type BenchMachine, num, table } from './report.js';
 import { ratio } from './stats.js';
 
 export interface ClusterRow {
@@ -22,12 +22,7 @@ export interface ClusterReport {
   readonly repetitions: number;
   readonly startedAt: string;
   readonly seconds: number;
-  readonly machine: {
-    readonly node: string;
-    readonly cpus: number;
-    readonly loadAverageStart: readonly number[];
-    readonly loadAverageEnd: readonly number[];
-  };
+  readonly machine: BenchMachine;
   readonly rows: readonly ClusterRow[];
   readonly targets: readonly TargetCheck[];
 }

@@ -1,17 +1,19 @@
 /** The printed form of a benchmark run: one table of medians, the idle-memory lines, the targets. */
 import type { IdleSample, SummaryRow, TargetCheck } from './results.js';
 
+export interface BenchMachine {
+  readonly node: string;
+  readonly cpus: number;
+  readonly loadAverageStart: readonly number[];
+  readonly loadAverageEnd: readonly number[];
+}
+
 export interface BenchReport {
   readonly plan: string;
   readonly repetitions: number;
   readonly startedAt: string;
   readonly seconds: number;
-  readonly machine: {
-    readonly node: string;
-    readonly cpus: number;
-    readonly loadAverageStart: readonly number[];
-    readonly loadAverageEnd: readonly number[];
-  };
+  readonly machine: BenchMachine;
   readonly rows: readonly SummaryRow[];
   readonly idle: readonly IdleSample[];
   readonly targets: readonly TargetCheck[];
