@@ -37,10 +37,26 @@ export interface Account {
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
+/**
+ * fetch, again (twice at most) when a kept-alive socket turns out closed by the server before the
+ * request was written: on a busy machine the client may reuse a socket just past the server's
+ * keep-alive timeout. Any other failure, and any HTTP answer, is returned as it is.
+ */
+async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+      if (attempt >= 3 || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
+    }
+  }
+}
+
 async function postJson(url: string, body: unknown, token?: string, method = 'POST'): Promise<Record<string, unknown>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-  const res = await fetch(url, { method, headers, body: JSON.stringify(body) });
+  const res = await fetchRetrying(url, { method, headers, body: JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new BenchError(`${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
   const value: unknown = JSON.parse(text);
