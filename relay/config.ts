@@ -33,6 +33,16 @@ export interface RelayConfig {
   readonly logLevel: LogLevel;
   /** Built web files: widget/, demo/ and pwa/ under it are served at /widget/, /demo/ and /app/ (http/static-routes.ts). */
   readonly staticDir: string;
+  /** PostgreSQL URL (DATABASE_URL): the shared store of several nodes; unset, the embedded SQLite file. */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  /** The cross-node bus: NATS_URL or REDIS_URL (at most one), only with DATABASE_URL. */
+  readonly natsUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  /** Prefix of the bus subjects or channels, so several deployments can share one NATS or Redis. */
+  readonly busPrefix: string;
+  /** How often a node reads the heads of the queues it serves from the shared store. */
+  readonly clusterPollMs: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -92,6 +102,17 @@ export const ENV_VARS = {
   SEALDESK_STATIC_DIR: {
     fallback: './dist',
     help: 'built web files (npm run build): widget/, demo/ and pwa/ are served at /widget/, /demo/ and /app/',
+  DATABASE_URL: {
+    fallback: '',
+    help: 'postgres://… : PostgreSQL shared by several relay nodes instead of the SQLite file',
+  },
+  SEALDESK_DATABASE_POOL: { fallback: '8', help: 'PostgreSQL connections per node' },
+  NATS_URL: { fallback: '', help: 'nats://host:4222 : wakes the other nodes for new messages (with DATABASE_URL)' },
+  REDIS_URL: { fallback: '', help: 'redis://host:6379 : the same over Redis pub/sub (set NATS_URL or REDIS_URL)' },
+  SEALDESK_BUS_PREFIX: { fallback: 'sealdesk', help: 'prefix of the NATS subjects or Redis channels' },
+  SEALDESK_CLUSTER_POLL_MS: {
+    fallback: '1000',
+    help: 'how often a node re-reads the queues it serves from PostgreSQL (catches lost wake-ups)',
   },
 } as const;
 
@@ -102,12 +123,35 @@ function read(env: NodeJS.ProcessEnv, name: EnvName): string {
   return value === undefined || value === '' ? ENV_VARS[name].fallback : value;
 }
 
+function busPrefix(env: NodeJS.ProcessEnv): string {
+  const text = read(env, 'SEALDESK_BUS_PREFIX');
+  // A NATS subject token and a Redis channel name alike.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text))
+    throw new ConfigError('SEALDESK_BUS_PREFIX must be 1 to 64 letters, digits, "-" or "_"');
+  return text;
+}
+
 function int(env: NodeJS.ProcessEnv, name: EnvName, min: number, max: number): number {
   const text = read(env, name);
   if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
   const value = Number(text);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** An optional URL with one of `schemes`; undefined when unset. */
+function url(env: NodeJS.ProcessEnv, name: EnvName, schemes: readonly string[]): string | undefined {
+  const text = read(env, name);
+  if (text === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${schemes.map((s) => `${s}//…`).join(' or ')})`);
+  }
+  if (!schemes.includes(parsed.protocol))
+    throw new ConfigError(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+  return text;
 }
 
 function logLevel(env: NodeJS.ProcessEnv): LogLevel {
@@ -124,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): RelayConfig {
       `SEALDESK_UPLOAD_MEMORY_BYTES (${config.uploadMemoryBytes}) must be at least SEALDESK_MAX_ATTACHMENT_BYTES (${config.maxAttachmentBytes}), or no attachment of the largest size could be received`,
     );
   }
+  if (config.natsUrl !== undefined && config.redisUrl !== undefined)
+    throw new ConfigError('set NATS_URL or REDIS_URL, not both: the nodes of one cluster use one bus');
+  if ((config.natsUrl ?? config.redisUrl) !== undefined && config.databaseUrl === undefined)
+    throw new ConfigError('NATS_URL and REDIS_URL need DATABASE_URL: nodes share messages through PostgreSQL');
   return config;
 }
 
@@ -149,5 +197,11 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     uploadMemoryBytes: int(env, 'SEALDESK_UPLOAD_MEMORY_BYTES', 1, 64 * 1024 * 1024 * 1024),
     logLevel: logLevel(env),
     staticDir: resolve(read(env, 'SEALDESK_STATIC_DIR')),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'SEALDESK_DATABASE_POOL', 1, 1_000),
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    busPrefix: busPrefix(env),
+    clusterPollMs: int(env, 'SEALDESK_CLUSTER_POLL_MS', 50, 600_000),
   };
 }

@@ -5,12 +5,18 @@ import type { Metrics } from './metrics.js';
 import type { Store } from './store/store.js';
 import type { RoutingCache } from './store/cached-store.js';
 import type { OpaqueServer } from './auth/opaque-server.js';
-import type { ChallengeBook } from './auth/challenges.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { ByteBudget } from './http/byte-budget.js';
 import type { WindowCounter } from './rate-limit.js';
 import type { Hub } from './ws/hub.js';
 import type { QueueStatsCache } from './queue-stats-cache.js';
+
+/** Single-use challenges between POST /v1/auth/device/challenge and /session. */
+export interface Challenges {
+  issue(owner: string, now: number): Uint8Array | Promise<Uint8Array>;
+  /** True once for a live challenge issued to `owner`; the challenge is gone afterwards. */
+  consume(challenge: Uint8Array, owner: string, now: number): boolean | Promise<boolean>;
+}
 
 export interface RelayContext {
   readonly config: RelayConfig;
@@ -20,7 +26,8 @@ export interface RelayContext {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly opaque: OpaqueServer;
-  readonly challenges: ChallengeBook;
+  /** Device sign-in challenges: auth/challenges.ts on one node, relay/bus/shared-challenges.ts on several. */
+  readonly challenges: Challenges;
   readonly conversationLimiter: WindowCounter;
   readonly loginThrottle: LoginThrottle;
   /** Attachment bytes being received, at most SEALDESK_UPLOAD_MEMORY_BYTES (http/byte-budget.ts). */

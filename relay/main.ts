@@ -13,13 +13,14 @@ import { SealdeskError } from '../shared/wire/index.js';
 function help(): string {
   const width = Math.max(...Object.keys(ENV_VARS).map((k) => k.length));
   const lines = Object.entries(ENV_VARS).map(
-    ([name, v]) => `  ${name.padEnd(width)}  ${v.help} (default ${v.fallback})`,
+    ([name, v]) => `  ${name.padEnd(width)}  ${v.help} (${v.fallback === '' ? 'unset' : `default ${v.fallback}`})`,
   );
   return [
     'Usage: relay [--help]     (npm start)',
     '',
     'Runs the Sealdesk relay: HTTP API + WebSocket store-and-forward for end-to-end encrypted chat,',
-    'with an embedded SQLite database. The relay never sees plaintext, keys or passwords.',
+    'with an embedded SQLite database, or as one of several nodes on PostgreSQL (DATABASE_URL) with',
+    'NATS or Redis between them. The relay never sees plaintext, keys or passwords.',
     '',
     'Environment variables:',
     ...lines,

@@ -13,6 +13,12 @@ export class Metrics {
   messagesIn = 0;
   messagesOut = 0;
   batches = 0;
+  /** Envelopes committed by other relay nodes and pushed to this node's receivers (shared store). */
+  remoteIn = 0;
+  /** Fetches of a queue from the store to fill a gap or catch up with another node's messages. */
+  catchUps = 0;
+  /** More lines for /metrics, e.g. the cluster link's (relay/bus/cluster-link.ts). */
+  readonly sections: (() => readonly string[])[] = [];
   readonly rejects = new Map<string, number>();
   readonly httpRequests = new Map<string, number>();
 
@@ -39,6 +45,12 @@ export class Metrics {
       '# HELP sealdesk_commit_batches_total Store transactions for inbound frames (one per event-loop tick with traffic).',
       '# TYPE sealdesk_commit_batches_total counter',
       `sealdesk_commit_batches_total ${this.batches}`,
+      '# HELP sealdesk_messages_remote_total Envelopes committed by other nodes and pushed to receivers here.',
+      '# TYPE sealdesk_messages_remote_total counter',
+      `sealdesk_messages_remote_total ${this.remoteIn}`,
+      '# HELP sealdesk_catchup_fetches_total Queue fetches from the store to fill a gap or catch up with other nodes.',
+      '# TYPE sealdesk_catchup_fetches_total counter',
+      `sealdesk_catchup_fetches_total ${this.catchUps}`,
       '# HELP sealdesk_queue_pending_messages Envelopes stored and not yet acknowledged.',
       '# TYPE sealdesk_queue_pending_messages gauge',
       `sealdesk_queue_pending_messages ${queues.pendingMessages}`,
@@ -54,6 +66,7 @@ export class Metrics {
       '# HELP sealdesk_http_responses_total HTTP responses by status.',
       '# TYPE sealdesk_http_responses_total counter',
       ...[...this.httpRequests].map(([status, n]) => `sealdesk_http_responses_total{status="${status}"} ${n}`),
+      ...this.sections.flatMap((section) => section()),
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -14,7 +14,9 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { PurgeCounts, Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
-import { CachedStore } from './store/cached-store.js';
+import { CachedStore, DEFAULT_CACHE_ENTRIES } from './store/cached-store.js';
+import { PgStore } from './store/pg-store.js';
+import { CLUSTER_CACHE_MAX_AGE_MS, type Cluster, joinCluster } from './bus/join-cluster.js';
 import { QueueStatsCache } from './queue-stats-cache.js';
 import { AddressSlots } from './ws/address-slots.js';
 import { addressKey, clientAddress } from './http/client-address.js';
@@ -46,22 +48,56 @@ export interface RunningRelay {
 
 export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // DATABASE_URL: a PostgreSQL store shared with other nodes (docs/OPERATIONS.md, "Running several nodes").
+  const shared =
+    storeOverride === undefined && config.databaseUrl !== undefined
+      ? await PgStore.open(config.databaseUrl, {
+          poolSize: config.databasePoolSize,
+          onIdleError: (error) => {
+            log.warn('store.connection-lost', { error: error.message.slice(0, 200) });
+          },
+        })
+      : undefined;
+  try {
+    return await serve(config, log, storeOverride ?? shared, shared);
+  } catch (error) {
+    await shared?.close();
+    throw error;
+  }
+}
+
+async function serve(
+  config: RelayConfig,
+  log: Logger,
+  given: Store | undefined,
+  shared: PgStore | undefined,
+): Promise<RunningRelay> {
   const dbPath = join(config.dataDir, DB_FILE);
   const backing =
-    storeOverride ??
+    given ??
     new SqliteStore(dbPath, {
       onCheckpointerFailure: (error) => {
         log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) });
       },
     });
   // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
-  if (storeOverride === undefined) chmodSync(dbPath, 0o600);
-  // Routing looks up a device key or a conversation per envelope: keep them in memory.
-  const cached = new CachedStore(backing);
+  if (given === undefined) chmodSync(dbPath, 0o600);
+  // Routing looks up a device key or a conversation per envelope: keep them in memory (for a
+  // bounded time when other nodes write the same database).
+  const cached = new CachedStore(
+    backing,
+    DEFAULT_CACHE_ENTRIES,
+    shared === undefined ? {} : { maxAgeMs: CLUSTER_CACHE_MAX_AGE_MS },
+  );
   const store: Store = cached;
-  const opaque = new OpaqueServer(await loadServerSetup(config.dataDir));
   const metrics = new Metrics();
+  const setup = await loadServerSetup(config.dataDir);
+  const cluster: Cluster | undefined =
+    shared === undefined ? undefined : await joinCluster(shared, setup, cached, config, log, metrics);
+  const opaque = new OpaqueServer(setup, cluster?.logins);
   const now = (): number => Date.now();
+  const hub = new Hub(store, log, metrics, now, cluster?.link);
+  cluster?.link.attach(hub, cluster.bus);
   const ctx: RelayContext = {
     config,
     store,
@@ -70,11 +106,11 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     opaque,
     now,
     routingCache: cached,
-    challenges: new ChallengeBook(),
+    challenges: cluster?.challenges ?? new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     loginThrottle: new LoginThrottle(config.loginsPerUsernamePerHour),
     uploadBudget: new ByteBudget(config.uploadMemoryBytes),
-    hub: new Hub(store, log, metrics, now),
+    hub,
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),
   };
@@ -141,15 +177,22 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
       log.error('retention.failed');
     });
   }, RETENTION_SWEEP_MS);
-  await sweep();
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await sweep();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start (timers, the bus connection).
+    clearInterval(heartbeat);
+    clearInterval(retention);
+    await cluster?.link.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const origin = `http://${host}:${port}`;
@@ -169,6 +212,7 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
       server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
       await stopped;
+      await cluster?.link.close();
       await store.close();
       log.info('relay.stopped');
     })();

@@ -28,7 +28,7 @@ export async function loadServerSetup(dataDir: string): Promise<string> {
   return setup;
 }
 
-interface PendingLogin {
+export interface PendingLogin {
   readonly username: string;
   readonly accountId: string | undefined;
   readonly state: string;
@@ -39,13 +39,54 @@ export interface LoginFinished {
   readonly accountId: string;
 }
 
-/** The OPAQUE steps; login state between the two round trips stays in memory for a minute. */
-export class OpaqueServer {
-  readonly #setup: string;
+/**
+ * Where login states wait between the two requests of a login: in memory on one relay, in the
+ * shared store when several nodes serve the same accounts (relay/bus/shared-logins.ts).
+ */
+export interface LoginStates {
+  put(loginId: string, login: PendingLogin, now: number): Promise<void>;
+  /** The state, removed: each is used at most once. */
+  take(loginId: string, now: number): Promise<PendingLogin | undefined>;
+}
+
+/** Login states in memory for a minute, at most MAX_PENDING_LOGINS (the oldest go first). */
+export class MemoryLoginStates implements LoginStates {
   readonly #logins = new Map<string, PendingLogin>();
 
-  constructor(setup: string) {
+  put(loginId: string, login: PendingLogin, now: number): Promise<void> {
+    this.#sweep(now);
+    this.#logins.set(loginId, login);
+    return Promise.resolve();
+  }
+
+  take(loginId: string): Promise<PendingLogin | undefined> {
+    const pending = this.#logins.get(loginId);
+    this.#logins.delete(loginId);
+    return Promise.resolve(pending);
+  }
+
+  #sweep(now: number): void {
+    // In start order, all living LOGIN_TTL_MS: the expired ones are at the front.
+    for (const [id, login] of this.#logins) {
+      if (login.expires > now) break;
+      this.#logins.delete(id);
+    }
+    while (this.#logins.size >= MAX_PENDING_LOGINS) {
+      const oldest = this.#logins.keys().next().value;
+      if (oldest === undefined) break;
+      this.#logins.delete(oldest);
+    }
+  }
+}
+
+/** The OPAQUE steps; the login state between the two round trips lives for a minute. */
+export class OpaqueServer {
+  readonly #setup: string;
+  readonly #logins: LoginStates;
+
+  constructor(setup: string, logins: LoginStates = new MemoryLoginStates()) {
     this.#setup = setup;
+    this.#logins = logins;
   }
 
   registrationResponse(username: string, registrationRequest: string): string {
@@ -60,33 +101,30 @@ export class OpaqueServer {
    * RFC 9807 §6.3.2.2: for an unknown user the server answers with a fake response built from the
    * setup, so the answer does not reveal whether the account exists.
    */
-  startLogin(
+  async startLogin(
     username: string,
     account: { accountId: string; opaqueRecord: string } | undefined,
     startLoginRequest: string,
     now: number,
-  ): { loginId: string; loginResponse: string } {
+  ): Promise<{ loginId: string; loginResponse: string }> {
     const { serverLoginState, loginResponse } = opaque.server.startLogin({
       serverSetup: this.#setup,
       userIdentifier: username,
       registrationRecord: account?.opaqueRecord ?? null,
       startLoginRequest,
     });
-    this.#sweep(now);
     const loginId = toBase64Url(randomSecret());
-    this.#logins.set(loginId, {
-      username,
-      accountId: account?.accountId,
-      state: serverLoginState,
-      expires: now + LOGIN_TTL_MS,
-    });
+    await this.#logins.put(
+      loginId,
+      { username, accountId: account?.accountId, state: serverLoginState, expires: now + LOGIN_TTL_MS },
+      now,
+    );
     return { loginId, loginResponse };
   }
 
   /** The account id when the client proved knowledge of the password; undefined otherwise. */
-  finishLogin(loginId: string, finishLoginRequest: string, now: number): LoginFinished | undefined {
-    const pending = this.#logins.get(loginId);
-    this.#logins.delete(loginId);
+  async finishLogin(loginId: string, finishLoginRequest: string, now: number): Promise<LoginFinished | undefined> {
+    const pending = await this.#logins.take(loginId, now);
     if (pending === undefined || pending.expires <= now || pending.accountId === undefined) return undefined;
     try {
       opaque.server.finishLogin({ serverLoginState: pending.state, finishLoginRequest });
@@ -94,18 +132,5 @@ export class OpaqueServer {
       return undefined;
     }
     return { accountId: pending.accountId };
-  }
-
-  #sweep(now: number): void {
-    // In start order, all living LOGIN_TTL_MS: the expired ones are at the front.
-    for (const [id, login] of this.#logins) {
-      if (login.expires > now) break;
-      this.#logins.delete(id);
-    }
-    while (this.#logins.size >= MAX_PENDING_LOGINS) {
-      const oldest = this.#logins.keys().next().value;
-      if (oldest === undefined) break;
-      this.#logins.delete(oldest);
-    }
   }
 }

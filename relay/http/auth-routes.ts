@@ -80,7 +80,7 @@ export const authRoutes: readonly Route[] = [
     }
     const account = await ctx.store.findAccountByUsername(username);
     try {
-      sendJson(res, 200, ctx.opaque.startLogin(username, account, request, ctx.now()));
+      sendJson(res, 200, await ctx.opaque.startLogin(username, account, request, ctx.now()));
     } catch {
       throw opaqueFailure();
     }
@@ -90,7 +90,7 @@ export const authRoutes: readonly Route[] = [
     const body = await readJson(req, MAX_JSON);
     const loginId = stringField(body, 'loginId', 64);
     const finish = stringField(body, 'finishLoginRequest', MAX_OPAQUE_MESSAGE);
-    const done = ctx.opaque.finishLogin(loginId, finish, ctx.now());
+    const done = await ctx.opaque.finishLogin(loginId, finish, ctx.now());
     if (done === undefined) {
       ctx.metrics.reject('login-failed');
       throw new HttpError(401, 'login-failed', 'wrong username or password, or the login took longer than a minute');
@@ -103,7 +103,9 @@ export const authRoutes: readonly Route[] = [
     const body = await readJson(req, MAX_JSON);
     const accountId = hexId(body['accountId'], 'accountId');
     const deviceId = hexId(body['deviceId'], 'deviceId');
-    sendJson(res, 200, { challenge: toBase64Url(ctx.challenges.issue(`${accountId}:${deviceId}`, ctx.now())) });
+    sendJson(res, 200, {
+      challenge: toBase64Url(await ctx.challenges.issue(`${accountId}:${deviceId}`, ctx.now())),
+    });
   }),
 
   route('POST', '/v1/auth/device/session', async ({ req, res, ctx }) => {
@@ -112,7 +114,7 @@ export const authRoutes: readonly Route[] = [
     const deviceId = hexId(body['deviceId'], 'deviceId');
     const challenge = bytesField(body, 'challenge', { exact: 32 });
     const signature = bytesField(body, 'signature', { exact: 64 });
-    const fresh = ctx.challenges.consume(challenge, `${accountId}:${deviceId}`, ctx.now());
+    const fresh = await ctx.challenges.consume(challenge, `${accountId}:${deviceId}`, ctx.now());
     const key = await ctx.store.getDeviceKey(accountId, deviceId);
     const ok =
       fresh &&

@@ -11,8 +11,10 @@
  *   purge clears the conversation cache (idle conversations are deleted there).
  * - A lookup that was in flight while an eviction happened does not fill the cache (generation
  *   counter), so a stale answer read before a removal can never be cached after it.
- * - The cache assumes this process is the only writer of the database (true for the SQLite
- *   store, whose file belongs to one relay process). A multi-node store must not be wrapped.
+ * - With the SQLite store this process is the only writer of the database. Several nodes on a
+ *   shared store (PostgreSQL) give the cache a `maxAgeMs`: the other nodes' removals also evict
+ *   through the bus (relay/bus/cluster-link.ts, forgetQueue), and an entry older than that is
+ *   read again, which bounds how long a lost eviction can leave a stale answer.
  * - Both maps are bounded: past `capacity` entries the least recently used one is dropped.
  *
  * The same cache answers routing synchronously (RoutingCache): the relay's per-message path asks
@@ -34,7 +36,7 @@ import type {
   StoredMessage,
   VersionedBlob,
 } from './store.js';
-import { deviceQueue } from './store.js';
+import { deviceQueue, queueOwner } from './store.js';
 import { LruMap } from './lru-map.js';
 
 export const DEFAULT_CACHE_ENTRIES = 20_000;
@@ -57,19 +59,49 @@ export interface RoutingCache {
 interface CachedConversation {
   readonly accountId: string;
   readonly capabilityHash: string;
+  readonly at: number;
+}
+
+interface CachedKey {
+  readonly key: Uint8Array;
+  readonly at: number;
+}
+
+export interface CacheOptions {
+  /** Entries older than this are read from the store again (several nodes); default: never. */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
 }
 
 export class CachedStore implements Store, RoutingCache {
   readonly #inner: Store;
-  readonly #deviceKeys: LruMap<string, Uint8Array>;
+  readonly #deviceKeys: LruMap<string, CachedKey>;
   readonly #conversations: LruMap<string, CachedConversation>;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
   /** Bumped by every eviction; a lookup started under an older generation does not fill. */
   #generation = 0;
 
-  constructor(inner: Store, capacity = DEFAULT_CACHE_ENTRIES) {
+  constructor(inner: Store, capacity = DEFAULT_CACHE_ENTRIES, options: CacheOptions = {}) {
     this.#inner = inner;
     this.#deviceKeys = new LruMap(capacity);
     this.#conversations = new LruMap(capacity);
+    this.#maxAgeMs = options.maxAgeMs ?? Infinity;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Forgets what is cached about a queue's owner (a removal on another node, relay/bus/cluster-link.ts). */
+  forgetQueue(queue: QueueKey): void {
+    const owner = queueOwner(queue);
+    if (owner?.kind === 'device') this.#evictDevice(owner.accountId, owner.deviceId);
+    if (owner?.kind === 'visitor') this.#evictConversation(owner.conversationId);
+  }
+
+  /** Forgets everything (the bus was down: removals on other nodes may have been missed). */
+  forgetAll(): void {
+    this.#generation += 1;
+    this.#deviceKeys.clear();
+    this.#conversations.clear();
   }
 
   /** Entries held, for tests and metrics. */
@@ -80,27 +112,29 @@ export class CachedStore implements Store, RoutingCache {
   // Synchronous routing answers (RoutingCache)
 
   knownDeviceQueue(queue: QueueKey): true | undefined {
-    return this.#deviceKeys.get(queue) === undefined ? undefined : true;
+    return this.#fresh(this.#deviceKeys.get(queue)) === undefined ? undefined : true;
   }
 
   cachedConversationAccount(conversationId: string): string | undefined {
-    return this.#conversations.get(conversationId)?.accountId;
+    return this.#fresh(this.#conversations.get(conversationId))?.accountId;
   }
 
   // Cached reads
 
   async getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
     const key = deviceCacheKey(accountId, deviceId);
-    const hit = this.#deviceKeys.get(key);
-    if (hit !== undefined) return new Uint8Array(hit);
+    const hit = this.#fresh(this.#deviceKeys.get(key));
+    if (hit !== undefined) return new Uint8Array(hit.key);
     const generation = this.#generation;
+    const at = this.#now();
     const found = await this.#inner.getDeviceKey(accountId, deviceId);
-    if (found !== undefined && generation === this.#generation) this.#deviceKeys.set(key, new Uint8Array(found));
+    if (found !== undefined && generation === this.#generation)
+      this.#deviceKeys.set(key, { key: new Uint8Array(found), at });
     return found;
   }
 
   async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
-    const hit = this.#conversations.get(conversationId);
+    const hit = this.#fresh(this.#conversations.get(conversationId));
     if (hit !== undefined)
       return {
         conversationId,
@@ -108,11 +142,13 @@ export class CachedStore implements Store, RoutingCache {
         capabilityHash: new Uint8Array(Buffer.from(hit.capabilityHash, 'latin1')),
       };
     const generation = this.#generation;
+    const at = this.#now();
     const found = await this.#inner.getConversation(conversationId);
     if (found !== undefined && generation === this.#generation) {
       this.#conversations.set(conversationId, {
         accountId: found.accountId,
         capabilityHash: Buffer.from(found.capabilityHash).toString('latin1'),
+        at,
       });
     }
     return found;
@@ -267,6 +303,12 @@ export class CachedStore implements Store, RoutingCache {
     } finally {
       evict();
     }
+  }
+
+  /** The entry if it was read from the store less than maxAgeMs ago. */
+  #fresh<T extends { readonly at: number }>(entry: T | undefined): T | undefined {
+    if (entry === undefined || this.#maxAgeMs === Infinity) return entry;
+    return this.#now() - entry.at < this.#maxAgeMs ? entry : undefined;
   }
 
   #evictDevice(accountId: string, deviceId: string): void {

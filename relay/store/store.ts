@@ -154,3 +154,54 @@ export function deviceQueue(accountId: string, deviceId: string): QueueKey {
 export function visitorQueue(conversationId: string): QueueKey {
   return `v:${conversationId}`;
 }
+
+/** A committed message's cursor and the cursor of the message before it in its queue (0: none). */
+export interface ChainedSeq {
+  readonly seq: number;
+  readonly previous: number;
+}
+
+/** A receiver queue as the store sees it now: its newest cursor (0: none) and whether its owner exists. */
+export interface QueueHead {
+  readonly head: number;
+  /** False once the device or conversation the queue belongs to is gone. */
+  readonly live: boolean;
+}
+
+/**
+ * A store that several relay nodes share (PostgreSQL, relay/store/pg-store.ts). The relay's
+ * per-queue ordering rests on one more guarantee than `Store` gives: a message's cursor is
+ * assigned, and it commits, only after every earlier message of its queue has committed. So a node
+ * that has delivered a queue up to `previous` can deliver the message at once; otherwise it
+ * fetches the gap from the store first (relay/bus/cluster-link.ts, relay/ws/connection.ts).
+ */
+export interface SharedStore extends Store {
+  /** `commit`, with each message's predecessor in its queue. */
+  commitChained(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<ChainedSeq[]>;
+  /** The current head of each queue asked for (queues the store has never seen: head 0). */
+  queueHeads(queues: readonly QueueKey[]): Promise<Map<QueueKey, QueueHead>>;
+  /** Keeps `value` under (kind, key) until `expiresAt` (login states and challenges between two requests). */
+  putSingleUse(kind: string, key: string, value: Uint8Array, expiresAt: number): Promise<void>;
+  /** Removes and returns the value under (kind, key) if it has not expired at `now`; at most once. */
+  takeSingleUse(kind: string, key: string, now: number): Promise<Uint8Array | undefined>;
+  /**
+   * Records the fingerprint of the OPAQUE server setup on first use; true when it matches the one
+   * recorded (every node must use the same setup, or logins fail on the nodes that differ).
+   */
+  claimSetupFingerprint(fingerprint: string): Promise<boolean>;
+}
+
+/** Whose queue a key is (the inverse of deviceQueue and visitorQueue); undefined for anything else. */
+export function queueOwner(
+  queue: QueueKey,
+):
+  | { readonly kind: 'device'; readonly accountId: string; readonly deviceId: string }
+  | { readonly kind: 'visitor'; readonly conversationId: string }
+  | undefined {
+  const parts = queue.split(':');
+  if (parts[0] === 'd' && parts.length === 3 && parts[1] !== undefined && parts[2] !== undefined)
+    return { kind: 'device', accountId: parts[1], deviceId: parts[2] };
+  if (parts[0] === 'v' && parts.length === 2 && parts[1] !== undefined)
+    return { kind: 'visitor', conversationId: parts[1] };
+  return undefined;
+}

@@ -44,6 +44,13 @@ const STORED_FRAME_BYTES = 14;
 const DELIVER_PREFIX_BYTES = 14;
 const STORED_HEADROOM = wsHeaderBytes(STORED_FRAME_BYTES);
 
+/** A message held while the backlog is sent, with its predecessor in the queue and its arrival round. */
+interface Held {
+  readonly message: StoredMessage;
+  readonly previous: number | undefined;
+  readonly round: number;
+}
+
 /** ws hands binary messages over as a Buffer (a Uint8Array) unless told otherwise. */
 function rawBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -65,10 +72,18 @@ export class Connection implements Subscriber {
   #queue: QueueKey | undefined;
   #helloSeen = false;
   #sentUpTo = 0;
+  /** True while the backlog (or a catch-up with the store) is being sent: live messages are held. */
   #loading = true;
-  #live: StoredMessage[] = [];
+  #live: Held[] = [];
   /** Envelope bytes in #live: bounded like the socket's buffer (slow consumers). */
   #liveBytes = 0;
+  /** Fetch rounds started (#sendBacklog); a held message remembers the round it arrived in. */
+  #round = 0;
+  /** Another round was asked for while one was running. */
+  #again = false;
+  /** The newest queue head a recheck reported, and the newest one a later round has covered. */
+  #wantedHead = 0;
+  #checkedUpTo = 0;
   #chain: Promise<void> = Promise.resolve();
   /** Frames queued on #chain and not finished yet; while any are, new frames queue behind them. */
   #waiting = 0;
@@ -111,19 +126,25 @@ export class Connection implements Subscriber {
     }, HELLO_TIMEOUT_MS);
   }
 
-  push(message: StoredMessage): void {
+  push(message: StoredMessage, previous?: number): void {
     if (this.#loading) {
-      // Held until the backlog is sent: a copy, so as not to keep ws's whole read chunk alive.
-      // A consumer that stalls its backlog would otherwise make this grow without bound.
-      this.#liveBytes += message.envelope.length;
-      if (this.#liveBytes > this.#ctx.config.maxBufferedBytes) {
-        this.#dropSlowConsumer(this.#ws.bufferedAmount + this.#liveBytes);
-        return;
-      }
-      this.#live.push({ seq: message.seq, envelope: message.envelope.slice() });
+      this.#hold(message, previous);
+      return;
+    }
+    if (previous !== undefined && previous > this.#sentUpTo) {
+      // Another node's message before this one has not reached this connection: never deliver
+      // past it (the receiver's ack would delete it unseen). Fetch the gap from the store first.
+      this.#hold(message, previous);
+      this.#catchUp();
       return;
     }
     this.#deliver(message);
+  }
+
+  recheck(head: number): void {
+    if (this.#queue === undefined || head <= Math.max(this.#sentUpTo, this.#checkedUpTo)) return;
+    this.#wantedHead = Math.max(this.#wantedHead, head);
+    this.#catchUp();
   }
 
   stored(requestId: number, cursor: number): void {
@@ -319,31 +340,103 @@ export class Connection implements Subscriber {
     await this.#sendBacklog(this.#queue);
   }
 
-  /** Everything queued after the resume cursor, page by page, then the live messages that raced. */
+  /**
+   * Held until the backlog is sent: a copy, so as not to keep ws's whole read chunk alive. A
+   * consumer that stalls its backlog would otherwise make this grow without bound.
+   */
+  #hold(message: StoredMessage, previous: number | undefined): void {
+    this.#liveBytes += message.envelope.length;
+    if (this.#liveBytes > this.#ctx.config.maxBufferedBytes) {
+      this.#dropSlowConsumer(this.#ws.bufferedAmount + this.#liveBytes);
+      return;
+    }
+    this.#live.push({
+      message: { seq: message.seq, envelope: message.envelope.slice() },
+      previous,
+      round: this.#round,
+    });
+  }
+
+  /** Starts a fetch round from the store, or asks the running one for another round. */
+  #catchUp(): void {
+    const queue = this.#queue;
+    if (this.#loading) {
+      this.#again = true;
+      return;
+    }
+    if (queue === undefined || !this.#open()) return;
+    this.#loading = true;
+    this.#ctx.metrics.catchUps += 1;
+    this.#sendBacklog(queue).catch((error: unknown) => {
+      // The store is unreachable: the client reconnects and resumes from its cursor.
+      this.#ctx.log.warn('ws.catch-up-failed', { error: error instanceof Error ? error.name : 'unknown' });
+      this.#ws.close(1011, 'store unavailable');
+    });
+  }
+
+  /**
+   * Everything queued after the delivered cursor, page by page, then the live messages that
+   * raced; again while a held message shows a gap (shared store) or another round was asked for.
+   * A message held before a round started has its predecessor committed before that round's
+   * first fetch, so after the round it is delivered without a check (the predecessor was fetched,
+   * or it was deleted meanwhile and cannot be delivered anyway).
+   */
   async #sendBacklog(queue: QueueKey): Promise<void> {
     for (;;) {
-      const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, BACKLOG_PAGE);
-      this.cork();
-      try {
-        for (const m of page) this.#deliver(m);
-      } finally {
-        this.uncork();
+      this.#round += 1;
+      const round = this.#round;
+      const target = this.#wantedHead;
+      this.#takeAgain();
+      for (;;) {
+        const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, BACKLOG_PAGE);
+        this.cork();
+        try {
+          for (const m of page) this.#deliver(m);
+        } finally {
+          this.uncork();
+        }
+        if (page.length < BACKLOG_PAGE || !this.#open()) break;
+        while (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes / 2 && this.#open()) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
       }
-      if (page.length < BACKLOG_PAGE || !this.#open()) break;
-      while (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes / 2 && this.#open()) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      this.#checkedUpTo = Math.max(this.#checkedUpTo, target);
+      const gap = this.#flushHeld(round);
+      const again = this.#takeAgain();
+      if ((!gap && !again) || !this.#open()) break;
     }
     this.#loading = false;
-    const live = this.#live;
+  }
+
+  /** Whether another round was asked for since the last call (and clears the request). */
+  #takeAgain(): boolean {
+    const again = this.#again;
+    this.#again = false;
+    return again;
+  }
+
+  /**
+   * Delivers the held messages in order; stops at the first one that arrived during `round` and
+   * whose predecessor this connection has not delivered (it and the rest stay held). True then.
+   */
+  #flushHeld(round: number): boolean {
+    const held = this.#live;
     this.#live = [];
     this.#liveBytes = 0;
     this.cork();
     try {
-      for (const m of live) this.#deliver(m);
+      for (const [i, h] of held.entries()) {
+        if (h.round >= round && h.previous !== undefined && h.previous > this.#sentUpTo) {
+          this.#live = held.slice(i);
+          this.#liveBytes = this.#live.reduce((n, k) => n + k.message.envelope.length, 0);
+          return true;
+        }
+        this.#deliver(h.message);
+      }
     } finally {
       this.uncork();
     }
+    return false;
   }
 
   #deliver(message: StoredMessage): void {

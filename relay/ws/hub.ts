@@ -5,16 +5,27 @@
  * frames that arrive while it waits for the disk are collected and committed together as the
  * next batch as soon as it finishes. Commits are therefore serialised, so receivers see cursors
  * in increasing order. Delivery is at-least-once: a receiver may get a message again after a
- * reconnect and dedupes by cursor. */
+ * reconnect and dedupes by cursor.
+ *
+ * With several relay nodes (`HubCluster`, relay/bus/cluster-link.ts) the store is shared, commits
+ * return each message's predecessor in its queue, and messages committed by other nodes arrive
+ * through `deliverRemote`; a subscriber that has not seen a message's predecessor fetches the gap
+ * from the store before it delivers past it (ws/connection.ts). */
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Ack, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
+import type { Ack, ChainedSeq, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
 import { deviceQueue, visitorQueue } from '../store/store.js';
 
 /** What the hub needs from a connection. */
 export interface Subscriber {
-  /** A committed message for the subscriber's queue, in cursor order. */
-  push(message: StoredMessage): void;
+  /**
+   * A committed message for the subscriber's queue, in cursor order on one node. `previous` (with
+   * a shared store) is the cursor of the message before it in the queue: if the subscriber has
+   * not delivered that far, it fetches the gap from the store first.
+   */
+  push(message: StoredMessage, previous?: number): void;
+  /** The queue's newest cursor in the store is `head`: fetch from the store if behind it. */
+  recheck(head: number): void;
   /** The envelope of send `requestId` is committed under `cursor`. */
   stored(requestId: number, cursor: number): void;
   /** The commit failed; the sender should resend. */
@@ -32,6 +43,27 @@ interface PendingSend {
   readonly message: NewMessage;
 }
 
+/** A committed message as other nodes hear of it (relay/bus/wake-up.ts). */
+export interface AnnouncedMessage {
+  readonly queue: QueueKey;
+  readonly seq: number;
+  readonly previous: number;
+  readonly envelope: Uint8Array;
+}
+
+/** What the hub needs when relay nodes share a store (relay/bus/cluster-link.ts). */
+export interface HubCluster {
+  /** The shared store's commit, with each message's predecessor (SharedStore.commitChained). */
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<readonly ChainedSeq[]>;
+  /** A batch committed here: tell the other nodes (after the local receivers were served). */
+  announce(messages: readonly AnnouncedMessage[]): void;
+  /** The first subscriber of `queue` on this node arrived / the last one left. */
+  watch(queue: QueueKey): void;
+  unwatch(queue: QueueKey): void;
+  /** A device or conversation was deleted here: its sockets on the other nodes close too. */
+  gone(queue: QueueKey): void;
+}
+
 export const CLOSE_GONE = 4410;
 const NONE: readonly Subscriber[] = [];
 
@@ -47,12 +79,16 @@ export class Hub {
   #scheduled = false;
   #committing = false;
   #chain: Promise<void> = Promise.resolve();
+  readonly #cluster: HubCluster | undefined;
+  /** Subscribers corked by remote deliveries of this tick, uncorked together (deliverRemote). */
+  #remoteCorked = new Set<Subscriber>();
 
-  constructor(store: Store, log: Logger, metrics: Metrics, now: () => number) {
+  constructor(store: Store, log: Logger, metrics: Metrics, now: () => number, cluster?: HubCluster) {
     this.#store = store;
     this.#log = log;
     this.#metrics = metrics;
     this.#now = now;
+    this.#cluster = cluster;
   }
 
   subscribe(queue: QueueKey, s: Subscriber): void {
@@ -60,12 +96,14 @@ export class Hub {
     if (current === undefined || current === s) this.#subscribers.set(queue, s);
     else if (current instanceof Set) current.add(s);
     else this.#subscribers.set(queue, new Set([current, s]));
+    if (current === undefined) this.#cluster?.watch(queue);
   }
 
   unsubscribe(queue: QueueKey, s: Subscriber): void {
     const current = this.#subscribers.get(queue);
     if (current === s) {
       this.#subscribers.delete(queue);
+      this.#cluster?.unwatch(queue);
     } else if (current instanceof Set) {
       current.delete(s);
       const [only, ...rest] = current;
@@ -102,15 +140,55 @@ export class Hub {
   }
 
   disconnectDevice(accountId: string, deviceId: string): void {
-    this.#closeQueue(deviceQueue(accountId, deviceId), 'device removed');
+    const queue = deviceQueue(accountId, deviceId);
+    this.closeQueue(queue, 'device removed');
+    this.#cluster?.gone(queue);
   }
 
   disconnectConversation(conversationId: string): void {
-    this.#closeQueue(visitorQueue(conversationId), 'conversation deleted');
+    const queue = visitorQueue(conversationId);
+    this.closeQueue(queue, 'conversation deleted');
+    this.#cluster?.gone(queue);
   }
 
-  #closeQueue(queue: QueueKey, reason: string): void {
+  /** Closes this node's sockets of a queue that no longer exists. */
+  closeQueue(queue: QueueKey, reason: string): void {
     for (const s of this.#subscribersOf(queue)) s.close(CLOSE_GONE, reason);
+  }
+
+  /** Queues with a subscriber on this node. */
+  subscribedQueues(): IterableIterator<QueueKey> {
+    return this.#subscribers.keys();
+  }
+
+  /**
+   * A message another node committed. Receivers of one tick are corked together and uncorked
+   * after the I/O of the tick (setImmediate), so a burst from the bus leaves in few writes.
+   */
+  deliverRemote(queue: QueueKey, message: StoredMessage, previous: number): void {
+    for (const s of this.#subscribersOf(queue)) {
+      if (!this.#remoteCorked.has(s)) {
+        if (this.#remoteCorked.size === 0)
+          setImmediate(() => {
+            this.#uncorkRemote();
+          });
+        this.#remoteCorked.add(s);
+        s.cork();
+      }
+      s.push(message, previous);
+    }
+    this.#metrics.remoteIn += 1;
+  }
+
+  /** The queue's newest cursor in the store (cluster poll): subscribers behind it catch up. */
+  recheck(queue: QueueKey, head: number): void {
+    for (const s of this.#subscribersOf(queue)) s.recheck(head);
+  }
+
+  #uncorkRemote(): void {
+    const corked = this.#remoteCorked;
+    this.#remoteCorked = new Set();
+    for (const s of corked) s.uncork();
   }
 
   #schedule(): void {
@@ -144,13 +222,17 @@ export class Hub {
   }
 
   async #commit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
-    let seqs: number[];
+    let seqs: readonly number[];
+    let previous: readonly number[] | undefined;
+    const messages = sends.map((s) => s.message);
     try {
-      seqs = await this.#store.commit(
-        sends.map((s) => s.message),
-        acks,
-        this.#now(),
-      );
+      if (this.#cluster === undefined) {
+        seqs = await this.#store.commit(messages, acks, this.#now());
+      } else {
+        const chained = await this.#cluster.commit(messages, acks, this.#now());
+        seqs = chained.map((c) => c.seq);
+        previous = chained.map((c) => c.previous);
+      }
     } catch (error) {
       this.#log.error('store.commit-failed', {
         messages: sends.length,
@@ -180,11 +262,23 @@ export class Hub {
         const receivers = this.#subscribers.get(s.message.queue);
         if (receivers === undefined) return;
         const message = { seq, envelope: s.message.envelope };
-        if (receivers instanceof Set) for (const receiver of receivers) cork(receiver).push(message);
-        else cork(receivers).push(message);
+        const before = previous?.[i];
+        if (receivers instanceof Set) for (const receiver of receivers) cork(receiver).push(message, before);
+        else cork(receivers).push(message, before);
       });
     } finally {
       for (const s of corked) s.uncork();
+    }
+    if (this.#cluster !== undefined && previous !== undefined) {
+      const p = previous;
+      this.#cluster.announce(
+        sends.map((s, i) => ({
+          queue: s.message.queue,
+          seq: seqs[i] ?? 0,
+          previous: p[i] ?? 0,
+          envelope: s.message.envelope,
+        })),
+      );
     }
   }
 }

@@ -6,15 +6,28 @@ import type { RunLimits } from './runs.js';
 import { BenchError } from './bench-error.js';
 
 export const TARGETS = ['bare', 'relay'] as const;
-export type Target = (typeof TARGETS)[number];
+/** `--cluster` (cluster-phase.ts): the relay on SQLite, one PostgreSQL node, two PostgreSQL nodes. */
+export const CLUSTER_TARGETS = ['sqlite', 'pg1', 'pg2'] as const;
+export type SingleTarget = (typeof TARGETS)[number];
+export type ClusterTarget = (typeof CLUSTER_TARGETS)[number];
+export type Target = SingleTarget | ClusterTarget;
 
 export type Command =
-  | { kind: 'provision'; origin: string; devices: number; visitors: number }
-  | { kind: 'connect'; target: Target; url: string; senders: number; fanout: number }
+  | { kind: 'provision'; origin: string; devices: number; visitors: number; population?: string }
+  | {
+      kind: 'connect';
+      target: Target;
+      /** Sender s connects to urls[s % n], its receivers to urls[(s + 1) % n]: across nodes when n > 1. */
+      urls: readonly string[];
+      senders: number;
+      fanout: number;
+      population?: string;
+    }
   | {
       kind: 'measure';
       target: Target;
-      serverPid: number;
+      /** The server's processes: their CPU time is summed. */
+      serverPids: readonly number[];
       frameBytes: number;
       window: number;
       warmup: RunLimits;

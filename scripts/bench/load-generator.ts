@@ -19,7 +19,8 @@ const ACCOUNT_CONCURRENCY = 4;
 const DEVICES_PER_ACCOUNT = 50;
 let accountsCreated = 0;
 
-let population: RelayPopulation | undefined;
+/** Provisioned relay populations by name ('relay' unless the command names one). */
+const populations = new Map<string, RelayPopulation>();
 let idleVisitors: VisitorTicket[] = [];
 const topologies = new Map<Target, Topology>();
 
@@ -62,18 +63,21 @@ async function handle(command: Command): Promise<Reply | undefined> {
       const visitors = await inPool(command.visitors, HTTP_CONCURRENCY, (i) =>
         openConversation(command.origin, accountOf(i).accountId),
       );
-      population = { devices, visitors };
+      populations.set(command.population ?? 'relay', { devices, visitors });
       accountsCreated = accountCount;
       return { kind: 'provisioned', seconds: (performance.now() - started) / 1000, accounts: accountsCreated };
     }
     case 'connect': {
       if (topologies.has(command.target)) throw new BenchError(`${command.target} is connected already`);
       let topology: Topology;
+      const [url] = command.urls;
+      if (url === undefined) throw new BenchError('connect needs a URL');
       if (command.target === 'bare') {
-        topology = await connectBare(command.url, command.senders, command.fanout);
+        topology = await connectBare(url, command.senders, command.fanout);
       } else {
+        const population = populations.get(command.population ?? 'relay');
         if (population === undefined) throw new BenchError('provision the relay before connecting');
-        topology = await connectRelay(command.url, population, command.senders, command.fanout);
+        topology = await connectRelay(command.urls, population, command.senders, command.fanout);
       }
       topologies.set(command.target, topology);
       return { kind: 'connected', seconds: (performance.now() - started) / 1000 };
@@ -83,10 +87,10 @@ async function handle(command: Command): Promise<Reply | undefined> {
       if (topology === undefined) throw new BenchError(`${command.target} is not connected`);
       topology.problems.clear();
       topology.prepare(command.frameBytes);
-      await maxRate(topology, command.serverPid, command.window, command.warmup);
-      const max = await maxRate(topology, command.serverPid, command.window, command.max);
+      await maxRate(topology, command.serverPids, command.window, command.warmup);
+      const max = await maxRate(topology, command.serverPids, command.window, command.max);
       const offered = max.rate * command.loadFactor;
-      const latency = await paced(topology, command.serverPid, offered, command.paced);
+      const latency = await paced(topology, command.serverPids, offered, command.paced);
       return {
         kind: 'measured',
         max: summary(max),

@@ -9,12 +9,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchError } from './bench-error.js';
 import { GeneratorChannel } from './generator-channel.js';
-import { TARGETS, type Target } from './ipc.js';
+import { type SingleTarget, TARGETS } from './ipc.js';
 import { type BenchOptions, USAGE, parseOptions } from './options.js';
 import { type BenchPlan, FULL_PLAN, QUICK_PLAN, windowFor } from './plan.js';
 import { type BenchReport, renderText } from './report.js';
 import { type CellSample, type IdleSample, checkTargets, summarise } from './results.js';
 import { type Child, forkLoadGenerator, killAll, startBare, startRelay, stop } from './servers.js';
+import { clusterPhase } from './cluster-phase.js';
+import { type ClusterReport, checkClusterTargets, renderCluster, summariseCluster } from './cluster-report.js';
 
 const progress = (line: string): void => {
   process.stderr.write(`bench: ${line}\n`);
@@ -34,7 +36,7 @@ async function measureGroup(
   servers: Servers,
   plan: BenchPlan,
   rep: number,
-  order: readonly Target[],
+  order: readonly SingleTarget[],
   senders: number,
   fanout: number,
   sizes: readonly number[],
@@ -42,18 +44,18 @@ async function measureGroup(
 ): Promise<void> {
   for (const target of TARGETS) {
     const url = target === 'bare' ? servers.bare.url : servers.relay.wsUrl;
-    const { seconds } = await gen.ask({ kind: 'connect', target, url, senders, fanout }, 'connected');
+    const { seconds } = await gen.ask({ kind: 'connect', target, urls: [url], senders, fanout }, 'connected');
     progress(`  connected ${senders * (fanout + 1)} ${target} clients in ${seconds.toFixed(1)} s`);
   }
   const window = windowFor(plan, senders);
   for (const frameBytes of sizes) {
     for (const target of order) {
-      const serverPid = servers[target].child.pid;
+      const serverPids = [servers[target].child.pid];
       const m = await gen.ask(
         {
           kind: 'measure',
           target,
-          serverPid,
+          serverPids,
           frameBytes,
           window,
           warmup: plan.warmup,
@@ -110,7 +112,7 @@ async function throughputPhase(
   const samples: CellSample[] = [];
   for (let rep = 1; rep <= plan.repetitions; rep++) {
     // Alternate which side goes first, so warm caches or a noisy neighbour do not favour one.
-    const order: readonly Target[] = rep % 2 === 1 ? ['bare', 'relay'] : ['relay', 'bare'];
+    const order: readonly SingleTarget[] = rep % 2 === 1 ? ['bare', 'relay'] : ['relay', 'bare'];
     for (const pairs of plan.pairs)
       await measureGroup(gen, servers, plan, rep, order, pairs, 1, plan.frameBytes, samples);
     if (plan.fanout.receivers > 1)
@@ -190,10 +192,12 @@ const NOTES = [
 /** The plan with a focused run's overrides applied. */
 function planFor(options: BenchOptions): BenchPlan {
   const base = options.quick ? QUICK_PLAN : FULL_PLAN;
+  // --cluster: the issue's target is at 1,000 pairs; 256 B frames (the commit path, not bandwidth).
+  const clusterPairs = options.quick ? [10, 100] : [100, 1000];
   return {
     ...base,
-    pairs: options.pairs ?? base.pairs,
-    frameBytes: options.sizes ?? base.frameBytes,
+    pairs: options.pairs ?? (options.cluster ? clusterPairs : base.pairs),
+    frameBytes: options.sizes ?? (options.cluster ? [256] : base.frameBytes),
     repetitions: options.repetitions ?? base.repetitions,
     fanout: options.noFanout ? { ...base.fanout, receivers: 1 } : base.fanout,
     idleConnections: options.noIdle ? 0 : base.idleConnections,
@@ -221,6 +225,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const genChild = forkLoadGenerator();
   try {
     const gen = new GeneratorChannel(genChild);
+    if (options.cluster) {
+      const samples = await clusterPhase(gen, plan, options.relayNodeOptions);
+      const rows = summariseCluster(samples);
+      const report: ClusterReport = {
+        repetitions: plan.repetitions,
+        startedAt,
+        seconds: (performance.now() - started) / 1000,
+        machine: { node: process.version, cpus: availableParallelism(), loadAverageStart, loadAverageEnd: loadavg() },
+        rows,
+        targets: checkClusterTargets(rows),
+      };
+      process.stdout.write(
+        options.json ? `${JSON.stringify({ ...report, samples }, null, 2)}\n` : renderCluster(report),
+      );
+      return 0;
+    }
     dataDirs.push(newDataDir());
     const samples = await throughputPhase(gen, plan, dataDirs[0] ?? '', options.relayNodeOptions);
     dataDirs.push(newDataDir());

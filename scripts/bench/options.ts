@@ -5,6 +5,8 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly json: boolean;
   readonly help: boolean;
+  /** Two relay nodes on PostgreSQL against one node and the SQLite relay (cluster-phase.ts). */
+  readonly cluster: boolean;
   /** Replace the plan's sender/receiver pair counts (a focused run). */
   readonly pairs?: readonly number[];
   /** Replace the plan's frame sizes. */
@@ -19,7 +21,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = [
-  'Usage: npm run bench -- [--quick] [--json] [--pairs 1,100] [--sizes 256] [--repetitions N]',
+  'Usage: npm run bench -- [--quick] [--json] [--cluster] [--pairs 1,100] [--sizes 256] [--repetitions N]',
   '                        [--no-fanout] [--no-idle] [--relay-node-options "--cpu-prof"]',
   '',
   'Starts a bare ws forwarder and the real relay (SQLite in a temporary directory), each in its own',
@@ -29,6 +31,10 @@ export const USAGE = [
   '',
   '  --quick               about one minute: 1 repetition, K = 1, 10, 100 pairs, 1,000 idle connections',
   '  --json                print the results as JSON on stdout (progress still goes to stderr)',
+  '  --cluster             instead: two relay nodes on PostgreSQL with NATS (every delivery crosses nodes)',
+  '                        against one PostgreSQL node and the SQLite relay; K = 100, 1,000 pairs, 256 B',
+  '                        (--quick: 10, 100). Needs PostgreSQL on 127.0.0.1:5432 and NATS on :4222',
+  '                        (SEALDESK_BENCH_PG_URL, SEALDESK_BENCH_NATS_URL to change)',
   '  --pairs LIST          only these sender/receiver pair counts (comma-separated)',
   '  --sizes LIST          only these frame sizes in bytes (comma-separated, at least 128)',
   '  --repetitions N       repetitions of every group (default 3, --quick 1)',
@@ -56,6 +62,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let json = false;
   let help = false;
+  let cluster = false;
   let noFanout = false;
   let noIdle = false;
   let pairs: number[] | undefined;
@@ -67,6 +74,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const next = (): string | undefined => args[++i];
     if (arg === '--quick') quick = true;
     else if (arg === '--json') json = true;
+    else if (arg === '--cluster') cluster = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--no-fanout') noFanout = true;
     else if (arg === '--no-idle') noIdle = true;
@@ -80,6 +88,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick,
     json,
     help,
+    cluster,
     noFanout,
     noIdle,
     relayNodeOptions,

@@ -27,6 +27,23 @@ export function cpuSeconds(pid: number): number {
   return (utime + stime) / clockTicks();
 }
 
+/**
+ * CPU seconds used since `before` by a group of processes (a relay's nodes and the PostgreSQL
+ * backends serving them). A process that exited in between counts what it had used at `before`
+ * (its last seconds are lost, so keep the group's processes alive across a run).
+ */
+export function groupCpu(pids: readonly number[]): () => number {
+  const read = (pid: number): number | undefined => {
+    try {
+      return cpuSeconds(pid);
+    } catch {
+      return undefined;
+    }
+  };
+  const before = pids.map(read);
+  return () => pids.reduce((sum, pid, i) => sum + ((read(pid) ?? before[i] ?? 0) - (before[i] ?? 0)), 0);
+}
+
 /** Resident set size in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

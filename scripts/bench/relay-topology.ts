@@ -23,8 +23,12 @@ export interface RelayPopulation {
   readonly devices: readonly DeviceIdentity[];
 }
 
+/**
+ * Sender s connects to wsUrls[s % n] and its receivers to wsUrls[(s + 1) % n]: with two nodes
+ * every delivery crosses from one node to the other.
+ */
 export async function connectRelay(
-  wsUrl: string,
+  wsUrls: readonly string[],
   population: RelayPopulation,
   senders: number,
   fanout: number,
@@ -94,15 +98,20 @@ export async function connectRelay(
     },
     onProblem,
   };
+  const urlOf = (i: number): string => {
+    const url = wsUrls[i % wsUrls.length];
+    if (url === undefined) throw new BenchError('no relay URL');
+    return url;
+  };
   const receiverClients = await inPool(senders * fanout, CONNECT_CONCURRENCY, (r) => {
     const device = population.devices[r];
     if (device === undefined) throw new BenchError('population too small');
-    return RelayClient.connect(wsUrl, { device }, events);
+    return RelayClient.connect(urlOf(Math.floor(r / fanout) + 1), { device }, events);
   });
   const senderClients = await inPool(senders, CONNECT_CONCURRENCY, (s) => {
     const visitor = population.visitors[s];
     if (visitor === undefined) throw new BenchError('population too small');
-    return RelayClient.connect(wsUrl, { visitor }, events);
+    return RelayClient.connect(urlOf(s), { visitor }, events);
   });
   return topology;
 }

@@ -1,29 +1,31 @@
 /** The printed form of a benchmark run: one table of medians, the idle-memory lines, the targets. */
 import type { IdleSample, SummaryRow, TargetCheck } from './results.js';
 
+export interface BenchMachine {
+  readonly node: string;
+  readonly cpus: number;
+  readonly loadAverageStart: readonly number[];
+  readonly loadAverageEnd: readonly number[];
+}
+
 export interface BenchReport {
   readonly plan: string;
   readonly repetitions: number;
   readonly startedAt: string;
   readonly seconds: number;
-  readonly machine: {
-    readonly node: string;
-    readonly cpus: number;
-    readonly loadAverageStart: readonly number[];
-    readonly loadAverageEnd: readonly number[];
-  };
+  readonly machine: BenchMachine;
   readonly rows: readonly SummaryRow[];
   readonly idle: readonly IdleSample[];
   readonly targets: readonly TargetCheck[];
   readonly notes: readonly string[];
 }
 
-const num = (n: number, digits = 0): string =>
+export const num = (n: number, digits = 0): string =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a';
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

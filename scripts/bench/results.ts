@@ -62,7 +62,7 @@ export interface TargetCheck {
   readonly met: boolean | null;
 }
 
-function side(samples: readonly CellSample[]): SideSummary {
+export function side(samples: readonly CellSample[]): SideSummary {
   const rates = samples.map((s) => s.max.rate);
   const { min, max } = range(rates);
   return {
@@ -113,11 +113,11 @@ export function summarise(samples: readonly CellSample[]): SummaryRow[] {
 }
 
 const TARGET_PAIRS = 1000;
-const P99_TARGET_MS = 10;
+const P99_TARGET_RATIO = 2;
 const IDLE_TARGET_BYTES = 9 * 1024;
 const IDLE_TARGET_CONNECTIONS = 10_000;
 
-const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+export const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 export function checkTargets(rows: readonly SummaryRow[], idle: readonly IdleSample[]): TargetCheck[] {
   const at1000 = rows.filter((r) => r.pairs === TARGET_PAIRS && r.fanout === 1);
@@ -139,14 +139,17 @@ export function checkTargets(rows: readonly SummaryRow[], idle: readonly IdleSam
         : at1000.map((r) => `${r.frameBytes} B: ${fmt(r.ratio.msgsPerSecond)}`).join(', '),
     met: at1000.length === 0 ? null : at1000.every((r) => r.ratio.msgsPerSecond >= 0.5),
   });
-  const worst = [...rows].sort((a, b) => b.relay.p99Ms - a.relay.p99Ms)[0];
+  // Issue 14, item 5: the bare forwarder itself misses an absolute 10 ms on these machines, so the
+  // target is the ratio to the bare p99 of the same run.
+  const p99Ratio = (r: SummaryRow): number => ratio(r.relay.p99Ms, r.bare.p99Ms);
+  const worst = [...rows].sort((a, b) => p99Ratio(b) - p99Ratio(a))[0];
   checks.push({
-    target: `relay p99 latency at 50% of its max rate <= ${P99_TARGET_MS} ms (every row)`,
+    target: `relay p99 latency at 50% of its max rate <= ${P99_TARGET_RATIO}x the bare p99 of the same run (every row)`,
     measured:
       worst === undefined
         ? 'no rows'
-        : `worst ${fmt(worst.relay.p99Ms)} ms (K=${worst.pairs}, fan-out ${worst.fanout}, ${worst.frameBytes} B)`,
-    met: worst === undefined ? null : rows.every((r) => r.relay.p99Ms <= P99_TARGET_MS),
+        : `worst ${fmt(p99Ratio(worst))}x: ${fmt(worst.relay.p99Ms)} ms against ${fmt(worst.bare.p99Ms)} ms (K=${worst.pairs}, fan-out ${worst.fanout}, ${worst.frameBytes} B)`,
+    met: worst === undefined ? null : rows.every((r) => p99Ratio(r) <= P99_TARGET_RATIO),
   });
   // The target is defined at 10,000 connections: with fewer, one-time heap growth dominates.
   const relayIdle = idle.find((i) => i.target === 'relay');

@@ -14,7 +14,7 @@
  * Both read the server's CPU time from /proc around the run, and the generator's own with
  * process.cpuUsage().
  */
-import { cpuSeconds } from './proc-stats.js';
+import { groupCpu } from './proc-stats.js';
 import type { Topology } from './topology.js';
 
 export interface RunLimits {
@@ -37,22 +37,16 @@ export interface RunResult {
 
 interface Clock {
   readonly t0: number;
-  readonly serverCpu0: number;
+  readonly serverCpu: () => number;
   readonly genCpu0: NodeJS.CpuUsage;
 }
 
-function startClock(serverPid: number): Clock {
-  return { serverCpu0: cpuSeconds(serverPid), genCpu0: process.cpuUsage(), t0: performance.now() };
+/** The server is one process, or a group (relay nodes and their database backends). */
+function startClock(serverPids: readonly number[]): Clock {
+  return { serverCpu: groupCpu(serverPids), genCpu0: process.cpuUsage(), t0: performance.now() };
 }
 
-function finish(
-  clock: Clock,
-  serverPid: number,
-  sent: number,
-  delivered: number,
-  lastDelivery: number,
-  latenciesMs: number[],
-): RunResult {
+function finish(clock: Clock, sent: number, delivered: number, lastDelivery: number, latenciesMs: number[]): RunResult {
   const seconds = Math.max(1e-6, (lastDelivery - clock.t0) / 1000);
   const gen = process.cpuUsage(clock.genCpu0);
   return {
@@ -60,7 +54,7 @@ function finish(
     delivered,
     seconds,
     rate: delivered / seconds,
-    serverCpuSeconds: cpuSeconds(serverPid) - clock.serverCpu0,
+    serverCpuSeconds: clock.serverCpu(),
     generatorCpuSeconds: (gen.user + gen.system) / 1e6,
     latenciesMs,
   };
@@ -81,7 +75,7 @@ function waitUntil(done: () => boolean, ms: number): Promise<void> {
 
 export async function maxRate(
   topology: Topology,
-  serverPid: number,
+  serverPids: readonly number[],
   window: number,
   limits: RunLimits,
 ): Promise<RunResult> {
@@ -92,7 +86,7 @@ export async function maxRate(
   let delivered = 0;
   let sending = true;
   let lastDelivery = 0;
-  const clock = startClock(serverPid);
+  const clock = startClock(serverPids);
   const topUp = (s: number): void => {
     while (sending && (inFlight[s] ?? 0) < window && sent < limits.maxMessages) {
       const slot = nextSlot[s] ?? 0;
@@ -113,12 +107,12 @@ export async function maxRate(
   sending = false;
   await waitUntil(() => delivered >= sent, limits.drainMs);
   topology.onDelivery = () => undefined;
-  return finish(clock, serverPid, sent, delivered, lastDelivery || performance.now(), []);
+  return finish(clock, sent, delivered, lastDelivery || performance.now(), []);
 }
 
 export async function paced(
   topology: Topology,
-  serverPid: number,
+  serverPids: readonly number[],
   rate: number,
   limits: RunLimits,
 ): Promise<RunResult> {
@@ -129,7 +123,7 @@ export async function paced(
   let sent = 0;
   let delivered = 0;
   let lastDelivery = 0;
-  const clock = startClock(serverPid);
+  const clock = startClock(serverPids);
   const measuredFrom = clock.t0 + (settling * 1000) / rate;
   topology.onDelivery = (_s, sentAt) => {
     delivered += 1;
@@ -153,5 +147,5 @@ export async function paced(
   });
   await waitUntil(() => delivered >= sent, limits.drainMs);
   topology.onDelivery = () => undefined;
-  return finish(clock, serverPid, sent - settling, delivered - settling, lastDelivery || performance.now(), latencies);
+  return finish(clock, sent - settling, delivered - settling, lastDelivery || performance.now(), latencies);
 }

@@ -124,11 +124,13 @@ export async function startBare(): Promise<{ child: Child; url: string }> {
 export async function startRelay(
   dataDir: string,
   nodeOptions: readonly string[] = [],
+  extraEnv: Readonly<Record<string, string>> = {},
+  name = 'relay',
 ): Promise<{ child: Child; origin: string; wsUrl: string }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const child = track(
-    'relay',
+    name,
     spawn(process.execPath, [...nodeOptions, ...TSX, 'relay/main.ts'], {
       cwd: REPO_ROOT,
       env: {
@@ -139,11 +141,12 @@ export async function startRelay(
         SEALDESK_LOG_LEVEL: 'warn',
         SEALDESK_MESSAGES_PER_SECOND: '1000000',
         SEALDESK_CONVERSATIONS_PER_HOUR: '1000000',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  await waitFor('relay', child, async () => {
+  await waitFor(name, child, async () => {
     try {
       return (await fetch(`${origin}/healthz`)).ok;
     } catch {

@@ -47,6 +47,10 @@ class Recorder implements Subscriber {
     this.events.push(this.#corks > 0 ? `stored ${cursor} (corked)` : `stored ${cursor}`);
   }
 
+  recheck(head: number): void {
+    this.events.push(`recheck ${head}`);
+  }
+
   storeFailed(requestId: number): void {
     this.events.push(`failed ${requestId}`);
   }

@@ -1,6 +1,7 @@
 /**
- * Runs the real relay as a child process (`node --import tsx relay/main.ts`) on PORT=0 with a
- * temporary data directory, and parses the URL it prints. Tests kill it by pid.
+ * Runs the real relay as a child process (`node --import tsx relay/main.ts`, or a compiled bundle
+ * given as `entry`: support/relay-build.ts) on PORT=0 with a temporary data directory, and parses
+ * the URL it prints. Tests kill it by pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,8 +35,10 @@ export async function startRelayProcess(
   dataDir: string,
   env: Readonly<Record<string, string>> = {},
   port = 0,
+  entry?: string,
 ): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+  const args = entry === undefined ? ['--import', 'tsx', 'relay/main.ts'] : ['--enable-source-maps', entry];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       ...process.env,

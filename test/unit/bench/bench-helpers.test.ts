@@ -20,6 +20,8 @@ import { STAMP_BYTES, readStamp, writeStamp } from '../../../scripts/bench/stamp
 import { parseOptions } from '../../../scripts/bench/options.js';
 import { type SummaryRow, type SideSummary, checkTargets } from '../../../scripts/bench/results.js';
 import { BenchError } from '../../../scripts/bench/bench-error.js';
+import { checkClusterTargets, summariseCluster } from '../../../scripts/bench/cluster-report.js';
+import type { CellSample } from '../../../scripts/bench/results.js';
 
 describe('percentile (nearest rank)', () => {
   it('matches hand-computed values', () => {
@@ -155,9 +157,18 @@ describe('stamp', () => {
 
 describe('options', () => {
   it('parses the documented flags and refuses others', () => {
-    const defaults = { quick: false, json: false, help: false, noFanout: false, noIdle: false, relayNodeOptions: [] };
+    const defaults = {
+      quick: false,
+      json: false,
+      help: false,
+      cluster: false,
+      noFanout: false,
+      noIdle: false,
+      relayNodeOptions: [],
+    };
     expect(parseOptions([])).toEqual(defaults);
     expect(parseOptions(['--', '--quick', '--json'])).toEqual({ ...defaults, quick: true, json: true });
+    expect(parseOptions(['--cluster'])).toEqual({ ...defaults, cluster: true });
     expect(parseOptions(['-h']).help).toBe(true);
     expect(() => parseOptions(['--fast'])).toThrow(BenchError);
   });
@@ -180,6 +191,7 @@ describe('options', () => {
       quick: false,
       json: false,
       help: false,
+      cluster: false,
       noFanout: true,
       noIdle: true,
       pairs: [1, 1000],
@@ -234,16 +246,49 @@ describe('checkTargets', () => {
   ];
 
   it('reports met and missed from the measured figures', () => {
-    const good = checkTargets([row(1000, sideOf(600, 700, 9), sideOf(1000, 1000, 1))], idle(9 * 1024));
+    // p99: at most twice the bare forwarder's p99 of the same run.
+    const good = checkTargets([row(1000, sideOf(600, 700, 20), sideOf(1000, 1000, 10))], idle(9 * 1024));
     expect(good.map((c) => c.met)).toEqual([true, true, true, true]);
-    const bad = checkTargets([row(1000, sideOf(400, 500, 11), sideOf(1000, 1000, 1))], idle(9 * 1024 + 1));
+    const bad = checkTargets([row(1000, sideOf(400, 500, 2.1), sideOf(1000, 1000, 1))], idle(9 * 1024 + 1));
     expect(bad.map((c) => c.met)).toEqual([false, false, false, false]);
   });
 
   it('says "not measured" when no 1,000-pair row or no 10,000-connection idle run exists', () => {
-    const checks = checkTargets([row(100, sideOf(600, 700, 5), sideOf(1000, 1000, 1))], []);
+    const checks = checkTargets([row(100, sideOf(600, 700, 1.5), sideOf(1000, 1000, 1))], []);
     expect(checks.map((c) => c.met)).toEqual([null, null, true, null]);
     const few = idle(20 * 1024).map((i) => ({ ...i, connections: 1_000 }));
     expect(checkTargets([], few)[3]?.met).toBeNull();
+  });
+});
+
+describe('cluster targets (--cluster)', () => {
+  const sample = (target: 'sqlite' | 'pg1' | 'pg2', pairs: number, rate: number, p99Ms: number): CellSample => {
+    const run = { sent: rate, delivered: rate, seconds: 1, rate, serverCpuSeconds: 0.5, generatorCpuSeconds: 0.1 };
+    return {
+      repetition: 1,
+      target,
+      pairs,
+      fanout: 1,
+      frameBytes: 256,
+      window: 2,
+      max: run,
+      latency: { ...run, offeredRate: rate / 2, p50Ms: p99Ms / 2, p99Ms, maxMs: p99Ms },
+      problems: {},
+    };
+  };
+  it('compares two nodes with one at 1,000 pairs, and the cross-node p99 with one node', () => {
+    const met = summariseCluster([
+      sample('sqlite', 1000, 3000, 5),
+      sample('pg1', 1000, 2000, 6),
+      sample('pg2', 1000, 3000, 16),
+    ]);
+    expect(met[0]?.twoOverOne).toBe(1.5);
+    expect(met[0]?.pgOverSqlite).toBeCloseTo(2 / 3);
+    expect(checkClusterTargets(met).map((c) => c.met)).toEqual([true, true]);
+    const missed = summariseCluster([sample('pg1', 1000, 2000, 6), sample('pg2', 1000, 2900, 16.5)]);
+    expect(checkClusterTargets(missed).map((c) => c.met)).toEqual([false, false]);
+    expect(
+      checkClusterTargets(summariseCluster([sample('pg1', 100, 2000, 6), sample('pg2', 100, 2000, 6)]))[0]?.met,
+    ).toBeNull();
   });
 });

@@ -1,0 +1,180 @@
+/**
+ * The PostgreSQL schema of the relay (relay/store/pg-store.ts), as versioned migrations that
+ * pg-migrate.ts applies at start. A migration is never edited once released: a change is a new
+ * entry. `oldestCompatible` is the oldest relay schema version whose code still runs against the
+ * database after that migration (so nodes of the previous release keep working during a rolling
+ * upgrade as long as the new migration only adds); pg-migrate.ts refuses to start a relay older
+ * than that.
+ *
+ * Version 1:
+ * - Ids are lower-case hex text, blobs bytea stored uncompressed (STORAGE EXTERNAL: ciphertext
+ *   does not compress, so trying would only cost CPU). Rows of `messages` up to 8 KB stay in
+ *   the table page instead of TOAST (toast_tuple_target).
+ * - `sealdesk_message_seq` hands out every cursor, across all nodes; CACHE 1 (the default), so
+ *   values are handed out in call order (a per-session cache would hand out ranges out of order).
+ * - `queues` gives each receiver queue a small id and holds its newest cursor (`last_seq`). A
+ *   commit locks the rows of its queues (in name order, so concurrent commits cannot deadlock)
+ *   BEFORE it draws cursors, so within a queue cursors are drawn and committed in the same order:
+ *   a message is visible only after every earlier message of its queue (SharedStore).
+ * - `messages` is keyed (queue_id, seq): appends, fetches and acks use that one B-tree. The
+ *   retention purge finds old rows with a BRIN index on created_at (a few pages, updated only when
+ *   a range is summarised); deleting a conversation scans the table (rare, as in SQLite).
+ * - `single_use` holds OPAQUE login states and device challenges between their two requests, so
+ *   a login may start on one node and finish on another; `cluster_meta` the setup fingerprint.
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly oldestCompatible: number;
+  readonly sql: string;
+}
+
+const V1 = `
+CREATE TABLE accounts (
+  account_id    text PRIMARY KEY,
+  username      text NOT NULL UNIQUE,
+  opaque_record text NOT NULL,
+  created_at    bigint NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash bytea PRIMARY KEY,
+  account_id text NOT NULL,
+  device_id  text,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+CREATE TABLE devices (
+  account_id  text NOT NULL,
+  device_id   text NOT NULL,
+  signing_key bytea NOT NULL,
+  PRIMARY KEY (account_id, device_id)
+);
+CREATE TABLE device_lists (
+  account_id text NOT NULL,
+  version    integer NOT NULL,
+  blob       bytea NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (account_id, version)
+);
+CREATE TABLE bundles (
+  account_id text NOT NULL,
+  device_id  text NOT NULL,
+  blob       bytea NOT NULL,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (account_id, device_id)
+);
+CREATE TABLE one_time_prekeys (
+  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  account_id text NOT NULL,
+  device_id  text NOT NULL,
+  blob       bytea NOT NULL
+);
+CREATE INDEX one_time_prekeys_device ON one_time_prekeys (account_id, device_id, id);
+CREATE TABLE widget_configs (
+  account_id text PRIMARY KEY,
+  blob       bytea NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE TABLE conversations (
+  conversation_id text PRIMARY KEY,
+  account_id      text NOT NULL,
+  capability_hash bytea NOT NULL,
+  last_active     bigint NOT NULL
+);
+CREATE INDEX conversations_last_active ON conversations (last_active);
+CREATE TABLE attachments (
+  attachment_id   text PRIMARY KEY,
+  conversation_id text NOT NULL,
+  size            bigint NOT NULL,
+  blob            bytea NOT NULL,
+  created_at      bigint NOT NULL
+);
+ALTER TABLE attachments ALTER COLUMN blob SET STORAGE EXTERNAL;
+CREATE INDEX attachments_conversation ON attachments (conversation_id);
+CREATE INDEX attachments_created ON attachments (created_at);
+CREATE SEQUENCE sealdesk_message_seq CACHE 1;
+CREATE TABLE queues (
+  queue_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name     text NOT NULL UNIQUE,
+  last_seq bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE messages (
+  queue_id        bigint NOT NULL,
+  seq             bigint NOT NULL,
+  created_at      bigint NOT NULL,
+  conversation_id text NOT NULL,
+  envelope        bytea NOT NULL,
+  PRIMARY KEY (queue_id, seq)
+) WITH (toast_tuple_target = 8160);
+ALTER TABLE messages ALTER COLUMN envelope SET STORAGE EXTERNAL;
+CREATE INDEX messages_created ON messages USING brin (created_at);
+CREATE TABLE single_use (
+  kind       text NOT NULL,
+  key        text NOT NULL,
+  value      bytea NOT NULL,
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+CREATE INDEX single_use_expires ON single_use (expires_at);
+CREATE TABLE cluster_meta (
+  key   text PRIMARY KEY,
+  value text NOT NULL
+);
+
+-- Group commit of one node's batch (PgStore.commitChained), one round trip. Envelopes arrive as
+-- one bytea with offsets and lengths (binary, no array quoting). Returns (seq, previous) per
+-- message in input order.
+CREATE FUNCTION sealdesk_commit(
+  p_queues text[], p_conversations text[], p_envelopes bytea, p_offsets integer[], p_lengths integer[],
+  p_ack_queues text[], p_ack_upto bigint[], p_touch text[], p_now bigint
+) RETURNS TABLE (seq bigint, previous bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+  n integer := coalesce(array_length(p_queues, 1), 0);
+  wanted integer;
+  q_ids bigint[];
+  q_names text[];
+  q_lasts bigint[];
+  seqs bigint[];
+BEGIN
+  IF n > 0 THEN
+    SELECT count(DISTINCT q) INTO wanted FROM unnest(p_queues) AS q;
+    -- Queue rows first, created if new, then locked: both in name order (no deadlock between
+    -- nodes). A row deleted meanwhile (its device or conversation removed) is created again.
+    LOOP
+      INSERT INTO queues (name) SELECT DISTINCT q FROM unnest(p_queues) AS q ORDER BY q ON CONFLICT (name) DO NOTHING;
+      SELECT array_agg(l.queue_id), array_agg(l.name), array_agg(l.last_seq) INTO q_ids, q_names, q_lasts
+        FROM (SELECT x.queue_id, x.name, x.last_seq FROM queues x WHERE x.name = ANY (p_queues) ORDER BY x.name FOR UPDATE) l;
+      EXIT WHEN coalesce(array_length(q_names, 1), 0) = wanted;
+    END LOOP;
+    -- Cursors are drawn only now that every queue of the batch is locked.
+    seqs := ARRAY(SELECT nextval('sealdesk_message_seq') FROM generate_series(1, n));
+    RETURN QUERY
+    WITH m AS (
+      SELECT i, b.queue_id, b.last_seq, seqs[i] AS s
+      FROM generate_subscripts(p_queues, 1) AS i
+      JOIN unnest(q_ids, q_names, q_lasts) AS b(queue_id, name, last_seq) ON b.name = p_queues[i]
+    ), ins AS (
+      INSERT INTO messages (queue_id, seq, created_at, conversation_id, envelope)
+      SELECT m.queue_id, m.s, p_now, p_conversations[m.i], substring(p_envelopes FROM p_offsets[m.i] + 1 FOR p_lengths[m.i])
+      FROM m
+    ), upd AS (
+      UPDATE queues q SET last_seq = x.top FROM (SELECT m.queue_id, max(m.s) AS top FROM m GROUP BY m.queue_id) x
+      WHERE q.queue_id = x.queue_id
+    )
+    SELECT m.s, coalesce(lag(m.s) OVER (PARTITION BY m.queue_id ORDER BY m.i), m.last_seq) FROM m ORDER BY m.i;
+  END IF;
+  IF coalesce(array_length(p_ack_queues, 1), 0) > 0 THEN
+    DELETE FROM messages m USING queues q, unnest(p_ack_queues, p_ack_upto) AS a(name, upto)
+      WHERE q.name = a.name AND m.queue_id = q.queue_id AND m.seq <= a.upto;
+  END IF;
+  IF coalesce(array_length(p_touch, 1), 0) > 0 THEN
+    UPDATE conversations SET last_active = p_now WHERE conversation_id = ANY (p_touch);
+  END IF;
+END
+$fn$;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, oldestCompatible: 1, sql: V1 }];
+
+/** The schema version this code writes and reads. */
+export const PG_SCHEMA_VERSION = 1;
