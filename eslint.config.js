@@ -72,7 +72,7 @@ export const ALLOWED_IMPORTS = {
   pwa: [...AGENT_APPS, 'ui'],
   entrypoints: [...AGENT_APPS, 'ui'],
   widget: WIDGET,
-  scripts: [...SHARED, 'relay', 'test'],
+  scripts: [...SHARED, 'relay', 'test', 'widget'],
   test: [...SHARED, 'relay', 'scripts', '.', 'ui', 'pwa', 'entrypoints', 'widget'],
   '.': ['test'],
 };

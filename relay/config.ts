@@ -102,6 +102,7 @@ export const ENV_VARS = {
   SEALDESK_STATIC_DIR: {
     fallback: './dist',
     help: 'built web files (npm run build): widget/, demo/ and pwa/ are served at /widget/, /demo/ and /app/',
+  },
   DATABASE_URL: {
     fallback: '',
     help: 'postgres://… : PostgreSQL shared by several relay nodes instead of the SQLite file',

@@ -33,7 +33,7 @@ import {
 } from './support/chat-traffic.js';
 import { type BusChoice, MACHINE_NATS, MACHINE_REDIS, type TestCluster, startCluster } from './support/cluster.js';
 import type { RelayProcess } from './support/relay-process.js';
-import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/login-parameters.js';
+import { OPAQUE_KEY_STRETCHING } from '../../shared/protocol/index.js';
 
 const TEST_TIMEOUT = 120_000;
 let cluster: TestCluster | undefined;

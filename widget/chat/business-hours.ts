@@ -2,7 +2,7 @@
  * Business hours and the expected reply time from the signed WidgetConfig (product brief: "business
  * hours"; "expected-reply-time note"). Hours are minutes after midnight in the business's time zone.
  */
-import type { WidgetConfig } from '../../shared/runtime/api-visitor.js';
+import type { WidgetConfig } from '../../shared/runtime/index.js';
 import { fill, type Texts } from './texts.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

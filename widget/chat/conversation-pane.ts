@@ -12,8 +12,8 @@ import type {
   ConnectionState,
   MessageId,
   PlainAlert,
-} from '../../shared/runtime/api-common.js';
-import type { VisitorConversationView, VisitorReady, VisitorRuntime } from '../../shared/runtime/api-visitor.js';
+} from '../../shared/runtime/index.js';
+import type { VisitorConversationView, VisitorReady, VisitorRuntime } from '../../shared/runtime/index.js';
 import type { ChatHost } from '../bridge/chat-contract.js';
 import { CLOSE_ICON, EXIT_ICON, LOCK_ICON, MINIMISE_ICON, SHIELD_ICON, icon } from '../look/icons.js';
 import { isOpen, replyTime } from './business-hours.js';

@@ -3,7 +3,7 @@
  * messages the delivery mark (sending, sent, delivered, read) with words for screen readers. Images
  * are decrypted by the runtime and shown inline from a blob: address; other files download on request.
  */
-import type { AttachmentHandle, ChatMessage, MessageStatus } from '../../shared/runtime/api-common.js';
+import type { AttachmentHandle, ChatMessage, MessageStatus } from '../../shared/runtime/index.js';
 import { CHECK_ICON, CHECKS_ICON, CLOCK_ICON, DOWNLOAD_ICON, WARNING_ICON, icon } from '../look/icons.js';
 import { formatSize, h, srOnly } from './dom.js';
 import { fill, type Texts } from './texts.js';

@@ -3,7 +3,7 @@
  * Nothing happens before the visitor opens the chat: the runtime is made, and `start()` verifies the
  * business, on the first `show()`. A verification failure shows the refusal screen, never the chat.
  */
-import type { VisitorRuntime } from '../../shared/runtime/api-visitor.js';
+import type { VisitorRuntime } from '../../shared/runtime/index.js';
 import type { ChatHost, ChatInstance, ChatMountContext } from '../bridge/chat-contract.js';
 import { adoptStyles } from '../look/adopt-styles.js';
 import { CHAT_CSS } from './chat-styles.js';

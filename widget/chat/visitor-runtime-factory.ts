@@ -6,7 +6,7 @@
  * the runtime in is this one function: `return createVisitorRuntime({ relayUrl, accountId, pin, … })`.
  */
 import { SealdeskError } from '../../shared/errors/index.js';
-import type { VisitorRuntime } from '../../shared/runtime/api-visitor.js';
+import type { VisitorRuntime } from '../../shared/runtime/index.js';
 import type { SnippetOptions } from '../snippet/snippet-options.js';
 
 /** The visitor runtime is not part of this build yet. */

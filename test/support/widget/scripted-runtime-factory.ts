@@ -3,7 +3,7 @@
  * (scripts/widget/build-widget.ts `runtimeFactory`), so the chat UI runs against the scripted runtime.
  * The scenario comes from the page's address (`?scenario=ok|prechat|pin-mismatch|unavailable`).
  */
-import type { VisitorRuntime } from '../../../shared/runtime/api-visitor.js';
+import type { VisitorRuntime } from '../../../shared/runtime/index.js';
 import { ScriptedVisitorRuntime } from './scripted-visitor-runtime.js';
 
 export function createWidgetRuntime(): VisitorRuntime {

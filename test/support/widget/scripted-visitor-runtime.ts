@@ -6,14 +6,14 @@
  * `window.sealdeskScripted` (calls made, events to emit).
  */
 import { SealdeskError } from '../../../shared/errors/index.js';
-import type { AttachmentHandle, MessageId, ProgressListener } from '../../../shared/runtime/api-common.js';
+import type { AttachmentHandle, MessageId, ProgressListener } from '../../../shared/runtime/index.js';
 import type {
   VisitorConversationView,
   VisitorEvents,
   VisitorReady,
   VisitorRuntime,
   WidgetConfig,
-} from '../../../shared/runtime/api-visitor.js';
+} from '../../../shared/runtime/index.js';
 
 export const SCRIPTED_FINGERPRINT = '4ost sl3z jvqk 43br 7adq nv7h txn4 haui skco ct32 o2mh 3lfs b3wq';
 export const SERVED_FINGERPRINT = 'ffyp hwjs rwm7 fgfs lbte wxny lj44 5lkd 6sjz fmcw kujf r2pt 3f5a';
