@@ -39,6 +39,7 @@ export const ALLOWED_IMPORTS = {
     ...PROTOCOL_BELOW,
     'shared/protocol/core',
     'shared/protocol/identity',
+    'shared/protocol/directory',
     'shared/protocol/session',
     'shared/protocol/attachment',
   ],

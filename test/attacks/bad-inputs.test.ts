@@ -28,6 +28,7 @@ import {
   createDirectoryView,
   receiveDeviceList,
   InvalidDisplayNameError,
+  UnauthorisedDeviceError,
   unpad,
   pad,
   decodePrekeyBundle,
@@ -179,8 +180,12 @@ describe('bad input at a client: conversation packets (security brief §4)', () 
 });
 
 describe('bad input at a client: first contact with low-order keys (security brief §4)', () => {
-  for (const field of ['initiatorIdentityKey', 'initiatorEphemeralKey'] as const) {
-    it(`a first message whose ${field} is a low-order point: InvalidKeyError at the agent, no session, honest first message still opens`, async () => {
+  // The visitor's identity key names the conversation (#9.3), so a low-order one is refused before any DH.
+  for (const [field, errorClass] of [
+    ['initiatorIdentityKey', UnauthorisedDeviceError],
+    ['initiatorEphemeralKey', InvalidKeyError],
+  ] as const) {
+    it(`a first message whose ${field} is a low-order point: ${errorClass.name} at the agent, no session, honest first message still opens`, async () => {
       const world = await ProtocolWorld.create(`low-order-${field}`);
       const convo = await WorldConversation.start(world, 'visitor');
       await convo.visitorSends('hello');
@@ -199,7 +204,7 @@ describe('bad input at a client: first contact with low-order keys (security bri
       });
       const outcome = await convo.agentReceives('ada-laptop', bad);
       expect(outcome.ok).toBe(false);
-      expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(InvalidKeyError);
+      expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(errorClass);
       expect(convo.agent('ada-laptop').state).toBeUndefined();
       expect((await convo.agentReceives('ada-laptop', genuine)).ok).toBe(true);
       expect(texts(convo.agent('ada-laptop'))).toEqual(['hello']);

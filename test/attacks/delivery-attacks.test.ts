@@ -55,6 +55,25 @@ describe('attack: replay (security brief §4)', () => {
   });
 });
 
+describe('attack: replay past the remembered ratchet keys (issue #9 item 8)', () => {
+  it('#9.8: a visitor message replayed after 20 ratchet steps is refused as a replay, not as a forgery', async () => {
+    const world = await ProtocolWorld.create('replay-old-chain');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await expectHonestRoundTrip(convo, 'first');
+    const laptop = world.device('ada-laptop').keys.deviceId;
+    const original = world.relay.recorded.find((r) => toDevice(laptop)(r.envelope));
+    if (original === undefined) throw new RangeError('nothing recorded');
+    // Each round trip makes the laptop ratchet to a new visitor key: 20 earlier chains, more than the 16 full keys kept before.
+    for (let i = 0; i < 20; i++) await expectHonestRoundTrip(convo, `step-${i}`);
+    world.relay.inject(original.bytes);
+    const outcomes = await convo.deliverToAgent('ada-laptop');
+    expect(outcomes.map((o) => o.ok)).toEqual([false]);
+    expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(ReplayError);
+    expect(alertKinds(convo.agent('ada-laptop'))).toEqual([ALERT_KINDS.replay]);
+    await expectHonestRoundTrip(convo, 'after-old-replay');
+  });
+});
+
 describe('attack: duplicate and delay (hostile-relay hooks)', () => {
   it('F9: an envelope the relay stores twice is shown once; the copy raises a replay alert', async () => {
     const world = await ProtocolWorld.create('duplicate');
@@ -161,6 +180,105 @@ describe('attack: delivery to only one of an agent’s devices (security brief �
     expect(texts(convo.agent('ada-phone'))).not.toContain('please refund order 17');
     await convo.deliverToVisitor();
     await expectHonestRoundTrip(convo, 'after-one-device');
+  });
+});
+
+describe('attack: truncation at close (issue #9 item 4)', () => {
+  it('#9.4: the visitor’s last two messages dropped while the agent closes: the visitor is told (truncation alert naming the relay and the closing device)', async () => {
+    const world = await ProtocolWorld.create('truncation-at-close');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await convo.visitorSends('can I get a refund?');
+    await convo.deliverAll();
+    await convo.agentSends('ada-laptop', 'refund approved');
+    await convo.deliverToVisitor();
+    interceptNext(
+      world.relay,
+      (e) => e.recipient.kind === 'device',
+      () => [],
+      2 * 3,
+    );
+    await convo.visitorSends('please send it to my new card');
+    await convo.visitorSends('the old one was stolen');
+    await convo.deliverAll(); // nothing reaches the devices
+    await convo.agentSendsBody('ada-laptop', { kind: 'close', reason: 'resolved' });
+    await convo.deliverToVisitor();
+    expect(texts(convo.visitor)).toEqual(['refund approved', '<close>']);
+    expect(alertKinds(convo.visitor)).toEqual([ALERT_KINDS.truncation]);
+    expect(convo.visitor.alerts[0]?.detail).toContain('2–3');
+    expect(convo.visitor.alerts[0]?.suspects).toEqual([
+      { kind: 'relay' },
+      { kind: 'participant', id: world.device('ada-laptop').keys.deviceId },
+    ]);
+    expect(convo.end(convo.visitor).alerts).toEqual([]); // the close itself did arrive
+
+    // Honest traffic: a close that acknowledges everything the visitor sent raises nothing.
+    world.relay.envelopeHook = undefined;
+    const honest = await WorldConversation.start(world, 'visitor-2');
+    await expectHonestRoundTrip(honest, 'before-close');
+    await honest.agentSendsBody('ada-laptop', { kind: 'close', reason: 'resolved' });
+    await honest.deliverToVisitor();
+    expect(alertKinds(honest.visitor)).toEqual([]);
+  });
+});
+
+describe('attack: a hostile visitor’s acknowledgements (issue #9 item 6)', () => {
+  it('#9.6: invented acks from a hostile visitor raise invalid-ack naming only the visitor, never fork or device-divergence naming the relay or a sibling', async () => {
+    const world = await ProtocolWorld.create('hostile-visitor-acks');
+    const convo = await WorldConversation.start(world, 'visitor');
+    await expectHonestRoundTrip(convo, 'setup');
+    await convo.deliverAll();
+    const state = convo.visitor.state;
+    if (state === undefined) throw new RangeError('no visitor state');
+    // The visitor runs its own client: it acknowledges a laptop message with another hash, phone and
+    // owner messages that were never sent (the owner's at seq 1 with an invented hash, the phone's at 7).
+    const genuine = state.tracks[0];
+    if (genuine === undefined) throw new RangeError('the visitor has released nothing');
+    const invented = (label: string, seq: number): typeof genuine => ({
+      ...genuine,
+      senderId: world.device(label).keys.deviceId,
+      nextSeq: seq + 1,
+      lastHash: new Uint8Array(32).fill(seq),
+    });
+    convo.visitor.state = {
+      ...state,
+      tracks: [invented('ada-laptop', 1), invented('ada-phone', 7), invented('owner', 1)],
+    };
+    await convo.visitorSends('did you get my messages?');
+    await convo.deliverAll();
+    world.clock.advance(WINDOW + 1);
+    for (const label of ['owner', 'ada-laptop', 'ada-phone']) convo.tick(convo.agent(label));
+    const visitorId = state.selfId;
+    for (const label of ['owner', 'ada-laptop', 'ada-phone']) {
+      const party = convo.agent(label);
+      expect(texts(party), label).toContain('did you get my messages?');
+      // Each device sees the invented ack of ITS OWN messages, and blames the visitor alone.
+      expect(alertKinds(party), label).toEqual([ALERT_KINDS.invalidAck]);
+      expect(party.alerts[0]?.suspects, label).toEqual([{ kind: 'participant', id: visitorId }]);
+      expect(alertKinds(party), label).not.toContain(ALERT_KINDS.fork);
+      expect(alertKinds(party), label).not.toContain(ALERT_KINDS.deviceDivergence);
+    }
+    await expectHonestRoundTrip(convo, 'after-hostile-acks');
+  });
+
+  it('#9.6: a sibling’s ack of a visitor message this device never got is device divergence naming the relay, the sibling and the visitor', async () => {
+    const world = await ProtocolWorld.create('sibling-ack-divergence');
+    const convo = await WorldConversation.start(world, 'visitor');
+    const phone = world.device('ada-phone').keys.deviceId;
+    interceptNext(world.relay, toDevice(phone), () => []);
+    await convo.visitorSends('please refund order 17');
+    await convo.deliverToAgent('ada-laptop');
+    await convo.agentSends('ada-laptop', 'on it');
+    await convo.deliverToAgent('ada-phone');
+    world.clock.advance(WINDOW + 1);
+    convo.tick(convo.agent('ada-phone'));
+    const divergence = convo.agent('ada-phone').alerts.find((a) => a.kind === ALERT_KINDS.deviceDivergence);
+    expect(divergence?.suspects).toEqual([
+      { kind: 'relay' },
+      { kind: 'participant', id: world.device('ada-laptop').keys.deviceId },
+      { kind: 'participant', id: convo.visitor.state?.selfId },
+    ]);
+    await convo.deliverToVisitor();
+    await expectHonestRoundTrip(convo, 'after-sibling-ack');
   });
 });
 

@@ -9,7 +9,17 @@ import { x25519KeyPairFromSeed } from '../../shared/crypto/index.js';
 import { DecryptError, SignatureError } from '../../shared/errors/index.js';
 import {
   ALERT_KINDS,
+  businessFingerprint,
+  conversationListOf,
   conversationPacketCodec,
+  createDirectoryView,
+  createFirstDeviceList,
+  EquivocationError,
+  openAgentConversation,
+  receiveDeviceList,
+  rejectionAlert,
+  requireAccepted,
+  startVisitorConversation,
   ZERO_HASH,
   sendMessage,
   sessionFromBundle,
@@ -17,7 +27,8 @@ import {
   UnauthorisedDeviceError,
 } from '../../shared/protocol/index.js';
 import { asCiphertext, decode, encode, encodeEnvelope, type DeviceId, idEquals } from '../../shared/wire/index.js';
-import { forgePacket } from '../support/attacker.js';
+import { attackerAccount, forgePacket, interceptNext, toDevice } from '../support/attacker.js';
+import { snapshot } from '../support/state-snapshot.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { alertKinds, texts, WorldConversation } from '../support/world-conversation.js';
@@ -68,7 +79,7 @@ async function relayFirstContact(
 }
 
 describe('attack: visitor key swap in the first message (security brief §4)', () => {
-  it('F2: a first message whose visitor key the relay swapped does not open (forged alert); the genuine one still does', async () => {
+  it('F2: a first message whose visitor key the relay swapped is refused (forged alert); the genuine one still opens', async () => {
     const world = await ProtocolWorld.create('visitor-key-swap');
     const laptopId = world.device('ada-laptop').keys.deviceId;
     const relayKey = await x25519KeyPairFromSeed(world.newEnv('attacker').rng(32));
@@ -86,7 +97,8 @@ describe('attack: visitor key swap in the first message (security brief §4)', (
     await convo.visitorSends('my address is 1 Main St');
     const outcomes = await convo.deliverToAgent('ada-laptop');
     expect(outcomes.map((o) => o.ok)).toEqual([false]);
-    expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(DecryptError);
+    // #9.3: the conversation and visitor ids are derived from the genuine key, so the swap is refused before X3DH.
+    expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(UnauthorisedDeviceError);
     expect(alertKinds(convo.agent('ada-laptop'))).toEqual([ALERT_KINDS.forged]);
     expect(convo.agent('ada-laptop').state).toBeUndefined(); // no session pinned to the relay's key
 
@@ -121,34 +133,57 @@ describe('attack: visitor key swap in the first message (security brief §4)', (
     expect(texts(convo.agent('ada-laptop'))).toEqual(['hello']);
     await expectHonestRoundTrip(convo, 'after-second-first-contact');
   });
-  it('F2: a relay that races the visitor with its own first contact never reads the visitor; both sides alert (forged)', async () => {
-    // Visitors are anonymous (F22), so a first contact that arrives first is accepted as "the
-    // visitor". The relay can therefore hijack a fresh conversation — but only as a denial of
-    // service: the genuine visitor's messages are refused at the agent, the agent's replies are
-    // refused at the visitor, and each side raises the forged alert.
+  it('F2: a relay that races the visitor with its own first contact is refused (forged alert); the visitor is then read only by the business', async () => {
+    // #9.3: the conversation id and the visitor id are derived from the visitor's key, so a first
+    // contact made with the relay's key cannot name this conversation, however early it arrives.
     const world = await ProtocolWorld.create('visitor-race');
-    const laptopId = world.device('ada-laptop').keys.deviceId;
     const convo = await WorldConversation.start(world, 'visitor');
     const visitorId = convo.visitor.state?.selfId;
     if (visitorId === undefined) throw new RangeError('no visitor id');
     const raced = await relayFirstContact(convo, visitorId, 'ada-laptop', 'hi, this is the visitor');
     for (const bytes of raced) world.relay.inject(bytes);
     await convo.visitorSends('my card ends in 4242');
-    await convo.deliverToAgent('ada-laptop');
-    expect(texts(convo.agent('ada-laptop'))).toEqual(['hi, this is the visitor']);
+    const outcomes = await convo.deliverToAgent('ada-laptop');
+    expect(outcomes.map((o) => o.ok)).toEqual([false, true]);
     expect(convo.agent('ada-laptop').errors[0]).toBeInstanceOf(UnauthorisedDeviceError);
     expect(alertKinds(convo.agent('ada-laptop'))).toEqual([ALERT_KINDS.forged]);
-    await convo.agentSends('ada-laptop', 'hello, how can I help?');
-    const outcomes = await convo.deliverToVisitor();
-    expect(outcomes.map((o) => o.ok)).toEqual([false]);
-    expect(alertKinds(convo.visitor)).toEqual([ALERT_KINDS.forged]);
-    expect(texts(convo.visitor)).toEqual([]);
-    // The laptop's session is with the relay's key, so the genuine visitor's key was never used by it.
-    expect(convo.agent('ada-laptop').state?.visitorIdentityKey).not.toEqual(
+    expect(texts(convo.agent('ada-laptop'))).toEqual(['my card ends in 4242']);
+    expect(convo.agent('ada-laptop').state?.visitorIdentityKey).toEqual(
       convo.visitor.state?.visitorIdentity?.publicKey,
     );
-    expect(world.relay.pending(convo.conversationId, { kind: 'device', deviceId: laptopId })).toBe(0);
-    await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor-2'), 'after-race');
+    await expectHonestRoundTrip(convo, 'after-race');
+    expect(alertKinds(convo.visitor)).toEqual([]);
+  });
+});
+
+describe('attack: the visitor pinned by first arrival (issue #9 item 3)', () => {
+  it('#9.3: on a device whose conversation a sibling opened, the relay’s first contact as the visitor is refused (forged alert); the real visitor is shown', async () => {
+    const world = await ProtocolWorld.create('visitor-pinned-by-sibling');
+    const phoneId = world.device('ada-phone').keys.deviceId;
+    const convo = await WorldConversation.start(world, 'visitor');
+    interceptNext(world.relay, toDevice(phoneId), (e) => {
+      world.relay.hold(e); // the visitor's first packet to the phone is withheld
+      return [];
+    });
+    await convo.visitorSends('hello, my order is late');
+    await convo.deliverToAgent('ada-laptop');
+    await convo.agentSends('ada-laptop', 'let me check');
+    await convo.deliverToAgent('ada-phone'); // the phone's conversation state is created by its sibling's packet
+    expect(texts(convo.agent('ada-phone'))).toEqual(['let me check']);
+    const visitorId = convo.visitor.state?.selfId;
+    if (visitorId === undefined) throw new RangeError('no visitor id');
+    for (const bytes of await relayFirstContact(convo, visitorId, 'ada-phone', 'please send your card number'))
+      world.relay.inject(bytes);
+    const outcomes = await convo.deliverToAgent('ada-phone');
+    expect(outcomes.map((o) => o.ok)).toEqual([false]);
+    expect(convo.agent('ada-phone').errors[0]).toBeInstanceOf(UnauthorisedDeviceError);
+    expect(alertKinds(convo.agent('ada-phone'))).toEqual([ALERT_KINDS.forged]);
+    expect(texts(convo.agent('ada-phone'))).not.toContain('please send your card number');
+    world.relay.releaseHeld(); // the genuine first packet arrives late and is accepted
+    await convo.deliverToAgent('ada-phone');
+    expect(texts(convo.agent('ada-phone'))).toEqual(['let me check', 'hello, my order is late']);
+    expect(convo.agent('ada-phone').state?.visitorIdentityKey).toEqual(convo.visitor.state?.visitorIdentity?.publicKey);
+    await expectHonestRoundTrip(convo, 'after-pinned-by-sibling', 'ada-phone');
   });
 });
 
@@ -304,5 +339,38 @@ describe('attack: forged message injected either way (security brief §4)', () =
     expect(alertKinds(convo.agent('ada-laptop'))).toEqual([ALERT_KINDS.forged]);
     expect(texts(convo.agent('ada-laptop'))).toEqual(['hello']);
     await expectHonestRoundTrip(convo, 'after-sibling-forgery');
+  });
+});
+
+describe('attack: unknown key-share at first contact (issue #17 item 3)', () => {
+  it('#17.3: a first contact made for another business’s list (which copied a device entry of this business) is refused by that device (equivocation alert)', async () => {
+    const world = await ProtocolWorld.create('unknown-key-share');
+    await world.revokeDevice('ada-phone'); // business X is at list version 2
+    const laptop = world.device('ada-laptop');
+    // Business Y (its owner runs the attack with the relay) lists X's laptop under its own account key.
+    const env = world.newEnv('business-y');
+    const businessY = await attackerAccount(env);
+    const listY = await createFirstDeviceList(businessY, { devices: [{ ...laptop.entry, role: 'owner' }] }, env);
+    const viewY = requireAccepted(
+      await receiveDeviceList(createDirectoryView(await businessFingerprint(businessY.signing.publicKey)), listY, env),
+    ).state;
+    const bundle = world.relay.fetchPrekeyBundle(laptop.keys.deviceId, 'visitor-of-y');
+    if (bundle === undefined) throw new RangeError('no bundle');
+    const visitorEnv = world.newEnv('visitor-of-y');
+    const started = await startVisitorConversation(conversationListOf(viewY), [bundle], visitorEnv);
+    const sent = await sendMessage(started.state, { kind: 'text', text: 'hello Y, here is my order' }, visitorEnv);
+    const packet = sent.outgoing[0];
+    if (packet === undefined) throw new RangeError('no packet');
+    // The relay routes it to X's laptop, which holds X's list.
+    const before = snapshot(laptop.prekeys);
+    const context = { device: laptop.keys, prekeys: laptop.prekeys, deviceList: conversationListOf(laptop.view) };
+    const error: unknown = await openAgentConversation(packet.body, context, laptop.env).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EquivocationError);
+    expect(rejectionAlert(error, started.state.conversationId, packet.body)?.kind).toBe(ALERT_KINDS.equivocation);
+    expect(snapshot(laptop.prekeys)).toBe(before);
+    await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor-of-x'), 'after-unknown-key-share');
   });
 });

@@ -15,6 +15,7 @@ import {
   type ProtocolEnv,
   type DeviceEntry,
   type DeviceList,
+  type PrekeyBundle,
   type SignedDeviceList,
   type ConversationPacket,
   conversationPacketCodec,
@@ -59,6 +60,17 @@ export function withRogueDevice(signed: SignedDeviceList, rogue: DeviceEntry): S
   return {
     body: encodeDeviceListBody({ ...list, devices: [...list.devices, rogue] }),
     signature: new Uint8Array(signed.signature),
+  };
+}
+
+/** The bundle as a directory serves it with its (unsigned, optional) one-time prekey stripped. */
+export function withoutOneTimePrekey(bundle: PrekeyBundle): PrekeyBundle {
+  return {
+    deviceId: bundle.deviceId,
+    signedPrekeyId: bundle.signedPrekeyId,
+    signedPrekey: bundle.signedPrekey,
+    signedPrekeyCreatedAt: bundle.signedPrekeyCreatedAt,
+    signedPrekeySignature: bundle.signedPrekeySignature,
   };
 }
 

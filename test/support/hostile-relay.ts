@@ -41,9 +41,16 @@ export interface PostedEnvelope {
   readonly bytes: Uint8Array;
 }
 
-/** The mailbox key of a recipient: a device id, or the visitor of one conversation. */
+/**
+ * The mailbox key of a recipient in one conversation: a device, or the visitor. (The real relay keeps
+ * one queue per device across conversations; a client hands each envelope to the conversation it
+ * names. The harness keeps them apart so that a test that delivers one conversation leaves the others queued.)
+ */
 export function mailboxKey(conversationId: ConversationId, recipient: Recipient): string {
-  return recipient.kind === 'device' ? `device:${toHex(recipient.deviceId)}` : `visitor:${toHex(conversationId)}`;
+  const conversation = toHex(conversationId);
+  return recipient.kind === 'device'
+    ? `device:${toHex(recipient.deviceId)}:${conversation}`
+    : `visitor:${conversation}`;
 }
 
 export class HostileRelay {
@@ -63,6 +70,24 @@ export class HostileRelay {
   reuseOneTimePrekeys = false;
   attachmentHook: AttachmentHook | undefined;
   private readonly blobs = new Map<string, readonly Uint8Array[]>();
+
+  /**
+   * Forgets every envelope (queued, held, recorded), every hook and which one-time prekeys were
+   * handed out; keeps the published lists and prekeys. For property tests that run many schedules
+   * in one world (its devices' prekey states restored by the test).
+   */
+  reset(): void {
+    this.queues.clear();
+    this.held.length = 0;
+    this.recorded.length = 0;
+    this.handedOut.clear();
+    this.lastHandedOut.clear();
+    this.deviceListHook = undefined;
+    this.bundleHook = undefined;
+    this.envelopeHook = undefined;
+    this.attachmentHook = undefined;
+    this.reuseOneTimePrekeys = false;
+  }
 
   // ---- key directory -------------------------------------------------------------------------
 

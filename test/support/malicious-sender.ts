@@ -60,6 +60,8 @@ interface FrameHeader {
   readonly seq: number;
   readonly prevHash: Uint8Array;
   readonly sentAt: number;
+  readonly deviceListVersion: number;
+  readonly deviceListHash: Uint8Array;
   /** The count of the ack list: 0, an empty list. */
   readonly ackCount: number;
 }
@@ -72,6 +74,8 @@ const frameHeaderCodec: Codec<FrameHeader> = versioned(
     seq: u32,
     prevHash: fixedBytes(32),
     sentAt: u64,
+    deviceListVersion: u32,
+    deviceListHash: fixedBytes(32),
     ackCount: u32,
   }),
 );
@@ -118,6 +122,8 @@ export async function visitorSendsRawBody(convo: WorldConversation, body: Uint8A
     seq: state.nextSendSeq,
     prevHash: state.lastSentHash,
     sentAt: convo.visitor.env.now(),
+    deviceListVersion: state.deviceList.version,
+    deviceListHash: state.deviceList.hash,
     ackCount: 0,
   });
   const sealed = await sealFrame(state, concatBytes(header, body), convo.visitor.env.rng(32));

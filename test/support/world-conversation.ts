@@ -20,7 +20,10 @@ import {
   conversationListOf,
   type ConversationState,
   type ConversationStep,
+  decodeDeviceListBody,
+  decodeSignedDeviceList,
   type DirectoryView,
+  type SignedDeviceList,
   receiveDeviceList,
   applyDeviceList,
   type ProtocolEnv,
@@ -41,7 +44,14 @@ import { snapshot } from './state-snapshot.js';
 
 /** The outcome of feeding one packet to a party. */
 export type PacketOutcome =
-  | { readonly ok: true; readonly released: readonly ReleasedMessage[]; readonly alerts: readonly SecurityAlert[] }
+  | {
+      readonly ok: true;
+      readonly released: readonly ReleasedMessage[];
+      readonly alerts: readonly SecurityAlert[];
+      /** The step's list lags (PROTOCOL §7.6): peers on an older list, peers on a newer one. */
+      readonly peerListBehind: ConversationStep['peerListBehind'];
+      readonly listBehind: ConversationStep['listBehind'];
+    }
   | { readonly ok: false; readonly error: SealdeskError; readonly alert: SecurityAlert | undefined };
 
 export class StateMutatedOnError extends Error {
@@ -123,12 +133,27 @@ export class WorldConversation {
   async visitorRefreshesList(): Promise<readonly SecurityAlert[]> {
     const signed = this.world.relay.fetchDeviceList(this.world.account.accountId, this.visitor.name);
     if (signed === undefined) return [];
-    const update = await receiveDeviceList(this.visitorView, signed, this.visitor.env);
-    this.visitorView = update.state;
-    const alerts: SecurityAlert[] = [...update.alerts];
+    // Link by link (PROTOCOL §4.4): the published versions between the view's and the one served.
+    const served = decodeDeviceListBody(signed.body).version;
+    const have = this.visitorView.current?.version ?? 0;
+    const between = this.world.relay.publishedLists(this.world.account.accountId).filter((l) => {
+      const v = decodeDeviceListBody(l.body).version;
+      return v > have && v < served;
+    });
+    return this.visitorTakesLists([...between, signed]);
+  }
+
+  /**
+   * What the visitor's runtime does with signed lists (fetched, or received in-band in a
+   * `deviceList` message): feed them to its directory view and apply a newer list to the conversation.
+   */
+  private async visitorTakesLists(lists: readonly SignedDeviceList[]): Promise<readonly SecurityAlert[]> {
+    const taken = await takeLists(this.visitorView, lists, this.visitor.env);
+    this.visitorView = taken.view;
+    const alerts: SecurityAlert[] = [...taken.alerts];
     const state = this.requireState(this.visitor);
-    if (update.outcome === 'accepted') {
-      const list = conversationListOf(update.state);
+    if (taken.accepted) {
+      const list = conversationListOf(this.visitorView);
       const bundles: PrekeyBundle[] = [];
       for (const d of list.devices) {
         if (state.sessions.some((s) => idEquals(s.peerId, d.deviceId))) continue;
@@ -141,6 +166,32 @@ export class WorldConversation {
     }
     this.visitor.alerts.push(...alerts);
     return alerts;
+  }
+
+  /**
+   * A restart point (property tests: many schedules in one world): every party's saved state and
+   * every device's prekey state as they are now. States are immutable, so keeping the objects keeps
+   * them. The returned function restores the prekeys and gives a conversation whose parties start
+   * from these states with nothing shown; the caller resets the relay.
+   */
+  checkpoint(): () => WorldConversation {
+    const visitorState = this.visitor.state;
+    const view = this.visitorView;
+    const agentStates = [...this.agents.entries()].map(([label, party]) => [label, party.state] as const);
+    const prekeys = [...this.world.devices.values()].map((d) => [d, d.prekeys] as const);
+    return () => {
+      for (const [device, saved] of prekeys) device.prekeys = saved;
+      const convo = new WorldConversation(
+        this.world,
+        newParty(this.visitor.name, this.visitor.env, visitorState),
+        this.conversationId,
+        this.startAlerts,
+        view,
+      );
+      for (const [label, state] of agentStates)
+        convo.agents.set(label, newParty(label, this.world.anyDevice(label).env, state));
+      return convo;
+    };
   }
 
   agent(label: string): Party {
@@ -227,7 +278,7 @@ export class WorldConversation {
   /** Feeds one packet (an envelope body) to the visitor. */
   async visitorReceives(packet: Uint8Array): Promise<PacketOutcome> {
     const state = this.requireState(this.visitor);
-    return this.guarded(this.visitor, state, () => receiveMessage(state, packet, this.visitor.env));
+    return this.guarded(this.visitor, state, packet, () => receiveMessage(state, packet, this.visitor.env));
   }
 
   /** Feeds one packet (an envelope body) to an agent device. */
@@ -247,9 +298,13 @@ export class WorldConversation {
       device.prekeys = step.prekeys; // a consumed one-time prekey is saved with the conversation
       party.shown.push(...step.released);
       party.alerts.push(...step.alerts);
-      return { ok: true, released: step.released, alerts: step.alerts };
+      // The runtime feeds in-band lists to the device's directory view; its next step applies them.
+      const taken = await takeLists(device.view, inBandLists(step.released), device.env);
+      device.view = taken.view;
+      party.alerts.push(...taken.alerts);
+      return outcomeOf(step);
     } catch (error) {
-      return this.rejected(party, error, before, snapshot({ state, prekeys: device.prekeys }));
+      return this.rejected(party, error, packet, before, snapshot({ state, prekeys: device.prekeys }));
     }
   }
 
@@ -276,23 +331,25 @@ export class WorldConversation {
   private async guarded(
     party: Party,
     state: ConversationState,
+    packet: Uint8Array,
     run: () => Promise<ConversationStep>,
   ): Promise<PacketOutcome> {
     const before = snapshot(state);
     try {
       const step = await run();
       this.apply(party, step);
-      return { ok: true, released: step.released, alerts: step.alerts };
+      if (party === this.visitor) await this.visitorTakesLists(inBandLists(step.released));
+      return outcomeOf(step);
     } catch (error) {
-      return this.rejected(party, error, before, snapshot(state));
+      return this.rejected(party, error, packet, before, snapshot(state));
     }
   }
 
-  private rejected(party: Party, error: unknown, before: string, after: string): PacketOutcome {
+  private rejected(party: Party, error: unknown, packet: Uint8Array, before: string, after: string): PacketOutcome {
     if (!(error instanceof SealdeskError)) throw error; // a crash, not a typed rejection: fail the test
     if (before !== after)
       throw new StateMutatedOnError(`${party.name}: a rejected packet (${error.name}) changed the saved state`);
-    const alert = rejectionAlert(error, this.conversationId);
+    const alert = rejectionAlert(error, this.conversationId, packet);
     party.errors.push(error);
     if (alert !== undefined) party.alerts.push(alert);
     return { ok: false, error, alert };
@@ -302,6 +359,41 @@ export class WorldConversation {
     if (party.state === undefined) throw new RangeError(`${party.name} has no conversation state yet`);
     return party.state;
   }
+}
+
+function outcomeOf(step: ConversationStep): PacketOutcome {
+  return {
+    ok: true,
+    released: step.released,
+    alerts: step.alerts,
+    peerListBehind: step.peerListBehind,
+    listBehind: step.listBehind,
+  };
+}
+
+/** The signed lists of the released in-band `deviceList` messages, in order. */
+function inBandLists(released: readonly ReleasedMessage[]): SignedDeviceList[] {
+  return released.flatMap((m) =>
+    m.body.kind === 'deviceList' ? m.body.lists.map((l) => decodeSignedDeviceList(l)) : [],
+  );
+}
+
+/** Feeds signed lists to a directory view one by one; whether any was accepted, and the alerts. */
+async function takeLists(
+  view: DirectoryView,
+  lists: readonly SignedDeviceList[],
+  env: ProtocolEnv,
+): Promise<{ view: DirectoryView; accepted: boolean; alerts: SecurityAlert[] }> {
+  let current = view;
+  let accepted = false;
+  const alerts: SecurityAlert[] = [];
+  for (const list of lists) {
+    const update = await receiveDeviceList(current, list, env);
+    current = update.state;
+    alerts.push(...update.alerts);
+    if (update.outcome === 'accepted') accepted = true;
+  }
+  return { view: current, accepted, alerts };
 }
 
 /** The body of an encoded envelope (what the relay hands the client). */

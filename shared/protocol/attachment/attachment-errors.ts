@@ -3,7 +3,7 @@
  * the `attachmentTampered` alert the UI shows and which check failed. Never carries key material
  * or content: only the reason and a chunk index.
  */
-import { ALERT_KINDS, type SecurityAlert, AttachmentIntegrityError } from '../core/index.js';
+import { ALERT_KINDS, type SecurityAlert, AttachmentIntegrityError, SUSPECTS } from '../core/index.js';
 
 export const ATTACHMENT_FAILURES = {
   /** Fewer chunks (or bytes) than the authenticated reference announces: dropped or truncated. */
@@ -35,6 +35,11 @@ export class AttachmentTamperedError extends AttachmentIntegrityError {
     super(`attachment rejected: ${reason}${where}: ${detail}`, options);
     this.reason = reason;
     this.chunkIndex = chunkIndex;
-    this.alert = { kind: ALERT_KINDS.attachmentTampered, detail: `attachment ${reason}${where}` };
+    // PROTOCOL §7.8 suspects: the relay stores the chunks (the sender's identity is not known at this layer).
+    this.alert = {
+      kind: ALERT_KINDS.attachmentTampered,
+      detail: `attachment ${reason}${where}`,
+      suspects: [SUSPECTS.relay],
+    };
   }
 }

@@ -1,32 +1,81 @@
 /**
  * Acknowledgements and cross-device checks (security brief F9, §3 "devices of one account
  * cross-check what they received"; docs/PROTOCOL.md §7.7). Every frame carries, for each other
- * sender, the last seq released in order and its hash. A receiver compares them with its own view:
- * - an ack of one of ITS OWN messages with another hash, or of a seq it never sent → fork;
- * - an ack of a third sender's message with another hash → device divergence;
- * - an ack of a third sender's message this device has not got: a claim; if the message has not
- *   arrived within the reorder window → device divergence (the relay delivered to only some devices).
+ * sender the author released frames from, the last seq released in order and its hash, sorted by
+ * sender id (never the author itself). A receiver compares them with its own view:
+ * - an ack of one of ITS OWN messages with another hash, or of a seq it never sent → invalid-ack,
+ *   naming the acking peer alone (acks are authenticated by their author: the relay cannot forge one);
+ * - acks from a peer that is not a listed device (the visitor) are no evidence about third parties
+ *   and are not used (issue #9 item 6: a visitor cannot make devices blame the relay or each other);
+ * - a listed device's ack of a third sender's message with another hash → device divergence
+ *   (the reporting device or the original sender lied);
+ * - a listed device's ack of a third sender's message this device has not got (or declared lost):
+ *   once the reorder window is over → device divergence (the relay delivered to only some devices,
+ *   the sender fanned out to only some, or the reporting device lied).
  */
 import { constantTimeEqual, toHex } from '../../crypto/index.js';
+import { DecodeError } from '../../errors/index.js';
 import { type DeviceId, idEquals } from '../../wire/index.js';
-import { ALERT_KINDS } from '../core/index.js';
+import { ALERT_KINDS, type AlertSuspect, SUSPECTS } from '../core/index.js';
 import type { AckEntry } from './conversation-codec.js';
 import { ORDER_LIMITS, type OrderNote, type SenderTrack } from './conversation-order.js';
+import { compareIds } from './conversation-sessions.js';
 import { type AckClaim, CONVERSATION_LIMITS, type ConversationState } from './conversation-state.js';
 
 function short(id: Uint8Array): string {
   return toHex(id).slice(0, 8);
 }
 
-/** The acks this participant puts in its next frame. */
+/** The acks this participant puts in its next frame: one per sender it released from, by sender id (PROTOCOL §7.7). */
 export function acksToSend(state: ConversationState): AckEntry[] {
   return state.tracks
-    .filter((t) => t.nextSeq > 1)
-    .map((t) => ({ sender: t.senderId, seq: t.nextSeq - 1, hash: t.lastHash }));
+    .filter((t) => t.nextSeq > 1 && !idEquals(t.senderId, state.selfId))
+    .map((t) => ({ sender: t.senderId, seq: t.nextSeq - 1, hash: t.lastHash }))
+    .sort((a, b) => compareIds(a.sender, b.sender));
+}
+
+/** PROTOCOL §7.7: acks strictly ascending by sender id (so at most one per sender), never the frame's author. */
+export function checkAckOrder(author: DeviceId, acks: readonly AckEntry[]): void {
+  acks.forEach((ack, i) => {
+    if (idEquals(ack.sender, author)) throw new DecodeError('a frame acknowledges its own author');
+    const previous = acks[i - 1];
+    if (previous !== undefined && compareIds(previous.sender, ack.sender) >= 0)
+      throw new DecodeError('frame acks are not in strictly ascending sender order');
+  });
+}
+
+/**
+ * A report by `by` about `sender`'s message: either may be lying; a message that is MISSING here
+ * may also have been withheld by the relay (a different hash it cannot make: frames are authenticated).
+ */
+function divergenceSuspects(by: DeviceId, sender: DeviceId, missing: boolean): AlertSuspect[] {
+  const people = [SUSPECTS.participant(by), SUSPECTS.participant(sender)];
+  return missing ? [SUSPECTS.relay, ...people] : people;
 }
 
 function trackOf(tracks: readonly SenderTrack[], id: DeviceId): SenderTrack | undefined {
   return tracks.find((t) => idEquals(t.senderId, id));
+}
+
+/** An ack of this participant's own message that cannot be true: invalid-ack, naming the acking peer. */
+function checkOwnAck(state: ConversationState, by: DeviceId, ack: AckEntry): OrderNote | undefined {
+  const suspects = [SUSPECTS.participant(by)];
+  if (ack.seq < 1 || ack.seq >= state.nextSendSeq) {
+    return {
+      kind: ALERT_KINDS.invalidAck,
+      detail: `${short(by)} acknowledges message ${ack.seq} this participant never sent`,
+      suspects,
+    };
+  }
+  const sent = state.sentHashes.find((s) => s.seq === ack.seq);
+  if (sent !== undefined && !constantTimeEqual(sent.hash, ack.hash)) {
+    return {
+      kind: ALERT_KINDS.invalidAck,
+      detail: `${short(by)} acknowledges a message ${ack.seq} this participant did not send (another hash)`,
+      suspects,
+    };
+  }
+  return undefined;
 }
 
 /** Checks the acks of one authenticated frame from `by`; returns the new claims and notes. */
@@ -39,23 +88,16 @@ export function checkAcks(
 ): { claims: AckClaim[]; notes: OrderNote[] } {
   const notes: OrderNote[] = [];
   let claims = [...state.claims];
+  // Issue #9 item 6: only listed devices' acks are evidence about third parties.
+  const witness = state.deviceList.devices.some((d) => idEquals(d.deviceId, by));
   for (const ack of acks) {
     if (idEquals(ack.sender, by)) continue;
     if (idEquals(ack.sender, state.selfId)) {
-      const sent = state.sentHashes.find((s) => s.seq === ack.seq);
-      if (ack.seq >= state.nextSendSeq) {
-        notes.push({
-          kind: ALERT_KINDS.fork,
-          detail: `device ${short(by)} acknowledges message ${ack.seq} this device never sent`,
-        });
-      } else if (sent !== undefined && !constantTimeEqual(sent.hash, ack.hash)) {
-        notes.push({
-          kind: ALERT_KINDS.fork,
-          detail: `device ${short(by)} saw a different message ${ack.seq} from this device`,
-        });
-      }
+      const note = checkOwnAck(state, by, ack);
+      if (note !== undefined) notes.push(note);
       continue;
     }
+    if (!witness) continue;
     const track = trackOf(tracks, ack.sender);
     const mine = track?.recent.find((r) => r.seq === ack.seq);
     if (mine !== undefined) {
@@ -63,6 +105,7 @@ export function checkAcks(
         notes.push({
           kind: ALERT_KINDS.deviceDivergence,
           detail: `device ${short(by)} and this device saw different messages ${ack.seq} from ${short(ack.sender)}`,
+          suspects: divergenceSuspects(by, ack.sender, false),
         });
       }
       continue;
@@ -71,6 +114,7 @@ export function checkAcks(
       notes.push({
         kind: ALERT_KINDS.deviceDivergence,
         detail: `device ${short(by)} received message ${ack.seq} from ${short(ack.sender)}, which never reached this device`,
+        suspects: divergenceSuspects(by, ack.sender, true),
       });
       continue;
     }
@@ -101,11 +145,13 @@ export function settleClaims(
         notes.push({
           kind: ALERT_KINDS.deviceDivergence,
           detail: `device ${short(claim.by)} and this device saw different messages ${claim.seq} from ${short(claim.sender)}`,
+          suspects: divergenceSuspects(claim.by, claim.sender, false),
         });
       } else if (mine === undefined && track.lostRanges.some((r) => claim.seq >= r.from && claim.seq <= r.to)) {
         notes.push({
           kind: ALERT_KINDS.deviceDivergence,
           detail: `device ${short(claim.by)} received message ${claim.seq} from ${short(claim.sender)}, which never reached this device`,
+          suspects: divergenceSuspects(claim.by, claim.sender, true),
         });
       }
       continue;
@@ -114,6 +160,7 @@ export function settleClaims(
       notes.push({
         kind: ALERT_KINDS.deviceDivergence,
         detail: `device ${short(claim.by)} received message ${claim.seq} from ${short(claim.sender)}, which has not reached this device`,
+        suspects: divergenceSuspects(claim.by, claim.sender, true),
       });
       continue;
     }

@@ -2,7 +2,8 @@
  * Byte layouts of the conversation layer (docs/PROTOCOL.md §7.2):
  *
  *   frame   = version | suite | conversationId[16] | senderId[16] | u32 seq | prevHash[32]
- *             | u64 sentAt | list(ack) | body            (padded, then encrypted once: the "body")
+ *             | u64 sentAt | u32 deviceListVersion | deviceListHash[32] | list(ack) | body
+ *                                                       (padded, then encrypted once: the "body")
  *   ack     = senderId[16] | u32 seq | hash[32]         (last in-order message seen from that sender)
  *   keys    = version | suite | contentKey[32] | bodyHash[32]   (the ratchet plaintext, per recipient)
  *   packet  = version | suite | conversationId[16] | senderId[16] | recipientId[16]
@@ -45,7 +46,11 @@ export interface ConversationFrame {
   readonly seq: number;
   /** Hash of this sender's previous frame (32 zero bytes for seq 1). */
   readonly prevHash: Uint8Array;
+  /** Milliseconds since the Unix epoch, the sender's clock (shown, never trusted for order). */
   readonly sentAt: number;
+  /** The device list the sender holds (PROTOCOL §7.2, issue #17 item 4): version and chain hash. */
+  readonly deviceListVersion: number;
+  readonly deviceListHash: Uint8Array;
   readonly acks: readonly AckEntry[];
   readonly body: MessageBody;
 }
@@ -59,6 +64,8 @@ export const frameCodec: Codec<ConversationFrame> = versioned(
     seq: u32,
     prevHash: fixedBytes(32),
     sentAt: u64,
+    deviceListVersion: u32,
+    deviceListHash: fixedBytes(32),
     acks: list(ackCodec, MAX_ACKS),
     body: messageBodyCodec,
   }),

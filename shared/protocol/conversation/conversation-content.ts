@@ -23,7 +23,7 @@ import {
 } from '../../wire/index.js';
 import { labelInfo, SESSION_LABELS, sessionLabelled } from '../session/index.js';
 import { type ProtocolEnv, versioned } from '../core/index.js';
-import { pad, unpad } from './padding.js';
+import { pad } from './padding.js';
 
 const ZERO_SALT = new Uint8Array(32);
 
@@ -69,7 +69,10 @@ export async function sealBody(
   return { contentKey, body, bodyHash: await bodyHashOf(body) };
 }
 
-/** Checks the body against the hash from the key packet, decrypts and unpads (DecryptError / DecodeError). */
+/**
+ * Checks the body against the hash from the key packet and decrypts it (DecryptError); returns the
+ * padded frame, which only its sender can have written (the caller unpads and parses it).
+ */
 export async function openBody(
   body: Uint8Array,
   contentKey: Uint8Array,
@@ -80,7 +83,7 @@ export async function openBody(
   if (!constantTimeEqual(await bodyHashOf(body), expectedHash))
     throw new DecryptError('message body does not match the hash in its key packet');
   const { key, iv } = await contentCipher(contentKey);
-  return unpad(await aesGcmDecrypt(key, iv, body, contentAad(conversationId, senderId)));
+  return aesGcmDecrypt(key, iv, body, contentAad(conversationId, senderId));
 }
 
 /** Hash of an encoded frame (per-sender hash chain and acks): SHA-256("sealdesk/v2/message-hash" || 0x00 || frame). */

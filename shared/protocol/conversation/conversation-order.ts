@@ -10,7 +10,8 @@
  */
 import { constantTimeEqual, toHex } from '../../crypto/index.js';
 import type { DeviceId } from '../../wire/index.js';
-import { ALERT_KINDS, type AlertKind, ProtocolStateError } from '../core/index.js';
+import { ALERT_KINDS, type AlertKind, type AlertSuspect, SUSPECTS } from '../core/index.js';
+import { FrameAfterCloseError } from './conversation-errors.js';
 import type { MessageBody } from './message-kinds.js';
 
 export const ORDER_LIMITS = {
@@ -28,6 +29,8 @@ export interface OrderedFrame {
   readonly prevHash: Uint8Array;
   readonly sentAt: number;
   readonly body: MessageBody;
+  /** The frame's ack of the receiver's own messages: the last seq of ours its author had (0: none). */
+  readonly ownAck: number;
 }
 
 export interface ReleasedMessage extends OrderedFrame {
@@ -58,6 +61,8 @@ export interface SenderTrack {
 export interface OrderNote {
   readonly kind: AlertKind;
   readonly detail: string;
+  /** PROTOCOL §7.8: who could have caused it. */
+  readonly suspects: readonly AlertSuspect[];
 }
 
 export interface OrderResult {
@@ -86,6 +91,20 @@ function who(track: SenderTrack): string {
   return toHex(track.senderId).slice(0, 8);
 }
 
+/**
+ * Frames are authenticated by their sender: two different frames with one seq, a broken hash chain,
+ * or a released frame that came back inside a NEW ratchet message can only be the sender's doing
+ * (the relay replays whole packets, which the ratchet refuses before this layer).
+ */
+function senderOnly(track: SenderTrack): AlertSuspect[] {
+  return [SUSPECTS.participant(track.senderId)];
+}
+
+/** A missing seq: the relay dropped it, or the sender skipped it. */
+function relayOrSender(track: SenderTrack): AlertSuspect[] {
+  return [SUSPECTS.relay, SUSPECTS.participant(track.senderId)];
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function releaseInOrder(t: Mutable<SenderTrack>, released: ReleasedMessage[], notes: OrderNote[]): void {
@@ -97,6 +116,7 @@ function releaseInOrder(t: Mutable<SenderTrack>, released: ReleasedMessage[], no
       notes.push({
         kind: ALERT_KINDS.fork,
         detail: `message ${head.seq} from ${who(t)} does not link to the previous one (hash chain broken)`,
+        suspects: senderOnly(t),
       });
     }
     released.push({ ...head, sender: t.senderId, late: false });
@@ -114,7 +134,11 @@ function declareGap(t: Mutable<SenderTrack>, notes: OrderNote[]): void {
   if (first === undefined || first.seq <= t.nextSeq) return;
   const to = first.seq - 1;
   const span = to === t.nextSeq ? `message ${to}` : `messages ${t.nextSeq}–${to}`;
-  notes.push({ kind: ALERT_KINDS.gap, detail: `${span} from ${who(t)} never arrived (dropped)` });
+  notes.push({
+    kind: ALERT_KINDS.gap,
+    detail: `${span} from ${who(t)} never arrived (dropped)`,
+    suspects: relayOrSender(t),
+  });
   t.lostRanges = [...t.lostRanges, { from: t.nextSeq, to }].slice(-ORDER_LIMITS.recentHashes);
   t.nextSeq = first.seq;
   t.chainKnown = false;
@@ -141,7 +165,7 @@ export function flushTrack(track: SenderTrack, now: number, force: boolean): Ord
 /** Adds one authenticated frame. ProtocolStateError for a frame after the sender's close. */
 export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number): OrderResult {
   if (track.closedAt !== null && frame.seq > track.closedAt) {
-    throw new ProtocolStateError(`message ${frame.seq} from ${who(track)} follows its close`);
+    throw new FrameAfterCloseError(`message ${frame.seq} from ${who(track)} follows its close`);
   }
   const notes: OrderNote[] = [];
   if (frame.seq < track.nextSeq) {
@@ -151,7 +175,11 @@ export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number
         track,
         released: [],
         notes: [
-          { kind: ALERT_KINDS.replay, detail: `message ${frame.seq} from ${who(track)} was delivered again (ignored)` },
+          {
+            kind: ALERT_KINDS.replay,
+            detail: `message ${frame.seq} from ${who(track)} was delivered again (ignored)`,
+            suspects: senderOnly(track),
+          },
         ],
       };
     }
@@ -159,7 +187,13 @@ export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number
       return {
         track,
         released: [],
-        notes: [{ kind: ALERT_KINDS.fork, detail: `two different messages ${frame.seq} from ${who(track)}` }],
+        notes: [
+          {
+            kind: ALERT_KINDS.fork,
+            detail: `two different messages ${frame.seq} from ${who(track)}`,
+            suspects: senderOnly(track),
+          },
+        ],
       };
     }
     if (track.lostRanges.some((r) => frame.seq >= r.from && frame.seq <= r.to)) {
@@ -182,14 +216,22 @@ export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number
       track,
       released: [],
       notes: [
-        { kind: ALERT_KINDS.replay, detail: `old message ${frame.seq} from ${who(track)} arrived again (ignored)` },
+        {
+          kind: ALERT_KINDS.replay,
+          detail: `old message ${frame.seq} from ${who(track)} arrived again (ignored)`,
+          suspects: senderOnly(track),
+        },
       ],
     };
   }
   const buffered = track.buffer.find((b) => b.seq === frame.seq);
   if (buffered !== undefined) {
     const kind = constantTimeEqual(buffered.hash, frame.hash) ? ALERT_KINDS.replay : ALERT_KINDS.fork;
-    return { track, released: [], notes: [{ kind, detail: `message ${frame.seq} from ${who(track)} arrived twice` }] };
+    return {
+      track,
+      released: [],
+      notes: [{ kind, detail: `message ${frame.seq} from ${who(track)} arrived twice`, suspects: senderOnly(track) }],
+    };
   }
   const t: Mutable<SenderTrack> = {
     ...track,

@@ -1,36 +1,47 @@
 /**
  * Receiving one per-recipient packet (docs/PROTOCOL.md §7.6). Order of checks:
- * 1. strict decoding (DecodeError), conversation and recipient ids (ProtocolStateError);
+ * 1. strict decoding (DecodeError), conversation and recipient ids (MisroutedPacketError);
  * 2. the sender is authorised: a listed device, or the conversation's visitor (UnauthorisedDeviceError);
  * 3. the session: an existing one by (sender, session id), or — agent side, first-contact
  *    packet only — a new one from X3DH, after checking the initiator's identity key (a sibling's
- *    must be its listed key; the visitor's is pinned by the first contact, F2) and the device
- *    list the initiator used (same version with another hash: EquivocationError);
+ *    must be its listed key; the visitor's must be the key both conversation ids derive from, F2,
+ *    issue #9 item 3), the device list the initiator used (conversation-lists.ts, issue #17 item 3)
+ *    and the prekeys (one-time prekey consumed, or the first-contact replay cache, issue #9 item 5);
  * 4. the ratchet (ReplayError, LimitError, DowngradeError, DecryptError, SignatureError, F3);
  * 5. the body against the hash in the key packet, then decryption and strict unpadding;
- * 6. ordering, hash chain and acks (alerts, never errors, except a frame after the sender's close).
+ * 6. the frame: its sender and conversation, its ack order; then the device list it names
+ *    (alerts and list lags, issue #17 item 4), ordering, hash chain, acks and a close's truncation
+ *    check (alerts, never errors, except a frame after the sender's close).
  * Any error leaves the input state (and prekey state) unchanged; use rejectionAlert() for the alert.
  */
 import { constantTimeEqual } from '../../crypto/index.js';
 import { DecodeError } from '../../errors/index.js';
 import { decode, type DeviceId, idEquals } from '../../wire/index.js';
 import {
-  ALERT_KINDS,
   type SecurityAlert,
+  InvalidContentError,
   type ProtocolEnv,
-  EquivocationError,
   MisroutedPacketError,
   OneTimePrekeyReuseError,
   ProtocolStateError,
   ReplayError,
   UnauthorisedDeviceError,
 } from '../core/index.js';
-import { checkAcks } from './conversation-acks.js';
+import { checkAckOrder, checkAcks } from './conversation-acks.js';
+import { checkFirstContactList, checkFrameList } from './conversation-lists.js';
+import { conversationIdOf, visitorIdOf } from './conversation-ids.js';
 import { applyDeviceList } from './conversation-devices.js';
 import { alertsOf } from './conversation-alerts.js';
-import { type ConversationPacket, conversationPacketCodec, frameCodec, keyPacketCodec } from './conversation-codec.js';
+import {
+  type ConversationFrame,
+  type ConversationPacket,
+  conversationPacketCodec,
+  frameCodec,
+  keyPacketCodec,
+} from './conversation-codec.js';
+import { unpad } from './padding.js';
 import { frameHashOf, openBody } from './conversation-content.js';
-import { tickState } from './conversation-end.js';
+import { tickState, truncationAlerts } from './conversation-end.js';
 import { acceptFrame, newSenderTrack } from './conversation-order.js';
 import { findSession, upsertSession } from './conversation-sessions.js';
 import { blankAgentConversation } from './conversation-start.js';
@@ -48,36 +59,12 @@ import {
   startResponderSession,
   consumeOneTimePrekey,
   type PrekeyState,
+  recordFirstContactWithoutOneTimePrekey,
   signedPrekeyFor,
 } from '../session/index.js';
 
 function decodePacket(bytes: Uint8Array): ConversationPacket {
   return decode(conversationPacketCodec, bytes, 'conversation packet');
-}
-
-/** The device list the initiator used, against this device's; an older one is accepted with a rollback alert. */
-function checkDeviceListSeen(state: ConversationState, version: number, hash: Uint8Array): SecurityAlert[] {
-  const own = state.deviceList;
-  if (version === own.version && !constantTimeEqual(hash, own.hash)) {
-    // Security brief §4 split view: two lists of one version.
-    throw new EquivocationError(`the sender used a different device list with version ${version}`);
-  }
-  if (version > own.version)
-    throw new ProtocolStateError(
-      `the sender used device list version ${version}; refresh the list (have ${own.version}) and retry`,
-    );
-  if (version < own.version) {
-    // The relay may have served the initiator an old (genuinely signed) list, e.g. one still
-    // naming a revoked device: flag it. This device only ever answers with its own, newer list.
-    return [
-      {
-        kind: ALERT_KINDS.rollback,
-        detail: `a first contact was made for device list version ${version}; the current version is ${own.version}`,
-        conversationId: state.conversationId,
-      },
-    ];
-  }
-  return [];
 }
 
 /** Agent side: a session for a first-contact packet from an unknown session (X3DH §3.4). */
@@ -102,20 +89,31 @@ async function respondToFirstContact(
     if (!constantTimeEqual(first.header.initiatorIdentityKey, sibling.dhIdentityKey)) {
       throw new UnauthorisedDeviceError('a first contact from a listed device does not use its listed identity key');
     }
-  } else if (state.visitorId === null) {
-    next = { ...state, visitorId: packet.senderId, visitorIdentityKey: first.header.initiatorIdentityKey };
-  } else if (!idEquals(state.visitorId, packet.senderId)) {
-    throw new UnauthorisedDeviceError(
-      "a first contact from a sender that is neither a listed device nor this conversation's visitor",
-    );
-  } else if (
-    state.visitorIdentityKey !== null &&
-    !constantTimeEqual(state.visitorIdentityKey, first.header.initiatorIdentityKey)
-  ) {
-    // F2: the visitor's key is fixed by its first contact; a swapped one is refused.
-    throw new UnauthorisedDeviceError('a first contact claims the visitor with another identity key');
+  } else {
+    // PROTOCOL §5.4 (F2, issue #9 item 3): the visitor is the holder of the IKA both ids are derived
+    // from, whichever packet created this state; never whoever arrives first.
+    const ika = first.header.initiatorIdentityKey;
+    const [conversationId, visitorId] = await Promise.all([conversationIdOf(ika), visitorIdOf(ika)]);
+    if (!idEquals(conversationId, state.conversationId) || !idEquals(visitorId, packet.senderId)) {
+      throw new UnauthorisedDeviceError(
+        "a first contact from a sender that is neither a listed device nor the holder of this conversation's visitor key",
+      );
+    }
+    if (state.visitorId === null) next = { ...state, visitorId, visitorIdentityKey: ika };
+    else if (
+      !idEquals(state.visitorId, visitorId) ||
+      state.visitorIdentityKey === null ||
+      !constantTimeEqual(state.visitorIdentityKey, ika)
+    ) {
+      throw new UnauthorisedDeviceError('a first contact claims the visitor with another identity key');
+    }
   }
-  const alerts = checkDeviceListSeen(state, first.header.deviceListVersion, first.header.deviceListHash);
+  const alerts = checkFirstContactList(
+    state,
+    packet.senderId,
+    first.header.deviceListVersion,
+    first.header.deviceListHash,
+  );
   const now = env.now();
   const signedPrekey = {
     id: first.header.signedPrekeyId,
@@ -123,7 +121,11 @@ async function respondToFirstContact(
   };
   let prekeys = agent.prekeys;
   let oneTime: PrekeySecret | undefined;
-  if (first.header.oneTimePrekeyId !== undefined) {
+  if (first.header.oneTimePrekeyId === undefined) {
+    // PROTOCOL §3.3 (issue #9 item 5): no one-time prekey to consume, so the session id goes into the
+    // signed prekey's replay cache; a recorded first contact replayed later is refused.
+    prekeys = recordFirstContactWithoutOneTimePrekey(prekeys, first.header.signedPrekeyId, first.sessionId, now);
+  } else {
     const id = first.header.oneTimePrekeyId;
     try {
       const consumed = consumeOneTimePrekey(prekeys, id);
@@ -139,6 +141,10 @@ async function respondToFirstContact(
     conversationId: state.conversationId,
     initiatorId: packet.senderId,
     responderId: state.selfId,
+    // Issue #17 item 3: this device's own account and account key (an initiator that pinned another
+    // business derived other keys: DecryptError).
+    accountId: state.deviceList.accountId,
+    accountKey: state.deviceList.accountKey,
     deviceListVersion: first.header.deviceListVersion,
     deviceListHash: first.header.deviceListHash,
   });
@@ -149,6 +155,31 @@ function isAuthorisedSender(state: ConversationState, sender: DeviceId): boolean
   if (state.visitorId !== null && idEquals(state.visitorId, sender) && state.role === CONVERSATION_ROLES.agent)
     return true;
   return state.deviceList.devices.some((d) => idEquals(d.deviceId, sender)) && !idEquals(sender, state.selfId);
+}
+
+/**
+ * PROTOCOL §7.6: unpads and parses an opened body. It authenticated under the content key the
+ * sender's ratchet carried, so any rule it breaks is the sender's: InvalidContentError.
+ */
+function parseFrame(
+  padded: Uint8Array,
+  packet: ConversationPacket,
+  state: ConversationState,
+): { frame: ConversationFrame; frameBytes: Uint8Array } {
+  try {
+    const frameBytes = unpad(padded);
+    const frame = decode(frameCodec, frameBytes, 'conversation frame');
+    if (!idEquals(frame.senderId, packet.senderId) || !idEquals(frame.conversationId, state.conversationId)) {
+      throw new DecodeError('frame names another sender or conversation than its packet');
+    }
+    checkAckOrder(frame.senderId, frame.acks);
+    return { frame, frameBytes };
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
+    throw new InvalidContentError(`an authenticated message breaks the frame rules: ${error.message}`, {
+      cause: error,
+    });
+  }
 }
 
 async function receiveCore(
@@ -187,17 +218,16 @@ async function receiveCore(
 
   const opened = await openFromPeer(session, packet.session, env);
   const keys = decode(keyPacketCodec, opened.plaintext, 'key packet');
-  const frameBytes = await openBody(packet.body, keys.contentKey, keys.bodyHash, state.conversationId, packet.senderId);
-  const frame = decode(frameCodec, frameBytes, 'conversation frame');
-  if (!idEquals(frame.senderId, packet.senderId) || !idEquals(frame.conversationId, state.conversationId)) {
-    throw new DecodeError('frame names another sender or conversation than its packet');
-  }
+  const padded = await openBody(packet.body, keys.contentKey, keys.bodyHash, state.conversationId, packet.senderId);
+  const { frame, frameBytes } = parseFrame(padded, packet, state);
+  const lists = checkFrameList(working, packet.senderId, frame.deviceListVersion, frame.deviceListHash);
   const hash = await frameHashOf(frameBytes);
   const now = env.now();
   const track = working.tracks.find((t) => idEquals(t.senderId, packet.senderId)) ?? newSenderTrack(packet.senderId);
+  const ownAck = frame.acks.find((a) => idEquals(a.sender, state.selfId))?.seq ?? 0;
   const order = acceptFrame(
     track,
-    { seq: frame.seq, hash, prevHash: frame.prevHash, sentAt: frame.sentAt, body: frame.body },
+    { seq: frame.seq, hash, prevHash: frame.prevHash, sentAt: frame.sentAt, body: frame.body, ownAck },
     now,
   );
   const tracks = [...working.tracks.filter((t) => !idEquals(t.senderId, packet.senderId)), order.track];
@@ -211,12 +241,21 @@ async function receiveCore(
   const ticked = tickState(applied, now, false);
   const alerts: SecurityAlert[] = [
     ...firstContactAlerts,
+    ...lists.alerts,
     ...alertsOf(order.notes, state.conversationId, packet.senderId),
     ...alertsOf(acks.notes, state.conversationId, packet.senderId),
+    ...truncationAlerts(applied, order.released),
     ...ticked.alerts,
   ];
   return {
-    step: { state: ticked.state, released: [...order.released, ...ticked.released], alerts, outgoing: [] },
+    step: {
+      state: ticked.state,
+      released: [...order.released, ...ticked.released],
+      alerts,
+      outgoing: [],
+      peerListBehind: lists.peerListBehind,
+      listBehind: lists.listBehind,
+    },
     prekeys,
   };
 }

@@ -51,6 +51,21 @@ function targetsOf(state: ConversationState): Target[] {
   return state.visitorId === null ? siblings : [{ peer: state.visitorId, recipient: { kind: 'visitor' } }, ...siblings];
 }
 
+/** PROTOCOL §7.2: this participant's next frame (its seq, the hash it links to, its list, its acks). */
+export function nextFrame(state: ConversationState, body: MessageBody, env: ProtocolEnv): ConversationFrame {
+  return {
+    conversationId: state.conversationId,
+    senderId: state.selfId,
+    seq: state.nextSendSeq,
+    prevHash: state.lastSentHash,
+    sentAt: env.now(),
+    deviceListVersion: state.deviceList.version,
+    deviceListHash: state.deviceList.hash,
+    acks: acksToSend(state),
+    body,
+  };
+}
+
 export async function sendMessage(
   current: ConversationState,
   body: MessageBody,
@@ -65,15 +80,7 @@ export async function sendMessage(
     throw new ProtocolStateError('this conversation is closed: nothing more can be sent');
   if (state.role === CONVERSATION_ROLES.agent && agent === undefined)
     throw new ProtocolStateError('an agent device needs its keys to send');
-  const frame: ConversationFrame = {
-    conversationId: state.conversationId,
-    senderId: state.selfId,
-    seq: state.nextSendSeq,
-    prevHash: state.lastSentHash,
-    sentAt: env.now(),
-    acks: acksToSend(state),
-    body,
-  };
+  const frame = nextFrame(state, body, env);
   const frameBytes = encode(frameCodec, frame);
   // Independent: the frame hash and the body encryption (sealBody draws its key before any await).
   const [hash, sealed] = await Promise.all([
@@ -139,5 +146,7 @@ export async function sendMessage(
     released: [],
     alerts,
     outgoing,
+    peerListBehind: [],
+    listBehind: [],
   };
 }

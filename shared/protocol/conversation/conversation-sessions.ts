@@ -9,7 +9,8 @@ import { type DeviceId, idEquals } from '../../wire/index.js';
 import { CONVERSATION_LIMITS, type ConversationState } from './conversation-state.js';
 import type { PeerSession } from '../session/index.js';
 
-function compareIds(a: Uint8Array, b: Uint8Array): number {
+/** Bytewise (lexicographic) order of two ids. */
+export function compareIds(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
     if (d !== 0) return d;

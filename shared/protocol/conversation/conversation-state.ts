@@ -59,12 +59,26 @@ export interface OutgoingPacket {
   readonly body: Uint8Array;
 }
 
+/** A peer whose frames name another device list version than this participant's (PROTOCOL §7.6). */
+export interface ListLag {
+  readonly peer: DeviceId;
+  /** The version the peer's frame names. */
+  readonly version: number;
+}
+
 export interface ConversationStep {
   readonly state: ConversationState;
   /** Messages to show, in sender order, each exactly once (late ones flagged). */
   readonly released: readonly ReleasedMessage[];
   readonly alerts: readonly SecurityAlert[];
   readonly outgoing: readonly OutgoingPacket[];
+  /**
+   * Peers that sent with an OLDER list than this participant's: the runtime sends its newest signed
+   * lists in-band (a `deviceList` message, up to 2 lists), so they learn of revocations and additions.
+   */
+  readonly peerListBehind: readonly ListLag[];
+  /** Peers that sent with a NEWER list: the runtime fetches the lists up to that version (link by link). */
+  readonly listBehind: readonly ListLag[];
 }
 
 /** What an agent device brings to a conversation transition (kept outside the conversation state). */

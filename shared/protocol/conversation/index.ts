@@ -8,6 +8,8 @@
 export { rejectionAlert } from './conversation-alerts.js';
 export { type ConversationPacket, conversationPacketCodec } from './conversation-codec.js';
 export { applyDeviceList } from './conversation-devices.js';
+export { DeviceListBehindError, FrameAfterCloseError } from './conversation-errors.js';
+export { conversationIdOf, visitorIdOf } from './conversation-ids.js';
 export { endConversation, tick } from './conversation-end.js';
 export { ORDER_LIMITS, type ReleasedMessage, ZERO_HASH } from './conversation-order.js';
 export { openAgentConversation, receiveAsAgent, receiveMessage } from './conversation-receive.js';

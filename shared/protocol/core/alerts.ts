@@ -1,7 +1,9 @@
 /**
  * Security alerts are values, not console noise (docs/ARCHITECTURE.md): every detection the
  * protocol makes is returned as a `SecurityAlert` the UI can show, and honest traffic keeps
- * flowing after one. An alert never carries plaintext or key material.
+ * flowing after one. An alert never carries plaintext or key material. Every alert names its
+ * `suspects` (docs/PROTOCOL.md §7.8): who could have caused the detection, so that nothing a peer
+ * says makes an honest device blame the relay or a sibling without cause (issue #9 item 6).
  */
 import type { ConversationId, DeviceId } from '../../wire/index.js';
 
@@ -40,14 +42,39 @@ export const ALERT_KINDS = {
   misrouted: 'misrouted',
   /** A counter jump larger than the skipped-key budget. */
   absurdSkip: 'absurd-skip',
-  /** An authenticated frame whose content breaks its kind's rules (e.g. attachment metadata, §7.3); its sender made it. */
+  /** A prekey bundle whose signed or one-time prekey is a low-order or non-canonical small-order point. */
+  badPrekey: 'bad-prekey',
+  /** A peer acknowledged a message of ours it cannot have (never sent, or with another hash). */
+  invalidAck: 'invalid-ack',
+  /** A peer closed having received fewer of our messages than we sent before its close arrived. */
+  truncation: 'truncation',
+  /** An authenticated frame whose content breaks the rules of its kind (e.g. attachment metadata). */
   invalidContent: 'invalid-content',
 } as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[keyof typeof ALERT_KINDS];
 
+/**
+ * Who could have caused a detection: the relay (it can drop, replay, reorder and inject anything it
+ * carries), a participant of the conversation (a device or the visitor, by id: it wrote something
+ * authenticated), or whoever holds the account identity key (it signed it, e.g. two lists of one
+ * version).
+ */
+export type AlertSuspect =
+  | { readonly kind: 'relay' }
+  | { readonly kind: 'participant'; readonly id: DeviceId }
+  | { readonly kind: 'account-key' };
+
+export const SUSPECTS = {
+  relay: { kind: 'relay' },
+  accountKey: { kind: 'account-key' },
+  participant: (id: DeviceId): AlertSuspect => ({ kind: 'participant', id }),
+} as const satisfies Record<string, AlertSuspect | ((id: DeviceId) => AlertSuspect)>;
+
 export interface SecurityAlert {
   readonly kind: AlertKind;
+  /** Who could have caused it (never empty). */
+  readonly suspects: readonly AlertSuspect[];
   /** Human-readable, safe to show and log: ids and counters only, never content or keys. */
   readonly detail: string;
   readonly conversationId?: ConversationId;

@@ -22,7 +22,7 @@ export {
   StaleSignedPrekeyError,
   UnauthorisedDeviceError,
 } from './errors.js';
-export { ALERT_KINDS, type AlertKind, type SecurityAlert } from './alerts.js';
+export { ALERT_KINDS, type AlertKind, type AlertSuspect, type SecurityAlert, SUSPECTS } from './alerts.js';
 export {
   DEVICE_KINDS,
   type ConversationDeviceList,

@@ -128,6 +128,9 @@ export const signedDeviceListCodec: Codec<SignedDeviceList> = versioned(
   }),
 );
 
+/** Largest encoding of `signedDeviceListCodec`: version, suite, the body's u32 length and cap, the signature. */
+export const MAX_SIGNED_DEVICE_LIST_BYTES = 2 + 4 + MAX_DEVICE_LIST_BODY_BYTES + ED25519_SIGNATURE_BYTES;
+
 export function encodeDeviceListBody(list: DeviceList): Uint8Array {
   return encode(deviceListCodec, list);
 }

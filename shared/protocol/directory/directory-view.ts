@@ -24,6 +24,7 @@ import {
   PinMismatchError,
   ProtocolStateError,
   RollbackError,
+  SUSPECTS,
   type DeviceList,
   type SignedDeviceList,
 } from '../core/index.js';
@@ -118,7 +119,9 @@ function rejected(state: DirectoryView, error: SealdeskError, alert?: SecurityAl
 }
 
 function alert(kind: SecurityAlert['kind'], detail: string, evidence?: readonly Uint8Array[]): SecurityAlert {
-  return evidence === undefined ? { kind, detail } : { kind, detail, evidence };
+  // PROTOCOL §7.8 suspects: the directory served it; two lists of one version were also signed by the AIK holder.
+  const suspects = kind === ALERT_KINDS.equivocation ? [SUSPECTS.relay, SUSPECTS.accountKey] : [SUSPECTS.relay];
+  return evidence === undefined ? { kind, detail, suspects } : { kind, detail, suspects, evidence };
 }
 
 function equivocation(

@@ -11,6 +11,7 @@ export {
   deviceEntryCodec,
   encodeDeviceListBody,
   encodeSignedDeviceList,
+  MAX_SIGNED_DEVICE_LIST_BYTES,
 } from './device-list-codec.js';
 export {
   createFirstDeviceList,

@@ -3,7 +3,7 @@
  * LinkingAbortedError that also carries the `linkingMismatch` alert for the UI. Never carries key
  * material, codes or transcript bytes.
  */
-import { ALERT_KINDS, type SecurityAlert, LinkingAbortedError } from '../core/index.js';
+import { ALERT_KINDS, type SecurityAlert, LinkingAbortedError, SUSPECTS } from '../core/index.js';
 
 export class LinkingMismatchError extends LinkingAbortedError {
   readonly alert: SecurityAlert;
@@ -15,5 +15,6 @@ export class LinkingMismatchError extends LinkingAbortedError {
 }
 
 export function linkingMismatchAlert(detail: string): SecurityAlert {
-  return { kind: ALERT_KINDS.linkingMismatch, detail: `device linking: ${detail}` };
+  // PROTOCOL §7.8 suspects: the relay carries every linking message but the QR code.
+  return { kind: ALERT_KINDS.linkingMismatch, detail: `device linking: ${detail}`, suspects: [SUSPECTS.relay] };
 }

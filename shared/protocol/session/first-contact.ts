@@ -3,12 +3,13 @@
  * (x3dh.ts), the Double Ratchet to continue (ratchet.ts), and the young-session rules:
  * - the initiator repeats its first-contact header in every packet until the responder has
  *   replied (X3DH §3.3 / Signal's PreKey messages), so losing the first message loses nothing;
- * - the responder signs every packet with its device signing key until the initiator has
- *   ratcheted past the reply, and the initiator accepts nothing unsigned before a signed reply
- *   verified (security brief F3).
+ * - the responder signs the session's transcript (label || AD) with its device signing key and
+ *   attaches that one signature to every packet until the initiator has ratcheted past the reply;
+ *   the initiator accepts nothing unsigned before a signed reply verified (security brief F3). The
+ *   signature never covers message content, so it does not make what an agent wrote provable to a
+ *   third party (issue #17 item 5, docs/THREAT-MODEL.md F3).
  */
 import {
-  concatBytes,
   constantTimeEqual,
   ed25519Sign,
   ed25519Verify,
@@ -21,7 +22,6 @@ import { encode, type DeviceId } from '../../wire/index.js';
 import { SESSION_LABELS, sessionLabelled } from './session-labels.js';
 import { type ProtocolEnv, ProtocolStateError, UnauthorisedDeviceError } from '../core/index.js';
 import { ratchetDecrypt, ratchetEncrypt } from './ratchet.js';
-import { type RatchetMessage, ratchetMessageCodec } from './ratchet-codec.js';
 import type { SessionPacket } from './ratchet-packet-codec.js';
 import { initRatchetInitiatorWithKey, initRatchetResponder, type RatchetState } from './ratchet-state.js';
 import { type X3dhContext, type X3dhResponderPublic, x3dhInitiate, x3dhRespond } from './x3dh.js';
@@ -38,6 +38,13 @@ export interface PeerSession {
   readonly peerSigningKey: Uint8Array | null;
   /** Initiator only: a signed reply has verified. */
   readonly replyVerified: boolean;
+  /** Responder only: its signature over the transcript, made once and attached to every signed reply. */
+  readonly replySignature: Uint8Array | null;
+  /**
+   * The first contact used no one-time prekey (the directory had none, or the relay stripped it):
+   * weaker forward secrecy for its first messages; the UI may show it (PROTOCOL §3.3).
+   */
+  readonly withoutOneTimePrekey: boolean;
 }
 
 /** A prekey secret the responder holds (the prekeys layer stores and rotates them). */
@@ -77,6 +84,8 @@ export async function startInitiatorSession(
     firstContact: x.header,
     peerSigningKey: responder.signingKey,
     replyVerified: false,
+    replySignature: null,
+    withoutOneTimePrekey: responder.oneTimePrekey === undefined,
   };
 }
 
@@ -101,15 +110,14 @@ export async function startResponderSession(
     firstContact: packet.header,
     peerSigningKey: null,
     replyVerified: false,
+    replySignature: null,
+    withoutOneTimePrekey: packet.header.oneTimePrekeyId === undefined,
   };
 }
 
-/** What the responder signs (F3): label || 0 || AD || the encoded ratchet message. */
-function replySignatureInput(session: PeerSession, message: RatchetMessage): Uint8Array {
-  return sessionLabelled(
-    SESSION_LABELS.firstReply,
-    concatBytes(session.ratchet.associatedData, encode(ratchetMessageCodec, message)),
-  );
+/** What the responder signs (F3, issue #17 item 5): label || 0 || AD — the transcript only, never content. */
+function replySignatureInput(session: PeerSession): Uint8Array {
+  return sessionLabelled(SESSION_LABELS.firstReply, session.ratchet.associatedData);
 }
 
 /** Encrypts one payload for the peer and wraps it in the right packet kind. */
@@ -127,8 +135,12 @@ export async function sealForPeer(
   if (!session.initiator && !session.ratchet.peerConfirmed) {
     if (signer === undefined)
       throw new UsageError('a responder must sign its packets until the initiator has ratcheted (F3)');
-    const signature = await ed25519Sign(signer.privateKey, replySignatureInput(session, message));
-    return { session: next, packet: { kind: 'signedReply', sessionId, message, signature } };
+    // One signature per session, kept in it: every signed reply carries the same bytes.
+    const signature = session.replySignature ?? (await ed25519Sign(signer.privateKey, replySignatureInput(session)));
+    return {
+      session: { ...next, replySignature: signature },
+      packet: { kind: 'signedReply', sessionId, message, signature },
+    };
   }
   return { session: next, packet: { kind: 'normal', sessionId, message } };
 }
@@ -143,10 +155,8 @@ export async function openFromPeer(
   if (packet.kind === 'signedReply') {
     if (!session.initiator || session.peerSigningKey === null)
       throw new ProtocolStateError('a signed reply arrived on a session this device answers');
-    // F3: the responder device's signing key (from the signed device list) signs its first reply.
-    if (
-      !(await ed25519Verify(session.peerSigningKey, replySignatureInput(session, packet.message), packet.signature))
-    ) {
+    // F3: the responder device's signing key (from the signed device list) signs the session's transcript.
+    if (!(await ed25519Verify(session.peerSigningKey, replySignatureInput(session), packet.signature))) {
       throw new SignatureError('the first reply of this device is not signed by its listed signing key');
     }
     replyVerified = true;

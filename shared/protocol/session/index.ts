@@ -29,9 +29,17 @@ export {
   type PrekeyState,
   prekeyUpload,
   type PrekeyUpload,
+  recordFirstContactWithoutOneTimePrekey,
   rotateSignedPrekey,
   signedPrekeyFor,
   verifyPrekeyBundle,
 } from './prekeys.js';
 export { decodePrekeyBundle, encodePrekeyBundle } from './prekey-codec.js';
+export {
+  BAD_PREKEY_KINDS,
+  type BadPrekeyKind,
+  BadPrekeyError,
+  FirstContactCacheFullError,
+  FirstContactReplayError,
+} from './session-errors.js';
 export { labelInfo, SESSION_LABELS, sessionLabelled } from './session-labels.js';

@@ -10,6 +10,7 @@
  * `verifyPrekeyBundle` is what an initiator runs on a bundle from the untrusted directory.
  */
 import {
+  constantTimeEqual,
   wipe,
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
@@ -28,11 +29,19 @@ import {
   ProtocolStateError,
   ReplayError,
   StaleSignedPrekeyError,
+  SUSPECTS,
   type DeviceEntry,
   type PrekeyBundle,
 } from '../core/index.js';
 import { type DeviceKeys, IDENTITY_LABELS, labelled } from '../identity/index.js';
 import { type SignedPrekeyStatement, signedPrekeyStatementCodec } from './prekey-codec.js';
+import {
+  BAD_PREKEY_KINDS,
+  BadPrekeyError,
+  FirstContactCacheFullError,
+  FirstContactReplayError,
+} from './session-errors.js';
+import { isSmallOrderX25519 } from './small-order.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,6 +61,11 @@ export const PREKEY_POLICY = {
   oneTimeBatch: 100,
   /** Hard cap of one-time prekeys held by one device. */
   maxOneTimePrekeys: 1000,
+  /**
+   * First contacts without a one-time prekey remembered per signed prekey (replay cache, PROTOCOL
+   * §3.3); past it such first contacts are refused and `maintainPrekeys` rotates the signed prekey.
+   */
+  maxFirstContactsWithoutOneTimePrekey: 10_000,
 } as const;
 
 export const PREKEY_STATE_VERSION = 1;
@@ -64,6 +78,12 @@ export interface SignedPrekeyRecord {
   readonly signature: Uint8Array;
   /** When a newer signed prekey replaced this one (only on retired records). */
   readonly retiredAt?: number;
+  /**
+   * Session ids of the first contacts accepted with this signed prekey and no one-time prekey
+   * (issue #9 item 5): a replay of one is refused even after its conversation state is gone. Deleted
+   * with the signed prekey, so bounded by its lifetime and by the policy cap.
+   */
+  readonly firstContactsWithoutOneTimePrekey: readonly Uint8Array[];
 }
 
 export interface OneTimePrekeyRecord {
@@ -112,7 +132,7 @@ async function newSignedPrekey(device: DeviceKeys, id: number, env: ProtocolEnv)
     device.signing.privateKey,
     statementBytes({ deviceId: device.deviceId, signedPrekeyId: id, signedPrekey: keyPair.publicKey, createdAt }),
   );
-  return { id, keyPair, createdAt, signature };
+  return { id, keyPair, createdAt, signature, firstContactsWithoutOneTimePrekey: [] };
 }
 
 function nextId(id: number): number {
@@ -190,7 +210,10 @@ export async function maintainPrekeys(
   env: ProtocolEnv,
 ): Promise<PrekeyMaintenance> {
   const now = env.now();
-  const due = now - state.current.createdAt >= PREKEY_POLICY.rotateAfterMs;
+  // Rotate when the key is old enough, or early when its replay cache is full (PROTOCOL §3.3).
+  const due =
+    now - state.current.createdAt >= PREKEY_POLICY.rotateAfterMs ||
+    state.current.firstContactsWithoutOneTimePrekey.length >= PREKEY_POLICY.maxFirstContactsWithoutOneTimePrekey;
   const rotatedState = due ? await rotateSignedPrekey(state, device, env) : state;
   const retired = unexpired(rotatedState.retired, now);
   const deleted = (due ? state.retired.length + 1 : state.retired.length) - retired.length;
@@ -247,6 +270,40 @@ export function signedPrekeyFor(state: PrekeyState, id: number, now: number): X2
   return record.keyPair;
 }
 
+/**
+ * Records a first contact that named signed prekey `signedPrekeyId` and no one-time prekey (X3DH
+ * §4.2 replay: PROTOCOL §3.3). Returns the new state, which the caller saves with the conversation.
+ * FirstContactReplayError when that session id was accepted before (the relay replays a recorded
+ * first message), FirstContactCacheFullError when the cache of that signed prekey is full,
+ * ProtocolStateError when the signed prekey is unknown or past its grace period.
+ */
+export function recordFirstContactWithoutOneTimePrekey(
+  state: PrekeyState,
+  signedPrekeyId: number,
+  sessionId: Uint8Array,
+  now: number,
+): PrekeyState {
+  signedPrekeyFor(state, signedPrekeyId, now);
+  const isCurrent = state.current.id === signedPrekeyId;
+  const record = isCurrent ? state.current : state.retired.find((r) => r.id === signedPrekeyId);
+  if (record === undefined) throw new ProtocolStateError(`signed prekey ${signedPrekeyId} is unknown`);
+  const seen = record.firstContactsWithoutOneTimePrekey;
+  if (seen.some((id) => constantTimeEqual(id, sessionId))) {
+    throw new FirstContactReplayError(
+      `a first contact without a one-time prekey on signed prekey ${signedPrekeyId} was accepted before (replayed)`,
+    );
+  }
+  if (seen.length >= PREKEY_POLICY.maxFirstContactsWithoutOneTimePrekey) {
+    throw new FirstContactCacheFullError(
+      `signed prekey ${signedPrekeyId} took ${seen.length} first contacts without a one-time prekey: rotate it`,
+    );
+  }
+  const updated: SignedPrekeyRecord = { ...record, firstContactsWithoutOneTimePrekey: [...seen, sessionId.slice()] };
+  return isCurrent
+    ? { ...state, current: updated }
+    : { ...state, retired: state.retired.map((r) => (r.id === signedPrekeyId ? updated : r)) };
+}
+
 export interface ConsumedOneTimePrekey {
   readonly state: PrekeyState;
   readonly keyPair: X25519KeyPair;
@@ -273,6 +330,7 @@ export function oneTimePrekeyReuseAlert(deviceId: DeviceId, id: number): Securit
     kind: ALERT_KINDS.prekeyReuse,
     detail: `one-time prekey ${id} of device ${idToHex(deviceId)} was used before: the directory handed it out twice`,
     deviceId,
+    suspects: [SUSPECTS.relay],
   };
 }
 
@@ -338,22 +396,59 @@ export async function verifyPrekeyBundle(bundle: PrekeyBundle, device: DeviceEnt
   if (-age > PREKEY_POLICY.maxFutureSkewMs) {
     throw new StaleSignedPrekeyError(`device ${id}: signed prekey ${bundle.signedPrekeyId} is dated in the future`);
   }
+  // RFC 7748 §6.1: a small-order key makes its DH output all zero (issue #9 item 2: that device only).
+  if (isSmallOrderX25519(bundle.signedPrekey)) {
+    throw new BadPrekeyError(BAD_PREKEY_KINDS.signed, `device ${id}: its signed prekey is a small-order point`);
+  }
+  if (bundle.oneTimePrekey !== undefined && isSmallOrderX25519(bundle.oneTimePrekey.publicKey)) {
+    throw new BadPrekeyError(
+      BAD_PREKEY_KINDS.oneTime,
+      `device ${id}: one-time prekey ${bundle.oneTimePrekey.id} is a small-order point`,
+    );
+  }
+  if (isSmallOrderX25519(device.dhIdentityKey)) {
+    throw new BadPrekeyError(BAD_PREKEY_KINDS.identity, `device ${id}: its listed identity key is a small-order point`);
+  }
 }
 
-/** The alert an initiator shows when `verifyPrekeyBundle` rejected a bundle (undefined for other errors). */
+/**
+ * The alert an initiator shows when `verifyPrekeyBundle` (or the X3DH with that device) rejected a
+ * bundle, undefined for other errors. Suspects (PROTOCOL §7.8): the directory serves bundles and may
+ * swap or replay them; a small-order signed prekey names the device alone, a small-order listed
+ * identity key the device and the account key that listed it, the unsigned one-time prekey either
+ * the relay or the device.
+ */
 export function prekeyBundleAlert(error: unknown, deviceId: DeviceId): SecurityAlert | undefined {
+  const device = SUSPECTS.participant(deviceId);
+  const hex = idToHex(deviceId);
+  if (error instanceof BadPrekeyError) {
+    const suspects =
+      error.which === BAD_PREKEY_KINDS.signed
+        ? [device]
+        : error.which === BAD_PREKEY_KINDS.identity
+          ? [device, SUSPECTS.accountKey]
+          : [SUSPECTS.relay, device];
+    return {
+      kind: ALERT_KINDS.badPrekey,
+      detail: `device ${hex} offered an unusable key (${error.which})`,
+      deviceId,
+      suspects,
+    };
+  }
   if (error instanceof StaleSignedPrekeyError) {
     return {
       kind: ALERT_KINDS.staleSignedPrekey,
-      detail: `device ${idToHex(deviceId)} offered a stale signed prekey`,
+      detail: `device ${hex} offered a stale signed prekey`,
       deviceId,
+      suspects: [SUSPECTS.relay, device],
     };
   }
   if (error instanceof SignatureError || error instanceof InvalidKeyError) {
     return {
       kind: ALERT_KINDS.badSignature,
-      detail: `device ${idToHex(deviceId)} offered a prekey bundle that does not verify`,
+      detail: `device ${hex} offered a prekey bundle that does not verify`,
       deviceId,
+      suspects: [SUSPECTS.relay],
     };
   }
   return undefined;

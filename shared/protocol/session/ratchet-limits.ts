@@ -9,8 +9,13 @@ export const RATCHET_LIMITS = {
   maxStoredSkippedKeys: 2000,
   /** A skipped message key is deleted this long after it was stored (7 days). */
   skippedKeyMaxAgeMs: 7 * 24 * 60 * 60 * 1000,
-  /** Earlier remote ratchet keys remembered to tell a replay on an old chain from a new chain. */
-  maxPreviousRemoteKeys: 16,
+  /**
+   * Earlier remote ratchet keys remembered (as tags) to tell a replay on an old chain from a new
+   * chain (issue #9 item 8: a replay past this is refused as a forgery, not a replay).
+   */
+  maxPreviousRemoteKeys: 1024,
+  /** Bytes of a remote ratchet key kept as its tag: 8 (a random 32-byte key; collisions ~2^-54 at 1,024 tags). */
+  remoteKeyTagBytes: 8,
   /** Highest message number (u32); a chain that reaches it must ratchet (LimitError on send). */
   maxMessageNumber: 0xffff_ffff,
   /** Largest ratchet ciphertext (a key packet is far smaller; this caps decoding). */

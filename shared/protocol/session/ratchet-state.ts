@@ -43,8 +43,11 @@ export interface RatchetState {
   readonly prevSendN: number;
   /** MKSKIPPED, oldest first, bounded by RATCHET_LIMITS. */
   readonly skipped: readonly SkippedMessageKey[];
-  /** Earlier DHr values (newest last): a message on one of these chains with no skipped key is a replay. */
-  readonly previousRemoteKeys: readonly Uint8Array[];
+  /**
+   * Tags of earlier DHr values (their first RATCHET_LIMITS.remoteKeyTagBytes bytes, newest last,
+   * bounded): a message on one of these chains with no skipped key is a replay (PROTOCOL §6.5).
+   */
+  readonly previousRemoteKeyTags: readonly Uint8Array[];
   /** True once the peer provably processed one of our messages (it ratcheted past a key of ours). */
   readonly peerConfirmed: boolean;
 }
@@ -89,7 +92,7 @@ export async function initRatchetInitiatorWithKey(
     recvN: 0,
     prevSendN: 0,
     skipped: [],
-    previousRemoteKeys: [],
+    previousRemoteKeyTags: [],
     peerConfirmed: false,
   };
 }
@@ -114,7 +117,7 @@ export function initRatchetResponder(
     recvN: 0,
     prevSendN: 0,
     skipped: [],
-    previousRemoteKeys: [],
+    previousRemoteKeyTags: [],
     peerConfirmed: false,
   };
 }

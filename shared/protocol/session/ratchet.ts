@@ -26,6 +26,11 @@ function sameKey(a: Uint8Array | null, b: Uint8Array): boolean {
   return a !== null && constantTimeEqual(a, b);
 }
 
+/** The compact tag an earlier remote ratchet key is remembered by (PROTOCOL §6.2). */
+function remoteKeyTag(key: Uint8Array): Uint8Array {
+  return key.slice(0, RATCHET_LIMITS.remoteKeyTagBytes);
+}
+
 /** Double Ratchet §3.4: AEAD associated data = CONCAT(AD, header). */
 function associatedDataFor(state: RatchetState, header: RatchetHeader): Uint8Array {
   return concatBytes(state.associatedData, encode(ratchetHeaderCodec, header));
@@ -102,7 +107,9 @@ async function skipMessageKeys(
 /** Double Ratchet §3.5 DHRatchet. */
 async function dhRatchet(st: Mutable<RatchetState>, remote: Uint8Array, env: ProtocolEnv): Promise<void> {
   if (st.dhRemote !== null) {
-    st.previousRemoteKeys = [...st.previousRemoteKeys, st.dhRemote].slice(-RATCHET_LIMITS.maxPreviousRemoteKeys);
+    st.previousRemoteKeyTags = [...st.previousRemoteKeyTags, remoteKeyTag(st.dhRemote)].slice(
+      -RATCHET_LIMITS.maxPreviousRemoteKeys,
+    );
     // The peer ratcheted past one of our keys, so it has processed at least one of our messages.
     st.peerConfirmed = true;
   }
@@ -163,7 +170,8 @@ export async function ratchetDecrypt(
   if (sameKey(state.dhRemote, header.dh) && header.n < state.recvN) {
     throw new ReplayError(`message ${header.n} of the current chain was already received or its key has expired`);
   }
-  if (state.previousRemoteKeys.some((k) => constantTimeEqual(k, header.dh))) {
+  const tag = remoteKeyTag(header.dh);
+  if (state.previousRemoteKeyTags.some((t) => constantTimeEqual(t, tag))) {
     throw new ReplayError(`message ${header.n} belongs to an earlier chain and its key is gone`);
   }
   checkSkipBudget(state, header);

@@ -14,6 +14,10 @@ export const SESSION_LABELS = {
   x3dhAd: 'sealdesk/v2/x3dh-ad',
   /** Session id: SHA-256 over the initiator's ephemeral key, first 16 bytes. */
   sessionId: 'sealdesk/v2/session-id',
+  /** Conversation id: SHA-256 over the visitor's identity key IKA, first 16 bytes (issue #9 item 3). */
+  conversationId: 'sealdesk/v2/conversation-id',
+  /** Visitor id: SHA-256 over the visitor's identity key IKA, first 16 bytes (issue #9 item 3). */
+  visitorId: 'sealdesk/v2/visitor-id',
   /** Agent device signature over its first reply in a session (security brief F3). */
   firstReply: 'sealdesk/v2/first-reply',
   /** Double Ratchet KDF_RK (HKDF info). */

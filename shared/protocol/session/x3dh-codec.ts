@@ -5,6 +5,8 @@
  * message and is bound into both).
  */
 import {
+  type AccountId,
+  accountIdCodec,
   type Codec,
   fixedBytes,
   optional,
@@ -53,6 +55,9 @@ export interface X3dhTranscript {
   readonly signedPrekeyId: number;
   readonly oneTimePrekey: Uint8Array | undefined;
   readonly oneTimePrekeyId: number | undefined;
+  /** The account whose list the initiator used, and the account key that signed it (issue #17 item 3). */
+  readonly accountId: AccountId;
+  readonly accountKey: Uint8Array;
   readonly deviceListVersion: number;
   readonly deviceListHash: Uint8Array;
 }
@@ -70,6 +75,8 @@ export const x3dhTranscriptCodec: Codec<X3dhTranscript> = versioned(
     signedPrekeyId: u32,
     oneTimePrekey: optional(key32),
     oneTimePrekeyId: optional(u32),
+    accountId: accountIdCodec,
+    accountKey: key32,
     deviceListVersion: u32,
     deviceListHash: fixedBytes(32),
   }),

@@ -9,8 +9,9 @@
  *   AD  = "sealdesk/v2/x3dh-ad" || 0x00 || transcript                          (X3DH §3.3)
  *
  * The transcript holds IKA, EKA, IKB, SPKB, OPKB, their ids, the conversation id, both device
- * ids and the device list version and hash, so a relay that swaps the visitor's key (F2), a
- * prekey or the list the visitor used makes the two sides derive different keys.
+ * ids, the account id and account key, and the device list version and hash, so a relay that swaps
+ * the visitor's key (F2), a prekey, the list the visitor used or the business it pinned (issue #17
+ * item 3, unknown key-share) makes the two sides derive different keys.
  */
 import { concatBytes, sha256, hkdfSha256, x25519, type X25519KeyPair } from '../../crypto/index.js';
 import { UsageError } from '../../errors/index.js';
@@ -57,6 +58,9 @@ export interface X3dhContext {
   readonly conversationId: X3dhTranscript['conversationId'];
   readonly initiatorId: X3dhTranscript['initiatorId'];
   readonly responderId: X3dhTranscript['responderId'];
+  /** The account of the device list and the account key (AIK) that signs it (issue #17 item 3). */
+  readonly accountId: X3dhTranscript['accountId'];
+  readonly accountKey: Uint8Array;
   readonly deviceListVersion: number;
   readonly deviceListHash: Uint8Array;
 }
@@ -132,6 +136,8 @@ function transcriptOf(
     signedPrekeyId: header.signedPrekeyId,
     oneTimePrekey,
     oneTimePrekeyId: header.oneTimePrekeyId,
+    accountId: context.accountId,
+    accountKey: context.accountKey,
     deviceListVersion: header.deviceListVersion,
     deviceListHash: header.deviceListHash,
   };

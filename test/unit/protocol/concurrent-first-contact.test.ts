@@ -51,11 +51,12 @@ describe('concurrent per-device work keeps the one-by-one random order', () => {
     expect(started.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.badSignature]);
     const verified = world.list.devices.filter((_, i) => i !== 1);
     expect(started.state.sessions.map((s) => s.peerId)).toEqual(verified.map((d) => d.deviceId));
-    // conversation id (16), visitor id (16), identity (32), then 2 x 32 per verified device.
-    expect(draws.map((d) => d.length)).toEqual([16, 16, 32, ...verified.flatMap(() => [32, 32])]);
+    // #9.3: the identity seed (32) first (both ids are derived from its key), then 2 x 32 per verified device.
+    expect(draws.map((d) => d.length)).toEqual([32, ...verified.flatMap(() => [32, 32])]);
+    expect(started.state.visitorIdentity?.publicKey).toEqual(await publicKeyOf(draws[0]));
     for (const [i, session] of started.state.sessions.entries()) {
-      expect(session.firstContact?.initiatorEphemeralKey).toEqual(await publicKeyOf(draws[3 + 2 * i]));
-      expect(session.ratchet.dhSelf.publicKey).toEqual(await publicKeyOf(draws[4 + 2 * i]));
+      expect(session.firstContact?.initiatorEphemeralKey).toEqual(await publicKeyOf(draws[1 + 2 * i]));
+      expect(session.ratchet.dhSelf.publicKey).toEqual(await publicKeyOf(draws[2 + 2 * i]));
     }
   });
 

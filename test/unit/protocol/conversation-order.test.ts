@@ -1,6 +1,8 @@
 /** Per-sender ordering (security brief F9): buffering, gaps, replays, forks, late arrivals, close. */
 import { describe, expect, it } from 'vitest';
-import { asDeviceId } from '../../../shared/wire/index.js';
+import { DecodeError } from '../../../shared/errors/index.js';
+import { asDeviceId, type DeviceId } from '../../../shared/wire/index.js';
+import { checkAckOrder } from '../../../shared/protocol/conversation/conversation-acks.js';
 import { ALERT_KINDS, ProtocolStateError } from '../../../shared/protocol/index.js';
 import {
   ORDER_LIMITS,
@@ -20,6 +22,7 @@ function frame(seq: number, variant = 0, close = false): OrderedFrame {
     prevHash: seq === 1 ? ZERO_HASH : hashOf(seq - 1),
     sentAt: 0,
     body: close ? { kind: 'close', reason: '' } : { kind: 'text', text: `m${seq}` },
+    ownAck: 0,
   };
 }
 
@@ -84,5 +87,28 @@ describe('conversation order', () => {
     const r = feed(newSenderTrack(sender), [frame(1), frame(2, 0, true)]);
     expect(r.track.closedAt).toBe(2);
     expect(() => acceptFrame(r.track, frame(3), 0)).toThrow(ProtocolStateError);
+  });
+});
+
+describe('acknowledgement lists (PROTOCOL §7.7)', () => {
+  const id = (n: number): DeviceId => asDeviceId(new Uint8Array(16).fill(n));
+  const ack = (n: number) => ({ sender: id(n), seq: 1, hash: new Uint8Array(32) });
+
+  it('#17 spec: acks are in strictly ascending sender order and never name the frame’s author; anything else is a DecodeError', () => {
+    expect(() => {
+      checkAckOrder(id(9), [ack(1), ack(2), ack(3)]);
+    }).not.toThrow();
+    expect(() => {
+      checkAckOrder(id(9), []);
+    }).not.toThrow();
+    expect(() => {
+      checkAckOrder(id(9), [ack(2), ack(1)]);
+    }).toThrow(DecodeError);
+    expect(() => {
+      checkAckOrder(id(9), [ack(1), ack(1)]);
+    }).toThrow(DecodeError);
+    expect(() => {
+      checkAckOrder(id(2), [ack(1), ack(2)]);
+    }).toThrow(DecodeError);
   });
 });

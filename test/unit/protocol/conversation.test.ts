@@ -15,6 +15,7 @@ import {
   conversationPacketCodec,
   endConversation,
   tick,
+  DeviceListBehindError,
   ORDER_LIMITS,
   openAgentConversation,
   receiveAsAgent,
@@ -22,17 +23,33 @@ import {
   sendMessage,
   startVisitorConversation,
   type OutgoingPacket,
+  type AgentStep,
+  type ConversationDeviceList,
+  type ConversationState,
+  type ProtocolEnv,
   EquivocationError,
   OneTimePrekeyReuseError,
   ProtocolStateError,
   ReplayError,
   RollbackError,
   UnauthorisedDeviceError,
-  type PrekeyBundle,
   chunkCountFor,
+  SESSION_LABELS,
+  sessionLabelled,
 } from '../../../shared/protocol/index.js';
 import { PADDING_BUCKETS } from '../../../shared/protocol/conversation/padding.js';
-import { GCM_TAG_BYTES } from '../../../shared/crypto/index.js';
+import { ed25519Verify, GCM_TAG_BYTES } from '../../../shared/crypto/index.js';
+import { toHex } from '../../../shared/crypto/index.js';
+import { type DeviceId } from '../../../shared/wire/index.js';
+import {
+  type ConversationFrame,
+  frameCodec,
+  keyPacketCodec,
+} from '../../../shared/protocol/conversation/conversation-codec.js';
+import { sealBody } from '../../../shared/protocol/conversation/conversation-content.js';
+import { nextFrame } from '../../../shared/protocol/conversation/conversation-send.js';
+import { sealForPeer } from '../../../shared/protocol/session/first-contact.js';
+import { withoutOneTimePrekey } from '../../support/attacker.js';
 import { seededEnv } from '../../support/seeded-env.js';
 import { snapshot } from '../../support/state-snapshot.js';
 import {
@@ -60,16 +77,6 @@ function toVisitor(packets: readonly OutgoingPacket[]): OutgoingPacket {
 
 function rewrite(packet: OutgoingPacket, change: (p: ConversationPacket) => ConversationPacket): OutgoingPacket {
   return { ...packet, body: encode(conversationPacketCodec, change(decode(conversationPacketCodec, packet.body))) };
-}
-
-function withoutOneTimePrekey(bundle: PrekeyBundle): PrekeyBundle {
-  return {
-    deviceId: bundle.deviceId,
-    signedPrekeyId: bundle.signedPrekeyId,
-    signedPrekey: bundle.signedPrekey,
-    signedPrekeyCreatedAt: bundle.signedPrekeyCreatedAt,
-    signedPrekeySignature: bundle.signedPrekeySignature,
-  };
 }
 
 function agentContext(world: ConversationWorld, agent: AgentParty) {
@@ -113,6 +120,33 @@ async function visitorRejects(
   return error as Error;
 }
 
+/**
+ * A hostile visitor's own client: the next frame with `acks` exactly as given (its honest client
+ * sorts them and never names itself), encrypted and fanned out as sendMessage does.
+ */
+async function sendRawFrame(
+  state: ConversationState,
+  acks: ConversationFrame['acks'],
+  env: ProtocolEnv,
+): Promise<OutgoingPacket[]> {
+  const frame = encode(frameCodec, { ...nextFrame(state, { kind: 'text', text: 'hostile frame' }, env), acks });
+  const sealed = await sealBody(frame, state.conversationId, state.selfId, env);
+  const keys = encode(keyPacketCodec, { contentKey: sealed.contentKey, bodyHash: sealed.bodyHash });
+  const out: OutgoingPacket[] = [];
+  for (const session of state.sessions) {
+    const { packet } = await sealForPeer(session, keys, undefined);
+    const body = encode(conversationPacketCodec, {
+      conversationId: state.conversationId,
+      senderId: state.selfId,
+      recipientId: session.peerId,
+      session: packet,
+      body: sealed.body,
+    });
+    out.push({ recipientId: session.peerId, recipient: { kind: 'device', deviceId: session.peerId }, body });
+  }
+  return out;
+}
+
 /** World with one first exchange done: the visitor wrote, agent-0 replied (to visitor and siblings). */
 async function afterFirstReply(
   seed: string,
@@ -135,7 +169,7 @@ describe('first contact and sender authentication', () => {
     expect(other.state.selfId).not.toEqual(world.visitor.state.selfId);
   });
 
-  it('F2: the visitor key travels in the first message; a relay that swaps it makes the agent fail (DecryptError), nothing stored', async () => {
+  it('F2: the visitor key travels in the first message; a relay that swaps it makes the agent refuse it (UnauthorisedDeviceError: the ids are derived from the genuine key), nothing stored', async () => {
     const world = await conversationWorld('f2-swap', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
@@ -148,7 +182,7 @@ describe('first contact and sender authentication', () => {
         ? { ...p, session: { ...p.session, header: { ...p.session.header, initiatorIdentityKey: relayKey } } }
         : p,
     );
-    const error = await agentRejects(world, agent, swapped.body, DecryptError);
+    const error = await agentRejects(world, agent, swapped.body, UnauthorisedDeviceError);
     expect(rejectionAlert(error, world.visitor.state.conversationId)?.kind).toBe(ALERT_KINDS.forged);
     await deliver(world, first);
     expect(texts(agent.shown)).toEqual(['my card ends 4242']);
@@ -187,6 +221,24 @@ describe('first contact and sender authentication', () => {
     expect(decode(conversationPacketCodec, toVisitor(later).body).session.kind).toBe('normal');
     await deliverAll(world, later);
     expect(texts(world.visitor.shown)).toEqual(['hello, how can I help?', 'on its way']);
+  });
+
+  it('#17.5: the first-reply signature covers only the transcript (label || AD): one signature for every signed reply of the session, none over content', async () => {
+    const { world, agent, reply } = await afterFirstReply('deniable-reply');
+    const second = await agentSends(world, agent, { kind: 'text', text: 'a second signed reply' });
+    const signatures = [reply, second].map((packets) => {
+      const session = decode(conversationPacketCodec, toVisitor(packets).body).session;
+      if (session.kind !== 'signedReply') throw new Error('expected a signed reply');
+      return session.signature;
+    });
+    expect(signatures[1]).toEqual(signatures[0]);
+    const visitorSession = world.visitor.state.sessions.find((s) => idEquals(s.peerId, agent.keys.deviceId));
+    if (visitorSession === undefined || signatures[0] === undefined) throw new Error('no session');
+    const transcriptOnly = sessionLabelled(SESSION_LABELS.firstReply, visitorSession.ratchet.associatedData);
+    expect(await ed25519Verify(agent.keys.signing.publicKey, transcriptOnly, signatures[0])).toBe(true);
+    await deliverAll(world, reply);
+    await deliverAll(world, second);
+    expect(texts(world.visitor.shown)).toEqual(['hello, how can I help?', 'a second signed reply']);
   });
 
   it('F3: a first reply with a bad signature is a SignatureError, state unchanged', async () => {
@@ -343,7 +395,7 @@ describe('ordering, gaps, divergence and close', () => {
     for (const text of [
       'ok',
       'a somewhat longer canned reply about refunds and returns',
-      'x'.repeat(150),
+      'x'.repeat(100),
       'y'.repeat(600),
     ]) {
       const p = packetFor(await visitorSends(world, { kind: 'text', text }), agent);
@@ -396,10 +448,33 @@ describe('ordering, gaps, divergence and close', () => {
       { kind: 'text', text: 'after close' },
       world.visitor.env,
     );
-    await agentRejects(world, agent, packetFor(rewound.outgoing, agent).body, ProtocolStateError);
+    const packet = packetFor(rewound.outgoing, agent).body;
+    const error = await agentRejects(world, agent, packet, ProtocolStateError);
+    // Only the sender can write past its own authenticated close: it alone is named (#9.6 sibling).
+    const alert = rejectionAlert(error, world.visitor.state.conversationId, packet);
+    expect(alert?.kind).toBe(ALERT_KINDS.invalidContent);
+    expect(alert?.suspects).toEqual([{ kind: 'participant', id: world.visitor.state.selfId }]);
   });
 
-  it('every message kind round-trips: typing, read receipt, attachment reference', async () => {
+  it('#9.6: a frame that breaks the rules after it authenticated (acks out of order, its own author acked) is invalid-content naming its sender, never forged', async () => {
+    const { world, agent, reply } = await afterFirstReply('invalid-content', 2);
+    await deliverAll(world, reply);
+    const state = world.visitor.state;
+    const [a, b] = world.agents;
+    if (a === undefined || b === undefined) throw new Error('two devices expected');
+    const ack = (sender: DeviceId) => ({ sender, seq: 1, hash: new Uint8Array(32) });
+    const ordered = [a.keys.deviceId, b.keys.deviceId].sort((x, y) => (toHex(x) < toHex(y) ? -1 : 1));
+    for (const acks of [[...ordered].reverse().map(ack), [ack(state.selfId)]]) {
+      const packets = await sendRawFrame(state, acks, world.visitor.env);
+      const body = packetFor(packets, agent).body;
+      const error = await agentRejects(world, agent, body, DecodeError);
+      const alert = rejectionAlert(error, state.conversationId, body);
+      expect(alert?.kind).toBe(ALERT_KINDS.invalidContent);
+      expect(alert?.suspects).toEqual([{ kind: 'participant', id: state.selfId }]);
+    }
+  });
+
+  it('every message kind round-trips: typing, read receipt, attachment reference, in-band device lists (opaque here)', async () => {
     const { world, agent, reply } = await afterFirstReply('kinds', 1);
     await deliverAll(world, reply);
     const attachment = {
@@ -417,10 +492,13 @@ describe('ordering, gaps, divergence and close', () => {
     await deliverAll(world, await visitorSends(world, { kind: 'typing', active: true }));
     await deliverAll(world, await visitorSends(world, { kind: 'readReceipt', sender: agent.keys.deviceId, seq: 1 }));
     await deliverAll(world, await visitorSends(world, attachment));
+    const inBand = { kind: 'deviceList', lists: [new Uint8Array(100).fill(4), new Uint8Array(7)] } as const;
+    await deliverAll(world, await visitorSends(world, inBand));
     expect(agent.shown.slice(1).map((m) => m.body)).toEqual([
       { kind: 'typing', active: true },
       { kind: 'readReceipt', sender: agent.keys.deviceId, seq: 1 },
       attachment,
+      inBand,
     ]);
   });
 });
@@ -453,20 +531,51 @@ describe('device list changes during a conversation', () => {
 });
 
 describe('device lists seen by agent devices', () => {
+  /** A version 2 of the world's list (same devices), with version 1 as its earlier link. */
+  function nextList(world: ConversationWorld): ConversationDeviceList {
+    return {
+      ...world.list,
+      version: 2,
+      hash: new Uint8Array(32).fill(2),
+      earlier: [{ version: 1, hash: world.list.hash }],
+    };
+  }
+
+  function openWith(agent: AgentParty, body: Uint8Array, deviceList: ConversationDeviceList): Promise<AgentStep> {
+    return openAgentConversation(body, { device: agent.keys, prekeys: agent.prekeys, deviceList }, agent.env);
+  }
+
   it('F10: a first contact made for an older device list is answered but flagged (rollback alert)', async () => {
     const world = await conversationWorld('older-list', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
-    const v2 = { ...world.list, version: 2, hash: new Uint8Array(32).fill(2) };
+    const v2 = nextList(world);
     const first = packetFor(await visitorSends(world, { kind: 'text', text: 'hello' }), agent);
-    const step = await openAgentConversation(
-      first.body,
-      { device: agent.keys, prekeys: agent.prekeys, deviceList: v2 },
-      agent.env,
-    );
+    // #17.3: an older version that is not a link of this device's chain is refused.
+    await expect(openWith(agent, first.body, { ...v2, earlier: [] })).rejects.toBeInstanceOf(EquivocationError);
+    const step = await openWith(agent, first.body, v2);
     expect(step.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.rollback]);
     expect(texts(step.released)).toEqual(['hello']);
     expect(step.state.deviceList.version).toBe(2);
+  });
+
+  it('#17.4: a first contact made for a newer list than the device holds is refused without an alert until it fetches the list', async () => {
+    const world = await conversationWorld('newer-list', 1);
+    const agent = world.agents[0];
+    if (agent === undefined) throw new Error('no agent');
+    const v2 = nextList(world);
+    const visitorEnv = seededEnv('newer-list visitor', world.clock);
+    const visitor = await startVisitorConversation(v2, world.bundles.map(withoutOneTimePrekey), visitorEnv);
+    const first = packetFor(
+      (await sendMessage(visitor.state, { kind: 'text', text: 'hello' }, visitorEnv)).outgoing,
+      agent,
+    );
+    const error = await agentRejects(world, agent, first.body, DeviceListBehindError);
+    expect(error).toMatchObject({ version: 2 });
+    expect(rejectionAlert(error, visitor.state.conversationId, first.body)).toBeUndefined();
+    const step = await openWith(agent, first.body, v2);
+    expect(texts(step.released)).toEqual(['hello']);
+    expect(step.alerts).toEqual([]);
   });
 
   it('F10: an agent device passing a newer list drops the revoked sibling from its fan-out', async () => {

@@ -1,6 +1,9 @@
 /** Padding to buckets (security brief F17): exact buckets, strict decoding. */
 import { describe, expect, it } from 'vitest';
-import { DecodeError, LimitError } from '../../../shared/errors/index.js';
+import { DecodeError, LimitError, UsageError } from '../../../shared/errors/index.js';
+import { asConversationId, asDeviceId, encode, MAX_U32 } from '../../../shared/wire/index.js';
+import { MAX_SIGNED_DEVICE_LIST_BYTES } from '../../../shared/protocol/index.js';
+import { frameCodec, MAX_ACKS } from '../../../shared/protocol/conversation/conversation-codec.js';
 import {
   MAX_PADDED_BYTES,
   PADDING_BUCKETS,
@@ -40,5 +43,36 @@ describe('padding', () => {
     expect(() => unpad(pastEnd)).toThrow(DecodeError);
     expect(() => unpad(new Uint8Array(3))).toThrow(DecodeError);
     expect(() => unpad(good.subarray(0, 255))).toThrow(DecodeError);
+  });
+});
+
+describe('the largest frame', () => {
+  it('#17.4: a deviceList message with two signed lists at the codec’s cap and a full ack list fits the largest bucket; a longer list cannot be written', () => {
+    const ack = (i: number) => ({
+      sender: asDeviceId(new Uint8Array(16).fill(i)),
+      seq: MAX_U32,
+      hash: new Uint8Array(32),
+    });
+    const frame = {
+      conversationId: asConversationId(new Uint8Array(16)),
+      senderId: asDeviceId(new Uint8Array(16).fill(0xff)),
+      seq: MAX_U32,
+      prevHash: new Uint8Array(32),
+      sentAt: Number.MAX_SAFE_INTEGER,
+      deviceListVersion: MAX_U32,
+      deviceListHash: new Uint8Array(32),
+      acks: Array.from({ length: MAX_ACKS }, (_, i) => ack(i)),
+      body: {
+        kind: 'deviceList' as const,
+        lists: [new Uint8Array(MAX_SIGNED_DEVICE_LIST_BYTES), new Uint8Array(MAX_SIGNED_DEVICE_LIST_BYTES)],
+      },
+    };
+    const padded = pad(encode(frameCodec, frame));
+    expect(padded.length).toBe(MAX_PADDED_BYTES);
+    const tooLong = {
+      ...frame,
+      body: { kind: 'deviceList' as const, lists: [new Uint8Array(MAX_SIGNED_DEVICE_LIST_BYTES + 1)] },
+    };
+    expect(() => encode(frameCodec, tooLong)).toThrow(UsageError);
   });
 });

@@ -20,8 +20,17 @@ import {
   ProtocolStateError,
   ReplayError,
   StaleSignedPrekeyError,
+  FirstContactCacheFullError,
+  FirstContactReplayError,
+  type PrekeyState,
+  recordFirstContactWithoutOneTimePrekey,
+  rejectionAlert,
 } from '../../../shared/protocol/index.js';
+import { asConversationId, encode } from '../../../shared/wire/index.js';
+import { IDENTITY_LABELS, labelled } from '../../../shared/protocol/identity/index.js';
+import { signedPrekeyStatementCodec } from '../../../shared/protocol/session/prekey-codec.js';
 import { identityWorld } from '../../support/identity-fixture.js';
+import { SMALL_ORDER_ENCODINGS } from '../../support/small-order-points.js';
 
 const DAY = 86_400_000;
 
@@ -220,6 +229,91 @@ describe('verifyPrekeyBundle: hostile directory', () => {
     expect(() => decodePrekeyBundle(Uint8Array.from([...bytes, 0]))).toThrow(DecodeError);
     expect(() => decodePrekeyBundle(bytes.slice(0, -1))).toThrow(DecodeError);
     expect(() => decodePrekeyBundle(Uint8Array.from([9, ...bytes.slice(1)]))).toThrow(DecodeError);
+  });
+
+  /** The bad-prekey alert for `bundle` (which must be refused with an InvalidKeyError). */
+  async function badPrekeyAlert(bundle: PrekeyBundle, w: Awaited<ReturnType<typeof world>>, name: string) {
+    const caught: unknown = await verifyPrekeyBundle(bundle, w.agent.entry, w.clock.now()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(caught, name).toBeInstanceOf(InvalidKeyError);
+    const alert = prekeyBundleAlert(caught, w.agent.entry.deviceId);
+    expect(alert?.kind, name).toBe('bad-prekey');
+    return alert;
+  }
+
+  it('#9.2: a one-time prekey at any small-order encoding (RFC 7748 §6.1, Wycheproof) is refused with a bad-prekey alert naming the relay and the device', async () => {
+    const w = await world();
+    const bundle = prekeyBundleOf(w.prekeys, 1);
+    for (const [name, point] of SMALL_ORDER_ENCODINGS) {
+      const alert = await badPrekeyAlert({ ...bundle, oneTimePrekey: { id: 1, publicKey: point } }, w, name);
+      expect(alert?.suspects).toEqual([{ kind: 'relay' }, { kind: 'participant', id: w.agent.entry.deviceId }]);
+    }
+    await expect(verifyPrekeyBundle(bundle, w.agent.entry, w.clock.now())).resolves.toBeUndefined();
+  });
+
+  it('#9.2: a validly signed signed prekey at a small-order point is refused with a bad-prekey alert naming only the device', async () => {
+    const w = await world();
+    const bundle = prekeyBundleOf(w.prekeys);
+    for (const [name, point] of SMALL_ORDER_ENCODINGS) {
+      const statement = encode(signedPrekeyStatementCodec, {
+        deviceId: w.agent.keys.deviceId,
+        signedPrekeyId: bundle.signedPrekeyId,
+        signedPrekey: point,
+        createdAt: bundle.signedPrekeyCreatedAt,
+      });
+      const signature = await ed25519Sign(
+        w.agent.keys.signing.privateKey,
+        labelled(IDENTITY_LABELS.signedPrekey, statement),
+      );
+      const alert = await badPrekeyAlert({ ...bundle, signedPrekey: point, signedPrekeySignature: signature }, w, name);
+      expect(alert?.suspects).toEqual([{ kind: 'participant', id: w.agent.entry.deviceId }]);
+    }
+  });
+
+  it('#9.5: the first-contact replay cache refuses a session id seen before, per signed prekey, and is deleted with it', async () => {
+    const w = await world();
+    const id = (n: number): Uint8Array => new Uint8Array(16).fill(n);
+    const now = w.clock.now();
+    const once = recordFirstContactWithoutOneTimePrekey(w.prekeys, 1, id(1), now);
+    expect(() => recordFirstContactWithoutOneTimePrekey(once, 1, id(1), now)).toThrow(FirstContactReplayError);
+    expect(rejectionAlert(new FirstContactReplayError('x'), asConversationId(id(9)))?.kind).toBe('replay');
+    const twice = recordFirstContactWithoutOneTimePrekey(once, 1, id(2), now);
+    // Rotation keeps the retired signed prekey's cache as long as the key itself (grace period).
+    const rotated = await rotateSignedPrekey(twice, w.agent.keys, w.env);
+    expect(() => recordFirstContactWithoutOneTimePrekey(rotated, 1, id(2), now)).toThrow(FirstContactReplayError);
+    expect(recordFirstContactWithoutOneTimePrekey(rotated, 2, id(2), now)).toBeDefined();
+    w.clock.advance(PREKEY_POLICY.graceMs);
+    const expired = await maintainPrekeys(rotated, w.agent.keys, w.env);
+    expect(expired.state.retired.map((r) => r.id)).not.toContain(1);
+    // The key is gone, so a first contact naming it fails anyway: the cache went with it.
+    expect(() => recordFirstContactWithoutOneTimePrekey(expired.state, 1, id(2), w.clock.now())).toThrow(
+      ProtocolStateError,
+    );
+    expect(structuredClone(expired.state)).toEqual(expired.state);
+  });
+
+  it(`#9.5: past ${PREKEY_POLICY.maxFirstContactsWithoutOneTimePrekey} first contacts without a one-time prekey on one signed prekey, more are refused until maintenance rotates it early`, async () => {
+    const w = await world();
+    const ids = Array.from({ length: PREKEY_POLICY.maxFirstContactsWithoutOneTimePrekey }, (_, i) => {
+      const bytes = new Uint8Array(16);
+      new DataView(bytes.buffer).setUint32(0, i);
+      return bytes;
+    });
+    const full: PrekeyState = {
+      ...w.prekeys,
+      current: { ...w.prekeys.current, firstContactsWithoutOneTimePrekey: ids },
+    };
+    expect(() => recordFirstContactWithoutOneTimePrekey(full, 1, new Uint8Array(16).fill(0xff), w.clock.now())).toThrow(
+      FirstContactCacheFullError,
+    );
+    const maintained = await maintainPrekeys(full, w.agent.keys, w.env); // long before the 7-day rotation
+    expect(maintained.rotated).toBe(true);
+    expect(maintained.state.current.id).toBe(2);
+    expect(
+      recordFirstContactWithoutOneTimePrekey(maintained.state, 2, new Uint8Array(16).fill(0xff), w.clock.now()),
+    ).toBeDefined();
   });
 
   it('rotation by another device is refused', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { x25519KeyPairFromSeed } from '../../../shared/crypto/index.js';
 import { InvalidKeyError } from '../../../shared/errors/index.js';
-import { asConversationId, asDeviceId } from '../../../shared/wire/index.js';
+import { asAccountId, asConversationId, asDeviceId } from '../../../shared/wire/index.js';
 import {
   ALERT_KINDS,
   startVisitorConversation,
@@ -30,6 +30,8 @@ async function keys(seed: string) {
       conversationId: asConversationId(env.rng(16)),
       initiatorId: asDeviceId(env.rng(16)),
       responderId: asDeviceId(env.rng(16)),
+      accountId: asAccountId(env.rng(16)),
+      accountKey: env.rng(32),
       deviceListVersion: 3,
       deviceListHash: env.rng(32),
     } satisfies X3dhContext,
@@ -55,7 +57,7 @@ describe('X3DH', () => {
     }
   });
 
-  it('F2: the visitor key, the device ids and the device list are bound into the secret', async () => {
+  it('F2 #17.3: the visitor key, the device ids, the account and the device list are bound into the secret', async () => {
     const k = await keys('binding');
     const responder = {
       identityKey: k.ikb.publicKey,
@@ -81,6 +83,15 @@ describe('X3DH', () => {
       responderId: k.context.initiatorId,
     });
     expect(otherDevice.sharedSecret).not.toEqual(a.sharedSecret);
+    // #17.3 unknown key-share: a responder of another account (or under another account key) derives other keys.
+    for (const context of [
+      { ...k.context, accountId: asAccountId(new Uint8Array(16).fill(9)) },
+      { ...k.context, accountKey: new Uint8Array(32).fill(9) },
+    ]) {
+      const otherAccount = await x3dhRespond(k.ikb, k.spkb, undefined, a.header, context);
+      expect(otherAccount.sharedSecret).not.toEqual(a.sharedSecret);
+      expect(otherAccount.associatedData).not.toEqual(a.associatedData);
+    }
   });
 
   it('a low-order key anywhere in the exchange is an InvalidKeyError', async () => {
