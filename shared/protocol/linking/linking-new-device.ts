@@ -76,6 +76,7 @@ export async function startNewDeviceLink(
     hello,
     ephemeral,
     device: keys,
+    agentId: payload.agentId,
   };
   return { state, alerts: [], hello };
 }
@@ -118,6 +119,7 @@ export async function newDeviceReceiveOffer(
     channelKey: channel.key,
     channelIv: channel.iv,
     device: s.device,
+    agentId: s.agentId,
     accountKey: offer.accountKey,
     sponsor: { deviceId: offer.deviceId, signingKey: offer.signingKey },
   };
@@ -170,6 +172,9 @@ export async function newDeviceReceiveGrant(
   ) {
     throw new ProtocolStateError('link grant lists keys other than this device’s');
   }
+  // The entry must name the agent this device's proof of possession signed (§10.2).
+  if (!constantTimeEqual(entry.agentId, s.agentId))
+    throw new ProtocolStateError('link grant lists this device under another agent than the link code');
   validateDisplayName(entry.agentName);
   const next: NewDeviceLinkState = {
     version: s.version,

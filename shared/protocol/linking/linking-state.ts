@@ -55,6 +55,8 @@ type NewAgreed = Base &
   Agreed & {
     readonly side: 'new';
     readonly device: LinkedDeviceKeys;
+    /** The agent named in the payload, which this device's proof of possession signed. */
+    readonly agentId: Uint8Array;
     readonly accountKey: Uint8Array;
     readonly sponsor: LinkSponsor;
   };
@@ -69,6 +71,7 @@ export type NewDeviceLinkState =
       readonly hello: Uint8Array;
       readonly ephemeral: X25519KeyPair;
       readonly device: LinkedDeviceKeys;
+      readonly agentId: Uint8Array;
     })
   | (NewAgreed & { readonly phase: typeof LINK_PHASES.awaitingConfirmation })
   | (NewAgreed & { readonly phase: typeof LINK_PHASES.confirmed })

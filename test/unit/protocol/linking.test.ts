@@ -26,8 +26,11 @@ import {
   verifyDeviceEntryPop,
   LINK_PHASES,
 } from '../../../shared/protocol/index.js';
+import { aesGcmEncrypt } from '../../../shared/crypto/index.js';
+import { grantAad } from '../../../shared/protocol/linking/linking-transcript.js';
 import {
   LINKING_LIMITS,
+  linkGrantBodyCodec,
   linkGrantCodec,
   linkHelloCodec,
   linkOfferCodec,
@@ -320,6 +323,27 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
       newDeviceReceiveGrant(n3.state, env, encode(linkGrantCodec, { ...parsed, ciphertext: flipped })),
     ).rejects.toBeInstanceOf(LinkingMismatchError);
     expect((await newDeviceReceiveGrant(n3.state, env, grant)).state.phase).toBe(LINK_PHASES.linked);
+  });
+
+  it('#13.2: the new device refuses a grant that lists it under another agent than the QR code named (ProtocolStateError)', async () => {
+    const { env, owner, e1, n1 } = await linkingWorld();
+    const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
+    const n2 = await newDeviceReceiveOffer(n1.state, env, e2.offer);
+    const n3 = newDeviceConfirmCode(n2.state, env, true);
+    if (e2.state.phase !== LINK_PHASES.awaitingConfirmation) throw new Error('expected awaiting-confirmation');
+    // A grant under the genuine channel key whose entry names another agent (the existing device refuses
+    // to make one, UsageError above; this checks the new device does not rely on that).
+    const entry = { ...owner.entry, ...e2.state.newDevice, agentId: new Uint8Array(16).fill(5) };
+    const body = encode(linkGrantBodyCodec, { accountId: e2.state.accountId, entry, archiveGrantCount: 0 });
+    const ciphertext = await aesGcmEncrypt(
+      e2.state.channelKey,
+      e2.state.channelIv,
+      body,
+      grantAad(e2.state.transcript),
+    );
+    const grant = encode(linkGrantCodec, { linkId: e2.state.linkId, ciphertext });
+    await expect(newDeviceReceiveGrant(n3.state, env, grant)).rejects.toBeInstanceOf(ProtocolStateError);
+    expect(n3.state.phase).toBe(LINK_PHASES.confirmed);
   });
 
   it('refuses steps out of order (ProtocolStateError) and after a cancel (LinkingAbortedError)', async () => {
