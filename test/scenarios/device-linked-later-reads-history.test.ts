@@ -1,6 +1,6 @@
 /**
- * Story: an owner links a new phone months after the inbox started. The phone shows a QR code,
- * the owner's extension scans it, both show the same 6-digit code, the owner confirms. The
+ * Story: an owner links a new phone months after the inbox started. The owner's extension shows a
+ * QR code, the phone scans it, both show the same 6-digit code, the owner confirms. The
  * phone ends up in the next signed device list, receives every archive epoch sealed to its own
  * key, and reads history written before it existed — including history from before a rotation
  * and records written by another agent's device. (docs/PROTOCOL.md §9, §10; security brief §3.)
@@ -24,7 +24,7 @@ import {
   applyChange,
   authoriseChange,
   existingDeviceConfirmCode,
-  existingDeviceReceiveReveal,
+  existingDeviceReceiveHello,
   startExistingDeviceLink,
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
@@ -90,10 +90,10 @@ describe('story: a device linked later reads the inbox history', () => {
 
     // Months later: the owner links a new phone.
     const phone = await createDeviceKeys(env);
-    const n1 = await startNewDeviceLink(env, accountId, phone); // QR on the phone
-    const e1 = await startExistingDeviceLink(env, n1.payload, { accountId, accountKey }, owner.keys); // scanned by the extension
-    const n2 = await newDeviceReceiveOffer(n1.state, env, relay(e1.offer));
-    const e2 = await existingDeviceReceiveReveal(e1.state, env, relay(n2.reveal));
+    const e1 = await startExistingDeviceLink(env, { accountId, accountKey }, owner.keys, owner.entry.agentId); // QR on the extension
+    const n1 = await startNewDeviceLink(env, e1.payload, phone); // scanned by the phone
+    const e2 = await existingDeviceReceiveHello(e1.state, env, relay(n1.hello));
+    const n2 = await newDeviceReceiveOffer(n1.state, env, relay(e2.offer));
     expect(e2.code).toBe(n2.code); // the owner compares the two screens
     const n3 = newDeviceConfirmCode(n2.state, env, true);
     const e3 = await existingDeviceConfirmCode(e2.state, env, {

@@ -1,4 +1,7 @@
-/** An account with an owner device, a new device to link, and the honest linking exchange up to the codes. */
+/**
+ * An account with an owner device, a new device to link, and the first two linking steps: the
+ * existing (owner) device shows the QR payload, the new device scans it and makes its hello.
+ */
 import {
   createAccountIdentity,
   createArchiveKeyring,
@@ -17,7 +20,7 @@ export async function linkingWorld(seed = 'linking') {
   const newKeys = await createDeviceKeys(env);
   const keyring = createArchiveKeyring(env, identity.accountId);
   const profile = { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' } as const;
-  const n1 = await startNewDeviceLink(env, identity.accountId, newKeys);
-  const e1 = await startExistingDeviceLink(env, n1.payload, account, owner.keys);
-  return { env, identity, account, owner, newKeys, keyring, profile, n1, e1 };
+  const e1 = await startExistingDeviceLink(env, account, owner.keys, owner.entry.agentId); // QR on the owner device
+  const n1 = await startNewDeviceLink(env, e1.payload, newKeys); // scanned by the new device
+  return { env, identity, account, owner, newKeys, keyring, profile, e1, n1 };
 }

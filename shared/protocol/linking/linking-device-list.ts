@@ -4,6 +4,8 @@
  * against the AIK, checks that the device which ran the link may ask for this change
  * (authoriseChange: e.g. an agent may add its own devices, with its own role), and signs the next
  * version. A device without the AIK forwards `release.change` to the AIK holder instead.
+ * `release.proofOfPossession` (the new device's signature over its entry fields, already verified
+ * by the existing device, linking-proof-of-possession.ts) travels with the change for the directory.
  */
 import type { DeviceId } from '../../wire/index.js';
 import type { AccountIdentity } from '../identity/index.js';

@@ -6,9 +6,9 @@
 import { labelled } from '../core/index.js';
 
 export const LINKING_LABELS = {
-  /** SHA-256 commitment of the new device to its reveal (shown in the QR payload). */
+  /** SHA-256 commitment of the existing device to its offer (shown in the QR payload). */
   commitment: 'sealdesk/v2/link/commitment',
-  /** SHA-256 transcript hash over payload || offer || reveal. */
+  /** SHA-256 transcript hash over payload || hello || offer. */
   transcript: 'sealdesk/v2/link/transcript',
   /** HKDF info: transcript hash -> bytes of the 6-digit short authentication string. */
   sas: 'sealdesk/v2/link/sas',
@@ -16,6 +16,11 @@ export const LINKING_LABELS = {
   channel: 'sealdesk/v2/link/channel',
   /** AEAD associated-data prefix of the grant (the transcript hash follows). */
   grantAad: 'sealdesk/v2/link/grant-aad',
+  /**
+   * Ed25519 context of the new device's proof of possession over its device entry fields (§10.2).
+   * The directory's device entries carry the same signature (PROTOCOL §4.1), hence not `link/`.
+   */
+  deviceEntryPop: 'sealdesk/v2/device-entry-pop',
 } as const;
 
 export type LinkingLabel = (typeof LINKING_LABELS)[keyof typeof LINKING_LABELS];

@@ -21,7 +21,7 @@ import {
   type ProtocolEnv,
   ProtocolStateError,
   existingDeviceConfirmCode,
-  existingDeviceReceiveReveal,
+  existingDeviceReceiveHello,
   startExistingDeviceLink,
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
@@ -117,26 +117,21 @@ export const keySharingSuite: PortableSuite = {
       },
     },
     {
-      name: 'device linking: equal codes link; a substituted offer makes them differ',
+      name: 'device linking: equal codes link; a substituted hello makes them differ',
       run: async () => {
         const owner = await device('Olga');
         const accountId = asAccountId(env.rng(16));
         const account = { accountId, accountKey: owner.entry.signingKey };
         const phone = await createDeviceKeys(env);
-        const n1 = await startNewDeviceLink(env, accountId, phone);
-        const e1 = await startExistingDeviceLink(env, n1.payload, account, owner.keys);
+        const e1 = await startExistingDeviceLink(env, account, owner.keys, owner.entry.agentId);
+        const n1 = await startNewDeviceLink(env, e1.payload, phone);
         const relay = await device('Relay');
-        const fake = await startExistingDeviceLink(
-          env,
-          n1.payload,
-          { accountId, accountKey: relay.entry.signingKey },
-          relay.keys,
-        );
-        const fooled = await newDeviceReceiveOffer(n1.state, env, fake.offer);
-        const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
-        const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
+        const fake = await startNewDeviceLink(env, e1.payload, relay.keys);
+        const fooled = await existingDeviceReceiveHello(e1.state, env, fake.hello);
+        const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
+        const n2 = await newDeviceReceiveOffer(n1.state, env, e2.offer);
         assertEqual(e2.code, n2.code, 'codes');
-        assertTrue(fooled.code !== e2.code, 'codes differ under a relay in the middle');
+        assertTrue(fooled.code !== n2.code, 'codes differ under a relay in the middle');
         const e3 = await existingDeviceConfirmCode(e2.state, env, {
           codesMatch: true,
           profile: { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' },
