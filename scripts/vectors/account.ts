@@ -31,6 +31,9 @@ export interface VectorDevice {
   readonly label: string;
   readonly keys: DeviceKeys;
   readonly env: RecordingEnv;
+  /** As created (what the device uploaded): the vectors list these keys. */
+  readonly initialPrekeys: PrekeyState;
+  /** The device's current prekeys (first contacts consume one-time prekeys). */
   prekeys: PrekeyState;
 }
 
@@ -54,7 +57,7 @@ export async function createVectorAccount(inputs: VectorInputs, clock: VectorClo
     deviceEnv.setStep('device');
     const keys = await createDeviceKeys(deviceEnv.env);
     const prekeys = await createPrekeyState(keys, deviceEnv.env, input.oneTimePrekeys);
-    devices.push({ label: input.label, keys, env: deviceEnv, prekeys });
+    devices.push({ label: input.label, keys, env: deviceEnv, initialPrekeys: prekeys, prekeys });
   }
   const entries = inputs.devices.map((input, i) => {
     const agent = inputs.agents[input.agent];
@@ -77,7 +80,7 @@ export function deviceByLabel(account: VectorAccount, label: string): VectorDevi
 
 export function bundleFor(account: VectorAccount, input: BundleInput): PrekeyBundle {
   const device = deviceByLabel(account, input.device);
-  return prekeyBundleOf(device.prekeys, input.oneTimePrekeyId ?? undefined);
+  return prekeyBundleOf(device.initialPrekeys, input.oneTimePrekeyId ?? undefined);
 }
 
 /** The account part of the JSON: keys, fingerprint, devices, list and its hash. */
@@ -97,12 +100,12 @@ export async function accountJson(account: VectorAccount) {
       signingKey: toHex(d.keys.signing.publicKey),
       dhIdentityKey: toHex(d.keys.identityDh.publicKey),
       signedPrekey: {
-        id: d.prekeys.current.id,
-        publicKey: toHex(d.prekeys.current.keyPair.publicKey),
-        createdAt: d.prekeys.current.createdAt,
-        signature: toHex(d.prekeys.current.signature),
+        id: d.initialPrekeys.current.id,
+        publicKey: toHex(d.initialPrekeys.current.keyPair.publicKey),
+        createdAt: d.initialPrekeys.current.createdAt,
+        signature: toHex(d.initialPrekeys.current.signature),
       },
-      oneTimePrekeys: d.prekeys.oneTime.map((o) => ({ id: o.id, publicKey: toHex(o.keyPair.publicKey) })),
+      oneTimePrekeys: d.initialPrekeys.oneTime.map((o) => ({ id: o.id, publicKey: toHex(o.keyPair.publicKey) })),
     })),
     signedDeviceList: {
       encoded: toHex(encodeSignedDeviceList(account.signed)),

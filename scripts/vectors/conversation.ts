@@ -13,7 +13,6 @@ import {
   openAgentConversation,
   type PeerSession,
   type PrekeyBundle,
-  type PrekeyState,
   receiveAsAgent,
   receiveMessage,
   safetyCode,
@@ -58,7 +57,6 @@ class ScriptRun {
   private readonly sent = new Map<string, SentMessage>();
   private readonly sessions = new Map<string, SessionIntermediates>();
   private readonly seeds: SeedBook;
-  private readonly initialPrekeys = new Map<string, PrekeyState>();
 
   constructor(
     private readonly inputs: VectorInputs,
@@ -77,7 +75,6 @@ class ScriptRun {
     for (const [i, device] of account.devices.entries()) {
       const seed = inputs.devices[i]?.seed ?? '';
       this.participants.set(device.label, { label: device.label, seed, env: device.env, device, state: null });
-      this.initialPrekeys.set(device.label, device.prekeys);
     }
     const rngs = new Map([...this.participants.values()].map((p) => [p.label, { seed: p.seed, env: p.env }]));
     rngs.set('account', { seed: inputs.seeds.account, env: account.env });
@@ -118,12 +115,14 @@ class ScriptRun {
     const first = packet.session;
     if (first.kind !== 'initial') throw new Error('not a first contact');
     const responder = this.participant(to).device;
-    const prekeys = this.initialPrekeys.get(to);
+    const prekeys = responder?.initialPrekeys;
     if (responder === undefined || prekeys === undefined) throw new Error(`${to} is not an agent device`);
-    if (prekeys.current.id !== first.header.signedPrekeyId) throw new Error('the vectors use only the first signed prekey');
+    if (prekeys.current.id !== first.header.signedPrekeyId)
+      throw new Error('the vectors use only the first signed prekey');
     const oneTimeId = first.header.oneTimePrekeyId;
     const oneTime = prekeys.oneTime.find((o) => o.id === oneTimeId);
-    if (oneTimeId !== undefined && oneTime === undefined) throw new Error(`${to} never had one-time prekey ${oneTimeId}`);
+    if (oneTimeId !== undefined && oneTime === undefined)
+      throw new Error(`${to} never had one-time prekey ${oneTimeId}`);
     return {
       initiator: from,
       responder: to,
@@ -166,7 +165,7 @@ class ScriptRun {
           await sessionIntermediates(this.seeds, this.sessionParties(from, to, packet), packet, after),
         );
       const chainKey = before.sessions.find(match)?.ratchet.sendChainKey ?? this.sessions.get(sid)?.chainKey;
-      if (chainKey === undefined || chainKey === null) throw new Error(`no sending chain for ${id} to ${to}`);
+      if (chainKey === undefined) throw new Error(`no sending chain for ${id} to ${to}`);
       const keys = await packetKeys(packet, chainKey, after);
       if (contentKey !== undefined && !constantTimeEqual(contentKey, keys.contentKey))
         throw new Error('one message, two content keys');

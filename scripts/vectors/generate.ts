@@ -15,7 +15,9 @@ export const VECTORS_DESCRIPTION =
   'a sibling first contact, ratchet steps (pn > 0), out-of-order delivery, fan-out, acks, every message kind but deviceList, ' +
   'and four padding buckets. Regenerate with `npx tsx scripts/gen-protocol-vectors.ts`.';
 
-export async function generateProtocolVectors(inputs: VectorInputs = DEFAULT_VECTOR_INPUTS): Promise<Record<string, unknown>> {
+export async function generateProtocolVectors(
+  inputs: VectorInputs = DEFAULT_VECTOR_INPUTS,
+): Promise<Record<string, unknown>> {
   const run = await runVectorScript(inputs);
   return {
     description: VECTORS_DESCRIPTION,

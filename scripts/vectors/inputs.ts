@@ -87,7 +87,10 @@ export const DEFAULT_VECTOR_INPUTS: VectorInputs = {
   siblingBundles: { A: [{ device: 'B', oneTimePrekeyId: 1 }], B: [] },
   steps: [
     // Phase 1: first contact. The visitor's first two messages reach both devices (fan-out).
-    { atMs: 1_000, send: { id: 'v1', from: 'visitor', body: { kind: 'text', text: 'Hello, I have a question about my order.' } } },
+    {
+      atMs: 1_000,
+      send: { id: 'v1', from: 'visitor', body: { kind: 'text', text: 'Hello, I have a question about my order.' } },
+    },
     { atMs: 1_000, deliver: { id: 'v1', to: 'A' } },
     { atMs: 1_000, deliver: { id: 'v1', to: 'B' } },
     { atMs: 2_000, send: { id: 'v2', from: 'visitor', body: { kind: 'text', text: 'It is order 1234.' } } },
@@ -113,7 +116,12 @@ export const DEFAULT_VECTOR_INPUTS: VectorInputs = {
       send: {
         id: 'a2',
         from: 'A',
-        body: { kind: 'attachment', content: 'Order 1234: shipped.\n', mediaType: 'text/plain', fileName: 'receipt.txt' },
+        body: {
+          kind: 'attachment',
+          content: 'Order 1234: shipped.\n',
+          mediaType: 'text/plain',
+          fileName: 'receipt.txt',
+        },
       },
     },
     { atMs: 9_000, deliver: { id: 'a2', to: 'visitor' } },

@@ -38,7 +38,10 @@ function same(what: string, a: Uint8Array | null | undefined, b: Uint8Array | nu
 }
 
 /** PROTOCOL §6.1 KDF_RK. */
-export async function kdfRk(rootKey: Uint8Array, dhOut: Uint8Array): Promise<{ rootKey: Uint8Array; chainKey: Uint8Array }> {
+export async function kdfRk(
+  rootKey: Uint8Array,
+  dhOut: Uint8Array,
+): Promise<{ rootKey: Uint8Array; chainKey: Uint8Array }> {
   const out = await hkdfSha256(dhOut, rootKey, labelInfo(SESSION_LABELS.ratchetRoot), 64);
   return { rootKey: out.slice(0, 32), chainKey: out.slice(32) };
 }
@@ -170,7 +173,11 @@ export interface OpenedBody {
 }
 
 /** PROTOCOL §7.4–§7.5 and §7.2: the body hash, its key and IV, the padded frame, the frame and its hash. */
-export async function openedBody(packet: ConversationPacket, contentKey: Uint8Array, bodyHash: Uint8Array): Promise<OpenedBody> {
+export async function openedBody(
+  packet: ConversationPacket,
+  contentKey: Uint8Array,
+  bodyHash: Uint8Array,
+): Promise<OpenedBody> {
   same('the body hash', await sha256(sessionLabelled(SESSION_LABELS.bodyHash, packet.body)), bodyHash);
   const { key, iv } = await keyAndIv(contentKey, SESSION_LABELS.contentKey);
   const aadFields = concatBytes(new Uint8Array([WIRE_VERSION, SUITE_V1]), packet.conversationId, packet.senderId);

@@ -21,7 +21,7 @@ export class SeedBook {
     const entry = this.parties.get(party);
     if (entry === undefined) throw new Error(`no rng for party ${party}`);
     const draws = entry.env.draws.filter((d) => d.bytes === RNG_BLOCK_BYTES);
-    if (known !== undefined && known.length === draws.length) return known;
+    if (known?.length === draws.length) return known;
     const keys = await Promise.all(
       draws.map(async (d) => ({ block: d.block, keyPair: await x25519KeyPairFromSeed(rngBlock(entry.seed, d.block)) })),
     );
