@@ -15,6 +15,17 @@ export const VECTORS_DESCRIPTION =
   'a sibling first contact, ratchet steps (pn > 0), out-of-order delivery, fan-out, acks, every message kind but deviceList, ' +
   'and four padding buckets. Regenerate with `npx tsx scripts/gen-protocol-vectors.ts`.';
 
+/** The setup the inputs go through before the steps (PROTOCOL §18.2), in order. */
+export const VECTORS_SETUP: readonly string[] = [
+  'clock = inputs.clockStartMs',
+  'account rng: createAccountIdentity (account id rng(16), AIK seed rng(32)), then newAgentId (rng(16)) per agent in inputs.agents order',
+  'per device in inputs.devices order, on its own rng: createDeviceKeys, then createPrekeyState(device, env, oneTimePrekeys)',
+  'deviceEntryOf(device keys, {agentId, agentName, kind, role}) per device; createFirstDeviceList(AIK, {devices}) signed at clockStartMs, no recovery key',
+  'bundles (visitorBundles, siblingBundles) taken from the prekeys as created',
+  'visitor rng: startVisitorConversation(list version 1, visitorBundles) at clockStartMs',
+  'then each step at clockStartMs + atMs, in order',
+];
+
 export async function generateProtocolVectors(
   inputs: VectorInputs = DEFAULT_VECTOR_INPUTS,
 ): Promise<Record<string, unknown>> {
@@ -25,6 +36,7 @@ export async function generateProtocolVectors(
     suite: SUITE_V1,
     rng: RNG_DEFINITION,
     inputs,
+    setup: VECTORS_SETUP,
     account: await accountJson(run.account),
     bundles: run.bundles,
     conversation: run.conversation,

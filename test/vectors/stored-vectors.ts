@@ -93,6 +93,7 @@ export interface StoredVectors {
   readonly suite: number;
   readonly rng: string;
   readonly inputs: VectorInputs;
+  readonly setup: readonly string[];
   readonly account: {
     readonly accountId: string;
     readonly accountKey: string;
