@@ -135,6 +135,58 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
     }
   });
 
+  it('#17.1: a send draws its content key first, then each new sibling session’s EKA and ratchet key (§7.4)', async () => {
+    // Sessions the visitor's start made (§5.1) are not started by a send.
+    const startDraws = (v.draws.visitor ?? []).filter((d) => d.step === 'start').map((d) => d.block);
+    const started = new Set(
+      v.sessions
+        .filter((x) => x.initiator === 'visitor' && startDraws.includes(x.draws.ephemeralKey))
+        .map((x) => x.sessionId),
+    );
+    expect(started.size).toBeGreaterThan(0);
+    for (const send of sends) {
+      const drawn = (v.draws[send.from] ?? []).filter((d) => d.step === `send ${send.id}`);
+      const attachment = send.body.kind === 'attachment';
+      // §8.1: an attachment is sealed first (attachment id rng(16), file key rng(32)).
+      const before = attachment ? [16, 32] : [];
+      expect(drawn.slice(0, before.length).map((d) => d.bytes)).toEqual(before);
+      const contentKey = drawn[before.length];
+      expect(contentKey?.block).toBe(send.contentKeyDraw);
+      expect(hex(await rngBlock(seedOf(send.from), send.contentKeyDraw))).toBe(send.contentKey);
+      // The sessions this send starts, in packet (= list) order, each drew its EKA and ratchet key after it.
+      const fresh = send.packets.filter((p) => p.sessionKind === 'initial' && !started.has(p.sessionId));
+      const newSessions = fresh
+        .map((p) => v.sessions.find((x) => x.sessionId === p.sessionId && x.initiator === send.from))
+        .filter((x) => x !== undefined);
+      expect(drawn.length).toBe(before.length + 1 + 2 * newSessions.length);
+      newSessions.forEach((x, k) => {
+        expect(x.draws.ephemeralKey).toBe(send.contentKeyDraw + 1 + 2 * k);
+        expect(x.draws.ratchetKey).toBe(send.contentKeyDraw + 2 + 2 * k);
+      });
+      for (const p of send.packets) started.add(p.sessionId);
+    }
+  });
+
+  it('#17.1: a receive draws one ratchet key exactly when the packet brings a new ratchet key (§6.2)', () => {
+    const seen = new Map<string, Set<string>>();
+    let stepsWithDraw = 0;
+    for (const d of deliveriesOf(v)) {
+      const packet = sends.find((s) => s.id === d.id)?.packets.find((p) => p.to === d.to);
+      if (packet === undefined) throw new Error(`no packet of ${d.id} for ${d.to}`);
+      const key = `${d.to}/${packet.sessionId}`;
+      const keys = seen.get(key) ?? new Set<string>();
+      const isNew = !keys.has(packet.header.dh);
+      expect(d.draws).toHaveLength(isNew ? 1 : 0);
+      expect((v.draws[d.to] ?? []).filter((x) => x.step === `deliver ${d.id} to ${d.to}`).map((x) => x.bytes)).toEqual(
+        isNew ? [32] : [],
+      );
+      if (isNew) stepsWithDraw += 1;
+      keys.add(packet.header.dh);
+      seen.set(key, keys);
+    }
+    expect(stepsWithDraw).toBeGreaterThan(0);
+  });
+
   async function checkSession(s: StoredSession): Promise<void> {
     const ika = await x25519At(s.initiator, s.draws.initiatorIdentityKey);
     const eka = await x25519At(s.initiator, s.draws.ephemeralKey);
