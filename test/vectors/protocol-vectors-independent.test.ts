@@ -137,7 +137,7 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
 
   it('#17.1: a send draws its content key first, then each new sibling session’s EKA and ratchet key (§7.4)', async () => {
     // Sessions the visitor's start made (§5.1) are not started by a send.
-    const startDraws = (v.draws.visitor ?? []).filter((d) => d.step === 'start').map((d) => d.block);
+    const startDraws = (v.draws['visitor'] ?? []).filter((d) => d.step === 'start').map((d) => d.block);
     const started = new Set(
       v.sessions
         .filter((x) => x.initiator === 'visitor' && startDraws.includes(x.draws.ephemeralKey))
