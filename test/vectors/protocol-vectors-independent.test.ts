@@ -78,7 +78,8 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
       expect(hex((await x25519At(input.label, 2)).publicKey)).toBe(d.dhIdentityKey);
       expect(hex((await x25519At(input.label, 3)).publicKey)).toBe(d.signedPrekey.publicKey);
       expect(d.oneTimePrekeys.map((o) => o.id)).toEqual(Array.from({ length: input.oneTimePrekeys }, (_, i) => i + 1));
-      for (const o of d.oneTimePrekeys) expect(hex((await x25519At(input.label, 3 + o.id)).publicKey)).toBe(o.publicKey);
+      for (const o of d.oneTimePrekeys)
+        expect(hex((await x25519At(input.label, 3 + o.id)).publicKey)).toBe(o.publicKey);
       // §3.3 signed prekey statement, signed by the device signing key.
       const statement = cat(
         VERSION_SUITE,
@@ -88,7 +89,11 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
         u64be(d.signedPrekey.createdAt),
       );
       expect(
-        await ed25519Verify(unhex(d.signingKey), labelled('sealdesk/v2/signed-prekey', statement), unhex(d.signedPrekey.signature)),
+        await ed25519Verify(
+          unhex(d.signingKey),
+          labelled('sealdesk/v2/signed-prekey', statement),
+          unhex(d.signedPrekey.signature),
+        ),
       ).toBe(true);
     }
   });
@@ -124,7 +129,9 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
     const identity = await x25519At('visitor', 0);
     expect(hex(identity.publicKey)).toBe(v.conversation.visitorIdentityKey);
     const ika = identity.publicKey;
-    expect(hex((await sha256(labelled('sealdesk/v2/conversation-id', ika))).slice(0, 16))).toBe(v.conversation.conversationId);
+    expect(hex((await sha256(labelled('sealdesk/v2/conversation-id', ika))).slice(0, 16))).toBe(
+      v.conversation.conversationId,
+    );
     expect(hex((await sha256(labelled('sealdesk/v2/visitor-id', ika))).slice(0, 16))).toBe(v.conversation.visitorId);
     // Per listed device with a verified bundle, in list order: EKA then the first ratchet key.
     const visitorSessions = v.sessions.filter((s) => s.initiator === 'visitor');
@@ -200,7 +207,8 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
     const spk = unhex(s.signedPrekey);
     const ikb = unhex(responder.dhIdentityKey);
     const dhs = [await ika.dh(spk), await eka.dh(ikb), await eka.dh(spk)];
-    const opk = s.oneTimePrekey === null ? undefined : responder.oneTimePrekeys.find((o) => o.publicKey === s.oneTimePrekey);
+    const opk =
+      s.oneTimePrekey === null ? undefined : responder.oneTimePrekeys.find((o) => o.publicKey === s.oneTimePrekey);
     if (s.oneTimePrekey !== null && opk === undefined) throw new Error('a one-time prekey the device never had');
     if (opk !== undefined) dhs.push(await eka.dh(unhex(opk.publicKey)));
     expect(dhs.map(hex)).toEqual(s.dh);
@@ -254,7 +262,12 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
     const mk = await hmac(unhex(p.chainKey), Uint8Array.of(1));
     expect(hex(mk)).toBe(p.messageKey);
     const keyIv = await hkdf(mk, ZERO32, ascii('sealdesk/v2/ratchet-message'), 44);
-    const keys = await aesGcmOpen(keyIv.slice(0, 32), keyIv.slice(32), parsed.ciphertext, cat(associatedData, parsed.headerBytes));
+    const keys = await aesGcmOpen(
+      keyIv.slice(0, 32),
+      keyIv.slice(32),
+      parsed.ciphertext,
+      cat(associatedData, parsed.headerBytes),
+    );
     expect(hex(keys)).toBe(p.keyPacket);
     return parsed.body;
   }
@@ -276,7 +289,10 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
       expect(hex(await rngBlock(seedOf(send.from), send.contentKeyDraw))).toBe(send.contentKey);
       expect(hex(await sha256(labelled('sealdesk/v2/body-hash', body)))).toBe(send.bodyHash);
       const keyIv = await hkdf(unhex(send.contentKey), ZERO32, ascii('sealdesk/v2/content-key'), 44);
-      const aad = labelled('sealdesk/v2/content-aad', cat(VERSION_SUITE, unhex(v.conversation.conversationId), idOf(send.from)));
+      const aad = labelled(
+        'sealdesk/v2/content-aad',
+        cat(VERSION_SUITE, unhex(v.conversation.conversationId), idOf(send.from)),
+      );
       expect(hex(aad)).toBe(send.contentAad);
       const padded = await aesGcmOpen(keyIv.slice(0, 32), keyIv.slice(32), body, aad);
       expect(padded.length).toBe(send.paddedBytes);
@@ -290,7 +306,9 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
     const s = v.sessions.find((x) => x.initiator === 'visitor');
     if (s === undefined) throw new Error('no visitor session');
     const agent = s.responder;
-    const inSession = sends.flatMap((send) => send.packets.filter((p) => p.sessionId === s.sessionId).map((p) => ({ send, p })));
+    const inSession = sends.flatMap((send) =>
+      send.packets.filter((p) => p.sessionId === s.sessionId).map((p) => ({ send, p })),
+    );
     const reply = inSession.find((x) => x.send.from === agent);
     if (reply === undefined) throw new Error('the agent never replied in the vectors');
     // Responder: RatchetInitBob (rk = SK, dhSelf = SPK), then a DH step on the visitor's first ratchet key,

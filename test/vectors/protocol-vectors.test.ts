@@ -56,10 +56,16 @@ describe('protocol vectors v2 (real protocol code)', () => {
   });
 
   it('#17.3: the business fingerprint and the safety code are those of the real functions', async () => {
-    expect(await businessFingerprint(fromHex(vectors.account.accountKey))).toBe(vectors.account.businessFingerprint.text);
+    expect(await businessFingerprint(fromHex(vectors.account.accountKey))).toBe(
+      vectors.account.businessFingerprint.text,
+    );
     const c = vectors.conversation;
     expect(
-      await safetyCode(asConversationId(fromHex(c.conversationId)), fromHex(vectors.account.accountKey), fromHex(c.visitorIdentityKey)),
+      await safetyCode(
+        asConversationId(fromHex(c.conversationId)),
+        fromHex(vectors.account.accountKey),
+        fromHex(c.visitorIdentityKey),
+      ),
     ).toBe(c.safetyCode);
   });
 

@@ -54,7 +54,9 @@ export async function sha256(data: Uint8Array): Promise<Uint8Array> {
 
 export async function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   const key = await subtle.importKey('raw', own(ikm), 'HKDF', false, ['deriveBits']);
-  return new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: own(salt), info: own(info) }, key, 8 * length));
+  return new Uint8Array(
+    await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: own(salt), info: own(info) }, key, 8 * length),
+  );
 }
 
 export async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
@@ -62,9 +64,16 @@ export async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Arra
   return new Uint8Array(await subtle.sign('HMAC', k, own(data)));
 }
 
-export async function aesGcmOpen(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Promise<Uint8Array> {
+export async function aesGcmOpen(
+  key: Uint8Array,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+  ad: Uint8Array,
+): Promise<Uint8Array> {
   const k = await subtle.importKey('raw', own(key), 'AES-GCM', false, ['decrypt']);
-  return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: own(iv), additionalData: own(ad), tagLength: 128 }, k, own(sealed)));
+  return new Uint8Array(
+    await subtle.decrypt({ name: 'AES-GCM', iv: own(iv), additionalData: own(ad), tagLength: 128 }, k, own(sealed)),
+  );
 }
 
 // RFC 8410 PKCS #8 wrappers of a 32-byte private key (OIDs 1.3.101.110 X25519, 1.3.101.112 Ed25519).
@@ -83,7 +92,9 @@ export interface RawX25519 {
 
 /** RFC 7748: the key pair of a 32-byte seed (the engine clamps), and X25519 with a peer's public key. */
 export async function x25519FromSeed(seed: Uint8Array): Promise<RawX25519> {
-  const privateKey = await subtle.importKey('pkcs8', own(cat(X25519_PKCS8, seed)), { name: 'X25519' }, true, ['deriveBits']);
+  const privateKey = await subtle.importKey('pkcs8', own(cat(X25519_PKCS8, seed)), { name: 'X25519' }, true, [
+    'deriveBits',
+  ]);
   const jwk = await subtle.exportKey('jwk', privateKey);
   return {
     publicKey: base64UrlBytes(jwk.x),
@@ -96,11 +107,17 @@ export async function x25519FromSeed(seed: Uint8Array): Promise<RawX25519> {
 
 /** RFC 8032 §5.1.5: the public key of a 32-byte Ed25519 secret key. */
 export async function ed25519PublicFromSeed(seed: Uint8Array): Promise<Uint8Array> {
-  const privateKey = await subtle.importKey('pkcs8', own(cat(ED25519_PKCS8, seed)), { name: 'Ed25519' }, true, ['sign']);
+  const privateKey = await subtle.importKey('pkcs8', own(cat(ED25519_PKCS8, seed)), { name: 'Ed25519' }, true, [
+    'sign',
+  ]);
   return base64UrlBytes((await subtle.exportKey('jwk', privateKey)).x);
 }
 
-export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function ed25519Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   const key = await subtle.importKey('raw', own(publicKey), { name: 'Ed25519' }, false, ['verify']);
   return subtle.verify({ name: 'Ed25519' }, key, own(signature), own(message));
 }
@@ -184,7 +201,21 @@ export function parsePacket(bytes: Uint8Array): ParsedPacket {
   if (tag === 2) c.take(64); // first-reply signature
   const body = c.take(c.u32());
   if (c.rest() !== 0) throw new Error('trailing bytes after the packet');
-  return { version, suite, conversationId, senderId, recipientId, tag, sessionId, headerBytes, dh, pn, n, ciphertext, body };
+  return {
+    version,
+    suite,
+    conversationId,
+    senderId,
+    recipientId,
+    tag,
+    sessionId,
+    headerBytes,
+    dh,
+    pn,
+    n,
+    ciphertext,
+    body,
+  };
 }
 
 /** §7.5: u32 length | content | zero bytes. */

@@ -77,7 +77,12 @@ export interface StoredDelivery {
   readonly to: string;
   readonly atMs: number;
   readonly draws: readonly number[];
-  readonly released: readonly { readonly from: string; readonly seq: number; readonly kind: string; readonly late: boolean }[];
+  readonly released: readonly {
+    readonly from: string;
+    readonly seq: number;
+    readonly kind: string;
+    readonly late: boolean;
+  }[];
   readonly alerts: readonly string[];
 }
 
@@ -104,7 +109,12 @@ export interface StoredVectors {
       readonly deviceId: string;
       readonly signingKey: string;
       readonly dhIdentityKey: string;
-      readonly signedPrekey: { readonly id: number; readonly publicKey: string; readonly createdAt: number; readonly signature: string };
+      readonly signedPrekey: {
+        readonly id: number;
+        readonly publicKey: string;
+        readonly createdAt: number;
+        readonly signature: string;
+      };
       readonly oneTimePrekeys: readonly { readonly id: number; readonly publicKey: string }[];
     }[];
     readonly signedDeviceList: {
@@ -115,7 +125,10 @@ export interface StoredVectors {
       readonly hash: string;
     };
   };
-  readonly bundles: { readonly visitor: readonly StoredBundle[]; readonly siblings: Readonly<Record<string, readonly StoredBundle[]>> };
+  readonly bundles: {
+    readonly visitor: readonly StoredBundle[];
+    readonly siblings: Readonly<Record<string, readonly StoredBundle[]>>;
+  };
   readonly conversation: {
     readonly conversationId: string;
     readonly visitorId: string;
