@@ -17,7 +17,7 @@ import type {
 import type { WidgetSettings } from '../protocol/index.js';
 
 /**
- * The business's widget settings, verified against the pinned account key (docs/PROTOCOL.md §18):
+ * The business's widget settings, verified against the pinned account key (docs/PROTOCOL.md §19):
  * business name, greeting, colour (#rrggbb), position, language, expected reply minutes, business
  * hours in a time zone, an optional pre-chat question.
  */

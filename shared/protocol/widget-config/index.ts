@@ -2,7 +2,7 @@
  * shared/protocol/widget-config: the public API of this sub-module; code outside it imports only
  * this file (docs/ARCHITECTURE.md).
  *
- * The widget's settings signed by the business (docs/PROTOCOL.md §18): greeting, colour, position,
+ * The widget's settings signed by the business (docs/PROTOCOL.md §19): greeting, colour, position,
  * language, business hours, expected reply time, pre-chat question.
  */
 export {

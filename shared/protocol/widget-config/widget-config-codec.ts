@@ -1,7 +1,7 @@
 /**
- * Byte layouts of the signed widget configuration (docs/PROTOCOL.md §18.1). The body names the
+ * Byte layouts of the signed widget configuration (docs/PROTOCOL.md §19.1). The body names the
  * account and a version the business increases with every change, so that a reader can refuse a
- * configuration of another account and an older one it has already seen replaced (§18.3).
+ * configuration of another account and an older one it has already seen replaced (§19.3).
  */
 import { fromHex, toHex } from '../../crypto/index.js';
 import {
@@ -37,7 +37,7 @@ export interface WidgetConfigBody {
 
 export interface SignedWidgetConfig {
   readonly body: Uint8Array;
-  /** Ed25519 by the account identity key over `label || 0x00 || body` (§18.3). */
+  /** Ed25519 by the account identity key over `label || 0x00 || body` (§19.3). */
   readonly signature: Uint8Array;
 }
 

@@ -1,4 +1,4 @@
-/** Domain-separation labels of the signed widget configuration (docs/PROTOCOL.md §13, §18). */
+/** Domain-separation labels of the signed widget configuration (docs/PROTOCOL.md §13, §19). */
 import { labelled as labelledAny } from '../core/index.js';
 
 export const WIDGET_CONFIG_LABELS = {

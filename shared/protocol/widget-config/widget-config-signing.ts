@@ -1,5 +1,5 @@
 /**
- * Signing and verifying the widget configuration (docs/PROTOCOL.md §18.3; issue #12 item 2, #15
+ * Signing and verifying the widget configuration (docs/PROTOCOL.md §19.3; issue #12 item 2, #15
  * item 5). The owner device signs with the account identity key; the relay stores and serves the
  * bytes; the widget accepts them only under the account key its directory view verified against
  * the snippet pin, for its own account, and never older than a version it has already seen.
@@ -19,7 +19,7 @@ import {
 import { labelled, WIDGET_CONFIG_LABELS } from './widget-config-labels.js';
 import { checkReceivedSettings, checkSettingsToSign, type WidgetSettings } from './widget-settings.js';
 
-/** What a reader remembers of the newest configuration it accepted (§18.3). */
+/** What a reader remembers of the newest configuration it accepted (§19.3). */
 export interface SeenWidgetConfig {
   readonly configVersion: number;
   readonly hash: Uint8Array;
@@ -58,7 +58,7 @@ export async function signWidgetConfig(
 }
 
 /**
- * Verifies published configuration bytes (§18.3), in this order: the layout (DecodeError), the
+ * Verifies published configuration bytes (§19.3), in this order: the layout (DecodeError), the
  * signature by `accountKey`, the current account key of the reader's verified directory view
  * (SignatureError), the account id (PinMismatchError: a configuration of another business), the
  * rules of every value (InvalidContentError), then against `seen`: an older version is a

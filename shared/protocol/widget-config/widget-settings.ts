@@ -1,6 +1,6 @@
 /**
- * What a business sets for its widget (docs/PROTOCOL.md §18.1), and the rules every value must meet
- * (§18.2). The same rules are applied by the signer (UsageError: an honest writer never signs a
+ * What a business sets for its widget (docs/PROTOCOL.md §19.1), and the rules every value must meet
+ * (§19.2). The same rules are applied by the signer (UsageError: an honest writer never signs a
  * value that readers would refuse) and by every reader after the signature checked
  * (InvalidContentError): the widget shows these texts to visitors, so a value that could spoof or
  * break the page is refused, never cleaned up.
@@ -55,7 +55,7 @@ const TIME_ZONE = /^(?:UTC|[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){1,2})$/;
 
 type Refuse = (rule: string) => never;
 
-/** Unicode code points (not UTF-16 units, not grapheme clusters): what the caps count (§18.2). */
+/** Unicode code points (not UTF-16 units, not grapheme clusters): what the caps count (§19.2). */
 function codePointCount(text: string): number {
   return Array.from(text).length;
 }
@@ -95,7 +95,7 @@ function check(settings: WidgetSettings, refuse: Refuse): void {
   for (const range of settings.businessHours) checkHours(range, refuse);
 }
 
-/** Readers (§18.2): the settings as signed, or InvalidContentError naming the broken rule. */
+/** Readers (§19.2): the settings as signed, or InvalidContentError naming the broken rule. */
 export function checkReceivedSettings(settings: WidgetSettings): WidgetSettings {
   check(settings, (rule) => {
     throw new InvalidContentError(`widget configuration refused: ${rule}`);
@@ -103,7 +103,7 @@ export function checkReceivedSettings(settings: WidgetSettings): WidgetSettings 
   return settings;
 }
 
-/** Writers (§18.2): UsageError before anything is signed. */
+/** Writers (§19.2): UsageError before anything is signed. */
 export function checkSettingsToSign(settings: WidgetSettings): void {
   check(settings, (rule) => {
     throw new UsageError(`widget configuration not signed: ${rule}`);

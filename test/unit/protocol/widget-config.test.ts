@@ -1,4 +1,4 @@
-// The widget configuration signed by the business (PROTOCOL §18; issue #12 item 2, #15 item 5):
+// The widget configuration signed by the business (PROTOCOL §19; issue #12 item 2, #15 item 5):
 // what the relay could do to it (tamper, swap in another business's, roll back, show two versions)
 // and what a business could put in it that must not reach a visitor's screen.
 import { describe, expect, it } from 'vitest';
@@ -43,8 +43,8 @@ async function account() {
   return { w, who };
 }
 
-describe('signed widget configuration (PROTOCOL §18)', () => {
-  it('§18: what the owner signs is what the widget gets, with its version and date', async () => {
+describe('signed widget configuration (PROTOCOL §19)', () => {
+  it('§19: what the owner signs is what the widget gets, with its version and date', async () => {
     const { w, who } = await account();
     const bytes = await signWidgetConfig(SETTINGS, 3, w.identity, w.env);
     const verified = await verifyWidgetConfig(bytes, who);
@@ -67,7 +67,7 @@ describe('signed widget configuration (PROTOCOL §18)', () => {
     await expect(signWidgetConfig({ ...SETTINGS, colour: '#1D4FC4' }, 5, w.identity, w.env)).rejects.toThrow(/colour/);
   });
 
-  it('§18.3: a configuration changed by the relay, any byte, is refused (SignatureError or DecodeError)', async () => {
+  it('§19.3: a configuration changed by the relay, any byte, is refused (SignatureError or DecodeError)', async () => {
     const { w, who } = await account();
     const bytes = await signWidgetConfig(SETTINGS, 1, w.identity, w.env);
     for (let i = 0; i < bytes.length; i++) {
@@ -83,14 +83,14 @@ describe('signed widget configuration (PROTOCOL §18)', () => {
     }
   });
 
-  it('§18.3: a configuration signed by a key other than the verified account key is refused (SignatureError)', async () => {
+  it('§19.3: a configuration signed by a key other than the verified account key is refused (SignatureError)', async () => {
     const { w, who } = await account();
     const other = await createAccountIdentity(w.env);
     const forged = await signWidgetConfig(SETTINGS, 1, { ...other.identity, accountId: w.identity.accountId }, w.env);
     await expect(verifyWidgetConfig(forged, who)).rejects.toBeInstanceOf(SignatureError);
   });
 
-  it('§18.3: another business’s genuine configuration served under this account is refused (PinMismatchError)', async () => {
+  it('§19.3: another business’s genuine configuration served under this account is refused (PinMismatchError)', async () => {
     const { w, who } = await account();
     // The same key signing for two account ids (a business with two accounts): the id must match.
     const elsewhere = await signWidgetConfig(
@@ -102,7 +102,7 @@ describe('signed widget configuration (PROTOCOL §18)', () => {
     await expect(verifyWidgetConfig(elsewhere, who)).rejects.toBeInstanceOf(PinMismatchError);
   });
 
-  it('§18.3: an older version than one already seen is a rollback; the same version with other settings is equivocation', async () => {
+  it('§19.3: an older version than one already seen is a rollback; the same version with other settings is equivocation', async () => {
     const { w, who } = await account();
     const v2 = await verifyWidgetConfig(await signWidgetConfig(SETTINGS, 2, w.identity, w.env), who);
     const old = await signWidgetConfig({ ...SETTINGS, greeting: 'We are closed for good.' }, 1, w.identity, w.env);
@@ -134,7 +134,7 @@ describe('signed widget configuration (PROTOCOL §18)', () => {
   ];
 
   for (const [what, patch, rule] of BAD) {
-    it(`§18.2: ${what} is refused by an honest signer (UsageError) and by every reader (InvalidContentError)`, async () => {
+    it(`§19.2: ${what} is refused by an honest signer (UsageError) and by every reader (InvalidContentError)`, async () => {
       const { w, who } = await account();
       const settings = { ...SETTINGS, ...patch };
       await expect(signWidgetConfig(settings, 1, w.identity, w.env)).rejects.toThrow(UsageError);
