@@ -3,6 +3,8 @@ import {
   createAccountIdentity,
   createArchiveKeyring,
   createDeviceKeys,
+  createFirstDeviceList,
+  verifySignedDeviceList,
   startExistingDeviceLink,
   startNewDeviceLink,
 } from '../../shared/protocol/index.js';
@@ -15,9 +17,11 @@ export async function linkingWorld(seed = 'linking') {
   const account = { accountId: identity.accountId, accountKey: identity.signing.publicKey };
   const owner = await testDevice(env, 'Olga', 'owner');
   const newKeys = await createDeviceKeys(env);
-  const keyring = createArchiveKeyring(env, identity.accountId);
+  const first = await createFirstDeviceList(identity, { devices: [owner.entry] }, env);
+  const list = await verifySignedDeviceList(first, account.accountKey);
+  const keyring = await createArchiveKeyring(env, identity, list);
   const profile = { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' } as const;
   const n1 = await startNewDeviceLink(env, identity.accountId, newKeys);
   const e1 = await startExistingDeviceLink(env, n1.payload, account, owner.keys);
-  return { env, identity, account, owner, newKeys, keyring, profile, n1, e1 };
+  return { env, identity, account, owner, newKeys, list, keyring, profile, n1, e1 };
 }

@@ -52,7 +52,7 @@ async function relayOffer(payload: Uint8Array, accountId: Uint8Array) {
 
 describe('device linking: honest path', () => {
   it('both screens show the same 6-digit code; on confirmation the new device is linked and gets every archive epoch', async () => {
-    const { env, account, owner, newKeys, keyring, profile, n1, e1 } = await linkingWorld();
+    const { env, account, owner, newKeys, list, keyring, profile, n1, e1 } = await linkingWorld();
     expect(n1.payload).toHaveLength(66);
     const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
     const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
@@ -74,12 +74,13 @@ describe('device linking: honest path', () => {
     expect(linked.accountKey).toEqual(account.accountKey);
     expect(idEquals(linked.sponsor.deviceId, owner.keys.deviceId)).toBe(true);
     expect(linked.archiveGrantCount).toBe(1);
+    // The sponsor must be listed in the list the new device verified (here the list before it joins).
+    expect(list.devices.map((d) => d.signingKey)).toContainEqual(linked.sponsor.signingKey);
     const got = await acceptArchiveKeyGrant(
       undefined,
-      account.accountId,
+      list,
       release.archiveGrants[0]?.sealed ?? new Uint8Array(0),
       newKeys,
-      [linked.sponsor],
     );
     expect(got.keyring.keys).toHaveLength(keyring.keys.length);
   });
@@ -163,7 +164,7 @@ describe('device linking: relay in the middle', () => {
   });
 
   it('linking MITM: even a wrongly confirmed link gives the relay nothing, and the new device refuses the grant', async () => {
-    const { env, owner, keyring, profile, n1, e1 } = await linkingWorld();
+    const { env, owner, list, keyring, profile, n1, e1 } = await linkingWorld();
     const mallory = await relayOffer(n1.payload, n1.state.accountId);
     const n2 = await newDeviceReceiveOffer(n1.state, env, mallory.offer);
     const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
@@ -173,13 +174,7 @@ describe('device linking: relay in the middle', () => {
     // The archive keys are sealed to the key the new device committed to in its QR code, not to the relay.
     const relayKeys = await createDeviceKeys(hashSeededEnv('mallory-device'));
     await expect(
-      acceptArchiveKeyGrant(
-        undefined,
-        n1.state.accountId,
-        release.archiveGrants[0]?.sealed ?? new Uint8Array(0),
-        relayKeys,
-        [owner.entry],
-      ),
+      acceptArchiveKeyGrant(undefined, list, release.archiveGrants[0]?.sealed ?? new Uint8Array(0), relayKeys),
     ).rejects.toBeInstanceOf(ProtocolStateError);
     // The new device, talking to the relay, cannot open the genuine grant: keys differ.
     const n3 = newDeviceConfirmCode(n2.state, env, true);
