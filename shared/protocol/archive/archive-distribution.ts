@@ -102,7 +102,8 @@ export async function grantArchiveKeys(
  * device list this device holds: it is applied first (applyArchiveDeviceList), its devices are the
  * authorised senders, its account is the grant's. `keyring` undefined starts one at `list`
  * (startArchiveKeyring, with `accountKeyHistory`). Errors (state unchanged): DecodeError,
- * ProtocolStateError (another addressee, another account, two keys for one epoch, a list gap),
+ * ProtocolStateError (another addressee, another account, two keys for one epoch, a list gap, a list
+ * older than or other than the keyring's),
  * UnauthorisedDeviceError, SignatureError (the box, or a key not signed by the account key),
  * InvalidKeyError, DecryptError, LimitError.
  */
@@ -113,6 +114,18 @@ export async function acceptArchiveKeyGrant(
   owner: SealedBoxOwner,
   accountKeyHistory?: readonly ArchiveAccountKey[],
 ): Promise<{ readonly keyring: ArchiveKeyring; readonly added: number }> {
+  // §9.1: the authorised senders are those of the list the keyring follows, never of an older or other list.
+  if (keyring !== undefined && list.version < keyring.listVersion)
+    throw new ProtocolStateError(
+      `device list version ${list.version} is older than the keyring's ${keyring.listVersion}`,
+    );
+  if (
+    keyring !== undefined &&
+    list.version === keyring.listVersion &&
+    archiveDeviceSetChanged(keyring.devices, list.devices)
+  ) {
+    throw new ProtocolStateError(`another device list of version ${list.version} than the one the keyring follows`);
+  }
   const following =
     keyring === undefined ? startArchiveKeyring(list, accountKeyHistory) : await applyArchiveDeviceList(keyring, list);
   const { plaintext } = await openSealedBox(sealed, owner, SEALED_BOX_PURPOSES.archiveKeys, list.devices);

@@ -105,8 +105,9 @@ export async function sealHistoryRecord(
       `history record of ${plaintext.length} bytes exceeds ${ARCHIVE_LIMITS.maxRecordPlaintextBytes}`,
     );
   }
-  if (findArchiveDevice(keyring.devices, author.deviceId) === undefined) {
-    throw new UnauthorisedDeviceError('the sealing device is not in the verified device list');
+  const listed = findArchiveDevice(keyring.devices, author.deviceId);
+  if (listed === undefined || !constantTimeEqual(listed.signingKey, author.signing.publicKey)) {
+    throw new UnauthorisedDeviceError('the sealing device is not in the verified device list with this signing key');
   }
   const key = currentArchiveKey(keyring);
   const used = constantTimeEqual(keyring.usageKeyId, key.keyId) ? keyring.usageCount : 0;

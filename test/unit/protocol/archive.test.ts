@@ -334,6 +334,34 @@ describe('archive epochs belong to the account key (#9 item 1)', () => {
   });
 });
 
+describe('archive grants follow the keyring’s list (#9 item 1)', () => {
+  it('#9.1: a grant checked against a list older than the keyring’s, or another list of its version, is refused: a removed sender stays removed', async () => {
+    const t = await team();
+    const list1 = t.account.current;
+    const carls = await ringOf(t, t.carl);
+    const list2 = await t.account.next([t.owner.entry, t.carl.entry]);
+    const following = await applyArchiveDeviceList(carls, list2);
+    // Bea (removed by list 2) forwards epoch 1; a caller passing the stale list 1 must not let it in.
+    const beas = await ringOf(t, t.bea, list1);
+    const [fromBea] = await grantArchiveKeys(t.env, beas, t.bea.keys, [t.carl.entry], ARCHIVE_GRANT_SCOPES.all);
+    await expect(
+      acceptArchiveKeyGrant(following, list1, fromBea?.sealed ?? new Uint8Array(0), t.carl.keys),
+    ).rejects.toBeInstanceOf(ProtocolStateError);
+    const forged = { ...list2, devices: [...list2.devices, t.bea.entry] };
+    await expect(
+      acceptArchiveKeyGrant(following, forged, fromBea?.sealed ?? new Uint8Array(0), t.carl.keys),
+    ).rejects.toBeInstanceOf(ProtocolStateError);
+  });
+
+  it('#17.8: a device cannot seal under a signing key other than the one listed for it', async () => {
+    const t = await team();
+    const impostor = { deviceId: t.bea.keys.deviceId, signing: t.carl.keys.signing };
+    await expect(sealHistoryRecord(t.keyring, t.env, impostor, text('r'), text('x'))).rejects.toBeInstanceOf(
+      UnauthorisedDeviceError,
+    );
+  });
+});
+
 describe('archive rotation (F11)', () => {
   it('F11: adding or removing a device (or changing its keys) changes the device set; a re-signed list does not', async () => {
     const { owner, bea, carl, carlPhone } = await team();
