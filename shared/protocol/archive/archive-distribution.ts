@@ -97,6 +97,17 @@ export async function grantArchiveKeys(
   return grants;
 }
 
+function checkFollowedList(keyring: ArchiveKeyring, list: ArchiveDeviceList): void {
+  if (list.version < keyring.listVersion) {
+    throw new ProtocolStateError(
+      `device list version ${list.version} is older than the keyring's ${keyring.listVersion}`,
+    );
+  }
+  if (list.version === keyring.listVersion && archiveDeviceSetChanged(keyring.devices, list.devices)) {
+    throw new ProtocolStateError(`another device list of version ${list.version} than the one the keyring follows`);
+  }
+}
+
 /**
  * Opens a grant addressed to this device and merges its keys. `list` is the newest verified signed
  * device list this device holds: it is applied first (applyArchiveDeviceList), its devices are the
@@ -115,17 +126,7 @@ export async function acceptArchiveKeyGrant(
   accountKeyHistory?: readonly ArchiveAccountKey[],
 ): Promise<{ readonly keyring: ArchiveKeyring; readonly added: number }> {
   // §9.1: the authorised senders are those of the list the keyring follows, never of an older or other list.
-  if (keyring !== undefined && list.version < keyring.listVersion)
-    throw new ProtocolStateError(
-      `device list version ${list.version} is older than the keyring's ${keyring.listVersion}`,
-    );
-  if (
-    keyring !== undefined &&
-    list.version === keyring.listVersion &&
-    archiveDeviceSetChanged(keyring.devices, list.devices)
-  ) {
-    throw new ProtocolStateError(`another device list of version ${list.version} than the one the keyring follows`);
-  }
+  if (keyring !== undefined) checkFollowedList(keyring, list);
   const following =
     keyring === undefined ? startArchiveKeyring(list, accountKeyHistory) : await applyArchiveDeviceList(keyring, list);
   const { plaintext } = await openSealedBox(sealed, owner, SEALED_BOX_PURPOSES.archiveKeys, list.devices);
