@@ -17,8 +17,8 @@ import { ARCHIVE_LIMITS, type ArchiveKey, archiveGrantPayloadCodec } from './arc
 import { type ArchiveDeviceList, archiveDeviceSetChanged, findArchiveDevice } from './archive-device-set.js';
 import { type ArchiveEpochSigner, createArchiveEpochKey } from './archive-epoch.js';
 import {
-  type ArchiveAccountKey,
   type ArchiveKeyring,
+  type ArchiveKeyringStart,
   applyArchiveDeviceList,
   currentArchiveKey,
   mergeArchiveKeys,
@@ -112,7 +112,7 @@ function checkFollowedList(keyring: ArchiveKeyring, list: ArchiveDeviceList): vo
  * Opens a grant addressed to this device and merges its keys. `list` is the newest verified signed
  * device list this device holds: it is applied first (applyArchiveDeviceList), its devices are the
  * authorised senders, its account is the grant's. `keyring` undefined starts one at `list`
- * (startArchiveKeyring, with `accountKeyHistory`). Errors (state unchanged): DecodeError,
+ * (startArchiveKeyring, with `start`). Errors (state unchanged): DecodeError,
  * ProtocolStateError (another addressee, another account, two keys for one epoch, a list gap, a list
  * older than or other than the keyring's),
  * UnauthorisedDeviceError, SignatureError (the box, or a key not signed by the account key),
@@ -123,12 +123,12 @@ export async function acceptArchiveKeyGrant(
   list: ArchiveDeviceList,
   sealed: Uint8Array,
   owner: SealedBoxOwner,
-  accountKeyHistory?: readonly ArchiveAccountKey[],
+  start?: ArchiveKeyringStart,
 ): Promise<{ readonly keyring: ArchiveKeyring; readonly added: number }> {
   // §9.1: the authorised senders are those of the list the keyring follows, never of an older or other list.
   if (keyring !== undefined) checkFollowedList(keyring, list);
   const following =
-    keyring === undefined ? startArchiveKeyring(list, accountKeyHistory) : await applyArchiveDeviceList(keyring, list);
+    keyring === undefined ? startArchiveKeyring(list, start) : await applyArchiveDeviceList(keyring, list);
   const { plaintext } = await openSealedBox(sealed, owner, SEALED_BOX_PURPOSES.archiveKeys, list.devices);
   const payload = decode(archiveGrantPayloadCodec, plaintext, 'archiveGrant');
   if (!idEquals(payload.accountId, list.accountId))

@@ -77,16 +77,45 @@ function copyKey(key: ArchiveKey): ArchiveKey {
 
 const byEpoch = (a: ArchiveKey, b: ArchiveKey): number => a.epoch - b.epoch;
 
+/** How a device starts its keyring (§9.1). */
+export interface ArchiveKeyringStart {
+  /**
+   * Earlier account keys (from verified rotations, §11.3) with the list version each took over at;
+   * without them, the first list's account key is taken to have signed every earlier epoch.
+   */
+  readonly accountKeyHistory?: readonly ArchiveAccountKey[];
+  /**
+   * Earlier verified lists of the same chain (e.g. those the directory view kept), to find the
+   * newest device-set change; without them the keyring starts as if its first list changed the set.
+   */
+  readonly earlierLists?: readonly ArchiveDeviceList[];
+}
+
+/** §9.1: the version of the newest list of the chain ending at `list` that changed the device set, as far as it can be told. */
+function newestChange(list: ArchiveDeviceList, earlier: readonly ArchiveDeviceList[]): number {
+  const chain = [...earlier.filter((l) => l.version < list.version), list].sort((a, b) => a.version - b.version);
+  for (let i = chain.length - 1; i > 0; i--) {
+    const newer = chain[i];
+    const older = chain[i - 1];
+    if (newer === undefined || older === undefined) break;
+    // A gap, or a change, ends the walk at the newer list (a gap is taken as a change: conservative).
+    if (newer.version !== older.version + 1 || archiveDeviceSetChanged(older.devices, newer.devices))
+      return newer.version;
+  }
+  return chain[0]?.version ?? list.version;
+}
+
 /**
- * A keyring with no key yet, following `list` (the newest verified list this device holds).
- * `accountKeyHistory` are earlier account keys (from verified rotations, §11.3) with the list
- * version each took over at; without it, `list.accountKey` is taken to have signed every epoch.
+ * A keyring with no key yet, following `list` (the newest verified list this device holds). Its
+ * `changeVersion` is the newest device-set change among `start.earlierLists` and `list` (the list
+ * itself when none are given: right for the list that added this device, and for an account's
+ * first list).
  */
-export function startArchiveKeyring(
-  list: ArchiveDeviceList,
-  accountKeyHistory: readonly ArchiveAccountKey[] = [],
-): ArchiveKeyring {
-  const history = accountKeyHistory.map((k) => ({ fromVersion: k.fromVersion, key: new Uint8Array(k.key) }));
+export function startArchiveKeyring(list: ArchiveDeviceList, start: ArchiveKeyringStart = {}): ArchiveKeyring {
+  const history = (start.accountKeyHistory ?? []).map((k) => ({
+    fromVersion: k.fromVersion,
+    key: new Uint8Array(k.key),
+  }));
   const last = history[history.length - 1];
   const accountKeys =
     last !== undefined && constantTimeEqual(last.key, list.accountKey)
@@ -94,14 +123,15 @@ export function startArchiveKeyring(
       : [...history, { fromVersion: history.length === 0 ? 1 : list.version, key: new Uint8Array(list.accountKey) }];
   if (accountKeys.length > ARCHIVE_MAX_ACCOUNT_KEYS)
     throw new LimitError(`more than ${ARCHIVE_MAX_ACCOUNT_KEYS} account keys`);
+  if ((start.earlierLists ?? []).some((l) => !idEquals(l.accountId, list.accountId)))
+    throw new ProtocolStateError('an earlier device list belongs to another account');
   return {
     version: ARCHIVE_KEYRING_VERSION,
     accountId: list.accountId,
     keys: [],
     pending: [],
     listVersion: list.version,
-    // A new keyring starts at the list that added this device (linking) or the account's first list.
-    changeVersion: list.version,
+    changeVersion: newestChange(list, start.earlierLists ?? []),
     devices: archiveDevicesOf(list.devices),
     accountKeys,
     usageKeyId: new Uint8Array(ARCHIVE_KEY_ID_BYTES),

@@ -22,6 +22,7 @@ export { ArchiveKeyPendingError } from './archive-errors.js';
 export {
   type ArchiveAccountKey,
   type ArchiveKeyring,
+  type ArchiveKeyringStart,
   applyArchiveDeviceList,
   currentArchiveKey,
   startArchiveKeyring,

@@ -362,6 +362,29 @@ describe('archive grants follow the keyring’s list (#9 item 1)', () => {
   });
 });
 
+describe('starting a keyring (#9 item 1)', () => {
+  it('#9.1: a device whose first verified list was only re-signed starts at the newest device-set change of the earlier links it verified', async () => {
+    const t = await team();
+    const list1 = t.account.current;
+    const list2 = await t.account.next(list1.devices);
+    const list3 = await t.account.next(list1.devices);
+    const [grant] = await grantArchiveKeys(t.env, t.keyring, t.owner.keys, [t.bea.entry], ARCHIVE_GRANT_SCOPES.all);
+    const sealed = grant?.sealed ?? new Uint8Array(0);
+    // Without the earlier links the device cannot tell: it waits for an epoch-3 key.
+    const alone = (await acceptArchiveKeyGrant(undefined, list3, sealed, t.bea.keys)).keyring;
+    expect(() => currentArchiveKey(alone)).toThrow(ArchiveKeyPendingError);
+    // With them, epoch 1 is current (lists 2 and 3 kept the set).
+    const withChain = (
+      await acceptArchiveKeyGrant(undefined, list3, sealed, t.bea.keys, { earlierLists: [list1, list2] })
+    ).keyring;
+    expect(withChain.changeVersion).toBe(1);
+    expect(currentArchiveKey(withChain).epoch).toBe(1);
+    // A gap in the links given is taken as a change at the newer side of the gap.
+    const gap = (await acceptArchiveKeyGrant(undefined, list3, sealed, t.bea.keys, { earlierLists: [list1] })).keyring;
+    expect(gap.changeVersion).toBe(3);
+  });
+});
+
 describe('archive rotation (F11)', () => {
   it('F11: adding or removing a device (or changing its keys) changes the device set; a re-signed list does not', async () => {
     const { owner, bea, carl, carlPhone } = await team();
