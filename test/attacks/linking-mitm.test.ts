@@ -60,7 +60,7 @@ async function honestLink(f: Awaited<ReturnType<typeof setup>>, newKeys: DeviceK
   const n2 = await newDeviceReceiveOffer(n1.state, newEnv, e2.offer);
   expect(n2.code).toBe(e2.code);
   const n3 = newDeviceConfirmCode(n2.state, newEnv, true);
-  const keyring = createArchiveKeyring(owner.env, account.accountId);
+  const keyring = await createArchiveKeyring(owner.env, world.account, world.currentList);
   const e3 = await existingDeviceConfirmCode(e2.state, owner.env, {
     codesMatch: true,
     profile,

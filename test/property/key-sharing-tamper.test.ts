@@ -27,10 +27,11 @@ import {
   sealToDevice,
 } from '../../shared/protocol/index.js';
 import { concatBytes } from '../../shared/crypto/index.js';
-import { decode, asAccountId } from '../../shared/wire/index.js';
+import { decode } from '../../shared/wire/index.js';
 import { linkingWorld } from '../support/linking-flow.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { testDevice } from '../support/test-device.js';
+import { ArchiveAccount } from '../support/archive-account.js';
 
 const RUNS = 1000;
 
@@ -88,10 +89,13 @@ describe('properties: tampering in transit', () => {
 
   it(`a flipped bit anywhere in a history record is a typed error (${RUNS} runs)`, async () => {
     const env = hashSeededEnv('prop-record');
-    const keyring = createArchiveKeyring(env, asAccountId(env.rng(16)));
+    const writer = await testDevice(env, 'Olga', 'owner');
+    const account = await ArchiveAccount.create(env, [writer.entry]);
+    const keyring = await createArchiveKeyring(env, account.identity, account.current);
     const { keyring: ring, record } = await sealHistoryRecord(
       keyring,
       env,
+      writer.keys,
       new Uint8Array([1, 2]),
       new Uint8Array(200).fill(3),
     );

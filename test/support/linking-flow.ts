@@ -6,6 +6,8 @@ import {
   createAccountIdentity,
   createArchiveKeyring,
   createDeviceKeys,
+  createFirstDeviceList,
+  verifySignedDeviceList,
   startExistingDeviceLink,
   startNewDeviceLink,
 } from '../../shared/protocol/index.js';
@@ -18,9 +20,11 @@ export async function linkingWorld(seed = 'linking') {
   const account = { accountId: identity.accountId, accountKey: identity.signing.publicKey };
   const owner = await testDevice(env, 'Olga', 'owner');
   const newKeys = await createDeviceKeys(env);
-  const keyring = createArchiveKeyring(env, identity.accountId);
+  const first = await createFirstDeviceList(identity, { devices: [owner.entry] }, env);
+  const list = await verifySignedDeviceList(first, account.accountKey);
+  const keyring = await createArchiveKeyring(env, identity, list);
   const profile = { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' } as const;
   const e1 = await startExistingDeviceLink(env, account, owner.keys, owner.entry.agentId); // QR on the owner device
   const n1 = await startNewDeviceLink(env, e1.payload, newKeys); // scanned by the new device
-  return { env, identity, account, owner, newKeys, keyring, profile, e1, n1 };
+  return { env, identity, account, owner, newKeys, list, keyring, profile, e1, n1 };
 }

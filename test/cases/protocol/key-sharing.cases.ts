@@ -36,6 +36,7 @@ import {
 import { asAccountId, idEquals } from '../../../shared/wire/index.js';
 import { assertBytes, assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
+import { ArchiveAccount } from '../../support/archive-account.js';
 
 const env: ProtocolEnv = { rng: secureRandom, now: () => Date.now() };
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -88,29 +89,29 @@ export const keySharingSuite: PortableSuite = {
         const owner = await device('Olga');
         const stay = await device('Sam');
         const gone = await device('Gil');
-        const accountId = asAccountId(env.rng(16));
-        const ring = createArchiveKeyring(env, accountId);
-        const all = [owner.entry, stay.entry, gone.entry];
-        const granted = await grantArchiveKeys(env, ring, owner.keys, all, ARCHIVE_GRANT_SCOPES.all);
-        const gonesGrant = granted.find((g) => idEquals(g.recipientDeviceId, gone.keys.deviceId));
-        const gonesRing = (
-          await acceptArchiveKeyGrant(undefined, accountId, gonesGrant?.sealed ?? new Uint8Array(0), gone.keys, all)
-        ).keyring;
-        const rotation = await rotateArchiveOnListChange(env, ring, owner.keys, all, [owner.entry, stay.entry]);
+        const account = await ArchiveAccount.create(env, [owner.entry, stay.entry, gone.entry]);
+        const before = account.current;
+        const ring = await createArchiveKeyring(env, account.identity, before);
+        const granted = await grantArchiveKeys(env, ring, owner.keys, before.devices, ARCHIVE_GRANT_SCOPES.all);
+        const grantFor = (d: { keys: DeviceKeys }) =>
+          granted.find((g) => idEquals(g.recipientDeviceId, d.keys.deviceId))?.sealed ?? new Uint8Array(0);
+        const gonesRing = (await acceptArchiveKeyGrant(undefined, before, grantFor(gone), gone.keys)).keyring;
+        let staysRing = (await acceptArchiveKeyGrant(undefined, before, grantFor(stay), stay.keys)).keyring;
+        const after = await account.next([owner.entry, stay.entry]);
+        const rotation = await rotateArchiveOnListChange(env, account.identity, ring, owner.keys, after);
         assertEqual(rotation.grants.length, 1, 'one grant');
-        const staysRing = (
-          await acceptArchiveKeyGrant(
-            undefined,
-            accountId,
-            rotation.grants[0]?.sealed ?? new Uint8Array(0),
-            stay.keys,
-            all,
-          )
+        staysRing = (
+          await acceptArchiveKeyGrant(staysRing, after, rotation.grants[0]?.sealed ?? new Uint8Array(0), stay.keys)
         ).keyring;
-        const { record } = await sealHistoryRecord(rotation.keyring, env, text('r'), text('after'));
-        assertBytes(await openHistoryRecord(staysRing, text('r'), record), text('after'), 'remaining device');
+        const { record } = await sealHistoryRecord(rotation.keyring, env, owner.keys, text('r'), text('after'));
+        assertBytes(
+          (await openHistoryRecord(staysRing, text('r'), record)).plaintext,
+          text('after'),
+          'remaining device',
+        );
+        const authorsAt = (epoch: number) => account.lists.find((l) => l.version === epoch)?.devices;
         await assertRejects(
-          () => openHistoryRecord(gonesRing, text('r'), record),
+          () => openHistoryRecord(gonesRing, text('r'), record, authorsAt),
           ProtocolStateError,
           'removed device',
         );
@@ -136,7 +137,7 @@ export const keySharingSuite: PortableSuite = {
           codesMatch: true,
           profile: { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' },
           self: owner.keys,
-          keyring: createArchiveKeyring(env, accountId),
+          keyring: undefined,
         });
         const n3 = newDeviceConfirmCode(n2.state, env, true);
         const n4 = await newDeviceReceiveGrant(n3.state, env, e3.release?.grant ?? new Uint8Array(0));

@@ -64,7 +64,7 @@ async function relayOffer(linkId: Uint8Array) {
 
 describe('device linking: honest path (the existing device shows the QR code)', () => {
   it('#13.2: the new device scans the existing device’s QR; both show the same 6-digit code; on confirmation the new device is linked and gets every archive epoch', async () => {
-    const { env, account, owner, newKeys, keyring, profile, e1, n1 } = await linkingWorld();
+    const { env, account, owner, newKeys, list, keyring, profile, e1, n1 } = await linkingWorld();
     expect(e1.payload).toHaveLength(82);
     expect(n1.hello).toHaveLength(194);
     const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
@@ -90,12 +90,13 @@ describe('device linking: honest path (the existing device shows the QR code)', 
     expect(idEquals(linked.accountId, account.accountId)).toBe(true);
     expect(idEquals(linked.sponsor.deviceId, owner.keys.deviceId)).toBe(true);
     expect(linked.archiveGrantCount).toBe(1);
+    // The sponsor must be listed in the list the new device verified (here the list before it joins).
+    expect(list.devices.map((d) => d.signingKey)).toContainEqual(linked.sponsor.signingKey);
     const got = await acceptArchiveKeyGrant(
       undefined,
-      account.accountId,
+      list,
       release.archiveGrants[0]?.sealed ?? new Uint8Array(0),
       newKeys,
-      [linked.sponsor],
     );
     expect(got.keyring.keys).toHaveLength(keyring.keys.length);
   });
