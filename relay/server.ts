@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { LIMITS } from '../shared/wire/index.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
-import type { Logger } from './log.js';
+import { errorText, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { PurgeCounts, Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
@@ -54,7 +54,7 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
       ? await PgStore.open(config.databaseUrl, {
           poolSize: config.databasePoolSize,
           onIdleError: (error) => {
-            log.warn('store.connection-lost', { error: error.message.slice(0, 200) });
+            log.warn('store.connection-lost', { error: errorText(error) });
           },
         })
       : undefined;
@@ -77,7 +77,7 @@ async function serve(
     given ??
     new SqliteStore(dbPath, {
       onCheckpointerFailure: (error) => {
-        log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) });
+        log.error('store.checkpointer-failed', { error: errorText(error) });
       },
     });
   // The database holds OPAQUE records and ciphertext: readable by the relay's user only.

@@ -513,9 +513,14 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#checkpointer.stop();
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-      this.#db.close();
-      this.#wal.close();
+      try {
+        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        // A failed checkpoint (disk full, read-only file) leaves the WAL, which the next open
+        // replays: the database is closed all the same.
+        this.#db.close();
+        this.#wal.close();
+      }
     })();
     return this.#closing;
   }
