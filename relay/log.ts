@@ -44,6 +44,7 @@ export function errorText(error: unknown, max = 200): string {
   const fields = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
   const message = typeof fields['message'] === 'string' ? fields['message'] : '';
   const code = typeof fields['code'] === 'string' && !message.includes(fields['code']) ? `${fields['code']}: ` : '';
-  const text = `${code}${message}` || (typeof error === 'object' ? 'unknown error' : String(error));
+  const text =
+    `${code}${message}` || (typeof error === 'string' || typeof error === 'number' ? String(error) : 'unknown error');
   return text.slice(0, max);
 }

@@ -127,7 +127,7 @@ export function workerError(value: unknown): Error {
   const message = typeof fields['message'] === 'string' && fields['message'] !== '' ? fields['message'] : undefined;
   const text =
     [code, message].filter((part) => part !== undefined).join(': ') ||
-    (typeof value === 'object' ? 'unknown error' : String(value));
+    (typeof value === 'string' || typeof value === 'number' ? String(value) : 'unknown error');
   return new Error(`checkpoint worker failed: ${text}`);
 }
 

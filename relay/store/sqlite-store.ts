@@ -42,6 +42,26 @@ export interface SqliteStoreOptions {
   readonly checkpointer?: CheckpointerOptions;
   /** Called once if the checkpoint worker fails (default: one JSON line on stderr). */
   readonly onCheckpointerFailure?: (error: Error) => void;
+  /** Run PRAGMA quick_check when opening (default true); throws StoreIntegrityError on damage. */
+  readonly quickCheck?: boolean;
+}
+
+/** `PRAGMA quick_check` found damage: its first lines (issue #10 item 11). */
+export class StoreIntegrityError extends Error {}
+
+/** Lines of quick_check's report kept in the error. */
+const QUICK_CHECK_LINES = 3;
+
+/**
+ * PRAGMA quick_check: every page, record and free-list entry is checked (it reads the whole file),
+ * without the index-content comparison of integrity_check. A damaged database is refused before
+ * anything is served from it or written to it.
+ */
+function quickCheck(db: Database.Database): void {
+  const rows = db.pragma(`quick_check(${String(QUICK_CHECK_LINES)})`, { simple: false }) as Row[];
+  const lines = rows.map((r) => String(r['quick_check']));
+  if (lines.length === 1 && lines[0] === 'ok') return;
+  throw new StoreIntegrityError(lines.join('; ').slice(0, 300));
 }
 
 /** SQLite's own default, used again on the store's connection if the checkpoint worker fails. */
@@ -83,14 +103,21 @@ export class SqliteStore implements Store {
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('wal_autocheckpoint = 0');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
-    openSchema(this.#db);
-    // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
-    this.#wal = new WalSync(`${path}-wal`);
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      if (options.quickCheck !== false) quickCheck(this.#db);
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('wal_autocheckpoint = 0');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('busy_timeout = 5000');
+      openSchema(this.#db);
+      // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
+      this.#wal = new WalSync(`${path}-wal`);
+    } catch (error) {
+      // Nothing stays open after a failed start (issue #10, "Also").
+      this.#db.close();
+      throw error;
+    }
     const db = this.#db;
     this.#s = {
       insertAccount: db.prepare(

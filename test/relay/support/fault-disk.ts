@@ -14,6 +14,7 @@ function need(what: string, run: () => void): void {
   } catch (error) {
     throw new Error(
       `fault test needs ${what} (run as root, as CI does): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     );
   }
 }
