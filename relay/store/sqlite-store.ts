@@ -58,7 +58,16 @@ const QUICK_CHECK_LINES = 3;
  * anything is served from it or written to it.
  */
 function quickCheck(db: Database.Database): void {
-  const rows = db.pragma(`quick_check(${String(QUICK_CHECK_LINES)})`, { simple: false }) as Row[];
+  let rows: Row[];
+  try {
+    rows = db.pragma(`quick_check(${String(QUICK_CHECK_LINES)})`, { simple: false }) as Row[];
+  } catch (error) {
+    // Damage that stops the check itself (a broken schema page, a bad header).
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'))
+      throw new StoreIntegrityError(`${code}: ${error instanceof Error ? error.message : ''}`, { cause: error });
+    throw error;
+  }
   const lines = rows.map((r) => String(r['quick_check']));
   if (lines.length === 1 && lines[0] === 'ok') return;
   throw new StoreIntegrityError(lines.join('; ').slice(0, 300));
