@@ -85,6 +85,11 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
         onCheckpointerFailure: (error) => {
           log.error('store.checkpointer-failed', { error: errorText(error) });
         },
+        // Cursors moved past the floor file (issue #10 item 13): loud when commits were lost.
+        onCursorFloorJump: (jump) => {
+          if (jump.reason === 'unclean-stop') log.info('store.cursor-floor-used', { ...jump });
+          else log.warn('store.cursor-floor-used', { ...jump });
+        },
       });
     if (storeOverride === undefined) opened.store = backing;
     const relay = await serve(config, log, server, backing, shared);

@@ -9,6 +9,7 @@
  * Checkpoints run in a worker thread (sqlite-checkpointer.ts), not inside a commit.
  */
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import type {
   Ack,
   AccountRecord,
@@ -31,6 +32,7 @@ import { conversationKey } from './sqlite-keys.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
+import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
@@ -44,6 +46,10 @@ export interface SqliteStoreOptions {
   readonly onCheckpointerFailure?: (error: Error) => void;
   /** Run PRAGMA quick_check when opening (default true); throws StoreIntegrityError on damage. */
   readonly quickCheck?: boolean;
+  /** The cursor floor file (sqlite-cursor-floor.ts; default `<path>.cursor-floor`). */
+  readonly cursorFloorPath?: string;
+  /** Called at open when cursors move past the floor (default: one JSON line on stderr). */
+  readonly onCursorFloorJump?: (jump: FloorJump) => void;
 }
 
 /** `PRAGMA quick_check` found damage: its first lines (issue #10 item 11). */
@@ -87,6 +93,20 @@ const reportCheckpointerFailure = (error: Error): void => {
   );
 };
 
+const reportFloorJump = (jump: FloorJump): void => {
+  console.error(
+    JSON.stringify({ time: new Date().toISOString(), level: 'warn', event: 'store.cursor-floor-used', ...jump }),
+  );
+};
+
+function walHasFrames(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * conversations.last_active only decides retention (idle for retentionSeconds, at least 60 s):
  * it is written at most once per this interval per conversation, not once per message.
@@ -102,6 +122,7 @@ export class SqliteStore implements Store {
   readonly #wal: WalSync;
   readonly #checkpointer: Checkpointer;
   readonly #queues: QueueIds;
+  readonly #floor: CursorFloor;
   /** When each recently active conversation's last_active was last written (see TOUCH_INTERVAL_MS). */
   readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
   /** The next cursor; meta.next_seq is at least this after every committed batch. */
@@ -111,6 +132,8 @@ export class SqliteStore implements Store {
   #closing: Promise<void> | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    // Before the database is opened: opening it creates the WAL file.
+    const walPresent = walHasFrames(path);
     this.#db = new Database(path);
     try {
       this.#db.pragma('journal_mode = WAL');
@@ -209,7 +232,20 @@ export class SqliteStore implements Store {
     this.#queues = new QueueIds(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
-    this.#nextSeq = Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1);
+    // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
+    try {
+      this.#floor = new CursorFloor(
+        options.cursorFloorPath ?? `${path}.cursor-floor`,
+        Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1),
+        walPresent,
+        options.onCursorFloorJump ?? reportFloorJump,
+      );
+    } catch (error) {
+      this.#db.close();
+      this.#wal.close();
+      throw error;
+    }
+    this.#nextSeq = this.#floor.first;
     this.#lastCreated = newest === undefined ? 0 : num(newest['created_at']);
     const onFailure = options.onCheckpointerFailure ?? reportCheckpointerFailure;
     this.#checkpointer = new Checkpointer(path, options.checkpointer ?? {}, (error) => {
@@ -417,6 +453,8 @@ export class SqliteStore implements Store {
     const first = this.#nextSeq;
     const touched = new Set<string>();
     const ids: QueueIdBatch = new Map();
+    // The floor file is raised (fsynced) before a cursor past it can be committed.
+    if (rows.length > 0) this.#floor.cover(first + rows.length);
     this.#db
       .transaction(() => {
         let seq = first;
@@ -551,6 +589,7 @@ export class SqliteStore implements Store {
       await this.#checkpointer.stop();
       try {
         this.#db.pragma('wal_checkpoint(TRUNCATE)');
+        this.#floor.closeClean(this.#nextSeq);
       } finally {
         // A failed checkpoint (disk full, read-only file) leaves the WAL, which the next open
         // replays: the database is closed all the same.
