@@ -88,9 +88,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Operator mistakes (bad env var, unusable data dir) get one clear line, not a stack trace.
+    // A failed listen is a SealdeskError naming HOST and PORT (server.ts).
     if (error instanceof SealdeskError) process.stderr.write(`relay: ${error.message}\n`);
-    else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')
-      process.stderr.write('relay: the port is in use; set PORT to another one (or 0)\n');
     else process.stderr.write(`relay: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },
