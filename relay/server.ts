@@ -11,7 +11,7 @@ import type { RelayContext } from './context.js';
 import { errorText, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { PurgeCounts, Store } from './store/store.js';
-import { inspectInstall, openSqliteData } from './store/sqlite-open.js';
+import { inspectInstall, openSqliteData, requireServerSetup } from './store/sqlite-open.js';
 import { lockDataDir } from './store/sqlite-lock.js';
 import { dataDirSetting, prepareDataDir } from './data-dir.js';
 import { SetupError } from './errors.js';
@@ -78,20 +78,24 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
           })
         : undefined;
     opened.store = shared;
-    const backing =
-      storeOverride ??
-      shared ??
-      openSqliteData(config.dataDir, setting, signs, {
-        onCheckpointerFailure: (error) => {
-          log.error('store.checkpointer-failed', { error: errorText(error) });
-        },
-        // Cursors moved past the floor file (issue #10 item 13): loud when commits were lost.
-        onCursorFloorJump: (jump) => {
-          if (jump.reason === 'unclean-stop') log.info('store.cursor-floor-used', { ...jump });
-          else log.warn('store.cursor-floor-used', { ...jump });
-        },
-      });
-    if (storeOverride === undefined) opened.store = backing;
+    const embeddedStore = embedded
+      ? openSqliteData(config.dataDir, setting, signs, {
+          onCheckpointerFailure: (error) => {
+            log.error('store.checkpointer-failed', { error: errorText(error) });
+          },
+          // Cursors moved past the floor file (issue #10 item 13): loud when commits were lost.
+          onCursorFloorJump: (jump) => {
+            if (jump.reason === 'unclean-stop') log.info('store.cursor-floor-used', { ...jump });
+            else log.warn('store.cursor-floor-used', { ...jump });
+          },
+        })
+      : undefined;
+    if (embeddedStore !== undefined) {
+      opened.store = embeddedStore;
+      requireServerSetup(config.dataDir, setting, embeddedStore);
+    }
+    const backing = storeOverride ?? shared ?? embeddedStore;
+    if (backing === undefined) throw new Error('no store: unreachable (embedded, shared or given)');
     const relay = await serve(config, log, server, backing, shared);
     return {
       ...relay,

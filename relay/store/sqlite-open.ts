@@ -82,3 +82,18 @@ export function openSqliteData(
     writeFileSync(join(dir, INSTALL_MARKER), `${new Date().toISOString()}\n`, { mode: 0o600 });
   return store;
 }
+
+/**
+ * A database with accounts needs the OPAQUE setup they registered with: a new one would lock every
+ * account out for good (a sibling of item 12), so a missing setup is refused, not re-created.
+ */
+export function requireServerSetup(dir: string, setting: string, store: SqliteStore): void {
+  const path = join(dir, SERVER_SETUP_FILE);
+  if (existsSync(path)) return;
+  const accounts = store.countAccounts();
+  if (accounts === 0) return;
+  throw new SetupError(
+    `${path} (${setting}) is missing, but ${DB_FILE} holds ${String(accounts)} account${accounts === 1 ? '' : 's'}: ` +
+      `restore ${SERVER_SETUP_FILE} from its backup (a new one would lock every account out; docs/OPERATIONS.md, "Restoring")`,
+  );
+}

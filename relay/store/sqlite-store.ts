@@ -157,6 +157,7 @@ export class SqliteStore implements Store {
       ),
       accountByName: db.prepare('SELECT account_id, username, opaque_record FROM accounts WHERE username = ?'),
       accountExists: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?'),
+      accountCount: db.prepare('SELECT count(*) AS n FROM accounts'),
       insertSession: db.prepare(
         'INSERT INTO sessions (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -271,6 +272,11 @@ export class SqliteStore implements Store {
             opaqueRecord: String(row['opaque_record']),
           },
     );
+  }
+
+  /** Accounts stored (start-up checks: an install with accounts needs its OPAQUE setup). */
+  countAccounts(): number {
+    return num((this.#s.accountCount.get() as Row)['n']);
   }
 
   accountExists(accountId: string): Promise<boolean> {

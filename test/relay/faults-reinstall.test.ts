@@ -44,6 +44,18 @@ describe('#10.12: an emptied or lost database is not re-created over an earlier 
     }
   });
 
+  it('#10.12 (sibling): a missing opaque-server-setup beside a database with accounts is refused, not re-created', async () => {
+    const dir = join(data.dir, 'setup');
+    await fillInstall(dir, 1);
+    const setup = join(dir, 'opaque-server-setup');
+    rmSync(setup);
+    const r = runRelay({ SEALDESK_DATA_DIR: dir }, 15_000);
+    expect(r.status, `the relay created a new OPAQUE setup:\n${r.stdout}${r.stderr}`).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${setup} (SEALDESK_DATA_DIR=${dir}) is missing, but relay.sqlite holds 1 account`);
+    expect(existsSync(setup)).toBe(false);
+  });
+
   it('#10.12: a missing relay.sqlite beside opaque-server-setup and WAL files is refused', async () => {
     const dir = join(data.dir, 'missing');
     await fillInstall(dir, 5);
