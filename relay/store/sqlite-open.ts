@@ -2,18 +2,15 @@
  * Opening relay.sqlite at start (issue #10 items 11, 12 and 14; docs/OPERATIONS.md, "Start-up
  * checks" and "Restoring"):
  * - a missing or 0-byte database in a data directory that shows an earlier install (the marker
- *   file written at the first start, opaque-server-setup, a WAL or SHM file, the cursor floor) is
- *   refused: the relay never creates an empty database over one that was lost;
+ *   file written at the first start, opaque-server-setup, a WAL, SHM or journal file, the cursor
+ *   floor) is refused: the relay never creates an empty database over one that was lost;
  * - the database must pass `PRAGMA quick_check` (SqliteStore's constructor);
  * - every failure names the file and the variable that chose it, and says what to do.
- * `inspectInstall` runs before the data directory's lock file is created, so the lock file of
- * this very start never counts as a sign.
  */
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
 import { SqliteStore, type SqliteStoreOptions, StoreIntegrityError } from './sqlite-store.js';
-import { LOCK_FILE } from './sqlite-lock.js';
 
 export const DB_FILE = 'relay.sqlite';
 /** Written once the first database has been created: the data directory holds an install. */
@@ -23,9 +20,10 @@ const SERVER_SETUP_FILE = 'opaque-server-setup';
 
 /** Files of the data directory that only an earlier start could have left. */
 export function inspectInstall(dir: string): string[] {
+  // Not relay.lock or relay.pid: a start that failed before creating the database (a port in
+  // use) leaves them, and they hold no data.
   const names = [
     INSTALL_MARKER,
-    LOCK_FILE,
     SERVER_SETUP_FILE,
     `${DB_FILE}-wal`,
     `${DB_FILE}-shm`,

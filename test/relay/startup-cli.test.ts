@@ -39,6 +39,9 @@ describe('#10.also: relay start-up mistakes', () => {
     } finally {
       taken.close();
     }
+    // What the failed start left (the lock file) is no sign of an install: the next start works.
+    const relay = await startRelayProcess(join(data.dir, 'port'));
+    expect(await relay.stop('SIGTERM')).toBe(0);
   });
 
   it('#10.also: HOST=999.1.1.1 exits non-zero at once naming HOST', () => {
