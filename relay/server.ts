@@ -244,8 +244,8 @@ async function serve(
     return purged;
   };
   const retention = setInterval(() => {
-    sweep().catch(() => {
-      log.error('retention.failed');
+    sweep().catch((error: unknown) => {
+      log.error('retention.failed', { error: errorText(error) });
     });
   }, RETENTION_SWEEP_MS);
   try {
