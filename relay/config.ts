@@ -119,8 +119,17 @@ export const ENV_VARS = {
 
 export type EnvName = keyof typeof ENV_VARS;
 
+/**
+ * Settings whose empty value is a mistake, not "use the default": an empty HOST would listen on
+ * every interface's default, an empty SEALDESK_DATA_DIR a directory the operator did not choose
+ * (issue #10). Other variables treat empty as unset.
+ */
+const NEVER_EMPTY: ReadonlySet<EnvName> = new Set<EnvName>(['HOST', 'PORT', 'SEALDESK_DATA_DIR']);
+
 function read(env: NodeJS.ProcessEnv, name: EnvName): string {
   const value = env[name];
+  if (value?.trim() === '' && NEVER_EMPTY.has(name))
+    throw new ConfigError(`${name} is empty; unset it for the default (${ENV_VARS[name].fallback}) or give a value`);
   return value === undefined || value === '' ? ENV_VARS[name].fallback : value;
 }
 

@@ -2,18 +2,19 @@
  * The composition root: store, OPAQUE setup, HTTP routes, WebSocket endpoint (/v1/ws), heartbeat,
  * retention sweep and graceful shutdown. `startRelay` is what main.ts calls.
  */
-import { createServer, type Server } from 'node:http';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../shared/wire/index.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
-import type { Logger } from './log.js';
+import { errorText, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { PurgeCounts, Store } from './store/store.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { inspectInstall, openSqliteData, requireServerSetup } from './store/sqlite-open.js';
+import { lockDataDir } from './store/sqlite-lock.js';
+import { dataDirSetting, prepareDataDir } from './data-dir.js';
+import { SetupError } from './errors.js';
 import { CachedStore, DEFAULT_CACHE_ENTRIES } from './store/cached-store.js';
 import { PgStore } from './store/pg-store.js';
 import { CLUSTER_CACHE_MAX_AGE_MS, type Cluster, joinCluster } from './bus/join-cluster.js';
@@ -35,7 +36,7 @@ import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
 
 export const WS_PATH = '/v1/ws';
-export const DB_FILE = 'relay.sqlite';
+export { DB_FILE } from './store/sqlite-open.js';
 const RETENTION_SWEEP_MS = 60_000;
 
 export interface RunningRelay {
@@ -47,41 +48,110 @@ export interface RunningRelay {
 }
 
 export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  // DATABASE_URL: a PostgreSQL store shared with other nodes (docs/OPERATIONS.md, "Running several nodes").
-  const shared =
-    storeOverride === undefined && config.databaseUrl !== undefined
-      ? await PgStore.open(config.databaseUrl, {
-          poolSize: config.databasePoolSize,
-          onIdleError: (error) => {
-            log.warn('store.connection-lost', { error: error.message.slice(0, 200) });
+  // Start-up order (issue #10, "Also"; docs/OPERATIONS.md, "Start-up checks"): the data directory
+  // is checked and locked, then the port is bound, and only then are the database, its worker and
+  // the timers started, so a failed listen leaves nothing running and exits at once. Whatever
+  // fails later closes everything started before it.
+  const setting = dataDirSetting(config.dataDir);
+  prepareDataDir(config.dataDir);
+  const embedded = storeOverride === undefined && config.databaseUrl === undefined;
+  const signs = embedded ? inspectInstall(config.dataDir) : [];
+  const lock = embedded ? lockDataDir(config.dataDir, setting) : undefined;
+  // Until the store is open (quick_check reads the whole file), requests get 503 `starting`.
+  const server = createServer(starting);
+  try {
+    await listen(server, config);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const opened: { store: Store | undefined } = { store: undefined };
+  try {
+    // DATABASE_URL: a PostgreSQL store shared with other nodes (docs/OPERATIONS.md, "Running several nodes").
+    const shared =
+      storeOverride === undefined && config.databaseUrl !== undefined
+        ? await PgStore.open(config.databaseUrl, {
+            poolSize: config.databasePoolSize,
+            onIdleError: (error) => {
+              log.warn('store.connection-lost', { error: errorText(error) });
+            },
+          })
+        : undefined;
+    opened.store = shared;
+    const embeddedStore = embedded
+      ? openSqliteData(config.dataDir, setting, signs, {
+          onCheckpointerFailure: (error) => {
+            log.error('store.checkpointer-failed', { error: errorText(error) });
+          },
+          // Cursors moved past the floor file (issue #10 item 13): loud when commits were lost.
+          onCursorFloorJump: (jump) => {
+            if (jump.reason === 'unclean-stop') log.info('store.cursor-floor-used', { ...jump });
+            else log.warn('store.cursor-floor-used', { ...jump });
           },
         })
       : undefined;
-  try {
-    return await serve(config, log, storeOverride ?? shared, shared);
+    if (embeddedStore !== undefined) {
+      opened.store = embeddedStore;
+      requireServerSetup(config.dataDir, setting, embeddedStore);
+    }
+    const backing = storeOverride ?? shared ?? embeddedStore;
+    if (backing === undefined) throw new Error('no store: unreachable (embedded, shared or given)');
+    const relay = await serve(config, log, server, backing, shared);
+    return {
+      ...relay,
+      close: async () => {
+        try {
+          await relay.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
   } catch (error) {
-    await shared?.close();
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+    await opened.store?.close();
+    lock?.release();
     throw error;
+  }
+}
+
+function starting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+  res.end(JSON.stringify({ error: 'starting', message: 'the relay is starting; retry in a second' }));
+}
+
+/** Binds HOST:PORT; a failure names the variables and what to change. */
+async function listen(server: Server, config: RelayConfig): Promise<void> {
+  const where = `HOST=${config.host} PORT=${String(config.port)}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') throw new SetupError(`${where}: the port is in use; set PORT to another one (or 0)`);
+    if (code === 'EACCES') throw new SetupError(`${where}: not allowed to listen there; set PORT above 1023`);
+    throw new SetupError(
+      `cannot listen on ${where}: ${errorText(error)}; set HOST to an address of this machine (127.0.0.1, ::1, 0.0.0.0)`,
+    );
   }
 }
 
 async function serve(
   config: RelayConfig,
   log: Logger,
-  given: Store | undefined,
+  server: Server,
+  backing: Store,
   shared: PgStore | undefined,
 ): Promise<RunningRelay> {
-  const dbPath = join(config.dataDir, DB_FILE);
-  const backing =
-    given ??
-    new SqliteStore(dbPath, {
-      onCheckpointerFailure: (error) => {
-        log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) });
-      },
-    });
-  // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
-  if (given === undefined) chmodSync(dbPath, 0o600);
   // Routing looks up a device key or a conversation per envelope: keep them in memory (for a
   // bounded time when other nodes write the same database).
   const cached = new CachedStore(
@@ -122,7 +192,8 @@ async function serve(
     ...staticRoutes(config.staticDir),
   ];
 
-  const server = createServer((req, res) => {
+  server.off('request', starting);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handleRequest(routes, ctx, req, res);
   });
   // Frames up to 4x the cap reach the decoder and get a frame-too-large error frame while the
@@ -173,19 +244,12 @@ async function serve(
     return purged;
   };
   const retention = setInterval(() => {
-    sweep().catch(() => {
-      log.error('retention.failed');
+    sweep().catch((error: unknown) => {
+      log.error('retention.failed', { error: errorText(error) });
     });
   }, RETENTION_SWEEP_MS);
   try {
     await sweep();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
   } catch (error) {
     // Nothing may keep the process alive after a failed start (timers, the bus connection).
     clearInterval(heartbeat);

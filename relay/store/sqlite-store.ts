@@ -9,6 +9,7 @@
  * Checkpoints run in a worker thread (sqlite-checkpointer.ts), not inside a commit.
  */
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import type {
   Ack,
   AccountRecord,
@@ -31,6 +32,7 @@ import { conversationKey } from './sqlite-keys.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
+import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
@@ -42,6 +44,39 @@ export interface SqliteStoreOptions {
   readonly checkpointer?: CheckpointerOptions;
   /** Called once if the checkpoint worker fails (default: one JSON line on stderr). */
   readonly onCheckpointerFailure?: (error: Error) => void;
+  /** Run PRAGMA quick_check when opening (default true); throws StoreIntegrityError on damage. */
+  readonly quickCheck?: boolean;
+  /** The cursor floor file (sqlite-cursor-floor.ts; default `<path>.cursor-floor`). */
+  readonly cursorFloorPath?: string;
+  /** Called at open when cursors move past the floor (default: one JSON line on stderr). */
+  readonly onCursorFloorJump?: (jump: FloorJump) => void;
+}
+
+/** `PRAGMA quick_check` found damage: its first lines (issue #10 item 11). */
+export class StoreIntegrityError extends Error {}
+
+/** Lines of quick_check's report kept in the error. */
+const QUICK_CHECK_LINES = 3;
+
+/**
+ * PRAGMA quick_check: every page, record and free-list entry is checked (it reads the whole file),
+ * without the index-content comparison of integrity_check. A damaged database is refused before
+ * anything is served from it or written to it.
+ */
+function quickCheck(db: Database.Database): void {
+  let rows: Row[];
+  try {
+    rows = db.pragma(`quick_check(${String(QUICK_CHECK_LINES)})`, { simple: false }) as Row[];
+  } catch (error) {
+    // Damage that stops the check itself (a broken schema page, a bad header).
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'))
+      throw new StoreIntegrityError(`${code}: ${error instanceof Error ? error.message : ''}`, { cause: error });
+    throw error;
+  }
+  const lines = rows.map((r) => String(r['quick_check']));
+  if (lines.length === 1 && lines[0] === 'ok') return;
+  throw new StoreIntegrityError(lines.join('; ').slice(0, 300));
 }
 
 /** SQLite's own default, used again on the store's connection if the checkpoint worker fails. */
@@ -58,6 +93,20 @@ const reportCheckpointerFailure = (error: Error): void => {
   );
 };
 
+const reportFloorJump = (jump: FloorJump): void => {
+  console.error(
+    JSON.stringify({ time: new Date().toISOString(), level: 'warn', event: 'store.cursor-floor-used', ...jump }),
+  );
+};
+
+function walHasFrames(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * conversations.last_active only decides retention (idle for retentionSeconds, at least 60 s):
  * it is written at most once per this interval per conversation, not once per message.
@@ -73,6 +122,7 @@ export class SqliteStore implements Store {
   readonly #wal: WalSync;
   readonly #checkpointer: Checkpointer;
   readonly #queues: QueueIds;
+  readonly #floor: CursorFloor;
   /** When each recently active conversation's last_active was last written (see TOUCH_INTERVAL_MS). */
   readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
   /** The next cursor; meta.next_seq is at least this after every committed batch. */
@@ -82,15 +132,24 @@ export class SqliteStore implements Store {
   #closing: Promise<void> | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    // Before the database is opened: opening it creates the WAL file.
+    const walPresent = walHasFrames(path);
     this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('wal_autocheckpoint = 0');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
-    openSchema(this.#db);
-    // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
-    this.#wal = new WalSync(`${path}-wal`);
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      if (options.quickCheck !== false) quickCheck(this.#db);
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('wal_autocheckpoint = 0');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('busy_timeout = 5000');
+      openSchema(this.#db);
+      // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
+      this.#wal = new WalSync(`${path}-wal`);
+    } catch (error) {
+      // Nothing stays open after a failed start (issue #10, "Also").
+      this.#db.close();
+      throw error;
+    }
     const db = this.#db;
     this.#s = {
       insertAccount: db.prepare(
@@ -98,6 +157,7 @@ export class SqliteStore implements Store {
       ),
       accountByName: db.prepare('SELECT account_id, username, opaque_record FROM accounts WHERE username = ?'),
       accountExists: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?'),
+      accountCount: db.prepare('SELECT count(*) AS n FROM accounts'),
       insertSession: db.prepare(
         'INSERT INTO sessions (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -173,7 +233,20 @@ export class SqliteStore implements Store {
     this.#queues = new QueueIds(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
-    this.#nextSeq = Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1);
+    // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
+    try {
+      this.#floor = new CursorFloor(
+        options.cursorFloorPath ?? `${path}.cursor-floor`,
+        Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1),
+        walPresent,
+        options.onCursorFloorJump ?? reportFloorJump,
+      );
+    } catch (error) {
+      this.#db.close();
+      this.#wal.close();
+      throw error;
+    }
+    this.#nextSeq = this.#floor.first;
     this.#lastCreated = newest === undefined ? 0 : num(newest['created_at']);
     const onFailure = options.onCheckpointerFailure ?? reportCheckpointerFailure;
     this.#checkpointer = new Checkpointer(path, options.checkpointer ?? {}, (error) => {
@@ -199,6 +272,11 @@ export class SqliteStore implements Store {
             opaqueRecord: String(row['opaque_record']),
           },
     );
+  }
+
+  /** Accounts stored (start-up checks: an install with accounts needs its OPAQUE setup). */
+  countAccounts(): number {
+    return num((this.#s.accountCount.get() as Row)['n']);
   }
 
   accountExists(accountId: string): Promise<boolean> {
@@ -381,6 +459,8 @@ export class SqliteStore implements Store {
     const first = this.#nextSeq;
     const touched = new Set<string>();
     const ids: QueueIdBatch = new Map();
+    // The floor file is raised (fsynced) before a cursor past it can be committed.
+    if (rows.length > 0) this.#floor.cover(first + rows.length);
     this.#db
       .transaction(() => {
         let seq = first;
@@ -513,9 +593,15 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#checkpointer.stop();
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-      this.#db.close();
-      this.#wal.close();
+      try {
+        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+        this.#floor.closeClean(this.#nextSeq);
+      } finally {
+        // A failed checkpoint (disk full, read-only file) leaves the WAL, which the next open
+        // replays: the database is closed all the same.
+        this.#db.close();
+        this.#wal.close();
+      }
     })();
     return this.#closing;
   }

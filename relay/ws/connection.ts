@@ -32,10 +32,10 @@ import { verifyDeviceSignature } from '../auth/device-signature.js';
 import type { Subscriber } from './hub.js';
 import { type Peer, type Routing, routeEnvelope, routeFromCache } from './route-envelope.js';
 import { wsHeaderBytes, writeWsHeader } from './ws-frame-header.js';
+import { BacklogPages } from './backlog-pages.js';
 
 export const CLOSE_AUTH_FAILED = 4401;
 const NOTHING = (): void => undefined;
-const BACKLOG_PAGE = 256;
 /** A connection that has not authenticated within this time is closed (auth-failed). */
 export const HELLO_TIMEOUT_MS = 10_000;
 
@@ -387,15 +387,20 @@ export class Connection implements Subscriber {
       const round = this.#round;
       const target = this.#wantedHead;
       this.#takeAgain();
+      // Pages bounded by bytes, and the next one only once the socket has taken most of the
+      // last: a stalled receiver costs the event loop at most SEALDESK_MAX_BUFFERED_BYTES (item 15).
+      const pages = new BacklogPages(this.#ctx.config.maxBufferedBytes / 2);
       for (;;) {
-        const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, BACKLOG_PAGE);
+        const limit = pages.limit;
+        const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, limit);
+        pages.saw(page.map((m) => m.envelope.length));
         this.cork();
         try {
           for (const m of page) this.#deliver(m);
         } finally {
           this.uncork();
         }
-        if (page.length < BACKLOG_PAGE || !this.#open()) break;
+        if (page.length < limit || !this.#open()) break;
         while (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes / 2 && this.#open()) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
