@@ -48,7 +48,7 @@ export function partitionName(hi: number): string {
 }
 
 /** Cursors per segment, as the database says (the same for every node). */
-export async function segmentCursors(db: pg.Pool | pg.PoolClient): Promise<number> {
+export async function segmentCursors(db: pg.Pool | pg.ClientBase): Promise<number> {
   const row = (await db.query<Row>('SELECT value FROM cluster_meta WHERE key = $1', [SIZE_KEY])).rows[0];
   const size = Number(row?.['value']);
   if (!Number.isSafeInteger(size) || size < 1)
@@ -57,7 +57,7 @@ export async function segmentCursors(db: pg.Pool | pg.PoolClient): Promise<numbe
 }
 
 /** The upper bounds of the range partitions of `messages`, lowest first. */
-export async function partitionBounds(db: pg.Pool | pg.PoolClient): Promise<number[]> {
+export async function partitionBounds(db: pg.Pool | pg.ClientBase): Promise<number[]> {
   const r = await db.query<Row>(
     "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'messages'::regclass",
   );

@@ -75,6 +75,16 @@ function isRetryable(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/**
+ * A commit also runs again after check_violation (23514): its rows were routed with the partition
+ * list from before a concurrent ATTACH (pg-segments.ts) into the default partition, whose
+ * constraint then excludes them. The statement rolled back whole; run again, it sees the new
+ * partition. (sealdesk_commit writes no table with a CHECK constraint of its own.)
+ */
+function isCommitRetryable(error: unknown): boolean {
+  return isRetryable(error) || (error as { code?: unknown } | null)?.code === '23514';
+}
+
 export class PgStore implements SharedStore {
   readonly #pool: pg.Pool;
   /** When each recently active conversation's last_active was last written by this node. */
@@ -384,6 +394,7 @@ export class PgStore implements SharedStore {
       now,
     ];
     const rows = await this.#retrying(
+      isCommitRetryable,
       async () =>
         (
           await this.#pool.query<Row>({
@@ -604,7 +615,7 @@ export class PgStore implements SharedStore {
 
   /** Runs `body` in a transaction on one pooled connection, again after a deadlock. */
   #tx<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.#retrying(async () => {
+    return this.#retrying(isRetryable, async () => {
       const client = await this.#pool.connect();
       try {
         return await inTransaction(client, () => body(client));
@@ -614,12 +625,12 @@ export class PgStore implements SharedStore {
     });
   }
 
-  async #retrying<T>(run: () => Promise<T>): Promise<T> {
+  async #retrying<T>(retryable: (error: unknown) => boolean, run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run();
       } catch (error) {
-        if (attempt >= RETRIES || !isRetryable(error)) throw error;
+        if (attempt >= RETRIES || !retryable(error)) throw error;
       }
     }
   }
