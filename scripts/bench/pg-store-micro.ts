@@ -13,7 +13,11 @@
  * batch also fetches one random queue from cursor 0 (a reconnect) so reads pay for what is left in
  * the table. Printed per message: CPU of the database's backends (from /proc: the store's pooled
  * connections, partition rounds included; autovacuum workers are not counted, which favours the
- * per-row deletes), this process's CPU, wall time; and p50 / p99 of one commit.
+ * per-row deletes), this process's CPU, wall time; and p50 / p99 of one commit. Then the backend
+ * CPU of a VACUUM of the database right after the stream (`vacuum`: the cleanup that autovacuum
+ * would do later, dead rows of deletes and updates) and how many autovacuums ran during the stream,
+ * and the WAL the whole server wrote during the stream per message (other work on the server counts
+ * too: compare within a round pair).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -79,8 +83,18 @@ async function backendsCpu(admin: pg.Client, database: string, start: Map<number
   return total;
 }
 
+/** The server's current WAL position in bytes. */
+async function walLsn(admin: pg.Client): Promise<number> {
+  const row = (await admin.query<{ b: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS b")).rows[0];
+  return Number(row?.b);
+}
+
 interface Result {
   readonly backendUs: number;
+  readonly vacuumUs: number;
+  readonly autovacuums: number;
+  /** WAL written by the whole server during the stream (other databases' work included). */
+  readonly walBytes: number;
   readonly nodeUs: number;
   readonly wallUs: number;
   readonly p50Ms: number;
@@ -132,6 +146,7 @@ async function run(Store: StoreModule, batches: number, size: number): Promise<R
       await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])
     ).rows)
       start.set(r.pid, procCpuSeconds(r.pid));
+    const wal0 = await walLsn(admin);
     const node0 = process.cpuUsage();
     const t0 = performance.now();
     const latencies: number[] = [];
@@ -149,11 +164,31 @@ async function run(Store: StoreModule, batches: number, size: number): Promise<R
     const wall = performance.now() - t0;
     const node = process.cpuUsage(node0);
     const backend = await backendsCpu(admin, database, start);
+    const walBytes = (await walLsn(admin)) - wal0;
+    const maint = new pg.Client({ connectionString: url.toString() });
+    await maint.connect();
+    let vacuum: number;
+    let autovacuums: number;
+    try {
+      const pid = (await maint.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
+      autovacuums = Number(
+        (await maint.query<{ n: string }>('SELECT coalesce(sum(autovacuum_count), 0) AS n FROM pg_stat_user_tables'))
+          .rows[0]?.n,
+      );
+      const v0 = procCpuSeconds(pid);
+      await maint.query('VACUUM');
+      vacuum = procCpuSeconds(pid) - v0;
+    } finally {
+      await maint.end();
+    }
     latencies.sort((a, b) => a - b);
     const at = (q: number): number =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
     return {
       backendUs: (backend * 1e6) / messages,
+      vacuumUs: (vacuum * 1e6) / messages,
+      autovacuums,
+      walBytes: walBytes / messages,
       nodeUs: (node.user + node.system) / messages,
       wallUs: (wall * 1000) / messages,
       p50Ms: at(0.5),
@@ -182,18 +217,18 @@ for (let round = 0; round < rounds; round++) {
     const r = await run(stores[which], batches, size);
     results[which].push(r);
     process.stderr.write(
-      `round ${round + 1} ${which.padEnd(8)}: backend ${r.backendUs.toFixed(1)} µs/msg, node ${r.nodeUs.toFixed(1)} µs/msg, wall ${r.wallUs.toFixed(1)} µs/msg, commit p50 ${r.p50Ms.toFixed(1)} ms p99 ${r.p99Ms.toFixed(1)} ms\n`,
+      `round ${round + 1} ${which.padEnd(8)}: backend ${r.backendUs.toFixed(1)} µs/msg (+ vacuum ${r.vacuumUs.toFixed(1)}, ${r.autovacuums} autovacuums), node ${r.nodeUs.toFixed(1)} µs/msg, wall ${r.wallUs.toFixed(1)} µs/msg, commit p50 ${r.p50Ms.toFixed(1)} ms p99 ${r.p99Ms.toFixed(1)} ms, server WAL ${r.walBytes.toFixed(0)} B/msg\n`,
     );
   }
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const m = (w: 'baseline' | 'current', k: keyof Result): number => median(results[w].map((r) => r[k]));
 const line = (w: 'baseline' | 'current'): string =>
-  `  ${w.padEnd(8)}  backend ${m(w, 'backendUs').toFixed(1)} µs/msg, node ${m(w, 'nodeUs').toFixed(1)} µs/msg, wall ${m(w, 'wallUs').toFixed(1)} µs/msg, commit p50 ${m(w, 'p50Ms').toFixed(1)} ms, p99 ${m(w, 'p99Ms').toFixed(1)} ms\n`;
+  `  ${w.padEnd(8)}  backend ${m(w, 'backendUs').toFixed(1)} µs/msg (+ vacuum ${m(w, 'vacuumUs').toFixed(1)}), node ${m(w, 'nodeUs').toFixed(1)} µs/msg, wall ${m(w, 'wallUs').toFixed(1)} µs/msg, commit p50 ${m(w, 'p50Ms').toFixed(1)} ms, p99 ${m(w, 'p99Ms').toFixed(1)} ms, server WAL ${m(w, 'walBytes').toFixed(0)} B/msg\n`;
 const ratio = (k: keyof Result): string => (m('current', k) / m('baseline', k)).toFixed(2);
 process.stdout.write(
   `PgStore, ${QUEUES} queues, batches of ${BATCH} (+${ACKING_QUEUES_PER_BATCH} acks, 1 fetch), ${batches} batches, ${size} B, medians of ${rounds}:\n` +
     line('baseline') +
     line('current') +
-    `  current/baseline: backend CPU ${ratio('backendUs')}, node CPU ${ratio('nodeUs')}, wall ${ratio('wallUs')}, p50 ${ratio('p50Ms')}, p99 ${ratio('p99Ms')}\n`,
+    `  current/baseline: backend CPU ${ratio('backendUs')}, vacuum ${ratio('vacuumUs')}, node CPU ${ratio('nodeUs')}, wall ${ratio('wallUs')}, p50 ${ratio('p50Ms')}, p99 ${ratio('p99Ms')}, WAL ${ratio('walBytes')}\n`,
 );
