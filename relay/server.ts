@@ -56,9 +56,6 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
           onIdleError: (error) => {
             log.warn('store.connection-lost', { error: error.message.slice(0, 200) });
           },
-          onSegmentError: (error) => {
-            log.warn('store.segments-failed', { error: error.message.slice(0, 200) });
-          },
         })
       : undefined;
   try {

@@ -21,20 +21,6 @@
  *   a range is summarised); deleting a conversation scans the table (rare, as in SQLite).
  * - `single_use` holds OPAQUE login states and device challenges between their two requests, so
  *   a login may start on one node and finish on another; `cluster_meta` the setup fingerprint.
- *
- * Version 2 (issue 14 item 5: queues in segments, no per-row delete on ack):
- * - `queues.acked` is the queue's acknowledged cursor. An ack only raises it (never past the
- *   queue's `last_seq`, so an ack beyond the head cannot hide later messages); no message row is
- *   touched. Fetches, queue statistics and retention counts read only rows above `acked`.
- * - `messages` is partitioned by cursor range: partitions `messages_upto_<hi>` each hold the cursors
- *   below <hi> not held by an older one, plus `messages_default` for cursors outside every range
- *   (a commit that outruns partition creation lands there instead of failing). pg-segments.ts
- *   creates partitions ahead of the sequence and drops them whole once behind it, moving any row
- *   still above its queue's `acked` into the default partition first. Segment size:
- *   `cluster_meta['message-segment-cursors']`.
- * - The migration moves the existing rows (cursors unchanged) into one partition that covers
- *   everything up to the sequence plus one segment. oldestCompatible 2: a version-1 relay would
- *   deliver acknowledged messages again (it does not read `acked`), so old nodes stop first.
  */
 
 export interface Migration {
@@ -188,105 +174,7 @@ END
 $fn$;
 `;
 
-/** Cursors per message partition in a database migrated to version 2 (cluster_meta may change it later). */
-export const INITIAL_SEGMENT_CURSORS = 20_000;
-
-const V2 = `
-ALTER TABLE queues ADD COLUMN acked bigint NOT NULL DEFAULT 0;
-ALTER TABLE messages RENAME TO messages_v1;
-ALTER TABLE messages_v1 RENAME CONSTRAINT messages_pkey TO messages_v1_pkey;
-ALTER INDEX messages_created RENAME TO messages_v1_created;
-CREATE TABLE messages (
-  queue_id        bigint NOT NULL,
-  seq             bigint NOT NULL,
-  created_at      bigint NOT NULL,
-  conversation_id text NOT NULL,
-  envelope        bytea NOT NULL,
-  PRIMARY KEY (queue_id, seq)
-) PARTITION BY RANGE (seq);
-ALTER TABLE messages ALTER COLUMN envelope SET STORAGE EXTERNAL;
-CREATE INDEX messages_created ON messages USING brin (created_at);
-CREATE TABLE messages_default PARTITION OF messages DEFAULT WITH (toast_tuple_target = 8160);
-ALTER TABLE messages_default ALTER COLUMN envelope SET STORAGE EXTERNAL;
-INSERT INTO cluster_meta (key, value) VALUES ('message-segment-cursors', '${INITIAL_SEGMENT_CURSORS}');
--- The first partition covers every cursor drawn so far and one segment more; the rows move into it.
-DO $do$
-DECLARE
-  top bigint := (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM sealdesk_message_seq);
-  hi bigint := top + ${INITIAL_SEGMENT_CURSORS} + 1;
-BEGIN
-  EXECUTE format('CREATE TABLE %I PARTITION OF messages FOR VALUES FROM (MINVALUE) TO (%s) WITH (toast_tuple_target = 8160)', 'messages_upto_' || hi, hi);
-  EXECUTE format('ALTER TABLE %I ALTER COLUMN envelope SET STORAGE EXTERNAL', 'messages_upto_' || hi);
-END
-$do$;
-INSERT INTO messages (queue_id, seq, created_at, conversation_id, envelope)
-  SELECT queue_id, seq, created_at, conversation_id, envelope FROM messages_v1;
-DROP TABLE messages_v1;
-
--- As in version 1, except: every queue of the batch, appended to or acknowledged, is locked in name
--- order before cursors are drawn (an ack writes its queue row now, so two nodes acking each other's
--- queues must not lock them in opposite orders), and an ack raises queues.acked instead of deleting.
-CREATE OR REPLACE FUNCTION sealdesk_commit(
-  p_queues text[], p_conversations text[], p_envelopes bytea, p_offsets integer[], p_lengths integer[],
-  p_ack_queues text[], p_ack_upto bigint[], p_touch text[], p_now bigint
-) RETURNS TABLE (seq bigint, previous bigint) LANGUAGE plpgsql AS $fn$
-DECLARE
-  n integer := coalesce(array_length(p_queues, 1), 0);
-  acks integer := coalesce(array_length(p_ack_queues, 1), 0);
-  wanted integer;
-  found integer;
-  q_ids bigint[];
-  q_names text[];
-  q_lasts bigint[];
-  seqs bigint[];
-BEGIN
-  IF n > 0 OR acks > 0 THEN
-    SELECT count(DISTINCT q) INTO wanted FROM unnest(p_queues) AS q;
-    LOOP
-      IF n > 0 THEN
-        INSERT INTO queues (name) SELECT DISTINCT q FROM unnest(p_queues) AS q ORDER BY q ON CONFLICT (name) DO NOTHING;
-      END IF;
-      SELECT array_agg(l.queue_id), array_agg(l.name), array_agg(l.last_seq) INTO q_ids, q_names, q_lasts
-        FROM (SELECT x.queue_id, x.name, x.last_seq FROM queues x WHERE x.name = ANY (p_queues || p_ack_queues) ORDER BY x.name FOR UPDATE) l;
-      SELECT count(*) INTO found FROM unnest(q_names) AS f(name) WHERE f.name = ANY (p_queues);
-      EXIT WHEN found = wanted;
-    END LOOP;
-  END IF;
-  IF n > 0 THEN
-    -- Cursors are drawn only now that every queue of the batch is locked.
-    seqs := ARRAY(SELECT nextval('sealdesk_message_seq') FROM generate_series(1, n));
-    RETURN QUERY
-    WITH m AS (
-      SELECT i, b.queue_id, b.last_seq, seqs[i] AS s
-      FROM generate_subscripts(p_queues, 1) AS i
-      JOIN unnest(q_ids, q_names, q_lasts) AS b(queue_id, name, last_seq) ON b.name = p_queues[i]
-    ), ins AS (
-      INSERT INTO messages (queue_id, seq, created_at, conversation_id, envelope)
-      SELECT m.queue_id, m.s, p_now, p_conversations[m.i], substring(p_envelopes FROM p_offsets[m.i] + 1 FOR p_lengths[m.i])
-      FROM m
-    ), upd AS (
-      UPDATE queues q SET last_seq = x.top FROM (SELECT m.queue_id, max(m.s) AS top FROM m GROUP BY m.queue_id) x
-      WHERE q.queue_id = x.queue_id
-    )
-    SELECT m.s, coalesce(lag(m.s) OVER (PARTITION BY m.queue_id ORDER BY m.i), m.last_seq) FROM m ORDER BY m.i;
-  END IF;
-  IF acks > 0 THEN
-    -- PROTOCOL.md §16.2 ack: everything up to the cursor was processed. Never past the queue's head.
-    UPDATE queues q SET acked = least(a.upto, q.last_seq)
-      FROM (SELECT u.name, max(u.upto) AS upto FROM unnest(p_ack_queues, p_ack_upto) AS u(name, upto) GROUP BY u.name) a
-      WHERE q.name = a.name AND least(a.upto, q.last_seq) > q.acked;
-  END IF;
-  IF coalesce(array_length(p_touch, 1), 0) > 0 THEN
-    UPDATE conversations SET last_active = p_now WHERE conversation_id = ANY (p_touch);
-  END IF;
-END
-$fn$;
-`;
-
-export const MIGRATIONS: readonly Migration[] = [
-  { version: 1, oldestCompatible: 1, sql: V1 },
-  { version: 2, oldestCompatible: 2, sql: V2 },
-];
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, oldestCompatible: 1, sql: V1 }];
 
 /** The schema version this code writes and reads. */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 1;

@@ -13,10 +13,6 @@
  * - Caps that count rows first (devices per account, prekeys per device, attachment quota, the
  *   next device-list version) hold a transaction-scoped advisory lock on what they count.
  * - Retention runs on one node at a time (a session advisory lock); other nodes skip the sweep.
- * - Queues in segments (schema version 2): an ack raises the queue's `acked` cursor; fetches and
- *   statistics read rows above it; partitions are created ahead and dropped whole behind the
- *   sequence by pg-segments.ts, one node at a time, started when this node's commits cross a
- *   half segment, at open and after each retention sweep.
  */
 import type pg from 'pg';
 import type {
@@ -41,7 +37,6 @@ import { deviceQueue, visitorQueue } from './store.js';
 import { LruMap } from './lru-map.js';
 import { migrate } from './pg-migrate.js';
 import { StoreSetupError } from './pg-errors.js';
-import { maintainSegments, segmentCursors, type SegmentRound } from './pg-segments.js';
 
 /** As in the SQLite store: conversations.last_active is written at most once a second per conversation. */
 export const PG_TOUCH_INTERVAL_MS = 1_000;
@@ -59,8 +54,6 @@ export interface PgStoreOptions {
   readonly poolSize?: number;
   /** A pooled connection failed while idle (the server restarted); the pool replaces it. */
   readonly onIdleError?: (error: Error) => void;
-  /** A segment round failed (pg-segments.ts); nothing is lost, the next round tries again. */
-  readonly onSegmentError?: (error: Error) => void;
 }
 
 type Row = Readonly<Record<string, unknown>>;
@@ -75,16 +68,6 @@ function isRetryable(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-/**
- * A commit also runs again after check_violation (23514): its rows were routed with the partition
- * list from before a concurrent ATTACH (pg-segments.ts) into the default partition, whose
- * constraint then excludes them. The statement rolled back whole; run again, it sees the new
- * partition. (sealdesk_commit writes no table with a CHECK constraint of its own.)
- */
-function isCommitRetryable(error: unknown): boolean {
-  return isRetryable(error) || (error as { code?: unknown } | null)?.code === '23514';
-}
-
 export class PgStore implements SharedStore {
   readonly #pool: pg.Pool;
   /** When each recently active conversation's last_active was last written by this node. */
@@ -92,17 +75,9 @@ export class PgStore implements SharedStore {
   /** Claims of this node run one after another, so they are answered in upload order. */
   #claims: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
-  readonly #onSegmentError: (error: Error) => void;
-  /** Cursors per segment (cluster_meta, read at open). */
-  readonly #segmentCursors: number;
-  /** The half segment of the highest cursor this node committed: a new one starts a round. */
-  #halfSegment = 0;
-  #segmentRound: Promise<SegmentRound | undefined> | undefined;
 
-  private constructor(pool: pg.Pool, segmentCursors: number, onSegmentError: (error: Error) => void) {
+  private constructor(pool: pg.Pool) {
     this.#pool = pool;
-    this.#segmentCursors = segmentCursors;
-    this.#onSegmentError = onSegmentError;
   }
 
   /** Connects, migrates the schema (pg-migrate.ts) and returns the store. */
@@ -132,20 +107,15 @@ export class PgStore implements SharedStore {
         { cause: error },
       );
     }
-    let size: number;
     try {
       await migrate(client);
-      size = await segmentCursors(client);
     } catch (error) {
       client.release();
       await pool.end();
       throw error;
     }
     client.release();
-    const store = new PgStore(pool, size, options.onSegmentError ?? (() => undefined));
-    // Partitions ahead of the sequence before the first commit (another node may be doing it).
-    await store.maintainSegments();
-    return store;
+    return new PgStore(pool);
   }
 
   // Accounts and sessions
@@ -394,7 +364,6 @@ export class PgStore implements SharedStore {
       now,
     ];
     const rows = await this.#retrying(
-      isCommitRetryable,
       async () =>
         (
           await this.#pool.query<Row>({
@@ -405,46 +374,13 @@ export class PgStore implements SharedStore {
         ).rows,
     );
     for (const id of touch) this.#touched.set(id, now);
-    const chained = rows.map((r) => ({ seq: num(r['seq']), previous: num(r['previous']) }));
-    const top = chained.reduce((max, c) => Math.max(max, c.seq), 0);
-    const half = Math.floor((2 * top) / this.#segmentCursors);
-    if (half > this.#halfSegment) {
-      this.#halfSegment = half;
-      // Not awaited: the commit is answered now; a failed round is reported and tried again later.
-      this.maintainSegments().catch((error: unknown) => {
-        this.#onSegmentError(error instanceof Error ? error : new Error(String(error)));
-      });
-    }
-    return chained;
-  }
-
-  /**
-   * One segment round (pg-segments.ts) unless this node is running one: then that round's
-   * outcome. Undefined when another node holds the round's lock.
-   */
-  maintainSegments(): Promise<SegmentRound | undefined> {
-    if (this.#segmentRound !== undefined) return this.#segmentRound;
-    const run = (async () => {
-      const client = await this.#pool.connect();
-      try {
-        return await maintainSegments(client);
-      } finally {
-        client.release();
-      }
-    })();
-    this.#segmentRound = run;
-    const clear = (): void => {
-      this.#segmentRound = undefined;
-    };
-    run.then(clear, clear);
-    return run;
+    return rows.map((r) => ({ seq: num(r['seq']), previous: num(r['previous']) }));
   }
 
   async fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
     const r = await this.#pool.query<Row>({
       name: 'sealdesk_fetch',
-      // Rows at or below the queue's acked cursor wait for their partition to be dropped.
-      text: 'SELECT m.seq, m.envelope FROM queues q JOIN messages m ON m.queue_id = q.queue_id WHERE q.name = $1 AND m.seq > greatest($2::bigint, q.acked) ORDER BY m.seq LIMIT $3',
+      text: 'SELECT m.seq, m.envelope FROM queues q JOIN messages m ON m.queue_id = q.queue_id WHERE q.name = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3',
       values: [queue, after, limit],
     });
     return r.rows.map((row) => ({ seq: num(row['seq']), envelope: bytes(row['envelope']) }));
@@ -466,7 +402,7 @@ export class PgStore implements SharedStore {
 
   async queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }> {
     const row = await this.#one(
-      'SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages m JOIN queues q ON q.queue_id = m.queue_id WHERE m.seq > q.acked GROUP BY m.queue_id) s',
+      'SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id) s',
       [],
     );
     return {
@@ -554,20 +490,14 @@ export class PgStore implements SharedStore {
       try {
         let messages = 0;
         for (;;) {
-          // Acknowledged rows expire too (their ciphertext goes even if their segment lingers);
-          // counted are those still pending, as the other stores count (they hold no others).
-          const row = await one(
-            client,
-            `WITH x AS (SELECT queue_id, seq FROM messages WHERE created_at < $1 LIMIT $2),
-             d AS (DELETE FROM messages m USING x WHERE m.queue_id = x.queue_id AND m.seq = x.seq RETURNING m.queue_id, m.seq)
-             SELECT count(*) AS deleted, count(*) FILTER (WHERE d.seq > q.acked) AS pending
-             FROM d LEFT JOIN queues q ON q.queue_id = d.queue_id`,
+          const r = await client.query(
+            'DELETE FROM messages WHERE ctid = ANY (ARRAY(SELECT ctid FROM messages WHERE created_at < $1 LIMIT $2))',
             [cutoff, PG_PURGE_CHUNK_ROWS],
           );
-          messages += num(row?.['pending']);
-          if (num(row?.['deleted']) < PG_PURGE_CHUNK_ROWS) break;
+          messages += r.rowCount ?? 0;
+          if ((r.rowCount ?? 0) < PG_PURGE_CHUNK_ROWS) break;
         }
-        const counts = await inTransaction(client, async (): Promise<PurgeCounts> => {
+        return await inTransaction(client, async (): Promise<PurgeCounts> => {
           let attachments =
             (await client.query('DELETE FROM attachments WHERE created_at < $1', [cutoff])).rowCount ?? 0;
           const idle = (
@@ -583,11 +513,6 @@ export class PgStore implements SharedStore {
           await client.query('DELETE FROM single_use WHERE expires_at <= $1', [now]);
           return { messages, attachments, conversations: dropped.length, sessions, conversationIds: dropped };
         });
-        // Also a round a minute: partitions are dropped even when no node's commits start one.
-        await this.maintainSegments().catch((error: unknown) => {
-          this.#onSegmentError(error instanceof Error ? error : new Error(String(error)));
-        });
-        return counts;
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [PURGE_LOCK]);
       }
@@ -597,10 +522,7 @@ export class PgStore implements SharedStore {
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await this.#segmentRound?.catch(() => undefined);
-      await this.#pool.end();
-    })();
+    this.#closing ??= this.#pool.end();
     return this.#closing;
   }
 
@@ -615,7 +537,7 @@ export class PgStore implements SharedStore {
 
   /** Runs `body` in a transaction on one pooled connection, again after a deadlock. */
   #tx<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.#retrying(isRetryable, async () => {
+    return this.#retrying(async () => {
       const client = await this.#pool.connect();
       try {
         return await inTransaction(client, () => body(client));
@@ -625,12 +547,12 @@ export class PgStore implements SharedStore {
     });
   }
 
-  async #retrying<T>(retryable: (error: unknown) => boolean, run: () => Promise<T>): Promise<T> {
+  async #retrying<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run();
       } catch (error) {
-        if (attempt >= RETRIES || !retryable(error)) throw error;
+        if (attempt >= RETRIES || !isRetryable(error)) throw error;
       }
     }
   }

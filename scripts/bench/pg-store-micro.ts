@@ -1,8 +1,9 @@
 /**
  * Micro-benchmark of the PostgreSQL store itself (relay/store/pg-store.ts), issue 14 item 5: the
- * store as shipped against a baseline module exporting `PgStore` (e.g. the per-row-delete store of
- * an earlier commit, extracted with `git archive`), in the same run, alternating, each round in a
- * database of its own on the machine's server (dropped at the end).
+ * store of this tree against a baseline module exporting `PgStore` (another version of the store,
+ * e.g. the queues-in-segments one of branch wt-pg commit 5ff1cac, extracted with `git archive`), in
+ * the same run, alternating, each round in a database of its own on the machine's server (dropped
+ * at the end).
  *
  *   npx tsx scripts/bench/pg-store-micro.ts --baseline=<dir>/relay/store/pg-store.ts
  *     [--batches=2000] [--rounds=3] [--size=256]
