@@ -27,6 +27,7 @@ import type {
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -156,13 +157,24 @@ export class CachedStore implements Store, RoutingCache {
 
   // Writes that evict
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role?: DeviceRole,
+  ): Promise<LimitedResult> {
     return this.#evicting(
       () => {
         this.#evictDevice(accountId, deviceId);
       },
-      () => this.#inner.putDevice(accountId, deviceId, signingKey, max),
+      () => this.#inner.putDevice(accountId, deviceId, signingKey, max, role),
     );
+  }
+
+  /** Not cached: access checks read it on every request (issue #10 item 1). */
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    return this.#inner.getDeviceRole(accountId, deviceId);
   }
 
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {

@@ -16,6 +16,7 @@ import type {
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -32,6 +33,7 @@ import { WalSync } from './sqlite-wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
+import { SqliteDeviceRoles } from './sqlite-device-roles.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -80,6 +82,7 @@ export class SqliteStore implements Store {
   /** created_at of the newest message: created_at never decreases in seq (purge relies on it). */
   #lastCreated: number;
   #closing: Promise<void> | undefined;
+  readonly #roles: SqliteDeviceRoles;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new Database(path);
@@ -171,6 +174,7 @@ export class SqliteStore implements Store {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
     this.#queues = new QueueIds(db);
+    this.#roles = new SqliteDeviceRoles(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     this.#nextSeq = Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1);
@@ -221,14 +225,24 @@ export class SqliteStore implements Store {
     });
   }
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role: DeviceRole = 'owner',
+  ): Promise<LimitedResult> {
     return this.#durable(
       this.#db
         .transaction((): LimitedResult => {
-          const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
+          const old = this.#s.deviceKey.get(accountId, deviceId) as Row | undefined;
+          const exists = old !== undefined;
           const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
           if (!exists && count >= max) return { ok: false, count };
+          if (exists && !Buffer.from(bytes(old['signing_key'])).equals(Buffer.from(signingKey)))
+            this.#roles.revokeSessions(accountId, deviceId);
           this.#s.upsertDevice.run(accountId, deviceId, signingKey);
+          this.#roles.set(accountId, deviceId, role);
           return { ok: true, count: exists ? count : count + 1 };
         })
         .immediate(),
@@ -240,12 +254,17 @@ export class SqliteStore implements Store {
     return Promise.resolve(row === undefined ? undefined : bytes(row['signing_key']));
   }
 
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    return Promise.resolve(this.#roles.get(accountId, deviceId));
+  }
+
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
     const queue = deviceQueue(accountId, deviceId);
     return this.#durable(
       this.#db
         .transaction(() => {
           const r = this.#s.deleteDevice.run(accountId, deviceId);
+          this.#roles.forget(accountId, deviceId);
           this.#s.deleteBundle.run(accountId, deviceId);
           this.#s.deletePrekeys.run(accountId, deviceId);
           const queueId = this.#queues.delete(queue);
