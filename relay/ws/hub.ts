@@ -65,6 +65,8 @@ export interface HubCluster {
 }
 
 export const CLOSE_GONE = 4410;
+/** The same code as a failed hello (ws/connection.ts CLOSE_AUTH_FAILED): authenticate again. */
+export const CLOSE_REKEYED = 4401;
 const NONE: readonly Subscriber[] = [];
 
 export class Hub {
@@ -139,9 +141,15 @@ export class Hub {
     await this.#chain;
   }
 
-  disconnectDevice(accountId: string, deviceId: string): void {
+  /**
+   * Closes the device's sockets on every node: 4410 when it was removed, 4401 here when its key was
+   * replaced (the client signs in again with the new key; issue #10 item 2). Other nodes close
+   * theirs with 4410 and forget the cached key (relay/bus/cluster-link.ts).
+   */
+  disconnectDevice(accountId: string, deviceId: string, why: 'removed' | 'rekeyed' = 'removed'): void {
     const queue = deviceQueue(accountId, deviceId);
-    this.closeQueue(queue, 'device removed');
+    if (why === 'removed') this.closeQueue(queue, 'device removed');
+    else for (const s of this.#subscribersOf(queue)) s.close(CLOSE_REKEYED, 'device key replaced');
     this.#cluster?.gone(queue);
   }
 
