@@ -25,6 +25,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ByteBudget } from './http/byte-budget.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
+import { AbuseLimits } from './abuse-limits.js';
 import { Hub } from './ws/hub.js';
 import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
@@ -109,6 +110,7 @@ async function serve(
     challenges: cluster?.challenges ?? new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     loginThrottle: new LoginThrottle(config.loginsPerUsernamePerHour),
+    abuse: new AbuseLimits(config),
     uploadBudget: new ByteBudget(config.uploadMemoryBytes),
     hub,
     queueStats: new QueueStatsCache(store, now),

@@ -21,7 +21,7 @@ export interface Caller {
 export interface DeviceTarget {
   readonly deviceId: string;
   readonly currentRole: DeviceRole | undefined;
-  readonly newRole?: DeviceRole;
+  readonly newRole?: DeviceRole | undefined;
 }
 
 /**

@@ -20,6 +20,7 @@ import { fromBase64Url, toBase64Url } from '../auth/tokens.js';
 import { mayManageDevice, mayPublishDeviceList, mayPublishWidgetConfig } from '../auth/roles.js';
 import { DEVICE_ROLES, type DeviceRole } from '../store/store.js';
 import { requireAccount, requireRole } from './access.js';
+import { addressKey, clientAddress } from './client-address.js';
 import { bytesField, readBytes, readJson } from './body.js';
 import { sendBytes, sendJson } from './respond.js';
 import { ID, type Route, param, route } from './router.js';
@@ -169,8 +170,27 @@ export const directoryRoutes: readonly Route[] = [
     sendJson(res, 200, { count: result.count });
   }),
 
-  route('POST', `/v1/accounts/${ID}/devices/${ID}/one-time-prekeys/claim`, async ({ res, ctx, params }) => {
-    const prekey = await ctx.store.claimOneTimePrekey(param(params, 0), param(params, 1));
+  route('POST', `/v1/accounts/${ID}/devices/${ID}/one-time-prekeys/claim`, async ({ req, res, ctx, params }) => {
+    const [accountId, deviceId] = [param(params, 0), param(params, 1)];
+    // X3DH §4 (issue #10 item 4): one address may not drain a device; a device is drained no
+    // faster than its runtime tops it up. Past the device's budget a visitor gets none-left and
+    // uses the signed prekey alone, as when the device has run out.
+    const address = addressKey(clientAddress(req, ctx.config.trustedProxies));
+    if (!ctx.abuse.prekeyClaimsByAddress.take(address, ctx.now())) {
+      ctx.metrics.reject('prekey-claims-address');
+      throw new HttpError(
+        429,
+        'rate-limited',
+        `at most ${ctx.config.prekeyClaimsPerAddressPerHour} one-time prekey claims per hour from one address`,
+      );
+    }
+    if (!ctx.abuse.prekeyClaimsByDevice.take(`${accountId}:${deviceId}`, ctx.now())) {
+      ctx.metrics.reject('prekey-claims-device');
+      throw new HttpError(404, 'none-left', 'claims of this device are rate-limited now; use the signed prekey alone', {
+        limited: 'device',
+      });
+    }
+    const prekey = await ctx.store.claimOneTimePrekey(accountId, deviceId);
     if (prekey === undefined)
       throw new HttpError(404, 'none-left', 'this device has no one-time prekey left; use the signed prekey alone');
     sendJson(res, 200, { prekey: toBase64Url(prekey) });

@@ -141,6 +141,8 @@ export async function startRelay(
         SEALDESK_LOG_LEVEL: 'warn',
         SEALDESK_MESSAGES_PER_SECOND: '1000000',
         SEALDESK_CONVERSATIONS_PER_HOUR: '1000000',
+        SEALDESK_REGISTRATIONS_PER_HOUR: '1000000',
+        SEALDESK_CHALLENGES_PER_MINUTE: '1000000',
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
