@@ -42,7 +42,7 @@ describe('abuse limits (issue #10 items 4, 7, 8)', () => {
     const second: FromStatus[] = [];
     for (let i = 0; i < 4; i++) {
       const a = await httpFrom('127.0.0.3', relay.origin, 'POST', `${path}/claim`);
-      second.push([a.status, String(a.json['error'] ?? '')]);
+      second.push([a.status, typeof a.json['error'] === 'string' ? a.json['error'] : '']);
     }
     expect(second).toEqual([
       [200, ''],
