@@ -154,7 +154,7 @@ export const ENV_VARS = {
     help: 'time a client has to send a whole request (an attachment upload included)',
   },
   SEALDESK_PENDING_REQUESTS_PER_ADDRESS: {
-    fallback: '64',
+    fallback: '256',
     help: 'HTTP connections one address may hold before their first request arrives (0 proxies only)',
   },
 } as const;

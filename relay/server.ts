@@ -29,6 +29,7 @@ import { AbuseLimits } from './abuse-limits.js';
 import { Hub } from './ws/hub.js';
 import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
+import { capPendingConnections } from './http/pending-connections.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
@@ -124,9 +125,20 @@ async function serve(
     ...staticRoutes(config.staticDir),
   ];
 
-  const server = createServer((req, res) => {
-    void handleRequest(routes, ctx, req, res);
-  });
+  // Slowloris (issue #10 item 6): headers and whole requests have a deadline, checked every
+  // second; connections still waiting for their first headers are capped per address.
+  const headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    (req, res) => {
+      void handleRequest(routes, ctx, req, res);
+    },
+  );
+  if (config.trustedProxies === 0) capPendingConnections(server, config.pendingRequestsPerAddress, metrics);
   // Frames up to 4x the cap reach the decoder and get a frame-too-large error frame while the
   // connection stays open; anything larger is refused by ws itself (close 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes * 4, perMessageDeflate: false });

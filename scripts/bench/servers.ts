@@ -143,6 +143,7 @@ export async function startRelay(
         SEALDESK_CONVERSATIONS_PER_HOUR: '1000000',
         SEALDESK_REGISTRATIONS_PER_HOUR: '1000000',
         SEALDESK_CHALLENGES_PER_MINUTE: '1000000',
+        SEALDESK_PENDING_REQUESTS_PER_ADDRESS: '1000000',
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
