@@ -11,6 +11,7 @@ import type { WindowCounter } from './rate-limit.js';
 import type { Hub } from './ws/hub.js';
 import type { QueueStatsCache } from './queue-stats-cache.js';
 import type { AbuseLimits } from './abuse-limits.js';
+import type { QueueSockets } from './ws/queue-sockets.js';
 
 /** Single-use challenges between POST /v1/auth/device/challenge and /session. */
 export interface Challenges {
@@ -37,6 +38,8 @@ export interface RelayContext {
   /** Attachment bytes being received, at most SEALDESK_UPLOAD_MEMORY_BYTES (http/byte-budget.ts). */
   readonly uploadBudget: ByteBudget;
   readonly hub: Hub;
+  /** Authenticated connections per queue and their shared frame budget (ws/queue-sockets.ts). */
+  readonly queueSockets: QueueSockets;
   /** Queue statistics for /metrics, at most QUEUE_STATS_MAX_AGE_MS old. */
   readonly queueStats: QueueStatsCache;
   readonly now: () => number;

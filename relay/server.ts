@@ -27,6 +27,7 @@ import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
 import { AbuseLimits } from './abuse-limits.js';
 import { Hub } from './ws/hub.js';
+import { QueueSockets } from './ws/queue-sockets.js';
 import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
 import { capPendingConnections } from './http/pending-connections.js';
@@ -98,7 +99,7 @@ async function serve(
     shared === undefined ? undefined : await joinCluster(shared, setup, cached, config, log, metrics);
   const opaque = new OpaqueServer(setup, cluster?.logins);
   const now = (): number => Date.now();
-  const hub = new Hub(store, log, metrics, now, cluster?.link);
+  const hub = new Hub(store, log, metrics, now, cluster?.link, { maxQueueMessages: config.maxQueueMessages });
   cluster?.link.attach(hub, cluster.bus);
   const ctx: RelayContext = {
     config,
@@ -114,6 +115,7 @@ async function serve(
     abuse: new AbuseLimits(config),
     uploadBudget: new ByteBudget(config.uploadMemoryBytes),
     hub,
+    queueSockets: new QueueSockets(config.socketsPerQueue, config.messagesPerConnectionPerSecond),
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),
   };

@@ -286,6 +286,10 @@ export class CachedStore implements Store, RoutingCache {
     return this.#inner.fetchQueue(queue, after, limit);
   }
 
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    return this.#inner.queueDepths(queues);
+  }
+
   queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }> {
     return this.#inner.queueStats();
   }

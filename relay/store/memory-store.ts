@@ -204,6 +204,10 @@ export class MemoryStore implements Store {
     return Promise.resolve(seqs);
   }
 
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    return Promise.resolve(new Map(queues.map((q) => [q, this.#queues.get(q)?.length ?? 0])));
+  }
+
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
     const rows = (this.#queues.get(queue) ?? []).filter((m) => m.seq > after).slice(0, limit);
     return Promise.resolve(rows.map(({ seq, envelope }) => ({ seq, envelope })));

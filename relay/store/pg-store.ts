@@ -403,6 +403,18 @@ export class PgStore implements SharedStore {
     return rows.map((r) => ({ seq: num(r['seq']), previous: num(r['previous']) }));
   }
 
+  async queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    const depths = new Map<QueueKey, number>(queues.map((q) => [q, 0]));
+    if (queues.length === 0) return depths;
+    const r = await this.#pool.query<Row>({
+      name: 'sealdesk_depths',
+      text: 'SELECT q.name, count(m.seq) AS n FROM queues q JOIN messages m ON m.queue_id = q.queue_id WHERE q.name = ANY ($1) GROUP BY q.name',
+      values: [[...queues]],
+    });
+    for (const row of r.rows) depths.set(String(row['name']), num(row['n']));
+    return depths;
+  }
+
   async fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
     const r = await this.#pool.query<Row>({
       name: 'sealdesk_fetch',

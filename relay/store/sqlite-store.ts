@@ -156,6 +156,7 @@ export class SqliteStore implements Store {
       newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
       firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
       ack: db.prepare('DELETE FROM messages WHERE queue_id = ? AND seq <= ?'),
+      depth: db.prepare('SELECT count(*) AS n FROM messages WHERE queue_id = ?'),
       fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       stats: db.prepare(
         'SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id)',
@@ -448,6 +449,15 @@ export class SqliteStore implements Store {
   /** PRAGMA synchronous of the connection (1 = NORMAL), for tests and diagnostics. */
   synchronousLevel(): number {
     return num(this.#db.pragma('synchronous', { simple: true }));
+  }
+
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    const depths = new Map<QueueKey, number>();
+    for (const queue of queues) {
+      const queueId = this.#queues.find(queue);
+      depths.set(queue, queueId === undefined ? 0 : num((this.#s.depth.get(queueId) as Row)['n']));
+    }
+    return Promise.resolve(depths);
   }
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {

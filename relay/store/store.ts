@@ -154,6 +154,8 @@ export interface Store {
   /** Messages of `queue` with seq > after, oldest first, at most `limit`. */
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]>;
   queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }>;
+  /** How many messages each queue holds now (0 for a queue the store has never seen; issue #10 item 5). */
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>>;
 
   // Attachments
   /** Stores the blob unless the conversation would then hold more than `quotaBytes`. */

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Ack, ChainedSeq, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
 import { deviceQueue, visitorQueue } from '../store/store.js';
+import { LruMap } from '../store/lru-map.js';
 
 /** What the hub needs from a connection. */
 export interface Subscriber {
@@ -30,6 +31,8 @@ export interface Subscriber {
   stored(requestId: number, cursor: number): void;
   /** The commit failed; the sender should resend. */
   storeFailed(requestId: number): void;
+  /** The recipient's queue is full (SEALDESK_MAX_QUEUE_MESSAGES); nothing was stored. */
+  queueFull(requestId: number): void;
   /** Close because the queue no longer exists (device removed, conversation deleted). */
   close(code: number, reason: string): void;
   /** Hold writes until the matching uncork, so that one batch's frames leave in one write. */
@@ -65,6 +68,13 @@ export interface HubCluster {
 }
 
 export const CLOSE_GONE = 4410;
+/** Queue depths remembered (an LRU; a forgotten one is counted in the store again). */
+const DEPTH_MEMORY_ENTRIES = 100_000;
+
+export interface HubLimits {
+  /** Messages a receiver queue may hold (SEALDESK_MAX_QUEUE_MESSAGES; issue #10 item 5). */
+  readonly maxQueueMessages?: number;
+}
 /** The same code as a failed hello (ws/connection.ts CLOSE_AUTH_FAILED): authenticate again. */
 export const CLOSE_REKEYED = 4401;
 const NONE: readonly Subscriber[] = [];
@@ -84,13 +94,28 @@ export class Hub {
   readonly #cluster: HubCluster | undefined;
   /** Subscribers corked by remote deliveries of this tick, uncorked together (deliverRemote). */
   #remoteCorked = new Set<Subscriber>();
+  readonly #maxQueueMessages: number;
+  /**
+   * The messages of a queue as of its last count in the store plus what this node committed since.
+   * An ack forgets the entry (the next send counts again); other nodes' messages are seen at that
+   * count, so with several nodes the bound may be passed by what the others commit meanwhile.
+   */
+  readonly #depths = new LruMap<QueueKey, number>(DEPTH_MEMORY_ENTRIES);
 
-  constructor(store: Store, log: Logger, metrics: Metrics, now: () => number, cluster?: HubCluster) {
+  constructor(
+    store: Store,
+    log: Logger,
+    metrics: Metrics,
+    now: () => number,
+    cluster?: HubCluster,
+    limits: HubLimits = {},
+  ) {
     this.#store = store;
     this.#log = log;
     this.#metrics = metrics;
     this.#now = now;
     this.#cluster = cluster;
+    this.#maxQueueMessages = limits.maxQueueMessages ?? Infinity;
   }
 
   subscribe(queue: QueueKey, s: Subscriber): void {
@@ -161,6 +186,7 @@ export class Hub {
 
   /** Closes this node's sockets of a queue that no longer exists. */
   closeQueue(queue: QueueKey, reason: string): void {
+    this.#depths.delete(queue);
     for (const s of this.#subscribersOf(queue)) s.close(CLOSE_GONE, reason);
   }
 
@@ -229,11 +255,36 @@ export class Hub {
       });
   }
 
-  async #commit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
+  /**
+   * The sends whose receiver queue has room; the others get queue-full (issue #10 item 5). Queues
+   * of unknown depth are counted in the store first (once per ack of theirs, see #depths).
+   */
+  async #admit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<readonly PendingSend[]> {
+    for (const a of acks) this.#depths.delete(a.queue);
+    if (this.#maxQueueMessages === Infinity || sends.length === 0) return sends;
+    const unknown = [...new Set(sends.map((s) => s.message.queue))].filter((q) => this.#depths.get(q) === undefined);
+    if (unknown.length > 0) for (const [q, n] of await this.#store.queueDepths(unknown)) this.#depths.set(q, n);
+    const admitted: PendingSend[] = [];
+    for (const s of sends) {
+      const depth = this.#depths.get(s.message.queue) ?? 0;
+      if (depth >= this.#maxQueueMessages) {
+        this.#metrics.reject('queue-full');
+        s.from.queueFull(s.requestId);
+        continue;
+      }
+      this.#depths.set(s.message.queue, depth + 1);
+      admitted.push(s);
+    }
+    return admitted;
+  }
+
+  async #commit(all: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
     let seqs: readonly number[];
     let previous: readonly number[] | undefined;
-    const messages = sends.map((s) => s.message);
+    let sends: readonly PendingSend[] = all;
     try {
+      sends = await this.#admit(all, acks);
+      const messages = sends.map((s) => s.message);
       if (this.#cluster === undefined) {
         seqs = await this.#store.commit(messages, acks, this.#now());
       } else {
@@ -242,6 +293,8 @@ export class Hub {
         previous = chained.map((c) => c.previous);
       }
     } catch (error) {
+      // What was counted for these sends did not happen: count those queues again next time.
+      for (const s of sends) this.#depths.delete(s.message.queue);
       this.#log.error('store.commit-failed', {
         messages: sends.length,
         acks: acks.length,

@@ -92,6 +92,27 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.getDeviceRole(A, D2)).toBe('agent');
       }));
 
+    it('#10.5: counts the messages each queue holds', () =>
+      withStore(async (s) => {
+        const q1 = deviceQueue(A, D1);
+        const q2 = visitorQueue(C1);
+        const seqs = await s.commit(
+          [1, 2, 3].map((n) => ({ queue: q1, conversationId: C1, envelope: bytes(n) })),
+          [],
+          1,
+        );
+        await s.commit([{ queue: q2, conversationId: C1, envelope: bytes(4) }], [], 1);
+        expect(await s.queueDepths([q1, q2, visitorQueue(C2)])).toEqual(
+          new Map([
+            [q1, 3],
+            [q2, 1],
+            [visitorQueue(C2), 0],
+          ]),
+        );
+        await s.commit([], [{ queue: q1, upTo: seqs[1] ?? 0 }], 2);
+        expect((await s.queueDepths([q1])).get(q1)).toBe(1);
+      }));
+
     it('serves a queue used again after its device or conversation was removed with only its new messages', () =>
       withStore(async (s) => {
         await s.putDevice(A, D1, bytes(1), 5);
