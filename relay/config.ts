@@ -145,7 +145,7 @@ export const ENV_VARS = {
     help: 'authenticated WebSocket connections per device or per visitor conversation (capability)',
   },
   SEALDESK_MAX_QUEUE_MESSAGES: {
-    fallback: '10000',
+    fallback: '100000',
     help: 'undelivered messages one receiver queue may hold; further sends get queue-full',
   },
   SEALDESK_HEADERS_TIMEOUT_MS: { fallback: '10000', help: 'time a client has to send the headers of a request' },

@@ -96,11 +96,13 @@ export class Hub {
   #remoteCorked = new Set<Subscriber>();
   readonly #maxQueueMessages: number;
   /**
-   * The messages of a queue as of its last count in the store plus what this node committed since.
-   * An ack forgets the entry (the next send counts again); other nodes' messages are seen at that
-   * count, so with several nodes the bound may be passed by what the others commit meanwhile.
+   * The messages of a queue as of its last count in the store plus what this node committed since:
+   * an upper bound once an ack of the queue has deleted some (`exact` false). The store is asked
+   * again only when that bound reaches the limit and is not exact, so a full queue costs one count
+   * per ack of its, not one per send. Other nodes' messages are seen at a count, so with several
+   * nodes the bound may be passed by what the others commit in between.
    */
-  readonly #depths = new LruMap<QueueKey, number>(DEPTH_MEMORY_ENTRIES);
+  readonly #depths = new LruMap<QueueKey, { depth: number; exact: boolean }>(DEPTH_MEMORY_ENTRIES);
 
   constructor(
     store: Store,
@@ -260,19 +262,29 @@ export class Hub {
    * of unknown depth are counted in the store first (once per ack of theirs, see #depths).
    */
   async #admit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<readonly PendingSend[]> {
-    for (const a of acks) this.#depths.delete(a.queue);
+    for (const a of acks) {
+      const known = this.#depths.get(a.queue);
+      if (known !== undefined) known.exact = false;
+    }
     if (this.#maxQueueMessages === Infinity || sends.length === 0) return sends;
-    const unknown = [...new Set(sends.map((s) => s.message.queue))].filter((q) => this.#depths.get(q) === undefined);
-    if (unknown.length > 0) for (const [q, n] of await this.#store.queueDepths(unknown)) this.#depths.set(q, n);
+    const wanted = new Map<QueueKey, number>();
+    for (const s of sends) wanted.set(s.message.queue, (wanted.get(s.message.queue) ?? 0) + 1);
+    const recount = [...wanted].filter(([q, n]) => {
+      const known = this.#depths.get(q);
+      return known === undefined || (!known.exact && known.depth + n > this.#maxQueueMessages);
+    });
+    if (recount.length > 0)
+      for (const [q, depth] of await this.#store.queueDepths(recount.map(([q]) => q)))
+        this.#depths.set(q, { depth, exact: true });
     const admitted: PendingSend[] = [];
     for (const s of sends) {
-      const depth = this.#depths.get(s.message.queue) ?? 0;
-      if (depth >= this.#maxQueueMessages) {
+      const known = this.#depths.get(s.message.queue) ?? { depth: 0, exact: true };
+      if (known.depth >= this.#maxQueueMessages) {
         this.#metrics.reject('queue-full');
         s.from.queueFull(s.requestId);
         continue;
       }
-      this.#depths.set(s.message.queue, depth + 1);
+      this.#depths.set(s.message.queue, { depth: known.depth + 1, exact: known.exact });
       admitted.push(s);
     }
     return admitted;
