@@ -280,7 +280,7 @@ export class Hub {
     for (const s of sends) {
       const known = this.#depths.get(s.message.queue) ?? { depth: 0, exact: true };
       if (known.depth >= this.#maxQueueMessages) {
-        this.#metrics.reject('queue-full');
+        // Counted as a reject by the connection's error frame.
         s.from.queueFull(s.requestId);
         continue;
       }
