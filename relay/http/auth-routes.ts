@@ -28,11 +28,12 @@ async function issueSession(
   ctx: RelayContext,
   accountId: string,
   deviceId: string | null,
-): Promise<{ sessionToken: string; expiresAt: number }> {
+): Promise<{ readonly answer: { sessionToken: string; expiresAt: number }; readonly tokenHash: Uint8Array }> {
   const token = randomSecret();
+  const tokenHash = sha256(token);
   const expiresAt = ctx.now() + ctx.config.sessionTtlSeconds * 1000;
-  await ctx.store.createSession(sha256(token), { accountId, deviceId, expiresAt });
-  return { sessionToken: toBase64Url(token), expiresAt };
+  await ctx.store.createSession(tokenHash, { accountId, deviceId, expiresAt });
+  return { answer: { sessionToken: toBase64Url(token), expiresAt }, tokenHash };
 }
 
 function usernameTaken(): HttpError {
@@ -114,7 +115,7 @@ export const authRoutes: readonly Route[] = [
       throw new HttpError(401, 'login-failed', 'wrong username or password, or the login took longer than a minute');
     }
     ctx.log.info('account.login', { accountId: done.accountId });
-    sendJson(res, 200, { accountId: done.accountId, ...(await issueSession(ctx, done.accountId, null)) });
+    sendJson(res, 200, { accountId: done.accountId, ...(await issueSession(ctx, done.accountId, null)).answer });
   }),
 
   route('POST', '/v1/auth/device/challenge', async ({ req, res, ctx }) => {
@@ -160,8 +161,8 @@ export const authRoutes: readonly Route[] = [
     const fresh = await ctx.challenges.consume(challenge, `${accountId}:${deviceId}`, ctx.now());
     const key = await ctx.store.getDeviceKey(accountId, deviceId);
     const ok =
-      fresh &&
       key !== undefined &&
+      fresh &&
       (await verifyDeviceSignature(
         key,
         signature,
@@ -177,6 +178,19 @@ export const authRoutes: readonly Route[] = [
         'unknown device, stale challenge or bad signature; request a new challenge',
       );
     }
-    sendJson(res, 200, await issueSession(ctx, accountId, deviceId));
+    const issued = await issueSession(ctx, accountId, deviceId);
+    // A re-key committed between the check above and the session's insert did not revoke it
+    // (issue #10 item 2): end it and answer as for a stale key.
+    const current = await ctx.store.getDeviceKey(accountId, deviceId);
+    if (current === undefined || !Buffer.from(current).equals(Buffer.from(key))) {
+      await ctx.store.deleteSession(issued.tokenHash);
+      ctx.metrics.reject('device-auth-failed');
+      throw new HttpError(
+        401,
+        'device-auth-failed',
+        'the device key changed while signing in; request a new challenge',
+      );
+    }
+    sendJson(res, 200, issued.answer);
   }),
 ];

@@ -237,6 +237,10 @@ export class CachedStore implements Store, RoutingCache {
     return this.#inner.findSession(tokenHash, now);
   }
 
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    return this.#inner.deleteSession(tokenHash);
+  }
+
   appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {
     return this.#inner.appendDeviceList(accountId, version, blob, now);
   }

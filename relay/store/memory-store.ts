@@ -71,6 +71,11 @@ export class MemoryStore implements Store {
     return Promise.resolve(s !== undefined && s.expiresAt > now ? s : undefined);
   }
 
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    this.#sessions.delete(hex(tokenHash));
+    return Promise.resolve();
+  }
+
   putDevice(
     accountId: string,
     deviceId: string,

@@ -167,6 +167,10 @@ export class PgStore implements SharedStore {
     };
   }
 
+  async deleteSession(tokenHash: Uint8Array): Promise<void> {
+    await this.#pool.query('DELETE FROM sessions WHERE token_hash = $1', [buf(tokenHash)]);
+  }
+
   // Devices
 
   putDevice(

@@ -22,6 +22,7 @@ export class SqliteDeviceRoles {
   readonly #get: Database.Statement;
   readonly #delete: Database.Statement;
   readonly #revoke: Database.Statement;
+  readonly #end: Database.Statement;
 
   constructor(db: Database.Database) {
     db.exec(DDL);
@@ -33,6 +34,12 @@ export class SqliteDeviceRoles {
     );
     this.#delete = db.prepare('DELETE FROM device_roles WHERE account_id = ? AND device_id = ?');
     this.#revoke = db.prepare('DELETE FROM sessions WHERE account_id = ? AND device_id = ?');
+    this.#end = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+  }
+
+  /** One session, by its token hash. */
+  endSession(tokenHash: Uint8Array): void {
+    this.#end.run(tokenHash);
   }
 
   /** Inside the caller's transaction. */

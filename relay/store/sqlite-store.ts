@@ -226,6 +226,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    this.#roles.endSession(tokenHash);
+    return this.#durable(undefined);
+  }
+
   putDevice(
     accountId: string,
     deviceId: string,

@@ -100,6 +100,8 @@ export interface Store {
   createSession(tokenHash: Uint8Array, session: SessionRecord): Promise<void>;
   /** The session for a token hash, if it exists and has not expired at `now`. */
   findSession(tokenHash: Uint8Array, now: number): Promise<SessionRecord | undefined>;
+  /** Ends one session (a device session that raced a re-key of its device, issue #10 item 2). */
+  deleteSession(tokenHash: Uint8Array): Promise<void>;
 
   // Devices the relay authenticates (their Ed25519 public keys, raw 32 bytes)
   /**

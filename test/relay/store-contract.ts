@@ -90,6 +90,9 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         // Enrolled again, the device starts from the role it is given, not the removed one's.
         await s.putDevice(A, D2, bytes(2), 5, 'agent');
         expect(await s.getDeviceRole(A, D2)).toBe('agent');
+        // One session ends by itself.
+        await s.deleteSession(bytes(3));
+        expect(await s.findSession(bytes(3), 0)).toBeUndefined();
       }));
 
     it('#10.5: counts the messages each queue holds', () =>
