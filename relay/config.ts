@@ -138,7 +138,7 @@ export const ENV_VARS = {
   SEALDESK_CHALLENGES_PER_MINUTE: { fallback: '30', help: 'device sign-in challenges per visitor address per minute' },
   SEALDESK_CHALLENGES_PER_DEVICE_PER_MINUTE: {
     fallback: '10',
-    help: 'device sign-in challenges per device per minute (also the most it may have pending)',
+    help: 'device sign-in challenges per device per minute',
   },
   SEALDESK_SOCKETS_PER_QUEUE: {
     fallback: '8',
