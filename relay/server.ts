@@ -26,9 +26,12 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ByteBudget } from './http/byte-budget.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
+import { AbuseLimits } from './abuse-limits.js';
 import { Hub } from './ws/hub.js';
+import { QueueSockets } from './ws/queue-sockets.js';
 import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
+import { capPendingConnections } from './http/pending-connections.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
@@ -58,7 +61,16 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   const signs = embedded ? inspectInstall(config.dataDir) : [];
   const lock = embedded ? lockDataDir(config.dataDir, setting) : undefined;
   // Until the store is open (quick_check reads the whole file), requests get 503 `starting`.
-  const server = createServer(starting);
+  // Slowloris (issue #10 item 6): headers and whole requests have a deadline, checked every second.
+  const headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    starting,
+  );
   try {
     await listen(server, config);
   } catch (error) {
@@ -166,7 +178,7 @@ async function serve(
     shared === undefined ? undefined : await joinCluster(shared, setup, cached, config, log, metrics);
   const opaque = new OpaqueServer(setup, cluster?.logins);
   const now = (): number => Date.now();
-  const hub = new Hub(store, log, metrics, now, cluster?.link);
+  const hub = new Hub(store, log, metrics, now, cluster?.link, { maxQueueMessages: config.maxQueueMessages });
   cluster?.link.attach(hub, cluster.bus);
   const ctx: RelayContext = {
     config,
@@ -179,8 +191,10 @@ async function serve(
     challenges: cluster?.challenges ?? new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     loginThrottle: new LoginThrottle(config.loginsPerUsernamePerHour),
+    abuse: new AbuseLimits(config),
     uploadBudget: new ByteBudget(config.uploadMemoryBytes),
     hub,
+    queueSockets: new QueueSockets(config.socketsPerQueue, config.messagesPerConnectionPerSecond),
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),
   };
@@ -196,6 +210,9 @@ async function serve(
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handleRequest(routes, ctx, req, res);
   });
+  // Slowloris (issue #10 item 6): connections still waiting for their first headers are capped per
+  // address (the deadlines are set where the server is created).
+  if (config.trustedProxies === 0) capPendingConnections(server, config.pendingRequestsPerAddress, metrics);
   // Frames up to 4x the cap reach the decoder and get a frame-too-large error frame while the
   // connection stays open; anything larger is refused by ws itself (close 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes * 4, perMessageDeflate: false });

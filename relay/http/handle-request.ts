@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { sendJson } from './respond.js';
+import { applyCors } from './cors.js';
 import { type Route, match } from './router.js';
 
 export async function handleRequest(
@@ -16,6 +17,10 @@ export async function handleRequest(
   let pathname = '/';
   try {
     pathname = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
+    if (applyCors(req, res, method, pathname)) {
+      ctx.metrics.http(res.statusCode);
+      return;
+    }
     const found = match(routes, method, pathname);
     if (found === undefined) throw new HttpError(404, 'not-found', `no route for ${method} ${pathname}`);
     if ('allowed' in found) {

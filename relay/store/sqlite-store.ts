@@ -17,6 +17,7 @@ import type {
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -34,6 +35,7 @@ import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js
 import { LruMap } from './lru-map.js';
 import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
+import { SqliteDeviceRoles } from './sqlite-device-roles.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -130,6 +132,7 @@ export class SqliteStore implements Store {
   /** created_at of the newest message: created_at never decreases in seq (purge relies on it). */
   #lastCreated: number;
   #closing: Promise<void> | undefined;
+  readonly #roles: SqliteDeviceRoles;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -213,6 +216,7 @@ export class SqliteStore implements Store {
       newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
       firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
       ack: db.prepare('DELETE FROM messages WHERE queue_id = ? AND seq <= ?'),
+      depth: db.prepare('SELECT count(*) AS n FROM messages WHERE queue_id = ?'),
       fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       stats: db.prepare(
         'SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id)',
@@ -231,6 +235,7 @@ export class SqliteStore implements Store {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
     this.#queues = new QueueIds(db);
+    this.#roles = new SqliteDeviceRoles(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -299,14 +304,29 @@ export class SqliteStore implements Store {
     });
   }
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    this.#roles.endSession(tokenHash);
+    return this.#durable(undefined);
+  }
+
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role: DeviceRole = 'owner',
+  ): Promise<LimitedResult> {
     return this.#durable(
       this.#db
         .transaction((): LimitedResult => {
-          const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
+          const old = this.#s.deviceKey.get(accountId, deviceId) as Row | undefined;
+          const exists = old !== undefined;
           const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
           if (!exists && count >= max) return { ok: false, count };
+          if (exists && !Buffer.from(bytes(old['signing_key'])).equals(Buffer.from(signingKey)))
+            this.#roles.revokeSessions(accountId, deviceId);
           this.#s.upsertDevice.run(accountId, deviceId, signingKey);
+          this.#roles.set(accountId, deviceId, role);
           return { ok: true, count: exists ? count : count + 1 };
         })
         .immediate(),
@@ -318,12 +338,17 @@ export class SqliteStore implements Store {
     return Promise.resolve(row === undefined ? undefined : bytes(row['signing_key']));
   }
 
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    return Promise.resolve(this.#roles.get(accountId, deviceId));
+  }
+
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
     const queue = deviceQueue(accountId, deviceId);
     return this.#durable(
       this.#db
         .transaction(() => {
           const r = this.#s.deleteDevice.run(accountId, deviceId);
+          this.#roles.forget(accountId, deviceId);
           this.#s.deleteBundle.run(accountId, deviceId);
           this.#s.deletePrekeys.run(accountId, deviceId);
           const queueId = this.#queues.delete(queue);
@@ -509,6 +534,15 @@ export class SqliteStore implements Store {
   /** PRAGMA synchronous of the connection (1 = NORMAL), for tests and diagnostics. */
   synchronousLevel(): number {
     return num(this.#db.pragma('synchronous', { simple: true }));
+  }
+
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    const depths = new Map<QueueKey, number>();
+    for (const queue of queues) {
+      const queueId = this.#queues.find(queue);
+      depths.set(queue, queueId === undefined ? 0 : num((this.#s.depth.get(queueId) as Row)['n']));
+    }
+    return Promise.resolve(depths);
   }
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
