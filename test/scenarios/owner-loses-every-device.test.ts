@@ -8,7 +8,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { wipe } from '../../shared/crypto/index.js';
-import { SignatureError } from '../../shared/errors/index.js';
 import {
   createAccountIdentity,
   createRotatedAccountIdentity,
@@ -25,6 +24,7 @@ import {
   receiveRotation,
   requireAccepted,
   PinMismatchError,
+  EquivocationError,
   deriveRecoveryKeys,
   formatRecoveryKey,
   generateRecoveryKey,
@@ -94,7 +94,11 @@ describe('story: the owner loses every device', () => {
     const v3 = await createNextDeviceList(
       fresh.identity,
       v2,
-      { devices: decodeDeviceListBody(v2.body).devices, recoveryKey: newRecovery.signing.publicKey },
+      {
+        devices: decodeDeviceListBody(v2.body).devices,
+        recoveryKey: newRecovery.signing.publicKey,
+        recoveryRotation: rotation,
+      },
       env,
     );
     const newBackup = await wrapIdentityBackup(newRecoveryKey, accountId, fresh.seed, env);
@@ -120,7 +124,7 @@ describe('story: the owner loses every device', () => {
     );
 
     // The visitor applies the rotation and the owner's v3; the thief's v3 is refused.
-    visitor = requireAccepted(await receiveRotation(visitor, rotation)).state;
+    visitor = requireAccepted(await receiveRotation(visitor, rotation, env)).state;
     const rejected = await receiveDeviceList(visitor, thiefV3, env);
     expect(rejected.rejected).toBeInstanceOf(PinMismatchError);
     expect(rejected.alerts.map((a) => a.kind)).toEqual(['pin-mismatch']);
@@ -131,7 +135,7 @@ describe('story: the owner loses every device', () => {
       createDirectoryView(await businessFingerprint(fresh.identity.signing.publicKey)).pin,
     );
 
-    // A second rotation by the thief, signed with the old AIK, is refused.
+    // A second rotation by the thief from the same list, signed with the old AIK, is equivocation (#17.1): refused, both kept.
     const thiefKey = await createRotatedAccountIdentity(accountId, env);
     const thiefRotation = await createRotation(
       v2,
@@ -139,8 +143,9 @@ describe('story: the owner loses every device', () => {
       { kind: 'account-key', identity: created.identity },
       env,
     );
-    const thiefUpdate = await receiveRotation(accepted.state, thiefRotation);
-    expect(thiefUpdate.rejected).toBeInstanceOf(SignatureError);
-    expect(thiefUpdate.state).toBe(accepted.state);
+    const thiefUpdate = await receiveRotation(accepted.state, thiefRotation, env);
+    expect(thiefUpdate.rejected).toBeInstanceOf(EquivocationError);
+    expect(thiefUpdate.state.accountKey).toEqual(fresh.identity.signing.publicKey);
+    expect(thiefUpdate.state.rotationEvidence).toHaveLength(1);
   });
 });

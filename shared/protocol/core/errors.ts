@@ -21,9 +21,25 @@ export class EquivocationError extends SealdeskError {
   readonly code = 'equivocation';
 }
 
+/**
+ * A device list that changes or drops the recovery key of its predecessor without a rotation signed
+ * by that recovery key (PROTOCOL §4.4, §11.3; issue #17 item 1): only the recovery key may change it.
+ */
+export class RecoveryKeyChangeError extends SealdeskError {
+  readonly code = 'recovery-key-change';
+}
+
 /** The input is well-formed but not allowed in the current state (wrong step, closed conversation …). */
 export class ProtocolStateError extends SealdeskError {
   readonly code: string = 'protocol-state';
+}
+
+/**
+ * A device list more than one version ahead of the view: the skipped lists must be checked link by
+ * link first (PROTOCOL §4.4; issue #9 item 8, #17 item 4). Fetch the missing versions and retry.
+ */
+export class DeviceListGapError extends ProtocolStateError {
+  override readonly code = 'list-gap';
 }
 
 /** A packet that names another conversation or recipient than where it was delivered (relay splicing). */

@@ -8,6 +8,7 @@
 export { type ProtocolEnv } from './env.js';
 export {
   AttachmentIntegrityError,
+  DeviceListGapError,
   DowngradeError,
   EquivocationError,
   InvalidContentError,
@@ -17,6 +18,7 @@ export {
   OneTimePrekeyReuseError,
   PinMismatchError,
   ProtocolStateError,
+  RecoveryKeyChangeError,
   ReplayError,
   RollbackError,
   StaleSignedPrekeyError,

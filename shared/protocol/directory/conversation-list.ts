@@ -5,7 +5,7 @@
  */
 import { type ConversationDeviceList, ProtocolStateError, type SignedDeviceList } from '../core/index.js';
 import { deviceListHash, verifySignedDeviceList } from './device-list.js';
-import type { DirectoryView } from './directory-view.js';
+import type { DirectoryView } from './directory-view-state.js';
 
 export function conversationListOf(view: DirectoryView): ConversationDeviceList {
   const newest = view.history.at(-1);

@@ -24,7 +24,9 @@ import {
   type DeviceList,
   type SignedDeviceList,
   PinMismatchError,
+  RecoveryKeyChangeError,
 } from '../core/index.js';
+import { type SignedRotation, decodeRotationStatement } from './rotation-codec.js';
 
 const ZERO_HASH = new Uint8Array(HASH_BYTES);
 /** PROTOCOL §4.2: list versions are u32 and start at 1. */
@@ -125,8 +127,36 @@ export async function createFirstDeviceList(
 
 export interface NextDeviceListInput {
   readonly devices: readonly DeviceEntry[];
-  /** Omit to carry the previous list's recovery key over. */
+  /**
+   * Omit to carry the previous list's recovery key over. A different one needs `recoveryRotation`
+   * (PROTOCOL §4.4, issue #17 item 1): only the recovery key may change the recovery-key field.
+   */
   readonly recoveryKey?: Uint8Array;
+  /** The rotation, signed by the previous list's recovery key, that starts from `previous` and moved to `identity`. */
+  readonly recoveryRotation?: SignedRotation;
+}
+
+/** RecoveryKeyChangeError unless changing the recovery key from `prior` is carried by a recovery rotation. */
+async function requireRecoveryAuthority(
+  previous: SignedDeviceList,
+  prior: DeviceList,
+  identity: AccountIdentity,
+  input: NextDeviceListInput,
+): Promise<void> {
+  if (prior.recoveryKey === undefined || input.recoveryKey === undefined) return;
+  if (constantTimeEqual(prior.recoveryKey, input.recoveryKey)) return;
+  const statement =
+    input.recoveryRotation === undefined ? undefined : decodeRotationStatement(input.recoveryRotation.body);
+  if (
+    statement?.authority !== 'recovery-key' ||
+    statement.lastListVersion !== prior.version ||
+    !constantTimeEqual(statement.lastListHash, await deviceListHash(previous.body)) ||
+    !constantTimeEqual(statement.newAccountKey, identity.signing.publicKey)
+  ) {
+    throw new RecoveryKeyChangeError(
+      `device list version ${prior.version + 1} would change the recovery key without a rotation signed by it from version ${prior.version}`,
+    );
+  }
 }
 
 /**
@@ -143,6 +173,7 @@ export async function createNextDeviceList(
   if (!idEquals(prior.accountId, identity.accountId))
     throw new UsageError('the previous device list belongs to another account');
   if (prior.version >= MAX_DEVICE_LIST_VERSION) throw new LimitError('the device list version counter is exhausted');
+  await requireRecoveryAuthority(previous, prior, identity, input);
   const recoveryKey = input.recoveryKey ?? prior.recoveryKey;
   const list: DeviceList = {
     accountId: identity.accountId,

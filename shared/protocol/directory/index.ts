@@ -28,14 +28,18 @@ export { type AppliedChange, applyChange, authoriseChange, type DeviceListChange
 export {
   createDirectoryView,
   createDirectoryViewForKey,
+  receiveDeviceList,
+  requireAccepted,
+} from './directory-view.js';
+export {
+  type ChainLink,
   type DirectoryOutcome,
   type DirectoryUpdate,
   type DirectoryView,
   type EquivocationEvidence,
-  receiveDeviceList,
-  receiveRotation,
-  requireAccepted,
-} from './directory-view.js';
+  type RotationEquivocationEvidence,
+} from './directory-view-state.js';
+export { receiveRotation } from './directory-view-rotation.js';
 export { decodeSignedRotation, encodeSignedRotation, type SignedRotation } from './rotation-codec.js';
 export { createRotation, type RotationSigner } from './rotation.js';
 export { decodeIdentityBackup } from './recovery-codec.js';

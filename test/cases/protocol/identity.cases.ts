@@ -125,7 +125,7 @@ export const identitySuite: PortableSuite = {
           { kind: 'recovery-key', signing: w.recovery.signing },
           w.env,
         );
-        const rotated = await receiveRotation(view, rotation);
+        const rotated = await receiveRotation(view, rotation, w.env);
         assertEqual(rotated.outcome, 'accepted', 'rotation outcome');
         assertEqual(
           toHex(rotated.state.accountKey ?? new Uint8Array(0)),

@@ -31,6 +31,7 @@ import {
   type SignedRotation,
 } from '../../../shared/protocol/directory/rotation-codec.js';
 import { identityWorld, type IdentityWorld } from '../../support/identity-fixture.js';
+import { manualClock, seededEnv } from '../../support/seeded-env.js';
 
 async function viewAtV1(w: IdentityWorld): Promise<DirectoryView> {
   return requireAccepted(await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env)).state;
@@ -43,7 +44,7 @@ async function expectRotationRejected(
   alertKind?: string,
 ): Promise<void> {
   const before = structuredClone(view);
-  const update = await receiveRotation(view, rotation);
+  const update = await receiveRotation(view, rotation, seededEnv('rotation-rejected', manualClock()));
   expect(update.outcome).toBe('rejected');
   expect(update.rejected).toBeInstanceOf(errorClass);
   expect(update.alerts.map((a) => a.kind)).toEqual(alertKind === undefined ? [] : [alertKind]);
@@ -58,7 +59,7 @@ describe('account key rotation (F18)', () => {
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     expect(decodeSignedRotation(encodeSignedRotation(rotation))).toEqual(rotation);
-    const rotated = requireAccepted(await receiveRotation(view, rotation)).state;
+    const rotated = requireAccepted(await receiveRotation(view, rotation, w.env)).state;
     expect(rotated.accountKey).toEqual(fresh.identity.signing.publicKey);
     expect(rotated.pin).toEqual(await businessFingerprintBytes(fresh.identity.signing.publicKey));
     const v2 = await createNextDeviceList(
@@ -71,14 +72,14 @@ describe('account key rotation (F18)', () => {
     expect(update.outcome).toBe('accepted');
     expect(update.list?.accountKey).toEqual(fresh.identity.signing.publicKey);
     // The same rotation again is a no-op.
-    expect((await receiveRotation(update.state, rotation)).outcome).toBe('unchanged');
+    expect((await receiveRotation(update.state, rotation, w.env)).outcome).toBe('unchanged');
   });
 
   it('F18: after the rotation, a list signed by the old AIK is refused (pin-mismatch)', async () => {
     const w = await identityWorld();
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
-    const rotated = requireAccepted(await receiveRotation(await viewAtV1(w), rotation)).state;
+    const rotated = requireAccepted(await receiveRotation(await viewAtV1(w), rotation, w.env)).state;
     const oldV2 = await createNextDeviceList(
       w.identity,
       w.v1,
@@ -105,11 +106,15 @@ describe('account key rotation (F18)', () => {
       { kind: 'recovery-key', signing: recovery.signing },
       w.env,
     );
-    const rotated = requireAccepted(await receiveRotation(view, rotation)).state;
+    const rotated = requireAccepted(await receiveRotation(view, rotation, w.env)).state;
     const v2 = await createNextDeviceList(
       fresh.identity,
       w.v1,
-      { devices: decodeDeviceListBody(w.v1.body).devices, recoveryKey: newRecovery.signing.publicKey },
+      {
+        devices: decodeDeviceListBody(w.v1.body).devices,
+        recoveryKey: newRecovery.signing.publicKey,
+        recoveryRotation: rotation,
+      },
       w.env,
     );
     const update = requireAccepted(await receiveDeviceList(rotated, v2, w.env));
@@ -182,7 +187,7 @@ describe('account key rotation (F18)', () => {
       createRotation(w.v1, fresh.identity, { kind: 'recovery-key', signing: relayRecovery.signing }, w.env),
     ).rejects.toBeInstanceOf(UsageError);
     // And the genuine one still goes through afterwards.
-    expect((await receiveRotation(view, genuine)).outcome).toBe('accepted');
+    expect((await receiveRotation(view, genuine, w.env)).outcome).toBe('accepted');
   });
 
   it('F18: a rotation that names another list version, or arrives before any list, is a ProtocolStateError', async () => {
@@ -211,8 +216,8 @@ describe('account key rotation (F18)', () => {
       other.env,
     );
     const view = await viewAtV1(w);
-    // Signed by the other account's AIK: its signature cannot verify under this account's key.
-    await expectRotationRejected(view, otherRotation, SignatureError, 'bad-signature');
+    // It starts from the other account's list, which is not a link of this view (#17.1: the base is looked up first).
+    await expectRotationRejected(view, otherRotation, ProtocolStateError);
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     // This account's AIK and new key sign a statement naming another account id: pin mismatch.
