@@ -56,6 +56,8 @@ export const ALERT_KINDS = {
    * overridden lists and rotations.
    */
   recoveryOverride: 'recovery-override',
+  /** The newest device list is past its notAfter: the directory withholds newer lists, or the owner did not re-sign. */
+  listExpired: 'list-expired',
   /** A device list that changes or drops the recovery key without a recovery-signed rotation (§4.4). */
   recoveryKeyChange: 'recovery-key-change',
 } as const;

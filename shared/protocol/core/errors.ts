@@ -1,5 +1,6 @@
 /** Protocol-level failure kinds. Each is a typed error; the matching alert (alerts.ts) is what the UI shows. */
 import { DecodeError, SealdeskError } from '../../errors/index.js';
+import type { SecurityAlert } from './alerts.js';
 
 /** A message, key or list was seen before and must not be processed twice. */
 export class ReplayError extends SealdeskError {
@@ -40,6 +41,20 @@ export class ProtocolStateError extends SealdeskError {
  */
 export class DeviceListGapError extends ProtocolStateError {
   override readonly code = 'list-gap';
+}
+
+/**
+ * The newest device list a visitor holds is past its `notAfter` (PROTOCOL §4.2, §4.4; issue #17
+ * item 4): no conversation starts on it. Fetch a newer list; `alert` is what the UI shows.
+ */
+export class ExpiredDeviceListError extends ProtocolStateError {
+  override readonly code = 'list-expired';
+  constructor(
+    message: string,
+    readonly alert: SecurityAlert,
+  ) {
+    super(message);
+  }
 }
 
 /** A packet that names another conversation or recipient than where it was delivered (relay splicing). */

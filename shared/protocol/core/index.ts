@@ -11,6 +11,7 @@ export {
   DeviceListGapError,
   DowngradeError,
   EquivocationError,
+  ExpiredDeviceListError,
   InvalidContentError,
   InvalidDisplayNameError,
   LinkingAbortedError,

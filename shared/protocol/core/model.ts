@@ -39,6 +39,13 @@ export interface DeviceList {
    */
   readonly recoveryKey?: Uint8Array;
   readonly issuedAt: number;
+  /**
+   * Milliseconds since the epoch after which the list is stale (PROTOCOL §4.2): issuedAt + 30 days
+   * by default, at most issuedAt + 90 days; the owner re-signs before it.
+   */
+  readonly notAfter: number;
+  /** Wire versions the account's devices speak, ascending (PROTOCOL §15); must include this build's version. */
+  readonly supportedVersions: readonly number[];
   readonly devices: readonly DeviceEntry[];
 }
 

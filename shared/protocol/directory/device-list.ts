@@ -9,7 +9,7 @@
  */
 import { constantTimeEqual, ed25519Sign, ed25519Verify, sha256 } from '../../crypto/index.js';
 import { DecodeError, LimitError, SignatureError, UsageError } from '../../errors/index.js';
-import { idEquals, idToHex, LIMITS } from '../../wire/index.js';
+import { idEquals, idToHex, LIMITS, WIRE_VERSION } from '../../wire/index.js';
 import {
   type AccountIdentity,
   validateDisplayName,
@@ -31,6 +31,39 @@ import { type SignedRotation, decodeRotationStatement } from './rotation-codec.j
 const ZERO_HASH = new Uint8Array(HASH_BYTES);
 /** PROTOCOL §4.2: list versions are u32 and start at 1. */
 export const MAX_DEVICE_LIST_VERSION = 0xffff_ffff;
+const DAY_MS = 24 * 3600_000;
+/** PROTOCOL §4.2 (issue #17 item 4): a list is valid for 30 days unless its owner says less. */
+export const DEVICE_LIST_LIFETIME_MS = 30 * DAY_MS;
+/** The longest lifetime a list may carry. */
+export const MAX_DEVICE_LIST_LIFETIME_MS = 90 * DAY_MS;
+/** The owner re-signs a list this long before it expires (`listNeedsResigning`). */
+export const DEVICE_LIST_RESIGN_MARGIN_MS = 7 * DAY_MS;
+
+/** Whether the owner should sign the next version now: the list expires within the margin. */
+export function listNeedsResigning(list: DeviceList, now: number, margin = DEVICE_LIST_RESIGN_MARGIN_MS): boolean {
+  return now >= list.notAfter - margin;
+}
+
+/** PROTOCOL §4.2, §15: the lifetime and the supported wire versions of a list. DecodeError when broken. */
+function validateLifetimeAndVersions(list: DeviceList): void {
+  if (!(list.notAfter > list.issuedAt) || list.notAfter - list.issuedAt > MAX_DEVICE_LIST_LIFETIME_MS) {
+    throw new DecodeError(
+      `device list version ${list.version}: notAfter must be after issuedAt and at most ${MAX_DEVICE_LIST_LIFETIME_MS / DAY_MS} days later`,
+    );
+  }
+  const versions = list.supportedVersions;
+  if (versions.some((v, i) => v < 1 || (i > 0 && v <= (versions[i - 1] ?? 0)))) {
+    throw new DecodeError(
+      `device list version ${list.version}: supported versions must be ascending, distinct and ≥ 1`,
+    );
+  }
+  // §15 rule 4: a list that does not name the version this build speaks is refused (no silent downgrade).
+  if (!versions.includes(WIRE_VERSION)) {
+    throw new DecodeError(
+      `device list version ${list.version} does not name wire version ${WIRE_VERSION} as supported`,
+    );
+  }
+}
 
 function hexKey(bytes: Uint8Array): string {
   let out = '';
@@ -86,6 +119,7 @@ export function validateDeviceList(list: DeviceList): DeviceList {
     if (device.role === 'owner') owners++;
   });
   if (owners === 0) throw new DecodeError('a device list must keep at least one owner device');
+  validateLifetimeAndVersions(list);
   return list;
 }
 
@@ -105,6 +139,10 @@ export interface FirstDeviceListInput {
   readonly devices: readonly DeviceEntry[];
   /** Ed25519 public key from `deriveRecoveryKeys` (recovery.ts); absent = no recovery rotation. */
   readonly recoveryKey?: Uint8Array;
+  /** Validity from issuedAt; DEVICE_LIST_LIFETIME_MS when omitted. */
+  readonly lifetimeMs?: number;
+  /** Wire versions the account's devices speak; [WIRE_VERSION] when omitted. */
+  readonly supportedVersions?: readonly number[];
 }
 
 /** Version 1 of an account's list, signed by its AIK. */
@@ -120,6 +158,8 @@ export async function createFirstDeviceList(
     accountKey: new Uint8Array(identity.signing.publicKey),
     ...(input.recoveryKey === undefined ? {} : { recoveryKey: new Uint8Array(input.recoveryKey) }),
     issuedAt: env.now(),
+    notAfter: env.now() + (input.lifetimeMs ?? DEVICE_LIST_LIFETIME_MS),
+    supportedVersions: input.supportedVersions ?? [WIRE_VERSION],
     devices: input.devices,
   };
   return signBody(identity, list);
@@ -134,6 +174,10 @@ export interface NextDeviceListInput {
   readonly recoveryKey?: Uint8Array;
   /** The rotation, signed by the previous list's recovery key, that starts from `previous` and moved to `identity`. */
   readonly recoveryRotation?: SignedRotation;
+  /** Validity from issuedAt; DEVICE_LIST_LIFETIME_MS when omitted. */
+  readonly lifetimeMs?: number;
+  /** Wire versions the account's devices speak; the previous list's when omitted. */
+  readonly supportedVersions?: readonly number[];
 }
 
 /** RecoveryKeyChangeError unless changing the recovery key from `prior` is carried by a recovery rotation. */
@@ -182,6 +226,8 @@ export async function createNextDeviceList(
     accountKey: new Uint8Array(identity.signing.publicKey),
     ...(recoveryKey === undefined ? {} : { recoveryKey: new Uint8Array(recoveryKey) }),
     issuedAt: env.now(),
+    notAfter: env.now() + (input.lifetimeMs ?? DEVICE_LIST_LIFETIME_MS),
+    supportedVersions: input.supportedVersions ?? prior.supportedVersions,
     devices: input.devices,
   };
   return signBody(identity, list);

@@ -16,14 +16,18 @@ export {
 export {
   createFirstDeviceList,
   createNextDeviceList,
+  DEVICE_LIST_LIFETIME_MS,
+  DEVICE_LIST_RESIGN_MARGIN_MS,
   deviceListHash,
+  listNeedsResigning,
+  MAX_DEVICE_LIST_LIFETIME_MS,
   findDevice,
   type FirstDeviceListInput,
   type NextDeviceListInput,
   verifyDeviceListWithPin,
   verifySignedDeviceList,
 } from './device-list.js';
-export { conversationListOf, conversationListOfSigned } from './conversation-list.js';
+export { conversationListOf, conversationListOfSigned, visitorListOf } from './conversation-list.js';
 export { type AppliedChange, applyChange, authoriseChange, type DeviceListChange } from './device-list-changes.js';
 export {
   createDirectoryView,

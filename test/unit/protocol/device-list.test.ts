@@ -170,8 +170,9 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
         verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey),
       ).rejects.toBeInstanceOf(DecodeError);
     }
-    // The role byte of the first entry: header 2 + 16 + 4 + 32 + 32 + 1 + 32 (recovery) + 8 + 4 (count), then entry 16 + 16 + 4 + name + kind 1.
-    const roleOffset = 2 + 16 + 4 + 32 + 32 + 1 + 32 + 8 + 4 + 16 + 16 + 4 + 'Olivia Owner'.length + 1;
+    // The role byte of the first entry: header 2 + 16 + 4 + 32 + 32 + 1 + 32 (recovery) + 8 (issuedAt) + 8 (notAfter)
+    // + 4 + 1 (supported versions [2]) + 4 (count), then entry 16 + 16 + 4 + name + kind 1.
+    const roleOffset = 2 + 16 + 4 + 32 + 32 + 1 + 32 + 8 + 8 + 5 + 4 + 16 + 16 + 4 + 'Olivia Owner'.length + 1;
     expect(b[roleOffset]).toBe(1);
     const badRole = b.slice();
     badRole[roleOffset] = 7;
