@@ -21,5 +21,6 @@ export {
   safetyCode,
 } from './verification.js';
 export { DISPLAY_NAME_LIMITS, validateDisplayName } from './display-name.js';
+export { parseBase32Text } from './base32-text.js';
 export { IDENTITY_LABELS, labelled } from './identity-labels.js';
 export { OPAQUE_KEY_STRETCHING } from './login-parameters.js';
