@@ -89,12 +89,11 @@ export async function generateProtocolVectors(): Promise<ProtocolVectors> {
   const visitorEnv = seededEnv(VECTOR_SEEDS.visitor);
   const { identity } = await createAccountIdentity(accountEnv);
   const device = await createDeviceKeys(agentEnv);
-  const entry = deviceEntryOf(device, {
-    agentId: accountEnv.rng(16),
-    agentName: 'Ada',
-    kind: 'extension',
-    role: 'owner',
-  });
+  const entry = await deviceEntryOf(
+    device,
+    { agentId: accountEnv.rng(16), agentName: 'Ada', kind: 'extension', role: 'owner' },
+    identity.accountId,
+  );
   let prekeys = await createPrekeyState(device, agentEnv, 1);
   const signed = await createFirstDeviceList(identity, { devices: [entry] }, accountEnv);
   const deviceList = await conversationListOfSigned(signed, identity.signing.publicKey);

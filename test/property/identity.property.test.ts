@@ -40,6 +40,8 @@ const entryArb: fc.Arbitrary<DeviceEntry> = fc.record({
   role: fc.constantFrom('owner' as const, 'admin' as const, 'agent' as const),
   signingKey: bytes(32),
   dhIdentityKey: bytes(32),
+  sponsorId: bytes(16).map(asDeviceId),
+  proofOfPossession: bytes(64),
 });
 
 const listArb: fc.Arbitrary<DeviceList> = fc

@@ -31,10 +31,12 @@ import {
   newDeviceReceiveOffer,
   startNewDeviceLink,
   listLinkedDevice,
+  proveDevicePossession,
   LINK_PHASES,
 } from '../../shared/protocol/index.js';
 import { idEquals } from '../../shared/wire/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -50,6 +52,7 @@ describe('story: a device linked later reads the inbox history', () => {
     const accountId = identity.accountId;
     const accountKey = identity.signing.publicKey;
 
+    bindAccount(env, { accountId });
     // Day 1: the owner's extension, an agent (Bea) and a temp (Tom).
     const owner = await testDevice(env, 'Olga', 'owner');
     const bea = await testDevice(env, 'Bea');
@@ -106,7 +109,8 @@ describe('story: a device linked later reads the inbox history', () => {
     if (release === undefined) throw new Error('the confirmed link released nothing');
 
     // The AIK holder (the owner's extension) adds the phone to the next signed list.
-    const v3 = await listLinkedDevice(identity, v2, owner.keys.deviceId, release, env);
+    const proof = await proveDevicePossession(phone, accountId, owner.entry.agentId);
+    const v3 = await listLinkedDevice(identity, v2, owner.keys.deviceId, release, proof, env);
 
     // On the phone: the grant, the account key learned through the matching codes, the list.
     const n4 = await newDeviceReceiveGrant(n3.state, env, relay(release.grant));

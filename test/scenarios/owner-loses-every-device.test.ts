@@ -57,8 +57,17 @@ describe('story: the owner loses every device', () => {
       created.identity,
       {
         devices: [
-          deviceEntryOf(laptop, { agentId: ownerId, agentName: 'Olga Owner', kind: 'extension', role: 'owner' }),
-          deviceEntryOf(agent, { agentId: newAgentId(env), agentName: 'Bea Agent', kind: 'pwa', role: 'agent' }),
+          await deviceEntryOf(
+            laptop,
+            { agentId: ownerId, agentName: 'Olga Owner', kind: 'extension', role: 'owner' },
+            accountId,
+          ),
+          await deviceEntryOf(
+            agent,
+            { agentId: newAgentId(env), agentName: 'Bea Agent', kind: 'pwa', role: 'agent' },
+            accountId,
+            laptop.deviceId,
+          ),
         ],
         recoveryKey: recovery.signing.publicKey,
       },
@@ -75,7 +84,12 @@ describe('story: the owner loses every device', () => {
     const phone = await createDeviceKeys(env);
     const list1 = decodeDeviceListBody(v1.body);
     const withoutLaptop = applyChange(list1, { kind: 'remove-device', deviceId: laptop.deviceId });
-    const phoneEntry = deviceEntryOf(phone, { agentId: ownerId, agentName: 'Olga Owner', kind: 'pwa', role: 'owner' });
+    // The restored AIK holder adds the owner's new phone directly: an owner device that sponsors itself (§4.2).
+    const phoneEntry = await deviceEntryOf(
+      phone,
+      { agentId: ownerId, agentName: 'Olga Owner', kind: 'pwa', role: 'owner' },
+      accountId,
+    );
     const v2 = await createNextDeviceList(restored, v1, { devices: [...withoutLaptop.devices, phoneEntry] }, env);
     visitor = requireAccepted(await receiveDeviceList(visitor, v2, env)).state;
     expect(visitor.current && findDevice(visitor.current, laptop.deviceId)).toBeUndefined();
@@ -112,12 +126,12 @@ describe('story: the owner loses every device', () => {
       {
         devices: [
           ...decodeDeviceListBody(v2.body).devices,
-          deviceEntryOf(thiefDevice, {
-            agentId: newAgentId(env),
-            agentName: 'Support',
-            kind: 'extension',
-            role: 'agent',
-          }),
+          await deviceEntryOf(
+            thiefDevice,
+            { agentId: newAgentId(env), agentName: 'Support', kind: 'extension', role: 'agent' },
+            accountId,
+            phone.deviceId,
+          ),
         ],
       },
       env,

@@ -57,7 +57,14 @@ export const DEVICE_KIND_TAGS: Readonly<Record<DeviceKind, number>> = {
 export const ROLE_TAGS: Readonly<Record<Role, number>> = { [ROLES.owner]: 1, [ROLES.admin]: 2, [ROLES.agent]: 3 };
 
 /** Upper bound of one encoded entry, and of a body with LIMITS.maxDevicesPerList entries. */
-const MAX_ENTRY_BYTES = 2 * ID_BYTES + 4 + LIMITS.maxDisplayNameBytes + 2 + ED25519_PUBLIC_KEY_BYTES + X25519_KEY_BYTES;
+const MAX_ENTRY_BYTES =
+  3 * ID_BYTES +
+  4 +
+  LIMITS.maxDisplayNameBytes +
+  2 +
+  ED25519_PUBLIC_KEY_BYTES +
+  X25519_KEY_BYTES +
+  ED25519_SIGNATURE_BYTES;
 export const MAX_DEVICE_LIST_BODY_BYTES = 256 + LIMITS.maxDevicesPerList * MAX_ENTRY_BYTES;
 
 /** A u8 tag on the wire, a name in memory; unknown tags are a DecodeError. */
@@ -90,6 +97,8 @@ export const deviceEntryCodec: Codec<DeviceEntry> = struct<DeviceEntry>({
   role: roleCodec,
   signingKey: fixedBytes(ED25519_PUBLIC_KEY_BYTES),
   dhIdentityKey: fixedBytes(X25519_KEY_BYTES),
+  sponsorId: deviceIdCodec,
+  proofOfPossession: fixedBytes(ED25519_SIGNATURE_BYTES),
 });
 
 interface DeviceListFields {

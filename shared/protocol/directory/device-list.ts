@@ -16,6 +16,7 @@ import {
   IDENTITY_LABELS,
   labelled,
   accountKeyMatchesPin,
+  verifyProofOfPossession,
 } from '../identity/index.js';
 import { HASH_BYTES, decodeDeviceListBody, encodeDeviceListBody } from './device-list-codec.js';
 import {
@@ -120,7 +121,51 @@ export function validateDeviceList(list: DeviceList): DeviceList {
   });
   if (owners === 0) throw new DecodeError('a device list must keep at least one owner device');
   validateLifetimeAndVersions(list);
+  // PROTOCOL §4.2 (issue #17 item 2): in the first list every sponsor is a device of that list.
+  if (list.version === 1) {
+    for (const device of list.devices) {
+      if (!ids.has(idToHex(device.sponsorId))) {
+        throw new DecodeError(
+          `device ${idToHex(device.deviceId)} of device list version 1 names a sponsor not in the list`,
+        );
+      }
+    }
+  }
   return list;
+}
+
+/**
+ * PROTOCOL §4.2 (issue #17 item 2): every entry's proof of possession verifies under its own
+ * signing key for the list's account. SignatureError naming the device otherwise.
+ */
+export async function verifyDeviceEntries(list: DeviceList): Promise<void> {
+  for (const device of list.devices) {
+    if (!(await verifyProofOfPossession(list.accountId, device))) {
+      throw new SignatureError(
+        `device ${idToHex(device.deviceId)} of device list version ${list.version}: the proof of possession does not verify`,
+      );
+    }
+  }
+}
+
+/**
+ * PROTOCOL §4.2 (issue #17 item 2), between a list and its predecessor: a device new in `next` is
+ * sponsored by a device of `previous`, or by itself when it is an owner device the AIK holder added
+ * directly (e.g. after a recovery, with no device left); a device carried over keeps its sponsor.
+ * DecodeError otherwise.
+ */
+export function checkSponsors(previous: DeviceList, next: DeviceList): void {
+  for (const device of next.devices) {
+    const before = findDevice(previous, device.deviceId);
+    const selfOwner = device.role === 'owner' && idEquals(device.sponsorId, device.deviceId);
+    const newOk = selfOwner || findDevice(previous, device.sponsorId) !== undefined;
+    if (before === undefined ? !newOk : !idEquals(before.sponsorId, device.sponsorId)) {
+      const why = before === undefined ? 'a sponsor not in version ' : 'another sponsor than in version ';
+      throw new DecodeError(
+        `device ${idToHex(device.deviceId)} of device list version ${next.version} names ${why}${previous.version}`,
+      );
+    }
+  }
 }
 
 /** SHA-256 of a body under the chain-hash label: the `previousHash` of the next version. */
@@ -130,6 +175,7 @@ export async function deviceListHash(body: Uint8Array): Promise<Uint8Array> {
 
 async function signBody(identity: AccountIdentity, list: DeviceList): Promise<SignedDeviceList> {
   validateDeviceList(list);
+  await verifyDeviceEntries(list);
   const body = encodeDeviceListBody(list);
   const signature = await ed25519Sign(identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body));
   return { body, signature };
@@ -219,7 +265,7 @@ export async function createNextDeviceList(
   if (prior.version >= MAX_DEVICE_LIST_VERSION) throw new LimitError('the device list version counter is exhausted');
   await requireRecoveryAuthority(previous, prior, identity, input);
   const recoveryKey = input.recoveryKey ?? prior.recoveryKey;
-  const list: DeviceList = {
+  const next: DeviceList = {
     accountId: identity.accountId,
     version: prior.version + 1,
     previousHash: await deviceListHash(previous.body),
@@ -230,7 +276,8 @@ export async function createNextDeviceList(
     supportedVersions: input.supportedVersions ?? prior.supportedVersions,
     devices: input.devices,
   };
-  return signBody(identity, list);
+  checkSponsors(prior, next);
+  return signBody(identity, next);
 }
 
 /**
@@ -253,6 +300,7 @@ export async function verifySignedDeviceList(
     signed.signature,
   );
   if (!ok) throw new SignatureError(`device list version ${list.version}: the account key signature does not verify`);
+  await verifyDeviceEntries(list);
   return list;
 }
 

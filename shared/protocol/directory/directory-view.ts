@@ -29,7 +29,7 @@ import {
   type SignedDeviceList,
 } from '../core/index.js';
 import { decodeDeviceListBody } from './device-list-codec.js';
-import { deviceListHash, validateDeviceList, verifySignedDeviceList } from './device-list.js';
+import { checkSponsors, deviceListHash, validateDeviceList, verifySignedDeviceList } from './device-list.js';
 import { businessFingerprintBytes, parseBusinessPin, accountKeyMatchesPin } from '../identity/index.js';
 import {
   type ChainLink,
@@ -158,6 +158,14 @@ export async function receiveDeviceList(
       }
       const detail = `device list version ${list.version} does not chain to the accepted version ${newest.version}`;
       return rejected(view, new EquivocationError(detail), alert(ALERT_KINDS.equivocation, detail));
+    }
+    if (view.current?.version === newest.version) {
+      try {
+        checkSponsors(view.current, list);
+      } catch (error) {
+        if (error instanceof SealdeskError) return rejected(view, error);
+        throw error;
+      }
     }
     const recoveryChange = unauthorisedRecoveryChange(view, newest, list);
     if (recoveryChange !== undefined) {

@@ -12,7 +12,15 @@ export {
   createRotatedAccountIdentity,
   type NewAccountIdentity,
 } from './account-keys.js';
-export { createDeviceKeys, deviceEntryOf, type DeviceKeys, type DeviceProfile, newAgentId } from './device-keys.js';
+export {
+  createDeviceKeys,
+  deviceEntryOf,
+  type DeviceKeys,
+  type DeviceProfile,
+  newAgentId,
+  proveDevicePossession,
+  verifyProofOfPossession,
+} from './device-keys.js';
 export {
   accountKeyMatchesPin,
   businessFingerprint,

@@ -3,7 +3,9 @@
  * for the device that holds the account identity key (AIK). It verifies the previous list
  * against the AIK, checks that the device which ran the link may ask for this change
  * (authoriseChange: e.g. an agent may add its own devices, with its own role), and signs the next
- * version. A device without the AIK forwards `release.change` to the AIK holder instead.
+ * version. A device without the AIK sends a signed change request instead (directory
+ * list-change-request.ts). `proofOfPossession` is the new device's signature over its entry
+ * (`proveDevicePossession`, made after the grant, §10.5 step 7); the release carries none.
  */
 import type { DeviceId } from '../../wire/index.js';
 import type { AccountIdentity } from '../identity/index.js';
@@ -16,10 +18,15 @@ export async function listLinkedDevice(
   previous: SignedDeviceList,
   sponsorDeviceId: DeviceId,
   release: LinkRelease,
+  proofOfPossession: Uint8Array,
   env: ProtocolEnv,
 ): Promise<SignedDeviceList> {
   const list = await verifySignedDeviceList(previous, identity.signing.publicKey);
-  authoriseChange(list, sponsorDeviceId, release.change);
-  const { devices } = applyChange(list, release.change);
+  const change = {
+    kind: 'add-device' as const,
+    device: { ...release.entry, sponsorId: sponsorDeviceId, proofOfPossession },
+  };
+  authoriseChange(list, sponsorDeviceId, change);
+  const { devices } = applyChange(list, change);
   return createNextDeviceList(identity, previous, { devices }, env);
 }

@@ -11,7 +11,13 @@
  *      the next signed device list, directory/device-list.ts), the encrypted grant, and the archive keys
  *      sealed to the new device. Different codes: aborted, linkingMismatch alert, nothing released.
  */
-import { aesGcmEncrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from '../../crypto/index.js';
+import {
+  aesGcmEncrypt,
+  constantTimeEqual,
+  ED25519_SIGNATURE_BYTES,
+  x25519,
+  x25519KeyPairFromSeed,
+} from '../../crypto/index.js';
 import { UsageError } from '../../errors/index.js';
 import { decode, encode, type AccountId, type DeviceId, idEquals } from '../../wire/index.js';
 import {
@@ -178,6 +184,10 @@ export async function existingDeviceConfirmCode(
     role: profile.role,
     signingKey: new Uint8Array(s.newDevice.signingKey),
     dhIdentityKey: new Uint8Array(s.newDevice.dhIdentityKey),
+    // PROTOCOL §10.5 step 6–7 (issue #17 item 2): this device sponsors the new one; the new device
+    // signs its proof of possession once it has the grant (it learns its agent id there).
+    sponsorId: s.selfDeviceId,
+    proofOfPossession: new Uint8Array(ED25519_SIGNATURE_BYTES),
   };
   const archiveGrants =
     decision.keyring === undefined

@@ -44,7 +44,11 @@ async function device(name: string): Promise<{ keys: DeviceKeys; entry: DeviceEn
   const keys = await createDeviceKeys(env);
   return {
     keys,
-    entry: deviceEntryOf(keys, { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' }),
+    entry: await deviceEntryOf(
+      keys,
+      { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' },
+      asAccountId(new Uint8Array(16)),
+    ),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   ProtocolStateError,
   UnauthorisedDeviceError,
   listLinkedDevice,
+  proveDevicePossession,
   LinkingMismatchError,
   cancelExistingDeviceLink,
   existingDeviceConfirmCode,
@@ -117,7 +118,7 @@ describe('device linking: honest path', () => {
 
 describe('device linking: into the signed device list', () => {
   it('the AIK holder signs the next list with the linked device; an agent may not give its device the owner role', async () => {
-    const { env, identity, owner, keyring, n1, e1 } = await linkingWorld();
+    const { env, identity, owner, keyring, n1, e1, newKeys } = await linkingWorld();
     const ann = await testDevice(env, 'Ann', 'agent');
     const v1 = await createFirstDeviceList(identity, { devices: [owner.entry, ann.entry] }, env);
     const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
@@ -130,11 +131,13 @@ describe('device linking: into the signed device list', () => {
       if (release === undefined) throw new Error('expected a release');
       return release;
     };
-    await expect(listLinkedDevice(identity, v1, ann.keys.deviceId, await confirm('owner'), env)).rejects.toBeInstanceOf(
-      UnauthorisedDeviceError,
-    );
+    // #17.2: the new device proves possession of its keys for this account and agent (after the grant).
+    const proof = await proveDevicePossession(newKeys, identity.accountId, ann.entry.agentId);
+    await expect(
+      listLinkedDevice(identity, v1, ann.keys.deviceId, await confirm('owner'), proof, env),
+    ).rejects.toBeInstanceOf(UnauthorisedDeviceError);
     const release = await confirm('agent');
-    const v2 = await listLinkedDevice(identity, v1, ann.keys.deviceId, release, env);
+    const v2 = await listLinkedDevice(identity, v1, ann.keys.deviceId, release, proof, env);
     const list = await verifySignedDeviceList(v2, identity.signing.publicKey);
     expect(list.version).toBe(2);
     expect(findDevice(list, release.entry.deviceId)?.agentName).toBe('Ann');
