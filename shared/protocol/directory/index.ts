@@ -44,6 +44,20 @@ export {
   type RotationEquivocationEvidence,
 } from './directory-view-state.js';
 export { receiveRotation } from './directory-view-rotation.js';
+export {
+  applyChangeRequest,
+  type ChangeApproval,
+  type ChangeRequestRefusal,
+  ChangeRequestRefusedError,
+  checkChangeRequest,
+  createListChangeRequest,
+  decodeListChangeRequest,
+  type DeviceListChangeRequest,
+  encodeListChangeRequest,
+  type RequestedChange,
+  type SignedListChangeRequest,
+} from './list-change-request.js';
+export { devicesAddedBy, type ListChangeNotice, listChangeNotices, revocationOf } from './device-lineage.js';
 export { decodeSignedRotation, encodeSignedRotation, type SignedRotation } from './rotation-codec.js';
 export { createRotation, type RotationSigner } from './rotation.js';
 export { decodeIdentityBackup } from './recovery-codec.js';
