@@ -21,7 +21,10 @@ import {
   restoreAccountIdentity,
   wrapIdentityBackup,
   businessFingerprintBytes,
+  conversationListOf,
+  RollbackError,
 } from '../../../shared/protocol/index.js';
+import { DIRECTORY_HISTORY } from '../../../shared/protocol/directory/directory-view-state.js';
 import { encode } from '../../../shared/wire/index.js';
 import {
   decodeRotationStatement,
@@ -237,5 +240,71 @@ describe('account key rotation (F18)', () => {
     await expectRotationRejected(view, misdirected, PinMismatchError, 'pin-mismatch');
     await expectRotationRejected(view, { ...rotation, body: rotation.body.slice(0, -1) }, DecodeError);
     await expectRotationRejected(view, { ...rotation, body: Uint8Array.from([...rotation.body, 0]) }, DecodeError);
+  });
+});
+
+describe('recovery rotations against a stolen account key (#17.1)', () => {
+  it('#17.1: a recovery rotation from a list before the last recovery is refused (rollback): an old recovery key cannot undo a later recovery', async () => {
+    const w = await identityWorld('recovery-rollback');
+    const v2 = await createNextDeviceList(
+      w.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
+    let view = requireAccepted(await receiveDeviceList(await viewAtV1(w), v2, w.env)).state;
+    const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
+    const fromV2 = await createRotation(
+      v2,
+      fresh.identity,
+      { kind: 'recovery-key', signing: w.recovery.signing },
+      w.env,
+    );
+    view = requireAccepted(await receiveRotation(view, fromV2, w.env)).state;
+    const other = await createRotatedAccountIdentity(w.identity.accountId, w.env);
+    const fromV1 = await createRotation(
+      w.v1,
+      other.identity,
+      { kind: 'recovery-key', signing: w.recovery.signing },
+      w.env,
+    );
+    const update = await receiveRotation(view, fromV1, w.env);
+    expect(update.rejected).toBeInstanceOf(RollbackError);
+    expect(update.alerts.map((a) => a.kind)).toEqual(['rollback']);
+    expect(update.state).toBe(view);
+  });
+
+  it('#17.1: a recovery rotation from a list older than the kept bodies leaves no current list until the owner’s next one', async () => {
+    const w = await identityWorld('recovery-deep');
+    let view = await viewAtV1(w);
+    let previous = w.v1;
+    for (let i = 0; i < DIRECTORY_HISTORY + 1; i++) {
+      previous = await createNextDeviceList(
+        w.identity,
+        previous,
+        { devices: decodeDeviceListBody(w.v1.body).devices },
+        w.env,
+      );
+      view = requireAccepted(await receiveDeviceList(view, previous, w.env)).state;
+    }
+    const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
+    const rotation = await createRotation(
+      w.v1,
+      fresh.identity,
+      { kind: 'recovery-key', signing: w.recovery.signing },
+      w.env,
+    );
+    const update = requireAccepted(await receiveRotation(view, rotation, w.env));
+    expect(update.alerts.map((a) => a.kind)).toEqual(['recovery-override']);
+    expect(update.state.current).toBeUndefined();
+    expect(() => conversationListOf(update.state)).toThrow(ProtocolStateError);
+    const next = await createNextDeviceList(
+      fresh.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
+    const after = requireAccepted(await receiveDeviceList(update.state, next, w.env));
+    expect(conversationListOf(after.state).version).toBe(2);
   });
 });
