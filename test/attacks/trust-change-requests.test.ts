@@ -6,8 +6,18 @@
  * add a device under a colleague's name, and revoking a device takes every device it added.
  */
 import { describe, expect, it } from 'vitest';
+import { SignatureError, UsageError } from '../../shared/errors/index.js';
 import {
   applyChangeRequest,
+  createFirstDeviceList,
+  existingDeviceConfirmCode,
+  existingDeviceReceiveReveal,
+  listLinkedDevice,
+  newDeviceConfirmCode,
+  newDeviceProofOfPossession,
+  newDeviceReceiveGrant,
+  newDeviceReceiveOffer,
+  ProtocolStateError,
   ChangeRequestRefusedError,
   createDeviceKeys,
   createListChangeRequest,
@@ -21,7 +31,9 @@ import {
   type SignedDeviceList,
   verifySignedDeviceList,
 } from '../../shared/protocol/index.js';
+import { idEquals } from '../../shared/wire/index.js';
 import { identityWorld, type IdentityWorld, type Member, newMember } from '../support/identity-fixture.js';
+import { linkingWorld } from '../support/linking-flow.js';
 
 const APPROVED = { approvedByHuman: true } as const;
 
@@ -154,5 +166,27 @@ describe('attack: device list change requests (#17.2)', () => {
     expect(list4.devices.map((d) => d.agentName)).toEqual(['Olivia Owner', 'Adam Admin']);
     const notices = listChangeNotices(list3, list4);
     expect(notices.map((n) => n.removed.length)).toEqual([3]);
+  });
+
+  it('#17.2: a linked device signs its proof of possession after the grant; its sponsor lists it, and no other keys can sign it', async () => {
+    const { env, identity, owner, newKeys, keyring, profile, n1, e1 } = await linkingWorld('trust-link-proof');
+    const v1 = await createFirstDeviceList(identity, { devices: [owner.entry] }, env);
+    const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
+    const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
+    const n3 = newDeviceConfirmCode(n2.state, env, true);
+    const e3 = await existingDeviceConfirmCode(e2.state, env, { codesMatch: true, profile, self: owner.keys, keyring });
+    if (e3.release === undefined) throw new Error('nothing released');
+    // The release alone cannot be listed: its entry has no proof yet.
+    await expect(
+      listLinkedDevice(identity, v1, owner.keys.deviceId, e3.release, e3.release.entry.proofOfPossession, env),
+    ).rejects.toBeInstanceOf(SignatureError);
+    await expect(newDeviceProofOfPossession(n3.state, newKeys)).rejects.toBeInstanceOf(ProtocolStateError);
+    const n4 = await newDeviceReceiveGrant(n3.state, env, e3.release.grant);
+    await expect(newDeviceProofOfPossession(n4.state, owner.keys)).rejects.toBeInstanceOf(UsageError);
+    const proof = await newDeviceProofOfPossession(n4.state, newKeys);
+    const v2 = await listLinkedDevice(identity, v1, owner.keys.deviceId, e3.release, proof, env);
+    const listed = decodeDeviceListBody(v2.body).devices.find((d) => idEquals(d.deviceId, newKeys.deviceId));
+    expect(listed?.sponsorId).toEqual(owner.keys.deviceId);
+    expect(devicesAddedBy(decodeDeviceListBody(v2.body), owner.keys.deviceId)).toHaveLength(1);
   });
 });

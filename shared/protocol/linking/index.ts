@@ -31,6 +31,7 @@ export {
 export {
   cancelNewDeviceLink,
   newDeviceConfirmCode,
+  newDeviceProofOfPossession,
   type NewDeviceIdentity,
   newDeviceReceiveGrant,
   newDeviceReceiveOffer,

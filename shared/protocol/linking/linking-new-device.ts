@@ -10,9 +10,9 @@
  *      (whose signing key then authenticates the archive key grants, archive/archive-distribution.ts)
  */
 import { aesGcmDecrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from '../../crypto/index.js';
-import { DecryptError } from '../../errors/index.js';
+import { DecryptError, UsageError } from '../../errors/index.js';
 import { decode, encode, type AccountId, type DeviceId, idEquals } from '../../wire/index.js';
-import { validateDisplayName } from '../identity/index.js';
+import { type DeviceKeys, proveDevicePossession, validateDisplayName } from '../identity/index.js';
 import { type ProtocolEnv, ProtocolStateError } from '../core/index.js';
 import {
   LINK_ID_BYTES,
@@ -145,6 +145,10 @@ export async function newDeviceReceiveGrant(
   ) {
     throw new ProtocolStateError('link grant lists keys other than this device’s');
   }
+  // PROTOCOL §4.2, §10.5 step 6 (issue #17 item 2): the device that showed the code sponsors this one.
+  if (!idEquals(entry.sponsorId, s.sponsor.deviceId)) {
+    throw new ProtocolStateError('link grant names a sponsor other than the device that ran the link');
+  }
   validateDisplayName(entry.agentName);
   const next: NewDeviceLinkState = {
     version: s.version,
@@ -164,4 +168,21 @@ export async function newDeviceReceiveGrant(
 /** The user cancelled (or the caller gave up after a LinkingMismatchError): final, no alert. */
 export function cancelNewDeviceLink(state: NewDeviceLinkState, reason: string): LinkStep<NewDeviceLinkState> {
   return abortLink(state, reason, false);
+}
+
+/**
+ * PROTOCOL §10.5 step 7 (issue #17 item 2): once linked, this device signs its proof of possession
+ * for the entry the grant gave it (its account and agent). Send it to the sponsor, which completes
+ * the entry (`listLinkedDevice`, or a change request). UsageError for other keys; ProtocolStateError
+ * before the link is complete.
+ */
+export async function newDeviceProofOfPossession(state: NewDeviceLinkState, keys: DeviceKeys): Promise<Uint8Array> {
+  if (state.phase !== LINK_PHASES.linked) throw new ProtocolStateError('the link is not complete');
+  if (
+    !idEquals(keys.deviceId, state.entry.deviceId) ||
+    !constantTimeEqual(keys.signing.publicKey, state.entry.signingKey)
+  ) {
+    throw new UsageError('these are not the keys of the linked device');
+  }
+  return proveDevicePossession(keys, state.accountId, state.entry.agentId);
 }
