@@ -5,9 +5,11 @@
  * The view starts from the business fingerprint pinned in the embed snippet and accepts signed
  * device lists only when they chain to the pin: the first list's account key must have the pinned
  * fingerprint; later lists must be signed by the same key (or the key a verified rotation moved
- * to). It rejects rollback (a version lower than the newest accepted) and detects equivocation
+ * to). It moves one version at a time (no jump, issue #9 item 8), rejects rollback (a version
+ * lower than the newest accepted), refuses a list that changes the recovery key without a recovery
+ * rotation (issue #17 item 1) or breaks the sponsor rule (#17 item 2), and detects equivocation
  * (two different bodies for one version, or a version n+1 that does not chain to the accepted n),
- * keeping BOTH signed lists as evidence in the state.
+ * keeping BOTH signed lists as evidence in the state. Rotations: directory-view-rotation.ts.
  *
  * Transitions return a `DirectoryUpdate` value rather than throwing, because an equivocation must
  * both be refused AND change the state (the evidence). A rejection carries its typed error in
@@ -93,7 +95,10 @@ function equivocation(
  * - unchanged: the newest accepted list delivered again;
  * - rejected, state unchanged: malformed (DecodeError / LimitError / InvalidDisplayNameError),
  *   another account or key (PinMismatchError, alert pin-mismatch, F1), bad signature
- *   (SignatureError, alert bad-signature), older than the newest (RollbackError, alert rollback);
+ *   (SignatureError, alert bad-signature, also for a bad proof of possession), older than the newest
+ *   (RollbackError, alert rollback), more than one version ahead (DeviceListGapError, no alert),
+ *   a sponsor not in the previous list (DecodeError), the recovery key changed or dropped without a
+ *   recovery rotation (RecoveryKeyChangeError, alert recovery-key-change);
  * - rejected, evidence added: equivocation (EquivocationError, alert equivocation).
  */
 export async function receiveDeviceList(
