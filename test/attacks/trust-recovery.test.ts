@@ -28,6 +28,7 @@ import {
   receiveDeviceList,
   receiveRotation,
   RecoveryKeyChangeError,
+  RotationEquivocationError,
   requireAccepted,
   type SignedDeviceList,
   type SignedRotation,
@@ -178,6 +179,11 @@ describe('attack: a stolen account key against the recovery key (#17.1)', () => 
       encodeSignedRotation(second.rotation),
     ]);
     expect(update.state.rotationEvidence.map((e) => [e.first, e.second])).toEqual([[first.rotation, second.rotation]]);
+    const error = update.rejected;
+    expect(error instanceof RotationEquivocationError && [error.first, error.second]).toEqual([
+      first.rotation,
+      second.rotation,
+    ]);
     expect(update.state.accountKey).toEqual(first.fresh.signing.publicKey);
   });
 });

@@ -46,6 +46,17 @@ import {
 } from './rotation-codec.js';
 import { verifyRotation } from './rotation.js';
 
+/** Two rotations from one base (PROTOCOL §11.3 step 6); both signed statements travel with the error. */
+export class RotationEquivocationError extends EquivocationError {
+  constructor(
+    message: string,
+    readonly first: SignedRotation,
+    readonly second: SignedRotation,
+  ) {
+    super(message);
+  }
+}
+
 function sameBase(a: RotationStatement, b: RotationStatement): boolean {
   return a.lastListVersion === b.lastListVersion && constantTimeEqual(a.lastListHash, b.lastListHash);
 }
@@ -156,7 +167,7 @@ function rotationEquivocation(
   );
   return {
     state: { ...view, rotationEvidence },
-    error: new EquivocationError(`${detail}; both signed rotations are kept as evidence`),
+    error: new RotationEquivocationError(`${detail}; both signed rotations are kept as evidence`, first, second),
     alert: alert(
       ALERT_KINDS.equivocation,
       detail,

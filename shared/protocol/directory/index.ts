@@ -43,7 +43,7 @@ export {
   type EquivocationEvidence,
   type RotationEquivocationEvidence,
 } from './directory-view-state.js';
-export { receiveRotation } from './directory-view-rotation.js';
+export { receiveRotation, RotationEquivocationError } from './directory-view-rotation.js';
 export {
   applyChangeRequest,
   type ChangeApproval,
