@@ -59,14 +59,20 @@ export async function createVectorAccount(inputs: VectorInputs, clock: VectorClo
     const prekeys = await createPrekeyState(keys, deviceEnv.env, input.oneTimePrekeys);
     devices.push({ label: input.label, keys, env: deviceEnv, initialPrekeys: prekeys, prekeys });
   }
-  const entries = inputs.devices.map((input, i) => {
-    const agent = inputs.agents[input.agent];
-    const agentId = agentIds[input.agent];
-    const device = devices[i];
-    if (agent === undefined || agentId === undefined || device === undefined)
-      throw new Error(`device ${input.label} names agent ${input.agent}, which is not in the inputs`);
-    return deviceEntryOf(device.keys, { agentId, agentName: agent.name, kind: input.kind, role: agent.role });
-  });
+  const entries = await Promise.all(
+    inputs.devices.map((input, i) => {
+      const agent = inputs.agents[input.agent];
+      const agentId = agentIds[input.agent];
+      const device = devices[i];
+      if (agent === undefined || agentId === undefined || device === undefined)
+        throw new Error(`device ${input.label} names agent ${input.agent}, which is not in the inputs`);
+      return deviceEntryOf(
+        device.keys,
+        { agentId, agentName: agent.name, kind: input.kind, role: agent.role },
+        identity.accountId,
+      );
+    }),
+  );
   const signed = await createFirstDeviceList(identity, { devices: entries }, env.env);
   const list = await conversationListOfSigned(signed, identity.signing.publicKey);
   return { env, identity, agentIds, devices, signed, list };

@@ -36,10 +36,12 @@ import { testDevice, type TestDevice } from '../support/test-device.js';
 
 async function world(seed: string) {
   const env = hashSeededEnv(seed);
+  const account = await ArchiveAccount.create(env);
   const owner = await testDevice(env, 'Olga', 'owner');
+  account.sponsorNewDevicesBy(owner.keys.deviceId);
   const laptop = await testDevice(env, 'Ada');
   const phone = await testDevice(env, 'Ada', 'agent', laptop.entry.agentId);
-  const account = await ArchiveAccount.create(env, [owner.entry, laptop.entry, phone.entry]);
+  await account.start([owner.entry, laptop.entry, phone.entry]);
   const before = account.current;
   const ownersRing = await createArchiveKeyring(env, account.identity, before);
   const grants = await grantArchiveKeys(env, ownersRing, owner.keys, before.devices, ARCHIVE_GRANT_SCOPES.all);

@@ -12,6 +12,7 @@ import {
   ALERT_KINDS,
   createArchiveKeyring,
   createDeviceKeys,
+  proveDevicePossession,
   type DeviceKeys,
   applyChange,
   authoriseChange,
@@ -70,11 +71,14 @@ async function honestLink(f: Awaited<ReturnType<typeof setup>>, newKeys: DeviceK
   if (e3.release === undefined) throw new RangeError('nothing released');
   const n4 = await newDeviceReceiveGrant(n3.state, newEnv, e3.release.grant);
   expect(n4.state.phase).toBe(LINK_PHASES.linked);
-  authoriseChange(world.currentList, owner.keys.deviceId, e3.release.change);
+  // #17.2: the linked device signs its proof of possession once it knows its agent (from the grant).
+  const proofOfPossession = await proveDevicePossession(newKeys, account.accountId, profile.agentId);
+  const change = { kind: 'add-device' as const, device: { ...e3.release.entry, proofOfPossession } };
+  authoriseChange(world.currentList, owner.keys.deviceId, change);
   const next = await createNextDeviceList(
     world.account,
     world.currentSigned,
-    { devices: applyChange(world.currentList, e3.release.change).devices },
+    { devices: applyChange(world.currentList, change).devices },
     owner.env,
   );
   const update = await receiveDeviceList(owner.view, next, owner.env);

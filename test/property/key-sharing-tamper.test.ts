@@ -89,8 +89,9 @@ describe('properties: tampering in transit', () => {
 
   it(`a flipped bit anywhere in a history record is a typed error (${RUNS} runs)`, async () => {
     const env = hashSeededEnv('prop-record');
+    const account = await ArchiveAccount.create(env);
     const writer = await testDevice(env, 'Olga', 'owner');
-    const account = await ArchiveAccount.create(env, [writer.entry]);
+    await account.start([writer.entry]);
     const keyring = await createArchiveKeyring(env, account.identity, account.current);
     const { keyring: ring, record } = await sealHistoryRecord(
       keyring,

@@ -36,6 +36,7 @@ import {
 } from '../../shared/protocol/index.js';
 import { idEquals } from '../../shared/wire/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -51,6 +52,7 @@ describe('story: a device linked later reads the inbox history', () => {
     const accountId = identity.accountId;
     const accountKey = identity.signing.publicKey;
 
+    bindAccount(env, { accountId });
     // Day 1: the owner's extension, an agent (Bea) and a temp (Tom).
     const owner = await testDevice(env, 'Olga', 'owner');
     const bea = await testDevice(env, 'Bea');

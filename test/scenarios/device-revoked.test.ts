@@ -29,6 +29,7 @@ import {
 } from '../../shared/protocol/index.js';
 import { idEquals, idToHex } from '../../shared/wire/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -40,6 +41,7 @@ describe('story: a device is revoked', () => {
     const { identity } = await createAccountIdentity(env);
     const { accountId } = identity;
     const accountKey = identity.signing.publicKey;
+    bindAccount(env, { accountId });
     const owner = await testDevice(env, 'Olga', 'owner');
     const carlLaptop = await testDevice(env, 'Carl');
     const carlPhone = await testDevice(env, 'Carl', 'agent', carlLaptop.entry.agentId);

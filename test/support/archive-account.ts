@@ -13,6 +13,8 @@ import {
   type SignedDeviceList,
   verifySignedDeviceList,
 } from '../../shared/protocol/index.js';
+import type { DeviceId } from '../../shared/wire/index.js';
+import { bindAccount } from './account-binding.js';
 
 export class ArchiveAccount {
   private constructor(
@@ -22,11 +24,29 @@ export class ArchiveAccount {
     readonly lists: DeviceList[],
   ) {}
 
-  static async create(env: ProtocolEnv, devices: readonly DeviceEntry[]): Promise<ArchiveAccount> {
+  /**
+   * A new account whose identity exists before its devices: `env` is bound to it, so the entries
+   * made with it afterwards carry proofs of possession for this account (PROTOCOL §4.2). Sign the
+   * first list with `start`.
+   */
+  static async create(env: ProtocolEnv): Promise<ArchiveAccount> {
     const { identity } = await createAccountIdentity(env);
-    const first = await createFirstDeviceList(identity, { devices }, env);
-    const list = await verifySignedDeviceList(first, identity.signing.publicKey);
-    return new ArchiveAccount(env, identity, [first], [list]);
+    bindAccount(env, { accountId: identity.accountId });
+    return new ArchiveAccount(env, identity, [], []);
+  }
+
+  /** Entries made with the env from now on name `sponsor` as the device that asked for them (§4.2). */
+  sponsorNewDevicesBy(sponsor: DeviceId): void {
+    bindAccount(this.env, { accountId: this.identity.accountId, sponsorId: sponsor });
+  }
+
+  /** Signs version 1 with `devices` and returns it verified. */
+  async start(devices: readonly DeviceEntry[]): Promise<DeviceList> {
+    const first = await createFirstDeviceList(this.identity, { devices }, this.env);
+    const list = await verifySignedDeviceList(first, this.identity.signing.publicKey);
+    this.signed.push(first);
+    this.lists.push(list);
+    return list;
   }
 
   get accountId(): AccountIdentity['accountId'] {

@@ -12,12 +12,14 @@ import {
   startNewDeviceLink,
 } from '../../shared/protocol/index.js';
 import { hashSeededEnv } from './hash-seeded-env.js';
+import { bindAccount } from './account-binding.js';
 import { testDevice } from './test-device.js';
 
 export async function linkingWorld(seed = 'linking') {
   const env = hashSeededEnv(seed);
   const { identity } = await createAccountIdentity(env);
   const account = { accountId: identity.accountId, accountKey: identity.signing.publicKey };
+  bindAccount(env, { accountId: identity.accountId });
   const owner = await testDevice(env, 'Olga', 'owner');
   const newKeys = await createDeviceKeys(env);
   const first = await createFirstDeviceList(identity, { devices: [owner.entry] }, env);

@@ -19,12 +19,6 @@ export {
 export { listLinkedDevice } from './linking-device-list.js';
 export { linkingMismatchAlert, LinkingMismatchError } from './linking-errors.js';
 export {
-  type DeviceEntryPopFields,
-  deviceEntryPopMessage,
-  signDeviceEntryPop,
-  verifyDeviceEntryPop,
-} from './linking-proof-of-possession.js';
-export {
   cancelExistingDeviceLink,
   existingDeviceConfirmCode,
   type ExistingDeviceIdentity,

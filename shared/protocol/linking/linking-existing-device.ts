@@ -13,7 +13,7 @@
  *      linkingMismatch alert, nothing released.
  */
 import { aesGcmEncrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from '../../crypto/index.js';
-import { UsageError } from '../../errors/index.js';
+import { SignatureError, UsageError } from '../../errors/index.js';
 import { decode, encode, type AccountId, type DeviceId, ID_BYTES, idEquals } from '../../wire/index.js';
 import {
   ARCHIVE_GRANT_SCOPES,
@@ -22,7 +22,7 @@ import {
   type ArchiveKeyring,
   type SealedBoxSender,
 } from '../archive/index.js';
-import { type DeviceProfile, validateDisplayName } from '../identity/index.js';
+import { type DeviceProfile, validateDisplayName, verifyProofOfPossession } from '../identity/index.js';
 import type { DeviceListChange } from '../directory/index.js';
 import { type ProtocolEnv, ProtocolStateError, type DeviceEntry } from '../core/index.js';
 import {
@@ -35,7 +35,6 @@ import {
   linkPayloadCodec,
 } from './linking-codec.js';
 import { abortLink, requirePhase } from './linking-guards.js';
-import { verifyDeviceEntryPop } from './linking-proof-of-possession.js';
 import { type ExistingDeviceLinkState, LINK_PHASES, LINK_STATE_VERSION, type LinkStep } from './linking-state.js';
 import { grantAad, linkChannel, linkCode, linkCommitment, linkTranscript } from './linking-transcript.js';
 
@@ -112,7 +111,9 @@ export async function existingDeviceReceiveHello(
     throw new ProtocolStateError('link hello belongs to another link attempt');
   if (idEquals(hello.deviceId, s.selfDeviceId)) throw new ProtocolStateError('a device cannot link itself');
   const newDevice = { deviceId: hello.deviceId, signingKey: hello.signingKey, dhIdentityKey: hello.dhIdentityKey };
-  await verifyDeviceEntryPop({ accountId: s.accountId, ...newDevice, agentId: s.agentId }, hello.proofOfPossession);
+  const possession = { ...newDevice, agentId: s.agentId, proofOfPossession: hello.proofOfPossession };
+  if (!(await verifyProofOfPossession(s.accountId, possession)))
+    throw new SignatureError('the new device’s proof of possession of its signing key does not verify');
   // RFC 7748 §6.1: x25519() refuses a low-order ephemeral key (InvalidKeyError). The identity key
   // the archive keys will be sealed to is checked the same way now, before any code is shown.
   const shared = await x25519(s.ephemeral.privateKey, hello.ephemeralKey);
@@ -157,11 +158,6 @@ export interface LinkRelease {
   readonly entry: DeviceEntry;
   /** For the AIK holder: authoriseChange / applyChange, then createNextDeviceList (directory/device-list.ts). */
   readonly change: DeviceListChange;
-  /**
-   * The new device's signature (label `sealdesk/v2/device-entry-pop`) over accountId, deviceId,
-   * signingKey, dhIdentityKey and agentId of `entry`, already verified; for the directory to store.
-   */
-  readonly proofOfPossession: Uint8Array;
   readonly grant: Uint8Array;
   readonly archiveGrants: readonly ArchiveKeyGrant[];
 }
@@ -194,6 +190,10 @@ export async function existingDeviceConfirmCode(
     role: profile.role,
     signingKey: new Uint8Array(s.newDevice.signingKey),
     dhIdentityKey: new Uint8Array(s.newDevice.dhIdentityKey),
+    // PROTOCOL §4.2, §10.5 step 6 (issue #17 item 2): this device sponsors the new one, whose proof
+    // of possession came in its hello (verified in step 2).
+    sponsorId: s.selfDeviceId,
+    proofOfPossession: new Uint8Array(s.proofOfPossession),
   };
   const archiveGrants =
     decision.keyring === undefined
@@ -212,8 +212,7 @@ export async function existingDeviceConfirmCode(
     entry,
   };
   const change: DeviceListChange = { kind: 'add-device', device: entry };
-  const proofOfPossession = new Uint8Array(s.proofOfPossession);
-  return { state: next, alerts: [], release: { entry, change, proofOfPossession, grant, archiveGrants } };
+  return { state: next, alerts: [], release: { entry, change, grant, archiveGrants } };
 }
 
 /** The user cancelled: final, no alert. */

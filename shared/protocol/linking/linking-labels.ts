@@ -16,11 +16,6 @@ export const LINKING_LABELS = {
   channel: 'sealdesk/v2/link/channel',
   /** AEAD associated-data prefix of the grant (the transcript hash follows). */
   grantAad: 'sealdesk/v2/link/grant-aad',
-  /**
-   * Ed25519 context of the new device's proof of possession over its device entry fields (§10.2).
-   * The directory's device entries carry the same signature (PROTOCOL §4.1), hence not `link/`.
-   */
-  deviceEntryPop: 'sealdesk/v2/device-entry-pop',
 } as const;
 
 export type LinkingLabel = (typeof LINKING_LABELS)[keyof typeof LINKING_LABELS];

@@ -14,7 +14,7 @@
 import { aesGcmDecrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from '../../crypto/index.js';
 import { DecryptError } from '../../errors/index.js';
 import { decode, encode, type DeviceId, idEquals } from '../../wire/index.js';
-import { validateDisplayName } from '../identity/index.js';
+import { proveDevicePossession, validateDisplayName } from '../identity/index.js';
 import { type ProtocolEnv, ProtocolStateError } from '../core/index.js';
 import {
   linkGrantBodyCodec,
@@ -25,7 +25,6 @@ import {
 } from './linking-codec.js';
 import { LinkingMismatchError } from './linking-errors.js';
 import { abortLink, requirePhase } from './linking-guards.js';
-import { signDeviceEntryPop } from './linking-proof-of-possession.js';
 import { LINK_PHASES, LINK_STATE_VERSION, type LinkStep, type NewDeviceLinkState } from './linking-state.js';
 import { grantAad, linkChannel, linkCode, linkCommitment, linkTranscript } from './linking-transcript.js';
 
@@ -53,11 +52,8 @@ export async function startNewDeviceLink(
     signingKey: device.signing.publicKey,
     dhIdentityKey: device.identityDh.publicKey,
   };
-  const proofOfPossession = await signDeviceEntryPop(device.signing.privateKey, {
-    accountId: payload.accountId,
-    ...keys,
-    agentId: payload.agentId,
-  });
+  // PROTOCOL §4.2 (issue #17 item 2): the proof of possession for the entry the existing device will list.
+  const proofOfPossession = await proveDevicePossession(device, payload.accountId, payload.agentId);
   const hello = encode(linkHelloCodec, {
     linkId: payload.linkId,
     ephemeralKey: ephemeral.publicKey,
@@ -175,6 +171,10 @@ export async function newDeviceReceiveGrant(
   // The entry must name the agent this device's proof of possession signed (§10.2).
   if (!constantTimeEqual(entry.agentId, s.agentId))
     throw new ProtocolStateError('link grant lists this device under another agent than the link code');
+  // PROTOCOL §4.2, §10.5 step 6 (issue #17 item 2): the device that showed the code sponsors this one.
+  if (!idEquals(entry.sponsorId, s.sponsor.deviceId)) {
+    throw new ProtocolStateError('link grant names a sponsor other than the device that ran the link');
+  }
   validateDisplayName(entry.agentName);
   const next: NewDeviceLinkState = {
     version: s.version,

@@ -33,7 +33,7 @@ import {
   openSealedBox,
   sealToDevice,
 } from '../../../shared/protocol/index.js';
-import { asAccountId, idEquals } from '../../../shared/wire/index.js';
+import { type AccountId, asAccountId, idEquals } from '../../../shared/wire/index.js';
 import { assertBytes, assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
 import { ArchiveAccount } from '../../support/archive-account.js';
@@ -41,11 +41,19 @@ import { ArchiveAccount } from '../../support/archive-account.js';
 const env: ProtocolEnv = { rng: secureRandom, now: () => Date.now() };
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-async function device(name: string): Promise<{ keys: DeviceKeys; entry: DeviceEntry }> {
+/** An owner device's keys and entry for `accountId` (PROTOCOL §4.2: the proof of possession names it). */
+async function device(
+  name: string,
+  accountId: AccountId = asAccountId(new Uint8Array(16)),
+): Promise<{ keys: DeviceKeys; entry: DeviceEntry }> {
   const keys = await createDeviceKeys(env);
   return {
     keys,
-    entry: deviceEntryOf(keys, { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' }),
+    entry: await deviceEntryOf(
+      keys,
+      { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' },
+      accountId,
+    ),
   };
 }
 
@@ -86,10 +94,11 @@ export const keySharingSuite: PortableSuite = {
     {
       name: 'F11: after a removal only the remaining device opens the new archive epoch',
       run: async () => {
-        const owner = await device('Olga');
-        const stay = await device('Sam');
-        const gone = await device('Gil');
-        const account = await ArchiveAccount.create(env, [owner.entry, stay.entry, gone.entry]);
+        const account = await ArchiveAccount.create(env);
+        const owner = await device('Olga', account.accountId);
+        const stay = await device('Sam', account.accountId);
+        const gone = await device('Gil', account.accountId);
+        await account.start([owner.entry, stay.entry, gone.entry]);
         const before = account.current;
         const ring = await createArchiveKeyring(env, account.identity, before);
         const granted = await grantArchiveKeys(env, ring, owner.keys, before.devices, ARCHIVE_GRANT_SCOPES.all);

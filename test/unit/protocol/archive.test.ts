@@ -32,11 +32,13 @@ const read = (b: { plaintext: Uint8Array }): string => new TextDecoder().decode(
 
 async function team(seed = 'archive') {
   const env = hashSeededEnv(seed);
+  const account = await ArchiveAccount.create(env);
   const owner = await testDevice(env, 'Olga', 'owner');
+  account.sponsorNewDevicesBy(owner.keys.deviceId);
   const bea = await testDevice(env, 'Bea');
   const carl = await testDevice(env, 'Carl');
   const carlPhone = await testDevice(env, 'Carl', 'agent', carl.entry.agentId);
-  const account = await ArchiveAccount.create(env, [owner.entry, bea.entry, carl.entry]);
+  await account.start([owner.entry, bea.entry, carl.entry]);
   const keyring = await createArchiveKeyring(env, account.identity, account.current);
   const accountId = account.accountId;
   return { env, account, accountId, owner, bea, carl, carlPhone, keyring };

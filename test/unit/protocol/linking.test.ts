@@ -23,7 +23,7 @@ import {
   startNewDeviceLink,
   linkPayloadFromText,
   linkPayloadToText,
-  verifyDeviceEntryPop,
+  verifyProofOfPossession,
   LINK_PHASES,
 } from '../../../shared/protocol/index.js';
 import { aesGcmEncrypt } from '../../../shared/crypto/index.js';
@@ -107,12 +107,11 @@ describe('device linking: honest path (the existing device shows the QR code)', 
     const e3 = await existingDeviceConfirmCode(e2.state, env, { codesMatch: true, profile, self: owner.keys, keyring });
     const release = e3.release;
     if (release === undefined) throw new Error('expected a release');
-    const { entry, proofOfPossession } = release;
-    const fields = { accountId: account.accountId, ...entry };
-    await expect(verifyDeviceEntryPop(fields, proofOfPossession)).resolves.toBeUndefined();
-    await expect(
-      verifyDeviceEntryPop({ ...fields, agentId: new Uint8Array(16).fill(9) }, proofOfPossession),
-    ).rejects.toBeInstanceOf(SignatureError);
+    const { entry } = release;
+    expect(await verifyProofOfPossession(account.accountId, entry)).toBe(true);
+    expect(await verifyProofOfPossession(account.accountId, { ...entry, agentId: new Uint8Array(16).fill(9) })).toBe(
+      false,
+    );
   });
 
   it('#13.2: states survive structured cloning (IndexedDB) between steps', async () => {
@@ -170,10 +169,12 @@ describe('device linking: into the signed device list', () => {
       if (release === undefined) throw new Error('expected a release');
       return release;
     };
+    // #17.2: the entry carries the proof of possession the new device signed in its hello, and Ann's device as sponsor.
     await expect(listLinkedDevice(identity, v1, ann.keys.deviceId, await confirm('owner'), env)).rejects.toBeInstanceOf(
       UnauthorisedDeviceError,
     );
     const release = await confirm('agent');
+    expect(await verifyProofOfPossession(identity.accountId, release.entry)).toBe(true);
     const v2 = await listLinkedDevice(identity, v1, ann.keys.deviceId, release, env);
     const list = await verifySignedDeviceList(v2, identity.signing.publicKey);
     expect(list.version).toBe(2);
