@@ -69,6 +69,7 @@ const HANG_MS = 2_000;
 
 /** What a decoder did with one input: accepted it (for a signed structure, a failure if mutated) or refused it. */
 type Outcome = 'accepted' | 'refused';
+const ACCEPTED: Outcome = 'accepted';
 
 interface Target {
   readonly name: string;
@@ -155,7 +156,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
           world.newEnv('v'),
         );
         if (update.rejected !== undefined) throw update.rejected;
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     const owner = world.device('owner');
@@ -178,7 +179,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
         const device = devices.find((d) => sameBytes(d.deviceId, bundle.deviceId)) ?? owner.entry;
         await verifyPrekeyBundle(bundle, device, world.clock.now());
         if (!honestSigned.has(signedPart(bundle))) throw new Error('a bundle with a mutated signed part was accepted');
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     const fresh = await createRotatedAccountIdentity(world.account.accountId, world.newEnv('rotation'));
@@ -196,7 +197,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       run: async (bytes) => {
         const update = await receiveRotation(ownerView, decodeSignedRotation(bytes));
         if (update.rejected !== undefined) throw update.rejected;
-        return 'accepted';
+        return ACCEPTED;
       },
     });
 
@@ -213,7 +214,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await openAgentConversation(bytes, context, agent.env);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     await deliverAll(conv, [initial]);
@@ -232,7 +233,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await receiveAsAgent(agentState, bytes, { ...context, prekeys: agent.prekeys }, agent.env);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     targets.push({
@@ -241,7 +242,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await receiveMessage(conv.visitor.state, bytes, conv.visitor.env);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     const packets: OutgoingPacket[] = [initial, toAgent, reply];
@@ -258,7 +259,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: false,
       run: (bytes) => {
         decodeEnvelope(bytes);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     const frames = [
@@ -277,7 +278,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
         authenticated: false,
         run: (bytes) => {
           decodeFrame(bytes);
-          return 'accepted';
+          return ACCEPTED;
         },
       });
     }
@@ -295,7 +296,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await openAttachmentBlob(sealed.ref, bytes);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     const refBytes = encode(attachmentRefCodec, sealed.ref);
@@ -305,7 +306,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: false,
       run: (bytes) => {
         decode(attachmentRefCodec, bytes, 'attachmentRef');
-        return 'accepted';
+        return ACCEPTED;
       },
     });
 
@@ -331,7 +332,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       run: async (bytes) => {
         decode(linkPayloadCodec, bytes, 'linkPayload');
         await startNewDeviceLink(link.env, bytes, link.newKeys);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     targets.push({
@@ -370,7 +371,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await openSealedBox(bytes, link.newKeys, SEALED_BOX_PURPOSES.archiveKeys, [ownerSender]);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
     const recordId = new TextEncoder().encode('record-0001');
@@ -387,7 +388,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await openHistoryRecord(keyring, recordId, bytes);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
 
@@ -416,7 +417,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: true,
       run: async (bytes) => {
         await verifyWidgetConfig(bytes, who);
-        return 'accepted';
+        return ACCEPTED;
       },
     });
 

@@ -43,7 +43,7 @@ export class FuzzRng {
 
 /** The run's seed: SEALDESK_FUZZ_SEED if set, else a fresh one. Printed so that a failure can be replayed. */
 export function fuzzSeed(name: string): number {
-  const given = process.env.SEALDESK_FUZZ_SEED;
+  const given = process.env['SEALDESK_FUZZ_SEED'];
   const seed =
     given === undefined || given === '' ? (crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) : Number(given) >>> 0;
   console.log(`[fuzz] ${name}: seed ${seed} (replay with SEALDESK_FUZZ_SEED=${seed})`);
@@ -95,7 +95,10 @@ export function mutateOnce(
     case 'truncate':
       return input.slice(0, rng.below(len));
     case 'extend': {
-      const extra = rng.below(4) === 0 ? rng.bytes(1 + rng.below(2048)) : rng.bytes(1 + rng.below(16));
+      // Mostly a few bytes, sometimes up to 2 KiB, rarely past the 64 KiB frame and blob caps (§14).
+      const roll = rng.below(256);
+      const size = roll === 0 ? 60_000 + rng.below(10_000) : roll < 64 ? 1 + rng.below(2048) : 1 + rng.below(16);
+      const extra = rng.bytes(size);
       const out = new Uint8Array(len + extra.length);
       out.set(input);
       out.set(extra, len);
