@@ -39,7 +39,7 @@ export async function readBytes(req: IncomingMessage, max: number, budget?: Byte
 }
 
 /** The request's chunks; a body the client cut short (closed before its content-length) is a typed 400. */
-async function* readBody(req: IncomingMessage): AsyncGenerator<unknown> {
+async function* readBody(req: IncomingMessage): AsyncGenerator {
   try {
     yield* req;
   } catch (error) {
