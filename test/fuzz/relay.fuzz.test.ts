@@ -73,6 +73,32 @@ async function healthy(relay: RelayProcess): Promise<boolean> {
   return res.status === 200 && res.json['status'] === 'ok';
 }
 
+/** Request-target forms a parser may trip on (RFC 9112 §3.2: origin, absolute, authority and asterisk forms). */
+const ODD_TARGETS = [
+  '//',
+  '//%ff',
+  '//[',
+  '///',
+  '/..',
+  '/%2e%2e',
+  '*',
+  'http://relay.invalid',
+  'relay:1',
+  '%',
+  '/?%',
+  '/#',
+  '\\\\',
+];
+
+/** The request with its target (between the method and the version) replaced. */
+function withTarget(request: Uint8Array, target: string): Uint8Array {
+  const text = Buffer.from(request).toString('latin1');
+  const first = text.indexOf(' ');
+  const second = text.indexOf(' ', first + 1);
+  if (first < 0 || second < 0) return request;
+  return new Uint8Array(Buffer.from(`${text.slice(0, first + 1)}${target}${text.slice(second)}`, 'latin1'));
+}
+
 /** The first bytes `open` sends to a listening socket (a real client's request, captured). */
 async function captureOpeningBytes(open: (port: number) => unknown): Promise<Uint8Array> {
   const server = createNetServer();
@@ -440,8 +466,19 @@ describe('#16.5: fuzzing the relay process (WebSocket frames and HTTP routes)', 
       while (next < RAW_CASES) {
         const index = next++;
         const rng = caseRng(seed ^ 0x7a3, index);
-        const { bytes } = mutate(rng, rng.pick(corpus), corpus);
+        // A quarter of the cases first swap in a request target from a small dictionary of odd forms.
+        let input = rng.pick(corpus);
+        if (rng.below(4) === 0)
+          input = withTarget(input, `${rng.pick(ODD_TARGETS)}${rng.pick(['', '/v1/ws', '/healthz'])}`);
+        const bytes = rng.below(2) === 0 ? input : mutate(rng, input, corpus).bytes;
         const answer = await exchangeRaw(port, bytes);
+        if (relay.child.exitCode !== null || relay.child.signalCode !== null) {
+          failures.push(
+            `the relay exited at case ${index}: ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 120))}`,
+          );
+          next = RAW_CASES;
+          return;
+        }
         const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? (answer === '' ? 'closed' : 'garbage');
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status === 'garbage' || Number(status) >= 500)
