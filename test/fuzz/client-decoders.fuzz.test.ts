@@ -111,14 +111,19 @@ async function fuzz(target: Target, index: number): Promise<{ failures: string[]
     const { bytes, steps } = mutate(rng, original, target.corpus);
     const what = `${target.name} case ${i} (${steps.join('+')}) ${hex(bytes).slice(0, 64)}`;
     let outcome: Outcome;
+    const began = Date.now();
     try {
       outcome = await withDeadline(
         Promise.resolve().then(() => target.run(bytes)),
         what,
       );
+      // A synchronous loop would block the deadline's timer: the elapsed time catches it afterwards.
+      if (Date.now() - began > HANG_MS && failures.length < 10) failures.push(`${what}: took ${Date.now() - began} ms`);
     } catch (error) {
       if (error instanceof SealdeskError) {
         tally[error.name] = (tally[error.name] ?? 0) + 1;
+        if (Date.now() - began > HANG_MS && failures.length < 10)
+          failures.push(`${what}: took ${Date.now() - began} ms`);
         continue;
       }
       if (failures.length < 10)

@@ -166,8 +166,8 @@ describe('#16.4: login capture: what the relay receives and stores opens no key 
       const { n } = db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number };
       if (n > 0) filled[name] = n;
     }
-    // Bookkeeping tables (schema version, queue counters) hold no account data; the rest must be empty.
-    const accountData = Object.keys(filled).filter((t) => !/schema|meta|migration|sequence/i.test(t));
+    // `meta` holds the schema version; every table but accounts and sessions must be empty.
+    const accountData = Object.keys(filled).filter((t) => t !== 'meta' && t !== 'sqlite_sequence');
     expect(accountData.sort()).toEqual(['accounts', 'sessions']);
     const columns = (t: string): string[] =>
       (db.prepare(`PRAGMA table_info("${t}")`).all() as { name: string }[]).map((c) => c.name).sort();
