@@ -32,6 +32,7 @@ import { QueueSockets } from './ws/queue-sockets.js';
 import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
 import { capPendingConnections } from './http/pending-connections.js';
+import { requestPath } from './http/request-path.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
@@ -222,7 +223,7 @@ async function serve(
     socket.on('error', () => {
       socket.destroy();
     });
-    if (new URL(req.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) {
+    if (requestPath(req.url) !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
     }
