@@ -1,11 +1,13 @@
 /**
  * The typed-code form of the linking payload (docs/PROTOCOL.md §10.2), for when no camera is at
  * hand: the 82 payload bytes in RFC 4648 §6 base32 (lowercase, unpadded), groups of 4 characters
- * separated by spaces. Parsing ignores spaces, hyphens and case, then decodes the payload
- * strictly (DecodeError for anything else).
+ * separated by spaces. Parsing is the pin's (`parseBase32Text`, §12.1): only U+0020 and U+002D are
+ * ignored, only ASCII letters fold, canonical base32; then the payload decodes strictly
+ * (DecodeError for anything else).
  */
-import { fromBase32, toBase32 } from '../../crypto/index.js';
+import { toBase32 } from '../../crypto/index.js';
 import { decode } from '../../wire/index.js';
+import { parseBase32Text } from '../identity/index.js';
 import { linkPayloadCodec } from './linking-codec.js';
 
 export function linkPayloadToText(payload: Uint8Array): string {
@@ -14,7 +16,7 @@ export function linkPayloadToText(payload: Uint8Array): string {
 }
 
 export function linkPayloadFromText(text: string): Uint8Array {
-  const bytes = fromBase32(text.replace(/[\s-]+/g, '').toLowerCase());
+  const bytes = parseBase32Text(text, 'link code');
   decode(linkPayloadCodec, bytes, 'linkPayload');
   return bytes;
 }

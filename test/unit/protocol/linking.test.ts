@@ -137,6 +137,11 @@ describe('device linking: honest path (the existing device shows the QR code)', 
     expect(pasted).toEqual(e1.payload);
     expect(() => linkPayloadFromText(typed.slice(0, -4))).toThrow(DecodeError);
     expect(() => linkPayloadFromText(`${typed}0`)).toThrow(DecodeError);
+    // #9.8 sibling: ASCII-only folding, as for the pin: a KELVIN SIGN is not a `k`, a tab is not a space.
+    const withK = typed.indexOf('k');
+    if (withK >= 0)
+      expect(() => linkPayloadFromText(`${typed.slice(0, withK)}\u212A${typed.slice(withK + 1)}`)).toThrow(DecodeError);
+    expect(() => linkPayloadFromText(typed.replace(' ', '\t'))).toThrow(DecodeError);
     // The pasted form starts the same link as the scanned one.
     const n1 = await startNewDeviceLink(env, pasted, newKeys);
     expect(n1.state.linkId).toEqual(e1.state.linkId);
