@@ -33,6 +33,7 @@ import type { Subscriber } from './hub.js';
 import { type Peer, type Routing, routeEnvelope, routeFromCache } from './route-envelope.js';
 import { wsHeaderBytes, writeWsHeader } from './ws-frame-header.js';
 import { BacklogPages } from './backlog-pages.js';
+import { errorText } from '../log.js';
 
 export const CLOSE_AUTH_FAILED = 4401;
 /** The device or conversation already has SEALDESK_SOCKETS_PER_QUEUE connections (issue #10 item 5). */
@@ -117,7 +118,7 @@ export class Connection implements Subscriber {
     // close reason) end that socket only; without this listener they would crash the relay.
     ws.on('error', (error) => {
       ctx.metrics.reject('ws-protocol');
-      ctx.log.info('ws.protocol-error', { error: error.message.slice(0, 80) });
+      ctx.log.info('ws.protocol-error', { error: errorText(error, 80) });
     });
     const challenge = randomSecret();
     this.#challenge = challenge;
