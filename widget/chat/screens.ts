@@ -9,7 +9,13 @@ import { h } from './dom.js';
 import { fill, type Texts } from './texts.js';
 
 /** Error codes of the runtime's `start()` that mean "the business could not be verified" (api-visitor.ts). */
-const REFUSALS: ReadonlySet<string> = new Set(['pin-mismatch', 'rollback', 'equivocation', 'signature']);
+const REFUSALS: ReadonlySet<string> = new Set([
+  'pin-mismatch',
+  'rollback',
+  'equivocation',
+  'signature',
+  'list-expired',
+]);
 
 export function isRefusal(error: unknown): boolean {
   const code: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined;
