@@ -33,6 +33,7 @@ import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
 import { capPendingConnections } from './http/pending-connections.js';
 import { requestPath } from './http/request-path.js';
+import { answerClientError } from './http/client-error.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { conversationRoutes } from './http/conversation-routes.js';
@@ -72,6 +73,7 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
     },
     starting,
   );
+  server.on('clientError', answerClientError);
   try {
     await listen(server, config);
   } catch (error) {

@@ -85,4 +85,15 @@ describe('request targets that are not paths', () => {
     expect(lines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
     expect(lines.filter((l) => l.includes('"event":"http.request"') && l.includes('"status":400')).length).toBe(2);
   });
+
+  it('#16.5: requests Node’s own parser refuses (headers over 16 KiB, a malformed request line) get the relay’s JSON error form', async () => {
+    const big = await raw(port, `GET /healthz HTTP/1.1\r\nhost: relay\r\nx-pad: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(big).toContain('content-type: application/json');
+    expect(big).toContain('"error":"headers-too-large"');
+    const garbled = await raw(port, 'GET /healthz HTTP/9.x\r\n\r\n');
+    expect(garbled.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(garbled).toContain('"error":"bad-request"');
+    expect((await http(relay.origin, 'GET', '/healthz')).status).toBe(200);
+  });
 });
