@@ -30,6 +30,7 @@ import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
+import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
@@ -119,6 +120,7 @@ async function serve(
     ...authRoutes,
     ...directoryRoutes,
     ...conversationRoutes,
+    ...attachmentPutRoutes,
     ...staticRoutes(config.staticDir),
   ];
 
