@@ -89,7 +89,10 @@ describe('#11.3: visitor and agent runtimes through a real relay', () => {
     );
 
     const bytes = secureRandom(150_000);
-    const sentFile = await visitor.runtime.sendAttachment(new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'label.png');
+    const sentFile = await visitor.runtime.sendAttachment(
+      new Blob([new Uint8Array(bytes)], { type: 'image/png' }),
+      'label.png',
+    );
     await waitFor(() => agent.events.of('message').some((m) => m.id === sentFile), 'the attachment');
     const fileMessage = agent.events.of('message').find((m) => m.id === sentFile);
     if (fileMessage?.body.kind !== 'attachment') throw new Error('not an attachment');
