@@ -32,6 +32,7 @@ import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
+import { linkRoutes } from './http/link-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
 
@@ -121,6 +122,7 @@ async function serve(
     ...directoryRoutes,
     ...conversationRoutes,
     ...attachmentPutRoutes,
+    ...linkRoutes,
     ...staticRoutes(config.staticDir),
   ];
 

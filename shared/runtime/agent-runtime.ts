@@ -12,8 +12,13 @@ import {
   type DeviceKeys,
   type DirectoryView,
   type MessageBody,
+  type LinkRelease,
+  type NewDeviceLinkState,
   type PrekeyState,
   type SecurityAlert,
+  linkPayloadFromText,
+  linkPayloadToText,
+  listLinkedDevice,
   accountIdentityFromSeed,
   businessFingerprint,
   conversationListOf,
@@ -45,6 +50,7 @@ import {
 } from '../transport/index.js';
 import {
   type ConversationId,
+  asAccountId,
   asConversationId,
   asDeviceId,
   decodeEnvelope,
@@ -59,7 +65,9 @@ import type {
   AgentRuntime,
   ConversationSummary,
   DeviceView,
+  LinkPhase,
 } from './api-agent.js';
+import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
 import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
 import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
@@ -114,6 +122,16 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
   #enrolled: Enrolled | undefined;
+  #link: NewDeviceLink | ExistingDeviceLink | undefined;
+  #linkTarget: { readonly relayUrl: string; readonly p: Platform } | undefined;
+  readonly #linkHooks = {
+    phase: (phase: LinkPhase): void => {
+      this.#events.emit('link', phase);
+    },
+    alerts: (alerts: readonly SecurityAlert[]): void => {
+      this.#emitAlerts(alerts);
+    },
+  };
   #loading: Promise<Enrolled | undefined> | undefined;
   #disposed = false;
 
@@ -690,18 +708,116 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   // ---- not in this build (issue #11: linking, recovery, roles, change requests) ------------------
 
-  startLinkAsNewDevice(): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
-    return Promise.reject(new NotSupportedYetError('device linking is not in this build of the runtime'));
+  async startLinkAsNewDevice(input: {
+    readonly relayUrl: string;
+    readonly accountId: HexId;
+    readonly deviceKind: AgentDeviceKind;
+  }): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
+    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    this.#link?.cancel('a new link was started');
+    const p = platformFor(input.relayUrl, this.#ports);
+    const accountId = asAccountId(idBytesFromHex(input.accountId));
+    const keys = await createDeviceKeys(p.env);
+    const { link, payload } = await NewDeviceLink.start(p, accountId, keys, this.#linkHooks);
+    this.#link = link;
+    this.#linkTarget = { relayUrl: input.relayUrl, p };
+    return { qr: payload, code: linkPayloadToText(payload) };
   }
-  linkFromExistingDevice(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('device linking is not in this build of the runtime'));
+
+  async linkFromExistingDevice(scanned: Uint8Array | string): Promise<void> {
+    const e = await this.#require();
+    const accountKey = e.view.accountKey;
+    if (accountKey === undefined) throw new NotStartedError('no verified account key');
+    if (e.account.identity === undefined)
+      throw new NotSupportedYetError('only a device holding the account key can add devices in this build');
+    this.#link?.cancel('a new link was started');
+    const payload = typeof scanned === 'string' ? linkPayloadFromText(scanned) : scanned;
+    this.#link = await ExistingDeviceLink.start(
+      e.p,
+      payload,
+      { accountId: e.account.accountId, accountKey },
+      e.keys,
+      this.#linkHooks,
+    );
   }
-  confirmLink(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('device linking is not in this build of the runtime'));
+
+  async confirmLink(sameCode: boolean): Promise<void> {
+    const link = this.#link;
+    if (link === undefined) throw new NotStartedError('no link in progress');
+    if (link instanceof NewDeviceLink) {
+      const target = this.#linkTarget;
+      if (target === undefined) throw new NotStartedError('no link in progress');
+      link.confirm(sameCode, (state) => this.#enrolLinked(target.relayUrl, target.p, link.keys, state));
+      return;
+    }
+    const e = await this.#require();
+    await link.confirm(sameCode, { ...e.account.profile }, (release) => this.#listLinked(e, release));
   }
+
   cancelLink(): Promise<void> {
+    this.#link?.cancel('cancelled on this device');
+    this.#link = undefined;
     return Promise.resolve();
   }
+
+  /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
+  async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
+    const identity = e.account.identity;
+    const previous = e.view.history.at(-1);
+    if (identity === undefined || previous === undefined) throw new NotStartedError('no account key on this device');
+    const signed = await listLinkedDevice(identity, previous.signed, e.keys.deviceId, release, e.p.env);
+    const taken = await takeLists(e.view, [signed], e.p.env);
+    if (taken.rejected !== undefined) throw taken.rejected;
+    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
+    e.view = taken.view;
+    const auth = await this.#auth(e);
+    await e.p.http.directory.enrolDevice(e.account.accountId, release.entry.deviceId, release.entry.signingKey, auth);
+    await e.p.http.directory.putDeviceList(
+      e.account.accountId,
+      taken.view.current?.version ?? 0,
+      encodeSignedDeviceList(signed),
+      auth,
+    );
+    this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
+  }
+
+  /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */
+  async #enrolLinked(relayUrl: string, p: Platform, keys: DeviceKeys, state: NewDeviceLinkState): Promise<void> {
+    if (state.phase !== 'linked') throw new NotStartedError('the link is not complete');
+    const accountId = state.accountId;
+    let view = await createDirectoryViewForKey(state.accountKey);
+    const taken = await refreshDirectory(p.http, accountId, view, p.env);
+    if (taken.rejected !== undefined) throw taken.rejected;
+    view = taken.view;
+    if (view.current?.devices.some((d) => idEquals(d.deviceId, keys.deviceId)) !== true)
+      throw new NotStartedError('the account list does not name this device yet');
+    const prekeys = await createPrekeyState(keys, p.env);
+    const { entry } = state;
+    const account: AgentAccountRecord = {
+      version: AGENT_ACCOUNT_RECORD_VERSION,
+      relayUrl,
+      accountId,
+      profile: { agentId: entry.agentId, agentName: entry.agentName, kind: entry.kind, role: entry.role },
+      published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
+    };
+    await this.#store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+    const e: Enrolled = {
+      p,
+      account,
+      keys,
+      prekeys,
+      view,
+      connection: undefined,
+      session: undefined,
+      cancelMaintenance: undefined,
+    };
+    await this.#publishPrekeys(e);
+    this.#enrolled = e;
+    this.#loading = Promise.resolve(e);
+    this.#link = undefined;
+    this.#goOnline(e);
+  }
+
   recoverWithRecoveryKey(): Promise<void> {
     return Promise.reject(new NotSupportedYetError('recovery is not in this build of the runtime'));
   }

@@ -34,7 +34,7 @@ describe('#11.3: signed widget configuration', () => {
       name: 'SignatureError',
     });
     const tampered = new Uint8Array(blob);
-    tampered[tampered.length - 3] ^= 1;
+    tampered[tampered.length - 3] = (tampered[tampered.length - 3] ?? 0) ^ 1;
     await expect(openWidgetConfig(tampered, identity.accountId, identity.signing.publicKey)).rejects.toMatchObject({
       name: 'SignatureError',
     });
