@@ -12,7 +12,7 @@
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../shared/crypto/index.js';
+import { secureRandom, toHex } from '../../shared/crypto/index.js';
 import { conversationPacketCodec } from '../../shared/protocol/index.js';
 import { memoryStore } from '../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../shared/storage/index.js';
@@ -112,7 +112,7 @@ describe('#11.4: crash anywhere', () => {
       const { run, worker } = current;
       await waitFor(() => run.resumedSeen || run.exited, 'the run to resume', 30_000);
       // A random instant: while it resumes, sends, receives, confirms.
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 250)));
+      await new Promise((r) => setTimeout(r, ((secureRandom(1)[0] ?? 0) * 250) / 255));
       await worker.terminate();
       kills += 1;
       current = launch();

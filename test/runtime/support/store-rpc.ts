@@ -20,8 +20,8 @@ type Reply = { readonly id: number; readonly value: unknown } | { readonly id: n
 /** Serves `store` on `port` (the test's side). */
 export function serveStore(store: RuntimeStore, port: MessagePort): void {
   port.on('message', (request: Request) => {
-    const call = store[request.method] as (...args: unknown[]) => Promise<unknown>;
-    call.apply(store, request.args).then(
+    const methods = store as unknown as Record<Method, (...args: unknown[]) => Promise<unknown>>;
+    methods[request.method](...request.args).then(
       (value) => {
         port.postMessage({ id: request.id, value } satisfies Reply);
       },
