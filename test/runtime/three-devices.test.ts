@@ -8,31 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/crypto/index.js';
 import { type LinkPhase, memoryStore } from '../../shared/runtime/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
-
-function codeOf(phases: readonly LinkPhase[]): string | undefined {
-  for (const p of phases) if (p.phase === 'compare-codes') return p.code;
-  return undefined;
-}
-
-async function link(origin: string, owner: AgentHandle, accountId: string): Promise<AgentHandle> {
-  const added = agentRuntime();
-  const phases: LinkPhase[] = [];
-  const ownerPhases: LinkPhase[] = [];
-  added.runtime.on('link', (p) => phases.push(p));
-  const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
-  const { code } = await added.runtime.startLinkAsNewDevice({ relayUrl: origin, accountId, deviceKind: 'extension' });
-  await owner.runtime.linkFromExistingDevice(code);
-  await waitFor(() => codeOf(phases) !== undefined && codeOf(ownerPhases) !== undefined, 'both codes');
-  expect(codeOf(phases)).toBe(codeOf(ownerPhases));
-  await added.runtime.confirmLink(true);
-  await owner.runtime.confirmLink(true);
-  await waitFor(() => phases.some((p) => p.phase === 'linked'), 'the new device linked', 20_000);
-  stop();
-  expect(phases.some((p) => p.phase === 'aborted')).toBe(false);
-  expect((await added.runtime.status()).enrolled).toBe(true);
-  return added;
-}
+import {
+  type AgentHandle,
+  agentRuntime,
+  codeOf,
+  link,
+  newAccount,
+  visitorRuntime,
+  waitFor,
+} from './support/runtime-world.js';
 
 describe('#11.4: three agent devices', () => {
   const data = makeDataDir();

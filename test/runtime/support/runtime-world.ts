@@ -5,6 +5,7 @@
  */
 import {
   type AgentEvents,
+  type LinkPhase,
   type AgentRuntime,
   type VisitorEvents,
   type VisitorRuntime,
@@ -19,7 +20,9 @@ import { MemoryDatabase } from '../../../shared/storage/index.js';
 import { opaqueClient } from '../../relay/support/relay-api.js';
 import { SocketTracker } from '../../transport/support/transport-fixture.js';
 
-export { waitFor } from '../../transport/support/transport-fixture.js';
+import { waitFor } from '../../transport/support/transport-fixture.js';
+
+export { waitFor };
 
 const TUNING = { heartbeatMs: 0, backoff: { initialMs: 50, maxMs: 400 }, sendTimeoutMs: 3000 };
 
@@ -100,4 +103,28 @@ export function visitorRuntime(
   const events = new Recorder<VisitorEvents>();
   events.listen(runtime.on, ['message', 'status', 'typing', 'alert', 'connection', 'closed']);
   return { runtime, storage, events, sockets };
+}
+
+export function codeOf(phases: readonly LinkPhase[]): string | undefined {
+  for (const p of phases) if (p.phase === 'compare-codes') return p.code;
+  return undefined;
+}
+
+/** Links a new agent runtime to `owner`'s account (both codes compared and confirmed). */
+export async function link(origin: string, owner: AgentHandle, accountId: string): Promise<AgentHandle> {
+  const added = agentRuntime();
+  const phases: LinkPhase[] = [];
+  const ownerPhases: LinkPhase[] = [];
+  added.runtime.on('link', (p) => phases.push(p));
+  const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
+  const { code } = await added.runtime.startLinkAsNewDevice({ relayUrl: origin, accountId, deviceKind: 'extension' });
+  await owner.runtime.linkFromExistingDevice(code);
+  await waitFor(() => codeOf(phases) !== undefined && codeOf(ownerPhases) !== undefined, 'both codes');
+  if (codeOf(phases) !== codeOf(ownerPhases)) throw new Error('the two devices show different codes');
+  await added.runtime.confirmLink(true);
+  await owner.runtime.confirmLink(true);
+  await waitFor(() => phases.some((p) => p.phase === 'linked'), 'the new device linked', 20_000);
+  stop();
+  if (!(await added.runtime.status()).enrolled) throw new Error('the linked device is not enrolled');
+  return added;
 }
