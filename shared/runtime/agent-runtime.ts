@@ -39,6 +39,7 @@ import {
   rejectionAlert,
   safetyCode,
   sealAttachment,
+  tick,
 } from '../protocol/index.js';
 import {
   type ConnectionEvent,
@@ -72,7 +73,7 @@ import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener 
 import type { WidgetConfig } from './api-visitor.js';
 import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
-import { type ConversationRecord, newRecord, raiseStatus, takeReleased } from './conversation-record.js';
+import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf, firstList, nextList } from './device-lists.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
@@ -121,6 +122,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly #events = new Emitter<AgentEvents>();
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
+  readonly #ticks = new Map<string, () => void>();
   #enrolled: Enrolled | undefined;
   #link: NewDeviceLink | ExistingDeviceLink | undefined;
   #linkTarget: { readonly relayUrl: string; readonly p: Platform } | undefined;
@@ -488,6 +490,41 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#emitAlerts(alerts);
     if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', summaryOf(next));
     if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
+    this.#armTick(e, conversationId, next);
+  }
+
+  /** A frame waits for a missing earlier one: `tick` when the reorder window ends declares the gap. */
+  #armTick(e: Enrolled, conversationId: ConversationId, record: ConversationRecord): void {
+    const key = idToHex(conversationId);
+    this.#ticks.get(key)?.();
+    this.#ticks.delete(key);
+    const due = tickDueIn(record.protocol, e.p.timers.now());
+    if (due === undefined || this.#disposed) return;
+    this.#ticks.set(
+      key,
+      e.p.timers.after(due, () => {
+        this.#ticks.delete(key);
+        void this.#queues
+          .run(key, () => this.#tick(e, conversationId))
+          .catch((error: unknown) => {
+            if (!(error instanceof SealdeskError)) throw error;
+          });
+      }),
+    );
+  }
+
+  async #tick(e: Enrolled, conversationId: ConversationId): Promise<void> {
+    const record = await this.#record(conversationId);
+    if (record === undefined || this.#disposed) return;
+    const step = tick(record.protocol, e.p.env);
+    const taken = takeReleased({ ...record, protocol: step.state }, step.released, e.p.timers.now());
+    await this.#store.commit({ conversations: [{ conversationId, state: taken.record }] });
+    this.#records.set(idToHex(conversationId), taken.record);
+    for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    for (const status of taken.statuses) this.#events.emit('status', status);
+    this.#emitAlerts(step.alerts);
+    if (taken.shown.length > 0) this.#events.emit('conversation', summaryOf(taken.record));
+    this.#armTick(e, conversationId, taken.record);
   }
 
   /** Messages from this device's own id (another session of it) are 'self'; the rest stay as taken. */
@@ -839,6 +876,8 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#disposed = true;
     const e = this.#enrolled;
     e?.cancelMaintenance?.();
+    for (const cancel of this.#ticks.values()) cancel();
+    this.#ticks.clear();
     void e?.connection?.stop();
     this.#events.clear();
   }

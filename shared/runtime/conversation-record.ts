@@ -5,7 +5,7 @@
  * UI gets a handle) and whether it was closed. Plain structured-cloneable data with a version.
  */
 import { toHex } from '../crypto/index.js';
-import type { AttachmentRef, ConversationState, ReleasedMessage } from '../protocol/index.js';
+import { type AttachmentRef, type ConversationState, ORDER_LIMITS, type ReleasedMessage } from '../protocol/index.js';
 import { type DeviceId, idEquals, idToHex } from '../wire/index.js';
 import { type ChatMessage, MESSAGE_STATUSES, type MessageId, type MessageStatus } from './api-common.js';
 
@@ -166,4 +166,15 @@ export function takeReleased(
     }
   }
   return { record: current, shown, statuses, typing, lists, closedBy };
+}
+
+/** When `tick` is next due (PROTOCOL §7.6: a frame waits for a missing earlier one at most the reorder window). */
+export function tickDueIn(state: ConversationState, now: number): number | undefined {
+  let due: number | undefined;
+  for (const track of state.tracks) {
+    if (track.waitingSince === null) continue;
+    const at = track.waitingSince + ORDER_LIMITS.reorderWindowMs;
+    due = due === undefined ? at : Math.min(due, at);
+  }
+  return due === undefined ? undefined : Math.max(0, due - now) + 1;
 }

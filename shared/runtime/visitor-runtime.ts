@@ -24,6 +24,7 @@ import {
   safetyCode,
   sealAttachment,
   startVisitorConversation,
+  tick,
 } from '../protocol/index.js';
 import { type ConnectionEvent, RelayConnection, type SaveDelivery } from '../transport/index.js';
 import {
@@ -44,7 +45,7 @@ import type {
   VisitorRuntime,
   WidgetConfig,
 } from './api-visitor.js';
-import { type ConversationRecord, newRecord, raiseStatus, takeReleased } from './conversation-record.js';
+import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
@@ -75,6 +76,7 @@ interface Active {
   readonly conversationId: ConversationId;
   record: ConversationRecord;
   readonly connection: RelayConnection;
+  cancelTick?: (() => void) | undefined;
 }
 
 export function createVisitorRuntime(ports: VisitorRuntimePorts): VisitorRuntime {
@@ -284,6 +286,36 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     for (const t of taken.typing) this.#events.emit('typing', { agentName: t.agentName, active: t.active });
     this.#emitAlerts(alerts);
     if (taken.closedBy === 'agent') this.#events.emit('closed', { by: 'agent' });
+    this.#armTick(active);
+  }
+
+  /** A frame waits for a missing earlier one: `tick` when the reorder window ends declares the gap. */
+  #armTick(active: Active): void {
+    active.cancelTick?.();
+    active.cancelTick = undefined;
+    const due = tickDueIn(active.record.protocol, this.#p.timers.now());
+    if (due === undefined) return;
+    active.cancelTick = this.#p.timers.after(due, () => {
+      active.cancelTick = undefined;
+      void this.#queues
+        .run(idToHex(active.conversationId), () => this.#tick(active))
+        .catch((error: unknown) => {
+          if (!(error instanceof SealdeskError)) throw error;
+        });
+    });
+  }
+
+  async #tick(active: Active): Promise<void> {
+    if (this.#active !== active) return;
+    const step = tick(active.record.protocol, this.#p.env);
+    const taken = takeReleased({ ...active.record, protocol: step.state }, step.released, this.#p.timers.now());
+    await active.connection.commit({ conversations: [{ conversationId: active.conversationId, state: taken.record }] });
+    active.record = taken.record;
+    for (const message of taken.shown) this.#events.emit('message', message);
+    for (const status of taken.statuses) this.#events.emit('status', status);
+    this.#emitAlerts(step.alerts);
+    if (taken.closedBy === 'agent') this.#events.emit('closed', { by: 'agent' });
+    this.#armTick(active);
   }
 
   async #rejected(
@@ -492,6 +524,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
   async #stopActive(): Promise<void> {
     const active = this.#active;
     this.#active = undefined;
+    active?.cancelTick?.();
     await active?.connection.stop();
   }
 

@@ -88,8 +88,8 @@ export function visitorRuntime(
   accountId: string,
   pin: string,
   db = new MemoryDatabase(),
+  sockets = new SocketTracker(),
 ): VisitorHandle {
-  const sockets = new SocketTracker();
   const storage = memoryVisitorStorage(db);
   const runtime = createVisitorRuntime({
     relayUrl: origin,
