@@ -19,13 +19,13 @@ import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } f
 class CapturingSockets extends SocketTracker {
   readonly sent: SendFrame[] = [];
   /** Flip one ciphertext bit of the next send, as a relay could in transit. */
-  tamperNext = false;
+  readonly tamper = { next: false };
   override readonly WebSocket: WebSocketConstructor;
 
   constructor() {
     super();
     const sent = this.sent;
-    const sockets = this;
+    const tamper = this.tamper;
     this.WebSocket = class extends WebSocket {
       constructor(url: string) {
         super(url, { perMessageDeflate: false });
@@ -34,8 +34,8 @@ class CapturingSockets extends SocketTracker {
         const decoded = decodeClientFrame(frame);
         if (decoded.type === 'send') {
           sent.push(decoded);
-          if (sockets.tamperNext) {
-            sockets.tamperNext = false;
+          if (tamper.next) {
+            tamper.next = false;
             const envelope = flipLastBit(decoded.envelope);
             super.send(encodeClientFrame({ ...decoded, envelope }));
             return;
@@ -101,7 +101,7 @@ describe('#11.3: alerts in plain words, traffic goes on', () => {
     await raw.close();
 
     // A message altered in transit: refused with `forged`, never shown.
-    sockets.tamperNext = true;
+    sockets.tamper.next = true;
     await visitor.runtime.sendText('altered on the way');
     await waitFor(() => agent.events.of('alert').length > 1, 'the forged alert');
     expect(agent.events.of('alert')[1]).toMatchObject({
