@@ -488,6 +488,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       });
     }
     this.#emitAlerts(alerts);
+    if (e.view !== viewBefore) this.#emitDeviceChanges(e, viewBefore);
     if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', summaryOf(next));
     if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
     this.#armTick(e, conversationId, next);
@@ -530,6 +531,19 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Messages from this device's own id (another session of it) are 'self'; the rest stay as taken. */
   #asSeen(message: ChatMessage, e: Enrolled): ChatMessage {
     return message.senderDeviceId === idToHex(e.keys.deviceId) ? { ...message, from: 'self' } : message;
+  }
+
+  /** The signed list changed under this device (a person should be told, especially about additions). */
+  #emitDeviceChanges(e: Enrolled, before: DirectoryView): void {
+    const old = before.current?.devices ?? [];
+    const now = e.view.current?.devices ?? [];
+    const added = now.filter((d) => !old.some((o) => idEquals(o.deviceId, d.deviceId)));
+    const removed = old.filter((o) => !now.some((d) => idEquals(o.deviceId, d.deviceId)));
+    if (added.length === 0 && removed.length === 0) return;
+    this.#events.emit('devices', {
+      added: added.map((d) => deviceViewOf(d, e.keys.deviceId)),
+      removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)),
+    });
   }
 
   async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {

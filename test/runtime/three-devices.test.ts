@@ -76,6 +76,11 @@ describe('#11.4: three agent devices', () => {
     const record = id === undefined ? undefined : await stored.conversation(id);
     const peers = (record?.protocol.sessions ?? []).map((s) => toHex(s.peerId));
     expect(peers).not.toContain(thirdId);
+    // The sibling learned of the revocation from the owner's frame (PROTOCOL §7.6) and says so.
+    await waitFor(
+      () => second.events.of('devices').some((d) => d.removed.some((r) => r.deviceId === thirdId)),
+      'the removal shown on the second device',
+    );
     expect(record?.protocol.deviceList.devices).toHaveLength(2);
     expect(visitor.events.of('alert')).toEqual([]);
     for (const a of [second, third]) a.runtime.dispose();
