@@ -2,10 +2,12 @@
  * #11.3/#11.4: prekeys on the relay. An account whose one-time prekeys the relay has handed out
  * entirely still starts conversations (signed prekey only, the replay cache of PROTOCOL §3.3), and
  * the device replenishes early: once fewer than half its one-time prekeys are left unused, new
- * ones are made, saved, and uploaded.
+ * ones are made, saved, and uploaded; the signed prekey is rotated when due and its bundle re-published.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
+import { decodePrekeyBundle } from '../../shared/protocol/index.js';
+import { type Timers, systemTimers } from '../../shared/transport/index.js';
+import { asAccountId, asDeviceId, idBytesFromHex, idEquals } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
 import { relayHttp } from '../relay/support/relay-api.js';
 import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
@@ -64,4 +66,32 @@ describe('#11.4: one-time prekeys', () => {
     await conversationWith('no one-time prekey left');
     expect(agent.events.of('alert')).toEqual([]);
   }, 180_000);
+
+  it('#11.4: rotates the signed prekey when it is due and publishes the new bundle', async () => {
+    const clock = { offset: 0 };
+    const timers: Timers = {
+      now: () => Date.now() + clock.offset,
+      after: (ms, callback) => systemTimers.after(ms, callback),
+    };
+    const own = agentRuntime(undefined, timers);
+    await newAccount(relay.origin, own, 'Rita');
+    const ownAccount = (await own.runtime.status()).accountId ?? '';
+    const device = asDeviceId(idBytesFromHex((await own.runtime.devices())[0]?.deviceId ?? ''));
+    const published = async (): Promise<number> => (await own.store.account())?.published.bundleSignedPrekeyId ?? 0;
+    await waitFor(async () => (await published()) === 1, 'the first bundle');
+    own.runtime.dispose();
+
+    // Eight days later the device starts again: the signed prekey is due (PREKEY_POLICY, 7 days).
+    clock.offset = 8 * 86_400_000;
+    const later = agentRuntime(own.db, timers);
+    await later.runtime.status();
+    await waitFor(async () => ((await later.store.account())?.published.bundleSignedPrekeyId ?? 0) === 2, 'rotated');
+    const served = await relayHttp(relay.origin).directory.bundles(asAccountId(idBytesFromHex(ownAccount)));
+    const bundle = decodePrekeyBundle(served.find((b) => idEquals(b.deviceId, device))?.bundle ?? new Uint8Array());
+    expect(bundle.signedPrekeyId).toBe(2);
+    const prekeys = await later.store.prekeys();
+    expect(prekeys?.current.id).toBe(2);
+    expect(prekeys?.retired.map((r) => r.id)).toEqual([1]);
+    later.runtime.dispose();
+  }, 60_000);
 });

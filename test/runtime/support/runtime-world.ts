@@ -17,6 +17,7 @@ import {
   type RuntimeStore,
 } from '../../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../../shared/storage/index.js';
+import type { Timers } from '../../../shared/transport/index.js';
 import { opaqueClient } from '../../relay/support/relay-api.js';
 import { SocketTracker } from '../../transport/support/transport-fixture.js';
 
@@ -50,7 +51,7 @@ export interface AgentHandle {
   readonly sockets: SocketTracker;
 }
 
-export function agentRuntime(db = new MemoryDatabase()): AgentHandle {
+export function agentRuntime(db = new MemoryDatabase(), timers?: Timers): AgentHandle {
   const sockets = new SocketTracker();
   const store = memoryStore(db);
   const runtime = createAgentRuntime({
@@ -59,6 +60,7 @@ export function agentRuntime(db = new MemoryDatabase()): AgentHandle {
     fetch,
     WebSocket: sockets.WebSocket,
     tuning: TUNING,
+    ...(timers === undefined ? {} : { timers }),
   });
   const events = new Recorder<AgentEvents>();
   events.listen(runtime.on, ['message', 'status', 'typing', 'alert', 'conversation', 'devices', 'connection']);
