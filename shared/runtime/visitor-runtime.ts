@@ -132,15 +132,18 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     return resumed === undefined ? { business, config } : { business, config, conversation: resumed };
   }
 
+  /** Resumes the most recent stored conversation (an older, closed one stays stored but is not resumed). */
   async #resume(store: RuntimeStore): Promise<VisitorConversationView | undefined> {
+    let latest: ConversationRecord | undefined;
     for (const conversationId of await store.conversationIds()) {
       const record = await store.conversation(conversationId);
       if (record?.capability === undefined) continue;
-      this.#connect(store, conversationId, record, record.capability);
-      await this.#catchUpList();
-      return this.#viewOf(record);
+      if (latest === undefined || record.lastActivity >= latest.lastActivity) latest = record;
     }
-    return undefined;
+    if (latest?.capability === undefined) return undefined;
+    this.#connect(store, latest.protocol.conversationId, latest, latest.capability);
+    await this.#catchUpList();
+    return this.#viewOf(latest);
   }
 
   #viewOf(record: ConversationRecord): VisitorConversationView {

@@ -120,7 +120,14 @@ describe('#11.3: visitor and agent runtimes through a real relay', () => {
     expect(reloaded.events.of('closed')).toEqual([{ by: 'self' }]);
     expect(visitor.events.of('alert')).toEqual([]);
     expect(agent.events.of('alert')).toEqual([]);
+    // A new conversation after the close is the one a reload resumes.
+    const again = await reloaded.runtime.openConversation();
+    expect(again.conversationId).not.toBe(conversationId);
+    await reloaded.runtime.sendText('a new question');
     reloaded.runtime.dispose();
+    const third = visitorRuntime(relay.origin, accountId, pin, visitor.storage.db);
+    expect((await third.runtime.start()).conversation?.conversationId).toBe(again.conversationId);
+    third.runtime.dispose();
 
     // A lost storage: the same page with an empty database starts without a conversation.
     const fresh = visitorRuntime(relay.origin, accountId, pin);
