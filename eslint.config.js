@@ -45,6 +45,7 @@ export const ALLOWED_IMPORTS = {
   ],
   'shared/protocol/attachment': [...PROTOCOL_BELOW, 'shared/protocol/core', 'shared/protocol/identity'],
   'shared/protocol/archive': [...PROTOCOL_BELOW, 'shared/protocol/core'],
+  'shared/protocol/widget-config': [...PROTOCOL_BELOW, 'shared/protocol/core', 'shared/protocol/identity'],
   'shared/protocol/linking': [
     ...PROTOCOL_BELOW,
     'shared/protocol/core',
@@ -62,6 +63,7 @@ export const ALLOWED_IMPORTS = {
     'shared/protocol/attachment',
     'shared/protocol/archive',
     'shared/protocol/linking',
+    'shared/protocol/widget-config',
   ],
   'shared/storage': [...PROTOCOL_BELOW, 'shared/protocol'],
   'shared/storage/dexie': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage'],

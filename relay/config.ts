@@ -43,6 +43,17 @@ export interface RelayConfig {
   readonly busPrefix: string;
   /** How often a node reads the heads of the queues it serves from the shared store. */
   readonly clusterPollMs: number;
+  // Abuse limits of issue #10 (docs/OPERATIONS.md "Limits").
+  readonly registrationsPerAddressPerHour: number;
+  readonly prekeyClaimsPerAddressPerHour: number;
+  readonly prekeyClaimsPerDevicePerHour: number;
+  readonly challengesPerAddressPerMinute: number;
+  readonly challengesPerDevicePerMinute: number;
+  readonly socketsPerQueue: number;
+  readonly maxQueueMessages: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly pendingRequestsPerAddress: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -80,7 +91,10 @@ export const ENV_VARS = {
     fallback: '0',
     help: 'reverse proxies in front that append to X-Forwarded-For (0: count the TCP peer)',
   },
-  SEALDESK_MESSAGES_PER_SECOND: { fallback: '50', help: 'inbound frames per WebSocket connection per second' },
+  SEALDESK_MESSAGES_PER_SECOND: {
+    fallback: '50',
+    help: 'inbound frames per second per device or conversation, over all its WebSocket connections',
+  },
   SEALDESK_MAX_BUFFERED_BYTES: {
     fallback: String(4 * 1024 * 1024),
     help: 'slow consumers with more unsent bytes are disconnected',
@@ -115,12 +129,49 @@ export const ENV_VARS = {
     fallback: '1000',
     help: 'how often a node re-reads the queues it serves from PostgreSQL (catches lost wake-ups)',
   },
+  SEALDESK_REGISTRATIONS_PER_HOUR: { fallback: '10', help: 'accounts one visitor address may register per hour' },
+  SEALDESK_PREKEY_CLAIMS_PER_HOUR: { fallback: '60', help: 'one-time prekeys one visitor address may claim per hour' },
+  SEALDESK_PREKEY_CLAIMS_PER_DEVICE_PER_HOUR: {
+    fallback: '120',
+    help: 'one-time prekeys claimed from one device per hour (past it: none-left, the signed prekey alone)',
+  },
+  SEALDESK_CHALLENGES_PER_MINUTE: { fallback: '30', help: 'device sign-in challenges per visitor address per minute' },
+  SEALDESK_CHALLENGES_PER_DEVICE_PER_MINUTE: {
+    fallback: '10',
+    help: 'device sign-in challenges per device per minute',
+  },
+  SEALDESK_SOCKETS_PER_QUEUE: {
+    fallback: '8',
+    help: 'authenticated WebSocket connections per device or per visitor conversation (capability)',
+  },
+  SEALDESK_MAX_QUEUE_MESSAGES: {
+    fallback: '100000',
+    help: 'undelivered messages one receiver queue may hold; further sends get queue-full',
+  },
+  SEALDESK_HEADERS_TIMEOUT_MS: { fallback: '10000', help: 'time a client has to send the headers of a request' },
+  SEALDESK_REQUEST_TIMEOUT_MS: {
+    fallback: '300000',
+    help: 'time a client has to send a whole request (an attachment upload included)',
+  },
+  SEALDESK_PENDING_REQUESTS_PER_ADDRESS: {
+    fallback: '256',
+    help: 'HTTP connections one address may hold before their first request arrives (0 proxies only)',
+  },
 } as const;
 
 export type EnvName = keyof typeof ENV_VARS;
 
+/**
+ * Settings whose empty value is a mistake, not "use the default": an empty HOST would listen on
+ * every interface's default, an empty SEALDESK_DATA_DIR a directory the operator did not choose
+ * (issue #10). Other variables treat empty as unset.
+ */
+const NEVER_EMPTY: ReadonlySet<EnvName> = new Set<EnvName>(['HOST', 'PORT', 'SEALDESK_DATA_DIR']);
+
 function read(env: NodeJS.ProcessEnv, name: EnvName): string {
   const value = env[name];
+  if (value?.trim() === '' && NEVER_EMPTY.has(name))
+    throw new ConfigError(`${name} is empty; unset it for the default (${ENV_VARS[name].fallback}) or give a value`);
   return value === undefined || value === '' ? ENV_VARS[name].fallback : value;
 }
 
@@ -204,5 +255,15 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     busPrefix: busPrefix(env),
     clusterPollMs: int(env, 'SEALDESK_CLUSTER_POLL_MS', 50, 600_000),
+    registrationsPerAddressPerHour: int(env, 'SEALDESK_REGISTRATIONS_PER_HOUR', 1, 1_000_000),
+    prekeyClaimsPerAddressPerHour: int(env, 'SEALDESK_PREKEY_CLAIMS_PER_HOUR', 1, 1_000_000),
+    prekeyClaimsPerDevicePerHour: int(env, 'SEALDESK_PREKEY_CLAIMS_PER_DEVICE_PER_HOUR', 1, 1_000_000),
+    challengesPerAddressPerMinute: int(env, 'SEALDESK_CHALLENGES_PER_MINUTE', 1, 1_000_000),
+    challengesPerDevicePerMinute: int(env, 'SEALDESK_CHALLENGES_PER_DEVICE_PER_MINUTE', 1, 1_000),
+    socketsPerQueue: int(env, 'SEALDESK_SOCKETS_PER_QUEUE', 1, 10_000),
+    maxQueueMessages: int(env, 'SEALDESK_MAX_QUEUE_MESSAGES', 1, 100_000_000),
+    headersTimeoutMs: int(env, 'SEALDESK_HEADERS_TIMEOUT_MS', 100, 600_000),
+    requestTimeoutMs: int(env, 'SEALDESK_REQUEST_TIMEOUT_MS', 100, 3_600_000),
+    pendingRequestsPerAddress: int(env, 'SEALDESK_PENDING_REQUESTS_PER_ADDRESS', 1, 1_000_000),
   };
 }

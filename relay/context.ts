@@ -10,10 +10,13 @@ import type { ByteBudget } from './http/byte-budget.js';
 import type { WindowCounter } from './rate-limit.js';
 import type { Hub } from './ws/hub.js';
 import type { QueueStatsCache } from './queue-stats-cache.js';
+import type { AbuseLimits } from './abuse-limits.js';
+import type { QueueSockets } from './ws/queue-sockets.js';
 
 /** Single-use challenges between POST /v1/auth/device/challenge and /session. */
 export interface Challenges {
-  issue(owner: string, now: number): Uint8Array | Promise<Uint8Array>;
+  /** A new challenge for `owner`; undefined when too many are pending (none is ever evicted). */
+  issue(owner: string, now: number): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** True once for a live challenge issued to `owner`; the challenge is gone afterwards. */
   consume(challenge: Uint8Array, owner: string, now: number): boolean | Promise<boolean>;
 }
@@ -30,9 +33,13 @@ export interface RelayContext {
   readonly challenges: Challenges;
   readonly conversationLimiter: WindowCounter;
   readonly loginThrottle: LoginThrottle;
+  /** Registrations, prekey claims and challenges per address and per device (issue #10). */
+  readonly abuse: AbuseLimits;
   /** Attachment bytes being received, at most SEALDESK_UPLOAD_MEMORY_BYTES (http/byte-budget.ts). */
   readonly uploadBudget: ByteBudget;
   readonly hub: Hub;
+  /** Authenticated connections per queue and their shared frame budget (ws/queue-sockets.ts). */
+  readonly queueSockets: QueueSockets;
   /** Queue statistics for /metrics, at most QUEUE_STATS_MAX_AGE_MS old. */
   readonly queueStats: QueueStatsCache;
   readonly now: () => number;

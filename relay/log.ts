@@ -35,3 +35,16 @@ export function createLogger(min: LogLevel, write: (line: string) => void): Logg
     },
   };
 }
+
+/**
+ * A log field for any thrown value, at most `max` characters: an error's code and message when it
+ * has them (a value from a worker thread may have neither; issue #10 item 10), never a throw.
+ */
+export function errorText(error: unknown, max = 200): string {
+  const fields = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
+  const message = typeof fields['message'] === 'string' ? fields['message'] : '';
+  const code = typeof fields['code'] === 'string' && !message.includes(fields['code']) ? `${fields['code']}: ` : '';
+  const text =
+    `${code}${message}` || (typeof error === 'string' || typeof error === 'number' ? String(error) : 'unknown error');
+  return text.slice(0, max);
+}

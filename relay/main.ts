@@ -50,6 +50,20 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel, (line) => process.stdout.write(line));
   const relay = await startRelay(config, log);
+  // Handlers before the URLs are printed: a supervisor (or a test) that stops the relay as soon as
+  // it reads them must not find SIGTERM's default action (an exit by signal, nothing closed).
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info('relay.stopping', { signal });
+      resolve();
+    };
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
+  });
   const ws = relay.origin.replace(/^http/, 'ws');
   process.stdout.write(
     [
@@ -66,18 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ].join('\n'),
   );
   log.info('relay.started', { origin: relay.origin, dataDir: config.dataDir });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info('relay.stopping', { signal });
-      resolve();
-    };
-    process.once('SIGINT', () => {
-      stop('SIGINT');
-    });
-    process.once('SIGTERM', () => {
-      stop('SIGTERM');
-    });
-  });
+  await stopped;
   await relay.close();
   return 0;
 }
@@ -88,9 +91,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Operator mistakes (bad env var, unusable data dir) get one clear line, not a stack trace.
+    // A failed listen is a SealdeskError naming HOST and PORT (server.ts).
     if (error instanceof SealdeskError) process.stderr.write(`relay: ${error.message}\n`);
-    else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')
-      process.stderr.write('relay: the port is in use; set PORT to another one (or 0)\n');
     else process.stderr.write(`relay: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },

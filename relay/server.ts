@@ -2,18 +2,19 @@
  * The composition root: store, OPAQUE setup, HTTP routes, WebSocket endpoint (/v1/ws), heartbeat,
  * retention sweep and graceful shutdown. `startRelay` is what main.ts calls.
  */
-import { createServer, type Server } from 'node:http';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../shared/wire/index.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
-import type { Logger } from './log.js';
+import { errorText, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { PurgeCounts, Store } from './store/store.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { inspectInstall, openSqliteData, requireServerSetup } from './store/sqlite-open.js';
+import { lockDataDir } from './store/sqlite-lock.js';
+import { dataDirSetting, prepareDataDir } from './data-dir.js';
+import { SetupError } from './errors.js';
 import { CachedStore, DEFAULT_CACHE_ENTRIES } from './store/cached-store.js';
 import { PgStore } from './store/pg-store.js';
 import { CLUSTER_CACHE_MAX_AGE_MS, type Cluster, joinCluster } from './bus/join-cluster.js';
@@ -25,9 +26,13 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { ByteBudget } from './http/byte-budget.js';
 import { ChallengeBook } from './auth/challenges.js';
 import { WindowCounter } from './rate-limit.js';
+import { AbuseLimits } from './abuse-limits.js';
 import { Hub } from './ws/hub.js';
+import { QueueSockets } from './ws/queue-sockets.js';
 import { Connection } from './ws/connection.js';
 import { handleRequest } from './http/handle-request.js';
+import { capPendingConnections } from './http/pending-connections.js';
+import { requestPath } from './http/request-path.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
@@ -37,7 +42,7 @@ import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
 
 export const WS_PATH = '/v1/ws';
-export const DB_FILE = 'relay.sqlite';
+export { DB_FILE } from './store/sqlite-open.js';
 const RETENTION_SWEEP_MS = 60_000;
 
 export interface RunningRelay {
@@ -49,41 +54,119 @@ export interface RunningRelay {
 }
 
 export async function startRelay(config: RelayConfig, log: Logger, storeOverride?: Store): Promise<RunningRelay> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  // DATABASE_URL: a PostgreSQL store shared with other nodes (docs/OPERATIONS.md, "Running several nodes").
-  const shared =
-    storeOverride === undefined && config.databaseUrl !== undefined
-      ? await PgStore.open(config.databaseUrl, {
-          poolSize: config.databasePoolSize,
-          onIdleError: (error) => {
-            log.warn('store.connection-lost', { error: error.message.slice(0, 200) });
+  // Start-up order (issue #10, "Also"; docs/OPERATIONS.md, "Start-up checks"): the data directory
+  // is checked and locked, then the port is bound, and only then are the database, its worker and
+  // the timers started, so a failed listen leaves nothing running and exits at once. Whatever
+  // fails later closes everything started before it.
+  const setting = dataDirSetting(config.dataDir);
+  prepareDataDir(config.dataDir);
+  const embedded = storeOverride === undefined && config.databaseUrl === undefined;
+  const signs = embedded ? inspectInstall(config.dataDir) : [];
+  const lock = embedded ? lockDataDir(config.dataDir, setting) : undefined;
+  // Until the store is open (quick_check reads the whole file), requests get 503 `starting`.
+  // Slowloris (issue #10 item 6): headers and whole requests have a deadline, checked every second.
+  const headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    starting,
+  );
+  try {
+    await listen(server, config);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const opened: { store: Store | undefined } = { store: undefined };
+  try {
+    // DATABASE_URL: a PostgreSQL store shared with other nodes (docs/OPERATIONS.md, "Running several nodes").
+    const shared =
+      storeOverride === undefined && config.databaseUrl !== undefined
+        ? await PgStore.open(config.databaseUrl, {
+            poolSize: config.databasePoolSize,
+            onIdleError: (error) => {
+              log.warn('store.connection-lost', { error: errorText(error) });
+            },
+          })
+        : undefined;
+    opened.store = shared;
+    const embeddedStore = embedded
+      ? openSqliteData(config.dataDir, setting, signs, {
+          onCheckpointerFailure: (error) => {
+            log.error('store.checkpointer-failed', { error: errorText(error) });
+          },
+          // Cursors moved past the floor file (issue #10 item 13): loud when commits were lost.
+          onCursorFloorJump: (jump) => {
+            if (jump.reason === 'unclean-stop') log.info('store.cursor-floor-used', { ...jump });
+            else log.warn('store.cursor-floor-used', { ...jump });
           },
         })
       : undefined;
-  try {
-    return await serve(config, log, storeOverride ?? shared, shared);
+    if (embeddedStore !== undefined) {
+      opened.store = embeddedStore;
+      requireServerSetup(config.dataDir, setting, embeddedStore);
+    }
+    const backing = storeOverride ?? shared ?? embeddedStore;
+    if (backing === undefined) throw new Error('no store: unreachable (embedded, shared or given)');
+    const relay = await serve(config, log, server, backing, shared);
+    return {
+      ...relay,
+      close: async () => {
+        try {
+          await relay.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
   } catch (error) {
-    await shared?.close();
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+    await opened.store?.close();
+    lock?.release();
     throw error;
+  }
+}
+
+function starting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+  res.end(JSON.stringify({ error: 'starting', message: 'the relay is starting; retry in a second' }));
+}
+
+/** Binds HOST:PORT; a failure names the variables and what to change. */
+async function listen(server: Server, config: RelayConfig): Promise<void> {
+  const where = `HOST=${config.host} PORT=${String(config.port)}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') throw new SetupError(`${where}: the port is in use; set PORT to another one (or 0)`);
+    if (code === 'EACCES') throw new SetupError(`${where}: not allowed to listen there; set PORT above 1023`);
+    throw new SetupError(
+      `cannot listen on ${where}: ${errorText(error)}; set HOST to an address of this machine (127.0.0.1, ::1, 0.0.0.0)`,
+    );
   }
 }
 
 async function serve(
   config: RelayConfig,
   log: Logger,
-  given: Store | undefined,
+  server: Server,
+  backing: Store,
   shared: PgStore | undefined,
 ): Promise<RunningRelay> {
-  const dbPath = join(config.dataDir, DB_FILE);
-  const backing =
-    given ??
-    new SqliteStore(dbPath, {
-      onCheckpointerFailure: (error) => {
-        log.error('store.checkpointer-failed', { error: error.message.slice(0, 200) });
-      },
-    });
-  // The database holds OPAQUE records and ciphertext: readable by the relay's user only.
-  if (given === undefined) chmodSync(dbPath, 0o600);
   // Routing looks up a device key or a conversation per envelope: keep them in memory (for a
   // bounded time when other nodes write the same database).
   const cached = new CachedStore(
@@ -98,7 +181,7 @@ async function serve(
     shared === undefined ? undefined : await joinCluster(shared, setup, cached, config, log, metrics);
   const opaque = new OpaqueServer(setup, cluster?.logins);
   const now = (): number => Date.now();
-  const hub = new Hub(store, log, metrics, now, cluster?.link);
+  const hub = new Hub(store, log, metrics, now, cluster?.link, { maxQueueMessages: config.maxQueueMessages });
   cluster?.link.attach(hub, cluster.bus);
   const ctx: RelayContext = {
     config,
@@ -111,8 +194,10 @@ async function serve(
     challenges: cluster?.challenges ?? new ChallengeBook(),
     conversationLimiter: new WindowCounter(config.conversationsPerVisitorPerHour, 3_600_000),
     loginThrottle: new LoginThrottle(config.loginsPerUsernamePerHour),
+    abuse: new AbuseLimits(config),
     uploadBudget: new ByteBudget(config.uploadMemoryBytes),
     hub,
+    queueSockets: new QueueSockets(config.socketsPerQueue, config.messagesPerConnectionPerSecond),
     queueStats: new QueueStatsCache(store, now),
     startedAt: now(),
   };
@@ -126,9 +211,13 @@ async function serve(
     ...staticRoutes(config.staticDir),
   ];
 
-  const server = createServer((req, res) => {
+  server.off('request', starting);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handleRequest(routes, ctx, req, res);
   });
+  // Slowloris (issue #10 item 6): connections still waiting for their first headers are capped per
+  // address (the deadlines are set where the server is created).
+  if (config.trustedProxies === 0) capPendingConnections(server, config.pendingRequestsPerAddress, metrics);
   // Frames up to 4x the cap reach the decoder and get a frame-too-large error frame while the
   // connection stays open; anything larger is refused by ws itself (close 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes * 4, perMessageDeflate: false });
@@ -138,7 +227,7 @@ async function serve(
     socket.on('error', () => {
       socket.destroy();
     });
-    if (new URL(req.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) {
+    if (requestPath(req.url) !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
     }
@@ -177,19 +266,12 @@ async function serve(
     return purged;
   };
   const retention = setInterval(() => {
-    sweep().catch(() => {
-      log.error('retention.failed');
+    sweep().catch((error: unknown) => {
+      log.error('retention.failed', { error: errorText(error) });
     });
   }, RETENTION_SWEEP_MS);
   try {
     await sweep();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
   } catch (error) {
     // Nothing may keep the process alive after a failed start (timers, the bus connection).
     clearInterval(heartbeat);

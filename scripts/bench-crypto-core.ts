@@ -81,7 +81,8 @@ async function account(devices: number): Promise<Account> {
   const { identity } = await createAccountIdentity(env);
   const agentId = env.rng(16);
   const keys = await Promise.all(Array.from({ length: devices }, () => createDeviceKeys(env)));
-  const entries = keys.map((k) => deviceEntryOf(k, { agentId, agentName: 'Ada', kind: 'extension', role: 'owner' }));
+  const profile = { agentId, agentName: 'Ada', kind: 'extension', role: 'owner' } as const;
+  const entries = await Promise.all(keys.map((k) => deviceEntryOf(k, profile, identity.accountId)));
   const signed = await createFirstDeviceList(identity, { devices: entries }, env);
   const list = await conversationListOfSigned(signed, identity.signing.publicKey);
   const contexts: AgentContext[] = [];

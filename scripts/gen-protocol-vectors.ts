@@ -1,11 +1,11 @@
 /**
- * Writes test/vectors/protocol-v2.json (see scripts/protocol-vectors.ts).
+ * Writes test/vectors/protocol-v2.json (see scripts/vectors/generate.ts).
  * Usage: npx tsx scripts/gen-protocol-vectors.ts [--check]
  *   --check  compare with the stored file instead of writing it (exit 1 on a difference)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { protocolVectorsJson } from './protocol-vectors.js';
+import { protocolVectorsJson } from './vectors/generate.js';
 
 const target = fileURLToPath(new URL('../test/vectors/protocol-v2.json', import.meta.url));
 const args = process.argv.slice(2);

@@ -7,7 +7,7 @@
 import * as opaque from '@serenity-kit/opaque';
 import { existsSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomSecret, toBase64Url } from './tokens.js';
+import { fromBase64Url, randomSecret, toBase64Url } from './tokens.js';
 import { SetupError } from '../errors.js';
 
 export const SERVER_SETUP_FILE = 'opaque-server-setup';
@@ -80,13 +80,41 @@ export class MemoryLoginStates implements LoginStates {
 }
 
 /** The OPAQUE steps; the login state between the two round trips lives for a minute. */
+/** RFC 9807 §5.1.2 RegistrationRecord for ristretto255/SHA-512: client key 32, masking key 64, envelope 96. */
+export const REGISTRATION_RECORD_BYTES = 192;
+
 export class OpaqueServer {
   readonly #setup: string;
   readonly #logins: LoginStates;
+  /** A client's first login message, made once, to try a registration record with (validRecord). */
+  readonly #probe: string;
 
   constructor(setup: string, logins: LoginStates = new MemoryLoginStates()) {
     this.#setup = setup;
     this.#logins = logins;
+    this.#probe = opaque.client.startLogin({ password: toBase64Url(randomSecret()) }).startLoginRequest;
+  }
+
+  /**
+   * Whether `record` is a registration record this server can log in with (issue #10 item 7):
+   * strict base64url of exactly REGISTRATION_RECORD_BYTES whose client public key is a valid
+   * ristretto255 point — the library parses it as a login would. The envelope cannot be checked
+   * without the password; a wrong one only makes that account's logins fail.
+   */
+  validRecord(username: string, record: string): boolean {
+    const bytes = fromBase64Url(record);
+    if (bytes?.length !== REGISTRATION_RECORD_BYTES) return false;
+    try {
+      opaque.server.startLogin({
+        serverSetup: this.#setup,
+        userIdentifier: username,
+        registrationRecord: record,
+        startLoginRequest: this.#probe,
+      });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   registrationResponse(username: string, registrationRequest: string): string {

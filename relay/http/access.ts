@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RelayContext } from '../context.js';
-import type { ConversationRecord, SessionRecord } from '../store/store.js';
+import type { ConversationRecord } from '../store/store.js';
+import type { Caller } from '../auth/roles.js';
 import { HttpError } from '../errors.js';
 import { fromBase64Url, matchesHash, sha256, SECRET_BYTES } from '../auth/tokens.js';
 
@@ -18,18 +19,23 @@ function bearer(req: IncomingMessage): Uint8Array | undefined {
   return token?.length === SECRET_BYTES ? token : undefined;
 }
 
-/** The caller's session, or 401. */
-export async function session(ctx: RelayContext, req: IncomingMessage): Promise<SessionRecord | undefined> {
+/**
+ * The caller behind a live session, or undefined. A device session counts only while its device is
+ * enrolled, with the device's role read again on every request (issue #10 item 1): removing a
+ * device or replacing its key ends its sessions in the store, and this check covers a removal
+ * committed by another node a moment ago.
+ */
+export async function session(ctx: RelayContext, req: IncomingMessage): Promise<Caller | undefined> {
   const token = bearer(req);
-  return token === undefined ? undefined : ctx.store.findSession(sha256(token), ctx.now());
+  const s = token === undefined ? undefined : await ctx.store.findSession(sha256(token), ctx.now());
+  if (s === undefined) return undefined;
+  if (s.deviceId === null) return { accountId: s.accountId, deviceId: null, role: 'owner' };
+  const role = await ctx.store.getDeviceRole(s.accountId, s.deviceId);
+  return role === undefined ? undefined : { accountId: s.accountId, deviceId: s.deviceId, role };
 }
 
 /** A session of `accountId` itself, or 401/403. */
-export async function requireAccount(
-  ctx: RelayContext,
-  req: IncomingMessage,
-  accountId: string,
-): Promise<SessionRecord> {
+export async function requireAccount(ctx: RelayContext, req: IncomingMessage, accountId: string): Promise<Caller> {
   const s = await session(ctx, req);
   if (s === undefined)
     throw new HttpError(
@@ -61,4 +67,12 @@ export async function requireConversation(
   const s = await session(ctx, req);
   if (s?.accountId === conversation.accountId) return { conversation, role: 'account' };
   throw new HttpError(403, 'forbidden', 'send the conversation capability (Sealdesk-Capability) or an account session');
+}
+
+/** 403 `role-forbidden` unless `allowed` (docs/PROTOCOL.md §16.7). */
+export function requireRole(caller: Caller, allowed: boolean, what: string): void {
+  if (!allowed)
+    throw new HttpError(403, 'role-forbidden', `a device with the role ${caller.role} may not ${what}`, {
+      role: caller.role,
+    });
 }

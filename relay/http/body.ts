@@ -16,7 +16,7 @@ export async function readBytes(req: IncomingMessage, max: number, budget?: Byte
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of req) {
+    for await (const chunk of readBody(req)) {
       const buffer = chunk as Buffer;
       if (total + buffer.length > max) throw new HttpError(413, 'too-large', `the body may be at most ${max} bytes`);
       if (budget !== undefined && !budget.take(buffer.length)) {
@@ -35,6 +35,16 @@ export async function readBytes(req: IncomingMessage, max: number, budget?: Byte
     return body;
   } finally {
     budget?.give(total);
+  }
+}
+
+/** The request's chunks; a body the client cut short (closed before its content-length) is a typed 400. */
+async function* readBody(req: IncomingMessage): AsyncGenerator {
+  try {
+    yield* req;
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(400, 'bad-request', 'the body ended before its declared length');
   }
 }
 

@@ -2,7 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { requestPath } from './request-path.js';
 import { sendJson } from './respond.js';
+import { applyCors } from './cors.js';
 import { type Route, match } from './router.js';
 
 export async function handleRequest(
@@ -15,7 +17,13 @@ export async function handleRequest(
   const method = req.method ?? 'GET';
   let pathname = '/';
   try {
-    pathname = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
+    const path = requestPath(req.url);
+    if (path === undefined) throw new HttpError(400, 'bad-request', 'the request target is not a path');
+    pathname = path;
+    if (applyCors(req, res, method, pathname)) {
+      ctx.metrics.http(res.statusCode);
+      return;
+    }
     const found = match(routes, method, pathname);
     if (found === undefined) throw new HttpError(404, 'not-found', `no route for ${method} ${pathname}`);
     if ('allowed' in found) {

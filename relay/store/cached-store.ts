@@ -27,6 +27,7 @@ import type {
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -156,13 +157,24 @@ export class CachedStore implements Store, RoutingCache {
 
   // Writes that evict
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role?: DeviceRole,
+  ): Promise<LimitedResult> {
     return this.#evicting(
       () => {
         this.#evictDevice(accountId, deviceId);
       },
-      () => this.#inner.putDevice(accountId, deviceId, signingKey, max),
+      () => this.#inner.putDevice(accountId, deviceId, signingKey, max, role),
     );
+  }
+
+  /** Not cached: access checks read it on every request (issue #10 item 1). */
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    return this.#inner.getDeviceRole(accountId, deviceId);
   }
 
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
@@ -225,6 +237,10 @@ export class CachedStore implements Store, RoutingCache {
     return this.#inner.findSession(tokenHash, now);
   }
 
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    return this.#inner.deleteSession(tokenHash);
+  }
+
   appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {
     return this.#inner.appendDeviceList(accountId, version, blob, now);
   }
@@ -272,6 +288,10 @@ export class CachedStore implements Store, RoutingCache {
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
     return this.#inner.fetchQueue(queue, after, limit);
+  }
+
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    return this.#inner.queueDepths(queues);
   }
 
   queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }> {

@@ -9,6 +9,7 @@ import type {
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -30,12 +31,13 @@ interface MessageRow extends StoredMessage {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 const deviceKey = (accountId: string, deviceId: string): string => `${accountId}:${deviceId}`;
 
 export class MemoryStore implements Store {
   readonly #accounts = new Map<string, AccountRecord>();
   readonly #sessions = new Map<string, SessionRecord>();
-  readonly #devices = new Map<string, Map<string, Uint8Array>>();
+  readonly #devices = new Map<string, Map<string, { key: Uint8Array; role: DeviceRole }>>();
   readonly #lists = new Map<string, Uint8Array[]>();
   readonly #bundles = new Map<string, Map<string, Uint8Array>>();
   readonly #prekeys = new Map<string, Uint8Array[]>();
@@ -69,20 +71,43 @@ export class MemoryStore implements Store {
     return Promise.resolve(s !== undefined && s.expiresAt > now ? s : undefined);
   }
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
-    const devices = this.#devices.get(accountId) ?? new Map<string, Uint8Array>();
-    if (!devices.has(deviceId) && devices.size >= max) return Promise.resolve({ ok: false, count: devices.size });
-    devices.set(deviceId, signingKey.slice());
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    this.#sessions.delete(hex(tokenHash));
+    return Promise.resolve();
+  }
+
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role: DeviceRole = 'owner',
+  ): Promise<LimitedResult> {
+    const devices = this.#devices.get(accountId) ?? new Map<string, { key: Uint8Array; role: DeviceRole }>();
+    const old = devices.get(deviceId);
+    if (old === undefined && devices.size >= max) return Promise.resolve({ ok: false, count: devices.size });
+    if (old !== undefined && !sameBytes(old.key, signingKey)) this.#revokeSessions(accountId, deviceId);
+    devices.set(deviceId, { key: signingKey.slice(), role });
     this.#devices.set(accountId, devices);
     return Promise.resolve({ ok: true, count: devices.size });
   }
 
   getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
-    return Promise.resolve(this.#devices.get(accountId)?.get(deviceId));
+    return Promise.resolve(this.#devices.get(accountId)?.get(deviceId)?.key);
+  }
+
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    return Promise.resolve(this.#devices.get(accountId)?.get(deviceId)?.role);
+  }
+
+  #revokeSessions(accountId: string, deviceId: string): void {
+    for (const [hash, s] of this.#sessions)
+      if (s.accountId === accountId && s.deviceId === deviceId) this.#sessions.delete(hash);
   }
 
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
     const existed = this.#devices.get(accountId)?.delete(deviceId) ?? false;
+    this.#revokeSessions(accountId, deviceId);
     this.#bundles.get(accountId)?.delete(deviceId);
     this.#prekeys.delete(deviceKey(accountId, deviceId));
     this.#queues.delete(deviceQueue(accountId, deviceId));
@@ -182,6 +207,10 @@ export class MemoryStore implements Store {
       else this.#queues.set(ack.queue, left);
     }
     return Promise.resolve(seqs);
+  }
+
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    return Promise.resolve(new Map(queues.map((q) => [q, this.#queues.get(q)?.length ?? 0])));
   }
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {

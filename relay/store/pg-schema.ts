@@ -174,7 +174,25 @@ END
 $fn$;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, oldestCompatible: 1, sql: V1 }];
+/**
+ * Version 2 (issue #10): each device's role at the relay. Only adds a table, so version 1 nodes
+ * keep working during a rolling upgrade (a device they enrol has no row and counts as `owner`, as
+ * every device enrolled before roles does); sessions get an index on their device for revocation.
+ */
+const V2 = `
+CREATE TABLE device_roles (
+  account_id text NOT NULL,
+  device_id  text NOT NULL,
+  role       text NOT NULL,
+  PRIMARY KEY (account_id, device_id)
+);
+CREATE INDEX sessions_device ON sessions (account_id, device_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, oldestCompatible: 1, sql: V1 },
+  { version: 2, oldestCompatible: 1, sql: V2 },
+];
 
 /** The schema version this code writes and reads. */
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;

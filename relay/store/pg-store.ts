@@ -23,6 +23,7 @@ import type {
   ChainedSeq,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -33,7 +34,7 @@ import type {
   StoredMessage,
   VersionedBlob,
 } from './store.js';
-import { deviceQueue, visitorQueue } from './store.js';
+import { DEVICE_ROLES, deviceQueue, visitorQueue } from './store.js';
 import { LruMap } from './lru-map.js';
 import { migrate } from './pg-migrate.js';
 import { StoreSetupError } from './pg-errors.js';
@@ -166,22 +167,49 @@ export class PgStore implements SharedStore {
     };
   }
 
+  async deleteSession(tokenHash: Uint8Array): Promise<void> {
+    await this.#pool.query('DELETE FROM sessions WHERE token_hash = $1', [buf(tokenHash)]);
+  }
+
   // Devices
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role: DeviceRole = 'owner',
+  ): Promise<LimitedResult> {
     return this.#tx(async (c): Promise<LimitedResult> => {
       await lock(c, `devices:${accountId}`);
-      const exists =
-        (await one(c, 'SELECT 1 FROM devices WHERE account_id = $1 AND device_id = $2', [accountId, deviceId])) !==
-        undefined;
+      const old = await one(c, 'SELECT signing_key FROM devices WHERE account_id = $1 AND device_id = $2', [
+        accountId,
+        deviceId,
+      ]);
+      const exists = old !== undefined;
       const count = num((await one(c, 'SELECT count(*) AS n FROM devices WHERE account_id = $1', [accountId]))?.['n']);
       if (!exists && count >= max) return { ok: false, count };
+      // A new key for a known device: its old sessions end with it (issue #10 item 2).
+      if (exists && !Buffer.from(bytes(old['signing_key'])).equals(Buffer.from(signingKey)))
+        await c.query('DELETE FROM sessions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query(
         'INSERT INTO devices (account_id, device_id, signing_key) VALUES ($1, $2, $3) ON CONFLICT (account_id, device_id) DO UPDATE SET signing_key = excluded.signing_key',
         [accountId, deviceId, buf(signingKey)],
       );
+      await c.query(
+        'INSERT INTO device_roles (account_id, device_id, role) VALUES ($1, $2, $3) ON CONFLICT (account_id, device_id) DO UPDATE SET role = excluded.role',
+        [accountId, deviceId, role],
+      );
       return { ok: true, count: exists ? count : count + 1 };
     });
+  }
+
+  async getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    const row = await this.#one(
+      "SELECT coalesce(r.role, 'owner') AS role FROM devices d LEFT JOIN device_roles r ON r.account_id = d.account_id AND r.device_id = d.device_id WHERE d.account_id = $1 AND d.device_id = $2",
+      [accountId, deviceId],
+    );
+    return DEVICE_ROLES.find((r) => r === row?.['role']);
   }
 
   async getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined> {
@@ -199,6 +227,8 @@ export class PgStore implements SharedStore {
       const r = await c.query('DELETE FROM devices WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM bundles WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM one_time_prekeys WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
+      await c.query('DELETE FROM device_roles WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
+      await c.query('DELETE FROM sessions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       return r.rowCount === 1;
     });
   }
@@ -375,6 +405,18 @@ export class PgStore implements SharedStore {
     );
     for (const id of touch) this.#touched.set(id, now);
     return rows.map((r) => ({ seq: num(r['seq']), previous: num(r['previous']) }));
+  }
+
+  async queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    const depths = new Map<QueueKey, number>(queues.map((q) => [q, 0]));
+    if (queues.length === 0) return depths;
+    const r = await this.#pool.query<Row>({
+      name: 'sealdesk_depths',
+      text: 'SELECT q.name, count(m.seq) AS n FROM queues q JOIN messages m ON m.queue_id = q.queue_id WHERE q.name = ANY ($1) GROUP BY q.name',
+      values: [[...queues]],
+    });
+    for (const row of r.rows) depths.set(String(row['name']), num(row['n']));
+    return depths;
   }
 
   async fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {

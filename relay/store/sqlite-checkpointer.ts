@@ -96,9 +96,15 @@ const restart = () => {
   }
 };
 // SQLITE_BUSY (another checkpoint holds the lock) is retried at the next tick; anything else
-// ends the worker, and the store falls back to checkpointing on its own connection.
+// ends the worker, and the store falls back to checkpointing on its own connection. A
+// SqliteError reaches the main thread's 'error' event as a bare { code } object (its message
+// is lost in the structured clone), so it is rethrown as a plain Error that names both.
 const guarded = (run) => () => {
-  try { run(); } catch (error) { if (error.code !== 'SQLITE_BUSY') throw error; }
+  try { run(); } catch (error) {
+    if (error && error.code === 'SQLITE_BUSY') return;
+    const code = error && typeof error.code === 'string' ? error.code + ': ' : '';
+    throw new Error(code + (error && typeof error.message === 'string' ? error.message : String(error)));
+  }
 };
 const timer = setInterval(guarded(tick), workerData.pollMs);
 parentPort.on('message', (message) => {
@@ -109,6 +115,21 @@ parentPort.on('message', (message) => {
   parentPort.close();
 });
 `;
+
+/**
+ * An Error with a message for whatever a worker's 'error' event carries: an Error, a bare
+ * `{ code }` (what a SqliteError becomes across threads), or any other value (issue #10 item 10).
+ */
+export function workerError(value: unknown): Error {
+  if (value instanceof Error && typeof value.message === 'string' && value.message !== '') return value;
+  const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const code = typeof fields['code'] === 'string' ? fields['code'] : undefined;
+  const message = typeof fields['message'] === 'string' && fields['message'] !== '' ? fields['message'] : undefined;
+  const text =
+    [code, message].filter((part) => part !== undefined).join(': ') ||
+    (typeof value === 'string' || typeof value === 'number' ? String(value) : 'unknown error');
+  return new Error(`checkpoint worker failed: ${text}`);
+}
 
 export class Checkpointer {
   readonly #worker: Worker;
@@ -143,9 +164,10 @@ export class Checkpointer {
       if (m?.hold === true) this.#hold();
       if (m?.released === true) this.#release();
     });
-    this.#worker.on('error', (error) => {
+    // Typed as Error, but a worker's uncaught value arrives as whatever survived the clone.
+    this.#worker.on('error', (error: unknown) => {
       this.#release();
-      fail(error);
+      fail(workerError(error));
     });
     this.#exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {

@@ -9,6 +9,7 @@
  * Checkpoints run in a worker thread (sqlite-checkpointer.ts), not inside a commit.
  */
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import type {
   Ack,
   AccountRecord,
@@ -16,6 +17,7 @@ import type {
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
+  DeviceRole,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -31,7 +33,9 @@ import { conversationKey } from './sqlite-keys.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
+import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
+import { SqliteDeviceRoles } from './sqlite-device-roles.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -42,6 +46,39 @@ export interface SqliteStoreOptions {
   readonly checkpointer?: CheckpointerOptions;
   /** Called once if the checkpoint worker fails (default: one JSON line on stderr). */
   readonly onCheckpointerFailure?: (error: Error) => void;
+  /** Run PRAGMA quick_check when opening (default true); throws StoreIntegrityError on damage. */
+  readonly quickCheck?: boolean;
+  /** The cursor floor file (sqlite-cursor-floor.ts; default `<path>.cursor-floor`). */
+  readonly cursorFloorPath?: string;
+  /** Called at open when cursors move past the floor (default: one JSON line on stderr). */
+  readonly onCursorFloorJump?: (jump: FloorJump) => void;
+}
+
+/** `PRAGMA quick_check` found damage: its first lines (issue #10 item 11). */
+export class StoreIntegrityError extends Error {}
+
+/** Lines of quick_check's report kept in the error. */
+const QUICK_CHECK_LINES = 3;
+
+/**
+ * PRAGMA quick_check: every page, record and free-list entry is checked (it reads the whole file),
+ * without the index-content comparison of integrity_check. A damaged database is refused before
+ * anything is served from it or written to it.
+ */
+function quickCheck(db: Database.Database): void {
+  let rows: Row[];
+  try {
+    rows = db.pragma(`quick_check(${String(QUICK_CHECK_LINES)})`, { simple: false }) as Row[];
+  } catch (error) {
+    // Damage that stops the check itself (a broken schema page, a bad header).
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'))
+      throw new StoreIntegrityError(`${code}: ${error instanceof Error ? error.message : ''}`, { cause: error });
+    throw error;
+  }
+  const lines = rows.map((r) => String(r['quick_check']));
+  if (lines.length === 1 && lines[0] === 'ok') return;
+  throw new StoreIntegrityError(lines.join('; ').slice(0, 300));
 }
 
 /** SQLite's own default, used again on the store's connection if the checkpoint worker fails. */
@@ -58,6 +95,20 @@ const reportCheckpointerFailure = (error: Error): void => {
   );
 };
 
+const reportFloorJump = (jump: FloorJump): void => {
+  console.error(
+    JSON.stringify({ time: new Date().toISOString(), level: 'warn', event: 'store.cursor-floor-used', ...jump }),
+  );
+};
+
+function walHasFrames(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * conversations.last_active only decides retention (idle for retentionSeconds, at least 60 s):
  * it is written at most once per this interval per conversation, not once per message.
@@ -73,6 +124,7 @@ export class SqliteStore implements Store {
   readonly #wal: WalSync;
   readonly #checkpointer: Checkpointer;
   readonly #queues: QueueIds;
+  readonly #floor: CursorFloor;
   /** When each recently active conversation's last_active was last written (see TOUCH_INTERVAL_MS). */
   readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
   /** The next cursor; meta.next_seq is at least this after every committed batch. */
@@ -80,17 +132,27 @@ export class SqliteStore implements Store {
   /** created_at of the newest message: created_at never decreases in seq (purge relies on it). */
   #lastCreated: number;
   #closing: Promise<void> | undefined;
+  readonly #roles: SqliteDeviceRoles;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    // Before the database is opened: opening it creates the WAL file.
+    const walPresent = walHasFrames(path);
     this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('wal_autocheckpoint = 0');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
-    openSchema(this.#db);
-    // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
-    this.#wal = new WalSync(`${path}-wal`);
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      if (options.quickCheck !== false) quickCheck(this.#db);
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('wal_autocheckpoint = 0');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('busy_timeout = 5000');
+      openSchema(this.#db);
+      // openSchema has read the database, which in WAL mode opens (creates) the -wal file.
+      this.#wal = new WalSync(`${path}-wal`);
+    } catch (error) {
+      // Nothing stays open after a failed start (issue #10, "Also").
+      this.#db.close();
+      throw error;
+    }
     const db = this.#db;
     this.#s = {
       insertAccount: db.prepare(
@@ -98,6 +160,7 @@ export class SqliteStore implements Store {
       ),
       accountByName: db.prepare('SELECT account_id, username, opaque_record FROM accounts WHERE username = ?'),
       accountExists: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?'),
+      accountCount: db.prepare('SELECT count(*) AS n FROM accounts'),
       insertSession: db.prepare(
         'INSERT INTO sessions (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -153,6 +216,7 @@ export class SqliteStore implements Store {
       newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
       firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
       ack: db.prepare('DELETE FROM messages WHERE queue_id = ? AND seq <= ?'),
+      depth: db.prepare('SELECT count(*) AS n FROM messages WHERE queue_id = ?'),
       fetch: db.prepare('SELECT seq, envelope FROM messages WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       stats: db.prepare(
         'SELECT count(*) AS queues, coalesce(sum(n), 0) AS pending, coalesce(max(n), 0) AS deepest FROM (SELECT count(*) AS n FROM messages GROUP BY queue_id)',
@@ -171,9 +235,23 @@ export class SqliteStore implements Store {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
     this.#queues = new QueueIds(db);
+    this.#roles = new SqliteDeviceRoles(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
-    this.#nextSeq = Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1);
+    // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
+    try {
+      this.#floor = new CursorFloor(
+        options.cursorFloorPath ?? `${path}.cursor-floor`,
+        Math.max(persisted, newest === undefined ? 1 : num(newest['seq']) + 1),
+        walPresent,
+        options.onCursorFloorJump ?? reportFloorJump,
+      );
+    } catch (error) {
+      this.#db.close();
+      this.#wal.close();
+      throw error;
+    }
+    this.#nextSeq = this.#floor.first;
     this.#lastCreated = newest === undefined ? 0 : num(newest['created_at']);
     const onFailure = options.onCheckpointerFailure ?? reportCheckpointerFailure;
     this.#checkpointer = new Checkpointer(path, options.checkpointer ?? {}, (error) => {
@@ -201,6 +279,11 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** Accounts stored (start-up checks: an install with accounts needs its OPAQUE setup). */
+  countAccounts(): number {
+    return num((this.#s.accountCount.get() as Row)['n']);
+  }
+
   accountExists(accountId: string): Promise<boolean> {
     return Promise.resolve(this.#s.accountExists.get(accountId) !== undefined);
   }
@@ -221,14 +304,29 @@ export class SqliteStore implements Store {
     });
   }
 
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult> {
+  deleteSession(tokenHash: Uint8Array): Promise<void> {
+    this.#roles.endSession(tokenHash);
+    return this.#durable(undefined);
+  }
+
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role: DeviceRole = 'owner',
+  ): Promise<LimitedResult> {
     return this.#durable(
       this.#db
         .transaction((): LimitedResult => {
-          const exists = this.#s.deviceKey.get(accountId, deviceId) !== undefined;
+          const old = this.#s.deviceKey.get(accountId, deviceId) as Row | undefined;
+          const exists = old !== undefined;
           const count = num((this.#s.deviceCount.get(accountId) as Row)['n']);
           if (!exists && count >= max) return { ok: false, count };
+          if (exists && !Buffer.from(bytes(old['signing_key'])).equals(Buffer.from(signingKey)))
+            this.#roles.revokeSessions(accountId, deviceId);
           this.#s.upsertDevice.run(accountId, deviceId, signingKey);
+          this.#roles.set(accountId, deviceId, role);
           return { ok: true, count: exists ? count : count + 1 };
         })
         .immediate(),
@@ -240,12 +338,17 @@ export class SqliteStore implements Store {
     return Promise.resolve(row === undefined ? undefined : bytes(row['signing_key']));
   }
 
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined> {
+    return Promise.resolve(this.#roles.get(accountId, deviceId));
+  }
+
   deleteDevice(accountId: string, deviceId: string): Promise<boolean> {
     const queue = deviceQueue(accountId, deviceId);
     return this.#durable(
       this.#db
         .transaction(() => {
           const r = this.#s.deleteDevice.run(accountId, deviceId);
+          this.#roles.forget(accountId, deviceId);
           this.#s.deleteBundle.run(accountId, deviceId);
           this.#s.deletePrekeys.run(accountId, deviceId);
           const queueId = this.#queues.delete(queue);
@@ -381,6 +484,8 @@ export class SqliteStore implements Store {
     const first = this.#nextSeq;
     const touched = new Set<string>();
     const ids: QueueIdBatch = new Map();
+    // The floor file is raised (fsynced) before a cursor past it can be committed.
+    if (rows.length > 0) this.#floor.cover(first + rows.length);
     this.#db
       .transaction(() => {
         let seq = first;
@@ -429,6 +534,15 @@ export class SqliteStore implements Store {
   /** PRAGMA synchronous of the connection (1 = NORMAL), for tests and diagnostics. */
   synchronousLevel(): number {
     return num(this.#db.pragma('synchronous', { simple: true }));
+  }
+
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
+    const depths = new Map<QueueKey, number>();
+    for (const queue of queues) {
+      const queueId = this.#queues.find(queue);
+      depths.set(queue, queueId === undefined ? 0 : num((this.#s.depth.get(queueId) as Row)['n']));
+    }
+    return Promise.resolve(depths);
   }
 
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]> {
@@ -513,9 +627,15 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#checkpointer.stop();
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-      this.#db.close();
-      this.#wal.close();
+      try {
+        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+        this.#floor.closeClean(this.#nextSeq);
+      } finally {
+        // A failed checkpoint (disk full, read-only file) leaves the WAL, which the next open
+        // replays: the database is closed all the same.
+        this.#db.close();
+        this.#wal.close();
+      }
     })();
     return this.#closing;
   }

@@ -80,6 +80,13 @@ export interface PurgeCounts {
   readonly conversationIds: readonly string[];
 }
 
+/**
+ * A device's role at the relay, given at enrolment (docs/PROTOCOL.md §16.7): what it may change
+ * in the account's directory. The signed device list (§4) stays the clients' source of truth.
+ */
+export const DEVICE_ROLES = ['owner', 'admin', 'agent'] as const;
+export type DeviceRole = (typeof DEVICE_ROLES)[number];
+
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };
 export type LimitedResult =
   { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
@@ -93,12 +100,26 @@ export interface Store {
   createSession(tokenHash: Uint8Array, session: SessionRecord): Promise<void>;
   /** The session for a token hash, if it exists and has not expired at `now`. */
   findSession(tokenHash: Uint8Array, now: number): Promise<SessionRecord | undefined>;
+  /** Ends one session (a device session that raced a re-key of its device, issue #10 item 2). */
+  deleteSession(tokenHash: Uint8Array): Promise<void>;
 
   // Devices the relay authenticates (their Ed25519 public keys, raw 32 bytes)
-  /** Adds or replaces a device; refused (ok false) when the account already has `max` other devices. */
-  putDevice(accountId: string, deviceId: string, signingKey: Uint8Array, max: number): Promise<LimitedResult>;
+  /**
+   * Adds or replaces a device with its role (default `owner`); refused (ok false) when the account
+   * already has `max` other devices. A new signing key for a known device revokes the device's
+   * sessions in the same transaction (issue #10 item 2).
+   */
+  putDevice(
+    accountId: string,
+    deviceId: string,
+    signingKey: Uint8Array,
+    max: number,
+    role?: DeviceRole,
+  ): Promise<LimitedResult>;
   getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined>;
-  /** Removes the device, its bundle, its one-time prekeys and its queue. */
+  /** The role of an enrolled device; undefined when the device is not enrolled. */
+  getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined>;
+  /** Removes the device, its role, its sessions, its bundle, its one-time prekeys and its queue. */
   deleteDevice(accountId: string, deviceId: string): Promise<boolean>;
 
   // Key directory
@@ -135,6 +156,8 @@ export interface Store {
   /** Messages of `queue` with seq > after, oldest first, at most `limit`. */
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]>;
   queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }>;
+  /** How many messages each queue holds now (0 for a queue the store has never seen; issue #10 item 5). */
+  queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>>;
 
   // Attachments
   /** Stores the blob unless the conversation would then hold more than `quotaBytes`. */

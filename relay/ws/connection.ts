@@ -32,10 +32,12 @@ import { verifyDeviceSignature } from '../auth/device-signature.js';
 import type { Subscriber } from './hub.js';
 import { type Peer, type Routing, routeEnvelope, routeFromCache } from './route-envelope.js';
 import { wsHeaderBytes, writeWsHeader } from './ws-frame-header.js';
+import { BacklogPages } from './backlog-pages.js';
 
 export const CLOSE_AUTH_FAILED = 4401;
+/** The device or conversation already has SEALDESK_SOCKETS_PER_QUEUE connections (issue #10 item 5). */
+export const CLOSE_TOO_MANY = 4429;
 const NOTHING = (): void => undefined;
-const BACKLOG_PAGE = 256;
 /** A connection that has not authenticated within this time is closed (auth-failed). */
 export const HELLO_TIMEOUT_MS = 10_000;
 
@@ -67,7 +69,9 @@ export class Connection implements Subscriber {
   #helloTimer: NodeJS.Timeout | undefined;
   /** Dropped after use: nothing of the handshake stays with an idle connection. */
   #releaseSlot: () => void;
-  readonly #bucket: TokenBucket;
+  /** Per connection until the hello; then the queue's shared budget (ws/queue-sockets.ts). */
+  #bucket: TokenBucket;
+  #leaveQueue: () => void = NOTHING;
   #peer: Peer | undefined;
   #queue: QueueKey | undefined;
   #helloSeen = false;
@@ -153,6 +157,10 @@ export class Connection implements Subscriber {
 
   storeFailed(requestId: number): void {
     this.#error('storage-failed', requestId);
+  }
+
+  queueFull(requestId: number): void {
+    this.#error('queue-full', requestId);
   }
 
   close(code: number, reason: string): void {
@@ -330,10 +338,21 @@ export class Connection implements Subscriber {
       this.#ws.close(CLOSE_AUTH_FAILED, 'authentication failed');
       return;
     }
+    const queue =
+      peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
+    const seat = this.#ctx.queueSockets.join(queue, this.#ctx.now());
+    if (seat === undefined) {
+      // Issue #10 item 5: SEALDESK_SOCKETS_PER_QUEUE per device or conversation.
+      this.#ctx.log.info('ws.too-many-connections', { kind: peer.kind });
+      this.#error('too-many-connections', 0);
+      this.#ws.close(CLOSE_TOO_MANY, 'too many connections for this device or conversation');
+      return;
+    }
+    this.#bucket = seat.bucket;
+    this.#leaveQueue = seat.leave;
     this.#peer = peer;
     this.#freeSlot();
-    this.#queue =
-      peer.kind === 'device' ? deviceQueue(peer.accountId, peer.deviceId) : visitorQueue(peer.conversationId);
+    this.#queue = queue;
     this.#sentUpTo = frame.resumeAfter;
     this.#ctx.hub.subscribe(this.#queue, this);
     this.#send({ type: 'ready', role: peer.kind === 'device' ? ROLES.device : ROLES.visitor });
@@ -387,15 +406,20 @@ export class Connection implements Subscriber {
       const round = this.#round;
       const target = this.#wantedHead;
       this.#takeAgain();
+      // Pages bounded by bytes, and the next one only once the socket has taken most of the
+      // last: a stalled receiver costs the event loop at most SEALDESK_MAX_BUFFERED_BYTES (item 15).
+      const pages = new BacklogPages(this.#ctx.config.maxBufferedBytes / 2);
       for (;;) {
-        const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, BACKLOG_PAGE);
+        const limit = pages.limit;
+        const page = await this.#ctx.store.fetchQueue(queue, this.#sentUpTo, limit);
+        pages.saw(page.map((m) => m.envelope.length));
         this.cork();
         try {
           for (const m of page) this.#deliver(m);
         } finally {
           this.uncork();
         }
-        if (page.length < BACKLOG_PAGE || !this.#open()) break;
+        if (page.length < limit || !this.#open()) break;
         while (this.#ws.bufferedAmount > this.#ctx.config.maxBufferedBytes / 2 && this.#open()) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -499,6 +523,8 @@ export class Connection implements Subscriber {
 
   #closed(): void {
     this.#freeSlot();
+    this.#leaveQueue();
+    this.#leaveQueue = NOTHING;
     clearTimeout(this.#helloTimer);
     this.#ctx.metrics.connections -= 1;
     if (this.#queue !== undefined) this.#ctx.hub.unsubscribe(this.#queue, this);

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Ack, ChainedSeq, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
 import { deviceQueue, visitorQueue } from '../store/store.js';
+import { LruMap } from '../store/lru-map.js';
 
 /** What the hub needs from a connection. */
 export interface Subscriber {
@@ -30,6 +31,8 @@ export interface Subscriber {
   stored(requestId: number, cursor: number): void;
   /** The commit failed; the sender should resend. */
   storeFailed(requestId: number): void;
+  /** The recipient's queue is full (SEALDESK_MAX_QUEUE_MESSAGES); nothing was stored. */
+  queueFull(requestId: number): void;
   /** Close because the queue no longer exists (device removed, conversation deleted). */
   close(code: number, reason: string): void;
   /** Hold writes until the matching uncork, so that one batch's frames leave in one write. */
@@ -65,6 +68,15 @@ export interface HubCluster {
 }
 
 export const CLOSE_GONE = 4410;
+/** Queue depths remembered (an LRU; a forgotten one is counted in the store again). */
+const DEPTH_MEMORY_ENTRIES = 100_000;
+
+export interface HubLimits {
+  /** Messages a receiver queue may hold (SEALDESK_MAX_QUEUE_MESSAGES; issue #10 item 5). */
+  readonly maxQueueMessages?: number;
+}
+/** The same code as a failed hello (ws/connection.ts CLOSE_AUTH_FAILED): authenticate again. */
+export const CLOSE_REKEYED = 4401;
 const NONE: readonly Subscriber[] = [];
 
 export class Hub {
@@ -82,13 +94,30 @@ export class Hub {
   readonly #cluster: HubCluster | undefined;
   /** Subscribers corked by remote deliveries of this tick, uncorked together (deliverRemote). */
   #remoteCorked = new Set<Subscriber>();
+  readonly #maxQueueMessages: number;
+  /**
+   * The messages of a queue as of its last count in the store plus what this node committed since:
+   * an upper bound once an ack of the queue has deleted some (`exact` false). The store is asked
+   * again only when that bound reaches the limit and is not exact, so a full queue costs one count
+   * per ack of its, not one per send. Other nodes' messages are seen at a count, so with several
+   * nodes the bound may be passed by what the others commit in between.
+   */
+  readonly #depths = new LruMap<QueueKey, { depth: number; exact: boolean }>(DEPTH_MEMORY_ENTRIES);
 
-  constructor(store: Store, log: Logger, metrics: Metrics, now: () => number, cluster?: HubCluster) {
+  constructor(
+    store: Store,
+    log: Logger,
+    metrics: Metrics,
+    now: () => number,
+    cluster?: HubCluster,
+    limits: HubLimits = {},
+  ) {
     this.#store = store;
     this.#log = log;
     this.#metrics = metrics;
     this.#now = now;
     this.#cluster = cluster;
+    this.#maxQueueMessages = limits.maxQueueMessages ?? Infinity;
   }
 
   subscribe(queue: QueueKey, s: Subscriber): void {
@@ -139,9 +168,15 @@ export class Hub {
     await this.#chain;
   }
 
-  disconnectDevice(accountId: string, deviceId: string): void {
+  /**
+   * Closes the device's sockets on every node: 4410 when it was removed, 4401 here when its key was
+   * replaced (the client signs in again with the new key; issue #10 item 2). Other nodes close
+   * theirs with 4410 and forget the cached key (relay/bus/cluster-link.ts).
+   */
+  disconnectDevice(accountId: string, deviceId: string, why: 'removed' | 'rekeyed' = 'removed'): void {
     const queue = deviceQueue(accountId, deviceId);
-    this.closeQueue(queue, 'device removed');
+    if (why === 'removed') this.closeQueue(queue, 'device removed');
+    else for (const s of this.#subscribersOf(queue)) s.close(CLOSE_REKEYED, 'device key replaced');
     this.#cluster?.gone(queue);
   }
 
@@ -153,6 +188,7 @@ export class Hub {
 
   /** Closes this node's sockets of a queue that no longer exists. */
   closeQueue(queue: QueueKey, reason: string): void {
+    this.#depths.delete(queue);
     for (const s of this.#subscribersOf(queue)) s.close(CLOSE_GONE, reason);
   }
 
@@ -221,11 +257,46 @@ export class Hub {
       });
   }
 
-  async #commit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
+  /**
+   * The sends whose receiver queue has room; the others get queue-full (issue #10 item 5). Queues
+   * of unknown depth are counted in the store first (once per ack of theirs, see #depths).
+   */
+  async #admit(sends: readonly PendingSend[], acks: readonly Ack[]): Promise<readonly PendingSend[]> {
+    for (const a of acks) {
+      const known = this.#depths.get(a.queue);
+      if (known !== undefined) known.exact = false;
+    }
+    if (this.#maxQueueMessages === Infinity || sends.length === 0) return sends;
+    const wanted = new Map<QueueKey, number>();
+    for (const s of sends) wanted.set(s.message.queue, (wanted.get(s.message.queue) ?? 0) + 1);
+    const recount = [...wanted].filter(([q, n]) => {
+      const known = this.#depths.get(q);
+      return known === undefined || (!known.exact && known.depth + n > this.#maxQueueMessages);
+    });
+    if (recount.length > 0)
+      for (const [q, depth] of await this.#store.queueDepths(recount.map(([q]) => q)))
+        this.#depths.set(q, { depth, exact: true });
+    const admitted: PendingSend[] = [];
+    for (const s of sends) {
+      const known = this.#depths.get(s.message.queue) ?? { depth: 0, exact: true };
+      if (known.depth >= this.#maxQueueMessages) {
+        // Counted as a reject by the connection's error frame.
+        s.from.queueFull(s.requestId);
+        continue;
+      }
+      this.#depths.set(s.message.queue, { depth: known.depth + 1, exact: known.exact });
+      admitted.push(s);
+    }
+    return admitted;
+  }
+
+  async #commit(all: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
     let seqs: readonly number[];
     let previous: readonly number[] | undefined;
-    const messages = sends.map((s) => s.message);
+    let sends: readonly PendingSend[] = all;
     try {
+      sends = await this.#admit(all, acks);
+      const messages = sends.map((s) => s.message);
       if (this.#cluster === undefined) {
         seqs = await this.#store.commit(messages, acks, this.#now());
       } else {
@@ -234,6 +305,8 @@ export class Hub {
         previous = chained.map((c) => c.previous);
       }
     } catch (error) {
+      // What was counted for these sends did not happen: count those queues again next time.
+      for (const s of sends) this.#depths.delete(s.message.queue);
       this.#log.error('store.commit-failed', {
         messages: sends.length,
         acks: acks.length,

@@ -11,6 +11,7 @@ export * from './conversation/index.js';
 export * from './attachment/index.js';
 export * from './archive/index.js';
 export * from './linking/index.js';
+export * from './widget-config/index.js';
 // core/ and identity/ both export a `labelled`; here it is identity's, typed to IDENTITY_LABELS
 // (core's untyped one is for the label families inside the layer).
 export { labelled } from './identity/index.js';

@@ -89,14 +89,17 @@ export interface AgentRuntime {
     },
     onProgress?: ProgressListener,
   ): Promise<AccountCreated>;
-  /** New device: shows `qr` (or `code`, typed) and waits for an existing device (events `link`). */
-  startLinkAsNewDevice(input: {
+  /**
+   * Existing device (PROTOCOL §10): starts a link attempt and returns its payload to show, as QR
+   * bytes (`qr`) and as the typed code (`code`); then waits for the new device (events `link`).
+   */
+  startLinkAsExistingDevice(): Promise<{ readonly qr: Uint8Array; readonly code: string }>;
+  /** New device: the QR bytes scanned from the existing device, or its code pasted/typed. */
+  linkAsNewDevice(input: {
     readonly relayUrl: string;
-    readonly accountId: HexId;
+    readonly scanned: Uint8Array | string;
     readonly deviceKind: AgentDeviceKind;
-  }): Promise<{ readonly qr: Uint8Array; readonly code: string }>;
-  /** Existing device: scanned QR bytes or the typed code. */
-  linkFromExistingDevice(scanned: Uint8Array | string): Promise<void>;
+  }): Promise<void>;
   /** Both screens show the same 6 digits? A mismatch aborts with nothing released. */
   confirmLink(sameCode: boolean): Promise<void>;
   cancelLink(): Promise<void>;

@@ -14,24 +14,14 @@ import type {
   Subscribe,
   HexId,
 } from './api-common.js';
+import type { WidgetSettings } from '../protocol/index.js';
 
-/** The business's widget settings, verified against the pinned account key. */
-export interface WidgetConfig {
-  readonly businessName: string;
-  readonly greeting: string;
-  /** CSS colour, validated (#rrggbb). */
-  readonly colour: string;
-  readonly position: 'bottom-right' | 'bottom-left';
-  /** BCP 47 language tag of the widget's own texts. */
-  readonly language: string;
-  /** Expected reply time shown to the visitor, in minutes (0 = not shown). */
-  readonly expectedReplyMinutes: number;
-  /** Opening hours per weekday (0 = Sunday), minutes after midnight in `timeZone`; empty = always open. */
-  readonly businessHours: readonly { readonly day: number; readonly from: number; readonly to: number }[];
-  readonly timeZone: string;
-  /** Asked before the first message; the answer travels inside the first encrypted message. */
-  readonly prechatQuestion?: string;
-}
+/**
+ * The business's widget settings, verified against the pinned account key (docs/PROTOCOL.md §19):
+ * business name, greeting, colour (#rrggbb), position, language, expected reply minutes, business
+ * hours in a time zone, an optional pre-chat question.
+ */
+export type WidgetConfig = WidgetSettings;
 
 export interface VisitorConversationView {
   readonly conversationId: HexId;

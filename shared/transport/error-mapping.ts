@@ -98,6 +98,10 @@ export function errorFromFrame(code: number, requestId: number): RelayError {
   switch (code) {
     case FRAME_ERRORS['rate-limited']:
       return new RateLimitedError(`${about}: rate-limited (the frame was dropped)`, undefined, details);
+    case FRAME_ERRORS['queue-full']:
+      return new RateLimitedError(`${about}: the recipient's queue is full; send it again later`, undefined, details);
+    case FRAME_ERRORS['too-many-connections']:
+      return new RateLimitedError(`${about}: too many connections of this device or conversation`, undefined, details);
     case FRAME_ERRORS['auth-failed']:
     case FRAME_ERRORS['not-authenticated']:
       return new UnauthorizedError(

@@ -45,6 +45,7 @@ export { type Hello, helloFrame, helloQueue } from './ws/hello.js';
 export { AckPacer } from './ws/ack-pacer.js';
 export { type BackoffPolicy, backoffDelay } from './ws/backoff.js';
 export { CLOSE_CLIENT_GAVE_UP, type OpenSocketOptions, RelaySocket, type SocketListener } from './ws/relay-socket.js';
+export { decodeRelayFrameFast } from './ws/relay-frame-fast.js';
 export {
   CONNECTION_STATUSES,
   type ConnectionEvent,

@@ -21,6 +21,7 @@ import {
 import { idEquals } from '../../shared/wire/index.js';
 import { attackerAccount, rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { expectHonestRoundTrip } from '../support/honest-traffic.js';
+import { bindAccount } from '../support/account-binding.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
 import { snapshot } from '../support/state-snapshot.js';
 import { WorldConversation } from '../support/world-conversation.js';
@@ -52,8 +53,8 @@ describe('attack: pin mismatch (security brief §4)', () => {
   it('F1: a device list signed by the relay’s own account key is refused with a pin-mismatch alert', async () => {
     const world = await ProtocolWorld.create('pin-mismatch');
     const env = world.newEnv('attacker');
-    const rogue = await rogueDevice(env);
     const attacker = await attackerAccount(env);
+    const rogue = await rogueDevice(bindAccount(world.newEnv('attacker-device'), { accountId: attacker.accountId }));
     const fake = await createFirstDeviceList(attacker, { devices: [{ ...rogue.entry, role: 'owner' }] }, env);
     world.relay.deviceListHook = () => fake;
 
@@ -68,12 +69,9 @@ describe('attack: pin mismatch (security brief §4)', () => {
     const world = await ProtocolWorld.create('pin-mismatch-swap');
     const { view } = await world.visitorView('visitor');
     const env = world.newEnv('attacker');
-    const rogue = await rogueDevice(env);
-    const fake = await createFirstDeviceList(
-      await attackerAccount(env),
-      { devices: [{ ...rogue.entry, role: 'owner' }] },
-      env,
-    );
+    const attacker = await attackerAccount(env);
+    const rogue = await rogueDevice(bindAccount(world.newEnv('attacker-device'), { accountId: attacker.accountId }));
+    const fake = await createFirstDeviceList(attacker, { devices: [{ ...rogue.entry, role: 'owner' }] }, env);
     const update = await receiveDeviceList(view, fake, env);
     expect(update.rejected).toBeInstanceOf(PinMismatchError);
     expect(update.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.pinMismatch]);

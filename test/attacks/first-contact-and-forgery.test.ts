@@ -9,16 +9,14 @@ import { x25519KeyPairFromSeed } from '../../shared/crypto/index.js';
 import { DecryptError, SignatureError } from '../../shared/errors/index.js';
 import {
   ALERT_KINDS,
-  businessFingerprint,
+  deviceListHash,
+  encodeDeviceListBody,
   conversationListOf,
   conversationPacketCodec,
-  createDirectoryView,
   createFirstDeviceList,
   EquivocationError,
   openAgentConversation,
-  receiveDeviceList,
   rejectionAlert,
-  requireAccepted,
   startVisitorConversation,
   ZERO_HASH,
   sendMessage,
@@ -350,14 +348,33 @@ describe('attack: unknown key-share at first contact (issue #17 item 3)', () => 
     // Business Y (its owner runs the attack with the relay) lists X's laptop under its own account key.
     const env = world.newEnv('business-y');
     const businessY = await attackerAccount(env);
-    const listY = await createFirstDeviceList(businessY, { devices: [{ ...laptop.entry, role: 'owner' }] }, env);
-    const viewY = requireAccepted(
-      await receiveDeviceList(createDirectoryView(await businessFingerprint(businessY.signing.publicKey)), listY, env),
-    ).state;
+    // Since #17.2 the entry's proof of possession names X's account, so Y cannot sign such a list, and
+    // no view accepts one: the attack is stopped at the list. The transcript binding (#17.3) is checked
+    // below with a visitor that skipped that check and used Y's list as if it were valid.
+    const yDevices = [{ ...laptop.entry, role: 'owner' as const, sponsorId: laptop.entry.deviceId }];
+    await expect(createFirstDeviceList(businessY, { devices: yDevices }, env)).rejects.toBeInstanceOf(SignatureError);
+    const listYBody = encodeDeviceListBody({
+      accountId: businessY.accountId,
+      version: 1,
+      previousHash: new Uint8Array(32),
+      accountKey: businessY.signing.publicKey,
+      issuedAt: env.now(),
+      notAfter: env.now() + 1000,
+      supportedVersions: [2],
+      devices: yDevices,
+    });
+    const listY = {
+      accountId: businessY.accountId,
+      accountKey: businessY.signing.publicKey,
+      version: 1,
+      hash: await deviceListHash(listYBody),
+      devices: yDevices,
+      earlier: [],
+    };
     const bundle = world.relay.fetchPrekeyBundle(laptop.keys.deviceId, 'visitor-of-y');
     if (bundle === undefined) throw new RangeError('no bundle');
     const visitorEnv = world.newEnv('visitor-of-y');
-    const started = await startVisitorConversation(conversationListOf(viewY), [bundle], visitorEnv);
+    const started = await startVisitorConversation(listY, [bundle], visitorEnv);
     const sent = await sendMessage(started.state, { kind: 'text', text: 'hello Y, here is my order' }, visitorEnv);
     const packet = sent.outgoing[0];
     if (packet === undefined) throw new RangeError('no packet');

@@ -102,36 +102,45 @@ describe('attack: message routed to a revoked device (security brief §4)', () =
     const laptop = world.device('ada-laptop');
     const phone = world.device('ada-phone');
     const env = owner.env;
-    const keyring = createArchiveKeyring(env, world.account.accountId);
-    const before = world.currentList.devices;
-    const initialGrants = await grantArchiveKeys(env, keyring, owner.keys, before, ARCHIVE_GRANT_SCOPES.all);
+    const before = world.currentList;
+    const keyring = await createArchiveKeyring(env, world.account, before);
+    const initialGrants = await grantArchiveKeys(env, keyring, owner.keys, before.devices, ARCHIVE_GRANT_SCOPES.all);
     const phoneGrant = initialGrants.find((g) => idEquals(g.recipientDeviceId, phone.keys.deviceId));
-    if (phoneGrant === undefined) throw new RangeError('no grant for the phone');
-    const phoneKeyring = (
-      await acceptArchiveKeyGrant(undefined, world.account.accountId, phoneGrant.sealed, phone.keys, before)
-    ).keyring;
+    const laptopGrant = initialGrants.find((g) => idEquals(g.recipientDeviceId, laptop.keys.deviceId));
+    if (phoneGrant === undefined || laptopGrant === undefined)
+      throw new RangeError('no grant for the phone or the laptop');
+    const phoneKeyring = (await acceptArchiveKeyGrant(undefined, before, phoneGrant.sealed, phone.keys)).keyring;
+    let laptopKeyring = (await acceptArchiveKeyGrant(undefined, before, laptopGrant.sealed, laptop.keys)).keyring;
 
     await world.revokeDevice('ada-phone');
-    const after = world.currentList.devices;
-    const rotated = await rotateArchiveOnListChange(env, keyring, owner.keys, before, after);
+    const after = world.currentList;
+    const rotated = await rotateArchiveOnListChange(env, world.account, keyring, owner.keys, after);
     expect(rotated.rotated).toBe(true);
-    expect(currentArchiveKey(rotated.keyring).epoch).toBe(2);
-    expect(rotated.grants.map((g) => g.recipientDeviceId)).toEqual([laptop.keys.deviceId]);
+    expect(currentArchiveKey(rotated.keyring).epoch).toBe(after.version);
+    expect(rotated.grants.map((g) => g.recipientDeviceId)).not.toContainEqual(phone.keys.deviceId);
+    expect(rotated.grants.map((g) => g.recipientDeviceId)).toContainEqual(laptop.keys.deviceId);
 
     // History sealed after the revocation does not open with anything the phone holds.
     const recordId = utf8Encode('conversation-1/message-9');
-    const { record } = await sealHistoryRecord(rotated.keyring, env, recordId, utf8Encode('refund approved'));
-    await expect(openHistoryRecord(phoneKeyring, recordId, record)).rejects.toBeInstanceOf(ProtocolStateError);
+    const { record } = await sealHistoryRecord(
+      rotated.keyring,
+      env,
+      owner.keys,
+      recordId,
+      utf8Encode('refund approved'),
+    );
+    const authorsAt = (epoch: number) => (epoch === after.version ? after.devices : undefined);
+    await expect(openHistoryRecord(phoneKeyring, recordId, record, authorsAt)).rejects.toBeInstanceOf(
+      ProtocolStateError,
+    );
     // The laptop, granted the new epoch, opens it (honest traffic continues).
-    const grant = rotated.grants[0];
+    const grant = rotated.grants.find((g) => idEquals(g.recipientDeviceId, laptop.keys.deviceId));
     if (grant === undefined) throw new RangeError('no grant');
-    const laptopKeyring = (
-      await acceptArchiveKeyGrant(undefined, world.account.accountId, grant.sealed, laptop.keys, after)
-    ).keyring;
-    expect(await openHistoryRecord(laptopKeyring, recordId, record)).toEqual(utf8Encode('refund approved'));
+    laptopKeyring = (await acceptArchiveKeyGrant(laptopKeyring, after, grant.sealed, laptop.keys)).keyring;
+    expect((await openHistoryRecord(laptopKeyring, recordId, record)).plaintext).toEqual(utf8Encode('refund approved'));
     // And a grant the relay replays from before the revocation does not help the phone either.
-    await expect(
-      acceptArchiveKeyGrant(phoneKeyring, world.account.accountId, phoneGrant.sealed, phone.keys, before),
-    ).resolves.toMatchObject({ added: 0 });
+    await expect(acceptArchiveKeyGrant(phoneKeyring, before, phoneGrant.sealed, phone.keys)).resolves.toMatchObject({
+      added: 0,
+    });
   });
 });

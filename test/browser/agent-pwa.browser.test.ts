@@ -16,7 +16,8 @@ import {
 } from '../support/agent-app/agent-app-driver.js';
 import { expectNoAxeViolations as expectAccessible } from '../support/agent-app/axe.js';
 import { buildPwa } from '../support/agent-app/build-agent-app.js';
-import { SCRIPTED_RECOVERY_KEY } from '../support/agent-app/scripted-agent-runtime.js';
+import { SCRIPTED_LINK_PAYLOAD_TEXT, SCRIPTED_RECOVERY_KEY } from '../support/agent-app/scripted-agent-runtime.js';
+import { readQrCode } from '../support/agent-app/read-qr-code.js';
 import { CONVERSATIONS } from '../support/agent-app/scripted-demo-data.js';
 import { saveScreenshot } from '../support/agent-app/screenshots.js';
 import { serveDirectory } from '../support/agent-app/serve-directory.js';
@@ -160,6 +161,10 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
   it('team: linking another device shows the invitation as a QR code', async () => {
     await page.goto(`${origin(scripted)}/app/#/team/link`);
     await waitForText(page, 'Invite the new device');
+    // What a phone's camera reads: the invitation to this relay's app with the existing device's link code.
+    expect(await readQrCode(page)).toBe(
+      `${origin(scripted)}/app/#/link?code=${SCRIPTED_LINK_PAYLOAD_TEXT.replaceAll(' ', '')}`,
+    );
     await expectPhoneFit(page);
     await expectAccessible(page);
     await saveScreenshot(page, 'pwa-6-link-a-device');

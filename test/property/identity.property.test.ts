@@ -40,6 +40,8 @@ const entryArb: fc.Arbitrary<DeviceEntry> = fc.record({
   role: fc.constantFrom('owner' as const, 'admin' as const, 'agent' as const),
   signingKey: bytes(32),
   dhIdentityKey: bytes(32),
+  sponsorId: bytes(16).map(asDeviceId),
+  proofOfPossession: bytes(64),
 });
 
 const listArb: fc.Arbitrary<DeviceList> = fc
@@ -50,6 +52,8 @@ const listArb: fc.Arbitrary<DeviceList> = fc
     accountKey: bytes(32),
     recoveryKey: fc.option(bytes(32), { nil: undefined }),
     issuedAt: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    notAfter: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    supportedVersions: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 8 }),
     devices: fc.array(entryArb, { maxLength: 8 }),
   })
   .map(({ recoveryKey, ...rest }) => (recoveryKey === undefined ? rest : { ...rest, recoveryKey }));

@@ -18,8 +18,8 @@ import {
   linkGrantCodec,
   linkOfferCodec,
   linkPayloadCodec,
-  linkRevealCodec,
-  existingDeviceReceiveReveal,
+  linkHelloCodec,
+  existingDeviceReceiveHello,
   newDeviceReceiveOffer,
   SEALED_BOX_PURPOSES,
   sealedBoxCodec,
@@ -27,10 +27,11 @@ import {
   sealToDevice,
 } from '../../shared/protocol/index.js';
 import { concatBytes } from '../../shared/crypto/index.js';
-import { decode, asAccountId } from '../../shared/wire/index.js';
+import { decode } from '../../shared/wire/index.js';
 import { linkingWorld } from '../support/linking-flow.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { testDevice } from '../support/test-device.js';
+import { ArchiveAccount } from '../support/archive-account.js';
 
 const RUNS = 1000;
 
@@ -88,10 +89,14 @@ describe('properties: tampering in transit', () => {
 
   it(`a flipped bit anywhere in a history record is a typed error (${RUNS} runs)`, async () => {
     const env = hashSeededEnv('prop-record');
-    const keyring = createArchiveKeyring(env, asAccountId(env.rng(16)));
+    const account = await ArchiveAccount.create(env);
+    const writer = await testDevice(env, 'Olga', 'owner');
+    await account.start([writer.entry]);
+    const keyring = await createArchiveKeyring(env, account.identity, account.current);
     const { keyring: ring, record } = await sealHistoryRecord(
       keyring,
       env,
+      writer.keys,
       new Uint8Array([1, 2]),
       new Uint8Array(200).fill(3),
     );
@@ -104,21 +109,20 @@ describe('properties: tampering in transit', () => {
     );
   });
 
-  it(`linking: a flipped bit in the offer or the reveal is a typed error or makes the codes differ (${RUNS} runs)`, async () => {
-    const { env, n1, e1 } = await linkingWorld('prop-linking');
-    const honest = await newDeviceReceiveOffer(n1.state, env, e1.offer);
+  it(`#13.2 linking: a flipped bit in the hello or the offer is a typed error or makes the codes differ (${RUNS} runs)`, async () => {
+    const { env, e1, n1 } = await linkingWorld('prop-linking');
+    const honest = await existingDeviceReceiveHello(e1.state, env, n1.hello);
+    const newDeviceCode = (await newDeviceReceiveOffer(n1.state, env, honest.offer)).code;
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.nat(8 * 162 - 1), async (inOffer, bit) => {
-        if (inOffer) {
-          const result = await outcome(() => newDeviceReceiveOffer(n1.state, env, flip(e1.offer, bit)));
+      fc.asyncProperty(fc.boolean(), fc.nat(8 * 194 - 1), async (inHello, bit) => {
+        if (inHello) {
+          // Only the ephemeral key is outside the proof of possession: a flip there changes the code.
+          const result = await outcome(() => existingDeviceReceiveHello(e1.state, env, flip(n1.hello, bit)));
           if (result instanceof Error) expect(result).toBeInstanceOf(SealdeskError);
-          else {
-            const { reveal, code } = (result as { ok: { reveal: Uint8Array; code: string } }).ok;
-            const existing = await existingDeviceReceiveReveal(e1.state, env, reveal);
-            expect(existing.code === code).toBe(false);
-          }
+          else expect((result as { ok: { code: string } }).ok.code === newDeviceCode).toBe(false);
         } else {
-          const result = await outcome(() => existingDeviceReceiveReveal(e1.state, env, flip(honest.reveal, bit)));
+          // Every bit of the offer is committed to in the QR payload.
+          const result = await outcome(() => newDeviceReceiveOffer(n1.state, env, flip(honest.offer, bit)));
           expect(result).toBeInstanceOf(SealdeskError);
         }
       }),
@@ -134,7 +138,7 @@ describe('properties: random bytes', () => {
     attachmentRef: (b) => decode(attachmentRefCodec, b),
     linkPayload: (b) => decode(linkPayloadCodec, b),
     linkOffer: (b) => decode(linkOfferCodec, b),
-    linkReveal: (b) => decode(linkRevealCodec, b),
+    linkHello: (b) => decode(linkHelloCodec, b),
     linkGrant: (b) => decode(linkGrantCodec, b),
   };
   for (const [name, decodeAs] of Object.entries(decoders)) {

@@ -2,12 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { ChallengeBook } from '../../relay/auth/challenges.js';
 
+function issued(book: ChallengeBook, owner: string, now: number): Uint8Array {
+  const challenge = book.issue(owner, now);
+  if (challenge === undefined) throw new Error('no challenge issued');
+  return challenge;
+}
+
 describe('ChallengeBook', () => {
   it('answers true once for a live challenge of the same owner, false for another owner, a reuse or an expired one', () => {
     const book = new ChallengeBook();
-    const a = book.issue('acct:dev1', 0);
-    const b = book.issue('acct:dev2', 10);
-    const c = book.issue('acct:dev3', 20);
+    const a = issued(book, 'acct:dev1', 0);
+    const b = issued(book, 'acct:dev2', 10);
+    const c = issued(book, 'acct:dev3', 20);
     expect(book.consume(a, 'acct:dev1', 100)).toBe(true);
     expect(book.consume(a, 'acct:dev1', 100)).toBe(false);
     expect(book.consume(b, 'acct:dev1', 100)).toBe(false);
@@ -16,14 +22,13 @@ describe('ChallengeBook', () => {
     expect(book.consume(c, 'acct:dev3', 60_020)).toBe(false);
   });
 
-  it('drops expired challenges as new ones are issued, and keeps at most 10,000 (the oldest goes first)', () => {
+  it('#10.8: keeps at most 10,000 and refuses more instead of evicting a live one; expired ones make room', () => {
     const book = new ChallengeBook();
-    const first = book.issue('o', 0);
-    const second = book.issue('o', 1);
-    for (let i = 0; i < 9_999; i++) book.issue('o', 2);
-    expect(book.consume(first, 'o', 3)).toBe(false);
-    expect(book.consume(second, 'o', 3)).toBe(true);
-    const late = book.issue('o', 60_002);
-    expect(book.consume(late, 'o', 60_003)).toBe(true);
+    const first = issued(book, 'victim', 0);
+    for (let i = 0; i < 9_999; i++) issued(book, 'flood', 2);
+    expect(book.issue('flood', 3)).toBeUndefined();
+    expect(book.consume(first, 'victim', 4)).toBe(true);
+    const late = issued(book, 'o', 60_003);
+    expect(book.consume(late, 'o', 60_004)).toBe(true);
   });
 });

@@ -55,6 +55,10 @@ class Recorder implements Subscriber {
     this.events.push(`failed ${requestId}`);
   }
 
+  queueFull(requestId: number): void {
+    this.events.push(`full ${requestId}`);
+  }
+
   close(): void {
     this.events.push('close');
   }

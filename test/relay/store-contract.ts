@@ -66,6 +66,56 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
       }));
 
+    it('#10.1-3: keeps each device role, and revokes a device session when its key changes or it is removed', () =>
+      withStore(async (s) => {
+        expect(await s.putDevice(A, D1, bytes(1), 5, 'agent')).toEqual({ ok: true, count: 1 });
+        await s.putDevice(A, D2, bytes(2), 5);
+        expect(await s.getDeviceRole(A, D1)).toBe('agent');
+        expect(await s.getDeviceRole(A, D2)).toBe('owner');
+        expect(await s.getDeviceRole(B, D1)).toBeUndefined();
+        await s.createSession(bytes(1), { accountId: A, deviceId: D1, expiresAt: 100 });
+        await s.createSession(bytes(2), { accountId: A, deviceId: D2, expiresAt: 100 });
+        await s.createSession(bytes(3), { accountId: A, deviceId: null, expiresAt: 100 });
+        // The same key again (a role change) keeps the session; a new key ends it.
+        await s.putDevice(A, D1, bytes(1), 5, 'admin');
+        expect(await s.getDeviceRole(A, D1)).toBe('admin');
+        expect((await s.findSession(bytes(1), 0))?.deviceId).toBe(D1);
+        await s.putDevice(A, D1, bytes(9), 5, 'admin');
+        expect(await s.findSession(bytes(1), 0)).toBeUndefined();
+        expect((await s.findSession(bytes(2), 0))?.deviceId).toBe(D2);
+        expect(await s.deleteDevice(A, D2)).toBe(true);
+        expect(await s.findSession(bytes(2), 0)).toBeUndefined();
+        expect(await s.getDeviceRole(A, D2)).toBeUndefined();
+        expect((await s.findSession(bytes(3), 0))?.accountId).toBe(A);
+        // Enrolled again, the device starts from the role it is given, not the removed one's.
+        await s.putDevice(A, D2, bytes(2), 5, 'agent');
+        expect(await s.getDeviceRole(A, D2)).toBe('agent');
+        // One session ends by itself.
+        await s.deleteSession(bytes(3));
+        expect(await s.findSession(bytes(3), 0)).toBeUndefined();
+      }));
+
+    it('#10.5: counts the messages each queue holds', () =>
+      withStore(async (s) => {
+        const q1 = deviceQueue(A, D1);
+        const q2 = visitorQueue(C1);
+        const seqs = await s.commit(
+          [1, 2, 3].map((n) => ({ queue: q1, conversationId: C1, envelope: bytes(n) })),
+          [],
+          1,
+        );
+        await s.commit([{ queue: q2, conversationId: C1, envelope: bytes(4) }], [], 1);
+        expect(await s.queueDepths([q1, q2, visitorQueue(C2)])).toEqual(
+          new Map([
+            [q1, 3],
+            [q2, 1],
+            [visitorQueue(C2), 0],
+          ]),
+        );
+        await s.commit([], [{ queue: q1, upTo: seqs[1] ?? 0 }], 2);
+        expect((await s.queueDepths([q1])).get(q1)).toBe(1);
+      }));
+
     it('serves a queue used again after its device or conversation was removed with only its new messages', () =>
       withStore(async (s) => {
         await s.putDevice(A, D1, bytes(1), 5);

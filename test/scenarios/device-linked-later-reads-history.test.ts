@@ -1,6 +1,6 @@
 /**
- * Story: an owner links a new phone months after the inbox started. The phone shows a QR code,
- * the owner's extension scans it, both show the same 6-digit code, the owner confirms. The
+ * Story: an owner links a new phone months after the inbox started. The owner's extension shows a
+ * QR code, the phone scans it, both show the same 6-digit code, the owner confirms. The
  * phone ends up in the next signed device list, receives every archive epoch sealed to its own
  * key, and reads history written before it existed — including history from before a rotation
  * and records written by another agent's device. (docs/PROTOCOL.md §9, §10; security brief §3.)
@@ -10,6 +10,7 @@ import {
   createAccountIdentity,
   ARCHIVE_GRANT_SCOPES,
   acceptArchiveKeyGrant,
+  currentArchiveKey,
   grantArchiveKeys,
   rotateArchiveOnListChange,
   type ArchiveKeyring,
@@ -24,7 +25,7 @@ import {
   applyChange,
   authoriseChange,
   existingDeviceConfirmCode,
-  existingDeviceReceiveReveal,
+  existingDeviceReceiveHello,
   startExistingDeviceLink,
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
@@ -35,6 +36,7 @@ import {
 } from '../../shared/protocol/index.js';
 import { idEquals } from '../../shared/wire/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -50,6 +52,7 @@ describe('story: a device linked later reads the inbox history', () => {
     const accountId = identity.accountId;
     const accountKey = identity.signing.publicKey;
 
+    bindAccount(env, { accountId });
     // Day 1: the owner's extension, an agent (Bea) and a temp (Tom).
     const owner = await testDevice(env, 'Olga', 'owner');
     const bea = await testDevice(env, 'Bea');
@@ -57,23 +60,23 @@ describe('story: a device linked later reads the inbox history', () => {
     const v1 = await createFirstDeviceList(identity, { devices: [owner.entry, bea.entry, tom.entry] }, env);
     const list1 = await verifySignedDeviceList(v1, accountKey);
 
-    let ownersRing: ArchiveKeyring = createArchiveKeyring(env, accountId);
+    let ownersRing: ArchiveKeyring = await createArchiveKeyring(env, identity, list1);
     const firstGrants = await grantArchiveKeys(env, ownersRing, owner.keys, list1.devices, ARCHIVE_GRANT_SCOPES.all);
     const beaGrant = firstGrants.find((g) => idEquals(g.recipientDeviceId, bea.keys.deviceId));
     let beasRing = (
-      await acceptArchiveKeyGrant(
-        undefined,
-        accountId,
-        relay(beaGrant?.sealed ?? new Uint8Array(0)),
-        bea.keys,
-        list1.devices,
-      )
+      await acceptArchiveKeyGrant(undefined, list1, relay(beaGrant?.sealed ?? new Uint8Array(0)), bea.keys)
     ).keyring;
 
     // History in epoch 1, written by the owner and by Bea.
-    const r1 = await sealHistoryRecord(ownersRing, env, text('c1/1'), text('Visitor: my order #1234 is late'));
+    const r1 = await sealHistoryRecord(
+      ownersRing,
+      env,
+      owner.keys,
+      text('c1/1'),
+      text('Visitor: my order #1234 is late'),
+    );
     ownersRing = r1.keyring;
-    const r2 = await sealHistoryRecord(beasRing, env, text('c1/2'), text('Bea: it ships tomorrow'));
+    const r2 = await sealHistoryRecord(beasRing, env, bea.keys, text('c1/2'), text('Bea: it ships tomorrow'));
     beasRing = r2.keyring;
 
     // Tom leaves: list v2 without him, archive rotates to epoch 2 (F11).
@@ -81,19 +84,19 @@ describe('story: a device linked later reads the inbox history', () => {
     const removal = applyChange(list1, { kind: 'remove-device', deviceId: tom.keys.deviceId });
     const v2 = await createNextDeviceList(identity, v1, { devices: removal.devices }, env);
     const list2 = await verifySignedDeviceList(v2, accountKey);
-    const rotation = await rotateArchiveOnListChange(env, ownersRing, owner.keys, list1.devices, list2.devices);
+    const rotation = await rotateArchiveOnListChange(env, identity, ownersRing, owner.keys, list2);
     ownersRing = rotation.keyring;
     for (const g of rotation.grants)
-      beasRing = (await acceptArchiveKeyGrant(beasRing, accountId, relay(g.sealed), bea.keys, list2.devices)).keyring;
-    const r3 = await sealHistoryRecord(ownersRing, env, text('c2/1'), text('Olga: refund sent'));
+      beasRing = (await acceptArchiveKeyGrant(beasRing, list2, relay(g.sealed), bea.keys)).keyring;
+    const r3 = await sealHistoryRecord(ownersRing, env, owner.keys, text('c2/1'), text('Olga: refund sent'));
     ownersRing = r3.keyring;
 
     // Months later: the owner links a new phone.
     const phone = await createDeviceKeys(env);
-    const n1 = await startNewDeviceLink(env, accountId, phone); // QR on the phone
-    const e1 = await startExistingDeviceLink(env, n1.payload, { accountId, accountKey }, owner.keys); // scanned by the extension
-    const n2 = await newDeviceReceiveOffer(n1.state, env, relay(e1.offer));
-    const e2 = await existingDeviceReceiveReveal(e1.state, env, relay(n2.reveal));
+    const e1 = await startExistingDeviceLink(env, { accountId, accountKey }, owner.keys, owner.entry.agentId); // QR on the extension
+    const n1 = await startNewDeviceLink(env, e1.payload, phone); // scanned by the phone
+    const e2 = await existingDeviceReceiveHello(e1.state, env, relay(n1.hello));
+    const n2 = await newDeviceReceiveOffer(n1.state, env, relay(e2.offer));
     expect(e2.code).toBe(n2.code); // the owner compares the two screens
     const n3 = newDeviceConfirmCode(n2.state, env, true);
     const e3 = await existingDeviceConfirmCode(e2.state, env, {
@@ -121,18 +124,37 @@ describe('story: a device linked later reads the inbox history', () => {
     let phonesRing: ArchiveKeyring | undefined;
     expect(release.archiveGrants).toHaveLength(linked.archiveGrantCount);
     for (const g of release.archiveGrants) {
-      phonesRing = (await acceptArchiveKeyGrant(phonesRing, accountId, relay(g.sealed), phone, list3.devices)).keyring;
+      phonesRing = (await acceptArchiveKeyGrant(phonesRing, list3, relay(g.sealed), phone)).keyring;
     }
     if (phonesRing === undefined) throw new Error('no archive keys reached the phone');
     expect(phonesRing.keys.map((k) => k.epoch)).toEqual([1, 2]);
 
+    // List v3 changed the device set: the owner makes epoch 3 (PROTOCOL §9.1) for Bea and the phone.
+    const epoch3 = await rotateArchiveOnListChange(env, identity, ownersRing, owner.keys, list3);
+    expect(currentArchiveKey(epoch3.keyring).epoch).toBe(3);
+    for (const g of epoch3.grants) {
+      if (idEquals(g.recipientDeviceId, phone.deviceId))
+        phonesRing = (await acceptArchiveKeyGrant(phonesRing, list3, relay(g.sealed), phone)).keyring;
+      else beasRing = (await acceptArchiveKeyGrant(beasRing, list3, relay(g.sealed), bea.keys)).keyring;
+    }
+    expect(phonesRing.keys.map((k) => k.epoch)).toEqual([1, 2, 3]);
+    const authorsAt = (epoch: number) => [list1, list2, list3].find((l) => l.version === epoch)?.devices;
+
     // The phone reads history from before it existed, of both epochs and both writers.
-    expect(read(await openHistoryRecord(phonesRing, text('c1/1'), r1.record))).toBe('Visitor: my order #1234 is late');
-    expect(read(await openHistoryRecord(phonesRing, text('c1/2'), r2.record))).toBe('Bea: it ships tomorrow');
-    expect(read(await openHistoryRecord(phonesRing, text('c2/1'), r3.record))).toBe('Olga: refund sent');
+    expect(read((await openHistoryRecord(phonesRing, text('c1/1'), r1.record, authorsAt)).plaintext)).toBe(
+      'Visitor: my order #1234 is late',
+    );
+    expect(read((await openHistoryRecord(phonesRing, text('c1/2'), r2.record, authorsAt)).plaintext)).toBe(
+      'Bea: it ships tomorrow',
+    );
+    expect(read((await openHistoryRecord(phonesRing, text('c2/1'), r3.record, authorsAt)).plaintext)).toBe(
+      'Olga: refund sent',
+    );
 
     // And what the phone writes now, Bea reads.
-    const r4 = await sealHistoryRecord(phonesRing, env, text('c2/2'), text('Olga (phone): anything else?'));
-    expect(read(await openHistoryRecord(beasRing, text('c2/2'), r4.record))).toBe('Olga (phone): anything else?');
+    const r4 = await sealHistoryRecord(phonesRing, env, phone, text('c2/2'), text('Olga (phone): anything else?'));
+    expect(read((await openHistoryRecord(beasRing, text('c2/2'), r4.record)).plaintext)).toBe(
+      'Olga (phone): anything else?',
+    );
   });
 });

@@ -10,13 +10,13 @@ import {
   createAccountIdentity,
   ARCHIVE_GRANT_SCOPES,
   acceptArchiveKeyGrant,
-  archiveRotationRequired,
+  archiveDeviceSetChanged,
+  createArchiveEpochKey,
   grantArchiveKeys,
   rotateArchiveOnListChange,
   type ArchiveKeyring,
   createArchiveKeyring,
   currentArchiveKey,
-  rotateArchiveKeyring,
   openHistoryRecord,
   sealHistoryRecord,
   createFirstDeviceList,
@@ -29,6 +29,7 @@ import {
 } from '../../shared/protocol/index.js';
 import { idEquals, idToHex } from '../../shared/wire/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
+import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -40,6 +41,7 @@ describe('story: a device is revoked', () => {
     const { identity } = await createAccountIdentity(env);
     const { accountId } = identity;
     const accountKey = identity.signing.publicKey;
+    bindAccount(env, { accountId });
     const owner = await testDevice(env, 'Olga', 'owner');
     const carlLaptop = await testDevice(env, 'Carl');
     const carlPhone = await testDevice(env, 'Carl', 'agent', carlLaptop.entry.agentId);
@@ -51,7 +53,7 @@ describe('story: a device is revoked', () => {
     );
     const list1 = await verifySignedDeviceList(v1, accountKey);
 
-    let ownersRing: ArchiveKeyring = createArchiveKeyring(env, accountId);
+    let ownersRing: ArchiveKeyring = await createArchiveKeyring(env, identity, list1);
     const rings = new Map<string, ArchiveKeyring>();
     const holders = [carlLaptop, carlPhone, bea];
     for (const g of await grantArchiveKeys(env, ownersRing, owner.keys, list1.devices, ARCHIVE_GRANT_SCOPES.all)) {
@@ -59,7 +61,7 @@ describe('story: a device is revoked', () => {
       if (holder === undefined) throw new Error('grant for an unknown device');
       rings.set(
         idToHex(holder.keys.deviceId),
-        (await acceptArchiveKeyGrant(undefined, accountId, g.sealed, holder.keys, list1.devices)).keyring,
+        (await acceptArchiveKeyGrant(undefined, list1, g.sealed, holder.keys)).keyring,
       );
     }
     const ring = (d: typeof bea): ArchiveKeyring => {
@@ -67,7 +69,7 @@ describe('story: a device is revoked', () => {
       if (r === undefined) throw new Error('no keyring');
       return r;
     };
-    const before = await sealHistoryRecord(ownersRing, env, text('c1/1'), text('before the loss'));
+    const before = await sealHistoryRecord(ownersRing, env, owner.keys, text('c1/1'), text('before the loss'));
     ownersRing = before.keyring;
 
     // Carl reports his laptop lost; the owner revokes it.
@@ -77,9 +79,10 @@ describe('story: a device is revoked', () => {
     expect(applied.removed.map((d) => d.deviceId)).toEqual([carlLaptop.keys.deviceId]);
     const v2 = await createNextDeviceList(identity, v1, { devices: applied.devices }, env);
     const list2 = await verifySignedDeviceList(v2, accountKey);
-    expect(archiveRotationRequired(list1.devices, list2.devices)).toBe(true);
+    expect(archiveDeviceSetChanged(list1.devices, list2.devices)).toBe(true);
+    const authorsAt = (epoch: number) => [list1, list2].find((l) => l.version === epoch)?.devices;
 
-    const rotation = await rotateArchiveOnListChange(env, ownersRing, owner.keys, list1.devices, list2.devices);
+    const rotation = await rotateArchiveOnListChange(env, identity, ownersRing, owner.keys, list2);
     ownersRing = rotation.keyring;
     expect(currentArchiveKey(ownersRing).epoch).toBe(2);
     expect(rotation.grants.some((g) => idEquals(g.recipientDeviceId, carlLaptop.keys.deviceId))).toBe(false);
@@ -88,31 +91,43 @@ describe('story: a device is revoked', () => {
       if (holder === undefined) throw new Error('grant for a device outside the new list');
       rings.set(
         idToHex(holder.keys.deviceId),
-        (await acceptArchiveKeyGrant(ring(holder), accountId, g.sealed, holder.keys, list2.devices)).keyring,
+        (await acceptArchiveKeyGrant(ring(holder), list2, g.sealed, holder.keys)).keyring,
       );
       // A relay handing the laptop someone else's grant gets nothing out of it.
-      await expect(
-        acceptArchiveKeyGrant(ring(carlLaptop), accountId, g.sealed, carlLaptop.keys, list1.devices),
-      ).rejects.toBeInstanceOf(ProtocolStateError);
+      await expect(acceptArchiveKeyGrant(ring(carlLaptop), list1, g.sealed, carlLaptop.keys)).rejects.toBeInstanceOf(
+        ProtocolStateError,
+      );
     }
 
-    const after = await sealHistoryRecord(ownersRing, env, text('c1/2'), text('after the revocation'));
+    const after = await sealHistoryRecord(ownersRing, env, owner.keys, text('c1/2'), text('after the revocation'));
     // Remaining devices read both epochs.
     for (const d of [carlPhone, bea]) {
-      expect(read(await openHistoryRecord(ring(d), text('c1/1'), before.record))).toBe('before the loss');
-      expect(read(await openHistoryRecord(ring(d), text('c1/2'), after.record))).toBe('after the revocation');
+      expect(read((await openHistoryRecord(ring(d), text('c1/1'), before.record, authorsAt)).plaintext)).toBe(
+        'before the loss',
+      );
+      expect(read((await openHistoryRecord(ring(d), text('c1/2'), after.record)).plaintext)).toBe(
+        'after the revocation',
+      );
     }
     // The lost laptop still opens what it already held, but not the new epoch.
-    expect(read(await openHistoryRecord(ring(carlLaptop), text('c1/1'), before.record))).toBe('before the loss');
-    await expect(openHistoryRecord(ring(carlLaptop), text('c1/2'), after.record)).rejects.toBeInstanceOf(
-      ProtocolStateError,
+    expect(read((await openHistoryRecord(ring(carlLaptop), text('c1/1'), before.record)).plaintext)).toBe(
+      'before the loss',
+    );
+    await expect(openHistoryRecord(ring(carlLaptop), text('c1/2'), after.record, authorsAt)).rejects.toThrow(
+      'this device holds no archive key for epoch 2',
     );
 
     // The laptop can no longer push archive keys of its own choosing to the others.
-    const rogueRing = rotateArchiveKeyring(rotateArchiveKeyring(ring(carlLaptop), env), env);
+    const rogueKey = await createArchiveEpochKey(env, { accountId, signing: carlLaptop.keys.signing }, 3);
+    const rogueRing = {
+      ...ring(carlLaptop),
+      keys: [...ring(carlLaptop).keys, rogueKey],
+      changeVersion: 3,
+      listVersion: 3,
+    };
     const [rogue] = await grantArchiveKeys(env, rogueRing, carlLaptop.keys, [bea.entry], ARCHIVE_GRANT_SCOPES.current);
     await expect(
-      acceptArchiveKeyGrant(ring(bea), accountId, rogue?.sealed ?? new Uint8Array(0), bea.keys, list2.devices),
+      acceptArchiveKeyGrant(ring(bea), list2, rogue?.sealed ?? new Uint8Array(0), bea.keys),
     ).rejects.toBeInstanceOf(UnauthorisedDeviceError);
     expect(currentArchiveKey(ring(bea)).epoch).toBe(2);
   });

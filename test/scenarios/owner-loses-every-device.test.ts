@@ -8,7 +8,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { wipe } from '../../shared/crypto/index.js';
-import { SignatureError } from '../../shared/errors/index.js';
 import {
   createAccountIdentity,
   createRotatedAccountIdentity,
@@ -25,6 +24,7 @@ import {
   receiveRotation,
   requireAccepted,
   PinMismatchError,
+  EquivocationError,
   deriveRecoveryKeys,
   formatRecoveryKey,
   generateRecoveryKey,
@@ -57,8 +57,17 @@ describe('story: the owner loses every device', () => {
       created.identity,
       {
         devices: [
-          deviceEntryOf(laptop, { agentId: ownerId, agentName: 'Olga Owner', kind: 'extension', role: 'owner' }),
-          deviceEntryOf(agent, { agentId: newAgentId(env), agentName: 'Bea Agent', kind: 'pwa', role: 'agent' }),
+          await deviceEntryOf(
+            laptop,
+            { agentId: ownerId, agentName: 'Olga Owner', kind: 'extension', role: 'owner' },
+            accountId,
+          ),
+          await deviceEntryOf(
+            agent,
+            { agentId: newAgentId(env), agentName: 'Bea Agent', kind: 'pwa', role: 'agent' },
+            accountId,
+            laptop.deviceId,
+          ),
         ],
         recoveryKey: recovery.signing.publicKey,
       },
@@ -75,7 +84,12 @@ describe('story: the owner loses every device', () => {
     const phone = await createDeviceKeys(env);
     const list1 = decodeDeviceListBody(v1.body);
     const withoutLaptop = applyChange(list1, { kind: 'remove-device', deviceId: laptop.deviceId });
-    const phoneEntry = deviceEntryOf(phone, { agentId: ownerId, agentName: 'Olga Owner', kind: 'pwa', role: 'owner' });
+    // The restored AIK holder adds the owner's new phone directly: an owner device that sponsors itself (§4.2).
+    const phoneEntry = await deviceEntryOf(
+      phone,
+      { agentId: ownerId, agentName: 'Olga Owner', kind: 'pwa', role: 'owner' },
+      accountId,
+    );
     const v2 = await createNextDeviceList(restored, v1, { devices: [...withoutLaptop.devices, phoneEntry] }, env);
     visitor = requireAccepted(await receiveDeviceList(visitor, v2, env)).state;
     expect(visitor.current && findDevice(visitor.current, laptop.deviceId)).toBeUndefined();
@@ -94,7 +108,11 @@ describe('story: the owner loses every device', () => {
     const v3 = await createNextDeviceList(
       fresh.identity,
       v2,
-      { devices: decodeDeviceListBody(v2.body).devices, recoveryKey: newRecovery.signing.publicKey },
+      {
+        devices: decodeDeviceListBody(v2.body).devices,
+        recoveryKey: newRecovery.signing.publicKey,
+        recoveryRotation: rotation,
+      },
       env,
     );
     const newBackup = await wrapIdentityBackup(newRecoveryKey, accountId, fresh.seed, env);
@@ -108,19 +126,19 @@ describe('story: the owner loses every device', () => {
       {
         devices: [
           ...decodeDeviceListBody(v2.body).devices,
-          deviceEntryOf(thiefDevice, {
-            agentId: newAgentId(env),
-            agentName: 'Support',
-            kind: 'extension',
-            role: 'agent',
-          }),
+          await deviceEntryOf(
+            thiefDevice,
+            { agentId: newAgentId(env), agentName: 'Support', kind: 'extension', role: 'agent' },
+            accountId,
+            phone.deviceId,
+          ),
         ],
       },
       env,
     );
 
     // The visitor applies the rotation and the owner's v3; the thief's v3 is refused.
-    visitor = requireAccepted(await receiveRotation(visitor, rotation)).state;
+    visitor = requireAccepted(await receiveRotation(visitor, rotation, env)).state;
     const rejected = await receiveDeviceList(visitor, thiefV3, env);
     expect(rejected.rejected).toBeInstanceOf(PinMismatchError);
     expect(rejected.alerts.map((a) => a.kind)).toEqual(['pin-mismatch']);
@@ -131,7 +149,7 @@ describe('story: the owner loses every device', () => {
       createDirectoryView(await businessFingerprint(fresh.identity.signing.publicKey)).pin,
     );
 
-    // A second rotation by the thief, signed with the old AIK, is refused.
+    // A second rotation by the thief from the same list, signed with the old AIK, is equivocation (#17.1): refused, both kept.
     const thiefKey = await createRotatedAccountIdentity(accountId, env);
     const thiefRotation = await createRotation(
       v2,
@@ -139,8 +157,9 @@ describe('story: the owner loses every device', () => {
       { kind: 'account-key', identity: created.identity },
       env,
     );
-    const thiefUpdate = await receiveRotation(accepted.state, thiefRotation);
-    expect(thiefUpdate.rejected).toBeInstanceOf(SignatureError);
-    expect(thiefUpdate.state).toBe(accepted.state);
+    const thiefUpdate = await receiveRotation(accepted.state, thiefRotation, env);
+    expect(thiefUpdate.rejected).toBeInstanceOf(EquivocationError);
+    expect(thiefUpdate.state.accountKey).toEqual(fresh.identity.signing.publicKey);
+    expect(thiefUpdate.state.rotationEvidence).toHaveLength(1);
   });
 });

@@ -34,6 +34,7 @@ import {
   SUITE_V1,
   WIRE_VERSION,
 } from '../../shared/wire/index.js';
+import { accountBinding } from './account-binding.js';
 
 export interface RogueDevice {
   readonly keys: DeviceKeys;
@@ -43,10 +44,9 @@ export interface RogueDevice {
 /** A device the relay controls, dressed up as an agent of the business. */
 export async function rogueDevice(env: ProtocolEnv, agentName = 'Support'): Promise<RogueDevice> {
   const keys = await createDeviceKeys(env);
-  return {
-    keys,
-    entry: deviceEntryOf(keys, { agentId: newAgentId(env), agentName, kind: 'extension', role: 'agent' }),
-  };
+  const { accountId, sponsorId } = accountBinding(env);
+  const profile = { agentId: newAgentId(env), agentName, kind: 'extension' as const, role: 'agent' as const };
+  return { keys, entry: await deviceEntryOf(keys, profile, accountId, sponsorId) };
 }
 
 /** The relay's own account key (it can make as many as it likes; none matches the pin). */

@@ -67,12 +67,11 @@ export async function conversationWorld(seed: string, deviceCount = 3, oneTimePr
   for (let i = 0; i < deviceCount; i++) {
     const env = seededEnv(`${seed}/agent-${i}`, clock);
     const keys = await createDeviceKeys(env);
-    const entry = deviceEntryOf(keys, {
-      agentId,
-      agentName: 'Ada',
-      kind: i % 2 === 0 ? 'extension' : 'pwa',
-      role: 'owner',
-    });
+    const entry = await deviceEntryOf(
+      keys,
+      { agentId, agentName: 'Ada', kind: i % 2 === 0 ? 'extension' : 'pwa', role: 'owner' },
+      identity.accountId,
+    );
     const prekeys = await createPrekeyState(keys, env, oneTimePrekeys);
     agents.push({ label: `agent-${i}`, keys, entry, env, prekeys, state: null, shown: [], alerts: [] });
   }

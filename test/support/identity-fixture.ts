@@ -19,6 +19,7 @@ import {
   type RecoveryKeys,
   businessFingerprint,
 } from '../../shared/protocol/index.js';
+import { accountBinding, bindAccount } from './account-binding.js';
 import { type ManualClock, manualClock, seededEnv } from './seeded-env.js';
 
 export interface Member {
@@ -50,7 +51,9 @@ export async function newMember(
   agentName?: string,
 ): Promise<Member> {
   const keys = await createDeviceKeys(env);
-  const entry = deviceEntryOf(keys, { agentId: agentId ?? env.rng(16), agentName: agentName ?? name, kind, role });
+  const { accountId, sponsorId } = accountBinding(env);
+  const profile = { agentId: agentId ?? env.rng(16), agentName: agentName ?? name, kind, role };
+  const entry = await deviceEntryOf(keys, profile, accountId, sponsorId);
   return { keys, entry };
 }
 
@@ -60,7 +63,9 @@ export async function identityWorld(seed = 'identity'): Promise<IdentityWorld> {
   const created = await createAccountIdentity(env);
   const recoveryKey = generateRecoveryKey(env);
   const recovery = await deriveRecoveryKeys(recoveryKey, created.identity.accountId);
+  bindAccount(env, { accountId: created.identity.accountId });
   const owner = await newMember(env, 'Olivia Owner', 'owner');
+  bindAccount(env, { accountId: created.identity.accountId, sponsorId: owner.entry.deviceId });
   const admin = await newMember(env, 'Adam Admin', 'admin', 'pwa');
   const agent = await newMember(env, 'Ada Agent', 'agent');
   const v1 = await createFirstDeviceList(

@@ -33,7 +33,8 @@ import {
   prekeyUpload,
   businessFingerprint,
 } from '../../shared/protocol/index.js';
-import { idEquals } from '../../shared/wire/index.js';
+import { type DeviceId, idEquals } from '../../shared/wire/index.js';
+import { bindAccount } from './account-binding.js';
 import { HostileRelay } from './hostile-relay.js';
 import { type ManualClock, manualClock, seededEnv } from './seeded-env.js';
 
@@ -74,6 +75,8 @@ export class ProtocolWorld {
   readonly lists: SignedDeviceList[] = [];
   private readonly agentIds = new Map<string, Uint8Array>();
   private envCount = 0;
+  /** The device that sponsors every entry this world makes (PROTOCOL §4.2). */
+  private sponsorId: DeviceId | undefined;
 
   private constructor(
     readonly seed: string,
@@ -109,7 +112,11 @@ export class ProtocolWorld {
   /** A fresh seeded env (own rng stream, the shared clock). */
   newEnv(label: string): ProtocolEnv {
     this.envCount++;
-    return seededEnv(`${this.seed}/${label}/${this.envCount}`, this.clock);
+    const env = seededEnv(`${this.seed}/${label}/${this.envCount}`, this.clock);
+    return bindAccount(env, {
+      accountId: this.account.accountId,
+      ...(this.sponsorId === undefined ? {} : { sponsorId: this.sponsorId }),
+    });
   }
 
   device(label: string): WorldDevice {
@@ -201,7 +208,9 @@ export class ProtocolWorld {
       this.agentIds.set(spec.agent, agentId);
     }
     const profile: DeviceProfile = { agentId, agentName: spec.agentName, kind: spec.kind, role: spec.role };
-    return { keys, entry: deviceEntryOf(keys, profile), env };
+    // PROTOCOL §4.2: the world's first device sponsors itself, and every later one.
+    this.sponsorId ??= keys.deviceId;
+    return { keys, entry: await deviceEntryOf(keys, profile, this.account.accountId, this.sponsorId), env };
   }
 
   private async install(label: string, keys: DeviceKeys, entry: DeviceEntry, env: ProtocolEnv): Promise<void> {

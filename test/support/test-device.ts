@@ -7,6 +7,7 @@ import {
   type DeviceEntry,
   type Role,
 } from '../../shared/protocol/index.js';
+import { accountBinding } from './account-binding.js';
 
 export interface TestDevice {
   readonly keys: DeviceKeys;
@@ -20,6 +21,8 @@ export async function testDevice(
   agentId?: Uint8Array,
 ): Promise<TestDevice> {
   const keys = await createDeviceKeys(env);
-  const entry = deviceEntryOf(keys, { agentId: agentId ?? env.rng(16), agentName, kind: 'extension', role });
+  const { accountId, sponsorId } = accountBinding(env);
+  const profile = { agentId: agentId ?? env.rng(16), agentName, kind: 'extension' as const, role };
+  const entry = await deviceEntryOf(keys, profile, accountId, sponsorId);
   return { keys, entry };
 }

@@ -10,8 +10,8 @@ export type AgentEventType = keyof AgentEvents;
 export const RUNTIME_METHODS = [
   'status',
   'createAccount',
-  'startLinkAsNewDevice',
-  'linkFromExistingDevice',
+  'startLinkAsExistingDevice',
+  'linkAsNewDevice',
   'confirmLink',
   'cancelLink',
   'recoverWithRecoveryKey',

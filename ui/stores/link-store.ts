@@ -1,7 +1,7 @@
 /**
- * Device linking as a person walks through it, on either side (PROTOCOL §10): the new device shows
- * its code (QR or text) and waits; the existing device reads it; both show the same six digits and
- * the person confirms on each. A mismatch or a cancel aborts with nothing released.
+ * Device linking as a person walks through it, on either side (PROTOCOL §10): the existing device
+ * shows its invitation (QR code or text) and waits; the new device reads it; both show the same
+ * six digits and the person confirms on each. A mismatch or a cancel aborts with nothing released.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
@@ -26,19 +26,23 @@ export const useLinkStore = defineStore('link', () => {
   /** Set once the person answered "same code?" on this device, so the buttons are not offered twice. */
   const answered = ref(false);
 
-  async function startAsNewDevice(invitation: LinkInvitation): Promise<void> {
-    side.value = 'new';
+  async function startAsExistingDevice(): Promise<void> {
+    side.value = 'existing';
     answered.value = false;
-    const { qr, code } = await runtime.startLinkAsNewDevice({ ...invitation, deviceKind: platform.deviceKind });
-    // An offer may already have moved the runtime on; do not go back to showing the code then.
+    const { qr, code } = await runtime.startLinkAsExistingDevice();
+    // The new device's hello may already have moved the runtime on; do not go back to the code then.
     if (view.value.phase === 'idle' || view.value.phase === 'aborted') view.value = { phase: 'show-code', qr, code };
   }
 
-  async function startAsExistingDevice(scanned: Uint8Array | string): Promise<void> {
-    side.value = 'existing';
+  async function startAsNewDevice(invitation: LinkInvitation): Promise<void> {
+    side.value = 'new';
     answered.value = false;
     view.value = { phase: 'waiting-for-peer' };
-    await runtime.linkFromExistingDevice(scanned);
+    await runtime.linkAsNewDevice({
+      relayUrl: invitation.relayUrl,
+      scanned: invitation.code,
+      deviceKind: platform.deviceKind,
+    });
   }
 
   async function confirm(sameCode: boolean): Promise<void> {
@@ -64,5 +68,5 @@ export const useLinkStore = defineStore('link', () => {
     view.value = phase;
   }
 
-  return { side, view, answered, startAsNewDevice, startAsExistingDevice, confirm, cancel, reset, onPhase };
+  return { side, view, answered, startAsExistingDevice, startAsNewDevice, confirm, cancel, reset, onPhase };
 });

@@ -1,21 +1,28 @@
 /**
- * The link invitation an existing device shows so a new one knows where to link: the relay and the
- * account id (neither is secret; the short code both screens show is what protects linking,
- * PROTOCOL §10). It is a web address of the PWA's link screen, so a phone's camera app opens it.
+ * The link invitation an existing device shows so a new one can link (PROTOCOL §10): the relay and
+ * the existing device's link code (the typed form of its link payload, §10.2). Neither is secret;
+ * the six digits both screens show are what protects linking. It is a web address of the PWA's
+ * link screen, so a phone's camera app opens it; the extension takes it pasted.
  */
 import { InputError } from '../errors/app-errors.js';
 import { normaliseRelayUrl } from './relay-url.js';
 
 export interface LinkInvitation {
   readonly relayUrl: string;
-  readonly accountId: string;
+  /** The link code, base32 without spaces; the runtime decodes it strictly. */
+  readonly code: string;
 }
 
-const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+/** Base32 (RFC 4648 §6) of the link payload; its exact length and layout are checked by the runtime. */
+const LINK_CODE = /^[a-z2-7]{16,256}$/;
 const APP_PATH = '/app/';
 
+export function linkCodeOfText(text: string): string {
+  return text.replace(/[\s-]+/g, '').toLowerCase();
+}
+
 export function invitationText(invitation: LinkInvitation): string {
-  return `${invitation.relayUrl}${APP_PATH}#/link?account=${invitation.accountId}`;
+  return `${invitation.relayUrl}${APP_PATH}#/link?code=${linkCodeOfText(invitation.code)}`;
 }
 
 export function parseInvitation(text: string): LinkInvitation {
@@ -24,12 +31,12 @@ export function parseInvitation(text: string): LinkInvitation {
   const base = hashAt < 0 ? trimmed : trimmed.slice(0, hashAt);
   const fragment = hashAt < 0 ? '' : trimmed.slice(hashAt + 1);
   const query = fragment.includes('?') ? fragment.slice(fragment.indexOf('?') + 1) : '';
-  const accountId = new URLSearchParams(query).get('account')?.toLowerCase() ?? '';
-  if (!base.endsWith(APP_PATH) || !ACCOUNT_ID.test(accountId)) {
+  const code = linkCodeOfText(new URLSearchParams(query).get('code') ?? '');
+  if (!base.endsWith(APP_PATH) || !LINK_CODE.test(code)) {
     throw new InputError(
       'invitation',
       'That is not a Sealdesk link invitation. On your other device open Team → Link a device and copy its invitation.',
     );
   }
-  return { relayUrl: normaliseRelayUrl(base.slice(0, base.length - APP_PATH.length)), accountId };
+  return { relayUrl: normaliseRelayUrl(base.slice(0, base.length - APP_PATH.length)), code };
 }

@@ -3,25 +3,36 @@
  * (docs/ARCHITECTURE.md).
  *
  * Key sharing between devices (docs/PROTOCOL.md §9): sealed boxes to one device, the inbox
- * archive keyring, history records, archive-key grants and rotation on removal.
+ * archive keyring with account-signed epochs, authored history records, archive-key grants and
+ * the owner's new epoch on a device-set change.
  */
-export { type ArchiveKey, type HistoryRecord, historyRecordCodec } from './archive-codec.js';
+export { archiveGrantPayloadCodec, type ArchiveKey, type HistoryRecord, historyRecordCodec } from './archive-codec.js';
 export {
   acceptArchiveKeyGrant,
   ARCHIVE_GRANT_SCOPES,
   type ArchiveGrantScope,
   type ArchiveKeyGrant,
-  archiveRotationRequired,
+  createArchiveKeyring,
   grantArchiveKeys,
   rotateArchiveOnListChange,
 } from './archive-distribution.js';
+export { type ArchiveDevice, type ArchiveDeviceList, archiveDeviceSetChanged } from './archive-device-set.js';
+export { type ArchiveEpochSigner, createArchiveEpochKey, verifyArchiveEpochKey } from './archive-epoch.js';
+export { ArchiveKeyPendingError } from './archive-errors.js';
 export {
+  type ArchiveAccountKey,
   type ArchiveKeyring,
-  createArchiveKeyring,
+  type ArchiveKeyringStart,
+  applyArchiveDeviceList,
   currentArchiveKey,
-  rotateArchiveKeyring,
+  startArchiveKeyring,
 } from './archive-keyring.js';
-export { openHistoryRecord, sealHistoryRecord } from './archive-record.js';
+export {
+  type HistoryRecordAuthor,
+  type HistoryRecordAuthorsAt,
+  openHistoryRecord,
+  sealHistoryRecord,
+} from './archive-record.js';
 export {
   openSealedBox,
   type SealedBoxAuthorisedSender,

@@ -6,7 +6,15 @@
  * tick, end, device list changes), their state shapes, message kinds, padding and alerts.
  */
 export { rejectionAlert } from './conversation-alerts.js';
-export { type ConversationPacket, conversationPacketCodec } from './conversation-codec.js';
+export {
+  type AckEntry,
+  type ConversationFrame,
+  type ConversationPacket,
+  conversationPacketCodec,
+  frameCodec,
+  type KeyPacket,
+  keyPacketCodec,
+} from './conversation-codec.js';
 export { applyDeviceList } from './conversation-devices.js';
 export { DeviceListBehindError, FrameAfterCloseError } from './conversation-errors.js';
 export { conversationIdOf, visitorIdOf } from './conversation-ids.js';

@@ -50,6 +50,16 @@ export const ALERT_KINDS = {
   truncation: 'truncation',
   /** An authenticated frame whose content breaks the rules of its kind (e.g. attachment metadata). */
   invalidContent: 'invalid-content',
+  /**
+   * A rotation signed by the recovery key replaced what the old account key signed after the list
+   * the rotation starts from (a stolen account key, PROTOCOL §11.3); evidence: the rotation and the
+   * overridden lists and rotations.
+   */
+  recoveryOverride: 'recovery-override',
+  /** The newest device list is past its notAfter: the directory withholds newer lists, or the owner did not re-sign. */
+  listExpired: 'list-expired',
+  /** A device list that changes or drops the recovery key without a recovery-signed rotation (§4.4). */
+  recoveryKeyChange: 'recovery-key-change',
 } as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[keyof typeof ALERT_KINDS];
@@ -57,17 +67,19 @@ export type AlertKind = (typeof ALERT_KINDS)[keyof typeof ALERT_KINDS];
 /**
  * Who could have caused a detection: the relay (it can drop, replay, reorder and inject anything it
  * carries), a participant of the conversation (a device or the visitor, by id: it wrote something
- * authenticated), or whoever holds the account identity key (it signed it, e.g. two lists of one
- * version).
+ * authenticated), whoever holds the account identity key (it signed it, e.g. two lists of one
+ * version), or whoever holds the recovery key (two recovery rotations from one list).
  */
 export type AlertSuspect =
   | { readonly kind: 'relay' }
   | { readonly kind: 'participant'; readonly id: DeviceId }
-  | { readonly kind: 'account-key' };
+  | { readonly kind: 'account-key' }
+  | { readonly kind: 'recovery-key' };
 
 export const SUSPECTS = {
   relay: { kind: 'relay' },
   accountKey: { kind: 'account-key' },
+  recoveryKey: { kind: 'recovery-key' },
   participant: (id: DeviceId): AlertSuspect => ({ kind: 'participant', id }),
 } as const satisfies Record<string, AlertSuspect | ((id: DeviceId) => AlertSuspect)>;
 

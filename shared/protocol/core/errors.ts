@@ -1,5 +1,6 @@
 /** Protocol-level failure kinds. Each is a typed error; the matching alert (alerts.ts) is what the UI shows. */
 import { DecodeError, SealdeskError } from '../../errors/index.js';
+import type { SecurityAlert } from './alerts.js';
 
 /** A message, key or list was seen before and must not be processed twice. */
 export class ReplayError extends SealdeskError {
@@ -21,9 +22,39 @@ export class EquivocationError extends SealdeskError {
   readonly code = 'equivocation';
 }
 
+/**
+ * A device list that changes or drops the recovery key of its predecessor without a rotation signed
+ * by that recovery key (PROTOCOL §4.4, §11.3; issue #17 item 1): only the recovery key may change it.
+ */
+export class RecoveryKeyChangeError extends SealdeskError {
+  readonly code = 'recovery-key-change';
+}
+
 /** The input is well-formed but not allowed in the current state (wrong step, closed conversation …). */
 export class ProtocolStateError extends SealdeskError {
   readonly code: string = 'protocol-state';
+}
+
+/**
+ * A device list more than one version ahead of the view: the skipped lists must be checked link by
+ * link first (PROTOCOL §4.4; issue #9 item 8, #17 item 4). Fetch the missing versions and retry.
+ */
+export class DeviceListGapError extends ProtocolStateError {
+  override readonly code = 'list-gap';
+}
+
+/**
+ * The newest device list a visitor holds is past its `notAfter` (PROTOCOL §4.2, §4.4; issue #17
+ * item 4): no conversation starts on it. Fetch a newer list; `alert` is what the UI shows.
+ */
+export class ExpiredDeviceListError extends ProtocolStateError {
+  override readonly code = 'list-expired';
+  constructor(
+    message: string,
+    readonly alert: SecurityAlert,
+  ) {
+    super(message);
+  }
 }
 
 /** A packet that names another conversation or recipient than where it was delivered (relay splicing). */

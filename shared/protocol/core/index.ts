@@ -8,8 +8,10 @@
 export { type ProtocolEnv } from './env.js';
 export {
   AttachmentIntegrityError,
+  DeviceListGapError,
   DowngradeError,
   EquivocationError,
+  ExpiredDeviceListError,
   InvalidContentError,
   InvalidDisplayNameError,
   LinkingAbortedError,
@@ -17,6 +19,7 @@ export {
   OneTimePrekeyReuseError,
   PinMismatchError,
   ProtocolStateError,
+  RecoveryKeyChangeError,
   ReplayError,
   RollbackError,
   StaleSignedPrekeyError,

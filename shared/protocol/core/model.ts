@@ -23,6 +23,17 @@ export interface DeviceEntry {
   readonly signingKey: Uint8Array;
   /** X25519 identity public key used in first contact (32 bytes). */
   readonly dhIdentityKey: Uint8Array;
+  /**
+   * The device whose request added this one (PROTOCOL §4.5, issue #17 item 2); the first owner
+   * device names itself. `devicesAddedBy` follows it for "revoke this device and all it added".
+   */
+  readonly sponsorId: DeviceId;
+  /**
+   * Ed25519 signature by `signingKey` over "sealdesk/v2/device-entry-pop" || 0x00 || accountId ||
+   * deviceId || signingKey || dhIdentityKey || agentId (64 bytes): the device holds its key and
+   * agreed to be listed for this account and agent (PROTOCOL §4.2).
+   */
+  readonly proofOfPossession: Uint8Array;
 }
 
 /** The content of one device list version; signed by the account identity key. */
@@ -39,6 +50,13 @@ export interface DeviceList {
    */
   readonly recoveryKey?: Uint8Array;
   readonly issuedAt: number;
+  /**
+   * Milliseconds since the epoch after which the list is stale (PROTOCOL §4.2): issuedAt + 30 days
+   * by default, at most issuedAt + 90 days; the owner re-signs before it.
+   */
+  readonly notAfter: number;
+  /** Wire versions the account's devices speak, ascending (PROTOCOL §15); must include this build's version. */
+  readonly supportedVersions: readonly number[];
   readonly devices: readonly DeviceEntry[];
 }
 

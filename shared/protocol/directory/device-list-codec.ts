@@ -3,7 +3,8 @@
  *
  *   DeviceListBody = version u8 (=1) || suite u8 (=1) || accountId [16] || listVersion u32
  *                    || previousHash [32] || accountKey [32] || recoveryKey optional([32])
- *                    || issuedAt u64 || devices list(DeviceEntry, LIMITS.maxDevicesPerList)
+ *                    || issuedAt u64 || notAfter u64 || supportedVersions list(u8, 8)
+ *                    || devices list(DeviceEntry, LIMITS.maxDevicesPerList)
  *   DeviceEntry    = deviceId [16] || agentId [16] || agentName utf8(LIMITS.maxDisplayNameBytes)
  *                    || kind u8 || role u8 || signingKey [32] || dhIdentityKey [32]
  *   SignedDeviceList = version u8 || suite u8 || body varBytes(MAX_DEVICE_LIST_BODY_BYTES)
@@ -24,6 +25,7 @@ import {
   struct,
   u32,
   u64,
+  u8,
   utf8String,
   varBytes,
   ID_BYTES,
@@ -44,6 +46,8 @@ import {
 } from '../core/index.js';
 
 export const HASH_BYTES = 32;
+/** Most wire versions one list may name as supported (PROTOCOL §4.1, §15). */
+export const MAX_SUPPORTED_VERSIONS = 8;
 
 /** Wire tags of device kinds and roles (PROTOCOL §4.1). */
 export const DEVICE_KIND_TAGS: Readonly<Record<DeviceKind, number>> = {
@@ -53,7 +57,14 @@ export const DEVICE_KIND_TAGS: Readonly<Record<DeviceKind, number>> = {
 export const ROLE_TAGS: Readonly<Record<Role, number>> = { [ROLES.owner]: 1, [ROLES.admin]: 2, [ROLES.agent]: 3 };
 
 /** Upper bound of one encoded entry, and of a body with LIMITS.maxDevicesPerList entries. */
-const MAX_ENTRY_BYTES = 2 * ID_BYTES + 4 + LIMITS.maxDisplayNameBytes + 2 + ED25519_PUBLIC_KEY_BYTES + X25519_KEY_BYTES;
+const MAX_ENTRY_BYTES =
+  3 * ID_BYTES +
+  4 +
+  LIMITS.maxDisplayNameBytes +
+  2 +
+  ED25519_PUBLIC_KEY_BYTES +
+  X25519_KEY_BYTES +
+  ED25519_SIGNATURE_BYTES;
 export const MAX_DEVICE_LIST_BODY_BYTES = 256 + LIMITS.maxDevicesPerList * MAX_ENTRY_BYTES;
 
 /** A u8 tag on the wire, a name in memory; unknown tags are a DecodeError. */
@@ -86,6 +97,8 @@ export const deviceEntryCodec: Codec<DeviceEntry> = struct<DeviceEntry>({
   role: roleCodec,
   signingKey: fixedBytes(ED25519_PUBLIC_KEY_BYTES),
   dhIdentityKey: fixedBytes(X25519_KEY_BYTES),
+  sponsorId: deviceIdCodec,
+  proofOfPossession: fixedBytes(ED25519_SIGNATURE_BYTES),
 });
 
 interface DeviceListFields {
@@ -95,6 +108,8 @@ interface DeviceListFields {
   readonly accountKey: Uint8Array;
   readonly recoveryKey: Uint8Array | undefined;
   readonly issuedAt: number;
+  readonly notAfter: number;
+  readonly supportedVersions: readonly number[];
   readonly devices: readonly DeviceEntry[];
 }
 
@@ -106,6 +121,8 @@ const deviceListFieldsCodec = versioned(
     accountKey: fixedBytes(ED25519_PUBLIC_KEY_BYTES),
     recoveryKey: optional(fixedBytes(ED25519_PUBLIC_KEY_BYTES)),
     issuedAt: u64,
+    notAfter: u64,
+    supportedVersions: list(u8, MAX_SUPPORTED_VERSIONS),
     devices: list(deviceEntryCodec, LIMITS.maxDevicesPerList),
   }),
 );

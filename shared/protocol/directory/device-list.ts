@@ -9,13 +9,14 @@
  */
 import { constantTimeEqual, ed25519Sign, ed25519Verify, sha256 } from '../../crypto/index.js';
 import { DecodeError, LimitError, SignatureError, UsageError } from '../../errors/index.js';
-import { idEquals, idToHex, LIMITS } from '../../wire/index.js';
+import { idEquals, idToHex, LIMITS, WIRE_VERSION } from '../../wire/index.js';
 import {
   type AccountIdentity,
   validateDisplayName,
   IDENTITY_LABELS,
   labelled,
   accountKeyMatchesPin,
+  verifyProofOfPossession,
 } from '../identity/index.js';
 import { HASH_BYTES, decodeDeviceListBody, encodeDeviceListBody } from './device-list-codec.js';
 import {
@@ -24,11 +25,46 @@ import {
   type DeviceList,
   type SignedDeviceList,
   PinMismatchError,
+  RecoveryKeyChangeError,
 } from '../core/index.js';
+import { type SignedRotation, decodeRotationStatement } from './rotation-codec.js';
 
 const ZERO_HASH = new Uint8Array(HASH_BYTES);
 /** PROTOCOL §4.2: list versions are u32 and start at 1. */
 export const MAX_DEVICE_LIST_VERSION = 0xffff_ffff;
+const DAY_MS = 24 * 3600_000;
+/** PROTOCOL §4.2 (issue #17 item 4): a list is valid for 30 days unless its owner says less. */
+export const DEVICE_LIST_LIFETIME_MS = 30 * DAY_MS;
+/** The longest lifetime a list may carry. */
+export const MAX_DEVICE_LIST_LIFETIME_MS = 90 * DAY_MS;
+/** The owner re-signs a list this long before it expires (`listNeedsResigning`). */
+export const DEVICE_LIST_RESIGN_MARGIN_MS = 7 * DAY_MS;
+
+/** Whether the owner should sign the next version now: the list expires within the margin. */
+export function listNeedsResigning(list: DeviceList, now: number, margin = DEVICE_LIST_RESIGN_MARGIN_MS): boolean {
+  return now >= list.notAfter - margin;
+}
+
+/** PROTOCOL §4.2, §15: the lifetime and the supported wire versions of a list. DecodeError when broken. */
+function validateLifetimeAndVersions(list: DeviceList): void {
+  if (!(list.notAfter > list.issuedAt) || list.notAfter - list.issuedAt > MAX_DEVICE_LIST_LIFETIME_MS) {
+    throw new DecodeError(
+      `device list version ${list.version}: notAfter must be after issuedAt and at most ${MAX_DEVICE_LIST_LIFETIME_MS / DAY_MS} days later`,
+    );
+  }
+  const versions = list.supportedVersions;
+  if (versions.some((v, i) => v < 1 || (i > 0 && v <= (versions[i - 1] ?? 0)))) {
+    throw new DecodeError(
+      `device list version ${list.version}: supported versions must be ascending, distinct and ≥ 1`,
+    );
+  }
+  // §15 rule 4: a list that does not name the version this build speaks is refused (no silent downgrade).
+  if (!versions.includes(WIRE_VERSION)) {
+    throw new DecodeError(
+      `device list version ${list.version} does not name wire version ${WIRE_VERSION} as supported`,
+    );
+  }
+}
 
 function hexKey(bytes: Uint8Array): string {
   let out = '';
@@ -84,7 +120,52 @@ export function validateDeviceList(list: DeviceList): DeviceList {
     if (device.role === 'owner') owners++;
   });
   if (owners === 0) throw new DecodeError('a device list must keep at least one owner device');
+  validateLifetimeAndVersions(list);
+  // PROTOCOL §4.2 (issue #17 item 2): in the first list every sponsor is a device of that list.
+  if (list.version === 1) {
+    for (const device of list.devices) {
+      if (!ids.has(idToHex(device.sponsorId))) {
+        throw new DecodeError(
+          `device ${idToHex(device.deviceId)} of device list version 1 names a sponsor not in the list`,
+        );
+      }
+    }
+  }
   return list;
+}
+
+/**
+ * PROTOCOL §4.2 (issue #17 item 2): every entry's proof of possession verifies under its own
+ * signing key for the list's account. SignatureError naming the device otherwise.
+ */
+export async function verifyDeviceEntries(list: DeviceList): Promise<void> {
+  for (const device of list.devices) {
+    if (!(await verifyProofOfPossession(list.accountId, device))) {
+      throw new SignatureError(
+        `device ${idToHex(device.deviceId)} of device list version ${list.version}: the proof of possession does not verify`,
+      );
+    }
+  }
+}
+
+/**
+ * PROTOCOL §4.2 (issue #17 item 2), between a list and its predecessor: a device new in `next` is
+ * sponsored by a device of `previous`, or by itself when it is an owner device the AIK holder added
+ * directly (e.g. after a recovery, with no device left); a device carried over keeps its sponsor.
+ * DecodeError otherwise.
+ */
+export function checkSponsors(previous: DeviceList, next: DeviceList): void {
+  for (const device of next.devices) {
+    const before = findDevice(previous, device.deviceId);
+    const selfOwner = device.role === 'owner' && idEquals(device.sponsorId, device.deviceId);
+    const newOk = selfOwner || findDevice(previous, device.sponsorId) !== undefined;
+    if (before === undefined ? !newOk : !idEquals(before.sponsorId, device.sponsorId)) {
+      const why = before === undefined ? 'a sponsor not in version ' : 'another sponsor than in version ';
+      throw new DecodeError(
+        `device ${idToHex(device.deviceId)} of device list version ${next.version} names ${why}${previous.version}`,
+      );
+    }
+  }
 }
 
 /** SHA-256 of a body under the chain-hash label: the `previousHash` of the next version. */
@@ -94,6 +175,7 @@ export async function deviceListHash(body: Uint8Array): Promise<Uint8Array> {
 
 async function signBody(identity: AccountIdentity, list: DeviceList): Promise<SignedDeviceList> {
   validateDeviceList(list);
+  await verifyDeviceEntries(list);
   const body = encodeDeviceListBody(list);
   const signature = await ed25519Sign(identity.signing.privateKey, labelled(IDENTITY_LABELS.deviceList, body));
   return { body, signature };
@@ -103,6 +185,10 @@ export interface FirstDeviceListInput {
   readonly devices: readonly DeviceEntry[];
   /** Ed25519 public key from `deriveRecoveryKeys` (recovery.ts); absent = no recovery rotation. */
   readonly recoveryKey?: Uint8Array;
+  /** Validity from issuedAt; DEVICE_LIST_LIFETIME_MS when omitted. */
+  readonly lifetimeMs?: number;
+  /** Wire versions the account's devices speak; [WIRE_VERSION] when omitted. */
+  readonly supportedVersions?: readonly number[];
 }
 
 /** Version 1 of an account's list, signed by its AIK. */
@@ -118,6 +204,8 @@ export async function createFirstDeviceList(
     accountKey: new Uint8Array(identity.signing.publicKey),
     ...(input.recoveryKey === undefined ? {} : { recoveryKey: new Uint8Array(input.recoveryKey) }),
     issuedAt: env.now(),
+    notAfter: env.now() + (input.lifetimeMs ?? DEVICE_LIST_LIFETIME_MS),
+    supportedVersions: input.supportedVersions ?? [WIRE_VERSION],
     devices: input.devices,
   };
   return signBody(identity, list);
@@ -125,8 +213,40 @@ export async function createFirstDeviceList(
 
 export interface NextDeviceListInput {
   readonly devices: readonly DeviceEntry[];
-  /** Omit to carry the previous list's recovery key over. */
+  /**
+   * Omit to carry the previous list's recovery key over. A different one needs `recoveryRotation`
+   * (PROTOCOL §4.4, issue #17 item 1): only the recovery key may change the recovery-key field.
+   */
   readonly recoveryKey?: Uint8Array;
+  /** The rotation, signed by the previous list's recovery key, that starts from `previous` and moved to `identity`. */
+  readonly recoveryRotation?: SignedRotation;
+  /** Validity from issuedAt; DEVICE_LIST_LIFETIME_MS when omitted. */
+  readonly lifetimeMs?: number;
+  /** Wire versions the account's devices speak; the previous list's when omitted. */
+  readonly supportedVersions?: readonly number[];
+}
+
+/** RecoveryKeyChangeError unless changing the recovery key from `prior` is carried by a recovery rotation. */
+async function requireRecoveryAuthority(
+  previous: SignedDeviceList,
+  prior: DeviceList,
+  identity: AccountIdentity,
+  input: NextDeviceListInput,
+): Promise<void> {
+  if (prior.recoveryKey === undefined || input.recoveryKey === undefined) return;
+  if (constantTimeEqual(prior.recoveryKey, input.recoveryKey)) return;
+  const statement =
+    input.recoveryRotation === undefined ? undefined : decodeRotationStatement(input.recoveryRotation.body);
+  if (
+    statement?.authority !== 'recovery-key' ||
+    statement.lastListVersion !== prior.version ||
+    !constantTimeEqual(statement.lastListHash, await deviceListHash(previous.body)) ||
+    !constantTimeEqual(statement.newAccountKey, identity.signing.publicKey)
+  ) {
+    throw new RecoveryKeyChangeError(
+      `device list version ${prior.version + 1} would change the recovery key without a rotation signed by it from version ${prior.version}`,
+    );
+  }
 }
 
 /**
@@ -143,17 +263,21 @@ export async function createNextDeviceList(
   if (!idEquals(prior.accountId, identity.accountId))
     throw new UsageError('the previous device list belongs to another account');
   if (prior.version >= MAX_DEVICE_LIST_VERSION) throw new LimitError('the device list version counter is exhausted');
+  await requireRecoveryAuthority(previous, prior, identity, input);
   const recoveryKey = input.recoveryKey ?? prior.recoveryKey;
-  const list: DeviceList = {
+  const next: DeviceList = {
     accountId: identity.accountId,
     version: prior.version + 1,
     previousHash: await deviceListHash(previous.body),
     accountKey: new Uint8Array(identity.signing.publicKey),
     ...(recoveryKey === undefined ? {} : { recoveryKey: new Uint8Array(recoveryKey) }),
     issuedAt: env.now(),
+    notAfter: env.now() + (input.lifetimeMs ?? DEVICE_LIST_LIFETIME_MS),
+    supportedVersions: input.supportedVersions ?? prior.supportedVersions,
     devices: input.devices,
   };
-  return signBody(identity, list);
+  checkSponsors(prior, next);
+  return signBody(identity, next);
 }
 
 /**
@@ -176,6 +300,7 @@ export async function verifySignedDeviceList(
     signed.signature,
   );
   if (!ok) throw new SignatureError(`device list version ${list.version}: the account key signature does not verify`);
+  await verifyDeviceEntries(list);
   return list;
 }
 

@@ -5,9 +5,11 @@
  * The view starts from the business fingerprint pinned in the embed snippet and accepts signed
  * device lists only when they chain to the pin: the first list's account key must have the pinned
  * fingerprint; later lists must be signed by the same key (or the key a verified rotation moved
- * to). It rejects rollback (a version lower than the newest accepted) and detects equivocation
+ * to). It moves one version at a time (no jump, issue #9 item 8), rejects rollback (a version
+ * lower than the newest accepted), refuses a list that changes the recovery key without a recovery
+ * rotation (issue #17 item 1) or breaks the sponsor rule (#17 item 2), and detects equivocation
  * (two different bodies for one version, or a version n+1 that does not chain to the accepted n),
- * keeping BOTH signed lists as evidence in the state.
+ * keeping BOTH signed lists as evidence in the state. Rotations: directory-view-rotation.ts.
  *
  * Transitions return a `DirectoryUpdate` value rather than throwing, because an equivocation must
  * both be refused AND change the state (the evidence). A rejection carries its typed error in
@@ -15,80 +17,42 @@
  */
 import { constantTimeEqual } from '../../crypto/index.js';
 import { SealdeskError, SignatureError } from '../../errors/index.js';
-import { type AccountId, idEquals, idToHex } from '../../wire/index.js';
+import { idEquals, idToHex } from '../../wire/index.js';
 import {
   ALERT_KINDS,
-  type SecurityAlert,
   type ProtocolEnv,
+  DeviceListGapError,
   EquivocationError,
   PinMismatchError,
-  ProtocolStateError,
+  RecoveryKeyChangeError,
   RollbackError,
   SUSPECTS,
   type DeviceList,
   type SignedDeviceList,
 } from '../core/index.js';
 import { decodeDeviceListBody } from './device-list-codec.js';
-import { deviceListHash, validateDeviceList, verifySignedDeviceList } from './device-list.js';
-import type { RotationStatement, SignedRotation } from './rotation-codec.js';
-import { verifyRotation } from './rotation.js';
-import { accountKeyMatchesPin, businessFingerprintBytes, parseBusinessPin } from '../identity/index.js';
+import { checkSponsors, deviceListHash, validateDeviceList, verifySignedDeviceList } from './device-list.js';
+import { businessFingerprintBytes, parseBusinessPin, accountKeyMatchesPin } from '../identity/index.js';
+import {
+  type ChainLink,
+  DIRECTORY_HISTORY,
+  DIRECTORY_MAX_EVIDENCE,
+  DIRECTORY_MAX_LINKS,
+  DIRECTORY_VIEW_VERSION,
+  type DirectoryUpdate,
+  type DirectoryView,
+  type EquivocationEvidence,
+  awaitingFirstListUnderNewKey,
+  directoryAlert as alert,
+  rejected,
+} from './directory-view-state.js';
+import { decodeRotationStatement } from './rotation-codec.js';
 
-export const DIRECTORY_VIEW_VERSION = 1;
-/** Accepted lists kept (newest last) to tell an old list (rollback) from a forked one (equivocation). */
-export const DIRECTORY_HISTORY = 8;
-/** Equivocation proofs kept; later ones are still refused and alerted, not stored. */
-export const DIRECTORY_MAX_EVIDENCE = 16;
-/** Applied rotations kept for audit. */
-export const DIRECTORY_MAX_ROTATIONS = 16;
-
-export interface AcceptedList {
-  readonly version: number;
-  /** deviceListHash(signed.body). */
-  readonly hash: Uint8Array;
-  /** The list's own previousHash: what version − 1 must hash to. */
-  readonly previousHash: Uint8Array;
-  readonly signed: SignedDeviceList;
-}
-
-/** Proof of a split view: two lists the AIK signed with one version (or a fork of the chain). */
-export interface EquivocationEvidence {
-  readonly version: number;
-  readonly first: SignedDeviceList;
-  readonly second: SignedDeviceList;
-  readonly detectedAt: number;
-}
-
-export interface DirectoryView {
-  readonly version: typeof DIRECTORY_VIEW_VERSION;
-  /** Fingerprint bytes of the account key trusted now (the snippet pin, then re-pinned by rotations). */
-  readonly pin: Uint8Array;
-  readonly accountId?: AccountId;
-  /** The trusted account key, once a list with the pinned fingerprint was verified. */
-  readonly accountKey?: Uint8Array;
-  /** The newest accepted list, decoded. */
-  readonly current?: DeviceList;
-  /** Accepted lists, newest last, at most DIRECTORY_HISTORY. */
-  readonly history: readonly AcceptedList[];
-  readonly evidence: readonly EquivocationEvidence[];
-  readonly rotations: readonly SignedRotation[];
-}
-
-export type DirectoryOutcome = 'accepted' | 'unchanged' | 'rejected';
-
-export interface DirectoryUpdate {
-  readonly state: DirectoryView;
-  readonly outcome: DirectoryOutcome;
-  /** The newest accepted list after this step (undefined before the first one). */
-  readonly list: DeviceList | undefined;
-  readonly alerts: readonly SecurityAlert[];
-  /** The typed error of a rejection. */
-  readonly rejected?: SealdeskError;
-}
+const EMPTY = { history: [], links: [], evidence: [], rotations: [], rotationEvidence: [] } as const;
 
 /** A view trusting the business fingerprint `pin` (the snippet's text form). DecodeError for a malformed pin. */
 export function createDirectoryView(pin: string): DirectoryView {
-  return { version: DIRECTORY_VIEW_VERSION, pin: parseBusinessPin(pin), history: [], evidence: [], rotations: [] };
+  return { version: DIRECTORY_VIEW_VERSION, pin: parseBusinessPin(pin), ...EMPTY };
 }
 
 /** A view trusting a known account key (owner and agent devices, which learn it at account creation or linking). */
@@ -96,9 +60,7 @@ export async function createDirectoryViewForKey(accountKey: Uint8Array): Promise
   return {
     version: DIRECTORY_VIEW_VERSION,
     pin: await businessFingerprintBytes(accountKey),
-    history: [],
-    evidence: [],
-    rotations: [],
+    ...EMPTY,
   };
 }
 
@@ -106,22 +68,6 @@ export async function createDirectoryViewForKey(accountKey: Uint8Array): Promise
 export function requireAccepted(update: DirectoryUpdate): DirectoryUpdate {
   if (update.rejected !== undefined) throw update.rejected;
   return update;
-}
-
-function rejected(state: DirectoryView, error: SealdeskError, alert?: SecurityAlert): DirectoryUpdate {
-  return {
-    state,
-    outcome: 'rejected',
-    list: state.current,
-    alerts: alert === undefined ? [] : [alert],
-    rejected: error,
-  };
-}
-
-function alert(kind: SecurityAlert['kind'], detail: string, evidence?: readonly Uint8Array[]): SecurityAlert {
-  // PROTOCOL §7.8 suspects: the directory served it; two lists of one version were also signed by the AIK holder.
-  const suspects = kind === ALERT_KINDS.equivocation ? [SUSPECTS.relay, SUSPECTS.accountKey] : [SUSPECTS.relay];
-  return evidence === undefined ? { kind, detail, suspects } : { kind, detail, suspects, evidence };
 }
 
 function equivocation(
@@ -149,7 +95,10 @@ function equivocation(
  * - unchanged: the newest accepted list delivered again;
  * - rejected, state unchanged: malformed (DecodeError / LimitError / InvalidDisplayNameError),
  *   another account or key (PinMismatchError, alert pin-mismatch, F1), bad signature
- *   (SignatureError, alert bad-signature), older than the newest (RollbackError, alert rollback);
+ *   (SignatureError, alert bad-signature, also for a bad proof of possession), older than the newest
+ *   (RollbackError, alert rollback), more than one version ahead (DeviceListGapError, no alert),
+ *   a sponsor not in the previous list (DecodeError), the recovery key changed or dropped without a
+ *   recovery rotation (RecoveryKeyChangeError, alert recovery-key-change);
  * - rejected, evidence added: equivocation (EquivocationError, alert equivocation).
  */
 export async function receiveDeviceList(
@@ -188,117 +137,130 @@ export async function receiveDeviceList(
     );
   }
   const hash = await deviceListHash(signed.body);
-  const newest = view.history.at(-1);
+  const newest = view.links.at(-1);
   if (newest !== undefined) {
-    if (list.version <= newest.version) {
-      const seen = view.history.find((h) => h.version === list.version);
-      if (seen !== undefined && constantTimeEqual(seen.hash, hash)) {
-        if (seen === newest) return { state: view, outcome: 'unchanged', list: view.current, alerts: [] };
-      } else if (seen !== undefined) {
-        return equivocation(
-          view,
-          list.version,
-          seen.signed,
-          signed,
-          'two different device lists carry one version',
-          env,
-        );
-      }
-      // A kept list of version v + 1 commits to the hash of version v: a different v is a fork.
-      const successor = view.history.find((h) => h.version === list.version + 1);
-      if (seen === undefined && successor !== undefined && !constantTimeEqual(successor.previousHash, hash)) {
-        return equivocation(
-          view,
-          list.version,
-          successor.signed,
-          signed,
-          `version ${successor.version} chains to a different version ${list.version}`,
-          env,
-        );
-      }
-      // Security brief §3: reject rollback (lower version than cached).
-      const detail = `device list version ${list.version} is older than the accepted version ${newest.version}`;
-      return rejected(view, new RollbackError(detail), alert(ALERT_KINDS.rollback, detail));
-    }
-    if (list.version === newest.version + 1 && !constantTimeEqual(list.previousHash, newest.hash)) {
-      return equivocation(
+    if (list.version <= newest.version) return olderOrSame(view, list, signed, hash, newest, env);
+    // PROTOCOL §4.4 (issue #9 item 8): no jump — every intermediate list is checked link by link.
+    if (list.version > newest.version + 1) {
+      return rejected(
         view,
-        newest.version,
-        newest.signed,
-        signed,
-        `version ${list.version} chains to a different version ${newest.version}`,
-        env,
+        new DeviceListGapError(
+          `device list version ${list.version} skips versions ${newest.version + 1}..${list.version - 1}: fetch them first`,
+        ),
+      );
+    }
+    if (!constantTimeEqual(list.previousHash, newest.hash)) {
+      const kept = view.history.find((h) => h.version === newest.version);
+      if (kept !== undefined) {
+        return equivocation(
+          view,
+          newest.version,
+          kept.signed,
+          signed,
+          `version ${list.version} chains to a different version ${newest.version}`,
+          env,
+        );
+      }
+      const detail = `device list version ${list.version} does not chain to the accepted version ${newest.version}`;
+      return rejected(view, new EquivocationError(detail), alert(ALERT_KINDS.equivocation, detail));
+    }
+    if (view.current?.version === newest.version) {
+      try {
+        checkSponsors(view.current, list);
+      } catch (error) {
+        if (error instanceof SealdeskError) return rejected(view, error);
+        throw error;
+      }
+    }
+    const recoveryChange = unauthorisedRecoveryChange(view, newest, list);
+    if (recoveryChange !== undefined) {
+      return rejected(
+        view,
+        new RecoveryKeyChangeError(recoveryChange),
+        alert(ALERT_KINDS.recoveryKeyChange, recoveryChange, undefined, [SUSPECTS.accountKey, SUSPECTS.relay]),
       );
     }
   }
+  return accept(view, list, signed, hash);
+}
+
+/** A list of a version the view already passed: unchanged, equivocation, or rollback (§4.4 step 5). */
+function olderOrSame(
+  view: DirectoryView,
+  list: DeviceList,
+  signed: SignedDeviceList,
+  hash: Uint8Array,
+  newest: ChainLink,
+  env: ProtocolEnv,
+): DirectoryUpdate {
+  const seen = view.history.find((h) => h.version === list.version);
+  const link = view.links.find((l) => l.version === list.version);
+  if (link !== undefined && constantTimeEqual(link.hash, hash)) {
+    if (link === newest) return { state: view, outcome: 'unchanged', list: view.current, alerts: [] };
+  } else if (seen !== undefined) {
+    return equivocation(view, list.version, seen.signed, signed, 'two different device lists carry one version', env);
+  } else if (link !== undefined) {
+    // The accepted list of this version is no longer kept in full: its chain hash still proves the fork.
+    const detail = `split view: a device list of version ${list.version} other than the accepted one`;
+    return rejected(
+      view,
+      new EquivocationError(detail),
+      alert(ALERT_KINDS.equivocation, detail, [signed.body, signed.signature]),
+    );
+  }
+  // A kept list of version v + 1 commits to the hash of version v: a different v is a fork.
+  const successor = view.history.find((h) => h.version === list.version + 1);
+  if (link === undefined && successor !== undefined && !constantTimeEqual(successor.previousHash, hash)) {
+    return equivocation(
+      view,
+      list.version,
+      successor.signed,
+      signed,
+      `version ${successor.version} chains to a different version ${list.version}`,
+      env,
+    );
+  }
+  // Security brief §3: reject rollback (lower version than cached).
+  const detail = `device list version ${list.version} is older than the accepted version ${newest.version}`;
+  return rejected(view, new RollbackError(detail), alert(ALERT_KINDS.rollback, detail));
+}
+
+/**
+ * PROTOCOL §4.4, §11.3 (issue #17 item 1): only the recovery key may change the recovery-key
+ * field. A list that changes or drops its predecessor's recovery key is refused unless it is the
+ * first list after a rotation signed by that recovery key. Setting one where none was is allowed
+ * (no recovery key: nothing to protect). Returns why it is refused, or undefined.
+ */
+function unauthorisedRecoveryChange(view: DirectoryView, previous: ChainLink, list: DeviceList): string | undefined {
+  if (previous.recoveryKey === undefined) return undefined;
+  if (list.recoveryKey !== undefined && constantTimeEqual(list.recoveryKey, previous.recoveryKey)) return undefined;
+  const last = view.rotations.at(-1);
+  if (awaitingFirstListUnderNewKey(view) && last !== undefined) {
+    const statement = decodeRotationStatement(last.body);
+    if (statement.authority === 'recovery-key' && statement.lastListVersion === previous.version) return undefined;
+  }
+  const what = list.recoveryKey === undefined ? 'drops' : 'replaces';
+  return `device list version ${list.version} ${what} the recovery key of version ${previous.version} without a rotation signed by that recovery key`;
+}
+
+function accept(view: DirectoryView, list: DeviceList, signed: SignedDeviceList, hash: Uint8Array): DirectoryUpdate {
   const history = [...view.history, { version: list.version, hash, previousHash: list.previousHash, signed }].slice(
     -DIRECTORY_HISTORY,
   );
+  const link: ChainLink = {
+    version: list.version,
+    hash,
+    previousHash: list.previousHash,
+    accountKey: list.accountKey,
+    ...(list.recoveryKey === undefined ? {} : { recoveryKey: list.recoveryKey }),
+  };
   const state: DirectoryView = {
     ...view,
     accountId: list.accountId,
     accountKey: list.accountKey,
     current: list,
     history,
+    links: [...view.links, link].slice(-DIRECTORY_MAX_LINKS),
   };
   return { state, outcome: 'accepted', list, alerts: [] };
-}
-
-/**
- * Applies an account key rotation (F18). It must name the newest accepted list and its key, be
- * signed by that list's AIK or recovery key, and by the new key. On success the view re-pins to the
- * new key: later lists must be signed by it and chain to the newest accepted list.
- * Rejections leave the state unchanged: DecodeError, PinMismatchError (another account or an old
- * key, alert pin-mismatch), SignatureError (alert bad-signature), ProtocolStateError (the view has
- * no list yet or is not at the list the rotation names: fetch the newer lists first).
- */
-export async function receiveRotation(view: DirectoryView, rotation: SignedRotation): Promise<DirectoryUpdate> {
-  const newest = view.history.at(-1);
-  const current = view.current;
-  if (newest === undefined || current === undefined || view.accountKey === undefined) {
-    return rejected(view, new ProtocolStateError('an account key rotation needs an accepted device list first'));
-  }
-  if (view.rotations.some((r) => constantTimeEqual(r.body, rotation.body))) {
-    return { state: view, outcome: 'unchanged', list: current, alerts: [] };
-  }
-  if (!constantTimeEqual(current.accountKey, view.accountKey)) {
-    return rejected(
-      view,
-      new ProtocolStateError('a previous account key rotation awaits its first device list under the new key'),
-    );
-  }
-  let statement: RotationStatement;
-  try {
-    statement = await verifyRotation(rotation, current);
-  } catch (error) {
-    if (!(error instanceof SealdeskError)) throw error;
-    return rejected(
-      view,
-      error,
-      error instanceof SignatureError ? alert(ALERT_KINDS.badSignature, error.message) : undefined,
-    );
-  }
-  if (
-    !idEquals(statement.accountId, current.accountId) ||
-    !constantTimeEqual(statement.oldAccountKey, view.accountKey)
-  ) {
-    const detail = 'the account key rotation is for another account or an account key that is no longer trusted';
-    return rejected(view, new PinMismatchError(detail), alert(ALERT_KINDS.pinMismatch, detail));
-  }
-  if (statement.lastListVersion !== newest.version || !constantTimeEqual(statement.lastListHash, newest.hash)) {
-    return rejected(
-      view,
-      new ProtocolStateError(
-        `the rotation names device list version ${statement.lastListVersion}, the view is at version ${newest.version}`,
-      ),
-    );
-  }
-  const rotations = [...view.rotations, rotation].slice(-DIRECTORY_MAX_ROTATIONS);
-  const state: DirectoryView = {
-    ...view,
-    pin: await businessFingerprintBytes(statement.newAccountKey),
-    accountKey: new Uint8Array(statement.newAccountKey),
-    rotations,
-  };
-  return { state, outcome: 'accepted', list: current, alerts: [] };
 }

@@ -16,26 +16,48 @@ export {
 export {
   createFirstDeviceList,
   createNextDeviceList,
+  DEVICE_LIST_LIFETIME_MS,
+  DEVICE_LIST_RESIGN_MARGIN_MS,
   deviceListHash,
+  listNeedsResigning,
+  MAX_DEVICE_LIST_LIFETIME_MS,
   findDevice,
   type FirstDeviceListInput,
   type NextDeviceListInput,
   verifyDeviceListWithPin,
   verifySignedDeviceList,
 } from './device-list.js';
-export { conversationListOf, conversationListOfSigned } from './conversation-list.js';
+export { conversationListOf, conversationListOfSigned, visitorListOf } from './conversation-list.js';
 export { type AppliedChange, applyChange, authoriseChange, type DeviceListChange } from './device-list-changes.js';
 export {
   createDirectoryView,
   createDirectoryViewForKey,
+  receiveDeviceList,
+  requireAccepted,
+} from './directory-view.js';
+export {
+  type ChainLink,
   type DirectoryOutcome,
   type DirectoryUpdate,
   type DirectoryView,
   type EquivocationEvidence,
-  receiveDeviceList,
-  receiveRotation,
-  requireAccepted,
-} from './directory-view.js';
+  type RotationEquivocationEvidence,
+} from './directory-view-state.js';
+export { receiveRotation, RotationEquivocationError } from './directory-view-rotation.js';
+export {
+  applyChangeRequest,
+  type ChangeApproval,
+  type ChangeRequestRefusal,
+  ChangeRequestRefusedError,
+  checkChangeRequest,
+  createListChangeRequest,
+  decodeListChangeRequest,
+  type DeviceListChangeRequest,
+  encodeListChangeRequest,
+  type RequestedChange,
+  type SignedListChangeRequest,
+} from './list-change-request.js';
+export { devicesAddedBy, type ListChangeNotice, listChangeNotices, revocationOf } from './device-lineage.js';
 export { decodeSignedRotation, encodeSignedRotation, type SignedRotation } from './rotation-codec.js';
 export { createRotation, type RotationSigner } from './rotation.js';
 export { decodeIdentityBackup } from './recovery-codec.js';

@@ -15,7 +15,6 @@ import {
   aesGcmEncrypt,
   GCM_IV_BYTES,
   importAesGcmKey,
-  fromBase32,
   toBase32,
   concatBytes,
   constantTimeEqual,
@@ -29,7 +28,13 @@ import {
 } from '../../crypto/index.js';
 import { DecodeError, DecryptError, InvalidKeyError } from '../../errors/index.js';
 import { type AccountId, asAccountId, idEquals, SUITE_V1, WIRE_VERSION } from '../../wire/index.js';
-import { type AccountIdentity, accountIdentityFromSeed, IDENTITY_LABELS, labelled } from '../identity/index.js';
+import {
+  type AccountIdentity,
+  accountIdentityFromSeed,
+  IDENTITY_LABELS,
+  labelled,
+  parseBase32Text,
+} from '../identity/index.js';
 import type { ProtocolEnv } from '../core/index.js';
 import { decodeIdentityBackup, encodeIdentityBackup } from './recovery-codec.js';
 
@@ -66,7 +71,7 @@ export async function formatRecoveryKey(recoveryKey: Uint8Array): Promise<string
  * length, a character outside base32, or a checksum mismatch (a typing mistake).
  */
 export async function parseRecoveryKey(text: string): Promise<Uint8Array> {
-  const bytes = fromBase32(text.replace(/[\s-]+/g, ''));
+  const bytes = parseBase32Text(text, 'recovery key');
   if (bytes.length !== RECOVERY_KEY_BYTES + CHECKSUM_BYTES) {
     throw new DecodeError(
       `a recovery key has ${RECOVERY_KEY_BYTES + CHECKSUM_BYTES} bytes, the text gives ${bytes.length}`,

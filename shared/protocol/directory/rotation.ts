@@ -67,27 +67,30 @@ export async function createRotation(
   return { body, authoritySignature, newKeySignature };
 }
 
+/** The keys a rotation's authority is checked against: those of the list it starts from (its base). */
+export type RotationBaseKeys = Pick<DeviceList, 'version' | 'accountKey' | 'recoveryKey'>;
+
 /**
- * Checks a rotation against the newest device list the client accepted (`currentList`, whose
- * chain hash is `currentHash`). DecodeError for a malformed statement, SignatureError when a
- * signature fails or the authority is not the listed old AIK / recovery key. Returns the
- * statement; the caller checks it names the current list (directory-view.ts).
+ * Checks a rotation against the list it starts from (`base`: its account key and recovery key).
+ * DecodeError for a malformed statement, SignatureError when a signature fails or the authority
+ * is not the base's AIK / recovery key. Returns the statement; the caller checks that it names
+ * `base` by version and chain hash (directory-view-rotation.ts).
  */
-export async function verifyRotation(rotation: SignedRotation, currentList: DeviceList): Promise<RotationStatement> {
+export async function verifyRotation(rotation: SignedRotation, base: RotationBaseKeys): Promise<RotationStatement> {
   const statement = decodeRotationStatement(rotation.body);
   if (constantTimeEqual(statement.oldAccountKey, statement.newAccountKey)) {
     throw new DecodeError('a rotation must name a new account key different from the old one');
   }
   let authorityKey: Uint8Array;
   if (statement.authority === ROTATION_AUTHORITIES.accountKey) {
-    authorityKey = currentList.accountKey;
+    authorityKey = base.accountKey;
   } else {
-    if (currentList.recoveryKey === undefined) {
+    if (base.recoveryKey === undefined) {
       throw new SignatureError(
-        `device list version ${currentList.version} names no recovery key: a recovery rotation cannot be checked`,
+        `device list version ${base.version} names no recovery key: a recovery rotation cannot be checked`,
       );
     }
-    authorityKey = currentList.recoveryKey;
+    authorityKey = base.recoveryKey;
   }
   // PROTOCOL §11.3: the authority signs the labelled statement (RFC 8032 §5.1.7 verify).
   if (

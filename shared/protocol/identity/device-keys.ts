@@ -9,6 +9,9 @@
  * `DeviceEntry` the AIK signs into the device list (directory/device-list.ts).
  */
 import {
+  concatBytes,
+  ed25519Sign,
+  ed25519Verify,
   wipe,
   ED25519_SECRET_BYTES,
   type Ed25519KeyPair,
@@ -18,7 +21,8 @@ import {
   x25519KeyPairFromSeed,
 } from '../../crypto/index.js';
 import { UsageError } from '../../errors/index.js';
-import { ID_BYTES, type DeviceId, asDeviceId } from '../../wire/index.js';
+import { ID_BYTES, type AccountId, type DeviceId, asDeviceId } from '../../wire/index.js';
+import { IDENTITY_LABELS, labelled } from './identity-labels.js';
 import { validateDisplayName } from './display-name.js';
 import type { ProtocolEnv, DeviceEntry, DeviceKind, Role } from '../core/index.js';
 
@@ -53,8 +57,55 @@ export interface DeviceProfile {
   readonly role: Role;
 }
 
-/** The public entry of this device for the device list. InvalidDisplayNameError for a spoofing name. */
-export function deviceEntryOf(keys: DeviceKeys, profile: DeviceProfile): DeviceEntry {
+/** The bytes a proof of possession signs (PROTOCOL §4.2): fixed-size fields, concatenated. */
+function possessionStatement(
+  accountId: AccountId,
+  entry: Pick<DeviceEntry, 'deviceId' | 'signingKey' | 'dhIdentityKey' | 'agentId'>,
+): Uint8Array {
+  return labelled(
+    IDENTITY_LABELS.devicePop,
+    concatBytes(accountId, entry.deviceId, entry.signingKey, entry.dhIdentityKey, entry.agentId),
+  );
+}
+
+/**
+ * This device's proof of possession for an entry of `accountId` under `agentId` (PROTOCOL §4.2,
+ * issue #17 item 2). A linked device makes it once it knows its agent (after the grant, §10.5).
+ */
+export async function proveDevicePossession(
+  keys: Pick<DeviceKeys, 'deviceId' | 'signing'> & { readonly identityDh: { readonly publicKey: Uint8Array } },
+  accountId: AccountId,
+  agentId: Uint8Array,
+): Promise<Uint8Array> {
+  if (agentId.length !== ID_BYTES) throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${agentId.length}`);
+  const entry = {
+    deviceId: keys.deviceId,
+    signingKey: keys.signing.publicKey,
+    dhIdentityKey: keys.identityDh.publicKey,
+    agentId,
+  };
+  return ed25519Sign(keys.signing.privateKey, possessionStatement(accountId, entry));
+}
+
+/** Whether `entry.proofOfPossession` verifies under the entry's own signing key for `accountId`. */
+export async function verifyProofOfPossession(
+  accountId: AccountId,
+  entry: Pick<DeviceEntry, 'deviceId' | 'signingKey' | 'dhIdentityKey' | 'agentId' | 'proofOfPossession'>,
+): Promise<boolean> {
+  return ed25519Verify(entry.signingKey, possessionStatement(accountId, entry), entry.proofOfPossession);
+}
+
+/**
+ * The public entry of this device for a device list of `accountId`, with its proof of possession;
+ * `sponsorId` is the device whose request adds it (itself for the account's first owner device).
+ * InvalidDisplayNameError for a spoofing name, UsageError for a bad agent id.
+ */
+export async function deviceEntryOf(
+  keys: DeviceKeys,
+  profile: DeviceProfile,
+  accountId: AccountId,
+  sponsorId: DeviceId = keys.deviceId,
+): Promise<DeviceEntry> {
   if (profile.agentId.length !== ID_BYTES)
     throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${profile.agentId.length}`);
   return {
@@ -65,6 +116,8 @@ export function deviceEntryOf(keys: DeviceKeys, profile: DeviceProfile): DeviceE
     role: profile.role,
     signingKey: new Uint8Array(keys.signing.publicKey),
     dhIdentityKey: new Uint8Array(keys.identityDh.publicKey),
+    sponsorId: asDeviceId(new Uint8Array(sponsorId)),
+    proofOfPossession: await proveDevicePossession(keys, accountId, profile.agentId),
   };
 }
 

@@ -16,6 +16,10 @@ export const IDENTITY_LABELS = {
   rotationAuthority: 'sealdesk/v2/account-key-rotation',
   /** Proof-of-possession signature by the NEW AIK over the same rotation statement. */
   rotationNewKey: 'sealdesk/v2/account-key-rotation/new-key',
+  /** Device signing key signature over its own entry (proof of possession, PROTOCOL §4.2). */
+  devicePop: 'sealdesk/v2/device-entry-pop',
+  /** Requester device signature over a device list change request (PROTOCOL §4.5). */
+  listChangeRequest: 'sealdesk/v2/list-change-request',
   /** Fingerprint label of the business (AIK) fingerprint pinned in the embed snippet. */
   businessFingerprint: 'sealdesk/v2/business-fingerprint',
   /** Per-conversation safety code. */

@@ -12,7 +12,15 @@ export {
   createRotatedAccountIdentity,
   type NewAccountIdentity,
 } from './account-keys.js';
-export { createDeviceKeys, deviceEntryOf, type DeviceKeys, type DeviceProfile, newAgentId } from './device-keys.js';
+export {
+  createDeviceKeys,
+  deviceEntryOf,
+  type DeviceKeys,
+  type DeviceProfile,
+  newAgentId,
+  proveDevicePossession,
+  verifyProofOfPossession,
+} from './device-keys.js';
 export {
   accountKeyMatchesPin,
   businessFingerprint,
@@ -21,5 +29,6 @@ export {
   safetyCode,
 } from './verification.js';
 export { DISPLAY_NAME_LIMITS, validateDisplayName } from './display-name.js';
+export { parseBase32Text } from './base32-text.js';
 export { IDENTITY_LABELS, labelled } from './identity-labels.js';
 export { OPAQUE_KEY_STRETCHING } from './login-parameters.js';

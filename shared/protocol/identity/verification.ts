@@ -14,11 +14,11 @@ import {
   fingerprintBytes,
   formatDigits,
   formatFingerprint,
-  parseFingerprint,
   sha256,
 } from '../../crypto/index.js';
 import { DecodeError, InvalidKeyError, UsageError } from '../../errors/index.js';
 import { type ConversationId, asConversationId } from '../../wire/index.js';
+import { parseBase32Text } from './base32-text.js';
 import { IDENTITY_LABELS, labelled } from './identity-labels.js';
 
 export const BUSINESS_FINGERPRINT_BYTES = 32;
@@ -42,9 +42,12 @@ export async function businessFingerprint(accountKey: Uint8Array): Promise<strin
   return formatFingerprint(await businessFingerprintBytes(accountKey));
 }
 
-/** Parses a snippet pin (case and spaces ignored). DecodeError unless it carries exactly 32 bytes. */
+/**
+ * Parses a snippet pin (PROTOCOL §12.1): ASCII case folded, spaces and hyphens ignored, canonical
+ * base32 only (base32-text.ts). DecodeError unless it carries exactly 32 bytes.
+ */
 export function parseBusinessPin(text: string): Uint8Array {
-  const bytes = parseFingerprint(text);
+  const bytes = parseBase32Text(text, 'business fingerprint');
   if (bytes.length !== BUSINESS_FINGERPRINT_BYTES) {
     throw new DecodeError(
       `a business fingerprint carries ${BUSINESS_FINGERPRINT_BYTES} bytes, the pin gives ${bytes.length}`,

@@ -2,19 +2,19 @@
  * shared/protocol/linking: the public API of this sub-module; code outside it imports only this file
  * (docs/ARCHITECTURE.md).
  *
- * Device linking (docs/PROTOCOL.md §10): commit-then-reveal with a 6-digit code, both sides,
- * the link payload text form, and the device list entry of the linked device.
+ * Device linking (docs/PROTOCOL.md §10): commit-then-reveal with a 6-digit code (the existing
+ * device shows the QR code), both sides, the new device's proof of possession, the link payload text form, and the device list entry of the linked device.
  */
 export { linkPayloadFromText, linkPayloadToText } from './linking-code-text.js';
 export {
   type LinkGrant,
   linkGrantCodec,
+  type LinkHello,
+  linkHelloCodec,
   type LinkOffer,
   linkOfferCodec,
   type LinkPayload,
   linkPayloadCodec,
-  type LinkReveal,
-  linkRevealCodec,
 } from './linking-codec.js';
 export { listLinkedDevice } from './linking-device-list.js';
 export { linkingMismatchAlert, LinkingMismatchError } from './linking-errors.js';
@@ -22,7 +22,7 @@ export {
   cancelExistingDeviceLink,
   existingDeviceConfirmCode,
   type ExistingDeviceIdentity,
-  existingDeviceReceiveReveal,
+  existingDeviceReceiveHello,
   type LinkAccount,
   type LinkDecision,
   type LinkRelease,

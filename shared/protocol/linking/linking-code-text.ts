@@ -1,6 +1,6 @@
 /**
  * The typed-code form of the linking payload (docs/PROTOCOL.md §10.2), for when no camera is at
- * hand: the 66 payload bytes in RFC 4648 §6 base32 (lowercase, unpadded), groups of 4 characters
+ * hand: the 82 payload bytes in RFC 4648 §6 base32 (lowercase, unpadded), groups of 4 characters
  * separated by spaces. Parsing ignores spaces, hyphens and case, then decodes the payload
  * strictly (DecodeError for anything else).
  */

@@ -2,11 +2,12 @@
  * Byte layouts of device linking (docs/PROTOCOL.md §10.2). All messages are fixed-length except
  * the grant, so their concatenation in the transcript is unambiguous.
  *
- *   payload (QR, 66 B)  = u8 version | u8 suite | accountId[16] | linkId[16] | commitment[32]
- *   offer   (130 B)     = u8 version | u8 suite | linkId[16] | accountKey[32] | deviceId[16]
- *                         | signingKey[32] | ephemeralKey[32]                      (existing device)
- *   reveal  (162 B)     = u8 version | u8 suite | linkId[16] | ephemeralKey[32] | nonce[32]
- *                         | deviceId[16] | signingKey[32] | dhIdentityKey[32]       (new device)
+ *   payload (QR, 82 B)  = u8 version | u8 suite | accountId[16] | agentId[16] | linkId[16]
+ *                         | commitment[32]                                         (existing device)
+ *   hello   (194 B)     = u8 version | u8 suite | linkId[16] | ephemeralKey[32] | deviceId[16]
+ *                         | signingKey[32] | dhIdentityKey[32] | proofOfPossession[64]  (new device)
+ *   offer   (162 B)     = u8 version | u8 suite | linkId[16] | accountKey[32] | deviceId[16]
+ *                         | signingKey[32] | ephemeralKey[32] | nonce[32]           (existing device)
  *   grant               = u8 version | u8 suite | linkId[16] | u32 length | ciphertext
  *   grantBody           = u8 version | u8 suite | accountId[16] | DeviceEntry (PROTOCOL §4.1)
  *                         | u16 archiveGrantCount
@@ -21,11 +22,13 @@ import {
   type DeviceId,
   accountIdCodec,
   deviceIdCodec,
+  ID_BYTES,
 } from '../../wire/index.js';
 import { deviceEntryCodec } from '../directory/index.js';
 import { type DeviceEntry, versioned } from '../core/index.js';
 
 export const LINK_ID_BYTES = 16;
+export const LINK_NONCE_BYTES = 32;
 
 export const LINKING_LIMITS = {
   /** A link attempt older than this (from its start on each device) is refused: start again. */
@@ -34,12 +37,28 @@ export const LINKING_LIMITS = {
   maxGrantCiphertextBytes: 1024,
 } as const;
 
+/** What the existing device shows in its QR code (the authentic channel from E to N). */
 export interface LinkPayload {
   readonly accountId: AccountId;
+  /** The agent the new device will belong to (bound into the new device's proof of possession). */
+  readonly agentId: Uint8Array;
   readonly linkId: Uint8Array;
+  /** Commitment to the offer (linkCommitment), revealed only after the new device's hello. */
   readonly commitment: Uint8Array;
 }
 
+/** The new device's keys, sent through the relay after it scanned the payload. */
+export interface LinkHello {
+  readonly linkId: Uint8Array;
+  readonly ephemeralKey: Uint8Array;
+  readonly deviceId: DeviceId;
+  readonly signingKey: Uint8Array;
+  readonly dhIdentityKey: Uint8Array;
+  /** Ed25519 signature by signingKey over the device entry fields (linking-proof-of-possession.ts). */
+  readonly proofOfPossession: Uint8Array;
+}
+
+/** The existing device's reveal of its commitment, sent after it received the hello. */
 export interface LinkOffer {
   readonly linkId: Uint8Array;
   /** The account identity key (AIK) the existing device trusts; the new device pins it. */
@@ -47,15 +66,7 @@ export interface LinkOffer {
   readonly deviceId: DeviceId;
   readonly signingKey: Uint8Array;
   readonly ephemeralKey: Uint8Array;
-}
-
-export interface LinkReveal {
-  readonly linkId: Uint8Array;
-  readonly ephemeralKey: Uint8Array;
   readonly nonce: Uint8Array;
-  readonly deviceId: DeviceId;
-  readonly signingKey: Uint8Array;
-  readonly dhIdentityKey: Uint8Array;
 }
 
 export interface LinkGrant {
@@ -74,7 +85,23 @@ const key32 = fixedBytes(32);
 const linkIdCodec = fixedBytes(LINK_ID_BYTES);
 
 export const linkPayloadCodec: Codec<LinkPayload> = versioned(
-  struct<LinkPayload>({ accountId: accountIdCodec, linkId: linkIdCodec, commitment: key32 }),
+  struct<LinkPayload>({
+    accountId: accountIdCodec,
+    agentId: fixedBytes(ID_BYTES),
+    linkId: linkIdCodec,
+    commitment: key32,
+  }),
+);
+
+export const linkHelloCodec: Codec<LinkHello> = versioned(
+  struct<LinkHello>({
+    linkId: linkIdCodec,
+    ephemeralKey: key32,
+    deviceId: deviceIdCodec,
+    signingKey: key32,
+    dhIdentityKey: key32,
+    proofOfPossession: fixedBytes(64),
+  }),
 );
 
 export const linkOfferCodec: Codec<LinkOffer> = versioned(
@@ -84,17 +111,7 @@ export const linkOfferCodec: Codec<LinkOffer> = versioned(
     deviceId: deviceIdCodec,
     signingKey: key32,
     ephemeralKey: key32,
-  }),
-);
-
-export const linkRevealCodec: Codec<LinkReveal> = versioned(
-  struct<LinkReveal>({
-    linkId: linkIdCodec,
-    ephemeralKey: key32,
-    nonce: key32,
-    deviceId: deviceIdCodec,
-    signingKey: key32,
-    dhIdentityKey: key32,
+    nonce: fixedBytes(LINK_NONCE_BYTES),
   }),
 );
 

@@ -4,16 +4,17 @@
  * typed error and leaves the state as it was. Nothing is released before the user confirms that
  * both screens show the same code.
  *
- *   1. startExistingDeviceLink     <- scanned QR payload; -> offer to send
- *   2. existingDeviceReceiveReveal <- the new device's reveal (checked against the commitment)
- *                                  -> 6-digit code to show
- *   3. existingDeviceConfirmCode   <- the user's decision. Same codes: the new device entry (for
- *      the next signed device list, directory/device-list.ts), the encrypted grant, and the archive keys
- *      sealed to the new device. Different codes: aborted, linkingMismatch alert, nothing released.
+ *   1. startExistingDeviceLink    -> QR payload (account id, agent id, link id, commitment to the offer)
+ *   2. existingDeviceReceiveHello <- the new device's hello (proof of possession checked)
+ *                                 -> the offer to send (the reveal of the commitment), 6-digit code
+ *   3. existingDeviceConfirmCode  <- the user's decision. Same codes: the new device entry (for
+ *      the next signed device list, directory/device-list.ts), its proof of possession, the
+ *      encrypted grant, and the archive keys sealed to the new device. Different codes: aborted,
+ *      linkingMismatch alert, nothing released.
  */
 import { aesGcmEncrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from '../../crypto/index.js';
-import { UsageError } from '../../errors/index.js';
-import { decode, encode, type AccountId, type DeviceId, idEquals } from '../../wire/index.js';
+import { SignatureError, UsageError } from '../../errors/index.js';
+import { decode, encode, type AccountId, type DeviceId, ID_BYTES, idEquals } from '../../wire/index.js';
 import {
   ARCHIVE_GRANT_SCOPES,
   type ArchiveKeyGrant,
@@ -21,17 +22,18 @@ import {
   type ArchiveKeyring,
   type SealedBoxSender,
 } from '../archive/index.js';
-import { type DeviceProfile, validateDisplayName } from '../identity/index.js';
+import { type DeviceProfile, validateDisplayName, verifyProofOfPossession } from '../identity/index.js';
 import type { DeviceListChange } from '../directory/index.js';
-import { type ProtocolEnv, LinkingAbortedError, ProtocolStateError, type DeviceEntry } from '../core/index.js';
+import { type ProtocolEnv, ProtocolStateError, type DeviceEntry } from '../core/index.js';
 import {
+  LINK_ID_BYTES,
+  LINK_NONCE_BYTES,
   linkGrantBodyCodec,
   linkGrantCodec,
+  linkHelloCodec,
   linkOfferCodec,
   linkPayloadCodec,
-  linkRevealCodec,
 } from './linking-codec.js';
-import { LinkingMismatchError } from './linking-errors.js';
 import { abortLink, requirePhase } from './linking-guards.js';
 import { type ExistingDeviceLinkState, LINK_PHASES, LINK_STATE_VERSION, type LinkStep } from './linking-state.js';
 import { grantAad, linkChannel, linkCode, linkCommitment, linkTranscript } from './linking-transcript.js';
@@ -49,68 +51,74 @@ export interface ExistingDeviceIdentity {
   readonly signing: { readonly publicKey: Uint8Array };
 }
 
-/** Step 1: parses the scanned (or typed) payload and makes the offer. */
+/**
+ * Step 1: draws the link id, the ephemeral key and the nonce, encodes the offer and returns the
+ * payload to show as a QR code (or typed code): it commits to the offer, which stays here until
+ * the new device's hello arrives. `agentId` names the agent the new device will belong to.
+ */
 export async function startExistingDeviceLink(
   env: ProtocolEnv,
-  payloadBytes: Uint8Array,
   account: LinkAccount,
   self: ExistingDeviceIdentity,
-): Promise<LinkStep<ExistingDeviceLinkState> & { readonly offer: Uint8Array }> {
-  const payload = decode(linkPayloadCodec, payloadBytes, 'linkPayload');
-  if (!idEquals(payload.accountId, account.accountId)) {
-    throw new LinkingAbortedError(
-      'the link code belongs to another account: sign the new device in to this account first',
-    );
-  }
+  agentId: Uint8Array,
+): Promise<LinkStep<ExistingDeviceLinkState> & { readonly payload: Uint8Array }> {
+  if (agentId.length !== ID_BYTES) throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${agentId.length}`);
+  const linkId = env.rng(LINK_ID_BYTES);
   const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
   const offer = encode(linkOfferCodec, {
-    linkId: payload.linkId,
+    linkId,
     accountKey: account.accountKey,
     deviceId: self.deviceId,
     signingKey: self.signing.publicKey,
     ephemeralKey: ephemeral.publicKey,
+    nonce: env.rng(LINK_NONCE_BYTES),
+  });
+  const payload = encode(linkPayloadCodec, {
+    accountId: account.accountId,
+    agentId,
+    linkId,
+    commitment: await linkCommitment(offer),
   });
   const state: ExistingDeviceLinkState = {
     version: LINK_STATE_VERSION,
     side: 'existing',
-    phase: LINK_PHASES.awaitingReveal,
+    phase: LINK_PHASES.awaitingHello,
     accountId: account.accountId,
-    linkId: payload.linkId,
+    linkId,
     startedAt: env.now(),
-    payload: encode(linkPayloadCodec, payload),
-    commitment: payload.commitment,
+    selfDeviceId: self.deviceId,
+    agentId: new Uint8Array(agentId),
+    payload,
     offer,
     ephemeral,
-    selfDeviceId: self.deviceId,
   };
-  return { state, alerts: [], offer };
+  return { state, alerts: [], payload };
 }
 
 /**
- * Step 2: checks the reveal against the commitment of the QR payload. A reveal that does not
- * match was substituted in transit: LinkingMismatchError (with the linkingMismatch alert), state
- * unchanged — the genuine reveal can still arrive, a forged one never matches.
+ * Step 2: takes the new device's hello, checks its link id and its proof of possession (a
+ * SignatureError leaves the state unchanged: the genuine hello can still arrive), and returns the
+ * offer to send and the code to show. The relay had to pass on a hello before it sees the offer.
  */
-export async function existingDeviceReceiveReveal(
+export async function existingDeviceReceiveHello(
   state: ExistingDeviceLinkState,
   env: ProtocolEnv,
-  revealBytes: Uint8Array,
-): Promise<LinkStep<ExistingDeviceLinkState> & { readonly code: string }> {
-  const s = requirePhase(state, LINK_PHASES.awaitingReveal, env);
-  const reveal = decode(linkRevealCodec, revealBytes, 'linkReveal');
-  if (!constantTimeEqual(reveal.linkId, s.linkId))
-    throw new ProtocolStateError('link reveal belongs to another link attempt');
-  const canonical = encode(linkRevealCodec, reveal);
-  // Commit-then-reveal (RFC 6189 §4.4.1.1): the reveal must hash to the commitment shown in the QR.
-  if (!constantTimeEqual(await linkCommitment(canonical), s.commitment)) {
-    throw new LinkingMismatchError('the new device’s keys do not match its code (substituted in transit)');
-  }
-  if (idEquals(reveal.deviceId, s.selfDeviceId)) throw new ProtocolStateError('a device cannot link itself');
+  helloBytes: Uint8Array,
+): Promise<LinkStep<ExistingDeviceLinkState> & { readonly offer: Uint8Array; readonly code: string }> {
+  const s = requirePhase(state, LINK_PHASES.awaitingHello, env);
+  const hello = decode(linkHelloCodec, helloBytes, 'linkHello');
+  if (!constantTimeEqual(hello.linkId, s.linkId))
+    throw new ProtocolStateError('link hello belongs to another link attempt');
+  if (idEquals(hello.deviceId, s.selfDeviceId)) throw new ProtocolStateError('a device cannot link itself');
+  const newDevice = { deviceId: hello.deviceId, signingKey: hello.signingKey, dhIdentityKey: hello.dhIdentityKey };
+  const possession = { ...newDevice, agentId: s.agentId, proofOfPossession: hello.proofOfPossession };
+  if (!(await verifyProofOfPossession(s.accountId, possession)))
+    throw new SignatureError('the new device’s proof of possession of its signing key does not verify');
   // RFC 7748 §6.1: x25519() refuses a low-order ephemeral key (InvalidKeyError). The identity key
   // the archive keys will be sealed to is checked the same way now, before any code is shown.
-  const shared = await x25519(s.ephemeral.privateKey, reveal.ephemeralKey);
-  await x25519(s.ephemeral.privateKey, reveal.dhIdentityKey);
-  const transcript = await linkTranscript(s.payload, s.offer, canonical);
+  const shared = await x25519(s.ephemeral.privateKey, hello.ephemeralKey);
+  await x25519(s.ephemeral.privateKey, hello.dhIdentityKey);
+  const transcript = await linkTranscript(s.payload, encode(linkHelloCodec, hello), s.offer);
   const channel = await linkChannel(shared, transcript);
   const code = await linkCode(transcript);
   const next: ExistingDeviceLinkState = {
@@ -120,14 +128,16 @@ export async function existingDeviceReceiveReveal(
     accountId: s.accountId,
     linkId: s.linkId,
     startedAt: s.startedAt,
+    selfDeviceId: s.selfDeviceId,
+    agentId: s.agentId,
     transcript,
     code,
     channelKey: channel.key,
     channelIv: channel.iv,
-    selfDeviceId: s.selfDeviceId,
-    newDevice: { deviceId: reveal.deviceId, signingKey: reveal.signingKey, dhIdentityKey: reveal.dhIdentityKey },
+    newDevice,
+    proofOfPossession: hello.proofOfPossession,
   };
-  return { state: next, alerts: [], code };
+  return { state: next, alerts: [], offer: s.offer, code };
 }
 
 /** The user's answer to "do both screens show the same code?". */
@@ -135,7 +145,7 @@ export type LinkDecision =
   | { readonly codesMatch: false }
   | {
       readonly codesMatch: true;
-      /** Agent, name, kind and role of the new device's entry. */
+      /** Agent, name, kind and role of the new device's entry; the agent must be the payload's. */
       readonly profile: DeviceProfile;
       /** This device's id and signing key pair, to sign the archive key grants. */
       readonly self: SealedBoxSender;
@@ -154,7 +164,7 @@ export interface LinkRelease {
 
 /**
  * Step 3. Codes differ: aborted with the linkingMismatch alert, nothing released. Codes equal:
- * the release (entry, grant, archive keys sealed to the new device's committed dhIdentityKey).
+ * the release (entry, proof of possession, grant, archive keys sealed to the new device's dhIdentityKey).
  */
 export async function existingDeviceConfirmCode(
   state: ExistingDeviceLinkState,
@@ -170,14 +180,20 @@ export async function existingDeviceConfirmCode(
   if (!idEquals(decision.self.deviceId, s.selfDeviceId))
     throw new UsageError('the signing device is not the device that started the link');
   const { profile } = decision;
+  if (!constantTimeEqual(profile.agentId, s.agentId))
+    throw new UsageError('the profile names another agent than the link code (the new device signed that one)');
   const entry: DeviceEntry = {
     deviceId: s.newDevice.deviceId,
-    agentId: new Uint8Array(profile.agentId),
+    agentId: new Uint8Array(s.agentId),
     agentName: validateDisplayName(profile.agentName),
     kind: profile.kind,
     role: profile.role,
     signingKey: new Uint8Array(s.newDevice.signingKey),
     dhIdentityKey: new Uint8Array(s.newDevice.dhIdentityKey),
+    // PROTOCOL §4.2, §10.5 step 6 (issue #17 item 2): this device sponsors the new one, whose proof
+    // of possession came in its hello (verified in step 2).
+    sponsorId: s.selfDeviceId,
+    proofOfPossession: new Uint8Array(s.proofOfPossession),
   };
   const archiveGrants =
     decision.keyring === undefined
@@ -195,11 +211,8 @@ export async function existingDeviceConfirmCode(
     startedAt: s.startedAt,
     entry,
   };
-  return {
-    state: next,
-    alerts: [],
-    release: { entry, change: { kind: 'add-device', device: entry }, grant, archiveGrants },
-  };
+  const change: DeviceListChange = { kind: 'add-device', device: entry };
+  return { state: next, alerts: [], release: { entry, change, grant, archiveGrants } };
 }
 
 /** The user cancelled: final, no alert. */

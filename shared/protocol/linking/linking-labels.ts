@@ -6,9 +6,9 @@
 import { labelled } from '../core/index.js';
 
 export const LINKING_LABELS = {
-  /** SHA-256 commitment of the new device to its reveal (shown in the QR payload). */
+  /** SHA-256 commitment of the existing device to its offer (shown in the QR payload). */
   commitment: 'sealdesk/v2/link/commitment',
-  /** SHA-256 transcript hash over payload || offer || reveal. */
+  /** SHA-256 transcript hash over payload || hello || offer. */
   transcript: 'sealdesk/v2/link/transcript',
   /** HKDF info: transcript hash -> bytes of the 6-digit short authentication string. */
   sas: 'sealdesk/v2/link/sas',

@@ -3,82 +3,104 @@
  * devices"). Pure transitions: each takes the state and returns a new one; hostile input throws a
  * typed error and leaves the state as it was.
  *
- *   1. startNewDeviceLink     -> QR payload (account id, link id, commitment to the reveal)
- *   2. newDeviceReceiveOffer  -> reveal to send, 6-digit code to show
+ *   1. startNewDeviceLink     <- the scanned (or typed) QR payload of the existing device
+ *                             -> hello to send (this device's keys, proof of possession)
+ *   2. newDeviceReceiveOffer  <- the existing device's offer, checked against the commitment of the
+ *                                QR payload -> 6-digit code to show
  *   3. newDeviceConfirmCode   -> the user says whether both screens show the same code
  *   4. newDeviceReceiveGrant  -> linked: the device entry, the pinned account key, the sponsor
  *      (whose signing key then authenticates the archive key grants, archive/archive-distribution.ts)
  */
 import { aesGcmDecrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from '../../crypto/index.js';
 import { DecryptError } from '../../errors/index.js';
-import { decode, encode, type AccountId, type DeviceId, idEquals } from '../../wire/index.js';
-import { validateDisplayName } from '../identity/index.js';
+import { decode, encode, type DeviceId, idEquals } from '../../wire/index.js';
+import { proveDevicePossession, validateDisplayName } from '../identity/index.js';
 import { type ProtocolEnv, ProtocolStateError } from '../core/index.js';
 import {
-  LINK_ID_BYTES,
   linkGrantBodyCodec,
   linkGrantCodec,
+  linkHelloCodec,
   linkOfferCodec,
   linkPayloadCodec,
-  linkRevealCodec,
 } from './linking-codec.js';
 import { LinkingMismatchError } from './linking-errors.js';
 import { abortLink, requirePhase } from './linking-guards.js';
 import { LINK_PHASES, LINK_STATE_VERSION, type LinkStep, type NewDeviceLinkState } from './linking-state.js';
 import { grantAad, linkChannel, linkCode, linkCommitment, linkTranscript } from './linking-transcript.js';
 
-/** The new device's own public keys (DeviceKeys of identity/device-keys.ts fits). */
+/** The new device's own keys (DeviceKeys of identity/device-keys.ts fits); the signing key signs the proof. */
 export interface NewDeviceIdentity {
   readonly deviceId: DeviceId;
-  readonly signing: { readonly publicKey: Uint8Array };
+  readonly signing: { readonly publicKey: Uint8Array; readonly privateKey: CryptoKey };
   readonly identityDh: { readonly publicKey: Uint8Array };
 }
 
-/** Step 1: makes the QR payload. The reveal (with a fresh ephemeral key and nonce) is committed to now. */
+/**
+ * Step 1: parses the payload read from the existing device's screen (the authentic channel: it
+ * names the account and commits to the account key) and makes the hello, with a fresh ephemeral
+ * key and the proof of possession of this device's signing key.
+ */
 export async function startNewDeviceLink(
   env: ProtocolEnv,
-  accountId: AccountId,
+  payloadBytes: Uint8Array,
   device: NewDeviceIdentity,
-): Promise<LinkStep<NewDeviceLinkState> & { readonly payload: Uint8Array }> {
-  const linkId = env.rng(LINK_ID_BYTES);
+): Promise<LinkStep<NewDeviceLinkState> & { readonly hello: Uint8Array }> {
+  const payload = decode(linkPayloadCodec, payloadBytes, 'linkPayload');
   const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
   const keys = {
     deviceId: device.deviceId,
     signingKey: device.signing.publicKey,
     dhIdentityKey: device.identityDh.publicKey,
   };
-  const reveal = encode(linkRevealCodec, { linkId, ephemeralKey: ephemeral.publicKey, nonce: env.rng(32), ...keys });
-  const payload = encode(linkPayloadCodec, { accountId, linkId, commitment: await linkCommitment(reveal) });
+  // PROTOCOL §4.2 (issue #17 item 2): the proof of possession for the entry the existing device will list.
+  const proofOfPossession = await proveDevicePossession(device, payload.accountId, payload.agentId);
+  const hello = encode(linkHelloCodec, {
+    linkId: payload.linkId,
+    ephemeralKey: ephemeral.publicKey,
+    ...keys,
+    proofOfPossession,
+  });
   const state: NewDeviceLinkState = {
     version: LINK_STATE_VERSION,
     side: 'new',
     phase: LINK_PHASES.awaitingOffer,
-    accountId,
-    linkId,
+    accountId: payload.accountId,
+    linkId: payload.linkId,
     startedAt: env.now(),
-    payload,
-    reveal,
+    payload: encode(linkPayloadCodec, payload),
+    commitment: payload.commitment,
+    hello,
     ephemeral,
     device: keys,
+    agentId: payload.agentId,
   };
-  return { state, alerts: [], payload };
+  return { state, alerts: [], hello };
 }
 
-/** Step 2: takes the existing device's offer; returns the reveal to send and the code to show. */
+/**
+ * Step 2: checks the offer against the commitment of the QR payload. An offer that does not match
+ * was substituted in transit: LinkingMismatchError (with the linkingMismatch alert), state
+ * unchanged — the genuine offer can still arrive, a forged one never matches. Returns the code.
+ */
 export async function newDeviceReceiveOffer(
   state: NewDeviceLinkState,
   env: ProtocolEnv,
   offerBytes: Uint8Array,
-): Promise<LinkStep<NewDeviceLinkState> & { readonly reveal: Uint8Array; readonly code: string }> {
+): Promise<LinkStep<NewDeviceLinkState> & { readonly code: string }> {
   const s = requirePhase(state, LINK_PHASES.awaitingOffer, env);
   const offer = decode(linkOfferCodec, offerBytes, 'linkOffer');
   if (!constantTimeEqual(offer.linkId, s.linkId))
     throw new ProtocolStateError('link offer belongs to another link attempt');
+  const canonical = encode(linkOfferCodec, offer);
+  // Commit-then-reveal (RFC 6189 §4.4.1.1): the offer must hash to the commitment shown in the QR.
+  if (!constantTimeEqual(await linkCommitment(canonical), s.commitment)) {
+    throw new LinkingMismatchError('the existing device’s keys do not match its code (substituted in transit)');
+  }
   if (idEquals(offer.deviceId, s.device.deviceId))
     throw new ProtocolStateError('link offer names this device as the sponsor');
   // RFC 7748 §6.1: x25519() refuses a low-order ephemeral key (InvalidKeyError).
   const shared = await x25519(s.ephemeral.privateKey, offer.ephemeralKey);
-  const transcript = await linkTranscript(s.payload, encode(linkOfferCodec, offer), s.reveal);
+  const transcript = await linkTranscript(s.payload, s.hello, canonical);
   const channel = await linkChannel(shared, transcript);
   const code = await linkCode(transcript);
   const next: NewDeviceLinkState = {
@@ -93,10 +115,11 @@ export async function newDeviceReceiveOffer(
     channelKey: channel.key,
     channelIv: channel.iv,
     device: s.device,
+    agentId: s.agentId,
     accountKey: offer.accountKey,
     sponsor: { deviceId: offer.deviceId, signingKey: offer.signingKey },
   };
-  return { state: next, alerts: [], reveal: s.reveal, code };
+  return { state: next, alerts: [], code };
 }
 
 /**
@@ -144,6 +167,13 @@ export async function newDeviceReceiveGrant(
     !constantTimeEqual(entry.dhIdentityKey, s.device.dhIdentityKey)
   ) {
     throw new ProtocolStateError('link grant lists keys other than this device’s');
+  }
+  // The entry must name the agent this device's proof of possession signed (§10.2).
+  if (!constantTimeEqual(entry.agentId, s.agentId))
+    throw new ProtocolStateError('link grant lists this device under another agent than the link code');
+  // PROTOCOL §4.2, §10.5 step 6 (issue #17 item 2): the device that showed the code sponsors this one.
+  if (!idEquals(entry.sponsorId, s.sponsor.deviceId)) {
+    throw new ProtocolStateError('link grant names a sponsor other than the device that ran the link');
   }
   validateDisplayName(entry.agentName);
   const next: NewDeviceLinkState = {

@@ -3,8 +3,8 @@
  * structured-cloneable data (the only keys are non-extractable CryptoKeys) with a `version`
  * field; every transition returns a new state and never mutates its input.
  *
+ * Existing device: awaiting-hello -> awaiting-confirmation -> released
  * New device:      awaiting-offer -> awaiting-confirmation -> confirmed -> linked
- * Existing device: awaiting-reveal -> awaiting-confirmation -> released
  * Either side:     any phase -> aborted (codes differ, or the user cancels); aborted is final.
  */
 import type { X25519KeyPair } from '../../crypto/index.js';
@@ -14,8 +14,8 @@ import type { SecurityAlert, DeviceEntry } from '../core/index.js';
 export const LINK_STATE_VERSION = 1;
 
 export const LINK_PHASES = {
+  awaitingHello: 'awaiting-hello',
   awaitingOffer: 'awaiting-offer',
-  awaitingReveal: 'awaiting-reveal',
   awaitingConfirmation: 'awaiting-confirmation',
   confirmed: 'confirmed',
   linked: 'linked',
@@ -23,14 +23,14 @@ export const LINK_PHASES = {
   aborted: 'aborted',
 } as const;
 
-/** The public keys of the device being linked, as committed to in the QR payload. */
+/** The public keys of the device being linked, as its hello named them. */
 export interface LinkedDeviceKeys {
   readonly deviceId: DeviceId;
   readonly signingKey: Uint8Array;
   readonly dhIdentityKey: Uint8Array;
 }
 
-/** The existing device that vouches for the new one, as the new device learned it (SAS-authenticated). */
+/** The existing device that vouches for the new one, as the new device learned it (committed in the QR). */
 export interface LinkSponsor {
   readonly deviceId: DeviceId;
   readonly signingKey: Uint8Array;
@@ -55,6 +55,8 @@ type NewAgreed = Base &
   Agreed & {
     readonly side: 'new';
     readonly device: LinkedDeviceKeys;
+    /** The agent named in the payload, which this device's proof of possession signed. */
+    readonly agentId: Uint8Array;
     readonly accountKey: Uint8Array;
     readonly sponsor: LinkSponsor;
   };
@@ -63,10 +65,13 @@ export type NewDeviceLinkState =
   | (Base & {
       readonly side: 'new';
       readonly phase: typeof LINK_PHASES.awaitingOffer;
+      /** The scanned payload, re-encoded canonically. */
       readonly payload: Uint8Array;
-      readonly reveal: Uint8Array;
+      readonly commitment: Uint8Array;
+      readonly hello: Uint8Array;
       readonly ephemeral: X25519KeyPair;
       readonly device: LinkedDeviceKeys;
+      readonly agentId: Uint8Array;
     })
   | (NewAgreed & { readonly phase: typeof LINK_PHASES.awaitingConfirmation })
   | (NewAgreed & { readonly phase: typeof LINK_PHASES.confirmed })
@@ -80,22 +85,27 @@ export type NewDeviceLinkState =
     })
   | (Base & { readonly side: 'new'; readonly phase: typeof LINK_PHASES.aborted; readonly reason: string });
 
+interface ExistingBase extends Base {
+  readonly side: 'existing';
+  readonly selfDeviceId: DeviceId;
+  /** The agent the new device will belong to (in the payload, signed by the new device's proof). */
+  readonly agentId: Uint8Array;
+}
+
 export type ExistingDeviceLinkState =
-  | (Base & {
-      readonly side: 'existing';
-      readonly phase: typeof LINK_PHASES.awaitingReveal;
+  | (ExistingBase & {
+      readonly phase: typeof LINK_PHASES.awaitingHello;
       readonly payload: Uint8Array;
-      readonly commitment: Uint8Array;
+      /** The committed offer, sent only once the hello arrived. */
       readonly offer: Uint8Array;
       readonly ephemeral: X25519KeyPair;
-      readonly selfDeviceId: DeviceId;
     })
-  | (Base &
+  | (ExistingBase &
       Agreed & {
-        readonly side: 'existing';
         readonly phase: typeof LINK_PHASES.awaitingConfirmation;
-        readonly selfDeviceId: DeviceId;
         readonly newDevice: LinkedDeviceKeys;
+        /** The new device's verified proof of possession (linking-proof-of-possession.ts). */
+        readonly proofOfPossession: Uint8Array;
       })
   | (Base & { readonly side: 'existing'; readonly phase: typeof LINK_PHASES.released; readonly entry: DeviceEntry })
   | (Base & { readonly side: 'existing'; readonly phase: typeof LINK_PHASES.aborted; readonly reason: string });

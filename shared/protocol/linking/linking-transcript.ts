@@ -2,24 +2,25 @@
  * The cryptographic core of device linking (docs/PROTOCOL.md §10.3): commitment, transcript hash,
  * short authentication string and channel key. The shape is the commit-then-reveal SAS exchange
  * of ZRTP (RFC 6189 §4.4.1.1 hash commitment, §7 SAS) and of MANA-IV / Bluetooth numeric
- * comparison: the new device commits (in the QR, an authentic channel) before it sees the
- * existing device's key and reveals after, so a relay in the middle must pick its keys before it
- * learns anything that decides the code: it matches with probability 10^-6, with one try.
+ * comparison: the existing device commits to its offer in the QR code (an authentic channel) and
+ * reveals it only after the new device's hello arrived, so a relay in the middle must pick its
+ * keys before it learns anything that decides the code: it matches with probability 10^-6, with
+ * one try.
  *
- *   commitment = SHA-256("sealdesk/v2/link/commitment" || 0x00 || reveal)
- *   transcript = SHA-256("sealdesk/v2/link/transcript" || 0x00 || payload || offer || reveal)
+ *   commitment = SHA-256("sealdesk/v2/link/commitment" || 0x00 || offer)
+ *   transcript = SHA-256("sealdesk/v2/link/transcript" || 0x00 || payload || hello || offer)
  *   code       = shortAuthCode(HKDF-SHA-256(transcript, salt = "", info = "sealdesk/v2/link/sas", 32))
  *   key || iv  = HKDF-SHA-256(X25519(e_existing, e_new), salt = transcript, info = "sealdesk/v2/link/channel", 44)
  */
 import { importAesGcmKey, concatBytes, utf8Encode, shortAuthCode, sha256, hkdfSha256 } from '../../crypto/index.js';
 import { LINKING_LABELS, linkingLabelled } from './linking-labels.js';
 
-export async function linkCommitment(revealBytes: Uint8Array): Promise<Uint8Array> {
-  return sha256(linkingLabelled(LINKING_LABELS.commitment, revealBytes));
+export async function linkCommitment(offerBytes: Uint8Array): Promise<Uint8Array> {
+  return sha256(linkingLabelled(LINKING_LABELS.commitment, offerBytes));
 }
 
-export async function linkTranscript(payload: Uint8Array, offer: Uint8Array, reveal: Uint8Array): Promise<Uint8Array> {
-  return sha256(linkingLabelled(LINKING_LABELS.transcript, concatBytes(payload, offer, reveal)));
+export async function linkTranscript(payload: Uint8Array, hello: Uint8Array, offer: Uint8Array): Promise<Uint8Array> {
+  return sha256(linkingLabelled(LINKING_LABELS.transcript, concatBytes(payload, hello, offer)));
 }
 
 /** The 6-digit code both screens show. */

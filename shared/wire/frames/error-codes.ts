@@ -30,6 +30,10 @@ export const FRAME_ERRORS = {
   'storage-failed': 12,
   /** A text WebSocket message: only binary frames are defined. */
   'text-frame': 13,
+  /** Hello refused: the device or conversation has SEALDESK_SOCKETS_PER_QUEUE connections open. The relay then closes. */
+  'too-many-connections': 14,
+  /** The recipient's queue holds SEALDESK_MAX_QUEUE_MESSAGES undelivered messages; resend later. */
+  'queue-full': 15,
 } as const;
 
 export type FrameErrorName = keyof typeof FRAME_ERRORS;

@@ -59,7 +59,7 @@ export const identitySuite: PortableSuite = {
         );
         assertEqual(
           toHex(await deviceListHash(w.v1.body)),
-          'a6263a4b8b0d3f1a4d4778878f4cffbdf060b7b7c16f8ce57801c78d1eb6001a',
+          '6bd81083a05fd15918851705270da82460e713b943b1f01574eb38c48731fb00',
           'device list v1 chain hash',
         );
       },
@@ -125,7 +125,7 @@ export const identitySuite: PortableSuite = {
           { kind: 'recovery-key', signing: w.recovery.signing },
           w.env,
         );
-        const rotated = await receiveRotation(view, rotation);
+        const rotated = await receiveRotation(view, rotation, w.env);
         assertEqual(rotated.outcome, 'accepted', 'rotation outcome');
         assertEqual(
           toHex(rotated.state.accountKey ?? new Uint8Array(0)),

@@ -21,7 +21,7 @@ import {
   type ProtocolEnv,
   ProtocolStateError,
   existingDeviceConfirmCode,
-  existingDeviceReceiveReveal,
+  existingDeviceReceiveHello,
   startExistingDeviceLink,
   newDeviceConfirmCode,
   newDeviceReceiveGrant,
@@ -33,18 +33,27 @@ import {
   openSealedBox,
   sealToDevice,
 } from '../../../shared/protocol/index.js';
-import { asAccountId, idEquals } from '../../../shared/wire/index.js';
+import { type AccountId, asAccountId, idEquals } from '../../../shared/wire/index.js';
 import { assertBytes, assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
+import { ArchiveAccount } from '../../support/archive-account.js';
 
 const env: ProtocolEnv = { rng: secureRandom, now: () => Date.now() };
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-async function device(name: string): Promise<{ keys: DeviceKeys; entry: DeviceEntry }> {
+/** An owner device's keys and entry for `accountId` (PROTOCOL §4.2: the proof of possession names it). */
+async function device(
+  name: string,
+  accountId: AccountId = asAccountId(new Uint8Array(16)),
+): Promise<{ keys: DeviceKeys; entry: DeviceEntry }> {
   const keys = await createDeviceKeys(env);
   return {
     keys,
-    entry: deviceEntryOf(keys, { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' }),
+    entry: await deviceEntryOf(
+      keys,
+      { agentId: env.rng(16), agentName: name, kind: 'extension', role: 'owner' },
+      accountId,
+    ),
   };
 }
 
@@ -85,63 +94,59 @@ export const keySharingSuite: PortableSuite = {
     {
       name: 'F11: after a removal only the remaining device opens the new archive epoch',
       run: async () => {
-        const owner = await device('Olga');
-        const stay = await device('Sam');
-        const gone = await device('Gil');
-        const accountId = asAccountId(env.rng(16));
-        const ring = createArchiveKeyring(env, accountId);
-        const all = [owner.entry, stay.entry, gone.entry];
-        const granted = await grantArchiveKeys(env, ring, owner.keys, all, ARCHIVE_GRANT_SCOPES.all);
-        const gonesGrant = granted.find((g) => idEquals(g.recipientDeviceId, gone.keys.deviceId));
-        const gonesRing = (
-          await acceptArchiveKeyGrant(undefined, accountId, gonesGrant?.sealed ?? new Uint8Array(0), gone.keys, all)
-        ).keyring;
-        const rotation = await rotateArchiveOnListChange(env, ring, owner.keys, all, [owner.entry, stay.entry]);
+        const account = await ArchiveAccount.create(env);
+        const owner = await device('Olga', account.accountId);
+        const stay = await device('Sam', account.accountId);
+        const gone = await device('Gil', account.accountId);
+        await account.start([owner.entry, stay.entry, gone.entry]);
+        const before = account.current;
+        const ring = await createArchiveKeyring(env, account.identity, before);
+        const granted = await grantArchiveKeys(env, ring, owner.keys, before.devices, ARCHIVE_GRANT_SCOPES.all);
+        const grantFor = (d: { keys: DeviceKeys }) =>
+          granted.find((g) => idEquals(g.recipientDeviceId, d.keys.deviceId))?.sealed ?? new Uint8Array(0);
+        const gonesRing = (await acceptArchiveKeyGrant(undefined, before, grantFor(gone), gone.keys)).keyring;
+        let staysRing = (await acceptArchiveKeyGrant(undefined, before, grantFor(stay), stay.keys)).keyring;
+        const after = await account.next([owner.entry, stay.entry]);
+        const rotation = await rotateArchiveOnListChange(env, account.identity, ring, owner.keys, after);
         assertEqual(rotation.grants.length, 1, 'one grant');
-        const staysRing = (
-          await acceptArchiveKeyGrant(
-            undefined,
-            accountId,
-            rotation.grants[0]?.sealed ?? new Uint8Array(0),
-            stay.keys,
-            all,
-          )
+        staysRing = (
+          await acceptArchiveKeyGrant(staysRing, after, rotation.grants[0]?.sealed ?? new Uint8Array(0), stay.keys)
         ).keyring;
-        const { record } = await sealHistoryRecord(rotation.keyring, env, text('r'), text('after'));
-        assertBytes(await openHistoryRecord(staysRing, text('r'), record), text('after'), 'remaining device');
+        const { record } = await sealHistoryRecord(rotation.keyring, env, owner.keys, text('r'), text('after'));
+        assertBytes(
+          (await openHistoryRecord(staysRing, text('r'), record)).plaintext,
+          text('after'),
+          'remaining device',
+        );
+        const authorsAt = (epoch: number) => account.lists.find((l) => l.version === epoch)?.devices;
         await assertRejects(
-          () => openHistoryRecord(gonesRing, text('r'), record),
+          () => openHistoryRecord(gonesRing, text('r'), record, authorsAt),
           ProtocolStateError,
           'removed device',
         );
       },
     },
     {
-      name: 'device linking: equal codes link; a substituted offer makes them differ',
+      name: 'device linking: equal codes link; a substituted hello makes them differ',
       run: async () => {
         const owner = await device('Olga');
         const accountId = asAccountId(env.rng(16));
         const account = { accountId, accountKey: owner.entry.signingKey };
         const phone = await createDeviceKeys(env);
-        const n1 = await startNewDeviceLink(env, accountId, phone);
-        const e1 = await startExistingDeviceLink(env, n1.payload, account, owner.keys);
+        const e1 = await startExistingDeviceLink(env, account, owner.keys, owner.entry.agentId);
+        const n1 = await startNewDeviceLink(env, e1.payload, phone);
         const relay = await device('Relay');
-        const fake = await startExistingDeviceLink(
-          env,
-          n1.payload,
-          { accountId, accountKey: relay.entry.signingKey },
-          relay.keys,
-        );
-        const fooled = await newDeviceReceiveOffer(n1.state, env, fake.offer);
-        const n2 = await newDeviceReceiveOffer(n1.state, env, e1.offer);
-        const e2 = await existingDeviceReceiveReveal(e1.state, env, n2.reveal);
+        const fake = await startNewDeviceLink(env, e1.payload, relay.keys);
+        const fooled = await existingDeviceReceiveHello(e1.state, env, fake.hello);
+        const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
+        const n2 = await newDeviceReceiveOffer(n1.state, env, e2.offer);
         assertEqual(e2.code, n2.code, 'codes');
-        assertTrue(fooled.code !== e2.code, 'codes differ under a relay in the middle');
+        assertTrue(fooled.code !== n2.code, 'codes differ under a relay in the middle');
         const e3 = await existingDeviceConfirmCode(e2.state, env, {
           codesMatch: true,
           profile: { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' },
           self: owner.keys,
-          keyring: createArchiveKeyring(env, accountId),
+          keyring: undefined,
         });
         const n3 = newDeviceConfirmCode(n2.state, env, true);
         const n4 = await newDeviceReceiveGrant(n3.state, env, e3.release?.grant ?? new Uint8Array(0));

@@ -16,12 +16,12 @@ export async function clickText(page: Page, text: string): Promise<void> {
   await handle.click();
 }
 
-/** Types into the input labelled `label` (its <label> text). */
+/** Types into the input labelled `label` (its <label> text), once that label is on the screen. */
 export async function typeInto(page: Page, label: string, value: string): Promise<void> {
-  const id = await page.$eval(
-    `::-p-xpath(//label[normalize-space(.)="${label}"])`,
-    (element) => element.getAttribute('for') ?? '',
-  );
+  const handle = await page.waitForSelector(`::-p-xpath(//label[normalize-space(.)="${label}"])`, { visible: true });
+  if (handle === null) throw new Error(`no label "${label}"`);
+  const id = await handle.evaluate((element) => element.getAttribute('for') ?? '');
+  await handle.dispose();
   await page.locator(`[id="${id}"]`).fill(value);
 }
 

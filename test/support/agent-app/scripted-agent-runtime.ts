@@ -4,6 +4,7 @@
  * exists. It holds no keys and encrypts nothing; it is bundled only into test builds
  * (test/support/agent-app/build-agent-app.ts swaps it in) and is never presented as the product.
  */
+import { toBase32 } from '../../../shared/crypto/index.js';
 import { SealdeskError } from '../../../shared/errors/index.js';
 import type {
   AccountCreated,
@@ -34,6 +35,9 @@ export class ScriptedRuntimeError extends SealdeskError {
 export const SCRIPTED_RECOVERY_KEY = 'K7QF 2MZP 9TXA 4RWD HB3N 6YCE J8VL 5SGU Q2KT 7FDM X4PA 9WNE B3HR';
 export const SCRIPTED_FINGERPRINT = '4f3a9c2e7b18d60f5a2c9e41b7d3086f1c5e9a72d4b8063e9f17a5c2b4d80e6a';
 export const SCRIPTED_LINK_CODE = '482913';
+/** The link payload the scripted existing device shows: 82 bytes, and their typed form (base32, groups of four). */
+const SCRIPTED_LINK_PAYLOAD = new Uint8Array(82).map((_, i) => (i * 37 + 11) % 256);
+export const SCRIPTED_LINK_PAYLOAD_TEXT = (toBase32(SCRIPTED_LINK_PAYLOAD).match(/.{1,4}/g) ?? []).join(' ');
 export const TAKEN_USERNAME = 'taken';
 export const UNREACHABLE_RELAY = 'https://unreachable.invalid';
 
@@ -138,21 +142,20 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return { recoveryKey: SCRIPTED_RECOVERY_KEY, fingerprint: SCRIPTED_FINGERPRINT };
   }
 
-  startLinkAsNewDevice(input: Parameters<AgentRuntime['startLinkAsNewDevice']>[0]) {
-    this.linkSide = 'new';
-    this.relayUrl = input.relayUrl;
-    const qr = new Uint8Array(66).map((_, i) => (i * 37 + 11) % 256);
-    this.later(8, () => {
-      this.emit('link', { phase: 'compare-codes', code: SCRIPTED_LINK_CODE });
-    });
-    return Promise.resolve({ qr, code: 'bmaq eaaa 3k7t pq2x hr5n wd4c zy8s jl6e fu9g va3m kt7b xp2w e5hr d4nc q8zy' });
+  /** Existing device: shows the payload and waits; no scripted new device ever answers it. */
+  startLinkAsExistingDevice() {
+    this.linkSide = 'existing';
+    return Promise.resolve({ qr: new Uint8Array(SCRIPTED_LINK_PAYLOAD), code: SCRIPTED_LINK_PAYLOAD_TEXT });
   }
 
-  linkFromExistingDevice(scanned: Uint8Array | string): Promise<void> {
-    if (typeof scanned === 'string' && scanned.replace(/\s/g, '').length < 20) {
+  /** New device: a code that is too short is refused; otherwise the existing device answers. */
+  linkAsNewDevice(input: Parameters<AgentRuntime['linkAsNewDevice']>[0]): Promise<void> {
+    const { scanned } = input;
+    if (typeof scanned === 'string' && scanned.replace(/[\s-]/g, '').length < 20) {
       return Promise.reject(new ScriptedRuntimeError('decode', 'That code is incomplete. Copy all of it.'));
     }
-    this.linkSide = 'existing';
+    this.linkSide = 'new';
+    this.relayUrl = input.relayUrl;
     this.later(3, () => {
       this.emit('link', { phase: 'compare-codes', code: SCRIPTED_LINK_CODE });
     });

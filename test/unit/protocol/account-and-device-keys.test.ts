@@ -7,8 +7,9 @@ import {
   createDeviceKeys,
   deviceEntryOf,
   InvalidDisplayNameError,
+  verifyProofOfPossession,
 } from '../../../shared/protocol/index.js';
-import type { AccountId } from '../../../shared/wire/index.js';
+import { type AccountId, asAccountId } from '../../../shared/wire/index.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
 
 describe('account identity key (AIK)', () => {
@@ -60,16 +61,22 @@ describe('device keys (F10: one key set per device)', () => {
     const env = seededEnv('entries', manualClock());
     const keys = await createDeviceKeys(env);
     const agentId = env.rng(16);
-    const entry = deviceEntryOf(keys, { agentId, agentName: 'Ada', kind: 'pwa', role: 'agent' });
+    const accountId = asAccountId(env.rng(16));
+    const entry = await deviceEntryOf(keys, { agentId, agentName: 'Ada', kind: 'pwa', role: 'agent' }, accountId);
+    expect(entry.sponsorId).toEqual(keys.deviceId);
+    expect(await verifyProofOfPossession(accountId, entry)).toBe(true);
+    // #17.2: the proof binds the account and the agent.
+    expect(await verifyProofOfPossession(asAccountId(new Uint8Array(16)), entry)).toBe(false);
+    expect(await verifyProofOfPossession(accountId, { ...entry, agentId: new Uint8Array(16) })).toBe(false);
     expect(entry.signingKey).toEqual(keys.signing.publicKey);
     expect(entry.dhIdentityKey).toEqual(keys.identityDh.publicKey);
     expect(entry.agentId).toEqual(agentId);
     expect(entry.agentId).not.toBe(agentId);
-    expect(() => deviceEntryOf(keys, { agentId, agentName: 'Ada\u200B', kind: 'pwa', role: 'agent' })).toThrow(
-      InvalidDisplayNameError,
-    );
-    expect(() =>
-      deviceEntryOf(keys, { agentId: new Uint8Array(8), agentName: 'Ada', kind: 'pwa', role: 'agent' }),
-    ).toThrow(UsageError);
+    await expect(
+      deviceEntryOf(keys, { agentId, agentName: 'Ada\u200B', kind: 'pwa', role: 'agent' }, accountId),
+    ).rejects.toThrow(InvalidDisplayNameError);
+    await expect(
+      deviceEntryOf(keys, { agentId: new Uint8Array(8), agentName: 'Ada', kind: 'pwa', role: 'agent' }, accountId),
+    ).rejects.toThrow(UsageError);
   });
 });

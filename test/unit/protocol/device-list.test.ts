@@ -18,6 +18,11 @@ import {
   type DeviceList,
   type SignedDeviceList,
   versioned,
+  createDeviceKeys,
+  createDirectoryView,
+  deviceEntryOf,
+  receiveDeviceList,
+  requireAccepted,
 } from '../../../shared/protocol/index.js';
 import {
   createNextDeviceList,
@@ -37,9 +42,10 @@ import {
   u64,
   accountIdCodec,
   asDeviceId,
+  idEquals,
   LIMITS,
 } from '../../../shared/wire/index.js';
-import { identityWorld } from '../../support/identity-fixture.js';
+import { identityWorld, newMember } from '../../support/identity-fixture.js';
 
 /** Signs arbitrary body bytes with the AIK, bypassing the checks of createNextDeviceList: a hostile-but-signed list. */
 async function signRaw(identity: AccountIdentity, body: Uint8Array): Promise<SignedDeviceList> {
@@ -170,8 +176,9 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
         verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey),
       ).rejects.toBeInstanceOf(DecodeError);
     }
-    // The role byte of the first entry: header 2 + 16 + 4 + 32 + 32 + 1 + 32 (recovery) + 8 + 4 (count), then entry 16 + 16 + 4 + name + kind 1.
-    const roleOffset = 2 + 16 + 4 + 32 + 32 + 1 + 32 + 8 + 4 + 16 + 16 + 4 + 'Olivia Owner'.length + 1;
+    // The role byte of the first entry: header 2 + 16 + 4 + 32 + 32 + 1 + 32 (recovery) + 8 (issuedAt) + 8 (notAfter)
+    // + 4 + 1 (supported versions [2]) + 4 (count), then entry 16 + 16 + 4 + name + kind 1.
+    const roleOffset = 2 + 16 + 4 + 32 + 32 + 1 + 32 + 8 + 8 + 5 + 4 + 16 + 16 + 4 + 'Olivia Owner'.length + 1;
     expect(b[roleOffset]).toBe(1);
     const badRole = b.slice();
     badRole[roleOffset] = 7;
@@ -269,5 +276,73 @@ describe('device list: hostile input (typed error, nothing accepted)', () => {
         verifySignedDeviceList(await signRaw(w.identity, encodeDeviceListBody(list)), w.identity.signing.publicKey),
       ).rejects.toBeInstanceOf(DecodeError);
     }
+  });
+});
+
+describe('device list: sponsors and proofs of possession (#17.2)', () => {
+  it('#17.2: an entry whose proof of possession is for another account, another agent, or missing is refused (SignatureError)', async () => {
+    const w = await identityWorld('pop-refused');
+    const v1 = decodeDeviceListBody(w.v1.body);
+    const other = await identityWorld('pop-other-account');
+    const previousHash = await deviceListHash(w.v1.body);
+    const foreign = other.agent.entry; // a valid proof, for the other account
+    const wrongAgent = {
+      ...w.agent.entry,
+      agentId: w.admin.entry.agentId,
+      agentName: 'Adam Admin',
+      role: 'admin' as const,
+    };
+    const zeroProof = { ...w.agent.entry, proofOfPossession: new Uint8Array(64) };
+    for (const entry of [{ ...foreign, sponsorId: w.owner.entry.deviceId }, wrongAgent, zeroProof]) {
+      const devices = [...v1.devices.filter((d) => !idEquals(d.deviceId, entry.deviceId)), entry];
+      const body = encodeDeviceListBody({ ...v1, version: 2, previousHash, devices });
+      await expect(
+        verifySignedDeviceList(await signRaw(w.identity, body), w.identity.signing.publicKey),
+      ).rejects.toBeInstanceOf(SignatureError);
+    }
+  });
+
+  it('#17.2: sponsors: version 1 names sponsors of its own list; a new device names one of the previous list; a kept device keeps its sponsor', async () => {
+    const w = await identityWorld('sponsors');
+    const v1 = decodeDeviceListBody(w.v1.body);
+    // Version 1 with a sponsor that is not listed.
+    const stray = { ...v1, devices: [{ ...w.owner.entry, sponsorId: w.agent.entry.deviceId }] };
+    expect(() => validateDeviceList(stray)).toThrow(DecodeError);
+    // A new device sponsored by a device that is itself new (not in the previous list).
+    const first = await newMember(w.env, 'Nia New', 'agent');
+    const keys = await createDeviceKeys(w.env);
+    const second = await deviceEntryOf(
+      keys,
+      { agentId: first.entry.agentId, agentName: 'Nia New', kind: 'pwa', role: 'agent' },
+      w.identity.accountId,
+      first.entry.deviceId,
+    );
+    await expect(
+      createNextDeviceList(w.identity, w.v1, { devices: [...v1.devices, first.entry, second] }, w.env),
+    ).rejects.toBeInstanceOf(DecodeError);
+    // A kept device whose sponsor is rewritten (to hide who added it).
+    const rewritten = v1.devices.map((d) =>
+      idEquals(d.deviceId, w.agent.entry.deviceId) ? { ...d, sponsorId: w.admin.entry.deviceId } : d,
+    );
+    await expect(createNextDeviceList(w.identity, w.v1, { devices: rewritten }, w.env)).rejects.toBeInstanceOf(
+      DecodeError,
+    );
+    // The same lists signed raw are refused by a view that holds the previous list.
+    const view = requireAccepted(await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env)).state;
+    const raw = await signRaw(
+      w.identity,
+      encodeDeviceListBody({ ...v1, version: 2, previousHash: await deviceListHash(w.v1.body), devices: rewritten }),
+    );
+    const update = await receiveDeviceList(view, raw, w.env);
+    expect(update.rejected).toBeInstanceOf(DecodeError);
+    expect(update.state).toBe(view);
+    // An owner device the AIK holder adds directly may sponsor itself.
+    const ownerPhone = await deviceEntryOf(
+      await createDeviceKeys(w.env),
+      { agentId: w.owner.entry.agentId, agentName: 'Olivia Owner', kind: 'pwa', role: 'owner' },
+      w.identity.accountId,
+    );
+    const v2 = await createNextDeviceList(w.identity, w.v1, { devices: [...v1.devices, ownerPhone] }, w.env);
+    expect(requireAccepted(await receiveDeviceList(view, v2, w.env)).list?.version).toBe(2);
   });
 });

@@ -14,13 +14,12 @@ import {
   businessFingerprint,
 } from '../../../shared/protocol/index.js';
 import {
-  DIRECTORY_HISTORY,
-  type DirectoryView,
   createDirectoryView,
   createDirectoryViewForKey,
   receiveDeviceList,
   requireAccepted,
 } from '../../../shared/protocol/directory/directory-view.js';
+import { DIRECTORY_HISTORY, type DirectoryView } from '../../../shared/protocol/directory/directory-view-state.js';
 import { type IdentityWorld, identityWorld, newMember } from '../../support/identity-fixture.js';
 
 async function nextWithout(w: IdentityWorld, previous: SignedDeviceList, drop: number): Promise<SignedDeviceList> {
@@ -221,8 +220,8 @@ describe('DirectoryView: versions, rollback, equivocation', () => {
     const v2a = await nextWithout(w, w.v1, 2);
     const v2b = await nextWithout(w, w.v1, 1);
     const v3 = await nextWithout(w, v2a, 1);
-    // The view jumped from v1 straight to v3 (v2 was never shown to it).
-    const view = await accepted(createDirectoryView(w.pin), w, w.v1, v3);
+    // The view started at v3 (the first list it was shown; v2 never was).
+    const view = await accepted(createDirectoryView(w.pin), w, v3);
     const forked = await receiveDeviceList(view, v2b, w.env);
     expect(forked.rejected).toBeInstanceOf(EquivocationError);
     expect(forked.state.evidence[0]?.first).toEqual(v3);

@@ -33,6 +33,23 @@ describe('recovery key (F18)', () => {
     await expect(formatRecoveryKey(new Uint8Array(31))).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
+  it('#9.8: the recovery key parser folds ASCII case only and ignores only spaces and hyphens', async () => {
+    const w = await identityWorld();
+    const text = await formatRecoveryKey(w.recoveryKey);
+    const withK = text.indexOf('k');
+    const letter = text.search(/[a-z]/);
+    const at = withK >= 0 ? withK : letter;
+    const kelvin = `${text.slice(0, at)}\u212A${text.slice(at + 1)}`;
+    await expect(parseRecoveryKey(kelvin)).rejects.toBeInstanceOf(DecodeError);
+    await expect(parseRecoveryKey(`${text.slice(0, at)}\uFF41${text.slice(at + 1)}`)).rejects.toBeInstanceOf(
+      DecodeError,
+    );
+    for (const separator of ['\t', '\u00A0', '\u3000', '_']) {
+      await expect(parseRecoveryKey(text.replaceAll(' ', separator))).rejects.toBeInstanceOf(DecodeError);
+    }
+    expect(await parseRecoveryKey(text.replaceAll(' ', ' - ').toUpperCase())).toEqual(w.recoveryKey);
+  });
+
   it('F18: the AIK seed backup opens with the recovery key and rebuilds the same account key', async () => {
     const w = await identityWorld();
     const backup = await wrapIdentityBackup(w.recoveryKey, w.identity.accountId, w.seed, w.env);

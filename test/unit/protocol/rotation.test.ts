@@ -21,7 +21,10 @@ import {
   restoreAccountIdentity,
   wrapIdentityBackup,
   businessFingerprintBytes,
+  conversationListOf,
+  RollbackError,
 } from '../../../shared/protocol/index.js';
+import { DIRECTORY_HISTORY } from '../../../shared/protocol/directory/directory-view-state.js';
 import { encode } from '../../../shared/wire/index.js';
 import {
   decodeRotationStatement,
@@ -31,6 +34,7 @@ import {
   type SignedRotation,
 } from '../../../shared/protocol/directory/rotation-codec.js';
 import { identityWorld, type IdentityWorld } from '../../support/identity-fixture.js';
+import { manualClock, seededEnv } from '../../support/seeded-env.js';
 
 async function viewAtV1(w: IdentityWorld): Promise<DirectoryView> {
   return requireAccepted(await receiveDeviceList(createDirectoryView(w.pin), w.v1, w.env)).state;
@@ -43,7 +47,7 @@ async function expectRotationRejected(
   alertKind?: string,
 ): Promise<void> {
   const before = structuredClone(view);
-  const update = await receiveRotation(view, rotation);
+  const update = await receiveRotation(view, rotation, seededEnv('rotation-rejected', manualClock()));
   expect(update.outcome).toBe('rejected');
   expect(update.rejected).toBeInstanceOf(errorClass);
   expect(update.alerts.map((a) => a.kind)).toEqual(alertKind === undefined ? [] : [alertKind]);
@@ -58,7 +62,7 @@ describe('account key rotation (F18)', () => {
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     expect(decodeSignedRotation(encodeSignedRotation(rotation))).toEqual(rotation);
-    const rotated = requireAccepted(await receiveRotation(view, rotation)).state;
+    const rotated = requireAccepted(await receiveRotation(view, rotation, w.env)).state;
     expect(rotated.accountKey).toEqual(fresh.identity.signing.publicKey);
     expect(rotated.pin).toEqual(await businessFingerprintBytes(fresh.identity.signing.publicKey));
     const v2 = await createNextDeviceList(
@@ -71,14 +75,14 @@ describe('account key rotation (F18)', () => {
     expect(update.outcome).toBe('accepted');
     expect(update.list?.accountKey).toEqual(fresh.identity.signing.publicKey);
     // The same rotation again is a no-op.
-    expect((await receiveRotation(update.state, rotation)).outcome).toBe('unchanged');
+    expect((await receiveRotation(update.state, rotation, w.env)).outcome).toBe('unchanged');
   });
 
   it('F18: after the rotation, a list signed by the old AIK is refused (pin-mismatch)', async () => {
     const w = await identityWorld();
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
-    const rotated = requireAccepted(await receiveRotation(await viewAtV1(w), rotation)).state;
+    const rotated = requireAccepted(await receiveRotation(await viewAtV1(w), rotation, w.env)).state;
     const oldV2 = await createNextDeviceList(
       w.identity,
       w.v1,
@@ -105,11 +109,15 @@ describe('account key rotation (F18)', () => {
       { kind: 'recovery-key', signing: recovery.signing },
       w.env,
     );
-    const rotated = requireAccepted(await receiveRotation(view, rotation)).state;
+    const rotated = requireAccepted(await receiveRotation(view, rotation, w.env)).state;
     const v2 = await createNextDeviceList(
       fresh.identity,
       w.v1,
-      { devices: decodeDeviceListBody(w.v1.body).devices, recoveryKey: newRecovery.signing.publicKey },
+      {
+        devices: decodeDeviceListBody(w.v1.body).devices,
+        recoveryKey: newRecovery.signing.publicKey,
+        recoveryRotation: rotation,
+      },
       w.env,
     );
     const update = requireAccepted(await receiveDeviceList(rotated, v2, w.env));
@@ -182,7 +190,7 @@ describe('account key rotation (F18)', () => {
       createRotation(w.v1, fresh.identity, { kind: 'recovery-key', signing: relayRecovery.signing }, w.env),
     ).rejects.toBeInstanceOf(UsageError);
     // And the genuine one still goes through afterwards.
-    expect((await receiveRotation(view, genuine)).outcome).toBe('accepted');
+    expect((await receiveRotation(view, genuine, w.env)).outcome).toBe('accepted');
   });
 
   it('F18: a rotation that names another list version, or arrives before any list, is a ProtocolStateError', async () => {
@@ -211,8 +219,8 @@ describe('account key rotation (F18)', () => {
       other.env,
     );
     const view = await viewAtV1(w);
-    // Signed by the other account's AIK: its signature cannot verify under this account's key.
-    await expectRotationRejected(view, otherRotation, SignatureError, 'bad-signature');
+    // It starts from the other account's list, which is not a link of this view (#17.1: the base is looked up first).
+    await expectRotationRejected(view, otherRotation, ProtocolStateError);
     const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
     const rotation = await createRotation(w.v1, fresh.identity, { kind: 'account-key', identity: w.identity }, w.env);
     // This account's AIK and new key sign a statement naming another account id: pin mismatch.
@@ -232,5 +240,71 @@ describe('account key rotation (F18)', () => {
     await expectRotationRejected(view, misdirected, PinMismatchError, 'pin-mismatch');
     await expectRotationRejected(view, { ...rotation, body: rotation.body.slice(0, -1) }, DecodeError);
     await expectRotationRejected(view, { ...rotation, body: Uint8Array.from([...rotation.body, 0]) }, DecodeError);
+  });
+});
+
+describe('recovery rotations against a stolen account key (#17.1)', () => {
+  it('#17.1: a recovery rotation from a list before the last recovery is refused (rollback): an old recovery key cannot undo a later recovery', async () => {
+    const w = await identityWorld('recovery-rollback');
+    const v2 = await createNextDeviceList(
+      w.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
+    let view = requireAccepted(await receiveDeviceList(await viewAtV1(w), v2, w.env)).state;
+    const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
+    const fromV2 = await createRotation(
+      v2,
+      fresh.identity,
+      { kind: 'recovery-key', signing: w.recovery.signing },
+      w.env,
+    );
+    view = requireAccepted(await receiveRotation(view, fromV2, w.env)).state;
+    const other = await createRotatedAccountIdentity(w.identity.accountId, w.env);
+    const fromV1 = await createRotation(
+      w.v1,
+      other.identity,
+      { kind: 'recovery-key', signing: w.recovery.signing },
+      w.env,
+    );
+    const update = await receiveRotation(view, fromV1, w.env);
+    expect(update.rejected).toBeInstanceOf(RollbackError);
+    expect(update.alerts.map((a) => a.kind)).toEqual(['rollback']);
+    expect(update.state).toBe(view);
+  });
+
+  it('#17.1: a recovery rotation from a list older than the kept bodies leaves no current list until the owner’s next one', async () => {
+    const w = await identityWorld('recovery-deep');
+    let view = await viewAtV1(w);
+    let previous = w.v1;
+    for (let i = 0; i < DIRECTORY_HISTORY + 1; i++) {
+      previous = await createNextDeviceList(
+        w.identity,
+        previous,
+        { devices: decodeDeviceListBody(w.v1.body).devices },
+        w.env,
+      );
+      view = requireAccepted(await receiveDeviceList(view, previous, w.env)).state;
+    }
+    const fresh = await createRotatedAccountIdentity(w.identity.accountId, w.env);
+    const rotation = await createRotation(
+      w.v1,
+      fresh.identity,
+      { kind: 'recovery-key', signing: w.recovery.signing },
+      w.env,
+    );
+    const update = requireAccepted(await receiveRotation(view, rotation, w.env));
+    expect(update.alerts.map((a) => a.kind)).toEqual(['recovery-override']);
+    expect(update.state.current).toBeUndefined();
+    expect(() => conversationListOf(update.state)).toThrow(ProtocolStateError);
+    const next = await createNextDeviceList(
+      fresh.identity,
+      w.v1,
+      { devices: decodeDeviceListBody(w.v1.body).devices },
+      w.env,
+    );
+    const after = requireAccepted(await receiveDeviceList(update.state, next, w.env));
+    expect(conversationListOf(after.state).version).toBe(2);
   });
 });

@@ -12,6 +12,47 @@ import {
 import { asConversationId } from '../../../shared/wire/index.js';
 import { identityWorld } from '../../support/identity-fixture.js';
 
+describe('business pin parsing (#9.8, PROTOCOL §12.1)', () => {
+  // 0x50 = 01010|000: the text opens with "k" (index 10 of the RFC 4648 §6 alphabet).
+  const pinBytes = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 0x50 : (i * 37) & 0xff));
+  const pin = formatFingerprint(pinBytes);
+
+  it('#9.8: case folding is ASCII-only: a KELVIN SIGN (U+212A) or a dotless/dotted i in place of k or i is refused', () => {
+    expect(pin.startsWith('k')).toBe(true);
+    expect(parseBusinessPin(pin.toUpperCase())).toEqual(pinBytes);
+    expect(() => parseBusinessPin(`\u212A${pin.slice(1)}`)).toThrow(DecodeError);
+    const withI = pin.indexOf('i');
+    if (withI >= 0)
+      expect(() => parseBusinessPin(`${pin.slice(0, withI)}\u0130${pin.slice(withI + 1)}`)).toThrow(DecodeError);
+    // Fullwidth Latin letters fold to ASCII only under Unicode rules: refused.
+    expect(() => parseBusinessPin(`\uFF4B${pin.slice(1)}`)).toThrow(DecodeError);
+  });
+
+  it('#9.8: only spaces (U+0020) and hyphens (U+002D) are ignored; any other separator is refused', () => {
+    const compact = pin.replaceAll(' ', '');
+    expect(parseBusinessPin(compact)).toEqual(pinBytes);
+    expect(parseBusinessPin(pin.replaceAll(' ', '-'))).toEqual(pinBytes);
+    expect(parseBusinessPin(`  ${pin.replaceAll(' ', ' - ')} `)).toEqual(pinBytes);
+    for (const separator of ['\t', '\n', '\u00A0', '\u3000', '\u2010', '_', '.', '\u200B']) {
+      expect(() => parseBusinessPin(pin.replaceAll(' ', separator))).toThrow(DecodeError);
+    }
+  });
+
+  it('#9.8: only the canonical base32 form of 32 bytes is accepted (52 characters, zero trailing bits, no padding)', () => {
+    const compact = pin.replaceAll(' ', '');
+    expect(compact).toHaveLength(52);
+    expect(() => parseBusinessPin(`${compact}====`)).toThrow(DecodeError);
+    expect(() => parseBusinessPin(compact.slice(0, 51))).toThrow(DecodeError);
+    expect(() => parseBusinessPin(`${compact}aa`)).toThrow(DecodeError);
+    // The last character carries 4 unused bits: any non-zero one is another spelling of the same bytes.
+    const last = compact.at(-1) ?? 'a';
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+    const sibling = alphabet[alphabet.indexOf(last) + 1] ?? 'b';
+    expect(() => parseBusinessPin(`${compact.slice(0, 51)}${sibling}`)).toThrow(DecodeError);
+    expect(() => parseBusinessPin(compact.replace('k', '1'))).toThrow(DecodeError);
+  });
+});
+
 describe('business fingerprint (F1, F22)', () => {
   it('is the formatted, labelled fingerprint of the AIK and parses back to the pin bytes', async () => {
     const w = await identityWorld();

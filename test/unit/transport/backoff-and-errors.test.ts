@@ -59,6 +59,8 @@ describe('relay frame errors (PROTOCOL §16.4)', () => {
     'already-authenticated': BadRequestError,
     'storage-failed': ServerError,
     'text-frame': BadRequestError,
+    'too-many-connections': RateLimitedError,
+    'queue-full': RateLimitedError,
   };
   for (const [name, kind] of Object.entries(expected) as [FrameErrorName, new (...args: never[]) => Error][]) {
     it(`${name} → ${kind.name}`, () => {

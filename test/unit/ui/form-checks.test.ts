@@ -86,19 +86,26 @@ describe('recovery key check', () => {
 });
 
 describe('link invitation', () => {
-  it('round-trips through its text, a web address of the PWA’s link screen', () => {
-    const invitation = { relayUrl: 'https://chat.example.com', accountId: '5ea1de5c0ffee00a11ce00b0b0000001' };
+  const code = 'bmaqeaaa3k7tpq2xhr5nwd4czysjl6efugva3mkt7bxp2we5hrd4ncq';
+
+  it('#13.2: round-trips through its text, a web address of the PWA’s link screen with the existing device’s code', () => {
+    const invitation = { relayUrl: 'https://chat.example.com', code };
     const text = invitationText(invitation);
-    expect(text).toBe('https://chat.example.com/app/#/link?account=5ea1de5c0ffee00a11ce00b0b0000001');
+    expect(text).toBe(`https://chat.example.com/app/#/link?code=${code}`);
     expect(parseInvitation(`  ${text}\n`)).toEqual(invitation);
+    // The code as the runtime returns it (groups of four) goes into the address without spaces.
+    const grouped = invitationText({ relayUrl: 'https://chat.example.com', code: 'BMAQ eaaa 3k7t pq2x hr5n' });
+    expect(grouped).toBe('https://chat.example.com/app/#/link?code=bmaqeaaa3k7tpq2xhr5n');
   });
 
   it('refuses anything else with a message saying where to find one', () => {
     for (const bad of [
       '',
       'hello',
-      'https://chat.example.com/app/#/link?account=zz',
-      'http://evil.example/app/#/link?account=' + 'a'.repeat(32),
+      'https://chat.example.com/app/#/link?code=zz',
+      'https://chat.example.com/app/#/link?code=' + '1'.repeat(40),
+      'https://chat.example.com/app/#/link?account=' + 'a'.repeat(32),
+      'http://evil.example/app/#/link?code=' + code,
     ]) {
       expect(
         fieldOf(() => parseInvitation(bad)),
