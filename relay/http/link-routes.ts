@@ -1,12 +1,12 @@
 /**
  * The device-linking mailbox (issue #11 item 3, PROTOCOL §10.1): the channel through which a new
- * device and an existing one exchange the link offer, reveal and grant.
+ * device and an existing one exchange the link hello, offer and grant.
  *
- *   PUT /v1/links/:linkId/(offer|reveal|grant)   raw message (≤ 8 KiB) -> 201; 409 slot-taken
- *   GET /v1/links/:linkId/(offer|reveal|grant)   raw message, or 404 not-yet
+ *   PUT /v1/links/:linkId/(hello|offer|grant)   raw message (≤ 8 KiB) -> 201; 409 slot-taken
+ *   GET /v1/links/:linkId/(hello|offer|grant)   raw message, or 404 not-yet
  *
  * No account is needed: the new device has none yet. The link id is 16 random bytes from the
- * new device's QR code; the messages are protected by the protocol itself (commit-then-reveal and
+ * existing device's QR code; the messages are protected by the protocol itself (commit-then-reveal and
  * the compared code, §10.3), so a relay that reads or swaps them learns nothing and is caught.
  * Each slot is written once. Kept in this process's memory only, for 10 minutes, at most 10,000
  * links (a link in progress is lost on restart or on another node of a cluster: linking starts again).
@@ -16,7 +16,7 @@ import { readBytes } from './body.js';
 import { sendBytes, sendJson } from './respond.js';
 import { ID, type Route, param, route } from './router.js';
 
-const SLOTS = '(offer|reveal|grant)';
+const SLOTS = '(hello|offer|grant)';
 const MAX_MESSAGE_BYTES = 8 * 1024;
 const TTL_MS = 10 * 60_000;
 const MAX_LINKS = 10_000;

@@ -155,7 +155,7 @@ export async function e2ePhase(quick: boolean, log: (line: string) => void): Pro
     const accountId = (await owner.runtime.status()).accountId ?? '';
     const rows: E2eRow[] = [];
     for (const devices of DEVICE_COUNTS) {
-      while (agents.length < devices) agents.push(await link(relay.origin, owner, accountId));
+      while (agents.length < devices) agents.push(await link(relay.origin, owner));
       log(`e2e: ${devices} agent device(s), ${count} messages`);
       const e2e = await e2eLatencies(relay.origin, accountId, pin, agents, count);
       const raw = await rawLatencies(relay.origin, relay.wsUrl, count);

@@ -51,7 +51,6 @@ import {
 } from '../transport/index.js';
 import {
   type ConversationId,
-  asAccountId,
   asConversationId,
   asDeviceId,
   decodeEnvelope,
@@ -219,7 +218,12 @@ class AgentRuntimeImpl implements AgentRuntime {
       kind: input.deviceKind,
       role: 'owner',
     } as const;
-    const signed = await firstList(identity, deviceEntryOf(keys, profile), recovery.signing.publicKey, env);
+    const signed = await firstList(
+      identity,
+      await deviceEntryOf(keys, profile, accountId),
+      recovery.signing.publicKey,
+      env,
+    );
     const view = (await takeLists(await createDirectoryViewForKey(identity.signing.publicKey), [signed], env)).view;
     const prekeys = await createPrekeyState(keys, env);
     const account: AgentAccountRecord = {
@@ -759,37 +763,38 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   // ---- not in this build (issue #11: linking, recovery, roles, change requests) ------------------
 
-  async startLinkAsNewDevice(input: {
-    readonly relayUrl: string;
-    readonly accountId: HexId;
-    readonly deviceKind: AgentDeviceKind;
-  }): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
-    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
-    this.#link?.cancel('a new link was started');
-    const p = platformFor(input.relayUrl, this.#ports);
-    const accountId = asAccountId(idBytesFromHex(input.accountId));
-    const keys = await createDeviceKeys(p.env);
-    const { link, payload } = await NewDeviceLink.start(p, accountId, keys, this.#linkHooks);
-    this.#link = link;
-    this.#linkTarget = { relayUrl: input.relayUrl, p };
-    return { qr: payload, code: linkPayloadToText(payload) };
-  }
-
-  async linkFromExistingDevice(scanned: Uint8Array | string): Promise<void> {
+  /** Existing device (PROTOCOL §10.5): the payload to show; the new device joins this device's agent. */
+  async startLinkAsExistingDevice(): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
     const e = await this.#require();
     const accountKey = e.view.accountKey;
     if (accountKey === undefined) throw new NotStartedError('no verified account key');
     if (e.account.identity === undefined)
       throw new NotSupportedYetError('only a device holding the account key can add devices in this build');
     this.#link?.cancel('a new link was started');
-    const payload = typeof scanned === 'string' ? linkPayloadFromText(scanned) : scanned;
-    this.#link = await ExistingDeviceLink.start(
+    const { link, payload } = await ExistingDeviceLink.start(
       e.p,
-      payload,
       { accountId: e.account.accountId, accountKey },
       e.keys,
+      e.account.profile.agentId,
       this.#linkHooks,
     );
+    this.#link = link;
+    return { qr: payload, code: linkPayloadToText(payload) };
+  }
+
+  /** New device: the scanned (or typed) payload of the existing device; its hello goes to the relay. */
+  async linkAsNewDevice(input: {
+    readonly relayUrl: string;
+    readonly scanned: Uint8Array | string;
+    readonly deviceKind: AgentDeviceKind;
+  }): Promise<void> {
+    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    this.#link?.cancel('a new link was started');
+    const p = platformFor(input.relayUrl, this.#ports);
+    const payload = typeof input.scanned === 'string' ? linkPayloadFromText(input.scanned) : input.scanned;
+    const keys = await createDeviceKeys(p.env);
+    this.#link = await NewDeviceLink.start(p, payload, keys, this.#linkHooks);
+    this.#linkTarget = { relayUrl: input.relayUrl, p };
   }
 
   async confirmLink(sameCode: boolean): Promise<void> {
@@ -802,7 +807,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     const e = await this.#require();
-    await link.confirm(sameCode, { ...e.account.profile }, (release) => this.#listLinked(e, release));
+    await link.confirm(sameCode, { ...e.account.profile }, undefined, (release) => this.#listLinked(e, release));
   }
 
   cancelLink(): Promise<void> {

@@ -44,7 +44,7 @@ export async function nextList(
   return { signed, removed: applied.removed };
 }
 
-/** What a UI shows of a listed device. The list has no sponsor field yet: each device is its own. */
+/** What a UI shows of a listed device; the sponsor is the entry's (PROTOCOL §4.2: itself for the first device). */
 export function deviceViewOf(entry: DeviceEntry, self: DeviceId): DeviceView {
   return {
     deviceId: idToHex(entry.deviceId),
@@ -52,7 +52,7 @@ export function deviceViewOf(entry: DeviceEntry, self: DeviceId): DeviceView {
     agentName: entry.agentName,
     role: entry.role,
     kind: entry.kind,
-    sponsor: idToHex(entry.deviceId),
+    sponsor: idToHex(entry.sponsorId),
     self: idEquals(entry.deviceId, self),
   };
 }

@@ -120,6 +120,21 @@ const WORDING: Readonly<Record<AlertKind, Wording>> = {
     title: 'A malformed message was refused',
     text: 'A message broke the rules of its kind (for example a file with a bad name) and was not shown.',
   },
+  [ALERT_KINDS.recoveryOverride]: {
+    severity: ALERT_SEVERITIES.danger,
+    title: 'The account key was replaced with the recovery key',
+    text: 'The owner used the recovery key to take the account back: changes signed with the old account key after that point were undone. If nobody on the team did this, contact the owner at once.',
+  },
+  [ALERT_KINDS.listExpired]: {
+    severity: ALERT_SEVERITIES.danger,
+    title: 'The team list is out of date',
+    text: `The newest list of team devices has expired and no newer one arrived. ${RELAY_OR_DEVICE} Messages are not sent until a current list arrives.`,
+  },
+  [ALERT_KINDS.recoveryKeyChange]: {
+    severity: ALERT_SEVERITIES.danger,
+    title: 'The recovery key was changed without the recovery key',
+    text: `A list of team devices tried to change the account's recovery key without proof from the old one and was refused. ${RELAY_OR_DEVICE}`,
+  },
 };
 
 export function plainAlert(alert: SecurityAlert): PlainAlert {

@@ -22,7 +22,8 @@ export interface RuntimeShapes {
 
 export type RuntimeStore = ClientStore<RuntimeShapes>;
 
-const ACCEPTED = { conversation: [1], directory: [1], deviceKeys: [1], prekeys: [1], account: [1] } as const;
+// The directory view's layout is version 2 since the v2 trust root (notAfter, supported versions, sponsors).
+const ACCEPTED = { conversation: [1], directory: [2], deviceKeys: [1], prekeys: [1], account: [1] } as const;
 
 /**
  * Where the visitor's conversation lives. Nothing is written to the browser before the visitor

@@ -29,7 +29,7 @@ describe('#11.3: link mailbox', () => {
     expect(again.status).toBe(409);
     expect(again.json['error']).toBe('slot-taken');
     expect((await http(relay.origin, 'GET', offer)).bytes).toEqual(new Uint8Array([1, 2, 3]));
-    expect((await http(relay.origin, 'GET', `/v1/links/${linkId}/reveal`)).status).toBe(404);
+    expect((await http(relay.origin, 'GET', `/v1/links/${linkId}/hello`)).status).toBe(404);
     expect((await http(relay.origin, 'GET', `/v1/links/${randomHexId()}/offer`)).status).toBe(404);
     expect((await http(relay.origin, 'PUT', `/v1/links/${linkId}/secrets`, { body: new Uint8Array([1]) })).status).toBe(
       404,

@@ -23,6 +23,9 @@ describe('#11.4: one-time prekeys', () => {
     relay = await startRelayProcess(data.dir, {
       SEALDESK_MESSAGES_PER_SECOND: '5000',
       SEALDESK_CONVERSATIONS_PER_HOUR: '1000',
+      // The test drains the device's one-time prekeys from one address (relay budgets, issue #10).
+      SEALDESK_PREKEY_CLAIMS_PER_HOUR: '10000',
+      SEALDESK_PREKEY_CLAIMS_PER_DEVICE_PER_HOUR: '10000',
     });
     agent = agentRuntime();
     pin = (await newAccount(relay.origin, agent)).fingerprint;

@@ -39,8 +39,8 @@ describe('#11.4: three agent devices', () => {
   });
 
   it('#11.4: linked devices get the conversation; a revoked one gets nothing afterwards', async () => {
-    const second = await link(relay.origin, owner, accountId);
-    const third = await link(relay.origin, owner, accountId);
+    const second = await link(relay.origin, owner);
+    const third = await link(relay.origin, owner);
     expect((await owner.runtime.devices()).map((d) => d.self)).toEqual([true, false, false]);
     expect(await second.runtime.fingerprint()).toBe(pin);
 
@@ -94,12 +94,8 @@ describe('#11.4: three agent devices', () => {
     const ownerPhases: LinkPhase[] = [];
     const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
     const before = (await owner.runtime.devices()).length;
-    const { code } = await added.runtime.startLinkAsNewDevice({
-      relayUrl: relay.origin,
-      accountId,
-      deviceKind: 'pwa',
-    });
-    await owner.runtime.linkFromExistingDevice(code);
+    const { qr } = await owner.runtime.startLinkAsExistingDevice();
+    await added.runtime.linkAsNewDevice({ relayUrl: relay.origin, scanned: qr, deviceKind: 'pwa' });
     await waitFor(() => codeOf(ownerPhases) !== undefined && codeOf(phases) !== undefined, 'both codes');
     await owner.runtime.confirmLink(false);
     await added.runtime.confirmLink(false);

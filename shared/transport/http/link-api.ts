@@ -1,13 +1,13 @@
 /**
  * The device-linking mailbox over HTTP (docs/OPERATIONS.md "HTTP API", PROTOCOL §10.1): each link
- * (16-byte id from the new device's code) has three write-once slots. The messages are opaque here;
+ * (16-byte id from the existing device's code) has three write-once slots. The messages are opaque here;
  * shared/protocol/linking checks every one.
  */
 import { toHex } from '../../crypto/index.js';
 import { NotFoundError } from '../relay-errors.js';
 import type { CallOptions, RelayRequester } from './relay-request.js';
 
-export type LinkSlot = 'offer' | 'reveal' | 'grant';
+export type LinkSlot = 'hello' | 'offer' | 'grant';
 
 export class LinkApi {
   readonly #http: RelayRequester;
