@@ -83,7 +83,7 @@ import { fetchBundles } from './prekey-fetch.js';
 import { ConversationClosedError, NotStartedError, NotSupportedYetError, connectionStateOf } from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
-import { openWidgetConfig, signWidgetConfig } from './widget-config.js';
+import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
@@ -747,18 +747,20 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async widgetConfig(): Promise<WidgetConfig | undefined> {
     const e = await this.#require();
-    const blob = await e.p.http.directory.widgetConfig(e.account.accountId);
     const key = e.view.accountKey;
-    if (blob === undefined || key === undefined) return undefined;
-    return openWidgetConfig(blob, e.account.accountId, key);
+    if (key === undefined) return undefined;
+    return (await readWidgetConfig(e.p.http.directory, { accountId: e.account.accountId, accountKey: key }, undefined))
+      .config;
   }
 
   async publishWidgetConfig(config: WidgetConfig): Promise<void> {
     const e = await this.#require();
     if (e.account.identity === undefined)
       throw new NotSupportedYetError('only a device holding the account key can sign the widget configuration');
-    const blob = await signWidgetConfig(e.account.identity, config);
-    await e.p.http.directory.putWidgetConfig(e.account.accountId, blob, await this.#auth(e));
+    const auth = await this.#auth(e);
+    await publishWidgetConfig(e.p.http.directory, e.account.identity, config, e.p.env, (bytes) =>
+      e.p.http.directory.putWidgetConfig(e.account.accountId, bytes, auth),
+    );
   }
 
   // ---- not in this build (issue #11: linking, recovery, roles, change requests) ------------------

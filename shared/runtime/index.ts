@@ -20,5 +20,5 @@ export {
   NotStartedError,
   NotSupportedYetError,
 } from './runtime-errors.js';
-export { checkWidgetConfig, defaultWidgetConfig, openWidgetConfig, signWidgetConfig } from './widget-config.js';
+export { defaultWidgetConfig } from './widget-config-reading.js';
 export { plainAlert } from './plain-alerts.js';

@@ -9,9 +9,11 @@ import { concatBytes, toHex } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   DeviceListBehindError,
+  ExpiredDeviceListError,
   type DirectoryView,
   type MessageBody,
   type SecurityAlert,
+  type SeenWidgetConfig,
   applyDeviceList,
   businessFingerprint,
   conversationListOf,
@@ -25,6 +27,7 @@ import {
   sealAttachment,
   startVisitorConversation,
   tick,
+  visitorListOf,
 } from '../protocol/index.js';
 import { type ConnectionEvent, RelayConnection, type SaveDelivery } from '../transport/index.js';
 import {
@@ -60,7 +63,7 @@ import { plainAlert, problemAlert } from './plain-alerts.js';
 import { fetchBundles } from './prekey-fetch.js';
 import type { RuntimeShapes, RuntimeStore, VisitorStorage } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
-import { defaultWidgetConfig, openWidgetConfig } from './widget-config.js';
+import { defaultWidgetConfig, readWidgetConfig, seenSettings, storedSeen } from './widget-config-reading.js';
 
 export interface VisitorRuntimePorts extends RuntimePlatform {
   /** The relay's base address (the snippet's data-relay). */
@@ -91,6 +94,8 @@ class VisitorRuntimeImpl implements VisitorRuntime {
   readonly #queues = new SerialQueues();
   #view: DirectoryView | undefined;
   #store: RuntimeStore | undefined;
+  /** The newest widget configuration accepted (PROTOCOL §19.3), stored with the account's directory view. */
+  #seenConfig: SeenWidgetConfig | undefined;
   #active: Active | undefined;
   #disposed = false;
 
@@ -122,12 +127,22 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       throw new BusinessNotReadyError('this business has not published its team devices yet');
     }
     this.#view = view;
-    const blob = await this.#p.http.directory.widgetConfig(this.#accountId);
-    const config: WidgetConfig =
-      blob === undefined ? defaultWidgetConfig() : await openWidgetConfig(blob, this.#accountId, view.accountKey);
+    // PROTOCOL §19.3: RollbackError, EquivocationError (against what this browser accepted before): refused.
+    const seen = await storedSeen(store, this.#accountId);
+    const read = await readWidgetConfig(
+      this.#p.http.directory,
+      { accountId: this.#accountId, accountKey: view.accountKey },
+      seen,
+    );
+    this.#seenConfig = read.seen;
+    const config: WidgetConfig = read.config ?? defaultWidgetConfig();
     const business = { name: config.businessName, fingerprint: await businessFingerprint(view.accountKey) };
     if (store === undefined) return { business, config };
-    if (taken.accepted) await store.commit({ directories: [{ accountId: this.#accountId, view }] });
+    if (taken.accepted || read.seen?.configVersion !== seen?.configVersion)
+      await store.commit({
+        directories: [{ accountId: this.#accountId, view }],
+        settings: seenSettings(this.#accountId, read.seen),
+      });
     const resumed = await this.#resume(store);
     return resumed === undefined ? { business, config } : { business, config, conversation: resumed };
   }
@@ -160,11 +175,10 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     readonly question: string;
     readonly answer: string;
   }): Promise<VisitorConversationView> {
-    const view = this.#requireView();
     const current = this.#active;
     if (current !== undefined && current.record.closedBy === undefined) return this.#viewOf(current.record);
     if (current !== undefined) await this.#stopActive();
-    const list = conversationListOf(view);
+    const { view, list } = await this.#currentList();
     const bundles = await fetchBundles(this.#p.http, this.#accountId, list.devices);
     const started = await startVisitorConversation(list, bundles, this.#p.env);
     this.#emitAlerts(started.alerts);
@@ -176,11 +190,35 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     const record = newRecord(started.state, this.#p.timers.now(), capability);
     await store.commit({
       directories: [{ accountId: this.#accountId, view }],
+      settings: seenSettings(this.#accountId, this.#seenConfig),
       conversations: [{ conversationId, state: record }],
     });
     this.#connect(store, conversationId, record, capability);
     if (prechat !== undefined) await this.sendText(`${prechat.question}\n${prechat.answer}`);
     return this.#viewOf(this.#requireActive().record);
+  }
+
+  /**
+   * The list a new conversation starts on (PROTOCOL §4.4, visitorListOf): an expired newest list
+   * means fetching the newer ones first; still expired, ExpiredDeviceListError (list-expired alert).
+   */
+  async #currentList(): Promise<{ view: DirectoryView; list: ReturnType<typeof visitorListOf> }> {
+    const view = this.#requireView();
+    try {
+      return { view, list: visitorListOf(view, this.#p.env) };
+    } catch (error) {
+      if (!(error instanceof ExpiredDeviceListError)) throw error;
+    }
+    const refreshed = await refreshDirectory(this.#p.http, this.#accountId, view, this.#p.env);
+    this.#emitAlerts(refreshed.alerts);
+    if (refreshed.rejected !== undefined) throw refreshed.rejected;
+    this.#view = refreshed.view;
+    try {
+      return { view: refreshed.view, list: visitorListOf(refreshed.view, this.#p.env) };
+    } catch (error) {
+      if (error instanceof ExpiredDeviceListError) this.#emitAlerts([error.alert]);
+      throw error;
+    }
   }
 
   #connect(
