@@ -16,7 +16,9 @@ import {
   type NewDeviceLinkState,
   type PrekeyState,
   type SecurityAlert,
+  type SignedDeviceList,
   linkPayloadFromText,
+  listNeedsResigning,
   linkPayloadToText,
   listLinkedDevice,
   accountIdentityFromSeed,
@@ -74,7 +76,7 @@ import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-a
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
 import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
-import { deviceViewOf, firstList, nextList } from './device-lists.js';
+import { deviceViewOf, firstList, nextList, resignedList } from './device-lists.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
@@ -114,6 +116,8 @@ export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {
 }
 
 const LOGIN_STEPS = 6;
+/** One queue for every list this device signs, so two never claim the same version. */
+const DEVICE_LIST_QUEUE = 'device-list';
 
 class AgentRuntimeImpl implements AgentRuntime {
   readonly #ports: AgentRuntimePorts;
@@ -319,7 +323,45 @@ class AgentRuntimeImpl implements AgentRuntime {
     });
   }
 
+  /** PROTOCOL §4.2: the owner signs the same devices again before the list's notAfter (7 days ahead). */
+  #resignListIfDue(e: Enrolled): Promise<void> {
+    return this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const identity = e.account.identity;
+      const current = e.view.current;
+      const previous = e.view.history.at(-1);
+      if (identity === undefined || current === undefined || previous === undefined) return;
+      if (!listNeedsResigning(current, e.p.timers.now())) return;
+      await this.#publishOwnList(e, await resignedList(identity, previous.signed, current, e.p.env));
+    });
+  }
+
+  /** Saves a list this device signed into its view, then (after `beforePublish`) publishes it. */
+  async #publishOwnList(
+    e: Enrolled,
+    signed: SignedDeviceList,
+    beforePublish?: (auth: RelayAuth) => Promise<void>,
+  ): Promise<void> {
+    const taken = await takeLists(e.view, [signed], e.p.env);
+    if (taken.rejected !== undefined) throw taken.rejected;
+    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
+    e.view = taken.view;
+    const auth = await this.#auth(e);
+    await beforePublish?.(auth);
+    const version = taken.view.current?.version ?? 0;
+    await e.p.http.directory.putDeviceList(e.account.accountId, version, encodeSignedDeviceList(signed), auth);
+  }
+
   #maintainSoon(e: Enrolled): void {
+    void this.#resignListIfDue(e).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#events.emit(
+        'alert',
+        problemAlert(
+          'The team list could not be renewed',
+          'The signed list of team devices expires soon and could not be re-signed; retrying later.',
+        ),
+      );
+    });
     void this.#publishPrekeys(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
       this.#events.emit(
@@ -707,23 +749,22 @@ class AgentRuntimeImpl implements AgentRuntime {
         'only a device holding the account key can revoke devices (change requests are not in this build)',
       );
     const target = asDeviceId(idBytesFromHex(deviceId));
-    const { signed, removed } = await nextList(
-      identity,
-      previous.signed,
-      e.view.current,
-      e.keys.deviceId,
-      { kind: 'remove-device', deviceId: target },
-      e.p.env,
-    );
-    const taken = await takeLists(e.view, [signed], e.p.env);
-    if (taken.rejected !== undefined) throw taken.rejected;
-    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
-    e.view = taken.view;
-    const auth = await this.#auth(e);
-    const version = taken.view.current?.version ?? 0;
-    await e.p.http.directory.putDeviceList(e.account.accountId, version, encodeSignedDeviceList(signed), auth);
-    await e.p.http.directory.removeDevice(e.account.accountId, target, auth);
-    this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const current = e.view.current;
+      const latest = e.view.history.at(-1);
+      if (current === undefined || latest === undefined) throw new NotStartedError('no verified device list');
+      const { signed, removed } = await nextList(
+        identity,
+        latest.signed,
+        current,
+        e.keys.deviceId,
+        { kind: 'remove-device', deviceId: target },
+        e.p.env,
+      );
+      await this.#publishOwnList(e, signed);
+      await e.p.http.directory.removeDevice(e.account.accountId, target, await this.#auth(e));
+      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+    });
   }
 
   async fingerprint(): Promise<string> {
@@ -821,21 +862,20 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
   async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
     const identity = e.account.identity;
-    const previous = e.view.history.at(-1);
-    if (identity === undefined || previous === undefined) throw new NotStartedError('no account key on this device');
-    const signed = await listLinkedDevice(identity, previous.signed, e.keys.deviceId, release, e.p.env);
-    const taken = await takeLists(e.view, [signed], e.p.env);
-    if (taken.rejected !== undefined) throw taken.rejected;
-    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
-    e.view = taken.view;
-    const auth = await this.#auth(e);
-    await e.p.http.directory.enrolDevice(e.account.accountId, release.entry.deviceId, release.entry.signingKey, auth);
-    await e.p.http.directory.putDeviceList(
-      e.account.accountId,
-      taken.view.current?.version ?? 0,
-      encodeSignedDeviceList(signed),
-      auth,
-    );
+    if (identity === undefined) throw new NotStartedError('no account key on this device');
+    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const previous = e.view.history.at(-1);
+      if (previous === undefined) throw new NotStartedError('no verified device list');
+      const signed = await listLinkedDevice(identity, previous.signed, e.keys.deviceId, release, e.p.env);
+      await this.#publishOwnList(e, signed, async (auth) => {
+        await e.p.http.directory.enrolDevice(
+          e.account.accountId,
+          release.entry.deviceId,
+          release.entry.signingKey,
+          auth,
+        );
+      });
+    });
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
   }
 

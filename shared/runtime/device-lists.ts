@@ -44,6 +44,19 @@ export async function nextList(
   return { signed, removed: applied.removed };
 }
 
+/**
+ * The same devices as the next version, signed now with a new notAfter (PROTOCOL §4.2): the owner
+ * re-signs before the current list expires (listNeedsResigning), or visitors refuse it.
+ */
+export function resignedList(
+  identity: AccountIdentity,
+  previous: SignedDeviceList,
+  current: DeviceList,
+  env: ProtocolEnv,
+): Promise<SignedDeviceList> {
+  return createNextDeviceList(identity, previous, { devices: current.devices }, env);
+}
+
 /** What a UI shows of a listed device; the sponsor is the entry's (PROTOCOL §4.2: itself for the first device). */
 export function deviceViewOf(entry: DeviceEntry, self: DeviceId): DeviceView {
   return {

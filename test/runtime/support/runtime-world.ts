@@ -91,6 +91,7 @@ export function visitorRuntime(
   pin: string,
   db = new MemoryDatabase(),
   sockets = new SocketTracker(),
+  timers?: Timers,
 ): VisitorHandle {
   const storage = memoryVisitorStorage(db);
   const runtime = createVisitorRuntime({
@@ -101,6 +102,7 @@ export function visitorRuntime(
     fetch,
     WebSocket: sockets.WebSocket,
     tuning: TUNING,
+    ...(timers === undefined ? {} : { timers }),
   });
   const events = new Recorder<VisitorEvents>();
   events.listen(runtime.on, ['message', 'status', 'typing', 'alert', 'connection', 'closed']);
