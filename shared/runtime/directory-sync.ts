@@ -11,7 +11,7 @@ import {
   decodeSignedDeviceList,
   receiveDeviceList,
 } from '../protocol/index.js';
-import type { RelayHttp } from '../transport/index.js';
+import { BadResponseError, MAX_CHAIN_FETCH, type RelayHttp } from '../transport/index.js';
 import type { AccountId, SealdeskError } from '../wire/index.js';
 
 export interface TakenLists {
@@ -43,7 +43,12 @@ export async function takeLists(
   return { view: current, accepted, alerts, rejected };
 }
 
-/** Fetches the lists newer than the view's (up to `upTo` when given) and feeds them to it. */
+/**
+ * Fetches the lists newer than the view's and feeds them to it. A view moves one version at a time
+ * (PROTOCOL §4.4, DeviceListGapError): a view that holds a list fetches EVERY later version, in
+ * batches of MAX_CHAIN_FETCH, not only the newest ones the relay hands out at once. A view with
+ * only the pin starts from the newest MAX_CHAIN_FETCH versions.
+ */
 export async function refreshDirectory(
   http: RelayHttp,
   accountId: AccountId,
@@ -51,8 +56,27 @@ export async function refreshDirectory(
   env: ProtocolEnv,
 ): Promise<TakenLists> {
   const have = view.current?.version ?? 0;
-  const blobs = await http.directory.deviceListsAfter(accountId, have);
-  const lists: SignedDeviceList[] = [];
-  for (const blob of blobs) lists.push(decodeSignedDeviceList(blob.blob));
-  return takeLists(view, lists, env);
+  const latest = await http.directory.deviceList(accountId, 'latest');
+  if (latest === undefined || latest.version <= have) return takeLists(view, [], env);
+  let from = have === 0 ? Math.max(1, latest.version - MAX_CHAIN_FETCH + 1) : have + 1;
+  let taken: TakenLists = { view, accepted: false, alerts: [], rejected: undefined };
+  while (from <= latest.version) {
+    const to = Math.min(latest.version, from + MAX_CHAIN_FETCH - 1);
+    const lists: SignedDeviceList[] = [];
+    for (let v = from; v <= to; v++) {
+      const blob = v === latest.version ? latest : await http.directory.deviceList(accountId, v);
+      if (blob === undefined) throw new BadResponseError(`fetch the device list chain: version ${v} is missing`);
+      lists.push(decodeSignedDeviceList(blob.blob));
+    }
+    const next = await takeLists(taken.view, lists, env);
+    taken = {
+      view: next.view,
+      accepted: taken.accepted || next.accepted,
+      alerts: [...taken.alerts, ...next.alerts],
+      rejected: next.rejected,
+    };
+    if (next.rejected !== undefined) break;
+    from = to + 1;
+  }
+  return taken;
 }
