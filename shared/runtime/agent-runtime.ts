@@ -14,14 +14,11 @@ import {
   type MessageBody,
   type LinkRelease,
   type NewDeviceLinkState,
-  type PrekeyState,
   type SecurityAlert,
-  type SignedDeviceList,
   linkPayloadFromText,
   listNeedsResigning,
   linkPayloadToText,
   listLinkedDevice,
-  accountIdentityFromSeed,
   businessFingerprint,
   conversationListOf,
   createDeviceKeys,
@@ -29,12 +26,7 @@ import {
   createPrekeyState,
   decodeSignedDeviceList,
   DeviceListBehindError,
-  deriveRecoveryKeys,
-  deviceEntryOf,
   encodeSignedDeviceList,
-  formatRecoveryKey,
-  generateRecoveryKey,
-  newAgentId,
   openAgentConversation,
   openAttachmentBlob,
   receiveAsAgent,
@@ -43,14 +35,7 @@ import {
   sealAttachment,
   tick,
 } from '../protocol/index.js';
-import {
-  type ConnectionEvent,
-  type OpaqueClient,
-  type RelayAuth,
-  RelayConnection,
-  type SaveDelivery,
-  ed25519Signer,
-} from '../transport/index.js';
+import { type ConnectionEvent, type OpaqueClient, RelayConnection, type SaveDelivery } from '../transport/index.js';
 import {
   type ConversationId,
   asConversationId,
@@ -76,7 +61,7 @@ import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-a
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
 import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
-import { deviceViewOf, firstList, nextList, resignedList } from './device-lists.js';
+import { deviceViewOf, nextList, resignedList } from './device-lists.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
@@ -85,6 +70,8 @@ import { fetchBundles } from './prekey-fetch.js';
 import { ConversationClosedError, NotStartedError, NotSupportedYetError, connectionStateOf } from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
+import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
+import { type Enrolled, deviceAuth, deviceCredentials, publishOwnList } from './agent-device-session.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
@@ -100,22 +87,10 @@ export interface AgentRuntimePorts extends RuntimePlatform {
   }) => string;
 }
 
-interface Enrolled {
-  readonly p: Platform;
-  account: AgentAccountRecord;
-  readonly keys: DeviceKeys;
-  prekeys: PrekeyState;
-  view: DirectoryView;
-  connection: RelayConnection | undefined;
-  session: { token: string; expiresAt: number } | undefined;
-  cancelMaintenance: (() => void) | undefined;
-}
-
 export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {
   return new AgentRuntimeImpl(ports);
 }
 
-const LOGIN_STEPS = 6;
 /** One queue for every list this device signs, so two never claim the same version. */
 const DEVICE_LIST_QUEUE = 'device-list';
 
@@ -190,76 +165,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     return e;
   }
 
-  async createAccount(
-    input: {
-      readonly relayUrl: string;
-      readonly businessName: string;
-      readonly ownerName: string;
-      readonly username: string;
-      readonly password: string;
-      readonly deviceKind: AgentDeviceKind;
-    },
-    onProgress?: ProgressListener,
-  ): Promise<AccountCreated> {
+  async createAccount(input: NewAccountInput, onProgress?: ProgressListener): Promise<AccountCreated> {
     if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
-    const p = platformFor(input.relayUrl, this.#ports);
-    const env = p.env;
-    onProgress?.(0, LOGIN_STEPS);
-    // OPAQUE (PROTOCOL §17): the relay assigns the account id and never sees the password.
-    const accountId = await p.http.auth.register(input.username, input.password, this.#ports.opaque);
-    onProgress?.(1, LOGIN_STEPS);
-    const login = await p.http.auth.login(input.username, input.password, this.#ports.opaque);
-    onProgress?.(2, LOGIN_STEPS);
-    const seed = env.rng(32);
-    const identity = await accountIdentityFromSeed(accountId, seed);
-    seed.fill(0);
-    const recoveryKey = generateRecoveryKey(env);
-    const recovery = await deriveRecoveryKeys(recoveryKey, accountId);
-    const keys = await createDeviceKeys(env);
-    const profile = {
-      agentId: newAgentId(env),
-      agentName: input.ownerName,
-      kind: input.deviceKind,
-      role: 'owner',
-    } as const;
-    const signed = await firstList(
-      identity,
-      await deviceEntryOf(keys, profile, accountId),
-      recovery.signing.publicKey,
-      env,
-    );
-    const view = (await takeLists(await createDirectoryViewForKey(identity.signing.publicKey), [signed], env)).view;
-    const prekeys = await createPrekeyState(keys, env);
-    const account: AgentAccountRecord = {
-      version: AGENT_ACCOUNT_RECORD_VERSION,
-      relayUrl: input.relayUrl,
-      accountId,
-      identity,
-      profile,
-      published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
-    };
-    // Saved before anything about this device reaches the relay.
-    await this.#store.commit({
-      account,
-      deviceKeys: keys,
-      prekeys,
-      directories: [{ accountId, view }],
-    });
-    onProgress?.(3, LOGIN_STEPS);
-    const auth: RelayAuth = { bearer: login.sessionToken };
-    await p.http.directory.enrolDevice(accountId, keys.deviceId, keys.signing.publicKey, auth);
-    await p.http.directory.putDeviceList(accountId, 1, encodeSignedDeviceList(signed), auth);
-    onProgress?.(4, LOGIN_STEPS);
-    const e: Enrolled = {
-      p,
-      account,
-      keys,
-      prekeys,
-      view,
-      connection: undefined,
-      session: { token: login.sessionToken, expiresAt: login.expiresAt },
-      cancelMaintenance: undefined,
-    };
+    const { enrolled: e, created } = await createOwnerAccount(this.#ports, this.#store, input, onProgress);
     await this.#publishPrekeys(e);
     onProgress?.(5, LOGIN_STEPS);
     await this.#store.commit({ settings: [{ name: 'business-name', value: input.businessName }] });
@@ -267,35 +175,10 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#loading = Promise.resolve(e);
     this.#goOnline(e);
     onProgress?.(LOGIN_STEPS, LOGIN_STEPS);
-    return {
-      recoveryKey: await formatRecoveryKey(recoveryKey),
-      fingerprint: await businessFingerprint(identity.signing.publicKey),
-    };
+    return created;
   }
 
   // ---- relay session, prekeys, connection -------------------------------------------------------
-
-  /** A device session (PROTOCOL §16.5): the device key logs in, no password needed. */
-  async #auth(e: Enrolled): Promise<RelayAuth> {
-    const now = e.p.timers.now();
-    if (e.session === undefined || e.session.expiresAt - now < 60_000) {
-      const s = await e.p.http.auth.deviceSession(this.#credentials(e));
-      e.session = { token: s.sessionToken, expiresAt: s.expiresAt };
-    }
-    return { bearer: e.session.token };
-  }
-
-  #credentials(e: Enrolled): {
-    accountId: typeof e.account.accountId;
-    deviceId: DeviceKeys['deviceId'];
-    sign: ReturnType<typeof ed25519Signer>;
-  } {
-    return {
-      accountId: e.account.accountId,
-      deviceId: e.keys.deviceId,
-      sign: ed25519Signer(e.keys.signing.privateKey),
-    };
-  }
 
   /** Maintains the prekeys (state saved first), then uploads what the relay lacks. */
   #publishPrekeys(e: Enrolled): Promise<void> {
@@ -310,7 +193,7 @@ class AgentRuntimeImpl implements AgentRuntime {
         e.account.accountId,
         e.prekeys,
         e.account.published,
-        await this.#auth(e),
+        await deviceAuth(e),
       );
       if (
         published.uploadedThrough !== e.account.published.uploadedThrough ||
@@ -331,24 +214,8 @@ class AgentRuntimeImpl implements AgentRuntime {
       const previous = e.view.history.at(-1);
       if (identity === undefined || current === undefined || previous === undefined) return;
       if (!listNeedsResigning(current, e.p.timers.now())) return;
-      await this.#publishOwnList(e, await resignedList(identity, previous.signed, current, e.p.env));
+      await publishOwnList(this.#store, e, await resignedList(identity, previous.signed, current, e.p.env));
     });
-  }
-
-  /** Saves a list this device signed into its view, then (after `beforePublish`) publishes it. */
-  async #publishOwnList(
-    e: Enrolled,
-    signed: SignedDeviceList,
-    beforePublish?: (auth: RelayAuth) => Promise<void>,
-  ): Promise<void> {
-    const taken = await takeLists(e.view, [signed], e.p.env);
-    if (taken.rejected !== undefined) throw taken.rejected;
-    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
-    e.view = taken.view;
-    const auth = await this.#auth(e);
-    await beforePublish?.(auth);
-    const version = taken.view.current?.version ?? 0;
-    await e.p.http.directory.putDeviceList(e.account.accountId, version, encodeSignedDeviceList(signed), auth);
   }
 
   #maintainSoon(e: Enrolled): void {
@@ -378,7 +245,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       WebSocket: e.p.WebSocket,
       timers: e.p.timers,
       rng: e.p.env.rng,
-      hello: { kind: 'device', device: this.#credentials(e) },
+      hello: { kind: 'device', device: deviceCredentials(e) },
       store: this.#store,
       onDeliver: (delivery, save) => this.#deliver(e, delivery.envelope, save),
       onEvent: (event) => {
@@ -670,7 +537,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       asConversationId(idBytesFromHex(conversationId)),
       toHex(sealed.ref.attachmentId),
       concatBytes(...sealed.chunks),
-      await this.#auth(e),
+      await deviceAuth(e),
     );
     return this.#send(conversationId, { kind: 'attachment', ref: sealed.ref });
   }
@@ -683,7 +550,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const blob = await e.p.http.conversations.downloadAttachment(
         record.protocol.conversationId,
         toHex(entry.ref.attachmentId),
-        await this.#auth(e),
+        await deviceAuth(e),
       );
       try {
         const bytes = await openAttachmentBlob(entry.ref, blob, onProgress);
@@ -761,8 +628,8 @@ class AgentRuntimeImpl implements AgentRuntime {
         { kind: 'remove-device', deviceId: target },
         e.p.env,
       );
-      await this.#publishOwnList(e, signed);
-      await e.p.http.directory.removeDevice(e.account.accountId, target, await this.#auth(e));
+      await publishOwnList(this.#store, e, signed);
+      await e.p.http.directory.removeDevice(e.account.accountId, target, await deviceAuth(e));
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
   }
@@ -798,7 +665,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     if (e.account.identity === undefined)
       throw new NotSupportedYetError('only a device holding the account key can sign the widget configuration');
-    const auth = await this.#auth(e);
+    const auth = await deviceAuth(e);
     await publishWidgetConfig(e.p.http.directory, e.account.identity, config, e.p.env, (bytes) =>
       e.p.http.directory.putWidgetConfig(e.account.accountId, bytes, auth),
     );
@@ -867,7 +734,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const previous = e.view.history.at(-1);
       if (previous === undefined) throw new NotStartedError('no verified device list');
       const signed = await listLinkedDevice(identity, previous.signed, e.keys.deviceId, release, e.p.env);
-      await this.#publishOwnList(e, signed, async (auth) => {
+      await publishOwnList(this.#store, e, signed, async (auth) => {
         await e.p.http.directory.enrolDevice(
           e.account.accountId,
           release.entry.deviceId,
