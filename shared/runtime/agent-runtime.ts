@@ -16,9 +16,7 @@ import {
   type NewDeviceLinkState,
   type SecurityAlert,
   linkPayloadFromText,
-  listNeedsResigning,
   linkPayloadToText,
-  listLinkedDevice,
   businessFingerprint,
   conversationListOf,
   createDeviceKeys,
@@ -61,7 +59,7 @@ import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-a
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
 import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
-import { deviceViewOf, nextList, resignedList } from './device-lists.js';
+import { deviceViewOf } from './device-lists.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
@@ -71,7 +69,8 @@ import { ConversationClosedError, NotStartedError, NotSupportedYetError, connect
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
-import { type Enrolled, deviceAuth, deviceCredentials, publishOwnList } from './agent-device-session.js';
+import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
+import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
@@ -90,9 +89,6 @@ export interface AgentRuntimePorts extends RuntimePlatform {
 export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {
   return new AgentRuntimeImpl(ports);
 }
-
-/** One queue for every list this device signs, so two never claim the same version. */
-const DEVICE_LIST_QUEUE = 'device-list';
 
 class AgentRuntimeImpl implements AgentRuntime {
   readonly #ports: AgentRuntimePorts;
@@ -209,12 +205,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** PROTOCOL §4.2: the owner signs the same devices again before the list's notAfter (7 days ahead). */
   #resignListIfDue(e: Enrolled): Promise<void> {
     return this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const identity = e.account.identity;
-      const current = e.view.current;
-      const previous = e.view.history.at(-1);
-      if (identity === undefined || current === undefined || previous === undefined) return;
-      if (!listNeedsResigning(current, e.p.timers.now())) return;
-      await publishOwnList(this.#store, e, await resignedList(identity, previous.signed, current, e.p.env));
+      await resignIfDue(this.#store, e);
     });
   }
 
@@ -617,19 +608,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       );
     const target = asDeviceId(idBytesFromHex(deviceId));
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const current = e.view.current;
-      const latest = e.view.history.at(-1);
-      if (current === undefined || latest === undefined) throw new NotStartedError('no verified device list');
-      const { signed, removed } = await nextList(
-        identity,
-        latest.signed,
-        current,
-        e.keys.deviceId,
-        { kind: 'remove-device', deviceId: target },
-        e.p.env,
-      );
-      await publishOwnList(this.#store, e, signed);
-      await e.p.http.directory.removeDevice(e.account.accountId, target, await deviceAuth(e));
+      const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
   }
@@ -730,19 +709,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
     const identity = e.account.identity;
     if (identity === undefined) throw new NotStartedError('no account key on this device');
-    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const previous = e.view.history.at(-1);
-      if (previous === undefined) throw new NotStartedError('no verified device list');
-      const signed = await listLinkedDevice(identity, previous.signed, e.keys.deviceId, release, e.p.env);
-      await publishOwnList(this.#store, e, signed, async (auth) => {
-        await e.p.http.directory.enrolDevice(
-          e.account.accountId,
-          release.entry.deviceId,
-          release.entry.signingKey,
-          auth,
-        );
-      });
-    });
+    await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
   }
 
