@@ -36,7 +36,9 @@ import { requestPath } from './http/request-path.js';
 import { answerClientError } from './http/client-error.js';
 import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
+import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
+import { linkRoutes } from './http/link-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
 
@@ -206,6 +208,8 @@ async function serve(
     ...authRoutes,
     ...directoryRoutes,
     ...conversationRoutes,
+    ...attachmentPutRoutes,
+    ...linkRoutes,
     ...staticRoutes(config.staticDir),
   ];
 

@@ -16,6 +16,7 @@ import { type BenchReport, renderText } from './report.js';
 import { type CellSample, type IdleSample, checkTargets, summarise } from './results.js';
 import { type Child, forkLoadGenerator, killAll, startBare, startRelay, stop } from './servers.js';
 import { clusterPhase } from './cluster-phase.js';
+import { e2ePhase, renderE2e } from './e2e-phase.js';
 import { type ClusterReport, checkClusterTargets, renderCluster, summariseCluster } from './cluster-report.js';
 
 const progress = (line: string): void => {
@@ -208,6 +209,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const options = parseOptions(argv);
   if (options.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (options.e2e) {
+    const rows = await e2ePhase(options.quick, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(options.json ? `${JSON.stringify({ e2e: rows }, null, 2)}\n` : renderE2e(rows));
     return 0;
   }
   const plan = planFor(options);

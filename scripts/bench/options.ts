@@ -7,6 +7,8 @@ export interface BenchOptions {
   readonly help: boolean;
   /** Two relay nodes on PostgreSQL against one node and the SQLite relay (cluster-phase.ts). */
   readonly cluster: boolean;
+  /** Instead: end-to-end latency through the runtimes (e2e-phase.ts). */
+  readonly e2e: boolean;
   /** Replace the plan's sender/receiver pair counts (a focused run). */
   readonly pairs?: readonly number[];
   /** Replace the plan's frame sizes. */
@@ -21,7 +23,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = [
-  'Usage: npm run bench -- [--quick] [--json] [--cluster] [--pairs 1,100] [--sizes 256] [--repetitions N]',
+  'Usage: npm run bench -- [--quick] [--json] [--cluster | --e2e] [--pairs 1,100] [--sizes 256] [--repetitions N]',
   '                        [--no-fanout] [--no-idle] [--relay-node-options "--cpu-prof"]',
   '',
   'Starts a bare ws forwarder and the real relay (SQLite in a temporary directory), each in its own',
@@ -35,6 +37,8 @@ export const USAGE = [
   '                        against one PostgreSQL node and the SQLite relay; K = 100, 1,000 pairs, 256 B',
   '                        (--quick: 10, 100). Needs PostgreSQL on 127.0.0.1:5432 and NATS on :4222',
   '                        (SEALDESK_BENCH_PG_URL, SEALDESK_BENCH_NATS_URL to change)',
+  '  --e2e                 instead: visitor keyboard → agent plaintext through the runtimes and the real',
+  '                        relay, p50/p99 for 1, 5 and 20 agent devices, beside the raw relay latency',
   '  --pairs LIST          only these sender/receiver pair counts (comma-separated)',
   '  --sizes LIST          only these frame sizes in bytes (comma-separated, at least 128)',
   '  --repetitions N       repetitions of every group (default 3, --quick 1)',
@@ -63,6 +67,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let json = false;
   let help = false;
   let cluster = false;
+  let e2e = false;
   let noFanout = false;
   let noIdle = false;
   let pairs: number[] | undefined;
@@ -75,6 +80,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (arg === '--quick') quick = true;
     else if (arg === '--json') json = true;
     else if (arg === '--cluster') cluster = true;
+    else if (arg === '--e2e') e2e = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--no-fanout') noFanout = true;
     else if (arg === '--no-idle') noIdle = true;
@@ -89,6 +95,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     json,
     help,
     cluster,
+    e2e,
     noFanout,
     noIdle,
     relayNodeOptions,

@@ -3,3 +3,22 @@ export type * from './api-common.js';
 export type * from './api-visitor.js';
 export type * from './api-agent.js';
 export { ALERT_SEVERITIES, CONNECTION_STATES, MESSAGE_STATUSES } from './api-common.js';
+export { type VisitorRuntimePorts, createVisitorRuntime } from './visitor-runtime.js';
+export { type AgentRuntimePorts, createAgentRuntime } from './agent-runtime.js';
+export type { RuntimePlatform } from './platform.js';
+export {
+  type RuntimeShapes,
+  type RuntimeStore,
+  type VisitorStorage,
+  indexedDbVisitorStorage,
+  memoryStore,
+  memoryVisitorStorage,
+} from './runtime-shapes.js';
+export {
+  BusinessNotReadyError,
+  ConversationClosedError,
+  NotStartedError,
+  NotSupportedYetError,
+} from './runtime-errors.js';
+export { defaultWidgetConfig } from './widget-config-reading.js';
+export { plainAlert } from './plain-alerts.js';

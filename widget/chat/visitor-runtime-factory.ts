@@ -1,21 +1,18 @@
 /**
- * Where the chat gets its VisitorRuntime (shared/runtime/api-visitor.ts). The runtime itself —
- * directory verification against the pin, the protocol, IndexedDB storage, the relay transport — is
- * built by the client runtime issue and is not on main yet. Until it lands this factory fails with a
- * typed error, and the chat shows "Chat unavailable" (an honest state, not a pretend chat). Plugging
- * the runtime in is this one function: `return createVisitorRuntime({ relayUrl, accountId, pin, … })`.
+ * Where the chat gets its VisitorRuntime (shared/runtime createVisitorRuntime): the snippet's relay,
+ * account and pin, the browser's fetch and WebSocket, and the tiny IndexedDB adapter with one
+ * database per business (nothing is written before the visitor opens a conversation).
  */
-import { SealdeskError } from '../../shared/errors/index.js';
-import type { VisitorRuntime } from '../../shared/runtime/index.js';
+import { type VisitorRuntime, createVisitorRuntime, indexedDbVisitorStorage } from '../../shared/runtime/index.js';
 import type { SnippetOptions } from '../snippet/snippet-options.js';
 
-/** The visitor runtime is not part of this build yet. */
-export class VisitorRuntimeMissingError extends SealdeskError {
-  readonly code = 'runtime-missing';
-}
-
 export function createWidgetRuntime(options: SnippetOptions): VisitorRuntime {
-  throw new VisitorRuntimeMissingError(
-    `this build has no visitor runtime yet, so the chat with ${options.relay} cannot start (shared/runtime createVisitorRuntime)`,
-  );
+  return createVisitorRuntime({
+    relayUrl: options.relay,
+    accountId: options.account,
+    pin: options.pin,
+    storage: indexedDbVisitorStorage(`sealdesk-chat-${options.account}`),
+    fetch: (url, init) => fetch(url, init),
+    WebSocket,
+  });
 }

@@ -70,6 +70,31 @@ export class ConversationApi {
     return id;
   }
 
+  /**
+   * Stores an encrypted attachment under the id its reference binds in (PROTOCOL §8.2): the id is
+   * the sender's, chosen before sealing. ConflictError `attachment-exists`, TooLargeError.
+   */
+  async putAttachment(
+    conversationId: ConversationId,
+    attachmentId: string,
+    blob: Uint8Array,
+    auth: RelayAuth,
+    call?: CallOptions,
+  ): Promise<void> {
+    const what = 'upload the attachment';
+    if (!ATTACHMENT_ID.test(attachmentId)) throw new BadResponseError(`${what}: not an attachment id`);
+    await this.#http.request(
+      {
+        method: 'PUT',
+        path: `/v1/conversations/${idToHex(conversationId)}/attachments/${attachmentId}`,
+        what,
+        auth,
+        bytes: blob,
+      },
+      call,
+    );
+  }
+
   async downloadAttachment(
     conversationId: ConversationId,
     attachmentId: string,

@@ -2,6 +2,7 @@
 import { AuthApi } from './auth-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
+import { LinkApi } from './link-api.js';
 import { type RelayHttpOptions, RelayRequester } from './relay-request.js';
 
 export interface RelayHttp {
@@ -9,6 +10,7 @@ export interface RelayHttp {
   readonly auth: AuthApi;
   readonly directory: DirectoryApi;
   readonly conversations: ConversationApi;
+  readonly links: LinkApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -18,5 +20,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     auth: new AuthApi(requester),
     directory: new DirectoryApi(requester),
     conversations: new ConversationApi(requester),
+    links: new LinkApi(requester),
   };
 }

@@ -162,6 +162,7 @@ describe('options', () => {
       json: false,
       help: false,
       cluster: false,
+      e2e: false,
       noFanout: false,
       noIdle: false,
       relayNodeOptions: [],
@@ -169,6 +170,8 @@ describe('options', () => {
     expect(parseOptions([])).toEqual(defaults);
     expect(parseOptions(['--', '--quick', '--json'])).toEqual({ ...defaults, quick: true, json: true });
     expect(parseOptions(['--cluster'])).toEqual({ ...defaults, cluster: true });
+    // #11.5: the end-to-end run through the runtimes.
+    expect(parseOptions(['--e2e', '--quick'])).toEqual({ ...defaults, e2e: true, quick: true });
     expect(parseOptions(['-h']).help).toBe(true);
     expect(() => parseOptions(['--fast'])).toThrow(BenchError);
   });
@@ -192,6 +195,7 @@ describe('options', () => {
       json: false,
       help: false,
       cluster: false,
+      e2e: false,
       noFanout: true,
       noIdle: true,
       pairs: [1, 1000],

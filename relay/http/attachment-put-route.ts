@@ -1,0 +1,43 @@
+/**
+ * An attachment stored under the id the client chose (issue #11 item 3):
+ *
+ *   PUT /v1/conversations/:c/attachments/:id   raw encrypted blob -> 201 {attachmentId}; 409 attachment-exists
+ *
+ * The attachment reference binds its id into every chunk's associated data (PROTOCOL §8.2–§8.3), so
+ * the sender picks the id (16 random bytes) before it seals the file and stores the blob under it;
+ * the relay-chosen id of POST cannot be bound in. Same access rule, size cap and per-conversation
+ * quota as POST; an id already taken (in any conversation) is refused, never overwritten.
+ */
+import { HttpError } from '../errors.js';
+import { requireConversation } from './access.js';
+import { readBytes } from './body.js';
+import { sendJson } from './respond.js';
+import { ID, type Route, param, route } from './router.js';
+
+export const attachmentPutRoutes: readonly Route[] = [
+  route('PUT', `/v1/conversations/${ID}/attachments/${ID}`, async ({ req, res, ctx, params }) => {
+    const conversationId = param(params, 0);
+    const attachmentId = param(params, 1);
+    await requireConversation(ctx, req, conversationId);
+    const blob = await readBytes(req, ctx.config.maxAttachmentBytes, ctx.uploadBudget);
+    if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the attachment must not be empty');
+    if ((await ctx.store.getAttachment(attachmentId)) !== undefined) {
+      throw new HttpError(409, 'attachment-exists', 'this attachment id is taken; seal the file again with a new one');
+    }
+    const stored = await ctx.store.putAttachment(
+      { attachmentId, conversationId, blob },
+      ctx.config.attachmentQuotaBytesPerConversation,
+      ctx.now(),
+    );
+    if (!stored) {
+      ctx.metrics.reject('attachment-quota');
+      throw new HttpError(
+        413,
+        'quota-exceeded',
+        `a conversation may store at most ${ctx.config.attachmentQuotaBytesPerConversation} attachment bytes`,
+      );
+    }
+    ctx.log.info('attachment.stored', { conversationId, attachmentId, bytes: blob.length });
+    sendJson(res, 201, { attachmentId });
+  }),
+];

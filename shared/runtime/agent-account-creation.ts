@@ -1,0 +1,108 @@
+/**
+ * Creating a business account on its first device (the owner): OPAQUE registration and login
+ * (PROTOCOL §17), the account identity key, the recovery key (§11), the device keys and the first
+ * signed device list (§4); everything saved before anything about this device reaches the relay,
+ * then the device enrolled and the list published. The caller uploads the prekeys and goes online.
+ */
+import {
+  type AccountIdentity,
+  accountIdentityFromSeed,
+  businessFingerprint,
+  createDeviceKeys,
+  createDirectoryViewForKey,
+  createPrekeyState,
+  deriveRecoveryKeys,
+  deviceEntryOf,
+  encodeSignedDeviceList,
+  formatRecoveryKey,
+  generateRecoveryKey,
+  newAgentId,
+} from '../protocol/index.js';
+import type { OpaqueClient, RelayAuth } from '../transport/index.js';
+import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
+import type { Enrolled } from './agent-device-session.js';
+import type { AccountCreated, AgentDeviceKind } from './api-agent.js';
+import type { ProgressListener } from './api-common.js';
+import { firstList } from './device-lists.js';
+import { takeLists } from './directory-sync.js';
+import { type RuntimePlatform, platformFor } from './platform.js';
+import type { RuntimeStore } from './runtime-shapes.js';
+
+/** Progress steps of account creation (the last two are the caller's: prekeys, online). */
+export const LOGIN_STEPS = 6;
+
+export interface NewAccountInput {
+  readonly relayUrl: string;
+  readonly businessName: string;
+  readonly ownerName: string;
+  readonly username: string;
+  readonly password: string;
+  readonly deviceKind: AgentDeviceKind;
+}
+
+/** Steps 0..4 of LOGIN_STEPS; returns the set-up device and what the person is shown once. */
+export async function createOwnerAccount(
+  ports: RuntimePlatform & { readonly opaque: OpaqueClient },
+  store: RuntimeStore,
+  input: NewAccountInput,
+  onProgress?: ProgressListener,
+): Promise<{ readonly enrolled: Enrolled; readonly created: AccountCreated }> {
+  const p = platformFor(input.relayUrl, ports);
+  const env = p.env;
+  onProgress?.(0, LOGIN_STEPS);
+  // OPAQUE (PROTOCOL §17): the relay assigns the account id and never sees the password.
+  const accountId = await p.http.auth.register(input.username, input.password, ports.opaque);
+  onProgress?.(1, LOGIN_STEPS);
+  const login = await p.http.auth.login(input.username, input.password, ports.opaque);
+  onProgress?.(2, LOGIN_STEPS);
+  const seed = env.rng(32);
+  const identity: AccountIdentity = await accountIdentityFromSeed(accountId, seed);
+  seed.fill(0);
+  const recoveryKey = generateRecoveryKey(env);
+  const recovery = await deriveRecoveryKeys(recoveryKey, accountId);
+  const keys = await createDeviceKeys(env);
+  const profile = {
+    agentId: newAgentId(env),
+    agentName: input.ownerName,
+    kind: input.deviceKind,
+    role: 'owner',
+  } as const;
+  const signed = await firstList(
+    identity,
+    await deviceEntryOf(keys, profile, accountId),
+    recovery.signing.publicKey,
+    env,
+  );
+  const view = (await takeLists(await createDirectoryViewForKey(identity.signing.publicKey), [signed], env)).view;
+  const prekeys = await createPrekeyState(keys, env);
+  const account: AgentAccountRecord = {
+    version: AGENT_ACCOUNT_RECORD_VERSION,
+    relayUrl: input.relayUrl,
+    accountId,
+    identity,
+    profile,
+    published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
+  };
+  // Saved before anything about this device reaches the relay.
+  await store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+  onProgress?.(3, LOGIN_STEPS);
+  const auth: RelayAuth = { bearer: login.sessionToken };
+  await p.http.directory.enrolDevice(accountId, keys.deviceId, keys.signing.publicKey, auth);
+  await p.http.directory.putDeviceList(accountId, 1, encodeSignedDeviceList(signed), auth);
+  onProgress?.(4, LOGIN_STEPS);
+  const enrolled: Enrolled = {
+    p,
+    account,
+    keys,
+    prekeys,
+    view,
+    connection: undefined,
+    session: { token: login.sessionToken, expiresAt: login.expiresAt },
+    cancelMaintenance: undefined,
+  };
+  const created: AccountCreated = {
+    recoveryKey: await formatRecoveryKey(recoveryKey),
+    fingerprint: await businessFingerprint(identity.signing.publicKey),
+  };
+  return { enrolled, created };
+}

@@ -1,0 +1,811 @@
+/**
+ * createAgentRuntime: the composition root of the agent apps (issue #11 item 3, docs/ARCHITECTURE.md
+ * "The runtime API"). One device of a business account: account creation (OPAQUE, account key,
+ * first device, recovery key), the signed device list, prekeys kept stocked on the relay, and
+ * every conversation of the account, each on its own queue. Each step's state, prekeys, shown
+ * messages and outbox entries are committed together BEFORE anything is sent, acked or shown.
+ */
+import { concatBytes, toHex } from '../crypto/index.js';
+import { SealdeskError } from '../errors/index.js';
+import {
+  type AgentStep,
+  type DeviceKeys,
+  type DirectoryView,
+  type MessageBody,
+  type LinkRelease,
+  type NewDeviceLinkState,
+  type SecurityAlert,
+  linkPayloadFromText,
+  linkPayloadToText,
+  businessFingerprint,
+  conversationListOf,
+  createDeviceKeys,
+  createDirectoryViewForKey,
+  createPrekeyState,
+  decodeSignedDeviceList,
+  DeviceListBehindError,
+  encodeSignedDeviceList,
+  openAgentConversation,
+  openAttachmentBlob,
+  receiveAsAgent,
+  rejectionAlert,
+  safetyCode,
+  sealAttachment,
+  tick,
+} from '../protocol/index.js';
+import { type ConnectionEvent, type OpaqueClient, RelayConnection, type SaveDelivery } from '../transport/index.js';
+import {
+  type ConversationId,
+  asConversationId,
+  asDeviceId,
+  decodeEnvelope,
+  idBytesFromHex,
+  idEquals,
+  idToHex,
+} from '../wire/index.js';
+import type {
+  AccountCreated,
+  AgentDeviceKind,
+  AgentEvents,
+  AgentRuntime,
+  ConversationSummary,
+  DeviceView,
+  LinkPhase,
+} from './api-agent.js';
+import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
+import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener } from './api-common.js';
+import type { WidgetConfig } from './api-visitor.js';
+import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
+import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
+import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
+import { sendStep } from './conversation-steps.js';
+import { deviceViewOf } from './device-lists.js';
+import { refreshDirectory, takeLists } from './directory-sync.js';
+import { Emitter } from './emitter.js';
+import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
+import { plainAlert, problemAlert } from './plain-alerts.js';
+import { fetchBundles } from './prekey-fetch.js';
+import { ConversationClosedError, NotStartedError, NotSupportedYetError, connectionStateOf } from './runtime-errors.js';
+import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
+import { SerialQueues } from './serial-queue.js';
+import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
+import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
+import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
+import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
+
+export interface AgentRuntimePorts extends RuntimePlatform {
+  readonly store: RuntimeStore;
+  /** The OPAQUE client (shared/transport/opaque in the agent apps): the key stretching of PROTOCOL §17. */
+  readonly opaque: OpaqueClient;
+  /** Builds the embed snippet (widget/snippet `snippetTag`); the runtime does not bundle the widget. */
+  readonly snippetTag?: (options: {
+    readonly relay: string;
+    readonly account: string;
+    readonly pin: string;
+    readonly mode: 'default' | 'isolated';
+  }) => string;
+}
+
+export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {
+  return new AgentRuntimeImpl(ports);
+}
+
+class AgentRuntimeImpl implements AgentRuntime {
+  readonly #ports: AgentRuntimePorts;
+  readonly #store: RuntimeStore;
+  readonly #events = new Emitter<AgentEvents>();
+  readonly #queues = new SerialQueues();
+  readonly #records = new Map<string, ConversationRecord>();
+  readonly #ticks = new Map<string, () => void>();
+  #enrolled: Enrolled | undefined;
+  #link: NewDeviceLink | ExistingDeviceLink | undefined;
+  #linkTarget: { readonly relayUrl: string; readonly p: Platform } | undefined;
+  readonly #linkHooks = {
+    phase: (phase: LinkPhase): void => {
+      this.#events.emit('link', phase);
+    },
+    alerts: (alerts: readonly SecurityAlert[]): void => {
+      this.#emitAlerts(alerts);
+    },
+  };
+  #loading: Promise<Enrolled | undefined> | undefined;
+  #disposed = false;
+
+  readonly on = this.#events.on;
+
+  constructor(ports: AgentRuntimePorts) {
+    this.#ports = ports;
+    this.#store = ports.store;
+  }
+
+  // ---- enrolment --------------------------------------------------------------------------------
+
+  async status(): Promise<{ readonly enrolled: boolean; readonly relayUrl?: string; readonly accountId?: HexId }> {
+    const e = await this.#load();
+    return e === undefined
+      ? { enrolled: false }
+      : { enrolled: true, relayUrl: e.account.relayUrl, accountId: idToHex(e.account.accountId) };
+  }
+
+  /** Loads a stored enrolment once and connects (the runtime after a restart). */
+  #load(): Promise<Enrolled | undefined> {
+    this.#loading ??= (async () => {
+      const [account, keys, prekeys] = await Promise.all([
+        this.#store.account(),
+        this.#store.deviceKeys(),
+        this.#store.prekeys(),
+      ]);
+      if (account === undefined || keys === undefined || prekeys === undefined) return undefined;
+      const view = await this.#store.directory(account.accountId);
+      if (view === undefined) return undefined;
+      const e: Enrolled = {
+        p: platformFor(account.relayUrl, this.#ports),
+        account,
+        keys,
+        prekeys,
+        view,
+        connection: undefined,
+        session: undefined,
+        cancelMaintenance: undefined,
+      };
+      this.#enrolled = e;
+      this.#goOnline(e);
+      return e;
+    })();
+    return this.#loading;
+  }
+
+  async #require(): Promise<Enrolled> {
+    const e = this.#enrolled ?? (await this.#load());
+    if (e === undefined) throw new NotStartedError('this device is not set up: create an account or link it first');
+    return e;
+  }
+
+  async createAccount(input: NewAccountInput, onProgress?: ProgressListener): Promise<AccountCreated> {
+    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    const { enrolled: e, created } = await createOwnerAccount(this.#ports, this.#store, input, onProgress);
+    await this.#publishPrekeys(e);
+    onProgress?.(5, LOGIN_STEPS);
+    await this.#store.commit({ settings: [{ name: 'business-name', value: input.businessName }] });
+    this.#enrolled = e;
+    this.#loading = Promise.resolve(e);
+    this.#goOnline(e);
+    onProgress?.(LOGIN_STEPS, LOGIN_STEPS);
+    return created;
+  }
+
+  // ---- relay session, prekeys, connection -------------------------------------------------------
+
+  /** Maintains the prekeys (state saved first), then uploads what the relay lacks. */
+  #publishPrekeys(e: Enrolled): Promise<void> {
+    return this.#queues.run('prekeys', async () => {
+      if (needsMaintenance(e.prekeys, e.p.timers.now())) {
+        const next = await maintained(e.prekeys, e.keys, e.p.env);
+        await this.#store.commit({ prekeys: next });
+        e.prekeys = next;
+      }
+      const published = await publishPrekeys(
+        e.p.http,
+        e.account.accountId,
+        e.prekeys,
+        e.account.published,
+        await deviceAuth(e),
+      );
+      if (
+        published.uploadedThrough !== e.account.published.uploadedThrough ||
+        published.bundleSignedPrekeyId !== e.account.published.bundleSignedPrekeyId
+      ) {
+        const account = { ...e.account, published };
+        await this.#store.commit({ account });
+        e.account = account;
+      }
+    });
+  }
+
+  /** PROTOCOL §4.2: the owner signs the same devices again before the list's notAfter (7 days ahead). */
+  #resignListIfDue(e: Enrolled): Promise<void> {
+    return this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      await resignIfDue(this.#store, e);
+    });
+  }
+
+  #maintainSoon(e: Enrolled): void {
+    void this.#resignListIfDue(e).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#events.emit(
+        'alert',
+        problemAlert(
+          'The team list could not be renewed',
+          'The signed list of team devices expires soon and could not be re-signed; retrying later.',
+        ),
+      );
+    });
+    void this.#publishPrekeys(e).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#events.emit(
+        'alert',
+        problemAlert('New visitors may wait', 'Keys for new conversations could not be uploaded; retrying later.'),
+      );
+    });
+  }
+
+  #goOnline(e: Enrolled): void {
+    if (this.#disposed) return;
+    const connection = new RelayConnection<RuntimeShapes>({
+      url: e.p.wsUrl,
+      WebSocket: e.p.WebSocket,
+      timers: e.p.timers,
+      rng: e.p.env.rng,
+      hello: { kind: 'device', device: deviceCredentials(e) },
+      store: this.#store,
+      onDeliver: (delivery, save) => this.#deliver(e, delivery.envelope, save),
+      onEvent: (event) => {
+        this.#onConnectionEvent(e, event);
+      },
+      tuning: e.p.tuning,
+    });
+    e.connection = connection;
+    connection.start();
+    this.#maintainSoon(e);
+    const tick = (): void => {
+      e.cancelMaintenance = e.p.timers.after(MAINTAIN_EVERY_MS, () => {
+        this.#maintainSoon(e);
+        tick();
+      });
+    };
+    tick();
+  }
+
+  #onConnectionEvent(e: Enrolled, event: ConnectionEvent): void {
+    if (event.type === 'status') {
+      this.#events.emit('connection', connectionStateOf(event.status));
+      return;
+    }
+    if (event.type === 'stored' && event.ref !== undefined) {
+      const ref = event.ref;
+      const key = idToHex(event.conversationId);
+      void this.#queues.run(key, () => this.#markStored(event.conversationId, ref)).catch(() => undefined);
+      return;
+    }
+    if (event.type === 'rejected') {
+      this.#events.emit(
+        'alert',
+        problemAlert('A message could not be sent', 'The service refused a message.', idToHex(event.conversationId)),
+      );
+    }
+  }
+
+  async #markStored(conversationId: ConversationId, ref: MessageId): Promise<void> {
+    const record = await this.#record(conversationId);
+    if (record === undefined) return;
+    const left = await this.#store.outbox({ conversationId });
+    if (left.some((x) => x.ref === ref)) return;
+    const raised = raiseStatus(record, (m) => m.id === ref, 'stored');
+    if (raised.changed.length === 0) return;
+    await this.#store.commit({ conversations: [{ conversationId, state: raised.record }] });
+    this.#records.set(idToHex(conversationId), raised.record);
+    for (const change of raised.changed) this.#events.emit('status', change);
+  }
+
+  async #record(conversationId: ConversationId): Promise<ConversationRecord | undefined> {
+    const key = idToHex(conversationId);
+    const cached = this.#records.get(key);
+    if (cached !== undefined) return cached;
+    const stored = await this.#store.conversation(conversationId);
+    if (stored !== undefined) this.#records.set(key, stored);
+    return stored;
+  }
+
+  // ---- receiving --------------------------------------------------------------------------------
+
+  async #deliver(e: Enrolled, bytes: Uint8Array, save: SaveDelivery<RuntimeShapes>): Promise<void> {
+    let conversationId: ConversationId;
+    let packet: Uint8Array;
+    try {
+      const envelope = decodeEnvelope(bytes);
+      if (envelope.recipient.kind !== 'device' || !idEquals(envelope.recipient.deviceId, e.keys.deviceId)) {
+        await save();
+        return;
+      }
+      conversationId = envelope.conversationId;
+      packet = envelope.body;
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      await save();
+      return;
+    }
+    await this.#queues.run(idToHex(conversationId), () => this.#receive(e, conversationId, packet, save));
+  }
+
+  async #agentStep(e: Enrolled, record: ConversationRecord | undefined, packet: Uint8Array): Promise<AgentStep> {
+    const context = { device: e.keys, prekeys: e.prekeys, deviceList: conversationListOf(e.view) };
+    return record === undefined
+      ? openAgentConversation(packet, context, e.p.env)
+      : receiveAsAgent(record.protocol, packet, context, e.p.env);
+  }
+
+  async #receive(
+    e: Enrolled,
+    conversationId: ConversationId,
+    packet: Uint8Array,
+    save: SaveDelivery<RuntimeShapes>,
+  ): Promise<void> {
+    const record = await this.#record(conversationId);
+    const alerts: SecurityAlert[] = [];
+    const viewBefore = e.view;
+    let step: AgentStep;
+    try {
+      try {
+        step = await this.#agentStep(e, record, packet);
+      } catch (error) {
+        if (!(error instanceof DeviceListBehindError)) throw error;
+        // PROTOCOL §7.6: fetch the newer lists, then take the packet again.
+        await this.#refreshView(e, alerts);
+        step = await this.#agentStep(e, record, packet);
+      }
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      await save(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] });
+      const alert = rejectionAlert(error, conversationId, packet);
+      this.#emitAlerts([...alerts, ...(alert === undefined ? [] : [alert])]);
+      return;
+    }
+    const now = e.p.timers.now();
+    const base = record === undefined ? newRecord(step.state, now) : { ...record, protocol: step.state };
+    const taken = takeReleased(base, step.released, now);
+    let next = taken.record;
+    alerts.push(...step.alerts);
+    if (taken.lists.length > 0 || step.listBehind.length > 0) {
+      const lists = await takeLists(
+        e.view,
+        taken.lists.map((l) => decodeSignedDeviceList(l)),
+        e.p.env,
+      );
+      e.view = lists.view;
+      alerts.push(...lists.alerts);
+      if (step.listBehind.length > 0) await this.#refreshView(e, alerts);
+    }
+    const outbox = [];
+    if (step.peerListBehind.length > 0 && next.closedBy === undefined) {
+      const lists = e.view.history.slice(-2).map((l) => encodeSignedDeviceList(l.signed));
+      const sent = await sendStep(next, { kind: 'deviceList', lists }, e.p.env, await this.#sendContext(e, next));
+      next = sent.record;
+      outbox.push(...sent.outbox);
+      alerts.push(...sent.alerts);
+    }
+    const prekeysChanged = step.prekeys !== e.prekeys;
+    await save({
+      conversations: [{ conversationId, state: next }],
+      ...(prekeysChanged ? { prekeys: step.prekeys } : {}),
+      ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
+      outbox,
+    });
+    e.prekeys = step.prekeys;
+    this.#records.set(idToHex(conversationId), next);
+    for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    for (const status of taken.statuses) this.#events.emit('status', status);
+    for (const t of taken.typing) {
+      this.#events.emit('typing', {
+        conversationId: idToHex(conversationId),
+        who: t.agentName === '' ? 'Visitor' : t.agentName,
+        active: t.active,
+      });
+    }
+    this.#emitAlerts(alerts);
+    if (e.view !== viewBefore) this.#emitDeviceChanges(e, viewBefore);
+    if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', summaryOf(next));
+    if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
+    this.#armTick(e, conversationId, next);
+  }
+
+  /** A frame waits for a missing earlier one: `tick` when the reorder window ends declares the gap. */
+  #armTick(e: Enrolled, conversationId: ConversationId, record: ConversationRecord): void {
+    const key = idToHex(conversationId);
+    this.#ticks.get(key)?.();
+    this.#ticks.delete(key);
+    const due = tickDueIn(record.protocol, e.p.timers.now());
+    if (due === undefined || this.#disposed) return;
+    this.#ticks.set(
+      key,
+      e.p.timers.after(due, () => {
+        this.#ticks.delete(key);
+        void this.#queues
+          .run(key, () => this.#tick(e, conversationId))
+          .catch((error: unknown) => {
+            if (!(error instanceof SealdeskError)) throw error;
+          });
+      }),
+    );
+  }
+
+  async #tick(e: Enrolled, conversationId: ConversationId): Promise<void> {
+    const record = await this.#record(conversationId);
+    if (record === undefined || this.#disposed) return;
+    const step = tick(record.protocol, e.p.env);
+    const taken = takeReleased({ ...record, protocol: step.state }, step.released, e.p.timers.now());
+    await this.#store.commit({ conversations: [{ conversationId, state: taken.record }] });
+    this.#records.set(idToHex(conversationId), taken.record);
+    for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    for (const status of taken.statuses) this.#events.emit('status', status);
+    this.#emitAlerts(step.alerts);
+    if (taken.shown.length > 0) this.#events.emit('conversation', summaryOf(taken.record));
+    this.#armTick(e, conversationId, taken.record);
+  }
+
+  /** Messages from this device's own id (another session of it) are 'self'; the rest stay as taken. */
+  #asSeen(message: ChatMessage, e: Enrolled): ChatMessage {
+    return message.senderDeviceId === idToHex(e.keys.deviceId) ? { ...message, from: 'self' } : message;
+  }
+
+  /** The signed list changed under this device (a person should be told, especially about additions). */
+  #emitDeviceChanges(e: Enrolled, before: DirectoryView): void {
+    const old = before.current?.devices ?? [];
+    const now = e.view.current?.devices ?? [];
+    const added = now.filter((d) => !old.some((o) => idEquals(o.deviceId, d.deviceId)));
+    const removed = old.filter((o) => !now.some((d) => idEquals(o.deviceId, d.deviceId)));
+    if (added.length === 0 && removed.length === 0) return;
+    this.#events.emit('devices', {
+      added: added.map((d) => deviceViewOf(d, e.keys.deviceId)),
+      removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)),
+    });
+  }
+
+  async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {
+    const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+    e.view = refreshed.view;
+    alerts.push(...refreshed.alerts);
+  }
+
+  // ---- sending ----------------------------------------------------------------------------------
+
+  async #sendContext(e: Enrolled, record: ConversationRecord) {
+    const list = conversationListOf(e.view);
+    const missing = list.devices.filter(
+      (d) =>
+        !idEquals(d.deviceId, e.keys.deviceId) && !record.protocol.sessions.some((s) => idEquals(s.peerId, d.deviceId)),
+    );
+    const siblingBundles = missing.length === 0 ? [] : await fetchBundles(e.p.http, e.account.accountId, missing);
+    return { device: e.keys, siblingBundles, deviceList: list };
+  }
+
+  async #send(conversationHex: HexId, body: MessageBody): Promise<MessageId> {
+    const e = await this.#require();
+    const conversationId = asConversationId(idBytesFromHex(conversationHex));
+    return this.#queues.run(conversationHex, async () => {
+      const record = await this.#record(conversationId);
+      if (record === undefined) throw new NotStartedError('no such conversation on this device');
+      if (record.closedBy !== undefined && body.kind !== 'readReceipt')
+        throw new ConversationClosedError('this conversation is closed');
+      const sent = await sendStep(record, body, e.p.env, await this.#sendContext(e, record));
+      const connection = e.connection;
+      if (connection === undefined) throw new NotStartedError('the runtime is disposed');
+      await connection.commit({ conversations: [{ conversationId, state: sent.record }], outbox: sent.outbox });
+      this.#records.set(conversationHex, sent.record);
+      this.#emitAlerts(sent.alerts);
+      if (sent.shown !== undefined) {
+        this.#events.emit('message', sent.shown);
+        this.#events.emit('conversation', summaryOf(sent.record));
+      }
+      return sent.messageId;
+    });
+  }
+
+  sendText(conversationId: HexId, text: string): Promise<MessageId> {
+    return this.#send(conversationId, { kind: 'text', text });
+  }
+
+  async setTyping(conversationId: HexId, active: boolean): Promise<void> {
+    await this.#send(conversationId, { kind: 'typing', active });
+  }
+
+  async markRead(conversationId: HexId, messageId: MessageId): Promise<void> {
+    const [senderHex = '', seqText = ''] = messageId.split(':');
+    const key = conversationId;
+    const record = this.#records.get(key);
+    if (record !== undefined && record.unread > 0) this.#records.set(key, { ...record, unread: 0 });
+    await this.#send(conversationId, {
+      kind: 'readReceipt',
+      sender: asDeviceId(idBytesFromHex(senderHex)),
+      seq: Number(seqText),
+    });
+  }
+
+  async sendAttachment(
+    conversationId: HexId,
+    file: Blob,
+    name: string,
+    onProgress?: ProgressListener,
+  ): Promise<MessageId> {
+    const e = await this.#require();
+    const data = new Uint8Array(await file.arrayBuffer());
+    const sealed = await sealAttachment(
+      e.p.env,
+      data,
+      { mediaType: file.type === '' ? 'application/octet-stream' : file.type, fileName: name },
+      onProgress,
+    );
+    await e.p.http.conversations.putAttachment(
+      asConversationId(idBytesFromHex(conversationId)),
+      toHex(sealed.ref.attachmentId),
+      concatBytes(...sealed.chunks),
+      await deviceAuth(e),
+    );
+    return this.#send(conversationId, { kind: 'attachment', ref: sealed.ref });
+  }
+
+  async openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob> {
+    const e = await this.#require();
+    for (const record of this.#records.values()) {
+      const entry = record.attachments.find((a) => a.messageId === handle.messageId);
+      if (entry === undefined) continue;
+      const blob = await e.p.http.conversations.downloadAttachment(
+        record.protocol.conversationId,
+        toHex(entry.ref.attachmentId),
+        await deviceAuth(e),
+      );
+      try {
+        const bytes = await openAttachmentBlob(entry.ref, blob, onProgress);
+        return new Blob([new Uint8Array(bytes)], { type: entry.ref.mediaType });
+      } catch (error) {
+        const alert = rejectionAlert(error, record.protocol.conversationId);
+        if (alert !== undefined) this.#emitAlerts([alert]);
+        throw error;
+      }
+    }
+    throw new NotStartedError('no such attachment on this device');
+  }
+
+  async close(conversationId: HexId, reason = ''): Promise<void> {
+    await this.#send(conversationId, { kind: 'close', reason });
+  }
+
+  async safetyCode(conversationId: HexId): Promise<{ readonly code: string; readonly listVersion: number }> {
+    const e = await this.#require();
+    const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
+    const visitorKey = record?.protocol.visitorIdentityKey;
+    const accountKey = e.view.accountKey;
+    if (record === undefined || visitorKey === null || visitorKey === undefined || accountKey === undefined)
+      throw new NotStartedError('no visitor key in this conversation yet');
+    return {
+      code: await safetyCode(record.protocol.conversationId, accountKey, visitorKey),
+      listVersion: record.protocol.deviceList.version,
+    };
+  }
+
+  // ---- reading ----------------------------------------------------------------------------------
+
+  async conversations(): Promise<readonly ConversationSummary[]> {
+    await this.#require();
+    const out: ConversationSummary[] = [];
+    for (const id of await this.#store.conversationIds()) {
+      const record = await this.#record(id);
+      if (record !== undefined) out.push(summaryOf(record));
+    }
+    return out.sort((a, b) => b.lastActivity - a.lastActivity);
+  }
+
+  async history(conversationId: HexId): Promise<readonly ChatMessage[]> {
+    const e = await this.#require();
+    const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
+    return (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+  }
+
+  // ---- the account ------------------------------------------------------------------------------
+
+  async devices(): Promise<readonly DeviceView[]> {
+    const e = await this.#require();
+    return (e.view.current?.devices ?? []).map((d) => deviceViewOf(d, e.keys.deviceId));
+  }
+
+  /** Revokes one device (`andSponsored` needs the sponsor field of the new list format: not yet). */
+  async revokeDevice(deviceId: HexId): Promise<void> {
+    const e = await this.#require();
+    const identity = e.account.identity;
+    const previous = e.view.history.at(-1);
+    if (identity === undefined || previous === undefined || e.view.current === undefined)
+      throw new NotSupportedYetError(
+        'only a device holding the account key can revoke devices (change requests are not in this build)',
+      );
+    const target = asDeviceId(idBytesFromHex(deviceId));
+    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const removed = await removeDevice(this.#store, e, identity, target);
+      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+    });
+  }
+
+  async fingerprint(): Promise<string> {
+    const e = await this.#require();
+    const key = e.view.accountKey;
+    if (key === undefined) throw new NotStartedError('no verified account key');
+    return businessFingerprint(key);
+  }
+
+  async snippet(mode: 'default' | 'isolated'): Promise<string> {
+    const e = await this.#require();
+    const tag = this.#ports.snippetTag;
+    if (tag === undefined) throw new NotSupportedYetError('this app was built without the snippet generator');
+    return tag({
+      relay: e.account.relayUrl,
+      account: idToHex(e.account.accountId),
+      pin: await this.fingerprint(),
+      mode,
+    });
+  }
+
+  async widgetConfig(): Promise<WidgetConfig | undefined> {
+    const e = await this.#require();
+    const key = e.view.accountKey;
+    if (key === undefined) return undefined;
+    return (await readWidgetConfig(e.p.http.directory, { accountId: e.account.accountId, accountKey: key }, undefined))
+      .config;
+  }
+
+  async publishWidgetConfig(config: WidgetConfig): Promise<void> {
+    const e = await this.#require();
+    if (e.account.identity === undefined)
+      throw new NotSupportedYetError('only a device holding the account key can sign the widget configuration');
+    const auth = await deviceAuth(e);
+    await publishWidgetConfig(e.p.http.directory, e.account.identity, config, e.p.env, (bytes) =>
+      e.p.http.directory.putWidgetConfig(e.account.accountId, bytes, auth),
+    );
+  }
+
+  // ---- not in this build (issue #11: linking, recovery, roles, change requests) ------------------
+
+  /** Existing device (PROTOCOL §10.5): the payload to show; the new device joins this device's agent. */
+  async startLinkAsExistingDevice(): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
+    const e = await this.#require();
+    const accountKey = e.view.accountKey;
+    if (accountKey === undefined) throw new NotStartedError('no verified account key');
+    if (e.account.identity === undefined)
+      throw new NotSupportedYetError('only a device holding the account key can add devices in this build');
+    this.#link?.cancel('a new link was started');
+    const { link, payload } = await ExistingDeviceLink.start(
+      e.p,
+      { accountId: e.account.accountId, accountKey },
+      e.keys,
+      e.account.profile.agentId,
+      this.#linkHooks,
+    );
+    this.#link = link;
+    return { qr: payload, code: linkPayloadToText(payload) };
+  }
+
+  /** New device: the scanned (or typed) payload of the existing device; its hello goes to the relay. */
+  async linkAsNewDevice(input: {
+    readonly relayUrl: string;
+    readonly scanned: Uint8Array | string;
+    readonly deviceKind: AgentDeviceKind;
+  }): Promise<void> {
+    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    this.#link?.cancel('a new link was started');
+    const p = platformFor(input.relayUrl, this.#ports);
+    const payload = typeof input.scanned === 'string' ? linkPayloadFromText(input.scanned) : input.scanned;
+    const keys = await createDeviceKeys(p.env);
+    this.#link = await NewDeviceLink.start(p, payload, keys, this.#linkHooks);
+    this.#linkTarget = { relayUrl: input.relayUrl, p };
+  }
+
+  async confirmLink(sameCode: boolean): Promise<void> {
+    const link = this.#link;
+    if (link === undefined) throw new NotStartedError('no link in progress');
+    if (link instanceof NewDeviceLink) {
+      const target = this.#linkTarget;
+      if (target === undefined) throw new NotStartedError('no link in progress');
+      link.confirm(sameCode, (state) => this.#enrolLinked(target.relayUrl, target.p, link.keys, state));
+      return;
+    }
+    const e = await this.#require();
+    await link.confirm(sameCode, { ...e.account.profile }, undefined, (release) => this.#listLinked(e, release));
+  }
+
+  cancelLink(): Promise<void> {
+    this.#link?.cancel('cancelled on this device');
+    this.#link = undefined;
+    return Promise.resolve();
+  }
+
+  /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
+  async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
+    const identity = e.account.identity;
+    if (identity === undefined) throw new NotStartedError('no account key on this device');
+    await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
+    this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
+  }
+
+  /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */
+  async #enrolLinked(relayUrl: string, p: Platform, keys: DeviceKeys, state: NewDeviceLinkState): Promise<void> {
+    if (state.phase !== 'linked') throw new NotStartedError('the link is not complete');
+    const accountId = state.accountId;
+    let view = await createDirectoryViewForKey(state.accountKey);
+    const taken = await refreshDirectory(p.http, accountId, view, p.env);
+    if (taken.rejected !== undefined) throw taken.rejected;
+    view = taken.view;
+    if (view.current?.devices.some((d) => idEquals(d.deviceId, keys.deviceId)) !== true)
+      throw new NotStartedError('the account list does not name this device yet');
+    const prekeys = await createPrekeyState(keys, p.env);
+    const { entry } = state;
+    const account: AgentAccountRecord = {
+      version: AGENT_ACCOUNT_RECORD_VERSION,
+      relayUrl,
+      accountId,
+      profile: { agentId: entry.agentId, agentName: entry.agentName, kind: entry.kind, role: entry.role },
+      published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
+    };
+    await this.#store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+    const e: Enrolled = {
+      p,
+      account,
+      keys,
+      prekeys,
+      view,
+      connection: undefined,
+      session: undefined,
+      cancelMaintenance: undefined,
+    };
+    await this.#publishPrekeys(e);
+    this.#enrolled = e;
+    this.#loading = Promise.resolve(e);
+    this.#link = undefined;
+    this.#goOnline(e);
+  }
+
+  recoverWithRecoveryKey(): Promise<void> {
+    return Promise.reject(new NotSupportedYetError('recovery is not in this build of the runtime'));
+  }
+  setRole(): Promise<void> {
+    return Promise.reject(new NotSupportedYetError('roles cannot be changed in this build of the runtime'));
+  }
+  removeAgent(): Promise<void> {
+    return Promise.reject(new NotSupportedYetError('agents cannot be removed in this build of the runtime'));
+  }
+  pendingChangeRequests(): Promise<readonly never[]> {
+    return Promise.resolve([]);
+  }
+  decideChangeRequest(): Promise<void> {
+    return Promise.reject(new NotSupportedYetError('change requests are not in this build of the runtime'));
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const e = this.#enrolled;
+    e?.cancelMaintenance?.();
+    for (const cancel of this.#ticks.values()) cancel();
+    this.#ticks.clear();
+    void e?.connection?.stop();
+    this.#events.clear();
+  }
+
+  /** Stops the connection and waits for the delivery in progress (tests, the service worker going away). */
+  async stop(): Promise<void> {
+    const e = this.#enrolled;
+    this.#disposed = true;
+    e?.cancelMaintenance?.();
+    await e?.connection?.stop();
+  }
+
+  #emitAlerts(alerts: readonly SecurityAlert[]): void {
+    for (const alert of alerts) this.#events.emit('alert', plainAlert(alert));
+  }
+}
+
+function summaryOf(record: ConversationRecord): ConversationSummary {
+  const last = [...record.messages].reverse().find((m) => m.body.kind === 'text' || m.body.kind === 'attachment');
+  const preview =
+    last === undefined
+      ? ''
+      : last.body.kind === 'text'
+        ? last.body.text.slice(0, 140)
+        : last.body.kind === 'attachment'
+          ? last.body.attachment.name
+          : '';
+  return {
+    conversationId: idToHex(record.protocol.conversationId),
+    preview,
+    lastActivity: record.lastActivity,
+    unread: record.unread,
+    status: record.closedBy === undefined ? 'open' : 'resolved',
+    closed: record.closedBy !== undefined,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The send side of a conversation step, shared by both runtimes: the protocol transition, the
+ * record it changes, and the envelopes to put in the outbox. The caller commits all of it in ONE
+ * store step before anything leaves (shared/protocol/README.md), then emits.
+ */
+import { toHex } from '../crypto/index.js';
+import {
+  type AgentSendContext,
+  type MessageBody,
+  type OutgoingPacket,
+  type ProtocolEnv,
+  type SecurityAlert,
+  sendMessage,
+} from '../protocol/index.js';
+import type { OutboxDraft } from '../storage/index.js';
+import { type ConversationId, asCiphertext, encodeEnvelope, idToHex } from '../wire/index.js';
+import { type ChatBody, type ChatMessage, MESSAGE_STATUSES, type MessageId } from './api-common.js';
+import { type ConversationRecord, messageIdOf } from './conversation-record.js';
+
+export function envelopesOf(
+  conversationId: ConversationId,
+  outgoing: readonly OutgoingPacket[],
+  ref: string,
+): OutboxDraft[] {
+  return outgoing.map((o) => ({
+    envelope: encodeEnvelope({ conversationId, recipient: o.recipient, body: asCiphertext(o.body) }),
+    ref,
+  }));
+}
+
+export interface SendOutcome {
+  readonly record: ConversationRecord;
+  readonly outbox: readonly OutboxDraft[];
+  readonly messageId: MessageId;
+  /** The message to show, for kinds a person sees. */
+  readonly shown: ChatMessage | undefined;
+  readonly alerts: readonly SecurityAlert[];
+}
+
+/** What a person sees of an own message of this kind (typing, receipts and lists are not shown). */
+function shownBody(body: MessageBody, messageId: MessageId): ChatBody | undefined {
+  switch (body.kind) {
+    case 'text':
+      return { kind: 'text', text: body.text };
+    case 'close':
+      return { kind: 'close', reason: body.reason };
+    case 'attachment':
+      return {
+        kind: 'attachment',
+        attachment: {
+          messageId,
+          name: body.ref.fileName ?? 'file',
+          mime: body.ref.mediaType,
+          size: body.ref.size,
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+export async function sendStep(
+  record: ConversationRecord,
+  body: MessageBody,
+  env: ProtocolEnv,
+  agent?: AgentSendContext,
+): Promise<SendOutcome> {
+  const before = record.protocol;
+  const step = await sendMessage(before, body, env, agent);
+  const messageId = messageIdOf(before.selfId, before.nextSendSeq);
+  const now = env.now();
+  const chatBody = shownBody(body, messageId);
+  let next: ConversationRecord = { ...record, protocol: step.state };
+  let shown: ChatMessage | undefined;
+  if (chatBody !== undefined) {
+    shown = {
+      id: messageId,
+      conversationId: idToHex(before.conversationId),
+      from: 'self',
+      senderDeviceId: toHex(before.selfId),
+      sentAt: now,
+      receivedAt: now,
+      body: chatBody,
+      status: MESSAGE_STATUSES.sending,
+    };
+    next = { ...next, messages: [...next.messages, shown], lastActivity: now };
+  }
+  if (body.kind === 'attachment') next = { ...next, attachments: [...next.attachments, { messageId, ref: body.ref }] };
+  if (body.kind === 'close') next = { ...next, closedBy: 'self' };
+  return {
+    record: next,
+    outbox: envelopesOf(before.conversationId, step.outgoing, messageId),
+    messageId,
+    shown,
+    alerts: step.alerts,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Fetching an account's signed device-list chain from the (untrusted) relay into a directory
+ * view (PROTOCOL §4.3–§4.4): every list is verified by shared/protocol, link by link; nothing
+ * is trusted because the relay served it.
+ */
+import {
+  type DirectoryView,
+  type ProtocolEnv,
+  type SecurityAlert,
+  type SignedDeviceList,
+  decodeSignedDeviceList,
+  receiveDeviceList,
+} from '../protocol/index.js';
+import { BadResponseError, MAX_CHAIN_FETCH, type RelayHttp } from '../transport/index.js';
+import type { AccountId, SealdeskError } from '../wire/index.js';
+
+export interface TakenLists {
+  readonly view: DirectoryView;
+  /** A newer list was accepted. */
+  readonly accepted: boolean;
+  readonly alerts: readonly SecurityAlert[];
+  /** The first rejection (pin mismatch, rollback, equivocation, bad signature), if any. */
+  readonly rejected: SealdeskError | undefined;
+}
+
+/** Feeds signed lists to a view, oldest first. */
+export async function takeLists(
+  view: DirectoryView,
+  lists: readonly SignedDeviceList[],
+  env: ProtocolEnv,
+): Promise<TakenLists> {
+  let current = view;
+  let accepted = false;
+  let rejected: SealdeskError | undefined;
+  const alerts: SecurityAlert[] = [];
+  for (const list of lists) {
+    const update = await receiveDeviceList(current, list, env);
+    current = update.state;
+    alerts.push(...update.alerts);
+    if (update.outcome === 'accepted') accepted = true;
+    rejected ??= update.rejected;
+  }
+  return { view: current, accepted, alerts, rejected };
+}
+
+/**
+ * Fetches the lists newer than the view's and feeds them to it. A view moves one version at a time
+ * (PROTOCOL §4.4, DeviceListGapError): a view that holds a list fetches EVERY later version, in
+ * batches of MAX_CHAIN_FETCH, not only the newest ones the relay hands out at once. A view with
+ * only the pin starts from the newest MAX_CHAIN_FETCH versions.
+ */
+export async function refreshDirectory(
+  http: RelayHttp,
+  accountId: AccountId,
+  view: DirectoryView,
+  env: ProtocolEnv,
+): Promise<TakenLists> {
+  const have = view.current?.version ?? 0;
+  const latest = await http.directory.deviceList(accountId, 'latest');
+  if (latest === undefined || latest.version <= have) return takeLists(view, [], env);
+  let from = have === 0 ? Math.max(1, latest.version - MAX_CHAIN_FETCH + 1) : have + 1;
+  let taken: TakenLists = { view, accepted: false, alerts: [], rejected: undefined };
+  while (from <= latest.version) {
+    const to = Math.min(latest.version, from + MAX_CHAIN_FETCH - 1);
+    const lists: SignedDeviceList[] = [];
+    for (let v = from; v <= to; v++) {
+      const blob = v === latest.version ? latest : await http.directory.deviceList(accountId, v);
+      if (blob === undefined) throw new BadResponseError(`fetch the device list chain: version ${v} is missing`);
+      lists.push(decodeSignedDeviceList(blob.blob));
+    }
+    const next = await takeLists(taken.view, lists, env);
+    taken = {
+      view: next.view,
+      accepted: taken.accepted || next.accepted,
+      alerts: [...taken.alerts, ...next.alerts],
+      rejected: next.rejected,
+    };
+    if (next.rejected !== undefined) break;
+    from = to + 1;
+  }
+  return taken;
+}

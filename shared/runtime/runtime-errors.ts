@@ -1,0 +1,37 @@
+/** The runtime's own typed errors, and the connection state a UI shows. */
+import { SealdeskError } from '../errors/index.js';
+import type { ConnectionStatus } from '../transport/index.js';
+import { CONNECTION_STATES, type ConnectionState } from './api-common.js';
+
+/** A call that needs an earlier one first (start, openConversation, createAccount). */
+export class NotStartedError extends SealdeskError {
+  readonly code = 'not-started';
+}
+
+/** The conversation was closed: nothing more can be sent in it. */
+export class ConversationClosedError extends SealdeskError {
+  readonly code = 'conversation-closed';
+}
+
+/** The business has no verified device list yet: no one could read a message. */
+export class BusinessNotReadyError extends SealdeskError {
+  readonly code = 'business-not-ready';
+}
+
+export function connectionStateOf(status: ConnectionStatus): ConnectionState {
+  switch (status) {
+    case 'connecting':
+      return CONNECTION_STATES.connecting;
+    case 'ready':
+      return CONNECTION_STATES.online;
+    case 'waiting':
+      return CONNECTION_STATES.reconnecting;
+    default:
+      return CONNECTION_STATES.offline;
+  }
+}
+
+/** A part of the runtime API this build does not implement yet (said so, never faked). */
+export class NotSupportedYetError extends SealdeskError {
+  readonly code = 'not-supported-yet';
+}

@@ -1,0 +1,65 @@
+/** The types a runtime keeps in its store (shared/storage `StateShapes`), and the visitor's storage port. */
+import type { DeviceKeys, DirectoryView, PrekeyState } from '../protocol/index.js';
+import {
+  type ClientStore,
+  MemoryDatabase,
+  type Versioned,
+  openExistingIndexedDbStore,
+  openIndexedDbStore,
+  openMemoryStore,
+} from '../storage/index.js';
+import type { AgentAccountRecord } from './agent-account-record.js';
+import type { ConversationRecord } from './conversation-record.js';
+
+export interface RuntimeShapes {
+  readonly deviceKeys: DeviceKeys;
+  readonly account: AgentAccountRecord;
+  readonly prekeys: PrekeyState;
+  readonly archive: Versioned;
+  readonly directory: DirectoryView;
+  readonly conversation: ConversationRecord;
+}
+
+export type RuntimeStore = ClientStore<RuntimeShapes>;
+
+// The directory view's layout is version 2 since the v2 trust root (notAfter, supported versions, sponsors).
+const ACCEPTED = { conversation: [1], directory: [2], deviceKeys: [1], prekeys: [1], account: [1] } as const;
+
+/**
+ * Where the visitor's conversation lives. Nothing is written to the browser before the visitor
+ * opens a conversation (docs/THREAT-MODEL.md §8): `existing` looks without creating anything.
+ */
+export interface VisitorStorage {
+  existing(): Promise<RuntimeStore | undefined>;
+  create(): Promise<RuntimeStore>;
+}
+
+/** The widget's storage: the tiny IndexedDB adapter, one database per business. */
+export function indexedDbVisitorStorage(name: string): VisitorStorage {
+  return {
+    existing: () => openExistingIndexedDbStore<RuntimeShapes>({ name, acceptedVersions: ACCEPTED }),
+    create: () => openIndexedDbStore<RuntimeShapes>({ name, acceptedVersions: ACCEPTED }),
+  };
+}
+
+/**
+ * Memory storage (tests, and a browser that refuses IndexedDB). `db` outlives the runtime, as a
+ * browser's database outlives a page: a runtime made again on the same `db` resumes.
+ */
+export function memoryVisitorStorage(db: MemoryDatabase = new MemoryDatabase()): VisitorStorage & {
+  readonly db: MemoryDatabase;
+} {
+  let created = false;
+  return {
+    db,
+    existing: () => Promise.resolve(created || db.records.size > 0 ? memoryStore(db) : undefined),
+    create: () => {
+      created = true;
+      return Promise.resolve(memoryStore(db));
+    },
+  };
+}
+
+export function memoryStore(db: MemoryDatabase = new MemoryDatabase()): RuntimeStore {
+  return openMemoryStore<RuntimeShapes>(db, { acceptedVersions: ACCEPTED });
+}

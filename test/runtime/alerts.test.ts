@@ -1,0 +1,123 @@
+/**
+ * #11.3: alerts reach the UI in plain words and honest traffic goes on: a visitor message whose
+ * ciphertext was altered on the way (re-sent with one bit flipped through the visitor's own queue,
+ * as a relay could) is a replay (info); one altered in transit is refused with `forged`; the
+ * visitor's next message is shown after the gap is declared.
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '../../shared/crypto/index.js';
+import { memoryStore } from '../../shared/runtime/index.js';
+import { type WebSocketConstructor } from '../../shared/transport/index.js';
+import { type SendFrame, decodeClientFrame, encodeClientFrame, idToHex } from '../../shared/wire/index.js';
+import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
+import { connectVisitor } from '../relay/support/relay-api.js';
+import { SocketTracker } from '../transport/support/transport-fixture.js';
+import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+
+/** `ws` that remembers every `send` frame the runtime puts on the socket. */
+class CapturingSockets extends SocketTracker {
+  readonly sent: SendFrame[] = [];
+  /** Flip one ciphertext bit of the next send, as a relay could in transit. */
+  readonly tamper = { next: false };
+  override readonly WebSocket: WebSocketConstructor;
+
+  constructor() {
+    super();
+    const sent = this.sent;
+    const tamper = this.tamper;
+    this.WebSocket = class extends WebSocket {
+      constructor(url: string) {
+        super(url, { perMessageDeflate: false });
+      }
+      override send(frame: Uint8Array): void {
+        const decoded = decodeClientFrame(frame);
+        if (decoded.type === 'send') {
+          sent.push(decoded);
+          if (tamper.next) {
+            tamper.next = false;
+            const envelope = flipLastBit(decoded.envelope);
+            super.send(encodeClientFrame({ ...decoded, envelope }));
+            return;
+          }
+        }
+        super.send(frame);
+      }
+    };
+  }
+}
+
+function flipLastBit(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes);
+  out[out.length - 1] = (out[out.length - 1] ?? 0) ^ 1;
+  return out;
+}
+
+describe('#11.3: alerts in plain words, traffic goes on', () => {
+  const data = makeDataDir();
+  let relay: RelayProcess;
+  let agent: AgentHandle;
+  let accountId = '';
+  let pin = '';
+
+  beforeAll(async () => {
+    relay = await startRelayProcess(data.dir, { SEALDESK_MESSAGES_PER_SECOND: '5000' });
+    agent = agentRuntime();
+    pin = (await newAccount(relay.origin, agent)).fingerprint;
+    accountId = (await agent.runtime.status()).accountId ?? '';
+  }, 60_000);
+
+  afterAll(async () => {
+    agent.runtime.dispose();
+    await relay.stop('SIGKILL');
+    data.remove();
+  });
+
+  it('#11.3: a tampered message raises `forged`; the next honest one is shown', async () => {
+    const sockets = new CapturingSockets();
+    const visitor = visitorRuntime(relay.origin, accountId, pin, undefined, sockets);
+    await visitor.runtime.start();
+    const { conversationId } = await visitor.runtime.openConversation();
+    const first = await visitor.runtime.sendText('first');
+    await waitFor(() => agent.events.of('message').some((m) => m.id === first), 'the first message');
+    const second = await visitor.runtime.sendText('second');
+    await waitFor(() => agent.events.of('message').some((m) => m.id === second), 'the second message');
+
+    // The second message's envelope with one ciphertext bit flipped, sent again on the visitor's queue.
+    const original = sockets.sent.at(-1)?.envelope;
+    if (original === undefined) throw new Error('no envelope captured');
+    const tampered = flipLastBit(original);
+    const [id] = await memoryStore(visitor.storage.db).conversationIds();
+    const record = id === undefined ? undefined : await memoryStore(visitor.storage.db).conversation(id);
+    if (record?.capability === undefined) throw new Error('no capability stored');
+    const raw = await connectVisitor(relay.wsUrl, {
+      conversationId: idToHex(record.protocol.conversationId),
+      capability: toBase64Url(record.capability),
+    });
+    raw.send({ type: 'send', requestId: 1, envelope: tampered });
+    // A copy of an old message: its key was used already (PROTOCOL §6.5), shown once, said so.
+    await waitFor(() => agent.events.of('alert').length > 0, 'the replay alert');
+    expect(agent.events.of('alert')[0]).toMatchObject({ kind: 'replay', severity: 'info', conversationId });
+    await raw.close();
+
+    // A message altered in transit: refused with `forged`, never shown.
+    sockets.tamper.next = true;
+    await visitor.runtime.sendText('altered on the way');
+    await waitFor(() => agent.events.of('alert').length > 1, 'the forged alert');
+    expect(agent.events.of('alert')[1]).toMatchObject({
+      kind: 'forged',
+      severity: 'danger',
+      title: 'A forged message was refused',
+      conversationId,
+    });
+
+    // Honest traffic goes on: the next message waits for the missing one for the reorder window,
+    // then the gap is declared (tick) and it is shown.
+    const next = await visitor.runtime.sendText('still here');
+    await waitFor(() => agent.events.of('message').some((m) => m.id === next), 'the next honest message', 15_000);
+    expect(agent.events.of('alert').map((a) => a.kind)).toEqual(['replay', 'forged', 'gap']);
+    const texts = agent.events.of('message').map((m) => (m.body.kind === 'text' ? m.body.text : m.body.kind));
+    expect(texts).toEqual(['first', 'second', 'still here']);
+    visitor.runtime.dispose();
+  }, 60_000);
+});

@@ -1,0 +1,134 @@
+/**
+ * Headless runtimes against a real relay process: an agent runtime (memory store, the OPAQUE
+ * client of the relay tests) that creates an account, and visitor runtimes on memory storage,
+ * with Node's fetch and `ws` as their platform. Events are recorded for the assertions.
+ */
+import {
+  type AgentEvents,
+  type LinkPhase,
+  type AgentRuntime,
+  type VisitorEvents,
+  type VisitorRuntime,
+  type VisitorStorage,
+  createAgentRuntime,
+  createVisitorRuntime,
+  memoryStore,
+  memoryVisitorStorage,
+  type RuntimeStore,
+} from '../../../shared/runtime/index.js';
+import { MemoryDatabase } from '../../../shared/storage/index.js';
+import type { Timers } from '../../../shared/transport/index.js';
+import { opaqueClient } from '../../relay/support/relay-api.js';
+import { SocketTracker } from '../../transport/support/transport-fixture.js';
+
+import { waitFor } from '../../transport/support/transport-fixture.js';
+
+export { waitFor };
+
+const TUNING = { heartbeatMs: 0, backoff: { initialMs: 50, maxMs: 400 }, sendTimeoutMs: 3000 };
+
+/** Every event of every type, in order. */
+export class Recorder<Events> {
+  readonly seen: { type: keyof Events; event: Events[keyof Events] }[] = [];
+
+  of<K extends keyof Events>(type: K): Events[K][] {
+    return this.seen.filter((s) => s.type === type).map((s) => s.event as Events[K]);
+  }
+
+  listen(
+    on: <K extends keyof Events>(type: K, listener: (event: Events[K]) => void) => () => void,
+    types: readonly (keyof Events)[],
+  ): void {
+    for (const type of types) on(type, (event) => this.seen.push({ type, event }));
+  }
+}
+
+export interface AgentHandle {
+  readonly runtime: AgentRuntime;
+  readonly store: RuntimeStore;
+  readonly db: MemoryDatabase;
+  readonly events: Recorder<AgentEvents>;
+  readonly sockets: SocketTracker;
+}
+
+export function agentRuntime(db = new MemoryDatabase(), timers?: Timers): AgentHandle {
+  const sockets = new SocketTracker();
+  const store = memoryStore(db);
+  const runtime = createAgentRuntime({
+    store,
+    opaque: opaqueClient,
+    fetch,
+    WebSocket: sockets.WebSocket,
+    tuning: TUNING,
+    ...(timers === undefined ? {} : { timers }),
+  });
+  const events = new Recorder<AgentEvents>();
+  events.listen(runtime.on, ['message', 'status', 'typing', 'alert', 'conversation', 'devices', 'connection']);
+  return { runtime, store, db, events, sockets };
+}
+
+export async function newAccount(origin: string, agent: AgentHandle, ownerName = 'Olga') {
+  return agent.runtime.createAccount({
+    relayUrl: origin,
+    businessName: 'Corner Shop',
+    ownerName,
+    username: `runtime-${crypto.randomUUID()}@example.test`,
+    password: 'correct horse battery staple',
+    deviceKind: 'pwa',
+  });
+}
+
+export interface VisitorHandle {
+  readonly runtime: VisitorRuntime;
+  readonly storage: VisitorStorage & { readonly db: MemoryDatabase };
+  readonly events: Recorder<VisitorEvents>;
+  readonly sockets: SocketTracker;
+}
+
+export function visitorRuntime(
+  origin: string,
+  accountId: string,
+  pin: string,
+  db = new MemoryDatabase(),
+  sockets = new SocketTracker(),
+  timers?: Timers,
+): VisitorHandle {
+  const storage = memoryVisitorStorage(db);
+  const runtime = createVisitorRuntime({
+    relayUrl: origin,
+    accountId,
+    pin,
+    storage,
+    fetch,
+    WebSocket: sockets.WebSocket,
+    tuning: TUNING,
+    ...(timers === undefined ? {} : { timers }),
+  });
+  const events = new Recorder<VisitorEvents>();
+  events.listen(runtime.on, ['message', 'status', 'typing', 'alert', 'connection', 'closed']);
+  return { runtime, storage, events, sockets };
+}
+
+export function codeOf(phases: readonly LinkPhase[]): string | undefined {
+  for (const p of phases) if (p.phase === 'compare-codes') return p.code;
+  return undefined;
+}
+
+/** Links a new agent runtime to `owner`'s account: `owner` shows the code, the new one reads it, both confirm. */
+export async function link(origin: string, owner: AgentHandle): Promise<AgentHandle> {
+  const added = agentRuntime();
+  const phases: LinkPhase[] = [];
+  const ownerPhases: LinkPhase[] = [];
+  added.runtime.on('link', (p) => phases.push(p));
+  const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
+  const { code } = await owner.runtime.startLinkAsExistingDevice();
+  await added.runtime.linkAsNewDevice({ relayUrl: origin, scanned: code, deviceKind: 'extension' });
+  await waitFor(() => codeOf(phases) !== undefined && codeOf(ownerPhases) !== undefined, 'both codes');
+  if (codeOf(phases) !== codeOf(ownerPhases)) throw new Error('the two devices show different codes');
+  await added.runtime.confirmLink(true);
+  await owner.runtime.confirmLink(true);
+  await waitFor(() => phases.some((p) => p.phase === 'linked'), 'the new device linked', 20_000);
+  stop();
+  if (!(await added.runtime.status()).enrolled) throw new Error('the linked device is not enrolled');
+  return added;
+}
