@@ -169,10 +169,33 @@ class IdbBackend implements StoreBackend {
 }
 
 /** Opens the database, or resolves undefined (writing nothing) when `existingOnly` and it does not exist. */
+/** True when the engine can list its databases and `name` is not among them. */
+async function databaseAbsent(factory: IDBFactory, name: string): Promise<boolean> {
+  if (typeof factory.databases !== 'function') return false;
+  try {
+    return !(await factory.databases()).some((info) => info.name === name);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes a database this call created by looking (it held nothing); a failure leaves it empty. */
+async function deleteQuietly(factory: IDBFactory, name: string): Promise<void> {
+  try {
+    await done(factory.deleteDatabase(name));
+  } catch {
+    // An empty database with no stores: nothing of the visitor's is in it.
+  }
+}
+
 async function openDatabase(options: IndexedDbStoreOptions, existingOnly: boolean): Promise<IDBDatabase | undefined> {
   const factory = options.indexedDB ?? globalThis.indexedDB;
   const upgrades = options.upgrades ?? IDB_UPGRADES;
   if (typeof factory === 'undefined') throw new StorageUnavailableError('IndexedDB is not available here');
+  // Looking must not create (THREAT-MODEL §8: nothing stored before the chat is opened). Where the
+  // engine lists its databases, an absent one is never opened at all; WebKit keeps listing a new
+  // database whose first versionchange was aborted, so the abort below is only the fallback.
+  if (existingOnly && (await databaseAbsent(factory, options.name))) return undefined;
   const absent = { found: false };
   try {
     const request = factory.open(options.name, upgrades.length);
@@ -189,7 +212,10 @@ async function openDatabase(options: IndexedDbStoreOptions, existingOnly: boolea
     };
     return await done(request);
   } catch (error) {
-    if (absent.found) return undefined;
+    if (absent.found) {
+      await deleteQuietly(factory, options.name);
+      return undefined;
+    }
     if (error instanceof DOMException && error.name === 'VersionError') {
       throw new StorageSchemaError(
         `database ${options.name} was written by a newer build (this one knows version ${upgrades.length}); update the app`,
