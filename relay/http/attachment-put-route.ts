@@ -10,8 +10,7 @@
  */
 import { HttpError } from '../errors.js';
 import { requireConversation } from './access.js';
-import { readBytes } from './body.js';
-import { sendJson } from './respond.js';
+import { readAttachmentUpload, saveAttachment } from './attachment-upload.js';
 import { ID, type Route, param, route } from './router.js';
 
 export const attachmentPutRoutes: readonly Route[] = [
@@ -19,25 +18,10 @@ export const attachmentPutRoutes: readonly Route[] = [
     const conversationId = param(params, 0);
     const attachmentId = param(params, 1);
     await requireConversation(ctx, req, conversationId);
-    const blob = await readBytes(req, ctx.config.maxAttachmentBytes, ctx.uploadBudget);
-    if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the attachment must not be empty');
+    const blob = await readAttachmentUpload(ctx, req);
     if ((await ctx.store.getAttachment(attachmentId)) !== undefined) {
       throw new HttpError(409, 'attachment-exists', 'this attachment id is taken; seal the file again with a new one');
     }
-    const stored = await ctx.store.putAttachment(
-      { attachmentId, conversationId, blob },
-      ctx.config.attachmentQuotaBytesPerConversation,
-      ctx.now(),
-    );
-    if (!stored) {
-      ctx.metrics.reject('attachment-quota');
-      throw new HttpError(
-        413,
-        'quota-exceeded',
-        `a conversation may store at most ${ctx.config.attachmentQuotaBytesPerConversation} attachment bytes`,
-      );
-    }
-    ctx.log.info('attachment.stored', { conversationId, attachmentId, bytes: blob.length });
-    sendJson(res, 201, { attachmentId });
+    await saveAttachment(ctx, res, conversationId, attachmentId, blob);
   }),
 ];

@@ -16,8 +16,9 @@ import { HttpError } from '../errors.js';
 import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
 import { requireAccount, requireConversation } from './access.js';
 import { addressKey, clientAddress } from './client-address.js';
-import { hexId, readBytes, readJson } from './body.js';
+import { hexId, readJson } from './body.js';
 import { sendBytes, sendJson } from './respond.js';
+import { readAttachmentUpload, saveAttachment } from './attachment-upload.js';
 import { ID, type Route, param, route } from './router.js';
 
 export const conversationRoutes: readonly Route[] = [
@@ -63,24 +64,8 @@ export const conversationRoutes: readonly Route[] = [
   route('POST', `/v1/conversations/${ID}/attachments`, async ({ req, res, ctx, params }) => {
     const conversationId = param(params, 0);
     await requireConversation(ctx, req, conversationId);
-    const blob = await readBytes(req, ctx.config.maxAttachmentBytes, ctx.uploadBudget);
-    if (blob.length === 0) throw new HttpError(400, 'bad-request', 'the attachment must not be empty');
-    const attachmentId = randomIdHex();
-    const stored = await ctx.store.putAttachment(
-      { attachmentId, conversationId, blob },
-      ctx.config.attachmentQuotaBytesPerConversation,
-      ctx.now(),
-    );
-    if (!stored) {
-      ctx.metrics.reject('attachment-quota');
-      throw new HttpError(
-        413,
-        'quota-exceeded',
-        `a conversation may store at most ${ctx.config.attachmentQuotaBytesPerConversation} attachment bytes`,
-      );
-    }
-    ctx.log.info('attachment.stored', { conversationId, attachmentId, bytes: blob.length });
-    sendJson(res, 201, { attachmentId });
+    const blob = await readAttachmentUpload(ctx, req);
+    await saveAttachment(ctx, res, conversationId, randomIdHex(), blob);
   }),
 
   route('GET', `/v1/conversations/${ID}/attachments/${ID}`, async ({ req, res, ctx, params }) => {
