@@ -1,6 +1,7 @@
 /**
  * Base32 (RFC 4648 §6 alphabet), lowercase, without padding. Decoding is strict about the
- * alphabet and canonical trailing bits (RFC 4648 §3.5) but case-insensitive.
+ * alphabet and canonical trailing bits (RFC 4648 §3.5) but case-insensitive for ASCII letters only:
+ * Unicode case folding would let U+212A KELVIN SIGN pass as "k" (issue #9 item 8).
  */
 import { DecodeError } from '../errors/index.js';
 
@@ -31,9 +32,9 @@ export function fromBase32(text: string): Uint8Array {
   let acc = 0;
   let bits = 0;
   let o = 0;
-  const lower = text.toLowerCase();
-  for (let i = 0; i < lower.length; i++) {
-    const v = VALUES.get(lower.charAt(i));
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = VALUES.get(String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 0x20 : c));
     if (v === undefined) throw new DecodeError(`invalid base32 character at position ${i}`);
     acc = ((acc << 5) | v) & 0xffff;
     bits += 5;

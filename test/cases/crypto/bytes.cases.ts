@@ -65,6 +65,7 @@ export const bytesSuite: PortableSuite = {
         assertDecodeError(() => fromBase32('mzx1'), 'digit 1');
         assertDecodeError(() => fromBase32('m'), 'length 1 mod 8');
         assertDecodeError(() => fromBase32('mz'), 'non-zero trailing bits');
+        assertDecodeError(() => fromBase32('\u212aa'), 'KELVIN SIGN is not "k" (ASCII-only case folding)');
         assertDecodeError(() => fromHex('abc'), 'odd hex');
         assertDecodeError(() => fromHex('zz'), 'non-hex');
         assertDecodeError(() => fromHex('0x'), '0x prefix');
