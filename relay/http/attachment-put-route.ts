@@ -8,7 +8,6 @@
  * the relay-chosen id of POST cannot be bound in. Same access rule, size cap and per-conversation
  * quota as POST; an id already taken (in any conversation) is refused, never overwritten.
  */
-import { HttpError } from '../errors.js';
 import { requireConversation } from './access.js';
 import { readAttachmentUpload, saveAttachment } from './attachment-upload.js';
 import { ID, type Route, param, route } from './router.js';
@@ -19,9 +18,6 @@ export const attachmentPutRoutes: readonly Route[] = [
     const attachmentId = param(params, 1);
     await requireConversation(ctx, req, conversationId);
     const blob = await readAttachmentUpload(ctx, req);
-    if ((await ctx.store.getAttachment(attachmentId)) !== undefined) {
-      throw new HttpError(409, 'attachment-exists', 'this attachment id is taken; seal the file again with a new one');
-    }
     await saveAttachment(ctx, res, conversationId, attachmentId, blob);
   }),
 ];

@@ -15,7 +15,7 @@ export async function readAttachmentUpload(ctx: RelayContext, req: IncomingMessa
   return blob;
 }
 
-/** Stores `blob` as `attachmentId` of the conversation and answers 201 {attachmentId}; 413 past the quota. */
+/** Stores `blob` as `attachmentId` of the conversation and answers 201 {attachmentId}; 409 if the id is taken, 413 past the quota. */
 export async function saveAttachment(
   ctx: RelayContext,
   res: ServerResponse,
@@ -24,8 +24,11 @@ export async function saveAttachment(
   blob: Uint8Array,
 ): Promise<void> {
   const quota = ctx.config.attachmentQuotaBytesPerConversation;
-  const stored = await ctx.store.putAttachment({ attachmentId, conversationId, blob }, quota, ctx.now());
-  if (!stored) {
+  const outcome = await ctx.store.putAttachment({ attachmentId, conversationId, blob }, quota, ctx.now());
+  if (outcome === 'exists') {
+    throw new HttpError(409, 'attachment-exists', 'this attachment id is taken; seal the file again with a new one');
+  }
+  if (outcome === 'over-quota') {
     ctx.metrics.reject('attachment-quota');
     throw new HttpError(413, 'quota-exceeded', `a conversation may store at most ${quota} attachment bytes`);
   }

@@ -25,6 +25,7 @@ import type {
   AccountRecord,
   AppendResult,
   AttachmentRecord,
+  PutAttachmentOutcome,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
@@ -298,7 +299,7 @@ export class CachedStore implements Store, RoutingCache {
     return this.#inner.queueStats();
   }
 
-  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
+  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<PutAttachmentOutcome> {
     return this.#inner.putAttachment(attachment, quotaBytes, now);
   }
 

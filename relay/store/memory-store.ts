@@ -7,6 +7,7 @@ import type {
   AccountRecord,
   AppendResult,
   AttachmentRecord,
+  PutAttachmentOutcome,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
@@ -228,17 +229,18 @@ export class MemoryStore implements Store {
     return Promise.resolve({ pendingMessages, queues: this.#queues.size, deepestQueue });
   }
 
-  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
+  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<PutAttachmentOutcome> {
+    if (this.#attachments.has(attachment.attachmentId)) return Promise.resolve('exists');
     let used = 0;
     for (const a of this.#attachments.values()) {
       if (a.value.conversationId === attachment.conversationId) used += a.value.blob.length;
     }
-    if (used + attachment.blob.length > quotaBytes) return Promise.resolve(false);
+    if (used + attachment.blob.length > quotaBytes) return Promise.resolve('over-quota');
     this.#attachments.set(attachment.attachmentId, {
       value: { ...attachment, blob: attachment.blob.slice() },
       at: now,
     });
-    return Promise.resolve(true);
+    return Promise.resolve('stored');
   }
 
   getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined> {

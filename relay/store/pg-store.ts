@@ -20,6 +20,7 @@ import type {
   AccountRecord,
   AppendResult,
   AttachmentRecord,
+  PutAttachmentOutcome,
   ChainedSeq,
   ConversationRecord,
   DeviceBlob,
@@ -456,8 +457,8 @@ export class PgStore implements SharedStore {
 
   // Attachments (bytea, stored uncompressed out of line: pg-schema.ts)
 
-  putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
-    return this.#tx(async (c) => {
+  putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<PutAttachmentOutcome> {
+    return this.#tx(async (c): Promise<PutAttachmentOutcome> => {
       await lock(c, `attachments:${a.conversationId}`);
       const used = num(
         (
@@ -466,12 +467,13 @@ export class PgStore implements SharedStore {
           ])
         )?.['used'],
       );
-      if (used + a.blob.length > quotaBytes) return false;
-      await c.query(
-        'INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES ($1, $2, $3, $4, $5)',
+      if (used + a.blob.length > quotaBytes) return 'over-quota';
+      // The id may be taken in another conversation (whose lock this does not hold): the key decides.
+      const inserted = await c.query(
+        'INSERT INTO attachments (attachment_id, conversation_id, size, blob, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (attachment_id) DO NOTHING',
         [a.attachmentId, a.conversationId, a.blob.length, buf(a.blob), now],
       );
-      return true;
+      return inserted.rowCount === 1 ? 'stored' : 'exists';
     });
   }
 

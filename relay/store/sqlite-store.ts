@@ -15,6 +15,7 @@ import type {
   AccountRecord,
   AppendResult,
   AttachmentRecord,
+  PutAttachmentOutcome,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
@@ -561,14 +562,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean> {
+  putAttachment(a: AttachmentRecord, quotaBytes: number, now: number): Promise<PutAttachmentOutcome> {
     return this.#durable(
       this.#db
-        .transaction(() => {
+        .transaction((): PutAttachmentOutcome => {
+          if (this.#s.attachment.get(a.attachmentId) !== undefined) return 'exists';
           const used = num((this.#s.attachmentUsage.get(a.conversationId) as Row)['used']);
-          if (used + a.blob.length > quotaBytes) return false;
+          if (used + a.blob.length > quotaBytes) return 'over-quota';
           this.#s.insertAttachment.run(a.attachmentId, a.conversationId, a.blob.length, a.blob, now);
-          return true;
+          return 'stored';
         })
         .immediate(),
     );

@@ -65,6 +65,8 @@ export interface Ack {
   readonly upTo: number;
 }
 
+export type PutAttachmentOutcome = 'stored' | 'exists' | 'over-quota';
+
 export interface AttachmentRecord {
   readonly attachmentId: string;
   readonly conversationId: string;
@@ -160,8 +162,12 @@ export interface Store {
   queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>>;
 
   // Attachments
-  /** Stores the blob unless the conversation would then hold more than `quotaBytes`. */
-  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<boolean>;
+  /**
+   * Stores the blob unless its id is taken (in any conversation: never overwritten) or the
+   * conversation would then hold more than `quotaBytes`; decided atomically, so two uploads racing
+   * for one id store one blob and answer the other 'exists'.
+   */
+  putAttachment(attachment: AttachmentRecord, quotaBytes: number, now: number): Promise<PutAttachmentOutcome>;
   getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined>;
 
   // Retention

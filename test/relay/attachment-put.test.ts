@@ -47,4 +47,26 @@ describe('#11.3: attachments under the client-chosen id', () => {
     expect((await http(relay.origin, 'GET', path, { headers: cap(alice) })).bytes).toEqual(blob);
     expect((await http(relay.origin, 'GET', path, { headers: cap(bob) })).status).toBe(403);
   });
+
+  it('#11.3: twenty uploads racing for one id: one 201, the rest 409, no 500, the first blob kept', async () => {
+    const id = randomHexId();
+    const racers = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? alice : bob));
+    const answers = await Promise.all(
+      racers.map((c, i) =>
+        http(relay.origin, 'PUT', `/v1/conversations/${c.conversationId}/attachments/${id}`, {
+          body: new Uint8Array([i + 1]),
+          headers: cap(c),
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    const winner = statuses.indexOf(201);
+    const owner = racers[winner] ?? alice;
+    const got = await http(relay.origin, 'GET', `/v1/conversations/${owner.conversationId}/attachments/${id}`, {
+      headers: cap(owner),
+    });
+    expect(got.bytes).toEqual(new Uint8Array([winner + 1]));
+  });
 });

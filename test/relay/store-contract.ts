@@ -260,7 +260,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
           2,
         );
         expect(await s.putAttachment({ attachmentId: hex(31), conversationId: C1, blob: bytes(1, 2) }, 100, 2)).toBe(
-          true,
+          'stored',
         );
         expect(await s.deleteConversation(C1)).toBe(true);
         expect(await s.deleteConversation(C1)).toBe(false);
@@ -274,18 +274,39 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       withStore(async (s) => {
         expect(
           await s.putAttachment({ attachmentId: hex(41), conversationId: C1, blob: new Uint8Array(60) }, 100, 1),
-        ).toBe(true);
+        ).toBe('stored');
         expect(
           await s.putAttachment({ attachmentId: hex(42), conversationId: C1, blob: new Uint8Array(41) }, 100, 1),
-        ).toBe(false);
+        ).toBe('over-quota');
         expect(
           await s.putAttachment({ attachmentId: hex(43), conversationId: C1, blob: new Uint8Array(40) }, 100, 1),
-        ).toBe(true);
+        ).toBe('stored');
         expect(
           await s.putAttachment({ attachmentId: hex(44), conversationId: C2, blob: new Uint8Array(100) }, 100, 1),
-        ).toBe(true);
+        ).toBe('stored');
         expect((await s.getAttachment(hex(41)))?.blob.length).toBe(60);
         expect(await s.getAttachment(hex(42))).toBeUndefined();
+      }));
+
+    it('never overwrites an attachment: a taken id is "exists", in any conversation, even when two uploads race', () =>
+      withStore(async (s) => {
+        const first = new Uint8Array([1, 2, 3]);
+        expect(await s.putAttachment({ attachmentId: hex(45), conversationId: C1, blob: first }, 100, 1)).toBe(
+          'stored',
+        );
+        expect(
+          await s.putAttachment({ attachmentId: hex(45), conversationId: C1, blob: new Uint8Array([9]) }, 100, 1),
+        ).toBe('exists');
+        expect(
+          await s.putAttachment({ attachmentId: hex(45), conversationId: C2, blob: new Uint8Array([9]) }, 100, 1),
+        ).toBe('exists');
+        const raced = await Promise.all([
+          s.putAttachment({ attachmentId: hex(46), conversationId: C1, blob: new Uint8Array([4]) }, 100, 1),
+          s.putAttachment({ attachmentId: hex(46), conversationId: C2, blob: new Uint8Array([5]) }, 100, 1),
+        ]);
+        expect([...raced].sort()).toEqual(['exists', 'stored']);
+        expect((await s.getAttachment(hex(45)))?.blob).toEqual(first);
+        expect((await s.getAttachment(hex(46)))?.conversationId).toBe(raced[0] === 'stored' ? C1 : C2);
       }));
 
     it('purges exactly the messages created before the cutoff, across queues, batches and acks', () =>
