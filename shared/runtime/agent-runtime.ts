@@ -51,6 +51,7 @@ import type {
   ConversationSummary,
   DeviceView,
   LinkPhase,
+  SearchHit,
 } from './api-agent.js';
 import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
 import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener } from './api-common.js';
@@ -65,6 +66,7 @@ import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
 import { plainAlert, problemAlert } from './plain-alerts.js';
 import { fetchBundles } from './prekey-fetch.js';
+import { MessageSearch } from './agent-search.js';
 import { ConversationClosedError, NotStartedError, NotSupportedYetError, connectionStateOf } from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
@@ -113,9 +115,15 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   readonly on = this.#events.on;
 
+  readonly #search: MessageSearch;
+
   constructor(ports: AgentRuntimePorts) {
     this.#ports = ports;
     this.#store = ports.store;
+    this.#search = new MessageSearch(ports.store, () => this.#allMessages());
+    this.on('message', (message) => {
+      this.#search.add(message);
+    });
   }
 
   // ---- enrolment --------------------------------------------------------------------------------
@@ -588,6 +596,18 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
     return (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+  }
+
+  async searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]> {
+    await this.#require();
+    return this.#search.search(query, limit);
+  }
+
+  /** Every shown message of every conversation (the search index's rebuild source). */
+  async #allMessages(): Promise<readonly ChatMessage[]> {
+    const out: ChatMessage[] = [];
+    for (const id of await this.#store.conversationIds()) out.push(...(await this.history(idToHex(id))));
+    return out;
   }
 
   // ---- the account ------------------------------------------------------------------------------

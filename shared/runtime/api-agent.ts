@@ -43,6 +43,19 @@ export interface ConversationSummary {
   readonly closed: boolean;
 }
 
+/** A search result (issue #15 item 3): one message of this device's own history that matched. */
+export interface SearchHit {
+  readonly conversationId: HexId;
+  readonly messageId: MessageId;
+  readonly from: ChatMessage['from'];
+  readonly agentName?: string;
+  readonly sentAt: number;
+  /** The matched message's text (or attachment name), whole: the UI highlights `terms`. */
+  readonly text: string;
+  /** The indexed terms that matched (after prefix and fuzzy expansion). */
+  readonly terms: readonly string[];
+}
+
 export interface AccountCreated {
   /** Shown once; never stored by Sealdesk. */
   readonly recoveryKey: string;
@@ -135,6 +148,11 @@ export interface AgentRuntime {
   openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob>;
   close(conversationId: HexId, reason?: string): Promise<void>;
   safetyCode(conversationId: HexId): Promise<{ readonly code: string; readonly listVersion: number }>;
+  /**
+   * Full-text search over this device's decrypted history, on the device (prefix and typo-tolerant;
+   * every word must match). The index lives in this device's storage and is rebuilt if lost.
+   */
+  searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]>;
 
   readonly on: Subscribe<AgentEvents>;
   dispose(): void;

@@ -1,7 +1,7 @@
 // The agent PWA in real Chromium, served under /app/ on 127.0.0.1 as the relay will serve it:
 // installable (no installability error), offline shell from its workbox service worker, one runtime
 // per browser (a second tab is told), and, driven by the scripted test runtime, usable at phone size.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -10,6 +10,7 @@ import {
   clickText,
   cspViolations,
   fillAccountForm,
+  typeInto,
   typeRecoveryGroups,
   waitForText,
   watchCsp,
@@ -65,6 +66,26 @@ async function insuranceCardPng(): Promise<Uint8Array> {
   const png = await page.screenshot({ type: 'png' });
   await page.close();
   return png;
+}
+
+async function clickMenuItem(page: Page, text: string): Promise<void> {
+  const item = await page.waitForSelector(
+    `::-p-xpath(//*[@role="menuitem"][contains(normalize-space(.), "${text}")])`,
+    {
+      visible: true,
+    },
+  );
+  await item?.click();
+}
+
+/** The text of the first file in `dir` ending in `suffix`, once Chromium has finished writing it. */
+async function waitForFile(dir: string, suffix: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const done = (await readdir(dir)).find((name) => name.endsWith(suffix));
+    if (done !== undefined) return readFile(join(dir, done), 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${suffix} file was downloaded into ${dir}`);
 }
 
 beforeAll(async () => {
@@ -156,6 +177,30 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     expect(await cspViolations(page)).toEqual([]);
     await expectAccessible(page);
     await saveScreenshot(page, 'pwa-5-conversation');
+  });
+
+  it('search runs on the device, marks what matched and opens the conversation; a transcript exports as a file', async () => {
+    await page.goto(`${origin(scripted)}/app/#/search`);
+    await typeInto(page, 'Search your conversations', 'insurance');
+    await page.waitForSelector('.search__hit mark');
+    expect(await page.$$eval('.search__hit mark', (marks) => marks.map((mark) => mark.textContent))).toContain(
+      'insurance',
+    );
+    await expectPhoneFit(page);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'pwa-5b-search');
+
+    await clickText(page, 'Can I send you my new insurance card?');
+    await waitForText(page, 'End-to-end encrypted');
+    const downloads = await mkdtemp(join(tmpdir(), 'sealdesk-transcript-'));
+    const cdp = await browser().target().createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await page.click('[aria-label="More actions for this conversation"]');
+    await clickMenuItem(page, 'Export as text');
+    const transcript = await waitForFile(downloads, '.txt');
+    expect(transcript).toContain('Can I send you my new insurance card?');
+    expect(transcript).toMatch(/^Conversation with Visitor [0-9A-F]{4} — /);
+    await cdp.detach();
   });
 
   it('team: linking another device shows the invitation as a QR code', async () => {

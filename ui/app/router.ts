@@ -45,6 +45,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('../views/inbox/inbox-view.vue'),
     meta: { title: 'Conversation' },
   },
+  { path: '/search', component: () => import('../views/search/search-view.vue'), meta: { title: 'Search' } },
   { path: '/team', component: () => import('../views/team/team-view.vue'), meta: { title: 'Team and devices' } },
   {
     path: '/team/link',

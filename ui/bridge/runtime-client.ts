@@ -183,6 +183,7 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     openAttachment: (handle, onProgress) => call('openAttachment', [handle, onProgress]),
     close: (conversationId, reason) => call('close', [conversationId, reason]),
     safetyCode: (conversationId) => call('safetyCode', [conversationId]),
+    searchMessages: (query, limit) => call('searchMessages', [query, limit]),
     on(type, listener) {
       let set = listeners.get(type);
       if (set === undefined) {

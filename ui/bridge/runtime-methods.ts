@@ -34,6 +34,7 @@ export const RUNTIME_METHODS = [
   'openAttachment',
   'close',
   'safetyCode',
+  'searchMessages',
 ] as const satisfies readonly RuntimeMethod[];
 
 export const AGENT_EVENT_TYPES = [

@@ -19,6 +19,7 @@ import type {
   MessageId,
   MessageStatus,
   ProgressListener,
+  SearchHit,
 } from '../../../shared/runtime/index.js';
 import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
 
@@ -349,6 +350,28 @@ export class ScriptedAgentRuntime implements AgentRuntime {
 
   safetyCode(): Promise<{ readonly code: string; readonly listVersion: number }> {
     return Promise.resolve({ code: '38422917305521804761', listVersion: 3 });
+  }
+
+  /** A plain substring search over the scripted histories (the real index: shared/runtime/agent-search.ts). */
+  searchMessages(query: string): Promise<readonly SearchHit[]> {
+    const needle = query.trim().toLowerCase();
+    const hits: SearchHit[] = [];
+    for (const history of this.histories.values()) {
+      for (const message of history) {
+        const text = message.body.kind === 'text' || message.body.kind === 'note' ? message.body.text : '';
+        if (needle === '' || !text.toLowerCase().includes(needle)) continue;
+        hits.push({
+          conversationId: message.conversationId,
+          messageId: message.id,
+          from: message.from,
+          ...(message.agentName === undefined ? {} : { agentName: message.agentName }),
+          sentAt: message.sentAt,
+          text,
+          terms: [needle],
+        });
+      }
+    }
+    return Promise.resolve(hits.sort((a, b) => b.sentAt - a.sentAt));
   }
 
   dispose(): void {
