@@ -35,7 +35,7 @@ import {
 } from '../protocol/index.js';
 import type { SettingValue } from '../storage/index.js';
 import type { SaveDelivery } from '../transport/index.js';
-import { decode, encode, fixedBytes, idToHex, list, varBytes } from '../wire/index.js';
+import { type DeviceId, decode, encode, fixedBytes, idToHex, list, varBytes } from '../wire/index.js';
 import type { ChangeRequestView, DeviceView } from './api-agent.js';
 import type { HexId } from './api-common.js';
 import { changeRequestChannel, changeRequestEnvelopes } from './agent-change-request-channel.js';
@@ -50,6 +50,8 @@ const PENDING = 'change-requests.pending';
 const DECIDED = 'change-requests.decided';
 const MAX_PENDING = 64;
 const MAX_DECIDED = 256;
+const APPROVAL_WAIT_MS = 10 * 60_000;
+const APPROVAL_POLL_MS = 500;
 const pendingCodec = list(varBytes(1024), MAX_PENDING);
 const decidedCodec = list(fixedBytes(16), MAX_DECIDED);
 
@@ -129,6 +131,24 @@ export class ChangeRequests {
     const owners = current.devices.filter((d) => d.role === 'owner').map((d) => d.deviceId);
     await connection.commit({ outbox: changeRequestEnvelopes(channel, signed, owners) });
     return idToHex(channel);
+  }
+
+  /**
+   * Requester: waits (polling the directory) until the owner's next list names `deviceId`; throws
+   * NotStartedError after 10 minutes, the link mailbox's lifetime (a denial is not announced).
+   */
+  async awaitListed(e: Enrolled, deviceId: DeviceId): Promise<void> {
+    const deadline = e.p.timers.now() + APPROVAL_WAIT_MS;
+    for (;;) {
+      const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+      if (taken.view !== e.view) {
+        await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
+        e.view = taken.view;
+      }
+      if (e.view.current !== undefined && findDevice(e.view.current, deviceId) !== undefined) return;
+      if (e.p.timers.now() > deadline) throw new NotStartedError('the owner did not approve the new device in time');
+      await new Promise<void>((resolve) => e.p.timers.after(APPROVAL_POLL_MS, resolve));
+    }
   }
 
   // ---- owner -------------------------------------------------------------------------------------

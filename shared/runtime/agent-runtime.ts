@@ -80,7 +80,14 @@ import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from '.
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
 import { ChangeRequests } from './agent-change-requests.js';
-import { agentIdFromHex, invitedProfile, ownerIdentity, removeAgentDevices, setAgentRole } from './agent-team.js';
+import {
+  agentIdFromHex,
+  invitedProfile,
+  mayLink,
+  ownerIdentity,
+  removeAgentDevices,
+  setAgentRole,
+} from './agent-team.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
@@ -684,8 +691,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     const accountKey = e.view.accountKey;
     if (accountKey === undefined) throw new NotStartedError('no verified account key');
-    if (e.account.identity === undefined)
-      throw new NotSupportedYetError('only a device holding the account key can add devices in this build');
+    mayLink(e, invite);
     this.#link?.cancel('a new link was started');
     const profile = invite === undefined ? e.account.profile : invitedProfile(e, invite, e.p.env);
     this.#linkProfile = profile;
@@ -738,8 +744,12 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
   async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
     const identity = e.account.identity;
-    if (identity === undefined) throw new NotStartedError('no account key on this device');
-    await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
+    if (identity === undefined) {
+      // PROTOCOL §10.5 step 6: without the account key, a change request; the grant waits for the list.
+      this.#linkHooks.phase({ phase: 'waiting-for-approval' });
+      await this.#requests.send(e, { kind: 'add-device', device: release.entry });
+      await this.#requests.awaitListed(e, release.entry.deviceId);
+    } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
   }
 

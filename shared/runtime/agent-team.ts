@@ -40,6 +40,19 @@ export function ownerIdentity(e: Enrolled, what: string): AccountIdentity {
   return identity;
 }
 
+/**
+ * Whether this device may show a link code (PROTOCOL §4.5): for one of its own agent's devices
+ * always (a non-owner's becomes a change request); for a new agent as an owner, or as an admin
+ * inviting an `agent`.
+ */
+export function mayLink(e: Enrolled, invite: { readonly role: Role } | undefined): void {
+  const role = e.account.profile.role;
+  if (invite === undefined || role === 'owner' || (role === 'admin' && invite.role === 'agent')) return;
+  throw new UnauthorisedDeviceError(
+    `a device with the ${role} role may not invite an agent with the ${invite.role} role`,
+  );
+}
+
 /** An agent id as the UI names it (32 hex digits). */
 export function agentIdFromHex(hex: string): Uint8Array {
   if (!/^[0-9a-f]{32}$/.test(hex)) throw new UsageError('an agent id is 32 lower-case hex digits');

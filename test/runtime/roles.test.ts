@@ -17,7 +17,7 @@ import {
   createListChangeRequest,
   encodeListChangeRequest,
 } from '../../shared/protocol/index.js';
-import type { DeviceView } from '../../shared/runtime/index.js';
+import type { DeviceView, LinkPhase } from '../../shared/runtime/index.js';
 import { createRelayHttp, ed25519Signer, systemTimers } from '../../shared/transport/index.js';
 import { SealdeskError } from '../../shared/errors/index.js';
 import {
@@ -32,7 +32,15 @@ import {
 } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
 import { party } from '../transport/support/transport-fixture.js';
-import { type AgentHandle, agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+import {
+  type AgentHandle,
+  agentRuntime,
+  codeOf,
+  link,
+  newAccount,
+  visitorRuntime,
+  waitFor,
+} from './support/runtime-world.js';
 
 /** PROTOCOL §4.5 "Carrying a request", derived here from the spec's text, not from the runtime's code. */
 async function channelOf(request: Uint8Array): Promise<Uint8Array> {
@@ -236,5 +244,47 @@ describe('#13.2: roles, agents invited and removed, change requests', () => {
     expect(owner.events.of('changeRequest').length).toBe(requestsBefore + 1);
     expect((await owner.runtime.devices()).some((d) => d.deviceId === a.deviceId)).toBe(true);
     expect((await owner.runtime.devices()).some((d) => d.deviceId === y.deviceId)).toBe(true);
+  }, 120_000);
+  it('#13.2: an admin invites an agent by linking, the owner approves the device; an owner sets a role', async () => {
+    const admin = others[1];
+    const yvonne = others[3];
+    if (admin === undefined || yvonne === undefined) throw new Error('the earlier tests made the team');
+    await expect(admin.runtime.startLinkAsExistingDevice({ agentName: 'Max', role: 'admin' })).rejects.toBeInstanceOf(
+      UnauthorisedDeviceError,
+    );
+    const zoe = agentRuntime();
+    others.push(zoe);
+    const phases: LinkPhase[] = [];
+    const adminPhases: LinkPhase[] = [];
+    zoe.runtime.on('link', (p) => phases.push(p));
+    admin.runtime.on('link', (p) => adminPhases.push(p));
+    const requestsBefore = owner.events.of('changeRequest').length;
+    const { code } = await admin.runtime.startLinkAsExistingDevice({ agentName: 'Zoe', role: 'agent' });
+    await zoe.runtime.linkAsNewDevice({ relayUrl: relay.origin, scanned: code, deviceKind: 'pwa' });
+    await waitFor(() => codeOf(phases) !== undefined && codeOf(adminPhases) !== undefined, 'both codes');
+    expect(codeOf(phases)).toBe(codeOf(adminPhases));
+    await zoe.runtime.confirmLink(true);
+    // The admin holds no account key: its release is a change request, the grant waits for the list.
+    const released = admin.runtime.confirmLink(true);
+    await waitFor(() => owner.events.of('changeRequest').length === requestsBefore + 1, 'the request at the owner');
+    expect(adminPhases.some((p) => p.phase === 'waiting-for-approval')).toBe(true);
+    expect((await zoe.runtime.status()).enrolled).toBe(false);
+    const [request] = await owner.runtime.pendingChangeRequests();
+    expect(request?.summary).toContain('Zoe');
+    await owner.runtime.decideChangeRequest(request?.id ?? '', true);
+    await released;
+    await waitFor(() => phases.some((p) => p.phase === 'linked'), 'Zoe linked', 20_000);
+    const z = await selfOf(zoe);
+    expect(z.role).toBe('agent');
+    expect(z.sponsor).toBe((await selfOf(admin)).deviceId);
+
+    // The owner makes Zoe an admin: the signed list says so, and Zoe's requests carry the role.
+    await owner.runtime.setRole(z.agentId, 'admin');
+    expect((await owner.runtime.devices()).find((d) => d.deviceId === z.deviceId)?.role).toBe('admin');
+    await zoe.runtime.revokeDevice((await selfOf(yvonne)).deviceId);
+    await waitFor(() => owner.events.of('changeRequest').length === requestsBefore + 2, "Zoe's request");
+    const [fromZoe] = await owner.runtime.pendingChangeRequests();
+    expect(fromZoe?.requester.role).toBe('admin');
+    expect(fromZoe?.requester.agentName).toBe('Zoe');
   }, 120_000);
 });
