@@ -59,6 +59,7 @@ export async function addLinkedDevice(
   if (previous === undefined) throw new NotStartedError('no verified device list');
   const signed = await listLinkedDevice(identity, previous.signed, e.keys.deviceId, release, e.p.env);
   await publishOwnList(store, e, signed, async (auth) => {
-    await e.p.http.directory.enrolDevice(e.account.accountId, release.entry.deviceId, release.entry.signingKey, auth);
+    const { deviceId, signingKey, role } = release.entry;
+    await e.p.http.directory.enrolDevice(e.account.accountId, deviceId, signingKey, auth, undefined, role);
   });
 }

@@ -9,7 +9,9 @@ import { concatBytes, toHex } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   type AgentStep,
+  type DeviceEntry,
   type DeviceKeys,
+  type DeviceProfile,
   type DirectoryView,
   type MessageBody,
   type LinkRelease,
@@ -38,6 +40,7 @@ import {
   type ConversationId,
   asConversationId,
   asDeviceId,
+  type Envelope,
   decodeEnvelope,
   idBytesFromHex,
   idEquals,
@@ -46,6 +49,9 @@ import {
 import type {
   AccountCreated,
   AgentDeviceKind,
+  AgentInvite,
+  AgentRole,
+  ChangeRequestView,
   AgentEvents,
   AgentRuntime,
   ConversationSummary,
@@ -74,6 +80,16 @@ import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-a
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
+import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
+import { ChangeRequests } from './agent-change-requests.js';
+import {
+  agentIdFromHex,
+  invitedProfile,
+  mayLink,
+  ownerIdentity,
+  removeAgentDevices,
+  setAgentRole,
+} from './agent-team.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
@@ -112,6 +128,9 @@ class AgentRuntimeImpl implements AgentRuntime {
   };
   #loading: Promise<Enrolled | undefined> | undefined;
   #disposed = false;
+  /** The profile the device being linked gets: this device's agent, or an invited agent's. */
+  #linkProfile: DeviceProfile | undefined;
+  readonly #requests: ChangeRequests;
 
   readonly on = this.#events.on;
 
@@ -123,6 +142,14 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#search = new MessageSearch(ports.store, () => this.#allMessages());
     this.on('message', (message) => {
       this.#search.add(message);
+    });
+    this.#requests = new ChangeRequests(ports.store, {
+      request: (view) => {
+        this.#events.emit('changeRequest', view);
+      },
+      alert: (alert) => {
+        this.#emitAlerts([alert]);
+      },
     });
   }
 
@@ -307,19 +334,21 @@ class AgentRuntimeImpl implements AgentRuntime {
   // ---- receiving --------------------------------------------------------------------------------
 
   async #deliver(e: Enrolled, bytes: Uint8Array, save: SaveDelivery<RuntimeShapes>): Promise<void> {
-    let conversationId: ConversationId;
-    let packet: Uint8Array;
+    let envelope: Envelope;
     try {
-      const envelope = decodeEnvelope(bytes);
+      envelope = decodeEnvelope(bytes);
       if (envelope.recipient.kind !== 'device' || !idEquals(envelope.recipient.deviceId, e.keys.deviceId)) {
         await save();
         return;
       }
-      conversationId = envelope.conversationId;
-      packet = envelope.body;
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;
       await save();
+      return;
+    }
+    const { conversationId, body: packet } = envelope;
+    if (await isChangeRequestEnvelope(envelope)) {
+      await this.#queues.run(DEVICE_LIST_QUEUE, () => this.#requests.receive(e, packet, save));
       return;
     }
     await this.#queues.run(idToHex(conversationId), () => this.#receive(e, conversationId, packet, save));
@@ -617,16 +646,18 @@ class AgentRuntimeImpl implements AgentRuntime {
     return (e.view.current?.devices ?? []).map((d) => deviceViewOf(d, e.keys.deviceId));
   }
 
-  /** Revokes one device (`andSponsored` needs the sponsor field of the new list format: not yet). */
+  /**
+   * Revokes one device (`andSponsored` needs the sponsor field of the new list format: not yet). A
+   * device without the account key sends a signed change request to the owner instead (§4.5).
+   */
   async revokeDevice(deviceId: HexId): Promise<void> {
     const e = await this.#require();
     const identity = e.account.identity;
-    const previous = e.view.history.at(-1);
-    if (identity === undefined || previous === undefined || e.view.current === undefined)
-      throw new NotSupportedYetError(
-        'only a device holding the account key can revoke devices (change requests are not in this build)',
-      );
     const target = asDeviceId(idBytesFromHex(deviceId));
+    if (identity === undefined) {
+      await this.#requests.send(e, { kind: 'remove-device', deviceId: target });
+      return;
+    }
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
       const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
@@ -672,19 +703,23 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   // ---- not in this build (issue #11: linking, recovery, roles, change requests) ------------------
 
-  /** Existing device (PROTOCOL §10.5): the payload to show; the new device joins this device's agent. */
-  async startLinkAsExistingDevice(): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
+  /**
+   * Existing device (PROTOCOL §10.5): the payload to show; the new device joins this device's agent,
+   * or, with `invite`, is the first device of a new agent (a fresh agent id, §3.2; owners only here).
+   */
+  async startLinkAsExistingDevice(invite?: AgentInvite): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
     const e = await this.#require();
     const accountKey = e.view.accountKey;
     if (accountKey === undefined) throw new NotStartedError('no verified account key');
-    if (e.account.identity === undefined)
-      throw new NotSupportedYetError('only a device holding the account key can add devices in this build');
+    mayLink(e, invite);
     this.#link?.cancel('a new link was started');
+    const profile = invite === undefined ? e.account.profile : invitedProfile(e, invite, e.p.env);
+    this.#linkProfile = profile;
     const { link, payload } = await ExistingDeviceLink.start(
       e.p,
       { accountId: e.account.accountId, accountKey },
       e.keys,
-      e.account.profile.agentId,
+      profile.agentId,
       this.#linkHooks,
     );
     this.#link = link;
@@ -716,7 +751,8 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     const e = await this.#require();
-    await link.confirm(sameCode, { ...e.account.profile }, undefined, (release) => this.#listLinked(e, release));
+    const profile = this.#linkProfile ?? e.account.profile;
+    await link.confirm(sameCode, { ...profile }, undefined, (release) => this.#listLinked(e, release));
   }
 
   cancelLink(): Promise<void> {
@@ -728,8 +764,12 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
   async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
     const identity = e.account.identity;
-    if (identity === undefined) throw new NotStartedError('no account key on this device');
-    await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
+    if (identity === undefined) {
+      // PROTOCOL §10.5 step 6: without the account key, a change request; the grant waits for the list.
+      this.#linkHooks.phase({ phase: 'waiting-for-approval' });
+      await this.#requests.send(e, { kind: 'add-device', device: release.entry });
+      await this.#requests.awaitListed(e, release.entry.deviceId);
+    } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
   }
 
@@ -773,17 +813,37 @@ class AgentRuntimeImpl implements AgentRuntime {
   recoverWithRecoveryKey(): Promise<void> {
     return Promise.reject(new NotSupportedYetError('recovery is not in this build of the runtime'));
   }
-  setRole(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('roles cannot be changed in this build of the runtime'));
+  /** PROTOCOL §4.5: owners set roles; the relay enrols the devices again with the new role (§16.7). */
+  async setRole(agentId: HexId, role: AgentRole): Promise<void> {
+    const e = await this.#require();
+    const identity = ownerIdentity(e, 'change roles');
+    await this.#queues.run(DEVICE_LIST_QUEUE, () =>
+      setAgentRole(this.#store, e, identity, agentIdFromHex(agentId), role),
+    );
   }
-  removeAgent(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('agents cannot be removed in this build of the runtime'));
+
+  /** Every device of the agent out in one signed list; the relay deletes them, ending their sessions. */
+  async removeAgent(agentId: HexId): Promise<void> {
+    const e = await this.#require();
+    const identity = ownerIdentity(e, 'remove agents');
+    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const removed = await removeAgentDevices(this.#store, e, identity, agentIdFromHex(agentId));
+      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+    });
   }
-  pendingChangeRequests(): Promise<readonly never[]> {
-    return Promise.resolve([]);
+
+  async pendingChangeRequests(): Promise<readonly ChangeRequestView[]> {
+    return this.#requests.pending(await this.#require());
   }
-  decideChangeRequest(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('change requests are not in this build of the runtime'));
+
+  async decideChangeRequest(id: string, approve: boolean): Promise<void> {
+    const e = await this.#require();
+    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const { added, removed } = await this.#requests.decide(e, id, approve);
+      if (added.length + removed.length === 0) return;
+      const view = (d: DeviceEntry) => deviceViewOf(d, e.keys.deviceId);
+      this.#events.emit('devices', { added: added.map(view), removed: removed.map(view) });
+    });
   }
 
   dispose(): void {

@@ -69,6 +69,13 @@ export type LinkPhase =
   | { readonly phase: 'linked' }
   | { readonly phase: 'aborted'; readonly reason: string };
 
+/** A new agent: the name visitors see (PROTOCOL §4.6) and the role (§4.5). */
+export interface AgentInvite {
+  readonly agentName: string;
+  readonly role: AgentRole;
+}
+
+/** A signed change request (PROTOCOL §4.5) waiting on an owner device; `id` names it in decideChangeRequest. */
 export interface ChangeRequestView {
   readonly id: string;
   readonly requester: DeviceView;
@@ -105,8 +112,10 @@ export interface AgentRuntime {
   /**
    * Existing device (PROTOCOL §10): starts a link attempt and returns its payload to show, as QR
    * bytes (`qr`) and as the typed code (`code`); then waits for the new device (events `link`).
+   * Without `invite` the new device joins this device's agent; with it, the new device is the first
+   * device of a new agent with that name and role (an owner device; PROTOCOL §4.5).
    */
-  startLinkAsExistingDevice(): Promise<{ readonly qr: Uint8Array; readonly code: string }>;
+  startLinkAsExistingDevice(invite?: AgentInvite): Promise<{ readonly qr: Uint8Array; readonly code: string }>;
   /** New device: the QR bytes scanned from the existing device, or its code pasted/typed. */
   linkAsNewDevice(input: {
     readonly relayUrl: string;

@@ -54,6 +54,8 @@ export {
   decodeListChangeRequest,
   type DeviceListChangeRequest,
   encodeListChangeRequest,
+  listChangeRequestCodec,
+  MAX_REQUEST_BODY_BYTES,
   type RequestedChange,
   type SignedListChangeRequest,
 } from './list-change-request.js';

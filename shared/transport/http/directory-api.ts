@@ -48,19 +48,21 @@ export class DirectoryApi {
     this.#http = http;
   }
 
-  /** Enrols a device's Ed25519 public key for relay access (ConflictError `too-many-devices`). */
+  /**
+   * Enrols a device's Ed25519 public key for relay access (ConflictError `too-many-devices`), with
+   * its role at the relay (PROTOCOL §16.7; without one a new device gets the caller's role).
+   */
   async enrolDevice(
     accountId: AccountId,
     deviceId: DeviceId,
     signingKey: Uint8Array,
     auth: RelayAuth,
     call?: CallOptions,
+    role?: 'owner' | 'admin' | 'agent',
   ): Promise<number> {
     const what = 'enrol the device';
-    const body = await this.#http.json(
-      { method: 'PUT', path: device(accountId, deviceId), what, auth, json: { signingKey: toBase64Url(signingKey) } },
-      call,
-    );
+    const json = { signingKey: toBase64Url(signingKey), ...(role === undefined ? {} : { role }) };
+    const body = await this.#http.json({ method: 'PUT', path: device(accountId, deviceId), what, auth, json }, call);
     return numberField(body, 'devices', what);
   }
 

@@ -5,6 +5,7 @@
  */
 import {
   type AgentEvents,
+  type AgentInvite,
   type LinkPhase,
   type AgentRuntime,
   type VisitorEvents,
@@ -63,7 +64,16 @@ export function agentRuntime(db = new MemoryDatabase(), timers?: Timers): AgentH
     ...(timers === undefined ? {} : { timers }),
   });
   const events = new Recorder<AgentEvents>();
-  events.listen(runtime.on, ['message', 'status', 'typing', 'alert', 'conversation', 'devices', 'connection']);
+  events.listen(runtime.on, [
+    'message',
+    'status',
+    'typing',
+    'alert',
+    'conversation',
+    'devices',
+    'connection',
+    'changeRequest',
+  ]);
   return { runtime, store, db, events, sockets };
 }
 
@@ -114,14 +124,17 @@ export function codeOf(phases: readonly LinkPhase[]): string | undefined {
   return undefined;
 }
 
-/** Links a new agent runtime to `owner`'s account: `owner` shows the code, the new one reads it, both confirm. */
-export async function link(origin: string, owner: AgentHandle): Promise<AgentHandle> {
+/**
+ * Links a new agent runtime to `owner`'s account: `owner` shows the code, the new one reads it, both
+ * confirm. With `invite`, the new device is the first device of a new agent (PROTOCOL §4.5).
+ */
+export async function link(origin: string, owner: AgentHandle, invite?: AgentInvite): Promise<AgentHandle> {
   const added = agentRuntime();
   const phases: LinkPhase[] = [];
   const ownerPhases: LinkPhase[] = [];
   added.runtime.on('link', (p) => phases.push(p));
   const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
-  const { code } = await owner.runtime.startLinkAsExistingDevice();
+  const { code } = await owner.runtime.startLinkAsExistingDevice(invite);
   await added.runtime.linkAsNewDevice({ relayUrl: origin, scanned: code, deviceKind: 'extension' });
   await waitFor(() => codeOf(phases) !== undefined && codeOf(ownerPhases) !== undefined, 'both codes');
   if (codeOf(phases) !== codeOf(ownerPhases)) throw new Error('the two devices show different codes');

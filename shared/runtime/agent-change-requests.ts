@@ -1,0 +1,276 @@
+/**
+ * Device list change requests in the runtime (PROTOCOL §4.5, §10.5 step 6; issue #13 item 2).
+ *
+ * Requester (a device without the account key): signs a request over the newest list it verified
+ * and sends it to every owner device (agent-change-request-channel.ts), saved in the outbox first.
+ * Owner device: a delivered request is checked at once against the signed list it holds
+ * (`checkChangeRequest`: listed requester, signature, current base, the roles' rights, proof of
+ * possession); a refused one raises an alert and is dropped, an accepted one is kept as pending
+ * (saved with the delivery's cursor) and shown (`changeRequest` event). Approving signs the next
+ * list (`applyChangeRequest`, a person's approval given), enrols an added device at the relay with
+ * its role and removes a removed one there; denying discards it. Every decided request's id is kept
+ * (the last 256), so the relay replaying one is refused with the `replay` alert; an approved one is
+ * refused anyway once the list moved past its base.
+ */
+import { constantTimeEqual } from '../crypto/index.js';
+import { SealdeskError } from '../errors/index.js';
+import {
+  ALERT_KINDS,
+  type AlertKind,
+  type ChangeRequestRefusal,
+  ChangeRequestRefusedError,
+  type DeviceEntry,
+  type DeviceListChangeRequest,
+  type RequestedChange,
+  SUSPECTS,
+  type SecurityAlert,
+  applyChangeRequest,
+  authoriseChange,
+  checkChangeRequest,
+  createListChangeRequest,
+  decodeListChangeRequest,
+  encodeListChangeRequest,
+  findDevice,
+  listChangeRequestCodec,
+} from '../protocol/index.js';
+import type { SettingValue } from '../storage/index.js';
+import type { SaveDelivery } from '../transport/index.js';
+import { type DeviceId, decode, encode, fixedBytes, idToHex, list, varBytes } from '../wire/index.js';
+import type { ChangeRequestView, DeviceView } from './api-agent.js';
+import type { HexId } from './api-common.js';
+import { changeRequestChannel, changeRequestEnvelopes } from './agent-change-request-channel.js';
+import { type Enrolled, deviceAuth, publishOwnList } from './agent-device-session.js';
+import { forgetAtRelay } from './agent-team.js';
+import { deviceViewOf } from './device-lists.js';
+import { refreshDirectory } from './directory-sync.js';
+import { NotStartedError } from './runtime-errors.js';
+import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
+
+const PENDING = 'change-requests.pending';
+const DECIDED = 'change-requests.decided';
+const MAX_PENDING = 64;
+const MAX_DECIDED = 256;
+const APPROVAL_WAIT_MS = 10 * 60_000;
+const APPROVAL_POLL_MS = 500;
+const pendingCodec = list(varBytes(1024), MAX_PENDING);
+const decidedCodec = list(fixedBytes(16), MAX_DECIDED);
+
+export interface ChangeRequestHooks {
+  readonly request: (view: ChangeRequestView) => void;
+  readonly alert: (alert: SecurityAlert) => void;
+}
+
+/** What the list change did, for the `devices` event. */
+export interface DecidedChange {
+  readonly added: readonly DeviceEntry[];
+  readonly removed: readonly DeviceEntry[];
+}
+
+/** Which alert a refused request raises, and whom it names (PROTOCOL §7.8 suspects). */
+function refusalAlert(reason: ChangeRequestRefusal, request: DeviceListChangeRequest | undefined): SecurityAlert {
+  const byRelay: Partial<Record<ChangeRequestRefusal, AlertKind>> = {
+    malformed: ALERT_KINDS.forged,
+    'not-listed': ALERT_KINDS.forged,
+    'bad-signature': ALERT_KINDS.badSignature,
+  };
+  const kind = byRelay[reason];
+  if (kind !== undefined || request === undefined)
+    return {
+      kind: kind ?? ALERT_KINDS.forged,
+      suspects: [SUSPECTS.relay],
+      detail: `change request refused: ${reason}`,
+    };
+  // Signed by a listed device: it asked for what its role may not, or the list moved on.
+  return {
+    kind: reason === 'stale-base' ? ALERT_KINDS.replay : ALERT_KINDS.invalidContent,
+    suspects: reason === 'stale-base' ? [SUSPECTS.relay] : [SUSPECTS.participant(request.requesterId)],
+    detail: `change request refused: ${reason}`,
+    deviceId: request.requesterId,
+  };
+}
+
+function summaryOf(request: DeviceListChangeRequest, requester: DeviceEntry, entries: readonly DeviceEntry[]): string {
+  const change = request.change;
+  if (change.kind === 'add-device')
+    return `${requester.agentName} asks to add a ${change.device.kind} device for ${change.device.agentName} (${change.device.role})`;
+  const target = entries.find((d) => idToHex(d.deviceId) === idToHex(change.deviceId));
+  return `${requester.agentName} asks to remove ${target === undefined ? 'a device' : `${target.agentName}'s ${target.kind} device`}`;
+}
+
+export class ChangeRequests {
+  readonly #store: RuntimeStore;
+  readonly #hooks: ChangeRequestHooks;
+
+  constructor(store: RuntimeStore, hooks: ChangeRequestHooks) {
+    this.#store = store;
+    this.#hooks = hooks;
+  }
+
+  // ---- requester ---------------------------------------------------------------------------------
+
+  /**
+   * Signs `change` over the newest list and sends it to the owner devices (saved before sent).
+   * UnauthorisedDeviceError at once when this device's role may not ask for it (§4.5).
+   */
+  async send(e: Enrolled, change: RequestedChange): Promise<HexId> {
+    const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+    if (taken.rejected !== undefined) throw taken.rejected;
+    if (taken.view !== e.view) {
+      await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
+      e.view = taken.view;
+    }
+    const current = e.view.current;
+    const latest = e.view.history.at(-1);
+    const connection = e.connection;
+    if (current === undefined || latest === undefined) throw new NotStartedError('no verified device list');
+    if (connection === undefined) throw new NotStartedError('the runtime is disposed');
+    authoriseChange(current, e.keys.deviceId, change);
+    const signed = encodeListChangeRequest(await createListChangeRequest(e.keys, latest.signed, change, e.p.env));
+    const channel = await changeRequestChannel(signed);
+    await e.p.http.conversations.open(e.account.accountId, channel);
+    const owners = current.devices.filter((d) => d.role === 'owner').map((d) => d.deviceId);
+    await connection.commit({ outbox: changeRequestEnvelopes(channel, signed, owners) });
+    return idToHex(channel);
+  }
+
+  /**
+   * Requester: waits (polling the directory) until the owner's next list names `deviceId`; throws
+   * NotStartedError after 10 minutes, the link mailbox's lifetime (a denial is not announced).
+   */
+  async awaitListed(e: Enrolled, deviceId: DeviceId): Promise<void> {
+    const deadline = e.p.timers.now() + APPROVAL_WAIT_MS;
+    for (;;) {
+      const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+      if (taken.view !== e.view) {
+        await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
+        e.view = taken.view;
+      }
+      if (e.view.current !== undefined && findDevice(e.view.current, deviceId) !== undefined) return;
+      if (e.p.timers.now() > deadline) throw new NotStartedError('the owner did not approve the new device in time');
+      await new Promise<void>((resolve) => e.p.timers.after(APPROVAL_POLL_MS, resolve));
+    }
+  }
+
+  // ---- owner -------------------------------------------------------------------------------------
+
+  /** A delivered request envelope: checked, then kept as pending with the cursor, or refused with an alert. */
+  async receive(e: Enrolled, body: Uint8Array, save: SaveDelivery<RuntimeShapes>): Promise<void> {
+    const latest = e.view.history.at(-1);
+    if (e.account.identity === undefined || latest === undefined) {
+      await save(); // only devices holding the account key decide (§3.1)
+      return;
+    }
+    const id = await changeRequestChannel(body);
+    const pending = await this.#pending();
+    if (pending.some((p) => constantTimeEqual(p, body))) {
+      await save(); // at-least-once delivery: the same envelope again
+      return;
+    }
+    if ((await this.#decided()).some((d) => constantTimeEqual(d, id))) {
+      await save();
+      this.#hooks.alert({ kind: ALERT_KINDS.replay, suspects: [SUSPECTS.relay], detail: 'a decided change request' });
+      return;
+    }
+    let request: DeviceListChangeRequest;
+    try {
+      request = await checkChangeRequest(latest.signed, decodeListChangeRequest(body));
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      await save();
+      const reason = error instanceof ChangeRequestRefusedError ? error.reason : 'malformed';
+      this.#hooks.alert(refusalAlert(reason, tryDecode(body)));
+      return;
+    }
+    if (pending.length >= MAX_PENDING) {
+      await save();
+      return;
+    }
+    await save({ settings: [{ name: PENDING, value: encode(pendingCodec, [...pending, body]) }] });
+    const view = viewOf(e, idToHex(id), request);
+    if (view !== undefined) this.#hooks.request(view);
+  }
+
+  /** The pending requests whose requester is still listed. */
+  async pending(e: Enrolled): Promise<readonly ChangeRequestView[]> {
+    const out: ChangeRequestView[] = [];
+    for (const body of await this.#pending()) {
+      const request = tryDecode(body);
+      const view = request === undefined ? undefined : viewOf(e, idToHex(await changeRequestChannel(body)), request);
+      if (view !== undefined) out.push(view);
+    }
+    return out;
+  }
+
+  /**
+   * Approve: the next list signed (a person approved), saved, the added device enrolled at the
+   * relay with its role, the list published, removed devices deleted at the relay. Deny: discarded.
+   * Either way the request is recorded as decided first (a crash loses the request, never signs twice).
+   */
+  async decide(e: Enrolled, id: HexId, approve: boolean): Promise<DecidedChange> {
+    const identity = e.account.identity;
+    if (identity === undefined) throw new NotStartedError('only a device holding the account key decides requests');
+    const pending = await this.#pending();
+    const ids = await Promise.all(pending.map(async (b) => idToHex(await changeRequestChannel(b))));
+    const index = ids.indexOf(id);
+    const body = pending[index];
+    if (body === undefined) throw new NotStartedError('no such pending change request');
+    const decided = [...(await this.#decided()), await changeRequestChannel(body)].slice(-MAX_DECIDED);
+    await this.#store.commit({
+      settings: [
+        {
+          name: PENDING,
+          value: encode(
+            pendingCodec,
+            pending.filter((_, i) => i !== index),
+          ),
+        },
+        { name: DECIDED, value: encode(decidedCodec, decided) },
+      ],
+    });
+    if (!approve) return { added: [], removed: [] };
+    const latest = e.view.history.at(-1);
+    if (latest === undefined) throw new NotStartedError('no verified device list');
+    const signed = decodeListChangeRequest(body);
+    const request = await checkChangeRequest(latest.signed, signed);
+    const next = await applyChangeRequest(identity, latest.signed, signed, { approvedByHuman: true }, e.p.env);
+    const added = request.change.kind === 'add-device' ? [request.change.device] : [];
+    await publishOwnList(this.#store, e, next.signed, async () => {
+      const auth = await deviceAuth(e);
+      for (const d of added)
+        await e.p.http.directory.enrolDevice(e.account.accountId, d.deviceId, d.signingKey, auth, undefined, d.role);
+    });
+    await forgetAtRelay(e, next.removed);
+    return { added, removed: next.removed };
+  }
+
+  async #pending(): Promise<readonly Uint8Array[]> {
+    return decodeSetting(await this.#store.setting(PENDING), pendingCodec);
+  }
+
+  async #decided(): Promise<readonly Uint8Array[]> {
+    return decodeSetting(await this.#store.setting(DECIDED), decidedCodec);
+  }
+}
+
+function decodeSetting(value: SettingValue | undefined, codec: typeof pendingCodec): readonly Uint8Array[] {
+  if (value === undefined) return [];
+  if (!(value instanceof Uint8Array)) throw new NotStartedError('the stored change requests are not bytes');
+  return decode(codec, value, 'changeRequests');
+}
+
+function tryDecode(body: Uint8Array): DeviceListChangeRequest | undefined {
+  try {
+    return decode(listChangeRequestCodec, decodeListChangeRequest(body).body, 'listChangeRequest');
+  } catch (error) {
+    if (error instanceof SealdeskError) return undefined;
+    throw error;
+  }
+}
+
+function viewOf(e: Enrolled, id: HexId, request: DeviceListChangeRequest): ChangeRequestView | undefined {
+  const current = e.view.current;
+  const requester = current === undefined ? undefined : findDevice(current, request.requesterId);
+  if (current === undefined || requester === undefined) return undefined;
+  const view: DeviceView = deviceViewOf(requester, e.keys.deviceId);
+  return { id, requester: view, summary: summaryOf(request, requester, current.devices) };
+}
