@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { PinnedFile, WidgetManifest } from '../../widget/snippet/widget-manifest.js';
@@ -65,6 +65,29 @@ export const WIDGET_ESBUILD = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
+/**
+ * Sealdesk's own modules (shared/, widget/) have no import-time side effects except the entry
+ * points, so a module none of whose exports are used is left out of the bundle (esbuild's
+ * `sideEffects: false`, limited to our sources: node_modules keep their own package.json flags).
+ */
+const SOURCES = /^(shared|widget)[\\/]/;
+export const sideEffectFree: Plugin = {
+  name: 'sealdesk-side-effect-free',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.kind === 'entry-point' || args.pluginData === sideEffectFree) return undefined;
+      const resolved = await b.resolve(args.path, {
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: sideEffectFree,
+      });
+      if (resolved.errors.length > 0 || !SOURCES.test(relative(REPO, resolved.path))) return undefined;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
 function replaceFactory(path: string): Plugin {
   return {
     name: 'sealdesk-test-runtime-factory',
@@ -84,7 +107,10 @@ async function bundle(
     ...WIDGET_ESBUILD,
     entryPoints: [entry],
     define,
-    plugins: options.runtimeFactory === undefined ? [] : [replaceFactory(options.runtimeFactory)],
+    plugins: [
+      ...(options.runtimeFactory === undefined ? [] : [replaceFactory(options.runtimeFactory)]),
+      sideEffectFree,
+    ],
   });
   const bytes = result.outputFiles[0]?.contents;
   if (bytes === undefined) throw new Error(`esbuild produced no output for ${name}`);

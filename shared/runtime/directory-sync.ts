@@ -11,7 +11,7 @@ import {
   decodeSignedDeviceList,
   receiveDeviceList,
 } from '../protocol/index.js';
-import { BadResponseError, MAX_CHAIN_FETCH, type RelayHttp } from '../transport/index.js';
+import { BadResponseError, MAX_CHAIN_FETCH, type VisitorHttp } from '../transport/index.js';
 import type { AccountId, SealdeskError } from '../wire/index.js';
 
 export interface TakenLists {
@@ -50,7 +50,7 @@ export async function takeLists(
  * only the pin starts from the newest MAX_CHAIN_FETCH versions.
  */
 export async function refreshDirectory(
-  http: RelayHttp,
+  http: VisitorHttp,
   accountId: AccountId,
   view: DirectoryView,
   env: ProtocolEnv,

@@ -10,9 +10,12 @@ import {
   type ConnectionTuning,
   type FetchLike,
   type RelayHttp,
+  type RelayHttpOptions,
   type Timers,
+  type VisitorHttp,
   type WebSocketConstructor,
   createRelayHttp,
+  createVisitorHttp,
   systemTimers,
 } from '../transport/index.js';
 
@@ -27,21 +30,29 @@ export interface RuntimePlatform {
   readonly tuning?: Partial<ConnectionTuning>;
 }
 
-export interface Platform {
+/** A runtime's platform with the HTTP client it uses: the whole API (agent) or the visitor's part. */
+export interface PlatformOf<Http> {
   readonly timers: Timers;
   readonly env: ProtocolEnv;
-  readonly http: RelayHttp;
+  readonly http: Http;
   readonly wsUrl: string;
   readonly WebSocket: WebSocketConstructor;
   readonly tuning: Partial<ConnectionTuning>;
 }
+
+export type Platform = PlatformOf<RelayHttp>;
+export type VisitorPlatform = PlatformOf<VisitorHttp>;
 
 /** The relay's WebSocket address for its base address (`https://relay` → `wss://relay/v1/ws`). */
 export function wsUrlOf(relayUrl: string): string {
   return `${relayUrl.replace(/\/$/, '').replace(/^http/, 'ws')}/v1/ws`;
 }
 
-export function platformFor(relayUrl: string, ports: RuntimePlatform): Platform {
+function platformWith<Http>(
+  relayUrl: string,
+  ports: RuntimePlatform,
+  createHttp: (options: RelayHttpOptions) => Http,
+): PlatformOf<Http> {
   const timers = ports.timers ?? systemTimers;
   const rng = ports.rng ?? secureRandom;
   // fetch must be called unbound from the window in browsers ("Illegal invocation" otherwise).
@@ -49,9 +60,19 @@ export function platformFor(relayUrl: string, ports: RuntimePlatform): Platform 
   return {
     timers,
     env: { rng, now: () => timers.now() },
-    http: createRelayHttp({ origin: relayUrl.replace(/\/$/, ''), fetch: (url, init) => fetchFn(url, init), timers }),
+    http: createHttp({ origin: relayUrl.replace(/\/$/, ''), fetch: (url, init) => fetchFn(url, init), timers }),
     wsUrl: wsUrlOf(relayUrl),
     WebSocket: ports.WebSocket,
     tuning: ports.tuning ?? {},
   };
+}
+
+/** The agent runtime's platform: the relay's whole HTTP API. */
+export function platformFor(relayUrl: string, ports: RuntimePlatform): Platform {
+  return platformWith(relayUrl, ports, createRelayHttp);
+}
+
+/** The visitor runtime's platform: only the routes a visitor calls (no agent code in the widget). */
+export function visitorPlatformFor(relayUrl: string, ports: RuntimePlatform): VisitorPlatform {
+  return platformWith(relayUrl, ports, createVisitorHttp);
 }

@@ -12,7 +12,7 @@ import {
   encodePrekeyBundle,
   type PrekeyUpload,
 } from '../protocol/index.js';
-import type { RelayHttp } from '../transport/index.js';
+import type { VisitorHttp } from '../transport/index.js';
 import { type AccountId, DecodeError, idEquals } from '../wire/index.js';
 
 const OTK_BLOB_BYTES = 36;
@@ -46,7 +46,7 @@ export function publishedBundle(upload: PrekeyUpload): Uint8Array {
  * it, PROTOCOL §7.4): one bad device never stops the conversation.
  */
 export async function fetchBundles(
-  http: RelayHttp,
+  http: VisitorHttp,
   accountId: AccountId,
   devices: readonly DeviceEntry[],
 ): Promise<PrekeyBundle[]> {

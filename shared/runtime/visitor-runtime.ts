@@ -58,7 +58,7 @@ import {
   NotStartedError,
   BusinessNotReadyError,
 } from './runtime-errors.js';
-import { type RuntimePlatform, platformFor } from './platform.js';
+import { type RuntimePlatform, type VisitorPlatform, visitorPlatformFor } from './platform.js';
 import { plainAlert, problemAlert } from './plain-alerts.js';
 import { fetchBundles } from './prekey-fetch.js';
 import type { RuntimeShapes, RuntimeStore, VisitorStorage } from './runtime-shapes.js';
@@ -88,7 +88,7 @@ export function createVisitorRuntime(ports: VisitorRuntimePorts): VisitorRuntime
 
 class VisitorRuntimeImpl implements VisitorRuntime {
   readonly #ports: VisitorRuntimePorts;
-  readonly #p: ReturnType<typeof platformFor>;
+  readonly #p: VisitorPlatform;
   readonly #accountId: AccountId;
   readonly #events = new Emitter<VisitorEvents>();
   readonly #queues = new SerialQueues();
@@ -103,7 +103,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
 
   constructor(ports: VisitorRuntimePorts) {
     this.#ports = ports;
-    this.#p = platformFor(ports.relayUrl, ports);
+    this.#p = visitorPlatformFor(ports.relayUrl, ports);
     this.#accountId = asAccountId(idBytesFromHex(ports.accountId));
   }
 

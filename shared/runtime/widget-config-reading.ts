@@ -12,7 +12,7 @@ import {
   verifyWidgetConfig,
 } from '../protocol/index.js';
 import type { SettingValue } from '../storage/index.js';
-import type { DirectoryApi } from '../transport/index.js';
+import type { DirectoryApi, DirectoryReads } from '../transport/index.js';
 import { type AccountId, idToHex } from '../wire/index.js';
 import type { WidgetConfig } from './api-visitor.js';
 import type { RuntimeStore } from './runtime-shapes.js';
@@ -46,7 +46,7 @@ export interface ReadWidgetConfig {
 
 /** Fetches and verifies the published configuration against `seen` (a refused one throws, §19.3). */
 export async function readWidgetConfig(
-  http: DirectoryApi,
+  http: DirectoryReads,
   account: ConfigAccount,
   seen: SeenWidgetConfig | undefined,
 ): Promise<ReadWidgetConfig> {

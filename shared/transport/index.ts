@@ -36,10 +36,17 @@ export { CLOSE_CODES, errorFromClose, errorFromFrame, errorFromStatus, isPermane
 export type { OpaqueClient } from './opaque-port.js';
 export { type DeviceCredentials, type Signer, ed25519Signer, signChallenge } from './signer.js';
 export { type RelayHttp, createRelayHttp } from './http/relay-http.js';
+export { type VisitorHttp, createVisitorHttp } from './http/visitor-http.js';
 export type { CallOptions, RelayAuth, RelayHttpOptions } from './http/relay-request.js';
 export type { AccountSession, AuthApi, Session } from './http/auth-api.js';
-export { type BundleBlob, type DirectoryApi, MAX_CHAIN_FETCH, type SignedListBlob } from './http/directory-api.js';
-export type { ConversationApi, DownloadOptions } from './http/conversation-api.js';
+export {
+  type BundleBlob,
+  type DirectoryApi,
+  type DirectoryReads,
+  MAX_CHAIN_FETCH,
+  type SignedListBlob,
+} from './http/directory-api.js';
+export type { ConversationApi, DownloadOptions, VisitorConversationApi } from './http/conversation-api.js';
 export type { LinkApi, LinkSlot } from './http/link-api.js';
 export { type Hello, helloFrame, helloQueue } from './ws/hello.js';
 export { AckPacer } from './ws/ack-pacer.js';

@@ -182,12 +182,22 @@ function parseFrame(
   }
 }
 
+/**
+ * The agent side's part of receiving: its context and step 3's first-contact responder. Passed in
+ * by receiveAsAgent only, so a visitor-only bundle (the widget) leaves the responder out.
+ */
+interface AgentSide {
+  readonly context: AgentContext;
+  readonly respond: typeof respondToFirstContact;
+}
+
 async function receiveCore(
   state: ConversationState,
   bytes: Uint8Array,
   env: ProtocolEnv,
-  agent: AgentContext | undefined,
+  side: AgentSide | undefined,
 ): Promise<{ step: ConversationStep; prekeys: PrekeyState | undefined }> {
+  const agent = side?.context;
   const packet = decodePacket(bytes);
   // F20: ids are bound into the AEAD associated data; a packet the relay moved is refused before any work.
   if (!idEquals(packet.conversationId, state.conversationId))
@@ -204,10 +214,10 @@ async function receiveCore(
   const firstContactAlerts: SecurityAlert[] = [];
   let session = findSession(working, packet.senderId, packet.session.sessionId);
   if (session === undefined) {
-    if (agent === undefined || state.role !== CONVERSATION_ROLES.agent) {
+    if (side === undefined || state.role !== CONVERSATION_ROLES.agent) {
       throw new UnauthorisedDeviceError('a packet from a sender or session this visitor did not start');
     }
-    const started = await respondToFirstContact(working, packet, agent, env);
+    const started = await side.respond(working, packet, side.context, env);
     working = started.state;
     session = started.session;
     prekeys = started.prekeys;
@@ -276,7 +286,7 @@ export async function receiveAsAgent(
   agent: AgentContext,
   env: ProtocolEnv,
 ): Promise<AgentStep> {
-  const { step, prekeys } = await receiveCore(state, bytes, env, agent);
+  const { step, prekeys } = await receiveCore(state, bytes, env, { context: agent, respond: respondToFirstContact });
   return { ...step, prekeys: prekeys ?? agent.prekeys };
 }
 

@@ -17,7 +17,8 @@ export interface DownloadOptions extends CallOptions {
   readonly maxBytes?: number;
 }
 
-export class ConversationApi {
+/** What a visitor does with its conversation: open it, and put and get its attachments with the capability. */
+export class VisitorConversationApi {
   readonly #http: RelayRequester;
 
   constructor(http: RelayRequester) {
@@ -43,31 +44,6 @@ export class ConversationApi {
       throw new BadResponseError(`${what}: the relay opened another conversation id than the one asked for`);
     }
     return bytesField(body, 'capability', what, CAPABILITY_BYTES);
-  }
-
-  /** Deletes the conversation's queued envelopes and attachments (account session). */
-  async delete(conversationId: ConversationId, auth: RelayAuth, call?: CallOptions): Promise<void> {
-    await this.#http.request(
-      { method: 'DELETE', path: `/v1/conversations/${idToHex(conversationId)}`, what: 'delete the conversation', auth },
-      call,
-    );
-  }
-
-  /** Stores an encrypted attachment; returns its id (TooLargeError `too-large` / `quota-exceeded`). */
-  async uploadAttachment(
-    conversationId: ConversationId,
-    blob: Uint8Array,
-    auth: RelayAuth,
-    call?: CallOptions,
-  ): Promise<string> {
-    const what = 'upload the attachment';
-    const body = await this.#http.json(
-      { method: 'POST', path: `/v1/conversations/${idToHex(conversationId)}/attachments`, what, auth, bytes: blob },
-      call,
-    );
-    const id = stringField(body, 'attachmentId', what, 32);
-    if (!ATTACHMENT_ID.test(id)) throw new BadResponseError(`${what}: the attachment id is not 32 hex digits`);
-    return id;
   }
 
   /**
@@ -114,5 +90,40 @@ export class ConversationApi {
       options,
     );
     return response.bytes;
+  }
+}
+
+/** Conversations as an agent device uses them: the visitor's calls, and deleting and POSTed attachments. */
+export class ConversationApi extends VisitorConversationApi {
+  readonly #http: RelayRequester;
+
+  constructor(http: RelayRequester) {
+    super(http);
+    this.#http = http;
+  }
+
+  /** Deletes the conversation's queued envelopes and attachments (account session). */
+  async delete(conversationId: ConversationId, auth: RelayAuth, call?: CallOptions): Promise<void> {
+    await this.#http.request(
+      { method: 'DELETE', path: `/v1/conversations/${idToHex(conversationId)}`, what: 'delete the conversation', auth },
+      call,
+    );
+  }
+
+  /** Stores an encrypted attachment; returns its id (TooLargeError `too-large` / `quota-exceeded`). */
+  async uploadAttachment(
+    conversationId: ConversationId,
+    blob: Uint8Array,
+    auth: RelayAuth,
+    call?: CallOptions,
+  ): Promise<string> {
+    const what = 'upload the attachment';
+    const body = await this.#http.json(
+      { method: 'POST', path: `/v1/conversations/${idToHex(conversationId)}/attachments`, what, auth, bytes: blob },
+      call,
+    );
+    const id = stringField(body, 'attachmentId', what, 32);
+    if (!ATTACHMENT_ID.test(id)) throw new BadResponseError(`${what}: the attachment id is not 32 hex digits`);
+    return id;
   }
 }

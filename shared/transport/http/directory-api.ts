@@ -41,10 +41,104 @@ async function orNotFound<T>(run: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export class DirectoryApi {
+/** What a visitor reads from the directory: the list chain, bundles, one-time prekeys, the widget configuration. */
+export class DirectoryReads {
   readonly #http: RelayRequester;
 
   constructor(http: RelayRequester) {
+    this.#http = http;
+  }
+
+  /** One signed list (the latest by default); undefined if the account has none (or not that version). */
+  deviceList(
+    accountId: AccountId,
+    version: number | 'latest' = 'latest',
+    call?: CallOptions,
+  ): Promise<SignedListBlob | undefined> {
+    const what = 'fetch the device list';
+    return orNotFound(async () => {
+      const response = await this.#http.request(
+        { method: 'GET', path: `${account(accountId)}/device-lists/${version}`, what, maxResponseBytes: MAX_BLOB },
+        call,
+      );
+      const served = Number(response.headers.get('sealdesk-version'));
+      if (!Number.isSafeInteger(served) || served < 1 || (version !== 'latest' && served !== version)) {
+        throw new BadResponseError(`${what}: the relay named another version than the one asked for`);
+      }
+      return { version: served, blob: response.bytes };
+    });
+  }
+
+  /**
+   * The chain after version `after`, oldest first, at most MAX_CHAIN_FETCH lists (call again from
+   * the last one for more). The client verifies each link (PROTOCOL §4.3) before trusting any.
+   */
+  async deviceListsAfter(accountId: AccountId, after: number, call?: CallOptions): Promise<SignedListBlob[]> {
+    const latest = await this.deviceList(accountId, 'latest', call);
+    if (latest === undefined || latest.version <= after) return [];
+    const first = Math.max(after + 1, latest.version - MAX_CHAIN_FETCH + 1);
+    const lists: SignedListBlob[] = [];
+    for (let v = first; v < latest.version; v++) {
+      const list = await this.deviceList(accountId, v, call);
+      if (list === undefined) throw new BadResponseError(`fetch the device list chain: version ${v} is missing`);
+      lists.push(list);
+    }
+    lists.push(latest);
+    return lists;
+  }
+
+  /** Every device's published bundle (verify each: PROTOCOL §3.3). */
+  async bundles(accountId: AccountId, call?: CallOptions): Promise<BundleBlob[]> {
+    const what = 'fetch prekey bundles';
+    const body = await this.#http.json(
+      { method: 'GET', path: `${account(accountId)}/bundles`, what, maxResponseBytes: MAX_BUNDLES_ANSWER },
+      call,
+    );
+    const list = body['bundles'];
+    if (!Array.isArray(list)) throw new BadResponseError(`${what}: the relay's answer lacks "bundles"`);
+    return list.map((entry: unknown) => {
+      if (typeof entry !== 'object' || entry === null)
+        throw new BadResponseError(`${what}: a bundle entry is not an object`);
+      const e = entry as Readonly<Record<string, unknown>>;
+      return { deviceId: deviceIdField(e, 'deviceId', what), bundle: bytesOf(e['bundle'], 'bundle', what) };
+    });
+  }
+
+  /** Claims (removes) one of the device's one-time prekeys; undefined when none is left. */
+  claimOneTimePrekey(accountId: AccountId, deviceId: DeviceId, call?: CallOptions): Promise<Uint8Array | undefined> {
+    const what = 'claim a one-time prekey';
+    return orNotFound(async () => {
+      const body = await this.#http.json(
+        { method: 'POST', path: `${device(accountId, deviceId)}/one-time-prekeys/claim`, what },
+        call,
+      );
+      return bytesField(body, 'prekey', what);
+    });
+  }
+
+  /** The signed widget configuration; undefined if the account published none. */
+  widgetConfig(accountId: AccountId, call?: CallOptions): Promise<Uint8Array | undefined> {
+    return orNotFound(async () => {
+      const response = await this.#http.request(
+        {
+          method: 'GET',
+          path: `${account(accountId)}/widget-config`,
+          what: 'fetch the widget configuration',
+          maxResponseBytes: MAX_BLOB,
+        },
+        call,
+      );
+      return response.bytes;
+    });
+  }
+}
+
+/** The directory as an agent device uses it: the reads, and enrolment and every publication. */
+export class DirectoryApi extends DirectoryReads {
+  readonly #http: RelayRequester;
+
+  constructor(http: RelayRequester) {
+    super(http);
     this.#http = http;
   }
 
@@ -94,44 +188,6 @@ export class DirectoryApi {
     );
   }
 
-  /** One signed list (the latest by default); undefined if the account has none (or not that version). */
-  deviceList(
-    accountId: AccountId,
-    version: number | 'latest' = 'latest',
-    call?: CallOptions,
-  ): Promise<SignedListBlob | undefined> {
-    const what = 'fetch the device list';
-    return orNotFound(async () => {
-      const response = await this.#http.request(
-        { method: 'GET', path: `${account(accountId)}/device-lists/${version}`, what, maxResponseBytes: MAX_BLOB },
-        call,
-      );
-      const served = Number(response.headers.get('sealdesk-version'));
-      if (!Number.isSafeInteger(served) || served < 1 || (version !== 'latest' && served !== version)) {
-        throw new BadResponseError(`${what}: the relay named another version than the one asked for`);
-      }
-      return { version: served, blob: response.bytes };
-    });
-  }
-
-  /**
-   * The chain after version `after`, oldest first, at most MAX_CHAIN_FETCH lists (call again from
-   * the last one for more). The client verifies each link (PROTOCOL §4.3) before trusting any.
-   */
-  async deviceListsAfter(accountId: AccountId, after: number, call?: CallOptions): Promise<SignedListBlob[]> {
-    const latest = await this.deviceList(accountId, 'latest', call);
-    if (latest === undefined || latest.version <= after) return [];
-    const first = Math.max(after + 1, latest.version - MAX_CHAIN_FETCH + 1);
-    const lists: SignedListBlob[] = [];
-    for (let v = first; v < latest.version; v++) {
-      const list = await this.deviceList(accountId, v, call);
-      if (list === undefined) throw new BadResponseError(`fetch the device list chain: version ${v} is missing`);
-      lists.push(list);
-    }
-    lists.push(latest);
-    return lists;
-  }
-
   async putBundle(
     accountId: AccountId,
     deviceId: DeviceId,
@@ -149,23 +205,6 @@ export class DirectoryApi {
       },
       call,
     );
-  }
-
-  /** Every device's published bundle (verify each: PROTOCOL §3.3). */
-  async bundles(accountId: AccountId, call?: CallOptions): Promise<BundleBlob[]> {
-    const what = 'fetch prekey bundles';
-    const body = await this.#http.json(
-      { method: 'GET', path: `${account(accountId)}/bundles`, what, maxResponseBytes: MAX_BUNDLES_ANSWER },
-      call,
-    );
-    const list = body['bundles'];
-    if (!Array.isArray(list)) throw new BadResponseError(`${what}: the relay's answer lacks "bundles"`);
-    return list.map((entry: unknown) => {
-      if (typeof entry !== 'object' || entry === null)
-        throw new BadResponseError(`${what}: a bundle entry is not an object`);
-      const e = entry as Readonly<Record<string, unknown>>;
-      return { deviceId: deviceIdField(e, 'deviceId', what), bundle: bytesOf(e['bundle'], 'bundle', what) };
-    });
   }
 
   /** Uploads one-time prekeys; returns how many the device now holds (ConflictError `too-many-prekeys`). */
@@ -190,18 +229,6 @@ export class DirectoryApi {
     return numberField(body, 'count', what);
   }
 
-  /** Claims (removes) one of the device's one-time prekeys; undefined when none is left. */
-  claimOneTimePrekey(accountId: AccountId, deviceId: DeviceId, call?: CallOptions): Promise<Uint8Array | undefined> {
-    const what = 'claim a one-time prekey';
-    return orNotFound(async () => {
-      const body = await this.#http.json(
-        { method: 'POST', path: `${device(accountId, deviceId)}/one-time-prekeys/claim`, what },
-        call,
-      );
-      return bytesField(body, 'prekey', what);
-    });
-  }
-
   async putWidgetConfig(accountId: AccountId, config: Uint8Array, auth: RelayAuth, call?: CallOptions): Promise<void> {
     await this.#http.request(
       {
@@ -213,21 +240,5 @@ export class DirectoryApi {
       },
       call,
     );
-  }
-
-  /** The signed widget configuration; undefined if the account published none. */
-  widgetConfig(accountId: AccountId, call?: CallOptions): Promise<Uint8Array | undefined> {
-    return orNotFound(async () => {
-      const response = await this.#http.request(
-        {
-          method: 'GET',
-          path: `${account(accountId)}/widget-config`,
-          what: 'fetch the widget configuration',
-          maxResponseBytes: MAX_BLOB,
-        },
-        call,
-      );
-      return response.bytes;
-    });
   }
 }
