@@ -2,7 +2,8 @@
 // page, finds no serious or critical violation, and screenshots at desktop width, at 360 px, in dark
 // mode, of the encryption details and of the refusal screen are saved under test-results/screenshots/.
 // The conversation is driven by the scripted runtime of the test build (test/support/widget/): these
-// pictures show the UI, not the product working end to end (that test comes with the runtime).
+// pictures show the UI's every state; the product working end to end, with its own screenshots
+// (widget-e2e-*.png), is widget-e2e.browser.test.ts.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
