@@ -26,6 +26,8 @@ export const VISITOR_ROUTES: readonly VisitorRoute[] = [
   visitor('GET', `/v1/accounts/${ID}/widget-config`),
   visitor('POST', `/v1/conversations/${ID}/attachments`),
   visitor('GET', `/v1/conversations/${ID}/attachments/${ID}`),
+  // The upload under the sender's own id (PROTOCOL §8.2), the one the runtime uses.
+  visitor('PUT', `/v1/conversations/${ID}/attachments/${ID}`),
 ];
 
 const ALLOW_HEADERS = 'content-type, sealdesk-capability';

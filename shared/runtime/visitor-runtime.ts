@@ -63,6 +63,7 @@ import { plainAlert, problemAlert } from './plain-alerts.js';
 import { fetchBundles } from './prekey-fetch.js';
 import type { RuntimeShapes, RuntimeStore, VisitorStorage } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
+import { requireSnippetPin } from './snippet-pin.js';
 import { defaultWidgetConfig, readWidgetConfig, seenSettings, storedSeen } from './widget-config-reading.js';
 
 export interface VisitorRuntimePorts extends RuntimePlatform {
@@ -113,6 +114,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     const store = await this.#ports.storage.existing();
     this.#store = store;
     const stored = await store?.directory(this.#accountId);
+    if (stored !== undefined) await requireSnippetPin(stored, this.#ports.pin);
     const taken = await refreshDirectory(
       this.#p.http,
       this.#accountId,

@@ -3,7 +3,7 @@
 // self-hosted (W). What runs without the visitor runtime: the loader and its SRI-pinned chat chunk
 // (the product build), a tampered chunk refused, the UI in a closed shadow root driven by a scripted
 // runtime (test build only), and the isolated frame mode with its origin checks. The end-to-end test
-// with the real runtime and agent devices comes with the runtime.
+// with the real runtime and an agent runtime: widget-e2e.browser.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, type EngineBrowser, type EnginePage, launchEngine, waitInPage } from '../support/browsers/index.js';
 import { agentMessage, PROBES } from '../support/widget/page-probes.js';

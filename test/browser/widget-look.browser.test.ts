@@ -2,14 +2,15 @@
 // page, finds no serious or critical violation, and screenshots at desktop width, at 360 px, in dark
 // mode, of the encryption details and of the refusal screen are saved under test-results/screenshots/.
 // The conversation is driven by the scripted runtime of the test build (test/support/widget/): these
-// pictures show the UI, not the product working end to end (that test comes with the runtime).
+// pictures show the UI's every state; the product working end to end, with its own screenshots
+// (widget-e2e-*.png), is widget-e2e.browser.test.ts.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../support/chromium.js';
 import { CHROMIUM_OFFLINE_FLAGS } from '../support/browsers/puppeteer-engines.js';
-import { agentMessage, PROBES } from '../support/widget/page-probes.js';
+import { agentMessage, type AxeViolation, PROBES, seriousViolations } from '../support/widget/page-probes.js';
 import { startWidgetWorld, type WidgetWorld } from '../support/widget/widget-world.js';
 
 const SHOTS = join(import.meta.dirname, '../../test-results/screenshots');
@@ -71,32 +72,11 @@ async function shoot(page: Page, name: string): Promise<void> {
   await writeFile(join(SHOTS, name), await page.screenshot({ type: 'png' }));
 }
 
-interface Violation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: number;
+async function axe(page: Page): Promise<AxeViolation[]> {
+  return run<AxeViolation[]>(page, PROBES.axe);
 }
 
-async function axe(page: Page): Promise<Violation[]> {
-  return run<Violation[]>(
-    page,
-    `async () => {
-      if (!window.axe) await new Promise((resolve, reject) => {
-        const s = document.createElement('script');
-        s.src = '/axe.min.js';
-        s.onload = resolve;
-        s.onerror = reject;
-        document.head.append(s);
-      });
-      const result = await window.axe.run(document.querySelector('sealdesk-chat'), { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
-    }`,
-  );
-}
-
-const serious = (violations: readonly Violation[]): Violation[] =>
-  violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+const serious = seriousViolations;
 
 describe('the open widget on the demo shop (Chromium)', () => {
   it('desktop: a conversation with marks, a photo and typing; axe finds no serious or critical violation', async () => {

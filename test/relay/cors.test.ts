@@ -69,6 +69,18 @@ describe('CORS and ops answers (issue #10, Also)', () => {
       headers: { ...withOrigin, 'sealdesk-capability': conversation.capability },
     });
     expect([download.status, download.headers.get('access-control-allow-origin')]).toEqual([200, '*']);
+    // The upload under the sender's own id (PROTOCOL §8.2), as the runtime sends it: a preflighted PUT.
+    const ownId = `${c}/attachments/${'a7'.repeat(16)}`;
+    const putPreflight = await http(relay.origin, 'OPTIONS', ownId, {
+      headers: { ...withOrigin, 'access-control-request-method': 'PUT' },
+    });
+    expect(putPreflight.status).toBe(204);
+    expect(putPreflight.headers.get('access-control-allow-methods')).toBe('GET, PUT');
+    const put = await http(relay.origin, 'PUT', ownId, {
+      body: new Uint8Array([2]),
+      headers: { ...withOrigin, 'sealdesk-capability': conversation.capability },
+    });
+    expect([put.status, put.headers.get('access-control-allow-origin')]).toEqual([201, '*']);
     expect(visitorAnswers.every((r) => r.headers.get('access-control-allow-credentials') === null)).toBe(true);
 
     // Account, device and login routes: no CORS header, and no preflight.

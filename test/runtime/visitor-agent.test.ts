@@ -142,5 +142,16 @@ describe('#11.3: visitor and agent runtimes through a real relay', () => {
     const visitor = visitorRuntime(relay.origin, accountId, created.fingerprint);
     await expect(visitor.runtime.start()).rejects.toMatchObject({ name: 'PinMismatchError' });
     expect(visitor.events.of('alert').map((a) => a.kind)).toEqual(['pin-mismatch']);
+
+    // A browser that verified the business before and keeps a conversation: the page's pin still counts.
+    const earlier = visitorRuntime(relay.origin, accountId, pin);
+    await earlier.runtime.start();
+    await earlier.runtime.openConversation();
+    earlier.runtime.dispose();
+    const swapped = visitorRuntime(relay.origin, accountId, created.fingerprint, earlier.storage.db);
+    await expect(swapped.runtime.start()).rejects.toMatchObject({ name: 'PinMismatchError' });
+    const same = visitorRuntime(relay.origin, accountId, pin, earlier.storage.db);
+    expect((await same.runtime.start()).conversation).toBeDefined();
+    same.runtime.dispose();
   }, 60_000);
 });

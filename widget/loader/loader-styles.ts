@@ -1,11 +1,12 @@
 /**
  * The loader's style sheet: the host box, the launcher bubble and the panel's box (the chat app, or the
- * isolated mode's frame, fills it). `!important` on :host wins over host page rules (CSS Scoping §3.3).
+ * isolated mode's frame, fills it). `!important` on :host wins over host page rules (CSS Scoping §3.3);
+ * the font and colour need it too, or `all:initial!important` resets them to the browser's default serif.
  */
 export const LOADER_CSS = `
 :host{all:initial!important;position:fixed!important;z-index:2147483000!important;bottom:20px!important;right:20px!important;left:auto!important;display:block!important;width:auto!important;height:auto!important;
 --sd-accent:#4f46e5;--sd-on-accent:#fff;--sd-bg:#fff;--sd-fg:#111827;--sd-muted:#5b6270;--sd-line:#e3e5ea;--sd-soft:#f3f4f6;--sd-danger:#b42318;
-font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--sd-fg)}
+font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif!important;color:var(--sd-fg)!important}
 :host(.sd-left){left:20px!important;right:auto!important}
 @media (prefers-color-scheme:dark){:host{--sd-bg:#17181c;--sd-fg:#eceef2;--sd-muted:#a3a9b6;--sd-line:#30333a;--sd-soft:#24262c;--sd-danger:#ff8a80}}
 *{box-sizing:border-box}

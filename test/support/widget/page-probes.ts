@@ -32,6 +32,82 @@ export const PROBES = {
   }`,
   calls: `() => window.sealdeskScripted?.calls ?? []`,
   emit: `(type, event) => { window.sealdeskScripted.emit(type, event); return true; }`,
+  /**
+   * Draws a small product photo (a PNG from a canvas), hands it to the composer's file input as the
+   * visitor's picker would, and returns its bytes as base64 so the test can compare what the agent gets.
+   */
+  attachPicture: `async (name) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 480;
+    canvas.height = 320;
+    const g = canvas.getContext('2d');
+    const sky = g.createLinearGradient(0, 0, 480, 320);
+    sky.addColorStop(0, '#f3e4cf');
+    sky.addColorStop(1, '#c98b5a');
+    g.fillStyle = sky;
+    g.fillRect(0, 0, 480, 320);
+    g.fillStyle = '#5b2c12';
+    g.beginPath();
+    g.ellipse(240, 170, 90, 120, 0.3, 0, Math.PI * 2);
+    g.fill();
+    g.strokeStyle = '#f3e4cf';
+    g.lineWidth = 8;
+    g.beginPath();
+    g.moveTo(200, 70);
+    g.bezierCurveTo(270, 140, 200, 200, 280, 270);
+    g.stroke();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const file = new File([blob], name, { type: 'image/png' });
+    const input = document.querySelector('sealdesk-chat').shadowRoot.querySelector('.composer input[type=file]');
+    const list = new DataTransfer();
+    list.items.add(file);
+    input.files = list.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary);
+  }`,
+  /** axe-core (served by the host origin, 'self' under its CSP) on the widget: its violations, briefly. */
+  axe: `async () => {
+    if (!window.axe) await new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/axe.min.js';
+      s.onload = resolve;
+      s.onerror = reject;
+      document.head.append(s);
+    });
+    const result = await window.axe.run(document.querySelector('sealdesk-chat'), { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+  }`,
+  /**
+   * What a non-extractable X25519 private key (the visitor's ratchet keys) comes back as from
+   * IndexedDB in this engine: 'CryptoKey', or 'null' where the engine stores the whole value as null
+   * (WebKitGTK 2.50). Uses a throwaway database, deleted afterwards.
+   */
+  x25519KeyStored: `async () => {
+    const name = 'sealdesk-probe-x25519';
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open(name, 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('s');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const pair = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+    await new Promise((resolve, reject) => {
+      const t = db.transaction('s', 'readwrite');
+      t.objectStore('s').put({ key: pair.privateKey }, 'k');
+      t.oncomplete = resolve;
+      t.onabort = () => reject(t.error);
+    });
+    const got = await new Promise((resolve) => {
+      const r = db.transaction('s', 'readonly').objectStore('s').get('k');
+      r.onsuccess = () => resolve(r.result);
+    });
+    db.close();
+    await new Promise((resolve) => { indexedDB.deleteDatabase(name).onsuccess = resolve; });
+    return got === null ? 'null' : got?.key instanceof CryptoKey ? 'CryptoKey' : typeof got;
+  }`,
   stored: `async () => ({
     cookie: document.cookie,
     local: localStorage.length,
@@ -58,3 +134,15 @@ export function agentMessage(
     body: { kind: 'text', text },
   };
 }
+
+/** One axe-core violation as PROBES.axe reports it. */
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: number;
+}
+
+/** The violations the issue forbids (#12 "Done when": no serious or critical one). */
+export const seriousViolations = (violations: readonly AxeViolation[]): AxeViolation[] =>
+  violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
