@@ -69,6 +69,7 @@ import { ConversationClosedError, NotStartedError, NotSupportedYetError, connect
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
+import { RECOVERY_STEPS, type RecoveryInput, recoverOwnerDevice } from './agent-recovery.js';
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
@@ -750,8 +751,19 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#goOnline(e);
   }
 
-  recoverWithRecoveryKey(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('recovery is not in this build of the runtime'));
+  /** Password + recovery key, no device at hand (agent-recovery.ts, PROTOCOL §11.4). */
+  async recoverWithRecoveryKey(input: RecoveryInput, onProgress?: ProgressListener): Promise<void> {
+    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    const { enrolled: e, added, removed } = await recoverOwnerDevice(this.#ports, this.#store, input, onProgress);
+    await this.#publishPrekeys(e);
+    this.#enrolled = e;
+    this.#loading = Promise.resolve(e);
+    this.#goOnline(e);
+    this.#events.emit('devices', {
+      added: [deviceViewOf(added, e.keys.deviceId)],
+      removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)),
+    });
+    onProgress?.(RECOVERY_STEPS, RECOVERY_STEPS);
   }
   setRole(): Promise<void> {
     return Promise.reject(new NotSupportedYetError('roles cannot be changed in this build of the runtime'));
