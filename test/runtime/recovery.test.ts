@@ -177,6 +177,27 @@ describe('recovery with the password and the recovery key (PROTOCOL §11.4)', ()
     visitor.runtime.dispose();
     recovered.runtime.dispose();
   }, 60_000);
+
+  it('keeps the old devices when asked (keepOldDevices): the new owner device joins them', async () => {
+    const recovered = agentRuntime();
+    await recovered.runtime.recoverWithRecoveryKey({
+      relayUrl: relay.origin,
+      username: other.username,
+      password: PASSWORD,
+      recoveryKey: other.recoveryKey,
+      deviceKind: 'pwa',
+      keepOldDevices: true,
+    });
+    const devices = await recovered.runtime.devices();
+    expect(devices.map((d) => [d.kind, d.role, d.self])).toEqual([
+      ['extension', 'owner', false],
+      ['pwa', 'owner', true],
+    ]);
+    expect(recovered.events.of('devices')[0]?.removed).toEqual([]);
+    const bundles = await http(relay.origin, 'GET', `/v1/accounts/${other.accountId}/bundles`);
+    expect(bundles.json['bundles']).toHaveLength(2);
+    recovered.runtime.dispose();
+  }, 60_000);
 });
 
 /** The other account's stored backup, as its owner's password login reads it. */
