@@ -683,7 +683,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     const p = platformFor(input.relayUrl, this.#ports);
     const payload = typeof input.scanned === 'string' ? linkPayloadFromText(input.scanned) : input.scanned;
     const keys = await createDeviceKeys(p.env);
-    this.#link = await NewDeviceLink.start(p, payload, keys, this.#linkHooks);
+    this.#link = await NewDeviceLink.start(p, payload, keys, input.deviceKind, this.#linkHooks);
     this.#linkTarget = { relayUrl: input.relayUrl, p };
   }
 
