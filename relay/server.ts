@@ -35,6 +35,7 @@ import { capPendingConnections } from './http/pending-connections.js';
 import { requestPath } from './http/request-path.js';
 import { answerClientError } from './http/client-error.js';
 import { authRoutes } from './http/auth-routes.js';
+import { recoveryRoutes } from './http/recovery-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
@@ -210,6 +211,7 @@ async function serve(
     ...conversationRoutes,
     ...attachmentPutRoutes,
     ...linkRoutes,
+    ...recoveryRoutes,
     ...staticRoutes(config.staticDir),
   ];
 

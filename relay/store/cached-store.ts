@@ -37,6 +37,7 @@ import type {
   Store,
   StoredMessage,
   VersionedBlob,
+  IdentityBackupRecord,
 } from './store.js';
 import { deviceQueue, queueOwner } from './store.js';
 import { LruMap } from './lru-map.js';
@@ -281,6 +282,14 @@ export class CachedStore implements Store, RoutingCache {
 
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     return this.#inner.getWidgetConfig(accountId);
+  }
+
+  putIdentityBackup(accountId: string, record: IdentityBackupRecord, now: number): Promise<boolean> {
+    return this.#inner.putIdentityBackup(accountId, record, now);
+  }
+
+  getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
+    return this.#inner.getIdentityBackup(accountId);
   }
 
   commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {

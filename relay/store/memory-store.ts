@@ -19,6 +19,7 @@ import type {
   Store,
   StoredMessage,
   VersionedBlob,
+  IdentityBackupRecord,
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
 
@@ -43,6 +44,7 @@ export class MemoryStore implements Store {
   readonly #bundles = new Map<string, Map<string, Uint8Array>>();
   readonly #prekeys = new Map<string, Uint8Array[]>();
   readonly #widget = new Map<string, Uint8Array>();
+  readonly #backups = new Map<string, IdentityBackupRecord>();
   readonly #conversations = new Map<string, { record: ConversationRecord; lastActive: number }>();
   readonly #queues = new Map<QueueKey, MessageRow[]>();
   readonly #attachments = new Map<string, Timed<AttachmentRecord>>();
@@ -172,6 +174,21 @@ export class MemoryStore implements Store {
 
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     return Promise.resolve(this.#widget.get(accountId));
+  }
+
+  putIdentityBackup(accountId: string, record: IdentityBackupRecord): Promise<boolean> {
+    const held = this.#backups.get(accountId);
+    if (held !== undefined && !sameBytes(held.accountKey, record.accountKey)) return Promise.resolve(false);
+    this.#backups.set(accountId, {
+      backup: record.backup.slice(),
+      accountKey: record.accountKey.slice(),
+      signature: record.signature.slice(),
+    });
+    return Promise.resolve(true);
+  }
+
+  getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
+    return Promise.resolve(this.#backups.get(accountId));
   }
 
   createConversation(conversation: ConversationRecord, now: number): Promise<boolean> {

@@ -189,10 +189,25 @@ CREATE TABLE device_roles (
 CREATE INDEX sessions_device ON sessions (account_id, device_id);
 `;
 
+/**
+ * Version 3 (issue #11, recovery): the AIK backup of each account (PROTOCOL §11.2, §16.8). Only adds
+ * a table, so version 1 and 2 nodes keep working during a rolling upgrade (they have no backup route).
+ */
+const V3 = `
+CREATE TABLE identity_backups (
+  account_id  text PRIMARY KEY,
+  backup      bytea NOT NULL,
+  account_key bytea NOT NULL,
+  signature   bytea NOT NULL,
+  updated_at  bigint NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, oldestCompatible: 1, sql: V1 },
   { version: 2, oldestCompatible: 1, sql: V2 },
+  { version: 3, oldestCompatible: 1, sql: V3 },
 ];
 
 /** The schema version this code writes and reads. */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 3;

@@ -34,6 +34,7 @@ import type {
   SharedStore,
   StoredMessage,
   VersionedBlob,
+  IdentityBackupRecord,
 } from './store.js';
 import { DEVICE_ROLES, deviceQueue, visitorQueue } from './store.js';
 import { LruMap } from './lru-map.js';
@@ -333,6 +334,24 @@ export class PgStore implements SharedStore {
   async getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     const row = await this.#one('SELECT blob FROM widget_configs WHERE account_id = $1', [accountId]);
     return row === undefined ? undefined : bytes(row['blob']);
+  }
+
+  async putIdentityBackup(accountId: string, record: IdentityBackupRecord, now: number): Promise<boolean> {
+    // One statement: a replacement only from the same account key (PROTOCOL §16.8).
+    const r = await this.#pool.query(
+      'INSERT INTO identity_backups (account_id, backup, account_key, signature, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET backup = excluded.backup, signature = excluded.signature, updated_at = excluded.updated_at WHERE identity_backups.account_key = excluded.account_key',
+      [accountId, buf(record.backup), buf(record.accountKey), buf(record.signature), now],
+    );
+    return r.rowCount === 1;
+  }
+
+  async getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
+    const row = await this.#one('SELECT backup, account_key, signature FROM identity_backups WHERE account_id = $1', [
+      accountId,
+    ]);
+    return row === undefined
+      ? undefined
+      : { backup: bytes(row['backup']), accountKey: bytes(row['account_key']), signature: bytes(row['signature']) };
   }
 
   // Conversations and delivery

@@ -27,6 +27,7 @@ import type {
   Store,
   StoredMessage,
   VersionedBlob,
+  IdentityBackupRecord,
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
 import { openSchema } from './sqlite-migration.js';
@@ -37,6 +38,7 @@ import { LruMap } from './lru-map.js';
 import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 import { SqliteDeviceRoles } from './sqlite-device-roles.js';
+import { SqliteIdentityBackups } from './sqlite-identity-backups.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -134,6 +136,7 @@ export class SqliteStore implements Store {
   #lastCreated: number;
   #closing: Promise<void> | undefined;
   readonly #roles: SqliteDeviceRoles;
+  readonly #backups: SqliteIdentityBackups;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -237,6 +240,7 @@ export class SqliteStore implements Store {
     };
     this.#queues = new QueueIds(db);
     this.#roles = new SqliteDeviceRoles(db);
+    this.#backups = new SqliteIdentityBackups(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -427,6 +431,14 @@ export class SqliteStore implements Store {
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     const row = this.#s.widget.get(accountId) as Row | undefined;
     return Promise.resolve(row === undefined ? undefined : bytes(row['blob']));
+  }
+
+  putIdentityBackup(accountId: string, record: IdentityBackupRecord, now: number): Promise<boolean> {
+    return this.#durable(this.#backups.put(accountId, record, now));
+  }
+
+  getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
+    return Promise.resolve(this.#backups.get(accountId));
   }
 
   createConversation(c: ConversationRecord, now: number): Promise<boolean> {

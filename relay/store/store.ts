@@ -89,6 +89,17 @@ export interface PurgeCounts {
 export const DEVICE_ROLES = ['owner', 'admin', 'agent'] as const;
 export type DeviceRole = (typeof DEVICE_ROLES)[number];
 
+/**
+ * The AIK backup of an account (docs/PROTOCOL.md §11.2, §16.8): the sealed blob, the account key
+ * that signed the upload, and that signature. The relay checks the signature for its own access
+ * control; the client that restores it checks everything again (AEAD and signature).
+ */
+export interface IdentityBackupRecord {
+  readonly backup: Uint8Array;
+  readonly accountKey: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };
 export type LimitedResult =
   { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
@@ -143,6 +154,12 @@ export interface Store {
   countOneTimePrekeys(accountId: string, deviceId: string): Promise<number>;
   putWidgetConfig(accountId: string, blob: Uint8Array, now: number): Promise<void>;
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined>;
+  /**
+   * Stores the account's AIK backup when it has none, or replaces it when the stored one has the
+   * same `accountKey`; false (and nothing changed) when another account key holds the slot.
+   */
+  putIdentityBackup(accountId: string, record: IdentityBackupRecord, now: number): Promise<boolean>;
+  getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined>;
 
   // Conversations and delivery
   /** False (and nothing changed) when the conversation id exists already. */

@@ -2,7 +2,9 @@
  * Creating a business account on its first device (the owner): OPAQUE registration and login
  * (PROTOCOL §17), the account identity key, the recovery key (§11), the device keys and the first
  * signed device list (§4); everything saved before anything about this device reaches the relay,
- * then the device enrolled and the list published. The caller uploads the prekeys and goes online.
+ * then the device enrolled, the AIK backup stored (§11.2, §16.8) and the list published: an
+ * account is never published without the backup that recovers it. The caller uploads the prekeys
+ * and goes online.
  */
 import {
   type AccountIdentity,
@@ -21,6 +23,7 @@ import {
 import type { OpaqueClient, RelayAuth } from '../transport/index.js';
 import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
 import type { Enrolled } from './agent-device-session.js';
+import { sealedBackupUpload } from './agent-recovery-backup.js';
 import type { AccountCreated, AgentDeviceKind } from './api-agent.js';
 import type { ProgressListener } from './api-common.js';
 import { firstList } from './device-lists.js';
@@ -57,9 +60,10 @@ export async function createOwnerAccount(
   onProgress?.(2, LOGIN_STEPS);
   const seed = env.rng(32);
   const identity: AccountIdentity = await accountIdentityFromSeed(accountId, seed);
-  seed.fill(0);
   const recoveryKey = generateRecoveryKey(env);
   const recovery = await deriveRecoveryKeys(recoveryKey, accountId);
+  const backup = await sealedBackupUpload(identity, seed, recoveryKey, env);
+  seed.fill(0);
   const keys = await createDeviceKeys(env);
   const profile = {
     agentId: newAgentId(env),
@@ -88,6 +92,7 @@ export async function createOwnerAccount(
   onProgress?.(3, LOGIN_STEPS);
   const auth: RelayAuth = { bearer: login.sessionToken };
   await p.http.directory.enrolDevice(accountId, keys.deviceId, keys.signing.publicKey, auth);
+  await p.http.recovery.putIdentityBackup(accountId, backup, auth);
   await p.http.directory.putDeviceList(accountId, 1, encodeSignedDeviceList(signed), auth);
   onProgress?.(4, LOGIN_STEPS);
   const enrolled: Enrolled = {
@@ -100,8 +105,10 @@ export async function createOwnerAccount(
     session: { token: login.sessionToken, expiresAt: login.expiresAt },
     cancelMaintenance: undefined,
   };
+  const shown = await formatRecoveryKey(recoveryKey);
+  recoveryKey.fill(0);
   const created: AccountCreated = {
-    recoveryKey: await formatRecoveryKey(recoveryKey),
+    recoveryKey: shown,
     fingerprint: await businessFingerprint(identity.signing.publicKey),
   };
   return { enrolled, created };

@@ -32,7 +32,7 @@ import {
   startNewDeviceLink,
 } from '../protocol/index.js';
 import type { LinkSlot } from '../transport/index.js';
-import type { LinkPhase } from './api-agent.js';
+import type { AgentDeviceKind, LinkPhase } from './api-agent.js';
 import type { Platform } from './platform.js';
 
 const POLL_MS = 250;
@@ -95,8 +95,14 @@ export class NewDeviceLink extends LinkAttempt {
     this.#state = state;
   }
 
-  static async start(p: Platform, payload: Uint8Array, keys: DeviceKeys, hooks: LinkHooks): Promise<NewDeviceLink> {
-    const step = await startNewDeviceLink(p.env, payload, keys);
+  static async start(
+    p: Platform,
+    payload: Uint8Array,
+    keys: DeviceKeys,
+    kind: AgentDeviceKind,
+    hooks: LinkHooks,
+  ): Promise<NewDeviceLink> {
+    const step = await startNewDeviceLink(p.env, payload, keys, kind);
     const link = new NewDeviceLink(p, keys, step.state, hooks);
     await p.http.links.put(step.state.linkId, 'hello', step.hello);
     hooks.phase({ phase: 'waiting-for-peer' });

@@ -77,6 +77,7 @@ import { ConversationClosedError, NotStartedError, NotSupportedYetError, connect
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
+import { RECOVERY_STEPS, type RecoveryInput, recoverOwnerDevice } from './agent-recovery.js';
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
@@ -737,7 +738,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     const p = platformFor(input.relayUrl, this.#ports);
     const payload = typeof input.scanned === 'string' ? linkPayloadFromText(input.scanned) : input.scanned;
     const keys = await createDeviceKeys(p.env);
-    this.#link = await NewDeviceLink.start(p, payload, keys, this.#linkHooks);
+    this.#link = await NewDeviceLink.start(p, payload, keys, input.deviceKind, this.#linkHooks);
     this.#linkTarget = { relayUrl: input.relayUrl, p };
   }
 
@@ -810,8 +811,19 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#goOnline(e);
   }
 
-  recoverWithRecoveryKey(): Promise<void> {
-    return Promise.reject(new NotSupportedYetError('recovery is not in this build of the runtime'));
+  /** Password + recovery key, no device at hand (agent-recovery.ts, PROTOCOL §11.4). */
+  async recoverWithRecoveryKey(input: RecoveryInput, onProgress?: ProgressListener): Promise<void> {
+    if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    const { enrolled: e, added, removed } = await recoverOwnerDevice(this.#ports, this.#store, input, onProgress);
+    await this.#publishPrekeys(e);
+    this.#enrolled = e;
+    this.#loading = Promise.resolve(e);
+    this.#goOnline(e);
+    this.#events.emit('devices', {
+      added: [deviceViewOf(added, e.keys.deviceId)],
+      removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)),
+    });
+    onProgress?.(RECOVERY_STEPS, RECOVERY_STEPS);
   }
   /** PROTOCOL §4.5: owners set roles; the relay enrols the devices again with the new role (§16.7). */
   async setRole(agentId: HexId, role: AgentRole): Promise<void> {

@@ -125,6 +125,12 @@ export interface AgentRuntime {
   /** Both screens show the same 6 digits? A mismatch aborts with nothing released. */
   confirmLink(sameCode: boolean): Promise<void>;
   cancelLink(): Promise<void>;
+  /**
+   * No device at hand (PROTOCOL §11.4): password + recovery key make this device an owner device.
+   * The recovered owner's old (lost) devices leave the list unless `keepOldDevices`. Errors:
+   * DecodeError (a typing mistake in the key), UnauthorizedError (wrong username or password),
+   * RecoveryKeyRejectedError (the key does not open the backup); nothing is changed by them.
+   */
   recoverWithRecoveryKey(
     input: {
       readonly relayUrl: string;
@@ -132,6 +138,7 @@ export interface AgentRuntime {
       readonly password: string;
       readonly recoveryKey: string;
       readonly deviceKind: AgentDeviceKind;
+      readonly keepOldDevices?: boolean;
     },
     onProgress?: ProgressListener,
   ): Promise<void>;

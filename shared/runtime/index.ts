@@ -20,5 +20,6 @@ export {
   NotStartedError,
   NotSupportedYetError,
 } from './runtime-errors.js';
+export { RecoveryKeyRejectedError } from './agent-recovery-backup.js';
 export { defaultWidgetConfig } from './widget-config-reading.js';
 export { plainAlert } from './plain-alerts.js';

@@ -56,7 +56,7 @@ async function setup(seed: string) {
 async function honestLink(f: Awaited<ReturnType<typeof setup>>, newKeys: DeviceKeys): Promise<void> {
   const { world, owner, account, newEnv, profile } = f;
   const e1 = await startExistingDeviceLink(owner.env, account, owner.keys, profile.agentId);
-  const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys);
+  const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys, 'pwa');
   const e2 = await existingDeviceReceiveHello(e1.state, owner.env, n1.hello);
   const n2 = await newDeviceReceiveOffer(n1.state, newEnv, e2.offer);
   expect(n2.code).toBe(e2.code);
@@ -72,7 +72,7 @@ async function honestLink(f: Awaited<ReturnType<typeof setup>>, newKeys: DeviceK
   const n4 = await newDeviceReceiveGrant(n3.state, newEnv, e3.release.grant);
   expect(n4.state.phase).toBe(LINK_PHASES.linked);
   // #17.2: the linked device signs its proof of possession once it knows its agent (from the grant).
-  const proofOfPossession = await proveDevicePossession(newKeys, account.accountId, profile.agentId);
+  const proofOfPossession = await proveDevicePossession(newKeys, account.accountId, profile.agentId, profile.kind);
   const change = { kind: 'add-device' as const, device: { ...e3.release.entry, proofOfPossession } };
   authoriseChange(world.currentList, owner.keys.deviceId, change);
   const next = await createNextDeviceList(
@@ -91,11 +91,11 @@ describe('attack: linking channel man-in-the-middle (security brief §4, issue #
     const f = await setup('link-mitm-hello');
     const { world, owner, account, newEnv, newKeys } = f;
     const e1 = await startExistingDeviceLink(owner.env, account, owner.keys, f.profile.agentId);
-    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys); // genuine hello, swallowed
+    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys, 'pwa'); // genuine hello, swallowed
     // Worst case: the relay has a photo of the QR code too. It sends a hello with its own keys
     // (and a valid proof of possession of them) before it has seen anything of the offer.
     const relayEnv = world.newEnv('attacker');
-    const relay = await startNewDeviceLink(relayEnv, e1.payload, await createDeviceKeys(relayEnv));
+    const relay = await startNewDeviceLink(relayEnv, e1.payload, await createDeviceKeys(relayEnv), 'pwa');
     const e2 = await existingDeviceReceiveHello(e1.state, owner.env, relay.hello);
     const n2 = await newDeviceReceiveOffer(n1.state, newEnv, e2.offer); // the genuine offer, forwarded
     expect(n2.code).not.toBe(e2.code); // what the two real screens show
@@ -124,7 +124,7 @@ describe('attack: linking channel man-in-the-middle (security brief §4, issue #
     const f = await setup('link-mitm-offer');
     const { world, owner, account, newEnv, newKeys } = f;
     const e1 = await startExistingDeviceLink(owner.env, account, owner.keys, f.profile.agentId);
-    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys);
+    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys, 'pwa');
     // The relay's own account key and ephemeral key in a well-formed offer for the genuine link id.
     const attackerEnv = world.newEnv('attacker');
     const relayKeys = await createDeviceKeys(attackerEnv);
@@ -157,7 +157,7 @@ describe('attack: linking channel man-in-the-middle (security brief §4, issue #
     const f = await setup('link-mitm-pop');
     const { world, owner, account, newEnv, newKeys } = f;
     const e1 = await startExistingDeviceLink(owner.env, account, owner.keys, f.profile.agentId);
-    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys);
+    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys, 'pwa');
     const relayKeys = await createDeviceKeys(world.newEnv('attacker'));
     const swapped = encode(linkHelloCodec, {
       ...decode(linkHelloCodec, n1.hello),
@@ -172,7 +172,7 @@ describe('attack: linking channel man-in-the-middle (security brief §4, issue #
     const f = await setup('link-mitm-grant');
     const { owner, account, newEnv, newKeys, profile } = f;
     const e1 = await startExistingDeviceLink(owner.env, account, owner.keys, profile.agentId);
-    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys);
+    const n1 = await startNewDeviceLink(newEnv, e1.payload, newKeys, 'pwa');
     const e2 = await existingDeviceReceiveHello(e1.state, owner.env, n1.hello);
     const n2 = await newDeviceReceiveOffer(n1.state, newEnv, e2.offer);
     const n3 = newDeviceConfirmCode(n2.state, newEnv, true);

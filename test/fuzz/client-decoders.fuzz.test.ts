@@ -337,7 +337,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
       authenticated: false,
       run: async (bytes) => {
         decode(linkPayloadCodec, bytes, 'linkPayload');
-        await startNewDeviceLink(link.env, bytes, link.newKeys);
+        await startNewDeviceLink(link.env, bytes, link.newKeys, 'pwa');
         return ACCEPTED;
       },
     });

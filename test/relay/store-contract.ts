@@ -176,6 +176,27 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.getWidgetConfig(A)).toEqual(bytes(8));
       }));
 
+    it('keeps one AIK backup per account, replaced only under the same account key', () =>
+      withStore(async (s) => {
+        const first = { backup: bytes(1, 2), accountKey: bytes(7), signature: bytes(9) };
+        expect(await s.getIdentityBackup(A)).toBeUndefined();
+        expect(await s.putIdentityBackup(A, first, 1)).toBe(true);
+        expect(await s.getIdentityBackup(A)).toEqual(first);
+        expect(await s.getIdentityBackup(B)).toBeUndefined();
+        const replaced = { backup: bytes(3), accountKey: bytes(7), signature: bytes(10) };
+        expect(await s.putIdentityBackup(A, replaced, 2)).toBe(true);
+        expect(await s.getIdentityBackup(A)).toEqual(replaced);
+        // Another key cannot take the slot over; nothing changes.
+        expect(await s.putIdentityBackup(A, { backup: bytes(4), accountKey: bytes(8), signature: bytes(11) }, 3)).toBe(
+          false,
+        );
+        expect(await s.getIdentityBackup(A)).toEqual(replaced);
+        expect(await s.putIdentityBackup(B, { backup: bytes(5), accountKey: bytes(8), signature: bytes(12) }, 3)).toBe(
+          true,
+        );
+        expect(await s.getIdentityBackup(A)).toEqual(replaced);
+      }));
+
     it('hands out one-time prekeys at most once, in upload order, within a cap', () =>
       withStore(async (s) => {
         expect(await s.addOneTimePrekeys(A, D1, [bytes(1), bytes(2), bytes(3)], 4)).toEqual({ ok: true, count: 3 });

@@ -94,7 +94,7 @@ describe('story: a device linked later reads the inbox history', () => {
     // Months later: the owner links a new phone.
     const phone = await createDeviceKeys(env);
     const e1 = await startExistingDeviceLink(env, { accountId, accountKey }, owner.keys, owner.entry.agentId); // QR on the extension
-    const n1 = await startNewDeviceLink(env, e1.payload, phone); // scanned by the phone
+    const n1 = await startNewDeviceLink(env, e1.payload, phone, 'pwa'); // scanned by the phone
     const e2 = await existingDeviceReceiveHello(e1.state, env, relay(n1.hello));
     const n2 = await newDeviceReceiveOffer(n1.state, env, relay(e2.offer));
     expect(e2.code).toBe(n2.code); // the owner compares the two screens

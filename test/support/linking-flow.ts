@@ -27,6 +27,6 @@ export async function linkingWorld(seed = 'linking') {
   const keyring = await createArchiveKeyring(env, identity, list);
   const profile = { agentId: owner.entry.agentId, agentName: 'Olga', kind: 'pwa', role: 'owner' } as const;
   const e1 = await startExistingDeviceLink(env, account, owner.keys, owner.entry.agentId); // QR on the owner device
-  const n1 = await startNewDeviceLink(env, e1.payload, newKeys); // scanned by the new device
+  const n1 = await startNewDeviceLink(env, e1.payload, newKeys, 'pwa'); // scanned by the new device
   return { env, identity, account, owner, newKeys, list, keyring, profile, e1, n1 };
 }

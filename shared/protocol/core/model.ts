@@ -30,8 +30,8 @@ export interface DeviceEntry {
   readonly sponsorId: DeviceId;
   /**
    * Ed25519 signature by `signingKey` over "sealdesk/v2/device-entry-pop" || 0x00 || accountId ||
-   * deviceId || signingKey || dhIdentityKey || agentId (64 bytes): the device holds its key and
-   * agreed to be listed for this account and agent (PROTOCOL §4.2).
+   * deviceId || signingKey || dhIdentityKey || agentId || utf8 kind (64 bytes): the device holds its
+   * key and agreed to be listed for this account and agent, as this kind (PROTOCOL §4.1, §4.2).
    */
   readonly proofOfPossession: Uint8Array;
 }

@@ -9,6 +9,7 @@ export {
   decodeDeviceListBody,
   decodeSignedDeviceList,
   deviceEntryCodec,
+  deviceKindCodec,
   encodeDeviceListBody,
   encodeSignedDeviceList,
   MAX_SIGNED_DEVICE_LIST_BYTES,

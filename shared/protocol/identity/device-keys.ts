@@ -19,6 +19,7 @@ import {
   X25519_KEY_BYTES,
   type X25519KeyPair,
   x25519KeyPairFromSeed,
+  utf8Encode,
 } from '../../crypto/index.js';
 import { UsageError } from '../../errors/index.js';
 import { ID_BYTES, type AccountId, type DeviceId, asDeviceId } from '../../wire/index.js';
@@ -60,11 +61,19 @@ export interface DeviceProfile {
 /** The bytes a proof of possession signs (PROTOCOL §4.2): fixed-size fields, concatenated. */
 function possessionStatement(
   accountId: AccountId,
-  entry: Pick<DeviceEntry, 'deviceId' | 'signingKey' | 'dhIdentityKey' | 'agentId'>,
+  entry: Pick<DeviceEntry, 'deviceId' | 'signingKey' | 'dhIdentityKey' | 'agentId' | 'kind'>,
 ): Uint8Array {
+  // The kind last, as its UTF-8 name ("extension" | "pwa"): the only variable-length field.
   return labelled(
     IDENTITY_LABELS.devicePop,
-    concatBytes(accountId, entry.deviceId, entry.signingKey, entry.dhIdentityKey, entry.agentId),
+    concatBytes(
+      accountId,
+      entry.deviceId,
+      entry.signingKey,
+      entry.dhIdentityKey,
+      entry.agentId,
+      utf8Encode(entry.kind),
+    ),
   );
 }
 
@@ -76,6 +85,7 @@ export async function proveDevicePossession(
   keys: Pick<DeviceKeys, 'deviceId' | 'signing'> & { readonly identityDh: { readonly publicKey: Uint8Array } },
   accountId: AccountId,
   agentId: Uint8Array,
+  kind: DeviceKind,
 ): Promise<Uint8Array> {
   if (agentId.length !== ID_BYTES) throw new UsageError(`agent id must be ${ID_BYTES} bytes, got ${agentId.length}`);
   const entry = {
@@ -83,6 +93,7 @@ export async function proveDevicePossession(
     signingKey: keys.signing.publicKey,
     dhIdentityKey: keys.identityDh.publicKey,
     agentId,
+    kind,
   };
   return ed25519Sign(keys.signing.privateKey, possessionStatement(accountId, entry));
 }
@@ -90,7 +101,7 @@ export async function proveDevicePossession(
 /** Whether `entry.proofOfPossession` verifies under the entry's own signing key for `accountId`. */
 export async function verifyProofOfPossession(
   accountId: AccountId,
-  entry: Pick<DeviceEntry, 'deviceId' | 'signingKey' | 'dhIdentityKey' | 'agentId' | 'proofOfPossession'>,
+  entry: Pick<DeviceEntry, 'deviceId' | 'signingKey' | 'dhIdentityKey' | 'agentId' | 'kind' | 'proofOfPossession'>,
 ): Promise<boolean> {
   return ed25519Verify(entry.signingKey, possessionStatement(accountId, entry), entry.proofOfPossession);
 }
@@ -117,7 +128,7 @@ export async function deviceEntryOf(
     signingKey: new Uint8Array(keys.signing.publicKey),
     dhIdentityKey: new Uint8Array(keys.identityDh.publicKey),
     sponsorId: asDeviceId(new Uint8Array(sponsorId)),
-    proofOfPossession: await proveDevicePossession(keys, accountId, profile.agentId),
+    proofOfPossession: await proveDevicePossession(keys, accountId, profile.agentId, profile.kind),
   };
 }
 

@@ -4,8 +4,8 @@
  *
  *   payload (QR, 82 B)  = u8 version | u8 suite | accountId[16] | agentId[16] | linkId[16]
  *                         | commitment[32]                                         (existing device)
- *   hello   (194 B)     = u8 version | u8 suite | linkId[16] | ephemeralKey[32] | deviceId[16]
- *                         | signingKey[32] | dhIdentityKey[32] | proofOfPossession[64]  (new device)
+ *   hello   (195 B)     = u8 version | u8 suite | linkId[16] | ephemeralKey[32] | deviceId[16]
+ *                         | signingKey[32] | dhIdentityKey[32] | u8 kind | proofOfPossession[64]  (new device)
  *   offer   (162 B)     = u8 version | u8 suite | linkId[16] | accountKey[32] | deviceId[16]
  *                         | signingKey[32] | ephemeralKey[32] | nonce[32]           (existing device)
  *   grant               = u8 version | u8 suite | linkId[16] | u32 length | ciphertext
@@ -24,8 +24,8 @@ import {
   deviceIdCodec,
   ID_BYTES,
 } from '../../wire/index.js';
-import { deviceEntryCodec } from '../directory/index.js';
-import { type DeviceEntry, versioned } from '../core/index.js';
+import { deviceEntryCodec, deviceKindCodec } from '../directory/index.js';
+import { type DeviceEntry, type DeviceKind, versioned } from '../core/index.js';
 
 export const LINK_ID_BYTES = 16;
 export const LINK_NONCE_BYTES = 32;
@@ -54,6 +54,8 @@ export interface LinkHello {
   readonly deviceId: DeviceId;
   readonly signingKey: Uint8Array;
   readonly dhIdentityKey: Uint8Array;
+  /** The new device's own kind (extension / PWA), for its list entry; signed by its proof of possession. */
+  readonly kind: DeviceKind;
   /** Ed25519 signature by signingKey over the device entry fields (linking-proof-of-possession.ts). */
   readonly proofOfPossession: Uint8Array;
 }
@@ -100,6 +102,7 @@ export const linkHelloCodec: Codec<LinkHello> = versioned(
     deviceId: deviceIdCodec,
     signingKey: key32,
     dhIdentityKey: key32,
+    kind: deviceKindCodec,
     proofOfPossession: fixedBytes(64),
   }),
 );

@@ -110,7 +110,12 @@ export async function existingDeviceReceiveHello(
   if (!constantTimeEqual(hello.linkId, s.linkId))
     throw new ProtocolStateError('link hello belongs to another link attempt');
   if (idEquals(hello.deviceId, s.selfDeviceId)) throw new ProtocolStateError('a device cannot link itself');
-  const newDevice = { deviceId: hello.deviceId, signingKey: hello.signingKey, dhIdentityKey: hello.dhIdentityKey };
+  const newDevice = {
+    deviceId: hello.deviceId,
+    signingKey: hello.signingKey,
+    dhIdentityKey: hello.dhIdentityKey,
+    kind: hello.kind,
+  };
   const possession = { ...newDevice, agentId: s.agentId, proofOfPossession: hello.proofOfPossession };
   if (!(await verifyProofOfPossession(s.accountId, possession)))
     throw new SignatureError('the new device’s proof of possession of its signing key does not verify');
@@ -145,7 +150,7 @@ export type LinkDecision =
   | { readonly codesMatch: false }
   | {
       readonly codesMatch: true;
-      /** Agent, name, kind and role of the new device's entry; the agent must be the payload's. */
+      /** Agent, name and role of the new device's entry; the agent must be the payload's (its kind comes from the hello). */
       readonly profile: DeviceProfile;
       /** This device's id and signing key pair, to sign the archive key grants. */
       readonly self: SealedBoxSender;
@@ -186,7 +191,8 @@ export async function existingDeviceConfirmCode(
     deviceId: s.newDevice.deviceId,
     agentId: new Uint8Array(s.agentId),
     agentName: validateDisplayName(profile.agentName),
-    kind: profile.kind,
+    // §10.2: the new device's own kind, from its hello (signed by its proof of possession).
+    kind: s.newDevice.kind,
     role: profile.role,
     signingKey: new Uint8Array(s.newDevice.signingKey),
     dhIdentityKey: new Uint8Array(s.newDevice.dhIdentityKey),

@@ -15,7 +15,7 @@ import { aesGcmDecrypt, constantTimeEqual, x25519, x25519KeyPairFromSeed } from 
 import { DecryptError } from '../../errors/index.js';
 import { decode, encode, type DeviceId, idEquals } from '../../wire/index.js';
 import { proveDevicePossession, validateDisplayName } from '../identity/index.js';
-import { type ProtocolEnv, ProtocolStateError } from '../core/index.js';
+import { type DeviceKind, type ProtocolEnv, ProtocolStateError } from '../core/index.js';
 import {
   linkGrantBodyCodec,
   linkGrantCodec,
@@ -44,6 +44,7 @@ export async function startNewDeviceLink(
   env: ProtocolEnv,
   payloadBytes: Uint8Array,
   device: NewDeviceIdentity,
+  kind: DeviceKind,
 ): Promise<LinkStep<NewDeviceLinkState> & { readonly hello: Uint8Array }> {
   const payload = decode(linkPayloadCodec, payloadBytes, 'linkPayload');
   const ephemeral = await x25519KeyPairFromSeed(env.rng(32));
@@ -51,9 +52,11 @@ export async function startNewDeviceLink(
     deviceId: device.deviceId,
     signingKey: device.signing.publicKey,
     dhIdentityKey: device.identityDh.publicKey,
+    kind,
   };
-  // PROTOCOL §4.2 (issue #17 item 2): the proof of possession for the entry the existing device will list.
-  const proofOfPossession = await proveDevicePossession(device, payload.accountId, payload.agentId);
+  // PROTOCOL §4.2 (issue #17 item 2): the proof of possession for the entry the existing device will
+  // list, its own kind included (§10.2: the existing device cannot know it).
+  const proofOfPossession = await proveDevicePossession(device, payload.accountId, payload.agentId, kind);
   const hello = encode(linkHelloCodec, {
     linkId: payload.linkId,
     ephemeralKey: ephemeral.publicKey,
@@ -164,9 +167,10 @@ export async function newDeviceReceiveGrant(
   if (
     !idEquals(entry.deviceId, s.device.deviceId) ||
     !constantTimeEqual(entry.signingKey, s.device.signingKey) ||
-    !constantTimeEqual(entry.dhIdentityKey, s.device.dhIdentityKey)
+    !constantTimeEqual(entry.dhIdentityKey, s.device.dhIdentityKey) ||
+    entry.kind !== s.device.kind
   ) {
-    throw new ProtocolStateError('link grant lists keys other than this device’s');
+    throw new ProtocolStateError('link grant lists keys or a kind other than this device’s');
   }
   // The entry must name the agent this device's proof of possession signed (§10.2).
   if (!constantTimeEqual(entry.agentId, s.agentId))

@@ -9,7 +9,7 @@
  */
 import type { X25519KeyPair } from '../../crypto/index.js';
 import type { AccountId, DeviceId } from '../../wire/index.js';
-import type { SecurityAlert, DeviceEntry } from '../core/index.js';
+import type { SecurityAlert, DeviceEntry, DeviceKind } from '../core/index.js';
 
 export const LINK_STATE_VERSION = 1;
 
@@ -28,6 +28,8 @@ export interface LinkedDeviceKeys {
   readonly deviceId: DeviceId;
   readonly signingKey: Uint8Array;
   readonly dhIdentityKey: Uint8Array;
+  /** The new device's own kind, sent in its hello and signed by its proof of possession (§10.2). */
+  readonly kind: DeviceKind;
 }
 
 /** The existing device that vouches for the new one, as the new device learned it (committed in the QR). */

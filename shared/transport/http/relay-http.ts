@@ -1,8 +1,9 @@
-/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations. */
+/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations, links, the AIK backup. */
 import { AuthApi } from './auth-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
 import { LinkApi } from './link-api.js';
+import { RecoveryApi } from './recovery-api.js';
 import { type RelayHttpOptions, RelayRequester } from './relay-request.js';
 
 export interface RelayHttp {
@@ -11,6 +12,7 @@ export interface RelayHttp {
   readonly directory: DirectoryApi;
   readonly conversations: ConversationApi;
   readonly links: LinkApi;
+  readonly recovery: RecoveryApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -21,5 +23,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     directory: new DirectoryApi(requester),
     conversations: new ConversationApi(requester),
     links: new LinkApi(requester),
+    recovery: new RecoveryApi(requester),
   };
 }

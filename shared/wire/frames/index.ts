@@ -30,4 +30,9 @@ export {
 export { MAX_FRAME_HEADROOM_BYTES, encodeDeliverFrame, encodeStoredFrame } from './hot-frame-encoders.js';
 export { decodeClientFrameFast } from './hot-frame-decoders.js';
 export { DEVICE_AUTH_LABEL, deviceAuthMessage } from './device-auth.js';
+export {
+  IDENTITY_BACKUP_MAX_BYTES,
+  IDENTITY_BACKUP_UPLOAD_LABEL,
+  identityBackupUploadMessage,
+} from './identity-backup-upload.js';
 export { ACK_MAX_DELAY_MS, ACK_MAX_UNACKED } from './ack-policy.js';

@@ -59,7 +59,7 @@ export const identitySuite: PortableSuite = {
         );
         assertEqual(
           toHex(await deviceListHash(w.v1.body)),
-          '6bd81083a05fd15918851705270da82460e713b943b1f01574eb38c48731fb00',
+          '5df3cc64d2f23a72d4a3d7bb9a77c641a28bd527897b37958ba2a8e9b339a6c5',
           'device list v1 chain hash',
         );
       },

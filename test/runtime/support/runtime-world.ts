@@ -128,14 +128,19 @@ export function codeOf(phases: readonly LinkPhase[]): string | undefined {
  * Links a new agent runtime to `owner`'s account: `owner` shows the code, the new one reads it, both
  * confirm. With `invite`, the new device is the first device of a new agent (PROTOCOL §4.5).
  */
-export async function link(origin: string, owner: AgentHandle, invite?: AgentInvite): Promise<AgentHandle> {
+export async function link(
+  origin: string,
+  owner: AgentHandle,
+  invite?: AgentInvite,
+  deviceKind: 'extension' | 'pwa' = 'extension',
+): Promise<AgentHandle> {
   const added = agentRuntime();
   const phases: LinkPhase[] = [];
   const ownerPhases: LinkPhase[] = [];
   added.runtime.on('link', (p) => phases.push(p));
   const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
   const { code } = await owner.runtime.startLinkAsExistingDevice(invite);
-  await added.runtime.linkAsNewDevice({ relayUrl: origin, scanned: code, deviceKind: 'extension' });
+  await added.runtime.linkAsNewDevice({ relayUrl: origin, scanned: code, deviceKind });
   await waitFor(() => codeOf(phases) !== undefined && codeOf(ownerPhases) !== undefined, 'both codes');
   if (codeOf(phases) !== codeOf(ownerPhases)) throw new Error('the two devices show different codes');
   await added.runtime.confirmLink(true);

@@ -44,7 +44,7 @@ import { testDevice } from '../../support/test-device.js';
 /** A relay in the middle that plays "new device" towards the existing device with keys of its own. */
 async function relayHello(payload: Uint8Array) {
   const env = hashSeededEnv('mallory');
-  return startNewDeviceLink(env, payload, await createDeviceKeys(env));
+  return startNewDeviceLink(env, payload, await createDeviceKeys(env), 'pwa');
 }
 
 /** A relay in the middle that plays "existing device" towards the new device with keys of its own. */
@@ -66,7 +66,7 @@ describe('device linking: honest path (the existing device shows the QR code)', 
   it('#13.2: the new device scans the existing device’s QR; both show the same 6-digit code; on confirmation the new device is linked and gets every archive epoch', async () => {
     const { env, account, owner, newKeys, list, keyring, profile, e1, n1 } = await linkingWorld();
     expect(e1.payload).toHaveLength(82);
-    expect(n1.hello).toHaveLength(194);
+    expect(n1.hello).toHaveLength(195);
     const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
     expect(e2.offer).toHaveLength(162);
     const n2 = await newDeviceReceiveOffer(n1.state, env, e2.offer);
@@ -114,6 +114,29 @@ describe('device linking: honest path (the existing device shows the QR code)', 
     );
   });
 
+  it('§10.2: the entry carries the kind the new device sent in its hello, signed by its proof of possession', async () => {
+    const { env, account, owner, keyring, profile, e1, n1 } = await linkingWorld();
+    expect(decode(linkHelloCodec, n1.hello, 'hello').kind).toBe('pwa');
+    const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
+    // The sponsor's own profile says 'extension': the new device's entry keeps the kind it sent.
+    const sponsorKind = { ...profile, kind: 'extension' } as const;
+    const e3 = await existingDeviceConfirmCode(e2.state, env, {
+      codesMatch: true,
+      profile: sponsorKind,
+      self: owner.keys,
+      keyring,
+    });
+    const entry = e3.release?.entry;
+    if (entry === undefined) throw new Error('expected a release');
+    expect(entry.kind).toBe('pwa');
+    expect(await verifyProofOfPossession(account.accountId, entry)).toBe(true);
+    expect(await verifyProofOfPossession(account.accountId, { ...entry, kind: 'extension' })).toBe(false);
+    // A hello whose kind was changed in transit no longer matches its proof of possession.
+    const hello = decode(linkHelloCodec, n1.hello, 'hello');
+    const swapped = encode(linkHelloCodec, { ...hello, kind: 'extension' as const });
+    await expect(existingDeviceReceiveHello(e1.state, env, swapped)).rejects.toBeInstanceOf(SignatureError);
+  });
+
   it('#13.2: states survive structured cloning (IndexedDB) between steps', async () => {
     const { env, owner, keyring, profile, e1, n1 } = await linkingWorld();
     const e2 = await existingDeviceReceiveHello(structuredClone(e1.state), env, n1.hello);
@@ -143,7 +166,7 @@ describe('device linking: honest path (the existing device shows the QR code)', 
       expect(() => linkPayloadFromText(`${typed.slice(0, withK)}\u212A${typed.slice(withK + 1)}`)).toThrow(DecodeError);
     expect(() => linkPayloadFromText(typed.replace(' ', '\t'))).toThrow(DecodeError);
     // The pasted form starts the same link as the scanned one.
-    const n1 = await startNewDeviceLink(env, pasted, newKeys);
+    const n1 = await startNewDeviceLink(env, pasted, newKeys, 'pwa');
     expect(n1.state.linkId).toEqual(e1.state.linkId);
     expect((await existingDeviceReceiveHello(e1.state, env, n1.hello)).code).toMatch(/^\d{6}$/);
   });
@@ -164,7 +187,7 @@ describe('device linking: into the signed device list', () => {
     const ann = await testDevice(env, 'Ann', 'agent');
     const v1 = await createFirstDeviceList(identity, { devices: [owner.entry, ann.entry] }, env);
     const e1 = await startExistingDeviceLink(env, account, ann.keys, ann.entry.agentId); // Ann links her own device
-    const n1 = await startNewDeviceLink(env, e1.payload, newKeys);
+    const n1 = await startNewDeviceLink(env, e1.payload, newKeys, 'pwa');
     const e2 = await existingDeviceReceiveHello(e1.state, env, n1.hello);
     const confirm = async (role: 'owner' | 'agent') => {
       const profile = { agentId: ann.entry.agentId, agentName: 'Ann', kind: 'pwa', role } as const;
@@ -266,8 +289,8 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
     const { env, newKeys, e1, n1 } = await linkingWorld();
     const v3 = new Uint8Array(e1.payload);
     v3[0] = 3;
-    await expect(startNewDeviceLink(env, v3, newKeys)).rejects.toBeInstanceOf(DecodeError);
-    await expect(startNewDeviceLink(env, e1.payload.subarray(1), newKeys)).rejects.toBeInstanceOf(DecodeError);
+    await expect(startNewDeviceLink(env, v3, newKeys, 'pwa')).rejects.toBeInstanceOf(DecodeError);
+    await expect(startNewDeviceLink(env, e1.payload.subarray(1), newKeys, 'pwa')).rejects.toBeInstanceOf(DecodeError);
     await expect(existingDeviceReceiveHello(e1.state, env, n1.hello.subarray(0, 100))).rejects.toBeInstanceOf(
       DecodeError,
     );
@@ -291,7 +314,7 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
   it('refuses a new device whose identity key is a low-order point (InvalidKeyError) before showing a code', async () => {
     const { env, newKeys, e1 } = await linkingWorld();
     const bad = { ...newKeys, identityDh: { publicKey: new Uint8Array(32) } };
-    const n1 = await startNewDeviceLink(env, e1.payload, bad);
+    const n1 = await startNewDeviceLink(env, e1.payload, bad, 'pwa');
     await expect(existingDeviceReceiveHello(e1.state, env, n1.hello)).rejects.toBeInstanceOf(InvalidKeyError);
   });
 
@@ -311,7 +334,7 @@ describe('device linking: bad input and wrong steps (typed error, state unchange
 
   it('refuses a hello that names the existing device itself (ProtocolStateError)', async () => {
     const { env, owner, e1 } = await linkingWorld();
-    const self = await startNewDeviceLink(env, e1.payload, owner.keys);
+    const self = await startNewDeviceLink(env, e1.payload, owner.keys, 'pwa');
     await expect(existingDeviceReceiveHello(e1.state, env, self.hello)).rejects.toBeInstanceOf(ProtocolStateError);
   });
 
