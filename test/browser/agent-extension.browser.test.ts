@@ -163,8 +163,8 @@ describe('the extension driven by the scripted test runtime', () => {
     await waitForText(panel, 'Booked: Thursday 16:15');
     const worker = await serviceWorker(scriptedId);
     await worker.close();
-    // This shows the bridge and the UI surviving the restart; the runtime's own persistence (keys and
-    // ratchet states in IndexedDB, the next message still decrypting) is tested when it lands.
+    // This shows the bridge and the UI surviving the restart; the real runtime's persistence (keys and
+    // ratchet states in IndexedDB, the next message still decrypting) is test/e2e/agent-journey.test.ts.
     await serviceWorker(scriptedId);
     await panel.type('#composer-text', 'Are you still there?');
     await panel.keyboard.press('Enter');
