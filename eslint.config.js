@@ -71,12 +71,14 @@ export const ALLOWED_IMPORTS = {
   'shared/transport/opaque': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/transport'],
   'shared/runtime': [...PROTOCOL_BELOW, 'shared/protocol', 'shared/storage', 'shared/transport'],
   relay: ['shared/wire'],
-  ui: AGENT_APPS,
+  // The embed snippet generator: plain functions the widget, the agent apps and `npm run snippet` share.
+  'widget/snippet': ['shared/errors'],
+  ui: [...AGENT_APPS, 'widget/snippet'],
   pwa: [...AGENT_APPS, 'ui'],
   entrypoints: [...AGENT_APPS, 'ui'],
-  widget: WIDGET,
-  scripts: [...SHARED, 'relay', 'test', 'widget'],
-  test: [...SHARED, 'relay', 'scripts', '.', 'ui', 'pwa', 'entrypoints', 'widget'],
+  widget: [...WIDGET, 'widget/snippet'],
+  scripts: [...SHARED, 'relay', 'test', 'widget', 'widget/snippet'],
+  test: [...SHARED, 'relay', 'scripts', '.', 'ui', 'pwa', 'entrypoints', 'widget', 'widget/snippet'],
   '.': ['test'],
 };
 

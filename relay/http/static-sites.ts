@@ -23,6 +23,13 @@ export interface StaticSite {
   readonly pageCsp: string;
   /** Whether other origins may load its files (`crossorigin` scripts need CORS). */
   readonly crossOrigin: boolean;
+  /**
+   * Content-Security-Policy of its scripts, when some of them run as workers: a dedicated or service
+   * worker is governed by its own response's policy, not the page's (CSP3 §4.2.2), so FILE_CSP would
+   * leave it no network, no WebAssembly and an opaque origin (no IndexedDB). A page's own scripts
+   * ignore their response's policy.
+   */
+  readonly scriptCsp?: string;
 }
 
 /** Every other response of these sites (scripts, styles, images, JSON) gets this policy. */
@@ -53,6 +60,9 @@ export const STATIC_SITES: readonly StaticSite[] = [
     pageCsp:
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self' {connect}; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     crossOrigin: false,
+    // The agent runtime's worker (OPAQUE is WebAssembly, the relay's API and WebSocket, IndexedDB) and the workbox service worker.
+    scriptCsp:
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {connect}; object-src 'none'; base-uri 'none'",
   },
 ];
 
@@ -91,7 +101,8 @@ export function siteHandler(site: StaticSite, staticDir: string): StaticHandler 
       res.setHeader('Cache-Control', !page && isHashedName(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader('Content-Security-Policy', page ? site.pageCsp.replace('{connect}', wsOrigin(res.req)) : FILE_CSP);
+      const policy = page ? site.pageCsp : path.endsWith('.js') ? (site.scriptCsp ?? FILE_CSP) : FILE_CSP;
+      res.setHeader('Content-Security-Policy', policy.replace('{connect}', wsOrigin(res.req)));
       if (site.crossOrigin) {
         res.setHeader('Access-Control-Allow-Origin', '*');
         res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');

@@ -96,13 +96,16 @@ export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
   /** The OPAQUE client (shared/transport/opaque in the agent apps): the key stretching of PROTOCOL §17. */
   readonly opaque: OpaqueClient;
-  /** Builds the embed snippet (widget/snippet `snippetTag`); the runtime does not bundle the widget. */
+  /**
+   * Builds the embed snippet (widget/snippet `snippetTag`); the runtime does not bundle the widget.
+   * May be async: the agent apps read the widget build's manifest (its integrity hashes) from the relay.
+   */
   readonly snippetTag?: (options: {
     readonly relay: string;
     readonly account: string;
     readonly pin: string;
     readonly mode: 'default' | 'isolated';
-  }) => string;
+  }) => string | Promise<string>;
 }
 
 export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {

@@ -7,6 +7,7 @@ export { type VisitorRuntimePorts, createVisitorRuntime } from './visitor-runtim
 export { type AgentRuntimePorts, createAgentRuntime } from './agent-runtime.js';
 export type { RuntimePlatform } from './platform.js';
 export {
+  RUNTIME_RECORD_VERSIONS,
   type RuntimeShapes,
   type RuntimeStore,
   type VisitorStorage,

@@ -25,6 +25,9 @@ export type RuntimeStore = ClientStore<RuntimeShapes>;
 // The directory view's layout is version 2 since the v2 trust root (notAfter, supported versions, sponsors).
 const ACCEPTED = { conversation: [1], directory: [2], deviceKeys: [1], prekeys: [1], account: [1] } as const;
 
+/** The record versions this build reads, for a store an app opens itself (the agent apps' Dexie store). */
+export const RUNTIME_RECORD_VERSIONS = ACCEPTED;
+
 /**
  * Where the visitor's conversation lives. Nothing is written to the browser before the visitor
  * opens a conversation (docs/THREAT-MODEL.md §8): `existing` looks without creating anything.

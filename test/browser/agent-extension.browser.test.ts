@@ -1,6 +1,8 @@
 // The agent extension in real Chromium: built by WXT, loaded unpacked, its MV3 service worker
-// killed and woken. The shipped build (no runtime yet) and a test build whose runtime factory is
-// the scripted test runtime (test/support/agent-app/), which drives and photographs the screens.
+// killed and woken. The shipped build (the real agent runtime: its whole journey against a real
+// relay is test/e2e-agent/) and a test build whose runtime factory is the scripted test runtime
+// (test/support/agent-app/), for UI states a real relay cannot easily produce (a taken username,
+// a protocol alert, a visitor typing) and the screens they show.
 import { TargetType, type Page, type WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations as expectAccessible } from '../support/agent-app/axe.js';
@@ -62,11 +64,11 @@ afterAll(async () => {
 });
 
 describe('the shipped extension build', () => {
-  it('loads unpacked and its background service worker answers the side panel', async () => {
+  it('loads unpacked and its background service worker starts the real runtime for the side panel', async () => {
     await serviceWorker(shippedId);
     const page = await openPage(shippedId, 'sidepanel.html', 400, 760);
-    // No runtime is wired in yet (createAgentRuntime lands later): the page says so in plain words.
-    await waitForText(page, 'Sealdesk cannot start on this device');
+    // The runtime opened its (empty) IndexedDB database and says this device is not set up.
+    await waitForText(page, 'Create a business account');
     expect(await cspViolations(page)).toEqual([]);
     await page.close();
   });
@@ -75,7 +77,7 @@ describe('the shipped extension build', () => {
     const worker = await serviceWorker(shippedId);
     await worker.close();
     const page = await openPage(shippedId, 'sidepanel.html', 400, 760);
-    await waitForText(page, 'Sealdesk cannot start on this device');
+    await waitForText(page, 'Create a business account');
     await serviceWorker(shippedId);
     await page.close();
   });
@@ -161,8 +163,8 @@ describe('the extension driven by the scripted test runtime', () => {
     await waitForText(panel, 'Booked: Thursday 16:15');
     const worker = await serviceWorker(scriptedId);
     await worker.close();
-    // This shows the bridge and the UI surviving the restart; the runtime's own persistence (keys and
-    // ratchet states in IndexedDB, the next message still decrypting) is tested when it lands.
+    // This shows the bridge and the UI surviving the restart; the real runtime's persistence (keys and
+    // ratchet states in IndexedDB, the next message still decrypting) is test/e2e/agent-journey.test.ts.
     await serviceWorker(scriptedId);
     await panel.type('#composer-text', 'Are you still there?');
     await panel.keyboard.press('Enter');

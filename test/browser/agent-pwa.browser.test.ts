@@ -118,8 +118,8 @@ describe('the shipped PWA build', () => {
     await page.reload(); // now controlled by the service worker
     await page.setOfflineMode(true);
     await page.reload();
-    // No runtime is wired in yet (createAgentRuntime lands later): the shell says so in plain words.
-    await waitForText(page, 'Sealdesk cannot start on this device');
+    // The shell, its runtime worker and the runtime's database all start with no network.
+    await waitForText(page, 'Create a business account');
     expect(await cspViolations(page)).toEqual([]);
     await page.setOfflineMode(false);
     await page.close();

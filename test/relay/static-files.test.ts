@@ -111,6 +111,38 @@ describe('static files: types, caching, policies', () => {
     expect(loader.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'; sandbox");
   });
 
+  it('gives the PWA’s scripts, which run as workers, their own policy: the relay, WebAssembly, a real origin', async () => {
+    // A worker is governed by its own response's CSP: FILE_CSP would leave the runtime worker no
+    // network, no WebAssembly for OPAQUE and an opaque origin (no IndexedDB).
+    const pwaData = makeDataDir();
+    const files = {
+      'pwa/sw.js': 'void 0;',
+      'pwa/assets/runtime-worker-0123abcd45.js': 'void 0;',
+      'pwa/assets/app-0123abcd45.css': 'body{}',
+    };
+    for (const [path, body] of Object.entries(files)) {
+      mkdirSync(join(pwaData.dir, 'dist', path, '..'), { recursive: true });
+      writeFileSync(join(pwaData.dir, 'dist', path), body);
+    }
+    const pwaRelay = await startRelayProcess(pwaData.dir, { SEALDESK_STATIC_DIR: join(pwaData.dir, 'dist') });
+    try {
+      const { port } = new URL(pwaRelay.origin);
+      const policyOf = async (path: string): Promise<unknown> =>
+        (await fetch(`${pwaRelay.origin}${path}`)).headers.get('content-security-policy');
+      for (const path of ['/app/sw.js', '/app/assets/runtime-worker-0123abcd45.js']) {
+        expect(await policyOf(path)).toBe(
+          `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:${port}; object-src 'none'; base-uri 'none'`,
+        );
+      }
+      expect(await policyOf('/app/assets/app-0123abcd45.css')).toBe(
+        "default-src 'none'; frame-ancestors 'none'; sandbox",
+      );
+    } finally {
+      await pwaRelay.stop();
+      pwaData.remove();
+    }
+  });
+
   it('answers HEAD, redirects the bare prefixes and refuses other methods', async () => {
     const head = await raw('/widget/loader-0123abcd45.js', 'HEAD');
     expect(head.status).toBe(200);

@@ -9,6 +9,11 @@ export class RuntimeUnavailableError extends SealdeskError {
   readonly code = 'runtime-unavailable';
 }
 
+/** The relay serves no widget build to make the embed snippet from (its manifest is missing or unreachable). */
+export class WidgetBuildUnavailableError extends SealdeskError {
+  readonly code = 'widget-build-unavailable';
+}
+
 /** The page lost its channel to the runtime's host (background worker or PWA worker) mid-call. */
 export class BridgeDisconnectedError extends SealdeskError {
   readonly code = 'bridge-disconnected';

@@ -35,6 +35,10 @@ const BY_CODE: Readonly<Record<string, PersonMessage>> = {
     text: 'Check the relay address and your connection, then try again.',
     field: 'relayUrl',
   },
+  'widget-build-unavailable': {
+    title: 'The snippet cannot be made yet',
+    text: 'Your relay does not serve the chat widget’s files. Ask whoever runs it to build and serve them (npm run build).',
+  },
   'username-taken': {
     title: 'That username is taken',
     text: 'Choose another username for this relay.',

@@ -30,8 +30,11 @@ export const useLinkStore = defineStore('link', () => {
     side.value = 'existing';
     answered.value = false;
     const { qr, code } = await runtime.startLinkAsExistingDevice();
-    // The new device's hello may already have moved the runtime on; do not go back to the code then.
-    if (view.value.phase === 'idle' || view.value.phase === 'aborted') view.value = { phase: 'show-code', qr, code };
+    // The runtime says 'waiting-for-peer' as it starts (the code is then what the peer needs); only a
+    // new device's hello that already moved it on (compare codes) keeps the code from showing.
+    const phase = view.value.phase;
+    if (phase === 'idle' || phase === 'aborted' || phase === 'waiting-for-peer')
+      view.value = { phase: 'show-code', qr, code };
   }
 
   async function startAsNewDevice(invitation: LinkInvitation): Promise<void> {
@@ -65,6 +68,8 @@ export const useLinkStore = defineStore('link', () => {
 
   function onPhase(phase: LinkPhase): void {
     if (side.value === undefined) return; // no linking started on this page
+    // While the existing device shows its code, waiting for the peer is what that screen says already.
+    if (phase.phase === 'waiting-for-peer' && view.value.phase === 'show-code') return;
     view.value = phase;
   }
 

@@ -6,6 +6,7 @@ import type { Page } from 'puppeteer-core';
 
 /** Clicks the first button or link whose visible text contains `text`. */
 export async function clickText(page: Page, text: string): Promise<void> {
+  await page.bringToFront();
   const handle = await page.waitForSelector(
     `::-p-xpath(//*[self::button or self::a][contains(normalize-space(.), "${text}")])`,
     {
@@ -25,8 +26,16 @@ export async function typeInto(page: Page, label: string, value: string): Promis
   await page.locator(`[id="${id}"]`).fill(value);
 }
 
+/** Waits until the page shows `text`; on a timeout the error says what the page showed instead. */
 export async function waitForText(page: Page, text: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((wanted: string) => document.body.innerText.includes(wanted), { timeout }, text);
+  // A background tab gets no animation frames, and puppeteer polls on them: wait in the front tab.
+  await page.bringToFront();
+  try {
+    await page.waitForFunction((wanted: string) => document.body.innerText.includes(wanted), { timeout }, text);
+  } catch (error) {
+    const shown = await page.evaluate(() => document.body.innerText).catch(() => '(page gone)');
+    throw new Error(`"${text}" did not appear on ${page.url()}; the page shows:\n${shown}`, { cause: error });
+  }
 }
 
 export async function fillAccountForm(page: Page, relayUrl: string): Promise<void> {

@@ -68,8 +68,8 @@ export async function buildExtension(options: {
   return join(outDir, `${options.browser}-mv3`);
 }
 
-export async function buildPwa(options: { readonly scripted: boolean }): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'sealdesk-pwa-'));
+export async function buildPwa(options: { readonly scripted: boolean; readonly outDir?: string }): Promise<string> {
+  const outDir = options.outDir ?? (await mkdtemp(join(tmpdir(), 'sealdesk-pwa-')));
   await viteBuild({
     configFile: join(ROOT, 'pwa', 'vite.config.ts'),
     logLevel: 'silent',

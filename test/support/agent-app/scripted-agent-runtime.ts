@@ -146,6 +146,8 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   /** Existing device: shows the payload and waits; no scripted new device ever answers it. */
   startLinkAsExistingDevice() {
     this.linkSide = 'existing';
+    // As the real runtime does: the phase is told before the code is returned.
+    this.emit('link', { phase: 'waiting-for-peer' });
     return Promise.resolve({ qr: new Uint8Array(SCRIPTED_LINK_PAYLOAD), code: SCRIPTED_LINK_PAYLOAD_TEXT });
   }
 
