@@ -1,8 +1,9 @@
-/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations. */
+/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations, links, push. */
 import { AuthApi } from './auth-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
 import { LinkApi } from './link-api.js';
+import { PushApi } from './push-api.js';
 import { type RelayHttpOptions, RelayRequester } from './relay-request.js';
 
 export interface RelayHttp {
@@ -11,6 +12,7 @@ export interface RelayHttp {
   readonly directory: DirectoryApi;
   readonly conversations: ConversationApi;
   readonly links: LinkApi;
+  readonly push: PushApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -21,5 +23,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     directory: new DirectoryApi(requester),
     conversations: new ConversationApi(requester),
     links: new LinkApi(requester),
+    push: new PushApi(requester),
   };
 }
