@@ -178,7 +178,10 @@ export const ENV_VARS = {
     fallback: '',
     help: 'Web Push VAPID public key (base64url P-256 point); unset with the private key: generated into the data directory',
   },
-  SEALDESK_VAPID_PRIVATE_KEY: { fallback: '', help: 'Web Push VAPID private key (base64url, 32 bytes); set both or neither' },
+  SEALDESK_VAPID_PRIVATE_KEY: {
+    fallback: '',
+    help: 'Web Push VAPID private key (base64url, 32 bytes); set both or neither',
+  },
   SEALDESK_VAPID_SUBJECT: {
     fallback: 'mailto:push@sealdesk.invalid',
     help: 'contact given to push services in each VAPID token (mailto: or https:)',
@@ -187,7 +190,10 @@ export const ENV_VARS = {
     fallback: '0',
     help: '1: accept plain-HTTP push endpoints on loopback addresses (tests and development only)',
   },
-  SEALDESK_PUSH_INTERVAL_SECONDS: { fallback: '30', help: 'at most one Web Push wake-up per device per this many seconds' },
+  SEALDESK_PUSH_INTERVAL_SECONDS: {
+    fallback: '30',
+    help: 'at most one Web Push wake-up per device per this many seconds',
+  },
   SEALDESK_PUSH_CONCURRENCY: { fallback: '16', help: 'requests to push services in flight at once' },
   SEALDESK_PUSH_TTL_SECONDS: { fallback: '14400', help: 'how long a push service keeps an undelivered wake-up' },
 } as const;
