@@ -1,14 +1,38 @@
 // The agent PWA: Vite + Vue, built into dist/pwa and served by the relay at /app/.
 // A workbox service worker (vite-plugin-pwa, generateSW) precaches the app shell for offline use;
-// it is registered by the app through workbox-window (service-worker-registration.ts).
+// it is registered by the app through workbox-window (service-worker-registration.ts). The Web Push
+// handlers (push-handlers.ts) are bundled on their own into sw-push.js, which the worker imports.
 import vue from '@vitejs/plugin-vue';
+import { build as esbuild } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 export const PWA_BASE = '/app/';
+const PUSH_SCRIPT = 'sw-push.js';
+
+/** Emits push-handlers.ts as one classic script, as importScripts needs (no modules in it). */
+function pushHandlersScript(): Plugin {
+  return {
+    name: 'sealdesk-sw-push',
+    apply: 'build',
+    async generateBundle() {
+      const result = await esbuild({
+        entryPoints: [here('push-handlers.ts')],
+        bundle: true,
+        format: 'iife',
+        target: 'es2022',
+        minify: true,
+        write: false,
+      });
+      const [file] = result.outputFiles;
+      if (file === undefined) throw new Error('esbuild produced no sw-push.js');
+      this.emitFile({ type: 'asset', fileName: PUSH_SCRIPT, source: file.text });
+    },
+  };
+}
 
 export default defineConfig({
   root: here('.'),
@@ -18,6 +42,7 @@ export default defineConfig({
   worker: { format: 'es' },
   plugins: [
     vue(),
+    pushHandlersScript(),
     VitePWA({
       strategies: 'generateSW',
       registerType: 'prompt',
@@ -48,6 +73,7 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
         navigateFallback: `${PWA_BASE}index.html`,
         cleanupOutdatedCaches: true,
+        importScripts: [PUSH_SCRIPT],
         maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
       },
     }),

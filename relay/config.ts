@@ -54,6 +54,23 @@ export interface RelayConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly pendingRequestsPerAddress: number;
+  /** Web Push wake-ups (relay/push/, PROTOCOL §16.9). */
+  readonly push: PushConfig;
+}
+
+export interface PushConfig {
+  /** VAPID key pair from the environment (base64url, RFC 8292 §3.2); undefined: the data directory's. */
+  readonly vapidKeys: { readonly publicKey: string; readonly privateKey: string } | undefined;
+  /** The VAPID `sub` claim: a mailto: or https: contact for push services. */
+  readonly subject: string;
+  /** Subscriptions may name a plain-HTTP endpoint on a loopback address (tests and development only). */
+  readonly allowLoopbackHttp: boolean;
+  /** At most one wake-up per device per this many milliseconds. */
+  readonly intervalMs: number;
+  /** Requests to push services in flight at once. */
+  readonly concurrency: number;
+  /** How long a push service keeps an undelivered wake-up (the TTL header, RFC 8030 §5.2). */
+  readonly ttlSeconds: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -157,6 +174,28 @@ export const ENV_VARS = {
     fallback: '256',
     help: 'HTTP connections one address may hold before their first request arrives (0 proxies only)',
   },
+  SEALDESK_VAPID_PUBLIC_KEY: {
+    fallback: '',
+    help: 'Web Push VAPID public key (base64url P-256 point); unset with the private key: generated into the data directory',
+  },
+  SEALDESK_VAPID_PRIVATE_KEY: {
+    fallback: '',
+    help: 'Web Push VAPID private key (base64url, 32 bytes); set both or neither',
+  },
+  SEALDESK_VAPID_SUBJECT: {
+    fallback: 'mailto:push@sealdesk.invalid',
+    help: 'contact given to push services in each VAPID token (mailto: or https:)',
+  },
+  SEALDESK_PUSH_LOOPBACK_HTTP: {
+    fallback: '0',
+    help: '1: accept plain-HTTP push endpoints on loopback addresses (tests and development only)',
+  },
+  SEALDESK_PUSH_INTERVAL_SECONDS: {
+    fallback: '30',
+    help: 'at most one Web Push wake-up per device per this many seconds',
+  },
+  SEALDESK_PUSH_CONCURRENCY: { fallback: '16', help: 'requests to push services in flight at once' },
+  SEALDESK_PUSH_TTL_SECONDS: { fallback: '14400', help: 'how long a push service keeps an undelivered wake-up' },
 } as const;
 
 export type EnvName = keyof typeof ENV_VARS;
@@ -204,6 +243,24 @@ function url(env: NodeJS.ProcessEnv, name: EnvName, schemes: readonly string[]):
   if (!schemes.includes(parsed.protocol))
     throw new ConfigError(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}`);
   return text;
+}
+
+function pushConfig(env: NodeJS.ProcessEnv): PushConfig {
+  const publicKey = read(env, 'SEALDESK_VAPID_PUBLIC_KEY');
+  const privateKey = read(env, 'SEALDESK_VAPID_PRIVATE_KEY');
+  if ((publicKey === '') !== (privateKey === ''))
+    throw new ConfigError('set SEALDESK_VAPID_PUBLIC_KEY and SEALDESK_VAPID_PRIVATE_KEY together, or neither');
+  const subject = read(env, 'SEALDESK_VAPID_SUBJECT');
+  if (!/^(mailto:[^\s]+|https:\/\/[^\s]+)$/.test(subject) || subject.length > 256)
+    throw new ConfigError('SEALDESK_VAPID_SUBJECT must be a mailto: address or an https: URL (RFC 8292 §2.1)');
+  return {
+    vapidKeys: publicKey === '' ? undefined : { publicKey, privateKey },
+    subject,
+    allowLoopbackHttp: int(env, 'SEALDESK_PUSH_LOOPBACK_HTTP', 0, 1) === 1,
+    intervalMs: int(env, 'SEALDESK_PUSH_INTERVAL_SECONDS', 0, 86_400) * 1000,
+    concurrency: int(env, 'SEALDESK_PUSH_CONCURRENCY', 1, 1_000),
+    ttlSeconds: int(env, 'SEALDESK_PUSH_TTL_SECONDS', 0, 28 * 86_400),
+  };
 }
 
 function logLevel(env: NodeJS.ProcessEnv): LogLevel {
@@ -265,5 +322,6 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     headersTimeoutMs: int(env, 'SEALDESK_HEADERS_TIMEOUT_MS', 100, 600_000),
     requestTimeoutMs: int(env, 'SEALDESK_REQUEST_TIMEOUT_MS', 100, 3_600_000),
     pendingRequestsPerAddress: int(env, 'SEALDESK_PENDING_REQUESTS_PER_ADDRESS', 1, 1_000_000),
+    push: pushConfig(env),
   };
 }

@@ -12,6 +12,7 @@ import type { Hub } from './ws/hub.js';
 import type { QueueStatsCache } from './queue-stats-cache.js';
 import type { AbuseLimits } from './abuse-limits.js';
 import type { QueueSockets } from './ws/queue-sockets.js';
+import type { PushWaker } from './push/push-waker.js';
 
 /** Single-use challenges between POST /v1/auth/device/challenge and /session. */
 export interface Challenges {
@@ -42,6 +43,8 @@ export interface RelayContext {
   readonly queueSockets: QueueSockets;
   /** Queue statistics for /metrics, at most QUEUE_STATS_MAX_AGE_MS old. */
   readonly queueStats: QueueStatsCache;
+  /** Web Push wake-ups (push/push-waker.ts); undefined when this relay sends none. */
+  readonly push: PushWaker | undefined;
   readonly now: () => number;
   readonly startedAt: number;
 }

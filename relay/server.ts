@@ -10,7 +10,7 @@ import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { errorText, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import type { PurgeCounts, Store } from './store/store.js';
+import { type PurgeCounts, queueOwner, type Store } from './store/store.js';
 import { inspectInstall, openSqliteData, requireServerSetup } from './store/sqlite-open.js';
 import { lockDataDir } from './store/sqlite-lock.js';
 import { dataDirSetting, prepareDataDir } from './data-dir.js';
@@ -42,6 +42,9 @@ import { conversationRoutes } from './http/conversation-routes.js';
 import { linkRoutes } from './http/link-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
+import { pushRoutes } from './http/push-routes.js';
+import { PushWaker } from './push/push-waker.js';
+import { checkVapidKeys, loadOrCreateVapidKeys } from './push/vapid-keys.js';
 
 export const WS_PATH = '/v1/ws';
 export { DB_FILE } from './store/sqlite-open.js';
@@ -137,6 +140,31 @@ export async function startRelay(config: RelayConfig, log: Logger, storeOverride
   }
 }
 
+/**
+ * The Web Push sender (PROTOCOL §16.8) with the VAPID keys of the environment or, on one node, of
+ * the data directory. Nodes sharing a database must share one key pair (a subscription is bound to
+ * it): without SEALDESK_VAPID_* they send no push.
+ */
+function startPush(
+  config: RelayConfig,
+  log: Logger,
+  store: Store,
+  now: () => number,
+  shared: boolean,
+): PushWaker | undefined {
+  const keys =
+    config.push.vapidKeys === undefined
+      ? shared
+        ? undefined
+        : loadOrCreateVapidKeys(config.dataDir)
+      : checkVapidKeys(config.push.vapidKeys, 'SEALDESK_VAPID_PUBLIC_KEY / SEALDESK_VAPID_PRIVATE_KEY');
+  if (keys === undefined) {
+    log.warn('push.disabled', { reason: 'set SEALDESK_VAPID_PUBLIC_KEY and SEALDESK_VAPID_PRIVATE_KEY on every node' });
+    return undefined;
+  }
+  return new PushWaker({ store, log, now, keys, config: config.push });
+}
+
 function starting(_req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
   res.end(JSON.stringify({ error: 'starting', message: 'the relay is starting; retry in a second' }));
@@ -184,7 +212,14 @@ async function serve(
     shared === undefined ? undefined : await joinCluster(shared, setup, cached, config, log, metrics);
   const opaque = new OpaqueServer(setup, cluster?.logins);
   const now = (): number => Date.now();
-  const hub = new Hub(store, log, metrics, now, cluster?.link, { maxQueueMessages: config.maxQueueMessages });
+  const push = startPush(config, log, store, now, shared !== undefined);
+  const hub = new Hub(store, log, metrics, now, cluster?.link, {
+    maxQueueMessages: config.maxQueueMessages,
+    onStoredWhileAway: (queue) => {
+      const owner = queueOwner(queue);
+      if (push !== undefined && owner?.kind === 'device') push.wake(owner.accountId, owner.deviceId);
+    },
+  });
   cluster?.link.attach(hub, cluster.bus);
   const ctx: RelayContext = {
     config,
@@ -202,6 +237,7 @@ async function serve(
     hub,
     queueSockets: new QueueSockets(config.socketsPerQueue, config.messagesPerConnectionPerSecond),
     queueStats: new QueueStatsCache(store, now),
+    push,
     startedAt: now(),
   };
   const routes = [
@@ -212,6 +248,7 @@ async function serve(
     ...attachmentPutRoutes,
     ...linkRoutes,
     ...recoveryRoutes,
+    ...pushRoutes,
     ...staticRoutes(config.staticDir),
   ];
 
@@ -280,6 +317,7 @@ async function serve(
     // Nothing may keep the process alive after a failed start (timers, the bus connection).
     clearInterval(heartbeat);
     clearInterval(retention);
+    await push?.close();
     await cluster?.link.close();
     throw error;
   }
@@ -299,6 +337,7 @@ async function serve(
       );
       for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
       await ctx.hub.drain();
+      await push?.close();
       server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
       await stopped;

@@ -32,6 +32,7 @@ import type {
   LimitedResult,
   NewMessage,
   PurgeCounts,
+  PushSubscriptionRecord,
   QueueKey,
   SessionRecord,
   Store,
@@ -218,6 +219,23 @@ export class CachedStore implements Store, RoutingCache {
   }
 
   // Everything else is passed through
+
+  putPushSubscription(
+    accountId: string,
+    deviceId: string,
+    subscription: PushSubscriptionRecord,
+    now: number,
+  ): Promise<void> {
+    return this.#inner.putPushSubscription(accountId, deviceId, subscription, now);
+  }
+
+  getPushSubscription(accountId: string, deviceId: string): Promise<PushSubscriptionRecord | undefined> {
+    return this.#inner.getPushSubscription(accountId, deviceId);
+  }
+
+  deletePushSubscription(accountId: string, deviceId: string, endpoint?: string): Promise<boolean> {
+    return this.#inner.deletePushSubscription(accountId, deviceId, endpoint);
+  }
 
   createAccount(account: AccountRecord, now: number): Promise<boolean> {
     return this.#inner.createAccount(account, now);

@@ -14,6 +14,7 @@ import type {
   LimitedResult,
   NewMessage,
   PurgeCounts,
+  PushSubscriptionRecord,
   QueueKey,
   SessionRecord,
   Store,
@@ -45,6 +46,7 @@ export class MemoryStore implements Store {
   readonly #prekeys = new Map<string, Uint8Array[]>();
   readonly #widget = new Map<string, Uint8Array>();
   readonly #backups = new Map<string, IdentityBackupRecord>();
+  readonly #push = new Map<string, PushSubscriptionRecord>();
   readonly #conversations = new Map<string, { record: ConversationRecord; lastActive: number }>();
   readonly #queues = new Map<QueueKey, MessageRow[]>();
   readonly #attachments = new Map<string, Timed<AttachmentRecord>>();
@@ -113,8 +115,27 @@ export class MemoryStore implements Store {
     this.#revokeSessions(accountId, deviceId);
     this.#bundles.get(accountId)?.delete(deviceId);
     this.#prekeys.delete(deviceKey(accountId, deviceId));
+    this.#push.delete(deviceKey(accountId, deviceId));
     this.#queues.delete(deviceQueue(accountId, deviceId));
     return Promise.resolve(existed);
+  }
+
+  putPushSubscription(accountId: string, deviceId: string, subscription: PushSubscriptionRecord): Promise<void> {
+    const { endpoint, p256dh, auth } = subscription;
+    this.#push.set(deviceKey(accountId, deviceId), { endpoint, p256dh: p256dh.slice(), auth: auth.slice() });
+    return Promise.resolve();
+  }
+
+  getPushSubscription(accountId: string, deviceId: string): Promise<PushSubscriptionRecord | undefined> {
+    return Promise.resolve(this.#push.get(deviceKey(accountId, deviceId)));
+  }
+
+  deletePushSubscription(accountId: string, deviceId: string, endpoint?: string): Promise<boolean> {
+    const key = deviceKey(accountId, deviceId);
+    const current = this.#push.get(key);
+    if (current === undefined || (endpoint !== undefined && current.endpoint !== endpoint))
+      return Promise.resolve(false);
+    return Promise.resolve(this.#push.delete(key));
   }
 
   appendDeviceList(accountId: string, version: number, blob: Uint8Array): Promise<AppendResult> {

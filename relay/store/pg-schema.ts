@@ -203,11 +203,29 @@ CREATE TABLE identity_backups (
 );
 `;
 
+/**
+ * Version 4 (issue #15 item 4): each device's Web Push subscription (PROTOCOL §16.9). Only adds a
+ * table, so older nodes keep working; a device they remove keeps its row, which nothing reads
+ * again (no message is stored for a removed device).
+ */
+const V4 = `
+CREATE TABLE push_subscriptions (
+  account_id text NOT NULL,
+  device_id  text NOT NULL,
+  endpoint   text NOT NULL,
+  p256dh     bytea NOT NULL,
+  auth       bytea NOT NULL,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (account_id, device_id)
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, oldestCompatible: 1, sql: V1 },
   { version: 2, oldestCompatible: 1, sql: V2 },
   { version: 3, oldestCompatible: 1, sql: V3 },
+  { version: 4, oldestCompatible: 1, sql: V4 },
 ];
 
 /** The schema version this code writes and reads. */
-export const PG_SCHEMA_VERSION = 3;
+export const PG_SCHEMA_VERSION = 4;

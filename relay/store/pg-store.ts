@@ -28,6 +28,7 @@ import type {
   LimitedResult,
   NewMessage,
   PurgeCounts,
+  PushSubscriptionRecord,
   QueueHead,
   QueueKey,
   SessionRecord,
@@ -230,9 +231,48 @@ export class PgStore implements SharedStore {
       await c.query('DELETE FROM bundles WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM one_time_prekeys WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM device_roles WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
+      await c.query('DELETE FROM push_subscriptions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM sessions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       return r.rowCount === 1;
     });
+  }
+
+  // Web Push
+
+  async putPushSubscription(
+    accountId: string,
+    deviceId: string,
+    subscription: PushSubscriptionRecord,
+    now: number,
+  ): Promise<void> {
+    await this.#pool.query(
+      'INSERT INTO push_subscriptions (account_id, device_id, endpoint, p256dh, auth, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, device_id) DO UPDATE SET endpoint = excluded.endpoint, p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at',
+      [accountId, deviceId, subscription.endpoint, buf(subscription.p256dh), buf(subscription.auth), now],
+    );
+  }
+
+  async getPushSubscription(accountId: string, deviceId: string): Promise<PushSubscriptionRecord | undefined> {
+    const row = await this.#one(
+      'SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE account_id = $1 AND device_id = $2',
+      [accountId, deviceId],
+    );
+    return row === undefined
+      ? undefined
+      : { endpoint: String(row['endpoint']), p256dh: bytes(row['p256dh']), auth: bytes(row['auth']) };
+  }
+
+  async deletePushSubscription(accountId: string, deviceId: string, endpoint?: string): Promise<boolean> {
+    const r =
+      endpoint === undefined
+        ? await this.#pool.query('DELETE FROM push_subscriptions WHERE account_id = $1 AND device_id = $2', [
+            accountId,
+            deviceId,
+          ])
+        : await this.#pool.query(
+            'DELETE FROM push_subscriptions WHERE account_id = $1 AND device_id = $2 AND endpoint = $3',
+            [accountId, deviceId, endpoint],
+          );
+    return (r.rowCount ?? 0) > 0;
   }
 
   // Key directory

@@ -22,6 +22,7 @@ import type {
   LimitedResult,
   NewMessage,
   PurgeCounts,
+  PushSubscriptionRecord,
   QueueKey,
   SessionRecord,
   Store,
@@ -39,6 +40,7 @@ import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 import { SqliteDeviceRoles } from './sqlite-device-roles.js';
 import { SqliteIdentityBackups } from './sqlite-identity-backups.js';
+import { SqlitePushSubscriptions } from './sqlite-push-subscriptions.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -137,6 +139,7 @@ export class SqliteStore implements Store {
   #closing: Promise<void> | undefined;
   readonly #roles: SqliteDeviceRoles;
   readonly #backups: SqliteIdentityBackups;
+  readonly #push: SqlitePushSubscriptions;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -241,6 +244,7 @@ export class SqliteStore implements Store {
     this.#queues = new QueueIds(db);
     this.#roles = new SqliteDeviceRoles(db);
     this.#backups = new SqliteIdentityBackups(db);
+    this.#push = new SqlitePushSubscriptions(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -356,12 +360,31 @@ export class SqliteStore implements Store {
           this.#roles.forget(accountId, deviceId);
           this.#s.deleteBundle.run(accountId, deviceId);
           this.#s.deletePrekeys.run(accountId, deviceId);
+          this.#push.delete(accountId, deviceId);
           const queueId = this.#queues.delete(queue);
           if (queueId !== undefined) this.#s.deleteQueue.run(queueId);
           return r.changes === 1;
         })
         .immediate(),
     );
+  }
+
+  putPushSubscription(
+    accountId: string,
+    deviceId: string,
+    subscription: PushSubscriptionRecord,
+    now: number,
+  ): Promise<void> {
+    this.#push.put(accountId, deviceId, subscription, now);
+    return this.#durable(undefined);
+  }
+
+  getPushSubscription(accountId: string, deviceId: string): Promise<PushSubscriptionRecord | undefined> {
+    return Promise.resolve(this.#push.get(accountId, deviceId));
+  }
+
+  deletePushSubscription(accountId: string, deviceId: string, endpoint?: string): Promise<boolean> {
+    return this.#durable(this.#push.delete(accountId, deviceId, endpoint));
   }
 
   appendDeviceList(accountId: string, version: number, blob: Uint8Array, now: number): Promise<AppendResult> {

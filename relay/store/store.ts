@@ -100,6 +100,19 @@ export interface IdentityBackupRecord {
   readonly signature: Uint8Array;
 }
 
+/**
+ * A device's Web Push subscription (issue #15 item 4; docs/PROTOCOL.md §16.9): where the relay
+ * sends its content-free wake-up (RFC 8030) and the keys it encrypts it to (RFC 8291).
+ */
+export interface PushSubscriptionRecord {
+  /** The push service's endpoint URL for this subscription (https; loopback http only in tests). */
+  readonly endpoint: string;
+  /** The subscription's P-256 public key, 65 bytes uncompressed (RFC 8291 `ua_public`). */
+  readonly p256dh: Uint8Array;
+  /** The subscription's 16-byte authentication secret (RFC 8291 `auth_secret`). */
+  readonly auth: Uint8Array;
+}
+
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };
 export type LimitedResult =
   { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
@@ -132,8 +145,23 @@ export interface Store {
   getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined>;
   /** The role of an enrolled device; undefined when the device is not enrolled. */
   getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined>;
-  /** Removes the device, its role, its sessions, its bundle, its one-time prekeys and its queue. */
+  /** Removes the device, its role, its sessions, its bundle, its one-time prekeys, its push subscription and its queue. */
   deleteDevice(accountId: string, deviceId: string): Promise<boolean>;
+
+  // Web Push (one subscription per device; removed with the device)
+  /** Adds or replaces the device's subscription. */
+  putPushSubscription(
+    accountId: string,
+    deviceId: string,
+    subscription: PushSubscriptionRecord,
+    now: number,
+  ): Promise<void>;
+  getPushSubscription(accountId: string, deviceId: string): Promise<PushSubscriptionRecord | undefined>;
+  /**
+   * Deletes the device's subscription; with `endpoint`, only while it is still that one (a push
+   * service's 410 for an old endpoint must not delete the subscription that replaced it).
+   */
+  deletePushSubscription(accountId: string, deviceId: string, endpoint?: string): Promise<boolean>;
 
   // Key directory
   /** Append-only: accepted only when `version` is the latest + 1 (1 for the first list). */

@@ -74,6 +74,11 @@ const DEPTH_MEMORY_ENTRIES = 100_000;
 export interface HubLimits {
   /** Messages a receiver queue may hold (SEALDESK_MAX_QUEUE_MESSAGES; issue #10 item 5). */
   readonly maxQueueMessages?: number;
+  /**
+   * Called after a commit for each receiver queue that got a message and has no subscriber on this
+   * node (a device to wake with Web Push, relay/push/push-waker.ts). Must not throw.
+   */
+  readonly onStoredWhileAway?: (queue: QueueKey) => void;
 }
 /** The same code as a failed hello (ws/connection.ts CLOSE_AUTH_FAILED): authenticate again. */
 export const CLOSE_REKEYED = 4401;
@@ -95,6 +100,7 @@ export class Hub {
   /** Subscribers corked by remote deliveries of this tick, uncorked together (deliverRemote). */
   #remoteCorked = new Set<Subscriber>();
   readonly #maxQueueMessages: number;
+  readonly #onStoredWhileAway: ((queue: QueueKey) => void) | undefined;
   /**
    * The messages of a queue as of its last count in the store plus what this node committed since:
    * an upper bound once an ack of the queue has deleted some (`exact` false). The store is asked
@@ -118,6 +124,7 @@ export class Hub {
     this.#now = now;
     this.#cluster = cluster;
     this.#maxQueueMessages = limits.maxQueueMessages ?? Infinity;
+    this.#onStoredWhileAway = limits.onStoredWhileAway;
   }
 
   subscribe(queue: QueueKey, s: Subscriber): void {
@@ -328,12 +335,16 @@ export class Hub {
       }
       return s;
     };
+    const away = new Set<QueueKey>();
     try {
       sends.forEach((s, i) => {
         const seq = seqs[i] ?? 0;
         cork(s.from).stored(s.requestId, seq);
         const receivers = this.#subscribers.get(s.message.queue);
-        if (receivers === undefined) return;
+        if (receivers === undefined) {
+          away.add(s.message.queue);
+          return;
+        }
         const message = { seq, envelope: s.message.envelope };
         const before = previous?.[i];
         if (receivers instanceof Set) for (const receiver of receivers) cork(receiver).push(message, before);
@@ -342,6 +353,7 @@ export class Hub {
     } finally {
       for (const s of corked) s.uncork();
     }
+    if (this.#onStoredWhileAway !== undefined) for (const queue of away) this.#onStoredWhileAway(queue);
     if (this.#cluster !== undefined && previous !== undefined) {
       const p = previous;
       this.#cluster.announce(

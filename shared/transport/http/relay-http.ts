@@ -1,9 +1,10 @@
-/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations, links, the AIK backup. */
+/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations, links, the AIK backup, push. */
 import { AuthApi } from './auth-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
 import { LinkApi } from './link-api.js';
 import { RecoveryApi } from './recovery-api.js';
+import { PushApi } from './push-api.js';
 import { type RelayHttpOptions, RelayRequester } from './relay-request.js';
 
 export interface RelayHttp {
@@ -13,6 +14,7 @@ export interface RelayHttp {
   readonly conversations: ConversationApi;
   readonly links: LinkApi;
   readonly recovery: RecoveryApi;
+  readonly push: PushApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -24,5 +26,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     conversations: new ConversationApi(requester),
     links: new LinkApi(requester),
     recovery: new RecoveryApi(requester),
+    push: new PushApi(requester),
   };
 }
