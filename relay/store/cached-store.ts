@@ -24,10 +24,13 @@ import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
+  HistoryPutResult,
+  HistoryRecordRow,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -280,6 +283,35 @@ export class CachedStore implements Store, RoutingCache {
 
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     return this.#inner.getWidgetConfig(accountId);
+  }
+
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult> {
+    return this.#inner.putArchiveGrant(accountId, deviceId, blob, max, now);
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return this.#inner.archiveGrants(accountId, deviceId, after, limit);
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult> {
+    return this.#inner.putHistoryRecord(accountId, author, recordId, blob, max, now);
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return this.#inner.historyRecords(accountId, after, limit);
   }
 
   commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {

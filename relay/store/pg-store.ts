@@ -19,11 +19,14 @@ import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
   AttachmentRecord,
   ChainedSeq,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
+  HistoryPutResult,
+  HistoryRecordRow,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -38,6 +41,7 @@ import { DEVICE_ROLES, deviceQueue, visitorQueue } from './store.js';
 import { LruMap } from './lru-map.js';
 import { migrate } from './pg-migrate.js';
 import { StoreSetupError } from './pg-errors.js';
+import * as archive from './pg-archive.js';
 
 /** As in the SQLite store: conversations.last_active is written at most once a second per conversation. */
 export const PG_TOUCH_INTERVAL_MS = 1_000;
@@ -229,6 +233,7 @@ export class PgStore implements SharedStore {
       await c.query('DELETE FROM one_time_prekeys WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM device_roles WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM sessions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
+      await archive.forgetArchiveDevice(c, accountId, deviceId);
       return r.rowCount === 1;
     });
   }
@@ -332,6 +337,37 @@ export class PgStore implements SharedStore {
   async getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     const row = await this.#one('SELECT blob FROM widget_configs WHERE account_id = $1', [accountId]);
     return row === undefined ? undefined : bytes(row['blob']);
+  }
+
+  // Inbox archive (pg-archive.ts)
+
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult> {
+    return this.#tx((c) => archive.putArchiveGrant(c, accountId, deviceId, blob, max, now));
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return this.#retrying(() => archive.archiveGrants(this.#pool, accountId, deviceId, after, limit));
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult> {
+    return this.#tx((c) => archive.putHistoryRecord(c, accountId, author, recordId, blob, max, now));
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return this.#retrying(() => archive.historyRecords(this.#pool, accountId, after, limit));
   }
 
   // Conversations and delivery

@@ -14,10 +14,13 @@ import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
   AttachmentRecord,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
+  HistoryPutResult,
+  HistoryRecordRow,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -36,6 +39,7 @@ import { LruMap } from './lru-map.js';
 import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 import { SqliteDeviceRoles } from './sqlite-device-roles.js';
+import { SqliteArchive } from './sqlite-archive.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -133,6 +137,7 @@ export class SqliteStore implements Store {
   #lastCreated: number;
   #closing: Promise<void> | undefined;
   readonly #roles: SqliteDeviceRoles;
+  readonly #archive: SqliteArchive;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -236,6 +241,7 @@ export class SqliteStore implements Store {
     };
     this.#queues = new QueueIds(db);
     this.#roles = new SqliteDeviceRoles(db);
+    this.#archive = new SqliteArchive(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -349,6 +355,7 @@ export class SqliteStore implements Store {
         .transaction(() => {
           const r = this.#s.deleteDevice.run(accountId, deviceId);
           this.#roles.forget(accountId, deviceId);
+          this.#archive.forgetDevice(accountId, deviceId);
           this.#s.deleteBundle.run(accountId, deviceId);
           this.#s.deletePrekeys.run(accountId, deviceId);
           const queueId = this.#queues.delete(queue);
@@ -426,6 +433,35 @@ export class SqliteStore implements Store {
   getWidgetConfig(accountId: string): Promise<Uint8Array | undefined> {
     const row = this.#s.widget.get(accountId) as Row | undefined;
     return Promise.resolve(row === undefined ? undefined : bytes(row['blob']));
+  }
+
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult> {
+    return this.#durable(this.#archive.putGrant(accountId, deviceId, blob, max, now));
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return Promise.resolve(this.#archive.grants(accountId, deviceId, after, limit));
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult> {
+    return this.#durable(this.#archive.putRecord(accountId, author, recordId, blob, max, now));
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return Promise.resolve(this.#archive.records(accountId, after, limit));
   }
 
   createConversation(c: ConversationRecord, now: number): Promise<boolean> {
