@@ -39,6 +39,7 @@ import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
 import { linkRoutes } from './http/link-routes.js';
+import { archiveRoutes } from './http/archive-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
 
@@ -210,6 +211,7 @@ async function serve(
     ...conversationRoutes,
     ...attachmentPutRoutes,
     ...linkRoutes,
+    ...archiveRoutes,
     ...staticRoutes(config.staticDir),
   ];
 

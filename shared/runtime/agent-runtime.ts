@@ -72,6 +72,8 @@ import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-a
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
+import { AgentArchive } from './agent-archive.js';
+import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
@@ -108,6 +110,8 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#emitAlerts(alerts);
     },
   };
+  /** PROTOCOL §9: epoch keys, grants and history records (agent-archive.ts). */
+  readonly #archive: AgentArchive;
   #loading: Promise<Enrolled | undefined> | undefined;
   #disposed = false;
 
@@ -116,6 +120,9 @@ class AgentRuntimeImpl implements AgentRuntime {
   constructor(ports: AgentRuntimePorts) {
     this.#ports = ports;
     this.#store = ports.store;
+    this.#archive = new AgentArchive(ports.store, (alert) => {
+      this.#events.emit('alert', alert);
+    });
   }
 
   // ---- enrolment --------------------------------------------------------------------------------
@@ -165,6 +172,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
     const { enrolled: e, created } = await createOwnerAccount(this.#ports, this.#store, input, onProgress);
     await this.#publishPrekeys(e);
+    await this.#archive.sync(e);
     onProgress?.(5, LOGIN_STEPS);
     await this.#store.commit({ settings: [{ name: 'business-name', value: input.businessName }] });
     this.#enrolled = e;
@@ -247,6 +255,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.connection = connection;
     connection.start();
     this.#maintainSoon(e);
+    void this.#archive.syncQuietly(e);
     const tick = (): void => {
       e.cancelMaintenance = e.p.timers.after(MAINTAIN_EVERY_MS, () => {
         this.#maintainSoon(e);
@@ -383,6 +392,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.prekeys = step.prekeys;
     this.#records.set(idToHex(conversationId), next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    this.#archiveShown(e, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     for (const t of taken.typing) {
       this.#events.emit('typing', {
@@ -426,10 +436,18 @@ class AgentRuntimeImpl implements AgentRuntime {
     await this.#store.commit({ conversations: [{ conversationId, state: taken.record }] });
     this.#records.set(idToHex(conversationId), taken.record);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    this.#archiveShown(e, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     this.#emitAlerts(step.alerts);
     if (taken.shown.length > 0) this.#events.emit('conversation', summaryOf(taken.record));
     this.#armTick(e, conversationId, taken.record);
+  }
+
+  /** PROTOCOL §9.2: a history record of each shown message, sealed and sent after it was saved and shown. */
+  #archiveShown(e: Enrolled, messages: readonly ChatMessage[]): void {
+    void this.#archive.write(e, messages).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+    });
   }
 
   /** Messages from this device's own id (another session of it) are 'self'; the rest stay as taken. */
@@ -484,6 +502,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#emitAlerts(sent.alerts);
       if (sent.shown !== undefined) {
         this.#events.emit('message', sent.shown);
+        this.#archiveShown(e, [sent.shown]);
         this.#events.emit('conversation', summaryOf(sent.record));
       }
       return sent.messageId;
@@ -575,19 +594,22 @@ class AgentRuntimeImpl implements AgentRuntime {
   // ---- reading ----------------------------------------------------------------------------------
 
   async conversations(): Promise<readonly ConversationSummary[]> {
-    await this.#require();
+    const e = await this.#require();
+    await this.#archive.syncQuietly(e);
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
       if (record !== undefined) out.push(summaryOf(record));
     }
+    out.push(...archivedSummaries(await this.#archive.archived(), new Set(out.map((c) => c.conversationId))));
     return out.sort((a, b) => b.lastActivity - a.lastActivity);
   }
 
   async history(conversationId: HexId): Promise<readonly ChatMessage[]> {
     const e = await this.#require();
     const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
-    return (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+    const local = (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+    return mergeHistory(local, await this.#archive.archived(), conversationId);
   }
 
   // ---- the account ------------------------------------------------------------------------------
@@ -611,6 +633,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
+    await this.#archive.syncQuietly(e);
   }
 
   async fingerprint(): Promise<string> {
@@ -711,6 +734,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     if (identity === undefined) throw new NotStartedError('no account key on this device');
     await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
+    await this.#archive.syncQuietly(e);
   }
 
   /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */

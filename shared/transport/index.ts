@@ -41,6 +41,7 @@ export type { AccountSession, AuthApi, Session } from './http/auth-api.js';
 export { type BundleBlob, type DirectoryApi, MAX_CHAIN_FETCH, type SignedListBlob } from './http/directory-api.js';
 export type { ConversationApi, DownloadOptions } from './http/conversation-api.js';
 export type { LinkApi, LinkSlot } from './http/link-api.js';
+export type { ArchiveApi, ArchiveGrantBlob, HistoryRecordBlob } from './http/archive-api.js';
 export { type Hello, helloFrame, helloQueue } from './ws/hello.js';
 export { AckPacer } from './ws/ack-pacer.js';
 export { type BackoffPolicy, backoffDelay } from './ws/backoff.js';

@@ -1,4 +1,5 @@
 /** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations. */
+import { ArchiveApi } from './archive-api.js';
 import { AuthApi } from './auth-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
@@ -11,6 +12,7 @@ export interface RelayHttp {
   readonly directory: DirectoryApi;
   readonly conversations: ConversationApi;
   readonly links: LinkApi;
+  readonly archive: ArchiveApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -21,5 +23,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     directory: new DirectoryApi(requester),
     conversations: new ConversationApi(requester),
     links: new LinkApi(requester),
+    archive: new ArchiveApi(requester),
   };
 }

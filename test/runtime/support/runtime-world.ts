@@ -17,7 +17,7 @@ import {
   type RuntimeStore,
 } from '../../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../../shared/storage/index.js';
-import type { Timers } from '../../../shared/transport/index.js';
+import type { FetchLike, Timers } from '../../../shared/transport/index.js';
 import { opaqueClient } from '../../relay/support/relay-api.js';
 import { SocketTracker } from '../../transport/support/transport-fixture.js';
 
@@ -51,13 +51,13 @@ export interface AgentHandle {
   readonly sockets: SocketTracker;
 }
 
-export function agentRuntime(db = new MemoryDatabase(), timers?: Timers): AgentHandle {
+export function agentRuntime(db = new MemoryDatabase(), timers?: Timers, fetchImpl: FetchLike = fetch): AgentHandle {
   const sockets = new SocketTracker();
   const store = memoryStore(db);
   const runtime = createAgentRuntime({
     store,
     opaque: opaqueClient,
-    fetch,
+    fetch: fetchImpl,
     WebSocket: sockets.WebSocket,
     tuning: TUNING,
     ...(timers === undefined ? {} : { timers }),
@@ -115,8 +115,7 @@ export function codeOf(phases: readonly LinkPhase[]): string | undefined {
 }
 
 /** Links a new agent runtime to `owner`'s account: `owner` shows the code, the new one reads it, both confirm. */
-export async function link(origin: string, owner: AgentHandle): Promise<AgentHandle> {
-  const added = agentRuntime();
+export async function link(origin: string, owner: AgentHandle, added = agentRuntime()): Promise<AgentHandle> {
   const phases: LinkPhase[] = [];
   const ownerPhases: LinkPhase[] = [];
   added.runtime.on('link', (p) => phases.push(p));
