@@ -72,6 +72,7 @@ export class AgentArchive {
   readonly #alert: (alert: PlainAlert) => void;
   readonly #queue = new SerialQueues();
   #record: AgentArchiveRecord | undefined;
+  #syncing: Promise<void> | undefined;
 
   constructor(store: RuntimeStore, alert: (alert: PlainAlert) => void) {
     this.#store = store;
@@ -118,8 +119,19 @@ export class AgentArchive {
     });
   }
 
-  /** `sync` for callers that must not fail on it (start, listing conversations): problems become alerts. */
-  async syncQuietly(e: Enrolled): Promise<void> {
+  /**
+   * `sync` for callers that must not fail on it (start, listing conversations): problems become
+   * alerts, and a call while one runs joins it instead of queueing another.
+   */
+  syncQuietly(e: Enrolled): Promise<void> {
+    this.#syncing ??= this.syncNow(e).finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  /** A sync of its own, after the owner signed a list (a running sync may have read the view before it). */
+  async syncNow(e: Enrolled): Promise<void> {
     try {
       await this.sync(e);
     } catch (error) {

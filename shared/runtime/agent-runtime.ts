@@ -595,7 +595,8 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async conversations(): Promise<readonly ConversationSummary[]> {
     const e = await this.#require();
-    await this.#archive.syncQuietly(e);
+    // In the background: listing never waits for the relay; what a sync reads shows at the next listing.
+    void this.#archive.syncQuietly(e);
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
@@ -633,7 +634,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
-    await this.#archive.syncQuietly(e);
+    await this.#archive.syncNow(e);
   }
 
   async fingerprint(): Promise<string> {
@@ -734,7 +735,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     if (identity === undefined) throw new NotStartedError('no account key on this device');
     await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
-    await this.#archive.syncQuietly(e);
+    await this.#archive.syncNow(e);
   }
 
   /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */

@@ -111,7 +111,11 @@ describe('#11.4, §9: history reaches a device linked later', () => {
       async () => (await texts(third, conversationId)).includes('written after the revocation'),
       'at the third',
     );
-    await third.runtime.conversations();
+    // The third device also gets it live (it is listed); its keyring takes the epoch-4 grant at a sync.
+    await waitFor(async () => {
+      await third.runtime.conversations();
+      return (await third.store.archive())?.keyring?.keys.length === 4;
+    }, 'the epoch-4 key at the third device');
     expect((await third.store.archive())?.keyring?.keys.map((k) => k.epoch)).toEqual([1, 2, 3, 4]);
     // The revoked device: no key of epoch 4, and the message written after is not in its history.
     await second.runtime.conversations();
