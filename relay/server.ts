@@ -40,6 +40,7 @@ import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
 import { linkRoutes } from './http/link-routes.js';
+import { archiveRoutes } from './http/archive-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
 import { pushRoutes } from './http/push-routes.js';
@@ -249,6 +250,7 @@ async function serve(
     ...linkRoutes,
     ...recoveryRoutes,
     ...pushRoutes,
+    ...archiveRoutes,
     ...staticRoutes(config.staticDir),
   ];
 

@@ -24,11 +24,14 @@ import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
   AttachmentRecord,
   PutAttachmentOutcome,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
+  HistoryPutResult,
+  HistoryRecordRow,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -308,6 +311,35 @@ export class CachedStore implements Store, RoutingCache {
 
   getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
     return this.#inner.getIdentityBackup(accountId);
+  }
+
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult> {
+    return this.#inner.putArchiveGrant(accountId, deviceId, blob, max, now);
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return this.#inner.archiveGrants(accountId, deviceId, after, limit);
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult> {
+    return this.#inner.putHistoryRecord(accountId, author, recordId, blob, max, now);
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return this.#inner.historyRecords(accountId, after, limit);
   }
 
   commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {

@@ -2,10 +2,14 @@
  * In-memory Store for unit tests. Same contract as the SQLite store (test/relay/store-contract.ts
  * runs against both); nothing survives the process.
  */
+import { MemoryArchive } from './memory-archive.js';
 import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
+  HistoryPutResult,
+  HistoryRecordRow,
   AttachmentRecord,
   PutAttachmentOutcome,
   ConversationRecord,
@@ -50,6 +54,7 @@ export class MemoryStore implements Store {
   readonly #conversations = new Map<string, { record: ConversationRecord; lastActive: number }>();
   readonly #queues = new Map<QueueKey, MessageRow[]>();
   readonly #attachments = new Map<string, Timed<AttachmentRecord>>();
+  readonly #archive = new MemoryArchive();
   #seq = 0;
 
   createAccount(account: AccountRecord): Promise<boolean> {
@@ -117,6 +122,7 @@ export class MemoryStore implements Store {
     this.#prekeys.delete(deviceKey(accountId, deviceId));
     this.#push.delete(deviceKey(accountId, deviceId));
     this.#queues.delete(deviceQueue(accountId, deviceId));
+    this.#archive.forgetDevice(accountId, deviceId);
     return Promise.resolve(existed);
   }
 
@@ -210,6 +216,28 @@ export class MemoryStore implements Store {
 
   getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
     return Promise.resolve(this.#backups.get(accountId));
+  }
+
+  putArchiveGrant(accountId: string, deviceId: string, blob: Uint8Array, max: number): Promise<LimitedResult> {
+    return Promise.resolve(this.#archive.putGrant(accountId, deviceId, blob, max));
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return Promise.resolve(this.#archive.grants(accountId, deviceId, after, limit));
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+  ): Promise<HistoryPutResult> {
+    return Promise.resolve(this.#archive.putRecord(accountId, author, recordId, blob, max));
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return Promise.resolve(this.#archive.records(accountId, after, limit));
   }
 
   createConversation(conversation: ConversationRecord, now: number): Promise<boolean> {

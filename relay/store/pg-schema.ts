@@ -220,12 +220,40 @@ CREATE TABLE push_subscriptions (
 );
 `;
 
+/**
+ * Version 5 (PROTOCOL §9): the inbox archive, sealed archive-key grants per device and write-once
+ * history records per account (pg-archive.ts). Only adds tables: older nodes keep working (they
+ * serve no archive routes).
+ */
+const V5 = `
+CREATE TABLE archive_grants (
+  seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  account_id text NOT NULL,
+  device_id  text NOT NULL,
+  blob       bytea NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX archive_grants_device ON archive_grants (account_id, device_id, seq);
+CREATE TABLE history_records (
+  seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  account_id text NOT NULL,
+  author     text NOT NULL,
+  record_id  text NOT NULL,
+  blob       bytea NOT NULL,
+  created_at bigint NOT NULL,
+  UNIQUE (account_id, author, record_id)
+);
+ALTER TABLE history_records ALTER COLUMN blob SET STORAGE EXTERNAL;
+CREATE INDEX history_records_account ON history_records (account_id, seq);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, oldestCompatible: 1, sql: V1 },
   { version: 2, oldestCompatible: 1, sql: V2 },
   { version: 3, oldestCompatible: 1, sql: V3 },
   { version: 4, oldestCompatible: 1, sql: V4 },
+  { version: 5, oldestCompatible: 1, sql: V5 },
 ];
 
 /** The schema version this code writes and reads. */
-export const PG_SCHEMA_VERSION = 4;
+export const PG_SCHEMA_VERSION = 5;

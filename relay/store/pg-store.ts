@@ -19,12 +19,15 @@ import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
   AttachmentRecord,
   PutAttachmentOutcome,
   ChainedSeq,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
+  HistoryPutResult,
+  HistoryRecordRow,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -41,6 +44,7 @@ import { DEVICE_ROLES, deviceQueue, visitorQueue } from './store.js';
 import { LruMap } from './lru-map.js';
 import { migrate } from './pg-migrate.js';
 import { StoreSetupError } from './pg-errors.js';
+import * as archive from './pg-archive.js';
 
 /** As in the SQLite store: conversations.last_active is written at most once a second per conversation. */
 export const PG_TOUCH_INTERVAL_MS = 1_000;
@@ -233,6 +237,7 @@ export class PgStore implements SharedStore {
       await c.query('DELETE FROM device_roles WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM push_subscriptions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
       await c.query('DELETE FROM sessions WHERE account_id = $1 AND device_id = $2', [accountId, deviceId]);
+      await archive.forgetArchiveDevice(c, accountId, deviceId);
       return r.rowCount === 1;
     });
   }
@@ -392,6 +397,37 @@ export class PgStore implements SharedStore {
     return row === undefined
       ? undefined
       : { backup: bytes(row['backup']), accountKey: bytes(row['account_key']), signature: bytes(row['signature']) };
+  }
+
+  // Inbox archive (pg-archive.ts)
+
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult> {
+    return this.#tx((c) => archive.putArchiveGrant(c, accountId, deviceId, blob, max, now));
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return this.#retrying(() => archive.archiveGrants(this.#pool, accountId, deviceId, after, limit));
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult> {
+    return this.#tx((c) => archive.putHistoryRecord(c, accountId, author, recordId, blob, max, now));
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return this.#retrying(() => archive.historyRecords(this.#pool, accountId, after, limit));
   }
 
   // Conversations and delivery

@@ -14,11 +14,14 @@ import type {
   Ack,
   AccountRecord,
   AppendResult,
+  ArchiveGrantRow,
   AttachmentRecord,
   PutAttachmentOutcome,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
+  HistoryPutResult,
+  HistoryRecordRow,
   LimitedResult,
   NewMessage,
   PurgeCounts,
@@ -41,6 +44,7 @@ import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 import { SqliteDeviceRoles } from './sqlite-device-roles.js';
 import { SqliteIdentityBackups } from './sqlite-identity-backups.js';
 import { SqlitePushSubscriptions } from './sqlite-push-subscriptions.js';
+import { SqliteArchive } from './sqlite-archive.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -140,6 +144,7 @@ export class SqliteStore implements Store {
   readonly #roles: SqliteDeviceRoles;
   readonly #backups: SqliteIdentityBackups;
   readonly #push: SqlitePushSubscriptions;
+  readonly #archive: SqliteArchive;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -245,6 +250,7 @@ export class SqliteStore implements Store {
     this.#roles = new SqliteDeviceRoles(db);
     this.#backups = new SqliteIdentityBackups(db);
     this.#push = new SqlitePushSubscriptions(db);
+    this.#archive = new SqliteArchive(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -358,6 +364,7 @@ export class SqliteStore implements Store {
         .transaction(() => {
           const r = this.#s.deleteDevice.run(accountId, deviceId);
           this.#roles.forget(accountId, deviceId);
+          this.#archive.forgetDevice(accountId, deviceId);
           this.#s.deleteBundle.run(accountId, deviceId);
           this.#s.deletePrekeys.run(accountId, deviceId);
           this.#push.delete(accountId, deviceId);
@@ -462,6 +469,35 @@ export class SqliteStore implements Store {
 
   getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined> {
     return Promise.resolve(this.#backups.get(accountId));
+  }
+
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult> {
+    return this.#durable(this.#archive.putGrant(accountId, deviceId, blob, max, now));
+  }
+
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]> {
+    return Promise.resolve(this.#archive.grants(accountId, deviceId, after, limit));
+  }
+
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult> {
+    return this.#durable(this.#archive.putRecord(accountId, author, recordId, blob, max, now));
+  }
+
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]> {
+    return Promise.resolve(this.#archive.records(accountId, after, limit));
   }
 
   createConversation(c: ConversationRecord, now: number): Promise<boolean> {

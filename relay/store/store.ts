@@ -113,6 +113,23 @@ export interface PushSubscriptionRecord {
   readonly auth: Uint8Array;
 }
 
+/** An archive-key grant (PROTOCOL §9.4) waiting for its device, with the cursor a reader pages by. */
+export interface ArchiveGrantRow {
+  readonly seq: number;
+  readonly blob: Uint8Array;
+}
+
+/** A history record (PROTOCOL §9.2) as stored: its slot (author device, record id in hex) and cursor. */
+export interface HistoryRecordRow {
+  readonly seq: number;
+  readonly author: string;
+  readonly recordId: string;
+  readonly blob: Uint8Array;
+}
+
+/** `taken`: the author wrote this record id already (records are write-once); `full`: the account's cap. */
+export type HistoryPutResult = 'stored' | 'taken' | 'full';
+
 export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly latest: number };
 export type LimitedResult =
   { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
@@ -145,7 +162,10 @@ export interface Store {
   getDeviceKey(accountId: string, deviceId: string): Promise<Uint8Array | undefined>;
   /** The role of an enrolled device; undefined when the device is not enrolled. */
   getDeviceRole(accountId: string, deviceId: string): Promise<DeviceRole | undefined>;
-  /** Removes the device, its role, its sessions, its bundle, its one-time prekeys, its push subscription and its queue. */
+  /**
+   * Removes the device, its role, its sessions, its bundle, its one-time prekeys, its push
+   * subscription, its queue and its archive grants.
+   */
   deleteDevice(accountId: string, deviceId: string): Promise<boolean>;
 
   // Web Push (one subscription per device; removed with the device)
@@ -188,6 +208,29 @@ export interface Store {
    */
   putIdentityBackup(accountId: string, record: IdentityBackupRecord, now: number): Promise<boolean>;
   getIdentityBackup(accountId: string): Promise<IdentityBackupRecord | undefined>;
+
+  // Inbox archive (PROTOCOL §9): opaque sealed grants per device, authored history records per account
+  /** Appends a grant for an enrolled device unless it would then hold more than `max` (then nothing is added). */
+  putArchiveGrant(
+    accountId: string,
+    deviceId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<LimitedResult>;
+  /** The device's grants with seq > after, oldest first, at most `limit`. */
+  archiveGrants(accountId: string, deviceId: string, after: number, limit: number): Promise<ArchiveGrantRow[]>;
+  /** Appends a record in the slot (author, recordId), write-once, unless the account holds `max` already. */
+  putHistoryRecord(
+    accountId: string,
+    author: string,
+    recordId: string,
+    blob: Uint8Array,
+    max: number,
+    now: number,
+  ): Promise<HistoryPutResult>;
+  /** The account's records with seq > after, oldest first, at most `limit`. */
+  historyRecords(accountId: string, after: number, limit: number): Promise<HistoryRecordRow[]>;
 
   // Conversations and delivery
   /** False (and nothing changed) when the conversation id exists already. */

@@ -91,6 +91,8 @@ import {
   removeAgentDevices,
   setAgentRole,
 } from './agent-team.js';
+import { AgentArchive } from './agent-archive.js';
+import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
@@ -130,6 +132,8 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#emitAlerts(alerts);
     },
   };
+  /** PROTOCOL §9: epoch keys, grants and history records (agent-archive.ts). */
+  readonly #archive: AgentArchive;
   #loading: Promise<Enrolled | undefined> | undefined;
   #disposed = false;
   /** The profile the device being linked gets: this device's agent, or an invited agent's. */
@@ -154,6 +158,9 @@ class AgentRuntimeImpl implements AgentRuntime {
       alert: (alert) => {
         this.#emitAlerts([alert]);
       },
+    });
+    this.#archive = new AgentArchive(ports.store, (alert) => {
+      this.#events.emit('alert', alert);
     });
   }
 
@@ -204,6 +211,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
     const { enrolled: e, created } = await createOwnerAccount(this.#ports, this.#store, input, onProgress);
     await this.#publishPrekeys(e);
+    await this.#archive.sync(e);
     onProgress?.(5, LOGIN_STEPS);
     await this.#store.commit({ settings: [{ name: 'business-name', value: input.businessName }] });
     this.#enrolled = e;
@@ -286,6 +294,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.connection = connection;
     connection.start();
     this.#maintainSoon(e);
+    void this.#archive.syncQuietly(e);
     const tick = (): void => {
       e.cancelMaintenance = e.p.timers.after(MAINTAIN_EVERY_MS, () => {
         this.#maintainSoon(e);
@@ -424,6 +433,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.prekeys = step.prekeys;
     this.#records.set(idToHex(conversationId), next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    this.#archiveShown(e, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     for (const t of taken.typing) {
       this.#events.emit('typing', {
@@ -467,10 +477,18 @@ class AgentRuntimeImpl implements AgentRuntime {
     await this.#store.commit({ conversations: [{ conversationId, state: taken.record }] });
     this.#records.set(idToHex(conversationId), taken.record);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
+    this.#archiveShown(e, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     this.#emitAlerts(step.alerts);
     if (taken.shown.length > 0) this.#events.emit('conversation', summaryOf(taken.record));
     this.#armTick(e, conversationId, taken.record);
+  }
+
+  /** PROTOCOL §9.2: a history record of each shown message, sealed and sent after it was saved and shown. */
+  #archiveShown(e: Enrolled, messages: readonly ChatMessage[]): void {
+    void this.#archive.write(e, messages).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+    });
   }
 
   /** Messages from this device's own id (another session of it) are 'self'; the rest stay as taken. */
@@ -525,6 +543,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#emitAlerts(sent.alerts);
       if (sent.shown !== undefined) {
         this.#events.emit('message', sent.shown);
+        this.#archiveShown(e, [sent.shown]);
         this.#events.emit('conversation', summaryOf(sent.record));
       }
       return sent.messageId;
@@ -616,19 +635,23 @@ class AgentRuntimeImpl implements AgentRuntime {
   // ---- reading ----------------------------------------------------------------------------------
 
   async conversations(): Promise<readonly ConversationSummary[]> {
-    await this.#require();
+    const e = await this.#require();
+    // In the background: listing never waits for the relay; what a sync reads shows at the next listing.
+    void this.#archive.syncQuietly(e);
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
       if (record !== undefined) out.push(summaryOf(record));
     }
+    out.push(...archivedSummaries(await this.#archive.archived(), new Set(out.map((c) => c.conversationId))));
     return out.sort((a, b) => b.lastActivity - a.lastActivity);
   }
 
   async history(conversationId: HexId): Promise<readonly ChatMessage[]> {
     const e = await this.#require();
     const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
-    return (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+    const local = (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+    return mergeHistory(local, await this.#archive.archived(), conversationId);
   }
 
   async searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]> {
@@ -639,7 +662,8 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Every shown message of every conversation (the search index's rebuild source). */
   async #allMessages(): Promise<readonly ChatMessage[]> {
     const out: ChatMessage[] = [];
-    for (const id of await this.#store.conversationIds()) out.push(...(await this.history(idToHex(id))));
+    // conversations(): the ones this device holds and those read from the inbox archive (PROTOCOL §9).
+    for (const c of await this.conversations()) out.push(...(await this.history(c.conversationId)));
     return out;
   }
 
@@ -666,6 +690,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
+    await this.#archive.syncNow(e);
   }
 
   async fingerprint(): Promise<string> {
@@ -775,6 +800,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       await this.#requests.awaitListed(e, release.entry.deviceId);
     } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
+    await this.#archive.syncNow(e);
   }
 
   /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */

@@ -3,19 +3,19 @@ import type { DeviceKeys, DirectoryView, PrekeyState } from '../protocol/index.j
 import {
   type ClientStore,
   MemoryDatabase,
-  type Versioned,
   openExistingIndexedDbStore,
   openIndexedDbStore,
   openMemoryStore,
 } from '../storage/index.js';
 import type { AgentAccountRecord } from './agent-account-record.js';
+import type { AgentArchiveRecord } from './agent-archive-record.js';
 import type { ConversationRecord } from './conversation-record.js';
 
 export interface RuntimeShapes {
   readonly deviceKeys: DeviceKeys;
   readonly account: AgentAccountRecord;
   readonly prekeys: PrekeyState;
-  readonly archive: Versioned;
+  readonly archive: AgentArchiveRecord;
   readonly directory: DirectoryView;
   readonly conversation: ConversationRecord;
 }
@@ -23,7 +23,14 @@ export interface RuntimeShapes {
 export type RuntimeStore = ClientStore<RuntimeShapes>;
 
 // The directory view's layout is version 2 since the v2 trust root (notAfter, supported versions, sponsors).
-const ACCEPTED = { conversation: [1], directory: [2], deviceKeys: [1], prekeys: [1], account: [1] } as const;
+const ACCEPTED = {
+  conversation: [1],
+  directory: [2],
+  deviceKeys: [1],
+  prekeys: [1],
+  account: [1],
+  archive: [1],
+} as const;
 
 /** The record versions this build reads, for a store an app opens itself (the agent apps' Dexie store). */
 export const RUNTIME_RECORD_VERSIONS = ACCEPTED;

@@ -50,6 +50,7 @@ export type { ConversationApi, DownloadOptions, VisitorConversationApi } from '.
 export type { LinkApi, LinkSlot } from './http/link-api.js';
 export type { IdentityBackupUpload, RecoveryApi } from './http/recovery-api.js';
 export type { PushApi, PushSubscriptionKeys } from './http/push-api.js';
+export type { ArchiveApi, ArchiveGrantBlob, HistoryRecordBlob } from './http/archive-api.js';
 export { type Hello, helloFrame, helloQueue } from './ws/hello.js';
 export { AckPacer } from './ws/ack-pacer.js';
 export { type BackoffPolicy, backoffDelay } from './ws/backoff.js';

@@ -392,5 +392,44 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.fetchQueue(device, 0, 100)).toHaveLength(1);
         expect(await s.queueStats()).toEqual({ pendingMessages: 2, queues: 2, deepestQueue: 1 });
       }));
+
+    it('§9: keeps archive grants per device in order, up to a cap, paged, and drops them with the device', () =>
+      withStore(async (s) => {
+        await s.putDevice(A, D1, bytes(1), 5);
+        expect(await s.putArchiveGrant(A, D1, bytes(1), 2, 1)).toEqual({ ok: true, count: 1 });
+        expect(await s.putArchiveGrant(A, D1, bytes(2), 2, 1)).toEqual({ ok: true, count: 2 });
+        expect(await s.putArchiveGrant(A, D1, bytes(3), 2, 1)).toEqual({ ok: false, count: 2 });
+        await s.putArchiveGrant(A, D2, bytes(9), 2, 1);
+        const all = await s.archiveGrants(A, D1, 0, 10);
+        expect(all.map((g) => g.blob)).toEqual([bytes(1), bytes(2)]);
+        expect(all[0]?.seq ?? 0).toBeLessThan(all[1]?.seq ?? 0);
+        expect((await s.archiveGrants(A, D1, all[0]?.seq ?? 0, 10)).map((g) => g.blob)).toEqual([bytes(2)]);
+        expect(await s.archiveGrants(A, D1, 0, 1)).toHaveLength(1);
+        expect(await s.archiveGrants(B, D1, 0, 10)).toEqual([]);
+        await s.deleteDevice(A, D1);
+        expect(await s.archiveGrants(A, D1, 0, 10)).toEqual([]);
+        expect((await s.archiveGrants(A, D2, 0, 10)).map((g) => g.blob)).toEqual([bytes(9)]);
+      }));
+
+    it('§9.2: keeps history records write-once per (author, record id), per account, capped and paged', () =>
+      withStore(async (s) => {
+        expect(await s.putHistoryRecord(A, D1, 'aa', bytes(1), 3, 1)).toBe('stored');
+        expect(await s.putHistoryRecord(A, D1, 'aa', bytes(7), 3, 1)).toBe('taken');
+        expect(await s.putHistoryRecord(A, D2, 'aa', bytes(2), 3, 1)).toBe('stored');
+        expect(await s.putHistoryRecord(B, D1, 'aa', bytes(5), 3, 1)).toBe('stored');
+        expect(await s.putHistoryRecord(A, D1, 'bb', bytes(3), 3, 1)).toBe('stored');
+        expect(await s.putHistoryRecord(A, D1, 'cc', bytes(4), 3, 1)).toBe('full');
+        const rows = await s.historyRecords(A, 0, 10);
+        expect(rows.map((r) => [r.author, r.recordId, r.blob])).toEqual([
+          [D1, 'aa', bytes(1)],
+          [D2, 'aa', bytes(2)],
+          [D1, 'bb', bytes(3)],
+        ]);
+        const page = await s.historyRecords(A, rows[0]?.seq ?? 0, 1);
+        expect(page.map((r) => r.blob)).toEqual([bytes(2)]);
+        expect((await s.historyRecords(B, 0, 10)).map((r) => r.blob)).toEqual([bytes(5)]);
+        await s.deleteDevice(A, D1);
+        expect(await s.historyRecords(A, 0, 10)).toHaveLength(3);
+      }));
   });
 }

@@ -1,4 +1,8 @@
-/** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations, links, the AIK backup, push. */
+/**
+ * The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations,
+ * links, the AIK backup, push, the inbox archive.
+ */
+import { ArchiveApi } from './archive-api.js';
 import { AuthApi } from './auth-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
@@ -15,6 +19,7 @@ export interface RelayHttp {
   readonly links: LinkApi;
   readonly recovery: RecoveryApi;
   readonly push: PushApi;
+  readonly archive: ArchiveApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -27,5 +32,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     links: new LinkApi(requester),
     recovery: new RecoveryApi(requester),
     push: new PushApi(requester),
+    archive: new ArchiveApi(requester),
   };
 }

@@ -18,7 +18,7 @@ import {
   type RuntimeStore,
 } from '../../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../../shared/storage/index.js';
-import type { Timers } from '../../../shared/transport/index.js';
+import type { FetchLike, Timers } from '../../../shared/transport/index.js';
 import { opaqueClient } from '../../relay/support/relay-api.js';
 import { SocketTracker } from '../../transport/support/transport-fixture.js';
 
@@ -52,13 +52,13 @@ export interface AgentHandle {
   readonly sockets: SocketTracker;
 }
 
-export function agentRuntime(db = new MemoryDatabase(), timers?: Timers): AgentHandle {
+export function agentRuntime(db = new MemoryDatabase(), timers?: Timers, fetchImpl: FetchLike = fetch): AgentHandle {
   const sockets = new SocketTracker();
   const store = memoryStore(db);
   const runtime = createAgentRuntime({
     store,
     opaque: opaqueClient,
-    fetch,
+    fetch: fetchImpl,
     WebSocket: sockets.WebSocket,
     tuning: TUNING,
     ...(timers === undefined ? {} : { timers }),
@@ -133,8 +133,8 @@ export async function link(
   owner: AgentHandle,
   invite?: AgentInvite,
   deviceKind: 'extension' | 'pwa' = 'extension',
+  added = agentRuntime(),
 ): Promise<AgentHandle> {
-  const added = agentRuntime();
   const phases: LinkPhase[] = [];
   const ownerPhases: LinkPhase[] = [];
   added.runtime.on('link', (p) => phases.push(p));

@@ -1,0 +1,34 @@
+/**
+ * Inbox archive problems in words a person can act on (PROTOCOL §9). A grant or a record that does
+ * not verify is what a relay altering, replaying or moving one looks like: `danger`, and nothing of
+ * it is used or shown. A sync that could not reach the relay is only a `warning` (retried later).
+ */
+import type { SealdeskError } from '../errors/index.js';
+import { RelayError } from '../transport/index.js';
+import { ALERT_SEVERITIES, type PlainAlert } from './api-common.js';
+
+export const ARCHIVE_ALERT_KINDS = {
+  grant: 'archive-grant-refused',
+  record: 'history-record-refused',
+  sync: 'history-sync-failed',
+} as const;
+
+export function archiveAlert(what: keyof typeof ARCHIVE_ALERT_KINDS, error: SealdeskError): PlainAlert {
+  if (what === 'sync' || error instanceof RelayError) {
+    return {
+      kind: ARCHIVE_ALERT_KINDS.sync,
+      severity: ALERT_SEVERITIES.warning,
+      title: 'Earlier conversations could not be loaded',
+      text: `The team's history could not be synchronised (${error.code}); retrying later.`,
+    };
+  }
+  return {
+    kind: ARCHIVE_ALERT_KINDS[what],
+    severity: ALERT_SEVERITIES.danger,
+    title: what === 'grant' ? 'A history key was refused' : 'A history entry was refused',
+    text:
+      what === 'grant'
+        ? `A key for the team's history did not verify (${error.code}) and was not used. The service may have altered or replayed it.`
+        : `An entry of the team's history did not verify (${error.code}) and is not shown. The service may have altered, moved or replayed it.`,
+  };
+}

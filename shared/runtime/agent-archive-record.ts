@@ -1,0 +1,160 @@
+/**
+ * What an agent device keeps of the inbox archive (PROTOCOL §9), stored as the `archive` record,
+ * and the plaintext of the history records it writes (§9.2):
+ *
+ *   recordId  = conversationId[16] || UTF-8(messageId)        (messageId = `${senderDeviceHex}:${seq}`, ≤ 48 bytes)
+ *   plaintext = UTF-8(JSON { conversationId, message })       (the message as this device showed it)
+ *
+ * A reader keys what it shows by (conversation, message id) and refuses a record whose plaintext
+ * does not match its record id, so a record cannot be shown in another conversation or slot.
+ */
+import { concatBytes, fromHex, toHex } from '../crypto/index.js';
+import { DecodeError } from '../errors/index.js';
+import type { ArchiveKeyGrant, ArchiveKeyring } from '../protocol/index.js';
+import type { ChatBody, ChatMessage, HexId } from './api-common.js';
+
+export const AGENT_ARCHIVE_RECORD_VERSION = 1;
+
+/** Messages read from history records kept at most (oldest dropped first). */
+export const MAX_ARCHIVED_MESSAGES = 5_000;
+
+/** A message this device showed that waits for the current archive key to be sealed (§9.1 pending). */
+export interface UnsealedMessage {
+  readonly message: ChatMessage;
+}
+
+/** A message read from a history record, with the device that wrote the record (shown as its author). */
+export interface ArchivedMessage {
+  readonly message: ChatMessage;
+  readonly author: HexId;
+}
+
+export interface AgentArchiveRecord {
+  readonly version: typeof AGENT_ARCHIVE_RECORD_VERSION;
+  /** Undefined on a linked device until its first grant arrives. */
+  readonly keyring: ArchiveKeyring | undefined;
+  /** The relay cursors read up to (grants to this device; the account's records). */
+  readonly grantCursor: number;
+  readonly recordCursor: number;
+  /** Sealed grants saved before they are sent (the owner's rotation, §9.5). */
+  readonly outgoingGrants: readonly ArchiveKeyGrant[];
+  /** Sealed records saved (with the keyring's usage count) before they are sent. */
+  readonly outgoingRecords: readonly { readonly recordId: Uint8Array; readonly record: Uint8Array }[];
+  readonly unsealed: readonly UnsealedMessage[];
+  readonly archived: readonly ArchivedMessage[];
+}
+
+export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord {
+  return {
+    version: AGENT_ARCHIVE_RECORD_VERSION,
+    keyring,
+    grantCursor: 0,
+    recordCursor: 0,
+    outgoingGrants: [],
+    outgoingRecords: [],
+    unsealed: [],
+    archived: [],
+  };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function historyRecordId(conversationId: Uint8Array, messageId: string): Uint8Array {
+  return concatBytes(conversationId, encoder.encode(messageId));
+}
+
+export function encodeArchivedMessage(message: ChatMessage): Uint8Array {
+  // Delivery status is this device's view of its own sends: not history.
+  return encoder.encode(
+    JSON.stringify({ conversationId: message.conversationId, message: { ...message, status: undefined } }),
+  );
+}
+
+type Json = Readonly<Record<string, unknown>>;
+
+function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DecodeError(`history record: ${what} is not an object`);
+  return value as Json;
+}
+
+function text(value: unknown, what: string, max = 100_000): string {
+  if (typeof value !== 'string' || value.length > max) throw new DecodeError(`history record: ${what} is not text`);
+  return value;
+}
+
+function count(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new DecodeError(`history record: ${what} is not a count`);
+  return value;
+}
+
+function bodyOf(value: unknown): ChatBody {
+  const b = object(value, 'the body');
+  switch (b['kind']) {
+    case 'text':
+      return { kind: 'text', text: text(b['text'], 'the text') };
+    case 'note':
+      return { kind: 'note', text: text(b['text'], 'the note') };
+    case 'close':
+      return { kind: 'close', reason: text(b['reason'], 'the reason') };
+    case 'attachment': {
+      const a = object(b['attachment'], 'the attachment');
+      return {
+        kind: 'attachment',
+        attachment: {
+          messageId: text(a['messageId'], 'the attachment message id', 64),
+          name: text(a['name'], 'the attachment name', 1024),
+          mime: text(a['mime'], 'the attachment type', 255),
+          size: count(a['size'], 'the attachment size'),
+        },
+      };
+    }
+    default:
+      throw new DecodeError('history record: unknown message kind');
+  }
+}
+
+const FROM = ['self', 'agent', 'visitor'] as const;
+
+/**
+ * The message of a record's plaintext, strictly read; DecodeError when it is malformed or does
+ * not belong to `recordId` (another conversation or message id than its slot).
+ */
+export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Array): ChatMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(plaintext));
+  } catch (error) {
+    throw new DecodeError('history record: the plaintext is not JSON text', { cause: error });
+  }
+  const top = object(parsed, 'the record');
+  const m = object(top['message'], 'the message');
+  const conversationId = text(m['conversationId'], 'the conversation id', 32);
+  const id = text(m['id'], 'the message id', 48);
+  const from = FROM.find((f) => f === m['from']);
+  if (from === undefined) throw new DecodeError('history record: unknown sender kind');
+  if (
+    top['conversationId'] !== conversationId ||
+    toHex(historyRecordId(hexBytes(conversationId), id)) !== toHex(recordId)
+  )
+    throw new DecodeError('history record: the message does not belong to the record id it was stored under');
+  const agentName = m['agentName'];
+  return {
+    id,
+    conversationId,
+    from,
+    senderDeviceId: text(m['senderDeviceId'], 'the sender', 32),
+    ...(agentName === undefined ? {} : { agentName: text(agentName, 'the agent name', 256) }),
+    sentAt: count(m['sentAt'], 'the sent time'),
+    receivedAt: count(m['receivedAt'], 'the received time'),
+    body: bodyOf(m['body']),
+    ...(m['late'] === true ? { late: true as const } : {}),
+  };
+}
+
+function hexBytes(hex: string): Uint8Array {
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new DecodeError('history record: the conversation id is not 32 hex digits');
+  return fromHex(hex);
+}

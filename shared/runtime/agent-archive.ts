@@ -1,0 +1,344 @@
+/**
+ * The inbox archive on an agent device (PROTOCOL §9; issue #11 items 3-4): history for devices
+ * linked later.
+ *
+ * - The owner (AIK holder) brings its keyring up to every list it signed: a list that changes the
+ *   device set gets a new AIK-signed epoch key, sealed to each other device of that list; a device
+ *   the list adds also gets every epoch the owner holds (§9.5). Nothing goes to a removed device.
+ * - Every device seals a history record for each message it shows, under the current epoch key
+ *   (§9.1–§9.2); with no current key yet (ArchiveKeyPendingError) the message waits, never sealed
+ *   under an older key.
+ * - A device fetches its grants and the account's records from the relay, checks each (sealed box
+ *   from a listed device, AIK-signed keys, records signed by a device listed at their epoch), and
+ *   keeps the messages it could open. A relay that alters or replays one is caught (typed alert,
+ *   nothing shown); one that withholds rows only makes the history shorter.
+ *
+ * Save before effect: keyring, sealed grants and sealed records are committed in one step before
+ * anything is sent; the cursors and what was read are committed before anything is shown.
+ */
+import { toHex } from '../crypto/index.js';
+import { SealdeskError } from '../errors/index.js';
+import {
+  type ArchiveDeviceList,
+  type ArchiveKeyring,
+  ArchiveKeyPendingError,
+  type DeviceList,
+  type DirectoryView,
+  acceptArchiveKeyGrant,
+  applyArchiveDeviceList,
+  createArchiveKeyring,
+  decodeDeviceListBody,
+  grantArchiveKeys,
+  historyRecordCodec,
+  openHistoryRecord,
+  rotateArchiveOnListChange,
+  sealHistoryRecord,
+} from '../protocol/index.js';
+import { ConflictError, NotFoundError, type HistoryRecordBlob } from '../transport/index.js';
+import { decode, idBytesFromHex, idEquals, idToHex } from '../wire/index.js';
+import { type Enrolled, deviceAuth } from './agent-device-session.js';
+import {
+  type AgentArchiveRecord,
+  type ArchivedMessage,
+  MAX_ARCHIVED_MESSAGES,
+  decodeArchivedMessage,
+  emptyArchiveRecord,
+  encodeArchivedMessage,
+  historyRecordId,
+} from './agent-archive-record.js';
+import { archiveAlert } from './agent-archive-alerts.js';
+import type { ChatMessage, PlainAlert } from './api-common.js';
+import { refreshDirectory } from './directory-sync.js';
+import type { RuntimeStore } from './runtime-shapes.js';
+import { SerialQueues } from './serial-queue.js';
+
+/** Relay pages read per sync at most (64 rows each); the rest waits for the next sync. */
+const MAX_PAGES = 64;
+const QUEUE = 'archive';
+
+type Grant = AgentArchiveRecord['outgoingGrants'][number];
+
+/** The verified lists of the view newer than `version`, oldest first. */
+function listsAfter(view: DirectoryView, version: number): DeviceList[] {
+  return view.history.filter((a) => a.version > version).map((a) => decodeDeviceListBody(a.signed.body));
+}
+
+function currentList(view: DirectoryView): DeviceList | undefined {
+  return view.current;
+}
+
+export class AgentArchive {
+  readonly #store: RuntimeStore;
+  readonly #alert: (alert: PlainAlert) => void;
+  readonly #queue = new SerialQueues();
+  #record: AgentArchiveRecord | undefined;
+  #syncing: Promise<void> | undefined;
+
+  constructor(store: RuntimeStore, alert: (alert: PlainAlert) => void) {
+    this.#store = store;
+    this.#alert = alert;
+  }
+
+  async #load(): Promise<AgentArchiveRecord> {
+    this.#record ??= (await this.#store.archive()) ?? emptyArchiveRecord();
+    return this.#record;
+  }
+
+  async #save(next: AgentArchiveRecord): Promise<void> {
+    await this.#store.commit({ archive: next });
+    this.#record = next;
+  }
+
+  /** Messages read from history records (own conversations' records are this device's already). */
+  async archived(): Promise<readonly ArchivedMessage[]> {
+    return (await this.#load()).archived;
+  }
+
+  /** §9.2: seals a record of each shown message (or keeps it until the current key arrives), then sends. */
+  write(e: Enrolled, messages: readonly ChatMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return this.#queue.run(QUEUE, async () => {
+      let record = await this.#follow(e, await this.#load());
+      record = await this.#seal(e, record, messages);
+      await this.#save(record);
+      await this.#flush(e);
+    });
+  }
+
+  /**
+   * Brings the keyring up to the view (the owner rotates, §9.5), sends what is saved, then reads
+   * new grants and records. Relay failures leave everything saved for the next sync.
+   */
+  sync(e: Enrolled): Promise<void> {
+    return this.#queue.run(QUEUE, async () => {
+      if (e.account.identity === undefined) await this.#refreshView(e);
+      await this.#save(await this.#follow(e, await this.#load()));
+      await this.#flush(e);
+      await this.#readGrants(e);
+      await this.#readRecords(e);
+    });
+  }
+
+  /**
+   * `sync` for callers that must not fail on it (start, listing conversations): problems become
+   * alerts, and a call while one runs joins it instead of queueing another.
+   */
+  syncQuietly(e: Enrolled): Promise<void> {
+    this.#syncing ??= this.syncNow(e).finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  /** A sync of its own, after the owner signed a list (a running sync may have read the view before it). */
+  async syncNow(e: Enrolled): Promise<void> {
+    try {
+      await this.sync(e);
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#alert(archiveAlert('sync', error));
+    }
+  }
+
+  /** A device without the account key learns of lists it was not sent in a conversation (§4.4). */
+  async #refreshView(e: Enrolled): Promise<void> {
+    const before = e.view;
+    const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+    if (refreshed.view === before || e.view !== before) return;
+    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
+    e.view = refreshed.view;
+  }
+
+  /** The keyring follows every verified list; on the owner each device-set change makes a new epoch. */
+  async #follow(e: Enrolled, record: AgentArchiveRecord): Promise<AgentArchiveRecord> {
+    const identity = e.account.identity;
+    const current = currentList(e.view);
+    if (current === undefined) return record;
+    if (identity === undefined) {
+      if (record.keyring === undefined) return record;
+      let keyring = record.keyring;
+      for (const list of listsAfter(e.view, keyring.listVersion)) keyring = await applyArchiveDeviceList(keyring, list);
+      return { ...record, keyring };
+    }
+    const grants: Grant[] = [];
+    let keyring = record.keyring;
+    if (keyring === undefined) {
+      keyring = await createArchiveKeyring(e.p.env, identity, current);
+      grants.push(...(await grantArchiveKeys(e.p.env, keyring, e.keys, current.devices, 'current')));
+    }
+    for (const list of listsAfter(e.view, keyring.listVersion)) {
+      const before = keyring.devices;
+      const step = await rotateArchiveOnListChange(e.p.env, identity, keyring, e.keys, list);
+      keyring = step.keyring;
+      grants.push(...step.grants);
+      const added = list.devices.filter((d) => !before.some((b) => idEquals(b.deviceId, d.deviceId)));
+      // §9.5, §10.5: a device the list adds gets every epoch its sponsor holds.
+      if (step.rotated && added.length > 0)
+        grants.push(...(await grantArchiveKeys(e.p.env, keyring, e.keys, added, 'all')));
+    }
+    if (keyring === record.keyring) return record;
+    return { ...record, keyring, outgoingGrants: [...record.outgoingGrants, ...grants] };
+  }
+
+  async #seal(e: Enrolled, record: AgentArchiveRecord, messages: readonly ChatMessage[]): Promise<AgentArchiveRecord> {
+    let keyring = record.keyring;
+    const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
+    const waiting: { message: ChatMessage }[] = [];
+    for (const message of messages) {
+      if (keyring === undefined) {
+        waiting.push({ message });
+        continue;
+      }
+      const recordId = historyRecordId(idBytesFromHex(message.conversationId), message.id);
+      try {
+        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, recordId, encodeArchivedMessage(message));
+        keyring = out.keyring;
+        sealed.push({ recordId, record: out.record });
+      } catch (error) {
+        // §9.1: no current key (the owner's key for the newest change has not arrived): wait.
+        if (!(error instanceof ArchiveKeyPendingError)) throw error;
+        waiting.push({ message });
+      }
+    }
+    return {
+      ...record,
+      keyring,
+      outgoingRecords: [...record.outgoingRecords, ...sealed],
+      unsealed: [...record.unsealed, ...waiting],
+    };
+  }
+
+  /** Sends the saved grants and records; what the relay refuses for good is dropped, the rest kept. */
+  async #flush(e: Enrolled): Promise<void> {
+    const record = await this.#load();
+    if (record.outgoingGrants.length === 0 && record.outgoingRecords.length === 0) return;
+    const auth = await deviceAuth(e);
+    const api = e.p.http.archive;
+    const grantsLeft: Grant[] = [];
+    for (const g of record.outgoingGrants) {
+      if (!(await sent(() => api.putGrant(e.account.accountId, g.recipientDeviceId, g.sealed, auth))))
+        grantsLeft.push(g);
+    }
+    const recordsLeft = [];
+    for (const r of record.outgoingRecords) {
+      if (!(await sent(() => api.putRecord(e.account.accountId, e.keys.deviceId, r.recordId, r.record, auth))))
+        recordsLeft.push(r);
+    }
+    await this.#save({ ...(await this.#load()), outgoingGrants: grantsLeft, outgoingRecords: recordsLeft });
+  }
+
+  async #readGrants(e: Enrolled): Promise<void> {
+    const list = currentList(e.view);
+    if (list === undefined) return;
+    const auth = await deviceAuth(e);
+    let record = await this.#load();
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const grants = await e.p.http.archive.grants(e.account.accountId, e.keys.deviceId, record.grantCursor, auth);
+      if (grants.length === 0) break;
+      let keyring = record.keyring;
+      for (const g of grants) {
+        try {
+          const earlierLists = listsAfter(e.view, 0).filter((l) => l.version < list.version);
+          keyring = (await acceptArchiveKeyGrant(keyring, list, g.grant, e.keys, { earlierLists })).keyring;
+        } catch (error) {
+          if (!(error instanceof SealdeskError)) throw error;
+          this.#alert(archiveAlert('grant', error));
+        }
+      }
+      record = { ...record, keyring, grantCursor: grants.at(-1)?.seq ?? record.grantCursor };
+      await this.#save(record);
+    }
+    if (record.unsealed.length > 0 && record.keyring !== undefined) {
+      await this.#save(
+        await this.#seal(
+          e,
+          { ...record, unsealed: [] },
+          record.unsealed.map((u) => u.message),
+        ),
+      );
+      await this.#flush(e);
+    }
+  }
+
+  async #readRecords(e: Enrolled): Promise<void> {
+    const auth = await deviceAuth(e);
+    let record = await this.#load();
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const keyring = record.keyring;
+      if (keyring === undefined) return;
+      const rows = await e.p.http.archive.records(e.account.accountId, record.recordCursor, auth);
+      if (rows.length === 0) return;
+      let cursor = record.recordCursor;
+      const archived = [...record.archived];
+      let blocked = false;
+      for (const row of rows) {
+        const opened = await this.#open(e, keyring, row);
+        if (opened === 'later') {
+          blocked = true;
+          break;
+        }
+        cursor = row.seq;
+        if (opened === undefined) continue;
+        const known = archived.some(
+          (a) => a.message.conversationId === opened.message.conversationId && a.message.id === opened.message.id,
+        );
+        if (!known) archived.push(opened);
+      }
+      record = { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES) };
+      await this.#save(record);
+      if (blocked) return;
+    }
+  }
+
+  /**
+   * One record checked and opened (§9.2): undefined when it is this device's own or refused (an
+   * alert is raised), 'later' when this device does not hold its epoch yet (its grant may follow).
+   */
+  async #open(
+    e: Enrolled,
+    keyring: ArchiveKeyring,
+    row: HistoryRecordBlob,
+  ): Promise<ArchivedMessage | 'later' | undefined> {
+    if (idEquals(row.author, e.keys.deviceId)) return undefined;
+    try {
+      const { body } = decode(historyRecordCodec, row.record, 'historyRecord');
+      if (!keyring.keys.some((k) => k.epoch === body.epoch)) return 'later';
+      const { plaintext, author } = await openHistoryRecord(keyring, row.recordId, row.record, (epoch) =>
+        authorsAt(e.view, keyring, epoch),
+      );
+      const message = decodeArchivedMessage(plaintext, row.recordId);
+      const own = message.senderDeviceId === idToHex(e.keys.deviceId);
+      return {
+        message: { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from },
+        author: toHex(author),
+      };
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#alert(archiveAlert('record', error));
+      return undefined;
+    }
+  }
+}
+
+/** The devices listed at `epoch`: a list the view kept, or the keyring's own for its current epochs. */
+function authorsAt(
+  view: DirectoryView,
+  keyring: ArchiveKeyring,
+  epoch: number,
+): ArchiveDeviceList['devices'] | undefined {
+  const kept = view.history.find((a) => a.version === epoch);
+  if (kept !== undefined) return decodeDeviceListBody(kept.signed.body).devices;
+  return epoch >= keyring.changeVersion && epoch <= keyring.listVersion ? keyring.devices : undefined;
+}
+
+/** True when the relay took it or refused it for good (a removed device, a slot already written). */
+async function sent(send: () => Promise<void>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof ConflictError) return true;
+    if (error instanceof SealdeskError) return false;
+    throw error;
+  }
+}
