@@ -3,11 +3,14 @@
  * later release, and forge envelopes from honest ones (the relay holds no key, so a forgery is an
  * honest header carrying the attacker's own bytes where the ciphertext was).
  */
+import { conversationPacketCodec } from '../../shared/protocol/index.js';
 import {
   type DeliverFrame,
   type RelayFrame,
   asCiphertext,
+  decode,
   decodeEnvelope,
+  encode,
   encodeEnvelope,
 } from '../../shared/wire/index.js';
 import type { ProxiedSocket, RelayFrameHook } from './hostile-proxy.js';
@@ -25,6 +28,19 @@ export function withAttackerTail(envelope: Uint8Array, text: string): Uint8Array
   const bytes = new TextEncoder().encode(text).subarray(0, body.length);
   body.set(bytes, body.length - bytes.length);
   return encodeEnvelope({ ...decoded, body: asCiphertext(body) });
+}
+
+/**
+ * A first-contact envelope (PROTOCOL §5) whose visitor key (IKA) is replaced by `attackerKey`;
+ * `undefined` for any other packet.
+ */
+export function withSwappedVisitorKey(envelope: Uint8Array, attackerKey: Uint8Array): Uint8Array | undefined {
+  const decoded = decodeEnvelope(envelope);
+  const packet = decode(conversationPacketCodec, decoded.body, 'conversation packet');
+  if (packet.session.kind !== 'initial') return undefined;
+  const header = { ...packet.session.header, initiatorIdentityKey: new Uint8Array(attackerKey) };
+  const swapped = encode(conversationPacketCodec, { ...packet, session: { ...packet.session, header } });
+  return encodeEnvelope({ ...decoded, body: asCiphertext(swapped) });
 }
 
 /** A hook that hands the next `count` deliver frames on matching sockets to `take` instead of forwarding them. */
