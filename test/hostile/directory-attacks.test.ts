@@ -5,8 +5,13 @@
  * proxy honest again, a visitor starts and its message reaches the agent.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { secureRandom } from '../../shared/crypto/index.js';
-import { decodeSignedDeviceList, encodeSignedDeviceList } from '../../shared/protocol/index.js';
+import { fromBase64Url, generateX25519KeyPair, secureRandom, toBase64Url } from '../../shared/crypto/index.js';
+import {
+  decodePrekeyBundle,
+  decodeSignedDeviceList,
+  encodePrekeyBundle,
+  encodeSignedDeviceList,
+} from '../../shared/protocol/index.js';
 import { defaultWidgetConfig } from '../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../shared/storage/index.js';
 import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
@@ -128,5 +133,35 @@ describe('#16.2: a hostile directory and configuration through the proxy (real r
     expect(reloaded.events.of('message')).toEqual([]);
     reloaded.runtime.dispose();
     await expectHonestVisitorTalks(db);
+  }, 60_000);
+
+  it('#16.2 F1: every prekey bundle’s signed prekey replaced by the proxy’s own key: no conversation starts and nothing is sent', async () => {
+    const attacker = await generateX25519KeyPair();
+    const opened: string[] = [];
+    world.proxy.httpHook = (exchange) => {
+      if (exchange.method === 'POST' && exchange.path.endsWith('/conversations')) opened.push(exchange.path);
+      if (exchange.path !== `/v1/accounts/${world.accountId}/bundles` || exchange.status !== 200) return undefined;
+      const answer = JSON.parse(new TextDecoder().decode(exchange.body)) as {
+        bundles: { deviceId: string; bundle: string }[];
+      };
+      const bundles = answer.bundles.map((b) => {
+        const bundle = decodePrekeyBundle(fromBase64Url(b.bundle));
+        return { ...b, bundle: toBase64Url(encodePrekeyBundle({ ...bundle, signedPrekey: attacker.publicKey })) };
+      });
+      return replyWith(exchange, new TextEncoder().encode(JSON.stringify({ bundles })));
+    };
+    const visitor = world.visitor();
+    await visitor.runtime.start();
+    // PROTOCOL §5: no bundle verifies, so nothing is encrypted to the proxy's key and nothing is sent.
+    // The typed error is all the widget gets: the bad-signature alerts of the refused bundles are
+    // not emitted when every bundle fails (THREAT-MODEL §7, issue #16 findings).
+    await expect(visitor.runtime.openConversation()).rejects.toMatchObject({
+      name: 'ProtocolStateError',
+      message: 'no agent device has a verified prekey bundle: the conversation cannot start',
+    });
+    expect(visitor.events.of('message')).toEqual([]);
+    expect(opened).toEqual([]);
+    expect(visitor.storage.db.records.size).toBe(0);
+    await expectHonestVisitorTalks();
   }, 60_000);
 });
