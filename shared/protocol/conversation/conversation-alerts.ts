@@ -19,6 +19,7 @@ import {
   SUSPECTS,
   UnauthorisedDeviceError,
 } from '../core/index.js';
+import { AttachmentTamperedError } from '../attachment/index.js';
 import { FirstContactCacheFullError } from '../session/index.js';
 import { conversationPacketCodec } from './conversation-codec.js';
 import { DeviceListBehindError, FrameAfterCloseError } from './conversation-errors.js';
@@ -134,6 +135,8 @@ export function rejectionAlert(
   conversationId: ConversationId,
   packet?: Uint8Array,
 ): SecurityAlert | undefined {
+  // PROTOCOL §13: a refused file carries its own alert (the relay stores the chunks).
+  if (error instanceof AttachmentTamperedError) return { ...error.alert, conversationId };
   if (NOT_DETECTIONS.some((c) => error instanceof c)) return undefined;
   const match = REJECTIONS.find((r) => error instanceof r.error);
   if (match === undefined) return undefined;

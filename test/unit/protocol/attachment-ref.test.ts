@@ -10,6 +10,7 @@ import {
   ALERT_KINDS,
   ATTACHMENT_LIMITS,
   type AttachmentRef,
+  AttachmentTamperedError,
   attachmentRefCodec,
   chunkCountFor,
   InvalidContentError,
@@ -103,6 +104,13 @@ describe('attachments: one reference, its rules checked where it is decoded (#9.
     const alert = rejectionAlert(new InvalidContentError('attachment reference refused'), conversationId);
     expect(alert?.kind).toBe(ALERT_KINDS.invalidContent);
     expect(rejectionAlert(new DecodeError('malformed'), conversationId)?.kind).toBe(ALERT_KINDS.forged);
+  });
+
+  it('#16.2: rejectionAlert returns a refused file’s own attachment-tampered alert, in its conversation', () => {
+    const conversationId = asConversationId(new Uint8Array(16).fill(2));
+    const error = new AttachmentTamperedError('chunk-auth', 'chunk 1 failed its tag', 1);
+    expect(rejectionAlert(error, conversationId)).toEqual({ ...error.alert, conversationId });
+    expect(rejectionAlert(error, conversationId)?.kind).toBe(ALERT_KINDS.attachmentTampered);
   });
 
   it('#9.7: sendMessage refuses a reference that breaks the rules (UsageError) and changes nothing', async () => {
