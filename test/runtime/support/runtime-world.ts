@@ -53,8 +53,16 @@ export interface AgentHandle {
 }
 
 export function agentRuntime(db = new MemoryDatabase(), timers?: Timers, fetchImpl: FetchLike = fetch): AgentHandle {
+  return { ...agentRuntimeOn(memoryStore(db), timers, fetchImpl), db };
+}
+
+/** An agent runtime on any store: the Dexie adapter over fake-indexeddb, as the agent apps use Dexie. */
+export function agentRuntimeOn(
+  store: RuntimeStore,
+  timers?: Timers,
+  fetchImpl: FetchLike = fetch,
+): Omit<AgentHandle, 'db'> {
   const sockets = new SocketTracker();
-  const store = memoryStore(db);
   const runtime = createAgentRuntime({
     store,
     opaque: opaqueClient,
@@ -74,10 +82,10 @@ export function agentRuntime(db = new MemoryDatabase(), timers?: Timers, fetchIm
     'connection',
     'changeRequest',
   ]);
-  return { runtime, store, db, events, sockets };
+  return { runtime, store, events, sockets };
 }
 
-export async function newAccount(origin: string, agent: AgentHandle, ownerName = 'Olga') {
+export async function newAccount(origin: string, agent: Pick<AgentHandle, 'runtime'>, ownerName = 'Olga') {
   return agent.runtime.createAccount({
     relayUrl: origin,
     businessName: 'Corner Shop',
