@@ -215,6 +215,22 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     await saveScreenshot(page, 'pwa-6-link-a-device');
   });
 
+  it('team: an owner invites an agent by name and role; the invitation is shown next', async () => {
+    await page.goto(`${origin(scripted)}/app/#/team`);
+    await clickText(page, 'Invite an agent');
+    await waitForText(page, 'Nobody can join without both of you seeing the same six digits.');
+    await clickText(page, 'Show the invitation');
+    await waitForText(page, 'Type the name your team and visitors will see.');
+    await typeInto(page, 'Their name', 'Rui Costa');
+    await page.click('[role="radio"][value="admin"]');
+    await expectPhoneFit(page);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'pwa-7-invite-agent');
+    await clickText(page, 'Show the invitation');
+    await waitForText(page, 'Invite the new device');
+    expect(await readQrCode(page)).toContain('/app/#/link?code=');
+  });
+
   it('a second tab is told that Sealdesk runs in another one (one runtime per browser)', async () => {
     const second = await openApp(scripted);
     await waitForText(second, 'Sealdesk is open in another window');

@@ -48,6 +48,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/search', component: () => import('../views/search/search-view.vue'), meta: { title: 'Search' } },
   { path: '/team', component: () => import('../views/team/team-view.vue'), meta: { title: 'Team and devices' } },
   {
+    path: '/team/invite',
+    component: () => import('../views/team/invite-agent-view.vue'),
+    meta: { title: 'Invite an agent' },
+  },
+  {
     path: '/team/link',
     component: () => import('../views/linking/link-other-device-view.vue'),
     meta: { title: 'Link a device' },

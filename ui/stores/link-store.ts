@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { LinkPhase } from '../../shared/runtime/index.js';
+import type { AgentInvite, LinkPhase } from '../../shared/runtime/index.js';
 import { useRuntime } from '../app/injection.js';
 import { usePlatform } from '../app/injection.js';
 import type { LinkInvitation } from '../validation/link-invitation.js';
@@ -26,10 +26,11 @@ export const useLinkStore = defineStore('link', () => {
   /** Set once the person answered "same code?" on this device, so the buttons are not offered twice. */
   const answered = ref(false);
 
-  async function startAsExistingDevice(): Promise<void> {
+  /** With `invite`, the device to link is a new agent's first (PROTOCOL §4.5); else one of this agent's. */
+  async function startAsExistingDevice(invite?: AgentInvite): Promise<void> {
     side.value = 'existing';
     answered.value = false;
-    const { qr, code } = await runtime.startLinkAsExistingDevice();
+    const { qr, code } = await runtime.startLinkAsExistingDevice(invite);
     // The runtime says 'waiting-for-peer' as it starts (the code is then what the peer needs); only a
     // new device's hello that already moved it on (compare codes) keeps the code from showing.
     const phase = view.value.phase;
