@@ -48,5 +48,6 @@ export {
   unwrapX25519PrivateKey,
   wrapX25519PrivateKey,
   WRAP_IV_BYTES,
+  type StorageWrappingKey,
   type WrappedX25519,
 } from './x25519-wrap.js';

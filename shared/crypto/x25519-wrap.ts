@@ -21,8 +21,19 @@ export interface WrappedX25519 {
   readonly wrapped: Uint8Array;
 }
 
+/**
+ * A storage wrapping key and its random id. The id names the key across reads: each read of a
+ * stored CryptoKey is a new object, so the key itself cannot tell whether a form was made under it.
+ */
+export interface StorageWrappingKey {
+  readonly key: CryptoKey;
+  readonly id: string;
+}
+
+const WRAPPING_KEY_ID_BYTES = 16;
+
 const twins = new WeakMap<CryptoKey, CryptoKey>();
-const wrappedForms = new WeakMap<CryptoKey, { readonly under: CryptoKey; readonly form: WrappedX25519 }>();
+const wrappedForms = new WeakMap<CryptoKey, { readonly under: string; readonly form: WrappedX25519 }>();
 
 /** x25519.ts only: `extractable` is the same key as `privateKey`, kept here until its first wrap. */
 export function keepExtractableTwin(privateKey: CryptoKey, extractable: CryptoKey): void {
@@ -30,16 +41,22 @@ export function keepExtractableTwin(privateKey: CryptoKey, extractable: CryptoKe
 }
 
 /** A fresh non-extractable AES-GCM key for wrapping and unwrapping stored X25519 keys. */
-export async function generateStorageWrappingKey(): Promise<CryptoKey> {
-  return subtle().generateKey({ name: 'AES-GCM', length: 256 }, false, ['wrapKey', 'unwrapKey']);
+export async function generateStorageWrappingKey(): Promise<StorageWrappingKey> {
+  const key = await subtle().generateKey({ name: 'AES-GCM', length: 256 }, false, ['wrapKey', 'unwrapKey']);
+  const id = Array.from(secureRandom(WRAPPING_KEY_ID_BYTES), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { key, id };
 }
 
-export function isStorageWrappingKey(key: unknown): key is CryptoKey {
+export function isStorageWrappingKey(value: unknown): value is StorageWrappingKey {
+  if (typeof value !== 'object' || value === null || !('key' in value) || !('id' in value)) return false;
+  const { key, id } = value;
   return (
     key instanceof CryptoKey &&
     key.algorithm.name === 'AES-GCM' &&
     key.usages.includes('wrapKey') &&
-    key.usages.includes('unwrapKey')
+    key.usages.includes('unwrapKey') &&
+    typeof id === 'string' &&
+    id.length === 2 * WRAPPING_KEY_ID_BYTES
   );
 }
 
@@ -52,9 +69,12 @@ export function isX25519PrivateKey(key: CryptoKey): boolean {
  * same wrapping key). InvalidKeyError for a key of which this page holds neither a twin nor a form
  * under `wrappingKey` (e.g. made by subtle.generateKey directly, or stored under another key).
  */
-export async function wrapX25519PrivateKey(privateKey: CryptoKey, wrappingKey: CryptoKey): Promise<WrappedX25519> {
+export async function wrapX25519PrivateKey(
+  privateKey: CryptoKey,
+  wrappingKey: StorageWrappingKey,
+): Promise<WrappedX25519> {
   const known = wrappedForms.get(privateKey);
-  if (known?.under === wrappingKey) return known.form;
+  if (known?.under === wrappingKey.id) return known.form;
   const twin = twins.get(privateKey);
   if (twin === undefined) {
     throw new InvalidKeyError(
@@ -63,23 +83,23 @@ export async function wrapX25519PrivateKey(privateKey: CryptoKey, wrappingKey: C
   }
   const iv = secureRandom(WRAP_IV_BYTES);
   const wrapped = new Uint8Array(
-    await subtle().wrapKey('pkcs8', twin, wrappingKey, { name: 'AES-GCM', iv: copyBytes(iv) }),
+    await subtle().wrapKey('pkcs8', twin, wrappingKey.key, { name: 'AES-GCM', iv: copyBytes(iv) }),
   );
   const form = { iv, wrapped };
   twins.delete(privateKey);
-  wrappedForms.set(privateKey, { under: wrappingKey, form });
+  wrappedForms.set(privateKey, { under: wrappingKey.id, form });
   return form;
 }
 
 /** The non-extractable X25519 private key of a wrapped form; InvalidKeyError if it does not open. */
-export async function unwrapX25519PrivateKey(form: WrappedX25519, wrappingKey: CryptoKey): Promise<CryptoKey> {
+export async function unwrapX25519PrivateKey(form: WrappedX25519, wrappingKey: StorageWrappingKey): Promise<CryptoKey> {
   if (form.iv.length !== WRAP_IV_BYTES) throw new InvalidKeyError(`a wrapped key's iv must be ${WRAP_IV_BYTES} bytes`);
   let privateKey: CryptoKey;
   try {
     privateKey = await subtle().unwrapKey(
       'pkcs8',
       copyBytes(form.wrapped),
-      wrappingKey,
+      wrappingKey.key,
       { name: 'AES-GCM', iv: copyBytes(form.iv) },
       { name: 'X25519' },
       false,
@@ -88,6 +108,6 @@ export async function unwrapX25519PrivateKey(form: WrappedX25519, wrappingKey: C
   } catch (error) {
     throw new InvalidKeyError(`the wrapped X25519 key does not open (${engineErrorName(error)})`, { cause: error });
   }
-  wrappedForms.set(privateKey, { under: wrappingKey, form });
+  wrappedForms.set(privateKey, { under: wrappingKey.id, form });
   return privateKey;
 }

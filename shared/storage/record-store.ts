@@ -3,6 +3,7 @@
  * on the way out, and turns a StoreStep into one backend transaction. All three adapters go
  * through here, so the store contract (test/cases/storage/) holds for each in the same way.
  */
+import type { StorageWrappingKey } from '../crypto/index.js';
 import { UsageError } from '../errors/index.js';
 import { type AccountId, type ConversationId, asConversationId, idBytesFromHex, idToHex } from '../wire/index.js';
 import { readEnvelopeRoute } from '../wire/index.js';
@@ -242,7 +243,7 @@ export function createClientStore<S extends StateShapes>(
   const wrapStates = async <S2 extends StateShapes>(
     step: StoreStep<S2>,
     forms: Map<unknown, unknown>,
-  ): Promise<{ key: CryptoKey; op?: BackendOp } | undefined> => {
+  ): Promise<{ key: StorageWrappingKey; op?: BackendOp } | undefined> => {
     const holding = stepStates(step).filter(holdsX25519);
     if (holding.length === 0) return undefined;
     const wrapping = await wrappingKeys.forStep();

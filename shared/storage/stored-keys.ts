@@ -6,7 +6,13 @@
  * record written before this form, holding the CryptoKey itself, still reads.
  */
 import { InvalidKeyError } from '../errors/index.js';
-import { WRAP_IV_BYTES, isX25519PrivateKey, unwrapX25519PrivateKey, wrapX25519PrivateKey } from '../crypto/index.js';
+import {
+  type StorageWrappingKey,
+  WRAP_IV_BYTES,
+  isX25519PrivateKey,
+  unwrapX25519PrivateKey,
+  wrapX25519PrivateKey,
+} from '../crypto/index.js';
 import { StorageCorruptError, StorageWriteError, WRITE_FAILURES } from './storage-errors.js';
 
 /** The one property of a wrapped X25519 private key's placeholder in a stored state. */
@@ -49,7 +55,7 @@ export function holdsX25519(value: unknown): boolean {
 }
 
 /** `state` with each X25519 private key replaced by its wrapped placeholder (a copy; `state` is left as it is). */
-export function wrapStateKeys(state: unknown, wrappingKey: CryptoKey, key: string): Promise<unknown> {
+export function wrapStateKeys(state: unknown, wrappingKey: StorageWrappingKey, key: string): Promise<unknown> {
   return mapLeaves(state, (value) => {
     if (!(value instanceof CryptoKey) || value.algorithm.name !== 'X25519') return undefined;
     if (!isX25519PrivateKey(value)) {
@@ -84,7 +90,11 @@ function wrappedForm(value: unknown): { iv: Uint8Array; wrapped: Uint8Array } | 
  * `wrappingKey` is undefined when the database has none: then a placeholder is corrupt, as is one
  * that does not unwrap (StorageCorruptError naming `key`).
  */
-export function unwrapStateKeys(state: unknown, wrappingKey: CryptoKey | undefined, key: string): Promise<unknown> {
+export function unwrapStateKeys(
+  state: unknown,
+  wrappingKey: StorageWrappingKey | undefined,
+  key: string,
+): Promise<unknown> {
   return mapLeaves(state, (value) => {
     const form = wrappedForm(value);
     if (form === undefined) return undefined;

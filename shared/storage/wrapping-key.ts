@@ -1,10 +1,10 @@
 /**
  * The database's storage wrapping key (shared/crypto/x25519-wrap.ts): a non-extractable AES-GCM
- * CryptoKey kept as the record `wrappingKey`, made by the first step that stores an X25519 private
+ * CryptoKey and its id, kept as the record `wrappingKey`, made by the first step that stores an X25519 private
  * key and written in that step's transaction. Never replaced: a step that finds one already stored
  * (another tab made it first) fails and the next step uses the stored one.
  */
-import { generateStorageWrappingKey, isStorageWrappingKey } from '../crypto/index.js';
+import { type StorageWrappingKey, generateStorageWrappingKey, isStorageWrappingKey } from '../crypto/index.js';
 import type { BackendOp, StoreBackend } from './backend.js';
 import { openRecord, record, recordKey } from './records.js';
 import { StorageCorruptError, StorageWriteError, WRITE_FAILURES } from './storage-errors.js';
@@ -13,27 +13,28 @@ const KEY = recordKey('wrappingKey');
 
 export class WrappingKeys {
   readonly #backend: StoreBackend;
-  #stored: CryptoKey | undefined;
+  #stored: StorageWrappingKey | undefined;
   /** Made for a step not yet durable; reused by the next step if that one failed. */
-  #pending: CryptoKey | undefined;
+  #pending: StorageWrappingKey | undefined;
 
   constructor(backend: StoreBackend) {
     this.#backend = backend;
   }
 
   /** The stored wrapping key, or undefined when the database has none yet. */
-  async stored(): Promise<CryptoKey | undefined> {
+  async stored(): Promise<StorageWrappingKey | undefined> {
     if (this.#stored !== undefined) return this.#stored;
     const raw = await this.#backend.get(KEY);
     if (raw === undefined) return undefined;
     const key = openRecord(raw, KEY, 'wrappingKey');
-    if (!isStorageWrappingKey(key)) throw new StorageCorruptError(`${KEY}: not an AES-GCM wrapping key`, KEY);
+    if (!isStorageWrappingKey(key))
+      throw new StorageCorruptError(`${KEY}: not an AES-GCM wrapping key with its id`, KEY);
     this.#stored = key;
     return key;
   }
 
   /** The key a step wraps under, and the op that stores it when it is new (same transaction). */
-  async forStep(): Promise<{ readonly key: CryptoKey; readonly op?: BackendOp }> {
+  async forStep(): Promise<{ readonly key: StorageWrappingKey; readonly op?: BackendOp }> {
     const stored = await this.stored();
     if (stored !== undefined) return { key: stored };
     this.#pending ??= await generateStorageWrappingKey();
@@ -56,7 +57,7 @@ export class WrappingKeys {
   }
 
   /** After a step that carried `forStep`'s op is durable. */
-  committed(key: CryptoKey): void {
+  committed(key: StorageWrappingKey): void {
     if (key === this.#pending) {
       this.#stored = key;
       this.#pending = undefined;
