@@ -153,16 +153,17 @@ class StepPlan {
   }
 }
 
-/** Every state a step writes. */
-function stepStates<S extends StateShapes>(step: StoreStep<S>): unknown[] {
-  return [
-    step.deviceKeys,
-    step.account,
-    step.prekeys,
-    step.archive,
-    ...(step.directories ?? []).map((d) => d.view),
-    ...(step.conversations ?? []).map((c) => c.state),
-  ].filter((state) => state !== undefined);
+/** Every state a step writes, with its record key. */
+function stepStates<S extends StateShapes>(step: StoreStep<S>): (readonly [string, unknown])[] {
+  const named: (readonly [string, unknown])[] = [
+    [recordKey('deviceKeys'), step.deviceKeys],
+    [recordKey('account'), step.account],
+    [recordKey('prekeys'), step.prekeys],
+    [recordKey('archive'), step.archive],
+    ...(step.directories ?? []).map((d) => [recordKey('directory', idToHex(d.accountId)), d.view] as const),
+    ...(step.conversations ?? []).map((c) => [recordKey('conversation', idToHex(c.conversationId)), c.state] as const),
+  ];
+  return named.filter(([, state]) => state !== undefined);
 }
 
 function planStep<S extends StateShapes>(
@@ -244,10 +245,10 @@ export function createClientStore<S extends StateShapes>(
     step: StoreStep<S2>,
     forms: Map<unknown, unknown>,
   ): Promise<{ key: StorageWrappingKey; op?: BackendOp } | undefined> => {
-    const holding = stepStates(step).filter(holdsX25519);
+    const holding = stepStates(step).filter(([, state]) => holdsX25519(state));
     if (holding.length === 0) return undefined;
     const wrapping = await wrappingKeys.forStep();
-    for (const state of holding) forms.set(state, await wrapStateKeys(state, wrapping.key, 'a state of the step'));
+    for (const [key, state] of holding) forms.set(state, await wrapStateKeys(state, wrapping.key, key));
     return wrapping;
   };
 
