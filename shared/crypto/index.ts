@@ -41,3 +41,13 @@ export {
   parseFingerprint,
   shortAuthCode,
 } from './fingerprint.js';
+export {
+  generateStorageWrappingKey,
+  isStorageWrappingKey,
+  isX25519PrivateKey,
+  unwrapX25519PrivateKey,
+  wrapX25519PrivateKey,
+  WRAP_IV_BYTES,
+  type StorageWrappingKey,
+  type WrappedX25519,
+} from './x25519-wrap.js';

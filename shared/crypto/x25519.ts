@@ -1,12 +1,15 @@
 /**
  * X25519 Diffie-Hellman (RFC 7748 §5, §6.1) through WebCrypto. Private keys are non-extractable
- * CryptoKeys; public keys are the 32-byte raw u-coordinate.
+ * CryptoKeys; public keys are the 32-byte raw u-coordinate. Each private key also gets an
+ * extractable twin, held only by x25519-wrap.ts until a store wraps it (WebKit cannot store
+ * X25519 CryptoKeys as they are).
  */
 import { CryptoUnavailableError, InvalidKeyError } from '../errors/index.js';
 import { wipe } from './bytes.js';
 import { pkcs8FromRawPrivate } from './pkcs8.js';
 import { cachedPublicKey } from './public-key-cache.js';
 import { copyBytes, engineErrorName, subtle } from './subtle.js';
+import { keepExtractableTwin } from './x25519-wrap.js';
 
 export const X25519_KEY_BYTES = 32;
 
@@ -36,11 +39,19 @@ function requireX25519Private(key: CryptoKey): void {
   }
 }
 
-/** A fresh key pair generated natively; the private key is non-extractable. */
+/**
+ * A fresh key pair generated natively; the private key is non-extractable. Its extractable twin is
+ * copied to it inside the engine (wrapKey/unwrapKey under a throwaway AES-KW key), never through
+ * JavaScript.
+ */
 export async function generateX25519KeyPair(): Promise<X25519KeyPair> {
-  const pair = await subtle().generateKey(ALGORITHM, false, ['deriveBits']);
+  const pair = await subtle().generateKey(ALGORITHM, true, ['deriveBits']);
+  const carrier = await subtle().generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey']);
+  const wrapped = await subtle().wrapKey('pkcs8', pair.privateKey, carrier, 'AES-KW');
+  const privateKey = await subtle().unwrapKey('pkcs8', wrapped, carrier, 'AES-KW', ALGORITHM, false, ['deriveBits']);
+  keepExtractableTwin(privateKey, pair.privateKey);
   const publicKey = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
-  return { privateKey: pair.privateKey, publicKey };
+  return { privateKey, publicKey };
 }
 
 /**
@@ -54,6 +65,7 @@ export async function x25519KeyPairFromSeed(seed: Uint8Array): Promise<X25519Key
   let privateKey: CryptoKey;
   try {
     privateKey = await subtle().importKey('pkcs8', der, ALGORITHM, false, ['deriveBits']);
+    keepExtractableTwin(privateKey, await subtle().importKey('pkcs8', der, ALGORITHM, true, ['deriveBits']));
   } catch (error) {
     throw new InvalidKeyError(`X25519 private key import failed (${engineErrorName(error)})`, { cause: error });
   } finally {

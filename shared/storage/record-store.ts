@@ -3,6 +3,7 @@
  * on the way out, and turns a StoreStep into one backend transaction. All three adapters go
  * through here, so the store contract (test/cases/storage/) holds for each in the same way.
  */
+import type { StorageWrappingKey } from '../crypto/index.js';
 import { UsageError } from '../errors/index.js';
 import { type AccountId, type ConversationId, asConversationId, idBytesFromHex, idToHex } from '../wire/index.js';
 import { readEnvelopeRoute } from '../wire/index.js';
@@ -43,6 +44,8 @@ import {
   WRITE_FAILURES,
   type WriteFailure,
 } from './storage-errors.js';
+import { holdsX25519, unwrapStateKeys, wrapStateKeys } from './stored-keys.js';
+import { WrappingKeys } from './wrapping-key.js';
 
 export interface ClientStoreOptions {
   /**
@@ -86,9 +89,12 @@ class StepPlan {
   readonly ops: BackendOp[] = [];
   readonly #keys = new Set<string>();
   readonly #accepted: ClientStoreOptions['acceptedVersions'];
+  readonly #stored: ReadonlyMap<unknown, unknown>;
 
-  constructor(accepted: ClientStoreOptions['acceptedVersions']) {
+  /** `stored` maps a state to its stored form where they differ (wrapped X25519 keys, stored-keys.ts). */
+  constructor(accepted: ClientStoreOptions['acceptedVersions'], stored: ReadonlyMap<unknown, unknown>) {
     this.#accepted = accepted;
+    this.#stored = stored;
   }
 
   #claim(key: string): void {
@@ -96,18 +102,21 @@ class StepPlan {
     this.#keys.add(key);
   }
 
-  /** A state put that refuses to overwrite a record this build cannot read (never silently replaced). */
+  /**
+   * A state put that refuses to overwrite a record this build cannot read (never silently replaced).
+   * The stored form is looked up when the transaction runs, so `stored` may be filled after planning.
+   */
   state(kind: StateKind, id: string | undefined, value: unknown): void {
     const key = recordKey(kind, id);
     this.#claim(key);
-    const stored = record(kind, value);
     const accepted = this.#accepted?.[kind];
+    const forms = this.#stored;
     this.ops.push({
       op: 'update',
       key,
       update: (existing) => {
         if (existing !== undefined) openState(existing, key, kind, accepted);
-        return stored;
+        return record(kind, forms.has(value) ? forms.get(value) : value);
       },
     });
   }
@@ -144,8 +153,25 @@ class StepPlan {
   }
 }
 
-function planStep<S extends StateShapes>(step: StoreStep<S>, options: ClientStoreOptions): BackendOp[] {
-  const plan = new StepPlan(options.acceptedVersions);
+/** Every state a step writes, with its record key. */
+function stepStates<S extends StateShapes>(step: StoreStep<S>): (readonly [string, unknown])[] {
+  const named: (readonly [string, unknown])[] = [
+    [recordKey('deviceKeys'), step.deviceKeys],
+    [recordKey('account'), step.account],
+    [recordKey('prekeys'), step.prekeys],
+    [recordKey('archive'), step.archive],
+    ...(step.directories ?? []).map((d) => [recordKey('directory', idToHex(d.accountId)), d.view] as const),
+    ...(step.conversations ?? []).map((c) => [recordKey('conversation', idToHex(c.conversationId)), c.state] as const),
+  ];
+  return named.filter(([, state]) => state !== undefined);
+}
+
+function planStep<S extends StateShapes>(
+  step: StoreStep<S>,
+  options: ClientStoreOptions,
+  stored: ReadonlyMap<unknown, unknown>,
+): BackendOp[] {
+  const plan = new StepPlan(options.acceptedVersions, stored);
   if (step.deviceKeys !== undefined) plan.state('deviceKeys', undefined, step.deviceKeys);
   if (step.account !== undefined) plan.state('account', undefined, step.account);
   if (step.prekeys !== undefined) plan.state('prekeys', undefined, step.prekeys);
@@ -209,6 +235,22 @@ export function createClientStore<S extends StateShapes>(
   options: ClientStoreOptions = {},
 ): ClientStore<S> {
   let closed = false;
+  const wrappingKeys = new WrappingKeys(backend);
+
+  /**
+   * Fills `forms` with the stored form of each of the step's states that holds X25519 keys, and
+   * returns the wrapping key used and the op storing it when it is new.
+   */
+  const wrapStates = async <S2 extends StateShapes>(
+    step: StoreStep<S2>,
+    forms: Map<unknown, unknown>,
+  ): Promise<{ key: StorageWrappingKey; op?: BackendOp } | undefined> => {
+    const holding = stepStates(step).filter(([, state]) => holdsX25519(state));
+    if (holding.length === 0) return undefined;
+    const wrapping = await wrappingKeys.forStep();
+    for (const [key, state] of holding) forms.set(state, await wrapStateKeys(state, wrapping.key, key));
+    return wrapping;
+  };
 
   const guard = async <T>(run: () => Promise<T>): Promise<T> => {
     if (closed) throw new StorageUnavailableError('the store is closed');
@@ -224,7 +266,9 @@ export function createClientStore<S extends StateShapes>(
     guard(async () => {
       const key = recordKey(kind, id);
       const raw = await backend.get(key);
-      return raw === undefined ? undefined : openState(raw, key, kind, options.acceptedVersions?.[kind]);
+      if (raw === undefined) return undefined;
+      const state = openState(raw, key, kind, options.acceptedVersions?.[kind]);
+      return holdsX25519(state) ? unwrapStateKeys(state, await wrappingKeys.stored(), key) : state;
     });
 
   return {
@@ -284,10 +328,14 @@ export function createClientStore<S extends StateShapes>(
 
     async commit(step: StoreStep<S>): Promise<CommitResult> {
       if (closed) throw new StorageUnavailableError('the store is closed');
-      const ops = planStep(step, options);
+      const forms = new Map<unknown, unknown>();
+      const ops = planStep(step, options, forms);
       let seqs: number[];
       try {
+        const wrapping = await wrapStates(step, forms);
+        if (wrapping?.op !== undefined) ops.push(wrapping.op);
         seqs = await backend.apply(ops);
+        if (wrapping !== undefined) wrappingKeys.committed(wrapping.key);
       } catch (error) {
         if (error instanceof StorageError) throw error;
         const reason = writeFailure(error);

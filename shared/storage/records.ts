@@ -10,7 +10,7 @@ import { StorageCorruptError, StorageSchemaError } from './storage-errors.js';
 
 export const STATE_KINDS = ['deviceKeys', 'account', 'prekeys', 'archive', 'directory', 'conversation'] as const;
 export type StateKind = (typeof STATE_KINDS)[number];
-export type RecordKind = StateKind | 'cursor' | 'setting' | 'outbox' | 'history';
+export type RecordKind = StateKind | 'cursor' | 'setting' | 'outbox' | 'history' | 'wrappingKey';
 
 /**
  * The record schema this build writes and reads, per kind. Changing a kind's layout raises its
@@ -28,6 +28,7 @@ export const RECORD_SCHEMAS: Readonly<Record<RecordKind, number>> = {
   setting: 1,
   outbox: 1,
   history: 1,
+  wrappingKey: 1,
 };
 
 export interface StoredRecord {

@@ -15,6 +15,7 @@ import { hmacHashSuite } from './crypto/hmac-hash.cases.js';
 import { keyReuseSuite } from './crypto/key-reuse.cases.js';
 import { x25519WycheproofSuite } from './crypto/x25519-wycheproof.cases.js';
 import { x25519Suite } from './crypto/x25519.cases.js';
+import { x25519WrapSuite } from './crypto/x25519-wrap.cases.js';
 import { wireCodecSuite } from './wire/codec.cases.js';
 import { wireEnvelopeRouteSuite } from './wire/envelope-route.cases.js';
 import { wireEnvelopeSuite } from './wire/envelope.cases.js';
@@ -27,6 +28,7 @@ export const allSuites: readonly PortableSuite[] = [
   fingerprintSuite,
   x25519Suite,
   x25519WycheproofSuite,
+  x25519WrapSuite,
   ed25519Suite,
   hkdfSuite,
   aeadSuite,

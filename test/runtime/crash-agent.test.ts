@@ -1,6 +1,6 @@
 /**
  * #11.4 crash anywhere, agent side: the agent runtime runs in a worker terminated at 50 random
- * instants while a visitor writes (the store lives in this thread, store-rpc.ts) and is restarted
+ * instants while a visitor writes (the database lives in this thread, store-rpc.ts) and is restarted
  * from its store each time; it answers every visitor message from its stored history. Checked: every
  * message and every answer exactly once and in order (the visitor's screen and the agent's store),
  * nothing shown live twice by the agent and everything it showed saved first, and no (session,
@@ -13,7 +13,7 @@ import { conversationPacketCodec } from '../../shared/protocol/index.js';
 import { memoryStore } from '../../shared/runtime/index.js';
 import { decode, decodeClientFrame, decodeEnvelope } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { serveStore } from './support/store-rpc.js';
+import { serveBackend } from './support/store-rpc.js';
 import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
 
 const KILLS = 50;
@@ -65,7 +65,7 @@ describe('#11.4: crash anywhere, agent side', () => {
     const wires: Uint8Array[] = [];
     const launch = (): { run: Run; worker: Worker } => {
       const { port1, port2 } = new MessageChannel();
-      serveStore(store, port1);
+      serveBackend(setup.db, port1);
       const run: Run = { resumed: new Set(), live: [], resumedSeen: false, allSent: false, exited: false };
       const worker = new Worker(
         `import('tsx/esm/api').then((a) => { a.register(); return import(${JSON.stringify(WORKER)}); }).then((m) => m.runCrashAgent())`,

@@ -18,7 +18,7 @@ import { memoryStore } from '../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../shared/storage/index.js';
 import { decode, decodeClientFrame, decodeEnvelope } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { serveStore } from './support/store-rpc.js';
+import { serveBackend } from './support/store-rpc.js';
 import { type AgentHandle, agentRuntime, newAccount, waitFor } from './support/runtime-world.js';
 
 const KILLS = 50;
@@ -73,7 +73,7 @@ describe('#11.4: crash anywhere', () => {
 
     const launch = (): { run: Run; worker: Worker } => {
       const { port1, port2 } = new MessageChannel();
-      serveStore(store, port1);
+      serveBackend(db, port1);
       const run: Run = { resumed: new Set(), live: [], resumedSeen: false, allSent: false, exited: false };
       const worker = new Worker(
         `import('tsx/esm/api').then((a) => { a.register(); return import(${JSON.stringify(WORKER)}); }).then((m) => m.runCrashVisitor())`,

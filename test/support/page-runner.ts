@@ -5,6 +5,7 @@
  */
 import { build } from 'esbuild';
 import type { PortableResult } from '../cases/portable-case.js';
+import { type EngineName, launchEngine, waitInPage } from './browsers/index.js';
 import { launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
@@ -55,6 +56,34 @@ export async function runPageEntry(entryPath: string, resultsKey: string): Promi
     );
   } finally {
     await chromium.close();
+    await server.close();
+  }
+}
+
+/**
+ * Runs `entryPath` in a fresh `engine` (Chromium, Firefox or WebKit, test/support/browsers/);
+ * returns what the page publishes on `window[resultsKey]` once its promise settles.
+ */
+export async function runPageEntryIn(
+  engine: EngineName,
+  entryPath: string,
+  resultsKey: string,
+  timeoutMs = 60_000,
+): Promise<PortableResult[]> {
+  const server = await serveBundledPage(entryPath);
+  const browser = await launchEngine(engine);
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.origin + '/');
+    const settled = `(key) => {
+      const pending = window[key];
+      if (pending === undefined) return null;
+      pending.then((r) => { window[key + ':settled'] = r; });
+      return window[key + ':settled'] ?? null;
+    }`;
+    return await waitInPage<PortableResult[]>(page, settled, [resultsKey], timeoutMs);
+  } finally {
+    await browser.close();
     await server.close();
   }
 }

@@ -81,32 +81,50 @@ export const PROBES = {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   }`,
   /**
-   * What a non-extractable X25519 private key (the visitor's ratchet keys) comes back as from
-   * IndexedDB in this engine: 'CryptoKey', or 'null' where the engine stores the whole value as null
-   * (WebKitGTK 2.50). Uses a throwaway database, deleted afterwards.
+   * How X25519 private keys (the visitor's ratchet keys) fare in this engine's IndexedDB: `raw` is
+   * what a non-extractable key stored as a CryptoKey comes back as ('CryptoKey', or 'null' where the
+   * engine stores the whole value as null: WebKitGTK 2.50); `wrapped` whether the form
+   * shared/storage keeps instead (pkcs8 wrapKey output under a non-extractable AES-GCM key, both
+   * stored) comes back, unwraps non-extractable and derives the original's secret. Uses a throwaway
+   * database, deleted afterwards.
    */
   x25519KeyStored: `async () => {
     const name = 'sealdesk-probe-x25519';
+    const s = crypto.subtle;
     const db = await new Promise((resolve, reject) => {
       const r = indexedDB.open(name, 1);
       r.onupgradeneeded = () => r.result.createObjectStore('s');
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const pair = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
-    await new Promise((resolve, reject) => {
-      const t = db.transaction('s', 'readwrite');
-      t.objectStore('s').put({ key: pair.privateKey }, 'k');
-      t.oncomplete = resolve;
-      t.onabort = () => reject(t.error);
-    });
-    const got = await new Promise((resolve) => {
-      const r = db.transaction('s', 'readonly').objectStore('s').get('k');
-      r.onsuccess = () => resolve(r.result);
-    });
+    const roundTrip = async (value) => {
+      await new Promise((resolve, reject) => {
+        const t = db.transaction('s', 'readwrite');
+        t.objectStore('s').put(value, 'k');
+        t.oncomplete = resolve;
+        t.onabort = () => reject(t.error);
+      });
+      return new Promise((resolve) => {
+        const r = db.transaction('s', 'readonly').objectStore('s').get('k');
+        r.onsuccess = () => resolve(r.result);
+      });
+    };
+    const pair = await s.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+    const got = await roundTrip({ key: pair.privateKey });
+    const raw = got === null ? 'null' : got?.key instanceof CryptoKey ? 'CryptoKey' : typeof got;
+    const twin = await s.generateKey({ name: 'X25519' }, true, ['deriveBits']);
+    const wrappingKey = await s.generateKey({ name: 'AES-GCM', length: 256 }, false, ['wrapKey', 'unwrapKey']);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const wrapped = new Uint8Array(await s.wrapKey('pkcs8', twin.privateKey, wrappingKey, { name: 'AES-GCM', iv }));
+    const back = await roundTrip({ wrappingKey, iv, wrapped });
+    const key = await s.unwrapKey('pkcs8', back.wrapped, back.wrappingKey, { name: 'AES-GCM', iv: back.iv },
+      { name: 'X25519' }, false, ['deriveBits']);
+    const mine = new Uint8Array(await s.deriveBits({ name: 'X25519', public: pair.publicKey }, key, 256));
+    const theirs = new Uint8Array(await s.deriveBits({ name: 'X25519', public: twin.publicKey }, pair.privateKey, 256));
     db.close();
     await new Promise((resolve) => { indexedDB.deleteDatabase(name).onsuccess = resolve; });
-    return got === null ? 'null' : got?.key instanceof CryptoKey ? 'CryptoKey' : typeof got;
+    const same = mine.length === 32 && mine.every((b, i) => b === theirs[i]);
+    return { raw, wrapped: same && !key.extractable ? 'derives' : 'differs' };
   }`,
   stored: `async () => ({
     cookie: document.cookie,

@@ -1,0 +1,112 @@
+/**
+ * X25519 private keys inside stored states, in their wrapped form (shared/crypto/x25519-wrap.ts):
+ * WebKit stores X25519 CryptoKeys in IndexedDB as null, so every adapter stores them as
+ * `{ [WRAPPED_X25519]: { iv, wrapped } }` under the database's storage wrapping key, and readers
+ * unwrap them non-extractable. Other values (other CryptoKeys included) are kept as they are; a
+ * record written before this form, holding the CryptoKey itself, still reads.
+ */
+import { InvalidKeyError } from '../errors/index.js';
+import {
+  type StorageWrappingKey,
+  WRAP_IV_BYTES,
+  isX25519PrivateKey,
+  unwrapX25519PrivateKey,
+  wrapX25519PrivateKey,
+} from '../crypto/index.js';
+import { StorageCorruptError, StorageWriteError, WRITE_FAILURES } from './storage-errors.js';
+
+/** The one property of a wrapped X25519 private key's placeholder in a stored state. */
+export const WRAPPED_X25519 = '$wrappedX25519';
+
+type Visit = (value: unknown) => Promise<unknown> | undefined;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A copy of `value` in which every leaf `visit` answers for is replaced by its answer. */
+async function mapLeaves(value: unknown, visit: Visit): Promise<unknown> {
+  const answer = visit(value);
+  if (answer !== undefined) return answer;
+  if (Array.isArray(value)) return Promise.all(value.map((item) => mapLeaves(item, visit)));
+  if (value instanceof Map) {
+    const entries = await Promise.all(
+      [...value].map(async ([k, v]) => [await mapLeaves(k, visit), await mapLeaves(v, visit)] as const),
+    );
+    return new Map(entries);
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await mapLeaves(v, visit);
+    return out;
+  }
+  return value;
+}
+
+/** Whether `value` holds an X25519 CryptoKey or a wrapped one anywhere (cheap pre-check). */
+export function holdsX25519(value: unknown): boolean {
+  if (value instanceof CryptoKey) return value.algorithm.name === 'X25519';
+  if (Array.isArray(value)) return value.some(holdsX25519);
+  if (value instanceof Map) return [...value].some(([k, v]) => holdsX25519(k) || holdsX25519(v));
+  if (isPlainObject(value)) return WRAPPED_X25519 in value || Object.values(value).some(holdsX25519);
+  return false;
+}
+
+/** `state` with each X25519 private key replaced by its wrapped placeholder (a copy; `state` is left as it is). */
+export function wrapStateKeys(state: unknown, wrappingKey: StorageWrappingKey, key: string): Promise<unknown> {
+  return mapLeaves(state, (value) => {
+    if (!(value instanceof CryptoKey) || value.algorithm.name !== 'X25519') return undefined;
+    if (!isX25519PrivateKey(value)) {
+      throw new StorageWriteError(
+        `${key}: an X25519 public CryptoKey cannot be stored (store its raw bytes)`,
+        WRITE_FAILURES.unserialisable,
+      );
+    }
+    return wrapX25519PrivateKey(value, wrappingKey).then(
+      (form) => ({ [WRAPPED_X25519]: form }),
+      (error: unknown) => {
+        const reason = WRITE_FAILURES.unserialisable;
+        throw new StorageWriteError(`${key}: an X25519 private key could not be wrapped (${reason})`, reason, {
+          cause: error,
+        });
+      },
+    );
+  });
+}
+
+function wrappedForm(value: unknown): { iv: Uint8Array; wrapped: Uint8Array } | undefined | 'bad' {
+  if (!isPlainObject(value) || !(WRAPPED_X25519 in value)) return undefined;
+  const form = value[WRAPPED_X25519];
+  if (Object.keys(value).length !== 1 || !isPlainObject(form)) return 'bad';
+  const { iv, wrapped } = form;
+  if (!(iv instanceof Uint8Array) || iv.length !== WRAP_IV_BYTES || !(wrapped instanceof Uint8Array)) return 'bad';
+  return { iv, wrapped };
+}
+
+/**
+ * `state` with each wrapped placeholder replaced by its non-extractable X25519 private key.
+ * `wrappingKey` is undefined when the database has none: then a placeholder is corrupt, as is one
+ * that does not unwrap (StorageCorruptError naming `key`).
+ */
+export function unwrapStateKeys(
+  state: unknown,
+  wrappingKey: StorageWrappingKey | undefined,
+  key: string,
+): Promise<unknown> {
+  return mapLeaves(state, (value) => {
+    const form = wrappedForm(value);
+    if (form === undefined) return undefined;
+    if (form === 'bad') throw new StorageCorruptError(`${key}: a wrapped key is malformed`, key);
+    if (wrappingKey === undefined) {
+      throw new StorageCorruptError(`${key}: a wrapped key is stored but the database has no wrapping key`, key);
+    }
+    return unwrapX25519PrivateKey(form, wrappingKey).catch((error: unknown) => {
+      if (!(error instanceof InvalidKeyError)) throw error;
+      throw new StorageCorruptError(`${key}: a wrapped key does not open under the database's wrapping key`, key, {
+        cause: error,
+      });
+    });
+  });
+}
