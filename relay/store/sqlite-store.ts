@@ -37,6 +37,8 @@ import { LruMap } from './lru-map.js';
 import { CursorFloor, type FloorJump } from './sqlite-cursor-floor.js';
 import { QueueIds, type QueueIdBatch } from './sqlite-queue-ids.js';
 import { SqliteDeviceRoles } from './sqlite-device-roles.js';
+import { SqliteBlockList } from './sqlite-block-list.js';
+import type { BlockedVisitor } from './block-list.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -134,6 +136,7 @@ export class SqliteStore implements Store {
   #lastCreated: number;
   #closing: Promise<void> | undefined;
   readonly #roles: SqliteDeviceRoles;
+  readonly #blocks: SqliteBlockList;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -237,6 +240,7 @@ export class SqliteStore implements Store {
     };
     this.#queues = new QueueIds(db);
     this.#roles = new SqliteDeviceRoles(db);
+    this.#blocks = new SqliteBlockList(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -626,6 +630,24 @@ export class SqliteStore implements Store {
   }
 
   /** Stops the checkpoint worker, checkpoints and truncates the WAL, and closes the database. */
+  // Block list (block-list.ts)
+
+  blockVisitor(accountId: string, conversationId: string, now: number): Promise<void> {
+    return this.#blocks.blockVisitor(accountId, conversationId, now);
+  }
+
+  unblockVisitor(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.unblockVisitor(accountId, conversationId);
+  }
+
+  isVisitorBlocked(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.isVisitorBlocked(accountId, conversationId);
+  }
+
+  blockedVisitors(accountId: string): Promise<BlockedVisitor[]> {
+    return this.#blocks.blockedVisitors(accountId);
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#checkpointer.stop();

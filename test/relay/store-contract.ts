@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
+import { blockListContract } from './block-list-contract.js';
 
 const hex = (n: number): string => n.toString(16).padStart(32, '0');
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
@@ -371,5 +372,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.fetchQueue(device, 0, 100)).toHaveLength(1);
         expect(await s.queueStats()).toEqual({ pendingMessages: 2, queues: 2, deepestQueue: 1 });
       }));
+
+    blockListContract(withStore);
   });
 }
