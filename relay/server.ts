@@ -38,6 +38,7 @@ import { authRoutes } from './http/auth-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
+import { blockRoutes } from './http/block-routes.js';
 import { linkRoutes } from './http/link-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { staticRoutes } from './http/static-routes.js';
@@ -208,6 +209,7 @@ async function serve(
     ...authRoutes,
     ...directoryRoutes,
     ...conversationRoutes,
+    ...blockRoutes,
     ...attachmentPutRoutes,
     ...linkRoutes,
     ...staticRoutes(config.staticDir),
