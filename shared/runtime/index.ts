@@ -22,3 +22,4 @@ export {
 } from './runtime-errors.js';
 export { defaultWidgetConfig } from './widget-config-reading.js';
 export { plainAlert } from './plain-alerts.js';
+export { REFUSAL_KINDS, refusalAlert } from './relay-refusals.js';

@@ -1,5 +1,6 @@
 /** The relay's HTTP API as one object: auth (OPAQUE, device sessions), directory, conversations. */
 import { AuthApi } from './auth-api.js';
+import { BlockApi } from './block-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
 import { LinkApi } from './link-api.js';
@@ -11,6 +12,8 @@ export interface RelayHttp {
   readonly directory: DirectoryApi;
   readonly conversations: ConversationApi;
   readonly links: LinkApi;
+  /** The per-visitor block list (PROTOCOL §16.8). */
+  readonly blocks: BlockApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -21,5 +24,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     directory: new DirectoryApi(requester),
     conversations: new ConversationApi(requester),
     links: new LinkApi(requester),
+    blocks: new BlockApi(requester),
   };
 }
