@@ -18,11 +18,6 @@ import { requireAccount, session } from './access.js';
 import { sendJson } from './respond.js';
 import { ID, type Route, param, route } from './router.js';
 
-/** 403 `blocked`: what a blocked visitor key gets when it tries to open its conversation again. */
-export function blockedError(): HttpError {
-  return new HttpError(403, 'blocked', 'the business does not accept messages from this conversation');
-}
-
 async function requireAnyAccount(ctx: RelayContext, req: IncomingMessage): Promise<Caller> {
   const caller = await session(ctx, req);
   if (caller === undefined) throw new HttpError(401, 'unauthorized', 'log in or authenticate the device first');

@@ -15,13 +15,12 @@
  */
 import { HttpError } from '../errors.js';
 import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
-import { requireAccount, requireConversation } from './access.js';
+import { blockedError, requireAccount, requireConversation } from './access.js';
 import { addressKey, clientAddress } from './client-address.js';
 import { hexId, readJson } from './body.js';
 import { sendBytes, sendJson } from './respond.js';
 import { readAttachmentUpload, saveAttachment } from './attachment-upload.js';
 import { ID, type Route, param, route } from './router.js';
-import { blockedError } from './block-routes.js';
 import { spendConversationBudget } from './conversation-budget.js';
 
 export const conversationRoutes: readonly Route[] = [

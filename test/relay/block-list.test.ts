@@ -104,6 +104,12 @@ describe('block list and conversation budgets', () => {
     expect(again.of('ready')).toEqual([]);
     expect(again.closeCode).toBe(4403);
 
+    // Nor can it upload or fetch attachments with its capability.
+    const upload = await http(relay.origin, 'POST', `/v1/conversations/${visitor.conversationId}/attachments`, {
+      body: new Uint8Array([1, 2, 3]),
+      headers: { 'sealdesk-capability': visitor.capability },
+    });
+    expect([upload.status, upload.json['error']]).toEqual([403, 'blocked']);
     const reopen = await open(shop.accountId, visitor.conversationId);
     expect(reopen.status).toBe(403);
     expect(reopen.json['error']).toBe('blocked');
