@@ -1,5 +1,5 @@
 /**
- * The per-address and per-device budgets of issue #10 (docs/OPERATIONS.md "Limits"), one
+ * The per-address, per-device and per-account budgets of issues #10 and #15 (docs/OPERATIONS.md "Limits"), one
  * WindowCounter each. In memory on each node: with several nodes a client spread over all of them
  * gets the budget once per node.
  */
@@ -19,11 +19,15 @@ export class AbuseLimits {
   readonly challengesByAddress: WindowCounter;
   readonly challengesByDevice: WindowCounter;
 
+  /** New conversations per account (issue #15 item 6): a crowd of addresses cannot flood one business. */
+  readonly conversationsByAccount: WindowCounter;
+
   constructor(config: RelayConfig) {
     this.registrations = new WindowCounter(config.registrationsPerAddressPerHour, HOUR_MS);
     this.prekeyClaimsByAddress = new WindowCounter(config.prekeyClaimsPerAddressPerHour, HOUR_MS);
     this.prekeyClaimsByDevice = new WindowCounter(config.prekeyClaimsPerDevicePerHour, HOUR_MS);
     this.challengesByAddress = new WindowCounter(config.challengesPerAddressPerMinute, MINUTE_MS);
     this.challengesByDevice = new WindowCounter(config.challengesPerDevicePerMinute, MINUTE_MS);
+    this.conversationsByAccount = new WindowCounter(config.conversationsPerAccountPerHour, HOUR_MS);
   }
 }

@@ -17,6 +17,8 @@ export interface RelayConfig {
   readonly maxOneTimePrekeysPerDevice: number;
   readonly maxBlobBytes: number;
   readonly conversationsPerVisitorPerHour: number;
+  /** New conversations one account may be opened per hour, over all addresses (issue #15 item 6). */
+  readonly conversationsPerAccountPerHour: number;
   /** OPAQUE login starts per username per hour (auth/login-throttle.ts). */
   readonly loginsPerUsernamePerHour: number;
   /** Reverse proxies in front of the relay whose X-Forwarded-For entries are trusted (http/client-address.ts). */
@@ -96,6 +98,10 @@ export const ENV_VARS = {
   SEALDESK_MAX_PREKEYS: { fallback: '200', help: 'one-time prekeys stored per device' },
   SEALDESK_MAX_BLOB_BYTES: { fallback: String(64 * 1024), help: 'largest device list, prekey bundle or widget config' },
   SEALDESK_CONVERSATIONS_PER_HOUR: { fallback: '20', help: 'conversations one visitor address may open per hour' },
+  SEALDESK_ACCOUNT_CONVERSATIONS_PER_HOUR: {
+    fallback: '600',
+    help: 'new conversations one account (business) may be opened per hour, over all visitor addresses',
+  },
   SEALDESK_LOGINS_PER_HOUR: {
     fallback: '30',
     help: 'password login attempts per username per hour (ten times as many per visitor address)',
@@ -295,6 +301,7 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     maxOneTimePrekeysPerDevice: int(env, 'SEALDESK_MAX_PREKEYS', 0, 10_000),
     maxBlobBytes: int(env, 'SEALDESK_MAX_BLOB_BYTES', 1024, 1024 * 1024),
     conversationsPerVisitorPerHour: int(env, 'SEALDESK_CONVERSATIONS_PER_HOUR', 1, 1_000_000),
+    conversationsPerAccountPerHour: int(env, 'SEALDESK_ACCOUNT_CONVERSATIONS_PER_HOUR', 1, 100_000_000),
     loginsPerUsernamePerHour: int(env, 'SEALDESK_LOGINS_PER_HOUR', 1, 1_000_000),
     trustedProxies: int(env, 'SEALDESK_TRUSTED_PROXIES', 0, 10),
     pendingConnectionsPerAddress: int(env, 'SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS', 1, 1_000_000),

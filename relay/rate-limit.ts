@@ -31,6 +31,12 @@ export class WindowCounter {
     return entry !== undefined && now - entry.start < this.#windowMs && entry.count >= this.#limit;
   }
 
+  /** Milliseconds until the key's current window ends (0 when it has none): the Retry-After of a refusal. */
+  retryAfterMs(key: string, now: number): number {
+    const entry = this.#counts.get(key);
+    return entry === undefined ? 0 : Math.max(0, entry.start + this.#windowMs - now);
+  }
+
   /** Counts one event; false (and not counted) when the key is over its limit. */
   take(key: string, now: number): boolean {
     const entry = this.#counts.get(key);

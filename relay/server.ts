@@ -39,6 +39,7 @@ import { recoveryRoutes } from './http/recovery-routes.js';
 import { directoryRoutes } from './http/directory-routes.js';
 import { attachmentPutRoutes } from './http/attachment-put-route.js';
 import { conversationRoutes } from './http/conversation-routes.js';
+import { blockRoutes } from './http/block-routes.js';
 import { linkRoutes } from './http/link-routes.js';
 import { archiveRoutes } from './http/archive-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -246,6 +247,7 @@ async function serve(
     ...authRoutes,
     ...directoryRoutes,
     ...conversationRoutes,
+    ...blockRoutes,
     ...attachmentPutRoutes,
     ...linkRoutes,
     ...recoveryRoutes,

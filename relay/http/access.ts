@@ -47,9 +47,14 @@ export async function requireAccount(ctx: RelayContext, req: IncomingMessage, ac
   return s;
 }
 
+/** 403 `blocked`: what a blocked visitor key gets for its conversation (PROTOCOL §16.10). */
+export function blockedError(): HttpError {
+  return new HttpError(403, 'blocked', 'the business does not accept messages from this conversation');
+}
+
 /**
  * The conversation if the caller is its visitor (capability) or a session of its account;
- * 404 when it does not exist, 403 when the credentials do not open it.
+ * 404 when it does not exist, 403 when the credentials do not open it (`blocked` for a blocked visitor).
  */
 export async function requireConversation(
   ctx: RelayContext,
@@ -62,6 +67,7 @@ export async function requireConversation(
   const header = req.headers[CAPABILITY_HEADER];
   const capability = typeof header === 'string' ? fromBase64Url(header) : undefined;
   if (capability?.length === SECRET_BYTES && matchesHash(capability, conversation.capabilityHash)) {
+    if (await ctx.store.isVisitorBlocked(conversation.accountId, conversationId)) throw blockedError();
     return { conversation, role: 'visitor' };
   }
   const s = await session(ctx, req);

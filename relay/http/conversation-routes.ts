@@ -3,7 +3,8 @@
  *
  *   POST   /v1/accounts/:a/conversations          [{conversationId}] -> {conversationId, capability}
  *                                                    (visitor, no credentials; limited per visitor address
- *                                                    per hour; the id is the client's own random id when
+ *                                                    and per account per hour, 429 with Retry-After; 403
+ *                                                    `blocked` for a blocked visitor key; the id is the client's own random id when
  *                                                    given, PROTOCOL §2.4, else the relay picks one)
  *   DELETE /v1/conversations/:c                    account session: deletes its ciphertext and attachments
  *   POST   /v1/conversations/:c/attachments        raw encrypted blob -> {attachmentId}
@@ -14,29 +15,25 @@
  */
 import { HttpError } from '../errors.js';
 import { randomIdHex, randomSecret, sha256, toBase64Url } from '../auth/tokens.js';
-import { requireAccount, requireConversation } from './access.js';
+import { blockedError, requireAccount, requireConversation } from './access.js';
 import { addressKey, clientAddress } from './client-address.js';
 import { hexId, readJson } from './body.js';
 import { sendBytes, sendJson } from './respond.js';
 import { readAttachmentUpload, saveAttachment } from './attachment-upload.js';
 import { ID, type Route, param, route } from './router.js';
+import { spendConversationBudget } from './conversation-budget.js';
 
 export const conversationRoutes: readonly Route[] = [
   route('POST', `/v1/accounts/${ID}/conversations`, async ({ req, res, ctx, params }) => {
     const accountId = param(params, 0);
     if (!(await ctx.store.accountExists(accountId))) throw new HttpError(404, 'not-found', 'no such account');
     const visitor = addressKey(clientAddress(req, ctx.config.trustedProxies));
-    if (!ctx.conversationLimiter.take(visitor, ctx.now())) {
-      ctx.metrics.reject('conversation-rate');
-      throw new HttpError(
-        429,
-        'rate-limited',
-        `at most ${ctx.config.conversationsPerVisitorPerHour} new conversations per hour; continue an existing one`,
-      );
-    }
     const body = await readJson(req, 1024, true);
     const conversationId =
       body['conversationId'] === undefined ? randomIdHex() : hexId(body['conversationId'], 'conversationId');
+    // The id derives from the visitor's key (PROTOCOL §5.1): a blocked key cannot open it again.
+    if (await ctx.store.isVisitorBlocked(accountId, conversationId)) throw blockedError();
+    spendConversationBudget(ctx, res, visitor, accountId);
     const capability = randomSecret();
     if (
       !(await ctx.store.createConversation(

@@ -20,6 +20,7 @@
  * The same cache answers routing synchronously (RoutingCache): the relay's per-message path asks
  * it first and goes to the store (async) only on a miss.
  */
+import type { BlockedVisitor } from './block-list.js';
 import type {
   Ack,
   AccountRecord,
@@ -364,6 +365,24 @@ export class CachedStore implements Store, RoutingCache {
 
   getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined> {
     return this.#inner.getAttachment(attachmentId);
+  }
+
+  // Block list (block-list.ts)
+
+  blockVisitor(accountId: string, conversationId: string, now: number): Promise<void> {
+    return this.#inner.blockVisitor(accountId, conversationId, now);
+  }
+
+  unblockVisitor(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#inner.unblockVisitor(accountId, conversationId);
+  }
+
+  isVisitorBlocked(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#inner.isVisitorBlocked(accountId, conversationId);
+  }
+
+  blockedVisitors(accountId: string): Promise<BlockedVisitor[]> {
+    return this.#inner.blockedVisitors(accountId);
   }
 
   close(): Promise<void> {

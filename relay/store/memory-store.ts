@@ -27,6 +27,7 @@ import type {
   IdentityBackupRecord,
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
+import { type BlockedVisitor, MemoryBlockList } from './block-list.js';
 
 interface Timed<T> {
   readonly value: T;
@@ -55,6 +56,7 @@ export class MemoryStore implements Store {
   readonly #queues = new Map<QueueKey, MessageRow[]>();
   readonly #attachments = new Map<string, Timed<AttachmentRecord>>();
   readonly #archive = new MemoryArchive();
+  readonly #blocks = new MemoryBlockList();
   #seq = 0;
 
   createAccount(account: AccountRecord): Promise<boolean> {
@@ -346,6 +348,24 @@ export class MemoryStore implements Store {
       }
     }
     return Promise.resolve({ messages, attachments, conversations: conversationIds.length, sessions, conversationIds });
+  }
+
+  // Block list (block-list.ts)
+
+  blockVisitor(accountId: string, conversationId: string, now: number): Promise<void> {
+    return this.#blocks.blockVisitor(accountId, conversationId, now);
+  }
+
+  unblockVisitor(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.unblockVisitor(accountId, conversationId);
+  }
+
+  isVisitorBlocked(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.isVisitorBlocked(accountId, conversationId);
+  }
+
+  blockedVisitors(accountId: string): Promise<BlockedVisitor[]> {
+    return this.#blocks.blockedVisitors(accountId);
   }
 
   close(): Promise<void> {

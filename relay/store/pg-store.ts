@@ -45,6 +45,8 @@ import { LruMap } from './lru-map.js';
 import { migrate } from './pg-migrate.js';
 import { StoreSetupError } from './pg-errors.js';
 import * as archive from './pg-archive.js';
+import { PgBlockList, createBlockListTable } from './pg-block-list.js';
+import type { BlockedVisitor } from './block-list.js';
 
 /** As in the SQLite store: conversations.last_active is written at most once a second per conversation. */
 export const PG_TOUCH_INTERVAL_MS = 1_000;
@@ -78,6 +80,7 @@ function isRetryable(error: unknown): boolean {
 
 export class PgStore implements SharedStore {
   readonly #pool: pg.Pool;
+  readonly #blocks: PgBlockList;
   /** When each recently active conversation's last_active was last written by this node. */
   readonly #touched = new LruMap<string, number>(TOUCH_MEMORY_ENTRIES);
   /** Claims of this node run one after another, so they are answered in upload order. */
@@ -86,6 +89,7 @@ export class PgStore implements SharedStore {
 
   private constructor(pool: pg.Pool) {
     this.#pool = pool;
+    this.#blocks = new PgBlockList(pool);
   }
 
   /** Connects, migrates the schema (pg-migrate.ts) and returns the store. */
@@ -117,6 +121,7 @@ export class PgStore implements SharedStore {
     }
     try {
       await migrate(client);
+      await createBlockListTable(client);
     } catch (error) {
       client.release();
       await pool.end();
@@ -658,6 +663,24 @@ export class PgStore implements SharedStore {
     } finally {
       client.release();
     }
+  }
+
+  // Block list (block-list.ts)
+
+  blockVisitor(accountId: string, conversationId: string, now: number): Promise<void> {
+    return this.#blocks.blockVisitor(accountId, conversationId, now);
+  }
+
+  unblockVisitor(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.unblockVisitor(accountId, conversationId);
+  }
+
+  isVisitorBlocked(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.isVisitorBlocked(accountId, conversationId);
+  }
+
+  blockedVisitors(accountId: string): Promise<BlockedVisitor[]> {
+    return this.#blocks.blockedVisitors(accountId);
   }
 
   close(): Promise<void> {

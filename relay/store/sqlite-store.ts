@@ -45,6 +45,8 @@ import { SqliteDeviceRoles } from './sqlite-device-roles.js';
 import { SqliteIdentityBackups } from './sqlite-identity-backups.js';
 import { SqlitePushSubscriptions } from './sqlite-push-subscriptions.js';
 import { SqliteArchive } from './sqlite-archive.js';
+import { SqliteBlockList } from './sqlite-block-list.js';
+import type { BlockedVisitor } from './block-list.js';
 
 const bytes = (value: unknown): Uint8Array => new Uint8Array(value as Buffer);
 const num = (value: unknown): number => Number(value);
@@ -145,6 +147,7 @@ export class SqliteStore implements Store {
   readonly #backups: SqliteIdentityBackups;
   readonly #push: SqlitePushSubscriptions;
   readonly #archive: SqliteArchive;
+  readonly #blocks: SqliteBlockList;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     // Before the database is opened: opening it creates the WAL file.
@@ -251,6 +254,7 @@ export class SqliteStore implements Store {
     this.#backups = new SqliteIdentityBackups(db);
     this.#push = new SqlitePushSubscriptions(db);
     this.#archive = new SqliteArchive(db);
+    this.#blocks = new SqliteBlockList(db);
     const newest = this.#s.newest.get() as Row | undefined;
     const persisted = num((this.#s.nextSeq.get() as Row)['next_seq']);
     // Never below a cursor handed out before, even if the WAL that held it was lost (item 13).
@@ -697,6 +701,24 @@ export class SqliteStore implements Store {
   }
 
   /** Stops the checkpoint worker, checkpoints and truncates the WAL, and closes the database. */
+  // Block list (block-list.ts)
+
+  blockVisitor(accountId: string, conversationId: string, now: number): Promise<void> {
+    return this.#blocks.blockVisitor(accountId, conversationId, now);
+  }
+
+  unblockVisitor(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.unblockVisitor(accountId, conversationId);
+  }
+
+  isVisitorBlocked(accountId: string, conversationId: string): Promise<boolean> {
+    return this.#blocks.isVisitorBlocked(accountId, conversationId);
+  }
+
+  blockedVisitors(accountId: string): Promise<BlockedVisitor[]> {
+    return this.#blocks.blockedVisitors(accountId);
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#checkpointer.stop();

@@ -11,6 +11,7 @@
  *
  * Ids are 16-byte values written as lower-case hex strings at this boundary.
  */
+import type { BlockListStore } from './block-list.js';
 
 export interface AccountRecord {
   readonly accountId: string;
@@ -134,7 +135,8 @@ export type AppendResult = { readonly ok: true } | { readonly ok: false; readonl
 export type LimitedResult =
   { readonly ok: true; readonly count: number } | { readonly ok: false; readonly count: number };
 
-export interface Store {
+/** The block list's methods are declared in block-list.ts (issue #15 item 6). */
+export interface Store extends BlockListStore {
   // Accounts and sessions
   /** False when the username is taken. */
   createAccount(account: AccountRecord, now: number): Promise<boolean>;

@@ -29,7 +29,7 @@ import { deviceQueue, visitorQueue } from '../store/store.js';
 import { TokenBucket } from '../rate-limit.js';
 import { matchesHash, randomSecret } from '../auth/tokens.js';
 import { verifyDeviceSignature } from '../auth/device-signature.js';
-import type { Subscriber } from './hub.js';
+import { CLOSE_BLOCKED, type Subscriber } from './hub.js';
 import { type Peer, type Routing, routeEnvelope, routeFromCache } from './route-envelope.js';
 import { wsHeaderBytes, writeWsHeader } from './ws-frame-header.js';
 import { BacklogPages } from './backlog-pages.js';
@@ -337,6 +337,13 @@ export class Connection implements Subscriber {
       this.#ctx.log.info('ws.auth-failed', { kind: frame.type });
       this.#error('auth-failed', 0);
       this.#ws.close(CLOSE_AUTH_FAILED, 'authentication failed');
+      return;
+    }
+    if (peer.kind === 'visitor' && (await store.isVisitorBlocked(peer.accountId, peer.conversationId))) {
+      // §16.10: a blocked visitor key gets no socket; the widget says so and stops reconnecting.
+      this.#ctx.log.info('ws.blocked', { kind: peer.kind });
+      this.#error('blocked', 0);
+      this.#ws.close(CLOSE_BLOCKED, 'the business blocked this conversation');
       return;
     }
     const queue =

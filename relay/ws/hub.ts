@@ -68,6 +68,8 @@ export interface HubCluster {
 }
 
 export const CLOSE_GONE = 4410;
+/** The account blocked the conversation's visitor (PROTOCOL §16.10, issue #15 item 6). */
+export const CLOSE_BLOCKED = 4403;
 /** Queue depths remembered (an LRU; a forgotten one is counted in the store again). */
 const DEPTH_MEMORY_ENTRIES = 100_000;
 
@@ -191,6 +193,15 @@ export class Hub {
     const queue = visitorQueue(conversationId);
     this.closeQueue(queue, 'conversation deleted');
     this.#cluster?.gone(queue);
+  }
+
+  /**
+   * Closes this node's visitor sockets of a conversation whose visitor was just blocked (4403); a
+   * new hello is refused with `blocked`. Sockets on other nodes see the block on their next hello.
+   */
+  blockConversation(conversationId: string): void {
+    for (const s of this.#subscribersOf(visitorQueue(conversationId)))
+      s.close(CLOSE_BLOCKED, 'the business blocked this conversation');
   }
 
   /** Closes this node's sockets of a queue that no longer exists. */

@@ -57,6 +57,7 @@ import type {
   ConversationSummary,
   DeviceView,
   LinkPhase,
+  BlockedVisitor,
   SearchHit,
 } from './api-agent.js';
 import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
@@ -79,6 +80,7 @@ import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
 import { RECOVERY_STEPS, type RecoveryInput, recoverOwnerDevice } from './agent-recovery.js';
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
+import * as blocks from './agent-blocks.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
@@ -657,6 +659,19 @@ class AgentRuntimeImpl implements AgentRuntime {
   async searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]> {
     await this.#require();
     return this.#search.search(query, limit);
+  }
+
+  // Block list (agent-blocks.ts, PROTOCOL §16.10)
+  async blockVisitor(conversationId: HexId): Promise<void> {
+    await blocks.blockVisitor(await this.#require(), conversationId);
+  }
+
+  async unblockVisitor(conversationId: HexId): Promise<void> {
+    await blocks.unblockVisitor(await this.#require(), conversationId);
+  }
+
+  async blockedConversations(): Promise<readonly BlockedVisitor[]> {
+    return blocks.blockedConversations(await this.#require());
   }
 
   /** Every shown message of every conversation (the search index's rebuild source). */

@@ -44,6 +44,13 @@ export interface ConversationSummary {
 }
 
 /** A search result (issue #15 item 3): one message of this device's own history that matched. */
+/** A conversation whose visitor the account blocked at the relay (PROTOCOL §16.10). */
+export interface BlockedVisitor {
+  readonly conversationId: HexId;
+  /** When the relay recorded the block (ms since the epoch, the relay's clock). */
+  readonly blockedAt: number;
+}
+
 export interface SearchHit {
   readonly conversationId: HexId;
   readonly messageId: MessageId;
@@ -169,6 +176,16 @@ export interface AgentRuntime {
    * every word must match). The index lives in this device's storage and is rebuilt if lost.
    */
   searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]>;
+  /**
+   * Blocks the visitor of a conversation at the relay (PROTOCOL §16.10): its sockets are closed,
+   * it cannot send or reopen, and this account's devices receive nothing more from it. Per
+   * visitor key: a visitor who clears its storage comes back as a new conversation.
+   */
+  blockVisitor(conversationId: HexId): Promise<void>;
+  /** Lifts a block (NotFoundError from the relay when it was not blocked). */
+  unblockVisitor(conversationId: HexId): Promise<void>;
+  /** The account's blocked conversations, newest first. */
+  blockedConversations(): Promise<readonly BlockedVisitor[]>;
 
   readonly on: Subscribe<AgentEvents>;
   dispose(): void;

@@ -24,3 +24,4 @@ export {
 export { RecoveryKeyRejectedError } from './agent-recovery-backup.js';
 export { defaultWidgetConfig } from './widget-config-reading.js';
 export { plainAlert } from './plain-alerts.js';
+export { REFUSAL_KINDS, refusalAlert } from './relay-refusals.js';

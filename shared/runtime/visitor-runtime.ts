@@ -60,6 +60,7 @@ import {
 } from './runtime-errors.js';
 import { type RuntimePlatform, type VisitorPlatform, visitorPlatformFor } from './platform.js';
 import { plainAlert, problemAlert } from './plain-alerts.js';
+import { OpenRefusals, refusalAlert } from './relay-refusals.js';
 import { fetchBundles } from './prekey-fetch.js';
 import type { RuntimeShapes, RuntimeStore, VisitorStorage } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
@@ -99,12 +100,20 @@ class VisitorRuntimeImpl implements VisitorRuntime {
   #seenConfig: SeenWidgetConfig | undefined;
   #active: Active | undefined;
   #disposed = false;
+  /** Rate limits and blocks of the relay in plain words, Retry-After honoured (issue #15 item 6). */
+  readonly #refusals: OpenRefusals;
 
   readonly on = this.#events.on;
 
   constructor(ports: VisitorRuntimePorts) {
     this.#ports = ports;
     this.#p = visitorPlatformFor(ports.relayUrl, ports);
+    this.#refusals = new OpenRefusals(
+      (alert) => {
+        this.#events.emit('alert', alert);
+      },
+      () => this.#p.timers.now(),
+    );
     this.#accountId = asAccountId(idBytesFromHex(ports.accountId));
   }
 
@@ -180,13 +189,14 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     const current = this.#active;
     if (current !== undefined && current.record.closedBy === undefined) return this.#viewOf(current.record);
     if (current !== undefined) await this.#stopActive();
+    this.#refusals.check();
     const { view, list } = await this.#currentList();
     const bundles = await fetchBundles(this.#p.http, this.#accountId, list.devices);
     const started = await startVisitorConversation(list, bundles, this.#p.env);
     this.#emitAlerts(started.alerts);
     const conversationId = started.state.conversationId;
     // The relay learns the id (derived from the visitor's key, PROTOCOL §5.1) and gives the capability once.
-    const capability = await this.#p.http.conversations.open(this.#accountId, conversationId);
+    const capability = await this.#refusals.run(() => this.#p.http.conversations.open(this.#accountId, conversationId));
     const store = this.#store ?? (await this.#ports.storage.create());
     this.#store = store;
     const record = newRecord(started.state, this.#p.timers.now(), capability);
@@ -425,7 +435,11 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       if (event.status === 'failed') {
         this.#events.emit(
           'alert',
-          problemAlert('The chat is disconnected', 'The service no longer accepts this conversation. Start a new one.'),
+          refusalAlert(event.error) ??
+            problemAlert(
+              'The chat is disconnected',
+              'The service no longer accepts this conversation. Start a new one.',
+            ),
         );
       }
       return;

@@ -5,6 +5,7 @@
 import { FRAME_ERRORS, type FrameErrorName, frameErrorName } from '../wire/index.js';
 import {
   BadRequestError,
+  BlockedError,
   BadResponseError,
   ConflictError,
   ForbiddenError,
@@ -24,7 +25,7 @@ const MAX_RELAY_MESSAGE = 200;
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** WebSocket close codes of the relay (PROTOCOL §16.4). */
-export const CLOSE_CODES = { authFailed: 4401, gone: 4410, goingAway: 1001 } as const;
+export const CLOSE_CODES = { authFailed: 4401, blocked: 4403, gone: 4410, goingAway: 1001 } as const;
 
 /** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; undefined if absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
@@ -53,6 +54,8 @@ export function errorFromStatus(
     case 401:
       return new UnauthorizedError(`${by}; log in or authenticate the device again`, details);
     case 403:
+      if (code === 'blocked')
+        return new BlockedError(`${by}; the business does not accept messages from this conversation`, details);
       return new ForbiddenError(`${by}; these credentials may not do this`, details);
     case 404:
       return new NotFoundError(`${by}; it does not exist (any more)`, details);
@@ -116,6 +119,8 @@ export function errorFromFrame(code: number, requestId: number): RelayError {
       return new ServerError(`${about}: the relay could not store it; it will be sent again`, details);
     case FRAME_ERRORS['frame-too-large']:
       return new TooLargeError(`${about}: the frame is too large`, details);
+    case FRAME_ERRORS.blocked:
+      return new BlockedError(`${about}: the business blocked this conversation`, details);
   }
   return new BadRequestError(`${about}: ${name ?? `unknown error code ${code}`}`, details);
 }
@@ -125,6 +130,10 @@ export function errorFromClose(code: number): RelayError | undefined {
   if (code === CLOSE_CODES.authFailed)
     return new UnauthorizedError('the relay closed the connection: authentication failed', {
       relayCode: 'auth-failed',
+    });
+  if (code === CLOSE_CODES.blocked)
+    return new BlockedError('the relay closed the connection: the business blocked this conversation', {
+      relayCode: 'blocked',
     });
   if (code === CLOSE_CODES.gone)
     return new GoneError('the relay closed the queue: the device was removed or the conversation deleted', {

@@ -21,6 +21,7 @@ export {
   BadResponseError,
   ConflictError,
   ForbiddenError,
+  BlockedError,
   GoneError,
   NotFoundError,
   RateLimitedError,

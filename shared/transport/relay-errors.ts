@@ -126,3 +126,12 @@ export class GoneError extends RelayError {
   readonly code = 'relay-gone';
   readonly retryable = false;
 }
+
+/**
+ * The business blocked this conversation's visitor (PROTOCOL §16.10): 403 `blocked`, the `blocked`
+ * frame error or close 4403. Final for this visitor key; nothing is retried.
+ */
+export class BlockedError extends RelayError {
+  readonly code = 'relay-blocked';
+  readonly retryable = false;
+}

@@ -203,6 +203,21 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     await cdp.detach();
   });
 
+  it('blocking the visitor asks first, then shows it; unblocking lifts it (issue #15 item 6)', async () => {
+    await page.click('[aria-label="More actions for this conversation"]');
+    await clickMenuItem(page, 'Block this visitor');
+    await waitForText(page, 'Block this visitor?');
+    await clickText(page, 'Block visitor');
+    await waitForText(page, 'Visitor blocked');
+    expect(await page.$eval('#composer-text', (el) => (el as HTMLTextAreaElement).disabled)).toBe(true);
+    await expectPhoneFit(page);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'pwa-5c-visitor-blocked');
+    await page.click('[aria-label="More actions for this conversation"]');
+    await clickMenuItem(page, 'Unblock this visitor');
+    await page.waitForFunction(() => !document.body.innerText.includes('Visitor blocked'));
+  });
+
   it('team: linking another device shows the invitation as a QR code', async () => {
     await page.goto(`${origin(scripted)}/app/#/team/link`);
     await waitForText(page, 'Invite the new device');

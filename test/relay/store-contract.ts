@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
+import { blockListContract } from './block-list-contract.js';
 
 const hex = (n: number): string => n.toString(16).padStart(32, '0');
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
@@ -431,5 +432,6 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await s.deleteDevice(A, D1);
         expect(await s.historyRecords(A, 0, 10)).toHaveLength(3);
       }));
+    blockListContract(withStore);
   });
 }

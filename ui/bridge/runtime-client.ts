@@ -184,6 +184,9 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     close: (conversationId, reason) => call('close', [conversationId, reason]),
     safetyCode: (conversationId) => call('safetyCode', [conversationId]),
     searchMessages: (query, limit) => call('searchMessages', [query, limit]),
+    blockVisitor: (conversationId) => call('blockVisitor', [conversationId]),
+    unblockVisitor: (conversationId) => call('unblockVisitor', [conversationId]),
+    blockedConversations: () => call('blockedConversations', []),
     on(type, listener) {
       let set = listeners.get(type);
       if (set === undefined) {

@@ -35,6 +35,9 @@ export const RUNTIME_METHODS = [
   'close',
   'safetyCode',
   'searchMessages',
+  'blockVisitor',
+  'unblockVisitor',
+  'blockedConversations',
 ] as const satisfies readonly RuntimeMethod[];
 
 export const AGENT_EVENT_TYPES = [

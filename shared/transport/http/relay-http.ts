@@ -4,6 +4,7 @@
  */
 import { ArchiveApi } from './archive-api.js';
 import { AuthApi } from './auth-api.js';
+import { BlockApi } from './block-api.js';
 import { ConversationApi } from './conversation-api.js';
 import { DirectoryApi } from './directory-api.js';
 import { LinkApi } from './link-api.js';
@@ -20,6 +21,8 @@ export interface RelayHttp {
   readonly recovery: RecoveryApi;
   readonly push: PushApi;
   readonly archive: ArchiveApi;
+  /** The per-visitor block list (PROTOCOL §16.10). */
+  readonly blocks: BlockApi;
 }
 
 export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
@@ -33,5 +36,6 @@ export function createRelayHttp(options: RelayHttpOptions): RelayHttp {
     recovery: new RecoveryApi(requester),
     push: new PushApi(requester),
     archive: new ArchiveApi(requester),
+    blocks: new BlockApi(requester),
   };
 }

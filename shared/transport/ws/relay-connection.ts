@@ -26,6 +26,7 @@ import { type ConversationId, FRAME_ERRORS, MAX_U32 } from '../../wire/index.js'
 import { errorFromFrame, isPermanentSendError } from '../error-mapping.js';
 import type { Cancel, Timers, WebSocketConstructor } from '../ports.js';
 import {
+  BlockedError,
   GoneError,
   RateLimitedError,
   type RelayError,
@@ -344,7 +345,7 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
     this.#readyAt = undefined;
     this.#generation++;
     this.#down();
-    if (error instanceof UnauthorizedError || error instanceof GoneError) {
+    if (error instanceof UnauthorizedError || error instanceof GoneError || error instanceof BlockedError) {
       this.#setStatus(CONNECTION_STATUSES.failed, error);
       return;
     }

@@ -147,8 +147,11 @@ export class RelaySocket {
           options.signal?.removeEventListener('abort', onAbort);
           socket.#listener = options.listener;
           resolve(socket);
-        } else if (frame.type === 'error' && frame.code === FRAME_ERRORS['auth-failed']) {
-          // §16.4: the relay closes with 4401 next; the close settles the handshake.
+        } else if (
+          frame.type === 'error' &&
+          (frame.code === FRAME_ERRORS['auth-failed'] || frame.code === FRAME_ERRORS.blocked)
+        ) {
+          // §16.4: the relay closes with 4401 (4403 when blocked, §16.10) next; the close settles the handshake.
           refusal = errorFromFrame(frame.code, 0);
         } else {
           fail(new BadResponseError(`connecting to the relay: unexpected ${frame.type} frame in the handshake`));

@@ -34,6 +34,8 @@ export const FRAME_ERRORS = {
   'too-many-connections': 14,
   /** The recipient's queue holds SEALDESK_MAX_QUEUE_MESSAGES undelivered messages; resend later. */
   'queue-full': 15,
+  /** Hello refused: the account blocked this conversation's visitor (§16.10). The relay then closes with 4403. */
+  blocked: 16,
 } as const;
 
 export type FrameErrorName = keyof typeof FRAME_ERRORS;

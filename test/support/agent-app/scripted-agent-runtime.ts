@@ -19,6 +19,7 @@ import type {
   MessageId,
   MessageStatus,
   ProgressListener,
+  BlockedVisitor,
   SearchHit,
 } from '../../../shared/runtime/index.js';
 import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
@@ -51,6 +52,8 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   private readonly histories = new Map<string, ChatMessage[]>();
   private readonly summaries = new Map<string, ConversationSummary>();
   private readonly blobs = new Map<MessageId, Blob>();
+  /** conversationId -> blockedAt (the real list lives at the relay: PROTOCOL §16.10). */
+  private readonly blocked = new Map<string, number>();
   private devicesList: DeviceView[] = [];
   private requests: ChangeRequestView[] = [];
   private enrolled = false;
@@ -352,6 +355,29 @@ export class ScriptedAgentRuntime implements AgentRuntime {
 
   safetyCode(): Promise<{ readonly code: string; readonly listVersion: number }> {
     return Promise.resolve({ code: '38422917305521804761', listVersion: 3 });
+  }
+
+  blockVisitor(conversationId: string): Promise<void> {
+    if (!this.summaries.has(conversationId))
+      return Promise.reject(new ScriptedRuntimeError('relay-not-found', `no conversation ${conversationId}`));
+    if (!this.blocked.has(conversationId)) this.blocked.set(conversationId, Date.now());
+    return Promise.resolve();
+  }
+
+  unblockVisitor(conversationId: string): Promise<void> {
+    if (!this.blocked.delete(conversationId))
+      return Promise.reject(
+        new ScriptedRuntimeError('relay-not-found', `conversation ${conversationId} is not blocked`),
+      );
+    return Promise.resolve();
+  }
+
+  blockedConversations(): Promise<readonly BlockedVisitor[]> {
+    return Promise.resolve(
+      [...this.blocked]
+        .map(([conversationId, blockedAt]) => ({ conversationId, blockedAt }))
+        .sort((a, b) => b.blockedAt - a.blockedAt),
+    );
   }
 
   /** A plain substring search over the scripted histories (the real index: shared/runtime/agent-search.ts). */

@@ -60,7 +60,8 @@ async function file(
   }
 }
 
-export async function startWidgetWorld(): Promise<WidgetWorld> {
+/** `relayEnv`: extra settings of the relay process (for example lower limits). */
+export async function startWidgetWorld(relayEnv: Readonly<Record<string, string>> = {}): Promise<WidgetWorld> {
   const tmp = await mkdtemp(join(tmpdir(), 'sealdesk-widget-world-'));
   const scriptedDir = join(tmp, 'scripted');
   const scripted = await buildWidget({ outDir: join(scriptedDir, 'widget'), runtimeFactory: FACTORY });
@@ -71,7 +72,7 @@ export async function startWidgetWorld(): Promise<WidgetWorld> {
   const chatFile = join(tmp, 'tampered', 'widget', prod.chat.file);
   await writeFile(chatFile, `${await readFile(chatFile, 'utf8')}\n;window.sealdeskTampered = true;\n`);
   const dataDir = join(tmp, 'data');
-  const relay = await startRelayProcess(dataDir, { SEALDESK_STATIC_DIR: scriptedDir });
+  const relay = await startRelayProcess(dataDir, { ...relayEnv, SEALDESK_STATIC_DIR: scriptedDir });
 
   const widgets = await serveOrigin((url) => {
     const m = /^\/(prod|tampered)\/(.+)$/.exec(url.pathname);

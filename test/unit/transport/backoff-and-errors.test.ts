@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BadRequestError,
+  BlockedError,
   ForbiddenError,
   GoneError,
   NotFoundError,
@@ -61,6 +62,7 @@ describe('relay frame errors (PROTOCOL §16.4)', () => {
     'text-frame': BadRequestError,
     'too-many-connections': RateLimitedError,
     'queue-full': RateLimitedError,
+    blocked: BlockedError,
   };
   for (const [name, kind] of Object.entries(expected) as [FrameErrorName, new (...args: never[]) => Error][]) {
     it(`${name} → ${kind.name}`, () => {

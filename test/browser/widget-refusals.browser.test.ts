@@ -1,0 +1,89 @@
+// Issue #15 item 6 in the product widget, real Chromium, real relay, real runtimes: a visitor whose
+// chat the business blocks is told so plainly, and a visitor over the business's new-chat budget is
+// told the business is busy (a 429 with Retry-After, never a silent failure).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../runtime/support/runtime-world.js';
+import { type EngineBrowser, type EnginePage, launchEngine, waitInPage } from '../support/browsers/index.js';
+import { type E2eBusiness, createE2eBusiness } from '../support/widget/e2e-business.js';
+import { PROBES } from '../support/widget/page-probes.js';
+import { startWidgetWorld, type WidgetWorld } from '../support/widget/widget-world.js';
+
+const SHOTS = join(import.meta.dirname, '../../test-results/screenshots');
+const IN_SHADOW = `document.querySelector('sealdesk-chat').shadowRoot`;
+const BLOCKED = 'The business does not accept messages from this chat.';
+const BUSY = 'This business is receiving many new chats right now. Please try again in a few minutes.';
+
+let world: WidgetWorld;
+let business: E2eBusiness;
+
+beforeAll(async () => {
+  // One new conversation per hour for the business: the second visitor is over the budget.
+  world = await startWidgetWorld({ SEALDESK_ACCOUNT_CONVERSATIONS_PER_HOUR: '1' });
+  business = await createE2eBusiness(world.relay.origin, 'Alder & Finch', 'Maya');
+  await mkdir(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  business.dispose();
+  await world.close();
+});
+
+function shopUrl(): string {
+  return world.demo('prod', { 'open-shadow': '', account: business.accountId, pin: business.pin });
+}
+
+async function openChat(page: EnginePage): Promise<void> {
+  await page.goto(shopUrl());
+  const at = await waitInPage<[number, number]>(page, PROBES.launcherAt);
+  await page.click(at[0], at[1]);
+  await waitInPage(page, `() => ${IN_SHADOW}.activeElement?.tagName === 'TEXTAREA'`);
+}
+
+async function logShows(page: EnginePage, text: string): Promise<void> {
+  await waitInPage(page, `(text) => ${IN_SHADOW}.querySelector('.log')?.textContent.includes(text)`, [text]);
+}
+
+describe('the widget tells the visitor about blocks and rate limits (chromium)', () => {
+  const browsers: EngineBrowser[] = [];
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close()));
+  });
+
+  async function visitorPage(): Promise<EnginePage> {
+    const browser = await launchEngine('chromium');
+    browsers.push(browser);
+    const page = await browser.newPage();
+    await page.setViewport(1280, 800);
+    return page;
+  }
+
+  it('a blocked visitor is told plainly that the business does not accept its messages', async () => {
+    const page = await visitorPage();
+    await openChat(page);
+    const hello = 'Hello, is anyone there?';
+    await page.type(hello);
+    await page.press('Enter');
+    await waitFor(
+      () => business.agent.events.of('message').some((m) => m.body.kind === 'text' && m.body.text === hello),
+      'the first message',
+      30_000,
+    );
+    const conversationId = business.agent.events.of('message')[0]?.conversationId ?? '';
+    await business.agent.runtime.blockVisitor(conversationId);
+    await logShows(page, BLOCKED);
+    await writeFile(join(SHOTS, 'widget-blocked.png'), await page.screenshot());
+  });
+
+  it('a visitor over the business’s new-chat budget is told it is busy', async () => {
+    const page = await visitorPage();
+    await openChat(page);
+    await page.type('Hi, a question about beans');
+    await page.press('Enter');
+    await logShows(page, BUSY);
+    await writeFile(join(SHOTS, 'widget-busy.png'), await page.screenshot());
+    expect(await page.run<string>(PROBES.text, '.log')).not.toContain('429');
+  });
+});
