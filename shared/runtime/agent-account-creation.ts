@@ -12,7 +12,6 @@ import {
   businessFingerprint,
   createDeviceKeys,
   createDirectoryViewForKey,
-  createPrekeyState,
   deriveRecoveryKeys,
   deviceEntryOf,
   encodeSignedDeviceList,
@@ -21,7 +20,7 @@ import {
   newAgentId,
 } from '../protocol/index.js';
 import type { OpaqueClient, RelayAuth } from '../transport/index.js';
-import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
+import { saveJoinedDevice } from './agent-account-record.js';
 import type { Enrolled } from './agent-device-session.js';
 import { sealedBackupUpload } from './agent-recovery-backup.js';
 import type { AccountCreated, AgentDeviceKind } from './api-agent.js';
@@ -78,17 +77,11 @@ export async function createOwnerAccount(
     env,
   );
   const view = (await takeLists(await createDirectoryViewForKey(identity.signing.publicKey), [signed], env)).view;
-  const prekeys = await createPrekeyState(keys, env);
-  const account: AgentAccountRecord = {
-    version: AGENT_ACCOUNT_RECORD_VERSION,
-    relayUrl: input.relayUrl,
-    accountId,
-    identity,
-    profile,
-    published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
-  };
-  // Saved before anything about this device reaches the relay.
-  await store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+  const { account, prekeys } = await saveJoinedDevice(
+    store,
+    { relayUrl: input.relayUrl, accountId, identity, profile, keys, view },
+    env,
+  );
   onProgress?.(3, LOGIN_STEPS);
   const auth: RelayAuth = { bearer: login.sessionToken };
   await p.http.directory.enrolDevice(accountId, keys.deviceId, keys.signing.publicKey, auth);

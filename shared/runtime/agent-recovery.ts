@@ -13,13 +13,12 @@ import {
   createDeviceKeys,
   createDirectoryViewForKey,
   createNextDeviceList,
-  createPrekeyState,
   deviceEntryOf,
   encodeSignedDeviceList,
   parseRecoveryKey,
 } from '../protocol/index.js';
 import { NotFoundError, type OpaqueClient, type RelayAuth } from '../transport/index.js';
-import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
+import { saveJoinedDevice } from './agent-account-record.js';
 import type { Enrolled } from './agent-device-session.js';
 import { openBackupUpload } from './agent-recovery-backup.js';
 import type { AgentDeviceKind } from './api-agent.js';
@@ -112,17 +111,11 @@ export async function recoverOwnerDevice(
   const next = await takeLists(fetched.view, [signed], env);
   if (next.rejected !== undefined) throw next.rejected;
   const view = next.view;
-  const prekeys = await createPrekeyState(keys, env);
-  const account: AgentAccountRecord = {
-    version: AGENT_ACCOUNT_RECORD_VERSION,
-    relayUrl: input.relayUrl,
-    accountId,
-    identity,
-    profile,
-    published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
-  };
-  // Saved before anything about this device reaches the relay.
-  await store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+  const { account, prekeys } = await saveJoinedDevice(
+    store,
+    { relayUrl: input.relayUrl, accountId, identity, profile, keys, view },
+    env,
+  );
   onProgress?.(3, RECOVERY_STEPS);
   await p.http.directory.enrolDevice(accountId, keys.deviceId, keys.signing.publicKey, auth);
   await p.http.directory.putDeviceList(accountId, view.current?.version ?? 0, encodeSignedDeviceList(signed), auth);

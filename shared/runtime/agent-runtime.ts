@@ -23,7 +23,6 @@ import {
   conversationListOf,
   createDeviceKeys,
   createDirectoryViewForKey,
-  createPrekeyState,
   decodeSignedDeviceList,
   DeviceListBehindError,
   encodeSignedDeviceList,
@@ -63,7 +62,7 @@ import type {
 import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
 import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
-import { AGENT_ACCOUNT_RECORD_VERSION, type AgentAccountRecord } from './agent-account-record.js';
+import { saveJoinedDevice } from './agent-account-record.js';
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
 import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
@@ -828,16 +827,13 @@ class AgentRuntimeImpl implements AgentRuntime {
     view = taken.view;
     if (view.current?.devices.some((d) => idEquals(d.deviceId, keys.deviceId)) !== true)
       throw new NotStartedError('the account list does not name this device yet');
-    const prekeys = await createPrekeyState(keys, p.env);
     const { entry } = state;
-    const account: AgentAccountRecord = {
-      version: AGENT_ACCOUNT_RECORD_VERSION,
-      relayUrl,
-      accountId,
-      profile: { agentId: entry.agentId, agentName: entry.agentName, kind: entry.kind, role: entry.role },
-      published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
-    };
-    await this.#store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+    const profile = { agentId: entry.agentId, agentName: entry.agentName, kind: entry.kind, role: entry.role };
+    const { account, prekeys } = await saveJoinedDevice(
+      this.#store,
+      { relayUrl, accountId, profile, keys, view },
+      p.env,
+    );
     const e: Enrolled = {
       p,
       account,
