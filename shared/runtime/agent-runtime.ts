@@ -20,6 +20,7 @@ import {
   linkPayloadFromText,
   linkPayloadToText,
   businessFingerprint,
+  checkSettingsToSign,
   conversationListOf,
   createDeviceKeys,
   createDirectoryViewForKey,
@@ -81,7 +82,7 @@ import { RECOVERY_STEPS, type RecoveryInput, recoverOwnerDevice } from './agent-
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import * as blocks from './agent-blocks.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
-import { publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
+import { firstWidgetConfig, publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
 import { ChangeRequests } from './agent-change-requests.js';
 import {
@@ -210,6 +211,10 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async createAccount(input: NewAccountInput, onProgress?: ProgressListener): Promise<AccountCreated> {
     if ((await this.#load()) !== undefined) throw new NotStartedError('this device is set up already');
+    // The widget names the business from the first visit (PROTOCOL §19): a first signed configuration,
+    // checked before the account exists so a name it cannot carry fails with nothing created.
+    const firstConfig = firstWidgetConfig(input.businessName);
+    checkSettingsToSign(firstConfig);
     const { enrolled: e, created } = await createOwnerAccount(this.#ports, this.#store, input, onProgress);
     await this.#publishPrekeys(e);
     await this.#archive.sync(e);
@@ -217,6 +222,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     await this.#store.commit({ settings: [{ name: 'business-name', value: input.businessName }] });
     this.#enrolled = e;
     this.#loading = Promise.resolve(e);
+    await this.publishWidgetConfig(firstConfig);
     this.#goOnline(e);
     onProgress?.(LOGIN_STEPS, LOGIN_STEPS);
     return created;

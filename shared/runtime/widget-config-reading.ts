@@ -31,6 +31,11 @@ export function defaultWidgetConfig(): WidgetConfig {
   };
 }
 
+/** What a new account publishes first (PROTOCOL §19), so the widget names the business from the first visit. */
+export function firstWidgetConfig(businessName: string): WidgetConfig {
+  return { ...defaultWidgetConfig(), businessName, greeting: 'Hello! How can we help you today?' };
+}
+
 /** The account the configuration must be signed for, with the key of the verified directory view. */
 export interface ConfigAccount {
   readonly accountId: AccountId;

@@ -33,6 +33,34 @@ describe('#11.3: signed widget configuration', () => {
     data.remove();
   });
 
+  it('§19: a new account publishes a first signed configuration naming the business', async () => {
+    const visitor = visitorRuntime(relay.origin, accountId, pin);
+    const ready = await visitor.runtime.start();
+    expect(ready.config).toEqual({
+      ...defaultWidgetConfig(),
+      businessName: 'Corner Shop',
+      greeting: 'Hello! How can we help you today?',
+    });
+    expect(ready.business.name).toBe('Corner Shop');
+    visitor.runtime.dispose();
+  });
+
+  it('§19: a business name the configuration cannot carry is refused before any account exists', async () => {
+    const fresh = agentRuntime();
+    await expect(
+      fresh.runtime.createAccount({
+        relayUrl: relay.origin,
+        businessName: 'x'.repeat(65),
+        ownerName: 'Olga',
+        username: `long-${crypto.randomUUID()}@example.test`,
+        password: 'correct horse battery staple',
+        deviceKind: 'pwa',
+      }),
+    ).rejects.toMatchObject({ name: 'UsageError' });
+    expect(await fresh.runtime.status()).toEqual({ enrolled: false });
+    fresh.runtime.dispose();
+  });
+
   it('#11.3: versions move forward; an older configuration served again is refused after a reload', async () => {
     const account = asAccountId(idBytesFromHex(accountId));
     const http = relayHttp(relay.origin);

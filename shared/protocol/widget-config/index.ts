@@ -8,6 +8,7 @@
 export {
   type BusinessHoursRange,
   checkReceivedSettings,
+  checkSettingsToSign,
   WIDGET_SETTINGS_LIMITS,
   type WidgetSettings,
 } from './widget-settings.js';
