@@ -1,9 +1,11 @@
 /**
- * Run by `npm start` before the relay: builds the widget and the demo shop when dist/ lacks them or
- * their sources changed since (a few seconds with esbuild), and says which other parts are not built.
+ * Run by `npm start` before the relay: builds what the relay serves — the widget and the demo shop
+ * (a few seconds with esbuild) and the agent PWA (Vite, under a minute) — when dist/ lacks them or
+ * their sources changed since. The extension is built by `npm run build` only (it is not served).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { build as viteBuild } from 'vite';
 import { buildDemo, DEMO_DIST } from './widget/build-demo.js';
 import { buildWidget, REPO, WIDGET_DIST } from './widget/build-widget.js';
 
@@ -29,5 +31,8 @@ if (builtAt(join(DEMO_DIST, 'demo.js')) < builtAt(join(WIDGET_DIST, 'manifest.js
   process.stdout.write('building the demo shop (dist/demo) …\n');
   await buildDemo();
 }
-if (!existsSync(join(REPO, 'dist', 'pwa')))
-  process.stdout.write('the agent app (dist/pwa) is not built: npm run build\n');
+const PWA_DIST = join(REPO, 'dist', 'pwa');
+if (builtAt(join(PWA_DIST, 'index.html')) < Math.max(sources, newest(join(REPO, 'pwa')), newest(join(REPO, 'ui')))) {
+  process.stdout.write('building the agent app (dist/pwa) …\n');
+  await viteBuild({ configFile: join(REPO, 'pwa', 'vite.config.ts'), logLevel: 'error' });
+}
