@@ -159,8 +159,10 @@ describe('relay refusals as typed errors (real relay)', () => {
       );
     }
     expect(limited).toBeInstanceOf(RateLimitedError);
-    // The relay sends no Retry-After today.
-    expect((limited as RateLimitedError).retryAfterMs).toBeUndefined();
+    // Retry-After (issue #15 item 6): the seconds until the hour's window ends, kept as milliseconds.
+    const retryAfterMs = (limited as RateLimitedError).retryAfterMs ?? 0;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(3_600_000);
   });
 
   it('WebSocket: an unknown recipient is rejected, a removed device is gone and then refused', async () => {
