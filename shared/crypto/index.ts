@@ -24,6 +24,7 @@ export {
   ED25519_SECRET_BYTES,
   ED25519_SIGNATURE_BYTES,
   ed25519KeyPairFromSeed,
+  ed25519Seed,
   ed25519Sign,
   ed25519Verify,
   generateEd25519KeyPair,

@@ -22,3 +22,17 @@ export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 export function engineErrorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
+
+/**
+ * WebKitGTK 2.50 fails about one Ed25519 or X25519 generateKey in 150 with OperationError (probed:
+ * 6 of 1,000 each); a fresh attempt succeeds. Other engines never take a second attempt.
+ */
+export async function generateWithRetry<T>(generate: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await generate();
+    } catch (error) {
+      if (attempt >= 4 || engineErrorName(error) !== 'OperationError') throw error;
+    }
+  }
+}

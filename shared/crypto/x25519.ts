@@ -8,7 +8,7 @@ import { CryptoUnavailableError, InvalidKeyError } from '../errors/index.js';
 import { wipe } from './bytes.js';
 import { pkcs8FromRawPrivate } from './pkcs8.js';
 import { cachedPublicKey } from './public-key-cache.js';
-import { copyBytes, engineErrorName, subtle } from './subtle.js';
+import { copyBytes, engineErrorName, generateWithRetry, subtle } from './subtle.js';
 import { keepExtractableTwin } from './x25519-wrap.js';
 
 export const X25519_KEY_BYTES = 32;
@@ -45,7 +45,7 @@ function requireX25519Private(key: CryptoKey): void {
  * JavaScript.
  */
 export async function generateX25519KeyPair(): Promise<X25519KeyPair> {
-  const pair = await subtle().generateKey(ALGORITHM, true, ['deriveBits']);
+  const pair = await generateWithRetry(() => subtle().generateKey(ALGORITHM, true, ['deriveBits']));
   const carrier = await subtle().generateKey({ name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey']);
   const wrapped = await subtle().wrapKey('pkcs8', pair.privateKey, carrier, 'AES-KW');
   const privateKey = await subtle().unwrapKey('pkcs8', wrapped, carrier, 'AES-KW', ALGORITHM, false, ['deriveBits']);
@@ -55,13 +55,28 @@ export async function generateX25519KeyPair(): Promise<X25519KeyPair> {
 }
 
 /**
+ * WebKitGTK 2.50 refuses (DataError) an X25519 private key whose first byte is 0x00 — about one
+ * random scalar in 256 (probed). RFC 7748 §5 clamping clears the three low bits of that byte, so
+ * 0x00 and 0x01 there give the same scalar: the key, its public key and every shared secret are
+ * unchanged in every engine, and WebKit accepts it.
+ */
+function withoutZeroFirstByte(seed: Uint8Array): Uint8Array {
+  if (seed[0] !== 0) return seed;
+  const copy = new Uint8Array(seed);
+  copy[0] = 0x01;
+  return copy;
+}
+
+/**
  * Imports a 32-byte scalar (RFC 7748 §5: clamped by the engine on use) as a non-extractable
  * private key. The public key is X25519(scalar, 9) computed with deriveBits, so the private key
  * never has to be extractable.
  */
 export async function x25519KeyPairFromSeed(seed: Uint8Array): Promise<X25519KeyPair> {
   requireLength(seed, 'X25519 private scalar');
-  const der = pkcs8FromRawPrivate('x25519', seed);
+  const scalar = withoutZeroFirstByte(seed);
+  const der = pkcs8FromRawPrivate('x25519', scalar);
+  if (scalar !== seed) wipe(scalar);
   let privateKey: CryptoKey;
   try {
     privateKey = await subtle().importKey('pkcs8', der, ALGORITHM, false, ['deriveBits']);

@@ -18,7 +18,11 @@ import {
   formatRecoveryKey,
   generateRecoveryKey,
   newAgentId,
+  type ProtocolEnv,
 } from '../protocol/index.js';
+import { ed25519Seed } from '../crypto/index.js';
+import { InvalidKeyError } from '../errors/index.js';
+import type { AccountId } from '../wire/index.js';
 import type { OpaqueClient, RelayAuth } from '../transport/index.js';
 import { saveJoinedDevice } from './agent-account-record.js';
 import type { Enrolled } from './agent-device-session.js';
@@ -42,6 +46,25 @@ export interface NewAccountInput {
   readonly deviceKind: AgentDeviceKind;
 }
 
+/**
+ * A recovery key and the keys derived from it. WebKitGTK refuses an Ed25519 secret whose first byte
+ * is 0x00 (shared/crypto `ed25519Seed`), and the recovery signing secret is derived, not drawn: a
+ * recovery key whose derived secret the engine refuses is drawn again (about one in 256, WebKit only).
+ */
+async function newRecoveryKey(
+  accountId: AccountId,
+  env: ProtocolEnv,
+): Promise<{ readonly recoveryKey: Uint8Array; readonly recovery: Awaited<ReturnType<typeof deriveRecoveryKeys>> }> {
+  for (let attempt = 1; ; attempt++) {
+    const recoveryKey = generateRecoveryKey(env);
+    try {
+      return { recoveryKey, recovery: await deriveRecoveryKeys(recoveryKey, accountId) };
+    } catch (error) {
+      if (attempt >= 8 || !(error instanceof InvalidKeyError)) throw error;
+    }
+  }
+}
+
 /** Steps 0..4 of LOGIN_STEPS; returns the set-up device and what the person is shown once. */
 export async function createOwnerAccount(
   ports: RuntimePlatform & { readonly opaque: OpaqueClient },
@@ -57,10 +80,9 @@ export async function createOwnerAccount(
   onProgress?.(1, LOGIN_STEPS);
   const login = await p.http.auth.login(input.username, input.password, ports.opaque);
   onProgress?.(2, LOGIN_STEPS);
-  const seed = env.rng(32);
+  const seed = ed25519Seed(env.rng);
   const identity: AccountIdentity = await accountIdentityFromSeed(accountId, seed);
-  const recoveryKey = generateRecoveryKey(env);
-  const recovery = await deriveRecoveryKeys(recoveryKey, accountId);
+  const { recoveryKey, recovery } = await newRecoveryKey(accountId, env);
   const backup = await sealedBackupUpload(identity, seed, recoveryKey, env);
   seed.fill(0);
   const keys = await createDeviceKeys(env);

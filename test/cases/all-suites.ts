@@ -9,6 +9,7 @@ import { sessionsSuite } from './protocol/sessions.cases.js';
 import { aeadSuite } from './crypto/aead.cases.js';
 import { bytesSuite } from './crypto/bytes.cases.js';
 import { ed25519Suite } from './crypto/ed25519.cases.js';
+import { engineQuirksSuite } from './crypto/engine-quirks.cases.js';
 import { fingerprintSuite } from './crypto/fingerprint.cases.js';
 import { hkdfSuite } from './crypto/hkdf.cases.js';
 import { hmacHashSuite } from './crypto/hmac-hash.cases.js';
@@ -30,6 +31,7 @@ export const allSuites: readonly PortableSuite[] = [
   x25519WycheproofSuite,
   x25519WrapSuite,
   ed25519Suite,
+  engineQuirksSuite,
   hkdfSuite,
   aeadSuite,
   hmacHashSuite,
@@ -43,4 +45,12 @@ export const allSuites: readonly PortableSuite[] = [
   wireEnvelopeSuite,
   wireEnvelopeRouteSuite,
   wireFramesSuite,
+];
+
+/** The crypto the widget runs, also checked in Firefox and WebKit (crypto-engines.browser.test.ts). */
+export const cryptoEngineSuites: readonly PortableSuite[] = [
+  x25519Suite,
+  x25519WrapSuite,
+  ed25519Suite,
+  engineQuirksSuite,
 ];

@@ -8,7 +8,7 @@
  * caller can wrap it under the recovery key (directory/recovery.ts, §11) and then wipe it; the identity
  * state itself holds only the non-extractable key.
  */
-import { ED25519_SECRET_BYTES, type Ed25519KeyPair, ed25519KeyPairFromSeed } from '../../crypto/index.js';
+import { type Ed25519KeyPair, ed25519KeyPairFromSeed, ed25519Seed } from '../../crypto/index.js';
 import { ID_BYTES, type AccountId, asAccountId } from '../../wire/index.js';
 import type { ProtocolEnv } from '../core/index.js';
 
@@ -37,7 +37,7 @@ export async function accountIdentityFromSeed(accountId: AccountId, seed: Uint8A
 /** A new account: a random 128-bit account id (F20) and a fresh AIK from `env.rng(32)`. */
 export async function createAccountIdentity(env: ProtocolEnv): Promise<NewAccountIdentity> {
   const accountId = asAccountId(env.rng(ID_BYTES));
-  const seed = env.rng(ED25519_SECRET_BYTES);
+  const seed = ed25519Seed(env.rng);
   const identity = await accountIdentityFromSeed(accountId, seed);
   return { identity, seed };
 }
@@ -50,7 +50,7 @@ export async function createRotatedAccountIdentity(
   accountId: AccountId,
   env: ProtocolEnv,
 ): Promise<NewAccountIdentity> {
-  const seed = env.rng(ED25519_SECRET_BYTES);
+  const seed = ed25519Seed(env.rng);
   const identity = await accountIdentityFromSeed(accountId, seed);
   return { identity, seed };
 }

@@ -13,9 +13,9 @@ import {
   ed25519Sign,
   ed25519Verify,
   wipe,
-  ED25519_SECRET_BYTES,
   type Ed25519KeyPair,
   ed25519KeyPairFromSeed,
+  ed25519Seed,
   X25519_KEY_BYTES,
   type X25519KeyPair,
   x25519KeyPairFromSeed,
@@ -38,7 +38,7 @@ export interface DeviceKeys {
 
 export async function createDeviceKeys(env: ProtocolEnv): Promise<DeviceKeys> {
   const deviceId = asDeviceId(env.rng(ID_BYTES));
-  const signingSeed = env.rng(ED25519_SECRET_BYTES);
+  const signingSeed = ed25519Seed(env.rng);
   const dhSeed = env.rng(X25519_KEY_BYTES);
   try {
     const signing = await ed25519KeyPairFromSeed(signingSeed);
