@@ -52,3 +52,4 @@ export {
   type StorageWrappingKey,
   type WrappedX25519,
 } from './x25519-wrap.js';
+export { generateWithRetry } from './subtle.js';

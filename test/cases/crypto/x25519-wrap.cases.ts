@@ -1,6 +1,7 @@
 // X25519 private keys in their wrapped form for storage (shared/crypto/x25519-wrap.ts): round trip,
 // the extractable twin gone after the first wrap, foreign keys and damaged forms refused.
 import {
+  generateWithRetry,
   generateStorageWrappingKey,
   generateX25519KeyPair,
   isStorageWrappingKey,
@@ -54,7 +55,9 @@ export const x25519WrapSuite: PortableSuite = {
       name: 'a key not made by shared/crypto, a damaged form or another wrapping key is InvalidKeyError',
       async run() {
         const wrappingKey = await generateStorageWrappingKey();
-        const foreign = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+        const foreign = await generateWithRetry(() =>
+          crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']),
+        );
         await assertRejects(() => wrapX25519PrivateKey(foreign.privateKey, wrappingKey), InvalidKeyError, 'foreign');
         const form = await wrapX25519PrivateKey((await generateX25519KeyPair()).privateKey, wrappingKey);
         const flipped = form.wrapped.slice();

@@ -16,7 +16,7 @@ import {
   deviceQueue,
   visitorQueue,
 } from '../../../shared/storage/index.js';
-import { generateX25519KeyPair, x25519 } from '../../../shared/crypto/index.js';
+import { generateWithRetry, generateX25519KeyPair, x25519 } from '../../../shared/crypto/index.js';
 import { UsageError } from '../../../shared/errors/index.js';
 import {
   type ConversationId,
@@ -128,7 +128,9 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
       name: 'non-extractable CryptoKeys survive a reopen and stay non-extractable',
       run: async () => {
         await harness.reset();
-        const signing = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+        const signing = await generateWithRetry(() =>
+          crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']),
+        );
         const dh = await generateX25519KeyPair();
         const peer = await generateX25519KeyPair();
         const first = await harness.open();
@@ -196,7 +198,9 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
     {
       name: 'an X25519 key that shared/crypto did not make is refused, nothing written',
       run: withStore(async (s) => {
-        const foreign = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+        const foreign = await generateWithRetry(() =>
+          crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']),
+        );
         await assertRejects(
           () =>
             s.commit({
@@ -268,7 +272,7 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
       run: async () => {
         await harness.reset();
         await (await harness.open()).close();
-        const dh = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
+        const dh = await generateWithRetry(() => crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']));
         const old = { schema: 1, kind: 'deviceKeys', value: { version: 1, dh: dh.privateKey } };
         // WebKit cannot hold this form at all (its IndexedDB stores it as null; its structuredClone
         // throws): no such record can exist there, and the probe test of widget-e2e pins that fact.
