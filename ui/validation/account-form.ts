@@ -2,12 +2,10 @@
  * Checks on the account form that the app makes before asking the runtime, so a person learns
  * what to fix at once and no key stretching runs for a form that cannot succeed.
  */
+import { DISPLAY_NAME_LIMITS, validateDisplayName } from '../../shared/protocol/index.js';
 import { InputError } from '../errors/app-errors.js';
 
 export const PASSWORD_MIN_LENGTH = 12;
-const NAME_MAX_LENGTH = 80;
-// Control, bidi-override and zero-width characters would let a name look like another one.
-const UNSAFE_CHARACTERS = /[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/u;
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
 export interface AccountForm {
@@ -18,14 +16,24 @@ export interface AccountForm {
   readonly passwordAgain: string;
 }
 
+/**
+ * A name shown to the team and to visitors, checked by the protocol's own rule (PROTOCOL §4.6,
+ * `validateDisplayName`: 1–64 characters, no invisible, control or direction-changing characters, no
+ * double spaces), after trimming and NFC normalisation; the checked name is what the runtime gets.
+ */
 export function checkDisplayName(field: string, label: string, value: string): string {
-  const name = value.trim();
+  const name = value.trim().normalize('NFC');
   if (name === '') throw new InputError(field, `Enter ${label}.`);
-  if (name.length > NAME_MAX_LENGTH) throw new InputError(field, `Keep ${label} under ${NAME_MAX_LENGTH} characters.`);
-  if (UNSAFE_CHARACTERS.test(name)) {
-    throw new InputError(field, `Remove invisible or direction-changing characters from ${label}.`);
+  if (Array.from(name).length > DISPLAY_NAME_LIMITS.maxCodePoints)
+    throw new InputError(field, `Keep ${label} to ${DISPLAY_NAME_LIMITS.maxCodePoints} characters or fewer.`);
+  try {
+    return validateDisplayName(name);
+  } catch {
+    throw new InputError(
+      field,
+      `Remove invisible, control or direction-changing characters and double spaces from ${label}.`,
+    );
   }
-  return name;
 }
 
 export function checkUsername(value: string): string {

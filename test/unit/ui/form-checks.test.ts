@@ -64,6 +64,12 @@ describe('account form', () => {
     expect(fieldOf(() => checkAccountForm({ ...FORM, password: fromName, passwordAgain: fromName }))).toBe('password');
     expect(fieldOf(() => checkAccountForm({ ...FORM, passwordAgain: 'something else' }))).toBe('passwordAgain');
   });
+
+  it('takes names of up to 64 characters, as the signed device list and widget configuration do (PROTOCOL §4.6, §19.2)', () => {
+    expect(checkAccountForm({ ...FORM, businessName: 'é'.repeat(64) }).businessName).toBe('é'.repeat(64));
+    expect(fieldOf(() => checkAccountForm({ ...FORM, businessName: 'b'.repeat(65) }))).toBe('businessName');
+    expect(fieldOf(() => checkAccountForm({ ...FORM, ownerName: '😀'.repeat(65) }))).toBe('ownerName');
+  });
 });
 
 describe('recovery key check', () => {
