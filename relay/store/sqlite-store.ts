@@ -700,7 +700,6 @@ export class SqliteStore implements Store {
     );
   }
 
-  /** Stops the checkpoint worker, checkpoints and truncates the WAL, and closes the database. */
   // Block list (block-list.ts)
 
   blockVisitor(accountId: string, conversationId: string, now: number): Promise<void> {
@@ -719,6 +718,7 @@ export class SqliteStore implements Store {
     return this.#blocks.blockedVisitors(accountId);
   }
 
+  /** Stops the checkpoint worker, checkpoints and truncates the WAL, and closes the database. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#checkpointer.stop();

@@ -65,17 +65,25 @@ function senderOf(value: unknown): ChatMessage['from'] {
   return value === 'self' || value === 'agent' ? value : 'visitor';
 }
 
-function hitOf(result: SearchResult): SearchHit {
-  const agentName = String(result['agentName'] ?? '');
-  return {
-    conversationId: String(result['conversationId']),
-    messageId: String(result['messageId']),
-    from: senderOf(result['from']),
+/** MiniSearch hands the stored fields back untyped (`any`): they are read as `unknown` and checked. */
+function hitOf(result: SearchResult): { readonly hit: SearchHit; readonly score: number } {
+  const fields: Readonly<Record<string, unknown>> = result;
+  const text = (name: string): string => {
+    const value = fields[name];
+    return typeof value === 'string' ? value : '';
+  };
+  const agentName = text('agentName');
+  const sentAt = fields['sentAt'];
+  const hit: SearchHit = {
+    conversationId: text('conversationId'),
+    messageId: text('messageId'),
+    from: senderOf(fields['from']),
     ...(agentName === '' ? {} : { agentName }),
-    sentAt: Number(result['sentAt']),
-    text: String(result['text']),
+    sentAt: typeof sentAt === 'number' ? sentAt : 0,
+    text: text('text'),
     terms: result.terms,
   };
+  return { hit, score: result.score };
 }
 
 export class MessageSearch {
@@ -109,9 +117,10 @@ export class MessageSearch {
     if (trimmed === '') return [];
     return index
       .search(trimmed)
-      .sort((a, b) => b.score - a.score || Number(b['sentAt']) - Number(a['sentAt']))
+      .map(hitOf)
+      .sort((a, b) => b.score - a.score || b.hit.sentAt - a.hit.sentAt)
       .slice(0, Math.max(1, Math.min(limit, 500)))
-      .map(hitOf);
+      .map((ranked) => ranked.hit);
   }
 
   /** Forgets the cached index (the device is reset or the account left). */

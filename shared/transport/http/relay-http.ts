@@ -11,9 +11,10 @@ import { LinkApi } from './link-api.js';
 import { RecoveryApi } from './recovery-api.js';
 import { PushApi } from './push-api.js';
 import { type RelayHttpOptions, RelayRequester } from './relay-request.js';
+import type { VisitorHttp } from './visitor-http.js';
 
-export interface RelayHttp {
-  readonly origin: string;
+/** Everything of the visitor's part (visitor-http.ts), with the agent's writes and routes. */
+export interface RelayHttp extends VisitorHttp {
   readonly auth: AuthApi;
   readonly directory: DirectoryApi;
   readonly conversations: ConversationApi;
