@@ -29,7 +29,7 @@ import {
   tick,
   visitorListOf,
 } from '../protocol/index.js';
-import { type ConnectionEvent, RelayConnection, type SaveDelivery } from '../transport/index.js';
+import { BlockedError, type ConnectionEvent, RelayConnection, type SaveDelivery } from '../transport/index.js';
 import {
   type AccountId,
   type ConversationId,
@@ -441,6 +441,8 @@ class VisitorRuntimeImpl implements VisitorRuntime {
               'The service no longer accepts this conversation. Start a new one.',
             ),
         );
+        // A block is the business ending the chat (PROTOCOL §16.10): the widget says so and offers erase.
+        if (event.error instanceof BlockedError) this.#events.emit('closed', { by: 'agent' });
       }
       return;
     }

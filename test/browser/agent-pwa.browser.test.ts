@@ -191,7 +191,7 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     await saveScreenshot(page, 'pwa-5b-search');
 
     await clickText(page, 'Can I send you my new insurance card?');
-    await waitForText(page, 'End-to-end encrypted');
+    await page.waitForSelector('#composer-text');
     const downloads = await mkdtemp(join(tmpdir(), 'sealdesk-transcript-'));
     const cdp = await browser().target().createCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });

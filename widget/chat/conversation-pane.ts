@@ -346,7 +346,14 @@ export class ConversationPane {
   }
 
   private connection(state: ConnectionState): void {
-    const text = state === 'offline' ? this.#texts.offline : state === 'reconnecting' ? this.#texts.reconnecting : '';
+    // An ended chat has no connection to wait for: "offline" would suggest it comes back.
+    const text = this.#closed
+      ? ''
+      : state === 'offline'
+        ? this.#texts.offline
+        : state === 'reconnecting'
+          ? this.#texts.reconnecting
+          : '';
     this.#bar.textContent = text;
     this.#bar.hidden = text === '';
   }
@@ -492,6 +499,7 @@ export class ConversationPane {
   private renderEnd(): void {
     this.#end.hidden = this.#conversation === undefined || this.#closed;
     this.#composer.element.hidden = this.#closed;
+    if (this.#closed) this.#bar.hidden = true;
     this.#endArea.hidden = !this.#closed;
     this.#endArea.replaceChildren(
       h(
