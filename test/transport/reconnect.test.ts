@@ -141,8 +141,11 @@ describe('transport across a relay crash (SIGKILL) and a client restart', () => 
       outbox: during.map((t) => ({ envelope: envelopeTo(w.conversationId, agent, t) })),
     });
     await visitor.connection.stop();
+    // Pending: the 50 saved during the outage, and those sent before the crash that the relay had not
+    // confirmed — none when it stored all 200 before the SIGKILL landed (an idle machine), so only
+    // the 50 are certain.
     const pending = (await openMemoryStore(visitorDb).outbox()).length;
-    expect(pending).toBeGreaterThan(50);
+    expect(pending).toBeGreaterThanOrEqual(during.length);
     const restarted = party({ hello: visitorHello(w.conversation), url: first.wsUrl, db: visitorDb });
 
     await sleep(300);
