@@ -1,12 +1,21 @@
 // Issue #16 item 2 in real browsers (Chromium, Firefox ESR, WebKitGTK): the product widget on the demo
 // shop, loaded through its SRI snippet, talks to a real relay only through the hostile proxy, which
-// serves another business's key directory, a configuration it changed, an older configuration, a
-// tampered chat chunk and forged prekey bundles. What the visitor SEES is asserted: a refusal in plain
-// words (never the attacker's business name, never a blank page), and the chat working once the proxy
-// is honest. The same attacks against the runtimes alone: test/hostile/directory-attacks.test.ts.
+// serves another business's key directory, a list with a rogue device, a configuration it changed, an
+// older configuration, a tampered chat chunk and forged prekey bundles. What the visitor SEES is
+// asserted: a refusal in plain words (never the attacker's business name, never a blank page), and the
+// chat working once the proxy is honest. WebKit (slow under Xvfb) skips the rogue device and the
+// prekey bundles. The same attacks against the runtimes alone: test/hostile/directory-attacks.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fromBase64Url, generateX25519KeyPair, toBase64Url } from '../../shared/crypto/index.js';
-import { decodePrekeyBundle, encodePrekeyBundle } from '../../shared/protocol/index.js';
+import { fromBase64Url, generateX25519KeyPair, secureRandom, toBase64Url } from '../../shared/crypto/index.js';
+import {
+  decodePrekeyBundle,
+  decodeSignedDeviceList,
+  encodePrekeyBundle,
+  encodeSignedDeviceList,
+} from '../../shared/protocol/index.js';
+import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
+import { bindAccount } from '../support/account-binding.js';
+import { rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { ENGINES, type EngineBrowser, type EnginePage, launchEngine, waitInPage } from '../support/browsers/index.js';
 import { type E2eBusiness, createE2eBusiness } from '../support/widget/e2e-business.js';
 import {
@@ -89,6 +98,29 @@ for (const engine of ENGINES) {
       expect(await page.run<string>(PROBES.hidden, '.composer')).toBe(null);
       await honestAgain(page);
     });
+
+    if (engine !== 'webkit')
+      it('F10 a rogue device appended to the served list breaks the account key’s signature: the chat does not start', async () => {
+        const { business, proxy } = hostile;
+        const owner = (await business.agent.runtime.devices()).find((d) => d.self)?.deviceId ?? '';
+        const env = bindAccount(
+          { rng: secureRandom, now: () => Date.now() },
+          { accountId: asAccountId(idBytesFromHex(business.accountId)), sponsorId: asDeviceId(idBytesFromHex(owner)) },
+        );
+        const rogue = await rogueDevice(env, 'Support (night shift)');
+        proxy.httpHook = (exchange) => {
+          if (!listPath(business.accountId).test(exchange.path) || exchange.status !== 200) return undefined;
+          return replyWith(
+            exchange,
+            encodeSignedDeviceList(withRogueDevice(decodeSignedDeviceList(exchange.body), rogue.entry)),
+          );
+        };
+        await openShop(page, hostile.shopUrl());
+        const screen = await refusalShown(page);
+        expect(screen).toContain(REFUSED);
+        expect(screen).toContain('nothing was sent');
+        await honestAgain(page);
+      });
 
     it('§19.3 tampered configuration: the business’s name changed by the proxy is refused, never shown', async () => {
       const { business, proxy } = hostile;
