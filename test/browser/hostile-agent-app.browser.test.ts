@@ -1,30 +1,37 @@
 // Issue #16 item 2 against the agent app in real Chromium: the product PWA (served by the relay at
 // /app/, through the hostile proxy) is linked to a business whose owner device is the agent runtime in
 // Node; a visitor (the visitor runtime in Node) writes. Everything reaches the relay only through the
-// proxy, which injects a message as the visitor and withholds a message from the PWA only. What the
-// agent SEES in the app is asserted: the attacker's content never shown, the named alert in plain
-// words, and the visitor's next message shown. The same attacks against the runtimes alone:
-// test/hostile/message-attacks.test.ts (F20) and test/hostile/team-attacks.test.ts (one device).
+// proxy, which injects a message as the visitor, withholds a message from the PWA only, and appends a
+// rogue device to the lists the PWA fetches. What the agent SEES in the app is asserted: the attacker's
+// content never shown, the named alert in plain words, and the next genuine message shown. The same
+// attacks against the runtimes alone: test/hostile/message-attacks.test.ts (F20),
+// team-attacks.test.ts (one device) and directory-attacks.test.ts (rogue device, at the visitor).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { secureRandom } from '../../shared/crypto/index.js';
+import { decodeSignedDeviceList, encodeSignedDeviceList } from '../../shared/protocol/index.js';
 import type { LinkPhase } from '../../shared/runtime/index.js';
+import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
 import { type RelayProcess, startRelayProcess } from '../relay/support/relay-process.js';
 import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
   codeOf,
+  link,
   newAccount,
   visitorRuntime,
   waitFor,
 } from '../runtime/support/runtime-world.js';
+import { bindAccount } from '../support/account-binding.js';
 import { clickText, waitForText } from '../support/agent-app/agent-app-driver.js';
 import { PHONE } from '../support/agent-app/agent-world.js';
 import { buildPwa } from '../support/agent-app/build-agent-app.js';
 import { type LaunchedChromium, launchChromium } from '../support/chromium.js';
+import { rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { HostileProxy } from '../support/hostile-proxy.js';
 import { interceptDelivers, toDevice, withAttackerTail } from '../support/hostile-proxy-frames.js';
 import { ATTACKER_TEXT } from '../support/widget/hostile-widget-world.js';
@@ -37,6 +44,7 @@ let owner: AgentHandle;
 let pwa: Page;
 let visitor: VisitorHandle;
 let conversationId = '';
+let accountId = '';
 /** The PWA's device id (hex), the queue the proxy attacks. */
 let pwaDevice = '';
 
@@ -75,7 +83,7 @@ beforeAll(async () => {
   proxy = await HostileProxy.start(relay.origin);
   owner = agentRuntime();
   const pin = (await newAccount(proxy.origin, owner)).fingerprint;
-  const accountId = (await owner.runtime.status()).accountId ?? '';
+  accountId = (await owner.runtime.status()).accountId ?? '';
   chromium = await launchChromium();
   pwa = await chromium.browser.newPage();
   await pwa.setViewport(PHONE);
@@ -127,5 +135,34 @@ describe('a hostile relay attacks the agent app (PWA, chromium)', () => {
     await waitForText(pwa, 'A message may be missing', 30_000);
     await waitForText(pwa, 'Team devices saw different messages', 30_000);
     expect(await pageText()).not.toContain('Please refund it to my usual card.');
+  });
+
+  it('F10 a rogue device appended to the lists the PWA fetches is refused, "A forged key was refused"; the owner’s next message is shown', async () => {
+    const ownerDevice = (await owner.runtime.devices()).find((d) => d.self)?.deviceId ?? '';
+    const env = bindAccount(
+      { rng: secureRandom, now: () => Date.now() },
+      { accountId: asAccountId(idBytesFromHex(accountId)), sponsorId: asDeviceId(idBytesFromHex(ownerDevice)) },
+    );
+    const rogue = await rogueDevice(env, 'Support (night shift)');
+    // A genuine new list version: a second device linked to the owner (through the proxy, honest).
+    const third = await link(proxy.origin, owner);
+    try {
+      proxy.httpHook = (exchange) => {
+        if (!exchange.path.startsWith(`/v1/accounts/${accountId}/device-lists/`) || exchange.status !== 200)
+          return undefined;
+        const listed = withRogueDevice(decodeSignedDeviceList(exchange.body), rogue.entry);
+        return { ...exchange, body: encodeSignedDeviceList(listed) };
+      };
+      // The owner's next message names the newer list: the PWA fetches it (PROTOCOL §7.6) and gets the rogue one.
+      await owner.runtime.sendText(conversationId, 'Checking with the warehouse.');
+      await waitForText(pwa, 'A forged key was refused', 30_000);
+      expect(await pageText()).not.toContain('Support (night shift)');
+      proxy.honest();
+      await owner.runtime.sendText(conversationId, 'It ships tomorrow.');
+      await waitForText(pwa, 'It ships tomorrow.', 30_000);
+      expect(await pageText()).not.toContain('Support (night shift)');
+    } finally {
+      third.runtime.dispose();
+    }
   });
 });
