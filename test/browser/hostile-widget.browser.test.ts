@@ -3,11 +3,12 @@
 // business's agent runtime (Node) too. The proxy serves another business's key directory, a list with
 // a rogue device, a configuration it changed, an older configuration, a tampered chat chunk and forged
 // prekey bundles; then, in a live conversation, it injects a message as the business, replays, drops
-// and reorders replies and swaps a chunk of a file. What the visitor SEES is asserted: a refusal or the
-// named alert in plain words, never the attacker's content (nor a blank page), and the chat working
-// once the proxy is honest or the next genuine reply shown. One relay, proxy and browser per engine;
-// WebKit (slow under Xvfb) runs the attacks in IN_WEBKIT. The same attacks against the runtimes alone:
-// test/hostile/directory-attacks.test.ts and message-attacks.test.ts.
+// and reorders replies, swaps a chunk of a file, and drops the visitor's last messages before a close.
+// What the visitor SEES is asserted: a refusal or the named alert in plain words, never the attacker's
+// content (nor a blank page), and the chat working once the proxy is honest or the next genuine reply
+// shown. One relay, proxy and browser per engine; WebKit (slow under Xvfb) runs the attacks in
+// IN_WEBKIT. The same attacks against the runtimes alone: test/hostile/directory-attacks.test.ts and
+// message-attacks.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url, generateX25519KeyPair, secureRandom, toBase64Url } from '../../shared/crypto/index.js';
 import {
@@ -21,7 +22,13 @@ import { bindAccount } from '../support/account-binding.js';
 import { rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { waitFor } from '../runtime/support/runtime-world.js';
 import { ENGINES, type EngineBrowser, type EnginePage, launchEngine, waitInPage } from '../support/browsers/index.js';
-import { HeldFrames, interceptDelivers, toVisitor, withAttackerTail } from '../support/hostile-proxy-frames.js';
+import {
+  HeldFrames,
+  interceptDelivers,
+  toDevice,
+  toVisitor,
+  withAttackerTail,
+} from '../support/hostile-proxy-frames.js';
 import { type E2eBusiness, createE2eBusiness } from '../support/widget/e2e-business.js';
 import {
   ATTACKER_TEXT,
@@ -375,6 +382,31 @@ for (const engine of ENGINES) {
             [`receipt-${engine}.png`],
             30_000,
           );
+        },
+      );
+
+      attack(
+        'truncation',
+        '#9.4 the visitor’s last two messages dropped while the business closes: "Your last messages may not have arrived"',
+        async () => {
+          const { business, proxy } = hostile;
+          const agentDevice = (await business.agent.runtime.devices()).find((d) => d.self)?.deviceId ?? '';
+          let dropped = 0;
+          proxy.relayFrameHook = interceptDelivers(toDevice(agentDevice), 2, () => {
+            dropped++;
+            return [];
+          });
+          const lost = [`please cancel order A-1 (${engine})`, `and refund it (${engine})`];
+          for (const text of lost) {
+            await page.type(text);
+            await page.press('Enter');
+            await logShows(page, text);
+          }
+          await waitFor(() => dropped === 2, 'both messages stored by the relay and dropped by the proxy', 30_000);
+          await business.agent.runtime.close(conversationId, 'done');
+          await alertShown(page, 'Your last messages may not have arrived');
+          const seen = business.agent.events.of('message').map((m) => (m.body.kind === 'text' ? m.body.text : ''));
+          for (const text of lost) expect(seen).not.toContain(text);
         },
       );
     });
