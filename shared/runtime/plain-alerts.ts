@@ -202,6 +202,6 @@ export function keysRefusedAlert(): PlainAlert {
     kind: RUNTIME_ALERT_KINDS.keysRefused,
     severity: ALERT_SEVERITIES.danger,
     title: 'The relay served keys that are not the business’s',
-    text: `None of the keys offered for the business's team carried its signature, so nothing was encrypted to them. ${NOTHING_SENT} ${RELAY_OR_DEVICE}`,
+    text: `None of the keys offered for the business’s team carried a valid signature of the business (or each was unusable), so nothing was encrypted to them and nothing was sent. ${RELAY_OR_DEVICE}`,
   };
 }
