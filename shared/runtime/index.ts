@@ -23,5 +23,5 @@ export {
 } from './runtime-errors.js';
 export { RecoveryKeyRejectedError } from './agent-recovery-backup.js';
 export { defaultWidgetConfig } from './widget-config-reading.js';
-export { plainAlert } from './plain-alerts.js';
+export { RUNTIME_ALERT_KINDS, plainAlert } from './plain-alerts.js';
 export { REFUSAL_KINDS, refusalAlert } from './relay-refusals.js';

@@ -2,7 +2,15 @@
  * Protocol alerts (shared/protocol core/alerts.ts, PROTOCOL §7.8) in words a person can act on.
  * The protocol's kind is kept for tests and logs; ids, counters and suspects stay out of the text.
  */
-import { ALERT_KINDS, type AlertKind, type SecurityAlert } from '../protocol/index.js';
+import { DecodeError, SignatureError } from '../errors/index.js';
+import {
+  ALERT_KINDS,
+  type AlertKind,
+  EquivocationError,
+  PinMismatchError,
+  RollbackError,
+  type SecurityAlert,
+} from '../protocol/index.js';
 import { idToHex } from '../wire/index.js';
 import { ALERT_SEVERITIES, type AlertSeverity, type PlainAlert } from './api-common.js';
 
@@ -156,5 +164,44 @@ export function problemAlert(title: string, text: string, conversationId?: strin
     title,
     text,
     ...(conversationId === undefined ? {} : { conversationId }),
+  };
+}
+
+/** Alerts the runtime raises itself, beyond the protocol's kinds (PROTOCOL §5.1, §19.3). */
+export const RUNTIME_ALERT_KINDS = {
+  /** The signed widget configuration was refused: the widget does not start (§19.3). */
+  configRefused: 'config-refused',
+  /** No agent device's prekey bundle verified: no conversation starts, nothing is sent (§5.1). */
+  keysRefused: 'keys-refused',
+} as const;
+
+const NOTHING_SENT = 'The chat did not start and nothing was sent.';
+
+/**
+ * The alert for a refused widget configuration: forged (not signed by the business, another
+ * business's, malformed) or rolled back (older than one this browser accepted, or two versions
+ * under one number). Undefined for an error that is not a refusal (the network, the relay).
+ */
+export function configRefusedAlert(error: unknown): PlainAlert | undefined {
+  const rolledBack = error instanceof RollbackError || error instanceof EquivocationError;
+  const forged = error instanceof SignatureError || error instanceof PinMismatchError || error instanceof DecodeError;
+  if (!rolledBack && !forged) return undefined;
+  return {
+    kind: RUNTIME_ALERT_KINDS.configRefused,
+    severity: ALERT_SEVERITIES.danger,
+    title: rolledBack ? 'Old chat settings were offered' : 'The chat’s settings were forged',
+    text: rolledBack
+      ? `The service offered older settings for this chat than this browser already saw, perhaps to undo a change the business made. ${NOTHING_SENT}`
+      : `The service offered settings for this chat that the business did not sign. ${NOTHING_SENT} ${RELAY_OR_DEVICE}`,
+  };
+}
+
+/** The alert when every prekey bundle the relay served failed its signature or key checks. */
+export function keysRefusedAlert(): PlainAlert {
+  return {
+    kind: RUNTIME_ALERT_KINDS.keysRefused,
+    severity: ALERT_SEVERITIES.danger,
+    title: 'The relay served keys that are not the business’s',
+    text: `None of the keys offered for the business’s team carried a valid signature of the business (or each was unusable), so nothing was encrypted to them and nothing was sent. ${RELAY_OR_DEVICE}`,
   };
 }

@@ -8,8 +8,10 @@
 import { concatBytes, toHex } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
+  ALERT_KINDS,
   DeviceListBehindError,
   ExpiredDeviceListError,
+  NoVerifiedBundleError,
   type DirectoryView,
   type MessageBody,
   type SecurityAlert,
@@ -59,7 +61,7 @@ import {
   BusinessNotReadyError,
 } from './runtime-errors.js';
 import { type RuntimePlatform, type VisitorPlatform, visitorPlatformFor } from './platform.js';
-import { plainAlert, problemAlert } from './plain-alerts.js';
+import { configRefusedAlert, keysRefusedAlert, plainAlert, problemAlert } from './plain-alerts.js';
 import { OpenRefusals, refusalAlert } from './relay-refusals.js';
 import { fetchBundles } from './prekey-fetch.js';
 import type { RuntimeShapes, RuntimeStore, VisitorStorage } from './runtime-shapes.js';
@@ -144,7 +146,11 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       this.#p.http.directory,
       { accountId: this.#accountId, accountKey: view.accountKey },
       seen,
-    );
+    ).catch((error: unknown) => {
+      const alert = configRefusedAlert(error);
+      if (alert !== undefined) this.#events.emit('alert', alert);
+      throw error;
+    });
     this.#seenConfig = read.seen;
     const config: WidgetConfig = read.config ?? defaultWidgetConfig();
     const business = { name: config.businessName, fingerprint: await businessFingerprint(view.accountKey) };
@@ -192,7 +198,10 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     this.#refusals.check();
     const { view, list } = await this.#currentList();
     const bundles = await fetchBundles(this.#p.http, this.#accountId, list.devices);
-    const started = await startVisitorConversation(list, bundles, this.#p.env);
+    const started = await startVisitorConversation(list, bundles, this.#p.env).catch((error: unknown) => {
+      if (error instanceof NoVerifiedBundleError) this.#emitRefusedKeys(error.alerts);
+      throw error;
+    });
     this.#emitAlerts(started.alerts);
     const conversationId = started.state.conversationId;
     // The relay learns the id (derived from the visitor's key, PROTOCOL §5.1) and gives the capability once.
@@ -585,6 +594,13 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     this.#active = undefined;
     active?.cancelTick?.();
     await active?.connection.stop();
+  }
+
+  /** PROTOCOL §5.1: no bundle verified. Forged or weak keys are one plain alert; others (stale) as they are. */
+  #emitRefusedKeys(alerts: readonly SecurityAlert[]): void {
+    const forged: readonly string[] = [ALERT_KINDS.badSignature, ALERT_KINDS.badPrekey];
+    if (alerts.some((a) => forged.includes(a.kind))) this.#events.emit('alert', keysRefusedAlert());
+    this.#emitAlerts(alerts.filter((a) => !forged.includes(a.kind)));
   }
 
   #emitAlerts(alerts: readonly SecurityAlert[]): void {

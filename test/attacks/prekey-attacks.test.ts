@@ -10,6 +10,7 @@ import {
   ALERT_KINDS,
   OneTimePrekeyReuseError,
   ORDER_LIMITS,
+  NoVerifiedBundleError,
   ProtocolStateError,
   ReplayError,
   maintainPrekeys,
@@ -70,7 +71,16 @@ describe('attack: swapped signed prekey (security brief §4)', () => {
     const world = await ProtocolWorld.create('swapped-all');
     const relayKey = await x25519KeyPairFromSeed(world.newEnv('attacker').rng(32));
     world.relay.bundleHook = (honest) => ({ ...honest, signedPrekey: relayKey.publicKey });
-    await expect(WorldConversation.start(world, 'visitor')).rejects.toBeInstanceOf(ProtocolStateError);
+    const refused = await WorldConversation.start(world, 'visitor').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ProtocolStateError);
+    // §5.1: every device's refusal travels with the error (the runtime's keys-refused alert).
+    expect(refused).toBeInstanceOf(NoVerifiedBundleError);
+    const kinds = (refused as NoVerifiedBundleError).alerts.map((a) => a.kind);
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(kinds.every((k) => k === ALERT_KINDS.badSignature)).toBe(true);
     expect(world.relay.recorded).toHaveLength(0);
     world.relay.bundleHook = undefined;
     await expectHonestRoundTrip(await WorldConversation.start(world, 'visitor'), 'after-swapped-all');

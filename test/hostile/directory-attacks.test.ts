@@ -108,9 +108,11 @@ describe('#16.2: a hostile directory and configuration through the proxy (real r
       return replyWith(exchange, body);
     };
     const refused = world.visitor();
-    // The typed error is what the widget's refusal screen shows (PROTOCOL §12.1); the runtime emits
-    // no PlainAlert for a refused configuration (THREAT-MODEL §7, issue #16 findings).
+    // The typed error is what the widget's refusal screen shows (PROTOCOL §12.1); the alert is for logs and UIs.
     await expect(refused.runtime.start()).rejects.toMatchObject({ name: 'SignatureError' });
+    expect(refused.events.of('alert')).toMatchObject([
+      { kind: 'config-refused', severity: 'danger', title: 'The chat’s settings were forged' },
+    ]);
     expect(refused.events.of('message')).toEqual([]);
     expect(refused.storage.db.records.size).toBe(0);
     await expectHonestVisitorTalks();
@@ -130,6 +132,9 @@ describe('#16.2: a hostile directory and configuration through the proxy (real r
       exchange.path === configPath(world.accountId) ? replyWith(exchange, firstBytes) : undefined;
     const reloaded = world.visitor(db);
     await expect(reloaded.runtime.start()).rejects.toMatchObject({ name: 'RollbackError' });
+    expect(reloaded.events.of('alert')).toMatchObject([
+      { kind: 'config-refused', severity: 'danger', title: 'Old chat settings were offered' },
+    ]);
     expect(reloaded.events.of('message')).toEqual([]);
     reloaded.runtime.dispose();
     await expectHonestVisitorTalks(db);
@@ -152,13 +157,15 @@ describe('#16.2: a hostile directory and configuration through the proxy (real r
     };
     const visitor = world.visitor();
     await visitor.runtime.start();
-    // PROTOCOL §5: no bundle verifies, so nothing is encrypted to the proxy's key and nothing is sent.
-    // The typed error is all the widget gets: the bad-signature alerts of the refused bundles are
-    // not emitted when every bundle fails (THREAT-MODEL §7, issue #16 findings).
+    // PROTOCOL §5.1: no bundle verifies, so nothing is encrypted to the proxy's key and nothing is sent;
+    // the refused bundles are one plain alert.
     await expect(visitor.runtime.openConversation()).rejects.toMatchObject({
-      name: 'ProtocolStateError',
+      name: 'NoVerifiedBundleError',
       message: 'no agent device has a verified prekey bundle: the conversation cannot start',
     });
+    expect(visitor.events.of('alert')).toMatchObject([
+      { kind: 'keys-refused', severity: 'danger', title: 'The relay served keys that are not the business’s' },
+    ]);
     expect(visitor.events.of('message')).toEqual([]);
     expect(opened).toEqual([]);
     expect(visitor.storage.db.records.size).toBe(0);

@@ -11,7 +11,7 @@ import { idEquals, type ConversationId, type DeviceId } from '../../wire/index.j
 import {
   type SecurityAlert,
   type ProtocolEnv,
-  ProtocolStateError,
+  NoVerifiedBundleError,
   type DeviceEntry,
   type PrekeyBundle,
 } from '../core/index.js';
@@ -148,7 +148,10 @@ export async function startVisitorConversation(
   ];
   const sessions = started.flatMap((o) => ('session' in o ? [o.session] : []));
   if (sessions.length === 0)
-    throw new ProtocolStateError('no agent device has a verified prekey bundle: the conversation cannot start');
+    throw new NoVerifiedBundleError(
+      'no agent device has a verified prekey bundle: the conversation cannot start',
+      alerts,
+    );
   return {
     state: {
       version: CONVERSATION_STATE_VERSION,

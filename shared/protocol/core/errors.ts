@@ -36,6 +36,21 @@ export class ProtocolStateError extends SealdeskError {
 }
 
 /**
+ * No agent device offered a prekey bundle that verifies against the signed list (PROTOCOL §5.1):
+ * nothing was encrypted and nothing is sent. `alerts` name each refused device (bad-signature,
+ * bad-prekey, stale-signed-prekey) so a runtime can say why in plain words.
+ */
+export class NoVerifiedBundleError extends ProtocolStateError {
+  override readonly code = 'no-verified-bundle';
+  constructor(
+    message: string,
+    readonly alerts: readonly SecurityAlert[],
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A device list more than one version ahead of the view: the skipped lists must be checked link by
  * link first (PROTOCOL §4.4; issue #9 item 8, #17 item 4). Fetch the missing versions and retry.
  */

@@ -16,6 +16,7 @@ export {
   InvalidDisplayNameError,
   LinkingAbortedError,
   MisroutedPacketError,
+  NoVerifiedBundleError,
   OneTimePrekeyReuseError,
   PinMismatchError,
   ProtocolStateError,

@@ -8,6 +8,7 @@
  *   `?open-shadow` adds a host-page script that records the shadow root mode and forces it open so
  *   tests can look inside; `?sibling` adds a third-party frame from C;
  * - C: an attacker's origin (a page that frames the business's chat frame, and the sibling frame).
+ * With a `front` (the hostile proxy of test/support/hostile-proxy.ts), the pages' relay is the front.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,8 +32,18 @@ Element.prototype.attachShadow = function (init) {
   return attach.call(this, Object.assign({}, init, { mode: 'open' }));
 };`;
 
+/** Something in front of the relay (the hostile proxy): pages and widgets talk to its origin instead. */
+export interface RelayFront {
+  readonly origin: string;
+  stop(): Promise<void>;
+}
+
 export interface WidgetWorld {
   readonly relay: RelayProcess;
+  /** The relay's address as the pages use it: the front's origin when there is one, else the relay's. */
+  readonly relayAddress: string;
+  /** The directory of the product build's widget files (what /prod/ on W serves). */
+  readonly prodDir: string;
   readonly widgets: TestOrigin;
   readonly host: TestOrigin;
   readonly attacker: TestOrigin;
@@ -60,8 +71,11 @@ async function file(
   }
 }
 
-/** `relayEnv`: extra settings of the relay process (for example lower limits). */
-export async function startWidgetWorld(relayEnv: Readonly<Record<string, string>> = {}): Promise<WidgetWorld> {
+/** `relayEnv`: extra settings of the relay process (for example lower limits); `front`: started in front of it. */
+export async function startWidgetWorld(
+  relayEnv: Readonly<Record<string, string>> = {},
+  front?: (relayOrigin: string) => Promise<RelayFront>,
+): Promise<WidgetWorld> {
   const tmp = await mkdtemp(join(tmpdir(), 'sealdesk-widget-world-'));
   const scriptedDir = join(tmp, 'scripted');
   const scripted = await buildWidget({ outDir: join(scriptedDir, 'widget'), runtimeFactory: FACTORY });
@@ -73,6 +87,8 @@ export async function startWidgetWorld(relayEnv: Readonly<Record<string, string>
   await writeFile(chatFile, `${await readFile(chatFile, 'utf8')}\n;window.sealdeskTampered = true;\n`);
   const dataDir = join(tmp, 'data');
   const relay = await startRelayProcess(dataDir, { ...relayEnv, SEALDESK_STATIC_DIR: scriptedDir });
+  const inFront = await front?.(relay.origin);
+  const relayAddress = inFront?.origin ?? relay.origin;
 
   const widgets = await serveOrigin((url) => {
     const m = /^\/(prod|tampered)\/(.+)$/.exec(url.pathname);
@@ -82,12 +98,13 @@ export async function startWidgetWorld(relayEnv: Readonly<Record<string, string>
   const late: { attacker?: TestOrigin } = {};
   const host = await serveOrigin(async (url) => {
     const a = relay.origin;
+    const f = relayAddress;
     const csp = [
       "default-src 'none'",
-      `script-src 'self' ${a} ${widgets.origin}`,
+      `script-src 'self' ${a} ${f} ${widgets.origin}`,
       "style-src 'self'",
       "img-src 'self' blob: data:",
-      `connect-src ${a} ${a.replace('http', 'ws')}`,
+      `connect-src ${a} ${a.replace('http', 'ws')} ${f} ${f.replace('http', 'ws')}`,
       `frame-src ${a} ${late.attacker?.origin ?? ''}`,
       "base-uri 'none'",
     ].join('; ');
@@ -139,19 +156,22 @@ document.documentElement.append(chat);`,
   late.attacker = attacker;
   return {
     relay,
+    relayAddress,
+    prodDir: join(tmp, 'prod', 'widget'),
     widgets,
     host,
     attacker,
     scripted,
     prod,
     demo(variant, params = {}) {
-      const query = new URLSearchParams({ relay: relay.origin, account: ACCOUNT, pin: PIN, ...params });
-      if (variant !== 'scripted') query.set('widget', `${widgets.origin}/${variant}/`);
+      const query = new URLSearchParams({ relay: relayAddress, account: ACCOUNT, pin: PIN, ...params });
+      if (variant !== 'scripted' && !query.has('widget')) query.set('widget', `${widgets.origin}/${variant}/`);
       return `${host.origin}/${variant === 'scripted' ? 'scripted' : 'prod'}/?${query.toString()}`;
     },
     frameUrl,
     async close() {
       await Promise.all([widgets.close(), host.close(), attacker.close()]);
+      await inFront?.stop();
       await relay.stop();
       await rm(tmp, { recursive: true, force: true });
     },

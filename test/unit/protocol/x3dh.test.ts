@@ -9,6 +9,7 @@ import { asAccountId, asConversationId, asDeviceId } from '../../../shared/wire/
 import {
   ALERT_KINDS,
   startVisitorConversation,
+  NoVerifiedBundleError,
   ProtocolStateError,
   PREKEY_POLICY,
   prekeyBundleOf,
@@ -150,5 +151,8 @@ describe('first contact: bundles from the untrusted directory', () => {
       (e: unknown) => e,
     );
     expect(none).toBeInstanceOf(ProtocolStateError);
+    // §5.1: the error names why each device was refused, so a runtime can say it in plain words.
+    expect(none).toBeInstanceOf(NoVerifiedBundleError);
+    expect((none as NoVerifiedBundleError).alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.staleSignedPrekey]);
   });
 });
