@@ -48,11 +48,21 @@ export interface CannedReplyChange {
 }
 
 const SHORTCUT = /^[\p{L}\p{N}_-]+$/u;
-// C0/C1 controls except tab and line feed; bidi embeddings, overrides and isolates (U+202A–E, U+2066–9).
-const FORBIDDEN_IN_BODY = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
+/** C0/C1 controls except tab and line feed; bidi embeddings, overrides and isolates (U+202A–E, U+2066–9). */
+export function isForbiddenInBody(codePoint: number): boolean {
+  if (codePoint === 0x09 || codePoint === 0x0a) return false;
+  return (
+    codePoint <= 0x1f ||
+    (codePoint >= 0x7f && codePoint <= 0x9f) ||
+    (codePoint >= 0x202a && codePoint <= 0x202e) ||
+    (codePoint >= 0x2066 && codePoint <= 0x2069)
+  );
+}
+
+/** Code points, not UTF-16 units: an emoji counts as the characters it is made of. */
 function chars(text: string): number {
-  return [...text].length;
+  return Array.from(text).length;
 }
 
 /** Why a shortcut cannot be used, or undefined when it can. */
@@ -71,7 +81,8 @@ export function bodyProblem(body: string): string | undefined {
   if (n === 0 || body.trim() === '') return 'a canned reply cannot be empty';
   if (n > CANNED_REPLY_LIMITS.maxBodyChars)
     return `a canned reply has at most ${CANNED_REPLY_LIMITS.maxBodyChars} characters`;
-  if (FORBIDDEN_IN_BODY.test(body)) return 'a canned reply cannot hold control or text-direction characters';
+  if (Array.from(body).some((c) => isForbiddenInBody(c.codePointAt(0) ?? 0)))
+    return 'a canned reply cannot hold control or text-direction characters';
   return undefined;
 }
 
@@ -97,7 +108,7 @@ const opCodec = taggedUnion('op', {
       body: refine(utf8String(4 * CANNED_REPLY_LIMITS.maxBodyChars), bodyProblem),
     }),
   },
-  delete: { tag: 2, codec: struct<Record<never, never>>({}) },
+  delete: { tag: 2, codec: struct({}) },
 }) as Codec<CannedReplyOp>;
 
 const cannedChangeCodec: Codec<Wire> = versioned(

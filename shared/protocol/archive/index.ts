@@ -61,6 +61,7 @@ export {
   checkCannedReplyText,
   decodeCannedReplyChange,
   encodeCannedReplyChange,
+  isForbiddenInBody,
   shortcutProblem,
 } from './canned-reply-codec.js';
 export {
