@@ -7,6 +7,8 @@
  */
 import { toHex } from '../crypto/index.js';
 import {
+  InvalidContentError,
+  PRESENCE_STATUSES,
   type PresenceStatus,
   checkCannedReplyText,
   encodeCannedReplyChange,
@@ -51,6 +53,11 @@ export async function saveCannedReply(
   e: Enrolled,
   input: CannedReplyInput,
 ): Promise<CannedReply> {
+  // The bridge hands over what a page sent: check the shapes before any use.
+  const given: unknown = input;
+  if (typeof given !== 'object' || given === null) throw new InvalidContentError('a canned reply is expected');
+  if (typeof input.shortcut !== 'string' || typeof input.body !== 'string')
+    throw new InvalidContentError('a canned reply needs a shortcut and a text');
   const text = { shortcut: input.shortcut.trim(), body: input.body };
   checkCannedReplyText(text);
   const replyId = input.id === undefined ? e.p.env.rng(16) : idBytesFromHex(input.id);
@@ -93,6 +100,7 @@ export async function deleteCannedReply(archive: AgentArchive, e: Enrolled, id: 
 
 /** Sets this device's agent's status (§9.7): read by every device of the account at its next sync. */
 export async function setPresence(archive: AgentArchive, e: Enrolled, status: PresenceStatus): Promise<void> {
+  if (!Object.hasOwn(PRESENCE_STATUSES, status)) throw new InvalidContentError('a status is online or away');
   const self = e.view.current?.devices.find((d) => idEquals(d.deviceId, e.keys.deviceId));
   if (self === undefined) throw new CannedReplyNotFoundError('this device is not in the verified device list');
   const author = toHex(e.keys.deviceId);

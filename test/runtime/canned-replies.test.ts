@@ -81,6 +81,13 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
     await expect(owner.runtime.saveCannedReply({ shortcut: 'no spaces', body: 'x' })).rejects.toMatchObject({
       code: 'invalid-content',
     });
+    // What a page hands over the bridge is checked too (PROTOCOL §9.7 rules, typed errors).
+    const untyped = JSON.parse('{"shortcut":5,"body":null}') as { shortcut: string; body: string };
+    await expect(owner.runtime.saveCannedReply(untyped)).rejects.toMatchObject({ code: 'invalid-content' });
+    await expect(owner.runtime.setPresence(JSON.parse('"busy"') as 'away')).rejects.toMatchObject({
+      code: 'invalid-content',
+    });
+    await expect(owner.runtime.deleteCannedReply('not-an-id')).rejects.toMatchObject({ code: 'decode' });
 
     // Presence: Bea sets herself away; the owner reads it at its sync.
     await bea.runtime.setPresence('away');

@@ -17,6 +17,11 @@ import { describeError, type PersonMessage } from '../errors/describe-error.js';
 
 export const PRESENCE_LABELS: Readonly<Record<PresenceStatus, string>> = { online: 'Online', away: 'Away' };
 
+/** By shortcut, as the list and the picker show them. */
+function byShortcut(list: readonly CannedReply[]): readonly CannedReply[] {
+  return [...list].sort((a, b) => a.shortcut.localeCompare(b.shortcut) || a.id.localeCompare(b.id));
+}
+
 export const useCannedStore = defineStore('canned', () => {
   const runtime = useRuntime();
   const replies = ref<readonly CannedReply[]>([]);
@@ -27,7 +32,7 @@ export const useCannedStore = defineStore('canned', () => {
   async function load(options: { readonly sync?: boolean } = {}): Promise<void> {
     try {
       const [list, statuses] = await Promise.all([runtime.cannedReplies(options), runtime.presence()]);
-      replies.value = list;
+      replies.value = byShortcut(list);
       presence.value = statuses;
       loadError.value = undefined;
     } catch (error) {
@@ -55,7 +60,7 @@ export const useCannedStore = defineStore('canned', () => {
   }
 
   function onReplies(list: readonly CannedReply[]): void {
-    replies.value = list;
+    replies.value = byShortcut(list);
   }
 
   function onPresence(list: readonly AgentPresence[]): void {
