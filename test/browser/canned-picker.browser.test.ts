@@ -140,4 +140,19 @@ describe('canned replies in the agent app', () => {
     expect(await composerText()).toBe('/');
     expect(await cspViolations(page)).toEqual([]);
   });
+
+  it('presence: the agent sets Away in the team view, labelled for screen readers', async () => {
+    await clickText(page, 'Team');
+    const select = await page.waitForSelector('::-p-xpath(//label[contains(., "Your status for the team")]//select)');
+    expect(await select?.evaluate((el) => (el as HTMLSelectElement).value)).toBe('online');
+    await select?.select('away');
+    // The runtime's presence event sets the select (the store follows the runtime, not the click).
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('label')].some(
+        (label) => label.textContent.includes('Your status') && label.querySelector('select')?.value === 'away',
+      ),
+    );
+    await expectAccessible(page);
+    await saveScreenshot(page, 'canned-3-presence');
+  });
 });
