@@ -12,6 +12,7 @@ import { concatBytes, fromHex, toHex } from '../crypto/index.js';
 import { DecodeError } from '../errors/index.js';
 import type { ArchiveKeyGrant, ArchiveKeyring } from '../protocol/index.js';
 import type { ChatBody, ChatMessage, HexId } from './api-common.js';
+import type { TeamSharedState } from './agent-canned-state.js';
 
 export const AGENT_ARCHIVE_RECORD_VERSION = 1;
 
@@ -42,6 +43,16 @@ export interface AgentArchiveRecord {
   readonly outgoingRecords: readonly { readonly recordId: Uint8Array; readonly record: Uint8Array }[];
   readonly unsealed: readonly UnsealedMessage[];
   readonly archived: readonly ArchivedMessage[];
+  /** Canned replies and presence (§9.7); absent in records saved before them (= none). */
+  readonly shared?: TeamSharedState;
+  /** Team-shared records (§9.7) made while no current key was held, sealed when it arrives. */
+  readonly unsealedRecords?: readonly UnsealedRecord[];
+}
+
+/** A record id and plaintext waiting for the current archive key (§9.1 pending). */
+export interface UnsealedRecord {
+  readonly recordId: Uint8Array;
+  readonly plaintext: Uint8Array;
 }
 
 export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord {

@@ -30,6 +30,7 @@ import {
   decodeDeviceListBody,
   grantArchiveKeys,
   historyRecordCodec,
+  inTeamNamespace,
   openHistoryRecord,
   rotateArchiveOnListChange,
   sealHistoryRecord,
@@ -40,6 +41,7 @@ import { type Enrolled, deviceAuth } from './agent-device-session.js';
 import {
   type AgentArchiveRecord,
   type ArchivedMessage,
+  type UnsealedRecord,
   MAX_ARCHIVED_MESSAGES,
   decodeArchivedMessage,
   emptyArchiveRecord,
@@ -47,6 +49,8 @@ import {
   historyRecordId,
 } from './agent-archive-record.js';
 import { archiveAlert } from './agent-archive-alerts.js';
+import { EMPTY_TEAM_SHARED, type TeamSharedChanged, type TeamSharedState } from './agent-canned-state.js';
+import { type TeamMerge, readTeamRecord } from './agent-canned-reading.js';
 import type { ChatMessage, PlainAlert } from './api-common.js';
 import { refreshDirectory } from './directory-sync.js';
 import type { RuntimeStore } from './runtime-shapes.js';
@@ -57,6 +61,13 @@ const MAX_PAGES = 64;
 const QUEUE = 'archive';
 
 type Grant = AgentArchiveRecord['outgoingGrants'][number];
+
+/** A local team-shared change (§9.7): the new items, and the record that carries it to the other devices. */
+export interface TeamSharedWrite {
+  readonly state: TeamSharedState;
+  readonly changed: TeamSharedChanged;
+  readonly record: UnsealedRecord;
+}
 
 /** The verified lists of the view newer than `version`, oldest first. */
 function listsAfter(view: DirectoryView, version: number): DeviceList[] {
@@ -70,13 +81,19 @@ function currentList(view: DirectoryView): DeviceList | undefined {
 export class AgentArchive {
   readonly #store: RuntimeStore;
   readonly #alert: (alert: PlainAlert) => void;
+  readonly #sharedChanged: (what: NonNullable<TeamSharedChanged>) => void;
   readonly #queue = new SerialQueues();
   #record: AgentArchiveRecord | undefined;
   #syncing: Promise<void> | undefined;
 
-  constructor(store: RuntimeStore, alert: (alert: PlainAlert) => void) {
+  constructor(
+    store: RuntimeStore,
+    alert: (alert: PlainAlert) => void,
+    sharedChanged: (what: NonNullable<TeamSharedChanged>) => void = () => undefined,
+  ) {
     this.#store = store;
     this.#alert = alert;
+    this.#sharedChanged = sharedChanged;
   }
 
   async #load(): Promise<AgentArchiveRecord> {
@@ -92,6 +109,26 @@ export class AgentArchive {
   /** Messages read from history records (own conversations' records are this device's already). */
   async archived(): Promise<readonly ArchivedMessage[]> {
     return (await this.#load()).archived;
+  }
+
+  /** Canned replies and presence as this device holds them (§9.7). */
+  async shared(): Promise<TeamSharedState> {
+    return (await this.#load()).shared ?? EMPTY_TEAM_SHARED;
+  }
+
+  /**
+   * §9.7: a change made on this device. `make` computes it from the items held (in the archive
+   * queue, so two changes never take one counter); the items and the sealed record (or, with no
+   * current key yet, the record to seal later) are saved together, then the record is sent.
+   */
+  writeShared(e: Enrolled, make: (state: TeamSharedState) => TeamSharedWrite): Promise<void> {
+    return this.#queue.run(QUEUE, async () => {
+      const record = await this.#follow(e, await this.#load());
+      const made = make(record.shared ?? EMPTY_TEAM_SHARED);
+      await this.#save(await this.#sealRecords(e, { ...record, shared: made.state }, [made.record]));
+      if (made.changed !== undefined) this.#sharedChanged(made.changed);
+      await this.#flush(e);
+    });
   }
 
   /** §9.2: seals a record of each shown message (or keeps it until the current key arrives), then sends. */
@@ -190,6 +227,8 @@ export class AgentArchive {
         continue;
       }
       const recordId = historyRecordId(idBytesFromHex(message.conversationId), message.id);
+      // §9.7: a conversation whose id is the team namespace's bytes is not archived (never taken for a team record).
+      if (inTeamNamespace(recordId)) continue;
       try {
         const out = await sealHistoryRecord(keyring, e.p.env, e.keys, recordId, encodeArchivedMessage(message));
         keyring = out.keyring;
@@ -205,6 +244,37 @@ export class AgentArchive {
       keyring,
       outgoingRecords: [...record.outgoingRecords, ...sealed],
       unsealed: [...record.unsealed, ...waiting],
+    };
+  }
+
+  /** Seals team-shared records under the current key; with none (yet) they wait in `unsealedRecords`. */
+  async #sealRecords(
+    e: Enrolled,
+    record: AgentArchiveRecord,
+    records: readonly UnsealedRecord[],
+  ): Promise<AgentArchiveRecord> {
+    let keyring = record.keyring;
+    const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
+    const waiting: UnsealedRecord[] = [];
+    for (const r of records) {
+      if (keyring === undefined) {
+        waiting.push(r);
+        continue;
+      }
+      try {
+        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, r.recordId, r.plaintext);
+        keyring = out.keyring;
+        sealed.push({ recordId: r.recordId, record: out.record });
+      } catch (error) {
+        if (!(error instanceof ArchiveKeyPendingError)) throw error;
+        waiting.push(r);
+      }
+    }
+    return {
+      ...record,
+      keyring,
+      outgoingRecords: [...record.outgoingRecords, ...sealed],
+      unsealedRecords: [...(record.unsealedRecords ?? []), ...waiting],
     };
   }
 
@@ -248,14 +318,14 @@ export class AgentArchive {
       record = { ...record, keyring, grantCursor: grants.at(-1)?.seq ?? record.grantCursor };
       await this.#save(record);
     }
-    if (record.unsealed.length > 0 && record.keyring !== undefined) {
-      await this.#save(
-        await this.#seal(
-          e,
-          { ...record, unsealed: [] },
-          record.unsealed.map((u) => u.message),
-        ),
+    const unsealedRecords = record.unsealedRecords ?? [];
+    if ((record.unsealed.length > 0 || unsealedRecords.length > 0) && record.keyring !== undefined) {
+      const messages = await this.#seal(
+        e,
+        { ...record, unsealed: [] },
+        record.unsealed.map((u) => u.message),
       );
+      await this.#save(await this.#sealRecords(e, { ...messages, unsealedRecords: [] }, unsealedRecords));
       await this.#flush(e);
     }
   }
@@ -270,6 +340,8 @@ export class AgentArchive {
       if (rows.length === 0) return;
       let cursor = record.recordCursor;
       const archived = [...record.archived];
+      let shared = record.shared ?? EMPTY_TEAM_SHARED;
+      const changed = new Set<NonNullable<TeamSharedChanged>>();
       let blocked = false;
       for (const row of rows) {
         const opened = await this.#open(e, keyring, row);
@@ -279,26 +351,45 @@ export class AgentArchive {
         }
         cursor = row.seq;
         if (opened === undefined) continue;
+        if (typeof opened === 'function') {
+          shared = this.#merge(opened, shared, changed);
+          continue;
+        }
         const known = archived.some(
           (a) => a.message.conversationId === opened.message.conversationId && a.message.id === opened.message.id,
         );
         if (!known) archived.push(opened);
       }
-      record = { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES) };
+      record = { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES), shared };
       await this.#save(record);
+      for (const what of changed) this.#sharedChanged(what);
       if (blocked) return;
+    }
+  }
+
+  /** A team-shared change merged in; one past the item cap is refused with an alert (§9.7). */
+  #merge(merge: TeamMerge, shared: TeamSharedState, changed: Set<NonNullable<TeamSharedChanged>>): TeamSharedState {
+    try {
+      const out = merge(shared);
+      if (out.changed !== undefined) changed.add(out.changed);
+      return out.state;
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#alert(archiveAlert('record', error));
+      return shared;
     }
   }
 
   /**
    * One record checked and opened (§9.2): undefined when it is this device's own or refused (an
-   * alert is raised), 'later' when this device does not hold its epoch yet (its grant may follow).
+   * alert is raised), 'later' when this device does not hold its epoch yet (its grant may follow),
+   * a merge for a team-shared record (§9.7).
    */
   async #open(
     e: Enrolled,
     keyring: ArchiveKeyring,
     row: HistoryRecordBlob,
-  ): Promise<ArchivedMessage | 'later' | undefined> {
+  ): Promise<ArchivedMessage | TeamMerge | 'later' | undefined> {
     if (idEquals(row.author, e.keys.deviceId)) return undefined;
     try {
       const { body } = decode(historyRecordCodec, row.record, 'historyRecord');
@@ -306,6 +397,7 @@ export class AgentArchive {
       const { plaintext, author } = await openHistoryRecord(keyring, row.recordId, row.record, (epoch) =>
         authorsAt(e.view, keyring, epoch),
       );
+      if (inTeamNamespace(row.recordId)) return readTeamRecord(e.view, body.epoch, row.recordId, plaintext, author);
       const message = decodeArchivedMessage(plaintext, row.recordId);
       const own = message.senderDeviceId === idToHex(e.keys.deviceId);
       return {

@@ -59,6 +59,10 @@ import type {
   LinkPhase,
   BlockedVisitor,
   SearchHit,
+  AgentPresence,
+  CannedReply,
+  CannedReplyInput,
+  PresenceStatus,
 } from './api-agent.js';
 import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
 import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener } from './api-common.js';
@@ -94,6 +98,7 @@ import {
   setAgentRole,
 } from './agent-team.js';
 import { AgentArchive } from './agent-archive.js';
+import * as canned from './agent-canned-replies.js';
 import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
@@ -161,9 +166,15 @@ class AgentRuntimeImpl implements AgentRuntime {
         this.#emitAlerts([alert]);
       },
     });
-    this.#archive = new AgentArchive(ports.store, (alert) => {
-      this.#events.emit('alert', alert);
-    });
+    this.#archive = new AgentArchive(
+      ports.store,
+      (alert) => {
+        this.#events.emit('alert', alert);
+      },
+      (what) => {
+        void this.#emitShared(what);
+      },
+    );
   }
 
   // ---- enrolment --------------------------------------------------------------------------------
@@ -677,6 +688,36 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async blockedConversations(): Promise<readonly BlockedVisitor[]> {
     return blocks.blockedConversations(await this.#require());
+  }
+
+  // Canned replies and presence (agent-canned-replies.ts, PROTOCOL §9.7)
+  async cannedReplies(options?: { readonly sync?: boolean }): Promise<readonly CannedReply[]> {
+    const e = await this.#require();
+    if (options?.sync === true) await this.#archive.syncNow(e);
+    return canned.cannedRepliesOf(await this.#archive.shared());
+  }
+
+  async saveCannedReply(input: CannedReplyInput): Promise<CannedReply> {
+    return canned.saveCannedReply(this.#archive, await this.#require(), input);
+  }
+
+  async deleteCannedReply(id: HexId): Promise<void> {
+    await canned.deleteCannedReply(this.#archive, await this.#require(), id);
+  }
+
+  async presence(): Promise<readonly AgentPresence[]> {
+    await this.#require();
+    return canned.presenceOf(await this.#archive.shared());
+  }
+
+  async setPresence(status: PresenceStatus): Promise<void> {
+    await canned.setPresence(this.#archive, await this.#require(), status);
+  }
+
+  async #emitShared(what: 'canned' | 'presence'): Promise<void> {
+    const state = await this.#archive.shared();
+    if (what === 'canned') this.#events.emit('cannedReplies', canned.cannedRepliesOf(state));
+    else this.#events.emit('presence', canned.presenceOf(state));
   }
 
   /** Every shown message of every conversation (the search index's rebuild source). */

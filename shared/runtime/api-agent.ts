@@ -63,6 +63,31 @@ export interface SearchHit {
   readonly terms: readonly string[];
 }
 
+/** A canned reply (PROTOCOL §9.7): team-only, inserted into the composer and sent as a normal message. */
+export interface CannedReply {
+  readonly id: HexId;
+  /** 1–32 letters, digits, "-" or "_": typed after "/" in the composer. */
+  readonly shortcut: string;
+  readonly body: string;
+  /** The device whose change is the one held (last writer wins). */
+  readonly updatedBy: HexId;
+}
+
+/** A new reply (no `id`) or a new text for an existing one. */
+export interface CannedReplyInput {
+  readonly id?: HexId;
+  readonly shortcut: string;
+  readonly body: string;
+}
+
+export type PresenceStatus = 'online' | 'away';
+
+/** The status an agent set (PROTOCOL §9.7); agents who never set one are not listed. */
+export interface AgentPresence {
+  readonly agentId: HexId;
+  readonly status: PresenceStatus;
+}
+
 export interface AccountCreated {
   /** Shown once; never stored by Sealdesk. */
   readonly recoveryKey: string;
@@ -100,6 +125,10 @@ export interface AgentEvents {
   readonly devices: { readonly added: readonly DeviceView[]; readonly removed: readonly DeviceView[] };
   readonly link: LinkPhase;
   readonly changeRequest: ChangeRequestView;
+  /** The canned replies changed (read at a sync, or changed on this device). */
+  readonly cannedReplies: readonly CannedReply[];
+  /** An agent's status changed (read at a sync, or set on this device). */
+  readonly presence: readonly AgentPresence[];
 }
 
 export interface AgentRuntime {
@@ -186,6 +215,20 @@ export interface AgentRuntime {
   unblockVisitor(conversationId: HexId): Promise<void>;
   /** The account's blocked conversations, newest first. */
   blockedConversations(): Promise<readonly BlockedVisitor[]>;
+
+  /**
+   * The team's canned replies (PROTOCOL §9.7), sorted by shortcut. With `sync` it first reads what
+   * other devices changed (the composer's picker asks so when it opens).
+   */
+  cannedReplies(options?: { readonly sync?: boolean }): Promise<readonly CannedReply[]>;
+  /** Creates or edits a reply (InvalidContentError for a shortcut or body PROTOCOL §9.7 refuses). */
+  saveCannedReply(input: CannedReplyInput): Promise<CannedReply>;
+  /** Deletes a reply on every device of the account (CannedReplyNotFoundError when not held). */
+  deleteCannedReply(id: HexId): Promise<void>;
+  /** Each agent's status, as far as this device has read. */
+  presence(): Promise<readonly AgentPresence[]>;
+  /** Sets this device's agent's status for the whole team. */
+  setPresence(status: PresenceStatus): Promise<void>;
 
   readonly on: Subscribe<AgentEvents>;
   dispose(): void;

@@ -17,6 +17,7 @@ export {
 } from './runtime-shapes.js';
 export {
   BusinessNotReadyError,
+  CannedReplyNotFoundError,
   ConversationClosedError,
   NotStartedError,
   NotSupportedYetError,

@@ -35,3 +35,8 @@ export function connectionStateOf(status: ConnectionStatus): ConnectionState {
 export class NotSupportedYetError extends SealdeskError {
   readonly code = 'not-supported-yet';
 }
+
+/** A canned reply that this device does not hold, or that was deleted (PROTOCOL §9.7). */
+export class CannedReplyNotFoundError extends SealdeskError {
+  readonly code = 'canned-reply-not-found';
+}

@@ -46,6 +46,11 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'Conversation' },
   },
   { path: '/search', component: () => import('../views/search/search-view.vue'), meta: { title: 'Search' } },
+  {
+    path: '/canned',
+    component: () => import('../views/canned/canned-replies-view.vue'),
+    meta: { title: 'Canned replies' },
+  },
   { path: '/team', component: () => import('../views/team/team-view.vue'), meta: { title: 'Team and devices' } },
   {
     path: '/team/invite',

@@ -1,5 +1,6 @@
 /** Routes every runtime event to the store that shows it; returns the function that unsubscribes. */
 import type { AgentRuntime } from '../../shared/runtime/index.js';
+import { useCannedStore } from '../stores/canned-store.js';
 import { useInboxStore } from '../stores/inbox-store.js';
 import { useLinkStore } from '../stores/link-store.js';
 import { useNoticesStore } from '../stores/notices-store.js';
@@ -12,6 +13,7 @@ export function wireRuntimeEvents(runtime: AgentRuntime): () => void {
   const team = useTeamStore();
   const link = useLinkStore();
   const notices = useNoticesStore();
+  const canned = useCannedStore();
   const unsubscribe = [
     runtime.on('connection', (state) => {
       session.setConnection(state);
@@ -43,6 +45,12 @@ export function wireRuntimeEvents(runtime: AgentRuntime): () => void {
     runtime.on('changeRequest', (request) => {
       team.onChangeRequest(request);
     }),
+    runtime.on('cannedReplies', (replies) => {
+      canned.onReplies(replies);
+    }),
+    runtime.on('presence', (presence) => {
+      canned.onPresence(presence);
+    }),
   ];
   return () => {
     for (const stop of unsubscribe) stop();
@@ -58,6 +66,7 @@ export async function refreshStores(): Promise<void> {
   await Promise.all([
     inbox.loadConversations(),
     useTeamStore().load(),
+    useCannedStore().load(),
     ...Object.keys(inbox.histories).map((id) => inbox.loadHistory(id)),
   ]);
 }

@@ -187,6 +187,11 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     blockVisitor: (conversationId) => call('blockVisitor', [conversationId]),
     unblockVisitor: (conversationId) => call('unblockVisitor', [conversationId]),
     blockedConversations: () => call('blockedConversations', []),
+    cannedReplies: (cannedOptions) => call('cannedReplies', [cannedOptions]),
+    saveCannedReply: (input) => call('saveCannedReply', [input]),
+    deleteCannedReply: (id) => call('deleteCannedReply', [id]),
+    presence: () => call('presence', []),
+    setPresence: (status) => call('setPresence', [status]),
     on(type, listener) {
       let set = listeners.get(type);
       if (set === undefined) {

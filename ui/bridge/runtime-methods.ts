@@ -38,6 +38,11 @@ export const RUNTIME_METHODS = [
   'blockVisitor',
   'unblockVisitor',
   'blockedConversations',
+  'cannedReplies',
+  'saveCannedReply',
+  'deleteCannedReply',
+  'presence',
+  'setPresence',
 ] as const satisfies readonly RuntimeMethod[];
 
 export const AGENT_EVENT_TYPES = [
@@ -50,6 +55,8 @@ export const AGENT_EVENT_TYPES = [
   'devices',
   'link',
   'changeRequest',
+  'cannedReplies',
+  'presence',
 ] as const satisfies readonly AgentEventType[];
 
 /** Compile-time completeness: a method or event missing from a list above fails the typecheck here. */

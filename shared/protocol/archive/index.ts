@@ -42,3 +42,32 @@ export {
   sealToDevice,
 } from './sealed-box.js';
 export { SEALED_BOX_PURPOSES, type SealedBox, sealedBoxCodec, type SealedBoxPurpose } from './sealed-box-codec.js';
+export {
+  inTeamNamespace,
+  parseTeamRecordId,
+  TEAM_RECORD_KINDS,
+  TEAM_RECORD_NAMESPACE,
+  teamRecordId,
+  type TeamRecordKind,
+  type TeamRecordSlot,
+} from './team-record-ids.js';
+export { mergeTeamChange, nextTeamCounter, outranks, type TeamEntry, type TeamRank } from './team-convergence.js';
+export {
+  bodyProblem,
+  CANNED_REPLY_LIMITS,
+  type CannedReplyChange,
+  type CannedReplyOp,
+  type CannedReplyText,
+  checkCannedReplyText,
+  decodeCannedReplyChange,
+  encodeCannedReplyChange,
+  isForbiddenInBody,
+  shortcutProblem,
+} from './canned-reply-codec.js';
+export {
+  decodePresenceChange,
+  encodePresenceChange,
+  type PresenceChange,
+  PRESENCE_STATUSES,
+  type PresenceStatus,
+} from './presence-codec.js';

@@ -81,6 +81,8 @@ export function agentRuntimeOn(
     'devices',
     'connection',
     'changeRequest',
+    'cannedReplies',
+    'presence',
   ]);
   return { runtime, store, events, sockets };
 }

@@ -21,6 +21,10 @@ import type {
   ProgressListener,
   BlockedVisitor,
   SearchHit,
+  AgentPresence,
+  CannedReply,
+  CannedReplyInput,
+  PresenceStatus,
 } from '../../../shared/runtime/index.js';
 import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
 
@@ -55,6 +59,8 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   /** conversationId -> blockedAt (the real list lives at the relay: PROTOCOL §16.10). */
   private readonly blocked = new Map<string, number>();
   private devicesList: DeviceView[] = [];
+  private canned: CannedReply[] = [];
+  private presenceList: AgentPresence[] = [];
   private requests: ChangeRequestView[] = [];
   private enrolled = false;
   private relayUrl: string | undefined;
@@ -378,6 +384,44 @@ export class ScriptedAgentRuntime implements AgentRuntime {
         .map(([conversationId, blockedAt]) => ({ conversationId, blockedAt }))
         .sort((a, b) => b.blockedAt - a.blockedAt),
     );
+  }
+
+  /** Scripted canned replies in memory (the real ones: shared/runtime/agent-canned-replies.ts, PROTOCOL §9.7). */
+  cannedReplies(): Promise<readonly CannedReply[]> {
+    return Promise.resolve([...this.canned].sort((a, b) => a.shortcut.localeCompare(b.shortcut)));
+  }
+
+  saveCannedReply(input: CannedReplyInput): Promise<CannedReply> {
+    const reply: CannedReply = {
+      id: input.id ?? (this.seq++).toString(16).padStart(32, '0'),
+      shortcut: input.shortcut,
+      body: input.body,
+      updatedBy: SELF_DEVICE,
+    };
+    this.canned = [...this.canned.filter((c) => c.id !== reply.id), reply];
+    this.emit('cannedReplies', this.canned);
+    return Promise.resolve(reply);
+  }
+
+  deleteCannedReply(id: string): Promise<void> {
+    this.canned = this.canned.filter((c) => c.id !== id);
+    this.emit('cannedReplies', this.canned);
+    return Promise.resolve();
+  }
+
+  presence(): Promise<readonly AgentPresence[]> {
+    return Promise.resolve(this.presenceList);
+  }
+
+  setPresence(status: PresenceStatus): Promise<void> {
+    const self = this.devicesList.find((d) => d.self);
+    if (self !== undefined)
+      this.presenceList = [
+        ...this.presenceList.filter((p) => p.agentId !== self.agentId),
+        { agentId: self.agentId, status },
+      ];
+    this.emit('presence', this.presenceList);
+    return Promise.resolve();
   }
 
   /** A plain substring search over the scripted histories (the real index: shared/runtime/agent-search.ts). */
