@@ -7,14 +7,20 @@ const NEAR_END_PX = 60;
 
 export class StickToBottom {
   #atEnd = true;
+  /** The scroller's height when `#atEnd` was last decided: a scroll at another height is the resize's. */
+  #height = -1;
   readonly #observer: ResizeObserver;
 
   constructor(private readonly scroller: HTMLElement) {
     scroller.addEventListener('scroll', () => {
+      // The engine clamps or re-anchors the scroll position when the box changes size, before the
+      // observer below runs: that scroll says nothing about where the visitor was reading.
+      if (scroller.clientHeight !== this.#height) return;
       this.#atEnd = this.nearEnd(0);
     });
     this.#observer = new ResizeObserver(() => {
       if (this.#atEnd) this.toEnd();
+      this.#height = scroller.clientHeight;
     });
     this.#observer.observe(scroller);
   }
