@@ -122,6 +122,7 @@ describe('the widget tells the visitor about blocks and rate limits (chromium)',
     await waitInPage(page, `() => ${IN_SHADOW}.querySelector('.screen h3')?.textContent.length > 0`);
     const screen = await page.run<string>(PROBES.text, '.screen');
     expect(screen).toContain('Your earlier chat can’t be opened');
+    await waitInPage(page, `() => ${IN_SHADOW}.querySelector('.panel').getAnimations({ subtree: true }).length === 0`);
     await writeFile(join(SHOTS, 'widget-stale-storage.png'), await page.screenshot());
     const button = await page.run<[number, number]>(`() => {
       const r = ${IN_SHADOW}.querySelector('.screen button').getBoundingClientRect();
