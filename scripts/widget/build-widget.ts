@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { minify } from 'terser';
 import type { PinnedFile, WidgetManifest } from '../../widget/snippet/widget-manifest.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -66,6 +67,22 @@ export const WIDGET_ESBUILD = {
 } as const satisfies BuildOptions;
 
 /**
+ * A second, safe minification pass over esbuild's output (issue #12 item 8, size): terser's compress
+ * (two passes, no `unsafe*` option) and name mangling, no property mangling, so what runs is the
+ * same program; about 3 KiB gzip off the chat chunk. The files are hashed and pinned after it.
+ */
+export async function compact(name: string, code: string): Promise<string> {
+  const out = await minify(code, {
+    ecma: 2020,
+    compress: { passes: 2 },
+    mangle: true,
+    format: { comments: false },
+  });
+  if (out.code === undefined) throw new Error(`terser produced no output for ${name}`);
+  return out.code;
+}
+
+/**
  * Sealdesk's own modules (shared/, widget/) have no import-time side effects except the entry
  * points, so a module none of whose exports are used is left out of the bundle (esbuild's
  * `sideEffects: false`, limited to our sources: node_modules keep their own package.json flags).
@@ -112,8 +129,9 @@ async function bundle(
       sideEffectFree,
     ],
   });
-  const bytes = result.outputFiles[0]?.contents;
-  if (bytes === undefined) throw new Error(`esbuild produced no output for ${name}`);
+  const bundled = result.outputFiles[0]?.text;
+  if (bundled === undefined) throw new Error(`esbuild produced no output for ${name}`);
+  const bytes = new TextEncoder().encode(await compact(name, bundled));
   const file = hashedName(name, bytes);
   await writeFile(join(options.outDir, file), bytes);
   return { file, integrity: integrityOf(bytes), bytes, metafile: result.metafile };

@@ -7,11 +7,20 @@
  * No alert: the relay is not a suspect here, the page's snippet changed.
  */
 import { constantTimeEqual } from '../crypto/index.js';
-import { type DirectoryView, PinMismatchError, businessFingerprintBytes, parseBusinessPin } from '../protocol/index.js';
+import {
+  type DirectoryView,
+  PinMismatchError,
+  businessFingerprint,
+  businessFingerprintBytes,
+  parseBusinessPin,
+} from '../protocol/index.js';
 
 export async function requireSnippetPin(view: DirectoryView, pinText: string): Promise<void> {
   const pin = parseBusinessPin(pinText);
   if (constantTimeEqual(pin, view.pin)) return;
   if (view.accountKey !== undefined && constantTimeEqual(pin, await businessFingerprintBytes(view.accountKey))) return;
-  throw new PinMismatchError('the pin on this page is not the business key this browser verified before');
+  const verified = view.accountKey === undefined ? undefined : await businessFingerprint(view.accountKey);
+  throw new PinMismatchError('the pin on this page is not the business key this browser verified before', {
+    ...(verified === undefined ? {} : { servedFingerprint: verified }),
+  });
 }

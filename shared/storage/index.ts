@@ -34,4 +34,9 @@ export type { BackendOp, ListScan, ListStore, StoreBackend } from './backend.js'
 export { RECORD_SCHEMAS, type RecordKind, type StateKind, type StoredRecord } from './records.js';
 export { MemoryDatabase, memoryBackend, openMemoryStore } from './memory/memory-store.js';
 export { IDB_UPGRADES, type IdbUpgrade } from './indexeddb/idb-schema.js';
-export { type IndexedDbStoreOptions, openExistingIndexedDbStore, openIndexedDbStore } from './indexeddb/idb-store.js';
+export {
+  type IndexedDbStoreOptions,
+  deleteIndexedDbStore,
+  openExistingIndexedDbStore,
+  openIndexedDbStore,
+} from './indexeddb/idb-store.js';

@@ -159,6 +159,8 @@ for (const engine of ENGINES) {
       const screen = await page.run<string>(PROBES.text, '.screen');
       expect(screen).toContain('This chat can’t be verified');
       expect(screen).toContain(otherPin);
+      // This browser verified the business before: the key it verified is the one shown against the pin.
+      expect(screen).toContain(`Key the chat service presented${business.pin}`);
       expect(await page.run<string>(PROBES.hidden, '.composer')).toBe(null);
     });
   });

@@ -103,16 +103,70 @@ for (const engine of ENGINES) {
       await page.press('Escape');
       await waitInPage(page, `() => document.querySelector('sealdesk-chat').shadowRoot.querySelector('.panel').hidden`);
       expect(await page.run<string>(PROBES.active)).toBe('button.launcher');
+      const title = await page.run<string>(`() => document.title`);
       await page.run(PROBES.emit, 'message', agentMessage(2, 'Are you still there?'));
       expect(await page.run<string>(PROBES.attribute, '.launcher', 'aria-label')).toBe('Open chat, 1 unread');
       expect(await page.run<string>(PROBES.text, '.badge')).toBe('1');
+      // Issue #15 item 4: the host page's title carries the cue while the panel is closed.
+      expect(await page.run<string>(`() => document.title`)).toBe(`(1) ${title}`);
+      await page.run(PROBES.emit, 'message', agentMessage(3, 'I am here when you need me.'));
+      expect(await page.run<string>(`() => document.title`)).toBe(`(2) ${title}`);
       await page.press('Enter');
       await waitInPage(
         page,
         `() => !document.querySelector('sealdesk-chat').shadowRoot.querySelector('.panel').hidden`,
       );
+      expect(await page.run<string>(`() => document.title`)).toBe(title);
       expect(await page.run<string>(PROBES.attribute, '.launcher', 'aria-label')).toBe('Close chat');
-      expect(await page.run<string[]>(PROBES.calls)).toContain(`markRead:${'bb'.repeat(16)}:2`);
+      expect(await page.run<string[]>(PROBES.calls)).toContain(`markRead:${'bb'.repeat(16)}:3`);
+    });
+
+    it('360 px: the log stays at its newest message when the viewport is resized, and stays put when scrolled up', async () => {
+      const scroller = `document.querySelector('sealdesk-chat').shadowRoot.querySelector('.scroll')`;
+      const gap = `${scroller}.scrollHeight - ${scroller}.scrollTop - ${scroller}.clientHeight`;
+      await page.setViewport(360, 740);
+      await page.goto(world.demo('scripted', { 'open-shadow': '' }));
+      await openLauncher(page);
+      await waitInPage(page, PROBES.text, ['.head h2']);
+      for (let n = 1; n <= 14; n++)
+        await page.run(
+          PROBES.emit,
+          'message',
+          agentMessage(n, `Reply number ${n}, long enough to wrap at phone width.`),
+        );
+      expect(await page.run<boolean>(`() => ${scroller}.scrollHeight > ${scroller}.clientHeight + 200`)).toBe(true);
+      expect(await page.run<number>(`() => ${gap}`)).toBeLessThan(2);
+      // The on-screen keyboard (or a rotation) makes the viewport shorter: the newest message stays in view.
+      const tall = await page.run<number>(`() => innerHeight`);
+      await page.setViewport(360, 420);
+      await waitInPage(page, `(tall) => innerHeight < tall - 200`, [tall]);
+      await waitInPage(page, `() => ${gap} < 2`);
+      // A visitor who scrolled up to read is left there when the viewport grows again.
+      const frames = `() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`;
+      await page.run(`() => { ${scroller}.scrollTop = 0; return true; }`);
+      await waitInPage(page, `() => ${gap} > 100`);
+      await page.run(frames);
+      await page.setViewport(360, 740);
+      await waitInPage(page, `(tall) => innerHeight > tall - 20`, [tall]);
+      await page.run(frames);
+      expect(await page.run<number>(`() => ${scroller}.scrollTop`)).toBe(0);
+      await page.setViewport(1280, 800);
+    });
+
+    it('stored records this build cannot read: a plain screen offers a new chat, which starts afresh', async () => {
+      await page.goto(world.demo('scripted', { 'open-shadow': '', scenario: 'stale-storage' }));
+      await openLauncher(page);
+      await waitInPage(page, PROBES.text, ['.screen h3']);
+      const screen = await page.run<string>(PROBES.text, '.screen');
+      expect(screen).toContain('Your earlier chat can’t be opened');
+      expect(screen).toContain('can’t read. You can start a new chat');
+      const at = await page.run<[number, number]>(`() => {
+        const r = document.querySelector('sealdesk-chat').shadowRoot.querySelector('.screen button').getBoundingClientRect();
+        return [r.left + r.width / 2, r.top + r.height / 2];
+      }`);
+      await page.click(at[0], at[1]);
+      await waitInPage(page, PROBES.text, ['.head h2']);
+      expect(await page.run<string>(PROBES.text, '.verified')).toContain('verified');
     });
 
     it('refuses to start when the business cannot be verified, and shows the pinned and the served fingerprint', async () => {

@@ -86,4 +86,51 @@ describe('the widget tells the visitor about blocks and rate limits (chromium)',
     await writeFile(join(SHOTS, 'widget-busy.png'), await page.screenshot());
     expect(await page.run<string>(PROBES.text, '.log')).not.toContain('429');
   });
+
+  it('a wrong pin in a browser that never saw the business: the refusal shows the pinned key and the key served', async () => {
+    const page = await visitorPage();
+    const wrong = await createE2eBusiness(world.relay.origin, 'Mallory Beans', 'Mallory');
+    wrong.dispose();
+    await page.goto(world.demo('prod', { 'open-shadow': '', account: business.accountId, pin: wrong.pin }));
+    const at = await waitInPage<[number, number]>(page, PROBES.launcherAt);
+    await page.click(at[0], at[1]);
+    await waitInPage(page, `() => ${IN_SHADOW}.querySelector('.screen h3')?.textContent.length > 0`);
+    const screen = await page.run<string>(PROBES.text, '.screen');
+    expect(screen).toContain('This chat can’t be verified');
+    expect(screen).toContain(`Key this website published${wrong.pin}`);
+    expect(screen).toContain(`Key the chat service presented${business.pin}`);
+    expect(screen).not.toContain('not available');
+  });
+
+  it('a database written by another build (the site rolled the widget back): a plain screen, and a new chat starts afresh', async () => {
+    const page = await visitorPage();
+    await page.goto(shopUrl());
+    await waitInPage(page, PROBES.launcherAt);
+    // What a newer widget build left in this browser: a database version this build does not know.
+    const name = `sealdesk-chat-${business.accountId}`;
+    await page.run(
+      `(name) => new Promise((done, fail) => {
+        const r = indexedDB.open(name, 7);
+        r.onupgradeneeded = () => { r.result.createObjectStore('records').put({ schema: 9, kind: 'directory', value: 'newer' }, 'directory'); };
+        r.onsuccess = () => { r.result.close(); done(true); };
+        r.onerror = () => fail(r.error);
+      })`,
+      name,
+    );
+    const at = await waitInPage<[number, number]>(page, PROBES.launcherAt);
+    await page.click(at[0], at[1]);
+    await waitInPage(page, `() => ${IN_SHADOW}.querySelector('.screen h3')?.textContent.length > 0`);
+    const screen = await page.run<string>(PROBES.text, '.screen');
+    expect(screen).toContain('Your earlier chat can’t be opened');
+    await waitInPage(page, `() => ${IN_SHADOW}.querySelector('.panel').getAnimations({ subtree: true }).length === 0`);
+    await writeFile(join(SHOTS, 'widget-stale-storage.png'), await page.screenshot());
+    const button = await page.run<[number, number]>(`() => {
+      const r = ${IN_SHADOW}.querySelector('.screen button').getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    }`);
+    await page.click(button[0], button[1]);
+    await waitInPage(page, `() => ${IN_SHADOW}.querySelector('.verified')?.textContent.includes('verified')`);
+    // The unreadable database is gone; nothing new is stored before the visitor writes.
+    expect(await page.run<unknown[]>(`() => indexedDB.databases()`)).toEqual([]);
+  });
 });

@@ -5,8 +5,8 @@
 import type { MountChat } from '../bridge/chat-contract.js';
 import { handOver } from '../bridge/load-pinned.js';
 import { renderChat } from './render-chat.js';
-import { createWidgetRuntime } from './visitor-runtime-factory.js';
+import { widgetRuntimes } from './visitor-runtime-factory.js';
 
-const mount: MountChat = (context) => renderChat(context, () => createWidgetRuntime(context.options));
+const mount: MountChat = (context) => renderChat(context, widgetRuntimes(context.options));
 
 handOver(mount);

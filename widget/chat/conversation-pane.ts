@@ -21,6 +21,7 @@ import { Composer } from './composer.js';
 import { h } from './dom.js';
 import { advances, type Mark, markView, type MessageDeps, messageView, systemView } from './message-view.js';
 import { openSheet, type Sheet } from './sheet.js';
+import { StickToBottom } from './stick-to-bottom.js';
 import { fill, type Texts } from './texts.js';
 
 interface Entry {
@@ -39,6 +40,7 @@ export class ConversationPane {
   readonly #business: string;
   readonly #log = h('ol', { class: 'log', 'aria-label': '' });
   readonly #scroll = h('div', { class: 'scroll', tabindex: 0 }, this.#log);
+  readonly #stick = new StickToBottom(this.#scroll);
   readonly #status = h('p', { class: 'status' });
   readonly #bar = h('div', { class: 'bar', role: 'status', hidden: true });
   readonly #typing = h('p', { class: 'typing', 'aria-hidden': 'true' });
@@ -84,8 +86,7 @@ export class ConversationPane {
       },
       grew: (by) => {
         // An image that finished decrypting near the end of the log keeps the log at its end.
-        const s = this.#scroll;
-        if (s.scrollHeight - s.scrollTop - s.clientHeight <= by + 60) s.scrollTop = s.scrollHeight;
+        if (this.#stick.nearEnd(by)) this.#stick.toEnd();
       },
     };
     this.#log.setAttribute('aria-label', fill(texts.title, { business: this.#business }));
@@ -184,6 +185,7 @@ export class ConversationPane {
 
   dispose(): void {
     clearInterval(this.#clock);
+    this.#stick.dispose();
     for (const off of this.#unsubscribe) off();
     for (const url of this.#urls.splice(0)) URL.revokeObjectURL(url);
   }
@@ -230,10 +232,9 @@ export class ConversationPane {
   }
 
   private append(li: HTMLLIElement, forceScroll = false): void {
-    const s = this.#scroll;
-    const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight < 60;
+    const atEnd = this.#stick.nearEnd(0);
     this.#log.append(li);
-    if (atBottom || forceScroll) s.scrollTop = s.scrollHeight;
+    if (atEnd || forceScroll) this.#stick.toEnd();
   }
 
   private announce(text: string, region = this.#live): void {

@@ -1,7 +1,8 @@
 /**
  * The chat app's entry for a UI: takes a way to make the VisitorRuntime and renders (issue #12 item 3).
  * Nothing happens before the visitor opens the chat: the runtime is made, and `start()` verifies the
- * business, on the first `show()`. A verification failure shows the refusal screen, never the chat.
+ * business, on the first `show()`. A verification failure shows the refusal screen, never the chat;
+ * stored records this build cannot read show a plain screen that offers a fresh start.
  */
 import type { VisitorRuntime } from '../../shared/runtime/index.js';
 import type { ChatHost, ChatInstance, ChatMountContext } from '../bridge/chat-contract.js';
@@ -10,12 +11,25 @@ import { CHAT_CSS } from './chat-styles.js';
 import { ConversationPane } from './conversation-pane.js';
 import { h } from './dom.js';
 import { loadTexts } from './language.js';
-import { connectingScreen, isRefusal, refusalScreen, unavailableScreen } from './screens.js';
+import {
+  connectingScreen,
+  isRefusal,
+  isStaleStorage,
+  refusalScreen,
+  staleStorageScreen,
+  unavailableScreen,
+} from './screens.js';
 import { ENGLISH, fill, type Texts } from './texts.js';
 
 const COLOUR = /^#[0-9a-f]{6}$/i;
 
-export function renderChat(context: ChatMountContext, createRuntime: () => VisitorRuntime): ChatInstance {
+/** How the chat gets its runtime, and erases what this browser stored for it (a fresh start). */
+export interface RuntimeSource {
+  create(): VisitorRuntime;
+  eraseStored(): Promise<void>;
+}
+
+export function renderChat(context: ChatMountContext, source: RuntimeSource): ChatInstance {
   const { slot, root, options, site, assets } = context;
   // When the chat minimises itself it is hidden from that moment (the loader's answer comes later).
   const host: ChatHost = {
@@ -41,6 +55,12 @@ export function renderChat(context: ChatMountContext, createRuntime: () => Visit
     starting = false;
     console.error('Sealdesk: the chat did not start:', error instanceof Error ? error.message : error);
     if (isRefusal(error)) chat.replaceChildren(refusalScreen(error, options.pin, site, texts));
+    else if (isStaleStorage(error))
+      chat.replaceChildren(
+        staleStorageScreen(site, texts, () => {
+          void startAfresh(texts);
+        }),
+      );
     else
       chat.replaceChildren(
         unavailableScreen(texts, () => {
@@ -50,13 +70,27 @@ export function renderChat(context: ChatMountContext, createRuntime: () => Visit
     if (visible) chat.querySelector<HTMLElement>('button, h3')?.focus();
   };
 
+  /** Erases this browser's records for the business (after the visitor chose to) and starts again. */
+  async function startAfresh(texts: Texts): Promise<void> {
+    runtime?.dispose();
+    runtime = undefined;
+    chat.replaceChildren(connectingScreen(texts));
+    try {
+      await source.eraseStored();
+    } catch (error) {
+      fail(error, texts);
+      return;
+    }
+    await begin();
+  }
+
   async function begin(): Promise<void> {
     if (starting || pane !== undefined) return;
     starting = true;
     const texts = await (pageTexts ??= loadTexts(document.documentElement.lang || navigator.language, assets));
     chat.replaceChildren(connectingScreen(texts));
     try {
-      runtime ??= createRuntime();
+      runtime ??= source.create();
       const started = runtime;
       const ready = await started.start();
       const config = ready.config;

@@ -1,7 +1,8 @@
 /**
  * The screens shown instead of the conversation: connecting, the refusal when verification fails
  * (issue #12 item 2: say so plainly, show the pinned and the served fingerprint so the visitor can
- * tell the business by other means), and "unavailable" for every other failure to start.
+ * tell the business by other means), stored records this build cannot read (a fresh start offered),
+ * and "unavailable" for every other failure to start.
  */
 import { WARNING_ICON, icon } from '../look/icons.js';
 import { formatPin } from '../snippet/snippet-options.js';
@@ -17,9 +18,24 @@ const REFUSALS: ReadonlySet<string> = new Set([
   'list-expired',
 ]);
 
+/**
+ * Error codes of `start()` for stored records this build cannot read (shared/storage): written by
+ * another build (a newer one, or one the site rolled back to) or damaged. Offered: a fresh start.
+ */
+const STALE_STORAGE: ReadonlySet<string> = new Set(['storage-schema', 'storage-corrupt']);
+
+function codeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined;
+}
+
 export function isRefusal(error: unknown): boolean {
-  const code: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined;
+  const code = codeOf(error);
   return typeof code === 'string' && REFUSALS.has(code);
+}
+
+export function isStaleStorage(error: unknown): boolean {
+  const code = codeOf(error);
+  return typeof code === 'string' && STALE_STORAGE.has(code);
 }
 
 /** The fingerprint the relay served, when the runtime's error carries it (`servedFingerprint`). */
@@ -36,7 +52,7 @@ export function connectingScreen(texts: Texts): HTMLElement {
 }
 
 export function refusalScreen(error: unknown, pin: string, site: string, texts: Texts): HTMLElement {
-  const code: unknown = Reflect.get(error as object, 'code');
+  const code = codeOf(error);
   const served = servedFingerprint(error);
   return h(
     'div',
@@ -49,14 +65,26 @@ export function refusalScreen(error: unknown, pin: string, site: string, texts: 
       fill(code === 'pin-mismatch' || code === 'signature' ? texts.refusalPin : texts.refusalList, { site }),
     ),
     h('p', null, fill(texts.refusalAdvice, { site })),
+    // The served key where the runtime knows it (a pin mismatch): side by side with the pin.
     h(
       'dl',
       { class: 'keys' },
       h('dt', null, texts.pinned),
       h('dd', null, pin),
-      h('dt', null, texts.served),
-      h('dd', { class: 'bad' }, served ?? texts.unknown),
+      served !== undefined && h('dt', null, texts.served),
+      served !== undefined && h('dd', { class: 'bad' }, served),
     ),
+  );
+}
+
+/** Stored records this build cannot read: said plainly, and a new chat offered (it erases them). */
+export function staleStorageScreen(site: string, texts: Texts, startAfresh: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'screen', role: 'alert' },
+    h('h3', null, texts.staleTitle),
+    h('p', null, fill(texts.staleText, { site })),
+    h('button', { type: 'button', class: 'primary', onclick: startAfresh }, texts.startAfresh),
   );
 }
 

@@ -60,12 +60,15 @@ const GERMAN: Texts = {
   refusalList:
     'Der Chat-Dienst hat eine veraltete oder widersprüchliche Geräteliste von {site} gezeigt. Zu Ihrem Schutz wurde der Chat nicht gestartet und nichts gesendet.',
   refusalAdvice:
-    'Um {site} zu erreichen, nutzen Sie einen anderen Weg (Telefon, E-Mail) und nennen Sie die beiden Schlüssel unten.',
+    'Um {site} zu erreichen, nutzen Sie einen anderen Weg (Telefon, E-Mail) und nennen Sie die Schlüsselangaben unten.',
   pinned: 'Von dieser Website veröffentlichter Schlüssel',
   served: 'Vom Chat-Dienst vorgelegter Schlüssel',
-  unknown: 'nicht verfügbar',
   unavailable: 'Chat nicht verfügbar',
   unavailableText: 'Der Chat konnte nicht starten. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  staleTitle: 'Ihr früherer Chat lässt sich nicht öffnen',
+  staleText:
+    'Dieser Browser hat einen früheren Chat mit {site} in einer Form gespeichert, die diese Version des Chats nicht lesen kann. Sie können einen neuen Chat beginnen; der frühere wird dann aus diesem Browser gelöscht.',
+  startAfresh: 'Neuen Chat beginnen',
   footer: 'Ende-zu-Ende-verschlüsselt · Sealdesk',
   team: 'Support',
 };

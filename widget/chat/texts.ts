@@ -59,12 +59,15 @@ const EN = {
     'The chat service presented a key for {site} that is not the one this website published. To protect you, the chat did not start and nothing was sent.',
   refusalList:
     'The chat service showed an outdated or inconsistent list of {site}’s devices. To protect you, the chat did not start and nothing was sent.',
-  refusalAdvice: 'To reach {site}, use another way (phone or email) and tell them about the two keys below.',
+  refusalAdvice: 'To reach {site}, use another way (phone or email) and tell them about the key details below.',
   pinned: 'Key this website published',
   served: 'Key the chat service presented',
-  unknown: 'not available',
   unavailable: 'Chat unavailable',
   unavailableText: 'The chat could not start. Check your connection and try again.',
+  staleTitle: 'Your earlier chat can’t be opened',
+  staleText:
+    'This browser keeps an earlier chat with {site} in a form this version of the chat can’t read. You can start a new chat; the earlier one is then erased from this browser.',
+  startAfresh: 'Start a new chat',
   footer: 'End-to-end encrypted · Sealdesk',
   team: 'Support',
 };

@@ -10,7 +10,7 @@ import type { ChatHost } from '../bridge/chat-contract.js';
 import { type FrameToLoader, isConnect, parseLoaderMessage } from '../bridge/frame-messages.js';
 import { OriginGuard } from '../bridge/origin-guard.js';
 import { renderChat } from '../chat/render-chat.js';
-import { createWidgetRuntime } from '../chat/visitor-runtime-factory.js';
+import { widgetRuntimes } from '../chat/visitor-runtime-factory.js';
 import { InvalidSnippetError } from '../snippet/snippet-errors.js';
 import { parseSnippet, type SnippetOptions } from '../snippet/snippet-options.js';
 
@@ -72,9 +72,7 @@ function start(base: string): void {
   root.append(slot);
   document.body.append(element);
   const site = new URL(parent).hostname;
-  const chat = renderChat({ slot, root, options, site, host, assets: { base, nonce: '' } }, () =>
-    createWidgetRuntime(options),
-  );
+  const chat = renderChat({ slot, root, options, site, host, assets: { base, nonce: '' } }, widgetRuntimes(options));
 
   addEventListener('message', (event) => {
     if (!guard.accepts(event)) return;

@@ -1,10 +1,15 @@
-/** The launcher bubble: a real button with an accessible name, the unread count, and the chat's state. */
+/**
+ * The launcher bubble: a real button with an accessible name, the unread count (its badge, and the
+ * host page's title while the panel is closed: title-cue.ts), and the chat's state.
+ */
 import { CHAT_ICON, CLOSE_ICON, icon } from '../look/icons.js';
 import type { LoaderTexts } from './loader-texts.js';
+import { TitleCue } from './title-cue.js';
 
 export class Launcher {
   readonly button: HTMLButtonElement;
   readonly #badge: HTMLSpanElement;
+  readonly #title = new TitleCue();
   #unread = 0;
   #open = false;
 
@@ -46,6 +51,7 @@ export class Launcher {
     );
     this.#badge.textContent = this.#unread > 99 ? '99+' : String(this.#unread);
     this.#badge.hidden = this.#open || this.#unread === 0;
+    this.#title.unread = this.#open ? 0 : this.#unread;
     this.button.replaceChildren(this.#open ? icon(CLOSE_ICON, 24) : icon(CHAT_ICON, 28, true), this.#badge);
   }
 }

@@ -7,9 +7,19 @@ export class ReplayError extends SealdeskError {
   readonly code = 'replay';
 }
 
-/** Key material does not chain to the pinned business fingerprint. */
+/**
+ * Key material does not chain to the pinned business fingerprint. `servedFingerprint` is the
+ * fingerprint (PROTOCOL §12.1 text form) of the account key that was served instead, when one was,
+ * so the visitor can compare it with the pin (PROTOCOL §12.1 "Pin mismatch: what the visitor sees").
+ */
 export class PinMismatchError extends SealdeskError {
   readonly code = 'pin-mismatch';
+  readonly servedFingerprint: string | undefined;
+
+  constructor(message: string, options?: { readonly cause?: unknown; readonly servedFingerprint?: string }) {
+    super(message, options);
+    this.servedFingerprint = options?.servedFingerprint;
+  }
 }
 
 /** A device list older than the newest one already seen. */

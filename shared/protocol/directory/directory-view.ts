@@ -32,7 +32,12 @@ import {
 } from '../core/index.js';
 import { decodeDeviceListBody } from './device-list-codec.js';
 import { checkSponsors, deviceListHash, validateDeviceList, verifySignedDeviceList } from './device-list.js';
-import { businessFingerprintBytes, parseBusinessPin, accountKeyMatchesPin } from '../identity/index.js';
+import {
+  accountKeyMatchesPin,
+  businessFingerprint,
+  businessFingerprintBytes,
+  parseBusinessPin,
+} from '../identity/index.js';
 import {
   type ChainLink,
   DIRECTORY_HISTORY,
@@ -124,7 +129,8 @@ export async function receiveDeviceList(
       : constantTimeEqual(list.accountKey, view.accountKey);
   if (!keyTrusted) {
     const detail = `device list version ${list.version} is signed for an account key that does not match the pinned business fingerprint`;
-    return rejected(view, new PinMismatchError(detail), alert(ALERT_KINDS.pinMismatch, detail));
+    const servedFingerprint = await businessFingerprint(list.accountKey);
+    return rejected(view, new PinMismatchError(detail, { servedFingerprint }), alert(ALERT_KINDS.pinMismatch, detail));
   }
   try {
     await verifySignedDeviceList(signed, list.accountKey);

@@ -17,4 +17,9 @@ export const IDB_UPGRADES: readonly IdbUpgrade[] = [
       ]);
     }
   },
+  // 1 → 2: no layout change. From this version on, X25519 private keys inside stored states may be
+  // in their wrapped form (stored-keys.ts). A build from before the wrapped form opens version 1,
+  // so it gets VersionError (StorageSchemaError, "update the app") instead of misreading a wrapped
+  // key as a CryptoKey; this build still reads records written in the older form.
+  () => undefined,
 ];

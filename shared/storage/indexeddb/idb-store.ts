@@ -248,3 +248,17 @@ export async function openExistingIndexedDbStore<S extends StateShapes = StateSh
     ? undefined
     : createClientStore<S>(new IdbBackend(db, options.IDBKeyRange ?? globalThis.IDBKeyRange), options);
 }
+
+/**
+ * Deletes the whole database (a visitor's "start afresh" after records this build cannot read, or
+ * erase): open connections close on the versionchange. StorageUnavailableError when it fails.
+ */
+export async function deleteIndexedDbStore(options: Pick<IndexedDbStoreOptions, 'name' | 'indexedDB'>): Promise<void> {
+  const factory = options.indexedDB ?? globalThis.indexedDB;
+  if (typeof factory === 'undefined') throw new StorageUnavailableError('IndexedDB is not available here');
+  try {
+    await done(factory.deleteDatabase(options.name));
+  } catch (error) {
+    throw new StorageUnavailableError(`database ${options.name} cannot be deleted`, { cause: error });
+  }
+}

@@ -28,6 +28,11 @@ class ScriptedNetworkFailure extends SealdeskError {
   readonly code = 'network';
 }
 
+/** Records written by another build, as shared/storage reports them (code `storage-schema`). */
+class ScriptedStaleStorage extends SealdeskError {
+  readonly code = 'storage-schema';
+}
+
 export const SCRIPTED_CONFIG: WidgetConfig = {
   businessName: 'Alder & Finch',
   greeting: 'Hi! Questions about beans, brewing or an order? Ask away — we usually answer within minutes.',
@@ -87,6 +92,8 @@ export class ScriptedVisitorRuntime implements VisitorRuntime {
     if (this.scenario === 'pin-mismatch')
       return Promise.reject(new ScriptedPinMismatch('the device list is not signed by the pinned account key'));
     if (this.scenario === 'unavailable') return Promise.reject(new ScriptedNetworkFailure('the relay did not answer'));
+    if (this.scenario === 'stale-storage')
+      return Promise.reject(new ScriptedStaleStorage('database written by a newer build; update the app'));
     const config =
       this.scenario === 'prechat'
         ? { ...SCRIPTED_CONFIG, prechatQuestion: 'What is your order number, if you have one?' }

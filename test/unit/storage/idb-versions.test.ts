@@ -7,6 +7,8 @@ import {
   IDB_UPGRADES,
   StorageSchemaError,
   StorageUnavailableError,
+  deleteIndexedDbStore,
+  openExistingIndexedDbStore,
   openIndexedDbStore,
 } from '../../../shared/storage/index.js';
 import { DEXIE_VERSIONS, openDexieStore } from '../../../shared/storage/dexie/index.js';
@@ -59,6 +61,43 @@ describe('tiny IndexedDB adapter versions', () => {
       };
     });
     await expect(openIndexedDbStore({ name: 'newer', ...e })).rejects.toBeInstanceOf(StorageSchemaError);
+  });
+
+  // Issue #12: a rolled-back widget build from before the wrapped X25519 keys (it knew version 1 only).
+  it('makes a build from before the wrapped keys refuse this build’s database, typed, and leaves it intact', async () => {
+    const e = env();
+    const now = await openIndexedDbStore({ name: 'db', ...e });
+    await now.commit({ conversations: [{ conversationId: C1, state: { version: 1 } }] });
+    await now.close();
+    const beforeWrapping = IDB_UPGRADES.slice(0, 1);
+    await expect(openIndexedDbStore({ name: 'db', ...e, upgrades: beforeWrapping })).rejects.toBeInstanceOf(
+      StorageSchemaError,
+    );
+    await expect(openExistingIndexedDbStore({ name: 'db', ...e, upgrades: beforeWrapping })).rejects.toThrow(
+      /written by a newer build/,
+    );
+    const again = await openIndexedDbStore({ name: 'db', ...e });
+    expect(await again.conversation(C1)).toEqual({ version: 1 });
+    await again.close();
+  });
+
+  it('reads a database written at version 1, before the wrapped keys', async () => {
+    const e = env();
+    const old = await openIndexedDbStore({ name: 'db', ...e, upgrades: IDB_UPGRADES.slice(0, 1) });
+    await old.commit({ conversations: [{ conversationId: C1, state: { version: 1 } }] });
+    await old.close();
+    const now = await openIndexedDbStore({ name: 'db', ...e });
+    expect(await now.conversation(C1)).toEqual({ version: 1 });
+    await now.close();
+  });
+
+  it('deletes a database for a fresh start, closing an open store first', async () => {
+    const e = env();
+    const open = await openIndexedDbStore({ name: 'db', ...e });
+    await open.commit({ conversations: [{ conversationId: C1, state: { version: 1 } }] });
+    await deleteIndexedDbStore({ name: 'db', ...e });
+    await expect(open.conversation(C1)).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(await openExistingIndexedDbStore({ name: 'db', ...e })).toBeUndefined();
   });
 
   it("closes for another tab's upgrade, and then refuses calls", async () => {
