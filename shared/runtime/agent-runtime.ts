@@ -84,6 +84,7 @@ import * as blocks from './agent-blocks.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { firstWidgetConfig, publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
+import { publishSavedLists } from './agent-list-publishing.js';
 import { ChangeRequests } from './agent-change-requests.js';
 import {
   agentIdFromHex,
@@ -256,6 +257,13 @@ class AgentRuntimeImpl implements AgentRuntime {
     });
   }
 
+  /** PROTOCOL §4.7: a list saved here but never published (the process was killed in between) goes out now. */
+  #publishSavedLists(e: Enrolled): Promise<number> {
+    return this.#queues.run(DEVICE_LIST_QUEUE, () =>
+      publishSavedLists(e, { forgetRemoved: true, auth: () => deviceAuth(e) }),
+    );
+  }
+
   /** PROTOCOL §4.2: the owner signs the same devices again before the list's notAfter (7 days ahead). */
   #resignListIfDue(e: Enrolled): Promise<void> {
     return this.#queues.run(DEVICE_LIST_QUEUE, async () => {
@@ -264,6 +272,16 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   #maintainSoon(e: Enrolled): void {
+    void this.#publishSavedLists(e).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#events.emit(
+        'alert',
+        problemAlert(
+          'A team change is not published yet',
+          'A change to the team devices was saved on this device but the service does not have it yet; retrying later.',
+        ),
+      );
+    });
     void this.#resignListIfDue(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
       this.#events.emit(
@@ -367,11 +385,14 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     const { conversationId, body: packet } = envelope;
-    if (await isChangeRequestEnvelope(envelope)) {
+    const key = idToHex(conversationId);
+    // A conversation this device holds is no change-request channel (that id would be a SHA-256
+    // preimage of a request, agent-change-request-channel.ts): skip the hash on the hot path.
+    if (!this.#records.has(key) && (await isChangeRequestEnvelope(envelope))) {
       await this.#queues.run(DEVICE_LIST_QUEUE, () => this.#requests.receive(e, packet, save));
       return;
     }
-    await this.#queues.run(idToHex(conversationId), () => this.#receive(e, conversationId, packet, save));
+    await this.#queues.run(key, () => this.#receive(e, conversationId, packet, save));
   }
 
   async #agentStep(e: Enrolled, record: ConversationRecord | undefined, packet: Uint8Array): Promise<AgentStep> {
