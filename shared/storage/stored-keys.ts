@@ -43,16 +43,31 @@ function collectLeaves<T>(value: unknown, visit: Visit<T>, found: Map<unknown, T
   } else if (isPlainObject(value)) for (const v of Object.values(value)) collectLeaves(v, visit, found);
 }
 
-/** A copy of `value` with each leaf in `replacements` replaced by its replacement. */
+/**
+ * `value` with each leaf in `replacements` replaced: new arrays, Maps and objects on the paths to
+ * replaced leaves, the original parts elsewhere (nothing is mutated, and the store copies what it
+ * writes, so sharing the unchanged parts is safe and spares copying a state's largest parts).
+ */
 function replaceLeaves(value: unknown, replacements: ReadonlyMap<unknown, unknown>): unknown {
   if (replacements.has(value)) return replacements.get(value);
-  if (Array.isArray(value)) return value.map((item) => replaceLeaves(item, replacements));
-  if (value instanceof Map)
-    return new Map([...value].map(([k, v]) => [replaceLeaves(k, replacements), replaceLeaves(v, replacements)]));
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => replaceLeaves(item, replacements));
+    return items.every((item, i) => item === value[i]) ? value : items;
+  }
+  if (value instanceof Map) {
+    const entries = [...value].map(
+      ([k, v]) => [replaceLeaves(k, replacements), replaceLeaves(v, replacements)] as const,
+    );
+    return entries.every(([k, v]) => value.has(k) && value.get(k) === v) ? value : new Map(entries);
+  }
   if (isPlainObject(value)) {
+    let changed = false;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = replaceLeaves(v, replacements);
-    return out;
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = replaceLeaves(v, replacements);
+      changed ||= out[k] !== v;
+    }
+    return changed ? out : value;
   }
   return value;
 }
@@ -61,7 +76,7 @@ function replaceLeaves(value: unknown, replacements: ReadonlyMap<unknown, unknow
 async function mapLeaves(value: unknown, visit: Visit<Promise<unknown>>): Promise<unknown> {
   const found = new Map<unknown, Promise<unknown>>();
   collectLeaves(value, visit, found);
-  if (found.size === 0) return replaceLeaves(value, found);
+  if (found.size === 0) return value;
   const answers = await Promise.all(found.values());
   return replaceLeaves(value, new Map([...found.keys()].map((leaf, i) => [leaf, answers[i]])));
 }
