@@ -123,6 +123,8 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly #events = new Emitter<AgentEvents>();
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
+  /** Conversations listed from history records alone that the UI has been told of (each announced once). */
+  #archivedKnown: Set<HexId> | undefined;
   readonly #ticks = new Map<string, () => void>();
   #enrolled: Enrolled | undefined;
   #link: NewDeviceLink | ExistingDeviceLink | undefined;
@@ -319,7 +321,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.connection = connection;
     connection.start();
     this.#maintainSoon(e);
-    void this.#archive.syncQuietly(e);
+    void this.#syncArchive(e, 'quietly');
     const tick = (): void => {
       e.cancelMaintenance = e.p.timers.after(MAINTAIN_EVERY_MS, () => {
         this.#maintainSoon(e);
@@ -662,10 +664,39 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   // ---- reading ----------------------------------------------------------------------------------
 
+  /** The ids of the conversations the inbox lists from history records alone (none held here). */
+  async #archivedOnlyIds(): Promise<Set<HexId>> {
+    const local = new Set((await this.#store.conversationIds()).map((id) => idToHex(id)));
+    return new Set(archivedSummaries(await this.#archive.archived(), local).map((c) => c.conversationId));
+  }
+
+  /**
+   * An archive sync (PROTOCOL §9.6), then a `conversation` event for each conversation the history
+   * records brought that this device did not list before, so an inbox shows it without waiting
+   * for its next `conversations()` call.
+   */
+  async #syncArchive(e: Enrolled, how: 'quietly' | 'now'): Promise<void> {
+    try {
+      this.#archivedKnown ??= await this.#archivedOnlyIds();
+      await (how === 'quietly' ? this.#archive.syncQuietly(e) : this.#archive.syncNow(e));
+      if (this.#disposed) return;
+      const local = new Set((await this.#store.conversationIds()).map((id) => idToHex(id)));
+      const known = this.#archivedKnown;
+      for (const summary of archivedSummaries(await this.#archive.archived(), local)) {
+        if (known.has(summary.conversationId)) continue;
+        known.add(summary.conversationId);
+        this.#events.emit('conversation', summary);
+      }
+    } catch (error) {
+      // The sync raises its own alerts; a store that cannot be read shows at the next listing.
+      if (!(error instanceof SealdeskError)) throw error;
+    }
+  }
+
   async conversations(): Promise<readonly ConversationSummary[]> {
     const e = await this.#require();
     // In the background: listing never waits for the relay; what a sync reads shows at the next listing.
-    void this.#archive.syncQuietly(e);
+    void this.#syncArchive(e, 'quietly');
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
@@ -731,7 +762,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
-    await this.#archive.syncNow(e);
+    await this.#syncArchive(e, 'now');
   }
 
   async fingerprint(): Promise<string> {
@@ -841,7 +872,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       await this.#requests.awaitListed(e, release.entry.deviceId);
     } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
-    await this.#archive.syncNow(e);
+    await this.#syncArchive(e, 'now');
   }
 
   /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */
