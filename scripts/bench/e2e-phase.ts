@@ -35,6 +35,8 @@ export interface E2eRow {
   readonly p99Ms: number;
   readonly rawP50Ms: number;
   readonly rawP99Ms: number;
+  /** This process's CPU (user + system, WebCrypto's thread pool included) per measured message, all runtimes. */
+  readonly cpuMsPerMessage: number;
 }
 
 const DEVICE_COUNTS = [1, 5, 20] as const;
@@ -113,7 +115,7 @@ async function e2eLatencies(
   pin: string,
   agents: readonly AgentHandle[],
   count: number,
-): Promise<number[]> {
+): Promise<{ latencies: number[]; cpuMsPerMessage: number }> {
   const visitor = visitorRuntime(origin, accountId, pin);
   await visitor.runtime.start();
   await visitor.runtime.openConversation();
@@ -128,15 +130,18 @@ async function e2eLatencies(
     }),
   );
   const latencies: number[] = [];
+  let cpuAtStart = process.cpuUsage();
   for (let i = 0; i < count + 5; i++) {
+    if (i === 5) cpuAtStart = process.cpuUsage();
     const t0 = performance.now();
     const id = await visitor.runtime.sendText(`bench message ${i}`);
     await waiter.until(() => (arrived.get(id)?.length ?? 0) >= agents.length, 30_000, 'every device');
     if (i >= 5) for (const t of arrived.get(id) ?? []) latencies.push(t - t0);
   }
+  const cpu = process.cpuUsage(cpuAtStart);
   for (const stop of stops) stop();
   visitor.runtime.dispose();
-  return latencies;
+  return { latencies, cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / count };
 }
 
 export async function e2ePhase(quick: boolean, log: (line: string) => void): Promise<E2eRow[]> {
@@ -157,7 +162,7 @@ export async function e2ePhase(quick: boolean, log: (line: string) => void): Pro
     for (const devices of DEVICE_COUNTS) {
       while (agents.length < devices) agents.push(await link(relay.origin, owner));
       log(`e2e: ${devices} agent device(s), ${count} messages`);
-      const e2e = await e2eLatencies(relay.origin, accountId, pin, agents, count);
+      const { latencies: e2e, cpuMsPerMessage } = await e2eLatencies(relay.origin, accountId, pin, agents, count);
       const raw = await rawLatencies(relay.origin, relay.wsUrl, count);
       rows.push({
         devices,
@@ -166,6 +171,7 @@ export async function e2ePhase(quick: boolean, log: (line: string) => void): Pro
         p99Ms: percentile(e2e, 99),
         rawP50Ms: percentile(raw, 50),
         rawP99Ms: percentile(raw, 99),
+        cpuMsPerMessage,
       });
     }
     return rows;
@@ -180,7 +186,7 @@ export function renderE2e(rows: readonly E2eRow[]): string {
   const lines = [
     'Sealdesk end-to-end latency: visitor sendText → plaintext on each agent device (loopback, one process for all runtimes)',
     '',
-    'devices  messages  e2e p50 ms  e2e p99 ms  raw relay p50 ms  raw relay p99 ms  p50 / raw p50',
+    'devices  messages  e2e p50 ms  e2e p99 ms  raw relay p50 ms  raw relay p99 ms  p50 / raw p50  p99 / raw p99  CPU ms / message',
   ];
   for (const r of rows) {
     lines.push(
@@ -192,6 +198,8 @@ export function renderE2e(rows: readonly E2eRow[]): string {
         r.rawP50Ms.toFixed(2).padStart(17),
         r.rawP99Ms.toFixed(2).padStart(17),
         (r.p50Ms / r.rawP50Ms).toFixed(1).padStart(14),
+        (r.p99Ms / r.rawP99Ms).toFixed(1).padStart(14),
+        r.cpuMsPerMessage.toFixed(2).padStart(17),
       ].join(' '),
     );
   }
@@ -199,6 +207,8 @@ export function renderE2e(rows: readonly E2eRow[]): string {
     '',
     'Targets (issue #11 item 5): p50 ≤ 2 × raw p50 + the crypto cost of `npm run bench:crypto` at that device',
     'count (not measured here), p99 ≤ 50 ms. Raw: shared/transport only, visitor outbox → one device, no crypto.',
+    'CPU ms / message: this process (every runtime, WebCrypto threads included; not the relay) per measured message,',
+    'the figure that least depends on how busy the machine is.',
     '',
   );
   return lines.join('\n');

@@ -7,6 +7,7 @@ import type { DeviceKeys, DirectoryView, PrekeyState, SignedDeviceList } from '.
 import { type RelayAuth, type RelayConnection, ed25519Signer, type DeviceCredentials } from '../transport/index.js';
 import { encodeSignedDeviceList } from '../protocol/index.js';
 import type { AgentAccountRecord } from './agent-account-record.js';
+import { publishSavedLists } from './agent-list-publishing.js';
 import { takeLists } from './directory-sync.js';
 import type { Platform } from './platform.js';
 import type { RuntimeStore } from './runtime-shapes.js';
@@ -41,13 +42,18 @@ export async function deviceAuth(e: Enrolled): Promise<RelayAuth> {
   return { bearer: e.session.token };
 }
 
-/** Saves a list this device signed into its view, then (after `beforePublish`) publishes it. */
+/**
+ * Saves a list this device signed into its view, then (after `beforePublish`) publishes it. A list
+ * saved earlier that never reached the relay (PROTOCOL §4.7) is published first, so the chain the
+ * relay serves has no gap; if that fails, nothing of the new list is saved.
+ */
 export async function publishOwnList(
   store: RuntimeStore,
   e: Enrolled,
   signed: SignedDeviceList,
   beforePublish?: (auth: RelayAuth) => Promise<void>,
 ): Promise<void> {
+  await publishSavedLists(e, { forgetRemoved: false, auth: () => deviceAuth(e) });
   const taken = await takeLists(e.view, [signed], e.p.env);
   if (taken.rejected !== undefined) throw taken.rejected;
   await store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });

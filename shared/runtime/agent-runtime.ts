@@ -88,6 +88,7 @@ import * as blocks from './agent-blocks.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { firstWidgetConfig, publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
+import { publishSavedLists } from './agent-list-publishing.js';
 import { ChangeRequests } from './agent-change-requests.js';
 import {
   agentIdFromHex,
@@ -127,6 +128,8 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly #events = new Emitter<AgentEvents>();
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
+  /** Conversations listed from history records alone that the UI has been told of (each announced once). */
+  #archivedKnown: Set<HexId> | undefined;
   readonly #ticks = new Map<string, () => void>();
   #enrolled: Enrolled | undefined;
   #link: NewDeviceLink | ExistingDeviceLink | undefined;
@@ -267,6 +270,13 @@ class AgentRuntimeImpl implements AgentRuntime {
     });
   }
 
+  /** PROTOCOL §4.7: a list saved here but never published (the process was killed in between) goes out now. */
+  #publishSavedLists(e: Enrolled): Promise<number> {
+    return this.#queues.run(DEVICE_LIST_QUEUE, () =>
+      publishSavedLists(e, { forgetRemoved: true, auth: () => deviceAuth(e) }),
+    );
+  }
+
   /** PROTOCOL §4.2: the owner signs the same devices again before the list's notAfter (7 days ahead). */
   #resignListIfDue(e: Enrolled): Promise<void> {
     return this.#queues.run(DEVICE_LIST_QUEUE, async () => {
@@ -275,6 +285,16 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   #maintainSoon(e: Enrolled): void {
+    void this.#publishSavedLists(e).catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#events.emit(
+        'alert',
+        problemAlert(
+          'A team change is not published yet',
+          'A change to the team devices was saved on this device but the service does not have it yet; retrying later.',
+        ),
+      );
+    });
     void this.#resignListIfDue(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
       this.#events.emit(
@@ -312,7 +332,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.connection = connection;
     connection.start();
     this.#maintainSoon(e);
-    void this.#archive.syncQuietly(e);
+    void this.#syncArchive(e, 'quietly');
     const tick = (): void => {
       e.cancelMaintenance = e.p.timers.after(MAINTAIN_EVERY_MS, () => {
         this.#maintainSoon(e);
@@ -378,11 +398,14 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     const { conversationId, body: packet } = envelope;
-    if (await isChangeRequestEnvelope(envelope)) {
+    const key = idToHex(conversationId);
+    // A conversation this device holds is no change-request channel (that id would be a SHA-256
+    // preimage of a request, agent-change-request-channel.ts): skip the hash on the hot path.
+    if (!this.#records.has(key) && (await isChangeRequestEnvelope(envelope))) {
       await this.#queues.run(DEVICE_LIST_QUEUE, () => this.#requests.receive(e, packet, save));
       return;
     }
-    await this.#queues.run(idToHex(conversationId), () => this.#receive(e, conversationId, packet, save));
+    await this.#queues.run(key, () => this.#receive(e, conversationId, packet, save));
   }
 
   async #agentStep(e: Enrolled, record: ConversationRecord | undefined, packet: Uint8Array): Promise<AgentStep> {
@@ -652,10 +675,39 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   // ---- reading ----------------------------------------------------------------------------------
 
+  /** The ids of the conversations the inbox lists from history records alone (none held here). */
+  async #archivedOnlyIds(): Promise<Set<HexId>> {
+    const local = new Set((await this.#store.conversationIds()).map((id) => idToHex(id)));
+    return new Set(archivedSummaries(await this.#archive.archived(), local).map((c) => c.conversationId));
+  }
+
+  /**
+   * An archive sync (PROTOCOL §9.6), then a `conversation` event for each conversation the history
+   * records brought that this device did not list before, so an inbox shows it without waiting
+   * for its next `conversations()` call.
+   */
+  async #syncArchive(e: Enrolled, how: 'quietly' | 'now'): Promise<void> {
+    try {
+      this.#archivedKnown ??= await this.#archivedOnlyIds();
+      await (how === 'quietly' ? this.#archive.syncQuietly(e) : this.#archive.syncNow(e));
+      if (this.#disposed) return;
+      const local = new Set((await this.#store.conversationIds()).map((id) => idToHex(id)));
+      const known = this.#archivedKnown;
+      for (const summary of archivedSummaries(await this.#archive.archived(), local)) {
+        if (known.has(summary.conversationId)) continue;
+        known.add(summary.conversationId);
+        this.#events.emit('conversation', summary);
+      }
+    } catch (error) {
+      // The sync raises its own alerts; a store that cannot be read shows at the next listing.
+      if (!(error instanceof SealdeskError)) throw error;
+    }
+  }
+
   async conversations(): Promise<readonly ConversationSummary[]> {
     const e = await this.#require();
     // In the background: listing never waits for the relay; what a sync reads shows at the next listing.
-    void this.#archive.syncQuietly(e);
+    void this.#syncArchive(e, 'quietly');
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
@@ -751,7 +803,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const removed = await removeDevice(this.#store, e, identity, target);
       this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
     });
-    await this.#archive.syncNow(e);
+    await this.#syncArchive(e, 'now');
   }
 
   async fingerprint(): Promise<string> {
@@ -861,7 +913,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       await this.#requests.awaitListed(e, release.entry.deviceId);
     } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
-    await this.#archive.syncNow(e);
+    await this.#syncArchive(e, 'now');
   }
 
   /** New device: the grant opened; the list naming it is verified, then it is set up and goes online. */

@@ -18,7 +18,8 @@ import { StorageCorruptError, StorageWriteError, WRITE_FAILURES } from './storag
 /** The one property of a wrapped X25519 private key's placeholder in a stored state. */
 export const WRAPPED_X25519 = '$wrappedX25519';
 
-type Visit = (value: unknown) => Promise<unknown> | undefined;
+/** What a leaf becomes: its replacement, or undefined to keep it (and look inside it). */
+type Visit<T> = (value: unknown) => T | undefined;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
@@ -26,23 +27,58 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A copy of `value` in which every leaf `visit` answers for is replaced by its answer. */
-async function mapLeaves(value: unknown, visit: Visit): Promise<unknown> {
+/** Every leaf `visit` answers for, with its answer (one synchronous walk: states are large and hold few keys). */
+function collectLeaves<T>(value: unknown, visit: Visit<T>, found: Map<unknown, T>): void {
   const answer = visit(value);
-  if (answer !== undefined) return answer;
-  if (Array.isArray(value)) return Promise.all(value.map((item) => mapLeaves(item, visit)));
+  if (answer !== undefined) {
+    found.set(value, answer);
+    return;
+  }
+  if (Array.isArray(value)) for (const item of value) collectLeaves(item, visit, found);
+  else if (value instanceof Map) {
+    for (const [k, v] of value) {
+      collectLeaves(k, visit, found);
+      collectLeaves(v, visit, found);
+    }
+  } else if (isPlainObject(value)) for (const v of Object.values(value)) collectLeaves(v, visit, found);
+}
+
+/**
+ * `value` with each leaf in `replacements` replaced: new arrays, Maps and objects on the paths to
+ * replaced leaves, the original parts elsewhere (nothing is mutated, and the store copies what it
+ * writes, so sharing the unchanged parts is safe and spares copying a state's largest parts).
+ */
+function replaceLeaves(value: unknown, replacements: ReadonlyMap<unknown, unknown>): unknown {
+  if (replacements.has(value)) return replacements.get(value);
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => replaceLeaves(item, replacements));
+    return items.every((item, i) => item === value[i]) ? value : items;
+  }
   if (value instanceof Map) {
-    const entries = await Promise.all(
-      [...value].map(async ([k, v]) => [await mapLeaves(k, visit), await mapLeaves(v, visit)] as const),
+    const entries = [...value].map(
+      ([k, v]) => [replaceLeaves(k, replacements), replaceLeaves(v, replacements)] as const,
     );
-    return new Map(entries);
+    return entries.every(([k, v]) => value.has(k) && value.get(k) === v) ? value : new Map(entries);
   }
   if (isPlainObject(value)) {
+    let changed = false;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await mapLeaves(v, visit);
-    return out;
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = replaceLeaves(v, replacements);
+      changed ||= out[k] !== v;
+    }
+    return changed ? out : value;
   }
   return value;
+}
+
+/** A copy of `value` in which every leaf `visit` answers for is replaced by what its answer resolves to. */
+async function mapLeaves(value: unknown, visit: Visit<Promise<unknown>>): Promise<unknown> {
+  const found = new Map<unknown, Promise<unknown>>();
+  collectLeaves(value, visit, found);
+  if (found.size === 0) return value;
+  const answers = await Promise.all(found.values());
+  return replaceLeaves(value, new Map([...found.keys()].map((leaf, i) => [leaf, answers[i]])));
 }
 
 /** Whether `value` holds an X25519 CryptoKey or a wrapped one anywhere (cheap pre-check). */

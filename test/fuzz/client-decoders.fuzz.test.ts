@@ -58,7 +58,7 @@ import {
 } from '../../shared/wire/index.js';
 import { decodeRelayFrameFast } from '../../shared/transport/index.js';
 import { ProtocolWorld } from '../support/protocol-world.js';
-import { agentSends, conversationWorld, deliverAll, visitorSends } from '../support/conversation-world.js';
+import { agentSends, relaylessWorld, deliverAll, visitorSends } from '../support/relayless-world.js';
 import { linkingWorld } from '../support/linking-flow.js';
 import { snapshot } from '../support/state-snapshot.js';
 import { caseRng, fuzzSeed, mutate, sameBytes, hex } from './support/mutate.js';
@@ -208,7 +208,7 @@ describe("#16.5: fuzzing the clients' decoders of relay-supplied bytes", () => {
     });
 
     // Conversation packets (and the envelopes and relay frames that carry them).
-    const conv = await conversationWorld('fuzz-packets', 1);
+    const conv = await relaylessWorld('fuzz-packets', 1);
     const agent = conv.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const initial = (await visitorSends(conv, { kind: 'text', text: 'first contact' }))[0];

@@ -23,15 +23,15 @@ import {
   type SecurityAlert,
   prekeyBundleOf,
 } from '../../shared/protocol/index.js';
-import { type ConversationWorld, conversationWorld } from '../support/conversation-world.js';
+import { type RelaylessWorld, relaylessWorld } from '../support/relayless-world.js';
 import { seededEnv } from '../support/seeded-env.js';
 
 const MESSAGES = 6;
 
 describe('property: delivery schedules', () => {
-  let world: ConversationWorld;
+  let world: RelaylessWorld;
   beforeAll(async () => {
-    world = await conversationWorld('delivery-schedule', 1, 0);
+    world = await relaylessWorld('delivery-schedule', 1, 0);
   });
 
   it('F9 F15: never twice, never out of sender order, every drop flagged as a gap after a later message', async () => {

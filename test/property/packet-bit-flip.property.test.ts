@@ -11,20 +11,20 @@ import { receiveAsAgent, receiveMessage, type OutgoingPacket } from '../../share
 import { snapshot } from '../support/state-snapshot.js';
 import {
   type AgentParty,
-  type ConversationWorld,
+  type RelaylessWorld,
   agentSends,
-  conversationWorld,
+  relaylessWorld,
   deliverAll,
   visitorSends,
-} from '../support/conversation-world.js';
+} from '../support/relayless-world.js';
 
 describe('property: single-bit flips in packets', () => {
-  let world: ConversationWorld;
+  let world: RelaylessWorld;
   let agent: AgentParty;
   let toAgent: OutgoingPacket;
   let toVisitor: OutgoingPacket;
   beforeAll(async () => {
-    world = await conversationWorld('bit-flip', 1);
+    world = await relaylessWorld('bit-flip', 1);
     const first = world.agents[0];
     if (first === undefined) throw new Error('no agent');
     agent = first;

@@ -4,39 +4,39 @@
  * from any of them, and the visitor sees all answers — each message exactly once, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { agentSends, conversationWorld, deliverAll, texts, visitorSends } from '../support/conversation-world.js';
+import { agentSends, relaylessWorld, deliverAll, releasedTexts, visitorSends } from '../support/relayless-world.js';
 
 describe('scenario: a visitor and an agent with three devices', () => {
   it('F3 F7 F8: all three devices see the whole history and the visitor sees every reply', async () => {
-    const world = await conversationWorld('three-devices');
+    const world = await relaylessWorld('three-devices');
     const [laptop, phone, tablet] = world.agents;
     if (laptop === undefined || phone === undefined || tablet === undefined) throw new Error('three devices expected');
 
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'Hello, is my order shipped?' }));
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'Order 1234' }));
-    for (const a of world.agents) expect(texts(a.shown)).toEqual(['Hello, is my order shipped?', 'Order 1234']);
+    for (const a of world.agents) expect(releasedTexts(a.shown)).toEqual(['Hello, is my order shipped?', 'Order 1234']);
 
     await deliverAll(world, await agentSends(world, laptop, { kind: 'text', text: 'Let me check.' }));
     await deliverAll(world, await agentSends(world, phone, { kind: 'text', text: 'It left today.' }));
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'Thanks!' }));
     await deliverAll(world, await agentSends(world, tablet, { kind: 'close', reason: 'resolved' }));
 
-    expect(texts(world.visitor.shown)).toEqual(['Let me check.', 'It left today.', '<close>']);
-    expect(texts(laptop.shown)).toEqual([
+    expect(releasedTexts(world.visitor.shown)).toEqual(['Let me check.', 'It left today.', '<close>']);
+    expect(releasedTexts(laptop.shown)).toEqual([
       'Hello, is my order shipped?',
       'Order 1234',
       'It left today.',
       'Thanks!',
       '<close>',
     ]);
-    expect(texts(phone.shown)).toEqual([
+    expect(releasedTexts(phone.shown)).toEqual([
       'Hello, is my order shipped?',
       'Order 1234',
       'Let me check.',
       'Thanks!',
       '<close>',
     ]);
-    expect(texts(tablet.shown)).toEqual([
+    expect(releasedTexts(tablet.shown)).toEqual([
       'Hello, is my order shipped?',
       'Order 1234',
       'Let me check.',

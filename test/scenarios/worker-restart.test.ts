@@ -11,15 +11,15 @@ import { decode } from '../../shared/wire/index.js';
 import { conversationPacketCodec, type OutgoingPacket } from '../../shared/protocol/index.js';
 import {
   agentSends,
-  type ConversationWorld,
-  conversationWorld,
+  type RelaylessWorld,
+  relaylessWorld,
   deliver,
-  texts,
+  releasedTexts,
   visitorSends,
-} from '../support/conversation-world.js';
+} from '../support/relayless-world.js';
 
 /** What a restart does to every participant: its saved state is read back as a structured clone. */
-function restartEveryone(world: ConversationWorld): void {
+function restartEveryone(world: RelaylessWorld): void {
   world.visitor.state = structuredClone(world.visitor.state);
   for (const agent of world.agents) {
     agent.state = agent.state === null ? null : structuredClone(agent.state);
@@ -29,7 +29,7 @@ function restartEveryone(world: ConversationWorld): void {
 
 describe('scenario: service worker restart mid-conversation', () => {
   it('F8 F15: states restored between every step continue the conversation with no key or nonce reuse', async () => {
-    const world = await conversationWorld('worker-restart', 2);
+    const world = await relaylessWorld('worker-restart', 2);
     const [laptop, phone] = world.agents;
     if (laptop === undefined || phone === undefined) throw new Error('two devices expected');
     const positions = new Set<string>();
@@ -62,9 +62,9 @@ describe('scenario: service worker restart mid-conversation', () => {
     await run(await agentSends(world, laptop, { kind: 'text', text: 'a3' }));
     await run(await visitorSends(world, { kind: 'close', reason: 'bye' }));
 
-    expect(texts(world.visitor.shown)).toEqual(['a1', 'a2', 'a3']);
-    expect(texts(laptop.shown)).toEqual(['v1', 'v2', 'a2', 'v3', '<close>']);
-    expect(texts(phone.shown)).toEqual(['v1', 'a1', 'v2', 'v3', 'a3', '<close>']);
+    expect(releasedTexts(world.visitor.shown)).toEqual(['a1', 'a2', 'a3']);
+    expect(releasedTexts(laptop.shown)).toEqual(['v1', 'v2', 'a2', 'v3', '<close>']);
+    expect(releasedTexts(phone.shown)).toEqual(['v1', 'a1', 'v2', 'v3', 'a3', '<close>']);
     expect(positions.size).toBe(packets);
     // Each message body is encrypted once (one body for all its recipients) under its own content key.
     expect(packets).toBe(14);

@@ -1,7 +1,7 @@
 /**
  * First contact (X3DH), the Double Ratchet and the conversation layer on the engine's own
  * WebCrypto: the same cases run in Node and in real Chromium (test/cases/all-suites.ts). Uses the
- * seeded world of test/support/conversation-world.ts (no Node built-ins).
+ * seeded world of test/support/relayless-world.ts (no Node built-ins).
  */
 import { x25519KeyPairFromSeed } from '../../../shared/crypto/index.js';
 import { DecryptError } from '../../../shared/errors/index.js';
@@ -10,7 +10,7 @@ import { conversationPacketCodec, ReplayError, receiveMessage } from '../../../s
 import { ratchetDecrypt, ratchetEncrypt } from '../../../shared/protocol/session/ratchet.js';
 import { initRatchetInitiator, initRatchetResponder } from '../../../shared/protocol/session/ratchet-state.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
-import { agentSends, conversationWorld, deliverAll, texts, visitorSends } from '../../support/conversation-world.js';
+import { agentSends, relaylessWorld, deliverAll, releasedTexts, visitorSends } from '../../support/relayless-world.js';
 import { assertEqual, assertRejects, assertTrue } from '../assert.js';
 import type { PortableSuite } from '../portable-case.js';
 
@@ -43,22 +43,22 @@ export const sessionsSuite: PortableSuite = {
     {
       name: 'F3 F7: a visitor and two agent devices converse; every device sees the history',
       run: async () => {
-        const world = await conversationWorld('portable-conversation', 2);
+        const world = await relaylessWorld('portable-conversation', 2);
         const [laptop, phone] = world.agents;
         if (laptop === undefined || phone === undefined) throw new Error('two devices expected');
         await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
         await deliverAll(world, await agentSends(world, laptop, { kind: 'text', text: 'hi, how can I help?' }));
         await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'my order' }));
-        assertEqual(texts(world.visitor.shown).join('|'), 'hi, how can I help?', 'visitor view');
-        assertEqual(texts(phone.shown).join('|'), 'hello|hi, how can I help?|my order', 'phone view');
-        assertEqual(texts(laptop.shown).join('|'), 'hello|my order', 'laptop view');
+        assertEqual(releasedTexts(world.visitor.shown).join('|'), 'hi, how can I help?', 'visitor view');
+        assertEqual(releasedTexts(phone.shown).join('|'), 'hello|hi, how can I help?|my order', 'phone view');
+        assertEqual(releasedTexts(laptop.shown).join('|'), 'hello|my order', 'laptop view');
         assertTrue(world.visitor.alerts.length === 0 && phone.alerts.length === 0, 'no alerts');
       },
     },
     {
       name: 'F3: a tampered reply body is a DecryptError',
       run: async () => {
-        const world = await conversationWorld('portable-tamper', 1);
+        const world = await relaylessWorld('portable-tamper', 1);
         const agent = world.agents[0];
         if (agent === undefined) throw new Error('no agent');
         await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));

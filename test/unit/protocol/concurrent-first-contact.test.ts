@@ -14,8 +14,8 @@ import {
   type ProtocolEnv,
 } from '../../../shared/protocol/index.js';
 import { idEquals } from '../../../shared/wire/index.js';
-import { hashSeededEnv } from '../../support/hash-seeded-env.js';
-import { conversationWorld, deliverAll, texts } from '../../support/conversation-world.js';
+import { hashSeededEnv } from '../../support/seeded-env.js';
+import { relaylessWorld, deliverAll, releasedTexts } from '../../support/relayless-world.js';
 
 function recording(env: ProtocolEnv): { env: ProtocolEnv; draws: Uint8Array[] } {
   const draws: Uint8Array[] = [];
@@ -39,7 +39,7 @@ async function publicKeyOf(seed: Uint8Array | undefined): Promise<Uint8Array> {
 
 describe('concurrent per-device work keeps the one-by-one random order', () => {
   it('each verified device gets the EKA and ratchet key of its place in the list; a bad bundle draws nothing', async () => {
-    const world = await conversationWorld('concurrent-first-contact', 5, 1);
+    const world = await relaylessWorld('concurrent-first-contact', 5, 1);
     const bad = world.bundles[1];
     if (bad === undefined) throw new RangeError('no bundle');
     const signature = bad.signedPrekeySignature.slice();
@@ -61,7 +61,7 @@ describe('concurrent per-device work keeps the one-by-one random order', () => {
   });
 
   it('a concurrent fan-out gives one packet per device in list order, each opening on its own device', async () => {
-    const world = await conversationWorld('concurrent-fan-out', 4, 1);
+    const world = await relaylessWorld('concurrent-fan-out', 4, 1);
     const step = await sendMessage(world.visitor.state, { kind: 'text', text: 'hello all' }, world.visitor.env);
     expect(step.outgoing.map((o) => o.recipientId)).toEqual(world.list.devices.map((d) => d.deviceId));
     for (const device of world.list.devices) {
@@ -71,12 +71,12 @@ describe('concurrent per-device work keeps the one-by-one random order', () => {
     world.visitor.state = step.state;
     await deliverAll(world, step.outgoing);
     for (const agent of world.agents) {
-      expect(texts(agent.shown)).toEqual(['hello all']);
+      expect(releasedTexts(agent.shown)).toEqual(['hello all']);
       expect(agent.alerts).toEqual([]);
     }
     // A second concurrent fan-out continues every ratchet.
     const next = await sendMessage(world.visitor.state, { kind: 'text', text: 'second' }, world.visitor.env);
     await deliverAll(world, next.outgoing);
-    for (const agent of world.agents) expect(texts(agent.shown)).toEqual(['hello all', 'second']);
+    for (const agent of world.agents) expect(releasedTexts(agent.shown)).toEqual(['hello all', 'second']);
   });
 });

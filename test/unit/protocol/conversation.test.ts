@@ -54,14 +54,14 @@ import { seededEnv } from '../../support/seeded-env.js';
 import { snapshot } from '../../support/state-snapshot.js';
 import {
   type AgentParty,
-  type ConversationWorld,
+  type RelaylessWorld,
   agentSends,
-  conversationWorld,
+  relaylessWorld,
   deliver,
   deliverAll,
-  texts,
+  releasedTexts,
   visitorSends,
-} from '../../support/conversation-world.js';
+} from '../../support/relayless-world.js';
 
 function packetFor(packets: readonly OutgoingPacket[], agent: AgentParty): OutgoingPacket {
   const p = packets.find((x) => idEquals(x.recipientId, agent.keys.deviceId));
@@ -79,13 +79,13 @@ function rewrite(packet: OutgoingPacket, change: (p: ConversationPacket) => Conv
   return { ...packet, body: encode(conversationPacketCodec, change(decode(conversationPacketCodec, packet.body))) };
 }
 
-function agentContext(world: ConversationWorld, agent: AgentParty) {
+function agentContext(world: RelaylessWorld, agent: AgentParty) {
   return { device: agent.keys, prekeys: agent.prekeys, deviceList: world.list };
 }
 
 /** Delivery to an agent that must fail with `errorClass` and leave its conversation and prekeys unchanged. */
 async function agentRejects(
-  world: ConversationWorld,
+  world: RelaylessWorld,
   agent: AgentParty,
   body: Uint8Array,
   errorClass: new (...args: never[]) => Error,
@@ -106,7 +106,7 @@ async function agentRejects(
 }
 
 async function visitorRejects(
-  world: ConversationWorld,
+  world: RelaylessWorld,
   body: Uint8Array,
   errorClass: new (...args: never[]) => Error,
 ): Promise<Error> {
@@ -151,8 +151,8 @@ async function sendRawFrame(
 async function afterFirstReply(
   seed: string,
   devices = 2,
-): Promise<{ world: ConversationWorld; agent: AgentParty; reply: readonly OutgoingPacket[] }> {
-  const world = await conversationWorld(seed, devices);
+): Promise<{ world: RelaylessWorld; agent: AgentParty; reply: readonly OutgoingPacket[] }> {
+  const world = await relaylessWorld(seed, devices);
   const agent = world.agents[0];
   if (agent === undefined) throw new Error('no agent');
   await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hi' }));
@@ -162,7 +162,7 @@ async function afterFirstReply(
 
 describe('first contact and sender authentication', () => {
   it('F20: conversation ids and visitor ids are random 128-bit values, different per conversation', async () => {
-    const world = await conversationWorld('ids', 1);
+    const world = await relaylessWorld('ids', 1);
     const other = await startVisitorConversation(world.list, world.bundles, seededEnv('another visitor', world.clock));
     expect(world.visitor.state.conversationId).toHaveLength(16);
     expect(other.state.conversationId).not.toEqual(world.visitor.state.conversationId);
@@ -170,7 +170,7 @@ describe('first contact and sender authentication', () => {
   });
 
   it('F2: the visitor key travels in the first message; a relay that swaps it makes the agent refuse it (UnauthorisedDeviceError: the ids are derived from the genuine key), nothing stored', async () => {
-    const world = await conversationWorld('f2-swap', 1);
+    const world = await relaylessWorld('f2-swap', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const first = packetFor(await visitorSends(world, { kind: 'text', text: 'my card ends 4242' }), agent);
@@ -185,11 +185,11 @@ describe('first contact and sender authentication', () => {
     const error = await agentRejects(world, agent, swapped.body, UnauthorisedDeviceError);
     expect(rejectionAlert(error, world.visitor.state.conversationId)?.kind).toBe(ALERT_KINDS.forged);
     await deliver(world, first);
-    expect(texts(agent.shown)).toEqual(['my card ends 4242']);
+    expect(releasedTexts(agent.shown)).toEqual(['my card ends 4242']);
   });
 
   it('F2: once the visitor key is pinned, a first contact claiming the visitor with another key is refused', async () => {
-    const world = await conversationWorld('f2-pinned', 1);
+    const world = await relaylessWorld('f2-pinned', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hi' }));
@@ -213,14 +213,14 @@ describe('first contact and sender authentication', () => {
     const packet = decode(conversationPacketCodec, toVisitor(reply).body);
     expect(packet.session.kind).toBe('signedReply');
     await deliverAll(world, reply);
-    expect(texts(world.visitor.shown)).toEqual(['hello, how can I help?']);
+    expect(releasedTexts(world.visitor.shown)).toEqual(['hello, how can I help?']);
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'where is my order?' }));
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const later = await agentSends(world, agent, { kind: 'text', text: 'on its way' });
     expect(decode(conversationPacketCodec, toVisitor(later).body).session.kind).toBe('normal');
     await deliverAll(world, later);
-    expect(texts(world.visitor.shown)).toEqual(['hello, how can I help?', 'on its way']);
+    expect(releasedTexts(world.visitor.shown)).toEqual(['hello, how can I help?', 'on its way']);
   });
 
   it('#17.5: the first-reply signature covers only the transcript (label || AD): one signature for every signed reply of the session, none over content', async () => {
@@ -238,7 +238,7 @@ describe('first contact and sender authentication', () => {
     expect(await ed25519Verify(agent.keys.signing.publicKey, transcriptOnly, signatures[0])).toBe(true);
     await deliverAll(world, reply);
     await deliverAll(world, second);
-    expect(texts(world.visitor.shown)).toEqual(['hello, how can I help?', 'a second signed reply']);
+    expect(releasedTexts(world.visitor.shown)).toEqual(['hello, how can I help?', 'a second signed reply']);
   });
 
   it('F3: a first reply with a bad signature is a SignatureError, state unchanged', async () => {
@@ -278,11 +278,11 @@ describe('first contact and sender authentication', () => {
     const error = await visitorRejects(world, injected.body, DecryptError);
     expect(rejectionAlert(error, world.visitor.state.conversationId)?.kind).toBe(ALERT_KINDS.forged);
     await deliver(world, next);
-    expect(texts(world.visitor.shown)).toEqual(['hello, how can I help?', 'honest']);
+    expect(releasedTexts(world.visitor.shown)).toEqual(['hello, how can I help?', 'honest']);
   });
 
   it('a body swapped between two messages does not match the hash in the key packet (DecryptError)', async () => {
-    const world = await conversationWorld('body-swap', 1);
+    const world = await relaylessWorld('body-swap', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const a = packetFor(await visitorSends(world, { kind: 'text', text: 'pay 10' }), agent);
@@ -292,7 +292,7 @@ describe('first contact and sender authentication', () => {
   });
 
   it('one-time prekey handed out twice: the second first contact is refused with a prekey-reuse alert', async () => {
-    const world = await conversationWorld('otpk-reuse', 1);
+    const world = await relaylessWorld('otpk-reuse', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'first visitor' }));
@@ -316,7 +316,7 @@ describe('first contact and sender authentication', () => {
   });
 
   it('split view: a first contact made for another list of the same version is an EquivocationError', async () => {
-    const world = await conversationWorld('split-view', 1);
+    const world = await relaylessWorld('split-view', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const otherList = { ...world.list, hash: new Uint8Array(32).fill(7) };
@@ -349,7 +349,7 @@ describe('conversation packets: hostile input', () => {
     }));
     await agentRejects(world, agent, otherConversation.body, ProtocolStateError);
     await deliver(world, good);
-    expect(texts(agent.shown)).toEqual(['hi', 'next']);
+    expect(releasedTexts(agent.shown)).toEqual(['hi', 'next']);
   });
 
   it('F9: a replayed packet is a ReplayError with a replay alert, state unchanged; traffic continues', async () => {
@@ -359,7 +359,7 @@ describe('conversation packets: hostile input', () => {
     const error = await agentRejects(world, agent, p.body, ReplayError);
     expect(rejectionAlert(error, world.visitor.state.conversationId)?.kind).toBe(ALERT_KINDS.replay);
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'thanks' }));
-    expect(texts(agent.shown)).toEqual(['hi', 'refund approved', 'thanks']);
+    expect(releasedTexts(agent.shown)).toEqual(['hi', 'refund approved', 'thanks']);
   });
 });
 
@@ -370,7 +370,7 @@ describe('ordering, gaps, divergence and close', () => {
     const b = packetFor(await visitorSends(world, { kind: 'text', text: 'two' }), agent);
     const c = packetFor(await visitorSends(world, { kind: 'text', text: 'three' }), agent);
     await deliverAll(world, [c, a, b]);
-    expect(texts(agent.shown)).toEqual(['hi', 'one', 'two', 'three']);
+    expect(releasedTexts(agent.shown)).toEqual(['hi', 'one', 'two', 'three']);
     expect(agent.alerts).toEqual([]);
   });
 
@@ -379,16 +379,16 @@ describe('ordering, gaps, divergence and close', () => {
     await visitorSends(world, { kind: 'text', text: 'dropped by the relay' });
     const later = packetFor(await visitorSends(world, { kind: 'text', text: 'later' }), agent);
     await deliver(world, later);
-    expect(texts(agent.shown)).toEqual(['hi']);
+    expect(releasedTexts(agent.shown)).toEqual(['hi']);
     world.clock.advance(ORDER_LIMITS.reorderWindowMs);
     if (agent.state === null) throw new Error('no state');
     const step = tick(agent.state, agent.env);
     expect(step.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.gap]);
-    expect(texts(step.released)).toEqual(['later']);
+    expect(releasedTexts(step.released)).toEqual(['later']);
   });
 
-  it('F17: bodies are padded to buckets: short texts of different lengths give equal-size ciphertexts', async () => {
-    const world = await conversationWorld('padding', 1);
+  it('F17: bodies are padded to buckets: short releasedTexts of different lengths give equal-size ciphertexts', async () => {
+    const world = await relaylessWorld('padding', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const sizes: number[] = [];
@@ -412,14 +412,14 @@ describe('ordering, gaps, divergence and close', () => {
   });
 
   it("F9: delivery to only one of the account's devices is flagged by the other (device divergence)", async () => {
-    const world = await conversationWorld('divergence', 2);
+    const world = await relaylessWorld('divergence', 2);
     const [laptop, phone] = world.agents;
     if (laptop === undefined || phone === undefined) throw new Error('two devices expected');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
     const second = await visitorSends(world, { kind: 'text', text: 'only the laptop gets this' });
     await deliver(world, packetFor(second, laptop)); // the relay withholds the phone's copy
     await deliverAll(world, await agentSends(world, laptop, { kind: 'text', text: 'answer' }));
-    expect(texts(phone.shown)).toEqual(['hello', 'answer']);
+    expect(releasedTexts(phone.shown)).toEqual(['hello', 'answer']);
     world.clock.advance(ORDER_LIMITS.reorderWindowMs);
     if (phone.state === null) throw new Error('no state');
     const step = tick(phone.state, phone.env);
@@ -505,7 +505,7 @@ describe('ordering, gaps, divergence and close', () => {
 
 describe('device list changes during a conversation', () => {
   it('F10: a revoked device gets no ciphertext after the list update, and its packets are refused', async () => {
-    const world = await conversationWorld('revoke', 2);
+    const world = await relaylessWorld('revoke', 2);
     const [kept, revoked] = world.agents;
     if (kept === undefined || revoked === undefined) throw new Error('two devices expected');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
@@ -532,7 +532,7 @@ describe('device list changes during a conversation', () => {
 
 describe('device lists seen by agent devices', () => {
   /** A version 2 of the world's list (same devices), with version 1 as its earlier link. */
-  function nextList(world: ConversationWorld): ConversationDeviceList {
+  function nextList(world: RelaylessWorld): ConversationDeviceList {
     return {
       ...world.list,
       version: 2,
@@ -546,7 +546,7 @@ describe('device lists seen by agent devices', () => {
   }
 
   it('F10: a first contact made for an older device list is answered but flagged (rollback alert)', async () => {
-    const world = await conversationWorld('older-list', 1);
+    const world = await relaylessWorld('older-list', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const v2 = nextList(world);
@@ -555,12 +555,12 @@ describe('device lists seen by agent devices', () => {
     await expect(openWith(agent, first.body, { ...v2, earlier: [] })).rejects.toBeInstanceOf(EquivocationError);
     const step = await openWith(agent, first.body, v2);
     expect(step.alerts.map((a) => a.kind)).toEqual([ALERT_KINDS.rollback]);
-    expect(texts(step.released)).toEqual(['hello']);
+    expect(releasedTexts(step.released)).toEqual(['hello']);
     expect(step.state.deviceList.version).toBe(2);
   });
 
   it('#17.4: a first contact made for a newer list than the device holds is refused without an alert until it fetches the list', async () => {
-    const world = await conversationWorld('newer-list', 1);
+    const world = await relaylessWorld('newer-list', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
     const v2 = nextList(world);
@@ -574,12 +574,12 @@ describe('device lists seen by agent devices', () => {
     expect(error).toMatchObject({ version: 2 });
     expect(rejectionAlert(error, visitor.state.conversationId, first.body)).toBeUndefined();
     const step = await openWith(agent, first.body, v2);
-    expect(texts(step.released)).toEqual(['hello']);
+    expect(releasedTexts(step.released)).toEqual(['hello']);
     expect(step.alerts).toEqual([]);
   });
 
   it('F10: an agent device passing a newer list drops the revoked sibling from its fan-out', async () => {
-    const world = await conversationWorld('agent-revoke', 3);
+    const world = await relaylessWorld('agent-revoke', 3);
     const [laptop, phone, revoked] = world.agents;
     if (laptop === undefined || phone === undefined || revoked === undefined) throw new Error('three devices expected');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
@@ -603,7 +603,7 @@ describe('device lists seen by agent devices', () => {
 
 describe('sibling sessions', () => {
   it('two devices of the account that reply at the same moment converge on one session and keep the history', async () => {
-    const world = await conversationWorld('simultaneous', 2);
+    const world = await relaylessWorld('simultaneous', 2);
     const [laptop, phone] = world.agents;
     if (laptop === undefined || phone === undefined) throw new Error('two devices expected');
     await deliverAll(world, await visitorSends(world, { kind: 'text', text: 'hello' }));
@@ -614,9 +614,9 @@ describe('sibling sessions', () => {
       await deliverAll(world, await agentSends(world, laptop, { kind: 'text', text: `laptop ${round}` }));
       await deliverAll(world, await agentSends(world, phone, { kind: 'text', text: `phone ${round}` }));
     }
-    expect(texts(phone.shown)).toEqual(['hello', 'laptop here', 'laptop 0', 'laptop 1']);
-    expect(texts(laptop.shown)).toEqual(['hello', 'phone here', 'phone 0', 'phone 1']);
-    expect(texts(world.visitor.shown)).toEqual([
+    expect(releasedTexts(phone.shown)).toEqual(['hello', 'laptop here', 'laptop 0', 'laptop 1']);
+    expect(releasedTexts(laptop.shown)).toEqual(['hello', 'phone here', 'phone 0', 'phone 1']);
+    expect(releasedTexts(world.visitor.shown)).toEqual([
       'laptop here',
       'phone here',
       'laptop 0',

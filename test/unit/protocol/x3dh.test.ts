@@ -17,7 +17,7 @@ import {
 } from '../../../shared/protocol/index.js';
 import { type X3dhContext, x3dhInitiate, x3dhRespond } from '../../../shared/protocol/session/x3dh.js';
 import { manualClock, seededEnv } from '../../support/seeded-env.js';
-import { conversationWorld } from '../../support/conversation-world.js';
+import { relaylessWorld } from '../../support/relayless-world.js';
 
 async function keys(seed: string) {
   const env = seededEnv(seed, manualClock());
@@ -115,7 +115,7 @@ describe('X3DH', () => {
 
 describe('first contact: bundles from the untrusted directory', () => {
   it('a swapped signed prekey gets no session and a bad-signature alert; the other devices still work', async () => {
-    const world = await conversationWorld('swapped-spk', 2);
+    const world = await relaylessWorld('swapped-spk', 2);
     const relaySpk = await x25519KeyPairFromSeed(new Uint8Array(32).fill(9));
     const [first, second] = world.bundles;
     if (first === undefined || second === undefined) throw new Error('two bundles expected');
@@ -129,7 +129,7 @@ describe('first contact: bundles from the untrusted directory', () => {
   });
 
   it('a stale signed prekey gets no session and a stale-signed-prekey alert', async () => {
-    const world = await conversationWorld('stale-spk', 2);
+    const world = await relaylessWorld('stale-spk', 2);
     const [stale, fresh] = world.agents;
     if (stale === undefined || fresh === undefined) throw new Error('two devices expected');
     world.clock.advance(PREKEY_POLICY.maxAgeMs + 1);

@@ -49,7 +49,7 @@ export interface VisitorParty {
   readonly alerts: SecurityAlert[];
 }
 
-export interface ConversationWorld {
+export interface RelaylessWorld {
   readonly clock: ManualClock;
   readonly list: ConversationDeviceList;
   readonly agents: AgentParty[];
@@ -58,7 +58,7 @@ export interface ConversationWorld {
   readonly bundles: PrekeyBundle[];
 }
 
-export async function conversationWorld(seed: string, deviceCount = 3, oneTimePrekeys = 2): Promise<ConversationWorld> {
+export async function relaylessWorld(seed: string, deviceCount = 3, oneTimePrekeys = 2): Promise<RelaylessWorld> {
   const clock = manualClock();
   const setup = seededEnv(`${seed}/setup`, clock);
   const { identity } = await createAccountIdentity(setup);
@@ -83,18 +83,18 @@ export async function conversationWorld(seed: string, deviceCount = 3, oneTimePr
   return { clock, list, agents, visitor: { env: visitorEnv, state: started.state, shown: [], alerts: [] }, bundles };
 }
 
-export function siblingBundles(world: ConversationWorld, except: DeviceId): PrekeyBundle[] {
+export function siblingBundles(world: RelaylessWorld, except: DeviceId): PrekeyBundle[] {
   return world.agents.filter((a) => !idEquals(a.keys.deviceId, except)).map((a) => prekeyBundleOf(a.prekeys));
 }
 
-export async function visitorSends(world: ConversationWorld, body: MessageBody): Promise<readonly OutgoingPacket[]> {
+export async function visitorSends(world: RelaylessWorld, body: MessageBody): Promise<readonly OutgoingPacket[]> {
   const step = await sendMessage(world.visitor.state, body, world.visitor.env);
   world.visitor.state = step.state;
   return step.outgoing;
 }
 
 export async function agentSends(
-  world: ConversationWorld,
+  world: RelaylessWorld,
   agent: AgentParty,
   body: MessageBody,
 ): Promise<readonly OutgoingPacket[]> {
@@ -108,7 +108,7 @@ export async function agentSends(
 }
 
 /** Delivers one packet to its recipient, the way a client would: save state, then show. */
-export async function deliver(world: ConversationWorld, packet: OutgoingPacket): Promise<void> {
+export async function deliver(world: RelaylessWorld, packet: OutgoingPacket): Promise<void> {
   if (packet.recipient.kind === 'visitor') {
     const step = await receiveMessage(world.visitor.state, packet.body, world.visitor.env);
     world.visitor.state = step.state;
@@ -129,10 +129,10 @@ export async function deliver(world: ConversationWorld, packet: OutgoingPacket):
   agent.alerts.push(...step.alerts);
 }
 
-export async function deliverAll(world: ConversationWorld, packets: readonly OutgoingPacket[]): Promise<void> {
+export async function deliverAll(world: RelaylessWorld, packets: readonly OutgoingPacket[]): Promise<void> {
   for (const p of packets) await deliver(world, p);
 }
 
-export function texts(shown: readonly ReleasedMessage[]): string[] {
+export function releasedTexts(shown: readonly ReleasedMessage[]): string[] {
   return shown.map((m) => (m.body.kind === 'text' ? m.body.text : `<${m.body.kind}>`));
 }

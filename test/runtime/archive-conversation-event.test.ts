@@ -1,0 +1,54 @@
+/**
+ * #11 (runtime API), PROTOCOL §9.6: when history records bring a conversation a device holds no
+ * record of (it happened before the device was linked), the agent runtime emits a `conversation`
+ * event with its summary as soon as the archive sync that read them ends, so an inbox adds it
+ * without waiting for its next `conversations()` listing. Real relay process, memory stores.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
+import { agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+
+describe('#11, §9.6: a conversation read from the archive is announced', () => {
+  const data = makeDataDir();
+  let relay: RelayProcess;
+
+  beforeAll(async () => {
+    relay = await startRelayProcess(data.dir);
+  }, 60_000);
+
+  afterAll(async () => {
+    await relay.stop('SIGKILL');
+    data.remove();
+  });
+
+  it('§9.6: a device linked later gets a `conversation` event for the earlier conversation, once', async () => {
+    const owner = agentRuntime();
+    const pin = (await newAccount(relay.origin, owner)).fingerprint;
+    const accountId = (await owner.runtime.status()).accountId ?? '';
+    const visitor = visitorRuntime(relay.origin, accountId, pin);
+    await visitor.runtime.start();
+    const { conversationId } = await visitor.runtime.openConversation();
+    const sent = await visitor.runtime.sendText('is the shop open today?');
+    await waitFor(() => owner.events.of('message').some((m) => m.id === sent), 'the message at the owner');
+    visitor.runtime.dispose();
+
+    const second = await link(relay.origin, owner);
+    const announced = () => second.events.of('conversation').filter((c) => c.conversationId === conversationId);
+    // Listing starts a sync in the background; the event comes from that sync, not from a listing.
+    await waitFor(
+      async () => {
+        await second.runtime.conversations();
+        return announced().length > 0;
+      },
+      'a conversation event for the archived conversation',
+      30_000,
+    );
+    expect(announced()[0]?.preview).toBe('is the shop open today?');
+    expect(announced()[0]?.unread).toBe(0);
+    // Further syncs do not announce it again.
+    await second.runtime.conversations();
+    await waitFor(async () => (await second.runtime.conversations()).length === 1, 'listed');
+    expect(announced()).toHaveLength(1);
+    for (const a of [owner, second]) a.runtime.dispose();
+  }, 90_000);
+});
