@@ -1,7 +1,7 @@
 /**
  * Fuzzing every decoder a client applies to relay-supplied bytes (issue #16 item 5): real
  * encodings from the seeded test worlds (test/support/protocol-world.ts for device lists, bundles
- * and rotations; conversation-world for packets; the linking flow for linking messages and archive
+ * and rotations; relayless-world for packets; the linking flow for linking messages and archive
  * grants), each mutated 10,000 times (test/fuzz/support/mutate.ts). A decoder may only refuse with
  * a typed SealdeskError, never a TypeError/RangeError or other crash, never hang, and never accept
  * a mutated signed or authenticated structure. The seed is printed; SEALDESK_FUZZ_SEED replays.
