@@ -42,3 +42,25 @@ export {
   sealToDevice,
 } from './sealed-box.js';
 export { SEALED_BOX_PURPOSES, type SealedBox, sealedBoxCodec, type SealedBoxPurpose } from './sealed-box-codec.js';
+export {
+  decodeTeamEvent,
+  encodeTeamEvent,
+  isTeamEventRecordId,
+  TEAM_EVENT_LIMITS,
+  TEAM_EVENT_RECORD_ID_BYTES,
+  TEAM_STATUS_CODES,
+  type TeamEvent,
+  type TeamEventBody,
+  teamEventRecordId,
+  type TeamStatus,
+} from './team-event-codec.js';
+export {
+  type AuthoredTeamEvent,
+  compactTeamEvents,
+  compareTeamEvents,
+  type ConversationTeamState,
+  effectiveTeamStatus,
+  nextTeamCounter,
+  type TeamNote,
+  teamStateOf,
+} from './team-event-state.js';
