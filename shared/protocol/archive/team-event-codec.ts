@@ -33,7 +33,7 @@ import {
   u8,
   utf8String,
 } from '../../wire/index.js';
-import { versioned } from '../core/versioned-codec.js';
+import { versioned } from '../core/index.js';
 
 export const TEAM_EVENT_LIMITS = {
   /** UTF-8 bytes of one internal note. */
