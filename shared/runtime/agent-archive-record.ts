@@ -10,7 +10,8 @@
  */
 import { concatBytes, fromHex, toHex } from '../crypto/index.js';
 import { DecodeError } from '../errors/index.js';
-import type { ArchiveKeyGrant, ArchiveKeyring } from '../protocol/index.js';
+import type { ArchiveKeyGrant, ArchiveKeyring, AuthoredTeamEvent } from '../protocol/index.js';
+import type { TeamEventDraft } from './agent-team-events-record.js';
 import type { ChatBody, ChatMessage, HexId } from './api-common.js';
 
 export const AGENT_ARCHIVE_RECORD_VERSION = 1;
@@ -42,6 +43,10 @@ export interface AgentArchiveRecord {
   readonly outgoingRecords: readonly { readonly recordId: Uint8Array; readonly record: Uint8Array }[];
   readonly unsealed: readonly UnsealedMessage[];
   readonly archived: readonly ArchivedMessage[];
+  /** Team events (PROTOCOL §9.7) read and written, compacted (agent-team-events-record.ts). */
+  readonly team?: readonly AuthoredTeamEvent[];
+  /** This device's team events waiting for the current archive key (§9.1). */
+  readonly teamUnsealed?: readonly TeamEventDraft[];
 }
 
 export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord {

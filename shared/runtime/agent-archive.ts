@@ -29,7 +29,9 @@ import {
   createArchiveKeyring,
   decodeDeviceListBody,
   grantArchiveKeys,
+  type AuthoredTeamEvent,
   historyRecordCodec,
+  isTeamEventRecordId,
   openHistoryRecord,
   rotateArchiveOnListChange,
   sealHistoryRecord,
@@ -47,6 +49,13 @@ import {
   historyRecordId,
 } from './agent-archive-record.js';
 import { archiveAlert } from './agent-archive-alerts.js';
+import {
+  type TeamEventDraft,
+  openedTeamEvent,
+  sealTeamDrafts,
+  teamEventsOf,
+  withTeamEvents,
+} from './agent-team-events-record.js';
 import type { ChatMessage, PlainAlert } from './api-common.js';
 import { refreshDirectory } from './directory-sync.js';
 import type { RuntimeStore } from './runtime-shapes.js';
@@ -70,13 +79,20 @@ function currentList(view: DirectoryView): DeviceList | undefined {
 export class AgentArchive {
   readonly #store: RuntimeStore;
   readonly #alert: (alert: PlainAlert) => void;
+  readonly #onTeamEvents: (events: readonly AuthoredTeamEvent[]) => void;
   readonly #queue = new SerialQueues();
   #record: AgentArchiveRecord | undefined;
   #syncing: Promise<void> | undefined;
 
-  constructor(store: RuntimeStore, alert: (alert: PlainAlert) => void) {
+  /** `onTeamEvents`: team events (§9.7) this device read or wrote, after they were saved. */
+  constructor(
+    store: RuntimeStore,
+    alert: (alert: PlainAlert) => void,
+    onTeamEvents: (events: readonly AuthoredTeamEvent[]) => void = () => undefined,
+  ) {
     this.#store = store;
     this.#alert = alert;
+    this.#onTeamEvents = onTeamEvents;
   }
 
   async #load(): Promise<AgentArchiveRecord> {
@@ -92,6 +108,31 @@ export class AgentArchive {
   /** Messages read from history records (own conversations' records are this device's already). */
   async archived(): Promise<readonly ArchivedMessage[]> {
     return (await this.#load()).archived;
+  }
+
+  /** Team events (§9.7) this device holds, its own included. */
+  async teamEvents(): Promise<readonly AuthoredTeamEvent[]> {
+    return teamEventsOf(await this.#load());
+  }
+
+  /**
+   * §9.7: seals this device's team events under the current key (or keeps them until it arrives,
+   * §9.1), saves them with the keyring's usage count, then sends them. Resolves once they are saved.
+   */
+  writeTeam(e: Enrolled, drafts: readonly TeamEventDraft[]): Promise<void> {
+    return this.#queue.run(QUEUE, async () => {
+      const before = await this.#follow(e, await this.#load());
+      const waiting = [...(before.teamUnsealed ?? []), ...drafts];
+      const sealed = await sealTeamDrafts(before, waiting, e.p.env, e.keys);
+      await this.#save(sealed);
+      this.#onTeamEvents(teamEventsOf(sealed));
+      try {
+        await this.#flush(e);
+      } catch (error) {
+        if (!(error instanceof SealdeskError)) throw error;
+        this.#alert(archiveAlert('sync', error));
+      }
+    });
   }
 
   /** §9.2: seals a record of each shown message (or keeps it until the current key arrives), then sends. */
@@ -258,6 +299,13 @@ export class AgentArchive {
       );
       await this.#flush(e);
     }
+    const drafts = record.teamUnsealed ?? [];
+    if (drafts.length > 0 && record.keyring !== undefined) {
+      const sealed = await sealTeamDrafts(await this.#load(), drafts, e.p.env, e.keys);
+      await this.#save(sealed);
+      if ((sealed.teamUnsealed ?? []).length < drafts.length) this.#onTeamEvents(teamEventsOf(sealed));
+      await this.#flush(e);
+    }
   }
 
   async #readRecords(e: Enrolled): Promise<void> {
@@ -270,8 +318,19 @@ export class AgentArchive {
       if (rows.length === 0) return;
       let cursor = record.recordCursor;
       const archived = [...record.archived];
+      const team: AuthoredTeamEvent[] = [];
       let blocked = false;
       for (const row of rows) {
+        if (isTeamEventRecordId(row.recordId)) {
+          const event = await this.#openTeam(e, keyring, row);
+          if (event === 'later') {
+            blocked = true;
+            break;
+          }
+          cursor = row.seq;
+          if (event !== undefined) team.push(event);
+          continue;
+        }
         const opened = await this.#open(e, keyring, row);
         if (opened === 'later') {
           blocked = true;
@@ -284,9 +343,37 @@ export class AgentArchive {
         );
         if (!known) archived.push(opened);
       }
-      record = { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES) };
+      record = withTeamEvents(
+        { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES) },
+        team,
+      );
       await this.#save(record);
+      if (team.length > 0) this.#onTeamEvents(teamEventsOf(record));
       if (blocked) return;
+    }
+  }
+
+  /**
+   * One team event record (§9.7) checked as every history record is (§9.2: author listed at its
+   * epoch, signature, key held) and strictly decoded; refused ones raise the same alert.
+   */
+  async #openTeam(
+    e: Enrolled,
+    keyring: ArchiveKeyring,
+    row: HistoryRecordBlob,
+  ): Promise<AuthoredTeamEvent | 'later' | undefined> {
+    if (idEquals(row.author, e.keys.deviceId)) return undefined;
+    try {
+      const { body } = decode(historyRecordCodec, row.record, 'historyRecord');
+      if (!keyring.keys.some((k) => k.epoch === body.epoch)) return 'later';
+      const { plaintext, author } = await openHistoryRecord(keyring, row.recordId, row.record, (epoch) =>
+        authorsAt(e.view, keyring, epoch),
+      );
+      return openedTeamEvent(plaintext, row.recordId, body.epoch, author);
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#alert(archiveAlert('record', error));
+      return undefined;
     }
   }
 

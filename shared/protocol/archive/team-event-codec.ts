@@ -4,15 +4,17 @@
  * under the current archive epoch key. This file is the plaintext encoding and the record-id
  * namespace; team-event-state.ts is how devices converge.
  *
- *   recordId  = conversationId[16] | 0x00 | "team" | u32 epoch | u32 counter        (29 bytes)
+ *   recordId  = 0x00 | "team" | u32 epoch | u32 counter                             (13 bytes)
  *   plaintext = u8 version | u8 suite | conversationId[16] | u32 epoch | u32 counter | u64 at | u8 kind | fields
  *     kind 1 assign: optional(agentId[16])                  (presence byte 0 = unassigned)
  *     kind 2 status: u8 state (1 open, 2 snoozed, 3 resolved) | u64 snoozedUntil (> 0 iff snoozed)
  *     kind 3 note:   u32 len | UTF-8 text (1..4,096 bytes)
  *
- * A message record's id has an ASCII hex digit at byte 16 (§9.6: conversationId || messageId), so no
- * record id can be read as both. The plaintext repeats the conversation id and counter, and a reader
- * refuses one that does not match its record id (the signature binds the record id already, §9.2);
+ * The record id names no conversation (the relay sees record ids): an author's (epoch, counter) is
+ * unique, as the counter is one sequence across all conversations. A message record's id is at least
+ * 50 bytes (§9.6: conversationId || messageId), so no record id can be read as both. The plaintext
+ * repeats the epoch and counter, and a reader refuses one that does not match its record id (the
+ * signature binds the record id already, §9.2);
  * the epoch must also be the one the record is sealed under (checked by the runtime, which sees it).
  */
 import { concatBytes, constantTimeEqual } from '../../crypto/index.js';
@@ -45,7 +47,7 @@ export const TEAM_EVENT_LIMITS = {
 /** §9.7: the bytes that follow the conversation id in a team event's record id. */
 const NAMESPACE = new Uint8Array([0x00, 0x74, 0x65, 0x61, 0x6d]); // 0x00 "team"
 const ID_BYTES = 16;
-export const TEAM_EVENT_RECORD_ID_BYTES = ID_BYTES + NAMESPACE.length + 8;
+export const TEAM_EVENT_RECORD_ID_BYTES = NAMESPACE.length + 8;
 
 export const TEAM_STATUS_CODES = { open: 1, snoozed: 2, resolved: 3 } as const;
 export type TeamStatus = keyof typeof TEAM_STATUS_CODES;
@@ -62,7 +64,7 @@ export interface TeamEvent {
   readonly conversationId: ConversationId;
   /** The archive epoch the record is sealed under (§9.1): a later epoch's events win. */
   readonly epoch: number;
-  /** §9.7 Lamport counter within the epoch: 1 + the highest counter of it its author had seen. */
+  /** §9.7 Lamport counter within the epoch, one sequence for all conversations: 1 + the highest seen. */
   readonly counter: number;
   /** The author's clock, ms since the epoch (shown, and compared with visitor messages; not for order). */
   readonly at: number;
@@ -127,15 +129,15 @@ function snoozeRule(body: TeamEventBody): string | undefined {
   return undefined;
 }
 
-export function teamEventRecordId(conversationId: Uint8Array, epoch: number, counter: number): Uint8Array {
-  return concatBytes(conversationId, NAMESPACE, encode(u32, epoch), encode(u32, counter));
+export function teamEventRecordId(epoch: number, counter: number): Uint8Array {
+  return concatBytes(NAMESPACE, encode(u32, epoch), encode(u32, counter));
 }
 
 /** Whether a history record id is in the team-event namespace (§9.7), whatever else it holds. */
 export function isTeamEventRecordId(recordId: Uint8Array): boolean {
   return (
     recordId.length === TEAM_EVENT_RECORD_ID_BYTES &&
-    constantTimeEqual(recordId.subarray(ID_BYTES, ID_BYTES + NAMESPACE.length), NAMESPACE)
+    constantTimeEqual(recordId.subarray(0, NAMESPACE.length), NAMESPACE)
   );
 }
 
@@ -148,7 +150,7 @@ export function encodeTeamEvent(event: TeamEvent): Uint8Array {
 
 /**
  * The event of a record's plaintext, strictly read: DecodeError when it is malformed, breaks a rule
- * of §9.7, or names another conversation or counter than the record id it was stored under.
+ * of §9.7, or names another epoch or counter than the record id it was stored under.
  */
 export function decodeTeamEvent(plaintext: Uint8Array, recordId: Uint8Array): TeamEvent {
   const wire = decode(teamEventCodec, plaintext, 'teamEvent');
@@ -161,7 +163,7 @@ export function decodeTeamEvent(plaintext: Uint8Array, recordId: Uint8Array): Te
   } else body = b;
   const reason = snoozeRule(body);
   if (reason !== undefined) throw new DecodeError(`team event: ${reason}`);
-  if (!constantTimeEqual(teamEventRecordId(wire.conversationId, wire.epoch, wire.counter), recordId))
+  if (!constantTimeEqual(teamEventRecordId(wire.epoch, wire.counter), recordId))
     throw new DecodeError('team event: it does not belong to the record id it was stored under');
   return { conversationId: wire.conversationId, epoch: wire.epoch, counter: wire.counter, at: wire.at, body };
 }

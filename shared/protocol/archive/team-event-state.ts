@@ -27,7 +27,9 @@ export interface TeamNote {
 export interface ConversationTeamState {
   /** The agent id assigned, undefined when unassigned (or never assigned). */
   readonly assignee: Uint8Array | undefined;
-  /** The status as set, before the snooze rule of `effectiveTeamStatus`. */
+  /** Whether any status event exists (none: the conversation's own close decides, §9.7). */
+  readonly statusSet: boolean;
+  /** The status as set ('open' when none), before the snooze rule of `effectiveTeamStatus`. */
   readonly status: TeamStatus;
   readonly snoozedUntil: number;
   /** When the status was set (the author's clock): a visitor message after it ends a snooze. */
@@ -68,6 +70,7 @@ export function teamStateOf(events: readonly AuthoredTeamEvent[]): ConversationT
   const s = status?.event.body;
   return {
     assignee: a?.kind === 'assign' ? a.assignee : undefined,
+    statusSet: status !== undefined,
     status: s?.kind === 'status' ? s.status : 'open',
     snoozedUntil: s?.kind === 'status' ? s.snoozedUntil : 0,
     statusAt: status?.event.at ?? 0,

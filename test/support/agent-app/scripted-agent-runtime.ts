@@ -307,6 +307,51 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return Promise.resolve(this.append(conversationId, { kind: 'text', text }).id);
   }
 
+  assign(conversationId: string, agentId: string | null): Promise<void> {
+    return this.changeSummary(conversationId, (s) => {
+      const { assignee: _old, ...rest } = s;
+      return agentId === null ? rest : { ...rest, assignee: agentId };
+    });
+  }
+
+  setStatus(conversationId: string, status: 'open' | 'resolved' | { readonly snoozedUntil: number }): Promise<void> {
+    return this.changeSummary(conversationId, (s) => {
+      const { snoozedUntil: _old, ...rest } = s;
+      return typeof status === 'string'
+        ? { ...rest, status }
+        : { ...rest, status: 'snoozed', snoozedUntil: status.snoozedUntil };
+    });
+  }
+
+  addNote(conversationId: string, text: string): Promise<void> {
+    const now = Date.now();
+    const note: ChatMessage = {
+      id: `note:${SELF_DEVICE}:1:${this.seq++}`,
+      conversationId,
+      from: 'self',
+      senderDeviceId: SELF_DEVICE,
+      sentAt: now,
+      receivedAt: now,
+      body: { kind: 'note', text },
+    };
+    this.histories.set(conversationId, [...(this.histories.get(conversationId) ?? []), note]);
+    this.emit('message', note);
+    return Promise.resolve();
+  }
+
+  private changeSummary(
+    conversationId: string,
+    change: (summary: ConversationSummary) => ConversationSummary,
+  ): Promise<void> {
+    const summary = this.summaries.get(conversationId);
+    if (summary === undefined)
+      return Promise.reject(new ScriptedRuntimeError('usage', `no conversation ${conversationId}`));
+    const next = change(summary);
+    this.summaries.set(conversationId, next);
+    this.emit('conversation', next);
+    return Promise.resolve();
+  }
+
   setTyping(): Promise<void> {
     return Promise.resolve();
   }

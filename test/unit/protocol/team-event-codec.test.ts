@@ -23,7 +23,7 @@ function event(body: TeamEvent['body'], counter = 3, epoch = 2): TeamEvent {
 }
 
 function slot(e: TeamEvent): Uint8Array {
-  return teamEventRecordId(e.conversationId, e.epoch, e.counter);
+  return teamEventRecordId(e.epoch, e.counter);
 }
 
 describe('§9.7 team event codec', () => {
@@ -41,21 +41,17 @@ describe('§9.7 team event codec', () => {
 
   it('keeps team records apart from message records (§9.6 ids carry a hex digit at byte 16)', () => {
     const id = slot(event({ kind: 'note', text: 'x' }));
-    expect(id).toHaveLength(29);
+    expect(id).toHaveLength(13);
     expect(isTeamEventRecordId(id)).toBe(true);
     const messageRecordId = new Uint8Array([...conversation, ...new TextEncoder().encode(`${'ab'.repeat(16)}:1`)]);
     expect(isTeamEventRecordId(messageRecordId)).toBe(false);
-    expect(isTeamEventRecordId(id.subarray(0, 28))).toBe(false);
+    expect(isTeamEventRecordId(id.subarray(0, 12))).toBe(false);
   });
 
-  it('refuses an event stored under another slot: conversation, epoch or counter', () => {
+  it('refuses an event stored under another slot: epoch or counter', () => {
     const e = event({ kind: 'status', status: 'resolved', snoozedUntil: 0 });
     const bytes = encodeTeamEvent(e);
-    for (const other of [
-      teamEventRecordId(new Uint8Array(16).fill(8), e.epoch, e.counter),
-      teamEventRecordId(e.conversationId, e.epoch + 1, e.counter),
-      teamEventRecordId(e.conversationId, e.epoch, e.counter + 1),
-    ])
+    for (const other of [teamEventRecordId(e.epoch + 1, e.counter), teamEventRecordId(e.epoch, e.counter + 1)])
       expect(() => decodeTeamEvent(bytes, other)).toThrow(DecodeError);
   });
 
@@ -89,7 +85,7 @@ describe('§9.7 team event codec', () => {
 
   it('random bytes only ever give DecodeError', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ minLength: 29, maxLength: 29 }), (bytes, id) => {
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ minLength: 13, maxLength: 13 }), (bytes, id) => {
         try {
           decodeTeamEvent(bytes, id);
         } catch (error) {
