@@ -40,7 +40,12 @@ export interface AgentArchiveRecord {
   /** Sealed grants saved before they are sent (the owner's rotation, §9.5). */
   readonly outgoingGrants: readonly ArchiveKeyGrant[];
   /** Sealed records saved (with the keyring's usage count) before they are sent. */
-  readonly outgoingRecords: readonly { readonly recordId: Uint8Array; readonly record: Uint8Array }[];
+  readonly outgoingRecords: readonly {
+    readonly recordId: Uint8Array;
+    readonly record: Uint8Array;
+    /** Ask the relay to nudge the other devices when it is stored (team events, PROTOCOL §16.11). */
+    readonly notify?: true;
+  }[];
   readonly unsealed: readonly UnsealedMessage[];
   readonly archived: readonly ArchivedMessage[];
   /** Team events (PROTOCOL §9.7) read and written, compacted (agent-team-events-record.ts). */

@@ -83,6 +83,8 @@ export class AgentArchive {
   readonly #queue = new SerialQueues();
   #record: AgentArchiveRecord | undefined;
   #syncing: Promise<void> | undefined;
+  /** A nudge came during a sync, which may have read the records before the change (§16.11). */
+  #syncAgain = false;
 
   /** `onTeamEvents`: team events (§9.7) this device read or wrote, after they were saved. */
   constructor(
@@ -167,8 +169,17 @@ export class AgentArchive {
   syncQuietly(e: Enrolled): Promise<void> {
     this.#syncing ??= this.syncNow(e).finally(() => {
       this.#syncing = undefined;
+      if (!this.#syncAgain) return;
+      this.#syncAgain = false;
+      void this.syncQuietly(e);
     });
     return this.#syncing;
+  }
+
+  /** §16.11: the relay says the history changed: sync now, or once more after the sync running. */
+  nudged(e: Enrolled): void {
+    if (this.#syncing !== undefined) this.#syncAgain = true;
+    else void this.syncQuietly(e);
   }
 
   /** A sync of its own, after the owner signed a list (a running sync may have read the view before it). */
@@ -262,8 +273,9 @@ export class AgentArchive {
     }
     const recordsLeft = [];
     for (const r of record.outgoingRecords) {
-      if (!(await sent(() => api.putRecord(e.account.accountId, e.keys.deviceId, r.recordId, r.record, auth))))
-        recordsLeft.push(r);
+      const put = () =>
+        api.putRecord(e.account.accountId, e.keys.deviceId, r.recordId, r.record, auth, undefined, r.notify === true);
+      if (!(await sent(put))) recordsLeft.push(r);
     }
     await this.#save({ ...(await this.#load()), outgoingGrants: grantsLeft, outgoingRecords: recordsLeft });
   }

@@ -338,6 +338,10 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#events.emit('connection', connectionStateOf(event.status));
       return;
     }
+    if (event.type === 'nudge') {
+      this.#archive.nudged(e);
+      return;
+    }
     if (event.type === 'stored' && event.ref !== undefined) {
       const ref = event.ref;
       const key = idToHex(event.conversationId);

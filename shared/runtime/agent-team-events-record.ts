@@ -58,7 +58,7 @@ export async function sealTeamDrafts(
   let keyring: ArchiveKeyring | undefined = record.keyring;
   let next = record;
   const waiting: TeamEventDraft[] = [];
-  const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
+  const sealed: { recordId: Uint8Array; record: Uint8Array; notify: true }[] = [];
   for (const draft of drafts) {
     if (keyring === undefined) {
       waiting.push(draft);
@@ -82,7 +82,7 @@ export async function sealTeamDrafts(
     const recordId = teamEventRecordId(epoch, event.counter);
     const out = await sealHistoryRecord(keyring, env, author, recordId, encodeTeamEvent(event));
     keyring = out.keyring;
-    sealed.push({ recordId, record: out.record });
+    sealed.push({ recordId, record: out.record, notify: true });
     next = withTeamEvents({ ...next, keyring }, [{ event, author: author.deviceId }]);
   }
   return {

@@ -59,6 +59,10 @@ class Recorder implements Subscriber {
     this.events.push(`full ${requestId}`);
   }
 
+  nudge(): void {
+    this.events.push('nudge');
+  }
+
   close(): void {
     this.events.push('close');
   }
