@@ -109,7 +109,9 @@ export function withTeamState(
 ): ConversationSummary {
   if (state === undefined) return summary;
   const status = state.statusSet ? effectiveTeamStatus(state, now, lastVisitorAt) : summary.status;
-  const { snoozedUntil: _s, assignee: _a, ...rest } = summary;
+  const rest: ConversationSummary = { ...summary };
+  delete (rest as { snoozedUntil?: number }).snoozedUntil;
+  delete (rest as { assignee?: HexId }).assignee;
   return {
     ...rest,
     status,
@@ -161,12 +163,10 @@ export function notesAsMessages(
 export function withNotes(messages: readonly ChatMessage[], notes: readonly ChatMessage[]): ChatMessage[] {
   if (notes.length === 0) return [...messages];
   const out: ChatMessage[] = [];
-  let i = 0;
-  const sorted = [...notes].sort((a, b) => a.sentAt - b.sentAt);
+  const waiting = [...notes].sort((a, b) => a.sentAt - b.sentAt);
   for (const m of messages) {
-    while (i < sorted.length && (sorted[i]?.sentAt ?? 0) < m.receivedAt) out.push(sorted[i++] as ChatMessage);
+    while (waiting.length > 0 && (waiting[0]?.sentAt ?? Infinity) < m.receivedAt) out.push(...waiting.splice(0, 1));
     out.push(m);
   }
-  while (i < sorted.length) out.push(sorted[i++] as ChatMessage);
-  return out;
+  return [...out, ...waiting];
 }

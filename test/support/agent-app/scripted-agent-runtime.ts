@@ -309,14 +309,16 @@ export class ScriptedAgentRuntime implements AgentRuntime {
 
   assign(conversationId: string, agentId: string | null): Promise<void> {
     return this.changeSummary(conversationId, (s) => {
-      const { assignee: _old, ...rest } = s;
+      const rest: ConversationSummary = { ...s };
+      delete (rest as { assignee?: string }).assignee;
       return agentId === null ? rest : { ...rest, assignee: agentId };
     });
   }
 
   setStatus(conversationId: string, status: 'open' | 'resolved' | { readonly snoozedUntil: number }): Promise<void> {
     return this.changeSummary(conversationId, (s) => {
-      const { snoozedUntil: _old, ...rest } = s;
+      const rest: ConversationSummary = { ...s };
+      delete (rest as { snoozedUntil?: number }).snoozedUntil;
       return typeof status === 'string'
         ? { ...rest, status }
         : { ...rest, status: 'snoozed', snoozedUntil: status.snoozedUntil };
