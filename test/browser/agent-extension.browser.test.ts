@@ -162,7 +162,7 @@ describe('the extension driven by the scripted test runtime', () => {
     const tab = await openPage(scriptedId, `inbox.html#/inbox/${CONVERSATIONS.invoice}`, 1280, 800);
     await waitForText(tab, 'Assigned to');
     // Keyboard: the picker opens with Enter, the arrow keys move, Enter picks.
-    await tab.focus('#assignee-trigger');
+    await tab.focus('[data-team-control="assignee"]');
     await tab.keyboard.press('Enter');
     await tab.waitForSelector('[role="menuitemradio"]', { visible: true });
     const options = await tab.$$eval('[role="menuitemradio"]', (nodes) => nodes.map((node) => node.textContent.trim()));
@@ -173,9 +173,9 @@ describe('the extension driven by the scripted test runtime', () => {
     for (let i = 0; i < mine; i++) await tab.keyboard.press('ArrowDown');
     await tab.keyboard.press('Enter');
     await tab.waitForFunction(
-      () => document.querySelector('#assignee-trigger')?.textContent.includes('(you)') === true,
+      () => document.querySelector('[data-team-control="assignee"]')?.textContent.includes('(you)') === true,
     );
-    await tab.focus('#status-trigger');
+    await tab.focus('[data-team-control="status"]');
     await tab.keyboard.press('Enter');
     await tab.waitForSelector('[role="menuitemradio"]', { visible: true });
     const statuses = await tab.$$eval('[role="menuitemradio"]', (nodes) =>
@@ -186,7 +186,7 @@ describe('the extension driven by the scripted test runtime', () => {
     for (let i = 0; i < snooze; i++) await tab.keyboard.press('ArrowDown');
     await tab.keyboard.press('Enter');
     await tab.waitForFunction(
-      () => document.querySelector('#status-trigger')?.textContent.includes('Snoozed') === true,
+      () => document.querySelector('[data-team-control="status"]')?.textContent.includes('Snoozed') === true,
     );
     // An internal note: the composer's note mode, shown apart and marked as the team's only.
     await clickText(tab, 'Internal note');
