@@ -671,6 +671,11 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     // In the background: listing never waits for the relay; what a sync reads shows at the next listing.
     void this.#archive.syncQuietly(e);
+    return this.#summaries(e);
+  }
+
+  /** Every conversation's summary from what this device holds (no sync). */
+  async #summaries(e: Enrolled): Promise<ConversationSummary[]> {
     await this.#teamReady();
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
@@ -762,7 +767,9 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async #emitSummary(conversationId: HexId): Promise<void> {
-    const found = (await this.conversations()).find((c) => c.conversationId === conversationId);
+    const e = this.#enrolled;
+    if (e === undefined) return;
+    const found = (await this.#summaries(e)).find((c) => c.conversationId === conversationId);
     if (found !== undefined) this.#events.emit('conversation', found);
   }
 
