@@ -5,7 +5,8 @@
  *
  *   POST /v1/accounts/:a/devices/:d/archive-grants                 raw sealed box -> 201; 404 no such device
  *   GET  /v1/accounts/:a/devices/:d/archive-grants/after/:seq      {grants: [{seq, grant}]}  (device d only)
- *   PUT  /v1/accounts/:a/history/:author/:recordIdHex              raw record -> 201; 409 record-taken | archive-full
+ *   PUT  /v1/accounts/:a/history/:author/:recordIdHex[?notify=1]   raw record -> 201; 409 record-taken | archive-full
+ *        (notify=1: the account's other connected devices get a `nudge` frame, §16.11)
  *   GET  /v1/accounts/:a/history/after/:seq                        {records: [{seq, author, recordId, record}]}
  *
  * Every route needs a session of the account. A record is accepted only from the device it names
@@ -63,6 +64,15 @@ function page<T extends { readonly blob: Uint8Array }>(rows: readonly T[]): T[] 
   return out;
 }
 
+/** §16.11: `?notify=1` on a history write asks the relay to nudge the account's other devices. */
+function asksForNudge(target: string | undefined): boolean {
+  try {
+    return new URL(target ?? '/', 'http://relay.invalid').searchParams.get('notify') === '1';
+  } catch {
+    return false;
+  }
+}
+
 function recordAuthor(record: Uint8Array): string {
   if (record.length < AUTHOR_AT + ID_BYTES) throw new HttpError(400, 'bad-request', 'the history record is too short');
   return Buffer.from(record.subarray(AUTHOR_AT, AUTHOR_AT + ID_BYTES)).toString('hex');
@@ -107,6 +117,7 @@ export const archiveRoutes: readonly Route[] = [
     );
     if (result === 'taken') throw new HttpError(409, 'record-taken', 'this device wrote this record id already');
     if (result === 'full') throw new HttpError(409, 'archive-full', 'the account keeps no more history records');
+    if (asksForNudge(req.url)) ctx.hub.nudgeAccount(accountId, author);
     sendJson(res, 201, { stored: true });
   }),
 

@@ -164,6 +164,10 @@ export class Connection implements Subscriber {
     this.#error('queue-full', requestId);
   }
 
+  nudge(): void {
+    this.#send({ type: 'nudge' });
+  }
+
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
   }

@@ -14,7 +14,7 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Ack, ChainedSeq, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
-import { deviceQueue, visitorQueue } from '../store/store.js';
+import { deviceQueue, queueOwner, visitorQueue } from '../store/store.js';
 import { LruMap } from '../store/lru-map.js';
 
 /** What the hub needs from a connection. */
@@ -33,6 +33,8 @@ export interface Subscriber {
   storeFailed(requestId: number): void;
   /** The recipient's queue is full (SEALDESK_MAX_QUEUE_MESSAGES); nothing was stored. */
   queueFull(requestId: number): void;
+  /** §16.11: the account's history changed (sent only to device connections). */
+  nudge(): void;
   /** Close because the queue no longer exists (device removed, conversation deleted). */
   close(code: number, reason: string): void;
   /** Hold writes until the matching uncork, so that one batch's frames leave in one write. */
@@ -93,6 +95,8 @@ export class Hub {
   readonly #now: () => number;
   /** Usually one connection per queue: stored bare, a Set only for several (idle memory). */
   readonly #subscribers = new Map<QueueKey, Subscriber | Set<Subscriber>>();
+  /** Device queues with a subscriber on this node, by account (the nudge of §16.11). */
+  readonly #deviceQueues = new Map<string, Map<string, QueueKey>>();
   #sends: PendingSend[] = [];
   #acks = new Map<QueueKey, number>();
   #scheduled = false;
@@ -134,7 +138,15 @@ export class Hub {
     if (current === undefined || current === s) this.#subscribers.set(queue, s);
     else if (current instanceof Set) current.add(s);
     else this.#subscribers.set(queue, new Set([current, s]));
-    if (current === undefined) this.#cluster?.watch(queue);
+    if (current === undefined) {
+      this.#cluster?.watch(queue);
+      const owner = queueOwner(queue);
+      if (owner?.kind === 'device') {
+        const devices = this.#deviceQueues.get(owner.accountId) ?? new Map<string, QueueKey>();
+        devices.set(owner.deviceId, queue);
+        this.#deviceQueues.set(owner.accountId, devices);
+      }
+    }
   }
 
   unsubscribe(queue: QueueKey, s: Subscriber): void {
@@ -142,6 +154,12 @@ export class Hub {
     if (current === s) {
       this.#subscribers.delete(queue);
       this.#cluster?.unwatch(queue);
+      const owner = queueOwner(queue);
+      if (owner?.kind === 'device') {
+        const devices = this.#deviceQueues.get(owner.accountId);
+        devices?.delete(owner.deviceId);
+        if (devices?.size === 0) this.#deviceQueues.delete(owner.accountId);
+      }
     } else if (current instanceof Set) {
       current.delete(s);
       const [only, ...rest] = current;
@@ -202,6 +220,17 @@ export class Hub {
   blockConversation(conversationId: string): void {
     for (const s of this.#subscribersOf(visitorQueue(conversationId)))
       s.close(CLOSE_BLOCKED, 'the business blocked this conversation');
+  }
+
+  /**
+   * §16.11: tells this node's connections of the account's other devices that its history changed
+   * (no fields). Best effort: a device on another node, or offline, reads it at its next sync.
+   */
+  nudgeAccount(accountId: string, exceptDeviceId: string): void {
+    for (const [deviceId, queue] of this.#deviceQueues.get(accountId) ?? []) {
+      if (deviceId === exceptDeviceId) continue;
+      for (const s of this.#subscribersOf(queue)) s.nudge();
+    }
   }
 
   /** Closes this node's sockets of a queue that no longer exists. */

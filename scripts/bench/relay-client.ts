@@ -107,6 +107,9 @@ export class RelayClient {
       refused(_requestId, code) {
         events.onProblem(`error-${code}`);
       },
+      nudge() {
+        // §16.11: the benchmark reads no history.
+      },
       closed(error: RelayError) {
         if (!state.closing) events.onProblem(`closed-${error.code}`);
       },

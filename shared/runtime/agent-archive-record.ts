@@ -10,7 +10,8 @@
  */
 import { concatBytes, fromHex, toHex } from '../crypto/index.js';
 import { DecodeError } from '../errors/index.js';
-import type { ArchiveKeyGrant, ArchiveKeyring } from '../protocol/index.js';
+import type { ArchiveKeyGrant, ArchiveKeyring, AuthoredTeamEvent } from '../protocol/index.js';
+import type { TeamEventDraft } from './agent-team-events-record.js';
 import type { ChatBody, ChatMessage, HexId } from './api-common.js';
 import type { TeamSharedState } from './agent-canned-state.js';
 
@@ -40,9 +41,18 @@ export interface AgentArchiveRecord {
   /** Sealed grants saved before they are sent (the owner's rotation, §9.5). */
   readonly outgoingGrants: readonly ArchiveKeyGrant[];
   /** Sealed records saved (with the keyring's usage count) before they are sent. */
-  readonly outgoingRecords: readonly { readonly recordId: Uint8Array; readonly record: Uint8Array }[];
+  readonly outgoingRecords: readonly {
+    readonly recordId: Uint8Array;
+    readonly record: Uint8Array;
+    /** Ask the relay to nudge the other devices when it is stored (team events, PROTOCOL §16.11). */
+    readonly notify?: true;
+  }[];
   readonly unsealed: readonly UnsealedMessage[];
   readonly archived: readonly ArchivedMessage[];
+  /** Team events (PROTOCOL §9.8) read and written, compacted (agent-team-events-record.ts). */
+  readonly team?: readonly AuthoredTeamEvent[];
+  /** This device's team events waiting for the current archive key (§9.1). */
+  readonly teamUnsealed?: readonly TeamEventDraft[];
   /** Canned replies and presence (§9.7); absent in records saved before them (= none). */
   readonly shared?: TeamSharedState;
   /** Team-shared records (§9.7) made while no current key was held, sealed when it arrives. */

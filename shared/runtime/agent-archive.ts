@@ -29,8 +29,10 @@ import {
   createArchiveKeyring,
   decodeDeviceListBody,
   grantArchiveKeys,
+  type AuthoredTeamEvent,
   historyRecordCodec,
   inTeamNamespace,
+  isTeamEventRecordId,
   openHistoryRecord,
   rotateArchiveOnListChange,
   sealHistoryRecord,
@@ -51,6 +53,13 @@ import {
 import { archiveAlert } from './agent-archive-alerts.js';
 import { EMPTY_TEAM_SHARED, type TeamSharedChanged, type TeamSharedState } from './agent-canned-state.js';
 import { type TeamMerge, readTeamRecord } from './agent-canned-reading.js';
+import {
+  type TeamEventDraft,
+  openedTeamEvent,
+  sealTeamDrafts,
+  teamEventsOf,
+  withTeamEvents,
+} from './agent-team-events-record.js';
 import type { ChatMessage, PlainAlert } from './api-common.js';
 import { refreshDirectory } from './directory-sync.js';
 import type { RuntimeStore } from './runtime-shapes.js';
@@ -82,18 +91,29 @@ export class AgentArchive {
   readonly #store: RuntimeStore;
   readonly #alert: (alert: PlainAlert) => void;
   readonly #sharedChanged: (what: NonNullable<TeamSharedChanged>) => void;
+  readonly #onTeamEvents: (events: readonly AuthoredTeamEvent[]) => void;
   readonly #queue = new SerialQueues();
   #record: AgentArchiveRecord | undefined;
   #syncing: Promise<void> | undefined;
+  /** A nudge came during a sync, which may have read the records before the change (§16.11). */
+  #syncAgain = false;
 
+  /**
+   * `sharedChanged`: canned replies or presence changed (§9.7); `teamEvents`: team events (§9.8)
+   * this device read or wrote, after they were saved.
+   */
   constructor(
     store: RuntimeStore,
     alert: (alert: PlainAlert) => void,
-    sharedChanged: (what: NonNullable<TeamSharedChanged>) => void = () => undefined,
+    hooks: {
+      readonly sharedChanged?: (what: NonNullable<TeamSharedChanged>) => void;
+      readonly teamEvents?: (events: readonly AuthoredTeamEvent[]) => void;
+    } = {},
   ) {
     this.#store = store;
     this.#alert = alert;
-    this.#sharedChanged = sharedChanged;
+    this.#sharedChanged = hooks.sharedChanged ?? (() => undefined);
+    this.#onTeamEvents = hooks.teamEvents ?? (() => undefined);
   }
 
   async #load(): Promise<AgentArchiveRecord> {
@@ -131,6 +151,31 @@ export class AgentArchive {
     });
   }
 
+  /** Team events (§9.8) this device holds, its own included. */
+  async teamEvents(): Promise<readonly AuthoredTeamEvent[]> {
+    return teamEventsOf(await this.#load());
+  }
+
+  /**
+   * §9.8: seals this device's team events under the current key (or keeps them until it arrives,
+   * §9.1), saves them with the keyring's usage count, then sends them. Resolves once they are saved.
+   */
+  writeTeam(e: Enrolled, drafts: readonly TeamEventDraft[]): Promise<void> {
+    return this.#queue.run(QUEUE, async () => {
+      const before = await this.#follow(e, await this.#load());
+      const waiting = [...(before.teamUnsealed ?? []), ...drafts];
+      const sealed = await sealTeamDrafts(before, waiting, e.p.env, e.keys);
+      await this.#save(sealed);
+      this.#onTeamEvents(teamEventsOf(sealed));
+      try {
+        await this.#flush(e);
+      } catch (error) {
+        if (!(error instanceof SealdeskError)) throw error;
+        this.#alert(archiveAlert('sync', error));
+      }
+    });
+  }
+
   /** §9.2: seals a record of each shown message (or keeps it until the current key arrives), then sends. */
   write(e: Enrolled, messages: readonly ChatMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
@@ -163,8 +208,17 @@ export class AgentArchive {
   syncQuietly(e: Enrolled): Promise<void> {
     this.#syncing ??= this.syncNow(e).finally(() => {
       this.#syncing = undefined;
+      if (!this.#syncAgain) return;
+      this.#syncAgain = false;
+      void this.syncQuietly(e);
     });
     return this.#syncing;
+  }
+
+  /** §16.11: the relay says the history changed: sync now, or once more after the sync running. */
+  nudged(e: Enrolled): void {
+    if (this.#syncing !== undefined) this.#syncAgain = true;
+    else void this.syncQuietly(e);
   }
 
   /** A sync of its own, after the owner signed a list (a running sync may have read the view before it). */
@@ -254,7 +308,8 @@ export class AgentArchive {
     records: readonly UnsealedRecord[],
   ): Promise<AgentArchiveRecord> {
     let keyring = record.keyring;
-    const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
+    // Team-shared records ask the relay to nudge the other devices (§16.11), as team events do.
+    const sealed: { recordId: Uint8Array; record: Uint8Array; notify: true }[] = [];
     const waiting: UnsealedRecord[] = [];
     for (const r of records) {
       if (keyring === undefined) {
@@ -264,7 +319,7 @@ export class AgentArchive {
       try {
         const out = await sealHistoryRecord(keyring, e.p.env, e.keys, r.recordId, r.plaintext);
         keyring = out.keyring;
-        sealed.push({ recordId: r.recordId, record: out.record });
+        sealed.push({ recordId: r.recordId, record: out.record, notify: true });
       } catch (error) {
         if (!(error instanceof ArchiveKeyPendingError)) throw error;
         waiting.push(r);
@@ -291,8 +346,9 @@ export class AgentArchive {
     }
     const recordsLeft = [];
     for (const r of record.outgoingRecords) {
-      if (!(await sent(() => api.putRecord(e.account.accountId, e.keys.deviceId, r.recordId, r.record, auth))))
-        recordsLeft.push(r);
+      const put = () =>
+        api.putRecord(e.account.accountId, e.keys.deviceId, r.recordId, r.record, auth, undefined, r.notify === true);
+      if (!(await sent(put))) recordsLeft.push(r);
     }
     await this.#save({ ...(await this.#load()), outgoingGrants: grantsLeft, outgoingRecords: recordsLeft });
   }
@@ -328,6 +384,13 @@ export class AgentArchive {
       await this.#save(await this.#sealRecords(e, { ...messages, unsealedRecords: [] }, unsealedRecords));
       await this.#flush(e);
     }
+    const drafts = record.teamUnsealed ?? [];
+    if (drafts.length > 0 && record.keyring !== undefined) {
+      const sealed = await sealTeamDrafts(await this.#load(), drafts, e.p.env, e.keys);
+      await this.#save(sealed);
+      if ((sealed.teamUnsealed ?? []).length < drafts.length) this.#onTeamEvents(teamEventsOf(sealed));
+      await this.#flush(e);
+    }
   }
 
   async #readRecords(e: Enrolled): Promise<void> {
@@ -342,8 +405,19 @@ export class AgentArchive {
       const archived = [...record.archived];
       let shared = record.shared ?? EMPTY_TEAM_SHARED;
       const changed = new Set<NonNullable<TeamSharedChanged>>();
+      const team: AuthoredTeamEvent[] = [];
       let blocked = false;
       for (const row of rows) {
+        if (isTeamEventRecordId(row.recordId)) {
+          const event = await this.#openTeam(e, keyring, row);
+          if (event === 'later') {
+            blocked = true;
+            break;
+          }
+          cursor = row.seq;
+          if (event !== undefined) team.push(event);
+          continue;
+        }
         const opened = await this.#open(e, keyring, row);
         if (opened === 'later') {
           blocked = true;
@@ -360,9 +434,13 @@ export class AgentArchive {
         );
         if (!known) archived.push(opened);
       }
-      record = { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES), shared };
+      record = withTeamEvents(
+        { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES), shared },
+        team,
+      );
       await this.#save(record);
       for (const what of changed) this.#sharedChanged(what);
+      if (team.length > 0) this.#onTeamEvents(teamEventsOf(record));
       if (blocked) return;
     }
   }
@@ -377,6 +455,30 @@ export class AgentArchive {
       if (!(error instanceof SealdeskError)) throw error;
       this.#alert(archiveAlert('record', error));
       return shared;
+    }
+  }
+
+  /**
+   * One team event record (§9.8) checked as every history record is (§9.2: author listed at its
+   * epoch, signature, key held) and strictly decoded; refused ones raise the same alert.
+   */
+  async #openTeam(
+    e: Enrolled,
+    keyring: ArchiveKeyring,
+    row: HistoryRecordBlob,
+  ): Promise<AuthoredTeamEvent | 'later' | undefined> {
+    if (idEquals(row.author, e.keys.deviceId)) return undefined;
+    try {
+      const { body } = decode(historyRecordCodec, row.record, 'historyRecord');
+      if (!keyring.keys.some((k) => k.epoch === body.epoch)) return 'later';
+      const { plaintext, author } = await openHistoryRecord(keyring, row.recordId, row.record, (epoch) =>
+        authorsAt(e.view, keyring, epoch),
+      );
+      return openedTeamEvent(plaintext, row.recordId, body.epoch, author);
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      this.#alert(archiveAlert('record', error));
+      return undefined;
     }
   }
 

@@ -101,6 +101,18 @@ import {
 import { AgentArchive } from './agent-archive.js';
 import * as canned from './agent-canned-replies.js';
 import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
+import {
+  type TeamStatusChange,
+  TeamStates,
+  assignDraft,
+  lastVisitorAt,
+  noteDraft,
+  notesAsMessages,
+  statusDraft,
+  withNotes,
+  withTeamState,
+} from './agent-team-events.js';
+import type { AuthoredTeamEvent } from '../protocol/index.js';
 
 export interface AgentRuntimePorts extends RuntimePlatform {
   readonly store: RuntimeStore;
@@ -149,6 +161,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** The profile the device being linked gets: this device's agent, or an invited agent's. */
   #linkProfile: DeviceProfile | undefined;
   readonly #requests: ChangeRequests;
+  /** PROTOCOL §9.8: the team state computed from the team events held (agent-team-events.ts). */
+  #team = new TeamStates([]);
+  #teamLoaded: Promise<void> | undefined;
+  #cancelSnoozeWake: (() => void) | undefined;
 
   readonly on = this.#events.on;
 
@@ -174,8 +190,13 @@ class AgentRuntimeImpl implements AgentRuntime {
       (alert) => {
         this.#events.emit('alert', alert);
       },
-      (what) => {
-        void this.#emitShared(what);
+      {
+        sharedChanged: (what) => {
+          void this.#emitShared(what);
+        },
+        teamEvents: (events) => {
+          this.#takeTeamEvents(events);
+        },
       },
     );
   }
@@ -347,6 +368,10 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#events.emit('connection', connectionStateOf(event.status));
       return;
     }
+    if (event.type === 'nudge') {
+      this.#archive.nudged(e);
+      return;
+    }
     if (event.type === 'stored' && event.ref !== undefined) {
       const ref = event.ref;
       const key = idToHex(event.conversationId);
@@ -485,7 +510,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     this.#emitAlerts(alerts);
     if (e.view !== viewBefore) this.#emitDeviceChanges(e, viewBefore);
-    if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', summaryOf(next));
+    if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', this.#summaryOf(next));
     if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
     this.#armTick(e, conversationId, next);
   }
@@ -521,7 +546,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#archiveShown(e, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     this.#emitAlerts(step.alerts);
-    if (taken.shown.length > 0) this.#events.emit('conversation', summaryOf(taken.record));
+    if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(taken.record));
     this.#armTick(e, conversationId, taken.record);
   }
 
@@ -585,7 +610,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       if (sent.shown !== undefined) {
         this.#events.emit('message', sent.shown);
         this.#archiveShown(e, [sent.shown]);
-        this.#events.emit('conversation', summaryOf(sent.record));
+        this.#events.emit('conversation', this.#summaryOf(sent.record));
       }
       return sent.messageId;
     });
@@ -708,12 +733,25 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     // In the background: listing never waits for the relay; what a sync reads shows at the next listing.
     void this.#syncArchive(e, 'quietly');
+    return this.#summaries(e);
+  }
+
+  /** Every conversation's summary from what this device holds (no sync). */
+  async #summaries(e: Enrolled): Promise<ConversationSummary[]> {
+    await this.#teamReady();
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
-      if (record !== undefined) out.push(summaryOf(record));
+      if (record !== undefined) out.push(this.#summaryOf(record));
     }
-    out.push(...archivedSummaries(await this.#archive.archived(), new Set(out.map((c) => c.conversationId))));
+    const archived = await this.#archive.archived();
+    const now = e.p.timers.now();
+    for (const summary of archivedSummaries(archived, new Set(out.map((c) => c.conversationId)))) {
+      const messages = archived
+        .filter((a) => a.message.conversationId === summary.conversationId)
+        .map((a) => a.message);
+      out.push(withTeamState(summary, this.#team.of(summary.conversationId), now, lastVisitorAt(messages)));
+    }
     return out.sort((a, b) => b.lastActivity - a.lastActivity);
   }
 
@@ -721,7 +759,87 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
     const local = (record?.messages ?? []).map((m) => this.#asSeen(m, e));
-    return mergeHistory(local, await this.#archive.archived(), conversationId);
+    await this.#teamReady();
+    const notes = notesAsMessages(this.#team.of(conversationId), conversationId, idToHex(e.keys.deviceId), e.view);
+    return withNotes(mergeHistory(local, await this.#archive.archived(), conversationId), notes);
+  }
+
+  // ---- team state (PROTOCOL §9.8, agent-team-events.ts) -----------------------------------------
+
+  async assign(conversationId: HexId, agentId: HexId | null): Promise<void> {
+    const e = await this.#require();
+    await this.#archive.writeTeam(e, [assignDraft(e.view, conversationId, agentId, e.p.timers.now())]);
+  }
+
+  async setStatus(conversationId: HexId, status: TeamStatusChange): Promise<void> {
+    const e = await this.#require();
+    await this.#archive.writeTeam(e, [statusDraft(conversationId, status, e.p.timers.now())]);
+  }
+
+  async addNote(conversationId: HexId, text: string): Promise<void> {
+    const e = await this.#require();
+    await this.#archive.writeTeam(e, [noteDraft(conversationId, text, e.p.timers.now())]);
+  }
+
+  /** The team state from the stored events, read once (later changes arrive through #takeTeamEvents). */
+  #teamReady(): Promise<void> {
+    this.#teamLoaded ??= this.#archive.teamEvents().then((events) => {
+      this.#team = new TeamStates(events);
+      this.#armSnoozeWake();
+    });
+    return this.#teamLoaded;
+  }
+
+  /** New team events were saved: recompute, then tell the UI what changed (summaries, new notes). */
+  #takeTeamEvents(events: readonly AuthoredTeamEvent[]): void {
+    const before = this.#team;
+    const after = new TeamStates(events);
+    this.#team = after;
+    this.#teamLoaded ??= Promise.resolve();
+    this.#armSnoozeWake();
+    const e = this.#enrolled;
+    if (e === undefined) return;
+    const self = idToHex(e.keys.deviceId);
+    for (const id of after.conversationIds()) {
+      const old = before.of(id);
+      const now = after.of(id);
+      if (now === undefined || (old !== undefined && sameTeamState(old, now))) continue;
+      const known = new Set(notesAsMessages(old, id, self, e.view).map((n) => n.id));
+      for (const note of notesAsMessages(now, id, self, e.view))
+        if (!known.has(note.id)) this.#events.emit('message', note);
+      void this.#emitSummary(id);
+    }
+  }
+
+  /** A snoozed conversation opens again when its time comes: its summary is sent then. */
+  #armSnoozeWake(): void {
+    this.#cancelSnoozeWake?.();
+    this.#cancelSnoozeWake = undefined;
+    const e = this.#enrolled;
+    if (e === undefined || this.#disposed) return;
+    const now = e.p.timers.now();
+    const due = this.#team.nextSnoozeEnd(now);
+    if (due === undefined) return;
+    this.#cancelSnoozeWake = e.p.timers.after(due - now, () => {
+      this.#cancelSnoozeWake = undefined;
+      for (const id of this.#team.conversationIds())
+        if (this.#team.of(id)?.snoozedUntil === due) void this.#emitSummary(id);
+      this.#armSnoozeWake();
+    });
+  }
+
+  async #emitSummary(conversationId: HexId): Promise<void> {
+    const e = this.#enrolled;
+    if (e === undefined) return;
+    const found = (await this.#summaries(e)).find((c) => c.conversationId === conversationId);
+    if (found !== undefined) this.#events.emit('conversation', found);
+  }
+
+  /** A conversation's summary with the team's status and assignee (§9.8). */
+  #summaryOf(record: ConversationRecord): ConversationSummary {
+    const summary = summaryOf(record);
+    const now = this.#enrolled?.p.timers.now() ?? 0;
+    return withTeamState(summary, this.#team.of(summary.conversationId), now, lastVisitorAt(record.messages));
   }
 
   async searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]> {
@@ -1002,6 +1120,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#disposed = true;
     const e = this.#enrolled;
     e?.cancelMaintenance?.();
+    this.#cancelSnoozeWake?.();
     for (const cancel of this.#ticks.values()) cancel();
     this.#ticks.clear();
     void e?.connection?.stop();
@@ -1019,6 +1138,18 @@ class AgentRuntimeImpl implements AgentRuntime {
   #emitAlerts(alerts: readonly SecurityAlert[]): void {
     for (const alert of alerts) this.#events.emit('alert', plainAlert(alert));
   }
+}
+
+function sameTeamState(a: ReturnType<TeamStates['of']>, b: ReturnType<TeamStates['of']>): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.status === b.status &&
+    a.statusSet === b.statusSet &&
+    a.snoozedUntil === b.snoozedUntil &&
+    a.statusAt === b.statusAt &&
+    (a.assignee === undefined ? '' : toHex(a.assignee)) === (b.assignee === undefined ? '' : toHex(b.assignee)) &&
+    a.notes.length === b.notes.length
+  );
 }
 
 function summaryOf(record: ConversationRecord): ConversationSummary {

@@ -37,8 +37,13 @@ export interface ConversationSummary {
   readonly preview: string;
   readonly lastActivity: number;
   readonly unread: number;
+  /**
+   * From the team's events (PROTOCOL §9.8): the last status set, a snooze ending when its time
+   * comes or the visitor writes; without any, `resolved` once the conversation is closed.
+   */
   readonly status: 'open' | 'snoozed' | 'resolved';
   readonly snoozedUntil?: number;
+  /** The agent id the conversation is assigned to (§9.8); absent when unassigned. */
   readonly assignee?: HexId;
   readonly closed: boolean;
 }
@@ -205,6 +210,16 @@ export interface AgentRuntime {
    * every word must match). The index lives in this device's storage and is rebuilt if lost.
    */
   searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]>;
+  /**
+   * Team state (PROTOCOL §9.8), shared with every device of the account as encrypted team events:
+   * the relay stores ciphertext only, and nothing of it reaches the visitor. Each resolves once the
+   * event is saved on this device (it is sent then, or when the current archive key arrives); the
+   * change shows in `conversation` events (and `message` for a note) on every device.
+   */
+  assign(conversationId: HexId, agentId: HexId | null): Promise<void>;
+  setStatus(conversationId: HexId, status: 'open' | 'resolved' | { readonly snoozedUntil: number }): Promise<void>;
+  /** An internal note: a history entry of kind `note`, shown to the team only. */
+  addNote(conversationId: HexId, text: string): Promise<void>;
   /**
    * Blocks the visitor of a conversation at the relay (PROTOCOL §16.10): its sockets are closed,
    * it cannot send or reopen, and this account's devices receive nothing more from it. Per

@@ -158,6 +158,69 @@ describe('the extension driven by the scripted test runtime', () => {
     await tab.close();
   });
 
+  it('team (#15.1-2): assignee picker and status by keyboard, an internal note set apart, inbox filters', async () => {
+    const tab = await openPage(scriptedId, `inbox.html#/inbox/${CONVERSATIONS.invoice}`, 1280, 800);
+    await waitForText(tab, 'Assigned to');
+    // Keyboard: the picker opens with Enter, the arrow keys move, Enter picks.
+    await tab.focus('[data-team-control="assignee"]');
+    await tab.keyboard.press('Enter');
+    await tab.waitForSelector('[role="menuitemradio"]', { visible: true });
+    const options = await tab.$$eval('[role="menuitemradio"]', (nodes) => nodes.map((node) => node.textContent.trim()));
+    expect(options[0]).toBe('Unassigned');
+    const mine = options.findIndex((text) => text.endsWith('(you)'));
+    expect(mine).toBeGreaterThan(0);
+    // The menu opens with its first item focused.
+    for (let i = 0; i < mine; i++) await tab.keyboard.press('ArrowDown');
+    await tab.keyboard.press('Enter');
+    await tab.waitForFunction(
+      () => document.querySelector('[data-team-control="assignee"]')?.textContent.includes('(you)') === true,
+    );
+    await tab.focus('[data-team-control="status"]');
+    await tab.keyboard.press('Enter');
+    await tab.waitForSelector('[role="menuitemradio"]', { visible: true });
+    const statuses = await tab.$$eval('[role="menuitemradio"]', (nodes) =>
+      nodes.map((node) => node.textContent.trim()),
+    );
+    const snooze = statuses.indexOf('Snooze for an hour');
+    expect(snooze).toBeGreaterThan(0);
+    for (let i = 0; i < snooze; i++) await tab.keyboard.press('ArrowDown');
+    await tab.keyboard.press('Enter');
+    await tab.waitForFunction(
+      () => document.querySelector('[data-team-control="status"]')?.textContent.includes('Snoozed') === true,
+    );
+    // An internal note: the composer's note mode, shown apart and marked as the team's only.
+    await clickText(tab, 'Internal note');
+    await waitForText(tab, 'It is never sent to the visitor.');
+    await tab.type('#composer-text', 'Refund approved by Olga; waiting for the bank.');
+    await tab.keyboard.press('Enter');
+    await tab.waitForSelector('.message--note:last-of-type');
+    const noteHeader = await tab.$eval('.message--note:last-of-type .message__author', (node) => node.textContent);
+    expect(noteHeader).toContain('Internal note — only your team sees this');
+    expect(await cspViolations(tab)).toEqual([]);
+    await expectAccessible(tab);
+    await saveScreenshot(tab, 'extension-8-conversation-team-note');
+    // The inbox filters: the snoozed conversation is under Snoozed (and Mine no more: it is not open).
+    await tab.goto(`chrome-extension://${scriptedId}/inbox.html#/inbox`);
+    await waitForText(tab, 'Unassigned');
+    const tabs = await tab.$$eval('.list [role="tab"]', (nodes) => nodes.map((node) => node.textContent.trim()));
+    expect(tabs.map((t) => t.replace(/\s*\d+$/, ''))).toEqual([
+      'All open',
+      'Mine',
+      'Unassigned',
+      'Snoozed',
+      'Resolved',
+    ]);
+    await clickText(tab, 'Snoozed');
+    await tab.waitForFunction(
+      (href) => [...document.querySelectorAll('a.row')].some((a) => a.getAttribute('href')?.endsWith(href) === true),
+      {},
+      CONVERSATIONS.invoice,
+    );
+    await expectAccessible(tab);
+    await saveScreenshot(tab, 'extension-9-inbox-filters');
+    await tab.close();
+  });
+
   it('the service worker killed mid-conversation: the page reconnects and the next message goes through', async () => {
     await panel.goto(`chrome-extension://${scriptedId}/sidepanel.html#/inbox/${CONVERSATIONS.booking}`);
     await waitForText(panel, 'Booked: Thursday 16:15');

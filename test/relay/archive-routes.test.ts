@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from './support/relay-process.js';
-import { enrolDevice, http, randomHexId, registerAndLogin, unb64 } from './support/relay-api.js';
+import {
+  connectDevice,
+  connectVisitor,
+  enrolDevice,
+  http,
+  openConversation,
+  randomHexId,
+  registerAndLogin,
+  unb64,
+} from './support/relay-api.js';
 import { as, deviceSession } from './support/device-roles.js';
 
 /** A record-shaped blob naming `author` at bytes 22..38 (the relay reads nothing else of it). */
@@ -87,5 +96,43 @@ describe('§9: archive grants and history records at the relay', () => {
     expect((page.json['records'] as unknown[]).length).toBe(1);
     expect((await as(other.token, relay.origin, 'GET', `${history}/after/0`)).status).toBe(403);
     expect((await http(relay.origin, 'GET', `${history}/after/0`)).status).toBe(401);
+  });
+
+  it('§16.11: a history write with notify=1 nudges the account’s other connected devices, no one else', async () => {
+    const account = await registerAndLogin(relay.origin, `archive-${randomHexId()}@example.test`);
+    const other = await registerAndLogin(relay.origin, `archive-${randomHexId()}@example.test`);
+    const [a, b] = [await enrolDevice(relay.origin, account), await enrolDevice(relay.origin, account)];
+    const stranger = await enrolDevice(relay.origin, other);
+    const ta = await deviceSession(relay.origin, a);
+    const [wa, wb, ws] = [
+      await connectDevice(relay.wsUrl, a),
+      await connectDevice(relay.wsUrl, b),
+      await connectDevice(relay.wsUrl, stranger),
+    ];
+    const visitor = await connectVisitor(relay.wsUrl, await openConversation(relay.origin, account.accountId));
+    const history = `/v1/accounts/${account.accountId}/history/${a.deviceId}`;
+    const nudges = (c: typeof wa): number => c.frames.filter((f) => f.type === 'nudge').length;
+
+    expect((await as(ta, relay.origin, 'PUT', `${history}/bb01`, { body: recordBy(a.deviceId, 1) })).status).toBe(201);
+    // A refused write (taken slot) and one naming another author nudge no one.
+    expect(
+      (await as(ta, relay.origin, 'PUT', `${history}/bb01?notify=1`, { body: recordBy(a.deviceId, 2) })).status,
+    ).toBe(409);
+    expect(
+      (await as(ta, relay.origin, 'PUT', `${history}/bb02?notify=1`, { body: recordBy(b.deviceId, 2) })).status,
+    ).toBe(400);
+    expect(
+      (await as(ta, relay.origin, 'PUT', `${history}/bb03?notify=1`, { body: recordBy(a.deviceId, 3) })).status,
+    ).toBe(201);
+    await wb.until((f) => f.some((x) => x.type === 'nudge'), 'the nudge at the sibling');
+    // Only two nudges in all: the write without notify and the refused ones sent none.
+    expect(
+      (await as(ta, relay.origin, 'PUT', `${history}/bb04?notify=1`, { body: recordBy(a.deviceId, 4) })).status,
+    ).toBe(201);
+    await wb.until((f) => f.filter((x) => x.type === 'nudge').length === 2, 'the second nudge');
+    expect([nudges(wa), nudges(wb), nudges(ws), nudges(visitor)]).toEqual([0, 2, 0, 0]);
+    // The frame is the two header bytes only: no id, author or count.
+    expect(wb.frames.filter((f) => f.type === 'nudge')).toEqual([{ type: 'nudge' }, { type: 'nudge' }]);
+    for (const c of [wa, wb, ws, visitor]) await c.close();
   });
 });

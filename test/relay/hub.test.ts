@@ -8,7 +8,7 @@ import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import type { Ack, NewMessage, StoredMessage } from '../../relay/store/store.js';
-import { deviceQueue } from '../../relay/store/store.js';
+import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 import { Hub, type Subscriber } from '../../relay/ws/hub.js';
 
 /** A real MemoryStore whose commits wait until released, like a slow disk. */
@@ -57,6 +57,10 @@ class Recorder implements Subscriber {
 
   queueFull(requestId: number): void {
     this.events.push(`full ${requestId}`);
+  }
+
+  nudge(): void {
+    this.events.push('nudge');
   }
 
   close(): void {
@@ -131,5 +135,32 @@ describe('Hub', () => {
     ]);
     expect(receiver.events.filter((e) => e === 'deliver')).toEqual([]);
     expect(receiver.events.filter((e) => e === 'cork')).toHaveLength(2);
+  });
+
+  it('§16.11: a nudge reaches the account’s other connected devices only, not the writer, another account or a visitor', () => {
+    const hub = new Hub(
+      new MemoryStore(),
+      createLogger('error', () => undefined),
+      new Metrics(),
+      () => 1,
+    );
+    const [account, other] = ['a'.repeat(32), 'b'.repeat(32)];
+    const writer = new Recorder();
+    const sibling = new Recorder();
+    const siblingSecondTab = new Recorder();
+    const stranger = new Recorder();
+    const visitor = new Recorder();
+    const gone = new Recorder();
+    hub.subscribe(deviceQueue(account, '1'.repeat(32)), writer);
+    hub.subscribe(deviceQueue(account, '2'.repeat(32)), sibling);
+    hub.subscribe(deviceQueue(account, '2'.repeat(32)), siblingSecondTab);
+    hub.subscribe(deviceQueue(account, '3'.repeat(32)), gone);
+    hub.unsubscribe(deviceQueue(account, '3'.repeat(32)), gone);
+    hub.subscribe(deviceQueue(other, '2'.repeat(32)), stranger);
+    hub.subscribe(visitorQueue('c'.repeat(32)), visitor);
+    hub.nudgeAccount(account, '1'.repeat(32));
+    expect(sibling.events).toEqual(['nudge']);
+    expect(siblingSecondTab.events).toEqual(['nudge']);
+    for (const r of [writer, stranger, visitor, gone]) expect(r.events).toEqual([]);
   });
 });

@@ -15,9 +15,26 @@ import type {
 } from '../../shared/runtime/index.js';
 import { useRuntime } from '../app/injection.js';
 import { describeError, type PersonMessage } from '../errors/describe-error.js';
+import { useTeamStore } from './team-store.js';
 
-export const INBOX_FILTERS = { open: 'open', snoozed: 'snoozed', resolved: 'resolved' } as const;
+/** Inbox filters (issue #15 item 1): all open, open and assigned to me, open and unassigned, snoozed, resolved. */
+export const INBOX_FILTERS = {
+  open: 'open',
+  mine: 'mine',
+  unassigned: 'unassigned',
+  snoozed: 'snoozed',
+  resolved: 'resolved',
+} as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[keyof typeof INBOX_FILTERS];
+
+/** Whether a conversation shows under a filter; `me` is this device's agent id (for "Mine"). */
+export function matchesFilter(summary: ConversationSummary, filter: InboxFilter, me: HexId | undefined): boolean {
+  if (filter === 'snoozed' || filter === 'resolved') return summary.status === filter;
+  if (summary.status !== 'open') return false;
+  if (filter === 'mine') return me !== undefined && summary.assignee === me;
+  if (filter === 'unassigned') return summary.assignee === undefined;
+  return true;
+}
 
 export interface Upload {
   readonly id: number;
@@ -33,6 +50,7 @@ export const TYPING_TIMEOUT_MS = 6_000;
 
 export const useInboxStore = defineStore('inbox', () => {
   const runtime = useRuntime();
+  const team = useTeamStore();
   const summaries = ref<Record<HexId, ConversationSummary>>({});
   const histories = ref<Record<HexId, ChatMessage[]>>({});
   const typing = ref<Record<HexId, string>>({});
@@ -45,11 +63,13 @@ export const useInboxStore = defineStore('inbox', () => {
   let nextUpload = 1;
 
   const sorted = computed(() => Object.values(summaries.value).sort((a, b) => b.lastActivity - a.lastActivity));
-  const visible = computed(() => sorted.value.filter((summary) => summary.status === filter.value));
+  const me = computed(() => team.self?.agentId);
+  const visible = computed(() => sorted.value.filter((summary) => matchesFilter(summary, filter.value, me.value)));
   const unreadTotal = computed(() => sorted.value.reduce((sum, summary) => sum + summary.unread, 0));
   const counts = computed(() => {
-    const result: Record<InboxFilter, number> = { open: 0, snoozed: 0, resolved: 0 };
-    for (const summary of sorted.value) result[summary.status]++;
+    const result: Record<InboxFilter, number> = { open: 0, mine: 0, unassigned: 0, snoozed: 0, resolved: 0 };
+    for (const summary of sorted.value)
+      for (const f of Object.values(INBOX_FILTERS)) if (matchesFilter(summary, f, me.value)) result[f]++;
     return result;
   });
 
@@ -162,6 +182,23 @@ export const useInboxStore = defineStore('inbox', () => {
     await runtime.close(conversationId, 'resolved');
   }
 
+  /** Team state (PROTOCOL §9.8): the change comes back as a `conversation` event on every device. */
+  async function assign(conversationId: HexId, agentId: HexId | null): Promise<void> {
+    await runtime.assign(conversationId, agentId);
+  }
+
+  async function setTeamStatus(
+    conversationId: HexId,
+    status: 'open' | 'resolved' | { readonly snoozedUntil: number },
+  ): Promise<void> {
+    await runtime.setStatus(conversationId, status);
+  }
+
+  /** An internal note: never sent to the visitor; it comes back as a `message` event of kind `note`. */
+  async function addNote(conversationId: HexId, text: string): Promise<void> {
+    await runtime.addNote(conversationId, text);
+  }
+
   function onSummary(summary: ConversationSummary): void {
     summaries.value[summary.conversationId] = summary;
   }
@@ -192,6 +229,9 @@ export const useInboxStore = defineStore('inbox', () => {
     markRead,
     setTyping,
     closeConversation,
+    assign,
+    setTeamStatus,
+    addNote,
     onSummary,
   };
 });

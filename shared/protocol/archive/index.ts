@@ -71,3 +71,25 @@ export {
   PRESENCE_STATUSES,
   type PresenceStatus,
 } from './presence-codec.js';
+export {
+  decodeTeamEvent,
+  encodeTeamEvent,
+  isTeamEventRecordId,
+  TEAM_EVENT_LIMITS,
+  TEAM_EVENT_RECORD_ID_BYTES,
+  TEAM_STATUS_CODES,
+  type TeamEvent,
+  type TeamEventBody,
+  teamEventRecordId,
+  type TeamStatus,
+} from './team-event-codec.js';
+export {
+  type AuthoredTeamEvent,
+  compactTeamEvents,
+  compareTeamEvents,
+  type ConversationTeamState,
+  effectiveTeamStatus,
+  nextTeamEventCounter,
+  type TeamNote,
+  teamStateOf,
+} from './team-event-state.js';

@@ -95,7 +95,10 @@ export class ArchiveApi {
     }));
   }
 
-  /** Stores one record this device authored (ConflictError `record-taken` or `archive-full`). */
+  /**
+   * Stores one record this device authored (ConflictError `record-taken` or `archive-full`). With
+   * `notify`, the relay nudges the account's other connected devices (PROTOCOL §16.11).
+   */
   async putRecord(
     accountId: AccountId,
     author: DeviceId,
@@ -103,11 +106,12 @@ export class ArchiveApi {
     record: Uint8Array,
     auth: RelayAuth,
     call?: CallOptions,
+    notify = false,
   ): Promise<void> {
     await this.#http.request(
       {
         method: 'PUT',
-        path: `${account(accountId)}/history/${idToHex(author)}/${toHex(recordId)}`,
+        path: `${account(accountId)}/history/${idToHex(author)}/${toHex(recordId)}${notify ? '?notify=1' : ''}`,
         what: 'store a history record',
         bytes: record,
         auth,

@@ -102,6 +102,8 @@ export type ConnectionEvent =
       readonly ref: string | undefined;
       readonly error: RelayError;
     }
+  /** PROTOCOL §16.11: the account's history changed at the relay (a hint: read it again). */
+  | { readonly type: 'nudge' }
   /** A failure the connection recovers from (a handler or a store write failed, the relay misbehaved). */
   | { readonly type: 'problem'; readonly error: unknown };
 
@@ -284,6 +286,9 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
       },
       refused: (requestId, code) => {
         if (generation === this.#generation) this.#onRefused(requestId, code);
+      },
+      nudge: () => {
+        if (generation === this.#generation) this.#emit({ type: 'nudge' });
       },
       closed: (error) => {
         if (generation === this.#generation) this.#onDown(error);

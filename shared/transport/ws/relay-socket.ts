@@ -26,6 +26,8 @@ export interface SocketListener {
   stored(requestId: number, cursor: number): void;
   /** An error frame (§16.3.5); requestId 0 when it is not about one send. */
   refused(requestId: number, code: number): void;
+  /** A nudge frame (§16.11): the account's history changed. */
+  nudge(): void;
   /** Called once when the socket is gone, with the reason (UnreachableError for a plain drop). */
   closed(error: RelayError): void;
 }
@@ -224,6 +226,9 @@ export class RelaySocket {
         return;
       case 'error':
         listener.refused(frame.requestId, frame.code);
+        return;
+      case 'nudge':
+        listener.nudge();
         return;
       case 'challenge':
       case 'ready':

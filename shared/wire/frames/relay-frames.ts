@@ -14,6 +14,7 @@ export const RELAY_FRAME_TYPES = {
   stored: 0x03,
   deliver: 0x04,
   error: 0x05,
+  nudge: 0x06,
 } as const;
 
 /** Roles in a ready frame. */
@@ -52,7 +53,15 @@ export interface ErrorFrame {
   code: number;
 }
 
-export type RelayFrame = ChallengeFrame | ReadyFrame | StoredFrame | DeliverFrame | ErrorFrame;
+/**
+ * §16.11: the account's history changed (a sibling device wrote a record that asked for it). No
+ * fields: no record, author or conversation. The client reads the history again.
+ */
+export interface NudgeFrame {
+  type: 'nudge';
+}
+
+export type RelayFrame = ChallengeFrame | ReadyFrame | StoredFrame | DeliverFrame | ErrorFrame | NudgeFrame;
 
 const bodies: FrameBodies<RelayFrame> = {
   challenge: struct({ challenge: fixedBytes(CHALLENGE_BYTES) }),
@@ -60,6 +69,7 @@ const bodies: FrameBodies<RelayFrame> = {
   stored: struct({ requestId: u32, cursor: u64 }),
   deliver: struct({ cursor: u64, envelope: varBytes(LIMITS.maxEnvelopeBytes) }),
   error: struct({ requestId: u32, code: u16 }),
+  nudge: struct({}),
 };
 
 const family = frameFamily<RelayFrame>(RELAY_FRAME_TYPES, bodies);

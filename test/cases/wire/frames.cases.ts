@@ -62,6 +62,7 @@ const relayFrame: fc.Arbitrary<RelayFrame> = fc.oneof(
   fc
     .record({ requestId: u32, code: fc.integer({ min: 0, max: 0xffff }) })
     .map((f) => ({ type: 'error' as const, ...f })),
+  fc.constant({ type: 'nudge' as const }),
 );
 
 /** u64 inputs of the hot encoders, with the 2^32 boundary and the maximum drawn often. */
@@ -121,6 +122,8 @@ const relayFrameCases: PortableCase[] = [
         new Uint8Array([1, 0x05, 0, 0, 0, 0, 0, 9]),
         'error',
       );
+      // §16.11: the nudge has no fields at all.
+      assertBytes(encodeRelayFrame({ type: 'nudge' }), new Uint8Array([1, 0x06]), 'nudge');
       const challenge = new Uint8Array(32).fill(0xcc);
       const message = deviceAuthMessage(
         challenge,

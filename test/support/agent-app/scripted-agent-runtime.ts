@@ -313,6 +313,53 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return Promise.resolve(this.append(conversationId, { kind: 'text', text }).id);
   }
 
+  assign(conversationId: string, agentId: string | null): Promise<void> {
+    return this.changeSummary(conversationId, (s) => {
+      const rest: ConversationSummary = { ...s };
+      delete (rest as { assignee?: string }).assignee;
+      return agentId === null ? rest : { ...rest, assignee: agentId };
+    });
+  }
+
+  setStatus(conversationId: string, status: 'open' | 'resolved' | { readonly snoozedUntil: number }): Promise<void> {
+    return this.changeSummary(conversationId, (s) => {
+      const rest: ConversationSummary = { ...s };
+      delete (rest as { snoozedUntil?: number }).snoozedUntil;
+      return typeof status === 'string'
+        ? { ...rest, status }
+        : { ...rest, status: 'snoozed', snoozedUntil: status.snoozedUntil };
+    });
+  }
+
+  addNote(conversationId: string, text: string): Promise<void> {
+    const now = Date.now();
+    const note: ChatMessage = {
+      id: `note:${SELF_DEVICE}:1:${this.seq++}`,
+      conversationId,
+      from: 'self',
+      senderDeviceId: SELF_DEVICE,
+      sentAt: now,
+      receivedAt: now,
+      body: { kind: 'note', text },
+    };
+    this.histories.set(conversationId, [...(this.histories.get(conversationId) ?? []), note]);
+    this.emit('message', note);
+    return Promise.resolve();
+  }
+
+  private changeSummary(
+    conversationId: string,
+    change: (summary: ConversationSummary) => ConversationSummary,
+  ): Promise<void> {
+    const summary = this.summaries.get(conversationId);
+    if (summary === undefined)
+      return Promise.reject(new ScriptedRuntimeError('usage', `no conversation ${conversationId}`));
+    const next = change(summary);
+    this.summaries.set(conversationId, next);
+    this.emit('conversation', next);
+    return Promise.resolve();
+  }
+
   setTyping(): Promise<void> {
     return Promise.resolve();
   }
