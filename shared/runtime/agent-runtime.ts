@@ -74,7 +74,13 @@ import { type Platform, type RuntimePlatform, platformFor } from './platform.js'
 import { plainAlert, problemAlert } from './plain-alerts.js';
 import { fetchBundles } from './prekey-fetch.js';
 import { MessageSearch } from './agent-search.js';
-import { ConversationClosedError, NotStartedError, NotSupportedYetError, connectionStateOf } from './runtime-errors.js';
+import {
+  AccountKeyRequiredError,
+  ConversationClosedError,
+  NotStartedError,
+  NotSupportedYetError,
+  connectionStateOf,
+} from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
@@ -743,7 +749,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   async publishWidgetConfig(config: WidgetConfig): Promise<void> {
     const e = await this.#require();
     if (e.account.identity === undefined)
-      throw new NotSupportedYetError('only a device holding the account key can sign the widget configuration');
+      throw new AccountKeyRequiredError('only a device holding the account key can sign the widget configuration');
     const auth = await deviceAuth(e);
     await publishWidgetConfig(e.p.http.directory, e.account.identity, config, e.p.env, (bytes) =>
       e.p.http.directory.putWidgetConfig(e.account.accountId, bytes, auth),
