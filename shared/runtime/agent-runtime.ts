@@ -35,7 +35,13 @@ import {
   sealAttachment,
   tick,
 } from '../protocol/index.js';
-import { type ConnectionEvent, type OpaqueClient, RelayConnection, type SaveDelivery } from '../transport/index.js';
+import {
+  type ConnectionEvent,
+  type OpaqueClient,
+  type PushSubscriptionKeys,
+  RelayConnection,
+  type SaveDelivery,
+} from '../transport/index.js';
 import {
   type ConversationId,
   asConversationId,
@@ -87,6 +93,7 @@ import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-a
 import { RECOVERY_STEPS, type RecoveryInput, recoverOwnerDevice } from './agent-recovery.js';
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import * as blocks from './agent-blocks.js';
+import * as push from './agent-push.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { firstWidgetConfig, publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
@@ -683,6 +690,22 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async blockedConversations(): Promise<readonly BlockedVisitor[]> {
     return blocks.blockedConversations(await this.#require());
+  }
+
+  async pushPublicKey(): Promise<Uint8Array | undefined> {
+    return push.pushPublicKey(await this.#require());
+  }
+
+  async registerPushSubscription(subscription: PushSubscriptionKeys): Promise<void> {
+    await push.registerPushSubscription(await this.#require(), subscription);
+  }
+
+  async pushSubscriptionEndpoint(): Promise<string | undefined> {
+    return push.pushSubscriptionEndpoint(await this.#require());
+  }
+
+  async removePushSubscription(): Promise<boolean> {
+    return push.removePushSubscription(await this.#require());
   }
 
   /** Every shown message of every conversation (the search index's rebuild source). */

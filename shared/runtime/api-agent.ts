@@ -15,6 +15,7 @@ import type {
   Subscribe,
 } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
+import type { PushSubscriptionKeys } from '../transport/index.js';
 
 export type AgentRole = 'owner' | 'admin' | 'agent';
 export type AgentDeviceKind = 'extension' | 'pwa';
@@ -186,6 +187,17 @@ export interface AgentRuntime {
   unblockVisitor(conversationId: HexId): Promise<void>;
   /** The account's blocked conversations, newest first. */
   blockedConversations(): Promise<readonly BlockedVisitor[]>;
+
+  /**
+   * Web Push for this device (PROTOCOL §16.9). The relay's VAPID public key (the
+   * `applicationServerKey`; undefined when the relay sends no push), then the subscription the
+   * browser gave, registered for this device only (the relay refuses endpoints that are not https
+   * or that name a private or loopback address); the endpoint held now; and its removal.
+   */
+  pushPublicKey(): Promise<Uint8Array | undefined>;
+  registerPushSubscription(subscription: PushSubscriptionKeys): Promise<void>;
+  pushSubscriptionEndpoint(): Promise<string | undefined>;
+  removePushSubscription(): Promise<boolean>;
 
   readonly on: Subscribe<AgentEvents>;
   dispose(): void;

@@ -187,6 +187,10 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     blockVisitor: (conversationId) => call('blockVisitor', [conversationId]),
     unblockVisitor: (conversationId) => call('unblockVisitor', [conversationId]),
     blockedConversations: () => call('blockedConversations', []),
+    pushPublicKey: () => call('pushPublicKey', []),
+    registerPushSubscription: (subscription) => call('registerPushSubscription', [subscription]),
+    pushSubscriptionEndpoint: () => call('pushSubscriptionEndpoint', []),
+    removePushSubscription: () => call('removePushSubscription', []),
     on(type, listener) {
       let set = listeners.get(type);
       if (set === undefined) {

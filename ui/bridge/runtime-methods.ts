@@ -38,6 +38,10 @@ export const RUNTIME_METHODS = [
   'blockVisitor',
   'unblockVisitor',
   'blockedConversations',
+  'pushPublicKey',
+  'registerPushSubscription',
+  'pushSubscriptionEndpoint',
+  'removePushSubscription',
 ] as const satisfies readonly RuntimeMethod[];
 
 export const AGENT_EVENT_TYPES = [
