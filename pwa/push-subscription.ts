@@ -7,6 +7,27 @@ import type { PushSubscriptionKeys } from '../shared/transport/index.js';
 import { PermissionDeniedError, PushUnavailableError } from '../ui/errors/app-errors.js';
 import type { PushPlatform } from '../ui/app/platform.js';
 
+/**
+ * How long the browser's push service may take to answer a subscription. Chromium waits without end
+ * when its vendor's push service is unreachable; the person is told instead of left waiting.
+ */
+const SUBSCRIBE_DEADLINE_MS = 20_000;
+
+/** `work`, or PushUnavailableError when it has not settled after `ms`. */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new PushUnavailableError('the browser’s push service did not answer'));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function registration(): Promise<ServiceWorkerRegistration> {
   if (!('serviceWorker' in navigator) || !('PushManager' in window))
     throw new PushUnavailableError('this browser has no Web Push (service worker or PushManager missing)');
@@ -34,13 +55,13 @@ export const pwaPush: PushPlatform = {
       throw new PermissionDeniedError('notifications are not allowed for this app');
     try {
       // userVisibleOnly: every push shows a notification (push-handlers.ts), as Chrome requires.
-      return keysOf(
-        await reg.pushManager.subscribe({
-          userVisibleOnly: true,
-          applicationServerKey: new Uint8Array(applicationServerKey),
-        }),
-      );
+      const subscribing = reg.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: new Uint8Array(applicationServerKey),
+      });
+      return keysOf(await withDeadline(subscribing, SUBSCRIBE_DEADLINE_MS));
     } catch (error) {
+      if (error instanceof PushUnavailableError) throw error;
       if (error instanceof DOMException && error.name === 'NotAllowedError')
         throw new PermissionDeniedError('notifications are not allowed for this app', { cause: error });
       throw new PushUnavailableError(

@@ -5,7 +5,7 @@
  * so a name that resolves to a private address — at registration or only later (DNS rebinding) —
  * is never reached. Loopback is allowed only with SEALDESK_PUSH_LOOPBACK_HTTP=1 (tests).
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 
 /** The address literal is loopback (127/8, ::1, or IPv4-mapped loopback). */
@@ -43,7 +43,7 @@ export function isInternalAddress(address: string): boolean {
       lower === '::1' ||
       /^f[cd]/.test(lower) ||
       /^fe[89ab]/.test(lower) ||
-      /^ff/.test(lower) ||
+      lower.startsWith('ff') ||
       lower.startsWith('::ffff:')
     );
   }
@@ -89,7 +89,7 @@ export async function internalAddressOf(hostname: string, allowLoopback: boolean
  */
 export function guardedLookup(allowLoopback: boolean): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true } as LookupAllOptions, (error, addresses) => {
+    dnsLookup(hostname, { family: options.family ?? 0, hints: options.hints ?? 0, all: true }, (error, addresses) => {
       if (error !== null) {
         callback(error, '', 0);
         return;
@@ -99,12 +99,9 @@ export function guardedLookup(allowLoopback: boolean): LookupFunction {
         callback(new InternalPushAddressError(`push endpoint ${hostname} resolves to an internal address`), '', 0);
         return;
       }
-      if ((options as LookupOneOptions & { all?: boolean }).all === true)
-        (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      else {
-        const [first] = addresses;
-        callback(null, first?.address ?? '', first?.family ?? 4);
-      }
+      const [first] = addresses;
+      if (options.all === true) callback(null, addresses);
+      else callback(null, first?.address ?? '', first?.family ?? 4);
     });
   };
 }
