@@ -582,12 +582,16 @@ class AgentRuntimeImpl implements AgentRuntime {
     const [senderHex = '', seqText = ''] = messageId.split(':');
     const key = conversationId;
     const record = this.#records.get(key);
-    if (record !== undefined && record.unread > 0) this.#records.set(key, { ...record, unread: 0 });
+    const wasUnread = record !== undefined && record.unread > 0;
+    if (wasUnread) this.#records.set(key, { ...record, unread: 0 });
     await this.#send(conversationId, {
       kind: 'readReceipt',
       sender: asDeviceId(idBytesFromHex(senderHex)),
       seq: Number(seqText),
     });
+    // The unread count changed: every page and the extension's toolbar badge follow.
+    const now = this.#records.get(key);
+    if (wasUnread && now !== undefined) this.#events.emit('conversation', summaryOf(now));
   }
 
   async sendAttachment(
