@@ -5,7 +5,15 @@
  */
 import { contrast, textOn } from '../../../widget/look/colour.js';
 
-export { CHAT_ICON, CLOSE_ICON, LOCK_ICON, MINIMISE_ICON, SEND_ICON, SHIELD_ICON } from '../../../widget/look/icons.js';
+export {
+  ATTACH_ICON,
+  CHAT_ICON,
+  CLOSE_ICON,
+  LOCK_ICON,
+  MINIMISE_ICON,
+  SEND_ICON,
+  SHIELD_ICON,
+} from '../../../widget/look/icons.js';
 export { CHAT_CSS } from '../../../widget/chat/chat-styles.js';
 export { LOADER_CSS } from '../../../widget/loader/loader-styles.js';
 export { loaderTexts } from '../../../widget/loader/loader-texts.js';
