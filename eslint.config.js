@@ -21,6 +21,21 @@ const AGENT_APPS = SHARED;
 const WIDGET = SHARED.filter((unit) => unit !== 'shared/storage/dexie' && unit !== 'shared/transport/opaque');
 
 /**
+ * The widget's pure look and text modules, placed on their own so the agent apps' live preview of the
+ * widget (ui/views/business/) draws with the widget's own colour rule and words instead of a copy.
+ * All but `widget/look` are single files (a unit may be one file, named without its extension): the
+ * style sheets, the words and the business-hours rule; none reaches the visitor runtime or the relay.
+ */
+const WIDGET_LOOK_UNITS = {
+  'widget/look': [],
+  'widget/chat/texts': [],
+  'widget/chat/chat-styles': [],
+  'widget/chat/business-hours': ['shared/runtime', 'widget/chat/texts'],
+  'widget/loader/loader-styles': [],
+  'widget/loader/loader-texts': [],
+};
+
+/**
  * The allow-list: each folder names the folders it may import (besides itself). A file must sit in
  * one of these folders (the longest matching one; `.` is the top-level config files), so a new folder
  * has to be placed here before it can hold code. Inside `shared/` a folder is a layer (or a protocol
@@ -73,12 +88,25 @@ export const ALLOWED_IMPORTS = {
   relay: ['shared/wire'],
   // The embed snippet generator: plain functions the widget, the agent apps and `npm run snippet` share.
   'widget/snippet': ['shared/errors'],
-  ui: [...AGENT_APPS, 'widget/snippet'],
+  // The widget's look and words, pure and DOM-light: the agent app's live preview draws with them.
+  ...WIDGET_LOOK_UNITS,
+  ui: [...AGENT_APPS, 'widget/snippet', ...Object.keys(WIDGET_LOOK_UNITS)],
   pwa: [...AGENT_APPS, 'ui'],
   entrypoints: [...AGENT_APPS, 'ui'],
-  widget: [...WIDGET, 'widget/snippet'],
-  scripts: [...SHARED, 'relay', 'test', 'widget', 'widget/snippet'],
-  test: [...SHARED, 'relay', 'scripts', '.', 'ui', 'pwa', 'entrypoints', 'widget', 'widget/snippet'],
+  widget: [...WIDGET, 'widget/snippet', ...Object.keys(WIDGET_LOOK_UNITS)],
+  scripts: [...SHARED, 'relay', 'test', 'widget', 'widget/snippet', ...Object.keys(WIDGET_LOOK_UNITS)],
+  test: [
+    ...SHARED,
+    'relay',
+    'scripts',
+    '.',
+    'ui',
+    'pwa',
+    'entrypoints',
+    'widget',
+    'widget/snippet',
+    ...Object.keys(WIDGET_LOOK_UNITS),
+  ],
   '.': ['test'],
 };
 
@@ -137,9 +165,10 @@ const SPLIT_FOLDERS = new Set(['shared/protocol']);
  */
 export function folderOf(file) {
   if (!file.includes('/')) return '.';
+  const bare = file.replace(/\.(js|ts)$/, '');
   let best;
   for (const folder of Object.keys(ALLOWED_IMPORTS)) {
-    if (folder === '.' || !file.startsWith(`${folder}/`)) continue;
+    if (folder === '.' || !(file.startsWith(`${folder}/`) || bare === folder)) continue;
     if (SPLIT_FOLDERS.has(folder) && file.slice(folder.length + 1).includes('/')) continue;
     if (best === undefined || folder.length > best.length) best = folder;
   }

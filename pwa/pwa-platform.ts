@@ -1,6 +1,7 @@
 /** The PWA's side of AgentPlatform: its relay is the origin that serves it; the camera scans codes. */
 import type { AgentPlatform } from '../ui/app/platform.js';
 import type { RuntimeClient } from '../ui/bridge/runtime-client.js';
+import { pwaPush } from './push-subscription.js';
 import type { UpdateListener } from './service-worker-registration.js';
 
 export function pwaPlatform(client: RuntimeClient, onUpdateReady: (listener: UpdateListener) => void): AgentPlatform {
@@ -13,5 +14,6 @@ export function pwaPlatform(client: RuntimeClient, onUpdateReady: (listener: Upd
     requestRelayAccess: () => Promise.resolve(true), // a web page needs no grant to reach a relay
     onRuntimeAttach: (listener) => client.onAttach(listener),
     onUpdateReady,
+    push: pwaPush,
   };
 }

@@ -11,11 +11,13 @@ import { RUNTIME_PORT_NAME } from '../extension-bridge/port-name.js';
 import { createBackgroundRuntime } from './create-runtime.js';
 import { notifyVisitorMessages, openConversationOnClick } from './message-notifications.js';
 import { openInboxFromAction } from './toolbar-action.js';
+import { showUnreadOnBadge } from './unread-badge.js';
 
 export function startBackground(): void {
   const host = createRuntimeHost(async () => {
     const runtime = await createBackgroundRuntime();
     notifyVisitorMessages(runtime, () => host.connections);
+    showUnreadOnBadge(runtime);
     return runtime;
   });
   const ownOrigin = browser.runtime.getURL('/');

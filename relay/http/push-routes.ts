@@ -14,7 +14,7 @@ import { ECDH } from 'node:crypto';
 import type { RelayContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import type { PushWaker } from '../push/push-waker.js';
-import { checkPushEndpoint } from '../push/push-endpoint.js';
+import { checkPushEndpoint, refuseInternalEndpoint } from '../push/push-endpoint.js';
 import type { PushSubscriptionRecord } from '../store/store.js';
 import { requireAccount } from './access.js';
 import { bytesField, type JsonObject, readJson } from './body.js';
@@ -75,10 +75,9 @@ export const pushRoutes: readonly Route[] = [
     const push = enabled(ctx);
     const { accountId, deviceId } = await requireOwnDevice(ctx, req, params);
     const body = await readJson(req, MAX_BODY_BYTES);
-    const subscription: PushSubscriptionRecord = {
-      endpoint: checkPushEndpoint(body['endpoint'], ctx.config.push.allowLoopbackHttp),
-      ...subscriptionKeys(body),
-    };
+    const endpoint = checkPushEndpoint(body['endpoint'], ctx.config.push.allowLoopbackHttp);
+    const subscription: PushSubscriptionRecord = { endpoint, ...subscriptionKeys(body) };
+    await refuseInternalEndpoint(endpoint, ctx.config.push.allowLoopbackHttp);
     await ctx.store.putPushSubscription(accountId, deviceId, subscription, ctx.now());
     push.forget(accountId, deviceId);
     sendJson(res, 200, { stored: true });

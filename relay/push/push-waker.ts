@@ -10,7 +10,10 @@
  * - Bounded: at most SEALDESK_PUSH_CONCURRENCY requests in flight, MAX_WAITING more queued; past
  *   that a wake-up is dropped (logged) and the device's next message tries again.
  * - A 404 or 410 from the push service deletes the subscription (RFC 8030 §7.3), unless the device
- *   has registered another one meanwhile. Other failures are logged with the status and the push
+ *   has registered another one meanwhile.
+ * - Only public addresses: the request connects through a lookup that refuses loopback, private and
+ *   link-local addresses (push-post.ts, push-address.ts; THREAT-MODEL "Push endpoints").
+ * - Other failures are logged with the status and the push
  *   service's host only: the payload is a constant, and no id of a conversation or sender exists
  *   in anything sent.
  */
@@ -20,6 +23,7 @@ import { errorText, type Logger } from '../log.js';
 import type { PushSubscriptionRecord, Store } from '../store/store.js';
 import { LruMap } from '../store/lru-map.js';
 import type { VapidKeys } from './vapid-keys.js';
+import { postPushMessage } from './push-post.js';
 import { WAKE_PAYLOAD, WAKE_TOPIC } from './wake-payload.js';
 
 /** Devices whose last wake-up time is remembered (an LRU; a forgotten one may be woken early). */
@@ -35,7 +39,6 @@ export interface PushWakerDeps {
   readonly now: () => number;
   readonly keys: VapidKeys;
   readonly config: PushConfig;
-  readonly fetch?: typeof fetch;
 }
 
 interface Device {
@@ -47,7 +50,6 @@ const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base6
 
 export class PushWaker {
   readonly #deps: PushWakerDeps;
-  readonly #fetch: typeof fetch;
   readonly #lastWake = new LruMap<string, number>(REMEMBERED_DEVICES);
   readonly #waiting: Device[] = [];
   readonly #inFlight = new Set<Promise<void>>();
@@ -55,7 +57,6 @@ export class PushWaker {
 
   constructor(deps: PushWakerDeps) {
     this.#deps = deps;
-    this.#fetch = deps.fetch ?? fetch;
   }
 
   /** The VAPID public key devices subscribe with (base64url). */
@@ -144,20 +145,18 @@ export class PushWaker {
         topic: WAKE_TOPIC,
       },
     );
-    const headers = new Headers();
+    const headers: Record<string, string> = {};
     // web-push's type says string, but TTL and Content-Length are numbers at run time.
     const raw: Readonly<Record<string, unknown>> = details.headers;
     for (const [name, value] of Object.entries(raw))
       if (name.toLowerCase() !== 'content-length' && (typeof value === 'string' || typeof value === 'number'))
-        headers.set(name, String(value));
-    const response = await this.#fetch(details.endpoint, {
-      method: 'POST',
+        headers[name.toLowerCase()] = String(value);
+    return postPushMessage({
+      endpoint: details.endpoint,
       headers,
       body: new Uint8Array(details.body),
-      redirect: 'manual',
       signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      allowLoopbackHttp: config.allowLoopbackHttp,
     });
-    await response.body?.cancel();
-    return response.status;
   }
 }

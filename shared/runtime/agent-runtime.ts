@@ -35,7 +35,13 @@ import {
   sealAttachment,
   tick,
 } from '../protocol/index.js';
-import { type ConnectionEvent, type OpaqueClient, RelayConnection, type SaveDelivery } from '../transport/index.js';
+import {
+  type ConnectionEvent,
+  type OpaqueClient,
+  type PushSubscriptionKeys,
+  RelayConnection,
+  type SaveDelivery,
+} from '../transport/index.js';
 import {
   type ConversationId,
   asConversationId,
@@ -78,13 +84,20 @@ import { type Platform, type RuntimePlatform, platformFor } from './platform.js'
 import { plainAlert, problemAlert } from './plain-alerts.js';
 import { fetchBundles } from './prekey-fetch.js';
 import { MessageSearch } from './agent-search.js';
-import { ConversationClosedError, NotStartedError, NotSupportedYetError, connectionStateOf } from './runtime-errors.js';
+import {
+  AccountKeyRequiredError,
+  ConversationClosedError,
+  NotStartedError,
+  NotSupportedYetError,
+  connectionStateOf,
+} from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
 import { RECOVERY_STEPS, type RecoveryInput, recoverOwnerDevice } from './agent-recovery.js';
 import { type Enrolled, deviceAuth, deviceCredentials } from './agent-device-session.js';
 import * as blocks from './agent-blocks.js';
+import * as push from './agent-push.js';
 import { DEVICE_LIST_QUEUE, addLinkedDevice, removeDevice, resignIfDue } from './agent-list-changes.js';
 import { firstWidgetConfig, publishWidgetConfig, readWidgetConfig } from './widget-config-reading.js';
 import { isChangeRequestEnvelope } from './agent-change-request-channel.js';
@@ -628,12 +641,16 @@ class AgentRuntimeImpl implements AgentRuntime {
     const [senderHex = '', seqText = ''] = messageId.split(':');
     const key = conversationId;
     const record = this.#records.get(key);
-    if (record !== undefined && record.unread > 0) this.#records.set(key, { ...record, unread: 0 });
+    const wasUnread = record !== undefined && record.unread > 0;
+    if (wasUnread) this.#records.set(key, { ...record, unread: 0 });
     await this.#send(conversationId, {
       kind: 'readReceipt',
       sender: asDeviceId(idBytesFromHex(senderHex)),
       seq: Number(seqText),
     });
+    // The unread count changed: every page and the extension's toolbar badge follow.
+    const now = this.#records.get(key);
+    if (wasUnread && now !== undefined) this.#events.emit('conversation', summaryOf(now));
   }
 
   async sendAttachment(
@@ -890,6 +907,22 @@ class AgentRuntimeImpl implements AgentRuntime {
     else this.#events.emit('presence', canned.presenceOf(state));
   }
 
+  async pushPublicKey(): Promise<Uint8Array | undefined> {
+    return push.pushPublicKey(await this.#require());
+  }
+
+  async registerPushSubscription(subscription: PushSubscriptionKeys): Promise<void> {
+    await push.registerPushSubscription(await this.#require(), subscription);
+  }
+
+  async pushSubscriptionEndpoint(): Promise<string | undefined> {
+    return push.pushSubscriptionEndpoint(await this.#require());
+  }
+
+  async removePushSubscription(): Promise<boolean> {
+    return push.removePushSubscription(await this.#require());
+  }
+
   /** Every shown message of every conversation (the search index's rebuild source). */
   async #allMessages(): Promise<readonly ChatMessage[]> {
     const out: ChatMessage[] = [];
@@ -954,7 +987,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   async publishWidgetConfig(config: WidgetConfig): Promise<void> {
     const e = await this.#require();
     if (e.account.identity === undefined)
-      throw new NotSupportedYetError('only a device holding the account key can sign the widget configuration');
+      throw new AccountKeyRequiredError('only a device holding the account key can sign the widget configuration');
     const auth = await deviceAuth(e);
     await publishWidgetConfig(e.p.http.directory, e.account.identity, config, e.p.env, (bytes) =>
       e.p.http.directory.putWidgetConfig(e.account.accountId, bytes, auth),

@@ -15,6 +15,7 @@ import type {
   Subscribe,
 } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
+import type { PushSubscriptionKeys } from '../transport/index.js';
 
 export type AgentRole = 'owner' | 'admin' | 'agent';
 export type AgentDeviceKind = 'extension' | 'pwa';
@@ -244,6 +245,16 @@ export interface AgentRuntime {
   presence(): Promise<readonly AgentPresence[]>;
   /** Sets this device's agent's status for the whole team. */
   setPresence(status: PresenceStatus): Promise<void>;
+  /**
+   * Web Push for this device (PROTOCOL §16.9). The relay's VAPID public key (the
+   * `applicationServerKey`; undefined when the relay sends no push), then the subscription the
+   * browser gave, registered for this device only (the relay refuses endpoints that are not https
+   * or that name a private or loopback address); the endpoint held now; and its removal.
+   */
+  pushPublicKey(): Promise<Uint8Array | undefined>;
+  registerPushSubscription(subscription: PushSubscriptionKeys): Promise<void>;
+  pushSubscriptionEndpoint(): Promise<string | undefined>;
+  removePushSubscription(): Promise<boolean>;
 
   readonly on: Subscribe<AgentEvents>;
   dispose(): void;

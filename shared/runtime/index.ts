@@ -16,6 +16,7 @@ export {
   memoryVisitorStorage,
 } from './runtime-shapes.js';
 export {
+  AccountKeyRequiredError,
   BusinessNotReadyError,
   CannedReplyNotFoundError,
   ConversationClosedError,

@@ -31,6 +31,14 @@ export function connectionStateOf(status: ConnectionStatus): ConnectionState {
   }
 }
 
+/**
+ * A step that signs with the account identity key (the widget configuration, PROTOCOL §19.3) on a
+ * device that does not hold it: only the owner's devices that created or recovered the account do.
+ */
+export class AccountKeyRequiredError extends SealdeskError {
+  readonly code = 'account-key-required';
+}
+
 /** A part of the runtime API this build does not implement yet (said so, never faked). */
 export class NotSupportedYetError extends SealdeskError {
   readonly code = 'not-supported-yet';

@@ -5,7 +5,7 @@
 // extension shows the reply; the extension's service worker is killed mid-conversation and the next
 // message still decrypts; a revoked device stops receiving; the PWA has no installability error.
 // Screenshots (test-results/screenshots/e2e-*) show what a person sees at each step.
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { ElementHandle, Page, WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clickText,
@@ -78,6 +78,20 @@ async function shown(page: Page, selector: string, timeout = 30_000): Promise<El
   }
   const text = await page.evaluate(() => document.body.innerText);
   throw new Error(`${selector} did not appear; the page shows:\n${text}`);
+}
+
+/** The extension's toolbar badge text, once it reads `wanted` (or what it reads after 15 s). */
+async function badgeText(worker: WebWorker, wanted: string): Promise<string> {
+  let text = '';
+  for (let attempt = 0; attempt < 75 && text !== wanted; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    text = await worker.evaluate(() => {
+      const action = (globalThis as unknown as { chrome: { action: { getBadgeText(d: object): Promise<string> } } })
+        .chrome.action;
+      return action.getBadgeText({});
+    });
+  }
+  return text;
 }
 
 async function openFirstConversation(page: Page): Promise<void> {
@@ -198,6 +212,8 @@ describe('issue #13 end to end: extension, PWA and widget on a real relay', () =
       await extension.goto(`chrome-extension://${w().extensionId}/sidepanel.html#/inbox`);
       await waitForText(extension, 'Hello, is the clinic open on Saturday?', 30_000);
       await snap(extension, 'e2e-extension-7-inbox');
+      // The toolbar badge counts the unread message (issue #15 item 4), set by the background.
+      expect(await badgeText(await w().serviceWorker(), '1')).toBe('1');
       await pwa.goto(`${w().relay.origin}/app/#/inbox`);
       await waitForText(pwa, 'Hello, is the clinic open on Saturday?', 30_000);
       await snap(pwa, 'e2e-pwa-4-inbox');

@@ -120,6 +120,31 @@ const cases: readonly Case[] = [
     source: "import { x } from '../shared/storage/dexie/index.js';",
     refused: false,
   },
+  // The widget's pure look units (the settings page's live preview), and nothing else of the widget.
+  {
+    why: "the widget's colour rule from the agent app's preview",
+    file: 'ui/views/business/widget-look.ts',
+    source: "import { textOn } from '../../../widget/look/colour.js';",
+    refused: false,
+  },
+  {
+    why: "the widget's English texts (a single-file unit) from the agent app",
+    file: 'ui/views/business/widget-look.ts',
+    source: "import { ENGLISH } from '../../../widget/chat/texts.js';",
+    refused: false,
+  },
+  {
+    why: "the widget's chat code (its visitor runtime) from the agent app",
+    file: 'ui/views/business/widget-look.ts',
+    source: "import { x } from '../../../widget/chat/render-chat.js';",
+    refused: true,
+  },
+  {
+    why: 'the visitor runtime from a single-file look unit',
+    file: 'widget/chat/texts.ts',
+    source: "import { x } from '../../shared/runtime/index.js';",
+    refused: true,
+  },
   // OPAQUE: only shared/transport/opaque, which the agent apps reach and the widget and runtime never do.
   {
     why: 'the OPAQUE client from the widget',

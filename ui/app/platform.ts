@@ -3,6 +3,16 @@
  * AgentPlatform to createAgentApp; ui/ never asks which app it runs in beyond this.
  */
 import type { AgentDeviceKind } from '../../shared/runtime/index.js';
+import type { PushSubscriptionKeys } from '../../shared/transport/index.js';
+
+/** The browser's Web Push subscription of this app (the PWA; the extension has none). */
+export interface PushPlatform {
+  /** The subscription this browser holds for the app, if any. */
+  current(): Promise<PushSubscriptionKeys | undefined>;
+  /** Asks for notification permission and subscribes with the relay's VAPID key (65 bytes). */
+  subscribe(applicationServerKey: Uint8Array): Promise<PushSubscriptionKeys>;
+  unsubscribe(): Promise<void>;
+}
 
 export interface AgentPlatform {
   readonly deviceKind: AgentDeviceKind;
@@ -21,4 +31,6 @@ export interface AgentPlatform {
   onRuntimeAttach(listener: () => void): () => void;
   /** PWA: runs `listener` when a new version is installed and waiting; `apply` switches to it. */
   readonly onUpdateReady?: (listener: (apply: () => void) => void) => void;
+  /** PWA: Web Push while the app is closed (PROTOCOL §16.9). */
+  readonly push?: PushPlatform;
 }

@@ -65,7 +65,7 @@ const routes: RouteRecordRaw[] = [
   {
     path: '/business',
     component: () => import('../views/business/business-view.vue'),
-    meta: { title: 'Website and fingerprint' },
+    meta: { title: 'Chat widget and website' },
   },
   { path: '/settings', component: () => import('../views/settings/settings-view.vue'), meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/inbox' },

@@ -195,6 +195,10 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     deleteCannedReply: (id) => call('deleteCannedReply', [id]),
     presence: () => call('presence', []),
     setPresence: (status) => call('setPresence', [status]),
+    pushPublicKey: () => call('pushPublicKey', []),
+    registerPushSubscription: (subscription) => call('registerPushSubscription', [subscription]),
+    pushSubscriptionEndpoint: () => call('pushSubscriptionEndpoint', []),
+    removePushSubscription: () => call('removePushSubscription', []),
     on(type, listener) {
       let set = listeners.get(type);
       if (set === undefined) {

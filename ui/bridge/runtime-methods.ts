@@ -46,6 +46,10 @@ export const RUNTIME_METHODS = [
   'deleteCannedReply',
   'presence',
   'setPresence',
+  'pushPublicKey',
+  'registerPushSubscription',
+  'pushSubscriptionEndpoint',
+  'removePushSubscription',
 ] as const satisfies readonly RuntimeMethod[];
 
 export const AGENT_EVENT_TYPES = [

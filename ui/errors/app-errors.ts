@@ -34,6 +34,11 @@ export class PermissionDeniedError extends SealdeskError {
   readonly code = 'permission-denied';
 }
 
+/** This browser cannot subscribe to Web Push (no push service reachable, no PushManager). */
+export class PushUnavailableError extends SealdeskError {
+  readonly code = 'push-unavailable';
+}
+
 /** A form value the app refuses before calling the runtime; `field` names the input to fix. */
 export class InputError extends SealdeskError {
   readonly code = 'input';

@@ -39,6 +39,14 @@ const BY_CODE: Readonly<Record<string, PersonMessage>> = {
     title: 'The snippet cannot be made yet',
     text: 'Your relay does not serve the chat widget’s files. Ask whoever runs it to build and serve them (npm run build).',
   },
+  'account-key-required': {
+    title: 'This device cannot sign the widget’s settings',
+    text: 'Settings are signed with the business key, which only the owner’s first device (or one recovered with the recovery key) holds. Publish from that device.',
+  },
+  'push-unavailable': {
+    title: 'This browser cannot receive push notifications',
+    text: 'It could not reach its push service, so Sealdesk cannot wake it while the app is closed. You still get notifications while the app is open.',
+  },
   'username-taken': {
     title: 'That username is taken',
     text: 'Choose another username for this relay.',

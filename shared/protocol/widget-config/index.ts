@@ -11,6 +11,9 @@ export {
   checkSettingsToSign,
   WIDGET_SETTINGS_LIMITS,
   type WidgetSettings,
+  type WidgetSettingsField,
+  type WidgetSettingsProblem,
+  widgetSettingsProblems,
 } from './widget-settings.js';
 export { decodeWidgetConfigBody, type SignedWidgetConfig, type WidgetConfigBody } from './widget-config-codec.js';
 export {

@@ -76,23 +76,108 @@ function checkHours(range: BusinessHoursRange, refuse: Refuse): void {
   if (from === to) refuse('business hours: a range must not be empty');
 }
 
+/** The field a rule is about: the editor shows a refusal next to that field. */
+export type WidgetSettingsField = keyof WidgetSettings;
+
+/** Each field's rules (§19.2), in the order they are checked. */
+const FIELD_RULES: readonly (readonly [WidgetSettingsField, (settings: WidgetSettings, refuse: Refuse) => void])[] = [
+  [
+    'businessName',
+    (settings, refuse) => {
+      checkText(settings.businessName, WIDGET_SETTINGS_LIMITS.businessNameCodePoints, 'the business name', refuse);
+      if (/[^\S ]/u.test(settings.businessName)) refuse('the business name has a space other than U+0020');
+    },
+  ],
+  [
+    'greeting',
+    (settings, refuse) => {
+      checkText(settings.greeting, WIDGET_SETTINGS_LIMITS.greetingCodePoints, 'the greeting', refuse);
+    },
+  ],
+  [
+    'prechatQuestion',
+    (settings, refuse) => {
+      if (settings.prechatQuestion !== undefined)
+        checkText(
+          settings.prechatQuestion,
+          WIDGET_SETTINGS_LIMITS.prechatQuestionCodePoints,
+          'the pre-chat question',
+          refuse,
+        );
+    },
+  ],
+  [
+    'colour',
+    (settings, refuse) => {
+      if (!COLOUR.test(settings.colour)) refuse('the colour is not of the form #rrggbb (lower-case hex)');
+    },
+  ],
+  [
+    'language',
+    (settings, refuse) => {
+      if (!LANGUAGE.test(settings.language)) refuse('the language is not a BCP 47 tag such as "en" or "pt-BR"');
+    },
+  ],
+  [
+    'timeZone',
+    (settings, refuse) => {
+      if (!TIME_ZONE.test(settings.timeZone) || settings.timeZone.length > WIDGET_SETTINGS_LIMITS.timeZoneBytes)
+        refuse('the time zone is not an IANA name such as "Europe/Lisbon" or "UTC"');
+    },
+  ],
+  [
+    'expectedReplyMinutes',
+    (settings, refuse) => {
+      const minutes = settings.expectedReplyMinutes;
+      const max = WIDGET_SETTINGS_LIMITS.maxReplyMinutes;
+      if (!Number.isInteger(minutes) || minutes < 0 || minutes > max)
+        refuse(`the expected reply time must be 0 to ${max} whole minutes`);
+    },
+  ],
+  [
+    'businessHours',
+    (settings, refuse) => {
+      if (settings.businessHours.length > WIDGET_SETTINGS_LIMITS.maxBusinessHours)
+        refuse(`more than ${WIDGET_SETTINGS_LIMITS.maxBusinessHours} business-hours ranges`);
+      for (const range of settings.businessHours) checkHours(range, refuse);
+    },
+  ],
+];
+
 function check(settings: WidgetSettings, refuse: Refuse): void {
-  const limits = WIDGET_SETTINGS_LIMITS;
-  checkText(settings.businessName, limits.businessNameCodePoints, 'the business name', refuse);
-  if (/[^\S ]/u.test(settings.businessName)) refuse('the business name has a space other than U+0020');
-  checkText(settings.greeting, limits.greetingCodePoints, 'the greeting', refuse);
-  if (settings.prechatQuestion !== undefined)
-    checkText(settings.prechatQuestion, limits.prechatQuestionCodePoints, 'the pre-chat question', refuse);
-  if (!COLOUR.test(settings.colour)) refuse('the colour is not of the form #rrggbb (lower-case hex)');
-  if (!LANGUAGE.test(settings.language)) refuse('the language is not a BCP 47 tag such as "en" or "pt-BR"');
-  if (!TIME_ZONE.test(settings.timeZone) || settings.timeZone.length > limits.timeZoneBytes)
-    refuse('the time zone is not an IANA name such as "Europe/Lisbon" or "UTC"');
-  const minutes = settings.expectedReplyMinutes;
-  if (!Number.isInteger(minutes) || minutes < 0 || minutes > limits.maxReplyMinutes)
-    refuse(`the expected reply time must be 0 to ${limits.maxReplyMinutes} whole minutes`);
-  if (settings.businessHours.length > limits.maxBusinessHours)
-    refuse(`more than ${limits.maxBusinessHours} business-hours ranges`);
-  for (const range of settings.businessHours) checkHours(range, refuse);
+  for (const [, rules] of FIELD_RULES) rules(settings, refuse);
+}
+
+/** A broken rule of §19.2 and the field it is about. */
+export interface WidgetSettingsProblem {
+  readonly field: WidgetSettingsField;
+  /** The rule in words, e.g. 'the greeting is longer than 280 characters'. */
+  readonly rule: string;
+}
+
+class FieldRefused extends Error {
+  constructor(readonly rule: string) {
+    super(rule);
+  }
+}
+
+/**
+ * Every field's first broken rule (§19.2), with the very checks of signers and readers: what an
+ * editor shows next to each field before it asks to sign. Empty: the settings may be signed.
+ */
+export function widgetSettingsProblems(settings: WidgetSettings): readonly WidgetSettingsProblem[] {
+  const problems: WidgetSettingsProblem[] = [];
+  for (const [field, rules] of FIELD_RULES) {
+    try {
+      rules(settings, (rule) => {
+        throw new FieldRefused(rule);
+      });
+    } catch (error) {
+      if (!(error instanceof FieldRefused)) throw error;
+      problems.push({ field, rule: error.rule });
+    }
+  }
+  return problems;
 }
 
 /** Readers (§19.2): the settings as signed, or InvalidContentError naming the broken rule. */

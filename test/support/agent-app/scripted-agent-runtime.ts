@@ -471,6 +471,23 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return Promise.resolve();
   }
 
+  /** No relay behind the scripted runtime: push says so (the real one: shared/runtime/agent-push.ts). */
+  pushPublicKey(): Promise<Uint8Array | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  registerPushSubscription(): Promise<void> {
+    return Promise.reject(new ScriptedRuntimeError('relay-not-found', 'the scripted runtime has no relay'));
+  }
+
+  pushSubscriptionEndpoint(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  removePushSubscription(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
   /** A plain substring search over the scripted histories (the real index: shared/runtime/agent-search.ts). */
   searchMessages(query: string): Promise<readonly SearchHit[]> {
     const needle = query.trim().toLowerCase();
