@@ -90,7 +90,9 @@ describe('the PWA service worker and Web Push', () => {
     await page.evaluate(async () => {
       const active = (await navigator.serviceWorker.ready).active;
       if (active === null || active.state === 'activated') return;
-      await new Promise((resolve) => active.addEventListener('statechange', resolve));
+      await new Promise((resolve) => {
+        active.addEventListener('statechange', resolve);
+      });
     });
     const session = await page.createCDPSession();
     const id = await registrationId(session, `${origin}/app/`);

@@ -85,7 +85,8 @@ describe('§9.8 team state converges', () => {
       fc.property(eventSet, (events) => {
         const compacted = compactTeamEvents(events);
         expect(teamStateOf(compacted)).toEqual(teamStateOf(events));
-        for (const epoch of [1, 2, 3]) expect(nextTeamEventCounter(compacted, epoch)).toBe(nextTeamEventCounter(events, epoch));
+        for (const epoch of [1, 2, 3])
+          expect(nextTeamEventCounter(compacted, epoch)).toBe(nextTeamEventCounter(events, epoch));
       }),
       { numRuns: 500 },
     );

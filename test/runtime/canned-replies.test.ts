@@ -142,7 +142,8 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
       const recordId = teamRecordId({ kind: 'presence', itemId: agentId, counter: slot.counter });
       const plaintext = encodePresenceChange({ agentId, counter: slot.counter, status: 'away' });
       const { record } = await sealHistoryRecord(keyring, hashSeededEnv('forge'), keys, recordId, plaintext);
-      const forged = url.replace(/[0-9a-f]+$/, toHex(recordId));
+      const forged = new URL(url);
+      forged.pathname = forged.pathname.replace(/[0-9a-f]+$/, toHex(recordId));
       const answer = await fetch(forged, { ...init, body: new Uint8Array(record) });
       forgedSent.push(answer.status);
       return answer;

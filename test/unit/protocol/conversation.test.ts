@@ -387,7 +387,7 @@ describe('ordering, gaps, divergence and close', () => {
     expect(releasedTexts(step.released)).toEqual(['later']);
   });
 
-  it('F17: bodies are padded to buckets: short releasedTexts of different lengths give equal-size ciphertexts', async () => {
+  it('F17: bodies are padded to buckets: short texts of different lengths give equal-size ciphertexts', async () => {
     const world = await relaylessWorld('padding', 1);
     const agent = world.agents[0];
     if (agent === undefined) throw new Error('no agent');
