@@ -733,9 +733,12 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#archivedKnown ??= await this.#archivedOnlyIds();
       await (how === 'quietly' ? this.#archive.syncQuietly(e) : this.#archive.syncNow(e));
       if (this.#disposed) return;
+      const archived = await this.#archive.archived();
+      // Search takes what the archive brought (a device linked today finds last week's words, #15.3).
+      this.#search.addAll(archived.map((a) => a.message));
       const local = new Set((await this.#store.conversationIds()).map((id) => idToHex(id)));
       const known = this.#archivedKnown;
-      for (const summary of archivedSummaries(await this.#archive.archived(), local)) {
+      for (const summary of archivedSummaries(archived, local)) {
         if (known.has(summary.conversationId)) continue;
         known.add(summary.conversationId);
         this.#events.emit('conversation', summary);

@@ -100,12 +100,19 @@ export class MessageSearch {
 
   /** A message was shown: indexed if the index is loaded (otherwise the next load catches it up). */
   add(message: ChatMessage): void {
-    const doc = documentOf(message);
-    if (doc === undefined || this.#index === undefined) return;
+    this.addAll([message]);
+  }
+
+  /** Messages shown or read from the archive; those the index already holds are skipped. */
+  addAll(messages: readonly ChatMessage[]): void {
+    if (this.#index === undefined) return;
     void this.#index.then((index) => {
-      if (index.has(doc.id)) return;
-      index.add(doc);
-      this.#unsaved = true;
+      for (const message of messages) {
+        const doc = documentOf(message);
+        if (doc === undefined || index.has(doc.id)) continue;
+        index.add(doc);
+        this.#unsaved = true;
+      }
     });
   }
 

@@ -2,11 +2,13 @@
  * #15.3: search over the device's own decrypted history (shared/runtime/agent-search.ts), on an agent
  * runtime that received its messages through a real relay: prefix, typo-tolerant, every word must
  * match, own and visitor messages; the index is cached in the device's store, survives a restart,
- * catches up messages shown after its last save, and is rebuilt when the cache is damaged.
+ * catches up messages shown after its last save, and is rebuilt when the cache is damaged; a device
+ * linked later finds the words of conversations it only has from the inbox archive (#15 done-when).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+import type { FetchLike } from '../../shared/transport/index.js';
+import { type AgentHandle, agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
 
 const SETTING = 'search-index';
 
@@ -91,4 +93,31 @@ describe('#15.3: searching this device history', () => {
       }
     }
   });
+
+  it('#15.3: a device linked later finds words of an earlier conversation, read from the inbox archive after its first search', async () => {
+    // The archive's records are held back until the new device has searched once, so its index is
+    // loaded (empty) before the history arrives: what the archive brings must reach the index.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding: FetchLike = async (url, init) => {
+      if (new URL(url).pathname.includes('/history/after/')) await held;
+      return fetch(url, init);
+    };
+    const linked = await link(relay.origin, agent, undefined, undefined, agentRuntime(undefined, undefined, holding));
+    try {
+      expect(await texts(linked, 'Lisbon')).toEqual([]);
+      release();
+      await waitFor(
+        async () => (await texts(linked, 'Lisbon')).length > 0,
+        'the archived message found on the linked device',
+        30_000,
+      );
+      expect(await texts(linked, 'Lisbon')).toEqual(['My parcel never arrived in Lisbon']);
+      expect(await texts(linked, 'refund shipping')).toEqual(['Sorry about the parcel, I will refund the shipping']);
+    } finally {
+      linked.runtime.dispose();
+    }
+  }, 60_000);
 });
