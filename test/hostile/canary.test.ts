@@ -1,10 +1,11 @@
 /**
  * Issue #16 item 3: a whole conversation (pre-chat answer, text both ways, typing, read receipts,
- * an attachment, the close) carrying a unique canary, through the hostile proxy to a real relay
- * process. Afterwards no form of the canary (canary.ts) is in the relay's database files (main
- * file, -wal, -shm, while it runs and after it stops), its stdout/stderr, its /metrics output, or
- * any byte that crossed its sockets (captured by the proxy). Notes, canned replies and search do
- * not exist in this build and are not part of the conversation.
+ * an attachment, an internal note, a canned reply created and sent, a search, the close) carrying a
+ * unique canary, through the hostile proxy to a real relay process. Afterwards no form of the canary
+ * (canary.ts) is in the relay's database files (main file, -wal, -shm, while it runs and after it
+ * stops), its stdout/stderr, its /metrics output, or any byte that crossed its sockets (captured by
+ * the proxy). The note and the canned reply travel to the relay as sealed team records (PROTOCOL
+ * §9.7, §9.8); the search runs on the device.
  *
  * The search can fail: the same search over a control file that holds the canary in each form
  * finds every form, and the honest widget configuration (public by design) is found in the
@@ -87,6 +88,18 @@ describe('#16.3: the canary', () => {
       () => agent.events.of('status').some((s) => s.messageId === reply && s.status === 'read'),
       'the read receipt',
     );
+    // Team features: a note and a canned reply are sealed records at the relay; the search is local.
+    await agent.runtime.addNote(conversationId, `note ${canary}`);
+    const canned = await agent.runtime.saveCannedReply({ shortcut: 'canary', body: `canned ${canary}` });
+    const cannedSent = await agent.runtime.sendText(conversationId, canned.body);
+    await waitFor(() => visitor.events.of('message').some((m) => m.id === cannedSent), 'the canned reply');
+    await agent.runtime.setStatus(conversationId, 'resolved');
+    const found = (await agent.runtime.searchMessages(canary)).map((hit) => hit.text);
+    expect(found).toEqual(expect.arrayContaining([`my secret is ${canary}`, `canned ${canary}`, `note ${canary}`]));
+    expect((await agent.runtime.history(conversationId)).some((m) => m.body.kind === 'note')).toBe(true);
+    expect(visitor.events.of('message').some((m) => m.body.kind === 'text' && m.body.text.startsWith('note '))).toBe(
+      false,
+    );
     await visitor.runtime.close(`closed ${canary}`);
     await waitFor(() => agent.events.of('message').some((m) => m.body.kind === 'close'), 'the close');
     // Everything each side saw was the canary's conversation, honestly, with no alert.
@@ -113,6 +126,12 @@ describe('#16.3: the canary', () => {
       ({ place, bytes }) => canaryHits(bytes, canary).map((form) => `${form} in ${place}`),
     );
     expect(hits).toEqual([]);
+    // The note and the canned reply did reach the relay, as records of their namespaces (§9.7, §9.8).
+    const sockets = Buffer.concat(proxy.captured).toString('latin1');
+    expect(sockets).toMatch(/\/history\/[0-9a-f]{32}\/007465616d[0-9a-f]{16}\?notify=1/);
+    expect(sockets).toMatch(
+      new RegExp(`/history/[0-9a-f]{32}/${Buffer.from('sealdesk/team/v1').toString('hex')}[0-9a-f]+\\?notify=1`),
+    );
     // The metrics output went through the proxy: its bytes are among the captured ones.
     expect(Buffer.concat(proxy.captured).includes('sealdesk_')).toBe(true);
 
