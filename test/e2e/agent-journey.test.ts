@@ -11,6 +11,7 @@ import {
   clickText,
   cspViolations,
   fillAccountForm,
+  typeInto,
   typeRecoveryGroups,
   waitForText,
 } from '../support/agent-app/agent-app-driver.js';
@@ -247,6 +248,69 @@ describe('issue #13 end to end: extension, PWA and widget on a real relay', () =
       await waitForText(extension, 'Can I bring my daughter too?', 60_000);
       await w().serviceWorker();
       await waitForText(pwa, 'Can I bring my daughter too?', 30_000);
+    },
+    STEP,
+  );
+
+  it(
+    'team work across the apps (#15): the extension assigns the chat to Maria and writes a note, the PWA shows both; a canned reply made on the PWA is inserted with "/" in the extension',
+    async () => {
+      const note = 'Booked for Saturday 10:00; check her insurance card.';
+      const canned = 'We are open on Saturdays from 9 to 13.';
+      // The extension (the owner) assigns the conversation to the PWA's agent and writes a note.
+      await extension.bringToFront();
+      await extension.focus('[data-team-control="assignee"]');
+      await extension.keyboard.press('Enter');
+      await extension.waitForSelector('[role="menuitemradio"]', { visible: true });
+      const options = await extension.$$eval('[role="menuitemradio"]', (nodes) =>
+        nodes.map((n) => n.textContent.trim()),
+      );
+      const maria = options.findIndex((text) => text.startsWith('Maria Santos'));
+      expect(maria).toBeGreaterThan(0);
+      for (let i = 0; i < maria; i++) await extension.keyboard.press('ArrowDown');
+      await extension.keyboard.press('Enter');
+      await clickText(extension, 'Internal note');
+      await extension.type('#composer-text', note);
+      await extension.keyboard.press('Enter');
+      await extension.waitForSelector('.message--note');
+      // The PWA (Maria) learns both live, from sealed team events (PROTOCOL §9.8, §16.11).
+      await waitForText(pwa, note, 30_000);
+      try {
+        await pwa.waitForFunction(
+          () => document.querySelector('[data-team-control="assignee"]')?.textContent.includes('(you)') === true,
+          { timeout: 30_000 },
+        );
+      } catch (error) {
+        const label = (page: Page): Promise<string> =>
+          page.evaluate(() => document.querySelector('[data-team-control="assignee"]')?.textContent ?? '(none)');
+        throw new Error(`PWA shows "${await label(pwa)}", extension "${await label(extension)}"`, { cause: error });
+      }
+      await snap(pwa, 'e2e-pwa-5b-team-note');
+      // Maria saves a canned reply on the phone; the owner inserts it with "/" and sends it.
+      await pwa.goto(`${w().relay.origin}/app/#/canned`);
+      await clickText(pwa, 'New reply');
+      await typeInto(pwa, 'Shortcut', 'saturday');
+      await typeInto(pwa, 'Reply text', canned);
+      await clickText(pwa, 'Save');
+      await pwa.waitForSelector('::-p-xpath(//li[contains(., "/saturday")])');
+      await extension.bringToFront();
+      await clickText(extension, 'Reply');
+      await extension.type('#composer-text', '/');
+      const search = await extension.waitForSelector('input[role="combobox"]', { visible: true, timeout: 30_000 });
+      await search?.type('saturday');
+      await extension.waitForFunction(
+        () => [...document.querySelectorAll('[role="option"]')].some((o) => o.textContent.includes('/saturday')),
+        { timeout: 30_000 },
+      );
+      await extension.keyboard.press('Enter');
+      expect(await extension.$eval('#composer-text', (el) => (el as HTMLTextAreaElement).value)).toBe(canned);
+      await extension.keyboard.press('Enter');
+      await visitorSees(visitor, canned);
+      // The note never reaches the visitor.
+      expect(await visitorLog(visitor)).not.toContain('insurance card');
+      await pwa.goto(`${w().relay.origin}/app/#/inbox`);
+      await openFirstConversation(pwa);
+      await waitForText(pwa, canned, 30_000);
     },
     STEP,
   );
