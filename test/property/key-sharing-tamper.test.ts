@@ -29,7 +29,7 @@ import {
 import { concatBytes } from '../../shared/crypto/index.js';
 import { decode } from '../../shared/wire/index.js';
 import { linkingWorld } from '../support/linking-flow.js';
-import { hashSeededEnv } from '../support/seeded-env.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { testDevice } from '../support/test-device.js';
 import { ArchiveAccount } from '../support/archive-account.js';
 

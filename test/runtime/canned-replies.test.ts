@@ -18,7 +18,7 @@ import {
 import type { FetchLike } from '../../shared/transport/index.js';
 import { canaryHits, filesUnder, newCanary } from '../hostile/support/canary.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { hashSeededEnv } from '../support/seeded-env.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { type AgentHandle, agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
 
 const HISTORY_PUT = /\/history\/([0-9a-f]{32})\/([0-9a-f]+)$/;

@@ -35,7 +35,7 @@ import {
   LINK_PHASES,
 } from '../../shared/protocol/index.js';
 import { idEquals } from '../../shared/wire/index.js';
-import { hashSeededEnv } from '../support/seeded-env.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 

@@ -28,7 +28,7 @@ import {
   UnauthorisedDeviceError,
 } from '../../shared/protocol/index.js';
 import { idEquals, idToHex } from '../../shared/wire/index.js';
-import { hashSeededEnv } from '../support/seeded-env.js';
+import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { bindAccount } from '../support/account-binding.js';
 import { testDevice } from '../support/test-device.js';
 

@@ -11,7 +11,7 @@ import {
   startExistingDeviceLink,
   startNewDeviceLink,
 } from '../../shared/protocol/index.js';
-import { hashSeededEnv } from './seeded-env.js';
+import { hashSeededEnv } from './hash-seeded-env.js';
 import { bindAccount } from './account-binding.js';
 import { testDevice } from './test-device.js';
 

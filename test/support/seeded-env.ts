@@ -1,14 +1,14 @@
 /**
- * The one home of deterministic ProtocolEnvs for tests (docs/PROTOCOL.md §1: rng and clock are
- * injected so runs are reproducible). Neither generator is cryptographic; each exists only so a
- * run makes the same keys and bytes every time.
- * - `seededEnv(seed, clock)`: xoshiro128** seeded through splitmix32, on a ManualClock shared by a
- *   whole world (the attack suite, protocol worlds).
- * - `hashSeededEnv(seed, start)`: SHA-256(seed/counter) blocks, with a clock of its own
- *   (attachments, the archive key, linking, their scenarios). Its byte stream is the one those
- *   tests were written against; the two are not interchangeable.
+ * Deterministic ProtocolEnvs for tests (docs/PROTOCOL.md §1: rng and clock are injected so runs are
+ * reproducible). Neither generator is cryptographic; each exists only so a run makes the same keys
+ * and bytes every time.
+ * - `seededEnv(seed, clock)` (here): xoshiro128** seeded through splitmix32, on a ManualClock shared
+ *   by a whole world (the attack suite, protocol worlds). Portable: the browser suites bundle it.
+ * - `hashSeededEnv(seed, start)` (hash-seeded-env.ts, Node only: it hashes with node:crypto):
+ *   SHA-256(seed/counter) blocks, with a clock of its own (attachments, the archive key, linking,
+ *   their scenarios). Its byte stream is the one those tests were written against; the two are not
+ *   interchangeable.
  */
-import { createHash } from 'node:crypto';
 import type { RandomSource } from '../../shared/crypto/index.js';
 import type { ProtocolEnv } from '../../shared/protocol/index.js';
 
@@ -81,30 +81,4 @@ export function manualClock(start: number = WORLD_EPOCH_MS): ManualClock {
 /** A ProtocolEnv with its own seeded rng and a shared manual clock. */
 export function seededEnv(seed: string | number, clock: ManualClock): ProtocolEnv {
   return { rng: seededRandom(seed), now: clock.now };
-}
-
-/** A ProtocolEnv with its own clock (hashSeededEnv). */
-export interface AdvancingEnv extends ProtocolEnv {
-  readonly advance: (ms: number) => void;
-}
-
-/** A reproducible ProtocolEnv with its own clock: randomness from SHA-256(seed || "/" || counter). */
-export function hashSeededEnv(seed: string, startMs = 1_800_000_000_000): AdvancingEnv {
-  let counter = 0;
-  let clock = startMs;
-  const rng = (length: number): Uint8Array => {
-    const out = new Uint8Array(length);
-    for (let offset = 0; offset < length; offset += 32) {
-      const block = createHash('sha256').update(`${seed}/${counter++}`).digest();
-      out.set(block.subarray(0, Math.min(32, length - offset)), offset);
-    }
-    return out;
-  };
-  return {
-    rng,
-    now: () => clock,
-    advance: (ms: number) => {
-      clock += ms;
-    },
-  };
 }

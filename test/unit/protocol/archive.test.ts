@@ -24,7 +24,7 @@ import {
 } from '../../../shared/protocol/index.js';
 import { asAccountId, idEquals } from '../../../shared/wire/index.js';
 import { ArchiveAccount } from '../../support/archive-account.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 import { testDevice, type TestDevice } from '../../support/test-device.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -21,7 +21,7 @@ import { chunkHash } from '../../../shared/protocol/attachment/attachment-chain.
 import { chunkAad, chunkIv, deriveAttachmentChunkKeys } from '../../../shared/protocol/attachment/attachment-keys.js';
 import { padmeLength } from '../../../shared/protocol/attachment/attachment-padding.js';
 import { expectTampered, fileOf, replaying } from '../../support/attachment-fixtures.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 
 const PAYLOAD = ATTACHMENT_LIMITS.chunkPayloadBytes;
 

@@ -19,7 +19,7 @@ import {
 } from '../../../shared/protocol/index.js';
 import { messageBodyCodec } from '../../../shared/protocol/conversation/message-kinds.js';
 import { asConversationId, decode, encode } from '../../../shared/wire/index.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 import { laxAttachmentRefCodec } from '../../support/malicious-sender.js';
 import { ProtocolWorld } from '../../support/protocol-world.js';
 import { snapshot } from '../../support/state-snapshot.js';

@@ -20,7 +20,7 @@ import { padmeLength } from '../../../shared/protocol/attachment/attachment-padd
 import { concatBytes } from '../../../shared/crypto/index.js';
 import { decode, encode } from '../../../shared/wire/index.js';
 import { expectTampered, fileOf, showProgressively } from '../../support/attachment-fixtures.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 
 const CHUNK = ATTACHMENT_LIMITS.chunkPayloadBytes;
 

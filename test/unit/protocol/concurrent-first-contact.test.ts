@@ -14,7 +14,7 @@ import {
   type ProtocolEnv,
 } from '../../../shared/protocol/index.js';
 import { idEquals } from '../../../shared/wire/index.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 import { relaylessWorld, deliverAll, releasedTexts } from '../../support/relayless-world.js';
 
 function recording(env: ProtocolEnv): { env: ProtocolEnv; draws: Uint8Array[] } {

@@ -38,7 +38,7 @@ import {
 } from '../../../shared/protocol/linking/linking-codec.js';
 import { decode, encode, idEquals } from '../../../shared/wire/index.js';
 import { linkingWorld } from '../../support/linking-flow.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 import { testDevice } from '../../support/test-device.js';
 
 /** A relay in the middle that plays "new device" towards the existing device with keys of its own. */

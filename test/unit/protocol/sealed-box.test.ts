@@ -23,7 +23,7 @@ import {
 } from '../../../shared/protocol/archive/sealed-box-codec.js';
 import { SEALED_BOX_LABELS, sealedBoxLabelled } from '../../../shared/protocol/archive/sealed-box-labels.js';
 import { decode, encode, idEquals } from '../../../shared/wire/index.js';
-import { hashSeededEnv } from '../../support/seeded-env.js';
+import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 import { testDevice } from '../../support/test-device.js';
 
 const PURPOSE = SEALED_BOX_PURPOSES.archiveKeys;
