@@ -78,6 +78,12 @@ export interface TeamSharedWrite {
   readonly record: UnsealedRecord;
 }
 
+/** What one history record carried, once checked (§9.2) and decoded by the rules of its id. */
+type OpenedRecord =
+  | { readonly kind: 'message'; readonly archived: ArchivedMessage }
+  | { readonly kind: 'shared'; readonly merge: TeamMerge }
+  | { readonly kind: 'team'; readonly event: AuthoredTeamEvent };
+
 /** The verified lists of the view newer than `version`, oldest first. */
 function listsAfter(view: DirectoryView, version: number): DeviceList[] {
   return view.history.filter((a) => a.version > version).map((a) => decodeDeviceListBody(a.signed.body));
@@ -408,16 +414,6 @@ export class AgentArchive {
       const team: AuthoredTeamEvent[] = [];
       let blocked = false;
       for (const row of rows) {
-        if (isTeamEventRecordId(row.recordId)) {
-          const event = await this.#openTeam(e, keyring, row);
-          if (event === 'later') {
-            blocked = true;
-            break;
-          }
-          cursor = row.seq;
-          if (event !== undefined) team.push(event);
-          continue;
-        }
         const opened = await this.#open(e, keyring, row);
         if (opened === 'later') {
           blocked = true;
@@ -425,14 +421,15 @@ export class AgentArchive {
         }
         cursor = row.seq;
         if (opened === undefined) continue;
-        if (typeof opened === 'function') {
-          shared = this.#merge(opened, shared, changed);
-          continue;
+        if (opened.kind === 'team') team.push(opened.event);
+        else if (opened.kind === 'shared') shared = this.#merge(opened.merge, shared, changed);
+        else {
+          const { message } = opened.archived;
+          const known = archived.some(
+            (a) => a.message.conversationId === message.conversationId && a.message.id === message.id,
+          );
+          if (!known) archived.push(opened.archived);
         }
-        const known = archived.some(
-          (a) => a.message.conversationId === opened.message.conversationId && a.message.id === opened.message.id,
-        );
-        if (!known) archived.push(opened);
       }
       record = withTeamEvents(
         { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES), shared },
@@ -459,39 +456,16 @@ export class AgentArchive {
   }
 
   /**
-   * One team event record (§9.8) checked as every history record is (§9.2: author listed at its
-   * epoch, signature, key held) and strictly decoded; refused ones raise the same alert.
-   */
-  async #openTeam(
-    e: Enrolled,
-    keyring: ArchiveKeyring,
-    row: HistoryRecordBlob,
-  ): Promise<AuthoredTeamEvent | 'later' | undefined> {
-    if (idEquals(row.author, e.keys.deviceId)) return undefined;
-    try {
-      const { body } = decode(historyRecordCodec, row.record, 'historyRecord');
-      if (!keyring.keys.some((k) => k.epoch === body.epoch)) return 'later';
-      const { plaintext, author } = await openHistoryRecord(keyring, row.recordId, row.record, (epoch) =>
-        authorsAt(e.view, keyring, epoch),
-      );
-      return openedTeamEvent(plaintext, row.recordId, body.epoch, author);
-    } catch (error) {
-      if (!(error instanceof SealdeskError)) throw error;
-      this.#alert(archiveAlert('record', error));
-      return undefined;
-    }
-  }
-
-  /**
-   * One record checked and opened (§9.2): undefined when it is this device's own or refused (an
-   * alert is raised), 'later' when this device does not hold its epoch yet (its grant may follow),
-   * a merge for a team-shared record (§9.7).
+   * One record checked and opened (§9.2), whatever it carries: undefined when it is this device's
+   * own or refused (an alert is raised), 'later' when this device does not hold its epoch yet (its
+   * grant may follow). Its id says what it is: a team event (§9.8), a team-shared change (§9.7,
+   * merged by the caller) or a message.
    */
   async #open(
     e: Enrolled,
     keyring: ArchiveKeyring,
     row: HistoryRecordBlob,
-  ): Promise<ArchivedMessage | TeamMerge | 'later' | undefined> {
+  ): Promise<OpenedRecord | 'later' | undefined> {
     if (idEquals(row.author, e.keys.deviceId)) return undefined;
     try {
       const { body } = decode(historyRecordCodec, row.record, 'historyRecord');
@@ -499,12 +473,18 @@ export class AgentArchive {
       const { plaintext, author } = await openHistoryRecord(keyring, row.recordId, row.record, (epoch) =>
         authorsAt(e.view, keyring, epoch),
       );
-      if (inTeamNamespace(row.recordId)) return readTeamRecord(e.view, body.epoch, row.recordId, plaintext, author);
+      if (isTeamEventRecordId(row.recordId))
+        return { kind: 'team', event: openedTeamEvent(plaintext, row.recordId, body.epoch, author) };
+      if (inTeamNamespace(row.recordId))
+        return { kind: 'shared', merge: readTeamRecord(e.view, body.epoch, row.recordId, plaintext, author) };
       const message = decodeArchivedMessage(plaintext, row.recordId);
       const own = message.senderDeviceId === idToHex(e.keys.deviceId);
       return {
-        message: { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from },
-        author: toHex(author),
+        kind: 'message',
+        archived: {
+          message: { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from },
+          author: toHex(author),
+        },
       };
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;
