@@ -1,5 +1,6 @@
 /** Routes every runtime event to the store that shows it; returns the function that unsubscribes. */
 import type { AgentRuntime } from '../../shared/runtime/index.js';
+import { useRuntime } from './injection.js';
 import { useCannedStore } from '../stores/canned-store.js';
 import { useInboxStore } from '../stores/inbox-store.js';
 import { useLinkStore } from '../stores/link-store.js';
@@ -63,8 +64,18 @@ export async function refreshStores(): Promise<void> {
   await session.load();
   if (!session.enrolled) return;
   const inbox = useInboxStore();
+  const notices = useNoticesStore();
   await Promise.all([
     inbox.loadConversations(),
+    useRuntime()
+      .alerts()
+      .then(
+        (kept) => {
+          notices.fromKeptAlerts(kept);
+        },
+        // Kept notices are a second chance at what events said; a failed read leaves the list as it was.
+        () => undefined,
+      ),
     useTeamStore().load(),
     useCannedStore().load(),
     ...Object.keys(inbox.histories).map((id) => inbox.loadHistory(id)),

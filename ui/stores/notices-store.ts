@@ -8,6 +8,8 @@ import type { AlertSeverity, DeviceView, PlainAlert } from '../../shared/runtime
 
 export interface Notice {
   readonly id: number;
+  /** The runtime's id of the alert this notice shows (the same alert is shown once). */
+  readonly alertId?: string;
   readonly severity: AlertSeverity;
   readonly title: string;
   readonly text: string;
@@ -29,8 +31,25 @@ export const useNoticesStore = defineStore('notices', () => {
     notices.value = [{ ...notice, id: nextId++ }, ...notices.value].slice(0, MAX_NOTICES);
   }
 
+  /** Ids of alerts shown or dismissed on this page: reading the kept alerts again adds none twice. */
+  const seenAlerts = new Set<string>();
+
   function fromAlert(alert: PlainAlert): void {
-    push({ severity: alert.severity, title: alert.title, text: alert.text });
+    if (alert.id !== undefined) {
+      if (seenAlerts.has(alert.id)) return;
+      seenAlerts.add(alert.id);
+    }
+    push({
+      severity: alert.severity,
+      title: alert.title,
+      text: alert.text,
+      ...(alert.id === undefined ? {} : { alertId: alert.id }),
+    });
+  }
+
+  /** The alerts the runtime kept about no conversation (raised before this page attached), oldest first. */
+  function fromKeptAlerts(kept: readonly PlainAlert[]): void {
+    for (const alert of kept) if (alert.conversationId === undefined) fromAlert(alert);
   }
 
   function fromDeviceChange(change: {
@@ -59,5 +78,5 @@ export const useNoticesStore = defineStore('notices', () => {
     notices.value = notices.value.filter((notice) => notice.id !== id);
   }
 
-  return { notices, push, fromAlert, fromDeviceChange, dismiss };
+  return { notices, push, fromAlert, fromKeptAlerts, fromDeviceChange, dismiss };
 });
