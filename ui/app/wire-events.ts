@@ -1,6 +1,5 @@
 /** Routes every runtime event to the store that shows it; returns the function that unsubscribes. */
 import type { AgentRuntime } from '../../shared/runtime/index.js';
-import { useRuntime } from './injection.js';
 import { useCannedStore } from '../stores/canned-store.js';
 import { useInboxStore } from '../stores/inbox-store.js';
 import { useLinkStore } from '../stores/link-store.js';
@@ -67,15 +66,7 @@ export async function refreshStores(): Promise<void> {
   const notices = useNoticesStore();
   await Promise.all([
     inbox.loadConversations(),
-    useRuntime()
-      .alerts()
-      .then(
-        (kept) => {
-          notices.fromKeptAlerts(kept);
-        },
-        // Kept notices are a second chance at what events said; a failed read leaves the list as it was.
-        () => undefined,
-      ),
+    notices.loadKeptAlerts(),
     useTeamStore().load(),
     useCannedStore().load(),
     ...Object.keys(inbox.histories).map((id) => inbox.loadHistory(id)),

@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AlertSeverity, DeviceView, PlainAlert } from '../../shared/runtime/index.js';
+import { useRuntime } from '../app/injection.js';
 
 export interface Notice {
   readonly id: number;
@@ -24,6 +25,7 @@ function deviceLabel(device: DeviceView): string {
 }
 
 export const useNoticesStore = defineStore('notices', () => {
+  const runtime = useRuntime();
   const notices = ref<Notice[]>([]);
   let nextId = 1;
 
@@ -47,8 +49,14 @@ export const useNoticesStore = defineStore('notices', () => {
     });
   }
 
-  /** The alerts the runtime kept about no conversation (raised before this page attached), oldest first. */
-  function fromKeptAlerts(kept: readonly PlainAlert[]): void {
+  /** Shows the alerts the runtime kept about no conversation (raised before this page attached). */
+  async function loadKeptAlerts(): Promise<void> {
+    let kept: readonly PlainAlert[];
+    try {
+      kept = await runtime.alerts();
+    } catch {
+      return; // kept notices are a second chance at what events said; a failed read changes nothing
+    }
     for (const alert of kept) if (alert.conversationId === undefined) fromAlert(alert);
   }
 
@@ -78,5 +86,5 @@ export const useNoticesStore = defineStore('notices', () => {
     notices.value = notices.value.filter((notice) => notice.id !== id);
   }
 
-  return { notices, push, fromAlert, fromKeptAlerts, fromDeviceChange, dismiss };
+  return { notices, push, fromAlert, loadKeptAlerts, fromDeviceChange, dismiss };
 });
