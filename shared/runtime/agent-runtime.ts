@@ -5,7 +5,7 @@
  * every conversation of the account, each on its own queue. Each step's state, prekeys, shown
  * messages and outbox entries are committed together BEFORE anything is sent, acked or shown.
  */
-import { concatBytes, toHex } from '../crypto/index.js';
+import { concatBytes, secureRandom, toHex } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   type AgentStep,
@@ -71,7 +71,7 @@ import type {
   PresenceStatus,
 } from './api-agent.js';
 import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
-import type { AttachmentHandle, ChatMessage, HexId, MessageId, ProgressListener } from './api-common.js';
+import type { AttachmentHandle, ChatMessage, HexId, MessageId, PlainAlert, ProgressListener } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
 import { saveJoinedDevice } from './agent-account-record.js';
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
@@ -82,6 +82,8 @@ import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
 import { plainAlert, problemAlert } from './plain-alerts.js';
+import { AlertLog } from './agent-alert-log.js';
+import { recordWithAlerts } from './alert-log.js';
 import { fetchBundles } from './prekey-fetch.js';
 import { MessageSearch } from './agent-search.js';
 import {
@@ -182,10 +184,20 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly on = this.#events.on;
 
   readonly #search: MessageSearch;
+  readonly #alertLog: AlertLog;
 
   constructor(ports: AgentRuntimePorts) {
     this.#ports = ports;
     this.#store = ports.store;
+    this.#alertLog = new AlertLog({
+      store: ports.store,
+      queues: this.#queues,
+      rng: ports.rng ?? secureRandom,
+      record: (id) => this.#record(id),
+      saved: (record) => {
+        this.#records.set(idToHex(record.protocol.conversationId), record);
+      },
+    });
     this.#search = new MessageSearch(ports.store, () => this.#allMessages());
     this.on('message', (message) => {
       this.#search.add(message);
@@ -201,7 +213,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#archive = new AgentArchive(
       ports.store,
       (alert) => {
-        this.#events.emit('alert', alert);
+        this.#raise([alert]);
       },
       {
         sharedChanged: (what) => {
@@ -321,30 +333,27 @@ class AgentRuntimeImpl implements AgentRuntime {
   #maintainSoon(e: Enrolled): void {
     void this.#publishSavedLists(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
-      this.#events.emit(
-        'alert',
+      this.#raise([
         problemAlert(
           'A team change is not published yet',
           'A change to the team devices was saved on this device but the service does not have it yet; retrying later.',
         ),
-      );
+      ]);
     });
     void this.#resignListIfDue(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
-      this.#events.emit(
-        'alert',
+      this.#raise([
         problemAlert(
           'The team list could not be renewed',
           'The signed list of team devices expires soon and could not be re-signed; retrying later.',
         ),
-      );
+      ]);
     });
     void this.#publishPrekeys(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
-      this.#events.emit(
-        'alert',
+      this.#raise([
         problemAlert('New visitors may wait', 'Keys for new conversations could not be uploaded; retrying later.'),
-      );
+      ]);
     });
   }
 
@@ -392,10 +401,9 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     if (event.type === 'rejected') {
-      this.#events.emit(
-        'alert',
+      this.#raise([
         problemAlert('A message could not be sent', 'The service refused a message.', idToHex(event.conversationId)),
-      );
+      ]);
     }
   }
 
@@ -460,6 +468,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     save: SaveDelivery<RuntimeShapes>,
   ): Promise<void> {
     const record = await this.#record(conversationId);
+    const key = idToHex(conversationId);
     const alerts: SecurityAlert[] = [];
     const viewBefore = e.view;
     let step: AgentStep;
@@ -474,9 +483,16 @@ class AgentRuntimeImpl implements AgentRuntime {
       }
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;
-      await save(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] });
       const alert = rejectionAlert(error, conversationId, packet);
-      this.#emitAlerts([...alerts, ...(alert === undefined ? [] : [alert])]);
+      const raised = this.#alertLog.identify([...alerts, ...(alert === undefined ? [] : [alert])].map(plainAlert));
+      // The refusal is kept with the conversation in the commit that takes the packet off the queue.
+      const kept = record === undefined ? record : recordWithAlerts(record, ofConversation(raised, key));
+      await save({
+        ...(kept === record || kept === undefined ? {} : { conversations: [{ conversationId, state: kept }] }),
+        ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
+      });
+      if (kept !== undefined) this.#records.set(key, kept);
+      this.#raise(raised, kept === record ? undefined : key);
       return;
     }
     const now = e.p.timers.now();
@@ -502,6 +518,8 @@ class AgentRuntimeImpl implements AgentRuntime {
       outbox.push(...sent.outbox);
       alerts.push(...sent.alerts);
     }
+    const raised = this.#alertLog.identify(alerts.map(plainAlert));
+    next = recordWithAlerts(next, ofConversation(raised, key));
     const prekeysChanged = step.prekeys !== e.prekeys;
     await save({
       conversations: [{ conversationId, state: next }],
@@ -521,7 +539,7 @@ class AgentRuntimeImpl implements AgentRuntime {
         active: t.active,
       });
     }
-    this.#emitAlerts(alerts);
+    this.#raise(raised, key);
     if (e.view !== viewBefore) this.#emitDeviceChanges(e, viewBefore);
     if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', this.#summaryOf(next));
     if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
@@ -553,14 +571,17 @@ class AgentRuntimeImpl implements AgentRuntime {
     if (record === undefined || this.#disposed) return;
     const step = tick(record.protocol, e.p.env);
     const taken = takeReleased({ ...record, protocol: step.state }, step.released, e.p.timers.now());
-    await this.#store.commit({ conversations: [{ conversationId, state: taken.record }] });
-    this.#records.set(idToHex(conversationId), taken.record);
+    const key = idToHex(conversationId);
+    const raised = this.#alertLog.identify(step.alerts.map(plainAlert));
+    const next = recordWithAlerts(taken.record, ofConversation(raised, key));
+    await this.#store.commit({ conversations: [{ conversationId, state: next }] });
+    this.#records.set(key, next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
     this.#archiveShown(e, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
-    this.#emitAlerts(step.alerts);
-    if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(taken.record));
-    this.#armTick(e, conversationId, taken.record);
+    this.#raise(raised, key);
+    if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(next));
+    this.#armTick(e, conversationId, next);
   }
 
   /** PROTOCOL §9.2: a history record of each shown message, sealed and sent after it was saved and shown. */
@@ -617,13 +638,15 @@ class AgentRuntimeImpl implements AgentRuntime {
       const sent = await sendStep(record, body, e.p.env, await this.#sendContext(e, record));
       const connection = e.connection;
       if (connection === undefined) throw new NotStartedError('the runtime is disposed');
-      await connection.commit({ conversations: [{ conversationId, state: sent.record }], outbox: sent.outbox });
-      this.#records.set(conversationHex, sent.record);
-      this.#emitAlerts(sent.alerts);
+      const raised = this.#alertLog.identify(sent.alerts.map(plainAlert));
+      const next = recordWithAlerts(sent.record, ofConversation(raised, conversationHex));
+      await connection.commit({ conversations: [{ conversationId, state: next }], outbox: sent.outbox });
+      this.#records.set(conversationHex, next);
+      this.#raise(raised, conversationHex);
       if (sent.shown !== undefined) {
         this.#events.emit('message', sent.shown);
         this.#archiveShown(e, [sent.shown]);
-        this.#events.emit('conversation', this.#summaryOf(sent.record));
+        this.#events.emit('conversation', this.#summaryOf(next));
       }
       return sent.messageId;
     });
@@ -773,6 +796,11 @@ class AgentRuntimeImpl implements AgentRuntime {
       out.push(withTeamState(summary, this.#team.of(summary.conversationId), now, lastVisitorAt(messages)));
     }
     return out.sort((a, b) => b.lastActivity - a.lastActivity);
+  }
+
+  async alerts(conversationId?: HexId): Promise<readonly PlainAlert[]> {
+    await this.#require();
+    return this.#alertLog.of(conversationId);
   }
 
   async history(conversationId: HexId): Promise<readonly ChatMessage[]> {
@@ -1169,11 +1197,26 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#disposed = true;
     e?.cancelMaintenance?.();
     await e?.connection?.stop();
+    await this.#alertLog.settled();
   }
 
   #emitAlerts(alerts: readonly SecurityAlert[]): void {
-    for (const alert of alerts) this.#events.emit('alert', plainAlert(alert));
+    this.#raise(alerts.map(plainAlert));
   }
+
+  /**
+   * Gives each alert its id, keeps it (alert-log.ts) and tells the UI. Alerts about `savedWith` were
+   * saved in that conversation's record by the caller already (with the identified ids).
+   */
+  #raise(alerts: readonly PlainAlert[], savedWith?: HexId): void {
+    const raised = this.#alertLog.identify(alerts);
+    this.#alertLog.keep(savedWith === undefined ? raised : raised.filter((a) => a.conversationId !== savedWith));
+    for (const alert of raised) this.#events.emit('alert', alert);
+  }
+}
+
+function ofConversation(alerts: readonly PlainAlert[], conversationId: HexId): readonly PlainAlert[] {
+  return alerts.filter((a) => a.conversationId === conversationId);
 }
 
 function sameTeamState(a: ReturnType<TeamStates['of']>, b: ReturnType<TeamStates['of']>): boolean {

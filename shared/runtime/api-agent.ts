@@ -199,6 +199,12 @@ export interface AgentRuntime {
 
   conversations(): Promise<readonly ConversationSummary[]>;
   history(conversationId: HexId): Promise<readonly ChatMessage[]>;
+  /**
+   * The alerts kept about a conversation (its last 50, oldest first), or without an id the last 50
+   * raised about no conversation this device held: a page that attached after an `alert` event
+   * still shows it. Each carries the `id` its event had (docs/ARCHITECTURE.md "Alerts are kept").
+   */
+  alerts(conversationId?: HexId): Promise<readonly PlainAlert[]>;
   sendText(conversationId: HexId, text: string): Promise<MessageId>;
   setTyping(conversationId: HexId, active: boolean): Promise<void>;
   markRead(conversationId: HexId, messageId: MessageId): Promise<void>;

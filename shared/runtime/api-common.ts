@@ -67,6 +67,11 @@ export interface PlainAlert {
   /** What happened and what to do, without ids a person cannot use. */
   readonly text: string;
   readonly conversationId?: HexId;
+  /**
+   * Given by the runtime when it raises the alert (16 hex digits): the same alert from the `alert`
+   * event and from `alerts()` after a reload carries the same id, so it is shown once.
+   */
+  readonly id?: string;
 }
 
 export const CONNECTION_STATES = {

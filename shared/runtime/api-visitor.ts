@@ -27,6 +27,8 @@ export interface VisitorConversationView {
   readonly conversationId: HexId;
   readonly messages: readonly ChatMessage[];
   readonly closed: boolean;
+  /** The alerts kept about it (its last 50, oldest first): a reload still shows a refusal. */
+  readonly alerts: readonly PlainAlert[];
 }
 
 export interface VisitorReady {

@@ -7,7 +7,13 @@
 import { toHex } from '../crypto/index.js';
 import { type AttachmentRef, type ConversationState, ORDER_LIMITS, type ReleasedMessage } from '../protocol/index.js';
 import { type DeviceId, idEquals, idToHex } from '../wire/index.js';
-import { type ChatMessage, MESSAGE_STATUSES, type MessageId, type MessageStatus } from './api-common.js';
+import {
+  type ChatMessage,
+  MESSAGE_STATUSES,
+  type MessageId,
+  type MessageStatus,
+  type PlainAlert,
+} from './api-common.js';
 
 export const CONVERSATION_RECORD_VERSION = 1;
 
@@ -22,6 +28,11 @@ export interface ConversationRecord {
   /** Messages from others not yet marked read here. */
   readonly unread: number;
   readonly lastActivity: number;
+  /**
+   * The alerts raised about this conversation, oldest first, at most ALERT_LOG_LIMIT (alert-log.ts).
+   * Absent in a record saved before the field existed: no alerts.
+   */
+  readonly alerts?: readonly PlainAlert[];
 }
 
 export function newRecord(protocol: ConversationState, now: number, capability?: Uint8Array): ConversationRecord {

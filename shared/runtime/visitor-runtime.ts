@@ -62,6 +62,7 @@ import {
 } from './runtime-errors.js';
 import { type RuntimePlatform, type VisitorPlatform, visitorPlatformFor } from './platform.js';
 import { configRefusedAlert, keysRefusedAlert, plainAlert, problemAlert } from './plain-alerts.js';
+import { alertsOfRecord, recordWithAlerts } from './alert-log.js';
 import { OpenRefusals, refusalAlert } from './relay-refusals.js';
 import { fetchBundles } from './prekey-fetch.js';
 import type { RuntimeShapes, RuntimeStore, VisitorStorage } from './runtime-shapes.js';
@@ -183,6 +184,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       conversationId: idToHex(record.protocol.conversationId),
       messages: record.messages,
       closed: record.closedBy !== undefined,
+      alerts: alertsOfRecord(record),
     };
   }
 
@@ -337,6 +339,8 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       outbox.push(...sent.outbox);
       alerts.push(...sent.alerts);
     }
+    // Kept in the record (alert-log.ts): a reload still shows them (resume's `alerts`).
+    next = recordWithAlerts(next, alerts.map(plainAlert));
     await save({
       conversations: [{ conversationId: active.conversationId, state: next }],
       ...(viewChanged ? { directories: [{ accountId: this.#accountId, view: this.#requireView() }] } : {}),
@@ -371,8 +375,9 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     if (this.#active !== active) return;
     const step = tick(active.record.protocol, this.#p.env);
     const taken = takeReleased({ ...active.record, protocol: step.state }, step.released, this.#p.timers.now());
-    await active.connection.commit({ conversations: [{ conversationId: active.conversationId, state: taken.record }] });
-    active.record = taken.record;
+    const next = recordWithAlerts(taken.record, step.alerts.map(plainAlert));
+    await active.connection.commit({ conversations: [{ conversationId: active.conversationId, state: next }] });
+    active.record = next;
     for (const message of taken.shown) this.#events.emit('message', message);
     for (const status of taken.statuses) this.#events.emit('status', status);
     this.#emitAlerts(step.alerts);
@@ -389,11 +394,10 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     // Not a typed rejection: not processed, the connection gets the delivery again.
     if (!(error instanceof SealdeskError)) throw error;
     const active = this.#requireActive();
-    await save(
-      record === undefined ? {} : { conversations: [{ conversationId: active.conversationId, state: record }] },
-    );
-    if (record !== undefined) active.record = record;
     const alert = rejectionAlert(error, active.conversationId, packet);
+    const kept = alert === undefined ? record : recordWithAlerts(record ?? active.record, [plainAlert(alert)]);
+    await save(kept === undefined ? {} : { conversations: [{ conversationId: active.conversationId, state: kept }] });
+    if (kept !== undefined) active.record = kept;
     if (alert !== undefined) this.#emitAlerts([alert]);
   }
 

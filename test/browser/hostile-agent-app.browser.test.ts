@@ -1,18 +1,19 @@
 // Issue #16 item 2 against the agent app in real Chromium: the product PWA (served by the relay at
 // /app/, through the hostile proxy) is linked to a business whose owner device is the agent runtime in
 // Node; a visitor (the visitor runtime in Node) writes. Everything reaches the relay only through the
-// proxy, which injects a message as the visitor, withholds a message from the PWA only, and appends a
-// rogue device to the lists the PWA fetches. What the agent SEES in the app is asserted: the attacker's
-// content never shown, the named alert in plain words, and the next genuine message shown. The same
-// attacks against the runtimes alone:
-// test/hostile/message-attacks.test.ts (F20), team-attacks.test.ts (one device) and
+// proxy, which swaps the visitor key of a first contact, injects a message as the visitor, withholds a
+// message from the PWA only, and appends a rogue device to the lists the PWA fetches. What the agent
+// SEES in the app is asserted: the attacker's content never shown, the named alert in plain words (also
+// after a reload: the runtime keeps alerts, issue #16 item 2), and the next genuine message shown. The
+// same attacks against the runtimes alone:
+// test/hostile/message-attacks.test.ts (F2, F20), team-attacks.test.ts (one device) and
 // directory-attacks.test.ts (rogue device, at the visitor).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { secureRandom } from '../../shared/crypto/index.js';
+import { generateX25519KeyPair, secureRandom } from '../../shared/crypto/index.js';
 import { decodeSignedDeviceList, encodeSignedDeviceList } from '../../shared/protocol/index.js';
 import type { LinkPhase } from '../../shared/runtime/index.js';
 import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
@@ -34,7 +35,12 @@ import { buildPwa } from '../support/agent-app/build-agent-app.js';
 import { type LaunchedChromium, launchChromium } from '../support/chromium.js';
 import { rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { HostileProxy } from '../support/hostile-proxy.js';
-import { interceptDelivers, toDevice, withAttackerTail } from '../support/hostile-proxy-frames.js';
+import {
+  interceptDelivers,
+  toDevice,
+  withAttackerTail,
+  withSwappedVisitorKey,
+} from '../support/hostile-proxy-frames.js';
 import { ATTACKER_TEXT } from '../support/widget/hostile-widget-world.js';
 
 let tmp = '';
@@ -46,6 +52,7 @@ let pwa: Page;
 let visitor: VisitorHandle;
 let conversationId = '';
 let accountId = '';
+let pin = '';
 /** The PWA's device id (hex), the queue the proxy attacks. */
 let pwaDevice = '';
 
@@ -83,7 +90,7 @@ beforeAll(async () => {
   relay = await startRelayProcess(join(tmp, 'data'), { SEALDESK_STATIC_DIR: join(tmp, 'static') });
   proxy = await HostileProxy.start(relay.origin);
   owner = agentRuntime();
-  const pin = (await newAccount(proxy.origin, owner)).fingerprint;
+  pin = (await newAccount(proxy.origin, owner)).fingerprint;
   accountId = (await owner.runtime.status()).accountId ?? '';
   chromium = await launchChromium();
   pwa = await chromium.browser.newPage();
@@ -112,6 +119,37 @@ afterAll(async () => {
 });
 
 describe('a hostile relay attacks the agent app (PWA, chromium)', () => {
+  it('F2 a first contact whose visitor key the proxy swapped for its own is refused, "A forged message was refused" (still shown after a reload); the genuine one opens the conversation', async () => {
+    const attacker = await generateX25519KeyPair();
+    const second = visitorRuntime(proxy.origin, accountId, pin);
+    try {
+      await second.runtime.start();
+      const secondId = (await second.runtime.openConversation()).conversationId;
+      proxy.relayFrameHook = interceptDelivers(toDevice(pwaDevice), 1, (frame) => {
+        const swapped = withSwappedVisitorKey(frame.envelope, attacker.publicKey);
+        if (swapped === undefined) throw new Error('the first delivery is not a first contact');
+        return [{ ...frame, envelope: swapped, cursor: 0 }, frame];
+      });
+      const id = await second.runtime.sendText('Hello, this is really me.');
+      await waitFor(() => owner.events.of('message').some((m) => m.id === id), 'the first contact at the owner');
+      await pwa.goto(`${proxy.origin}/app/#/inbox`);
+      await waitForText(pwa, 'Hello, this is really me.', 30_000);
+      // The refusal was raised before this page was loaded: the page reads it from the runtime's kept
+      // alerts (#16.2), not from an event it may have missed.
+      await pwa.reload();
+      const entry = `a[href="#/inbox/${secondId}"]`;
+      await pwa.waitForSelector(entry, { visible: true, timeout: 30_000 });
+      await pwa.click(entry);
+      await waitForText(pwa, 'Hello, this is really me.', 30_000);
+      await waitForText(pwa, 'A forged message was refused', 30_000);
+    } finally {
+      second.runtime.dispose();
+    }
+    // Back to the first conversation for the attacks below.
+    await pwa.goto(`${proxy.origin}/app/#/inbox/${conversationId}`);
+    await pwa.waitForSelector('#composer-text', { visible: true });
+  });
+
   it('F20 a message injected as the visitor is refused with "A forged message was refused"; the genuine one and the next are shown', async () => {
     proxy.relayFrameHook = interceptDelivers(toDevice(pwaDevice), 1, (frame) => [
       { ...frame, envelope: withAttackerTail(frame.envelope, ATTACKER_TEXT), cursor: 0 },

@@ -73,6 +73,13 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
     ]);
     await agentSays(conversationId, visitor, 'Anything else?');
     expect(textsOf(repliesAt(visitor))).toEqual(['Your parcel left this morning.', 'Anything else?']);
+    // #16.2: the refusal is kept with the conversation; the page reloaded (a new runtime on the same
+    // storage) still shows it.
+    visitor.runtime.dispose();
+    const reloaded = world.visitor(visitor.storage.db);
+    const resumed = (await reloaded.runtime.start()).conversation;
+    expect(resumed?.alerts).toMatchObject([{ kind: 'forged', title: 'A forged message was refused', conversationId }]);
+    reloaded.runtime.dispose();
   }, 60_000);
 
   it('#16.2 F20: a message injected as the visitor reaches the agent as a forged-message alert; the visitor’s next message is shown', async () => {

@@ -2,16 +2,25 @@
  * #11.3: alerts reach the UI in plain words and honest traffic goes on: a visitor message whose
  * ciphertext was altered on the way (re-sent with one bit flipped through the visitor's own queue,
  * as a relay could) is a replay (info); one altered in transit is refused with `forged`; the
- * visitor's next message is shown after the gap is declared.
+ * visitor's next message is shown after the gap is declared. #16.2: the alerts are kept with the
+ * conversation, so a runtime restarted on the same store (a page attaching later) still has them.
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../shared/crypto/index.js';
-import { memoryStore } from '../../shared/runtime/index.js';
+import { createAgentRuntime, memoryStore } from '../../shared/runtime/index.js';
+import { MemoryDatabase } from '../../shared/storage/index.js';
 import { type WebSocketConstructor } from '../../shared/transport/index.js';
-import { type SendFrame, decodeClientFrame, encodeClientFrame, idToHex } from '../../shared/wire/index.js';
+import {
+  type SendFrame,
+  asConversationId,
+  decodeClientFrame,
+  encodeClientFrame,
+  idBytesFromHex,
+  idToHex,
+} from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { connectVisitor } from '../relay/support/relay-api.js';
+import { connectVisitor, opaqueClient } from '../relay/support/relay-api.js';
 import { SocketTracker } from '../transport/support/transport-fixture.js';
 import { type AgentHandle, agentRuntime, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
 
@@ -119,5 +128,66 @@ describe('#11.3: alerts in plain words, traffic goes on', () => {
     const texts = agent.events.of('message').map((m) => (m.body.kind === 'text' ? m.body.text : m.body.kind));
     expect(texts).toEqual(['first', 'second', 'still here']);
     visitor.runtime.dispose();
+
+    // #16.2: the alerts are kept with the conversation, each with the id its event carried.
+    const raised = agent.events.of('alert');
+    expect(raised.every((a) => typeof a.id === 'string' && /^[0-9a-f]{16}$/.test(a.id))).toBe(true);
+    expect(new Set(raised.map((a) => a.id)).size).toBe(3);
+    expect(await agent.runtime.alerts(conversationId)).toEqual(raised);
+  }, 60_000);
+
+  it('#16.2: an alert nobody saw is still there after a restart on the same store', async () => {
+    // Runtime A takes a forged message with no UI attached (no `alert` listener at all).
+    const db = new MemoryDatabase();
+    const setup = agentRuntime(db);
+    const ownPin = (await newAccount(relay.origin, setup)).fingerprint;
+    const ownAccount = (await setup.runtime.status()).accountId ?? '';
+    setup.runtime.dispose();
+    const unseen = createAgentRuntime({
+      store: memoryStore(db),
+      opaque: opaqueClient,
+      fetch,
+      WebSocket: new SocketTracker().WebSocket,
+    });
+    await unseen.status();
+    const sockets = new CapturingSockets();
+    const visitor = visitorRuntime(relay.origin, ownAccount, ownPin, undefined, sockets);
+    await visitor.runtime.start();
+    const { conversationId } = await visitor.runtime.openConversation();
+    const first = await visitor.runtime.sendText('first');
+    await waitFor(
+      async () => (await unseen.history(conversationId)).some((m) => m.id === first),
+      'the first message taken by a runtime nobody listens to',
+    );
+    sockets.tamper.next = true;
+    await visitor.runtime.sendText('altered on the way');
+    await waitFor(async () => (await unseen.alerts(conversationId)).length > 0, 'the forged alert kept');
+    const keptBefore = await unseen.alerts(conversationId);
+    unseen.dispose();
+    visitor.runtime.dispose();
+
+    // Runtime B on the same store (a restarted worker): the alert is read back, no event needed.
+    const restarted = agentRuntime(db);
+    const kept = await restarted.runtime.alerts(conversationId);
+    expect(kept).toEqual(keptBefore);
+    expect(kept.map((a) => [a.kind, a.title, a.conversationId])).toEqual([
+      ['forged', 'A forged message was refused', conversationId],
+    ]);
+    expect(restarted.events.of('alert')).toEqual([]);
+    const history = await restarted.runtime.history(conversationId);
+    restarted.runtime.dispose();
+
+    // A record saved before the field existed (the same record without `alerts`) reads as no alerts.
+    const store = memoryStore(db);
+    const id = asConversationId(idBytesFromHex(conversationId));
+    const saved = await store.conversation(id);
+    if (saved?.alerts === undefined) throw new Error('the alerts were not kept in the conversation record');
+    const { alerts, ...older } = saved;
+    expect(alerts).toEqual(keptBefore);
+    await store.commit({ conversations: [{ conversationId: id, state: older }] });
+    const fromOlder = agentRuntime(db);
+    expect(await fromOlder.runtime.alerts(conversationId)).toEqual([]);
+    expect(await fromOlder.runtime.history(conversationId)).toEqual(history);
+    fromOlder.runtime.dispose();
   }, 60_000);
 });

@@ -63,8 +63,10 @@ export async function refreshStores(): Promise<void> {
   await session.load();
   if (!session.enrolled) return;
   const inbox = useInboxStore();
+  const notices = useNoticesStore();
   await Promise.all([
     inbox.loadConversations(),
+    notices.loadKeptAlerts(),
     useTeamStore().load(),
     useCannedStore().load(),
     ...Object.keys(inbox.histories).map((id) => inbox.loadHistory(id)),

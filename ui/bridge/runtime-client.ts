@@ -175,6 +175,7 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     publishWidgetConfig: (config) => call('publishWidgetConfig', [config]),
     conversations: () => call('conversations', []),
     history: (conversationId) => call('history', [conversationId]),
+    alerts: (conversationId) => call('alerts', [conversationId]),
     sendText: (conversationId, text) => call('sendText', [conversationId, text]),
     setTyping: (conversationId, active) => call('setTyping', [conversationId, active]),
     markRead: (conversationId, messageId) => call('markRead', [conversationId, messageId]),

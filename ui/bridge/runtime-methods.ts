@@ -27,6 +27,7 @@ export const RUNTIME_METHODS = [
   'publishWidgetConfig',
   'conversations',
   'history',
+  'alerts',
   'sendText',
   'setTyping',
   'markRead',

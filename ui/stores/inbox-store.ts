@@ -85,8 +85,11 @@ export const useInboxStore = defineStore('inbox', () => {
     }
   }
 
+  /** The history and the alerts the runtime kept (an alert raised before this page attached shows too). */
   async function loadHistory(conversationId: HexId): Promise<void> {
-    histories.value[conversationId] = [...(await runtime.history(conversationId))];
+    const [history, kept] = await Promise.all([runtime.history(conversationId), runtime.alerts(conversationId)]);
+    histories.value[conversationId] = [...history];
+    for (const alert of kept) addAlert(alert);
   }
 
   function upsertMessage(message: ChatMessage): void {
@@ -125,12 +128,21 @@ export const useInboxStore = defineStore('inbox', () => {
     );
   }
 
+  /** Ids of alerts dismissed on this page: reading the kept alerts again does not bring them back. */
+  const dismissedAlerts = new Set<string>();
+
+  /** Adds an alert once: the same id from the event and from the runtime's kept alerts is one alert. */
   function addAlert(alert: PlainAlert): void {
     if (alert.conversationId === undefined) return;
-    alerts.value[alert.conversationId] = [...(alerts.value[alert.conversationId] ?? []), alert];
+    if (alert.id !== undefined && dismissedAlerts.has(alert.id)) return;
+    const shown = alerts.value[alert.conversationId] ?? [];
+    if (alert.id !== undefined && shown.some((existing) => existing.id === alert.id)) return;
+    alerts.value[alert.conversationId] = [...shown, alert];
   }
 
   function dismissAlert(conversationId: HexId, index: number): void {
+    const id = alerts.value[conversationId]?.[index]?.id;
+    if (id !== undefined) dismissedAlerts.add(id);
     alerts.value[conversationId] = (alerts.value[conversationId] ?? []).filter((_, i) => i !== index);
   }
 

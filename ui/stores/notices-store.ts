@@ -5,9 +5,12 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AlertSeverity, DeviceView, PlainAlert } from '../../shared/runtime/index.js';
+import { useRuntime } from '../app/injection.js';
 
 export interface Notice {
   readonly id: number;
+  /** The runtime's id of the alert this notice shows (the same alert is shown once). */
+  readonly alertId?: string;
   readonly severity: AlertSeverity;
   readonly title: string;
   readonly text: string;
@@ -22,6 +25,7 @@ function deviceLabel(device: DeviceView): string {
 }
 
 export const useNoticesStore = defineStore('notices', () => {
+  const runtime = useRuntime();
   const notices = ref<Notice[]>([]);
   let nextId = 1;
 
@@ -29,8 +33,31 @@ export const useNoticesStore = defineStore('notices', () => {
     notices.value = [{ ...notice, id: nextId++ }, ...notices.value].slice(0, MAX_NOTICES);
   }
 
+  /** Ids of alerts shown or dismissed on this page: reading the kept alerts again adds none twice. */
+  const seenAlerts = new Set<string>();
+
   function fromAlert(alert: PlainAlert): void {
-    push({ severity: alert.severity, title: alert.title, text: alert.text });
+    if (alert.id !== undefined) {
+      if (seenAlerts.has(alert.id)) return;
+      seenAlerts.add(alert.id);
+    }
+    push({
+      severity: alert.severity,
+      title: alert.title,
+      text: alert.text,
+      ...(alert.id === undefined ? {} : { alertId: alert.id }),
+    });
+  }
+
+  /** Shows the alerts the runtime kept about no conversation (raised before this page attached). */
+  async function loadKeptAlerts(): Promise<void> {
+    let kept: readonly PlainAlert[];
+    try {
+      kept = await runtime.alerts();
+    } catch {
+      return; // kept notices are a second chance at what events said; a failed read changes nothing
+    }
+    for (const alert of kept) if (alert.conversationId === undefined) fromAlert(alert);
   }
 
   function fromDeviceChange(change: {
@@ -59,5 +86,5 @@ export const useNoticesStore = defineStore('notices', () => {
     notices.value = notices.value.filter((notice) => notice.id !== id);
   }
 
-  return { notices, push, fromAlert, fromDeviceChange, dismiss };
+  return { notices, push, fromAlert, loadKeptAlerts, fromDeviceChange, dismiss };
 });

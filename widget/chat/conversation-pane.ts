@@ -218,6 +218,7 @@ export class ConversationPane {
     this.#composer.label = this.#prechat === undefined ? this.#texts.message : this.#texts.answer;
     this.#composer.canAttach = this.#prechat === undefined;
     for (const message of conversation?.messages ?? []) this.show(message, false);
+    for (const alert of conversation?.alerts ?? []) this.alert(alert);
     this.renderEnd();
   }
 

@@ -18,6 +18,7 @@ import type {
   LinkPhase,
   MessageId,
   MessageStatus,
+  PlainAlert,
   ProgressListener,
   BlockedVisitor,
   SearchHit,
@@ -53,6 +54,7 @@ const STATE_KEY = '/scripted-runtime-state';
 
 export class ScriptedAgentRuntime implements AgentRuntime {
   private readonly listeners = new Map<keyof AgentEvents, Set<Listener>>();
+  private readonly keptAlerts = new Map<string, PlainAlert>();
   private readonly histories = new Map<string, ChatMessage[]>();
   private readonly summaries = new Map<string, ConversationSummary>();
   private readonly blobs = new Map<MessageId, Blob>();
@@ -267,16 +269,26 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     }
     if (conversationId === CONVERSATIONS.invoice) {
       this.later(1, () => {
-        this.emit('alert', {
+        // The same alert (one id) each time the history is opened: the inbox shows it once.
+        const alert: PlainAlert = {
           kind: 'gap',
           severity: 'warning',
           title: 'A message may be missing',
           text: 'The visitor sent a message that has not arrived. It will show here if it comes; nothing was changed.',
           conversationId,
-        });
+          id: `scripted-gap-${conversationId}`,
+        };
+        this.keptAlerts.set(alert.id ?? '', alert);
+        this.emit('alert', alert);
       });
     }
     return Promise.resolve([...(this.histories.get(conversationId) ?? [])]);
+  }
+
+  /** The alerts raised so far, as the runtime keeps them (by conversation, or all without one). */
+  alerts(conversationId?: string): Promise<readonly PlainAlert[]> {
+    const kept = [...this.keptAlerts.values()];
+    return Promise.resolve(kept.filter((a) => conversationId === undefined || a.conversationId === conversationId));
   }
 
   private append(conversationId: string, body: ChatMessage['body']): ChatMessage {

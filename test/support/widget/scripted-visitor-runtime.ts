@@ -103,7 +103,7 @@ export class ScriptedVisitorRuntime implements VisitorRuntime {
 
   openConversation(prechat?: { readonly question: string; readonly answer: string }): Promise<VisitorConversationView> {
     this.calls.push(prechat === undefined ? 'openConversation' : `openConversation:${prechat.answer}`);
-    this.#conversation = { conversationId: '5c'.repeat(16), messages: [], closed: false };
+    this.#conversation = { conversationId: '5c'.repeat(16), messages: [], closed: false, alerts: [] };
     return Promise.resolve(this.#conversation);
   }
 
