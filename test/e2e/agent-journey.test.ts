@@ -5,6 +5,7 @@
 // extension shows the reply; the extension's service worker is killed mid-conversation and the next
 // message still decrypts; a revoked device stops receiving; the PWA has no installability error.
 // Screenshots (test-results/screenshots/e2e-*) show what a person sees at each step.
+import type { Browser } from '@wxt-dev/browser';
 import type { ElementHandle, Page, WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -86,11 +87,10 @@ async function badgeText(worker: WebWorker, wanted: string): Promise<string> {
   let text = '';
   for (let attempt = 0; attempt < 75 && text !== wanted; attempt += 1) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    text = await worker.evaluate(() => {
-      const action = (globalThis as unknown as { chrome: { action: { getBadgeText(d: object): Promise<string> } } })
-        .chrome.action;
-      return action.getBadgeText({});
-    });
+    // The extension's service worker has the `chrome` namespace (typed by WXT's browser package).
+    text = await worker.evaluate(() =>
+      (globalThis as typeof globalThis & { chrome: typeof Browser }).chrome.action.getBadgeText({}),
+    );
   }
   return text;
 }

@@ -300,6 +300,24 @@ const cases: readonly Case[] = [
     refused: false,
   },
   {
+    why: "the size measurement of the first-message path importing shared/runtime's internals",
+    file: 'scripts/widget/first-message-path.ts',
+    source: "import { sendStep } from '../../shared/runtime/conversation-steps.js';",
+    refused: false,
+  },
+  {
+    why: "another script importing shared/runtime's internals",
+    file: 'scripts/widget/size.ts',
+    source: "import { sendStep } from '../../shared/runtime/conversation-steps.js';",
+    refused: true,
+  },
+  {
+    why: "the size measurement importing another layer's internals",
+    file: 'scripts/widget/first-message-path.ts',
+    source: "import { x } from '../../shared/transport/ws/relay-connection.js';",
+    refused: true,
+  },
+  {
     why: 'the widget importing shared/storage (its tiny IndexedDB adapter is there)',
     file: 'widget/loader.ts',
     source: "import { x } from '../shared/storage/index.js';",
