@@ -13,12 +13,15 @@ import type { PushPlatform } from '../ui/app/platform.js';
  */
 const SUBSCRIBE_DEADLINE_MS = 20_000;
 
-/** `work`, or PushUnavailableError when it has not settled after `ms`. */
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/** How long the app's service worker may take to be active (it is, once the app has loaded once). */
+const WORKER_DEADLINE_MS = 10_000;
+
+/** `work`, or PushUnavailableError(`lateReason`) when it has not settled after `ms`. */
+async function withDeadline<T>(work: Promise<T>, ms: number, lateReason: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new PushUnavailableError('the browser’s push service did not answer'));
+      reject(new PushUnavailableError(lateReason));
     }, ms);
   });
   try {
@@ -28,10 +31,15 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+function hasPush(): boolean {
+  return 'serviceWorker' in navigator && 'PushManager' in window;
+}
+
+/** The active registration; `ready` never settles when the worker failed to install, so it is bounded. */
 async function registration(): Promise<ServiceWorkerRegistration> {
-  if (!('serviceWorker' in navigator) || !('PushManager' in window))
+  if (!hasPush())
     throw new PushUnavailableError('this browser has no Web Push (service worker or PushManager missing)');
-  return navigator.serviceWorker.ready;
+  return withDeadline(navigator.serviceWorker.ready, WORKER_DEADLINE_MS, 'the app’s service worker is not active');
 }
 
 function keysOf(subscription: PushSubscription): PushSubscriptionKeys {
@@ -44,8 +52,8 @@ function keysOf(subscription: PushSubscription): PushSubscriptionKeys {
 
 export const pwaPush: PushPlatform = {
   async current() {
-    if (!('serviceWorker' in navigator) || !('PushManager' in window)) return undefined;
-    const found = await (await navigator.serviceWorker.ready).pushManager.getSubscription();
+    if (!hasPush()) return undefined;
+    const found = await (await registration()).pushManager.getSubscription();
     return found === null ? undefined : keysOf(found);
   },
 
@@ -59,7 +67,9 @@ export const pwaPush: PushPlatform = {
         userVisibleOnly: true,
         applicationServerKey: new Uint8Array(applicationServerKey),
       });
-      return keysOf(await withDeadline(subscribing, SUBSCRIBE_DEADLINE_MS));
+      return keysOf(
+        await withDeadline(subscribing, SUBSCRIBE_DEADLINE_MS, 'the browser’s push service did not answer'),
+      );
     } catch (error) {
       if (error instanceof PushUnavailableError) throw error;
       if (error instanceof DOMException && error.name === 'NotAllowedError')
@@ -72,8 +82,8 @@ export const pwaPush: PushPlatform = {
   },
 
   async unsubscribe() {
-    if (!('serviceWorker' in navigator) || !('PushManager' in window)) return;
-    const found = await (await navigator.serviceWorker.ready).pushManager.getSubscription();
+    if (!hasPush()) return;
+    const found = await (await registration()).pushManager.getSubscription();
     await found?.unsubscribe();
   },
 };

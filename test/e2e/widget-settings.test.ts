@@ -184,7 +184,11 @@ describe('issue #15.5: the widget settings page, end to end', () => {
         .chromium.browser.defaultBrowserContext()
         .setPermission(w().relay.origin, { permission: { name: 'notifications' }, state: 'granted' });
       await pwa.goto(`${w().relay.origin}/app/#/settings`);
-      const toggle = await pwa.waitForSelector('[data-testid="push-toggle"]', { visible: true, timeout: 30_000 });
+      // The box is disabled while the page reads the current subscription; a click then does nothing.
+      const toggle = await pwa.waitForSelector('[data-testid="push-toggle"]:not([disabled])', {
+        visible: true,
+        timeout: 30_000,
+      });
       await toggle?.click();
       await waitForText(pwa, 'This browser cannot receive push notifications', 60_000);
       expect(await pwa.$eval('[data-testid="push-toggle"]', (n) => (n as HTMLInputElement).checked)).toBe(false);
