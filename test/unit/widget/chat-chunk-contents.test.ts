@@ -12,11 +12,12 @@ let built: WidgetBuild;
 let text: string;
 let inputs: string[];
 
+// The production build (esbuild + terser) takes seconds alone and far longer on a busy machine.
 beforeAll(async () => {
   built = await buildWidget({ outDir: dir });
   text = new TextDecoder().decode(built.chat.bytes);
   inputs = Object.values(built.chat.metafile?.outputs ?? {}).flatMap((o) => Object.keys(o.inputs));
-});
+}, 180_000);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
