@@ -17,6 +17,8 @@ import {
   sealHistoryRecord,
   teamRecordId,
 } from '../../shared/protocol/index.js';
+import { memoryStore } from '../../shared/runtime/index.js';
+import { MemoryDatabase } from '../../shared/storage/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
 import { canaryHits, filesUnder, newCanary } from '../hostile/support/canary.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
@@ -209,13 +211,14 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
     // An insider device (listed, a real member of the team) that writes its next change of a
     // canned reply with the largest counter, sealed and signed by itself like any record it writes.
     const forgedSent: number[] = [];
-    let insider: AgentHandle | undefined;
+    const insiderDb = new MemoryDatabase();
+    const insiderStore = memoryStore(insiderDb);
     const pinning: FetchLike = async (url, init) => {
       const match = HISTORY_PUT.exec(new URL(url).pathname);
       const slot = match === null ? undefined : parseTeamRecordId(fromHex(match[2] ?? ''));
-      if (init.method !== 'PUT' || slot?.kind !== 'cannedReply' || insider === undefined) return fetch(url, init);
-      const keyring = (await insider.store.archive())?.keyring;
-      const keys = await insider.store.deviceKeys();
+      if (init.method !== 'PUT' || slot?.kind !== 'cannedReply') return fetch(url, init);
+      const keyring = (await insiderStore.archive())?.keyring;
+      const keys = await insiderStore.deviceKeys();
       if (keyring === undefined || keys === undefined) throw new Error('the insider has no keyring');
       const maxSlot = { kind: 'cannedReply' as const, itemId: slot.itemId, epoch: slot.epoch, counter: 0xffff_ffff };
       const change = { op: 'put' as const, shortcut: 'pinned', body: pinnedText };
@@ -233,9 +236,9 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
       forgedSent.push(answer.status);
       return answer;
     };
-    insider = await link(relay.origin, owner, undefined, undefined, agentRuntime(undefined, undefined, pinning));
+    const insider = await link(relay.origin, owner, undefined, undefined, agentRuntime(insiderDb, undefined, pinning));
     await waitFor(
-      async () => (await insider?.runtime.cannedReplies({ sync: true }))?.some((r) => r.id === pinned.id) === true,
+      async () => (await insider.runtime.cannedReplies({ sync: true })).some((r) => r.id === pinned.id),
       'the reply at the insider',
       30_000,
     );
