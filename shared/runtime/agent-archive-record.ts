@@ -13,7 +13,7 @@ import { DecodeError } from '../errors/index.js';
 import type { ArchiveKeyGrant, ArchiveKeyring, AuthoredTeamEvent } from '../protocol/index.js';
 import type { TeamEventDraft } from './agent-team-events-record.js';
 import type { ChatBody, ChatMessage, HexId } from './api-common.js';
-import type { TeamSharedState } from './agent-canned-state.js';
+import type { TeamSharedDraft, TeamSharedState } from './agent-canned-state.js';
 
 export const AGENT_ARCHIVE_RECORD_VERSION = 1;
 
@@ -55,14 +55,8 @@ export interface AgentArchiveRecord {
   readonly teamUnsealed?: readonly TeamEventDraft[];
   /** Canned replies and presence (§9.7); absent in records saved before them (= none). */
   readonly shared?: TeamSharedState;
-  /** Team-shared records (§9.7) made while no current key was held, sealed when it arrives. */
-  readonly unsealedRecords?: readonly UnsealedRecord[];
-}
-
-/** A record id and plaintext waiting for the current archive key (§9.1 pending). */
-export interface UnsealedRecord {
-  readonly recordId: Uint8Array;
-  readonly plaintext: Uint8Array;
+  /** This device's canned-reply and presence changes (§9.7) waiting for the current archive key (§9.1). */
+  readonly sharedUnsealed?: readonly TeamSharedDraft[];
 }
 
 export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord {

@@ -43,7 +43,6 @@ import { type Enrolled, deviceAuth } from './agent-device-session.js';
 import {
   type AgentArchiveRecord,
   type ArchivedMessage,
-  type UnsealedRecord,
   MAX_ARCHIVED_MESSAGES,
   decodeArchivedMessage,
   emptyArchiveRecord,
@@ -51,7 +50,13 @@ import {
   historyRecordId,
 } from './agent-archive-record.js';
 import { archiveAlert } from './agent-archive-alerts.js';
-import { EMPTY_TEAM_SHARED, type TeamSharedChanged, type TeamSharedState } from './agent-canned-state.js';
+import {
+  EMPTY_TEAM_SHARED,
+  type TeamSharedChanged,
+  type TeamSharedDraft,
+  type TeamSharedState,
+} from './agent-canned-state.js';
+import { sealSharedDrafts } from './agent-canned-sealing.js';
 import { type TeamMerge, readTeamRecord } from './agent-canned-reading.js';
 import {
   type TeamEventDraft,
@@ -70,13 +75,6 @@ const MAX_PAGES = 64;
 const QUEUE = 'archive';
 
 type Grant = AgentArchiveRecord['outgoingGrants'][number];
-
-/** A local team-shared change (§9.7): the new items, and the record that carries it to the other devices. */
-export interface TeamSharedWrite {
-  readonly state: TeamSharedState;
-  readonly changed: TeamSharedChanged;
-  readonly record: UnsealedRecord;
-}
 
 /** What one history record carried, once checked (§9.2) and decoded by the rules of its id. */
 type OpenedRecord =
@@ -143,16 +141,19 @@ export class AgentArchive {
   }
 
   /**
-   * §9.7: a change made on this device. `make` computes it from the items held (in the archive
-   * queue, so two changes never take one counter); the items and the sealed record (or, with no
-   * current key yet, the record to seal later) are saved together, then the record is sent.
+   * §9.7: a change made on this device. `make` checks it against the items held and returns the
+   * draft (in the archive queue, so two changes never take one counter); it is ranked under the
+   * current key's epoch, merged and sealed, and saved with the items in one step, then sent. With no
+   * current key yet it waits, after any earlier waiting drafts, until the key arrives.
    */
-  writeShared(e: Enrolled, make: (state: TeamSharedState) => TeamSharedWrite): Promise<void> {
+  writeShared(e: Enrolled, make: (state: TeamSharedState) => TeamSharedDraft): Promise<void> {
     return this.#queue.run(QUEUE, async () => {
       const record = await this.#follow(e, await this.#load());
-      const made = make(record.shared ?? EMPTY_TEAM_SHARED);
-      await this.#save(await this.#sealRecords(e, { ...record, shared: made.state }, [made.record]));
-      if (made.changed !== undefined) this.#sharedChanged(made.changed);
+      const draft = make(record.shared ?? EMPTY_TEAM_SHARED);
+      const drafts = [...(record.sharedUnsealed ?? []), draft];
+      const out = await sealSharedDrafts(record, drafts, e.p.env, e.keys);
+      await this.#save(out.record);
+      for (const what of out.changed) this.#sharedChanged(what);
       await this.#flush(e);
     });
   }
@@ -307,38 +308,6 @@ export class AgentArchive {
     };
   }
 
-  /** Seals team-shared records under the current key; with none (yet) they wait in `unsealedRecords`. */
-  async #sealRecords(
-    e: Enrolled,
-    record: AgentArchiveRecord,
-    records: readonly UnsealedRecord[],
-  ): Promise<AgentArchiveRecord> {
-    let keyring = record.keyring;
-    // Team-shared records ask the relay to nudge the other devices (§16.11), as team events do.
-    const sealed: { recordId: Uint8Array; record: Uint8Array; notify: true }[] = [];
-    const waiting: UnsealedRecord[] = [];
-    for (const r of records) {
-      if (keyring === undefined) {
-        waiting.push(r);
-        continue;
-      }
-      try {
-        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, r.recordId, r.plaintext);
-        keyring = out.keyring;
-        sealed.push({ recordId: r.recordId, record: out.record, notify: true });
-      } catch (error) {
-        if (!(error instanceof ArchiveKeyPendingError)) throw error;
-        waiting.push(r);
-      }
-    }
-    return {
-      ...record,
-      keyring,
-      outgoingRecords: [...record.outgoingRecords, ...sealed],
-      unsealedRecords: [...(record.unsealedRecords ?? []), ...waiting],
-    };
-  }
-
   /** Sends the saved grants and records; what the relay refuses for good is dropped, the rest kept. */
   async #flush(e: Enrolled): Promise<void> {
     const record = await this.#load();
@@ -380,14 +349,16 @@ export class AgentArchive {
       record = { ...record, keyring, grantCursor: grants.at(-1)?.seq ?? record.grantCursor };
       await this.#save(record);
     }
-    const unsealedRecords = record.unsealedRecords ?? [];
-    if ((record.unsealed.length > 0 || unsealedRecords.length > 0) && record.keyring !== undefined) {
+    const sharedDrafts = record.sharedUnsealed ?? [];
+    if ((record.unsealed.length > 0 || sharedDrafts.length > 0) && record.keyring !== undefined) {
       const messages = await this.#seal(
         e,
         { ...record, unsealed: [] },
         record.unsealed.map((u) => u.message),
       );
-      await this.#save(await this.#sealRecords(e, { ...messages, unsealedRecords: [] }, unsealedRecords));
+      const out = await sealSharedDrafts(messages, sharedDrafts, e.p.env, e.keys);
+      await this.#save(out.record);
+      for (const what of out.changed) this.#sharedChanged(what);
       await this.#flush(e);
     }
     const drafts = record.teamUnsealed ?? [];

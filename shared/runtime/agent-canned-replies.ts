@@ -11,14 +11,10 @@ import {
   PRESENCE_STATUSES,
   type PresenceStatus,
   checkCannedReplyText,
-  encodeCannedReplyChange,
-  encodePresenceChange,
-  nextTeamCounter,
-  teamRecordId,
 } from '../protocol/index.js';
 import { idBytesFromHex, idEquals } from '../wire/index.js';
 import type { AgentArchive } from './agent-archive.js';
-import { type TeamSharedState, mergeCannedChange, mergePresenceChange } from './agent-canned-state.js';
+import type { TeamSharedState } from './agent-canned-state.js';
 import type { Enrolled } from './agent-device-session.js';
 import type { AgentPresence, CannedReply, CannedReplyInput } from './api-agent.js';
 import type { HexId } from './api-common.js';
@@ -33,7 +29,7 @@ export function cannedRepliesOf(state: TeamSharedState): CannedReply[] {
       id: entry.itemId,
       shortcut: entry.value.shortcut,
       body: entry.value.body,
-      updatedBy: entry.rank.author,
+      updatedBy: toHex(entry.rank.author),
     });
   }
   return out.sort((a, b) => a.shortcut.localeCompare(b.shortcut) || a.id.localeCompare(b.id));
@@ -62,39 +58,20 @@ export async function saveCannedReply(
   checkCannedReplyText(text);
   const replyId = input.id === undefined ? e.p.env.rng(16) : idBytesFromHex(input.id);
   const id = toHex(replyId);
-  const author = toHex(e.keys.deviceId);
   await archive.writeShared(e, (state) => {
     if (input.id !== undefined && !isLive(state, id))
       throw new CannedReplyNotFoundError('this canned reply was deleted');
-    const counter = nextTeamCounter(state.clock);
-    const change = { replyId, counter, change: { op: 'put' as const, ...text } };
-    const merged = mergeCannedChange(state, change, author);
-    return {
-      ...merged,
-      record: {
-        recordId: teamRecordId({ kind: 'cannedReply', itemId: replyId, counter }),
-        plaintext: encodeCannedReplyChange(change),
-      },
-    };
+    return { kind: 'cannedReply', replyId, change: { op: 'put', ...text } };
   });
-  return { id, ...text, updatedBy: author };
+  return { id, ...text, updatedBy: toHex(e.keys.deviceId) };
 }
 
 /** Deletes a reply (a tombstone, §9.7); CannedReplyNotFoundError when it is not held or deleted already. */
 export async function deleteCannedReply(archive: AgentArchive, e: Enrolled, id: HexId): Promise<void> {
   const replyId = idBytesFromHex(id);
-  const author = toHex(e.keys.deviceId);
   await archive.writeShared(e, (state) => {
     if (!isLive(state, id)) throw new CannedReplyNotFoundError('no such canned reply');
-    const counter = nextTeamCounter(state.clock);
-    const change = { replyId, counter, change: { op: 'delete' as const } };
-    return {
-      ...mergeCannedChange(state, change, author),
-      record: {
-        recordId: teamRecordId({ kind: 'cannedReply', itemId: replyId, counter }),
-        plaintext: encodeCannedReplyChange(change),
-      },
-    };
+    return { kind: 'cannedReply', replyId, change: { op: 'delete' } };
   });
 }
 
@@ -103,16 +80,5 @@ export async function setPresence(archive: AgentArchive, e: Enrolled, status: Pr
   if (!Object.hasOwn(PRESENCE_STATUSES, status)) throw new InvalidContentError('a status is online or away');
   const self = e.view.current?.devices.find((d) => idEquals(d.deviceId, e.keys.deviceId));
   if (self === undefined) throw new CannedReplyNotFoundError('this device is not in the verified device list');
-  const author = toHex(e.keys.deviceId);
-  await archive.writeShared(e, (state) => {
-    const counter = nextTeamCounter(state.clock);
-    const change = { agentId: self.agentId, counter, status };
-    return {
-      ...mergePresenceChange(state, change, author),
-      record: {
-        recordId: teamRecordId({ kind: 'presence', itemId: self.agentId, counter }),
-        plaintext: encodePresenceChange(change),
-      },
-    };
-  });
+  await archive.writeShared(e, () => ({ kind: 'presence', agentId: self.agentId, status }));
 }

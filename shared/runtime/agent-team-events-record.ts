@@ -5,12 +5,12 @@
  * records saved before team events existed are read as having none.
  */
 import { toHex } from '../crypto/index.js';
-import { DecodeError } from '../errors/index.js';
 import {
   type ArchiveKeyring,
   type AuthoredTeamEvent,
   type TeamEventBody,
   ArchiveKeyPendingError,
+  checkSealedEpoch,
   compactTeamEvents,
   currentArchiveKey,
   decodeTeamEvent,
@@ -101,8 +101,7 @@ export function openedTeamEvent(
   author: Uint8Array,
 ): AuthoredTeamEvent {
   const event = decodeTeamEvent(plaintext, recordId);
-  if (event.epoch !== sealedEpoch)
-    throw new DecodeError(`team event: it names epoch ${event.epoch} but is sealed under epoch ${sealedEpoch}`);
+  checkSealedEpoch(event.epoch, sealedEpoch, 'team event');
   return { event, author };
 }
 

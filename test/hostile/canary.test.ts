@@ -130,7 +130,7 @@ describe('#16.3: the canary', () => {
     const sockets = Buffer.concat(proxy.captured).toString('latin1');
     expect(sockets).toMatch(/\/history\/[0-9a-f]{32}\/007465616d[0-9a-f]{16}\?notify=1/);
     expect(sockets).toMatch(
-      new RegExp(`/history/[0-9a-f]{32}/${Buffer.from('sealdesk/team/v1').toString('hex')}[0-9a-f]+\\?notify=1`),
+      new RegExp(`/history/[0-9a-f]{32}/${Buffer.from('sealdesk/team/v2').toString('hex')}[0-9a-f]+\\?notify=1`),
     );
     // The metrics output went through the proxy: its bytes are among the captured ones.
     expect(Buffer.concat(proxy.captured).includes('sealdesk_')).toBe(true);

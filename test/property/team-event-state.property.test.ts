@@ -1,7 +1,8 @@
 /**
  * PROTOCOL §9.8 convergence: every device computes the same team state from the same set of
  * team events, whatever order they arrive in and however often (fast-check); compaction never
- * changes the state; a later epoch beats any counter of an earlier one; the snooze rule.
+ * changes the state; a later epoch beats any counter of an earlier one, by the one rank of §9.7
+ * that canned replies use too; the snooze rule.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,11 +10,14 @@ import {
   type AuthoredTeamEvent,
   type TeamEventBody,
   compactTeamEvents,
+  compareTeamRanks,
+  mergeTeamChange,
+  type TeamEntry,
   effectiveTeamStatus,
   nextTeamEventCounter,
   teamStateOf,
 } from '../../shared/protocol/index.js';
-import { LimitError } from '../../shared/errors/index.js';
+import { LimitError, SealdeskError } from '../../shared/errors/index.js';
 import { asConversationId } from '../../shared/wire/index.js';
 
 const conversation = asConversationId(new Uint8Array(16).fill(1));
@@ -60,6 +64,16 @@ const eventSet = fc
     })),
   );
 
+/** The counter a device would take next, or the name of the typed error it gets. */
+function nextOrError(events: readonly AuthoredTeamEvent[], epoch: number): number | string {
+  try {
+    return nextTeamEventCounter(events, epoch);
+  } catch (error) {
+    if (!(error instanceof SealdeskError)) throw error;
+    return error.name;
+  }
+}
+
 describe('§9.8 team state converges', () => {
   it('does not depend on arrival order or duplicates', () => {
     fc.assert(
@@ -85,8 +99,7 @@ describe('§9.8 team state converges', () => {
       fc.property(eventSet, (events) => {
         const compacted = compactTeamEvents(events);
         expect(teamStateOf(compacted)).toEqual(teamStateOf(events));
-        for (const epoch of [1, 2, 3])
-          expect(nextTeamEventCounter(compacted, epoch)).toBe(nextTeamEventCounter(events, epoch));
+        for (const epoch of [1, 2, 3, 4]) expect(nextOrError(compacted, epoch)).toBe(nextOrError(events, epoch));
       }),
       { numRuns: 500 },
     );
@@ -103,11 +116,37 @@ describe('§9.8 team state converges', () => {
     expect(teamStateOf([at(1, 0xffff_ffff, 0, assign(0)), at(2, 1, 1, assign(1))]).assignee).toEqual(authors[1]);
     expect(() => nextTeamEventCounter([at(1, 0xffff_ffff, 0, assign(0))], 1)).toThrow(LimitError);
     expect(nextTeamEventCounter([at(1, 0xffff_ffff, 0, assign(0))], 2)).toBe(1);
+    expect(nextTeamEventCounter([at(1, 0xffff_ffff, 0, assign(0)), at(2, 1, 1, assign(1))], 2)).toBe(2);
     const notes = teamStateOf([
       at(1, 5, 1, { kind: 'note', text: 'b' }),
       at(1, 5, 0, { kind: 'note', text: 'a' }),
     ]).notes;
     expect(notes.map((n) => n.text)).toEqual(['a', 'b']);
+  });
+
+  it('one rule with canned replies (§9.7): the winning assignment is the change mergeTeamChange keeps', () => {
+    fc.assert(
+      fc.property(eventSet, (events) => {
+        const assigns = events.filter((e) => e.event.body.kind === 'assign');
+        const entries = assigns.reduce<readonly TeamEntry<number>[]>(
+          (held, e, i) =>
+            mergeTeamChange(
+              held,
+              { itemId: 'c', rank: { epoch: e.event.epoch, counter: e.event.counter, author: e.author }, value: i },
+              1,
+            ),
+          [],
+        );
+        const kept = entries[0];
+        const winner = kept === undefined ? undefined : assigns[kept.value ?? -1];
+        const state = teamStateOf(events);
+        expect(state.assignee).toEqual(winner?.event.body.kind === 'assign' ? winner.event.body.assignee : undefined);
+        for (const a of assigns)
+          if (kept !== undefined)
+            expect(compareTeamRanks(kept.rank, { ...a.event, author: a.author })).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a snooze ends when its time comes or the visitor writes after it', () => {

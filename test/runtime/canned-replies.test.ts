@@ -3,21 +3,26 @@
  * against a real relay process. A reply made on one device is read, edited and deleted on another
  * agent's device, used there in a conversation (sent as a normal message), and found by a device
  * linked later; presence set by one agent reaches the others. A record the relay alters, and a
- * presence record an insider device writes for another agent, are refused with an alert. The
- * relay's SQLite files never hold a reply's text.
+ * presence record an insider device writes for another agent, are refused with an alert. A reply
+ * an insider pins with the largest counter loses to the first edit after its removal (issue #15,
+ * THREAT-MODEL §7). The relay's SQLite files never hold a reply's text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../shared/crypto/index.js';
 import {
+  encodeCannedReplyChange,
   encodePresenceChange,
   inTeamNamespace,
   parseTeamRecordId,
   sealHistoryRecord,
   teamRecordId,
 } from '../../shared/protocol/index.js';
+import { memoryStore } from '../../shared/runtime/index.js';
+import { MemoryDatabase } from '../../shared/storage/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
 import { canaryHits, filesUnder, newCanary } from '../hostile/support/canary.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
+import { LimitError } from '../../shared/errors/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
 import { type AgentHandle, agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
 
@@ -139,8 +144,8 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
       const keys = await bea.store.deviceKeys();
       if (keyring === undefined || keys === undefined) throw new Error('Bea has no keyring');
       const agentId = fromHex(ownerAgent);
-      const recordId = teamRecordId({ kind: 'presence', itemId: agentId, counter: slot.counter });
-      const plaintext = encodePresenceChange({ agentId, counter: slot.counter, status: 'away' });
+      const recordId = teamRecordId({ kind: 'presence', itemId: agentId, epoch: slot.epoch, counter: slot.counter });
+      const plaintext = encodePresenceChange({ agentId, epoch: slot.epoch, counter: slot.counter, status: 'away' });
       const { record } = await sealHistoryRecord(keyring, hashSeededEnv('forge'), keys, recordId, plaintext);
       const forged = new URL(url);
       forged.pathname = forged.pathname.replace(/[0-9a-f]+$/, toHex(recordId));
@@ -200,4 +205,83 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
     expect(owner.events.of('alert').some((a) => a.kind === 'history-record-refused')).toBe(true);
     watched.runtime.dispose();
   }, 120_000);
+  it('#15: a reply an insider pins with counter 2^32 − 1 loses to an honest edit once the insider is removed; editing goes on', async () => {
+    const pinnedText = `pinned by the insider ${newCanary()}`;
+    const pinned = await owner.runtime.saveCannedReply({ shortcut: 'pinned', body: 'Our returns policy.' });
+    // An insider device (listed, a real member of the team) that writes its next change of a
+    // canned reply with the largest counter, sealed and signed by itself like any record it writes.
+    const forgedSent: number[] = [];
+    const insiderDb = new MemoryDatabase();
+    const insiderStore = memoryStore(insiderDb);
+    const pinning: FetchLike = async (url, init) => {
+      const match = HISTORY_PUT.exec(new URL(url).pathname);
+      const slot = match === null ? undefined : parseTeamRecordId(fromHex(match[2] ?? ''));
+      if (init.method !== 'PUT' || slot?.kind !== 'cannedReply') return fetch(url, init);
+      const keyring = (await insiderStore.archive())?.keyring;
+      const keys = await insiderStore.deviceKeys();
+      if (keyring === undefined || keys === undefined) throw new Error('the insider has no keyring');
+      const maxSlot = { kind: 'cannedReply' as const, itemId: slot.itemId, epoch: slot.epoch, counter: 0xffff_ffff };
+      const change = { op: 'put' as const, shortcut: 'pinned', body: pinnedText };
+      const plaintext = encodeCannedReplyChange({
+        replyId: slot.itemId,
+        epoch: slot.epoch,
+        counter: 0xffff_ffff,
+        change,
+      });
+      const recordId = teamRecordId(maxSlot);
+      const { record } = await sealHistoryRecord(keyring, hashSeededEnv('pin'), keys, recordId, plaintext);
+      const forged = new URL(url);
+      forged.pathname = forged.pathname.replace(/[0-9a-f]+$/, toHex(recordId));
+      const answer = await fetch(forged, { ...init, body: new Uint8Array(record) });
+      forgedSent.push(answer.status);
+      return answer;
+    };
+    const insider = await link(relay.origin, owner, undefined, undefined, agentRuntime(insiderDb, undefined, pinning));
+    await waitFor(
+      async () => (await insider.runtime.cannedReplies({ sync: true })).some((r) => r.id === pinned.id),
+      'the reply at the insider',
+      30_000,
+    );
+    await insider.runtime.saveCannedReply({ id: pinned.id, shortcut: 'pinned', body: 'anything' });
+    expect(forgedSent).toEqual([201]);
+    const pinnedAt = async (a: AgentHandle) =>
+      (await a.runtime.cannedReplies({ sync: true })).find((r) => r.id === pinned.id)?.body;
+    for (const a of [owner, bea]) await waitFor(async () => (await pinnedAt(a)) === pinnedText, 'the pinned reply');
+    // While the insider's epoch lasts, its counter is used up for everyone (availability only).
+    await expect(
+      bea.runtime.saveCannedReply({ id: pinned.id, shortcut: 'pinned', body: 'too early' }),
+    ).rejects.toBeInstanceOf(LimitError);
+
+    // The owner removes the insider: a new epoch (§9.5), granted to the remaining devices.
+    const insiderId = (await insider.runtime.devices()).find((d) => d.self)?.deviceId ?? '';
+    insider.runtime.dispose();
+    await owner.runtime.revokeDevice(insiderId);
+    await waitFor(async () => (await owner.store.archive())?.outgoingGrants.length === 0, 'the new epoch sent');
+    const newEpoch = (await owner.store.archive())?.keyring?.keys.at(-1)?.epoch ?? 0;
+    await waitFor(async () => {
+      await bea.runtime.cannedReplies({ sync: true });
+      return (await bea.store.archive())?.keyring?.keys.at(-1)?.epoch === newEpoch;
+    }, 'the new epoch at Bea');
+
+    // An honest edit after the removal outranks the pinned change on every remaining device.
+    const honest = `honest edit ${newCanary()}`;
+    await bea.runtime.saveCannedReply({ id: pinned.id, shortcut: 'pinned', body: honest });
+    for (const a of [owner, bea]) await waitFor(async () => (await pinnedAt(a)) === honest, 'the honest edit');
+    // And both keep editing: the owner's edit after reading Bea's, then Bea's after the owner's.
+    await owner.runtime.saveCannedReply({ id: pinned.id, shortcut: 'pinned', body: 'owner edit' });
+    await waitFor(async () => (await pinnedAt(bea)) === 'owner edit', 'the owner’s edit at Bea');
+    await bea.runtime.saveCannedReply({ id: pinned.id, shortcut: 'pinned', body: 'Bea again' });
+    await waitFor(async () => (await pinnedAt(owner)) === 'Bea again', 'Bea’s second edit at the owner');
+    // A device linked now reads every change, the pinned one included, and shows the same.
+    const later = await link(relay.origin, owner);
+    await waitFor(
+      async () => (await pinnedAt(later)) === 'Bea again',
+      'the last edit at the device linked later',
+      30_000,
+    );
+    // Its only refusal is the presence record forged in the test before; the pinned record verifies.
+    const refusals = later.events.of('alert').filter((x) => x.severity === 'danger');
+    expect(refusals.map((a) => /\(([a-z-]+)\)/.exec(a.text)?.[1])).toEqual(['unauthorised-device']);
+    later.runtime.dispose();
+  }, 180_000);
 });

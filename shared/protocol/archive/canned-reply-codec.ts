@@ -1,9 +1,10 @@
 /**
  * Plaintext of a canned-reply history record (docs/PROTOCOL.md §9.7): one change of one reply,
  * sealed like any history record (§9.2) under the record id `teamRecordId(cannedReply, replyId,
- * counter)`, which the plaintext repeats and the reader checks.
+ * epoch, counter)`, which the plaintext repeats and the reader checks (and the epoch against the
+ * record's sealing epoch, `checkSealedEpoch`).
  *
- *   cannedChange = u8 version | u8 suite | u8 kind (= 1) | replyId[16] | u32 counter
+ *   cannedChange = u8 version | u8 suite | u8 kind (= 1) | replyId[16] | u32 epoch | u32 counter
  *                | u8 op (1 = put: shortcut utf8 | body utf8; 2 = delete: nothing)
  *                | padding (u32 length | zero bytes: the whole plaintext a multiple of 256 bytes, F17)
  *
@@ -43,6 +44,8 @@ export type CannedReplyOp = ({ readonly op: 'put' } & CannedReplyText) | { reado
 
 export interface CannedReplyChange {
   readonly replyId: Uint8Array;
+  /** The archive epoch the record is sealed under (§9.1). */
+  readonly epoch: number;
   readonly counter: number;
   readonly change: CannedReplyOp;
 }
@@ -95,6 +98,7 @@ export function checkCannedReplyText(text: CannedReplyText): void {
 interface Wire {
   readonly kind: number;
   readonly replyId: Uint8Array;
+  readonly epoch: number;
   readonly counter: number;
   readonly change: CannedReplyOp;
   readonly padding: Uint8Array;
@@ -115,6 +119,7 @@ const cannedChangeCodec: Codec<Wire> = versioned(
   struct<Wire>({
     kind: refine(u8, (k) => (k === TEAM_RECORD_KINDS.cannedReply ? undefined : 'not a canned-reply change')),
     replyId: fixedBytes(TEAM_ITEM_ID_BYTES),
+    epoch: u32,
     counter: refine(u32, (c) => (c === 0 ? 'a change counter starts at 1' : undefined)),
     change: opCodec,
     padding: refine(varBytes(TEAM_PADDING_BLOCK), checkZeroPadding),
@@ -137,9 +142,10 @@ export function decodeCannedReplyChange(plaintext: Uint8Array, slot: TeamRecordS
   const wire = decode(cannedChangeCodec, plaintext, 'cannedReplyChange');
   if (
     slot.kind !== 'cannedReply' ||
+    slot.epoch !== wire.epoch ||
     slot.counter !== wire.counter ||
     !slot.itemId.every((b, i) => wire.replyId[i] === b)
   )
     throw new InvalidContentError('canned reply change does not belong to the record id it was stored under');
-  return { replyId: wire.replyId, counter: wire.counter, change: wire.change };
+  return { replyId: wire.replyId, epoch: wire.epoch, counter: wire.counter, change: wire.change };
 }

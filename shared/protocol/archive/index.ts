@@ -44,6 +44,7 @@ export {
 export { SEALED_BOX_PURPOSES, type SealedBox, sealedBoxCodec, type SealedBoxPurpose } from './sealed-box-codec.js';
 export {
   inTeamNamespace,
+  isRetiredTeamRecordId,
   parseTeamRecordId,
   TEAM_RECORD_KINDS,
   TEAM_RECORD_NAMESPACE,
@@ -51,7 +52,18 @@ export {
   type TeamRecordKind,
   type TeamRecordSlot,
 } from './team-record-ids.js';
-export { mergeTeamChange, nextTeamCounter, outranks, type TeamEntry, type TeamRank } from './team-convergence.js';
+export {
+  checkSealedEpoch,
+  compareTeamRanks,
+  EMPTY_TEAM_CLOCK,
+  mergeTeamChange,
+  nextTeamCounter,
+  outranks,
+  type TeamClock,
+  type TeamEntry,
+  type TeamRank,
+  tickTeamClock,
+} from './team-convergence.js';
 export {
   bodyProblem,
   CANNED_REPLY_LIMITS,
@@ -90,6 +102,8 @@ export {
   type ConversationTeamState,
   effectiveTeamStatus,
   nextTeamEventCounter,
+  teamEventClock,
+  teamEventRank,
   type TeamNote,
   teamStateOf,
 } from './team-event-state.js';

@@ -40,8 +40,6 @@ import { versioned } from '../core/index.js';
 export const TEAM_EVENT_LIMITS = {
   /** UTF-8 bytes of one internal note. */
   maxNoteBytes: 4_096,
-  /** The Lamport counter is a u32 and starts at 1 in each epoch. */
-  maxCounter: 0xffff_ffff,
 } as const;
 
 /** §9.8: the bytes that follow the conversation id in a team event's record id. */

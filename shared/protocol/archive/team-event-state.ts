@@ -1,14 +1,21 @@
 /**
  * How every device computes the same team state from the same set of team events
  * (docs/PROTOCOL.md §9.8): per conversation, the assignment and the status are each the event of
- * that kind with the greatest (epoch, counter, author device id) — last writer wins: a later archive
- * epoch first (so nothing a removed device wrote outlasts the epoch made at its removal), then a
- * Lamport counter, then the author's id bytes (unique per event: an author writes one record per
- * epoch, counter and conversation, §9.2) — and the notes are every note, in that same order. The result
- * depends only on the set: not on arrival order, not on duplicates (property-tested).
+ * that kind that wins by the one last-writer-wins rank of team records, (epoch, counter, author
+ * device id) (§9.7, team-convergence.ts) — so nothing a removed device wrote outlasts the epoch made
+ * at its removal — and the notes are every note, in that same order. An author writes one record per
+ * epoch and counter (§9.2), so the rank is unique per event and the result depends only on the set:
+ * not on arrival order, not on duplicates (property-tested).
  */
-import { LimitError } from '../../errors/index.js';
-import { TEAM_EVENT_LIMITS, type TeamEvent, type TeamStatus } from './team-event-codec.js';
+import {
+  compareTeamRanks,
+  EMPTY_TEAM_CLOCK,
+  nextTeamCounter,
+  type TeamClock,
+  type TeamRank,
+  tickTeamClock,
+} from './team-convergence.js';
+import type { TeamEvent, TeamStatus } from './team-event-codec.js';
 
 /** A team event with the device that wrote its record (verified by its signature, §9.2). */
 export interface AuthoredTeamEvent {
@@ -37,16 +44,14 @@ export interface ConversationTeamState {
   readonly notes: readonly TeamNote[];
 }
 
-/** (epoch, counter, author) order: negative when `a` comes first. Byte order of the author id breaks ties. */
+/** The rank of a team event (§9.7): its sealing epoch, its counter, its author. */
+export function teamEventRank(e: AuthoredTeamEvent): TeamRank {
+  return { epoch: e.event.epoch, counter: e.event.counter, author: e.author };
+}
+
+/** (epoch, counter, author) order of §9.7: negative when `a` comes first. */
 export function compareTeamEvents(a: AuthoredTeamEvent, b: AuthoredTeamEvent): number {
-  if (a.event.epoch !== b.event.epoch) return a.event.epoch - b.event.epoch;
-  if (a.event.counter !== b.event.counter) return a.event.counter - b.event.counter;
-  const n = Math.min(a.author.length, b.author.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a.author[i] ?? 0) - (b.author[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return a.author.length - b.author.length;
+  return compareTeamRanks(teamEventRank(a), teamEventRank(b));
 }
 
 function key(e: AuthoredTeamEvent): string {
@@ -119,14 +124,15 @@ export function compactTeamEvents(events: readonly AuthoredTeamEvent[]): Authore
   return [...kept.values()];
 }
 
+/** The device's Lamport clock (§9.7) over the events it holds: the highest (epoch, counter). */
+export function teamEventClock(events: readonly AuthoredTeamEvent[]): TeamClock {
+  return events.reduce<TeamClock>((clock, e) => tickTeamClock(clock, e.event), EMPTY_TEAM_CLOCK);
+}
+
 /**
- * The counter of the next event this device writes under `epoch`: above every counter of that epoch
- * it has seen (Lamport); LimitError past the u32 range (it resets with the next epoch).
+ * The counter of the next event this device writes under `epoch`, its current epoch, by the clock
+ * rule of §9.7 (`nextTeamCounter`): LimitError once the epoch's counters are used up, until the next.
  */
 export function nextTeamEventCounter(events: readonly AuthoredTeamEvent[], epoch: number): number {
-  let max = 0;
-  for (const e of events) if (e.event.epoch === epoch) max = Math.max(max, e.event.counter);
-  if (max >= TEAM_EVENT_LIMITS.maxCounter)
-    throw new LimitError('team events: the counter of this archive epoch is used up until the next epoch');
-  return max + 1;
+  return nextTeamCounter(teamEventClock(events), epoch);
 }
