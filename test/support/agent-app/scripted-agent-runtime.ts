@@ -485,7 +485,8 @@ export class ScriptedAgentRuntime implements AgentRuntime {
 
   setComposing(conversationId: string, active: boolean): Promise<void> {
     this.activityCalls.push(`compose ${conversationId} ${String(active)}`);
-    if (active && conversationId === CONVERSATIONS.aftercare) this.later(1, () => this.teammate(conversationId, 'typing'));
+    if (active && conversationId === CONVERSATIONS.aftercare)
+      this.later(1, () => this.teammate(conversationId, 'typing'));
     return Promise.resolve();
   }
 
