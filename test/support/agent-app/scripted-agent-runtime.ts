@@ -478,15 +478,23 @@ export class ScriptedAgentRuntime implements AgentRuntime {
    */
   setViewing(conversationId: string | null): Promise<void> {
     this.activityCalls.push(`view ${conversationId ?? 'none'}`);
-    if (conversationId === CONVERSATIONS.aftercare) this.later(1, () => this.teammate(conversationId, 'viewing'));
-    else if (conversationId === null) this.later(1, () => this.teammate(undefined, 'viewing'));
+    if (conversationId === CONVERSATIONS.aftercare)
+      this.later(1, () => {
+        this.teammate(conversationId, 'viewing');
+      });
+    else if (conversationId === null)
+      this.later(1, () => {
+        this.teammate(undefined, 'viewing');
+      });
     return Promise.resolve();
   }
 
   setComposing(conversationId: string, active: boolean): Promise<void> {
     this.activityCalls.push(`compose ${conversationId} ${String(active)}`);
     if (active && conversationId === CONVERSATIONS.aftercare)
-      this.later(1, () => this.teammate(conversationId, 'typing'));
+      this.later(1, () => {
+        this.teammate(conversationId, 'typing');
+      });
     return Promise.resolve();
   }
 
