@@ -26,6 +26,8 @@ export interface RelayConfig {
   /** Unauthenticated WebSocket connections per visitor address (ws/address-slots.ts). */
   readonly pendingConnectionsPerAddress: number;
   readonly messagesPerConnectionPerSecond: number;
+  /** Team signals per second per device connection, forwarded and never stored (PROTOCOL §16.12). */
+  readonly teamSignalsPerConnectionPerSecond: number;
   readonly maxBufferedBytes: number;
   readonly heartbeatMs: number;
   readonly maxAttachmentBytes: number;
@@ -117,6 +119,10 @@ export const ENV_VARS = {
   SEALDESK_MESSAGES_PER_SECOND: {
     fallback: '50',
     help: 'inbound frames per second per device or conversation, over all its WebSocket connections',
+  },
+  SEALDESK_TEAM_SIGNALS_PER_SECOND: {
+    fallback: '4',
+    help: 'team signals (PROTOCOL §16.12) per second per device connection (burst = same); more are refused',
   },
   SEALDESK_MAX_BUFFERED_BYTES: {
     fallback: String(4 * 1024 * 1024),
@@ -306,6 +312,7 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     trustedProxies: int(env, 'SEALDESK_TRUSTED_PROXIES', 0, 10),
     pendingConnectionsPerAddress: int(env, 'SEALDESK_PENDING_CONNECTIONS_PER_ADDRESS', 1, 1_000_000),
     messagesPerConnectionPerSecond: int(env, 'SEALDESK_MESSAGES_PER_SECOND', 1, 1_000_000),
+    teamSignalsPerConnectionPerSecond: int(env, 'SEALDESK_TEAM_SIGNALS_PER_SECOND', 1, 1_000),
     maxBufferedBytes: int(env, 'SEALDESK_MAX_BUFFERED_BYTES', 64 * 1024, 1024 * 1024 * 1024),
     heartbeatMs: int(env, 'SEALDESK_HEARTBEAT_MS', 100, 3_600_000),
     maxAttachmentBytes: int(env, 'SEALDESK_MAX_ATTACHMENT_BYTES', 1, 1024 * 1024 * 1024),

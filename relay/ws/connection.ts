@@ -9,6 +9,7 @@ import type { WebSocket, RawData } from 'ws';
 import {
   type ClientFrame,
   DecodeError,
+  asDeviceId,
   type EnvelopeRoute,
   FRAME_ERRORS,
   type FrameErrorName,
@@ -16,10 +17,12 @@ import {
   ROLES,
   type RelayFrame,
   type SendFrame,
+  type TeamSignalFrame,
   decodeClientFrameFast,
   encodeDeliverFrame,
   encodeRelayFrame,
   encodeStoredFrame,
+  idBytesFromHex,
   idToHex,
   readEnvelopeRoute,
 } from '../../shared/wire/index.js';
@@ -72,6 +75,8 @@ export class Connection implements Subscriber {
   #releaseSlot: () => void;
   /** Per connection until the hello; then the queue's shared budget (ws/queue-sockets.ts). */
   #bucket: TokenBucket;
+  /** §16.12: this connection's own budget of team signals, on top of the frame budget. */
+  readonly #signals: TokenBucket;
   #leaveQueue: () => void = NOTHING;
   #peer: Peer | undefined;
   #queue: QueueKey | undefined;
@@ -105,6 +110,7 @@ export class Connection implements Subscriber {
     this.#socket = socket;
     this.#ctx = ctx;
     this.#bucket = new TokenBucket(ctx.config.messagesPerConnectionPerSecond, ctx.now());
+    this.#signals = new TokenBucket(ctx.config.teamSignalsPerConnectionPerSecond, ctx.now());
     ws.on('message', (data, isBinary) => {
       this.#onMessage(data, isBinary);
     });
@@ -166,6 +172,10 @@ export class Connection implements Subscriber {
 
   nudge(): void {
     this.#send({ type: 'nudge' });
+  }
+
+  teamSignal(author: string, blob: Uint8Array): void {
+    this.#send({ type: 'team-signal', author: asDeviceId(idBytesFromHex(author)), blob });
   }
 
   close(code: number, reason: string): void {
@@ -274,6 +284,27 @@ export class Connection implements Subscriber {
     });
   }
 
+  /**
+   * §16.12: a device connection's team signal goes to the account's other connected devices on
+   * this node, as it came, named by the device this connection authenticated as. Not stored.
+   */
+  #teamSignal(frame: TeamSignalFrame): void {
+    const peer = this.#peer;
+    if (peer === undefined) {
+      this.#error('not-authenticated', 0);
+      return;
+    }
+    if (peer.kind !== 'device') {
+      this.#error('forbidden', 0);
+      return;
+    }
+    if (!this.#signals.take(this.#ctx.now())) {
+      this.#error('signal-rate-limited', 0);
+      return;
+    }
+    this.#ctx.hub.forwardTeamSignal(peer.accountId, peer.deviceId, frame.blob.slice());
+  }
+
   #ack(cursor: number): void {
     if (this.#queue === undefined) return;
     // Acks beyond what this connection was sent cannot delete anything undelivered.
@@ -307,6 +338,9 @@ export class Connection implements Subscriber {
           return;
         }
         this.#ack(frame.cursor);
+        return;
+      case 'team-signal':
+        this.#teamSignal(frame);
         return;
     }
   }

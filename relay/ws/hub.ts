@@ -35,6 +35,8 @@ export interface Subscriber {
   queueFull(requestId: number): void;
   /** §16.11: the account's history changed (sent only to device connections). */
   nudge(): void;
+  /** §16.12: a team signal of another device of the account (sent only to device connections). */
+  teamSignal(author: string, blob: Uint8Array): void;
   /** Close because the queue no longer exists (device removed, conversation deleted). */
   close(code: number, reason: string): void;
   /** Hold writes until the matching uncork, so that one batch's frames leave in one write. */
@@ -230,6 +232,18 @@ export class Hub {
     for (const [deviceId, queue] of this.#deviceQueues.get(accountId) ?? []) {
       if (deviceId === exceptDeviceId) continue;
       for (const s of this.#subscribersOf(queue)) s.nudge();
+    }
+  }
+
+  /**
+   * §16.12: forwards a team signal to this node's connections of the account's other devices, as
+   * `nudgeAccount` does (same index): never stored, never to a visitor or another account. Best
+   * effort: a device on another node or offline never gets it (signals are ephemeral).
+   */
+  forwardTeamSignal(accountId: string, authorDeviceId: string, blob: Uint8Array): void {
+    for (const [deviceId, queue] of this.#deviceQueues.get(accountId) ?? []) {
+      if (deviceId === authorDeviceId) continue;
+      for (const s of this.#subscribersOf(queue)) s.teamSignal(authorDeviceId, blob);
     }
   }
 

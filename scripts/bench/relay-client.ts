@@ -110,6 +110,9 @@ export class RelayClient {
       nudge() {
         // §16.11: the benchmark reads no history.
       },
+      teamSignal() {
+        // §16.12: the benchmark sends no team signals.
+      },
       closed(error: RelayError) {
         if (!state.closing) events.onProblem(`closed-${error.code}`);
       },

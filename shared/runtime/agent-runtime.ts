@@ -68,8 +68,10 @@ import type {
   AgentPresence,
   CannedReply,
   CannedReplyInput,
+  ConversationActivity,
   PresenceStatus,
 } from './api-agent.js';
+import { TeamActivity } from './agent-team-activity.js';
 import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
 import type { AttachmentHandle, ChatMessage, HexId, MessageId, PlainAlert, ProgressListener } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
@@ -185,6 +187,8 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   readonly #search: MessageSearch;
   readonly #alertLog: AlertLog;
+  /** PROTOCOL §9.9: who else views or types where; this device's own signals (agent-team-activity.ts). */
+  readonly #activity: TeamActivity;
 
   constructor(ports: AgentRuntimePorts) {
     this.#ports = ports;
@@ -208,6 +212,15 @@ class AgentRuntimeImpl implements AgentRuntime {
       },
       alert: (alert) => {
         this.#emitAlerts([alert]);
+      },
+    });
+    this.#activity = new TeamActivity({
+      keyring: async () => (await this.#store.archive())?.keyring,
+      changed: (activity) => {
+        this.#events.emit('teamActivity', activity);
+      },
+      alert: (alert) => {
+        this.#raise([alert]);
       },
     });
     this.#archive = new AgentArchive(
@@ -388,10 +401,15 @@ class AgentRuntimeImpl implements AgentRuntime {
   #onConnectionEvent(e: Enrolled, event: ConnectionEvent): void {
     if (event.type === 'status') {
       this.#events.emit('connection', connectionStateOf(event.status));
+      if (event.status === 'ready') this.#activity.resend(e);
       return;
     }
     if (event.type === 'nudge') {
       this.#archive.nudged(e);
+      return;
+    }
+    if (event.type === 'team-signal') {
+      void this.#activity.receive(e, event.author, event.blob);
       return;
     }
     if (event.type === 'stored' && event.ref !== undefined) {
@@ -932,6 +950,18 @@ class AgentRuntimeImpl implements AgentRuntime {
     await canned.setPresence(this.#archive, await this.#require(), status);
   }
 
+  async setViewing(conversationId: HexId | null): Promise<void> {
+    await this.#activity.setViewing(await this.#require(), conversationId);
+  }
+
+  async setComposing(conversationId: HexId, active: boolean): Promise<void> {
+    await this.#activity.setComposing(await this.#require(), conversationId, active);
+  }
+
+  async teamActivity(): Promise<readonly ConversationActivity[]> {
+    return this.#activity.activity(await this.#require());
+  }
+
   async #emitShared(what: 'canned' | 'presence'): Promise<void> {
     const state = await this.#archive.shared();
     if (what === 'canned') this.#events.emit('cannedReplies', canned.cannedRepliesOf(state));
@@ -1184,6 +1214,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#disposed = true;
     const e = this.#enrolled;
     e?.cancelMaintenance?.();
+    this.#activity.stop(e);
     this.#cancelSnoozeWake?.();
     for (const cancel of this.#ticks.values()) cancel();
     this.#ticks.clear();
@@ -1196,6 +1227,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = this.#enrolled;
     this.#disposed = true;
     e?.cancelMaintenance?.();
+    this.#activity.stop(undefined);
     await e?.connection?.stop();
     await this.#alertLog.settled();
   }

@@ -94,6 +94,21 @@ export interface AgentPresence {
   readonly status: PresenceStatus;
 }
 
+/** What another agent is doing in a conversation (PROTOCOL §9.9), as far as their signals say. */
+export type TeamActivityKind = 'viewing' | 'typing';
+
+export interface TeamMemberActivity {
+  readonly agentId: HexId;
+  readonly agentName: string;
+  readonly activity: TeamActivityKind;
+}
+
+/** The other agents seen in one conversation (this device's own agent is never listed). */
+export interface ConversationActivity {
+  readonly conversationId: HexId;
+  readonly agents: readonly TeamMemberActivity[];
+}
+
 export interface AccountCreated {
   /** Shown once; never stored by Sealdesk. */
   readonly recoveryKey: string;
@@ -135,6 +150,8 @@ export interface AgentEvents {
   readonly cannedReplies: readonly CannedReply[];
   /** An agent's status changed (read at a sync, or set on this device). */
   readonly presence: readonly AgentPresence[];
+  /** Who else on the team views or types in which conversation changed (PROTOCOL §9.9): the whole list. */
+  readonly teamActivity: readonly ConversationActivity[];
 }
 
 export interface AgentRuntime {
@@ -227,6 +244,16 @@ export interface AgentRuntime {
   setStatus(conversationId: HexId, status: 'open' | 'resolved' | { readonly snoozedUntil: number }): Promise<void>;
   /** An internal note: a history entry of kind `note`, shown to the team only. */
   addNote(conversationId: HexId, text: string): Promise<void>;
+  /**
+   * Team activity (PROTOCOL §9.9, §16.12): tells the account's other connected devices, in
+   * ephemeral signed and sealed signals the relay cannot read, that this agent views the
+   * conversation (null: none open) or is typing in it (`true` on each keystroke, throttled here;
+   * `false` when the draft is sent or cleared). Nothing is stored; the visitor gets none of it.
+   */
+  setViewing(conversationId: HexId | null): Promise<void>;
+  setComposing(conversationId: HexId, active: boolean): Promise<void>;
+  /** The other agents viewing or typing now, per conversation (also the `teamActivity` event). */
+  teamActivity(): Promise<readonly ConversationActivity[]>;
   /**
    * Blocks the visitor of a conversation at the relay (PROTOCOL §16.10): its sockets are closed,
    * it cannot send or reopen, and this account's devices receive nothing more from it. Per

@@ -63,6 +63,10 @@ class Recorder implements Subscriber {
     this.events.push('nudge');
   }
 
+  teamSignal(author: string, blob: Uint8Array): void {
+    this.events.push(`signal ${author.slice(0, 1)} ${blob.length}`);
+  }
+
   close(): void {
     this.events.push('close');
   }
@@ -162,5 +166,30 @@ describe('Hub', () => {
     expect(sibling.events).toEqual(['nudge']);
     expect(siblingSecondTab.events).toEqual(['nudge']);
     for (const r of [writer, stranger, visitor, gone]) expect(r.events).toEqual([]);
+  });
+
+  it('§16.12: a team signal reaches the account’s other connected devices only, named by its author', () => {
+    const hub = new Hub(
+      new MemoryStore(),
+      createLogger('error', () => undefined),
+      new Metrics(),
+      () => 1,
+    );
+    const [account, other] = ['a'.repeat(32), 'b'.repeat(32)];
+    const [author, authorSecondTab, sibling, stranger, visitor] = [
+      new Recorder(),
+      new Recorder(),
+      new Recorder(),
+      new Recorder(),
+      new Recorder(),
+    ];
+    hub.subscribe(deviceQueue(account, '1'.repeat(32)), author);
+    hub.subscribe(deviceQueue(account, '1'.repeat(32)), authorSecondTab);
+    hub.subscribe(deviceQueue(account, '2'.repeat(32)), sibling);
+    hub.subscribe(deviceQueue(other, '2'.repeat(32)), stranger);
+    hub.subscribe(visitorQueue('c'.repeat(32)), visitor);
+    hub.forwardTeamSignal(account, '1'.repeat(32), new Uint8Array(145));
+    expect(sibling.events).toEqual(['signal 1 145']);
+    for (const r of [author, authorSecondTab, stranger, visitor]) expect(r.events).toEqual([]);
   });
 });

@@ -51,6 +51,9 @@ export function wireRuntimeEvents(runtime: AgentRuntime): () => void {
     runtime.on('presence', (presence) => {
       canned.onPresence(presence);
     }),
+    runtime.on('teamActivity', (activity) => {
+      inbox.onTeamActivity(activity);
+    }),
   ];
   return () => {
     for (const stop of unsubscribe) stop();

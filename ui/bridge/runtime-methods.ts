@@ -39,6 +39,9 @@ export const RUNTIME_METHODS = [
   'assign',
   'setStatus',
   'addNote',
+  'setViewing',
+  'setComposing',
+  'teamActivity',
   'blockVisitor',
   'unblockVisitor',
   'blockedConversations',
@@ -65,6 +68,7 @@ export const AGENT_EVENT_TYPES = [
   'changeRequest',
   'cannedReplies',
   'presence',
+  'teamActivity',
 ] as const satisfies readonly AgentEventType[];
 
 /** Compile-time completeness: a method or event missing from a list above fails the typecheck here. */

@@ -7,7 +7,9 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type {
   ChatMessage,
+  ConversationActivity,
   ConversationSummary,
+  TeamMemberActivity,
   HexId,
   MessageId,
   MessageStatus,
@@ -54,6 +56,8 @@ export const useInboxStore = defineStore('inbox', () => {
   const summaries = ref<Record<HexId, ConversationSummary>>({});
   const histories = ref<Record<HexId, ChatMessage[]>>({});
   const typing = ref<Record<HexId, string>>({});
+  /** PROTOCOL §9.9: the other agents viewing or typing, per conversation (the runtime expires them). */
+  const teamActivity = ref<Record<HexId, readonly TeamMemberActivity[]>>({});
   const alerts = ref<Record<HexId, PlainAlert[]>>({});
   const uploads = ref<Record<HexId, Upload[]>>({});
   const filter = ref<InboxFilter>('open');
@@ -211,6 +215,20 @@ export const useInboxStore = defineStore('inbox', () => {
     await runtime.addNote(conversationId, text);
   }
 
+  /** This device's agent views `conversationId` (null: none open), for the team (§9.9). */
+  async function setViewing(conversationId: HexId | null): Promise<void> {
+    await runtime.setViewing(conversationId);
+  }
+
+  /** A keystroke in the composer (`true`, the runtime throttles) or the draft sent or left (`false`). */
+  async function setComposing(conversationId: HexId, active: boolean): Promise<void> {
+    await runtime.setComposing(conversationId, active);
+  }
+
+  function onTeamActivity(activity: readonly ConversationActivity[]): void {
+    teamActivity.value = Object.fromEntries(activity.map((a) => [a.conversationId, a.agents]));
+  }
+
   function onSummary(summary: ConversationSummary): void {
     summaries.value[summary.conversationId] = summary;
   }
@@ -219,6 +237,7 @@ export const useInboxStore = defineStore('inbox', () => {
     summaries,
     histories,
     typing,
+    teamActivity,
     alerts,
     uploads,
     filter,
@@ -245,5 +264,8 @@ export const useInboxStore = defineStore('inbox', () => {
     setTeamStatus,
     addNote,
     onSummary,
+    setViewing,
+    setComposing,
+    onTeamActivity,
   };
 });

@@ -22,7 +22,7 @@ import type {
   StoreStep,
 } from '../../storage/index.js';
 import { UsageError } from '../../errors/index.js';
-import { type ConversationId, FRAME_ERRORS, MAX_U32 } from '../../wire/index.js';
+import { type ConversationId, type DeviceId, FRAME_ERRORS, MAX_U32 } from '../../wire/index.js';
 import { errorFromFrame, isPermanentSendError } from '../error-mapping.js';
 import type { Cancel, Timers, WebSocketConstructor } from '../ports.js';
 import {
@@ -104,6 +104,8 @@ export type ConnectionEvent =
     }
   /** PROTOCOL §16.11: the account's history changed at the relay (a hint: read it again). */
   | { readonly type: 'nudge' }
+  /** PROTOCOL §16.12: another device's team signal, as the relay forwarded it (nothing checked yet). */
+  | { readonly type: 'team-signal'; readonly author: DeviceId; readonly blob: Uint8Array }
   /** A failure the connection recovers from (a handler or a store write failed, the relay misbehaved). */
   | { readonly type: 'problem'; readonly error: unknown };
 
@@ -259,6 +261,17 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
     return result;
   }
 
+  /**
+   * PROTOCOL §16.12: sends one team signal now if the connection is ready; false (nothing sent,
+   * nothing kept) otherwise — signals are ephemeral, the sender's next refresh replaces it.
+   */
+  sendTeamSignal(blob: Uint8Array): boolean {
+    const socket = this.#socket;
+    if (socket === undefined || this.#status !== CONNECTION_STATUSES.ready || !socket.open) return false;
+    socket.teamSignal(blob);
+    return true;
+  }
+
   /** Picks up outbox entries committed to the store by someone else, and sends them. */
   flush(): void {
     void this.#loadOutbox().then(
@@ -289,6 +302,9 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
       },
       nudge: () => {
         if (generation === this.#generation) this.#emit({ type: 'nudge' });
+      },
+      teamSignal: (author, blob) => {
+        if (generation === this.#generation) this.#emit({ type: 'team-signal', author, blob });
       },
       closed: (error) => {
         if (generation === this.#generation) this.#onDown(error);
@@ -497,6 +513,10 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
 
   #onRefused(requestId: number, code: number): void {
     const error = errorFromFrame(code, requestId);
+    if (code === FRAME_ERRORS['signal-rate-limited']) {
+      // §16.12: a team signal was dropped; nothing is resent (the next refresh replaces it).
+      return;
+    }
     if (code === FRAME_ERRORS['rate-limited']) {
       // §16.4: the frame was dropped, and the relay cannot say which one (requestId 0).
       this.#resendAfterPause(this.#now());

@@ -4,7 +4,13 @@
  * strictly (the relay is not trusted); a frame that does not decode, or a handshake frame after
  * `ready`, closes the socket with BadResponseError. Reconnecting is relay-connection.ts's job.
  */
-import { type ClientFrame, FRAME_ERRORS, type RelayFrame, encodeClientFrame } from '../../wire/index.js';
+import {
+  type ClientFrame,
+  type DeviceId,
+  FRAME_ERRORS,
+  type RelayFrame,
+  encodeClientFrame,
+} from '../../wire/index.js';
 import { errorFromClose, errorFromFrame } from '../error-mapping.js';
 import {
   type CloseEventLike,
@@ -28,6 +34,8 @@ export interface SocketListener {
   refused(requestId: number, code: number): void;
   /** A nudge frame (§16.11): the account's history changed. */
   nudge(): void;
+  /** A team-signal frame (§16.12): `author` as the relay names it (not trusted), the opaque blob. */
+  teamSignal(author: DeviceId, blob: Uint8Array): void;
   /** Called once when the socket is gone, with the reason (UnreachableError for a plain drop). */
   closed(error: RelayError): void;
 }
@@ -181,6 +189,11 @@ export class RelaySocket {
     this.#write({ type: 'ack', cursor });
   }
 
+  /** §16.12: one team signal for the account's other connected devices (no answer unless refused). */
+  teamSignal(blob: Uint8Array): void {
+    this.#write({ type: 'team-signal', blob });
+  }
+
   /** Sends an already encoded client frame as it is. */
   sendFrame(frame: Uint8Array): void {
     if (this.open) this.#ws.send(sendable(frame));
@@ -229,6 +242,9 @@ export class RelaySocket {
         return;
       case 'nudge':
         listener.nudge();
+        return;
+      case 'team-signal':
+        listener.teamSignal(frame.author, frame.blob);
         return;
       case 'challenge':
       case 'ready':

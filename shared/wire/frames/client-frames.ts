@@ -16,12 +16,15 @@ import { type FrameBodies, frameFamily } from './frame-header.js';
 
 export const CAPABILITY_BYTES = 32;
 export const ED25519_SIGNATURE_BYTES = 64;
+/** §16.12: the largest team-signal blob the relay forwards (an honest one is 145 bytes, §9.9). */
+export const TEAM_SIGNAL_MAX_BYTES = 256;
 
 export const CLIENT_FRAME_TYPES = {
   'hello-device': 0x10,
   'hello-visitor': 0x11,
   send: 0x12,
   ack: 0x13,
+  'team-signal': 0x14,
 } as const;
 
 /** §16.2.1: an enrolled device answers the relay's challenge (see device-auth.ts). */
@@ -55,7 +58,16 @@ export interface AckFrame {
   cursor: number;
 }
 
-export type ClientFrame = HelloDeviceFrame | HelloVisitorFrame | SendFrame | AckFrame;
+/**
+ * §16.12: an ephemeral team signal (§9.9) for the account's other connected devices; opaque to the
+ * relay, never stored, no answer unless refused.
+ */
+export interface TeamSignalFrame {
+  type: 'team-signal';
+  blob: Uint8Array;
+}
+
+export type ClientFrame = HelloDeviceFrame | HelloVisitorFrame | SendFrame | AckFrame | TeamSignalFrame;
 
 const bodies: FrameBodies<ClientFrame> = {
   'hello-device': struct({
@@ -71,6 +83,7 @@ const bodies: FrameBodies<ClientFrame> = {
   }),
   send: struct({ requestId: u32, envelope: varBytes(LIMITS.maxEnvelopeBytes) }),
   ack: struct({ cursor: u64 }),
+  'team-signal': struct({ blob: varBytes(TEAM_SIGNAL_MAX_BYTES) }),
 };
 
 const family = frameFamily<ClientFrame>(CLIENT_FRAME_TYPES, bodies);

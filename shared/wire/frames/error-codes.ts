@@ -36,6 +36,8 @@ export const FRAME_ERRORS = {
   'queue-full': 15,
   /** Hello refused: the account blocked this conversation's visitor (§16.10). The relay then closes with 4403. */
   blocked: 16,
+  /** §16.12: over this connection's team-signal rate; the signal was dropped (nothing to resend). */
+  'signal-rate-limited': 17,
 } as const;
 
 export type FrameErrorName = keyof typeof FRAME_ERRORS;

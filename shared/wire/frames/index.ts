@@ -11,6 +11,8 @@ export {
   type HelloDeviceFrame,
   type HelloVisitorFrame,
   type SendFrame,
+  TEAM_SIGNAL_MAX_BYTES,
+  type TeamSignalFrame,
   decodeClientFrame,
   encodeClientFrame,
 } from './client-frames.js';
@@ -24,6 +26,7 @@ export {
   type ReadyFrame,
   type RelayFrame,
   type StoredFrame,
+  type TeamSignalRelayFrame,
   decodeRelayFrame,
   encodeRelayFrame,
 } from './relay-frames.js';

@@ -3,7 +3,9 @@
  * the relay decodes theirs: the relay is not trusted.
  */
 import { fixedBytes, struct, u16, u32, u64, u8, varBytes } from '../codec.js';
+import { type DeviceId, deviceIdCodec } from '../ids.js';
 import { LIMITS } from '../limits.js';
+import { TEAM_SIGNAL_MAX_BYTES } from './client-frames.js';
 import { type FrameBodies, frameFamily } from './frame-header.js';
 
 export const CHALLENGE_BYTES = 32;
@@ -15,6 +17,7 @@ export const RELAY_FRAME_TYPES = {
   deliver: 0x04,
   error: 0x05,
   nudge: 0x06,
+  'team-signal': 0x07,
 } as const;
 
 /** Roles in a ready frame. */
@@ -61,7 +64,24 @@ export interface NudgeFrame {
   type: 'nudge';
 }
 
-export type RelayFrame = ChallengeFrame | ReadyFrame | StoredFrame | DeliverFrame | ErrorFrame | NudgeFrame;
+/**
+ * §16.12: a team signal another device of the account sent, forwarded as received with the device
+ * the relay authenticated on that connection. Neither is trusted: the blob is signed and sealed (§9.9).
+ */
+export interface TeamSignalRelayFrame {
+  type: 'team-signal';
+  author: DeviceId;
+  blob: Uint8Array;
+}
+
+export type RelayFrame =
+  | ChallengeFrame
+  | ReadyFrame
+  | StoredFrame
+  | DeliverFrame
+  | ErrorFrame
+  | NudgeFrame
+  | TeamSignalRelayFrame;
 
 const bodies: FrameBodies<RelayFrame> = {
   challenge: struct({ challenge: fixedBytes(CHALLENGE_BYTES) }),
@@ -70,6 +90,7 @@ const bodies: FrameBodies<RelayFrame> = {
   deliver: struct({ cursor: u64, envelope: varBytes(LIMITS.maxEnvelopeBytes) }),
   error: struct({ requestId: u32, code: u16 }),
   nudge: struct({}),
+  'team-signal': struct({ author: deviceIdCodec, blob: varBytes(TEAM_SIGNAL_MAX_BYTES) }),
 };
 
 const family = frameFamily<RelayFrame>(RELAY_FRAME_TYPES, bodies);

@@ -11,6 +11,7 @@ import {
   FrameDecodeError,
   LIMITS,
   MAX_FRAME_HEADROOM_BYTES,
+  TEAM_SIGNAL_MAX_BYTES,
   type RelayFrame,
   asAccountId,
   asConversationId,
@@ -52,6 +53,7 @@ const clientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
     .map((f) => ({ type: 'hello-visitor' as const, ...f, conversationId: asConversationId(f.conversationId) })),
   fc.record({ requestId: u32, envelope: blob }).map((f) => ({ type: 'send' as const, ...f })),
   u64.map((cursor) => ({ type: 'ack' as const, cursor })),
+  fc.uint8Array({ maxLength: TEAM_SIGNAL_MAX_BYTES }).map((b) => ({ type: 'team-signal' as const, blob: b })),
 );
 
 const relayFrame: fc.Arbitrary<RelayFrame> = fc.oneof(
@@ -63,6 +65,9 @@ const relayFrame: fc.Arbitrary<RelayFrame> = fc.oneof(
     .record({ requestId: u32, code: fc.integer({ min: 0, max: 0xffff }) })
     .map((f) => ({ type: 'error' as const, ...f })),
   fc.constant({ type: 'nudge' as const }),
+  fc
+    .record({ author: id, blob: fc.uint8Array({ maxLength: TEAM_SIGNAL_MAX_BYTES }) })
+    .map((f) => ({ type: 'team-signal' as const, author: asDeviceId(f.author), blob: f.blob })),
 );
 
 /** u64 inputs of the hot encoders, with the 2^32 boundary and the maximum drawn often. */
@@ -121,6 +126,32 @@ const relayFrameCases: PortableCase[] = [
         encodeRelayFrame({ type: 'error', requestId: 0, code: FRAME_ERRORS['rate-limited'] }),
         new Uint8Array([1, 0x05, 0, 0, 0, 0, 0, 9]),
         'error',
+      );
+      // §16.12: a team signal: u32 length + blob; forwarded with the author's 16-byte id first.
+      assertBytes(
+        encodeClientFrame({ type: 'team-signal', blob: new Uint8Array([5, 6]) }),
+        new Uint8Array([1, 0x14, 0, 0, 0, 2, 5, 6]),
+        'team-signal (client)',
+      );
+      assertBytes(
+        encodeRelayFrame({
+          type: 'team-signal',
+          author: asDeviceId(new Uint8Array(16).fill(0xdd)),
+          blob: new Uint8Array([5]),
+        }),
+        new Uint8Array([1, 0x07, ...new Uint8Array(16).fill(0xdd), 0, 0, 0, 1, 5]),
+        'team-signal (relay)',
+      );
+      // §16.12: the blob is capped at 256 bytes, checked on the length prefix.
+      assertEqual(
+        reason(() => decodeClientFrame(new Uint8Array([1, 0x14, 0, 0, 1, 1, ...new Uint8Array(257)]))),
+        'malformed-frame',
+        'a team signal over the cap',
+      );
+      assertEqual(
+        reason(() => decodeRelayFrame(new Uint8Array([1, 0x07, ...new Uint8Array(15)]))),
+        'malformed-frame',
+        'a forwarded team signal with a short author id',
       );
       // §16.11: the nudge has no fields at all.
       assertBytes(encodeRelayFrame({ type: 'nudge' }), new Uint8Array([1, 0x06]), 'nudge');

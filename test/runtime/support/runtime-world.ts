@@ -83,6 +83,7 @@ export function agentRuntimeOn(
     'changeRequest',
     'cannedReplies',
     'presence',
+    'teamActivity',
   ]);
   return { runtime, store, events, sockets };
 }

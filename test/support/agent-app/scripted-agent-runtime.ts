@@ -25,6 +25,7 @@ import type {
   AgentPresence,
   CannedReply,
   CannedReplyInput,
+  ConversationActivity,
   PresenceStatus,
 } from '../../../shared/runtime/index.js';
 import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
@@ -63,6 +64,9 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   private devicesList: DeviceView[] = [];
   private canned: CannedReply[] = [];
   private presenceList: AgentPresence[] = [];
+  private activityList: ConversationActivity[] = [];
+  /** Every setViewing / setComposing call, for tests that check the views make them. */
+  readonly activityCalls: string[] = [];
   private requests: ChangeRequestView[] = [];
   private enrolled = false;
   private relayUrl: string | undefined;
@@ -466,6 +470,42 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     this.canned = this.canned.filter((c) => c.id !== id);
     this.emit('cannedReplies', this.canned);
     return Promise.resolve();
+  }
+
+  /**
+   * Scripted teammate (PROTOCOL §9.9): Ana views the aftercare conversation while this agent does,
+   * and types there after this agent starts typing in it.
+   */
+  setViewing(conversationId: string | null): Promise<void> {
+    this.activityCalls.push(`view ${conversationId ?? 'none'}`);
+    if (conversationId === CONVERSATIONS.aftercare)
+      this.later(1, () => {
+        this.teammate(conversationId, 'viewing');
+      });
+    else if (conversationId === null)
+      this.later(1, () => {
+        this.teammate(undefined, 'viewing');
+      });
+    return Promise.resolve();
+  }
+
+  setComposing(conversationId: string, active: boolean): Promise<void> {
+    this.activityCalls.push(`compose ${conversationId} ${String(active)}`);
+    if (active && conversationId === CONVERSATIONS.aftercare)
+      this.later(1, () => {
+        this.teammate(conversationId, 'typing');
+      });
+    return Promise.resolve();
+  }
+
+  teamActivity(): Promise<readonly ConversationActivity[]> {
+    return Promise.resolve(this.activityList);
+  }
+
+  private teammate(conversationId: string | undefined, activity: 'viewing' | 'typing'): void {
+    const ana = { agentId: 'a0000000000000000000000000000002', agentName: 'Ana Ribeiro', activity };
+    this.activityList = conversationId === undefined ? [] : [{ conversationId, agents: [ana] }];
+    this.emit('teamActivity', this.activityList);
   }
 
   presence(): Promise<readonly AgentPresence[]> {

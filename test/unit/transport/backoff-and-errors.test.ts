@@ -63,6 +63,7 @@ describe('relay frame errors (PROTOCOL §16.4)', () => {
     'too-many-connections': RateLimitedError,
     'queue-full': RateLimitedError,
     blocked: BlockedError,
+    'signal-rate-limited': RateLimitedError,
   };
   for (const [name, kind] of Object.entries(expected) as [FrameErrorName, new (...args: never[]) => Error][]) {
     it(`${name} → ${kind.name}`, () => {
