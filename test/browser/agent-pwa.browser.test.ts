@@ -203,6 +203,28 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     await cdp.detach();
   });
 
+  it('a teammate viewing and then typing in the same conversation is shown in one line (PROTOCOL §9.9)', async () => {
+    // Opened from another conversation: the view of the one left must not clear the one opened.
+    await page.goto(`${origin(scripted)}/app/#/inbox/${CONVERSATIONS.aftercare}`);
+    await page.waitForSelector('#composer-text');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="team-activity"]')?.textContent.trim() === 'Ana Ribeiro is viewing',
+      { timeout: 15_000 },
+    );
+    await page.type('#composer-text', 'Let me check');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="team-activity"]')?.textContent.trim() === 'Ana Ribeiro is typing…',
+      { timeout: 15_000 },
+    );
+    await expectPhoneFit(page);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'pwa-5d-teammate-typing');
+    // Back to the conversation the next step uses; nobody else is in that one.
+    await page.goto(`${origin(scripted)}/app/#/inbox/${CONVERSATIONS.booking}`);
+    await waitForText(page, 'Booked: Thursday 16:15');
+    expect(await page.$eval('[data-testid="team-activity"]', (n) => n.textContent.trim())).toBe('');
+  });
+
   it('blocking the visitor asks first, then shows it; unblocking lifts it (issue #15 item 6)', async () => {
     await page.click('[aria-label="More actions for this conversation"]');
     await clickMenuItem(page, 'Block this visitor');

@@ -215,9 +215,22 @@ export const useInboxStore = defineStore('inbox', () => {
     await runtime.addNote(conversationId, text);
   }
 
+  /** The conversation this device's agent views, as last told to the runtime. */
+  let viewing: HexId | null = null;
+
   /** This device's agent views `conversationId` (null: none open), for the team (§9.9). */
   async function setViewing(conversationId: HexId | null): Promise<void> {
+    viewing = conversationId;
     await runtime.setViewing(conversationId);
+  }
+
+  /**
+   * The view of `conversationId` closed. Opening another conversation remounts the view, and Vue
+   * runs the old view's unmount hook after the new view has set up: clearing then would tell the
+   * team this agent views nothing while it views the new conversation.
+   */
+  async function stopViewing(conversationId: HexId): Promise<void> {
+    if (viewing === conversationId) await setViewing(null);
   }
 
   /** A keystroke in the composer (`true`, the runtime throttles) or the draft sent or left (`false`). */
@@ -265,6 +278,7 @@ export const useInboxStore = defineStore('inbox', () => {
     addNote,
     onSummary,
     setViewing,
+    stopViewing,
     setComposing,
     onTeamActivity,
   };
