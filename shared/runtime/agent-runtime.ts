@@ -26,6 +26,7 @@ import {
   createDirectoryViewForKey,
   decodeSignedDeviceList,
   DeviceListBehindError,
+  InvalidContentError,
   encodeSignedDeviceList,
   openAgentConversation,
   openAttachmentBlob,
@@ -801,6 +802,15 @@ class AgentRuntimeImpl implements AgentRuntime {
   async alerts(conversationId?: HexId): Promise<readonly PlainAlert[]> {
     await this.#require();
     return this.#alertLog.of(conversationId);
+  }
+
+  async dismissAlert(id: string, conversationId?: HexId): Promise<void> {
+    await this.#require();
+    // The bridge hands over what a page sent: an alert id is the 16 hex digits withAlertId gives.
+    if (typeof id !== 'string' || !/^[0-9a-f]{16}$/.test(id))
+      throw new InvalidContentError('an alert id is 16 hex digits');
+    if (conversationId !== undefined) idBytesFromHex(conversationId);
+    await this.#alertLog.dismiss(id, conversationId);
   }
 
   async history(conversationId: HexId): Promise<readonly ChatMessage[]> {

@@ -205,6 +205,12 @@ export interface AgentRuntime {
    * still shows it. Each carries the `id` its event had (docs/ARCHITECTURE.md "Alerts are kept").
    */
   alerts(conversationId?: HexId): Promise<readonly PlainAlert[]>;
+  /**
+   * Keeps the alert `id` (16 hex digits) dismissed on this device: `alerts()` still lists it, with
+   * `dismissed: true`, after any restart. `conversationId` is the alert's own (absent for an alert
+   * about no conversation). An id no longer kept changes nothing; a malformed one is InvalidContentError.
+   */
+  dismissAlert(id: string, conversationId?: HexId): Promise<void>;
   sendText(conversationId: HexId, text: string): Promise<MessageId>;
   setTyping(conversationId: HexId, active: boolean): Promise<void>;
   markRead(conversationId: HexId, messageId: MessageId): Promise<void>;

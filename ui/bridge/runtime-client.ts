@@ -176,6 +176,7 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     conversations: () => call('conversations', []),
     history: (conversationId) => call('history', [conversationId]),
     alerts: (conversationId) => call('alerts', [conversationId]),
+    dismissAlert: (id, conversationId) => call('dismissAlert', [id, conversationId]),
     sendText: (conversationId, text) => call('sendText', [conversationId, text]),
     setTyping: (conversationId, active) => call('setTyping', [conversationId, active]),
     markRead: (conversationId, messageId) => call('markRead', [conversationId, messageId]),

@@ -28,6 +28,7 @@ export const RUNTIME_METHODS = [
   'conversations',
   'history',
   'alerts',
+  'dismissAlert',
   'sendText',
   'setTyping',
   'markRead',

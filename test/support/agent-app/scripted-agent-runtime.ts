@@ -291,6 +291,13 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return Promise.resolve(kept.filter((a) => conversationId === undefined || a.conversationId === conversationId));
   }
 
+  /** Keeps the dismissal as the runtime does: the alert stays listed, marked dismissed. */
+  dismissAlert(id: string): Promise<void> {
+    const alert = this.keptAlerts.get(id);
+    if (alert !== undefined) this.keptAlerts.set(id, { ...alert, dismissed: true });
+    return Promise.resolve();
+  }
+
   private append(conversationId: string, body: ChatMessage['body']): ChatMessage {
     const now = Date.now();
     const message: ChatMessage = {
