@@ -116,6 +116,7 @@ import {
 } from './agent-team.js';
 import { AgentArchive } from './agent-archive.js';
 import * as canned from './agent-canned-replies.js';
+import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
 import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
 import {
   type TeamStatusChange,
@@ -939,7 +940,15 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async setPresence(status: PresenceStatus): Promise<void> {
-    await canned.setPresence(this.#archive, await this.#require(), status);
+    const e = await this.#require();
+    await this.#queues.run(PRESENCE_QUEUE, () => setPresenceByHand(this.#archive, e, this.#store, status));
+  }
+
+  async setIdle(idle: boolean): Promise<void> {
+    const e = await this.#require();
+    // The bridge hands over what a page sent.
+    if (typeof idle !== 'boolean') throw new InvalidContentError('idle is true or false');
+    await this.#queues.run(PRESENCE_QUEUE, () => applyIdle(this.#archive, e, this.#store, idle));
   }
 
   async #emitShared(what: 'canned' | 'presence'): Promise<void> {

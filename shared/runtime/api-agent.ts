@@ -258,6 +258,12 @@ export interface AgentRuntime {
   /** Sets this device's agent's status for the whole team. */
   setPresence(status: PresenceStatus): Promise<void>;
   /**
+   * This device went idle (`true`) or is in use again (issue #15 item 1, agent-auto-away.ts): idle
+   * sets the agent away unless it is away already, marked automatic on this device; in use undoes
+   * only an automatic away. A presence record is written only when the status changes.
+   */
+  setIdle(idle: boolean): Promise<void>;
+  /**
    * Web Push for this device (PROTOCOL §16.9). The relay's VAPID public key (the
    * `applicationServerKey`; undefined when the relay sends no push), then the subscription the
    * browser gave, registered for this device only (the relay refuses endpoints that are not https

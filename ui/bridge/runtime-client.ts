@@ -197,6 +197,7 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
     deleteCannedReply: (id) => call('deleteCannedReply', [id]),
     presence: () => call('presence', []),
     setPresence: (status) => call('setPresence', [status]),
+    setIdle: (idle) => call('setIdle', [idle]),
     pushPublicKey: () => call('pushPublicKey', []),
     registerPushSubscription: (subscription) => call('registerPushSubscription', [subscription]),
     pushSubscriptionEndpoint: () => call('pushSubscriptionEndpoint', []),

@@ -48,6 +48,7 @@ export const RUNTIME_METHODS = [
   'deleteCannedReply',
   'presence',
   'setPresence',
+  'setIdle',
   'pushPublicKey',
   'registerPushSubscription',
   'pushSubscriptionEndpoint',
