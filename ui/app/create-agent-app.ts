@@ -14,6 +14,8 @@ import { PLATFORM_KEY, RUNTIME_KEY } from './injection.js';
 import type { AgentPlatform } from './platform.js';
 import { startAutoAway } from './auto-away.js';
 import { onDevicePrefsChange, readDevicePrefs } from './device-prefs.js';
+import { playToneForMessages } from './message-tone.js';
+import { usePrefsStore } from '../stores/prefs-store.js';
 import { createAgentRouter } from './router.js';
 import { refreshStores, wireRuntimeEvents } from './wire-events.js';
 
@@ -39,10 +41,19 @@ export function createAgentApp({ runtime, platform }: AgentAppOptions): App {
       prefs: () => readDevicePrefs(indexedDB),
       onPrefsChange: onDevicePrefsChange,
     });
+    const prefs = usePrefsStore();
+    void prefs.load();
+    const stopTone = playToneForMessages(
+      runtime,
+      () => prefs.prefs,
+      () => document.hasFocus(),
+    );
     app.onUnmount(() => {
       stop();
       detach();
       stopAway();
+      stopTone();
+      prefs.stop();
     });
   });
   app.use(createAgentRouter());
