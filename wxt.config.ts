@@ -35,7 +35,7 @@ export default defineConfig({
     icons: { 16: '/icon-16.png', 32: '/icon-32.png', 48: '/icon-48.png', 128: '/icon-128.png' },
     action: { default_title: 'Open Sealdesk', default_icon: { 16: '/icon-16.png', 32: '/icon-32.png' } },
     // sidePanel is added by WXT for the side panel entrypoint (Chrome); Firefox uses sidebar_action.
-    permissions: ['notifications', 'unlimitedStorage'],
+    permissions: ['notifications', 'idle', 'unlimitedStorage'],
     // Requested at onboarding for the one relay chosen (permissions.request), never at install.
     optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },

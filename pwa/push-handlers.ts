@@ -5,8 +5,10 @@
  * The relay's push carries a constant and nothing else: whatever arrives, the notification is the
  * same generic line, never content, never a name (notification centres keep and sometimes sync
  * what they show). The app fetches and decrypts the messages itself once opened. A click focuses
- * an open Sealdesk window, or opens /app/.
+ * an open Sealdesk window, or opens /app/. The notification is silent unless "Play a sound for new
+ * messages" is on (ui/app/device-prefs.ts: the worker shares the pages' IndexedDB).
  */
+import { readDevicePrefs } from '../ui/app/device-prefs.js';
 
 export const NOTIFICATION_TITLE = 'Sealdesk';
 export const NOTIFICATION_BODY = 'New message in Sealdesk';
@@ -58,14 +60,18 @@ async function focusOrOpen(scope: PushWorkerScope): Promise<void> {
   else await scope.clients.openWindow(app);
 }
 
-export function installPushHandlers(scope: PushWorkerScope): void {
+/** The wake-up notification's options: the same generic line, silent unless sound is on. */
+export function wakeNotificationOptions(scope: string, sound: boolean): NotificationOptions {
+  return { body: NOTIFICATION_BODY, tag: NOTIFICATION_TAG, icon: `${scope}icon-192.png`, silent: !sound };
+}
+
+/** `sound` reads the "Play a sound for new messages" preference at each push. */
+export function installPushHandlers(scope: PushWorkerScope, sound: () => Promise<boolean>): void {
   scope.addEventListener('push', (event) => {
     event.waitUntil(
-      scope.registration.showNotification(NOTIFICATION_TITLE, {
-        body: NOTIFICATION_BODY,
-        tag: NOTIFICATION_TAG,
-        icon: `${scope.registration.scope}icon-192.png`,
-      }),
+      sound().then((on) =>
+        scope.registration.showNotification(NOTIFICATION_TITLE, wakeNotificationOptions(scope.registration.scope, on)),
+      ),
     );
   });
   scope.addEventListener('notificationclick', (event) => {
@@ -75,4 +81,4 @@ export function installPushHandlers(scope: PushWorkerScope): void {
 }
 
 const here: unknown = globalThis;
-if (isPushWorkerScope(here)) installPushHandlers(here);
+if (isPushWorkerScope(here)) installPushHandlers(here, async () => (await readDevicePrefs(indexedDB)).sound);

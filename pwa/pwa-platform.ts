@@ -1,4 +1,6 @@
 /** The PWA's side of AgentPlatform: its relay is the origin that serves it; the camera scans codes. */
+import { systemTimers } from '../shared/transport/index.js';
+import { watchActivity } from '../ui/app/activity-idle.js';
 import type { AgentPlatform } from '../ui/app/platform.js';
 import type { RuntimeClient } from '../ui/bridge/runtime-client.js';
 import { pwaPush } from './push-subscription.js';
@@ -15,5 +17,7 @@ export function pwaPlatform(client: RuntimeClient, onUpdateReady: (listener: Upd
     onRuntimeAttach: (listener) => client.onAttach(listener),
     onUpdateReady,
     push: pwaPush,
+    // No idle permission for a web page: use of this page counts (page visibility, pointer, keys).
+    idle: { watch: (minutes, listener) => watchActivity(document, systemTimers, minutes, listener) },
   };
 }

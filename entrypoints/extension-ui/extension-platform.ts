@@ -1,6 +1,6 @@
-/** The extension's side of AgentPlatform: host permission for the relay, the full-tab inbox. */
+/** The extension's side of AgentPlatform: host permission for the relay, the full-tab inbox, idle. */
 import { browser } from '@wxt-dev/browser';
-import type { AgentPlatform } from '../../ui/app/platform.js';
+import type { AgentPlatform, IdlePlatform } from '../../ui/app/platform.js';
 import type { RuntimeClient } from '../../ui/bridge/runtime-client.js';
 import { relayOriginPattern } from '../../ui/validation/relay-url.js';
 
@@ -23,5 +23,24 @@ export function extensionPlatform(client: RuntimeClient, options: { readonly off
         }
       : {}),
     onRuntimeAttach: (listener) => client.onAttach(listener),
+    idle: browserIdle,
   };
 }
+
+/**
+ * The browser's idle state (`idle` permission): the computer had no keyboard or mouse input for the
+ * interval, or its screen is locked. The interval is one per extension; every page sets the same
+ * preference. The browser reports changes only.
+ */
+const browserIdle: IdlePlatform = {
+  watch(minutes, listener) {
+    browser.idle.setDetectionInterval(minutes * 60);
+    const changed = (state: string): void => {
+      listener(state !== 'active');
+    };
+    browser.idle.onStateChanged.addListener(changed);
+    return () => {
+      browser.idle.onStateChanged.removeListener(changed);
+    };
+  },
+};

@@ -14,6 +14,7 @@ import {
   alertsOfRecord,
   appendAlerts,
   decodeAccountAlerts,
+  dismissIn,
   encodeAccountAlerts,
   recordWithAlerts,
   withAlertId,
@@ -72,6 +73,38 @@ export class AlertLog {
     const own = await this.#host.queues.run(conversationId, async () => alertsOfRecord(await this.#host.record(id)));
     const account = await this.#host.queues.run(ACCOUNT_QUEUE, () => this.#accountLog());
     return [...account.filter((a) => a.conversationId === conversationId), ...own];
+  }
+
+  /**
+   * Marks the alert `id` dismissed where it is kept: in the conversation's record (with
+   * `conversationId`) or in the account's log. An id kept nowhere (dropped by the cap, or never
+   * raised here) changes nothing. Runs on the queues the writes use, so an alert still being kept
+   * is found.
+   */
+  async dismiss(id: string, conversationId?: HexId): Promise<void> {
+    if (conversationId !== undefined) {
+      const found = await this.#host.queues.run(conversationId, async () => {
+        const record = await this.#host.record(asConversationId(idBytesFromHex(conversationId)));
+        if (record === undefined) return false;
+        const kept = alertsOfRecord(record);
+        const next = dismissIn(kept, id);
+        if (next === kept) return kept.some((a) => a.id === id);
+        const saved = { ...record, alerts: next };
+        await this.#host.store.commit({
+          conversations: [{ conversationId: record.protocol.conversationId, state: saved }],
+        });
+        this.#host.saved(saved);
+        return true;
+      });
+      if (found) return;
+    }
+    await this.#host.queues.run(ACCOUNT_QUEUE, async () => {
+      const kept = await this.#accountLog();
+      const next = dismissIn(kept, id);
+      if (next === kept) return;
+      await this.#host.store.commit({ settings: [{ name: ACCOUNT_ALERTS_SETTING, value: encodeAccountAlerts(next) }] });
+      this.#account = next;
+    });
   }
 
   /** Waits for the alerts still being saved (the runtime stopping). */

@@ -26,6 +26,7 @@ import {
   createDirectoryViewForKey,
   decodeSignedDeviceList,
   DeviceListBehindError,
+  InvalidContentError,
   encodeSignedDeviceList,
   openAgentConversation,
   openAttachmentBlob,
@@ -117,6 +118,7 @@ import {
 } from './agent-team.js';
 import { AgentArchive } from './agent-archive.js';
 import * as canned from './agent-canned-replies.js';
+import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
 import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
 import {
   type TeamStatusChange,
@@ -821,6 +823,15 @@ class AgentRuntimeImpl implements AgentRuntime {
     return this.#alertLog.of(conversationId);
   }
 
+  async dismissAlert(id: string, conversationId?: HexId): Promise<void> {
+    await this.#require();
+    // The bridge hands over what a page sent: an alert id is the 16 hex digits withAlertId gives.
+    if (typeof id !== 'string' || !/^[0-9a-f]{16}$/.test(id))
+      throw new InvalidContentError('an alert id is 16 hex digits');
+    if (conversationId !== undefined) idBytesFromHex(conversationId);
+    await this.#alertLog.dismiss(id, conversationId);
+  }
+
   async history(conversationId: HexId): Promise<readonly ChatMessage[]> {
     const e = await this.#require();
     const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
@@ -947,7 +958,15 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async setPresence(status: PresenceStatus): Promise<void> {
-    await canned.setPresence(this.#archive, await this.#require(), status);
+    const e = await this.#require();
+    await this.#queues.run(PRESENCE_QUEUE, () => setPresenceByHand(this.#archive, e, this.#store, status));
+  }
+
+  async setIdle(idle: boolean): Promise<void> {
+    const e = await this.#require();
+    // The bridge hands over what a page sent.
+    if (typeof idle !== 'boolean') throw new InvalidContentError('idle is true or false');
+    await this.#queues.run(PRESENCE_QUEUE, () => applyIdle(this.#archive, e, this.#store, idle));
   }
 
   async setViewing(conversationId: HexId | null): Promise<void> {

@@ -4,7 +4,8 @@
  * Each alert gets a stable id when raised, so the one from the event and the one read back are
  * shown once. A conversation keeps its last ALERT_LOG_LIMIT in its record (`alerts`, absent in a
  * record saved before the field existed: no alerts); alerts of no held conversation are kept in
- * one setting (ACCOUNT_ALERTS_SETTING, JSON with a version), capped likewise.
+ * one setting (ACCOUNT_ALERTS_SETTING, JSON with a version), capped likewise. A dismissal is kept
+ * in the same place as a `dismissed` mark on the alert (issue #16: it stays dismissed after a reload).
  */
 import { toHex } from '../crypto/index.js';
 import type { RandomSource } from '../crypto/index.js';
@@ -28,6 +29,17 @@ export function appendAlerts(kept: readonly PlainAlert[], added: readonly PlainA
   const ids = new Set(kept.map((a) => a.id));
   const fresh = added.filter((a) => a.id === undefined || !ids.has(a.id));
   return [...kept, ...fresh].slice(-ALERT_LOG_LIMIT);
+}
+
+/**
+ * The alerts with the one of id `id` marked dismissed (it stays in the log, so the cap and the
+ * order are those of the alerts); the same array when no alert has that id or it is dismissed.
+ */
+export function dismissIn(alerts: readonly PlainAlert[], id: string): readonly PlainAlert[] {
+  const at = alerts.findIndex((a) => a.id === id);
+  const alert = alerts[at];
+  if (alert === undefined || alert.dismissed === true) return alerts;
+  return alerts.map((a, i) => (i === at ? { ...a, dismissed: true } : a));
 }
 
 /** The alerts a conversation record keeps (none in a record saved before the field existed). */
@@ -75,11 +87,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function asPlainAlert(value: unknown): PlainAlert | undefined {
   if (!isObject(value)) return undefined;
-  const { kind, severity, title, text, conversationId, id } = value;
+  const { kind, severity, title, text, conversationId, id, dismissed } = value;
   if (typeof kind !== 'string' || typeof title !== 'string' || typeof text !== 'string') return undefined;
   if (typeof severity !== 'string' || !SEVERITIES.includes(severity)) return undefined;
   if (conversationId !== undefined && typeof conversationId !== 'string') return undefined;
   if (id !== undefined && typeof id !== 'string') return undefined;
+  if (dismissed !== undefined && dismissed !== true) return undefined;
   return {
     kind,
     severity: severity as AlertSeverity,
@@ -87,5 +100,6 @@ function asPlainAlert(value: unknown): PlainAlert | undefined {
     text,
     ...(conversationId === undefined ? {} : { conversationId }),
     ...(id === undefined ? {} : { id }),
+    ...(dismissed === true ? { dismissed } : {}),
   };
 }

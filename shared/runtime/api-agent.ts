@@ -222,6 +222,12 @@ export interface AgentRuntime {
    * still shows it. Each carries the `id` its event had (docs/ARCHITECTURE.md "Alerts are kept").
    */
   alerts(conversationId?: HexId): Promise<readonly PlainAlert[]>;
+  /**
+   * Keeps the alert `id` (16 hex digits) dismissed on this device: `alerts()` still lists it, with
+   * `dismissed: true`, after any restart. `conversationId` is the alert's own (absent for an alert
+   * about no conversation). An id no longer kept changes nothing; a malformed one is InvalidContentError.
+   */
+  dismissAlert(id: string, conversationId?: HexId): Promise<void>;
   sendText(conversationId: HexId, text: string): Promise<MessageId>;
   setTyping(conversationId: HexId, active: boolean): Promise<void>;
   markRead(conversationId: HexId, messageId: MessageId): Promise<void>;
@@ -278,6 +284,12 @@ export interface AgentRuntime {
   presence(): Promise<readonly AgentPresence[]>;
   /** Sets this device's agent's status for the whole team. */
   setPresence(status: PresenceStatus): Promise<void>;
+  /**
+   * This device went idle (`true`) or is in use again (issue #15 item 1, agent-auto-away.ts): idle
+   * sets the agent away unless it is away already, marked automatic on this device; in use undoes
+   * only an automatic away. A presence record is written only when the status changes.
+   */
+  setIdle(idle: boolean): Promise<void>;
   /**
    * Web Push for this device (PROTOCOL §16.9). The relay's VAPID public key (the
    * `applicationServerKey`; undefined when the relay sends no push), then the subscription the

@@ -72,6 +72,8 @@ export interface PlainAlert {
    * event and from `alerts()` after a reload carries the same id, so it is shown once.
    */
   readonly id?: string;
+  /** Dismissed by the person on this device (agent runtime `dismissAlert`): kept, listed, not shown as active. */
+  readonly dismissed?: true;
 }
 
 export const CONNECTION_STATES = {

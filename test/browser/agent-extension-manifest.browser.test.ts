@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 240_000);
 
 describe('extension manifests', () => {
-  it('Chrome: MV3 service worker, side panel, three permissions, no host granted at install', () => {
+  it('Chrome: MV3 service worker, side panel, four permissions, no host granted at install', () => {
     const manifest = manifests.get('chrome');
     expect(manifest).toMatchObject({
       manifest_version: 3,
@@ -32,7 +32,7 @@ describe('extension manifests', () => {
       optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
       content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
     });
-    expect(manifest?.['permissions']).toEqual(['notifications', 'unlimitedStorage', 'sidePanel']);
+    expect(manifest?.['permissions']).toEqual(['notifications', 'idle', 'unlimitedStorage', 'sidePanel']);
     expect(manifest).not.toHaveProperty('host_permissions');
     expect(manifest).not.toHaveProperty('content_scripts');
     expect(manifest).not.toHaveProperty('externally_connectable');
@@ -47,7 +47,7 @@ describe('extension manifests', () => {
       browser_specific_settings: { gecko: { id: 'agent-app@sealdesk' } },
       content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
     });
-    expect(manifest?.['permissions']).toEqual(['notifications', 'unlimitedStorage']);
+    expect(manifest?.['permissions']).toEqual(['notifications', 'idle', 'unlimitedStorage']);
     expect(manifest).not.toHaveProperty('host_permissions');
   });
 

@@ -8,7 +8,8 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../shared/crypto/index.js';
-import { createAgentRuntime, memoryStore } from '../../shared/runtime/index.js';
+import { InvalidContentError } from '../../shared/protocol/index.js';
+import { type PlainAlert, createAgentRuntime, memoryStore } from '../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../shared/storage/index.js';
 import { type WebSocketConstructor } from '../../shared/transport/index.js';
 import {
@@ -136,8 +137,12 @@ describe('#11.3: alerts in plain words, traffic goes on', () => {
     expect(await agent.runtime.alerts(conversationId)).toEqual(raised);
   }, 60_000);
 
-  it('#16.2: an alert nobody saw is still there after a restart on the same store', async () => {
-    // Runtime A takes a forged message with no UI attached (no `alert` listener at all).
+  /** Runtime A takes a forged message with no UI attached (no `alert` listener at all). */
+  async function forgedAlertUnseen(): Promise<{
+    db: MemoryDatabase;
+    conversationId: string;
+    keptBefore: readonly PlainAlert[];
+  }> {
     const db = new MemoryDatabase();
     const setup = agentRuntime(db);
     const ownPin = (await newAccount(relay.origin, setup)).fingerprint;
@@ -165,6 +170,11 @@ describe('#11.3: alerts in plain words, traffic goes on', () => {
     const keptBefore = await unseen.alerts(conversationId);
     unseen.dispose();
     visitor.runtime.dispose();
+    return { db, conversationId, keptBefore };
+  }
+
+  it('#16.2: an alert nobody saw is still there after a restart on the same store', async () => {
+    const { db, conversationId, keptBefore } = await forgedAlertUnseen();
 
     // Runtime B on the same store (a restarted worker): the alert is read back, no event needed.
     const restarted = agentRuntime(db);
@@ -189,5 +199,24 @@ describe('#11.3: alerts in plain words, traffic goes on', () => {
     expect(await fromOlder.runtime.alerts(conversationId)).toEqual([]);
     expect(await fromOlder.runtime.history(conversationId)).toEqual(history);
     fromOlder.runtime.dispose();
+  }, 60_000);
+
+  it('#16.2: a dismissed alert stays dismissed after a restart on the same store', async () => {
+    const { db, conversationId, keptBefore } = await forgedAlertUnseen();
+    const [forged] = keptBefore;
+    if (forged?.id === undefined) throw new Error('no kept alert');
+    const first = agentRuntime(db);
+    await expect(first.runtime.dismissAlert('not an id', conversationId)).rejects.toBeInstanceOf(InvalidContentError);
+    await first.runtime.dismissAlert(forged.id, conversationId);
+    first.runtime.dispose();
+
+    // A restarted runtime lists it, marked dismissed, and nothing else changed in the log.
+    const restarted = agentRuntime(db);
+    expect(await restarted.runtime.alerts(conversationId)).toEqual([{ ...forged, dismissed: true }]);
+    // Dismissing again, or an id kept nowhere, changes nothing.
+    await restarted.runtime.dismissAlert(forged.id, conversationId);
+    await restarted.runtime.dismissAlert('0123456789abcdef');
+    expect(await restarted.runtime.alerts(conversationId)).toEqual([{ ...forged, dismissed: true }]);
+    restarted.runtime.dispose();
   }, 60_000);
 });

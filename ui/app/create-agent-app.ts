@@ -12,6 +12,10 @@ import { applyTheme, storedTheme } from '../design/theme.js';
 import AppShell from '../components/app-shell.vue';
 import { PLATFORM_KEY, RUNTIME_KEY } from './injection.js';
 import type { AgentPlatform } from './platform.js';
+import { startAutoAway } from './auto-away.js';
+import { onDevicePrefsChange, readDevicePrefs } from './device-prefs.js';
+import { playToneForMessages } from './message-tone.js';
+import { usePrefsStore } from '../stores/prefs-store.js';
 import { createAgentRouter } from './router.js';
 import { refreshStores, wireRuntimeEvents } from './wire-events.js';
 
@@ -31,9 +35,25 @@ export function createAgentApp({ runtime, platform }: AgentAppOptions): App {
     const detach = platform.onRuntimeAttach(() => {
       void app.runWithContext(refreshStores);
     });
+    const stopAway = startAutoAway({
+      runtime,
+      idle: platform.idle,
+      prefs: () => readDevicePrefs(indexedDB),
+      onPrefsChange: onDevicePrefsChange,
+    });
+    const prefs = usePrefsStore();
+    void prefs.load();
+    const stopTone = playToneForMessages(
+      runtime,
+      () => prefs.prefs,
+      () => document.hasFocus(),
+    );
     app.onUnmount(() => {
       stop();
       detach();
+      stopAway();
+      stopTone();
+      prefs.stop();
     });
   });
   app.use(createAgentRouter());

@@ -14,6 +14,15 @@ export interface PushPlatform {
   unsubscribe(): Promise<void>;
 }
 
+/**
+ * When this device is idle (issue #15 item 1): the extension asks the browser (`idle` permission,
+ * the whole computer's input), the PWA watches its own page (activity-idle.ts).
+ */
+export interface IdlePlatform {
+  /** `listener(true)` after `minutes` without use, `listener(false)` when in use again; returns stop. */
+  watch(minutes: number, listener: (idle: boolean) => void): () => void;
+}
+
 export interface AgentPlatform {
   readonly deviceKind: AgentDeviceKind;
   /** Relay address proposed at onboarding: the PWA's own origin, nothing in the extension. */
@@ -33,4 +42,6 @@ export interface AgentPlatform {
   readonly onUpdateReady?: (listener: (apply: () => void) => void) => void;
   /** PWA: Web Push while the app is closed (PROTOCOL §16.9). */
   readonly push?: PushPlatform;
+  /** Idle detection for automatic away (ui/app/auto-away.ts). */
+  readonly idle: IdlePlatform;
 }

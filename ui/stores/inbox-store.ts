@@ -135,19 +135,26 @@ export const useInboxStore = defineStore('inbox', () => {
   /** Ids of alerts dismissed on this page: reading the kept alerts again does not bring them back. */
   const dismissedAlerts = new Set<string>();
 
-  /** Adds an alert once: the same id from the event and from the runtime's kept alerts is one alert. */
+  /**
+   * Adds an alert once: the same id from the event and from the runtime's kept alerts is one alert.
+   * An alert dismissed before (on any page of this device, kept by the runtime) is not shown.
+   */
   function addAlert(alert: PlainAlert): void {
-    if (alert.conversationId === undefined) return;
+    if (alert.conversationId === undefined || alert.dismissed === true) return;
     if (alert.id !== undefined && dismissedAlerts.has(alert.id)) return;
     const shown = alerts.value[alert.conversationId] ?? [];
     if (alert.id !== undefined && shown.some((existing) => existing.id === alert.id)) return;
     alerts.value[alert.conversationId] = [...shown, alert];
   }
 
+  /** Hides the alert here and has the runtime keep the dismissal (it stays dismissed after a reload). */
   function dismissAlert(conversationId: HexId, index: number): void {
     const id = alerts.value[conversationId]?.[index]?.id;
-    if (id !== undefined) dismissedAlerts.add(id);
     alerts.value[conversationId] = (alerts.value[conversationId] ?? []).filter((_, i) => i !== index);
+    if (id === undefined) return;
+    dismissedAlerts.add(id);
+    // A failed save (the runtime stopping) only means the alert shows again after a reload.
+    runtime.dismissAlert(id, conversationId).catch(() => undefined);
   }
 
   async function sendText(conversationId: HexId, text: string): Promise<void> {

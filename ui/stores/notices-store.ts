@@ -37,6 +37,7 @@ export const useNoticesStore = defineStore('notices', () => {
   const seenAlerts = new Set<string>();
 
   function fromAlert(alert: PlainAlert): void {
+    if (alert.dismissed === true) return; // dismissed before, on a page of this device
     if (alert.id !== undefined) {
       if (seenAlerts.has(alert.id)) return;
       seenAlerts.add(alert.id);
@@ -82,8 +83,12 @@ export const useNoticesStore = defineStore('notices', () => {
     }
   }
 
+  /** Hides the notice; an alert's dismissal is kept by the runtime, so it stays hidden after a reload. */
   function dismiss(id: number): void {
+    const alertId = notices.value.find((notice) => notice.id === id)?.alertId;
     notices.value = notices.value.filter((notice) => notice.id !== id);
+    // A failed save (the runtime stopping) only means the alert shows again after a reload.
+    if (alertId !== undefined) runtime.dismissAlert(alertId).catch(() => undefined);
   }
 
   return { notices, push, fromAlert, loadKeptAlerts, fromDeviceChange, dismiss };

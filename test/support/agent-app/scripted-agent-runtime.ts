@@ -295,6 +295,13 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return Promise.resolve(kept.filter((a) => conversationId === undefined || a.conversationId === conversationId));
   }
 
+  /** Keeps the dismissal as the runtime does: the alert stays listed, marked dismissed. */
+  dismissAlert(id: string): Promise<void> {
+    const alert = this.keptAlerts.get(id);
+    if (alert !== undefined) this.keptAlerts.set(id, { ...alert, dismissed: true });
+    return Promise.resolve();
+  }
+
   private append(conversationId: string, body: ChatMessage['body']): ChatMessage {
     const now = Date.now();
     const message: ChatMessage = {
@@ -512,7 +519,32 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return Promise.resolve(this.presenceList);
   }
 
+  /** The idle reports the app made (true = idle), for the tests of automatic away. */
+  readonly idleReports: boolean[] = [];
+  private autoAway = false;
+
+  /** The rule of the real runtime (agent-auto-away.ts): idle → away unless away; in use undoes only an automatic away. */
+  setIdle(idle: boolean): Promise<void> {
+    this.idleReports.push(idle);
+    const self = this.devicesList.find((d) => d.self);
+    const status = this.presenceList.find((p) => p.agentId === self?.agentId)?.status;
+    if (idle && status !== 'away') {
+      this.autoAway = true;
+      return this.writePresence('away');
+    }
+    if (!idle && this.autoAway) {
+      this.autoAway = false;
+      if (status === 'away') return this.writePresence('online');
+    }
+    return Promise.resolve();
+  }
+
   setPresence(status: PresenceStatus): Promise<void> {
+    this.autoAway = false;
+    return this.writePresence(status);
+  }
+
+  private writePresence(status: PresenceStatus): Promise<void> {
     const self = this.devicesList.find((d) => d.self);
     if (self !== undefined)
       this.presenceList = [

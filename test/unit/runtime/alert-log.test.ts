@@ -2,7 +2,8 @@
  * Issue #16 item 2: the alert log's cap (the newest ALERT_LOG_LIMIT, oldest dropped), one entry per
  * alert id, and the account log's setting read defensively (nothing stored, another version or
  * text that is no log reads as no alerts). A conversation record saved before `alerts` existed is
- * read back by a real runtime in test/runtime/alerts.test.ts.
+ * read back by a real runtime in test/runtime/alerts.test.ts. Dismissals are a mark on the kept
+ * alert: read back from the account log, and a bad mark is a bad entry.
  */
 import { describe, expect, it } from 'vitest';
 import { secureRandom } from '../../../shared/crypto/index.js';
@@ -11,6 +12,7 @@ import {
   ALERT_LOG_LIMIT,
   appendAlerts,
   decodeAccountAlerts,
+  dismissIn,
   encodeAccountAlerts,
   withAlertId,
 } from '../../../shared/runtime/alert-log.js';
@@ -80,5 +82,18 @@ describe('#16.2: the alert log', () => {
       'alert 1',
       'alert 5',
     ]);
+  });
+
+  it('marks a dismissed alert in place, keeps the log otherwise, and reads the mark back', () => {
+    const log = [alert(1), alert(2), alert(3)];
+    const dismissed = dismissIn(log, alert(2).id ?? '');
+    expect(dismissed.map((a) => a.dismissed)).toEqual([undefined, true, undefined]);
+    expect(dismissIn(dismissed, alert(2).id ?? '')).toBe(dismissed);
+    expect(dismissIn(log, 'ffffffffffffffff')).toBe(log);
+    expect(decodeAccountAlerts(encodeAccountAlerts(dismissed))).toEqual(dismissed);
+    // A dismissed alert is still one entry: appending it again adds nothing.
+    expect(appendAlerts(dismissed, [alert(2)])).toEqual(dismissed);
+    const badMark = JSON.stringify({ version: 1, alerts: [{ ...alert(1), dismissed: 'yes' }, alert(2)] });
+    expect(decodeAccountAlerts(badMark)).toEqual([alert(2)]);
   });
 });
