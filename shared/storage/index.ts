@@ -4,6 +4,8 @@
  * `shared/storage/dexie/index.ts`, which this index never re-exports (the widget must not bundle Dexie).
  */
 export type {
+  ArchiveItemDraft,
+  ArchiveItemEntry,
   ClientStore,
   CommitResult,
   CursorAdvance,

@@ -1,7 +1,7 @@
 /**
  * The agent apps' adapter (extension and PWA), on Dexie. Only the agent apps import this folder:
  * the widget never bundles Dexie (size budget). Layout and upgrades: dexie-schema.ts. A commit is
- * one Dexie 'rw' transaction over the three tables with Chromium's strict durability, so a step
+ * one Dexie 'rw' transaction over the four tables with Chromium's strict durability, so a step
  * is on disk before the runtime sends, acks or shows anything.
  */
 import { Dexie, type Table } from 'dexie';
@@ -61,7 +61,7 @@ class DexieBackend implements StoreBackend {
 
   apply(ops: readonly BackendOp[]): Promise<number[]> {
     const records = this.#table('records');
-    return this.#db.transaction('rw', ['records', 'outbox', 'history'], async () => {
+    return this.#db.transaction('rw', ['records', 'outbox', 'history', 'archiveItems'], async () => {
       // Reads first, against the state before the step; then the writes in step order.
       const reads = await Promise.all(
         ops.map((op) => (op.op === 'update' ? records.get(op.key) : Promise.resolve(undefined))),

@@ -1,7 +1,7 @@
 /**
  * The visitor widget's adapter: a few promise wrappers over the platform IndexedDB, no library
  * (the widget has a 30 KB gzip budget for everything). Layout and upgrades: idb-schema.ts.
- * Every commit is one readwrite transaction over the three stores with `durability: 'strict'`,
+ * Every commit is one readwrite transaction over the stores its step touches with `durability: 'strict'`,
  * so a step is on disk before the runtime sends, acks or shows anything (a relaxed commit could be
  * lost by a power cut after its envelope left, and the next run would reuse a ratchet key).
  */
@@ -21,8 +21,18 @@ export interface IndexedDbStoreOptions extends ClientStoreOptions {
   readonly upgrades?: readonly IdbUpgrade[];
 }
 
-const LISTS: readonly ListStore[] = ['outbox', 'history'];
-const STORES = ['records', ...LISTS];
+/** The lists `forget` empties of a conversation (archive items are the account's history). */
+const FORGOTTEN: readonly ListStore[] = ['outbox', 'history'];
+
+/** The stores a step's ops touch: the transaction's scope (a step of an older layout's stores runs on it). */
+function storesOf(ops: readonly BackendOp[]): string[] {
+  const names = new Set<string>(['records']);
+  for (const op of ops) {
+    if (op.op === 'append' || op.op === 'remove') names.add(op.store);
+    else if (op.op === 'forget') for (const name of FORGOTTEN) names.add(name);
+  }
+  return [...names];
+}
 
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -78,7 +88,7 @@ class IdbBackend implements StoreBackend {
 
   apply(ops: readonly BackendOp[]): Promise<number[]> {
     return new Promise((resolve, reject) => {
-      const tx = this.#db.transaction(STORES, 'readwrite', { durability: 'strict' });
+      const tx = this.#db.transaction(storesOf(ops), 'readwrite', { durability: 'strict' });
       const records = tx.objectStore('records');
       let failure: Error | undefined;
       const fail = (error: unknown): void => {
@@ -148,7 +158,7 @@ class IdbBackend implements StoreBackend {
       case 'forget': {
         // The step writes nothing else of this conversation (record-store.ts), so order does not matter.
         const range = this.#range.bound([op.conversation, 0], [op.conversation, Infinity]);
-        for (const name of LISTS) {
+        for (const name of FORGOTTEN) {
           const store = tx.objectStore(name);
           const request = store.index('conversation').openKeyCursor(range);
           request.onsuccess = () => {
