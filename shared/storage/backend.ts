@@ -54,3 +54,19 @@ export interface StoreBackend {
   apply(ops: readonly BackendOp[]): Promise<number[]>;
   close(): void;
 }
+
+/** The lists `forget` empties of a conversation (archive items are the account's history). */
+export const FORGOTTEN: readonly ListStore[] = ['outbox', 'history'];
+
+/**
+ * The stores a step's ops touch, the scope of its transaction: a step that names only the stores
+ * of an older layout runs on a database of that layout (the upgrade tests write one).
+ */
+export function storesOf(ops: readonly BackendOp[]): string[] {
+  const names = new Set<string>(['records']);
+  for (const op of ops) {
+    if (op.op === 'append' || op.op === 'remove') names.add(op.store);
+    else if (op.op === 'forget') for (const name of FORGOTTEN) names.add(name);
+  }
+  return [...names];
+}

@@ -5,7 +5,7 @@
  * so a step is on disk before the runtime sends, acks or shows anything (a relaxed commit could be
  * lost by a power cut after its envelope left, and the next run would reuse a ratchet key).
  */
-import type { BackendOp, ListScan, ListStore, StoreBackend } from '../backend.js';
+import { type BackendOp, FORGOTTEN, type ListScan, type ListStore, type StoreBackend, storesOf } from '../backend.js';
 import type { ClientStore, StateShapes } from '../client-store.js';
 import { type ClientStoreOptions, createClientStore } from '../record-store.js';
 import { StorageSchemaError, StorageUnavailableError } from '../storage-errors.js';
@@ -19,19 +19,6 @@ export interface IndexedDbStoreOptions extends ClientStoreOptions {
   readonly IDBKeyRange?: typeof IDBKeyRange;
   /** Defaults to IDB_UPGRADES; tests pass a longer list to check an upgrade. */
   readonly upgrades?: readonly IdbUpgrade[];
-}
-
-/** The lists `forget` empties of a conversation (archive items are the account's history). */
-const FORGOTTEN: readonly ListStore[] = ['outbox', 'history'];
-
-/** The stores a step's ops touch: the transaction's scope (a step of an older layout's stores runs on it). */
-function storesOf(ops: readonly BackendOp[]): string[] {
-  const names = new Set<string>(['records']);
-  for (const op of ops) {
-    if (op.op === 'append' || op.op === 'remove') names.add(op.store);
-    else if (op.op === 'forget') for (const name of FORGOTTEN) names.add(name);
-  }
-  return [...names];
 }
 
 function done<T>(request: IDBRequest<T>): Promise<T> {
