@@ -1,6 +1,7 @@
 /**
- * What an agent device keeps of the inbox archive (PROTOCOL §9), stored as the `archive` record,
- * and the plaintext of the history records it writes (§9.2):
+ * What an agent device keeps of the inbox archive (PROTOCOL §9), stored as the `archive` record
+ * (its messages one per row beside it: agent-archive-items.ts), and the plaintext of the history
+ * records it writes (§9.2):
  *
  *   recordId  = conversationId[16] || UTF-8(messageId)        (messageId = `${senderDeviceHex}:${seq}`, ≤ 48 bytes)
  *   plaintext = UTF-8(JSON { conversationId, message })       (the message as this device showed it)
@@ -15,10 +16,8 @@ import type { TeamEventDraft } from './agent-team-events-record.js';
 import type { ChatBody, ChatMessage, HexId } from './api-common.js';
 import type { TeamSharedDraft, TeamSharedState } from './agent-canned-state.js';
 
-export const AGENT_ARCHIVE_RECORD_VERSION = 1;
-
-/** Messages read from history records kept at most (oldest dropped first). */
-export const MAX_ARCHIVED_MESSAGES = 5_000;
+/** Version 2: the messages moved out to one archive item each (version 1 held them in the record). */
+export const AGENT_ARCHIVE_RECORD_VERSION = 2;
 
 /** A message this device showed that waits for the current archive key to be sealed (§9.1 pending). */
 export interface UnsealedMessage {
@@ -47,8 +46,6 @@ export interface AgentArchiveRecord {
     /** Ask the relay to nudge the other devices when it is stored (team events, PROTOCOL §16.11). */
     readonly notify?: true;
   }[];
-  readonly unsealed: readonly UnsealedMessage[];
-  readonly archived: readonly ArchivedMessage[];
   /** Team events (PROTOCOL §9.8) read and written, compacted (agent-team-events-record.ts). */
   readonly team?: readonly AuthoredTeamEvent[];
   /** This device's team events waiting for the current archive key (§9.1). */
@@ -59,6 +56,19 @@ export interface AgentArchiveRecord {
   readonly sharedUnsealed?: readonly TeamSharedDraft[];
 }
 
+/**
+ * The record as version 1 stored it: the messages read from history records (at most 5,000, the
+ * oldest dropped) and those waiting for a key were arrays inside it, so every save rewrote them all.
+ */
+export interface AgentArchiveRecordV1 extends Omit<AgentArchiveRecord, 'version'> {
+  readonly version: 1;
+  readonly unsealed: readonly UnsealedMessage[];
+  readonly archived: readonly ArchivedMessage[];
+}
+
+/** What the store may hold under `archive`: this build's record or one to upgrade (agent-archive-items.ts). */
+export type StoredArchiveRecord = AgentArchiveRecord | AgentArchiveRecordV1;
+
 export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord {
   return {
     version: AGENT_ARCHIVE_RECORD_VERSION,
@@ -67,8 +77,6 @@ export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord
     recordCursor: 0,
     outgoingGrants: [],
     outgoingRecords: [],
-    unsealed: [],
-    archived: [],
   };
 }
 

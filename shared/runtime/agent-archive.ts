@@ -43,13 +43,13 @@ import { type Enrolled, deviceAuth } from './agent-device-session.js';
 import {
   type AgentArchiveRecord,
   type ArchivedMessage,
-  MAX_ARCHIVED_MESSAGES,
   decodeArchivedMessage,
   emptyArchiveRecord,
   encodeArchivedMessage,
   historyRecordId,
 } from './agent-archive-record.js';
 import { archiveAlert } from './agent-archive-alerts.js';
+import { type ArchiveItemDraft, ArchiveItems, archivedItem, unsealedItem } from './agent-archive-items.js';
 import {
   EMPTY_TEAM_SHARED,
   type TeamSharedChanged,
@@ -97,7 +97,8 @@ export class AgentArchive {
   readonly #sharedChanged: (what: NonNullable<TeamSharedChanged>) => void;
   readonly #onTeamEvents: (events: readonly AuthoredTeamEvent[]) => void;
   readonly #queue = new SerialQueues();
-  #record: AgentArchiveRecord | undefined;
+  /** The record and its items as saved, read once (one read, so a version-1 record is upgraded once). */
+  #held: Promise<{ record: AgentArchiveRecord; readonly items: ArchiveItems }> | undefined;
   #syncing: Promise<void> | undefined;
   /** A nudge came during a sync, which may have read the records before the change (§16.11). */
   #syncAgain = false;
@@ -120,19 +121,42 @@ export class AgentArchive {
     this.#onTeamEvents = hooks.teamEvents ?? (() => undefined);
   }
 
-  async #load(): Promise<AgentArchiveRecord> {
-    this.#record ??= (await this.#store.archive()) ?? emptyArchiveRecord();
-    return this.#record;
+  #hold(): Promise<{ record: AgentArchiveRecord; readonly items: ArchiveItems }> {
+    const held = (this.#held ??= (async () => {
+      const loaded = await ArchiveItems.load(this.#store, await this.#store.archive());
+      return { record: loaded.record ?? emptyArchiveRecord(), items: loaded.items };
+    })());
+    // A failed read is tried again by the next call, not remembered.
+    held.catch(() => {
+      if (this.#held === held) this.#held = undefined;
+    });
+    return held;
   }
 
-  async #save(next: AgentArchiveRecord): Promise<void> {
-    await this.#store.commit({ archive: next });
-    this.#record = next;
+  async #load(): Promise<AgentArchiveRecord> {
+    return (await this.#hold()).record;
+  }
+
+  async #loadItems(): Promise<ArchiveItems> {
+    return (await this.#hold()).items;
+  }
+
+  /** Saves the record with the items it adds and removes, in one step (one row per item). */
+  async #save(
+    next: AgentArchiveRecord,
+    items: { readonly add?: readonly ArchiveItemDraft[]; readonly remove?: readonly number[] } = {},
+  ): Promise<void> {
+    const add = items.add ?? [];
+    const remove = items.remove ?? [];
+    const held = await this.#hold();
+    const result = await this.#store.commit({ archive: next, archiveItems: add, archiveItemsRemoved: remove });
+    held.record = next;
+    held.items.committed(add, result.archiveItems, remove);
   }
 
   /** Messages read from history records (own conversations' records are this device's already). */
   async archived(): Promise<readonly ArchivedMessage[]> {
-    return (await this.#load()).archived;
+    return (await this.#loadItems()).archived;
   }
 
   /** Canned replies and presence as this device holds them (§9.7). */
@@ -187,9 +211,8 @@ export class AgentArchive {
   write(e: Enrolled, messages: readonly ChatMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return this.#queue.run(QUEUE, async () => {
-      let record = await this.#follow(e, await this.#load());
-      record = await this.#seal(e, record, messages);
-      await this.#save(record);
+      const sealed = await this.#seal(e, await this.#follow(e, await this.#load()), messages);
+      await this.#save(sealed.record, { add: sealed.waiting.map(unsealedItem) });
       await this.#flush(e);
     });
   }
@@ -278,13 +301,18 @@ export class AgentArchive {
     return { ...record, keyring, outgoingGrants: [...record.outgoingGrants, ...grants] };
   }
 
-  async #seal(e: Enrolled, record: AgentArchiveRecord, messages: readonly ChatMessage[]): Promise<AgentArchiveRecord> {
+  /** Seals a record of each message under the current key; the rest wait (saved by the caller as items). */
+  async #seal(
+    e: Enrolled,
+    record: AgentArchiveRecord,
+    messages: readonly ChatMessage[],
+  ): Promise<{ record: AgentArchiveRecord; waiting: ChatMessage[] }> {
     let keyring = record.keyring;
     const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
-    const waiting: { message: ChatMessage }[] = [];
+    const waiting: ChatMessage[] = [];
     for (const message of messages) {
       if (keyring === undefined) {
-        waiting.push({ message });
+        waiting.push(message);
         continue;
       }
       const recordId = historyRecordId(idBytesFromHex(message.conversationId), message.id);
@@ -297,15 +325,10 @@ export class AgentArchive {
       } catch (error) {
         // §9.1: no current key (the owner's key for the newest change has not arrived): wait.
         if (!(error instanceof ArchiveKeyPendingError)) throw error;
-        waiting.push({ message });
+        waiting.push(message);
       }
     }
-    return {
-      ...record,
-      keyring,
-      outgoingRecords: [...record.outgoingRecords, ...sealed],
-      unsealed: [...record.unsealed, ...waiting],
-    };
+    return { record: { ...record, keyring, outgoingRecords: [...record.outgoingRecords, ...sealed] }, waiting };
   }
 
   /** Sends the saved grants and records; what the relay refuses for good is dropped, the rest kept. */
@@ -350,14 +373,13 @@ export class AgentArchive {
       await this.#save(record);
     }
     const sharedDrafts = record.sharedUnsealed ?? [];
-    if ((record.unsealed.length > 0 || sharedDrafts.length > 0) && record.keyring !== undefined) {
-      const messages = await this.#seal(
-        e,
-        { ...record, unsealed: [] },
-        record.unsealed.map((u) => u.message),
-      );
-      const out = await sealSharedDrafts(messages, sharedDrafts, e.p.env, e.keys);
-      await this.#save(out.record);
+    const items = await this.#loadItems();
+    if ((items.unsealed.length > 0 || sharedDrafts.length > 0) && record.keyring !== undefined) {
+      // The waiting rows go and those still waiting (no current key yet) come back, in one step.
+      const removed = items.unsealedSeqs;
+      const messages = await this.#seal(e, record, items.unsealed);
+      const out = await sealSharedDrafts(messages.record, sharedDrafts, e.p.env, e.keys);
+      await this.#save(out.record, { add: messages.waiting.map(unsealedItem), remove: removed });
       for (const what of out.changed) this.#sharedChanged(what);
       await this.#flush(e);
     }
@@ -379,7 +401,9 @@ export class AgentArchive {
       const rows = await e.p.http.archive.records(e.account.accountId, record.recordCursor, auth);
       if (rows.length === 0) return;
       let cursor = record.recordCursor;
-      const archived = [...record.archived];
+      const items = await this.#loadItems();
+      const added: ArchiveItemDraft[] = [];
+      const seen = new Set<string>();
       let shared = record.shared ?? EMPTY_TEAM_SHARED;
       const changed = new Set<NonNullable<TeamSharedChanged>>();
       const team: AuthoredTeamEvent[] = [];
@@ -395,18 +419,17 @@ export class AgentArchive {
         if (opened.kind === 'team') team.push(opened.event);
         else if (opened.kind === 'shared') shared = this.#merge(opened.merge, shared, changed);
         else {
+          // One item per message: each device of a conversation archives what it showed (§9.2).
           const { message } = opened.archived;
-          const known = archived.some(
-            (a) => a.message.conversationId === message.conversationId && a.message.id === message.id,
-          );
-          if (!known) archived.push(opened.archived);
+          const key = `${message.conversationId}/${message.id}`;
+          if (!items.has(message) && !seen.has(key)) {
+            seen.add(key);
+            added.push(archivedItem(opened.archived));
+          }
         }
       }
-      record = withTeamEvents(
-        { ...record, recordCursor: cursor, archived: archived.slice(-MAX_ARCHIVED_MESSAGES), shared },
-        team,
-      );
-      await this.#save(record);
+      record = withTeamEvents({ ...record, recordCursor: cursor, shared }, team);
+      await this.#save(record, { add: added });
       for (const what of changed) this.#sharedChanged(what);
       if (team.length > 0) this.#onTeamEvents(teamEventsOf(record));
       if (blocked) return;

@@ -8,16 +8,19 @@ import {
   openMemoryStore,
 } from '../storage/index.js';
 import type { AgentAccountRecord } from './agent-account-record.js';
-import type { AgentArchiveRecord } from './agent-archive-record.js';
+import type { ArchiveItem } from './agent-archive-items.js';
+import type { StoredArchiveRecord } from './agent-archive-record.js';
 import type { ConversationRecord } from './conversation-record.js';
 
 export interface RuntimeShapes {
   readonly deviceKeys: DeviceKeys;
   readonly account: AgentAccountRecord;
   readonly prekeys: PrekeyState;
-  readonly archive: AgentArchiveRecord;
+  /** Version 1 is read to be upgraded (agent-archive-items.ts); this build writes version 2. */
+  readonly archive: StoredArchiveRecord;
   readonly directory: DirectoryView;
   readonly conversation: ConversationRecord;
+  readonly archiveItem: ArchiveItem;
 }
 
 export type RuntimeStore = ClientStore<RuntimeShapes>;
@@ -29,7 +32,8 @@ const ACCEPTED = {
   deviceKeys: [1],
   prekeys: [1],
   account: [1],
-  archive: [1],
+  archive: [1, 2],
+  archiveItem: [1],
 } as const;
 
 /** The record versions this build reads, for a store an app opens itself (the agent apps' Dexie store). */

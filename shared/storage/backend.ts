@@ -1,15 +1,16 @@
 /**
- * What an adapter implements: three stores of raw rows and one transaction of operations.
+ * What an adapter implements: four stores of raw rows and one transaction of operations.
  * `createClientStore` (record-store.ts) builds the typed ClientStore on top, so every adapter
  * (memory, tiny IndexedDB, Dexie) shares the same record checks and step rules.
  *
  *   records  string key → StoredRecord  (states, cursors, settings)
  *   outbox   seq (assigned, increasing, never reused) → ListRow, indexed by [conversation, seq]
  *   history  seq (same) → ListRow, indexed by [conversation, seq]
+ *   archiveItems  seq (same) → ListRow, indexed by [conversation, seq]
  */
 import type { ListRow, StoredRecord } from './records.js';
 
-export type ListStore = 'outbox' | 'history';
+export type ListStore = 'outbox' | 'history' | 'archiveItems';
 
 export type BackendOp =
   | { readonly op: 'put'; readonly key: string; readonly record: StoredRecord }
@@ -26,7 +27,7 @@ export type BackendOp =
   | { readonly op: 'delete'; readonly key: string }
   | { readonly op: 'append'; readonly store: ListStore; readonly row: ListRow }
   | { readonly op: 'remove'; readonly store: ListStore; readonly seq: number }
-  /** Removes every outbox and history row of a conversation (hex id). */
+  /** Removes every outbox and history row of a conversation (hex id); archive items stay (the account's history). */
   | { readonly op: 'forget'; readonly conversation: string };
 
 export interface ListScan {
@@ -52,4 +53,20 @@ export interface StoreBackend {
    */
   apply(ops: readonly BackendOp[]): Promise<number[]>;
   close(): void;
+}
+
+/** The lists `forget` empties of a conversation (archive items are the account's history). */
+export const FORGOTTEN: readonly ListStore[] = ['outbox', 'history'];
+
+/**
+ * The stores a step's ops touch, the scope of its transaction: a step that names only the stores
+ * of an older layout runs on a database of that layout (the upgrade tests write one).
+ */
+export function storesOf(ops: readonly BackendOp[]): string[] {
+  const names = new Set<string>(['records']);
+  for (const op of ops) {
+    if (op.op === 'append' || op.op === 'remove') names.add(op.store);
+    else if (op.op === 'forget') for (const name of FORGOTTEN) names.add(name);
+  }
+  return [...names];
 }

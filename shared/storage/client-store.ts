@@ -30,6 +30,8 @@ export interface StateShapes {
   readonly directory: Versioned;
   /** One conversation's state, ratchet sessions included. */
   readonly conversation: Versioned;
+  /** One item of an agent device's archive list (a message read from history, one waiting to be sealed). */
+  readonly archiveItem: Versioned;
 }
 
 /** A small setting (UI preferences, flags). */
@@ -64,6 +66,22 @@ export interface HistoryEntry extends HistoryDraft {
   readonly seq: number;
 }
 
+/**
+ * One row of the archive list: an item kept one per row (never all in one record), so a step that
+ * adds one writes one row, however many are kept (issue #11: a single record with every archived
+ * message was rewritten, whole, on every message).
+ */
+export interface ArchiveItemDraft<V extends Versioned = Versioned> {
+  /** The conversation it belongs to: the list is indexed by it. */
+  readonly conversationId: ConversationId;
+  readonly value: V;
+}
+
+export interface ArchiveItemEntry<V extends Versioned = Versioned> extends ArchiveItemDraft<V> {
+  /** Assigned by the store at commit, increasing, never reused. */
+  readonly seq: number;
+}
+
 /** The highest delivery cursor processed on a relay queue; a lower value than the saved one is ignored. */
 export interface CursorAdvance {
   readonly queue: CursorQueue;
@@ -95,6 +113,10 @@ export interface StoreStep<S extends StateShapes = StateShapes> {
   /** Outbox entries the relay confirmed (or refused for good): removed. */
   readonly confirmed?: readonly number[];
   readonly history?: readonly HistoryDraft[];
+  /** Archive list items to add, in order. */
+  readonly archiveItems?: readonly ArchiveItemDraft<S['archiveItem']>[];
+  /** Archive list items removed, by seq. */
+  readonly archiveItemsRemoved?: readonly number[];
   readonly cursors?: readonly CursorAdvance[];
   /** Settings to set; `undefined` deletes one. */
   readonly settings?: readonly { readonly name: string; readonly value: SettingValue | undefined }[];
@@ -104,10 +126,11 @@ export interface StoreStep<S extends StateShapes = StateShapes> {
   readonly forget?: readonly ConversationId[];
 }
 
-/** What a commit assigned: the seq of each new outbox entry and history record, in step order. */
+/** What a commit assigned: the seq of each new outbox entry, history record and archive item, in step order. */
 export interface CommitResult {
   readonly outbox: readonly number[];
   readonly history: readonly number[];
+  readonly archiveItems: readonly number[];
 }
 
 export interface ListQuery {
@@ -139,6 +162,8 @@ export interface ClientStore<S extends StateShapes = StateShapes> {
   outbox(query?: OutboxQuery): Promise<OutboxEntry[]>;
   /** A conversation's history records in the order they were committed. */
   history(conversationId: ConversationId, query?: ListQuery): Promise<HistoryEntry[]>;
+  /** Archive list items in the order they were committed (of one conversation, or all). */
+  archiveItems(query?: OutboxQuery): Promise<ArchiveItemEntry<S['archiveItem']>[]>;
   /** The highest processed cursor of a queue, 0 if none. */
   cursor(queue: CursorQueue): Promise<number>;
   setting(name: string): Promise<SettingValue | undefined>;

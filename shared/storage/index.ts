@@ -4,6 +4,8 @@
  * `shared/storage/dexie/index.ts`, which this index never re-exports (the widget must not bundle Dexie).
  */
 export type {
+  ArchiveItemDraft,
+  ArchiveItemEntry,
   ClientStore,
   CommitResult,
   CursorAdvance,
@@ -30,7 +32,7 @@ export {
   type WriteFailure,
 } from './storage-errors.js';
 export { type ClientStoreOptions, createClientStore } from './record-store.js';
-export type { BackendOp, ListScan, ListStore, StoreBackend } from './backend.js';
+export { type BackendOp, FORGOTTEN, type ListScan, type ListStore, type StoreBackend, storesOf } from './backend.js';
 export { RECORD_SCHEMAS, type RecordKind, type StateKind, type StoredRecord } from './records.js';
 export { MemoryDatabase, memoryBackend, openMemoryStore } from './memory/memory-store.js';
 export { IDB_UPGRADES, type IdbUpgrade } from './indexeddb/idb-schema.js';

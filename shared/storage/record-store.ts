@@ -9,6 +9,7 @@ import { type AccountId, type ConversationId, asConversationId, idBytesFromHex, 
 import { readEnvelopeRoute } from '../wire/index.js';
 import type { BackendOp, StoreBackend } from './backend.js';
 import type {
+  ArchiveItemEntry,
   ClientStore,
   CommitResult,
   HistoryEntry,
@@ -25,9 +26,11 @@ import {
   MAX_OUTBOX_REF,
   MAX_RECORD_ID_BYTES,
   type StateKind,
+  type VersionedKind,
   isSettingName,
   isSettingValue,
   listRow,
+  openArchiveItemRow,
   openCursor,
   openHistoryRow,
   openOutboxRow,
@@ -50,9 +53,9 @@ import { WrappingKeys } from './wrapping-key.js';
 export interface ClientStoreOptions {
   /**
    * The protocol state versions this build reads, per kind (e.g. `{ conversation: [1] }`). A stored
-   * state with another version is a StorageSchemaError. Kinds not named accept any version.
+   * state (or archive item) with another version is a StorageSchemaError. Kinds not named accept any version.
    */
-  readonly acceptedVersions?: Readonly<Partial<Record<StateKind, readonly number[]>>>;
+  readonly acceptedVersions?: Readonly<Partial<Record<VersionedKind, readonly number[]>>>;
 }
 
 const CONVERSATION_PREFIX = 'conversation/';
@@ -217,6 +220,28 @@ function planStep<S extends StateShapes>(
       row: listRow('history', hex, { recordId: h.recordId, sealed: h.sealed }),
     });
   }
+  for (const item of step.archiveItems ?? []) {
+    const value: unknown = item.value;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      !('version' in value) ||
+      typeof value.version !== 'number' ||
+      !isSeq(value.version)
+    ) {
+      throw new UsageError('an archive item is an object with a positive integer version');
+    }
+    // Not `touched`: archive items are the account's history and outlive a forgotten conversation.
+    plan.ops.push({
+      op: 'append',
+      store: 'archiveItems',
+      row: listRow('archiveItem', idToHex(item.conversationId), value),
+    });
+  }
+  for (const seq of step.archiveItemsRemoved ?? []) {
+    if (!isSeq(seq)) throw new UsageError('a removed archive item is named by its seq (a positive integer)');
+    plan.ops.push({ op: 'remove', store: 'archiveItems', seq });
+  }
   for (const c of step.cursors ?? []) plan.cursor(c.queue, c.cursor);
   for (const s of step.settings ?? []) plan.setting(s.name, s.value);
   for (const ref of step.discard ?? []) plan.delete(refKey(ref));
@@ -312,6 +337,20 @@ export function createClientStore<S extends StateShapes>(
         return rows.map(openHistoryRow);
       }),
 
+    archiveItems: (query: OutboxQuery = {}): Promise<ArchiveItemEntry<S['archiveItem']>[]> =>
+      guard(async () => {
+        const scan = { after: query.after ?? 0, limit: query.limit ?? Number.POSITIVE_INFINITY };
+        const rows = await backend.list(
+          'archiveItems',
+          query.conversationId === undefined ? scan : { ...scan, conversation: idToHex(query.conversationId) },
+        );
+        const accepted = options.acceptedVersions?.archiveItem;
+        return rows.map((raw) => {
+          const { seq, conversationId, value } = openArchiveItemRow(raw, accepted);
+          return { seq, conversationId, value: value as S['archiveItem'] };
+        });
+      }),
+
     cursor: (queue: CursorQueue) =>
       guard(async () => {
         const key = recordKey('cursor', queue);
@@ -344,7 +383,12 @@ export function createClientStore<S extends StateShapes>(
         });
       }
       const outboxCount = step.outbox?.length ?? 0;
-      return { outbox: seqs.slice(0, outboxCount), history: seqs.slice(outboxCount) };
+      const historyEnd = outboxCount + (step.history?.length ?? 0);
+      return {
+        outbox: seqs.slice(0, outboxCount),
+        history: seqs.slice(outboxCount, historyEnd),
+        archiveItems: seqs.slice(historyEnd),
+      };
     },
 
     close() {

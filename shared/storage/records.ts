@@ -10,7 +10,9 @@ import { StorageCorruptError, StorageSchemaError } from './storage-errors.js';
 
 export const STATE_KINDS = ['deviceKeys', 'account', 'prekeys', 'archive', 'directory', 'conversation'] as const;
 export type StateKind = (typeof STATE_KINDS)[number];
-export type RecordKind = StateKind | 'cursor' | 'setting' | 'outbox' | 'history' | 'wrappingKey';
+export type RecordKind = StateKind | 'cursor' | 'setting' | 'outbox' | 'history' | 'archiveItem' | 'wrappingKey';
+/** The kinds whose versions `acceptedVersions` names: the states and the archive items. */
+export type VersionedKind = StateKind | 'archiveItem';
 
 /**
  * The record schema this build writes and reads, per kind. Changing a kind's layout raises its
@@ -28,6 +30,7 @@ export const RECORD_SCHEMAS: Readonly<Record<RecordKind, number>> = {
   setting: 1,
   outbox: 1,
   history: 1,
+  archiveItem: 1,
   wrappingKey: 1,
 };
 
@@ -46,7 +49,9 @@ export function record(kind: RecordKind, value: unknown): StoredRecord {
   return { schema: RECORD_SCHEMAS[kind], kind, value };
 }
 
-export function listRow(kind: 'outbox' | 'history', conversation: string, value: unknown): ListRow {
+export type ListKind = 'outbox' | 'history' | 'archiveItem';
+
+export function listRow(kind: ListKind, conversation: string, value: unknown): ListRow {
   return { schema: RECORD_SCHEMAS[kind], kind, conversation, value };
 }
 
@@ -56,7 +61,7 @@ export const MAX_OUTBOX_REF = 128;
 export const MAX_RECORD_ID_BYTES = 64;
 
 /** Key of a record in the records store: the kind, then `/id` for keyed kinds. */
-export function recordKey(kind: Exclude<RecordKind, 'outbox' | 'history'>, id?: string): string {
+export function recordKey(kind: Exclude<RecordKind, ListKind>, id?: string): string {
   return id === undefined ? kind : `${kind}/${id}`;
 }
 
@@ -94,7 +99,10 @@ export function openState(
   kind: StateKind,
   accepted: readonly number[] | undefined,
 ): unknown {
-  const value = openRecord(raw, key, kind);
+  return checkVersion(openRecord(raw, key, kind), key, accepted);
+}
+
+function checkVersion(value: unknown, key: string, accepted: readonly number[] | undefined): unknown {
   if (!isObject(value) || !isCount(value['version']) || value['version'] === 0) {
     throw new StorageCorruptError(`${key}: the stored state has no version`, key);
   }
@@ -130,7 +138,7 @@ export function openSetting(raw: unknown, key: string): SettingValue {
 
 function openListRow(
   raw: unknown,
-  kind: 'outbox' | 'history',
+  kind: ListKind,
 ): { seq: number; conversationId: ConversationId; value: Readonly<Record<string, unknown>> } {
   const seq = isObject(raw) && isCount(raw['seq']) ? raw['seq'] : -1;
   const key = `${kind}/${seq}`;
@@ -178,4 +186,13 @@ export function openHistoryRow(raw: unknown): {
     throw new StorageCorruptError(`history/${seq}: the record has no id or sealed bytes`, `history/${seq}`);
   }
   return { seq, conversationId, recordId, sealed };
+}
+
+/** An archive list item: its value is any object with a positive integer `version` (within `accepted`). */
+export function openArchiveItemRow(
+  raw: unknown,
+  accepted: readonly number[] | undefined,
+): { seq: number; conversationId: ConversationId; value: unknown } {
+  const { seq, conversationId, value } = openListRow(raw, 'archiveItem');
+  return { seq, conversationId, value: checkVersion(value, `archiveItem/${seq}`, accepted) };
 }

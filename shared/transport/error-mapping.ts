@@ -102,7 +102,11 @@ export function errorFromFrame(code: number, requestId: number): RelayError {
     case FRAME_ERRORS['rate-limited']:
       return new RateLimitedError(`${about}: rate-limited (the frame was dropped)`, undefined, details);
     case FRAME_ERRORS['signal-rate-limited']:
-      return new RateLimitedError(`${about}: too many team signals (PROTOCOL §16.12); that one was dropped`, undefined, details);
+      return new RateLimitedError(
+        `${about}: too many team signals (PROTOCOL §16.12); that one was dropped`,
+        undefined,
+        details,
+      );
     case FRAME_ERRORS['queue-full']:
       return new RateLimitedError(`${about}: the recipient's queue is full; send it again later`, undefined, details);
     case FRAME_ERRORS['too-many-connections']:

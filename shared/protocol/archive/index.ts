@@ -107,12 +107,7 @@ export {
   type TeamNote,
   teamStateOf,
 } from './team-event-state.js';
-export {
-  TEAM_SIGNAL_KINDS,
-  TEAM_SIGNAL_SIZES,
-  type TeamSignal,
-  type TeamSignalKind,
-} from './team-signal-codec.js';
+export { TEAM_SIGNAL_KINDS, TEAM_SIGNAL_SIZES, type TeamSignal, type TeamSignalKind } from './team-signal-codec.js';
 export { openTeamSignal, sealTeamSignal } from './team-signal.js';
 export { TEAM_SIGNAL_LABELS } from './team-signal-labels.js';
 export { TEAM_SIGNAL_TIMING, TeamSignalOrder, type TeamSignalVerdict } from './team-signal-order.js';

@@ -31,10 +31,7 @@ export class TeamSignalOrder {
   admit(author: string, signal: TeamSignal, now: number): TeamSignalVerdict {
     if (Math.abs(now - signal.at) > TEAM_SIGNAL_TIMING.maxSkewMs) return 'stale';
     const last = this.#last.get(author);
-    if (
-      last !== undefined &&
-      (signal.at < last.at || (signal.at === last.at && signal.sequence <= last.sequence))
-    )
+    if (last !== undefined && (signal.at < last.at || (signal.at === last.at && signal.sequence <= last.sequence)))
       return 'replay';
     this.#last.set(author, { at: signal.at, sequence: signal.sequence });
     return 'accepted';

@@ -137,5 +137,10 @@ export async function openTeamSignal(
     throw error;
   }
   const wire = decode(teamSignalPlaintextCodec, plaintext, 'teamSignalPlaintext');
-  return { conversationId: wire.conversationId, kind: teamSignalKindOf(wire.kind), at: wire.at, sequence: wire.sequence };
+  return {
+    conversationId: wire.conversationId,
+    kind: teamSignalKindOf(wire.kind),
+    at: wire.at,
+    sequence: wire.sequence,
+  };
 }

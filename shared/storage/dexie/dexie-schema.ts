@@ -8,6 +8,7 @@
  *   records  outbound string key → { schema, kind, value }
  *   outbox   ++seq, [conversation+seq]   (seq: increasing, never reused)
  *   history  ++seq, [conversation+seq]
+ *   archiveItems  ++seq, [conversation+seq]   (version 2, issue #11: one row per archive item)
  */
 import type { Transaction } from 'dexie';
 
@@ -22,4 +23,8 @@ export const DEXIE_VERSIONS: readonly DexieVersion[] = [
     version: 1,
     stores: { records: '', outbox: '++seq, [conversation+seq]', history: '++seq, [conversation+seq]' },
   },
+  // 1 → 2: the archive list, one row per item. No stored record changes here: the items a version-1
+  // archive state held in itself move out when the runtime reads it (agent-archive-items.ts), the
+  // same in every adapter, since this layer never looks inside a state.
+  { version: 2, stores: { archiveItems: '++seq, [conversation+seq]' } },
 ];

@@ -1,7 +1,7 @@
 /**
  * The agent apps' adapter (extension and PWA), on Dexie. Only the agent apps import this folder:
  * the widget never bundles Dexie (size budget). Layout and upgrades: dexie-schema.ts. A commit is
- * one Dexie 'rw' transaction over the three tables with Chromium's strict durability, so a step
+ * one Dexie 'rw' transaction over the tables its step touches with Chromium's strict durability, so a step
  * is on disk before the runtime sends, acks or shows anything.
  */
 import { Dexie, type Table } from 'dexie';
@@ -16,6 +16,8 @@ import {
   StorageSchemaError,
   StorageUnavailableError,
   createClientStore,
+  FORGOTTEN,
+  storesOf,
 } from '../index.js';
 import { DEXIE_VERSIONS, type DexieVersion } from './dexie-schema.js';
 
@@ -61,7 +63,7 @@ class DexieBackend implements StoreBackend {
 
   apply(ops: readonly BackendOp[]): Promise<number[]> {
     const records = this.#table('records');
-    return this.#db.transaction('rw', ['records', 'outbox', 'history'], async () => {
+    return this.#db.transaction('rw', storesOf(ops), async () => {
       // Reads first, against the state before the step; then the writes in step order.
       const reads = await Promise.all(
         ops.map((op) => (op.op === 'update' ? records.get(op.key) : Promise.resolve(undefined))),
@@ -88,7 +90,7 @@ class DexieBackend implements StoreBackend {
             writes.push(this.#table(op.store).delete(op.seq));
             return;
           case 'forget':
-            for (const name of ['outbox', 'history']) {
+            for (const name of FORGOTTEN) {
               writes.push(
                 this.#table(name)
                   .where('[conversation+seq]')

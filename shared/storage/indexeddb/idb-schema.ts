@@ -22,4 +22,11 @@ export const IDB_UPGRADES: readonly IdbUpgrade[] = [
   // so it gets VersionError (StorageSchemaError, "update the app") instead of misreading a wrapped
   // key as a CryptoKey; this build still reads records written in the older form.
   () => undefined,
+  // 2 → 3: the archive list (issue #11), one row per item, indexed by conversation like the others.
+  (db) => {
+    db.createObjectStore('archiveItems', { keyPath: 'seq', autoIncrement: true }).createIndex('conversation', [
+      'conversation',
+      'seq',
+    ]);
+  },
 ];

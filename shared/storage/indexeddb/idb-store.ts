@@ -1,11 +1,11 @@
 /**
  * The visitor widget's adapter: a few promise wrappers over the platform IndexedDB, no library
  * (the widget has a 30 KB gzip budget for everything). Layout and upgrades: idb-schema.ts.
- * Every commit is one readwrite transaction over the three stores with `durability: 'strict'`,
+ * Every commit is one readwrite transaction over the stores its step touches with `durability: 'strict'`,
  * so a step is on disk before the runtime sends, acks or shows anything (a relaxed commit could be
  * lost by a power cut after its envelope left, and the next run would reuse a ratchet key).
  */
-import type { BackendOp, ListScan, ListStore, StoreBackend } from '../backend.js';
+import { type BackendOp, FORGOTTEN, type ListScan, type ListStore, type StoreBackend, storesOf } from '../backend.js';
 import type { ClientStore, StateShapes } from '../client-store.js';
 import { type ClientStoreOptions, createClientStore } from '../record-store.js';
 import { StorageSchemaError, StorageUnavailableError } from '../storage-errors.js';
@@ -20,9 +20,6 @@ export interface IndexedDbStoreOptions extends ClientStoreOptions {
   /** Defaults to IDB_UPGRADES; tests pass a longer list to check an upgrade. */
   readonly upgrades?: readonly IdbUpgrade[];
 }
-
-const LISTS: readonly ListStore[] = ['outbox', 'history'];
-const STORES = ['records', ...LISTS];
 
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -78,7 +75,7 @@ class IdbBackend implements StoreBackend {
 
   apply(ops: readonly BackendOp[]): Promise<number[]> {
     return new Promise((resolve, reject) => {
-      const tx = this.#db.transaction(STORES, 'readwrite', { durability: 'strict' });
+      const tx = this.#db.transaction(storesOf(ops), 'readwrite', { durability: 'strict' });
       const records = tx.objectStore('records');
       let failure: Error | undefined;
       const fail = (error: unknown): void => {
@@ -148,7 +145,7 @@ class IdbBackend implements StoreBackend {
       case 'forget': {
         // The step writes nothing else of this conversation (record-store.ts), so order does not matter.
         const range = this.#range.bound([op.conversation, 0], [op.conversation, Infinity]);
-        for (const name of LISTS) {
+        for (const name of FORGOTTEN) {
           const store = tx.objectStore(name);
           const request = store.index('conversation').openKeyCursor(range);
           request.onsuccess = () => {

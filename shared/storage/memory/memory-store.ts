@@ -12,9 +12,13 @@ import { type ClientStoreOptions, createClientStore } from '../record-store.js';
 
 export class MemoryDatabase {
   readonly records = new Map<string, unknown>();
-  readonly lists: Readonly<Record<ListStore, Map<number, unknown>>> = { outbox: new Map(), history: new Map() };
+  readonly lists: Readonly<Record<ListStore, Map<number, unknown>>> = {
+    outbox: new Map(),
+    history: new Map(),
+    archiveItems: new Map(),
+  };
   /** Like an IndexedDB key generator: the next seq per list store, never reused. */
-  readonly nextSeq: Record<ListStore, number> = { outbox: 1, history: 1 };
+  readonly nextSeq: Record<ListStore, number> = { outbox: 1, history: 1, archiveItems: 1 };
 }
 
 function conversationOf(row: unknown): unknown {
@@ -84,7 +88,7 @@ class MemoryBackend implements StoreBackend {
           break;
         case 'forget':
           changes.push(() => {
-            for (const list of Object.values(db.lists)) {
+            for (const list of [db.lists.outbox, db.lists.history]) {
               for (const [seq, row] of list) if (conversationOf(row) === op.conversation) list.delete(seq);
             }
           });

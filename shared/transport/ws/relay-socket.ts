@@ -4,13 +4,7 @@
  * strictly (the relay is not trusted); a frame that does not decode, or a handshake frame after
  * `ready`, closes the socket with BadResponseError. Reconnecting is relay-connection.ts's job.
  */
-import {
-  type ClientFrame,
-  type DeviceId,
-  FRAME_ERRORS,
-  type RelayFrame,
-  encodeClientFrame,
-} from '../../wire/index.js';
+import { type ClientFrame, type DeviceId, FRAME_ERRORS, type RelayFrame, encodeClientFrame } from '../../wire/index.js';
 import { errorFromClose, errorFromFrame } from '../error-mapping.js';
 import {
   type CloseEventLike,

@@ -75,13 +75,7 @@ export interface TeamSignalRelayFrame {
 }
 
 export type RelayFrame =
-  | ChallengeFrame
-  | ReadyFrame
-  | StoredFrame
-  | DeliverFrame
-  | ErrorFrame
-  | NudgeFrame
-  | TeamSignalRelayFrame;
+  ChallengeFrame | ReadyFrame | StoredFrame | DeliverFrame | ErrorFrame | NudgeFrame | TeamSignalRelayFrame;
 
 const bodies: FrameBodies<RelayFrame> = {
   challenge: struct({ challenge: fixedBytes(CHALLENGE_BYTES) }),

@@ -398,6 +398,100 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
       }),
     },
     {
+      name: 'archive items are one row each: commit order, by conversation, removed by seq, kept across a reopen',
+      run: async () => {
+        await harness.reset();
+        const s = await harness.open();
+        const item = (n: number): TestState => ({ version: 1, n, text: `message ${n}` });
+        const one = await s.commit({
+          outbox: [{ envelope: envelope(C1, 1) }],
+          archiveItems: [
+            { conversationId: C1, value: item(1) },
+            { conversationId: C2, value: item(2) },
+            { conversationId: C1, value: item(3) },
+          ],
+        });
+        assertEqual(one.outbox.length, 1, 'outbox seqs apart from the items');
+        assertEqual(one.archiveItems.length, 3, 'a seq per item');
+        const two = await s.commit({
+          archiveItems: [{ conversationId: C2, value: item(4) }],
+          archiveItemsRemoved: [one.archiveItems[0] ?? 0],
+        });
+        await s.close();
+        const again = await harness.open();
+        try {
+          const all = await again.archiveItems();
+          assertDeepEqual(
+            all.map((a) => [a.value['n'], hexOf(a.conversationId), a.seq]),
+            [
+              [2, hexOf(C2), one.archiveItems[1]],
+              [3, hexOf(C1), one.archiveItems[2]],
+              [4, hexOf(C2), two.archiveItems[0]],
+            ],
+            'in commit order, the removed one gone',
+          );
+          assertDeepEqual(
+            (await again.archiveItems({ conversationId: C2 })).map((a) => a.value['n']),
+            [2, 4],
+            'by conversation',
+          );
+          assertDeepEqual(
+            (await again.archiveItems({ after: one.archiveItems[2] ?? 0 })).map((a) => a.value['n']),
+            [4],
+            'after',
+          );
+          assertEqual((await again.archiveItems({ limit: 2 })).length, 2, 'limit');
+          const three = await again.commit({ archiveItems: [{ conversationId: C1, value: item(5) }] });
+          assertTrue((three.archiveItems[0] ?? 0) > (two.archiveItems[0] ?? 0), 'seqs are never reused');
+        } finally {
+          await again.close();
+        }
+      },
+    },
+    {
+      name: 'archive items are written with their step or not at all, and outlive a forgotten conversation',
+      run: withStore(async (s) => {
+        await assertRejects(
+          () =>
+            s.commit({
+              archive: state({ step: 1 }),
+              archiveItems: [{ conversationId: C1, value: { version: 1, callback: () => 1 } }],
+            }),
+          StorageWriteError,
+          'an item structured clone refuses',
+        );
+        assertEqual(await s.archive(), undefined, 'the archive state not written');
+        assertDeepEqual(await s.archiveItems(), [], 'no item');
+        await s.commit({
+          conversations: [{ conversationId: C1, state: state() }],
+          archiveItems: [{ conversationId: C1, value: { version: 1 } }],
+        });
+        await s.commit({ forget: [C1] });
+        assertEqual((await s.archiveItems({ conversationId: C1 })).length, 1, 'the item stays');
+        await assertRejects(
+          () => s.commit({ archiveItems: [{ conversationId: C1, value: { version: 0 } }] }),
+          UsageError,
+          'an item without a positive version',
+        );
+        await assertRejects(() => s.commit({ archiveItemsRemoved: [0] }), UsageError, 'a removed seq of 0');
+      }),
+    },
+    {
+      name: 'an archive item version this build does not accept is a schema error',
+      run: async () => {
+        await harness.reset();
+        const writer = await harness.open();
+        await writer.commit({ archiveItems: [{ conversationId: C1, value: { version: 3 } }] });
+        await writer.close();
+        const reader = await harness.open({ acceptedVersions: { archiveItem: [1] } });
+        try {
+          await assertRejects(() => reader.archiveItems(), StorageSchemaError, 'version 3 where only 1 is read');
+        } finally {
+          await reader.close();
+        }
+      },
+    },
+    {
       name: 'a cursor only grows, per queue',
       run: withStore(async (s) => {
         const dq = deviceQueue(D1);

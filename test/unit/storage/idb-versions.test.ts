@@ -124,7 +124,7 @@ describe('Dexie adapter versions', () => {
       versions: [
         ...DEXIE_VERSIONS,
         {
-          version: 2,
+          version: DEXIE_VERSIONS.length + 1,
           stores: first.stores,
           upgrade: async (tx) => {
             await tx
@@ -148,7 +148,7 @@ describe('Dexie adapter versions', () => {
     const newer = await openDexieStore({
       name: 'db',
       ...e,
-      versions: [...DEXIE_VERSIONS, { version: 2, stores: first.stores }],
+      versions: [...DEXIE_VERSIONS, { version: DEXIE_VERSIONS.length + 1, stores: first.stores }],
     });
     await newer.commit({ conversations: [{ conversationId: C1, state: { version: 1 } }] });
     await newer.close();
