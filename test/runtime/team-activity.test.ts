@@ -11,7 +11,13 @@ import type { ConversationActivity } from '../../shared/runtime/index.js';
 import { type RelayFrame, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
 import { type HostileWorld, hostileWorld } from '../support/hostile-proxy-world.js';
 import type { ProxiedSocket } from '../support/hostile-proxy.js';
-import { type AgentHandle, type VisitorHandle, link, waitFor } from './support/runtime-world.js';
+import {
+  type AgentHandle,
+  type VisitorHandle,
+  link,
+  waitFor,
+  waitForCurrentArchiveKey,
+} from './support/runtime-world.js';
 
 type Signal = Extract<RelayFrame, { type: 'team-signal' }>;
 
@@ -60,16 +66,7 @@ describe('#15.1, §9.9, §16.12: who on the team views or types, end to end', ()
     for (const a of [olga, olga2, sam])
       await waitFor(() => a.events.of('message').some((m) => m.id === first), 'the first message everywhere', 30_000);
     // Signals are sealed under the current archive key (§9.9): every device holds it first.
-    for (const a of [olga, olga2, sam])
-      await waitFor(
-        async () => {
-          await a.runtime.conversations();
-          const keyring = (await a.store.archive())?.keyring;
-          return keyring !== undefined && keyring.keys.at(-1)?.epoch === keyring.listVersion;
-        },
-        'the current archive key on every device',
-        30_000,
-      );
+    await waitForCurrentArchiveKey([olga, olga2, sam]);
     world.proxy.relayFrameHook = (frame, socket) => {
       if (frame.type === 'team-signal' && onSamSocket(socket)) toSam.push(frame);
       if (frame.type === 'team-signal' && socket.queue?.startsWith('visitor:') === true) toVisitors += 1;

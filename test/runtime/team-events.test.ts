@@ -22,6 +22,7 @@ import {
   newAccount,
   visitorRuntime,
   waitFor,
+  waitForCurrentArchiveKey,
 } from './support/runtime-world.js';
 
 const NOTE = 'NOTE-CANARY call back after 5, VIP 7Q4Z';
@@ -97,16 +98,7 @@ describe('#15.1-2, §9.8: team events between the business devices', () => {
     for (const a of all)
       await waitFor(() => a.events.of('message').some((m) => m.id === first), 'the first message everywhere', 30_000);
     // Every device holds the epoch of the newest list before the events are written (else they wait, §9.1).
-    for (const a of all)
-      await waitFor(
-        async () => {
-          await a.runtime.conversations();
-          const keyring = (await a.store.archive())?.keyring;
-          return keyring !== undefined && keyring.keys.at(-1)?.epoch === keyring.listVersion;
-        },
-        'the current archive key on every device',
-        30_000,
-      );
+    await waitForCurrentArchiveKey(all);
   }, 180_000);
 
   afterAll(async () => {

@@ -161,3 +161,20 @@ export async function link(
   if (!(await added.runtime.status()).enrolled) throw new Error('the linked device is not enrolled');
   return added;
 }
+
+/**
+ * Waits until every agent holds the archive key of its newest device list (PROTOCOL §9.1): team
+ * records, events and signals are sealed under it, and wait on a device that does not hold it yet.
+ */
+export async function waitForCurrentArchiveKey(agents: readonly AgentHandle[]): Promise<void> {
+  for (const a of agents)
+    await waitFor(
+      async () => {
+        await a.runtime.conversations();
+        const keyring = (await a.store.archive())?.keyring;
+        return keyring !== undefined && keyring.keys.at(-1)?.epoch === keyring.listVersion;
+      },
+      'the current archive key on every device',
+      30_000,
+    );
+}
