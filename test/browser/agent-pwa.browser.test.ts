@@ -268,6 +268,24 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     expect(await readQrCode(page)).toContain('/app/#/link?code=');
   });
 
+  it('settings: away after a chosen idle time and the message sound are kept on this device across a reload', async () => {
+    await page.goto(`${origin(scripted)}/app/#/settings`);
+    await page.waitForSelector('[data-testid="away-after"]');
+    expect(await page.$eval('[data-testid="sound-toggle"]', (n) => (n as HTMLInputElement).checked)).toBe(false);
+    await page.select('[data-testid="away-after"]', '5');
+    await page.click('[data-testid="sound-toggle"]');
+    await expectPhoneFit(page);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'pwa-8-settings-away-sound');
+    await page.reload();
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLSelectElement>('[data-testid="away-after"]')?.value === '5' &&
+        document.querySelector<HTMLInputElement>('[data-testid="sound-toggle"]')?.checked === true,
+      { timeout: 15_000 },
+    );
+  });
+
   it('a second tab is told that Sealdesk runs in another one (one runtime per browser)', async () => {
     const second = await openApp(scripted);
     await waitForText(second, 'Sealdesk is open in another window');
