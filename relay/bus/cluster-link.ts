@@ -13,13 +13,17 @@
  * - A device or conversation deleted here is announced on the control channel: the other nodes
  *   close their sockets of it and forget their cached answers. The poll also closes sockets of
  *   queues whose owner is gone, in case that announcement was lost.
+ * - The history nudge (PROTOCOL §16.11) and team signals (§16.12) are published on the account's
+ *   channel, which a node hears while it has a device connection of that account; it passes them
+ *   to its own connections of the account's other devices. Nothing of them is stored or re-read:
+ *   a lost one stays lost (a nudge is caught up at the device's next sync, a signal is ephemeral).
  */
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Ack, ChainedSeq, NewMessage, QueueKey, SharedStore } from '../store/store.js';
 import type { AnnouncedMessage, Hub, HubCluster } from '../ws/hub.js';
 import type { Bus, BusEvents } from './bus.js';
-import { NODE_ID_BYTES, decodeWakeUp, encodeGone, encodeMessage } from './wake-up.js';
+import { NODE_ID_BYTES, decodeWakeUp, encodeGone, encodeMessage, encodeNudge, encodeTeamSignal } from './wake-up.js';
 
 /** Queues per queueHeads statement. */
 const HEADS_CHUNK = 2_000;
@@ -45,6 +49,7 @@ export class ClusterLink implements HubCluster {
   readonly #node = crypto.getRandomValues(new Uint8Array(NODE_ID_BYTES));
   readonly #nodeHex = Buffer.from(this.#node).toString('hex');
   readonly #watched = new Set<QueueKey>();
+  readonly #accounts = new Set<string>();
   readonly #pollMs: number;
   #hub: Hub | undefined;
   #bus: Bus | undefined;
@@ -60,6 +65,8 @@ export class ClusterLink implements HubCluster {
     received: 0,
     invalid: 0,
     goneIn: 0,
+    accountOut: 0,
+    accountIn: 0,
     polls: 0,
     pollFailures: 0,
     pollSeconds: 0,
@@ -79,6 +86,9 @@ export class ClusterLink implements HubCluster {
     return {
       onQueue: (queue, payload) => {
         this.#onQueue(queue, payload);
+      },
+      onAccount: (accountId, payload) => {
+        this.#onAccount(accountId, payload);
       },
       onControl: (payload) => {
         this.#onControl(payload);
@@ -144,6 +154,25 @@ export class ClusterLink implements HubCluster {
 
   gone(queue: QueueKey): void {
     this.#bus?.publishControl(encodeGone(this.#node, queue));
+  }
+
+  watchAccount(accountId: string): void {
+    this.#accounts.add(accountId);
+    // Best effort: a signal published before the subscription holds is not heard here.
+    this.#bus?.watchAccount(accountId).catch(() => undefined);
+  }
+
+  unwatchAccount(accountId: string): void {
+    this.#accounts.delete(accountId);
+    this.#bus?.unwatchAccount(accountId);
+  }
+
+  nudge(accountId: string, exceptDeviceId: string): void {
+    this.#publishAccount(accountId, encodeNudge(this.#node, exceptDeviceId));
+  }
+
+  teamSignal(accountId: string, authorDeviceId: string, blob: Uint8Array): void {
+    this.#publishAccount(accountId, encodeTeamSignal(this.#node, authorDeviceId, blob));
   }
 
   /**
@@ -220,6 +249,25 @@ export class ClusterLink implements HubCluster {
     this.#hub?.deliverRemote(queue, { seq: w.seq, envelope: w.envelope }, w.previous);
   }
 
+  #publishAccount(accountId: string, payload: Uint8Array): void {
+    const bus = this.#bus;
+    if (bus === undefined) return;
+    bus.publishAccount(accountId, payload);
+    this.#counts.accountOut += 1;
+  }
+
+  #onAccount(accountId: string, payload: Uint8Array): void {
+    const w = decodeWakeUp(payload);
+    if (w?.type !== 'nudge' && w?.type !== 'team-signal') {
+      this.#counts.invalid += 1;
+      return;
+    }
+    if (w.node === this.#nodeHex || !this.#accounts.has(accountId)) return;
+    this.#counts.accountIn += 1;
+    if (w.type === 'nudge') this.#hub?.nudgeHere(accountId, w.exceptDevice);
+    else this.#hub?.teamSignalHere(accountId, w.author, w.blob.slice());
+  }
+
   #onControl(payload: Uint8Array): void {
     const w = decodeWakeUp(payload);
     if (w?.type !== 'gone') {
@@ -246,10 +294,19 @@ export class ClusterLink implements HubCluster {
       '# HELP sealdesk_bus_watched_queues Receiver queues this node serves (one bus subscription each).',
       '# TYPE sealdesk_bus_watched_queues gauge',
       `sealdesk_bus_watched_queues ${this.#watched.size}`,
+      '# HELP sealdesk_bus_watched_accounts Accounts with a device connected here (one bus subscription each).',
+      '# TYPE sealdesk_bus_watched_accounts gauge',
+      `sealdesk_bus_watched_accounts ${this.#accounts.size}`,
       ...counter('sealdesk_bus_published_total', 'Wake-ups this node published.', c.published),
       ...counter('sealdesk_bus_received_total', 'Wake-ups from other nodes received.', c.received),
       ...counter('sealdesk_bus_invalid_total', 'Bus payloads dropped as malformed.', c.invalid),
       ...counter('sealdesk_bus_gone_received_total', 'Removals announced by other nodes.', c.goneIn),
+      ...counter('sealdesk_bus_account_published_total', 'History nudges and team signals published.', c.accountOut),
+      ...counter(
+        'sealdesk_bus_account_received_total',
+        'History nudges and team signals from other nodes.',
+        c.accountIn,
+      ),
       ...counter('sealdesk_bus_reconnects_total', 'Reconnects of the bus (each re-checks every queue).', c.reconnects),
       ...counter('sealdesk_cluster_polls_total', 'Polls of the queue heads in the store.', c.polls),
       ...counter('sealdesk_cluster_poll_failures_total', 'Polls that failed (store unreachable).', c.pollFailures),

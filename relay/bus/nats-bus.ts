@@ -1,14 +1,14 @@
 /**
  * The bus on NATS core publish/subscribe (nats.js; JetStream is not needed): one subject per
- * queue, `<prefix>.q.d.<account>.<device>` or `<prefix>.q.v.<conversation>`, and
- * `<prefix>.control`. The server routes a publish only to nodes subscribed to that subject.
+ * queue, `<prefix>.q.d.<account>.<device>` or `<prefix>.q.v.<conversation>`, one per account,
+ * `<prefix>.a.<account>`, and `<prefix>.control`. The server routes a publish only to nodes subscribed to that subject.
  * noEcho: a node does not hear its own publishes. The client reconnects for ever (every 250 ms)
  * and subscribes again by itself; a reconnect is reported so that the link re-checks the store.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { QueueKey } from '../store/store.js';
 import { BusError } from '../store/pg-errors.js';
-import { type Bus, type BusEvents, checkedQueue } from './bus.js';
+import { type Bus, type BusEvents, checkedAccount, checkedQueue } from './bus.js';
 
 export async function connectNatsBus(url: string, prefix: string, events: BusEvents): Promise<Bus> {
   // Loaded only by nodes that use NATS.
@@ -42,6 +42,7 @@ class NatsBus implements Bus {
   readonly #prefix: string;
   readonly #events: BusEvents;
   readonly #subs = new Map<QueueKey, Subscription>();
+  readonly #accountSubs = new Map<string, Subscription>();
   readonly #control: Subscription;
   #up = true;
   /** One flush (a PING round trip) confirms every subscription made before it. */
@@ -72,15 +73,33 @@ class NatsBus implements Bus {
       });
       this.#subs.set(queue, sub);
     }
-    this.#flush ??= this.#nc.flush().finally(() => {
-      this.#flush = undefined;
-    });
-    return this.#flush;
+    return this.#flushed();
   }
 
   unwatch(queue: QueueKey): void {
     this.#subs.get(queue)?.unsubscribe();
     this.#subs.delete(queue);
+  }
+
+  watchAccount(accountId: string): Promise<void> {
+    if (!this.#accountSubs.has(accountId)) {
+      const sub = this.#nc.subscribe(this.#accountSubject(accountId), {
+        callback: (error, msg) => {
+          if (error === null) this.#events.onAccount(accountId, msg.data);
+        },
+      });
+      this.#accountSubs.set(accountId, sub);
+    }
+    return this.#flushed();
+  }
+
+  unwatchAccount(accountId: string): void {
+    this.#accountSubs.get(accountId)?.unsubscribe();
+    this.#accountSubs.delete(accountId);
+  }
+
+  publishAccount(accountId: string, payload: Uint8Array): void {
+    this.#nc.publish(this.#accountSubject(accountId), payload);
   }
 
   publish(queue: QueueKey, payload: Uint8Array): void {
@@ -93,13 +112,26 @@ class NatsBus implements Bus {
 
   async close(): Promise<void> {
     this.#control.unsubscribe();
-    for (const sub of this.#subs.values()) sub.unsubscribe();
+    for (const sub of [...this.#subs.values(), ...this.#accountSubs.values()]) sub.unsubscribe();
     this.#subs.clear();
+    this.#accountSubs.clear();
     await this.#nc.close();
   }
 
   #subject(queue: QueueKey): string {
     return `${this.#prefix}.q.${checkedQueue(queue).replaceAll(':', '.')}`;
+  }
+
+  #accountSubject(accountId: string): string {
+    return `${this.#prefix}.a.${checkedAccount(accountId)}`;
+  }
+
+  /** Resolves once every subscription made so far holds. */
+  #flushed(): Promise<void> {
+    this.#flush ??= this.#nc.flush().finally(() => {
+      this.#flush = undefined;
+    });
+    return this.#flush;
   }
 
   async #watchStatus(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The bus on Redis publish/subscribe (node-redis): one channel per queue, `<prefix>:q:<queue key>`,
- * and `<prefix>:control`, on a subscriber connection of its own. Redis delivers a publish to
+ * one per account, `<prefix>:a:<account>`, and `<prefix>:control`, on a subscriber connection of its own. Redis delivers a publish to
  * every subscriber of the channel, this node's included, so payloads carry the node id and the
  * link drops its own (wake-up.ts). Commands are not queued while the connection is down
  * (disableOfflineQueue): a publish then fails at once and is dropped. The client reconnects with
@@ -9,7 +9,7 @@
 import type { createClient as CreateClient } from '@redis/client';
 import type { QueueKey } from '../store/store.js';
 import { BusError } from '../store/pg-errors.js';
-import { type Bus, type BusEvents, checkedQueue } from './bus.js';
+import { type Bus, type BusEvents, checkedAccount, checkedQueue } from './bus.js';
 
 const reconnectStrategy = (retries: number): number => Math.min(50 + retries * 100, 1_000);
 
@@ -52,6 +52,7 @@ class RedisBus implements Bus {
   readonly #prefix: string;
   readonly #events: BusEvents;
   readonly #queueOf = new Map<string, QueueKey>();
+  readonly #accountChannels = new Set<string>();
   #up = true;
 
   constructor(pub: RedisClient, sub: RedisClient, prefix: string, events: BusEvents) {
@@ -105,6 +106,29 @@ class RedisBus implements Bus {
     this.#sub.unsubscribe(channel).catch(() => undefined);
   }
 
+  async watchAccount(accountId: string): Promise<void> {
+    const channel = this.#accountChannel(accountId);
+    if (this.#accountChannels.has(channel)) return;
+    this.#accountChannels.add(channel);
+    await this.#sub.subscribe(
+      channel,
+      (message: Buffer) => {
+        this.#events.onAccount(accountId, message);
+      },
+      true,
+    );
+  }
+
+  unwatchAccount(accountId: string): void {
+    const channel = this.#accountChannel(accountId);
+    if (!this.#accountChannels.delete(channel)) return;
+    this.#sub.unsubscribe(channel).catch(() => undefined);
+  }
+
+  publishAccount(accountId: string, payload: Uint8Array): void {
+    this.#pub.publish(this.#accountChannel(accountId), Buffer.from(payload)).catch(() => undefined);
+  }
+
   publish(queue: QueueKey, payload: Uint8Array): void {
     this.#pub.publish(this.#channel(queue), Buffer.from(payload)).catch(() => undefined);
   }
@@ -115,11 +139,16 @@ class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.#queueOf.clear();
+    this.#accountChannels.clear();
     await Promise.all([this.#sub.close(), this.#pub.close()]);
   }
 
   #channel(queue: QueueKey): string {
     return `${this.#prefix}:q:${checkedQueue(queue)}`;
+  }
+
+  #accountChannel(accountId: string): string {
+    return `${this.#prefix}:a:${checkedAccount(accountId)}`;
   }
 
   #down(): void {

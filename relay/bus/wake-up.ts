@@ -4,19 +4,29 @@
  *
  *   message  0x01 | node id (8) | seq (u64) | previous (u64) | envelope      on the queue's channel
  *   gone     0x02 | node id (8) | queue key (ASCII)                          on the control channel
+ *   nudge    0x03 | node id (8) | writing device id (16)                     on the account's channel
+ *   signal   0x04 | node id (8) | author device id (16) | blob (0..256)      on the account's channel
  *
+ * The account is the channel's (bus.ts); a nudge (PROTOCOL §16.11) and a team signal (§16.12)
+ * skip the device they name, on every node.
  * A message carries its envelope so that the receiving node can deliver without reading the
  * store; it is still only a wake-up: a node that has not delivered up to `previous` fetches from
  * the store instead (ws/connection.ts). Decoding is strict; anything else is dropped and counted.
  */
 import type { QueueKey } from '../store/store.js';
+import { TEAM_SIGNAL_MAX_BYTES } from '../../shared/wire/index.js';
 import { checkedQueue } from './bus.js';
 
 const MESSAGE = 0x01;
 const GONE = 0x02;
+const NUDGE = 0x03;
+const SIGNAL = 0x04;
 export const NODE_ID_BYTES = 8;
+const DEVICE_ID_BYTES = 16;
 const HEADER = 1 + NODE_ID_BYTES;
 const MESSAGE_HEADER = HEADER + 16;
+const DEVICE_HEADER = HEADER + DEVICE_ID_BYTES;
+const DEVICE_ID = /^[0-9a-f]{32}$/;
 
 export type WakeUp =
   | {
@@ -26,7 +36,9 @@ export type WakeUp =
       readonly previous: number;
       readonly envelope: Uint8Array;
     }
-  | { readonly type: 'gone'; readonly node: string; readonly queue: QueueKey };
+  | { readonly type: 'gone'; readonly node: string; readonly queue: QueueKey }
+  | { readonly type: 'nudge'; readonly node: string; readonly exceptDevice: string }
+  | { readonly type: 'team-signal'; readonly node: string; readonly author: string; readonly blob: Uint8Array };
 
 function header(type: number, node: Uint8Array, rest: number): Uint8Array {
   if (node.length !== NODE_ID_BYTES) throw new RangeError('node id must be 8 bytes');
@@ -49,6 +61,25 @@ export function encodeGone(node: Uint8Array, queue: QueueKey): Uint8Array {
   const key = new TextEncoder().encode(checkedQueue(queue));
   const out = header(GONE, node, key.length);
   out.set(key, HEADER);
+  return out;
+}
+
+/** §16.11: the account's devices other than `exceptDevice` are to be nudged. */
+export function encodeNudge(node: Uint8Array, exceptDevice: string): Uint8Array {
+  return withDevice(NUDGE, node, exceptDevice, new Uint8Array(0));
+}
+
+/** §16.12: a team signal of device `author`, for the account's other devices. */
+export function encodeTeamSignal(node: Uint8Array, author: string, blob: Uint8Array): Uint8Array {
+  if (blob.length > TEAM_SIGNAL_MAX_BYTES) throw new RangeError('team signal too long');
+  return withDevice(SIGNAL, node, author, blob);
+}
+
+function withDevice(type: number, node: Uint8Array, device: string, rest: Uint8Array): Uint8Array {
+  if (!DEVICE_ID.test(device)) throw new TypeError('not a relay device id');
+  const out = header(type, node, DEVICE_ID_BYTES + rest.length);
+  out.set(Buffer.from(device, 'hex'), HEADER);
+  out.set(rest, DEVICE_HEADER);
   return out;
 }
 
@@ -78,6 +109,15 @@ export function decodeWakeUp(payload: Uint8Array): WakeUp | undefined {
     } catch {
       return undefined;
     }
+  }
+  if (payload[0] === NUDGE) {
+    if (payload.length !== DEVICE_HEADER) return undefined;
+    return { type: 'nudge', node, exceptDevice: hex(payload.subarray(HEADER, DEVICE_HEADER)) };
+  }
+  if (payload[0] === SIGNAL) {
+    if (payload.length < DEVICE_HEADER || payload.length > DEVICE_HEADER + TEAM_SIGNAL_MAX_BYTES) return undefined;
+    const author = hex(payload.subarray(HEADER, DEVICE_HEADER));
+    return { type: 'team-signal', node, author, blob: payload.subarray(DEVICE_HEADER) };
   }
   return undefined;
 }

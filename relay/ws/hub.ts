@@ -10,7 +10,9 @@
  * With several relay nodes (`HubCluster`, relay/bus/cluster-link.ts) the store is shared, commits
  * return each message's predecessor in its queue, and messages committed by other nodes arrive
  * through `deliverRemote`; a subscriber that has not seen a message's predecessor fetches the gap
- * from the store before it delivers past it (ws/connection.ts). */
+ * from the store before it delivers past it (ws/connection.ts). The history nudge (§16.11) and team
+ * signals (§16.12) go to the other nodes too, on the account's channel, heard by the nodes with a
+ * device of the account connected (`watchAccount`), and reach `nudgeHere` / `teamSignalHere`. */
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Ack, ChainedSeq, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
@@ -69,6 +71,12 @@ export interface HubCluster {
   unwatch(queue: QueueKey): void;
   /** A device or conversation was deleted here: its sockets on the other nodes close too. */
   gone(queue: QueueKey): void;
+  /** The first device connection of the account on this node arrived / the last one left. */
+  watchAccount(accountId: string): void;
+  unwatchAccount(accountId: string): void;
+  /** §16.11 / §16.12 done here: the other nodes do theirs (best effort, never stored). */
+  nudge(accountId: string, exceptDeviceId: string): void;
+  teamSignal(accountId: string, authorDeviceId: string, blob: Uint8Array): void;
 }
 
 export const CLOSE_GONE = 4410;
@@ -144,9 +152,13 @@ export class Hub {
       this.#cluster?.watch(queue);
       const owner = queueOwner(queue);
       if (owner?.kind === 'device') {
-        const devices = this.#deviceQueues.get(owner.accountId) ?? new Map<string, QueueKey>();
+        let devices = this.#deviceQueues.get(owner.accountId);
+        if (devices === undefined) {
+          devices = new Map<string, QueueKey>();
+          this.#deviceQueues.set(owner.accountId, devices);
+          this.#cluster?.watchAccount(owner.accountId);
+        }
         devices.set(owner.deviceId, queue);
-        this.#deviceQueues.set(owner.accountId, devices);
       }
     }
   }
@@ -160,7 +172,10 @@ export class Hub {
       if (owner?.kind === 'device') {
         const devices = this.#deviceQueues.get(owner.accountId);
         devices?.delete(owner.deviceId);
-        if (devices?.size === 0) this.#deviceQueues.delete(owner.accountId);
+        if (devices?.size === 0) {
+          this.#deviceQueues.delete(owner.accountId);
+          this.#cluster?.unwatchAccount(owner.accountId);
+        }
       }
     } else if (current instanceof Set) {
       current.delete(s);
@@ -225,10 +240,17 @@ export class Hub {
   }
 
   /**
-   * §16.11: tells this node's connections of the account's other devices that its history changed
-   * (no fields). Best effort: a device on another node, or offline, reads it at its next sync.
+   * §16.11: tells the connections of the account's other devices, on every node, that its history
+   * changed (no fields). Best effort: a device offline, or missed by a lost bus publish, reads it
+   * at its next sync.
    */
   nudgeAccount(accountId: string, exceptDeviceId: string): void {
+    this.nudgeHere(accountId, exceptDeviceId);
+    this.#cluster?.nudge(accountId, exceptDeviceId);
+  }
+
+  /** §16.11 on this node's connections only (another node's nudge, relay/bus/cluster-link.ts). */
+  nudgeHere(accountId: string, exceptDeviceId: string): void {
     for (const [deviceId, queue] of this.#deviceQueues.get(accountId) ?? []) {
       if (deviceId === exceptDeviceId) continue;
       for (const s of this.#subscribersOf(queue)) s.nudge();
@@ -236,11 +258,18 @@ export class Hub {
   }
 
   /**
-   * §16.12: forwards a team signal to this node's connections of the account's other devices, as
-   * `nudgeAccount` does (same index): never stored, never to a visitor or another account. Best
-   * effort: a device on another node or offline never gets it (signals are ephemeral).
+   * §16.12: forwards a team signal to the connections of the account's other devices, on every
+   * node, as `nudgeAccount` does (same index): never stored, never to a visitor or another
+   * account. Best effort: a device offline never gets it (signals are ephemeral). The rate limit
+   * is the sending connection's, on its own node (ws/connection.ts).
    */
   forwardTeamSignal(accountId: string, authorDeviceId: string, blob: Uint8Array): void {
+    this.teamSignalHere(accountId, authorDeviceId, blob);
+    this.#cluster?.teamSignal(accountId, authorDeviceId, blob);
+  }
+
+  /** §16.12 on this node's connections only (another node's signal, relay/bus/cluster-link.ts). */
+  teamSignalHere(accountId: string, authorDeviceId: string, blob: Uint8Array): void {
     for (const [deviceId, queue] of this.#deviceQueues.get(accountId) ?? []) {
       if (deviceId === authorDeviceId) continue;
       for (const s of this.#subscribersOf(queue)) s.teamSignal(authorDeviceId, blob);

@@ -4,7 +4,9 @@
  * (relay/store/cached-store.ts), and the settings that select it (relay/config.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeWakeUp, encodeGone, encodeMessage } from '../../relay/bus/wake-up.js';
+import { decodeWakeUp, encodeGone, encodeMessage, encodeNudge, encodeTeamSignal } from '../../relay/bus/wake-up.js';
+import { checkedAccount } from '../../relay/bus/bus.js';
+import { TEAM_SIGNAL_MAX_BYTES } from '../../shared/wire/index.js';
 import { CachedStore } from '../../relay/store/cached-store.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
@@ -42,6 +44,38 @@ describe('bus payloads (wake-up.ts)', () => {
     gone[gone.length - 1] = 0x2e;
     expect(decodeWakeUp(gone)).toBeUndefined();
     expect(() => encodeGone(NODE, 'd:x.y')).toThrow(TypeError);
+  });
+});
+
+describe('account channel payloads (§16.11, §16.12)', () => {
+  it('round-trips a nudge and a team signal, with the device they name', () => {
+    expect(decodeWakeUp(encodeNudge(NODE, hex(2)))).toEqual({
+      type: 'nudge',
+      node: '0102030405060708',
+      exceptDevice: hex(2),
+    });
+    const blob = new Uint8Array(TEAM_SIGNAL_MAX_BYTES).fill(7);
+    expect(decodeWakeUp(encodeTeamSignal(NODE, hex(3), blob))).toEqual({
+      type: 'team-signal',
+      node: '0102030405060708',
+      author: hex(3),
+      blob,
+    });
+    expect(decodeWakeUp(encodeTeamSignal(NODE, hex(3), new Uint8Array(0)))).toMatchObject({ blob: new Uint8Array(0) });
+  });
+
+  it('drops a nudge or a signal of another shape, and writes none with a bad id or blob', () => {
+    const nudge = encodeNudge(NODE, hex(2));
+    expect(decodeWakeUp(nudge.subarray(0, nudge.length - 1))).toBeUndefined();
+    expect(decodeWakeUp(new Uint8Array([...nudge, 0]))).toBeUndefined();
+    const signal = encodeTeamSignal(NODE, hex(3), new Uint8Array(TEAM_SIGNAL_MAX_BYTES));
+    expect(decodeWakeUp(new Uint8Array([...signal, 0]))).toBeUndefined();
+    expect(decodeWakeUp(signal.subarray(0, 24))).toBeUndefined();
+    expect(() => encodeTeamSignal(NODE, hex(3), new Uint8Array(TEAM_SIGNAL_MAX_BYTES + 1))).toThrow(RangeError);
+    expect(() => encodeNudge(NODE, 'AB'.repeat(16))).toThrow(TypeError);
+    expect(() => encodeNudge(NODE, hex(2).slice(1))).toThrow(TypeError);
+    expect(checkedAccount(hex(1))).toBe(hex(1));
+    expect(() => checkedAccount(`${hex(1)}.>`)).toThrow(TypeError);
   });
 });
 
