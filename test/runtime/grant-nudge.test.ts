@@ -4,7 +4,8 @@
  * grant writes are held back (the relay unreachable for them) until the new device has synced once
  * (no grant yet), shown a visitor's message and written a note: both wait, unsealed. Then the grants
  * go out, with `notify=1`; nothing that syncs is called on the new device. It must read its grant,
- * seal the waiting message and note, and send them: the owner reads the note live.
+ * seal the waiting message and note, and send them: the owner reads the note live. Then a third
+ * device is linked (a new epoch): the connected device gets that epoch's key on the nudge too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../shared/transport/index.js';
@@ -35,6 +36,8 @@ describe('§9.6, §16.11: a linked device reads its archive-key grant when the r
   let added: AgentHandle;
   let visitor: VisitorHandle | undefined;
   let pin = '';
+  let conversationId = '';
+  let third: AgentHandle | undefined;
   /** While true, the owner's grant writes fail as if the relay were unreachable (they stay saved). */
   let holdGrants = false;
   /** Grant reads the new device finished (each is one sync's look for grants). */
@@ -60,6 +63,7 @@ describe('§9.6, §16.11: a linked device reads its archive-key grant when the r
     visitor?.runtime.dispose();
     owner.runtime.dispose();
     added.runtime.dispose();
+    third?.runtime.dispose();
     await relay.stop('SIGKILL');
     data.remove();
   });
@@ -75,7 +79,7 @@ describe('§9.6, §16.11: a linked device reads its archive-key grant when the r
     const accountId = (await owner.runtime.status()).accountId ?? '';
     visitor = visitorRuntime(relay.origin, accountId, pin);
     await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
+    conversationId = (await visitor.runtime.openConversation()).conversationId;
     const sent = await visitor.runtime.sendText('is my parcel on its way?');
     await waitFor(() => added.events.of('message').some((m) => m.id === sent), 'the message on the new device', 20_000);
     await added.runtime.addNote(conversationId, NOTE);
@@ -112,5 +116,35 @@ describe('§9.6, §16.11: a linked device reads its archive-key grant when the r
       'the note at the owner',
       20_000,
     );
+  }, 120_000);
+
+  it('after a new epoch, a connected device reads its key on the nudge alone', async () => {
+    holdGrants = true;
+    third = await link(relay.origin, owner);
+    const newest = async (): Promise<number> => (await owner.store.archive())?.keyring?.listVersion ?? 0;
+    const version = await newest();
+    expect((await owner.store.archive())?.outgoingGrants.length ?? 0).toBeGreaterThan(0);
+    const sent = await visitor?.runtime.sendText('and one more thing');
+    await waitFor(() => added.events.of('message').some((m) => m.id === sent), 'the message on the device', 20_000);
+    const readsBefore = grantReads;
+
+    holdGrants = false;
+    await owner.runtime.cannedReplies({ sync: true });
+    expect(await newest()).toBe(version);
+    await waitFor(
+      async () => {
+        const record = await added.store.archive();
+        const keyring = record?.keyring;
+        return (
+          keyring?.listVersion === version &&
+          keyring.keys.at(-1)?.epoch === version &&
+          record?.outgoingRecords.length === 0 &&
+          (await added.store.archiveItems()).every((row) => row.value.state !== 'unsealed')
+        );
+      },
+      'the new epoch’s key on the connected device, on the nudge alone',
+      20_000,
+    );
+    expect(grantReads).toBeGreaterThan(readsBefore);
   }, 120_000);
 });
