@@ -3,7 +3,8 @@
  * and the account's history records. Both are opaque to the relay; clients check every byte
  * (AIK-signed epoch keys in a sealed box signed by a listed device; records signed by their author).
  *
- *   POST /v1/accounts/:a/devices/:d/archive-grants                 raw sealed box -> 201; 404 no such device
+ *   POST /v1/accounts/:a/devices/:d/archive-grants[?notify=1]      raw sealed box -> 201; 404 no such device
+ *        (notify=1: device d's connections get a `nudge` frame, so it reads the grant at once, §16.11)
  *   GET  /v1/accounts/:a/devices/:d/archive-grants/after/:seq      {grants: [{seq, grant}]}  (device d only)
  *   PUT  /v1/accounts/:a/history/:author/:recordIdHex[?notify=1]   raw record -> 201; 409 record-taken | archive-full
  *        (notify=1: the account's other connected devices get a `nudge` frame, §16.11)
@@ -64,7 +65,7 @@ function page<T extends { readonly blob: Uint8Array }>(rows: readonly T[]): T[] 
   return out;
 }
 
-/** §16.11: `?notify=1` on a history write asks the relay to nudge the account's other devices. */
+/** §16.11: `?notify=1` on a history or grant write asks the relay for a nudge. */
 function asksForNudge(target: string | undefined): boolean {
   try {
     return new URL(target ?? '/', 'http://relay.invalid').searchParams.get('notify') === '1';
@@ -89,6 +90,7 @@ export const archiveRoutes: readonly Route[] = [
     const result = await ctx.store.putArchiveGrant(accountId, deviceId, grant, MAX_GRANTS_PER_DEVICE, ctx.now());
     if (!result.ok)
       throw new HttpError(409, 'too-many-grants', `the device has ${result.count} grants waiting already`);
+    if (asksForNudge(req.url)) ctx.hub.nudgeDevice(accountId, deviceId);
     sendJson(res, 201, { stored: true });
   }),
 

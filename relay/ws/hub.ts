@@ -258,6 +258,16 @@ export class Hub {
   }
 
   /**
+   * §16.11: tells this node's connections of one device of the account that a grant awaits it (no
+   * fields). Best effort, as `nudgeAccount`: a device elsewhere reads it at its next sync.
+   */
+  nudgeDevice(accountId: string, deviceId: string): void {
+    const queue = this.#deviceQueues.get(accountId)?.get(deviceId);
+    if (queue === undefined) return;
+    for (const s of this.#subscribersOf(queue)) s.nudge();
+  }
+
+  /**
    * §16.12: forwards a team signal to the connections of the account's other devices, on every
    * node, as `nudgeAccount` does (same index): never stored, never to a visitor or another
    * account. Best effort: a device offline never gets it (signals are ephemeral). The rate limit

@@ -245,7 +245,10 @@ export class AgentArchive {
     return this.#syncing;
   }
 
-  /** §16.11: the relay says the history changed: sync now, or once more after the sync running. */
+  /**
+   * §16.11: the relay says the history changed or a grant awaits this device: sync now (grants,
+   * then what waited for them is sealed, then records), or once more after the sync running.
+   */
   nudged(e: Enrolled): void {
     if (this.#syncing !== undefined) this.#syncAgain = true;
     else void this.syncQuietly(e);
@@ -339,8 +342,10 @@ export class AgentArchive {
     const api = e.p.http.archive;
     const grantsLeft: Grant[] = [];
     for (const g of record.outgoingGrants) {
-      if (!(await sent(() => api.putGrant(e.account.accountId, g.recipientDeviceId, g.sealed, auth))))
-        grantsLeft.push(g);
+      // §16.11: the recipient, if connected, is nudged and reads its grant at once (its waiting
+      // messages and team records are sealed then, not at its next sync).
+      const put = () => api.putGrant(e.account.accountId, g.recipientDeviceId, g.sealed, auth, undefined, true);
+      if (!(await sent(put))) grantsLeft.push(g);
     }
     const recordsLeft = [];
     for (const r of record.outgoingRecords) {

@@ -128,7 +128,7 @@ describe('#16.3: the canary', () => {
     expect(hits).toEqual([]);
     // The note and the canned reply did reach the relay, as records of their namespaces (§9.7, §9.8).
     const sockets = Buffer.concat(proxy.captured).toString('latin1');
-    expect(sockets).toMatch(/\/history\/[0-9a-f]{32}\/007465616d[0-9a-f]{16}\?notify=1/);
+    expect(sockets).toMatch(/\/history\/[0-9a-f]{32}\/007465616d02[0-9a-f]{16}\?notify=1/);
     expect(sockets).toMatch(
       new RegExp(`/history/[0-9a-f]{32}/${Buffer.from('sealdesk/team/v2').toString('hex')}[0-9a-f]+\\?notify=1`),
     );

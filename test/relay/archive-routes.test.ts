@@ -135,4 +135,34 @@ describe('§9: archive grants and history records at the relay', () => {
     expect(wb.frames.filter((f) => f.type === 'nudge')).toEqual([{ type: 'nudge' }, { type: 'nudge' }]);
     for (const c of [wa, wb, ws, visitor]) await c.close();
   });
+
+  it('§16.11: a grant with notify=1 nudges the device it is for, and no other', async () => {
+    const account = await registerAndLogin(relay.origin, `archive-${randomHexId()}@example.test`);
+    const [a, b, c] = [
+      await enrolDevice(relay.origin, account),
+      await enrolDevice(relay.origin, account),
+      await enrolDevice(relay.origin, account),
+    ];
+    const ta = await deviceSession(relay.origin, a);
+    const [wa, wb, wc] = [
+      await connectDevice(relay.wsUrl, a),
+      await connectDevice(relay.wsUrl, b),
+      await connectDevice(relay.wsUrl, c),
+    ];
+    const base = `/v1/accounts/${account.accountId}/devices`;
+    const put = (device: string, query: string) =>
+      as(ta, relay.origin, 'POST', `${base}/${device}/archive-grants${query}`, { body: new Uint8Array([7]) });
+    const nudges = (w: typeof wa): number => w.frames.filter((f) => f.type === 'nudge').length;
+
+    // Without notify, and to a device that is not enrolled: no nudge.
+    expect((await put(b.deviceId, '')).status).toBe(201);
+    expect((await put(randomHexId(), '?notify=1')).status).toBe(404);
+    expect((await put(c.deviceId, '?notify=1')).status).toBe(201);
+    await wc.until((f) => f.some((x) => x.type === 'nudge'), 'the nudge at the grant’s device');
+    expect((await put(b.deviceId, '?notify=1')).status).toBe(201);
+    await wb.until((f) => f.some((x) => x.type === 'nudge'), 'the nudge at the second grant’s device');
+    // Frames of one socket keep their order: a nudge for b's first grant would have come before.
+    expect([nudges(wa), nudges(wb), nudges(wc)]).toEqual([0, 1, 1]);
+    for (const w of [wa, wb, wc]) await w.close();
+  });
 });

@@ -92,6 +92,7 @@ export {
   TEAM_STATUS_CODES,
   type TeamEvent,
   type TeamEventBody,
+  TEAM_EVENT_FORMAT,
   teamEventRecordId,
   type TeamStatus,
 } from './team-event-codec.js';

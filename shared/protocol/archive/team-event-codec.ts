@@ -4,11 +4,16 @@
  * under the current archive epoch key. This file is the plaintext encoding and the record-id
  * namespace; team-event-state.ts is how devices converge.
  *
- *   recordId  = 0x00 | "team" | u32 epoch | u32 counter                             (13 bytes)
+ *   recordId  = 0x00 | "team" | u8 format (2) | u32 epoch | u32 counter               (14 bytes)
  *   plaintext = u8 version | u8 suite | conversationId[16] | u32 epoch | u32 counter | u64 at | u8 kind | fields
+ *             | padding (u32 length | zero bytes: the whole plaintext a multiple of 256 bytes, F17)
  *     kind 1 assign: optional(agentId[16])                  (presence byte 0 = unassigned)
  *     kind 2 status: u8 state (1 open, 2 snoozed, 3 resolved) | u64 snoozedUntil (> 0 iff snoozed)
  *     kind 3 note:   u32 len | UTF-8 text (1..4,096 bytes)
+ *
+ * Every kind is padded the same way, so the relay cannot tell a note from an assignment, nor a
+ * short note from a long one, below the block (§9.8, §15). Format 1 (13-byte ids, no padding) is
+ * retired: its records are refused with a DecodeError.
  *
  * The record id names no conversation (the relay sees record ids): an author's (epoch, counter) is
  * unique, as the counter is one sequence across all conversations. A message record's id is at least
@@ -34,18 +39,24 @@ import {
   u64,
   u8,
   utf8String,
+  varBytes,
 } from '../../wire/index.js';
 import { versioned } from '../core/index.js';
+import { TEAM_PADDING_BLOCK, checkZeroPadding, padLengthTo } from './team-padding.js';
 
 export const TEAM_EVENT_LIMITS = {
   /** UTF-8 bytes of one internal note. */
   maxNoteBytes: 4_096,
 } as const;
 
-/** §9.8: the bytes that follow the conversation id in a team event's record id. */
+/** §9.8: the prefix of a team event's record id. */
 const NAMESPACE = new Uint8Array([0x00, 0x74, 0x65, 0x61, 0x6d]); // 0x00 "team"
+/** §9.8, §15: the team-event format this build writes and reads (2: padded plaintexts). */
+export const TEAM_EVENT_FORMAT = 2;
 const ID_BYTES = 16;
-export const TEAM_EVENT_RECORD_ID_BYTES = NAMESPACE.length + 8;
+export const TEAM_EVENT_RECORD_ID_BYTES = NAMESPACE.length + 1 + 8;
+/** A record id of the retired format 1: the prefix, then u32 epoch | u32 counter (no format byte). */
+const RETIRED_V1_RECORD_ID_BYTES = NAMESPACE.length + 8;
 
 export const TEAM_STATUS_CODES = { open: 1, snoozed: 2, resolved: 3 } as const;
 export type TeamStatus = keyof typeof TEAM_STATUS_CODES;
@@ -97,12 +108,14 @@ const teamEventCodec = versioned(
     counter: number;
     at: number;
     body: CodecValue<typeof bodyCodec>;
+    padding: Uint8Array;
   }>({
     conversationId: conversationIdCodec,
     epoch: u32,
     counter: refine(u32, (c) => (c === 0 ? 'the counter starts at 1' : undefined)),
     at: u64,
     body: bodyCodec,
+    padding: refine(varBytes(TEAM_PADDING_BLOCK - 1), checkZeroPadding),
   }),
 );
 
@@ -116,7 +129,8 @@ function toWire(event: TeamEvent): CodecValue<typeof teamEventCodec> {
     b.kind === 'status'
       ? { kind: 'status' as const, status: TEAM_STATUS_CODES[b.status], snoozedUntil: b.snoozedUntil }
       : b;
-  return { conversationId: event.conversationId, epoch: event.epoch, counter: event.counter, at: event.at, body };
+  const wire = { conversationId: event.conversationId, epoch: event.epoch, counter: event.counter, at: event.at, body };
+  return { ...wire, padding: new Uint8Array(0) };
 }
 
 /** §9.8: snoozedUntil is set exactly for `snoozed`. */
@@ -128,22 +142,31 @@ function snoozeRule(body: TeamEventBody): string | undefined {
 }
 
 export function teamEventRecordId(epoch: number, counter: number): Uint8Array {
-  return concatBytes(NAMESPACE, encode(u32, epoch), encode(u32, counter));
+  return concatBytes(NAMESPACE, new Uint8Array([TEAM_EVENT_FORMAT]), encode(u32, epoch), encode(u32, counter));
 }
 
-/** Whether a history record id is in the team-event namespace (§9.8), whatever else it holds. */
+/**
+ * Whether a history record id is in the team-event namespace (§9.8), whatever else it holds: of
+ * this format or of the retired format 1 (which decodeTeamEvent refuses, so it is never read as a
+ * message record).
+ */
 export function isTeamEventRecordId(recordId: Uint8Array): boolean {
   return (
-    recordId.length === TEAM_EVENT_RECORD_ID_BYTES &&
+    (recordId.length === TEAM_EVENT_RECORD_ID_BYTES || recordId.length === RETIRED_V1_RECORD_ID_BYTES) &&
     constantTimeEqual(recordId.subarray(0, NAMESPACE.length), NAMESPACE)
   );
 }
 
-/** The plaintext of a team event; UsageError for one an honest device must not write. */
+/**
+ * The plaintext of a team event, padded to a multiple of 256 bytes whatever its kind (§9.8);
+ * UsageError for one an honest device must not write.
+ */
 export function encodeTeamEvent(event: TeamEvent): Uint8Array {
   const reason = snoozeRule(event.body);
   if (reason !== undefined) throw new UsageError(`team event: ${reason}`);
-  return encode(teamEventCodec, toWire(event));
+  const wire = toWire(event);
+  const unpadded = encode(teamEventCodec, wire);
+  return encode(teamEventCodec, { ...wire, padding: new Uint8Array(padLengthTo(unpadded.length)) });
 }
 
 /**
@@ -151,7 +174,12 @@ export function encodeTeamEvent(event: TeamEvent): Uint8Array {
  * of §9.8, or names another epoch or counter than the record id it was stored under.
  */
 export function decodeTeamEvent(plaintext: Uint8Array, recordId: Uint8Array): TeamEvent {
+  if (recordId.length === RETIRED_V1_RECORD_ID_BYTES)
+    throw new DecodeError('team event: a record of the retired format 1 (unpadded), refused (§15)');
   const wire = decode(teamEventCodec, plaintext, 'teamEvent');
+  // Strict (§2.7): one encoding per event, so the padding is the shortest that fills the block.
+  if (plaintext.length % TEAM_PADDING_BLOCK !== 0)
+    throw new DecodeError(`team event: the plaintext is not a multiple of ${TEAM_PADDING_BLOCK} bytes`);
   const b = wire.body;
   let body: TeamEventBody;
   if (b.kind === 'status') {

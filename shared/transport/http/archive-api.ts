@@ -50,18 +50,22 @@ export class ArchiveApi {
     this.#http = http;
   }
 
-  /** Leaves a sealed grant for `deviceId` (NotFoundError: not enrolled; ConflictError `too-many-grants`). */
+  /**
+   * Leaves a sealed grant for `deviceId` (NotFoundError: not enrolled; ConflictError
+   * `too-many-grants`). With `notify`, the relay nudges that device if connected (PROTOCOL §16.11).
+   */
   async putGrant(
     accountId: AccountId,
     deviceId: DeviceId,
     grant: Uint8Array,
     auth: RelayAuth,
     call?: CallOptions,
+    notify = false,
   ): Promise<void> {
     await this.#http.request(
       {
         method: 'POST',
-        path: `${account(accountId)}/devices/${idToHex(deviceId)}/archive-grants`,
+        path: `${account(accountId)}/devices/${idToHex(deviceId)}/archive-grants${notify ? '?notify=1' : ''}`,
         what: 'leave an archive-key grant',
         bytes: grant,
         auth,
