@@ -82,14 +82,12 @@ describe('§16.12: team signals at the relay', () => {
 
     // SEALDESK_TEAM_SIGNALS_PER_SECOND=3: a burst of ten sent at once, at most three (plus refill) pass.
     for (let i = 0; i < 10; i++) wa.send({ type: 'team-signal', blob: new Uint8Array([i]) });
-    await wa.until(
-      (f) => f.filter((x) => x.type === 'error' && x.code === FRAME_ERRORS['signal-rate-limited']).length >= 5,
-      'rate refusals',
-    );
-    const refused = errors(wa).filter((c) => c === FRAME_ERRORS['signal-rate-limited']).length;
-    await wb.until((f) => f.filter((x) => x.type === 'team-signal').length === 10 - refused, 'the signals let through');
-    expect(signals(wb).length).toBe(10 - refused);
-    expect(refused).toBeGreaterThanOrEqual(5);
+    // Each of the ten is either refused to the sender or forwarded to the other device, once.
+    const refusedCount = (): number => errors(wa).filter((c) => c === FRAME_ERRORS['signal-rate-limited']).length;
+    await wa.until(() => refusedCount() + signals(wb).length >= 10, 'every signal refused or let through');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // nothing more arrives
+    expect(refusedCount() + signals(wb).length).toBe(10);
+    expect(refusedCount()).toBeGreaterThanOrEqual(5);
     await Promise.all([wa.close(), wb.close()]);
   });
 });
