@@ -24,11 +24,12 @@ const WIDGET = SHARED.filter((unit) => unit !== 'shared/storage/dexie' && unit !
  * The widget's pure look and text modules, placed on their own so the agent apps' live preview of the
  * widget (ui/views/business/) draws with the widget's own colour rule and words instead of a copy.
  * All but `widget/look` are single files (a unit may be one file, named without its extension): the
- * style sheets, the words and the business-hours rule; none reaches the visitor runtime or the relay.
+ * style sheets, the words (English and each language's) and the business-hours rule; none reaches the visitor runtime or the relay.
  */
 const WIDGET_LOOK_UNITS = {
   'widget/look': [],
   'widget/chat/texts': [],
+  'widget/chat/texts-de-words': ['widget/chat/texts'],
   'widget/chat/chat-styles': [],
   'widget/chat/business-hours': ['shared/runtime', 'widget/chat/texts'],
   'widget/loader/loader-styles': [],

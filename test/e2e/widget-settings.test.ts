@@ -119,6 +119,28 @@ describe('issue #15.5: the widget settings page, end to end', () => {
       expect(launcherColour).toBe('rgb(15, 118, 110)');
       expect(await pwa.$eval('[data-testid="colour-advice"]', (n) => n.textContent)).toMatch(/meets WCAG AA/);
 
+      // The preview speaks the chosen language with the widget's own pack, and English again after.
+      await pwa.select('#widget-language', 'de');
+      await pwa.waitForFunction(
+        () =>
+          document
+            .querySelector('[data-testid="widget-preview"]')
+            ?.shadowRoot?.querySelector('.chat')
+            ?.getAttribute('aria-label')
+            ?.startsWith('Chat mit ') === true,
+        { timeout: 10_000 },
+      );
+      await pwa.select('#widget-language', 'en');
+      await pwa.waitForFunction(
+        () =>
+          document
+            .querySelector('[data-testid="widget-preview"]')
+            ?.shadowRoot?.querySelector('.chat')
+            ?.getAttribute('aria-label')
+            ?.startsWith('Chat with ') === true,
+        { timeout: 10_000 },
+      );
+
       // A rule of PROTOCOL §19.2 is shown next to its field, and Publish waits for a fix.
       await replaceText(pwa, '#widget-greeting', ' ');
       await waitForText(pwa, 'The greeting is empty.');

@@ -5,14 +5,9 @@
  */
 import { type Assets, loadPinned } from '../bridge/load-pinned.js';
 import type { PinnedFile } from '../snippet/widget-manifest.js';
-import { ENGLISH, isTexts, type Texts } from './texts.js';
+import { ENGLISH, isTexts, primaryLanguage, type Texts } from './texts.js';
 
 declare const SEALDESK_PINNED_TEXTS: Readonly<Record<string, PinnedFile>>;
-
-/** The primary language subtag of a BCP 47 tag, lower case ("de-CH" → "de"). */
-export function primaryLanguage(tag: string): string {
-  return tag.toLowerCase().split('-')[0] ?? '';
-}
 
 /** The texts for `language`, English when there is no pack for it or it does not load. */
 export async function loadTexts(language: string, assets: Assets): Promise<Texts> {

@@ -89,3 +89,8 @@ export function isTexts(value: unknown): value is Texts {
 export function fill(text: string, values: Readonly<Record<string, string | number>>): string {
   return text.replace(/\{(\w+)\}/g, (whole, key: string) => String(values[key] ?? whole));
 }
+
+/** The primary language subtag of a BCP 47 tag, lower case ("de-CH" → "de"): the name of its pack. */
+export function primaryLanguage(tag: string): string {
+  return tag.toLowerCase().split('-')[0] ?? '';
+}

@@ -17,7 +17,10 @@ export {
 export { CHAT_CSS } from '../../../widget/chat/chat-styles.js';
 export { LOADER_CSS } from '../../../widget/loader/loader-styles.js';
 export { loaderTexts } from '../../../widget/loader/loader-texts.js';
-export { ENGLISH, fill, type Texts } from '../../../widget/chat/texts.js';
+import { ENGLISH, primaryLanguage, type Texts } from '../../../widget/chat/texts.js';
+import { GERMAN } from '../../../widget/chat/texts-de-words.js';
+
+export { fill, type Texts } from '../../../widget/chat/texts.js';
 export { isOpen, replyTime } from '../../../widget/chat/business-hours.js';
 export { textOn };
 
@@ -25,10 +28,15 @@ export { textOn };
  * The languages the widget has texts for: English is built into the chat; each other language is a
  * pinned language pack of the widget build (scripts/widget/build-widget.ts, LANGUAGES).
  */
-export const WIDGET_LANGUAGES: readonly { readonly tag: string; readonly name: string }[] = [
-  { tag: 'en', name: 'English' },
-  { tag: 'de', name: 'Deutsch (German)' },
+export const WIDGET_LANGUAGES: readonly { readonly tag: string; readonly name: string; readonly texts: Texts }[] = [
+  { tag: 'en', name: 'English', texts: ENGLISH },
+  { tag: 'de', name: 'Deutsch (German)', texts: GERMAN },
 ];
+
+/** The words the widget shows for a configured language tag: its pack, else English (widget/chat/language.ts). */
+export function widgetTexts(language: string): Texts {
+  return WIDGET_LANGUAGES.find((l) => l.tag === primaryLanguage(language))?.texts ?? ENGLISH;
+}
 
 /** WCAG 2.2 §1.4.3 (text, AA) and §1.4.11 (non-text, such as the launcher against the page). */
 const TEXT_AA = 4.5;

@@ -1,0 +1,76 @@
+/**
+ * The German (de) words of the widget: pure data, so the agent app's live preview shows them too
+ * (a look unit, eslint.config.js). The widget loads them as a pinned pack (texts-de.ts).
+ */
+import type { Texts } from './texts.js';
+
+export const GERMAN: Texts = {
+  title: 'Chat mit {business}',
+  minimise: 'Chat minimieren',
+  end: 'Chat beenden',
+  verified: 'Ende-zu-Ende-verschlüsselt mit {business} – verifiziert',
+  details: 'Details zur Verschlüsselung',
+  detailsText:
+    'Nachrichten in diesem Chat werden auf Ihrem Gerät verschlüsselt. Nur das Team von {business} kann sie lesen – weder der Chat-Dienst noch andere Skripte dieser Website.',
+  fingerprint: 'Fingerabdruck des Firmenschlüssels',
+  fingerprintText:
+    'Diesen Schlüssel hat diese Website für {business} veröffentlicht. Der Chat hat ihn vor dem Start geprüft.',
+  showCode: 'Sicherheitscode anzeigen',
+  code: 'Sicherheitscode dieses Gesprächs',
+  codeText: 'Bitten Sie {business}, Ihnen den Code aus ihrer App vorzulesen. Stimmt er überein, hört niemand mit.',
+  codeLater: 'Der Sicherheitscode erscheint nach Ihrer ersten Nachricht.',
+  back: 'Zurück',
+  online: 'Online',
+  awayShort: 'Abwesend',
+  away: 'Gerade nicht erreichbar – hinterlassen Sie eine Nachricht, wir antworten, sobald wir zurück sind.',
+  replyMinutes: 'Antwortet meist innerhalb von {n} Minuten',
+  replyHours: 'Antwortet meist innerhalb von {n} Stunden',
+  answer: 'Ihre Antwort',
+  message: 'Nachricht',
+  placeholder: 'Nachricht schreiben …',
+  send: 'Senden',
+  attach: 'Datei anhängen',
+  uploading: '{name} wird gesendet',
+  notSent: 'Nicht gesendet',
+  retry: 'Erneut versuchen',
+  sending: 'Wird gesendet',
+  stored: 'Gesendet',
+  delivered: 'Zugestellt',
+  read: 'Gelesen',
+  typing: '{name} schreibt …',
+  you: 'Sie',
+  announce: '{name}: {text}',
+  file: 'Datei: {name}',
+  download: '{name} herunterladen ({size})',
+  late: 'Verspätet angekommen',
+  dismiss: 'Schließen',
+  reconnecting: 'Verbindung wird wiederhergestellt …',
+  offline: 'Sie sind offline. Ihre Nachrichten werden gesendet, sobald Sie wieder online sind.',
+  endedAgent: '{business} hat dieses Gespräch beendet.',
+  endedSelf: 'Sie haben dieses Gespräch beendet.',
+  endTitle: 'Dieses Gespräch beenden?',
+  endText: 'Sie können es auch aus diesem Browser löschen, damit niemand sonst an diesem Gerät es sehen kann.',
+  endErase: 'Beenden und aus diesem Browser löschen',
+  endKeep: 'Beenden und hier behalten',
+  erase: 'Aus diesem Browser löschen',
+  erased: 'Das Gespräch wurde aus diesem Browser gelöscht.',
+  cancel: 'Abbrechen',
+  connecting: 'Sichere Verbindung wird aufgebaut …',
+  refusalTitle: 'Dieser Chat kann nicht verifiziert werden',
+  refusalPin:
+    'Der Chat-Dienst hat für {site} einen anderen Schlüssel vorgelegt als den, den diese Website veröffentlicht hat. Zu Ihrem Schutz wurde der Chat nicht gestartet und nichts gesendet.',
+  refusalList:
+    'Der Chat-Dienst hat eine veraltete oder widersprüchliche Geräteliste von {site} gezeigt. Zu Ihrem Schutz wurde der Chat nicht gestartet und nichts gesendet.',
+  refusalAdvice:
+    'Um {site} zu erreichen, nutzen Sie einen anderen Weg (Telefon, E-Mail) und nennen Sie die Schlüsselangaben unten.',
+  pinned: 'Von dieser Website veröffentlichter Schlüssel',
+  served: 'Vom Chat-Dienst vorgelegter Schlüssel',
+  unavailable: 'Chat nicht verfügbar',
+  unavailableText: 'Der Chat konnte nicht starten. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  staleTitle: 'Ihr früherer Chat lässt sich nicht öffnen',
+  staleText:
+    'Dieser Browser hat einen früheren Chat mit {site} in einer Form gespeichert, die diese Version des Chats nicht lesen kann. Sie können einen neuen Chat beginnen; der frühere wird dann aus diesem Browser gelöscht.',
+  startAfresh: 'Neuen Chat beginnen',
+  footer: 'Ende-zu-Ende-verschlüsselt · Sealdesk',
+  team: 'Support',
+};
