@@ -96,6 +96,7 @@ export class AgentArchive {
   readonly #alert: (alert: PlainAlert) => void;
   readonly #sharedChanged: (what: NonNullable<TeamSharedChanged>) => void;
   readonly #onTeamEvents: (events: readonly AuthoredTeamEvent[]) => void;
+  readonly #viewChanged: (e: Enrolled, before: DirectoryView) => void;
   readonly #queue = new SerialQueues();
   /** The record and its items as saved, read once (one read, so a version-1 record is upgraded once). */
   #held: Promise<{ record: AgentArchiveRecord; readonly items: ArchiveItems }> | undefined;
@@ -113,12 +114,15 @@ export class AgentArchive {
     hooks: {
       readonly sharedChanged?: (what: NonNullable<TeamSharedChanged>) => void;
       readonly teamEvents?: (events: readonly AuthoredTeamEvent[]) => void;
+      /** A sync adopted a newer signed list (`e.view`; `before` the one held): tell the person (§4.4). */
+      readonly viewChanged?: (e: Enrolled, before: DirectoryView) => void;
     } = {},
   ) {
     this.#store = store;
     this.#alert = alert;
     this.#sharedChanged = hooks.sharedChanged ?? (() => undefined);
     this.#onTeamEvents = hooks.teamEvents ?? (() => undefined);
+    this.#viewChanged = hooks.viewChanged ?? (() => undefined);
   }
 
   #hold(): Promise<{ record: AgentArchiveRecord; readonly items: ArchiveItems }> {
@@ -271,6 +275,7 @@ export class AgentArchive {
     if (refreshed.view === before || e.view !== before) return;
     await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
     e.view = refreshed.view;
+    this.#viewChanged(e, before);
   }
 
   /** The keyring follows every verified list; on the owner each device-set change makes a new epoch. */

@@ -237,6 +237,9 @@ class AgentRuntimeImpl implements AgentRuntime {
         teamEvents: (events) => {
           this.#takeTeamEvents(events);
         },
+        viewChanged: (e, before) => {
+          this.#emitDeviceChanges(e, before);
+        },
       },
     );
   }
