@@ -1220,12 +1220,17 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async decideChangeRequest(id: string, approve: boolean): Promise<void> {
     const e = await this.#require();
-    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+    const changed = await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
       const { added, removed } = await this.#requests.decide(e, id, approve);
-      if (added.length + removed.length === 0) return;
+      if (added.length + removed.length === 0) return false;
       const view = (d: DeviceEntry) => deviceViewOf(d, e.keys.deviceId);
       this.#events.emit('devices', { added: added.map(view), removed: removed.map(view) });
+      return true;
     });
+    // PROTOCOL §9.5, §9.6: the approved list is a device-set change like a direct link or revocation —
+    // the owner syncs at once, so an added device gets its archive keys (the history) and a removed
+    // one none of the next epoch, without waiting for this device's next listing.
+    if (changed) await this.#syncArchive(e, 'now');
   }
 
   dispose(): void {
