@@ -532,7 +532,13 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     const outbox = [];
     if (step.peerListBehind.length > 0 && next.closedBy === undefined) {
-      const lists = e.view.history.slice(-2).map((l) => encodeSignedDeviceList(l.signed));
+      // §7.6: only the lists the peer lacks (at most the two newest). An older one would reach this
+      // device's siblings too, which already accepted it and must refuse it as a rollback (§4.4 step 5).
+      const behind = Math.min(...step.peerListBehind.map((lag) => lag.version));
+      const lists = e.view.history
+        .filter((l) => l.version > behind)
+        .slice(-2)
+        .map((l) => encodeSignedDeviceList(l.signed));
       const sent = await sendStep(next, { kind: 'deviceList', lists }, e.p.env, await this.#sendContext(e, next));
       next = sent.record;
       outbox.push(...sent.outbox);
