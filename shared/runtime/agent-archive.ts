@@ -27,6 +27,7 @@ import {
   acceptArchiveKeyGrant,
   applyArchiveDeviceList,
   createArchiveKeyring,
+  currentArchiveKey,
   decodeDeviceListBody,
   grantArchiveKeys,
   type AuthoredTeamEvent,
@@ -176,7 +177,7 @@ export class AgentArchive {
    */
   writeShared(e: Enrolled, make: (state: TeamSharedState) => TeamSharedDraft): Promise<void> {
     return this.#queue.run(QUEUE, async () => {
-      const record = await this.#follow(e, await this.#load());
+      const record = await this.#followToCurrentKey(e);
       const draft = make(record.shared ?? EMPTY_TEAM_SHARED);
       const drafts = [...(record.sharedUnsealed ?? []), draft];
       const out = await sealSharedDrafts(record, drafts, e.p.env, e.keys);
@@ -197,7 +198,7 @@ export class AgentArchive {
    */
   writeTeam(e: Enrolled, drafts: readonly TeamEventDraft[]): Promise<void> {
     return this.#queue.run(QUEUE, async () => {
-      const before = await this.#follow(e, await this.#load());
+      const before = await this.#followToCurrentKey(e);
       const waiting = [...(before.teamUnsealed ?? []), ...drafts];
       const sealed = await sealTeamDrafts(before, waiting, e.p.env, e.keys);
       await this.#save(sealed);
@@ -215,7 +216,7 @@ export class AgentArchive {
   write(e: Enrolled, messages: readonly ChatMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return this.#queue.run(QUEUE, async () => {
-      const sealed = await this.#seal(e, await this.#follow(e, await this.#load()), messages);
+      const sealed = await this.#seal(e, await this.#followToCurrentKey(e), messages);
       await this.#save(sealed.record, { add: sealed.waiting.map(unsealedItem) });
       await this.#flush(e);
     });
@@ -276,6 +277,24 @@ export class AgentArchive {
     await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
     e.view = refreshed.view;
     this.#viewChanged(e, before);
+  }
+
+  /**
+   * §9.1, §9.5: the keyring brought up to the view for a change made on this device. When that
+   * leaves it without a current key (a list change whose epoch key the owner has sent meanwhile:
+   * grants come with no nudge, §16.11), the grants are read first, so the change is sealed and
+   * sent now instead of waiting for this device's next sync. Offline, it just waits as before.
+   */
+  async #followToCurrentKey(e: Enrolled): Promise<AgentArchiveRecord> {
+    const record = await this.#follow(e, await this.#load());
+    if (record.keyring !== undefined && holdsCurrentKey(record.keyring)) return record;
+    await this.#save(record);
+    try {
+      await this.#readGrants(e);
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+    }
+    return this.#load();
   }
 
   /** The keyring follows every verified list; on the owner each device-set change makes a new epoch. */
@@ -517,6 +536,17 @@ async function sent(send: () => Promise<void>): Promise<boolean> {
   } catch (error) {
     if (error instanceof NotFoundError || error instanceof ConflictError) return true;
     if (error instanceof SealdeskError) return false;
+    throw error;
+  }
+}
+
+/** Whether `keyring` has the key of its current epoch (§9.1: else nothing may be sealed yet). */
+function holdsCurrentKey(keyring: ArchiveKeyring): boolean {
+  try {
+    currentArchiveKey(keyring);
+    return true;
+  } catch (error) {
+    if (error instanceof ArchiveKeyPendingError) return false;
     throw error;
   }
 }

@@ -535,7 +535,13 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     const outbox = [];
     if (step.peerListBehind.length > 0 && next.closedBy === undefined) {
-      const lists = e.view.history.slice(-2).map((l) => encodeSignedDeviceList(l.signed));
+      // §7.6: only the lists the peer lacks (at most the two newest). An older one would reach this
+      // device's siblings too, which already accepted it and must refuse it as a rollback (§4.4 step 5).
+      const behind = Math.min(...step.peerListBehind.map((lag) => lag.version));
+      const lists = e.view.history
+        .filter((l) => l.version > behind)
+        .slice(-2)
+        .map((l) => encodeSignedDeviceList(l.signed));
       const sent = await sendStep(next, { kind: 'deviceList', lists }, e.p.env, await this.#sendContext(e, next));
       next = sent.record;
       outbox.push(...sent.outbox);
@@ -1223,12 +1229,17 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async decideChangeRequest(id: string, approve: boolean): Promise<void> {
     const e = await this.#require();
-    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+    const changed = await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
       const { added, removed } = await this.#requests.decide(e, id, approve);
-      if (added.length + removed.length === 0) return;
+      if (added.length + removed.length === 0) return false;
       const view = (d: DeviceEntry) => deviceViewOf(d, e.keys.deviceId);
       this.#events.emit('devices', { added: added.map(view), removed: removed.map(view) });
+      return true;
     });
+    // PROTOCOL §9.5, §9.6: the approved list is a device-set change like a direct link or revocation —
+    // the owner syncs at once, so an added device gets its archive keys (the history) and a removed
+    // one none of the next epoch, without waiting for this device's next listing.
+    if (changed) await this.#syncArchive(e, 'now');
   }
 
   dispose(): void {
