@@ -50,6 +50,7 @@ export function archivedSummaries(
       unread: 0,
       status: closed ? 'resolved' : 'open',
       closed,
+      joinedLate: true,
     };
   });
 }

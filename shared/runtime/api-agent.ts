@@ -47,9 +47,14 @@ export interface ConversationSummary {
   /** The agent id the conversation is assigned to (§9.8); absent when unassigned. */
   readonly assignee?: HexId;
   readonly closed: boolean;
+  /**
+   * This device joined after the conversation began and holds only its archived history (PROTOCOL
+   * §9.6): it has no session with the visitor, so it cannot reply (a send is NotStartedError) until
+   * the visitor's next message reaches it (§7.6). Internal notes and team changes work.
+   */
+  readonly joinedLate?: true;
 }
 
-/** A search result (issue #15 item 3): one message of this device's own history that matched. */
 /** A conversation whose visitor the account blocked at the relay (PROTOCOL §16.10). */
 export interface BlockedVisitor {
   readonly conversationId: HexId;
@@ -57,6 +62,7 @@ export interface BlockedVisitor {
   readonly blockedAt: number;
 }
 
+/** A search result (issue #15 item 3): one message of this device's own history that matched. */
 export interface SearchHit {
   readonly conversationId: HexId;
   readonly messageId: MessageId;

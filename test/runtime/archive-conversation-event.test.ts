@@ -45,6 +45,8 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
     );
     expect(announced()[0]?.preview).toBe('is the shop open today?');
     expect(announced()[0]?.unread).toBe(0);
+    // It holds the history only: no session with the visitor, so the apps keep replies for later.
+    expect(announced()[0]?.joinedLate).toBe(true);
     // Further syncs do not announce it again.
     await second.runtime.conversations();
     await waitFor(async () => (await second.runtime.conversations()).length === 1, 'listed');
