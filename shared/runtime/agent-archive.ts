@@ -50,6 +50,7 @@ import {
   historyRecordId,
 } from './agent-archive-record.js';
 import { archiveAlert } from './agent-archive-alerts.js';
+import { plainAlert } from './plain-alerts.js';
 import { type ArchiveItemDraft, ArchiveItems, archivedItem, unsealedItem } from './agent-archive-items.js';
 import {
   EMPTY_TEAM_SHARED,
@@ -273,6 +274,8 @@ export class AgentArchive {
   async #refreshView(e: Enrolled): Promise<void> {
     const before = e.view;
     const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+    // A forged or rolled-back list the relay served here is refused and said, as in a conversation (§4.4).
+    for (const alert of refreshed.alerts) this.#alert(plainAlert(alert));
     if (refreshed.view === before || e.view !== before) return;
     await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
     e.view = refreshed.view;

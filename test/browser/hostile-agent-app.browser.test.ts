@@ -183,8 +183,11 @@ describe('a hostile relay attacks the agent app (PWA, chromium)', () => {
       { accountId: asAccountId(idBytesFromHex(accountId)), sponsorId: asDeviceId(idBytesFromHex(ownerDevice)) },
     );
     const rogue = await rogueDevice(env, 'Support (night shift)');
-    // A genuine new list version: a second device linked to the owner (through the proxy, honest).
+    // A genuine new list version: a second device linked to the owner (through the proxy, honest but
+    // for the history nudges it drops, §16.11: else the PWA would sync and take the honest list now).
+    proxy.relayFrameHook = (frame) => (frame.type === 'nudge' ? [] : [frame]);
     const third = await link(proxy.origin, owner);
+    proxy.relayFrameHook = undefined;
     try {
       proxy.httpHook = (exchange) => {
         if (!exchange.path.startsWith(`/v1/accounts/${accountId}/device-lists/`) || exchange.status !== 200)
@@ -192,7 +195,8 @@ describe('a hostile relay attacks the agent app (PWA, chromium)', () => {
         const listed = withRogueDevice(decodeSignedDeviceList(exchange.body), rogue.entry);
         return { ...exchange, body: encodeSignedDeviceList(listed) };
       };
-      // The owner's next message names the newer list: the PWA fetches it (PROTOCOL §7.6) and gets the rogue one.
+      // The owner's next message names the newer list (or a later nudge makes the PWA sync): the PWA
+      // fetches it (PROTOCOL §7.6, §9.6) and gets the rogue one.
       await owner.runtime.sendText(conversationId, 'Checking with the warehouse.');
       await waitForText(pwa, 'A forged key was refused', 30_000);
       expect(await pageText()).not.toContain('Support (night shift)');
