@@ -120,26 +120,22 @@ describe('issue #15.5: the widget settings page, end to end', () => {
       expect(await pwa.$eval('[data-testid="colour-advice"]', (n) => n.textContent)).toMatch(/meets WCAG AA/);
 
       // The preview speaks the chosen language with the widget's own pack, and English again after.
-      await pwa.select('#widget-language', 'de');
-      await pwa.waitForFunction(
-        () =>
-          document
-            .querySelector('[data-testid="widget-preview"]')
-            ?.shadowRoot?.querySelector('.chat')
-            ?.getAttribute('aria-label')
-            ?.startsWith('Chat mit ') === true,
-        { timeout: 10_000 },
-      );
-      await pwa.select('#widget-language', 'en');
-      await pwa.waitForFunction(
-        () =>
-          document
-            .querySelector('[data-testid="widget-preview"]')
-            ?.shadowRoot?.querySelector('.chat')
-            ?.getAttribute('aria-label')
-            ?.startsWith('Chat with ') === true,
-        { timeout: 10_000 },
-      );
+      for (const [language, title] of [
+        ['de', 'Chat mit '],
+        ['en', 'Chat with '],
+      ] as const) {
+        await pwa.select('#widget-language', language);
+        await pwa.waitForFunction(
+          (prefix: string) =>
+            document
+              .querySelector('[data-testid="widget-preview"]')
+              ?.shadowRoot?.querySelector('.chat')
+              ?.getAttribute('aria-label')
+              ?.startsWith(prefix) === true,
+          { timeout: 10_000 },
+          title,
+        );
+      }
 
       // A rule of PROTOCOL §19.2 is shown next to its field, and Publish waits for a fix.
       await replaceText(pwa, '#widget-greeting', ' ');
