@@ -78,7 +78,14 @@ import type { AttachmentHandle, ChatMessage, HexId, MessageId, PlainAlert, Progr
 import type { WidgetConfig } from './api-visitor.js';
 import { saveJoinedDevice } from './agent-account-record.js';
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
-import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
+import {
+  type ConversationRecord,
+  newRecord,
+  parseMessageId,
+  raiseStatus,
+  takeReleased,
+  tickDueIn,
+} from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf } from './device-lists.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
@@ -690,15 +697,15 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async markRead(conversationId: HexId, messageId: MessageId): Promise<void> {
-    const [senderHex = '', seqText = ''] = messageId.split(':');
+    const { sender, seq } = parseMessageId(messageId);
     const key = conversationId;
     const record = this.#records.get(key);
     const wasUnread = record !== undefined && record.unread > 0;
     if (wasUnread) this.#records.set(key, { ...record, unread: 0 });
     await this.#send(conversationId, {
       kind: 'readReceipt',
-      sender: asDeviceId(idBytesFromHex(senderHex)),
-      seq: Number(seqText),
+      sender,
+      seq,
     });
     // The unread count changed: every page and the extension's toolbar badge follow.
     const now = this.#records.get(key);

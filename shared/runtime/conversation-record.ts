@@ -6,7 +6,8 @@
  */
 import { toHex } from '../crypto/index.js';
 import { type AttachmentRef, type ConversationState, ORDER_LIMITS, type ReleasedMessage } from '../protocol/index.js';
-import { type DeviceId, idEquals, idToHex } from '../wire/index.js';
+import { UsageError } from '../errors/index.js';
+import { asDeviceId, type DeviceId, idBytesFromHex, idEquals, idToHex } from '../wire/index.js';
 import {
   type ChatMessage,
   MESSAGE_STATUSES,
@@ -49,6 +50,20 @@ export function newRecord(protocol: ConversationState, now: number, capability?:
 
 export function messageIdOf(sender: DeviceId, seq: number): MessageId {
   return `${idToHex(sender)}:${seq}`;
+}
+
+const MESSAGE_ID = /^([0-9a-f]{32}):(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * The sender and sequence number a read receipt names (PROTOCOL §8). Only a conversation message
+ * has them: a team note's id (`note:…`) or anything else is a UsageError, never a receipt.
+ */
+export function parseMessageId(id: MessageId): { readonly sender: DeviceId; readonly seq: number } {
+  const match = MESSAGE_ID.exec(id);
+  const seq = Number(match?.[2]);
+  if (match?.[1] === undefined || !Number.isSafeInteger(seq))
+    throw new UsageError('only a conversation message can be marked read (its id is <sender hex>:<seq>)');
+  return { sender: asDeviceId(idBytesFromHex(match[1])), seq };
 }
 
 const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {

@@ -36,7 +36,6 @@ import {
   type AccountId,
   type ConversationId,
   asAccountId,
-  asDeviceId,
   decodeEnvelope,
   idBytesFromHex,
   idEquals,
@@ -50,7 +49,14 @@ import type {
   VisitorRuntime,
   WidgetConfig,
 } from './api-visitor.js';
-import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
+import {
+  type ConversationRecord,
+  newRecord,
+  parseMessageId,
+  raiseStatus,
+  takeReleased,
+  tickDueIn,
+} from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
@@ -516,9 +522,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
   }
 
   async markRead(messageId: MessageId): Promise<void> {
-    const [senderHex = '', seqText = ''] = messageId.split(':');
-    const sender = asDeviceId(idBytesFromHex(senderHex));
-    const seq = Number(seqText);
+    const { sender, seq } = parseMessageId(messageId);
     const active = this.#requireActive();
     if (active.record.unread > 0) active.record = { ...active.record, unread: 0 };
     await this.#send({ kind: 'readReceipt', sender, seq });

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../shared/crypto/index.js';
+import { UsageError } from '../../shared/errors/index.js';
 import type { ConversationSummary, LinkPhase } from '../../shared/runtime/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
@@ -125,6 +126,10 @@ describe('#15.1-2, §9.8: team events between the business devices', () => {
       expect(notes[0]?.from).toBe(a === olga ? 'self' : 'agent');
       expect(notes[0]?.agentName).toBe('Olga');
     }
+    // A note is not a conversation message: it cannot be marked read (no receipt names it), and
+    // asking is a typed error, not a crash deep in the id decoder.
+    const noteId = (await sam.runtime.history(conversationId)).find((m) => m.body.kind === 'note')?.id ?? '';
+    await expect(sam.runtime.markRead(conversationId, noteId)).rejects.toBeInstanceOf(UsageError);
 
     // Snoozed for a moment: snoozed everywhere, then open again when its time has come.
     const until = Date.now() + 4_000;

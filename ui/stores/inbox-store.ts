@@ -188,10 +188,15 @@ export const useInboxStore = defineStore('inbox', () => {
     uploads.value[conversationId] = (uploads.value[conversationId] ?? []).filter((item) => item.id !== uploadId);
   }
 
-  /** Marks the newest message from someone else as read (read receipts cover everything before it). */
+  /**
+   * Marks the newest conversation message from someone else as read (read receipts cover everything
+   * before it). A teammate's note is team-internal, not a conversation message: it has no receipt.
+   */
   async function markRead(conversationId: HexId): Promise<void> {
     const summary = summaries.value[conversationId];
-    const last = [...(histories.value[conversationId] ?? [])].reverse().find((message) => message.from !== 'self');
+    const last = [...(histories.value[conversationId] ?? [])]
+      .reverse()
+      .find((message) => message.from !== 'self' && message.body.kind !== 'note');
     if (summary === undefined || last === undefined || summary.unread === 0) return;
     await runtime.markRead(conversationId, last.id);
     summaries.value[conversationId] = { ...summary, unread: 0 };
