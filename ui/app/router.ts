@@ -78,6 +78,9 @@ export function createAgentRouter(): Router {
     if (!session.loaded) await session.load();
     if (session.startError !== undefined) return true; // the shell shows the error instead of a screen
     const onboarding = to.meta.onboarding === true;
+    // A device that finished linking or recovery a moment ago may still be read as new here (the
+    // session reloads after the runtime's event): ask the runtime before sending the person back.
+    if (!session.enrolled && !onboarding) await session.load();
     if (!session.enrolled && !onboarding) return '/welcome';
     if (session.enrolled && onboarding && !useOnboardingStore().inProgress) return '/inbox';
     return true;

@@ -7,14 +7,9 @@ import type { Page } from 'puppeteer-core';
 /** Clicks the first button or link whose visible text contains `text`. */
 export async function clickText(page: Page, text: string): Promise<void> {
   await page.bringToFront();
-  const handle = await page.waitForSelector(
-    `::-p-xpath(//*[self::button or self::a][contains(normalize-space(.), "${text}")])`,
-    {
-      visible: true,
-    },
-  );
-  if (handle === null) throw new Error(`no button or link with the text "${text}"`);
-  await handle.click();
+  // A locator clicks once the element is visible, enabled and has stopped moving: a notice or a
+  // "typing…" line arriving must not move the button away between finding it and clicking it.
+  await page.locator(`::-p-xpath(//*[self::button or self::a][contains(normalize-space(.), "${text}")])`).click();
 }
 
 /** Types into the input labelled `label` (its <label> text), once that label is on the screen. */

@@ -28,6 +28,11 @@ export interface AgentWorld {
   extensionPage(path: string): Promise<Page>;
   /** The PWA at /app/ on the relay's origin, at phone size. */
   pwaPage(hash?: string): Promise<Page>;
+  /**
+   * The PWA at /app/ in a browser context of its own (its own storage: one more device; the PWA runs
+   * one runtime per profile), at phone size unless `viewport` says otherwise.
+   */
+  pwaDevice(hash?: string, viewport?: typeof PHONE | { width: number; height: number }): Promise<Page>;
   /** The extension's background service worker (waits for one to be running). */
   serviceWorker(): Promise<WebWorker>;
   /** The demo shop with the business's snippet settings, in a separate profile (the visitor's browser). */
@@ -47,8 +52,12 @@ export async function startAgentWorld(): Promise<AgentWorld> {
   const extensionId = await chromium.browser.installExtension(extension);
   let visitorContext: BrowserContext | undefined;
 
-  async function page(url: string, viewport: typeof PHONE | { width: number; height: number }): Promise<Page> {
-    const opened = await chromium.browser.newPage();
+  async function page(
+    url: string,
+    viewport: typeof PHONE | { width: number; height: number },
+    context?: BrowserContext,
+  ): Promise<Page> {
+    const opened = await (context ?? chromium.browser).newPage();
     await opened.setViewport(viewport);
     await watchCsp(opened);
     await opened.goto(url);
@@ -61,6 +70,9 @@ export async function startAgentWorld(): Promise<AgentWorld> {
     extensionId,
     extensionPage: (path) => page(`chrome-extension://${extensionId}/${path}`, { width: 360, height: 740 }),
     pwaPage: (hash = '') => page(`${relay.origin}/app/${hash}`, PHONE),
+    async pwaDevice(hash = '', viewport = PHONE) {
+      return page(`${relay.origin}/app/${hash}`, viewport, await chromium.browser.createBrowserContext());
+    },
     async serviceWorker() {
       const target = await chromium.browser.waitForTarget(
         (candidate) =>
