@@ -15,7 +15,8 @@
  *   queues whose owner is gone, in case that announcement was lost.
  * - The history nudge (PROTOCOL §16.11) and team signals (§16.12) are published on the account's
  *   channel, which a node hears while it has a device connection of that account; it passes them
- *   to its own connections of the account's other devices. Nothing of them is stored or re-read:
+ *   to its own connections of the account's other devices (a grant's nudge: of the one device the
+ *   grant is for). Nothing of them is stored or re-read:
  *   a lost one stays lost (a nudge is caught up at the device's next sync, a signal is ephemeral).
  */
 import type { Logger } from '../log.js';
@@ -23,7 +24,15 @@ import type { Metrics } from '../metrics.js';
 import type { Ack, ChainedSeq, NewMessage, QueueKey, SharedStore } from '../store/store.js';
 import type { AnnouncedMessage, Hub, HubCluster } from '../ws/hub.js';
 import type { Bus, BusEvents } from './bus.js';
-import { NODE_ID_BYTES, decodeWakeUp, encodeGone, encodeMessage, encodeNudge, encodeTeamSignal } from './wake-up.js';
+import {
+  NODE_ID_BYTES,
+  decodeWakeUp,
+  encodeDeviceNudge,
+  encodeGone,
+  encodeMessage,
+  encodeNudge,
+  encodeTeamSignal,
+} from './wake-up.js';
 
 /** Queues per queueHeads statement. */
 const HEADS_CHUNK = 2_000;
@@ -171,6 +180,10 @@ export class ClusterLink implements HubCluster {
     this.#publishAccount(accountId, encodeNudge(this.#node, exceptDeviceId));
   }
 
+  nudgeDevice(accountId: string, deviceId: string): void {
+    this.#publishAccount(accountId, encodeDeviceNudge(this.#node, deviceId));
+  }
+
   teamSignal(accountId: string, authorDeviceId: string, blob: Uint8Array): void {
     this.#publishAccount(accountId, encodeTeamSignal(this.#node, authorDeviceId, blob));
   }
@@ -258,13 +271,14 @@ export class ClusterLink implements HubCluster {
 
   #onAccount(accountId: string, payload: Uint8Array): void {
     const w = decodeWakeUp(payload);
-    if (w?.type !== 'nudge' && w?.type !== 'team-signal') {
+    if (w?.type !== 'nudge' && w?.type !== 'device-nudge' && w?.type !== 'team-signal') {
       this.#counts.invalid += 1;
       return;
     }
     if (w.node === this.#nodeHex || !this.#accounts.has(accountId)) return;
     this.#counts.accountIn += 1;
     if (w.type === 'nudge') this.#hub?.nudgeHere(accountId, w.exceptDevice);
+    else if (w.type === 'device-nudge') this.#hub?.nudgeDeviceHere(accountId, w.device);
     else this.#hub?.teamSignalHere(accountId, w.author, w.blob.slice());
   }
 
@@ -301,10 +315,14 @@ export class ClusterLink implements HubCluster {
       ...counter('sealdesk_bus_received_total', 'Wake-ups from other nodes received.', c.received),
       ...counter('sealdesk_bus_invalid_total', 'Bus payloads dropped as malformed.', c.invalid),
       ...counter('sealdesk_bus_gone_received_total', 'Removals announced by other nodes.', c.goneIn),
-      ...counter('sealdesk_bus_account_published_total', 'History nudges and team signals published.', c.accountOut),
+      ...counter(
+        'sealdesk_bus_account_published_total',
+        'History and grant nudges and team signals published.',
+        c.accountOut,
+      ),
       ...counter(
         'sealdesk_bus_account_received_total',
-        'History nudges and team signals from other nodes.',
+        'History and grant nudges and team signals from other nodes.',
         c.accountIn,
       ),
       ...counter('sealdesk_bus_reconnects_total', 'Reconnects of the bus (each re-checks every queue).', c.reconnects),

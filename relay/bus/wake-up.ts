@@ -6,9 +6,11 @@
  *   gone     0x02 | node id (8) | queue key (ASCII)                          on the control channel
  *   nudge    0x03 | node id (8) | writing device id (16)                     on the account's channel
  *   signal   0x04 | node id (8) | author device id (16) | blob (0..256)      on the account's channel
+ *   grant    0x05 | node id (8) | receiving device id (16)                   on the account's channel
  *
  * The account is the channel's (bus.ts); a nudge (PROTOCOL §16.11) and a team signal (§16.12)
- * skip the device they name, on every node.
+ * skip the device they name, on every node; a grant nudge (§16.11, a grant written with notify=1)
+ * goes to the device it names only.
  * A message carries its envelope so that the receiving node can deliver without reading the
  * store; it is still only a wake-up: a node that has not delivered up to `previous` fetches from
  * the store instead (ws/connection.ts). Decoding is strict; anything else is dropped and counted.
@@ -21,6 +23,7 @@ const MESSAGE = 0x01;
 const GONE = 0x02;
 const NUDGE = 0x03;
 const SIGNAL = 0x04;
+const DEVICE_NUDGE = 0x05;
 export const NODE_ID_BYTES = 8;
 const DEVICE_ID_BYTES = 16;
 const HEADER = 1 + NODE_ID_BYTES;
@@ -38,6 +41,7 @@ export type WakeUp =
     }
   | { readonly type: 'gone'; readonly node: string; readonly queue: QueueKey }
   | { readonly type: 'nudge'; readonly node: string; readonly exceptDevice: string }
+  | { readonly type: 'device-nudge'; readonly node: string; readonly device: string }
   | { readonly type: 'team-signal'; readonly node: string; readonly author: string; readonly blob: Uint8Array };
 
 function header(type: number, node: Uint8Array, rest: number): Uint8Array {
@@ -67,6 +71,11 @@ export function encodeGone(node: Uint8Array, queue: QueueKey): Uint8Array {
 /** §16.11: the account's devices other than `exceptDevice` are to be nudged. */
 export function encodeNudge(node: Uint8Array, exceptDevice: string): Uint8Array {
   return withDevice(NUDGE, node, exceptDevice, new Uint8Array(0));
+}
+
+/** §16.11: a grant awaits `device`, which alone is to be nudged. */
+export function encodeDeviceNudge(node: Uint8Array, device: string): Uint8Array {
+  return withDevice(DEVICE_NUDGE, node, device, new Uint8Array(0));
 }
 
 /** §16.12: a team signal of device `author`, for the account's other devices. */
@@ -110,9 +119,12 @@ export function decodeWakeUp(payload: Uint8Array): WakeUp | undefined {
       return undefined;
     }
   }
-  if (payload[0] === NUDGE) {
+  if (payload[0] === NUDGE || payload[0] === DEVICE_NUDGE) {
     if (payload.length !== DEVICE_HEADER) return undefined;
-    return { type: 'nudge', node, exceptDevice: hex(payload.subarray(HEADER, DEVICE_HEADER)) };
+    const device = hex(payload.subarray(HEADER, DEVICE_HEADER));
+    return payload[0] === NUDGE
+      ? { type: 'nudge', node, exceptDevice: device }
+      : { type: 'device-nudge', node, device };
   }
   if (payload[0] === SIGNAL) {
     if (payload.length < DEVICE_HEADER || payload.length > DEVICE_HEADER + TEAM_SIGNAL_MAX_BYTES) return undefined;

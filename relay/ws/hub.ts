@@ -76,6 +76,8 @@ export interface HubCluster {
   unwatchAccount(accountId: string): void;
   /** §16.11 / §16.12 done here: the other nodes do theirs (best effort, never stored). */
   nudge(accountId: string, exceptDeviceId: string): void;
+  /** §16.11, one device (a grant awaits it): the node that serves it nudges it. */
+  nudgeDevice(accountId: string, deviceId: string): void;
   teamSignal(accountId: string, authorDeviceId: string, blob: Uint8Array): void;
 }
 
@@ -258,10 +260,16 @@ export class Hub {
   }
 
   /**
-   * §16.11: tells this node's connections of one device of the account that a grant awaits it (no
-   * fields). Best effort, as `nudgeAccount`: a device elsewhere reads it at its next sync.
+   * §16.11: tells the connections of one device of the account, on every node, that a grant awaits
+   * it (no fields). Best effort, as `nudgeAccount`: a device offline reads it at its next sync.
    */
   nudgeDevice(accountId: string, deviceId: string): void {
+    this.nudgeDeviceHere(accountId, deviceId);
+    this.#cluster?.nudgeDevice(accountId, deviceId);
+  }
+
+  /** `nudgeDevice` on this node's connections only (another node's, relay/bus/cluster-link.ts). */
+  nudgeDeviceHere(accountId: string, deviceId: string): void {
     const queue = this.#deviceQueues.get(accountId)?.get(deviceId);
     if (queue === undefined) return;
     for (const s of this.#subscribersOf(queue)) s.nudge();

@@ -1,7 +1,8 @@
 /**
  * PROTOCOL §16.11 and §16.12 across relay nodes (issue #15): two real relay processes on the
  * machine's PostgreSQL with NATS or Redis between them. A history write with notify=1 and a team
- * signal on node 1 reach the account's devices on node 2 over the account's bus channel — never
+ * signal on node 1 reach the account's devices on node 2 over the account's bus channel, a grant
+ * written with notify=1 on node 1 nudges the device it is for on node 2 (and only it) — never
  * the author device (on either node), another account or a visitor — once each (Redis echoes a
  * node's own publishes: they must not come back to its sockets).
  */
@@ -93,6 +94,11 @@ describe.each<[string, BusChoice]>([
       expect(put.status).toBe(201);
       await w2.until((f) => f.some((x) => x.type === 'nudge'), 'the nudge on node 2');
 
+      // §16.11: a grant for a2 written on node 1 with notify=1 nudges a2 on node 2, and no one else.
+      const grants = `/v1/accounts/${accountA.accountId}/devices/${a2.deviceId}/archive-grants?notify=1`;
+      expect((await as(token, n1.origin, 'POST', grants, { body: new Uint8Array([1, 2, 3]) })).status).toBe(201);
+      await w2.until(() => nudges(w2) === 2, 'the grant’s nudge on node 2');
+
       // Markers after them, one per account channel: a3's signal (node 1) and b0's (node 1). Once
       // they are in, anything misdirected earlier on the same channels would be in too.
       w3.send({ type: 'team-signal', blob: new Uint8Array([3]) });
@@ -110,8 +116,9 @@ describe.each<[string, BusChoice]>([
       expect(signals(wb1)).toEqual([`${b0.deviceId}:9:1`]);
       expect(signals(visitor)).toEqual([]);
       expect(signals(wb0)).toEqual([]);
-      // One nudge each for a2 (node 2) and a3 (node 1); none for the author, the other account or the visitor.
-      expect([w1, w1b, w2, w3, wb0, wb1, visitor].map(nudges)).toEqual([0, 0, 1, 1, 0, 0, 0]);
+      // a2 (node 2): the history nudge and its grant's; a3 (node 1): the history nudge; none for the
+      // author, the other account or the visitor.
+      expect([w1, w1b, w2, w3, wb0, wb1, visitor].map(nudges)).toEqual([0, 0, 2, 1, 0, 0, 0]);
       await Promise.all([w1, w1b, w2, w3, wb0, wb1, visitor].map((c) => c.close()));
     },
     TEST_TIMEOUT,

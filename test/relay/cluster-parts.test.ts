@@ -4,7 +4,14 @@
  * (relay/store/cached-store.ts), and the settings that select it (relay/config.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeWakeUp, encodeGone, encodeMessage, encodeNudge, encodeTeamSignal } from '../../relay/bus/wake-up.js';
+import {
+  decodeWakeUp,
+  encodeDeviceNudge,
+  encodeGone,
+  encodeMessage,
+  encodeNudge,
+  encodeTeamSignal,
+} from '../../relay/bus/wake-up.js';
 import { checkedAccount } from '../../relay/bus/bus.js';
 import { TEAM_SIGNAL_MAX_BYTES } from '../../shared/wire/index.js';
 import { CachedStore } from '../../relay/store/cached-store.js';
@@ -62,6 +69,12 @@ describe('account channel payloads (§16.11, §16.12)', () => {
       blob,
     });
     expect(decodeWakeUp(encodeTeamSignal(NODE, hex(3), new Uint8Array(0)))).toMatchObject({ blob: new Uint8Array(0) });
+    // A grant's nudge names the one device to nudge, where a history nudge names the one to skip.
+    expect(decodeWakeUp(encodeDeviceNudge(NODE, hex(4)))).toEqual({
+      type: 'device-nudge',
+      node: '0102030405060708',
+      device: hex(4),
+    });
   });
 
   it('drops a nudge or a signal of another shape, and writes none with a bad id or blob', () => {
@@ -74,6 +87,10 @@ describe('account channel payloads (§16.11, §16.12)', () => {
     expect(() => encodeTeamSignal(NODE, hex(3), new Uint8Array(TEAM_SIGNAL_MAX_BYTES + 1))).toThrow(RangeError);
     expect(() => encodeNudge(NODE, 'AB'.repeat(16))).toThrow(TypeError);
     expect(() => encodeNudge(NODE, hex(2).slice(1))).toThrow(TypeError);
+    const grant = encodeDeviceNudge(NODE, hex(4));
+    expect(decodeWakeUp(new Uint8Array([...grant, 0]))).toBeUndefined();
+    expect(decodeWakeUp(grant.subarray(0, grant.length - 1))).toBeUndefined();
+    expect(() => encodeDeviceNudge(NODE, 'xyz')).toThrow(TypeError);
     expect(checkedAccount(hex(1))).toBe(hex(1));
     expect(() => checkedAccount(`${hex(1)}.>`)).toThrow(TypeError);
   });
