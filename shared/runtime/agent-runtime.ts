@@ -9,7 +9,6 @@ import { concatBytes, secureRandom, toHex } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   type AgentStep,
-  type DeviceEntry,
   type DeviceKeys,
   type DeviceProfile,
   type DirectoryView,
@@ -81,6 +80,7 @@ import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from 
 import { type ConversationRecord, newRecord, raiseStatus, takeReleased, tickDueIn } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf } from './device-lists.js';
+import { DeviceChanges } from './agent-device-changes.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
@@ -157,6 +157,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly #ports: AgentRuntimePorts;
   readonly #store: RuntimeStore;
   readonly #events = new Emitter<AgentEvents>();
+  /** The `devices` event, once per adopted list version whichever path adopted it (§4.4). */
+  readonly #deviceChanges = new DeviceChanges((change) => {
+    this.#events.emit('devices', change);
+  });
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
   /** Conversations listed from history records alone that the UI has been told of (each announced once). */
@@ -625,17 +629,12 @@ class AgentRuntimeImpl implements AgentRuntime {
     return message.senderDeviceId === idToHex(e.keys.deviceId) ? { ...message, from: 'self' } : message;
   }
 
-  /** The signed list changed under this device (a person should be told, especially about additions). */
+  /**
+   * The signed list may have changed under this device (a person should be told, especially about
+   * additions): told once per list version, however many paths adopted it (agent-device-changes.ts).
+   */
   #emitDeviceChanges(e: Enrolled, before: DirectoryView): void {
-    const old = before.current?.devices ?? [];
-    const now = e.view.current?.devices ?? [];
-    const added = now.filter((d) => !old.some((o) => idEquals(o.deviceId, d.deviceId)));
-    const removed = old.filter((o) => !now.some((d) => idEquals(o.deviceId, d.deviceId)));
-    if (added.length === 0 && removed.length === 0) return;
-    this.#events.emit('devices', {
-      added: added.map((d) => deviceViewOf(d, e.keys.deviceId)),
-      removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)),
-    });
+    this.#deviceChanges.adopted(e.keys.deviceId, e.view.current, before.current);
   }
 
   async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {
@@ -1040,8 +1039,9 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const removed = await removeDevice(this.#store, e, identity, target);
-      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+      const before = e.view;
+      await removeDevice(this.#store, e, identity, target);
+      this.#emitDeviceChanges(e, before);
     });
     await this.#syncArchive(e, 'now');
   }
@@ -1146,13 +1146,14 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
   async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
     const identity = e.account.identity;
+    const before = e.view;
     if (identity === undefined) {
       // PROTOCOL §10.5 step 6: without the account key, a change request; the grant waits for the list.
       this.#linkHooks.phase({ phase: 'waiting-for-approval' });
       await this.#requests.send(e, { kind: 'add-device', device: release.entry });
       await this.#requests.awaitListed(e, release.entry.deviceId);
     } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
-    this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
+    this.#emitDeviceChanges(e, before);
     await this.#syncArchive(e, 'now');
   }
 
@@ -1218,8 +1219,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     const identity = ownerIdentity(e, 'remove agents');
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const removed = await removeAgentDevices(this.#store, e, identity, agentIdFromHex(agentId));
-      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+      const before = e.view;
+      await removeAgentDevices(this.#store, e, identity, agentIdFromHex(agentId));
+      this.#emitDeviceChanges(e, before);
     });
   }
 
@@ -1230,10 +1232,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   async decideChangeRequest(id: string, approve: boolean): Promise<void> {
     const e = await this.#require();
     const changed = await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const before = e.view;
       const { added, removed } = await this.#requests.decide(e, id, approve);
       if (added.length + removed.length === 0) return false;
-      const view = (d: DeviceEntry) => deviceViewOf(d, e.keys.deviceId);
-      this.#events.emit('devices', { added: added.map(view), removed: removed.map(view) });
+      this.#emitDeviceChanges(e, before);
       return true;
     });
     // PROTOCOL §9.5, §9.6: the approved list is a device-set change like a direct link or revocation —
