@@ -119,7 +119,13 @@ import {
 import { AgentArchive } from './agent-archive.js';
 import * as canned from './agent-canned-replies.js';
 import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
-import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
+import {
+  archivedSummaries,
+  mergeHistory,
+  previewOf,
+  previewable,
+  withArchivedPreview,
+} from './agent-archive-reading.js';
 import {
   type TeamStatusChange,
   TeamStates,
@@ -574,7 +580,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     this.#raise(raised, key);
     if (e.view !== viewBefore) this.#emitDeviceChanges(e, viewBefore);
-    if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', this.#summaryOf(next));
+    if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(next));
+    // A new record showing nothing yet (a device linked after the chat began): the archive's preview (§9.6).
+    else if (record === undefined) void this.#emitSummary(key);
     if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
     this.#armTick(e, conversationId, next);
   }
@@ -810,12 +818,12 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Every conversation's summary from what this device holds (no sync). */
   async #summaries(e: Enrolled): Promise<ConversationSummary[]> {
     await this.#teamReady();
+    const archived = await this.#archive.archived();
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
-      if (record !== undefined) out.push(this.#summaryOf(record));
+      if (record !== undefined) out.push(withArchivedPreview(this.#summaryOf(record), record.messages, archived));
     }
-    const archived = await this.#archive.archived();
     const now = e.p.timers.now();
     for (const summary of archivedSummaries(archived, new Set(out.map((c) => c.conversationId)))) {
       const messages = archived
@@ -1299,18 +1307,9 @@ function sameTeamState(a: ReturnType<TeamStates['of']>, b: ReturnType<TeamStates
 }
 
 function summaryOf(record: ConversationRecord): ConversationSummary {
-  const last = [...record.messages].reverse().find((m) => m.body.kind === 'text' || m.body.kind === 'attachment');
-  const preview =
-    last === undefined
-      ? ''
-      : last.body.kind === 'text'
-        ? last.body.text.slice(0, 140)
-        : last.body.kind === 'attachment'
-          ? last.body.attachment.name
-          : '';
   return {
     conversationId: idToHex(record.protocol.conversationId),
-    preview,
+    preview: previewOf(record.messages.findLast(previewable)),
     lastActivity: record.lastActivity,
     unread: record.unread,
     status: record.closedBy === undefined ? 'open' : 'resolved',
