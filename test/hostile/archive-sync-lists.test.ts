@@ -18,7 +18,7 @@ import {
   agentRuntime,
   link,
   newAccount,
-  visitorRuntime,
+  visitorWrites,
   waitFor,
   waitForCurrentArchiveKey,
 } from '../runtime/support/runtime-world.js';
@@ -140,11 +140,12 @@ describe('§4.4, §9.6: lists a hostile relay serves to an archive sync only', (
     expect(await idsOf(second)).toHaveLength(newest);
     expect(await idsOf(second)).not.toContain(thirdId);
 
-    const visitor = visitorRuntime(relay.origin, accountId, pin);
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const hello = await visitor.runtime.sendText('is my parcel on its way?');
-    await waitFor(() => second.events.of('message').some((m) => m.id === hello), 'the visitor’s message');
+    const { visitor, conversationId } = await visitorWrites(
+      relay.origin,
+      { accountId, pin },
+      'is my parcel on its way?',
+      [second],
+    );
     const reply = await second.runtime.sendText(conversationId, 'it ships tomorrow');
     await waitFor(() => visitor.events.of('message').some((m) => m.id === reply), 'the reply at the visitor');
     expect(visitor.events.of('alert')).toEqual([]);

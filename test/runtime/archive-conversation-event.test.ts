@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+import { agentRuntime, link, newAccount, visitorWrites, waitFor } from './support/runtime-world.js';
+
+/** An owner device on a new account, and a visitor whose question reached it. */
+async function ownerAsked(origin: string) {
+  const owner = agentRuntime();
+  const pin = (await newAccount(origin, owner)).fingerprint;
+  const accountId = (await owner.runtime.status()).accountId ?? '';
+  return { owner, ...(await visitorWrites(origin, { accountId, pin }, 'is the shop open today?', [owner])) };
+}
 
 describe('#11, §9.6: a conversation read from the archive is announced', () => {
   const data = makeDataDir();
@@ -22,14 +30,7 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
   });
 
   it('§9.6: a device linked later gets a `conversation` event for the earlier conversation, once', async () => {
-    const owner = agentRuntime();
-    const pin = (await newAccount(relay.origin, owner)).fingerprint;
-    const accountId = (await owner.runtime.status()).accountId ?? '';
-    const visitor = visitorRuntime(relay.origin, accountId, pin);
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const sent = await visitor.runtime.sendText('is the shop open today?');
-    await waitFor(() => owner.events.of('message').some((m) => m.id === sent), 'the message at the owner');
+    const { owner, visitor, conversationId } = await ownerAsked(relay.origin);
     visitor.runtime.dispose();
 
     const second = await link(relay.origin, owner);
@@ -55,14 +56,7 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
   }, 90_000);
 
   it('§9.6: the late device’s own record of the conversation holds no message yet: its summary previews the newest archived one', async () => {
-    const owner = agentRuntime();
-    const pin = (await newAccount(relay.origin, owner)).fingerprint;
-    const accountId = (await owner.runtime.status()).accountId ?? '';
-    const visitor = visitorRuntime(relay.origin, accountId, pin);
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const asked = await visitor.runtime.sendText('is the shop open today?');
-    await waitFor(() => owner.events.of('message').some((m) => m.id === asked), 'the question at the owner');
+    const { owner, visitor, conversationId } = await ownerAsked(relay.origin);
     const answered = await owner.runtime.sendText(conversationId, 'yes, until six');
     await waitFor(() => visitor.events.of('message').some((m) => m.id === answered), 'the answer at the visitor');
     const newest = owner.events.of('message').find((m) => m.id === answered);

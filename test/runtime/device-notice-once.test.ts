@@ -17,7 +17,7 @@ import {
   agentRuntime,
   link,
   newAccount,
-  visitorRuntime,
+  visitorWrites,
   waitFor,
   waitForCurrentArchiveKey,
 } from './support/runtime-world.js';
@@ -49,11 +49,10 @@ describe('§4.4: a device added to the team is announced once per list version',
     const accountId = (await owner.runtime.status()).accountId ?? '';
     const held = new HeldRequests();
     const second = await link(relay.origin, owner, undefined, 'pwa', agentRuntime(undefined, undefined, held.fetch));
-    const visitor = visitorRuntime(relay.origin, accountId, pin);
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const hello = await visitor.runtime.sendText('hello team');
-    for (const a of [owner, second]) await waitFor(() => a.events.of('message').some((m) => m.id === hello), 'hello');
+    const { visitor, conversationId } = await visitorWrites(relay.origin, { accountId, pin }, 'hello team', [
+      owner,
+      second,
+    ]);
     await waitForCurrentArchiveKey([owner, second]);
 
     held.hold = (path) => path.includes(LIST_FETCH);
