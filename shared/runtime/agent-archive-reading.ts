@@ -20,11 +20,41 @@ export function mergeHistory(
   return [...earlier, ...local];
 }
 
-function preview(message: ChatMessage | undefined): string {
+/** A message a summary can preview: a text or an attachment (not a close, a note, a list). */
+export function previewable(message: ChatMessage): boolean {
+  return message.body.kind === 'text' || message.body.kind === 'attachment';
+}
+
+/** A summary's preview: the text's first 140 characters, or the attachment's name. */
+export function previewOf(message: ChatMessage | undefined): string {
   if (message === undefined) return '';
   if (message.body.kind === 'text') return message.body.text.slice(0, 140);
   if (message.body.kind === 'attachment') return message.body.attachment.name;
   return '';
+}
+
+/** The newest previewable archived message of one conversation, in its sender's time order. */
+function newestArchived(archived: readonly ArchivedMessage[], conversationId: HexId): ChatMessage | undefined {
+  let newest: ChatMessage | undefined;
+  for (const { message } of archived)
+    if (message.conversationId === conversationId && previewable(message) && message.sentAt >= (newest?.sentAt ?? 0))
+      newest = message;
+  return newest;
+}
+
+/**
+ * The summary of a conversation this device keeps a record of, when that record shows no message
+ * yet (it was linked after the chat began: its first frame there was, say, a sibling's device list,
+ * §7.6): the preview and time of the newest archived message, as when it held the archive only.
+ */
+export function withArchivedPreview(
+  summary: ConversationSummary,
+  live: readonly ChatMessage[],
+  archived: readonly ArchivedMessage[],
+): ConversationSummary {
+  if (live.some(previewable)) return summary;
+  const newest = newestArchived(archived, summary.conversationId);
+  return newest === undefined ? summary : { ...summary, preview: previewOf(newest), lastActivity: newest.receivedAt };
 }
 
 /** Summaries of the archived conversations this device holds no record of. */
@@ -41,11 +71,11 @@ export function archivedSummaries(
   }
   return [...byConversation].map(([conversationId, messages]) => {
     const sorted = [...messages].sort((a, b) => a.sentAt - b.sentAt);
-    const shown = sorted.filter((m) => m.body.kind === 'text' || m.body.kind === 'attachment');
+    const shown = sorted.filter(previewable);
     const closed = sorted.some((m) => m.body.kind === 'close');
     return {
       conversationId,
-      preview: preview(shown.at(-1)),
+      preview: previewOf(shown.at(-1)),
       lastActivity: Math.max(...sorted.map((m) => m.receivedAt)),
       unread: 0,
       status: closed ? 'resolved' : 'open',

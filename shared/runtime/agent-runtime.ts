@@ -9,7 +9,6 @@ import { concatBytes, secureRandom, toHex } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   type AgentStep,
-  type DeviceEntry,
   type DeviceKeys,
   type DeviceProfile,
   type DirectoryView,
@@ -88,6 +87,7 @@ import {
 } from './conversation-record.js';
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf } from './device-lists.js';
+import { DeviceChanges } from './agent-device-changes.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
@@ -126,7 +126,13 @@ import {
 import { AgentArchive } from './agent-archive.js';
 import * as canned from './agent-canned-replies.js';
 import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
-import { archivedSummaries, mergeHistory } from './agent-archive-reading.js';
+import {
+  archivedSummaries,
+  mergeHistory,
+  previewOf,
+  previewable,
+  withArchivedPreview,
+} from './agent-archive-reading.js';
 import {
   type TeamStatusChange,
   TeamStates,
@@ -164,6 +170,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   readonly #ports: AgentRuntimePorts;
   readonly #store: RuntimeStore;
   readonly #events = new Emitter<AgentEvents>();
+  /** The `devices` event, once per adopted list version whichever path adopted it (§4.4). */
+  readonly #deviceChanges = new DeviceChanges((change) => {
+    this.#events.emit('devices', change);
+  });
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
   /** Conversations listed from history records alone that the UI has been told of (each announced once). */
@@ -577,7 +587,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     this.#raise(raised, key);
     if (e.view !== viewBefore) this.#emitDeviceChanges(e, viewBefore);
-    if (taken.shown.length > 0 || record === undefined) this.#events.emit('conversation', this.#summaryOf(next));
+    if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(next));
+    // A new record showing nothing yet (a device linked after the chat began): the archive's preview (§9.6).
+    else if (record === undefined) void this.#emitSummary(key);
     if (prekeysChanged && needsMaintenance(e.prekeys, now)) this.#maintainSoon(e);
     this.#armTick(e, conversationId, next);
   }
@@ -632,17 +644,12 @@ class AgentRuntimeImpl implements AgentRuntime {
     return message.senderDeviceId === idToHex(e.keys.deviceId) ? { ...message, from: 'self' } : message;
   }
 
-  /** The signed list changed under this device (a person should be told, especially about additions). */
+  /**
+   * The signed list may have changed under this device (a person should be told, especially about
+   * additions): told once per list version, however many paths adopted it (agent-device-changes.ts).
+   */
   #emitDeviceChanges(e: Enrolled, before: DirectoryView): void {
-    const old = before.current?.devices ?? [];
-    const now = e.view.current?.devices ?? [];
-    const added = now.filter((d) => !old.some((o) => idEquals(o.deviceId, d.deviceId)));
-    const removed = old.filter((o) => !now.some((d) => idEquals(o.deviceId, d.deviceId)));
-    if (added.length === 0 && removed.length === 0) return;
-    this.#events.emit('devices', {
-      added: added.map((d) => deviceViewOf(d, e.keys.deviceId)),
-      removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)),
-    });
+    this.#deviceChanges.adopted(e.keys.deviceId, e.view.current, before.current);
   }
 
   async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {
@@ -818,12 +825,12 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Every conversation's summary from what this device holds (no sync). */
   async #summaries(e: Enrolled): Promise<ConversationSummary[]> {
     await this.#teamReady();
+    const archived = await this.#archive.archived();
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
-      if (record !== undefined) out.push(this.#summaryOf(record));
+      if (record !== undefined) out.push(withArchivedPreview(this.#summaryOf(record), record.messages, archived));
     }
-    const archived = await this.#archive.archived();
     const now = e.p.timers.now();
     for (const summary of archivedSummaries(archived, new Set(out.map((c) => c.conversationId)))) {
       const messages = archived
@@ -1047,8 +1054,9 @@ class AgentRuntimeImpl implements AgentRuntime {
       return;
     }
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const removed = await removeDevice(this.#store, e, identity, target);
-      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+      const before = e.view;
+      await removeDevice(this.#store, e, identity, target);
+      this.#emitDeviceChanges(e, before);
     });
     await this.#syncArchive(e, 'now');
   }
@@ -1153,13 +1161,14 @@ class AgentRuntimeImpl implements AgentRuntime {
   /** Existing device: the next list with the new device, saved, published; its relay key enrolled. */
   async #listLinked(e: Enrolled, release: LinkRelease): Promise<void> {
     const identity = e.account.identity;
+    const before = e.view;
     if (identity === undefined) {
       // PROTOCOL §10.5 step 6: without the account key, a change request; the grant waits for the list.
       this.#linkHooks.phase({ phase: 'waiting-for-approval' });
       await this.#requests.send(e, { kind: 'add-device', device: release.entry });
       await this.#requests.awaitListed(e, release.entry.deviceId);
     } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
-    this.#events.emit('devices', { added: [deviceViewOf(release.entry, e.keys.deviceId)], removed: [] });
+    this.#emitDeviceChanges(e, before);
     await this.#syncArchive(e, 'now');
   }
 
@@ -1225,8 +1234,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     const identity = ownerIdentity(e, 'remove agents');
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
-      const removed = await removeAgentDevices(this.#store, e, identity, agentIdFromHex(agentId));
-      this.#events.emit('devices', { added: [], removed: removed.map((d) => deviceViewOf(d, e.keys.deviceId)) });
+      const before = e.view;
+      await removeAgentDevices(this.#store, e, identity, agentIdFromHex(agentId));
+      this.#emitDeviceChanges(e, before);
     });
   }
 
@@ -1237,10 +1247,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   async decideChangeRequest(id: string, approve: boolean): Promise<void> {
     const e = await this.#require();
     const changed = await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const before = e.view;
       const { added, removed } = await this.#requests.decide(e, id, approve);
       if (added.length + removed.length === 0) return false;
-      const view = (d: DeviceEntry) => deviceViewOf(d, e.keys.deviceId);
-      this.#events.emit('devices', { added: added.map(view), removed: removed.map(view) });
+      this.#emitDeviceChanges(e, before);
       return true;
     });
     // PROTOCOL §9.5, §9.6: the approved list is a device-set change like a direct link or revocation —
@@ -1304,18 +1314,9 @@ function sameTeamState(a: ReturnType<TeamStates['of']>, b: ReturnType<TeamStates
 }
 
 function summaryOf(record: ConversationRecord): ConversationSummary {
-  const last = [...record.messages].reverse().find((m) => m.body.kind === 'text' || m.body.kind === 'attachment');
-  const preview =
-    last === undefined
-      ? ''
-      : last.body.kind === 'text'
-        ? last.body.text.slice(0, 140)
-        : last.body.kind === 'attachment'
-          ? last.body.attachment.name
-          : '';
   return {
     conversationId: idToHex(record.protocol.conversationId),
-    preview,
+    preview: previewOf(record.messages.findLast(previewable)),
     lastActivity: record.lastActivity,
     unread: record.unread,
     status: record.closedBy === undefined ? 'open' : 'resolved',

@@ -148,7 +148,10 @@ export interface AgentEvents {
   readonly typing: { readonly conversationId: HexId; readonly who: string; readonly active: boolean };
   readonly alert: PlainAlert;
   readonly connection: ConnectionState;
-  /** The signed device list changed (a person should be told, especially about added devices). */
+  /**
+   * The signed device list changed (a person should be told, especially about added devices): once
+   * per newer list version this device adopts, whichever way it learnt of it (agent-device-changes.ts).
+   */
   readonly devices: { readonly added: readonly DeviceView[]; readonly removed: readonly DeviceView[] };
   readonly link: LinkPhase;
   readonly changeRequest: ChangeRequestView;

@@ -15,23 +15,22 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateX25519KeyPair, secureRandom } from '../../shared/crypto/index.js';
 import { decodeSignedDeviceList, encodeSignedDeviceList } from '../../shared/protocol/index.js';
-import type { LinkPhase } from '../../shared/runtime/index.js';
 import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
 import { type RelayProcess, startRelayProcess } from '../relay/support/relay-process.js';
 import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
-  codeOf,
   link,
   newAccount,
   visitorRuntime,
   waitFor,
 } from '../runtime/support/runtime-world.js';
 import { bindAccount } from '../support/account-binding.js';
-import { clickText, waitForText } from '../support/agent-app/agent-app-driver.js';
+import { waitForText } from '../support/agent-app/agent-app-driver.js';
 import { PHONE } from '../support/agent-app/agent-world.js';
 import { buildPwa } from '../support/agent-app/build-agent-app.js';
+import { linkPwa } from '../support/agent-app/link-pwa.js';
 import { type LaunchedChromium, launchChromium } from '../support/chromium.js';
 import { rogueDevice, withRogueDevice } from '../support/attacker.js';
 import { HostileProxy } from '../support/hostile-proxy.js';
@@ -56,26 +55,6 @@ let pin = '';
 /** The PWA's device id (hex), the queue the proxy attacks. */
 let pwaDevice = '';
 
-/** The PWA links to the owner's account through its invitation (relay: the proxy) and the six digits. */
-async function linkThePwa(): Promise<void> {
-  const ownerPhases: LinkPhase[] = [];
-  const stop = owner.runtime.on('link', (p) => ownerPhases.push(p));
-  const { code } = await owner.runtime.startLinkAsExistingDevice();
-  await pwa.goto(`${proxy.origin}/app/#/link?code=${code.replace(/[\s-]+/g, '').toLowerCase()}`);
-  await waitForText(pwa, 'This device will join the team', 30_000);
-  await clickText(pwa, 'Continue');
-  const shown = await pwa.waitForSelector('.compare__code', { visible: true, timeout: 60_000 });
-  const onPwa = (await shown?.evaluate((node) => node.textContent.replace(/\s+/g, ''))) ?? '';
-  await waitFor(() => codeOf(ownerPhases) !== undefined, 'the owner’s code');
-  expect(onPwa).toBe(codeOf(ownerPhases));
-  await clickText(pwa, 'Yes, the same');
-  await owner.runtime.confirmLink(true);
-  await waitForText(pwa, 'This device is now part of your team', 60_000);
-  stop();
-  await waitFor(async () => (await owner.runtime.devices()).length === 2, 'the PWA in the list');
-  pwaDevice = (await owner.runtime.devices()).find((d) => !d.self)?.deviceId ?? '';
-}
-
 /** The visitor writes `text`; resolves once the owner device has it (the PWA is checked by the test). */
 async function visitorSays(text: string): Promise<void> {
   const id = await visitor.runtime.sendText(text);
@@ -95,7 +74,8 @@ beforeAll(async () => {
   chromium = await launchChromium();
   pwa = await chromium.browser.newPage();
   await pwa.setViewport(PHONE);
-  await linkThePwa();
+  // The PWA links to the owner's account through its invitation (relay: the proxy) and the six digits.
+  pwaDevice = await linkPwa(pwa, proxy.origin, owner);
 
   visitor = visitorRuntime(proxy.origin, accountId, pin);
   await visitor.runtime.start();

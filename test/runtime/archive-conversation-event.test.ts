@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+import { agentRuntime, link, newAccount, visitorWrites, waitFor } from './support/runtime-world.js';
+
+/** An owner device on a new account, and a visitor whose question reached it. */
+async function ownerAsked(origin: string) {
+  const owner = agentRuntime();
+  const pin = (await newAccount(origin, owner)).fingerprint;
+  const accountId = (await owner.runtime.status()).accountId ?? '';
+  return { owner, ...(await visitorWrites(origin, { accountId, pin }, 'is the shop open today?', [owner])) };
+}
 
 describe('#11, §9.6: a conversation read from the archive is announced', () => {
   const data = makeDataDir();
@@ -22,14 +30,7 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
   });
 
   it('§9.6: a device linked later gets a `conversation` event for the earlier conversation, once', async () => {
-    const owner = agentRuntime();
-    const pin = (await newAccount(relay.origin, owner)).fingerprint;
-    const accountId = (await owner.runtime.status()).accountId ?? '';
-    const visitor = visitorRuntime(relay.origin, accountId, pin);
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const sent = await visitor.runtime.sendText('is the shop open today?');
-    await waitFor(() => owner.events.of('message').some((m) => m.id === sent), 'the message at the owner');
+    const { owner, visitor, conversationId } = await ownerAsked(relay.origin);
     visitor.runtime.dispose();
 
     const second = await link(relay.origin, owner);
@@ -52,5 +53,37 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
     await waitFor(async () => (await second.runtime.conversations()).length === 1, 'listed');
     expect(announced()).toHaveLength(1);
     for (const a of [owner, second]) a.runtime.dispose();
+  }, 90_000);
+
+  it('§9.6: the late device’s own record of the conversation holds no message yet: its summary previews the newest archived one', async () => {
+    const { owner, visitor, conversationId } = await ownerAsked(relay.origin);
+    const answered = await owner.runtime.sendText(conversationId, 'yes, until six');
+    await waitFor(() => visitor.events.of('message').some((m) => m.id === answered), 'the answer at the visitor');
+    const newest = owner.events.of('message').find((m) => m.id === answered);
+
+    const second = await link(relay.origin, owner);
+    const summary = async () => (await second.runtime.conversations()).find((c) => c.conversationId === conversationId);
+    await waitFor(async () => (await summary())?.preview === 'yes, until six', 'the archived conversation listed');
+    // The visitor writes again on the list it holds (§7.6): the owner answers with the newer list
+    // in-band, a message its new sibling gets too. The second device now keeps a record of the
+    // conversation, with that list in it and no message shown (the visitor's frame is not for it).
+    const again = await visitor.runtime.sendText('and tomorrow?');
+    await waitFor(() => owner.events.of('message').some((m) => m.id === again), 'the second question at the owner');
+    await waitFor(
+      () => second.events.of('conversation').some((c) => c.conversationId === conversationId && c.joinedLate !== true),
+      'the second device’s own record of the conversation',
+    );
+    expect(second.events.of('message').filter((m) => m.conversationId === conversationId)).toEqual([]);
+
+    const event = second.events
+      .of('conversation')
+      .filter((c) => c.conversationId === conversationId)
+      .at(-1);
+    const listed = await summary();
+    for (const shown of [event, listed]) {
+      expect(shown?.preview).toBe('yes, until six');
+      expect(shown?.lastActivity).toBe(newest?.receivedAt);
+    }
+    for (const a of [owner, second, visitor]) a.runtime.dispose();
   }, 90_000);
 });

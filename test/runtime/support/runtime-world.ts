@@ -130,6 +130,24 @@ export function visitorRuntime(
   return { runtime, storage, events, sockets };
 }
 
+/**
+ * A visitor on `origin` (a fresh memory database) opens a conversation with the account and writes
+ * `text`; resolves once every one of `agents` has shown it.
+ */
+export async function visitorWrites(
+  origin: string,
+  account: { readonly accountId: string; readonly pin: string },
+  text: string,
+  agents: readonly AgentHandle[],
+): Promise<{ readonly visitor: VisitorHandle; readonly conversationId: string; readonly messageId: string }> {
+  const visitor = visitorRuntime(origin, account.accountId, account.pin);
+  await visitor.runtime.start();
+  const { conversationId } = await visitor.runtime.openConversation();
+  const messageId = await visitor.runtime.sendText(text);
+  for (const a of agents) await waitFor(() => a.events.of('message').some((m) => m.id === messageId), `"${text}"`);
+  return { visitor, conversationId, messageId };
+}
+
 export function codeOf(phases: readonly LinkPhase[]): string | undefined {
   for (const p of phases) if (p.phase === 'compare-codes') return p.code;
   return undefined;
