@@ -714,9 +714,9 @@ class AgentRuntimeImpl implements AgentRuntime {
       sender,
       seq,
     });
-    // The unread count changed: every page and the extension's toolbar badge follow.
-    const now = this.#records.get(key);
-    if (wasUnread && now !== undefined) this.#events.emit('conversation', summaryOf(now));
+    // The unread count changed: every page and the extension's toolbar badge follow. The whole
+    // summary (team state, archived preview), or the inbox row would lose its assignee and status.
+    if (wasUnread) await this.#emitSummary(key);
   }
 
   async sendAttachment(

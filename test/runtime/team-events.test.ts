@@ -80,6 +80,7 @@ describe('#15.1-2, §9.8: team events between the business devices', () => {
   let visitor: VisitorHandle;
   let all: AgentHandle[] = [];
   let conversationId = '';
+  let firstMessageId = '';
   let samAgent = '';
 
   beforeAll(async () => {
@@ -95,9 +96,13 @@ describe('#15.1-2, §9.8: team events between the business devices', () => {
     visitor = visitorRuntime(relay.origin, accountId, pin);
     await visitor.runtime.start();
     conversationId = (await visitor.runtime.openConversation()).conversationId;
-    const first = await visitor.runtime.sendText('my order never arrived');
+    firstMessageId = await visitor.runtime.sendText('my order never arrived');
     for (const a of all)
-      await waitFor(() => a.events.of('message').some((m) => m.id === first), 'the first message everywhere', 30_000);
+      await waitFor(
+        () => a.events.of('message').some((m) => m.id === firstMessageId),
+        'the first message everywhere',
+        30_000,
+      );
     // Every device holds the epoch of the newest list before the events are written (else they wait, §9.1).
     await waitForCurrentArchiveKey(all);
   }, 180_000);
@@ -113,6 +118,9 @@ describe('#15.1-2, §9.8: team events between the business devices', () => {
     await sam.runtime.assign(conversationId, samAgent);
     for (const a of all)
       await waitFor(() => lastEmitted(a, conversationId)?.assignee === samAgent, 'the assignment, live', 20_000);
+    // Reading the conversation tells the inbox its unread count and keeps its team state.
+    await sam2.runtime.markRead(conversationId, firstMessageId);
+    expect(lastEmitted(sam2, conversationId)).toMatchObject({ unread: 0, assignee: samAgent, status: 'open' });
 
     await olga.runtime.addNote(conversationId, NOTE);
     for (const a of all) {
