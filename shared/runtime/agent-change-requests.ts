@@ -21,6 +21,7 @@ import {
   ChangeRequestRefusedError,
   type DeviceEntry,
   type DeviceListChangeRequest,
+  type DirectoryView,
   type RequestedChange,
   SUSPECTS,
   type SecurityAlert,
@@ -42,7 +43,7 @@ import { changeRequestChannel, changeRequestEnvelopes } from './agent-change-req
 import { type Enrolled, deviceAuth, publishOwnList } from './agent-device-session.js';
 import { forgetAtRelay } from './agent-team.js';
 import { deviceViewOf } from './device-lists.js';
-import { refreshDirectory } from './directory-sync.js';
+import { movesForward, refreshDirectory } from './directory-sync.js';
 import { NotStartedError } from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 
@@ -115,10 +116,7 @@ export class ChangeRequests {
   async send(e: Enrolled, change: RequestedChange): Promise<HexId> {
     const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
     if (taken.rejected !== undefined) throw taken.rejected;
-    if (taken.view !== e.view) {
-      await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
-      e.view = taken.view;
-    }
+    await this.#adopt(e, taken.view);
     const current = e.view.current;
     const latest = e.view.history.at(-1);
     const connection = e.connection;
@@ -141,14 +139,18 @@ export class ChangeRequests {
     const deadline = e.p.timers.now() + APPROVAL_WAIT_MS;
     for (;;) {
       const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
-      if (taken.view !== e.view) {
-        await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
-        e.view = taken.view;
-      }
+      await this.#adopt(e, taken.view);
       if (e.view.current !== undefined && findDevice(e.view.current, deviceId) !== undefined) return;
       if (e.p.timers.now() > deadline) throw new NotStartedError('the owner did not approve the new device in time');
       await new Promise<void>((resolve) => e.p.timers.after(APPROVAL_POLL_MS, resolve));
     }
+  }
+
+  /** A refreshed view, saved and held, unless another path adopted a newer one meanwhile (§4.4). */
+  async #adopt(e: Enrolled, view: DirectoryView): Promise<void> {
+    if (!movesForward(view, e.view)) return;
+    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view }] });
+    if (movesForward(view, e.view)) e.view = view;
   }
 
   // ---- owner -------------------------------------------------------------------------------------

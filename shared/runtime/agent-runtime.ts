@@ -88,7 +88,7 @@ import {
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf } from './device-lists.js';
 import { DeviceChanges } from './agent-device-changes.js';
-import { refreshDirectory, takeLists } from './directory-sync.js';
+import { movesForward, refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
 import { plainAlert, problemAlert } from './plain-alerts.js';
@@ -546,7 +546,7 @@ class AgentRuntimeImpl implements AgentRuntime {
         taken.lists.map((l) => decodeSignedDeviceList(l)),
         e.p.env,
       );
-      e.view = lists.view;
+      if (movesForward(lists.view, e.view)) e.view = lists.view;
       alerts.push(...lists.alerts);
       if (step.listBehind.length > 0) await this.#refreshView(e, alerts);
     }
@@ -654,7 +654,7 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {
     const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
-    e.view = refreshed.view;
+    if (movesForward(refreshed.view, e.view)) e.view = refreshed.view;
     alerts.push(...refreshed.alerts);
   }
 

@@ -23,6 +23,16 @@ export interface TakenLists {
   readonly rejected: SealdeskError | undefined;
 }
 
+/**
+ * PROTOCOL §4.4: whether `next` may replace the view a device holds now. Several paths fetch lists
+ * (a conversation frame naming a newer list, the archive sync, a change request), each from the
+ * view it read when it began: one that finishes after another adopted a newer list must not put
+ * an older list back (the device would forget a device added, or take back one removed).
+ */
+export function movesForward(next: DirectoryView, held: DirectoryView): boolean {
+  return next !== held && (next.current?.version ?? 0) >= (held.current?.version ?? 0);
+}
+
 /** Feeds signed lists to a view, oldest first. */
 export async function takeLists(
   view: DirectoryView,

@@ -34,6 +34,18 @@ export class HeldRequests {
     first.go();
   }
 
+  /** Sends the request held last. */
+  releaseNewest(): void {
+    this.setAsideNewest()();
+  }
+
+  /** Takes the request held last out of the queue, still held: it is sent when the returned function is called. */
+  setAsideNewest(): () => void {
+    const last = this.#held.pop();
+    if (last === undefined) throw new Error('no request is held');
+    return last.go;
+  }
+
   /** Holds nothing more and sends every held request. */
   releaseAll(): void {
     this.hold = () => false;
