@@ -82,6 +82,7 @@ import {
   newRecord,
   parseMessageId,
   raiseStatus,
+  reachesVisitor,
   takeReleased,
   tickDueIn,
 } from './conversation-record.js';
@@ -678,6 +679,12 @@ class AgentRuntimeImpl implements AgentRuntime {
       if (record === undefined) throw new NotStartedError('no such conversation on this device');
       if (record.closedBy !== undefined && body.kind !== 'readReceipt')
         throw new ConversationClosedError('this conversation is closed');
+      // A message for the visitor that no session carries to it would reach only the siblings,
+      // silently (api-agent.ts joinedLate). Typing and read receipts are signals, not messages.
+      if (body.kind !== 'typing' && body.kind !== 'readReceipt' && !reachesVisitor(record))
+        throw new NotStartedError(
+          'this device joined after the chat began: it can reply once the visitor writes again; reply from another device until then',
+        );
       const sent = await sendStep(record, body, e.p.env, await this.#sendContext(e, record));
       const connection = e.connection;
       if (connection === undefined) throw new NotStartedError('the runtime is disposed');
@@ -1321,5 +1328,6 @@ function summaryOf(record: ConversationRecord): ConversationSummary {
     unread: record.unread,
     status: record.closedBy === undefined ? 'open' : 'resolved',
     closed: record.closedBy !== undefined,
+    ...(reachesVisitor(record) ? {} : { joinedLate: true }),
   };
 }

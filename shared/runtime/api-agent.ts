@@ -48,9 +48,10 @@ export interface ConversationSummary {
   readonly assignee?: HexId;
   readonly closed: boolean;
   /**
-   * This device joined after the conversation began and holds only its archived history (PROTOCOL
-   * §9.6): it has no session with the visitor, so it cannot reply (a send is NotStartedError) until
-   * the visitor's next message reaches it (§7.6). Internal notes and team changes work.
+   * This device joined after the conversation began: it holds the archived history (PROTOCOL §9.6)
+   * and perhaps its siblings' later frames, but no session with the visitor, so it cannot reply (a
+   * send is NotStartedError) until the visitor's next message reaches it (§7.6). Internal notes and
+   * team changes work.
    */
   readonly joinedLate?: true;
 }

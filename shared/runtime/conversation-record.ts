@@ -52,6 +52,16 @@ export function messageIdOf(sender: DeviceId, seq: number): MessageId {
   return `${idToHex(sender)}:${seq}`;
 }
 
+/**
+ * Agent side: whether this device holds a session with the visitor (PROTOCOL §7.6). A device
+ * linked after the conversation began keeps a record from its siblings' frames, but the visitor
+ * encrypts to it, and it can answer, only once the visitor has written on a list that names it.
+ */
+export function reachesVisitor(record: ConversationRecord): boolean {
+  const visitor = record.protocol.visitorId;
+  return visitor !== null && record.protocol.sessions.some((s) => idEquals(s.peerId, visitor));
+}
+
 const MESSAGE_ID = /^([0-9a-f]{32}):(0|[1-9][0-9]{0,15})$/;
 
 /**

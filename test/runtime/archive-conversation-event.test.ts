@@ -5,6 +5,7 @@
  * without waiting for its next `conversations()` listing. Real relay process, memory stores.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotStartedError } from '../../shared/runtime/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
 import { agentRuntime, link, newAccount, visitorWrites, waitFor } from './support/runtime-world.js';
 
@@ -67,12 +68,12 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
     // The visitor writes again on the list it holds (§7.6): the owner answers with the newer list
     // in-band, a message its new sibling gets too. The second device now keeps a record of the
     // conversation, with that list in it and no message shown (the visitor's frame is not for it).
+    const told = () => second.events.of('conversation').filter((c) => c.conversationId === conversationId).length;
+    await waitFor(() => told() > 0, 'the archived conversation announced');
+    const announcedOnce = told();
     const again = await visitor.runtime.sendText('and tomorrow?');
     await waitFor(() => owner.events.of('message').some((m) => m.id === again), 'the second question at the owner');
-    await waitFor(
-      () => second.events.of('conversation').some((c) => c.conversationId === conversationId && c.joinedLate !== true),
-      'the second device’s own record of the conversation',
-    );
+    await waitFor(() => told() > announcedOnce, 'the second device’s own record of the conversation');
     expect(second.events.of('message').filter((m) => m.conversationId === conversationId)).toEqual([]);
 
     const event = second.events
@@ -84,6 +85,24 @@ describe('#11, §9.6: a conversation read from the archive is announced', () => 
       expect(shown?.preview).toBe('yes, until six');
       expect(shown?.lastActivity).toBe(newest?.receivedAt);
     }
+    // That record has no session with the visitor: still joinedLate, and a reply is refused rather
+    // than sent to the siblings only (the visitor would never get it, and nobody would know).
+    expect(listed?.joinedLate).toBe(true);
+    await expect(second.runtime.sendText(conversationId, 'late reply')).rejects.toBeInstanceOf(NotStartedError);
+    await second.runtime.addNote(conversationId, 'notes still work');
+    // Once the visitor writes on the list that names the second device, it can answer.
+    const third = await visitor.runtime.sendText('and on Sunday?');
+    await waitFor(
+      () => second.events.of('message').some((m) => m.id === third),
+      'the visitor’s message at the late device',
+    );
+    expect((await summary())?.joinedLate).toBeUndefined();
+    const reply = await second.runtime.sendText(conversationId, 'closed on Sundays');
+    await waitFor(
+      () => visitor.events.of('message').some((m) => m.body.kind === 'text' && m.body.text === 'closed on Sundays'),
+      'the late device’s reply at the visitor',
+    );
+    expect(owner.events.of('message').some((m) => m.id === reply)).toBe(true);
     for (const a of [owner, second, visitor]) a.runtime.dispose();
   }, 90_000);
 });
