@@ -6,14 +6,18 @@
 // message still decrypts; a revoked device stops receiving; the PWA has no installability error.
 // Screenshots (test-results/screenshots/e2e-*) show what a person sees at each step.
 import type { Browser } from '@wxt-dev/browser';
-import type { ElementHandle, Page, WebWorker } from 'puppeteer-core';
+import type { Page, WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clickText,
   cspViolations,
   fillAccountForm,
+  openWidget,
   typeInto,
+  shown,
   typeRecoveryGroups,
+  visitorSees,
+  visitorWrites,
   waitForText,
 } from '../support/agent-app/agent-app-driver.js';
 import { type AgentWorld, startAgentWorld } from '../support/agent-app/agent-world.js';
@@ -40,46 +44,12 @@ function visitorLog(page: Page): Promise<string> {
   );
 }
 
-async function visitorSees(page: Page, text: string): Promise<void> {
-  await page.bringToFront();
-  await page.waitForFunction(
-    (wanted: string) =>
-      document.querySelector('sealdesk-chat')?.shadowRoot?.querySelector('.log')?.textContent.includes(wanted) === true,
-    { timeout: 30_000 },
-    text,
-  );
-}
-
-async function visitorWrites(page: Page, text: string): Promise<void> {
-  await page.bringToFront();
-  await page.waitForFunction(
-    () => document.querySelector('sealdesk-chat')?.shadowRoot?.activeElement?.tagName === 'TEXTAREA',
-    { timeout: 30_000 },
-  );
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-  await visitorSees(page, text);
-}
-
 async function agentReplies(page: Page, text: string): Promise<void> {
   await page.bringToFront();
   await page.waitForSelector('#composer-text', { visible: true });
   await page.type('#composer-text', text);
   await page.keyboard.press('Enter');
   await waitForText(page, text);
-}
-
-/** Waits for `selector`; on a timeout the error says what the page showed instead. */
-async function shown(page: Page, selector: string, timeout = 30_000): Promise<ElementHandle> {
-  await page.bringToFront(); // background tabs get no animation frames, which puppeteer polls on
-  try {
-    const element = await page.waitForSelector(selector, { visible: true, timeout });
-    if (element !== null) return element;
-  } catch {
-    // Explained below.
-  }
-  const text = await page.evaluate(() => document.body.innerText);
-  throw new Error(`${selector} did not appear; the page shows:\n${text}`);
 }
 
 /** The extension's toolbar badge text, once it reads `wanted` (or what it reads after 15 s). */
@@ -197,16 +167,7 @@ describe('issue #13 end to end: extension, PWA and widget on a real relay', () =
     'a visitor writes from the widget on the demo shop; the extension and the PWA both show it',
     async () => {
       visitor = await w().visitorPage(account, pin);
-      const launcher = await visitor.waitForFunction(
-        () => {
-          const r = document.querySelector('sealdesk-chat')?.getBoundingClientRect();
-          return r === undefined || r.width === 0 ? undefined : [r.left + r.width / 2, r.top + r.height / 2];
-        },
-        { timeout: 30_000 },
-      );
-      const [x, y] = (await launcher.jsonValue()) ?? [0, 0];
-      await visitor.bringToFront();
-      await visitor.mouse.click(x ?? 0, y ?? 0);
+      await openWidget(visitor);
       await visitorWrites(visitor, 'Hello, is the clinic open on Saturday?');
       await snap(visitor, 'e2e-visitor-1-widget');
 

@@ -6,14 +6,18 @@
 // snoozed, reopened and resolved, and after each step every device shows the same (sealed team
 // events, §9.8, spread live by the nudge, §16.11). A canned reply made by the owner is inserted with
 // "/" on Rui's device; the device linked late finds a word of the earlier conversation with Search.
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clickText,
   cspViolations,
   fillAccountForm,
+  openWidget,
   typeInto,
+  shown,
   typeRecoveryGroups,
+  visitorSees,
+  visitorWrites,
   waitForText,
 } from '../support/agent-app/agent-app-driver.js';
 import { type AgentWorld, startAgentWorld } from '../support/agent-app/agent-world.js';
@@ -35,29 +39,6 @@ function w(): AgentWorld {
 async function snap(page: Page, name: string): Promise<void> {
   await page.bringToFront();
   await saveScreenshot(page, name);
-}
-
-/** Waits for `selector`; on a timeout the error says what the page showed instead. */
-async function shown(page: Page, selector: string, timeout = 30_000): Promise<ElementHandle> {
-  await page.bringToFront(); // background tabs get no animation frames, which puppeteer polls on
-  try {
-    const element = await page.waitForSelector(selector, { visible: true, timeout });
-    if (element !== null) return element;
-  } catch {
-    // Explained below.
-  }
-  const text = await page.evaluate(() => document.body.innerText);
-  throw new Error(`${selector} did not appear; the page shows:\n${text}`);
-}
-
-async function visitorSees(page: Page, text: string): Promise<void> {
-  await page.bringToFront();
-  await page.waitForFunction(
-    (wanted: string) =>
-      document.querySelector('sealdesk-chat')?.shadowRoot?.querySelector('.log')?.textContent.includes(wanted) === true,
-    { timeout: 30_000 },
-    text,
-  );
 }
 
 /**
@@ -218,23 +199,8 @@ describe('issue #15 end to end: two agents on two devices each agree on the team
     'a visitor writes from the widget on the demo shop; the three devices show it',
     async () => {
       visitor = await w().visitorPage(account, pin);
-      const launcher = await visitor.waitForFunction(
-        () => {
-          const r = document.querySelector('sealdesk-chat')?.getBoundingClientRect();
-          return r === undefined || r.width === 0 ? undefined : [r.left + r.width / 2, r.top + r.height / 2];
-        },
-        { timeout: 30_000 },
-      );
-      const [x, y] = (await launcher.jsonValue()) ?? [0, 0];
-      await visitor.bringToFront();
-      await visitor.mouse.click(x ?? 0, y ?? 0);
-      await visitor.waitForFunction(
-        () => document.querySelector('sealdesk-chat')?.shadowRoot?.activeElement?.tagName === 'TEXTAREA',
-        { timeout: 30_000 },
-      );
-      await visitor.keyboard.type(FIRST_MESSAGE);
-      await visitor.keyboard.press('Enter');
-      await visitorSees(visitor, FIRST_MESSAGE);
+      await openWidget(visitor);
+      await visitorWrites(visitor, FIRST_MESSAGE);
       for (const page of [owner1, owner2, rui1]) {
         await page.goto(`${w().relay.origin}/app/#/inbox`);
         await waitForText(page, FIRST_MESSAGE, 30_000);

@@ -12,7 +12,9 @@ import {
   clickText,
   cspViolations,
   fillAccountForm,
+  openWidget,
   typeRecoveryGroups,
+  visitorSees,
   waitForText,
 } from '../support/agent-app/agent-app-driver.js';
 import { type AgentWorld, startAgentWorld } from '../support/agent-app/agent-world.js';
@@ -167,23 +169,8 @@ describe('issue #15.5: the widget settings page, end to end', () => {
     'the real widget on the demo shop greets the visitor with the published text and colour',
     async () => {
       const visitor = await w().visitorPage(account, pin);
-      const launcher = await visitor.waitForFunction(
-        () => {
-          const r = document.querySelector('sealdesk-chat')?.getBoundingClientRect();
-          return r === undefined || r.width === 0 ? undefined : [r.left + r.width / 2, r.top + r.height / 2];
-        },
-        { timeout: 30_000 },
-      );
-      const [x, y] = (await launcher.jsonValue()) ?? [0, 0];
-      await visitor.bringToFront();
-      await visitor.mouse.click(x ?? 0, y ?? 0);
-      await visitor.waitForFunction(
-        (greeting: string) =>
-          document.querySelector('sealdesk-chat')?.shadowRoot?.querySelector('.log')?.textContent.includes(greeting) ===
-          true,
-        { timeout: 30_000 },
-        GREETING,
-      );
+      await openWidget(visitor);
+      await visitorSees(visitor, GREETING);
       const accent = await visitor.evaluate(() => {
         const head = document.querySelector('sealdesk-chat')?.shadowRoot?.querySelector('.head');
         return head === null || head === undefined ? '' : getComputedStyle(head).backgroundColor;

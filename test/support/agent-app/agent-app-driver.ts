@@ -2,7 +2,7 @@
  * Steps a person takes in the agent app, shared by the extension and PWA browser tests: fill the
  * onboarding form, read the recovery key, type two groups back, open a conversation, reply.
  */
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 
 /** Clicks the first button or link whose visible text contains `text`. */
 export async function clickText(page: Page, text: string): Promise<void> {
@@ -68,4 +68,54 @@ export async function watchCsp(page: Page): Promise<void> {
 /** The CSP violations the page reported since watchCsp (none is the only good answer). */
 export function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => [...((globalThis as unknown as { cspViolations?: string[] }).cspViolations ?? [])]);
+}
+
+/** Waits for `selector`; on a timeout the error says what the page showed instead. */
+export async function shown(page: Page, selector: string, timeout = 30_000): Promise<ElementHandle> {
+  await page.bringToFront(); // background tabs get no animation frames, which puppeteer polls on
+  try {
+    const element = await page.waitForSelector(selector, { visible: true, timeout });
+    if (element !== null) return element;
+  } catch {
+    // Explained below.
+  }
+  const text = await page.evaluate(() => document.body.innerText);
+  throw new Error(`${selector} did not appear; the page shows:\n${text}`);
+}
+
+/** Waits until the visitor's widget (its closed shadow root's log) shows `text`. */
+export async function visitorSees(page: Page, text: string): Promise<void> {
+  await page.bringToFront();
+  await page.waitForFunction(
+    (wanted: string) =>
+      document.querySelector('sealdesk-chat')?.shadowRoot?.querySelector('.log')?.textContent.includes(wanted) === true,
+    { timeout: 30_000 },
+    text,
+  );
+}
+
+/** Opens the widget on the visitor's page with a click on its launcher. */
+export async function openWidget(page: Page): Promise<void> {
+  const launcher = await page.waitForFunction(
+    () => {
+      const r = document.querySelector('sealdesk-chat')?.getBoundingClientRect();
+      return r === undefined || r.width === 0 ? undefined : [r.left + r.width / 2, r.top + r.height / 2];
+    },
+    { timeout: 30_000 },
+  );
+  const [x, y] = (await launcher.jsonValue()) ?? [0, 0];
+  await page.bringToFront();
+  await page.mouse.click(x ?? 0, y ?? 0);
+}
+
+/** Types `text` into the open widget's composer (once it has the focus), sends it, sees it in the log. */
+export async function visitorWrites(page: Page, text: string): Promise<void> {
+  await page.bringToFront();
+  await page.waitForFunction(
+    () => document.querySelector('sealdesk-chat')?.shadowRoot?.activeElement?.tagName === 'TEXTAREA',
+    { timeout: 30_000 },
+  );
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+  await visitorSees(page, text);
 }
