@@ -520,7 +520,6 @@ class AgentRuntimeImpl implements AgentRuntime {
     save: SaveDelivery<RuntimeShapes>,
   ): Promise<void> {
     const record = await this.#record(conversationId);
-    const shown = await this.#shownOf(conversationId);
     const key = idToHex(conversationId);
     const alerts: SecurityAlert[] = [];
     const viewBefore = e.view;
@@ -550,7 +549,8 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     const now = e.p.timers.now();
     const base = record === undefined ? newRecord(step.state, now) : { ...record, protocol: step.state };
-    const messages = shown.begin();
+    // Read once the packet is taken: a refused packet of a conversation never held reads nothing.
+    const messages = (await this.#shownOf(conversationId)).begin();
     const taken = takeReleased(base, messages, step.released, now);
     let next = taken.record;
     alerts.push(...step.alerts);

@@ -60,16 +60,17 @@ async function oldRecord(messages: readonly ChatMessage[]): Promise<Conversation
   };
 }
 
+/** A fresh fake-indexeddb database as this build opens it. */
+function freshEnv(name: string) {
+  return { name, indexedDB: new IDBFactory(), IDBKeyRange, acceptedVersions: RUNTIME_RECORD_VERSIONS };
+}
+
+/** Each adapter's previous layout (no `messages` store), and this build's opening of the same database. */
 const previousBuilds: readonly { name: string; open: () => Promise<[RuntimeStore, () => Promise<RuntimeStore>]> }[] = [
   {
     name: 'Dexie version 2',
     open: async () => {
-      const env = {
-        name: 'agent',
-        indexedDB: new IDBFactory(),
-        IDBKeyRange,
-        acceptedVersions: RUNTIME_RECORD_VERSIONS,
-      };
+      const env = freshEnv('agent');
       const previous = await openDexieStore<RuntimeShapes>({ ...env, versions: DEXIE_VERSIONS.slice(0, 2) });
       return [previous, () => openDexieStore<RuntimeShapes>(env)];
     },
@@ -77,12 +78,7 @@ const previousBuilds: readonly { name: string; open: () => Promise<[RuntimeStore
   {
     name: 'tiny IndexedDB version 3',
     open: async () => {
-      const env = {
-        name: 'widget',
-        indexedDB: new IDBFactory(),
-        IDBKeyRange,
-        acceptedVersions: RUNTIME_RECORD_VERSIONS,
-      };
+      const env = freshEnv('widget');
       const previous = await openIndexedDbStore<RuntimeShapes>({ ...env, upgrades: IDB_UPGRADES.slice(0, 3) });
       return [previous, () => openIndexedDbStore<RuntimeShapes>(env)];
     },
