@@ -7,6 +7,7 @@
 import type { ArchivedMessage } from './agent-archive-record.js';
 import type { ConversationSummary } from './api-agent.js';
 import type { ChatMessage, HexId } from './api-common.js';
+import { previewOf, previewable } from './conversation-record.js';
 
 export function mergeHistory(
   local: readonly ChatMessage[],
@@ -18,19 +19,6 @@ export function mergeHistory(
     .filter((m) => m.conversationId === conversationId && !local.some((l) => l.id === m.id))
     .sort((a, b) => a.sentAt - b.sentAt);
   return [...earlier, ...local];
-}
-
-/** A message a summary can preview: a text or an attachment (not a close, a note, a list). */
-export function previewable(message: ChatMessage): boolean {
-  return message.body.kind === 'text' || message.body.kind === 'attachment';
-}
-
-/** A summary's preview: the text's first 140 characters, or the attachment's name. */
-export function previewOf(message: ChatMessage | undefined): string {
-  if (message === undefined) return '';
-  if (message.body.kind === 'text') return message.body.text.slice(0, 140);
-  if (message.body.kind === 'attachment') return message.body.attachment.name;
-  return '';
 }
 
 /** The newest previewable archived message of one conversation, in its sender's time order. */
@@ -49,10 +37,9 @@ function newestArchived(archived: readonly ArchivedMessage[], conversationId: He
  */
 export function withArchivedPreview(
   summary: ConversationSummary,
-  live: readonly ChatMessage[],
   archived: readonly ArchivedMessage[],
 ): ConversationSummary {
-  if (live.some(previewable)) return summary;
+  if (summary.preview !== '') return summary;
   const newest = newestArchived(archived, summary.conversationId);
   return newest === undefined ? summary : { ...summary, preview: previewOf(newest), lastActivity: newest.receivedAt };
 }

@@ -81,11 +81,12 @@ import {
   type ConversationRecord,
   newRecord,
   parseMessageId,
-  raiseStatus,
   reachesVisitor,
   takeReleased,
   tickDueIn,
 } from './conversation-record.js';
+import { ShownMessages, readConversation } from './conversation-messages.js';
+import type { OutboxDraft } from '../storage/index.js';
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf } from './device-lists.js';
 import { DeviceChanges } from './agent-device-changes.js';
@@ -127,13 +128,7 @@ import {
 import { AgentArchive } from './agent-archive.js';
 import * as canned from './agent-canned-replies.js';
 import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
-import {
-  archivedSummaries,
-  mergeHistory,
-  previewOf,
-  previewable,
-  withArchivedPreview,
-} from './agent-archive-reading.js';
+import { archivedSummaries, mergeHistory, withArchivedPreview } from './agent-archive-reading.js';
 import {
   type TeamStatusChange,
   TeamStates,
@@ -177,6 +172,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   });
   readonly #queues = new SerialQueues();
   readonly #records = new Map<string, ConversationRecord>();
+  /** Records being read (a version-1 record is upgraded by its one read: conversation-messages.ts). */
+  readonly #reading = new Map<string, Promise<ConversationRecord | undefined>>();
+  /** Each conversation's shown messages, read once when a step or the history needs them. */
+  readonly #shown = new Map<string, Promise<ShownMessages>>();
   /** Conversations listed from history records alone that the UI has been told of (each announced once). */
   #archivedKnown: Set<HexId> | undefined;
   readonly #ticks = new Map<string, () => void>();
@@ -453,20 +452,43 @@ class AgentRuntimeImpl implements AgentRuntime {
     if (record === undefined) return;
     const left = await this.#store.outbox({ conversationId });
     if (left.some((x) => x.ref === ref)) return;
-    const raised = raiseStatus(record, (m) => m.id === ref, 'stored');
-    if (raised.changed.length === 0) return;
-    await this.#store.commit({ conversations: [{ conversationId, state: raised.record }] });
-    this.#records.set(idToHex(conversationId), raised.record);
-    for (const change of raised.changed) this.#events.emit('status', change);
+    // Only the message's row is rewritten (the record does not change).
+    const shown = await this.#shownOf(conversationId);
+    const messages = shown.begin();
+    const changed = messages.raise((_, m) => m.id === ref, 'stored');
+    if (changed.length === 0) return;
+    await messages.save((rows) => this.#store.commit(rows));
+    for (const change of changed) this.#events.emit('status', change);
   }
 
   async #record(conversationId: ConversationId): Promise<ConversationRecord | undefined> {
     const key = idToHex(conversationId);
     const cached = this.#records.get(key);
     if (cached !== undefined) return cached;
-    const stored = await this.#store.conversation(conversationId);
-    if (stored !== undefined) this.#records.set(key, stored);
-    return stored;
+    let reading = this.#reading.get(key);
+    if (reading === undefined) {
+      reading = readConversation(this.#store, conversationId).finally(() => this.#reading.delete(key));
+      this.#reading.set(key, reading);
+    }
+    const stored = await reading;
+    if (stored !== undefined && !this.#records.has(key)) this.#records.set(key, stored);
+    return this.#records.get(key) ?? stored;
+  }
+
+  /** A conversation's shown messages, read once (after its record, so an old one is upgraded first). */
+  #shownOf(conversationId: ConversationId): Promise<ShownMessages> {
+    const key = idToHex(conversationId);
+    let shown = this.#shown.get(key);
+    if (shown === undefined) {
+      const reading = this.#record(conversationId).then(() => ShownMessages.load(this.#store, conversationId));
+      // A failed read is tried again by the next call, not remembered.
+      reading.catch(() => {
+        if (this.#shown.get(key) === reading) this.#shown.delete(key);
+      });
+      this.#shown.set(key, reading);
+      shown = reading;
+    }
+    return shown;
   }
 
   // ---- receiving --------------------------------------------------------------------------------
@@ -538,7 +560,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     const now = e.p.timers.now();
     const base = record === undefined ? newRecord(step.state, now) : { ...record, protocol: step.state };
-    const taken = takeReleased(base, step.released, now);
+    // Read once the packet is taken: a refused packet of a conversation never held reads nothing.
+    const messages = (await this.#shownOf(conversationId)).begin();
+    const taken = takeReleased(base, messages, step.released, now);
     let next = taken.record;
     alerts.push(...step.alerts);
     if (taken.lists.length > 0 || step.listBehind.length > 0) {
@@ -551,7 +575,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       alerts.push(...lists.alerts);
       if (step.listBehind.length > 0) await this.#refreshView(e, alerts);
     }
-    const outbox = [];
+    const outbox: OutboxDraft[] = [];
     if (step.peerListBehind.length > 0 && next.closedBy === undefined) {
       // §7.6: only the lists the peer lacks (at most the two newest). An older one would reach this
       // device's siblings too, which already accepted it and must refuse it as a rollback (§4.4 step 5).
@@ -560,7 +584,13 @@ class AgentRuntimeImpl implements AgentRuntime {
         .filter((l) => l.version > behind)
         .slice(-2)
         .map((l) => encodeSignedDeviceList(l.signed));
-      const sent = await sendStep(next, { kind: 'deviceList', lists }, e.p.env, await this.#sendContext(e, next));
+      const sent = await sendStep(
+        next,
+        messages,
+        { kind: 'deviceList', lists },
+        e.p.env,
+        await this.#sendContext(e, next),
+      );
       next = sent.record;
       outbox.push(...sent.outbox);
       alerts.push(...sent.alerts);
@@ -568,12 +598,15 @@ class AgentRuntimeImpl implements AgentRuntime {
     const raised = this.#alertLog.identify(alerts.map(plainAlert));
     next = recordWithAlerts(next, ofConversation(raised, key));
     const prekeysChanged = step.prekeys !== e.prekeys;
-    await save({
-      conversations: [{ conversationId, state: next }],
-      ...(prekeysChanged ? { prekeys: step.prekeys } : {}),
-      ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
-      outbox,
-    });
+    await messages.save((rows) =>
+      save({
+        conversations: [{ conversationId, state: next }],
+        ...rows,
+        ...(prekeysChanged ? { prekeys: step.prekeys } : {}),
+        ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
+        outbox,
+      }),
+    );
     e.prekeys = step.prekeys;
     this.#records.set(idToHex(conversationId), next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
@@ -618,12 +651,14 @@ class AgentRuntimeImpl implements AgentRuntime {
   async #tick(e: Enrolled, conversationId: ConversationId): Promise<void> {
     const record = await this.#record(conversationId);
     if (record === undefined || this.#disposed) return;
+    const shown = await this.#shownOf(conversationId);
     const step = tick(record.protocol, e.p.env);
-    const taken = takeReleased({ ...record, protocol: step.state }, step.released, e.p.timers.now());
+    const messages = shown.begin();
+    const taken = takeReleased({ ...record, protocol: step.state }, messages, step.released, e.p.timers.now());
     const key = idToHex(conversationId);
     const raised = this.#alertLog.identify(step.alerts.map(plainAlert));
     const next = recordWithAlerts(taken.record, ofConversation(raised, key));
-    await this.#store.commit({ conversations: [{ conversationId, state: next }] });
+    await messages.save((rows) => this.#store.commit({ conversations: [{ conversationId, state: next }], ...rows }));
     this.#records.set(key, next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
     this.#archiveShown(e, taken.shown);
@@ -685,12 +720,16 @@ class AgentRuntimeImpl implements AgentRuntime {
         throw new NotStartedError(
           'this device joined after the chat began: it can reply once the visitor writes again; reply from another device until then',
         );
-      const sent = await sendStep(record, body, e.p.env, await this.#sendContext(e, record));
+      const shown = await this.#shownOf(conversationId);
+      const messages = shown.begin();
+      const sent = await sendStep(record, messages, body, e.p.env, await this.#sendContext(e, record));
       const connection = e.connection;
       if (connection === undefined) throw new NotStartedError('the runtime is disposed');
       const raised = this.#alertLog.identify(sent.alerts.map(plainAlert));
       const next = recordWithAlerts(sent.record, ofConversation(raised, conversationHex));
-      await connection.commit({ conversations: [{ conversationId, state: next }], outbox: sent.outbox });
+      await messages.save((rows) =>
+        connection.commit({ conversations: [{ conversationId, state: next }], ...rows, outbox: sent.outbox }),
+      );
       this.#records.set(conversationHex, next);
       this.#raise(raised, conversationHex);
       if (sent.shown !== undefined) {
@@ -836,7 +875,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     const out: ConversationSummary[] = [];
     for (const id of await this.#store.conversationIds()) {
       const record = await this.#record(id);
-      if (record !== undefined) out.push(withArchivedPreview(this.#summaryOf(record), record.messages, archived));
+      if (record !== undefined) out.push(withArchivedPreview(this.#summaryOf(record), archived));
     }
     const now = e.p.timers.now();
     for (const summary of archivedSummaries(archived, new Set(out.map((c) => c.conversationId)))) {
@@ -864,8 +903,9 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async history(conversationId: HexId): Promise<readonly ChatMessage[]> {
     const e = await this.#require();
-    const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
-    const local = (record?.messages ?? []).map((m) => this.#asSeen(m, e));
+    const id = asConversationId(idBytesFromHex(conversationId));
+    const local =
+      (await this.#record(id)) === undefined ? [] : (await this.#shownOf(id)).list.map((m) => this.#asSeen(m, e));
     await this.#teamReady();
     const notes = notesAsMessages(this.#team.of(conversationId), conversationId, idToHex(e.keys.deviceId), e.view);
     return withNotes(mergeHistory(local, await this.#archive.archived(), conversationId), notes);
@@ -946,7 +986,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   #summaryOf(record: ConversationRecord): ConversationSummary {
     const summary = summaryOf(record);
     const now = this.#enrolled?.p.timers.now() ?? 0;
-    return withTeamState(summary, this.#team.of(summary.conversationId), now, lastVisitorAt(record.messages));
+    return withTeamState(summary, this.#team.of(summary.conversationId), now, record.lastVisitorAt);
   }
 
   async searchMessages(query: string, limit?: number): Promise<readonly SearchHit[]> {
@@ -1323,7 +1363,7 @@ function sameTeamState(a: ReturnType<TeamStates['of']>, b: ReturnType<TeamStates
 function summaryOf(record: ConversationRecord): ConversationSummary {
   return {
     conversationId: idToHex(record.protocol.conversationId),
-    preview: previewOf(record.messages.findLast(previewable)),
+    preview: record.preview,
     lastActivity: record.lastActivity,
     unread: record.unread,
     status: record.closedBy === undefined ? 'open' : 'resolved',

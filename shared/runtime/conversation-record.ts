@@ -1,8 +1,11 @@
 /**
  * What a runtime stores for one conversation, in ONE record written in the same commit as the
- * protocol step that changes it (shared/protocol/README.md): the protocol state, the messages a
- * person has been shown (with their statuses), attachment references (their keys stay here, the
- * UI gets a handle) and whether it was closed. Plain structured-cloneable data with a version.
+ * protocol step that changes it (shared/protocol/README.md): the protocol state, what a summary
+ * shows of the messages (preview, unread, last activity), attachment references (their keys stay
+ * here, the UI gets a handle) and whether it was closed. Plain structured-cloneable data with a
+ * version. The messages a person has been shown (with their statuses) are rows of their own, written
+ * in the same commit (conversation-messages.ts; issue #11: version 1 held them all in the record,
+ * copied and rewritten by every step).
  */
 import { toHex } from '../crypto/index.js';
 import { type AttachmentRef, type ConversationState, ORDER_LIMITS, type ReleasedMessage } from '../protocol/index.js';
@@ -15,15 +18,20 @@ import {
   type MessageStatus,
   type PlainAlert,
 } from './api-common.js';
+import type { ShownMessages } from './conversation-messages.js';
 
-export const CONVERSATION_RECORD_VERSION = 1;
+/** Version 2: the messages moved out to one row each (version 1 held them in the record). */
+export const CONVERSATION_RECORD_VERSION = 2;
 
 export interface ConversationRecord {
   readonly version: typeof CONVERSATION_RECORD_VERSION;
   readonly protocol: ConversationState;
   /** Visitor side: the conversation capability the relay gave once (PROTOCOL §16.5). */
   readonly capability?: Uint8Array;
-  readonly messages: readonly ChatMessage[];
+  /** The last text or attachment shown, as a summary shows it ('' before one). */
+  readonly preview: string;
+  /** When the visitor last wrote, by this device's receive time (0 when never). */
+  readonly lastVisitorAt: number;
   readonly attachments: readonly { readonly messageId: MessageId; readonly ref: AttachmentRef }[];
   readonly closedBy?: 'agent' | 'self' | 'visitor';
   /** Messages from others not yet marked read here. */
@@ -36,12 +44,22 @@ export interface ConversationRecord {
   readonly alerts?: readonly PlainAlert[];
 }
 
+/** The record as version 1 stored it: every shown message inside it (conversation-messages.ts upgrades it). */
+export interface ConversationRecordV1 extends Omit<ConversationRecord, 'version' | 'preview' | 'lastVisitorAt'> {
+  readonly version: 1;
+  readonly messages: readonly ChatMessage[];
+}
+
+/** What the store may hold under a conversation: this build's record or one to upgrade. */
+export type StoredConversationRecord = ConversationRecord | ConversationRecordV1;
+
 export function newRecord(protocol: ConversationState, now: number, capability?: Uint8Array): ConversationRecord {
   return {
     version: CONVERSATION_RECORD_VERSION,
     protocol,
     ...(capability === undefined ? {} : { capability }),
-    messages: [],
+    preview: '',
+    lastVisitorAt: 0,
     attachments: [],
     unread: 0,
     lastActivity: now,
@@ -76,28 +94,31 @@ export function parseMessageId(id: MessageId): { readonly sender: DeviceId; read
   return { sender: asDeviceId(idBytesFromHex(match[1])), seq };
 }
 
-const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {
-  [MESSAGE_STATUSES.sending]: 0,
-  [MESSAGE_STATUSES.stored]: 1,
-  [MESSAGE_STATUSES.delivered]: 2,
-  [MESSAGE_STATUSES.read]: 3,
-};
+/** A message a summary can preview: a text or an attachment (not a close, a note, a list). */
+export function previewable(message: ChatMessage): boolean {
+  return message.body.kind === 'text' || message.body.kind === 'attachment';
+}
 
-/** Raises the status of own messages matching `which` (never lowers one); returns the changes. */
-export function raiseStatus(
-  record: ConversationRecord,
-  which: (message: ChatMessage, seq: number) => boolean,
-  status: MessageStatus,
-): { record: ConversationRecord; changed: { messageId: MessageId; status: MessageStatus }[] } {
-  const changed: { messageId: MessageId; status: MessageStatus }[] = [];
-  const messages = record.messages.map((m) => {
-    if (m.from !== 'self' || m.status === undefined) return m;
-    const seq = Number(m.id.slice(m.id.indexOf(':') + 1));
-    if (!which(m, seq) || STATUS_RANK[m.status] >= STATUS_RANK[status]) return m;
-    changed.push({ messageId: m.id, status });
-    return { ...m, status };
-  });
-  return { record: changed.length === 0 ? record : { ...record, messages }, changed };
+/** A summary's preview: the text's first 140 characters, or the attachment's name. */
+export function previewOf(message: ChatMessage | undefined): string {
+  if (message === undefined) return '';
+  if (message.body.kind === 'text') return message.body.text.slice(0, 140);
+  if (message.body.kind === 'attachment') return message.body.attachment.name;
+  return '';
+}
+
+/**
+ * The record after `message` was shown (saved in the same step as its row): the summary's preview
+ * and times follow it.
+ */
+export function recordShown(record: ConversationRecord, message: ChatMessage): ConversationRecord {
+  const preview = previewOf(message);
+  return {
+    ...record,
+    ...(preview === '' ? {} : { preview }),
+    ...(message.from === 'visitor' ? { lastVisitorAt: Math.max(record.lastVisitorAt, message.receivedAt) } : {}),
+    lastActivity: Math.max(record.lastActivity, message.receivedAt),
+  };
 }
 
 export interface ReleasedOutcome {
@@ -117,11 +138,13 @@ export function agentNameOf(state: ConversationState, sender: DeviceId): string 
 }
 
 /**
- * Turns released frames into what a person sees: chat messages (each id once: a message already
- * in the record is not shown again), typing, read receipts and acks of own messages.
+ * Turns released frames into what a person sees: chat messages (each id once: a message shown
+ * already is not shown again), typing, read receipts and acks of own messages. New messages and
+ * raised statuses go into `messages`, the step's rows.
  */
 export function takeReleased(
   record: ConversationRecord,
+  messages: ShownMessages,
   released: readonly ReleasedMessage[],
   now: number,
 ): ReleasedOutcome {
@@ -138,11 +161,7 @@ export function takeReleased(
     const from = isVisitor ? 'visitor' : 'agent';
     const agentName = isVisitor ? '' : agentNameOf(state, m.sender);
     // Acks (PROTOCOL §7.7): the author had our messages up to ownAck.
-    if (m.ownAck > 0) {
-      const raised = raiseStatus(current, (_, seq) => seq <= m.ownAck, MESSAGE_STATUSES.delivered);
-      current = raised.record;
-      statuses.push(...raised.changed);
-    }
+    if (m.ownAck > 0) statuses.push(...messages.raise((seq) => seq <= m.ownAck, MESSAGE_STATUSES.delivered));
     const id = messageIdOf(m.sender, m.seq);
     const base = {
       id,
@@ -182,22 +201,16 @@ export function takeReleased(
       case 'readReceipt': {
         if (!idEquals(m.body.sender, state.selfId)) break;
         const upTo = m.body.seq;
-        const raised = raiseStatus(current, (_, seq) => seq <= upTo, MESSAGE_STATUSES.read);
-        current = raised.record;
-        statuses.push(...raised.changed);
+        statuses.push(...messages.raise((seq) => seq <= upTo, MESSAGE_STATUSES.read));
         break;
       }
       case 'deviceList':
         lists.push(...m.body.lists);
         break;
     }
-    if (message !== undefined && !current.messages.some((x) => x.id === id)) {
-      current = {
-        ...current,
-        messages: [...current.messages, message],
-        unread: current.unread + 1,
-        lastActivity: Math.max(current.lastActivity, now),
-      };
+    if (message !== undefined && !messages.has(id)) {
+      messages.add(message);
+      current = recordShown({ ...current, unread: current.unread + 1 }, message);
       shown.push(message);
     }
   }

@@ -15,7 +15,8 @@ import {
 import type { OutboxDraft } from '../storage/index.js';
 import { type ConversationId, asCiphertext, encodeEnvelope, idToHex } from '../wire/index.js';
 import { type ChatBody, type ChatMessage, MESSAGE_STATUSES, type MessageId } from './api-common.js';
-import { type ConversationRecord, messageIdOf } from './conversation-record.js';
+import { type ConversationRecord, messageIdOf, recordShown } from './conversation-record.js';
+import type { ShownMessages } from './conversation-messages.js';
 
 export function envelopesOf(
   conversationId: ConversationId,
@@ -59,8 +60,10 @@ function shownBody(body: MessageBody, messageId: MessageId): ChatBody | undefine
   }
 }
 
+/** `messages` takes the message shown (its row, committed with the record). */
 export async function sendStep(
   record: ConversationRecord,
+  messages: ShownMessages,
   body: MessageBody,
   env: ProtocolEnv,
   agent?: AgentSendContext,
@@ -83,7 +86,8 @@ export async function sendStep(
       body: chatBody,
       status: MESSAGE_STATUSES.sending,
     };
-    next = { ...next, messages: [...next.messages, shown], lastActivity: now };
+    messages.add(shown);
+    next = recordShown(next, shown);
   }
   if (body.kind === 'attachment') next = { ...next, attachments: [...next.attachments, { messageId, ref: body.ref }] };
   if (body.kind === 'close') next = { ...next, closedBy: 'self' };

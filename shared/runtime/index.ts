@@ -15,6 +15,9 @@ export {
   memoryStore,
   memoryVisitorStorage,
 } from './runtime-shapes.js';
+/** What the store holds of a conversation (the runtime's layout, versions 1 and 2). */
+export type { ConversationRecord, ConversationRecordV1, StoredConversationRecord } from './conversation-record.js';
+export type { MessageRow } from './conversation-messages.js';
 export {
   AccountKeyRequiredError,
   BusinessNotReadyError,

@@ -10,7 +10,8 @@ import {
 import type { AgentAccountRecord } from './agent-account-record.js';
 import type { ArchiveItem } from './agent-archive-items.js';
 import type { StoredArchiveRecord } from './agent-archive-record.js';
-import type { ConversationRecord } from './conversation-record.js';
+import type { MessageRow } from './conversation-messages.js';
+import type { StoredConversationRecord } from './conversation-record.js';
 
 export interface RuntimeShapes {
   readonly deviceKeys: DeviceKeys;
@@ -19,21 +20,24 @@ export interface RuntimeShapes {
   /** Version 1 is read to be upgraded (agent-archive-items.ts); this build writes version 2. */
   readonly archive: StoredArchiveRecord;
   readonly directory: DirectoryView;
-  readonly conversation: ConversationRecord;
+  /** Version 1 is read to be upgraded (conversation-messages.ts); this build writes version 2. */
+  readonly conversation: StoredConversationRecord;
   readonly archiveItem: ArchiveItem;
+  readonly message: MessageRow;
 }
 
 export type RuntimeStore = ClientStore<RuntimeShapes>;
 
 // The directory view's layout is version 2 since the v2 trust root (notAfter, supported versions, sponsors).
 const ACCEPTED = {
-  conversation: [1],
+  conversation: [1, 2],
   directory: [2],
   deviceKeys: [1],
   prekeys: [1],
   account: [1],
   archive: [1, 2],
   archiveItem: [1],
+  message: [1],
 } as const;
 
 /** The record versions this build reads, for a store an app opens itself (the agent apps' Dexie store). */

@@ -32,6 +32,7 @@ import {
   visitorListOf,
 } from '../protocol/index.js';
 import { BlockedError, type ConnectionEvent, RelayConnection, type SaveDelivery } from '../transport/index.js';
+import type { OutboxDraft } from '../storage/index.js';
 import {
   type AccountId,
   type ConversationId,
@@ -51,12 +52,13 @@ import type {
 } from './api-visitor.js';
 import {
   type ConversationRecord,
+  type StoredConversationRecord,
   newRecord,
   parseMessageId,
-  raiseStatus,
   takeReleased,
   tickDueIn,
 } from './conversation-record.js';
+import { ShownMessages, readConversation } from './conversation-messages.js';
 import { sendStep } from './conversation-steps.js';
 import { refreshDirectory, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
@@ -89,6 +91,8 @@ export interface VisitorRuntimePorts extends RuntimePlatform {
 interface Active {
   readonly conversationId: ConversationId;
   record: ConversationRecord;
+  /** Its shown messages (rows beside the record, conversation-messages.ts). */
+  readonly shown: ShownMessages;
   readonly connection: RelayConnection;
   cancelTick?: (() => void) | undefined;
 }
@@ -173,22 +177,26 @@ class VisitorRuntimeImpl implements VisitorRuntime {
 
   /** Resumes the most recent stored conversation (an older, closed one stays stored but is not resumed). */
   async #resume(store: RuntimeStore): Promise<VisitorConversationView | undefined> {
-    let latest: ConversationRecord | undefined;
+    let latest: StoredConversationRecord | undefined;
     for (const conversationId of await store.conversationIds()) {
       const record = await store.conversation(conversationId);
       if (record?.capability === undefined) continue;
       if (latest === undefined || record.lastActivity >= latest.lastActivity) latest = record;
     }
-    if (latest?.capability === undefined) return undefined;
-    this.#connect(store, latest.protocol.conversationId, latest, latest.capability);
+    // A record of the one-record layout is upgraded here, once (conversation-messages.ts).
+    const record = latest && (await readConversation(store, latest.protocol.conversationId));
+    if (record?.capability === undefined) return undefined;
+    const shown = await ShownMessages.load(store, record.protocol.conversationId);
+    const active = this.#connect(store, record.protocol.conversationId, record, shown, record.capability);
     await this.#catchUpList();
-    return this.#viewOf(latest);
+    return this.#viewOf(active);
   }
 
-  #viewOf(record: ConversationRecord): VisitorConversationView {
+  #viewOf(active: Active): VisitorConversationView {
+    const record = active.record;
     return {
       conversationId: idToHex(record.protocol.conversationId),
-      messages: record.messages,
+      messages: active.shown.list,
       closed: record.closedBy !== undefined,
       alerts: alertsOfRecord(record),
     };
@@ -201,7 +209,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     readonly answer: string;
   }): Promise<VisitorConversationView> {
     const current = this.#active;
-    if (current !== undefined && current.record.closedBy === undefined) return this.#viewOf(current.record);
+    if (current !== undefined && current.record.closedBy === undefined) return this.#viewOf(current);
     if (current !== undefined) await this.#stopActive();
     this.#refusals.check();
     const { view, list } = await this.#currentList();
@@ -222,9 +230,9 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       settings: seenSettings(this.#accountId, this.#seenConfig),
       conversations: [{ conversationId, state: record }],
     });
-    this.#connect(store, conversationId, record, capability);
+    this.#connect(store, conversationId, record, new ShownMessages(conversationId), capability);
     if (prechat !== undefined) await this.sendText(`${prechat.question}\n${prechat.answer}`);
-    return this.#viewOf(this.#requireActive().record);
+    return this.#viewOf(this.#requireActive());
   }
 
   /**
@@ -254,8 +262,9 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     store: RuntimeStore,
     conversationId: ConversationId,
     record: ConversationRecord,
+    shown: ShownMessages,
     capability: Uint8Array,
-  ): void {
+  ): Active {
     const connection = new RelayConnection({
       url: this.#p.wsUrl,
       WebSocket: this.#p.WebSocket,
@@ -270,8 +279,10 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       },
       tuning: this.#p.tuning,
     });
-    this.#active = { conversationId, record, connection };
+    const active = { conversationId, record, shown, connection };
+    this.#active = active;
     connection.start();
+    return active;
   }
 
   // ---- receiving --------------------------------------------------------------------------------
@@ -316,7 +327,8 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       }
     }
     const now = this.#p.timers.now();
-    const taken = takeReleased({ ...record, protocol: step.state }, step.released, now);
+    const messages = active.shown.begin();
+    const taken = takeReleased({ ...record, protocol: step.state }, messages, step.released, now);
     let next = taken.record;
     const alerts: SecurityAlert[] = [...step.alerts];
     let viewChanged = false;
@@ -334,24 +346,27 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       next = await this.#withNewerList(next, alerts);
       viewChanged ||= this.#view !== before;
     }
-    const outbox = [];
+    const outbox: OutboxDraft[] = [];
     // Peers on an older list get our newest signed lists in-band (PROTOCOL §7.6).
     if (step.peerListBehind.length > 0 && next.closedBy === undefined) {
       const lists = this.#requireView()
         .history.slice(-2)
         .map((l) => encodeSignedDeviceList(l.signed));
-      const sent = await sendStep(next, { kind: 'deviceList', lists }, this.#p.env);
+      const sent = await sendStep(next, messages, { kind: 'deviceList', lists }, this.#p.env);
       next = sent.record;
       outbox.push(...sent.outbox);
       alerts.push(...sent.alerts);
     }
     // Kept in the record (alert-log.ts): a reload still shows them (resume's `alerts`).
     next = recordWithAlerts(next, alerts.map(plainAlert));
-    await save({
-      conversations: [{ conversationId: active.conversationId, state: next }],
-      ...(viewChanged ? { directories: [{ accountId: this.#accountId, view: this.#requireView() }] } : {}),
-      outbox,
-    });
+    await messages.save((rows) =>
+      save({
+        conversations: [{ conversationId: active.conversationId, state: next }],
+        ...rows,
+        ...(viewChanged ? { directories: [{ accountId: this.#accountId, view: this.#requireView() }] } : {}),
+        outbox,
+      }),
+    );
     active.record = next;
     for (const message of taken.shown) this.#events.emit('message', message);
     for (const status of taken.statuses) this.#events.emit('status', status);
@@ -380,9 +395,13 @@ class VisitorRuntimeImpl implements VisitorRuntime {
   async #tick(active: Active): Promise<void> {
     if (this.#active !== active) return;
     const step = tick(active.record.protocol, this.#p.env);
-    const taken = takeReleased({ ...active.record, protocol: step.state }, step.released, this.#p.timers.now());
+    const messages = active.shown.begin();
+    const now = this.#p.timers.now();
+    const taken = takeReleased({ ...active.record, protocol: step.state }, messages, step.released, now);
     const next = recordWithAlerts(taken.record, step.alerts.map(plainAlert));
-    await active.connection.commit({ conversations: [{ conversationId: active.conversationId, state: next }] });
+    await messages.save((rows) =>
+      active.connection.commit({ conversations: [{ conversationId: active.conversationId, state: next }], ...rows }),
+    );
     active.record = next;
     for (const message of taken.shown) this.#events.emit('message', message);
     for (const status of taken.statuses) this.#events.emit('status', status);
@@ -487,11 +506,12 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     if (store === undefined || this.#active !== active) return;
     const left = await store.outbox({ conversationId: active.conversationId });
     if (left.some((e) => e.ref === ref)) return;
-    const raised = raiseStatus(active.record, (m) => m.id === ref, 'stored');
-    if (raised.changed.length === 0) return;
-    await store.commit({ conversations: [{ conversationId: active.conversationId, state: raised.record }] });
-    active.record = raised.record;
-    for (const change of raised.changed) this.#events.emit('status', change);
+    // Only the message's row is rewritten (the record does not change).
+    const messages = active.shown.begin();
+    const changed = messages.raise((_, m) => m.id === ref, 'stored');
+    if (changed.length === 0) return;
+    await messages.save((rows) => store.commit(rows));
+    for (const change of changed) this.#events.emit('status', change);
   }
 
   // ---- sending ----------------------------------------------------------------------------------
@@ -500,11 +520,15 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     const active = this.#requireActive();
     return this.#queues.run(idToHex(active.conversationId), async () => {
       if (active.record.closedBy !== undefined) throw new ConversationClosedError('this conversation is closed');
-      const sent = await sendStep(active.record, body, this.#p.env);
-      await active.connection.commit({
-        conversations: [{ conversationId: active.conversationId, state: sent.record }],
-        outbox: sent.outbox,
-      });
+      const messages = active.shown.begin();
+      const sent = await sendStep(active.record, messages, body, this.#p.env);
+      await messages.save((rows) =>
+        active.connection.commit({
+          conversations: [{ conversationId: active.conversationId, state: sent.record }],
+          ...rows,
+          outbox: sent.outbox,
+        }),
+      );
       active.record = sent.record;
       this.#emitAlerts(sent.alerts);
       if (sent.shown !== undefined) this.#events.emit('message', sent.shown);

@@ -1,5 +1,5 @@
 /**
- * What an adapter implements: four stores of raw rows and one transaction of operations.
+ * What an adapter implements: five stores of raw rows and one transaction of operations.
  * `createClientStore` (record-store.ts) builds the typed ClientStore on top, so every adapter
  * (memory, tiny IndexedDB, Dexie) shares the same record checks and step rules.
  *
@@ -7,10 +7,11 @@
  *   outbox   seq (assigned, increasing, never reused) → ListRow, indexed by [conversation, seq]
  *   history  seq (same) → ListRow, indexed by [conversation, seq]
  *   archiveItems  seq (same) → ListRow, indexed by [conversation, seq]
+ *   messages  seq (same) → ListRow, indexed by [conversation, seq]
  */
 import type { ListRow, StoredRecord } from './records.js';
 
-export type ListStore = 'outbox' | 'history' | 'archiveItems';
+export type ListStore = 'outbox' | 'history' | 'archiveItems' | 'messages';
 
 export type BackendOp =
   | { readonly op: 'put'; readonly key: string; readonly record: StoredRecord }
@@ -27,7 +28,9 @@ export type BackendOp =
   | { readonly op: 'delete'; readonly key: string }
   | { readonly op: 'append'; readonly store: ListStore; readonly row: ListRow }
   | { readonly op: 'remove'; readonly store: ListStore; readonly seq: number }
-  /** Removes every outbox and history row of a conversation (hex id); archive items stay (the account's history). */
+  /** Writes `row` at `seq` (a row an append made earlier), replacing it: its place in the list stays. */
+  | { readonly op: 'set'; readonly store: ListStore; readonly seq: number; readonly row: ListRow }
+  /** Removes every outbox, history and message row of a conversation (hex id); archive items stay (the account's history). */
   | { readonly op: 'forget'; readonly conversation: string };
 
 export interface ListScan {
@@ -56,7 +59,7 @@ export interface StoreBackend {
 }
 
 /** The lists `forget` empties of a conversation (archive items are the account's history). */
-export const FORGOTTEN: readonly ListStore[] = ['outbox', 'history'];
+export const FORGOTTEN: readonly ListStore[] = ['outbox', 'history', 'messages'];
 
 /**
  * The stores a step's ops touch, the scope of its transaction: a step that names only the stores
@@ -65,7 +68,7 @@ export const FORGOTTEN: readonly ListStore[] = ['outbox', 'history'];
 export function storesOf(ops: readonly BackendOp[]): string[] {
   const names = new Set<string>(['records']);
   for (const op of ops) {
-    if (op.op === 'append' || op.op === 'remove') names.add(op.store);
+    if (op.op === 'append' || op.op === 'remove' || op.op === 'set') names.add(op.store);
     else if (op.op === 'forget') for (const name of FORGOTTEN) names.add(name);
   }
   return [...names];

@@ -32,6 +32,8 @@ export interface StateShapes {
   readonly conversation: Versioned;
   /** One item of an agent device's archive list (a message read from history, one waiting to be sealed). */
   readonly archiveItem: Versioned;
+  /** One shown message of a conversation (with its status), a row of the `messages` list. */
+  readonly message: Versioned;
 }
 
 /** A small setting (UI preferences, flags). */
@@ -67,20 +69,27 @@ export interface HistoryEntry extends HistoryDraft {
 }
 
 /**
- * One row of the archive list: an item kept one per row (never all in one record), so a step that
- * adds one writes one row, however many are kept (issue #11: a single record with every archived
- * message was rewritten, whole, on every message).
+ * One row of a list of versioned values (archive items, a conversation's shown messages): kept one
+ * per row (never all in one record), so a step that adds one writes one row, however many are kept
+ * (issue #11: a single record with every message was copied and rewritten, whole, on every step).
  */
-export interface ArchiveItemDraft<V extends Versioned = Versioned> {
+export interface VersionedRowDraft<V extends Versioned = Versioned> {
   /** The conversation it belongs to: the list is indexed by it. */
   readonly conversationId: ConversationId;
   readonly value: V;
 }
 
-export interface ArchiveItemEntry<V extends Versioned = Versioned> extends ArchiveItemDraft<V> {
+export interface VersionedRowEntry<V extends Versioned = Versioned> extends VersionedRowDraft<V> {
   /** Assigned by the store at commit, increasing, never reused. */
   readonly seq: number;
 }
+
+/** An item of an agent device's archive list. */
+export type ArchiveItemDraft<V extends Versioned = Versioned> = VersionedRowDraft<V>;
+export type ArchiveItemEntry<V extends Versioned = Versioned> = VersionedRowEntry<V>;
+/** A shown message of a conversation; its seq orders the conversation's messages. */
+export type MessageRowDraft<V extends Versioned = Versioned> = VersionedRowDraft<V>;
+export type MessageRowEntry<V extends Versioned = Versioned> = VersionedRowEntry<V>;
 
 /** The highest delivery cursor processed on a relay queue; a lower value than the saved one is ignored. */
 export interface CursorAdvance {
@@ -117,20 +126,25 @@ export interface StoreStep<S extends StateShapes = StateShapes> {
   readonly archiveItems?: readonly ArchiveItemDraft<S['archiveItem']>[];
   /** Archive list items removed, by seq. */
   readonly archiveItemsRemoved?: readonly number[];
+  /** Shown messages to add, in order (a conversation's messages read back in commit order). */
+  readonly messages?: readonly MessageRowDraft<S['message']>[];
+  /** Shown messages rewritten in place (a status raised), by the seq their commit returned. */
+  readonly messagesChanged?: readonly MessageRowEntry<S['message']>[];
   readonly cursors?: readonly CursorAdvance[];
   /** Settings to set; `undefined` deletes one. */
   readonly settings?: readonly { readonly name: string; readonly value: SettingValue | undefined }[];
   /** Records deleted on purpose. */
   readonly discard?: readonly RecordRef[];
-  /** Conversations deleted with their outbox entries, history and visitor cursor. */
+  /** Conversations deleted with their outbox entries, history, shown messages and visitor cursor. */
   readonly forget?: readonly ConversationId[];
 }
 
-/** What a commit assigned: the seq of each new outbox entry, history record and archive item, in step order. */
+/** What a commit assigned: the seq of each new outbox entry, history record, archive item and message, in step order. */
 export interface CommitResult {
   readonly outbox: readonly number[];
   readonly history: readonly number[];
   readonly archiveItems: readonly number[];
+  readonly messages: readonly number[];
 }
 
 export interface ListQuery {
@@ -164,6 +178,8 @@ export interface ClientStore<S extends StateShapes = StateShapes> {
   history(conversationId: ConversationId, query?: ListQuery): Promise<HistoryEntry[]>;
   /** Archive list items in the order they were committed (of one conversation, or all). */
   archiveItems(query?: OutboxQuery): Promise<ArchiveItemEntry<S['archiveItem']>[]>;
+  /** A conversation's shown messages in the order they were committed. */
+  messages(conversationId: ConversationId, query?: ListQuery): Promise<MessageRowEntry<S['message']>[]>;
   /** The highest processed cursor of a queue, 0 if none. */
   cursor(queue: CursorQueue): Promise<number>;
   setting(name: string): Promise<SettingValue | undefined>;

@@ -12,6 +12,8 @@ export type {
   HistoryDraft,
   HistoryEntry,
   ListQuery,
+  MessageRowDraft,
+  MessageRowEntry,
   OutboxDraft,
   OutboxEntry,
   OutboxQuery,
@@ -20,6 +22,8 @@ export type {
   StateShapes,
   StoreStep,
   Versioned,
+  VersionedRowDraft,
+  VersionedRowEntry,
 } from './client-store.js';
 export { type CursorQueue, deviceQueue, isCursorQueue, visitorQueue } from './cursor-queues.js';
 export {

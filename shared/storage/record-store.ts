@@ -7,19 +7,22 @@ import type { StorageWrappingKey } from '../crypto/index.js';
 import { UsageError } from '../errors/index.js';
 import { type AccountId, type ConversationId, asConversationId, idBytesFromHex, idToHex } from '../wire/index.js';
 import { readEnvelopeRoute } from '../wire/index.js';
-import type { BackendOp, StoreBackend } from './backend.js';
+import type { BackendOp, ListStore, StoreBackend } from './backend.js';
 import type {
   ArchiveItemEntry,
   ClientStore,
   CommitResult,
   HistoryEntry,
   ListQuery,
+  MessageRowEntry,
   OutboxEntry,
   OutboxQuery,
   RecordRef,
   SettingValue,
   StateShapes,
   StoreStep,
+  VersionedRowDraft,
+  VersionedRowEntry,
 } from './client-store.js';
 import { type CursorQueue, isCursorQueue, visitorQueue } from './cursor-queues.js';
 import {
@@ -27,10 +30,11 @@ import {
   MAX_RECORD_ID_BYTES,
   type StateKind,
   type VersionedKind,
+  type VersionedRowKind,
   isSettingName,
   isSettingValue,
   listRow,
-  openArchiveItemRow,
+  openVersionedRow,
   openCursor,
   openHistoryRow,
   openOutboxRow,
@@ -169,6 +173,21 @@ function stepStates<S extends StateShapes>(step: StoreStep<S>): (readonly [strin
   return named.filter(([, state]) => state !== undefined);
 }
 
+/** The append of one archive item or message (to the list `${kind}s`): its value is an object with a positive integer version. */
+function versionedRow(kind: VersionedRowKind, draft: VersionedRowDraft): BackendOp & { readonly op: 'append' } {
+  const value: unknown = draft.value;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !('version' in value) ||
+    typeof value.version !== 'number' ||
+    !isSeq(value.version)
+  ) {
+    throw new UsageError(`a ${kind} row holds an object with a positive integer version`);
+  }
+  return { op: 'append', store: `${kind}s`, row: listRow(kind, idToHex(draft.conversationId), value) };
+}
+
 function planStep<S extends StateShapes>(
   step: StoreStep<S>,
   options: ClientStoreOptions,
@@ -220,27 +239,21 @@ function planStep<S extends StateShapes>(
       row: listRow('history', hex, { recordId: h.recordId, sealed: h.sealed }),
     });
   }
-  for (const item of step.archiveItems ?? []) {
-    const value: unknown = item.value;
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      !('version' in value) ||
-      typeof value.version !== 'number' ||
-      !isSeq(value.version)
-    ) {
-      throw new UsageError('an archive item is an object with a positive integer version');
-    }
-    // Not `touched`: archive items are the account's history and outlive a forgotten conversation.
-    plan.ops.push({
-      op: 'append',
-      store: 'archiveItems',
-      row: listRow('archiveItem', idToHex(item.conversationId), value),
-    });
-  }
+  // Not `touched`: archive items are the account's history and outlive a forgotten conversation.
+  for (const item of step.archiveItems ?? []) plan.ops.push(versionedRow('archiveItem', item));
   for (const seq of step.archiveItemsRemoved ?? []) {
     if (!isSeq(seq)) throw new UsageError('a removed archive item is named by its seq (a positive integer)');
     plan.ops.push({ op: 'remove', store: 'archiveItems', seq });
+  }
+  for (const message of step.messages ?? []) {
+    touched.add(idToHex(message.conversationId));
+    plan.ops.push(versionedRow('message', message));
+  }
+  for (const message of step.messagesChanged ?? []) {
+    if (!isSeq(message.seq)) throw new UsageError('a changed message is named by its seq (a positive integer)');
+    touched.add(idToHex(message.conversationId));
+    const { row } = versionedRow('message', message);
+    plan.ops.push({ op: 'set', store: 'messages', seq: message.seq, row });
   }
   for (const c of step.cursors ?? []) plan.cursor(c.queue, c.cursor);
   for (const s of step.settings ?? []) plan.setting(s.name, s.value);
@@ -296,6 +309,24 @@ export function createClientStore<S extends StateShapes>(
       return holdsX25519(state) ? unwrapStateKeys(state, await wrappingKeys.stored(), key) : state;
     });
 
+  /** A list's rows in seq order (of one conversation, or all), each opened by `open` (a bad row throws). */
+  const readList = <T>(store: ListStore, query: OutboxQuery, open: (raw: unknown) => T): Promise<T[]> =>
+    guard(async () => {
+      const scan = { after: query.after ?? 0, limit: query.limit ?? Number.POSITIVE_INFINITY };
+      const rows = await backend.list(
+        store,
+        query.conversationId === undefined ? scan : { ...scan, conversation: idToHex(query.conversationId) },
+      );
+      return rows.map(open);
+    });
+
+  /** Archive items or messages: a value of a version this build does not read is a typed error, never skipped. */
+  const readVersioned = <K extends VersionedRowKind>(kind: K, query: OutboxQuery): Promise<VersionedRowEntry<S[K]>[]> =>
+    readList(`${kind}s`, query, (raw) => {
+      const { seq, conversationId, value } = openVersionedRow(raw, kind, options.acceptedVersions?.[kind]);
+      return { seq, conversationId, value: value as S[K] };
+    });
+
   return {
     deviceKeys: async () => (await readState('deviceKeys')) as S['deviceKeys'] | undefined,
     account: async () => (await readState('account')) as S['account'] | undefined,
@@ -317,39 +348,16 @@ export function createClientStore<S extends StateShapes>(
         }),
       ),
 
-    outbox: (query: OutboxQuery = {}): Promise<OutboxEntry[]> =>
-      guard(async () => {
-        const scan = { after: query.after ?? 0, limit: query.limit ?? Number.POSITIVE_INFINITY };
-        const rows = await backend.list(
-          'outbox',
-          query.conversationId === undefined ? scan : { ...scan, conversation: idToHex(query.conversationId) },
-        );
-        return rows.map(openOutboxRow);
-      }),
+    outbox: (query: OutboxQuery = {}): Promise<OutboxEntry[]> => readList('outbox', query, openOutboxRow),
 
     history: (conversationId: ConversationId, query: ListQuery = {}): Promise<HistoryEntry[]> =>
-      guard(async () => {
-        const rows = await backend.list('history', {
-          conversation: idToHex(conversationId),
-          after: query.after ?? 0,
-          limit: query.limit ?? Number.POSITIVE_INFINITY,
-        });
-        return rows.map(openHistoryRow);
-      }),
+      readList('history', { ...query, conversationId }, openHistoryRow),
 
     archiveItems: (query: OutboxQuery = {}): Promise<ArchiveItemEntry<S['archiveItem']>[]> =>
-      guard(async () => {
-        const scan = { after: query.after ?? 0, limit: query.limit ?? Number.POSITIVE_INFINITY };
-        const rows = await backend.list(
-          'archiveItems',
-          query.conversationId === undefined ? scan : { ...scan, conversation: idToHex(query.conversationId) },
-        );
-        const accepted = options.acceptedVersions?.archiveItem;
-        return rows.map((raw) => {
-          const { seq, conversationId, value } = openArchiveItemRow(raw, accepted);
-          return { seq, conversationId, value: value as S['archiveItem'] };
-        });
-      }),
+      readVersioned('archiveItem', query),
+
+    messages: (conversationId: ConversationId, query: ListQuery = {}): Promise<MessageRowEntry<S['message']>[]> =>
+      readVersioned('message', { ...query, conversationId }),
 
     cursor: (queue: CursorQueue) =>
       guard(async () => {
@@ -382,12 +390,15 @@ export function createClientStore<S extends StateShapes>(
           cause: error,
         });
       }
+      // The appends in plan order: outbox, history, archive items, messages.
       const outboxCount = step.outbox?.length ?? 0;
       const historyEnd = outboxCount + (step.history?.length ?? 0);
+      const itemsEnd = historyEnd + (step.archiveItems?.length ?? 0);
       return {
         outbox: seqs.slice(0, outboxCount),
         history: seqs.slice(outboxCount, historyEnd),
-        archiveItems: seqs.slice(historyEnd),
+        archiveItems: seqs.slice(historyEnd, itemsEnd),
+        messages: seqs.slice(itemsEnd),
       };
     },
 

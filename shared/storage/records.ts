@@ -10,9 +10,12 @@ import { StorageCorruptError, StorageSchemaError } from './storage-errors.js';
 
 export const STATE_KINDS = ['deviceKeys', 'account', 'prekeys', 'archive', 'directory', 'conversation'] as const;
 export type StateKind = (typeof STATE_KINDS)[number];
-export type RecordKind = StateKind | 'cursor' | 'setting' | 'outbox' | 'history' | 'archiveItem' | 'wrappingKey';
-/** The kinds whose versions `acceptedVersions` names: the states and the archive items. */
-export type VersionedKind = StateKind | 'archiveItem';
+export type RecordKind =
+  StateKind | 'cursor' | 'setting' | 'outbox' | 'history' | 'archiveItem' | 'message' | 'wrappingKey';
+/** The list kinds whose rows hold a versioned value: archive items and shown messages. */
+export type VersionedRowKind = 'archiveItem' | 'message';
+/** The kinds whose versions `acceptedVersions` names: the states and the versioned rows. */
+export type VersionedKind = StateKind | VersionedRowKind;
 
 /**
  * The record schema this build writes and reads, per kind. Changing a kind's layout raises its
@@ -31,6 +34,7 @@ export const RECORD_SCHEMAS: Readonly<Record<RecordKind, number>> = {
   outbox: 1,
   history: 1,
   archiveItem: 1,
+  message: 1,
   wrappingKey: 1,
 };
 
@@ -49,7 +53,7 @@ export function record(kind: RecordKind, value: unknown): StoredRecord {
   return { schema: RECORD_SCHEMAS[kind], kind, value };
 }
 
-export type ListKind = 'outbox' | 'history' | 'archiveItem';
+export type ListKind = 'outbox' | 'history' | VersionedRowKind;
 
 export function listRow(kind: ListKind, conversation: string, value: unknown): ListRow {
   return { schema: RECORD_SCHEMAS[kind], kind, conversation, value };
@@ -188,11 +192,12 @@ export function openHistoryRow(raw: unknown): {
   return { seq, conversationId, recordId, sealed };
 }
 
-/** An archive list item: its value is any object with a positive integer `version` (within `accepted`). */
-export function openArchiveItemRow(
+/** An archive item or message row: its value is any object with a positive integer `version` (within `accepted`). */
+export function openVersionedRow(
   raw: unknown,
+  kind: VersionedRowKind,
   accepted: readonly number[] | undefined,
 ): { seq: number; conversationId: ConversationId; value: unknown } {
-  const { seq, conversationId, value } = openListRow(raw, 'archiveItem');
-  return { seq, conversationId, value: checkVersion(value, `archiveItem/${seq}`, accepted) };
+  const { seq, conversationId, value } = openListRow(raw, kind);
+  return { seq, conversationId, value: checkVersion(value, `${kind}/${seq}`, accepted) };
 }

@@ -124,9 +124,10 @@ describe('#11.4: crash anywhere, agent side', () => {
 
     // The agent's store holds every message and every answer once, in order.
     const [id] = await store.conversationIds();
-    const record = id === undefined ? undefined : await store.conversation(id);
+    // The shown messages are rows beside the record (conversation-messages.ts), in the order shown.
+    const shown = id === undefined ? [] : (await store.messages(id)).map((r) => r.value.message);
     const texts = (from: string): string[] =>
-      (record?.messages ?? []).flatMap((m) => (m.from === from && m.body.kind === 'text' ? [m.body.text] : []));
+      shown.flatMap((m) => (m.from === from && m.body.kind === 'text' ? [m.body.text] : []));
     expect(texts('visitor')).toEqual(expected);
     expect(texts('self')).toEqual(expected.map((t) => `a-${t}`));
 

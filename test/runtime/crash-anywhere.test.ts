@@ -130,16 +130,18 @@ describe('#11.4: crash anywhere', () => {
     await waitFor(
       async () => {
         const [id] = await store.conversationIds();
-        const record = id === undefined ? undefined : await store.conversation(id);
-        return (record?.messages.filter((m) => m.from === 'agent').length ?? 0) >= TOTAL;
+        const rows = id === undefined ? [] : await store.messages(id);
+        return rows.filter((r) => r.value.message.from === 'agent').length >= TOTAL;
       },
       'every reply in the visitor store',
       30_000,
     );
     const [storedId] = await store.conversationIds();
     const record = storedId === undefined ? undefined : await store.conversation(storedId);
+    // The shown messages are rows beside the record (conversation-messages.ts), in the order shown.
+    const shown = storedId === undefined ? [] : (await store.messages(storedId)).map((r) => r.value.message);
     const texts = (from: string): string[] =>
-      (record?.messages ?? []).flatMap((m) => (m.from === from && m.body.kind === 'text' ? [m.body.text] : []));
+      shown.flatMap((m) => (m.from === from && m.body.kind === 'text' ? [m.body.text] : []));
     expect(record?.protocol.conversationId === undefined ? '' : toHex(record.protocol.conversationId)).toBe(
       conversationId,
     );

@@ -9,6 +9,7 @@
  *   outbox   ++seq, [conversation+seq]   (seq: increasing, never reused)
  *   history  ++seq, [conversation+seq]
  *   archiveItems  ++seq, [conversation+seq]   (version 2, issue #11: one row per archive item)
+ *   messages  ++seq, [conversation+seq]   (version 3, issue #11: one row per shown message)
  */
 import type { Transaction } from 'dexie';
 
@@ -27,4 +28,7 @@ export const DEXIE_VERSIONS: readonly DexieVersion[] = [
   // archive state held in itself move out when the runtime reads it (agent-archive-items.ts), the
   // same in every adapter, since this layer never looks inside a state.
   { version: 2, stores: { archiveItems: '++seq, [conversation+seq]' } },
+  // 2 → 3: a conversation's shown messages, one row each (issue #11). Likewise, a conversation state
+  // that still holds its messages moves them to rows when the runtime reads it (conversation-messages.ts).
+  { version: 3, stores: { messages: '++seq, [conversation+seq]' } },
 ];

@@ -89,6 +89,9 @@ class DexieBackend implements StoreBackend {
           case 'remove':
             writes.push(this.#table(op.store).delete(op.seq));
             return;
+          case 'set':
+            writes.push(this.#table(op.store).put({ ...op.row, seq: op.seq }));
+            return;
           case 'forget':
             for (const name of FORGOTTEN) {
               writes.push(

@@ -6,6 +6,14 @@
  */
 export type IdbUpgrade = (db: IDBDatabase, tx: IDBTransaction) => void;
 
+/** A list store: rows by an increasing seq, indexed by [conversation, seq]. */
+function createList(db: IDBDatabase, name: string): void {
+  db.createObjectStore(name, { keyPath: 'seq', autoIncrement: true }).createIndex('conversation', [
+    'conversation',
+    'seq',
+  ]);
+}
+
 export const IDB_UPGRADES: readonly IdbUpgrade[] = [
   // 0 → 1: records by string key; outbox and history rows by an increasing seq, indexed by conversation.
   (db) => {
@@ -24,9 +32,11 @@ export const IDB_UPGRADES: readonly IdbUpgrade[] = [
   () => undefined,
   // 2 → 3: the archive list (issue #11), one row per item, indexed by conversation like the others.
   (db) => {
-    db.createObjectStore('archiveItems', { keyPath: 'seq', autoIncrement: true }).createIndex('conversation', [
-      'conversation',
-      'seq',
-    ]);
+    createList(db, 'archiveItems');
+  },
+  // 3 → 4: a conversation's shown messages (issue #11), one row each. Records written before keep
+  // their messages inside the conversation state until the runtime reads them (conversation-messages.ts).
+  (db) => {
+    createList(db, 'messages');
   },
 ];

@@ -142,6 +142,9 @@ class IdbBackend implements StoreBackend {
       case 'remove':
         tx.objectStore(op.store).delete(op.seq);
         return;
+      case 'set':
+        tx.objectStore(op.store).put({ ...op.row, seq: op.seq });
+        return;
       case 'forget': {
         // The step writes nothing else of this conversation (record-store.ts), so order does not matter.
         const range = this.#range.bound([op.conversation, 0], [op.conversation, Infinity]);

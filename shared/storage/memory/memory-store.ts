@@ -1,12 +1,12 @@
 /**
- * The reference adapter: the three stores as Maps in a MemoryDatabase that outlives the stores
+ * The reference adapter: the stores as Maps in a MemoryDatabase that outlives the stores
  * opened on it (so "close and reopen" means what it means for IndexedDB). Values are copied with
  * structuredClone on the way in and out, exactly as IndexedDB copies them: a caller never shares
  * an object with the store, CryptoKeys stay CryptoKeys, and a value IndexedDB would refuse
  * (DataCloneError) is refused here too. A transaction checks and copies everything first and
  * changes the Maps only when nothing can fail any more, so it is all or nothing.
  */
-import type { BackendOp, ListScan, ListStore, StoreBackend } from '../backend.js';
+import { type BackendOp, FORGOTTEN, type ListScan, type ListStore, type StoreBackend } from '../backend.js';
 import type { ClientStore, StateShapes } from '../client-store.js';
 import { type ClientStoreOptions, createClientStore } from '../record-store.js';
 
@@ -16,9 +16,10 @@ export class MemoryDatabase {
     outbox: new Map(),
     history: new Map(),
     archiveItems: new Map(),
+    messages: new Map(),
   };
   /** Like an IndexedDB key generator: the next seq per list store, never reused. */
-  readonly nextSeq: Record<ListStore, number> = { outbox: 1, history: 1, archiveItems: 1 };
+  readonly nextSeq: Record<ListStore, number> = { outbox: 1, history: 1, archiveItems: 1, messages: 1 };
 }
 
 function conversationOf(row: unknown): unknown {
@@ -86,9 +87,14 @@ class MemoryBackend implements StoreBackend {
         case 'remove':
           changes.push(() => db.lists[op.store].delete(op.seq));
           break;
+        case 'set': {
+          const copy = { ...structuredClone(op.row), seq: op.seq };
+          changes.push(() => db.lists[op.store].set(op.seq, copy));
+          break;
+        }
         case 'forget':
           changes.push(() => {
-            for (const list of [db.lists.outbox, db.lists.history]) {
+            for (const list of FORGOTTEN.map((name) => db.lists[name])) {
               for (const [seq, row] of list) if (conversationOf(row) === op.conversation) list.delete(seq);
             }
           });

@@ -26,10 +26,10 @@ export function memoryHarness(): StoreHarness {
       return Promise.resolve();
     },
     readRaw: (key) => Promise.resolve(structuredClone(db.records.get(key))),
-    writeRawOutboxRow: (row) => {
+    writeRawRow: (store, row) => {
       const seq = Number(row['seq']);
-      db.lists.outbox.set(seq, structuredClone(row));
-      db.nextSeq.outbox = Math.max(db.nextSeq.outbox, seq + 1);
+      db.lists[store].set(seq, structuredClone(row));
+      db.nextSeq[store] = Math.max(db.nextSeq[store], seq + 1);
       return Promise.resolve();
     },
   };
@@ -91,8 +91,8 @@ function idbHarness(
       await raw(env, name, 'records', (s) => s.put(value, key));
     },
     readRaw: (key) => raw(env, name, 'records', (s) => s.get(key)),
-    writeRawOutboxRow: async (row) => {
-      await raw(env, name, 'outbox', (s) => s.put(row));
+    writeRawRow: async (store, row) => {
+      await raw(env, name, store, (s) => s.put(row));
     },
   };
 }

@@ -44,8 +44,8 @@ export interface StoreHarness {
   /** Writes a raw value under a records key, as a damaged disk or another build would. */
   writeRaw(key: string, value: unknown): Promise<void>;
   readRaw(key: string): Promise<unknown>;
-  /** Writes a raw outbox row (with its own `seq`). */
-  writeRawOutboxRow(row: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Writes a raw outbox or message row (with its own `seq`). */
+  writeRawRow(store: 'outbox' | 'messages', row: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 const id = (n: number): Uint8Array => Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? n : 0xa0 + i));
@@ -492,6 +492,131 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
       },
     },
     {
+      name: 'shown messages are one row each: commit order per conversation, a changed row keeps its place, kept across a reopen',
+      run: async () => {
+        await harness.reset();
+        const s = await harness.open();
+        const shown = (n: number, status = 'sending'): TestState => ({ version: 1, n, status });
+        const one = await s.commit({
+          conversations: [{ conversationId: C1, state: state() }],
+          outbox: [{ envelope: envelope(C1, 1) }],
+          archiveItems: [{ conversationId: C1, value: { version: 1 } }],
+          messages: [
+            { conversationId: C1, value: shown(1) },
+            { conversationId: C2, value: shown(2) },
+            { conversationId: C1, value: shown(3) },
+          ],
+        });
+        assertEqual(one.archiveItems.length, 1, 'archive item seqs apart from the messages');
+        assertEqual(one.messages.length, 3, 'a seq per message');
+        const [first = 0, , third = 0] = one.messages;
+        // A status raised: only that row is written, in place; a new one goes after it.
+        const two = await s.commit({
+          messages: [{ conversationId: C1, value: shown(4) }],
+          messagesChanged: [{ seq: first, conversationId: C1, value: shown(1, 'read') }],
+        });
+        await s.close();
+        const again = await harness.open();
+        try {
+          const c1 = await again.messages(C1);
+          assertDeepEqual(
+            c1.map((m) => [m.value['n'], m.value['status'], hexOf(m.conversationId), m.seq]),
+            [
+              [1, 'read', hexOf(C1), first],
+              [3, 'sending', hexOf(C1), third],
+              [4, 'sending', hexOf(C1), two.messages[0]],
+            ],
+            'C1 in commit order, the changed one in its place',
+          );
+          assertDeepEqual(
+            (await again.messages(C2)).map((m) => m.value['n']),
+            [2],
+            'C2 apart',
+          );
+          assertDeepEqual(
+            (await again.messages(C1, { after: third })).map((m) => m.value['n']),
+            [4],
+            'after',
+          );
+          assertEqual((await again.messages(C1, { limit: 2 })).length, 2, 'limit');
+          const three = await again.commit({ messages: [{ conversationId: C1, value: shown(5) }] });
+          assertTrue((three.messages[0] ?? 0) > (two.messages[0] ?? 0), 'seqs are never reused');
+        } finally {
+          await again.close();
+        }
+      },
+    },
+    {
+      name: 'shown messages are written with their step or not at all, and forgotten with their conversation',
+      run: withStore(async (s) => {
+        await assertRejects(
+          () =>
+            s.commit({
+              conversations: [{ conversationId: C1, state: state({ step: 1 }) }],
+              messages: [{ conversationId: C1, value: { version: 1, callback: () => 1 } }],
+            }),
+          StorageWriteError,
+          'a message structured clone refuses',
+        );
+        assertEqual(await s.conversation(C1), undefined, 'the conversation state not written');
+        assertDeepEqual(await s.messages(C1), [], 'no message');
+        const written = await s.commit({
+          conversations: [
+            { conversationId: C1, state: state() },
+            { conversationId: C2, state: state() },
+          ],
+          messages: [
+            { conversationId: C1, value: { version: 1 } },
+            { conversationId: C2, value: { version: 1 } },
+          ],
+        });
+        await assertRejects(
+          () =>
+            s.commit({
+              forget: [C1],
+              messagesChanged: [{ seq: written.messages[0] ?? 0, conversationId: C1, value: { version: 1 } }],
+            }),
+          UsageError,
+          'forgetting a conversation and writing its messages',
+        );
+        await s.commit({ forget: [C1] });
+        assertDeepEqual(await s.messages(C1), [], 'the messages go with the conversation');
+        assertEqual((await s.messages(C2)).length, 1, 'another conversation keeps its own');
+        await assertRejects(
+          () => s.commit({ messages: [{ conversationId: C2, value: { version: 0 } }] }),
+          UsageError,
+          'a message without a positive version',
+        );
+        await assertRejects(
+          () => s.commit({ messagesChanged: [{ seq: 0, conversationId: C2, value: { version: 1 } }] }),
+          UsageError,
+          'a changed message of seq 0',
+        );
+      }),
+    },
+    {
+      name: 'a message row of an unknown version or schema, or damaged, is a typed error naming it, never skipped',
+      run: async () => {
+        await harness.reset();
+        const writer = await harness.open();
+        await writer.commit({ messages: [{ conversationId: C1, value: { version: 3 } }] });
+        await writer.close();
+        const reader = await harness.open({ acceptedVersions: { message: [1] } });
+        try {
+          await assertRejects(() => reader.messages(C1), StorageSchemaError, 'version 3 where only 1 is read');
+          const row = { conversation: hexOf(C2), kind: 'message' };
+          await harness.writeRawRow('messages', { ...row, seq: 500, schema: 9, value: { version: 1 } });
+          const newer = await assertRejects(() => reader.messages(C2), StorageSchemaError, 'a newer schema');
+          assertEqual(newer.key, 'message/500', 'the schema error names the row');
+          await harness.writeRawRow('messages', { ...row, seq: 500, schema: 1, value: 'not an object' });
+          const damaged = await assertRejects(() => reader.messages(C2), StorageCorruptError, 'a damaged row');
+          assertEqual(damaged.key, 'message/500', 'the corrupt error names the row');
+        } finally {
+          await reader.close();
+        }
+      },
+    },
+    {
       name: 'a cursor only grows, per queue',
       run: withStore(async (s) => {
         const dq = deviceQueue(D1);
@@ -642,7 +767,7 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
       name: 'a corrupt outbox row is a typed error naming its seq',
       run: withStore(async (s) => {
         await s.commit({ outbox: [{ envelope: envelope(C1, 1) }] });
-        await harness.writeRawOutboxRow({
+        await harness.writeRawRow('outbox', {
           seq: 1000,
           conversation: hexOf(C1),
           schema: 1,
