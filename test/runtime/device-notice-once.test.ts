@@ -11,16 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvents } from '../../shared/runtime/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { HeldRequests } from './support/held-requests.js';
-import {
-  type AgentHandle,
-  agentRuntime,
-  link,
-  newAccount,
-  visitorWrites,
-  waitFor,
-  waitForCurrentArchiveKey,
-} from './support/runtime-world.js';
+import { type HeldSiblingWorld, ownerWithHeldSibling } from './support/held-requests.js';
+import { link, waitFor, waitForCurrentArchiveKey } from './support/runtime-world.js';
 
 const LIST_FETCH = '/device-lists/';
 
@@ -31,29 +23,21 @@ function additionsOf(changes: readonly AgentEvents['devices'][], deviceId: strin
 describe('§4.4: a device added to the team is announced once per list version', () => {
   const data = makeDataDir();
   let relay: RelayProcess;
-  let owner: AgentHandle;
+  let world: HeldSiblingWorld | undefined;
 
   beforeAll(async () => {
     relay = await startRelayProcess(data.dir, { SEALDESK_MESSAGES_PER_SECOND: '5000' });
-    owner = agentRuntime();
   }, 60_000);
 
   afterAll(async () => {
-    owner.runtime.dispose();
+    for (const a of [world?.owner, world?.second, world?.visitor]) a?.runtime.dispose();
     await relay.stop('SIGKILL');
     data.remove();
   });
 
   it('an archive sync and a conversation frame adopt the same list: the owner’s second device tells it once', async () => {
-    const pin = (await newAccount(relay.origin, owner)).fingerprint;
-    const accountId = (await owner.runtime.status()).accountId ?? '';
-    const held = new HeldRequests();
-    const second = await link(relay.origin, owner, undefined, 'pwa', agentRuntime(undefined, undefined, held.fetch));
-    const { visitor, conversationId } = await visitorWrites(relay.origin, { accountId, pin }, 'hello team', [
-      owner,
-      second,
-    ]);
-    await waitForCurrentArchiveKey([owner, second]);
+    world = await ownerWithHeldSibling(relay.origin);
+    const { owner, second, held, conversationId } = world;
 
     held.hold = (path) => path.includes(LIST_FETCH);
     const third = await link(relay.origin, owner);
@@ -79,6 +63,6 @@ describe('§4.4: a device added to the team is announced once per list version',
     expect(additionsOf(owner.events.of('devices'), thirdId)).toBe(1);
     expect((await second.runtime.devices()).map((d) => d.deviceId)).toContain(thirdId);
     expect(second.events.of('alert').filter((a) => a.severity === 'danger')).toEqual([]);
-    for (const a of [visitor, third, second]) a.runtime.dispose();
+    third.runtime.dispose();
   }, 120_000);
 });

@@ -9,45 +9,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { HeldRequests } from './support/held-requests.js';
-import {
-  type AgentHandle,
-  agentRuntime,
-  link,
-  newAccount,
-  visitorWrites,
-  waitFor,
-  waitForCurrentArchiveKey,
-} from './support/runtime-world.js';
+import { type HeldSiblingWorld, ownerWithHeldSibling } from './support/held-requests.js';
+import { link, waitFor } from './support/runtime-world.js';
 
 const LIST_FETCH = '/device-lists/';
 
 describe('§4.4: the device-list view never steps back', () => {
   const data = makeDataDir();
   let relay: RelayProcess;
-  let owner: AgentHandle;
+  let world: HeldSiblingWorld | undefined;
 
   beforeAll(async () => {
     relay = await startRelayProcess(data.dir, { SEALDESK_MESSAGES_PER_SECOND: '5000' });
-    owner = agentRuntime();
   }, 60_000);
 
   afterAll(async () => {
-    owner.runtime.dispose();
+    for (const a of [world?.owner, world?.second, world?.visitor]) a?.runtime.dispose();
     await relay.stop('SIGKILL');
     data.remove();
   });
 
   it('a frame’s older list, taken after the sync adopted a newer one, does not replace it', async () => {
-    const pin = (await newAccount(relay.origin, owner)).fingerprint;
-    const accountId = (await owner.runtime.status()).accountId ?? '';
-    const held = new HeldRequests();
-    const second = await link(relay.origin, owner, undefined, 'pwa', agentRuntime(undefined, undefined, held.fetch));
-    const { visitor, conversationId } = await visitorWrites(relay.origin, { accountId, pin }, 'hello team', [
-      owner,
-      second,
-    ]);
-    await waitForCurrentArchiveKey([owner, second]);
+    world = await ownerWithHeldSibling(relay.origin);
+    const { owner, second, held, conversationId } = world;
 
     // Two lists the second device has not fetched: its sync (nudged by the grants) waits at 'latest'.
     held.hold = (path) => path.includes(LIST_FETCH);
@@ -77,6 +61,6 @@ describe('§4.4: the device-list view never steps back', () => {
     const ids = (await second.runtime.devices()).map((d) => d.deviceId);
     expect(ids).toContain(lastId);
     for (const a of added) expect(ids).toContain((await a.runtime.devices()).find((d) => d.self)?.deviceId);
-    for (const a of [visitor, last, ...added, second]) a.runtime.dispose();
+    for (const a of [last, ...added]) a.runtime.dispose();
   }, 180_000);
 });

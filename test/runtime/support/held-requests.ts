@@ -4,6 +4,15 @@
  * the real one; nothing of its answer is changed). A held request is sent when it is let go.
  */
 import type { FetchLike } from '../../../shared/transport/index.js';
+import {
+  type AgentHandle,
+  type VisitorHandle,
+  agentRuntime,
+  link,
+  newAccount,
+  visitorWrites,
+  waitForCurrentArchiveKey,
+} from './runtime-world.js';
 
 interface Held {
   readonly path: string;
@@ -51,4 +60,28 @@ export class HeldRequests {
     this.hold = () => false;
     for (const held of this.#held.splice(0)) held.go();
   }
+}
+
+export interface HeldSiblingWorld {
+  readonly owner: AgentHandle;
+  /** The owner's second device (no account key), whose requests go through `held`. */
+  readonly second: AgentHandle;
+  readonly held: HeldRequests;
+  readonly visitor: VisitorHandle;
+  readonly conversationId: string;
+}
+
+/**
+ * A new account's owner device and a second device whose requests `held` can hold (nothing yet),
+ * in a conversation a visitor opened; both hold the current archive key, so what follows starts quiet.
+ */
+export async function ownerWithHeldSibling(origin: string): Promise<HeldSiblingWorld> {
+  const owner = agentRuntime();
+  const pin = (await newAccount(origin, owner)).fingerprint;
+  const accountId = (await owner.runtime.status()).accountId ?? '';
+  const held = new HeldRequests();
+  const second = await link(origin, owner, undefined, 'pwa', agentRuntime(undefined, undefined, held.fetch));
+  const { visitor, conversationId } = await visitorWrites(origin, { accountId, pin }, 'hello team', [owner, second]);
+  await waitForCurrentArchiveKey([owner, second]);
+  return { owner, second, held, visitor, conversationId };
 }
