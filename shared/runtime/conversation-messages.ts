@@ -16,6 +16,7 @@ import {
   type ConversationRecord,
   type ConversationRecordV1,
   CONVERSATION_RECORD_VERSION,
+  parseMessageId,
   recordShown,
 } from './conversation-record.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
@@ -48,7 +49,7 @@ function raised(
   status: MessageStatus,
 ): ChatMessage | undefined {
   if (!isOpen(m) || m.status === undefined || STATUS_RANK[m.status] >= STATUS_RANK[status]) return undefined;
-  return which(Number(m.id.slice(m.id.indexOf(':') + 1)), m) ? { ...m, status } : undefined;
+  return which(parseMessageId(m.id).seq, m) ? { ...m, status } : undefined;
 }
 
 function rowOf(message: ChatMessage): MessageRow {

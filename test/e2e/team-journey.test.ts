@@ -290,6 +290,8 @@ describe('issue #15 end to end: two agents on two devices each agree on the team
       const devices = { owner1, owner2, rui1, rui2 };
       await choose(owner2, 'status', 'Resolved');
       await everyDeviceShows(devices, { assignee: 'Rui Costa', status: 'Resolved', note: NOTE });
+      // The phone shows the end of the log: bring the note into view for the picture.
+      await (await shown(rui1, '.message--note')).scrollIntoView();
       await snap(rui1, 'e2e-team-1-conversation-note-phone');
       await owner2.setViewport(DESKTOP); // leaving the phone's touch emulation reloads the page
       await shown(owner2, '.message--note');
