@@ -182,6 +182,25 @@ for (const engine of ENGINES) {
     );
 
     attack(
+      'foreign-config',
+      '§19.3 another business’s genuinely signed configuration served for this one is refused, never shown',
+      async () => {
+        const { business, proxy } = hostile;
+        proxy.httpHook = async (exchange) => {
+          if (exchange.path !== configPath(business.accountId)) return undefined;
+          const theirs = await fetch(`${hostile.world.relay.origin}${configPath(other.accountId)}`);
+          if (!theirs.ok) throw new Error(`the other business has no configuration (${String(theirs.status)})`);
+          return replyWith(exchange, new Uint8Array(await theirs.arrayBuffer()));
+        };
+        await openShop(page, hostile.shopUrl());
+        const screen = await refusalShown(page);
+        expect(screen).toContain(REFUSED);
+        expect(screen).not.toContain(OTHER_NAME);
+        await honestAgain(page);
+      },
+    );
+
+    attack(
       'prekeys',
       'F1 every prekey bundle re-keyed by the proxy: the first message is not sent and the visitor is told in plain words',
       async () => {
