@@ -14,6 +14,7 @@ import type {
   AgentArchiveRecordV1,
   ArchivedMessage,
   StoredArchiveRecord,
+  UnsealedMessage,
 } from './agent-archive-record.js';
 import { AGENT_ARCHIVE_RECORD_VERSION } from './agent-archive-record.js';
 import type { ChatMessage } from './api-common.js';
@@ -27,7 +28,7 @@ export type ArchiveItem =
       readonly state: 'archived';
       readonly archived: ArchivedMessage;
     }
-  | { readonly version: typeof ARCHIVE_ITEM_VERSION; readonly state: 'unsealed'; readonly message: ChatMessage };
+  | ({ readonly version: typeof ARCHIVE_ITEM_VERSION; readonly state: 'unsealed' } & UnsealedMessage);
 
 /** One item to add, filed under its message's conversation. */
 export interface ArchiveItemDraft {
@@ -43,8 +44,8 @@ export function archivedItem(archived: ArchivedMessage): ArchiveItemDraft {
   return draft(archived.message, { version: ARCHIVE_ITEM_VERSION, state: 'archived', archived });
 }
 
-export function unsealedItem(message: ChatMessage): ArchiveItemDraft {
-  return draft(message, { version: ARCHIVE_ITEM_VERSION, state: 'unsealed', message });
+export function unsealedItem(unsealed: UnsealedMessage): ArchiveItemDraft {
+  return draft(unsealed.message, { version: ARCHIVE_ITEM_VERSION, state: 'unsealed', ...unsealed });
 }
 
 function keyOf(message: ChatMessage): string {
@@ -63,7 +64,7 @@ export function upgradeArchiveRecord(old: AgentArchiveRecordV1): {
   const { unsealed, archived, ...rest } = old;
   return {
     record: { ...rest, version: AGENT_ARCHIVE_RECORD_VERSION },
-    items: [...unsealed.map((u) => unsealedItem(u.message)), ...archived.map(archivedItem)],
+    items: [...unsealed.map(unsealedItem), ...archived.map(archivedItem)],
   };
 }
 
@@ -71,7 +72,7 @@ export function upgradeArchiveRecord(old: AgentArchiveRecordV1): {
 export class ArchiveItems {
   readonly #archived: ArchivedMessage[] = [];
   readonly #known = new Set<string>();
-  #unsealed: { readonly seq: number; readonly message: ChatMessage }[] = [];
+  #unsealed: { readonly seq: number; readonly unsealed: UnsealedMessage }[] = [];
 
   /** Reads the items; a version-1 record is upgraded first, in one step (agent-archive-items.ts). */
   static async load(
@@ -91,7 +92,8 @@ export class ArchiveItems {
 
   #take(seq: number, item: ArchiveItem): void {
     if (item.state === 'unsealed') {
-      this.#unsealed.push({ seq, message: item.message });
+      const { message, ref } = item;
+      this.#unsealed.push({ seq, unsealed: ref === undefined ? { message } : { message, ref } });
       return;
     }
     this.#known.add(keyOf(item.archived.message));
@@ -104,8 +106,8 @@ export class ArchiveItems {
   }
 
   /** This device's messages waiting for the current key, oldest first. */
-  get unsealed(): readonly ChatMessage[] {
-    return this.#unsealed.map((u) => u.message);
+  get unsealed(): readonly UnsealedMessage[] {
+    return this.#unsealed.map((u) => u.unsealed);
   }
 
   /** The seqs of the waiting messages (a step that seals them removes these rows). */

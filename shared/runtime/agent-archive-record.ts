@@ -4,14 +4,24 @@
  * records it writes (§9.2):
  *
  *   recordId  = conversationId[16] || UTF-8(messageId)        (messageId = `${senderDeviceHex}:${seq}`, ≤ 48 bytes)
- *   plaintext = UTF-8(JSON { conversationId, message })       (the message as this device showed it)
+ *   plaintext = UTF-8(JSON { conversationId, message [, attachmentRef] })
+ *               (the message as this device showed it; an attachment's reference, base64url of
+ *               the §8.2 encoding, so a device linked later can open the file too)
  *
  * A reader keys what it shows by (conversation, message id) and refuses a record whose plaintext
  * does not match its record id, so a record cannot be shown in another conversation or slot.
  */
-import { concatBytes, fromHex, toHex } from '../crypto/index.js';
+import { concatBytes, fromBase64Url, fromHex, toBase64Url, toHex } from '../crypto/index.js';
 import { DecodeError } from '../errors/index.js';
-import type { ArchiveKeyGrant, ArchiveKeyring, AuthoredTeamEvent } from '../protocol/index.js';
+import {
+  type ArchiveKeyGrant,
+  type ArchiveKeyring,
+  type AttachmentRef,
+  type AuthoredTeamEvent,
+  attachmentRefCodec,
+} from '../protocol/index.js';
+import { decode, encode } from '../wire/index.js';
+import { attachmentHandle } from './conversation-record.js';
 import type { TeamEventDraft } from './agent-team-events-record.js';
 import type { ChatBody, ChatMessage, HexId } from './api-common.js';
 import type { TeamSharedDraft, TeamSharedState } from './agent-canned-state.js';
@@ -19,14 +29,20 @@ import type { TeamSharedDraft, TeamSharedState } from './agent-canned-state.js';
 /** Version 2: the messages moved out to one archive item each (version 1 held them in the record). */
 export const AGENT_ARCHIVE_RECORD_VERSION = 2;
 
-/** A message this device showed that waits for the current archive key to be sealed (§9.1 pending). */
-export interface UnsealedMessage {
+/**
+ * A message as a history record carries it: what was shown and, for an attachment, the reference
+ * that opens it (absent in records written before references were archived: shown by name only).
+ */
+export interface ArchivableMessage {
   readonly message: ChatMessage;
+  readonly ref?: AttachmentRef;
 }
 
+/** A message this device showed that waits for the current archive key to be sealed (§9.1 pending). */
+export type UnsealedMessage = ArchivableMessage;
+
 /** A message read from a history record, with the device that wrote the record (shown as its author). */
-export interface ArchivedMessage {
-  readonly message: ChatMessage;
+export interface ArchivedMessage extends ArchivableMessage {
   readonly author: HexId;
 }
 
@@ -87,10 +103,14 @@ export function historyRecordId(conversationId: Uint8Array, messageId: string): 
   return concatBytes(conversationId, encoder.encode(messageId));
 }
 
-export function encodeArchivedMessage(message: ChatMessage): Uint8Array {
+export function encodeArchivedMessage({ message, ref }: ArchivableMessage): Uint8Array {
   // Delivery status is this device's view of its own sends: not history.
   return encoder.encode(
-    JSON.stringify({ conversationId: message.conversationId, message: { ...message, status: undefined } }),
+    JSON.stringify({
+      conversationId: message.conversationId,
+      message: { ...message, status: undefined },
+      ...(ref === undefined ? {} : { attachmentRef: toBase64Url(encode(attachmentRefCodec, ref)) }),
+    }),
   );
 }
 
@@ -113,7 +133,7 @@ function count(value: unknown, what: string): number {
   return value;
 }
 
-function bodyOf(value: unknown): ChatBody {
+function bodyOf(value: unknown, conversationId: HexId, messageId: string): ChatBody {
   const b = object(value, 'the body');
   switch (b['kind']) {
     case 'text':
@@ -124,10 +144,13 @@ function bodyOf(value: unknown): ChatBody {
       return { kind: 'close', reason: text(b['reason'], 'the reason') };
     case 'attachment': {
       const a = object(b['attachment'], 'the attachment');
+      if (a['messageId'] !== messageId)
+        throw new DecodeError('history record: the attachment names another message than its own');
       return {
         kind: 'attachment',
         attachment: {
-          messageId: text(a['messageId'], 'the attachment message id', 64),
+          conversationId,
+          messageId,
           name: text(a['name'], 'the attachment name', 1024),
           mime: text(a['mime'], 'the attachment type', 255),
           size: count(a['size'], 'the attachment size'),
@@ -143,9 +166,11 @@ const FROM = ['self', 'agent', 'visitor'] as const;
 
 /**
  * The message of a record's plaintext, strictly read; DecodeError when it is malformed or does
- * not belong to `recordId` (another conversation or message id than its slot).
+ * not belong to `recordId` (another conversation or message id than its slot), and when an
+ * attachment's reference breaks §8.2 or does not describe the attachment shown (its name, type
+ * and size come from the reference that opens it, so what is shown is what opens).
  */
-export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Array): ChatMessage {
+export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Array): ArchivableMessage {
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoder.decode(plaintext));
@@ -164,7 +189,7 @@ export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Arra
   )
     throw new DecodeError('history record: the message does not belong to the record id it was stored under');
   const agentName = m['agentName'];
-  return {
+  const message: ChatMessage = {
     id,
     conversationId,
     from,
@@ -172,9 +197,24 @@ export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Arra
     ...(agentName === undefined ? {} : { agentName: text(agentName, 'the agent name', 256) }),
     sentAt: count(m['sentAt'], 'the sent time'),
     receivedAt: count(m['receivedAt'], 'the received time'),
-    body: bodyOf(m['body']),
+    body: bodyOf(m['body'], conversationId, id),
     ...(m['late'] === true ? { late: true as const } : {}),
   };
+  const ref = refOf(top['attachmentRef'], message);
+  return ref === undefined ? { message } : { message, ref };
+}
+
+/** An archived attachment's reference (§8.2 rules included), which must describe what is shown. */
+function refOf(value: unknown, message: ChatMessage): AttachmentRef | undefined {
+  if (value === undefined) return undefined;
+  if (message.body.kind !== 'attachment')
+    throw new DecodeError('history record: an attachment reference on a message that is not an attachment');
+  const ref = decode(attachmentRefCodec, fromBase64Url(text(value, 'the attachment reference', 1024)), 'attachmentRef');
+  const shown = attachmentHandle(message.conversationId, message.id, ref);
+  const { name, mime, size } = message.body.attachment;
+  if (shown.name !== name || shown.mime !== mime || shown.size !== size)
+    throw new DecodeError('history record: the attachment reference does not match the attachment shown');
+  return ref;
 }
 
 function hexBytes(hex: string): Uint8Array {

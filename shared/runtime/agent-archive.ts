@@ -44,6 +44,7 @@ import { type Enrolled, deviceAuth } from './agent-device-session.js';
 import {
   type AgentArchiveRecord,
   type ArchivedMessage,
+  type UnsealedMessage,
   decodeArchivedMessage,
   emptyArchiveRecord,
   encodeArchivedMessage,
@@ -214,7 +215,7 @@ export class AgentArchive {
   }
 
   /** §9.2: seals a record of each shown message (or keeps it until the current key arrives), then sends. */
-  write(e: Enrolled, messages: readonly ChatMessage[]): Promise<void> {
+  write(e: Enrolled, messages: readonly UnsealedMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return this.#queue.run(QUEUE, async () => {
       const sealed = await this.#seal(e, await this.#followToCurrentKey(e), messages);
@@ -335,27 +336,28 @@ export class AgentArchive {
   async #seal(
     e: Enrolled,
     record: AgentArchiveRecord,
-    messages: readonly ChatMessage[],
-  ): Promise<{ record: AgentArchiveRecord; waiting: ChatMessage[] }> {
+    messages: readonly UnsealedMessage[],
+  ): Promise<{ record: AgentArchiveRecord; waiting: UnsealedMessage[] }> {
     let keyring = record.keyring;
     const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
-    const waiting: ChatMessage[] = [];
-    for (const message of messages) {
+    const waiting: UnsealedMessage[] = [];
+    for (const item of messages) {
+      const { message } = item;
       if (keyring === undefined) {
-        waiting.push(message);
+        waiting.push(item);
         continue;
       }
       const recordId = historyRecordId(idBytesFromHex(message.conversationId), message.id);
       // §9.7: a conversation whose id is the team namespace's bytes is not archived (never taken for a team record).
       if (inTeamNamespace(recordId)) continue;
       try {
-        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, recordId, encodeArchivedMessage(message));
+        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, recordId, encodeArchivedMessage(item));
         keyring = out.keyring;
         sealed.push({ recordId, record: out.record });
       } catch (error) {
         // §9.1: no current key (the owner's key for the newest change has not arrived): wait.
         if (!(error instanceof ArchiveKeyPendingError)) throw error;
-        waiting.push(message);
+        waiting.push(item);
       }
     }
     return { record: { ...record, keyring, outgoingRecords: [...record.outgoingRecords, ...sealed] }, waiting };
@@ -503,14 +505,12 @@ export class AgentArchive {
         return { kind: 'team', event: openedTeamEvent(plaintext, row.recordId, body.epoch, author) };
       if (inTeamNamespace(row.recordId))
         return { kind: 'shared', merge: readTeamRecord(e.view, body.epoch, row.recordId, plaintext, author) };
-      const message = decodeArchivedMessage(plaintext, row.recordId);
+      const { message, ref } = decodeArchivedMessage(plaintext, row.recordId);
       const own = message.senderDeviceId === idToHex(e.keys.deviceId);
+      const seen: ChatMessage = { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from };
       return {
         kind: 'message',
-        archived: {
-          message: { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from },
-          author: toHex(author),
-        },
+        archived: { message: seen, author: toHex(author), ...(ref === undefined ? {} : { ref }) },
       };
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;

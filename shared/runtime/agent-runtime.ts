@@ -610,7 +610,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     e.prekeys = step.prekeys;
     this.#records.set(idToHex(conversationId), next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
-    this.#archiveShown(e, taken.shown);
+    this.#archiveShown(e, next, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     for (const t of taken.typing) {
       this.#events.emit('typing', {
@@ -661,16 +661,23 @@ class AgentRuntimeImpl implements AgentRuntime {
     await messages.save((rows) => this.#store.commit({ conversations: [{ conversationId, state: next }], ...rows }));
     this.#records.set(key, next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
-    this.#archiveShown(e, taken.shown);
+    this.#archiveShown(e, next, taken.shown);
     for (const status of taken.statuses) this.#events.emit('status', status);
     this.#raise(raised, key);
     if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(next));
     this.#armTick(e, conversationId, next);
   }
 
-  /** PROTOCOL §9.2: a history record of each shown message, sealed and sent after it was saved and shown. */
-  #archiveShown(e: Enrolled, messages: readonly ChatMessage[]): void {
-    void this.#archive.write(e, messages).catch((error: unknown) => {
+  /**
+   * PROTOCOL §9.2, §9.6: a history record of each shown message (an attachment's with its
+   * reference from `record`), sealed and sent after it was saved and shown.
+   */
+  #archiveShown(e: Enrolled, record: ConversationRecord, messages: readonly ChatMessage[]): void {
+    const archivable = messages.map((message) => {
+      const ref = record.attachments.find((a) => a.messageId === message.id)?.ref;
+      return ref === undefined || message.body.kind !== 'attachment' ? { message } : { message, ref };
+    });
+    void this.#archive.write(e, archivable).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
     });
   }
@@ -734,7 +741,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       this.#raise(raised, conversationHex);
       if (sent.shown !== undefined) {
         this.#events.emit('message', sent.shown);
-        this.#archiveShown(e, [sent.shown]);
+        this.#archiveShown(e, next, [sent.shown]);
         this.#events.emit('conversation', this.#summaryOf(next));
       }
       return sent.messageId;
@@ -788,26 +795,32 @@ class AgentRuntimeImpl implements AgentRuntime {
     return this.#send(conversationId, { kind: 'attachment', ref: sealed.ref });
   }
 
+  /**
+   * Fetches and opens an attachment of `handle.conversationId`: one this device received or sent,
+   * else one read from the inbox archive (a device linked later, PROTOCOL §9.6).
+   */
   async openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob> {
     const e = await this.#require();
-    for (const record of this.#records.values()) {
-      const entry = record.attachments.find((a) => a.messageId === handle.messageId);
-      if (entry === undefined) continue;
-      const blob = await e.p.http.conversations.downloadAttachment(
-        record.protocol.conversationId,
-        toHex(entry.ref.attachmentId),
-        await deviceAuth(e),
-      );
-      try {
-        const bytes = await openAttachmentBlob(entry.ref, blob, onProgress);
-        return new Blob([new Uint8Array(bytes)], { type: entry.ref.mediaType });
-      } catch (error) {
-        const alert = rejectionAlert(error, record.protocol.conversationId);
-        if (alert !== undefined) this.#emitAlerts([alert]);
-        throw error;
-      }
+    const conversationId = asConversationId(idBytesFromHex(handle.conversationId));
+    const ref =
+      (await this.#record(conversationId))?.attachments.find((a) => a.messageId === handle.messageId)?.ref ??
+      (await this.#archive.archived()).find(
+        (a) => a.message.conversationId === handle.conversationId && a.message.id === handle.messageId,
+      )?.ref;
+    if (ref === undefined) throw new NotStartedError('no such attachment on this device');
+    const blob = await e.p.http.conversations.downloadAttachment(
+      conversationId,
+      toHex(ref.attachmentId),
+      await deviceAuth(e),
+    );
+    try {
+      const bytes = await openAttachmentBlob(ref, blob, onProgress);
+      return new Blob([new Uint8Array(bytes)], { type: ref.mediaType });
+    } catch (error) {
+      const alert = rejectionAlert(error, conversationId);
+      if (alert !== undefined) this.#emitAlerts([alert]);
+      throw error;
     }
-    throw new NotStartedError('no such attachment on this device');
   }
 
   async close(conversationId: HexId, reason = ''): Promise<void> {

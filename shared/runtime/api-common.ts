@@ -23,6 +23,11 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[keyof typeof MESSAGE_STATU
 
 /** What a person can do with an attachment without holding its key: ask the runtime to open it. */
 export interface AttachmentHandle {
+  /**
+   * The conversation the message is in: a message id (`<sender>:<seq>`) is unique only within its
+   * conversation — an agent device's sequence numbers start at 1 in each one.
+   */
+  readonly conversationId: HexId;
   readonly messageId: MessageId;
   readonly name: string;
   readonly mime: string;

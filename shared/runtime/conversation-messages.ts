@@ -10,7 +10,7 @@
  * applied to what it holds only after the commit that saved them resolved.
  */
 import { StorageCorruptError } from '../storage/index.js';
-import type { ConversationId } from '../wire/index.js';
+import { type ConversationId, idToHex } from '../wire/index.js';
 import { type ChatMessage, MESSAGE_STATUSES, type MessageId, type MessageStatus } from './api-common.js';
 import {
   type ConversationRecord,
@@ -50,6 +50,18 @@ function raised(
 ): ChatMessage | undefined {
   if (!isOpen(m) || m.status === undefined || STATUS_RANK[m.status] >= STATUS_RANK[status]) return undefined;
   return which(parseMessageId(m.id).seq, m) ? { ...m, status } : undefined;
+}
+
+/**
+ * Rows written before attachment handles named their conversation get it from the conversation
+ * they are filed under (a message id alone is not unique across conversations).
+ */
+function withHandleConversation(message: ChatMessage, conversationId: ConversationId): ChatMessage {
+  if (message.body.kind !== 'attachment' || typeof message.body.attachment.conversationId === 'string') return message;
+  return {
+    ...message,
+    body: { kind: 'attachment', attachment: { ...message.body.attachment, conversationId: idToHex(conversationId) } },
+  };
 }
 
 function rowOf(message: ChatMessage): MessageRow {
@@ -92,7 +104,7 @@ export class ShownMessages {
       if (typeof message !== 'object' || message === null || !('id' in message) || typeof message.id !== 'string') {
         throw new StorageCorruptError(`message/${row.seq}: no message`, `message/${row.seq}`);
       }
-      shown.#push(row.seq, row.value.message);
+      shown.#push(row.seq, withHandleConversation(row.value.message, conversationId));
     }
     return shown;
   }

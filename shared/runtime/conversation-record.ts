@@ -12,7 +12,9 @@ import { type AttachmentRef, type ConversationState, ORDER_LIMITS, type Released
 import { UsageError } from '../errors/index.js';
 import { asDeviceId, type DeviceId, idBytesFromHex, idEquals, idToHex } from '../wire/index.js';
 import {
+  type AttachmentHandle,
   type ChatMessage,
+  type HexId,
   MESSAGE_STATUSES,
   type MessageId,
   type MessageStatus,
@@ -92,6 +94,11 @@ export function parseMessageId(id: MessageId): { readonly sender: DeviceId; read
   if (match?.[1] === undefined || !Number.isSafeInteger(seq))
     throw new UsageError('only a conversation message can be marked read (its id is <sender hex>:<seq>)');
   return { sender: asDeviceId(idBytesFromHex(match[1])), seq };
+}
+
+/** What a person is shown of an attachment message (its key stays in the record's `attachments`). */
+export function attachmentHandle(conversationId: HexId, messageId: MessageId, ref: AttachmentRef): AttachmentHandle {
+  return { conversationId, messageId, name: ref.fileName ?? 'file', mime: ref.mediaType, size: ref.size };
 }
 
 /** A message a summary can preview: a text or an attachment (not a close, a note, a list). */
@@ -184,7 +191,7 @@ export function takeReleased(
           ...base,
           body: {
             kind: 'attachment',
-            attachment: { messageId: id, name: ref.fileName ?? 'file', mime: ref.mediaType, size: ref.size },
+            attachment: attachmentHandle(conversationId, id, ref),
           },
         };
         current = { ...current, attachments: [...current.attachments, { messageId: id, ref }] };

@@ -14,8 +14,8 @@ import {
 } from '../protocol/index.js';
 import type { OutboxDraft } from '../storage/index.js';
 import { type ConversationId, asCiphertext, encodeEnvelope, idToHex } from '../wire/index.js';
-import { type ChatBody, type ChatMessage, MESSAGE_STATUSES, type MessageId } from './api-common.js';
-import { type ConversationRecord, messageIdOf, recordShown } from './conversation-record.js';
+import { type ChatBody, type ChatMessage, type HexId, MESSAGE_STATUSES, type MessageId } from './api-common.js';
+import { type ConversationRecord, attachmentHandle, messageIdOf, recordShown } from './conversation-record.js';
 import type { ShownMessages } from './conversation-messages.js';
 
 export function envelopesOf(
@@ -39,22 +39,14 @@ export interface SendOutcome {
 }
 
 /** What a person sees of an own message of this kind (typing, receipts and lists are not shown). */
-function shownBody(body: MessageBody, messageId: MessageId): ChatBody | undefined {
+function shownBody(body: MessageBody, conversationId: HexId, messageId: MessageId): ChatBody | undefined {
   switch (body.kind) {
     case 'text':
       return { kind: 'text', text: body.text };
     case 'close':
       return { kind: 'close', reason: body.reason };
     case 'attachment':
-      return {
-        kind: 'attachment',
-        attachment: {
-          messageId,
-          name: body.ref.fileName ?? 'file',
-          mime: body.ref.mediaType,
-          size: body.ref.size,
-        },
-      };
+      return { kind: 'attachment', attachment: attachmentHandle(conversationId, messageId, body.ref) };
     default:
       return undefined;
   }
@@ -72,13 +64,14 @@ export async function sendStep(
   const step = await sendMessage(before, body, env, agent);
   const messageId = messageIdOf(before.selfId, before.nextSendSeq);
   const now = env.now();
-  const chatBody = shownBody(body, messageId);
+  const conversationHex = idToHex(before.conversationId);
+  const chatBody = shownBody(body, conversationHex, messageId);
   let next: ConversationRecord = { ...record, protocol: step.state };
   let shown: ChatMessage | undefined;
   if (chatBody !== undefined) {
     shown = {
       id: messageId,
-      conversationId: idToHex(before.conversationId),
+      conversationId: conversationHex,
       from: 'self',
       senderDeviceId: toHex(before.selfId),
       sentAt: now,

@@ -401,6 +401,7 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   ): Promise<MessageId> {
     await this.progress((done, total) => onProgress?.((done / total) * file.size, file.size), 5);
     const handle: AttachmentHandle = {
+      conversationId,
       messageId: `${SELF_DEVICE}:${this.seq}`,
       name,
       mime: file.type,

@@ -146,7 +146,10 @@ export class ScriptedVisitorRuntime implements VisitorRuntime {
       senderDeviceId: 'aa'.repeat(16),
       sentAt: now,
       receivedAt: now,
-      body: { kind: 'attachment', attachment: { messageId: id, name, mime: file.type, size: file.size } },
+      body: {
+        kind: 'attachment',
+        attachment: { conversationId: '5c'.repeat(16), messageId: id, name, mime: file.type, size: file.size },
+      },
       status: 'stored',
     });
     return id;
@@ -215,7 +218,10 @@ export class ScriptedVisitorRuntime implements VisitorRuntime {
       agentName,
       sentAt: now,
       receivedAt: now,
-      body: { kind: 'attachment', attachment: { messageId: id, name, mime: 'image/png', size: blob.size } },
+      body: {
+        kind: 'attachment',
+        attachment: { conversationId: '5c'.repeat(16), messageId: id, name, mime: 'image/png', size: blob.size },
+      },
     });
   }
 }

@@ -133,6 +133,37 @@ describe('#11: conversation messages upgraded from the one-record layout', () =>
     expect((await ShownMessages.load(store, conversationId)).list).toEqual(old.messages);
   });
 
+  it('an attachment row saved before handles named their conversation gets the conversation it is filed under', async () => {
+    const store = memoryStore();
+    const handle = {
+      conversationId: CONVERSATION,
+      messageId: `${'d4'.repeat(16)}:9`,
+      name: 'a.png',
+      mime: 'image/png',
+      size: 9,
+    };
+    const older = { messageId: handle.messageId, name: handle.name, mime: handle.mime, size: handle.size };
+    const picture: ChatMessage = {
+      ...message(8),
+      id: handle.messageId,
+      body: { kind: 'attachment', attachment: handle },
+    };
+    const saved = { ...picture, body: { kind: 'attachment', attachment: older } };
+    const db = new MemoryDatabase();
+    db.lists.messages.set(1, {
+      seq: 1,
+      schema: 1,
+      kind: 'message',
+      conversation: CONVERSATION,
+      value: { version: 1, message: saved },
+    });
+    db.nextSeq.messages = 2;
+    expect((await ShownMessages.load(memoryStore(db), conversationId)).list).toEqual([picture]);
+    // Rows this build writes keep it as they are.
+    await store.commit({ messages: [{ conversationId, value: { version: 1, message: picture } }] });
+    expect((await ShownMessages.load(store, conversationId)).list).toEqual([picture]);
+  });
+
   it('a message row that holds no message is StorageCorruptError naming it, not skipped', async () => {
     const store = memoryStore();
     const result = await store.commit({

@@ -31,7 +31,7 @@ const source = {
     message('d:2', 'agent', { kind: 'note', text: 'VIP customer' }, { agentName: 'Sam' }),
     message('v:2', 'visitor', {
       kind: 'attachment',
-      attachment: { messageId: 'v:2', name: 'label.png', mime: 'image/png', size: 2048 },
+      attachment: { conversationId: C, messageId: 'v:2', name: 'label.png', mime: 'image/png', size: 2048 },
     }),
     message('v:3', 'visitor', { kind: 'text', text: 'late one' }, { late: true }),
     message('d:3', 'self', { kind: 'close', reason: '' }),
