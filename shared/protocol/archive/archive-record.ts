@@ -7,22 +7,15 @@
  *
  *   recordKey = HKDF-SHA-256(ikm = archive key, salt = accountId,
  *                            info = "sealdesk/v2/archive/record-key" || 0x00 || u32 epoch || keyId, L = 32)
+ *               (archive-record-key.ts: derived once per epoch key)
  *   signature = Ed25519(author signing key, "sealdesk/v2/history-record" || 0x00 || recordSigned)
  *
  * A reader accepts a record only from a device listed in the verified device list of the record's
  * epoch, with a valid signature: the relay (which stores records) cannot forge or re-attribute one.
  */
-import {
-  aesGcmDecrypt,
-  aesGcmEncrypt,
-  concatBytes,
-  constantTimeEqual,
-  ed25519Sign,
-  ed25519Verify,
-  hkdfSha256,
-} from '../../crypto/index.js';
+import { aesGcmDecrypt, aesGcmEncrypt, constantTimeEqual, ed25519Sign, ed25519Verify } from '../../crypto/index.js';
 import { DecryptError, LimitError, SignatureError } from '../../errors/index.js';
-import { decode, encode, u32, type DeviceId } from '../../wire/index.js';
+import { decode, encode, type DeviceId } from '../../wire/index.js';
 import { type ProtocolEnv, ProtocolStateError, UnauthorisedDeviceError } from '../core/index.js';
 import { ARCHIVE_LABELS, archiveLabelled } from './archive-labels.js';
 import {
@@ -36,6 +29,7 @@ import {
 import { findArchiveDevice } from './archive-device-set.js';
 import { type ArchiveKeyring, currentArchiveKey, findArchiveKey } from './archive-keyring.js';
 import { type SealedBoxSender } from './sealed-box.js';
+import { archiveRecordKey } from './archive-record-key.js';
 
 /** A device that may have written records of one epoch: an entry of the verified list of that version. */
 export interface HistoryRecordAuthor {
@@ -48,15 +42,6 @@ export interface HistoryRecordAuthor {
  * reader has not verified that list (fetch it from the directory; PROTOCOL §4.4).
  */
 export type HistoryRecordAuthorsAt = (epoch: number) => readonly HistoryRecordAuthor[] | undefined;
-
-async function recordKey(keyring: ArchiveKeyring, key: ArchiveKey): Promise<Uint8Array> {
-  return hkdfSha256(
-    key.key,
-    keyring.accountId,
-    archiveLabelled(ARCHIVE_LABELS.recordKey, concatBytes(encode(u32, key.epoch), key.keyId)),
-    32,
-  );
-}
 
 function recordAad(keyring: ArchiveKeyring, key: ArchiveKey, author: DeviceId, recordId: Uint8Array): Uint8Array {
   return archiveLabelled(
@@ -117,7 +102,7 @@ export async function sealHistoryRecord(
   }
   const iv = env.rng(12);
   const ciphertext = await aesGcmEncrypt(
-    await recordKey(keyring, key),
+    await archiveRecordKey(keyring.accountId, key),
     iv,
     plaintext,
     recordAad(keyring, key, author.deviceId, recordId),
@@ -163,7 +148,7 @@ export async function openHistoryRecord(
   if (key === undefined) throw new ProtocolStateError(`this device holds no archive key for epoch ${body.epoch}`);
   try {
     const plaintext = await aesGcmDecrypt(
-      await recordKey(keyring, key),
+      await archiveRecordKey(keyring.accountId, key),
       body.iv,
       body.ciphertext,
       recordAad(keyring, key, body.author, recordId),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, LimitError, SignatureError, UsageError } from '../../../shared/errors/index.js';
+import { DecodeError, DecryptError, LimitError, SignatureError, UsageError } from '../../../shared/errors/index.js';
 import { ARCHIVE_LIMITS } from '../../../shared/protocol/archive/archive-codec.js';
 import { mergeArchiveKeys } from '../../../shared/protocol/archive/archive-keyring.js';
 import {
@@ -78,6 +78,16 @@ describe('archive records', () => {
     const { env, owner, keyring } = await team();
     const { record } = await sealHistoryRecord(keyring, env, owner.keys, text('c1/1'), text('refund approved'));
     await expect(openHistoryRecord(keyring, text('c1/2'), record)).rejects.toBeInstanceOf(SignatureError);
+  });
+
+  it('derives the record key once per epoch key, but again when its bytes change (no stale key opens a record)', async () => {
+    const { env, owner, keyring } = await team();
+    const { record } = await sealHistoryRecord(keyring, env, owner.keys, text('r'), text('kept'));
+    expect(read(await openHistoryRecord(keyring, text('r'), record))).toBe('kept');
+    // The same epoch key object, its key bytes changed: the derived key of the old bytes must not be used.
+    const bytes = currentArchiveKey(keyring).key;
+    bytes.set([(bytes[0] ?? 0) ^ 1]);
+    await expect(openHistoryRecord(keyring, text('r'), record)).rejects.toBeInstanceOf(DecryptError);
   });
 
   it('rejects a tampered record (SignatureError), a truncated one and an unknown version (DecodeError)', async () => {
