@@ -117,7 +117,7 @@ describe('#11: a change request denied by an owner reaches the requester', () =>
     return (await owner.store.directory(accountId))?.current?.version ?? 0;
   }
 
-  it('N #11: the owner denies an admin linking a device; the admin learns it at once, the link says declined', async () => {
+  it('#11: the owner denies an admin linking a device; the admin learns it at once, the link says declined', async () => {
     const zoe = agentRuntime();
     others.push(zoe);
     const zoePhases: LinkPhase[] = [];
@@ -156,14 +156,14 @@ describe('#11: a change request denied by an owner reaches the requester', () =>
     await owner.runtime.decideChangeRequest(request.id, false);
     await expect(released).rejects.toBeInstanceOf(ChangeRequestDeniedError);
     expect(adminPhases.at(-1)).toEqual({ phase: 'declined' });
-    expect(admin.events.of('changeRequestDenied')).toEqual([
-      { id: request.id, summary: expect.stringContaining('Zoe') },
-    ]);
+    const denials = admin.events.of('changeRequestDenied');
+    expect(denials.map((d) => d.id)).toEqual([request.id]);
+    expect(denials[0]?.summary).toBe('You asked to add a pwa device for Zoe (agent)');
     expect((await owner.runtime.devices()).some((d) => d.agentName === 'Zoe')).toBe(false);
     expect((await zoe.runtime.status()).enrolled).toBe(false);
   }, 120_000);
 
-  it('N #11: forged, mis-bound and replayed decisions are refused with alerts; the request keeps waiting', async () => {
+  it('#11: forged, mis-bound and replayed decisions are refused with alerts; the request keeps waiting', async () => {
     const adminId = idOf((await selfOf(admin)).deviceId);
     const ownerKeys = await keysOf(owner);
     const x = await selfOf(xavier);
