@@ -51,24 +51,26 @@ export function decisionAlert(error: unknown, decision: ChangeRequestDecision | 
   return { kind: byReason[reason], suspects: [SUSPECTS.relay], detail };
 }
 
-/** The decision's body, when it decodes (for the alert's suspect); undefined otherwise. */
-export function peekDecision(bytes: Uint8Array): ChangeRequestDecision | undefined {
+/** What `read` returns, or undefined when the bytes do not decode (for an alert's suspect, a summary). */
+function orUndefined<T>(read: () => T): T | undefined {
   try {
-    return decode(changeRequestDecisionCodec, decodeChangeRequestDecision(bytes).body, 'changeRequestDecision');
+    return read();
   } catch (error) {
     if (error instanceof SealdeskError) return undefined;
     throw error;
   }
 }
 
+/** The decision's body, when it decodes. */
+export function peekDecision(bytes: Uint8Array): ChangeRequestDecision | undefined {
+  return orUndefined(() =>
+    decode(changeRequestDecisionCodec, decodeChangeRequestDecision(bytes).body, 'changeRequestDecision'),
+  );
+}
+
 /** A signed request's body, when it decodes. */
 export function peekRequest(body: Uint8Array): DeviceListChangeRequest | undefined {
-  try {
-    return decode(listChangeRequestCodec, decodeListChangeRequest(body).body, 'listChangeRequest');
-  } catch (error) {
-    if (error instanceof SealdeskError) return undefined;
-    throw error;
-  }
+  return orUndefined(() => decode(listChangeRequestCodec, decodeListChangeRequest(body).body, 'listChangeRequest'));
 }
 
 /**

@@ -16,19 +16,16 @@ import {
   encodeChangeRequestDecision,
 } from '../../shared/protocol/index.js';
 import { ChangeRequestDeniedError, type DeviceView, type LinkPhase } from '../../shared/runtime/index.js';
-import { ed25519Signer } from '../../shared/transport/index.js';
 import {
   type AccountId,
   type DeviceId,
   asAccountId,
-  asCiphertext,
   asConversationId,
   asDeviceId,
-  encodeEnvelope,
   idBytesFromHex,
 } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { party } from '../transport/support/transport-fixture.js';
+import { injectEnvelope } from './support/queue-injection.js';
 import { type AgentHandle, agentRuntime, codeOf, link, newAccount, waitFor } from './support/runtime-world.js';
 
 async function selfOf(agent: AgentHandle): Promise<DeviceView> {
@@ -72,27 +69,13 @@ describe('#11: a change request denied by an owner reaches the requester', () =>
 
   /** What the relay can put in the admin's queue: any bytes, in the request's channel (sent over Xavier's session). */
   async function deliverToAdmin(channelHex: string, bytes: Uint8Array): Promise<void> {
-    const sender = await keysOf(xavier);
-    const p = party({
-      url: relay.origin.replace(/^http/, 'ws') + '/v1/ws',
-      hello: {
-        kind: 'device',
-        device: { accountId, deviceId: sender.deviceId, sign: ed25519Signer(sender.signing.privateKey) },
-      },
-    });
-    await p.connection.commit({
-      outbox: [
-        {
-          envelope: encodeEnvelope({
-            conversationId: asConversationId(idBytesFromHex(channelHex)),
-            recipient: { kind: 'device', deviceId: idOf((await selfOf(admin)).deviceId) },
-            body: asCiphertext(bytes),
-          }),
-        },
-      ],
-    });
-    await waitFor(() => p.events.some((e) => e.type === 'stored'), 'the relay storing the decision');
-    await p.connection.stop();
+    await injectEnvelope(
+      relay.origin,
+      accountId,
+      await keysOf(xavier),
+      { conversationId: asConversationId(idBytesFromHex(channelHex)), deviceId: idOf((await selfOf(admin)).deviceId) },
+      bytes,
+    );
   }
 
   /** A denial of request `requestHex` for `requester`, signed with `by` over list `version`. */

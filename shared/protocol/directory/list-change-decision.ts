@@ -13,7 +13,7 @@
  * `requestId` is the request's channel id (§4.5 "Carrying a request"). A receiver accepts one only
  * through `checkChangeRequestDecision`; every refusal is a ChangeRequestDecisionRefusedError.
  */
-import { ED25519_SIGNATURE_BYTES, constantTimeEqual, ed25519Sign, ed25519Verify } from '../../crypto/index.js';
+import { constantTimeEqual, ed25519Sign, ed25519Verify } from '../../crypto/index.js';
 import { SealdeskError } from '../../errors/index.js';
 import {
   type AccountId,
@@ -29,12 +29,12 @@ import {
   idToHex,
   struct,
   u32,
-  varBytes,
 } from '../../wire/index.js';
 import { type SignedDeviceList, UnauthorisedDeviceError, versioned } from '../core/index.js';
 import { type DeviceKeys, IDENTITY_LABELS, labelled } from '../identity/index.js';
 import { decodeDeviceListBody } from './device-list-codec.js';
 import { findDevice } from './device-list.js';
+import { type SignedStatement, signedStatementCodec } from './signed-statement.js';
 
 /** The only decision sent: an approval travels as the next signed list (§4.3). */
 export type ChangeRequestOutcome = 'denied';
@@ -50,10 +50,7 @@ export interface ChangeRequestDecision {
   readonly deciderId: DeviceId;
 }
 
-export interface SignedChangeRequestDecision {
-  readonly body: Uint8Array;
-  readonly signature: Uint8Array;
-}
+export type SignedChangeRequestDecision = SignedStatement;
 
 /** A body is 77 bytes; 128 leaves room and bounds what a receiver reads. */
 export const MAX_DECISION_BODY_BYTES = 128;
@@ -82,12 +79,7 @@ export const changeRequestDecisionCodec: Codec<ChangeRequestDecision> = versione
   }),
 );
 
-const signedDecisionCodec: Codec<SignedChangeRequestDecision> = versioned(
-  struct<SignedChangeRequestDecision>({
-    body: varBytes(MAX_DECISION_BODY_BYTES),
-    signature: fixedBytes(ED25519_SIGNATURE_BYTES),
-  }),
-);
+const signedDecisionCodec: Codec<SignedChangeRequestDecision> = signedStatementCodec(MAX_DECISION_BODY_BYTES);
 
 export function encodeChangeRequestDecision(decision: SignedChangeRequestDecision): Uint8Array {
   return encode(signedDecisionCodec, decision);
