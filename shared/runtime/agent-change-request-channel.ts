@@ -42,17 +42,20 @@ export async function isChangeRequestEnvelope(envelope: Envelope): Promise<boole
   return idEquals(envelope.conversationId, await changeRequestChannel(envelope.body));
 }
 
-/** One envelope per owner device, each to be saved in the outbox before it is sent. */
+/**
+ * One envelope per recipient, each to be saved in the outbox before it is sent: a signed request to
+ * the owner devices, or an owner's signed denial back to the requester and the other owners (§4.5).
+ */
 export function changeRequestEnvelopes(
   channel: ConversationId,
-  signedRequest: Uint8Array,
-  owners: readonly DeviceId[],
+  signed: Uint8Array,
+  recipients: readonly DeviceId[],
 ): OutboxDraft[] {
-  return owners.map((deviceId) => ({
+  return recipients.map((deviceId) => ({
     envelope: encodeEnvelope({
       conversationId: channel,
       recipient: { kind: 'device', deviceId },
-      body: asCiphertext(signedRequest),
+      body: asCiphertext(signed),
     }),
   }));
 }

@@ -8,15 +8,22 @@
  * possession); a refused one raises an alert and is dropped, an accepted one is kept as pending
  * (saved with the delivery's cursor) and shown (`changeRequest` event). Approving signs the next
  * list (`applyChangeRequest`, a person's approval given), enrols an added device at the relay with
- * its role and removes a removed one there; denying discards it. Every decided request's id is kept
- * (the last 256), so the relay replaying one is refused with the `replay` alert; an approved one is
- * refused anyway once the list moved past its base.
+ * its role and removes a removed one there; denying signs a denial (agent-change-decisions.ts) sent
+ * back in the request's channel to the requester. Every decided request's
+ * id is kept (the last 256), so the relay replaying one is refused with the `replay` alert; an
+ * approved one is refused anyway once the list moved past its base.
+ *
+ * Requester: the requests it sent are kept (the last 64) until answered. A denial, checked
+ * (`checkChangeRequestDecision`) against the newest list, answers one: its wait ends with
+ * ChangeRequestDeniedError and `changeRequestDenied` is told. A refused one raises an alert and
+ * changes nothing: the request keeps waiting. Other owner devices are not told of a denial.
  */
 import { constantTimeEqual } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   ALERT_KINDS,
   type AlertKind,
+  type AnsweredRequest,
   type ChangeRequestRefusal,
   ChangeRequestRefusedError,
   type DeviceEntry,
@@ -28,27 +35,44 @@ import {
   applyChangeRequest,
   authoriseChange,
   checkChangeRequest,
+  checkChangeRequestDecision,
+  createChangeRequestDenial,
   createListChangeRequest,
+  decodeChangeRequestDecision,
   decodeListChangeRequest,
+  encodeChangeRequestDecision,
   encodeListChangeRequest,
   findDevice,
-  listChangeRequestCodec,
 } from '../protocol/index.js';
 import type { SettingValue } from '../storage/index.js';
 import type { SaveDelivery } from '../transport/index.js';
-import { type DeviceId, decode, encode, fixedBytes, idToHex, list, varBytes } from '../wire/index.js';
-import type { ChangeRequestView, DeviceView } from './api-agent.js';
+import {
+  type ConversationId,
+  asConversationId,
+  type DeviceId,
+  decode,
+  encode,
+  fixedBytes,
+  idEquals,
+  idToHex,
+  list,
+  varBytes,
+} from '../wire/index.js';
+import type { ChangeRequestDenial, ChangeRequestView, DeviceView } from './api-agent.js';
 import type { HexId } from './api-common.js';
+import { changeInEffect, changeWords, decisionAlert, peekDecision, peekRequest } from './agent-change-decisions.js';
 import { changeRequestChannel, changeRequestEnvelopes } from './agent-change-request-channel.js';
 import { type Enrolled, deviceAuth, publishOwnList } from './agent-device-session.js';
 import { forgetAtRelay } from './agent-team.js';
 import { deviceViewOf } from './device-lists.js';
 import { movesForward, refreshDirectory } from './directory-sync.js';
-import { NotStartedError } from './runtime-errors.js';
+import { ChangeRequestDeniedError, NotStartedError } from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 
 const PENDING = 'change-requests.pending';
 const DECIDED = 'change-requests.decided';
+/** Requester: the requests this device sent and no owner answered yet. */
+const SENT = 'change-requests.sent';
 const MAX_PENDING = 64;
 const MAX_DECIDED = 256;
 const APPROVAL_WAIT_MS = 10 * 60_000;
@@ -58,6 +82,7 @@ const decidedCodec = list(fixedBytes(16), MAX_DECIDED);
 
 export interface ChangeRequestHooks {
   readonly request: (view: ChangeRequestView) => void;
+  readonly denied: (denial: ChangeRequestDenial) => void;
   readonly alert: (alert: SecurityAlert) => void;
 }
 
@@ -90,17 +115,14 @@ function refusalAlert(reason: ChangeRequestRefusal, request: DeviceListChangeReq
   };
 }
 
-function summaryOf(request: DeviceListChangeRequest, requester: DeviceEntry, entries: readonly DeviceEntry[]): string {
-  const change = request.change;
-  if (change.kind === 'add-device')
-    return `${requester.agentName} asks to add a ${change.device.kind} device for ${change.device.agentName} (${change.device.role})`;
-  const target = entries.find((d) => idToHex(d.deviceId) === idToHex(change.deviceId));
-  return `${requester.agentName} asks to remove ${target === undefined ? 'a device' : `${target.agentName}'s ${target.kind} device`}`;
-}
-
 export class ChangeRequests {
   readonly #store: RuntimeStore;
   readonly #hooks: ChangeRequestHooks;
+  /** Hex ids of the channels a decision may arrive in (sent, pending, decided); read once, kept in step. */
+  #channels: Promise<Set<HexId>> | undefined;
+  /** Requester: the waits of `awaitListed`, ended at once by a denial. */
+  readonly #waits = new Map<HexId, () => void>();
+  readonly #denied = new Set<HexId>();
 
   constructor(store: RuntimeStore, hooks: ChangeRequestHooks) {
     this.#store = store;
@@ -127,22 +149,36 @@ export class ChangeRequests {
     const channel = await changeRequestChannel(signed);
     await e.p.http.conversations.open(e.account.accountId, channel);
     const owners = current.devices.filter((d) => d.role === 'owner').map((d) => d.deviceId);
-    await connection.commit({ outbox: changeRequestEnvelopes(channel, signed, owners) });
+    const sent = [...(await this.#sent()), signed].slice(-MAX_PENDING);
+    await connection.commit({
+      settings: [{ name: SENT, value: encode(pendingCodec, sent) }],
+      outbox: changeRequestEnvelopes(channel, signed, owners),
+    });
+    this.#channels = undefined;
     return idToHex(channel);
   }
 
   /**
    * Requester: waits (polling the directory) until the owner's next list names `deviceId`; throws
-   * NotStartedError after 10 minutes, the link mailbox's lifetime (a denial is not announced).
+   * ChangeRequestDeniedError as soon as an owner's denial of request `id` is accepted, and
+   * NotStartedError after 10 minutes, the link mailbox's lifetime.
    */
-  async awaitListed(e: Enrolled, deviceId: DeviceId): Promise<void> {
+  async awaitListed(e: Enrolled, id: HexId, deviceId: DeviceId): Promise<void> {
     const deadline = e.p.timers.now() + APPROVAL_WAIT_MS;
-    for (;;) {
-      const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
-      await this.#adopt(e, taken.view);
-      if (e.view.current !== undefined && findDevice(e.view.current, deviceId) !== undefined) return;
-      if (e.p.timers.now() > deadline) throw new NotStartedError('the owner did not approve the new device in time');
-      await new Promise<void>((resolve) => e.p.timers.after(APPROVAL_POLL_MS, resolve));
+    try {
+      for (;;) {
+        if (this.#denied.has(id)) throw new ChangeRequestDeniedError('an owner declined the request');
+        const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+        await this.#adopt(e, taken.view);
+        if (e.view.current !== undefined && findDevice(e.view.current, deviceId) !== undefined) return;
+        if (e.p.timers.now() > deadline) throw new NotStartedError('the owner did not approve the new device in time');
+        await new Promise<void>((resolve) => {
+          this.#waits.set(id, resolve);
+          e.p.timers.after(APPROVAL_POLL_MS, resolve);
+        });
+      }
+    } finally {
+      this.#waits.delete(id);
     }
   }
 
@@ -180,7 +216,7 @@ export class ChangeRequests {
       if (!(error instanceof SealdeskError)) throw error;
       await save();
       const reason = error instanceof ChangeRequestRefusedError ? error.reason : 'malformed';
-      this.#hooks.alert(refusalAlert(reason, tryDecode(body)));
+      this.#hooks.alert(refusalAlert(reason, peekRequest(body)));
       return;
     }
     if (pending.length >= MAX_PENDING) {
@@ -196,7 +232,7 @@ export class ChangeRequests {
   async pending(e: Enrolled): Promise<readonly ChangeRequestView[]> {
     const out: ChangeRequestView[] = [];
     for (const body of await this.#pending()) {
-      const request = tryDecode(body);
+      const request = peekRequest(body);
       const view = request === undefined ? undefined : viewOf(e, idToHex(await changeRequestChannel(body)), request);
       if (view !== undefined) out.push(view);
     }
@@ -205,7 +241,8 @@ export class ChangeRequests {
 
   /**
    * Approve: the next list signed (a person approved), saved, the added device enrolled at the
-   * relay with its role, the list published, removed devices deleted at the relay. Deny: discarded.
+   * relay with its role, the list published, removed devices deleted at the relay. Deny: a signed
+   * denial to the requester and the other owner devices, in the outbox of the commit that records it.
    * Either way the request is recorded as decided first (a crash loses the request, never signs twice).
    */
   async decide(e: Enrolled, id: HexId, approve: boolean): Promise<DecidedChange> {
@@ -216,20 +253,24 @@ export class ChangeRequests {
     const index = ids.indexOf(id);
     const body = pending[index];
     if (body === undefined) throw new NotStartedError('no such pending change request');
-    const decided = [...(await this.#decided()), await changeRequestChannel(body)].slice(-MAX_DECIDED);
-    await this.#store.commit({
-      settings: [
-        {
-          name: PENDING,
-          value: encode(
-            pendingCodec,
-            pending.filter((_, i) => i !== index),
-          ),
-        },
-        { name: DECIDED, value: encode(decidedCodec, decided) },
-      ],
-    });
-    if (!approve) return { added: [], removed: [] };
+    const channel = await changeRequestChannel(body);
+    const decided = [...(await this.#decided()), channel].slice(-MAX_DECIDED);
+    const settings = [
+      {
+        name: PENDING,
+        value: encode(
+          pendingCodec,
+          pending.filter((_, i) => i !== index),
+        ),
+      },
+      { name: DECIDED, value: encode(decidedCodec, decided) },
+    ];
+    if (!approve) {
+      await this.#deny(e, channel, body, settings);
+      return { added: [], removed: [] };
+    }
+    await this.#store.commit({ settings });
+    this.#channels = undefined;
     const latest = e.view.history.at(-1);
     if (latest === undefined) throw new NotStartedError('no verified device list');
     const signed = decodeListChangeRequest(body);
@@ -245,6 +286,108 @@ export class ChangeRequests {
     return { added, removed: next.removed };
   }
 
+  /** §4.5: the denial signed over the newest list, sent to the requester (while it is listed). */
+  async #deny(
+    e: Enrolled,
+    channel: ConversationId,
+    body: Uint8Array,
+    settings: readonly { readonly name: string; readonly value: Uint8Array }[],
+  ): Promise<void> {
+    const current = e.view.current;
+    const request = peekRequest(body);
+    const connection = e.connection;
+    if (current === undefined || request === undefined) throw new NotStartedError('no verified device list');
+    if (connection === undefined) throw new NotStartedError('the runtime is disposed');
+    const denial = encodeChangeRequestDecision(
+      await createChangeRequestDenial(
+        e.keys,
+        e.account.accountId,
+        { requestId: channel, requesterId: request.requesterId },
+        current.version,
+      ),
+    );
+    const to = current.devices.filter((d) => idEquals(d.deviceId, request.requesterId)).map((d) => d.deviceId);
+    await connection.commit({ settings, outbox: changeRequestEnvelopes(channel, denial, to) });
+    this.#channels = undefined;
+  }
+
+  // ---- decisions (requester) ---------------------------------------------------------------------
+
+  /** True when `channel` is a request this device sent or saw answered: a decision may come in it. */
+  async carriesDecision(channel: HexId): Promise<boolean> {
+    this.#channels ??= this.#knownChannels();
+    return (await this.#channels).has(channel);
+  }
+
+  async #knownChannels(): Promise<Set<HexId>> {
+    const ids = await Promise.all((await this.#sent()).map(async (b) => idToHex(await changeRequestChannel(b))));
+    return new Set([...ids, ...(await this.#decided()).map((d) => idToHex(asConversationId(d)))]);
+  }
+
+  /**
+   * A decision delivered in a request's channel: checked against the newest list (fetched first when
+   * it names a newer one) and the request it must answer; accepted, the request is answered (the
+   * wait ends, `denied` is told). One for an answered request changes nothing when genuine (a second
+   * owner's answer); anything refused raises its alert and the request keeps waiting.
+   */
+  async receiveDecision(
+    e: Enrolled,
+    channel: ConversationId,
+    bytes: Uint8Array,
+    save: SaveDelivery<RuntimeShapes>,
+  ): Promise<void> {
+    const id = idToHex(channel);
+    const decided = await this.#decided();
+    const sent = await this.#sent();
+    const body = await findByChannel(sent, channel);
+    const request = body === undefined ? undefined : peekRequest(body);
+    const peeked = peekDecision(bytes);
+    if (peeked !== undefined && e.view.current !== undefined && peeked.listVersion > e.view.current.version) {
+      const taken = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+      await this.#adopt(e, taken.view);
+    }
+    const latest = e.view.history.at(-1);
+    if (latest === undefined) {
+      await save();
+      return;
+    }
+    const answered: AnsweredRequest = {
+      requestId: channel,
+      requesterId: request?.requesterId ?? peeked?.requesterId ?? e.keys.deviceId,
+      baseVersion: request?.baseVersion ?? 0,
+    };
+    try {
+      await checkChangeRequestDecision(latest.signed, decodeChangeRequestDecision(bytes), answered);
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      await save();
+      this.#hooks.alert(decisionAlert(error, peeked));
+      return;
+    }
+    if (body === undefined || request === undefined || decided.some((d) => constantTimeEqual(d, channel))) {
+      await save();
+      return;
+    }
+    await save({
+      settings: [
+        {
+          name: SENT,
+          value: encode(
+            pendingCodec,
+            sent.filter((b) => b !== body),
+          ),
+        },
+        { name: DECIDED, value: encode(decidedCodec, [...decided, channel].slice(-MAX_DECIDED)) },
+      ],
+    });
+    this.#channels = undefined;
+    // Another owner approved it first: the list shows the change, the late denial answers nothing.
+    if (changeInEffect(request, e.view.current)) return;
+    this.#hooks.denied({ id, summary: `You asked to ${changeWords(request, e.view.current?.devices ?? [])}` });
+    this.#denied.add(id);
+    this.#waits.get(id)?.();
+  }
+
   async #pending(): Promise<readonly Uint8Array[]> {
     return decodeSetting(await this.#store.setting(PENDING), pendingCodec);
   }
@@ -252,6 +395,15 @@ export class ChangeRequests {
   async #decided(): Promise<readonly Uint8Array[]> {
     return decodeSetting(await this.#store.setting(DECIDED), decidedCodec);
   }
+
+  async #sent(): Promise<readonly Uint8Array[]> {
+    return decodeSetting(await this.#store.setting(SENT), pendingCodec);
+  }
+}
+
+async function findByChannel(bodies: readonly Uint8Array[], channel: ConversationId): Promise<Uint8Array | undefined> {
+  for (const body of bodies) if (idEquals(await changeRequestChannel(body), channel)) return body;
+  return undefined;
 }
 
 function decodeSetting(value: SettingValue | undefined, codec: typeof pendingCodec): readonly Uint8Array[] {
@@ -260,19 +412,10 @@ function decodeSetting(value: SettingValue | undefined, codec: typeof pendingCod
   return decode(codec, value, 'changeRequests');
 }
 
-function tryDecode(body: Uint8Array): DeviceListChangeRequest | undefined {
-  try {
-    return decode(listChangeRequestCodec, decodeListChangeRequest(body).body, 'listChangeRequest');
-  } catch (error) {
-    if (error instanceof SealdeskError) return undefined;
-    throw error;
-  }
-}
-
 function viewOf(e: Enrolled, id: HexId, request: DeviceListChangeRequest): ChangeRequestView | undefined {
   const current = e.view.current;
   const requester = current === undefined ? undefined : findDevice(current, request.requesterId);
   if (current === undefined || requester === undefined) return undefined;
   const view: DeviceView = deviceViewOf(requester, e.keys.deviceId);
-  return { id, requester: view, summary: summaryOf(request, requester, current.devices) };
+  return { id, requester: view, summary: `${requester.agentName} asks to ${changeWords(request, current.devices)}` };
 }

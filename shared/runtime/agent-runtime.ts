@@ -100,6 +100,7 @@ import { fetchBundles } from './prekey-fetch.js';
 import { MessageSearch } from './agent-search.js';
 import {
   AccountKeyRequiredError,
+  ChangeRequestDeniedError,
   ConversationClosedError,
   NotStartedError,
   NotSupportedYetError,
@@ -228,6 +229,9 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#requests = new ChangeRequests(ports.store, {
       request: (view) => {
         this.#events.emit('changeRequest', view);
+      },
+      denied: (denial) => {
+        this.#events.emit('changeRequestDenied', denial);
       },
       alert: (alert) => {
         this.#emitAlerts([alert]);
@@ -512,6 +516,11 @@ class AgentRuntimeImpl implements AgentRuntime {
     // preimage of a request, agent-change-request-channel.ts): skip the hash on the hot path.
     if (!this.#records.has(key) && (await isChangeRequestEnvelope(envelope))) {
       await this.#queues.run(DEVICE_LIST_QUEUE, () => this.#requests.receive(e, packet, save));
+      return;
+    }
+    // An owner's decision travels back in the request's channel (PROTOCOL §4.5).
+    if (!this.#records.has(key) && (await this.#requests.carriesDecision(key))) {
+      await this.#queues.run(DEVICE_LIST_QUEUE, () => this.#requests.receiveDecision(e, conversationId, packet, save));
       return;
     }
     await this.#queues.run(key, () => this.#receive(e, conversationId, packet, save));
@@ -1225,8 +1234,16 @@ class AgentRuntimeImpl implements AgentRuntime {
     if (identity === undefined) {
       // PROTOCOL §10.5 step 6: without the account key, a change request; the grant waits for the list.
       this.#linkHooks.phase({ phase: 'waiting-for-approval' });
-      await this.#requests.send(e, { kind: 'add-device', device: release.entry });
-      await this.#requests.awaitListed(e, release.entry.deviceId);
+      const id = await this.#requests.send(e, { kind: 'add-device', device: release.entry });
+      try {
+        await this.#requests.awaitListed(e, id, release.entry.deviceId);
+      } catch (error) {
+        if (error instanceof ChangeRequestDeniedError) {
+          this.#link?.cancel('an owner declined the new device');
+          this.#linkHooks.phase({ phase: 'declined' });
+        }
+        throw error;
+      }
     } else await this.#queues.run(DEVICE_LIST_QUEUE, () => addLinkedDevice(this.#store, e, identity, release));
     this.#emitDeviceChanges(e, before);
     await this.#syncArchive(e, 'now');

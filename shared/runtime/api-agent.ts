@@ -126,6 +126,8 @@ export type LinkPhase =
   | { readonly phase: 'waiting-for-peer' }
   | { readonly phase: 'compare-codes'; readonly code: string }
   | { readonly phase: 'waiting-for-approval' }
+  /** An owner device denied the change request that would list the new device (PROTOCOL §4.5). */
+  | { readonly phase: 'declined' }
   | { readonly phase: 'linked' }
   | { readonly phase: 'aborted'; readonly reason: string };
 
@@ -139,6 +141,12 @@ export interface AgentInvite {
 export interface ChangeRequestView {
   readonly id: string;
   readonly requester: DeviceView;
+  readonly summary: string;
+}
+
+/** This device's change request, denied by an owner device (PROTOCOL §4.5): nothing will change. */
+export interface ChangeRequestDenial {
+  readonly id: string;
   readonly summary: string;
 }
 
@@ -156,6 +164,7 @@ export interface AgentEvents {
   readonly devices: { readonly added: readonly DeviceView[]; readonly removed: readonly DeviceView[] };
   readonly link: LinkPhase;
   readonly changeRequest: ChangeRequestView;
+  readonly changeRequestDenied: ChangeRequestDenial;
   /** The canned replies changed (read at a sync, or changed on this device). */
   readonly cannedReplies: readonly CannedReply[];
   /** An agent's status changed (read at a sync, or set on this device). */

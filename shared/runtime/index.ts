@@ -22,6 +22,7 @@ export {
   AccountKeyRequiredError,
   BusinessNotReadyError,
   CannedReplyNotFoundError,
+  ChangeRequestDeniedError,
   ConversationClosedError,
   NotStartedError,
   NotSupportedYetError,

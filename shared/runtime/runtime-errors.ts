@@ -48,3 +48,8 @@ export class NotSupportedYetError extends SealdeskError {
 export class CannedReplyNotFoundError extends SealdeskError {
   readonly code = 'canned-reply-not-found';
 }
+
+/** An owner device denied this device's change request (PROTOCOL §4.5): the change will not be made. */
+export class ChangeRequestDeniedError extends SealdeskError {
+  readonly code = 'change-request-denied';
+}

@@ -17,7 +17,11 @@ import {
 } from '../support/agent-app/agent-app-driver.js';
 import { expectNoAxeViolations as expectAccessible } from '../support/agent-app/axe.js';
 import { buildPwa } from '../support/agent-app/build-agent-app.js';
-import { SCRIPTED_LINK_PAYLOAD_TEXT, SCRIPTED_RECOVERY_KEY } from '../support/agent-app/scripted-agent-runtime.js';
+import {
+  DECLINED_AGENT,
+  SCRIPTED_LINK_PAYLOAD_TEXT,
+  SCRIPTED_RECOVERY_KEY,
+} from '../support/agent-app/scripted-agent-runtime.js';
 import { readQrCode } from '../support/agent-app/read-qr-code.js';
 import { CONVERSATIONS } from '../support/agent-app/scripted-demo-data.js';
 import { saveScreenshot } from '../support/agent-app/screenshots.js';
@@ -266,6 +270,23 @@ describe('the PWA at phone size, driven by the scripted test runtime', () => {
     await clickText(page, 'Show the invitation');
     await waitForText(page, 'Invite the new device');
     expect(await readQrCode(page)).toContain('/app/#/link?code=');
+  });
+
+  it('team: an owner declines the device an admin links; the screen says so and goes back to the team', async () => {
+    await page.goto(`${origin(scripted)}/app/#/team`);
+    await clickText(page, 'Invite an agent');
+    await clickText(page, 'Show the invitation');
+    await typeInto(page, 'Their name', DECLINED_AGENT);
+    await clickText(page, 'Show the invitation');
+    await waitForText(page, 'Does your other device show exactly this code?');
+    await clickText(page, 'Yes, the same');
+    await waitForText(page, 'An owner declined');
+    await waitForText(page, 'said no to adding the new device');
+    await expectPhoneFit(page);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'pwa-7b-link-declined');
+    await clickText(page, 'Back to the team');
+    await page.waitForFunction(() => location.hash === '#/team');
   });
 
   it('settings: away after a chosen idle time and the message sound are kept on this device across a reload', async () => {

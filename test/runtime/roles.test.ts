@@ -23,15 +23,13 @@ import { SealdeskError } from '../../shared/errors/index.js';
 import {
   type AccountId,
   asAccountId,
-  asCiphertext,
   asConversationId,
   asDeviceId,
-  encodeEnvelope,
   idBytesFromHex,
   idToHex,
 } from '../../shared/wire/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { party } from '../transport/support/transport-fixture.js';
+import { injectEnvelope } from './support/queue-injection.js';
 import {
   type AgentHandle,
   agentRuntime,
@@ -87,26 +85,7 @@ describe('#13.2: roles, agents invited and removed, change requests', () => {
     });
     expect([200, 201, 409]).toContain(opened.status);
     const ownerId = asDeviceId(idBytesFromHex((await selfOf(owner)).deviceId));
-    const sender = party({
-      url: relay.origin.replace(/^http/, 'ws') + '/v1/ws',
-      hello: {
-        kind: 'device',
-        device: { accountId, deviceId: as.deviceId, sign: ed25519Signer(as.signing.privateKey) },
-      },
-    });
-    await sender.connection.commit({
-      outbox: [
-        {
-          envelope: encodeEnvelope({
-            conversationId: channel,
-            recipient: { kind: 'device', deviceId: ownerId },
-            body: asCiphertext(request),
-          }),
-        },
-      ],
-    });
-    await waitFor(() => sender.events.some((e) => e.type === 'stored'), 'the relay storing the request');
-    await sender.connection.stop();
+    await injectEnvelope(relay.origin, accountId, as, { conversationId: channel, deviceId: ownerId }, request);
   }
 
   async function signedRequest(by: AgentHandle, change: RequestedChange): Promise<Uint8Array> {

@@ -45,6 +45,9 @@ export function wireRuntimeEvents(runtime: AgentRuntime): () => void {
     runtime.on('changeRequest', (request) => {
       team.onChangeRequest(request);
     }),
+    runtime.on('changeRequestDenied', (denial) => {
+      notices.fromDenial(denial);
+    }),
     runtime.on('cannedReplies', (replies) => {
       canned.onReplies(replies);
     }),

@@ -68,6 +68,7 @@ export const AGENT_EVENT_TYPES = [
   'devices',
   'link',
   'changeRequest',
+  'changeRequestDenied',
   'cannedReplies',
   'presence',
   'teamActivity',

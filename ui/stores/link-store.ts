@@ -9,6 +9,10 @@ import type { AgentInvite, LinkPhase } from '../../shared/runtime/index.js';
 import { useRuntime } from '../app/injection.js';
 import { usePlatform } from '../app/injection.js';
 import type { LinkInvitation } from '../validation/link-invitation.js';
+import { SealdeskError } from '../../shared/errors/index.js';
+
+/** ChangeRequestDeniedError's code, as it crosses the extension's bridge too. */
+const DENIED = 'change-request-denied';
 
 export const LINK_SIDES = { new: 'new', existing: 'existing' } as const;
 export type LinkSide = (typeof LINK_SIDES)[keyof typeof LINK_SIDES];
@@ -51,11 +55,18 @@ export const useLinkStore = defineStore('link', () => {
 
   async function confirm(sameCode: boolean): Promise<void> {
     answered.value = true;
-    await runtime.confirmLink(sameCode);
+    try {
+      await runtime.confirmLink(sameCode);
+    } catch (error) {
+      // PROTOCOL §4.5: an owner denied the change request; the screen says so (the 'declined' phase).
+      if (!(error instanceof SealdeskError) || error.code !== DENIED) throw error;
+      view.value = { phase: 'declined' };
+    }
   }
 
   async function cancel(): Promise<void> {
-    if (view.value.phase !== 'idle' && view.value.phase !== 'linked' && view.value.phase !== 'aborted') {
+    const phase = view.value.phase;
+    if (phase !== 'idle' && phase !== 'linked' && phase !== 'aborted' && phase !== 'declined') {
       await runtime.cancelLink();
     }
     reset();

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { AlertSeverity, DeviceView, PlainAlert } from '../../shared/runtime/index.js';
+import type { AlertSeverity, ChangeRequestDenial, DeviceView, PlainAlert } from '../../shared/runtime/index.js';
 import { useRuntime } from '../app/injection.js';
 
 export interface Notice {
@@ -83,6 +83,16 @@ export const useNoticesStore = defineStore('notices', () => {
     }
   }
 
+  /** This device's change request, denied by an owner (PROTOCOL §4.5). */
+  function fromDenial(denial: ChangeRequestDenial): void {
+    push({
+      severity: 'warning',
+      title: 'An owner declined your request',
+      text: `${denial.summary}: an owner said no, so nothing was changed.`,
+      action: { label: 'Review devices', to: '/team' },
+    });
+  }
+
   /** Hides the notice; an alert's dismissal is kept by the runtime, so it stays hidden after a reload. */
   function dismiss(id: number): void {
     const alertId = notices.value.find((notice) => notice.id === id)?.alertId;
@@ -91,5 +101,5 @@ export const useNoticesStore = defineStore('notices', () => {
     if (alertId !== undefined) runtime.dismissAlert(alertId).catch(() => undefined);
   }
 
-  return { notices, push, fromAlert, loadKeptAlerts, fromDeviceChange, dismiss };
+  return { notices, push, fromAlert, loadKeptAlerts, fromDeviceChange, fromDenial, dismiss };
 });

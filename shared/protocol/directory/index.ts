@@ -60,6 +60,19 @@ export {
   type RequestedChange,
   type SignedListChangeRequest,
 } from './list-change-request.js';
+export {
+  type AnsweredRequest,
+  type ChangeRequestDecision,
+  changeRequestDecisionCodec,
+  ChangeRequestDecisionRefusedError,
+  type ChangeRequestOutcome,
+  checkChangeRequestDecision,
+  createChangeRequestDenial,
+  decodeChangeRequestDecision,
+  type DecisionRefusal,
+  encodeChangeRequestDecision,
+  type SignedChangeRequestDecision,
+} from './list-change-decision.js';
 export { devicesAddedBy, type ListChangeNotice, listChangeNotices, revocationOf } from './device-lineage.js';
 export { decodeSignedRotation, encodeSignedRotation, type SignedRotation } from './rotation-codec.js';
 export { createRotation, type RotationSigner } from './rotation.js';

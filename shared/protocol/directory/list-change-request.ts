@@ -17,7 +17,7 @@
  * person approved an addition on the owner device (`approval`). Each refusal is a
  * ChangeRequestRefusedError with a `reason`; the relay can carry requests but never make one.
  */
-import { constantTimeEqual, ED25519_SIGNATURE_BYTES, ed25519Sign, ed25519Verify } from '../../crypto/index.js';
+import { constantTimeEqual, ed25519Sign, ed25519Verify } from '../../crypto/index.js';
 import { SealdeskError } from '../../errors/index.js';
 import {
   type AccountId,
@@ -34,7 +34,6 @@ import {
   taggedUnion,
   u32,
   u64,
-  varBytes,
 } from '../../wire/index.js';
 import {
   type DeviceEntry,
@@ -54,6 +53,7 @@ import {
 import { applyChange, authoriseChange } from './device-list-changes.js';
 import { decodeDeviceListBody, deviceEntryCodec, HASH_BYTES } from './device-list-codec.js';
 import { createNextDeviceList, deviceListHash, findDevice } from './device-list.js';
+import { type SignedStatement, signedStatementCodec } from './signed-statement.js';
 
 /** What a device may ask for: add a device, or remove one. */
 export type RequestedChange =
@@ -69,10 +69,7 @@ export interface DeviceListChangeRequest {
   readonly createdAt: number;
 }
 
-export interface SignedListChangeRequest {
-  readonly body: Uint8Array;
-  readonly signature: Uint8Array;
-}
+export type SignedListChangeRequest = SignedStatement;
 
 /** A request body holds one entry at most: 512 bytes is more than its largest encoding. */
 export const MAX_REQUEST_BODY_BYTES = 512;
@@ -93,12 +90,8 @@ export const listChangeRequestCodec: Codec<DeviceListChangeRequest> = versioned(
   }),
 );
 
-export const signedListChangeRequestCodec: Codec<SignedListChangeRequest> = versioned(
-  struct<SignedListChangeRequest>({
-    body: varBytes(MAX_REQUEST_BODY_BYTES),
-    signature: fixedBytes(ED25519_SIGNATURE_BYTES),
-  }),
-);
+export const signedListChangeRequestCodec: Codec<SignedListChangeRequest> =
+  signedStatementCodec(MAX_REQUEST_BODY_BYTES);
 
 export function encodeListChangeRequest(request: SignedListChangeRequest): Uint8Array {
   return encode(signedListChangeRequestCodec, request);

@@ -20,6 +20,8 @@ export const IDENTITY_LABELS = {
   devicePop: 'sealdesk/v2/device-entry-pop',
   /** Requester device signature over a device list change request (PROTOCOL §4.5). */
   listChangeRequest: 'sealdesk/v2/list-change-request',
+  /** Owner device signature over its decision on a change request (PROTOCOL §4.5). */
+  listChangeDecision: 'sealdesk/v2/list-change-decision',
   /** Fingerprint label of the business (AIK) fingerprint pinned in the embed snippet. */
   businessFingerprint: 'sealdesk/v2/business-fingerprint',
   /** Per-conversation safety code. */

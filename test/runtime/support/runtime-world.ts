@@ -81,6 +81,7 @@ export function agentRuntimeOn(
     'devices',
     'connection',
     'changeRequest',
+    'changeRequestDenied',
     'cannedReplies',
     'presence',
     'teamActivity',

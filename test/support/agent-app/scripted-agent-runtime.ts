@@ -8,6 +8,7 @@ import { toBase32 } from '../../../shared/crypto/index.js';
 import { SealdeskError } from '../../../shared/errors/index.js';
 import type {
   AccountCreated,
+  AgentInvite,
   AgentEvents,
   AgentRuntime,
   AttachmentHandle,
@@ -48,6 +49,8 @@ const SCRIPTED_LINK_PAYLOAD = new Uint8Array(82).map((_, i) => (i * 37 + 11) % 2
 export const SCRIPTED_LINK_PAYLOAD_TEXT = (toBase32(SCRIPTED_LINK_PAYLOAD).match(/.{1,4}/g) ?? []).join(' ');
 export const TAKEN_USERNAME = 'taken';
 export const UNREACHABLE_RELAY = 'https://unreachable.invalid';
+/** An invited agent of this name: a new device answers, and an owner denies the request (PROTOCOL §4.5). */
+export const DECLINED_AGENT = 'Dora Declined';
 
 type Listener = (payload: never) => void;
 const STATE_CACHE = 'sealdesk-scripted-runtime';
@@ -71,7 +74,7 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   private enrolled = false;
   private relayUrl: string | undefined;
   private seq = 100;
-  private linkSide: 'new' | 'existing' | undefined;
+  private linkSide: 'new' | 'existing' | 'existing-declined' | undefined;
 
   constructor(private readonly stepMs = 120) {}
 
@@ -158,11 +161,18 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     return { recoveryKey: SCRIPTED_RECOVERY_KEY, fingerprint: SCRIPTED_FINGERPRINT };
   }
 
-  /** Existing device: shows the payload and waits; no scripted new device ever answers it. */
-  startLinkAsExistingDevice() {
-    this.linkSide = 'existing';
+  /**
+   * Existing device: shows the payload and waits; no scripted new device ever answers it, except for
+   * an invited DECLINED_AGENT, whose codes show and whose release an owner denies.
+   */
+  startLinkAsExistingDevice(invite?: AgentInvite) {
+    this.linkSide = invite?.agentName === DECLINED_AGENT ? 'existing-declined' : 'existing';
     // As the real runtime does: the phase is told before the code is returned.
     this.emit('link', { phase: 'waiting-for-peer' });
+    if (this.linkSide === 'existing-declined')
+      this.later(3, () => {
+        this.emit('link', { phase: 'compare-codes', code: SCRIPTED_LINK_CODE });
+      });
     return Promise.resolve({ qr: new Uint8Array(SCRIPTED_LINK_PAYLOAD), code: SCRIPTED_LINK_PAYLOAD_TEXT });
   }
 
@@ -186,6 +196,14 @@ export class ScriptedAgentRuntime implements AgentRuntime {
       return Promise.resolve();
     }
     this.emit('link', { phase: 'waiting-for-approval' });
+    if (this.linkSide === 'existing-declined')
+      // As the real runtime: the phase first, then confirmLink rejects with ChangeRequestDeniedError's code.
+      return new Promise((_, reject) => {
+        this.later(4, () => {
+          this.emit('link', { phase: 'declined' });
+          reject(new ScriptedRuntimeError('change-request-denied', 'an owner declined the request'));
+        });
+      });
     this.later(4, () => {
       if (this.linkSide === 'new') this.enrol('Maria Santos', 'pwa', this.relayUrl ?? '');
       const phase: LinkPhase = { phase: 'linked' };
