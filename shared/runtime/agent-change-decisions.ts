@@ -6,6 +6,7 @@
  * relay routes it), one envelope to the requester and one to each other owner device, saved in the
  * outbox in the commit that records the request as decided.
  */
+import { constantTimeEqual } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
 import {
   ALERT_KINDS,
@@ -80,6 +81,7 @@ export function peekRequest(body: Uint8Array): DeviceListChangeRequest | undefin
 export function changeInEffect(request: DeviceListChangeRequest, list: DeviceList | undefined): boolean {
   if (list === undefined) return false;
   const change = request.change;
+  if (change.kind === 'remove-agent') return !list.devices.some((d) => constantTimeEqual(d.agentId, change.agentId));
   const id = change.kind === 'add-device' ? change.device.deviceId : change.deviceId;
   const listed = findDevice(list, id) !== undefined;
   return change.kind === 'add-device' ? listed : !listed;
@@ -90,6 +92,10 @@ export function changeWords(request: DeviceListChangeRequest, entries: readonly 
   const change = request.change;
   if (change.kind === 'add-device')
     return `add a ${change.device.kind} device for ${change.device.agentName} (${change.device.role})`;
+  if (change.kind === 'remove-agent') {
+    const agent = entries.find((d) => constantTimeEqual(d.agentId, change.agentId));
+    return `remove ${agent === undefined ? 'an agent' : agent.agentName} and every device of theirs`;
+  }
   const target = entries.find((d) => idToHex(d.deviceId) === idToHex(change.deviceId));
   return `remove ${target === undefined ? 'a device' : `${target.agentName}'s ${target.kind} device`}`;
 }

@@ -1306,10 +1306,18 @@ class AgentRuntimeImpl implements AgentRuntime {
     );
   }
 
-  /** Every device of the agent out in one signed list; the relay deletes them, ending their sessions. */
+  /**
+   * Every device of the agent out in one signed list; the relay deletes them, ending their sessions.
+   * A device without the account key (an admin, for an `agent`-role agent) sends a signed change
+   * request to the owner instead (§4.5); it is refused here if its role may not ask for it.
+   */
   async removeAgent(agentId: HexId): Promise<void> {
     const e = await this.#require();
-    const identity = ownerIdentity(e, 'remove agents');
+    const identity = e.account.identity;
+    if (identity === undefined) {
+      await this.#requests.send(e, { kind: 'remove-agent', agentId: agentIdFromHex(agentId) });
+      return;
+    }
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
       const before = e.view;
       await removeAgentDevices(this.#store, e, identity, agentIdFromHex(agentId));

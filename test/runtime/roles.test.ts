@@ -266,4 +266,54 @@ describe('#13.2: roles, agents invited and removed, change requests', () => {
     expect(fromZoe?.requester.role).toBe('admin');
     expect(fromZoe?.requester.agentName).toBe('Zoe');
   }, 120_000);
+
+  it('#11, §4.5: an admin asks to remove a whole agent; the owner approves and every device of it goes; an admin cannot ask it for an admin or owner, an agent not at all', async () => {
+    const admin = others[1];
+    const yvonne = others[3];
+    if (admin === undefined || yvonne === undefined) throw new Error('the earlier tests made the team');
+    const quinn = await link(relay.origin, owner, { agentName: 'Quinn', role: 'agent' });
+    others.push(quinn);
+    const q = await selfOf(quinn);
+    const a = await selfOf(admin);
+    const alertsBefore = owner.events.of('alert').length;
+    const requestsBefore = owner.events.of('changeRequest').length;
+
+    await admin.runtime.removeAgent(q.agentId);
+    await waitFor(() => owner.events.of('changeRequest').length === requestsBefore + 1, 'the request at the owner');
+    const request = (await owner.runtime.pendingChangeRequests()).find((r) => r.summary.includes('Quinn'));
+    expect(request?.requester.agentName).toBe('Ada Admin');
+    expect(request?.summary).toContain('every device');
+    await owner.runtime.decideChangeRequest(request?.id ?? '', true);
+    expect((await owner.runtime.devices()).some((d) => d.agentId === q.agentId)).toBe(false);
+    await waitFor(() => quinn.events.of('connection').at(-1) !== 'online', "Quinn's socket closed by the relay");
+    await waitFor(
+      async () => !(await admin.runtime.devices()).some((d) => d.agentId === q.agentId),
+      'the admin sees the list without Quinn',
+      30_000,
+    );
+
+    // An admin may not ask to remove an owner or another admin: refused on its own device, nothing sent.
+    const ownerAgent = (await selfOf(owner)).agentId;
+    const zoeAgent = (await owner.runtime.devices()).find((d) => d.agentName === 'Zoe')?.agentId ?? '';
+    for (const target of [ownerAgent, zoeAgent])
+      await expect(admin.runtime.removeAgent(target)).rejects.toBeInstanceOf(UnauthorisedDeviceError);
+    // An agent may not ask it at all: its runtime refuses, and the owner refuses the signed request.
+    await expect(yvonne.runtime.removeAgent(a.agentId)).rejects.toBeInstanceOf(UnauthorisedDeviceError);
+    const yvonneKeys = await yvonne.store.deviceKeys();
+    if (yvonneKeys === undefined) throw new Error('no keys');
+    await deliverToOwner(
+      yvonneKeys,
+      await signedRequest(yvonne, { kind: 'remove-agent', agentId: idBytesFromHex(a.agentId) }),
+    );
+    await waitFor(
+      () =>
+        owner.events
+          .of('alert')
+          .slice(alertsBefore)
+          .some((x) => x.kind === 'invalid-content'),
+      'the not-allowed alert',
+    );
+    expect(owner.events.of('changeRequest').length).toBe(requestsBefore + 1);
+    expect((await owner.runtime.devices()).some((d) => d.agentId === a.agentId)).toBe(true);
+  }, 120_000);
 });

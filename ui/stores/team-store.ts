@@ -25,6 +25,12 @@ export const useTeamStore = defineStore('team', () => {
   const self = computed(() => devices.value.find((device) => device.self));
   const myRole = computed<AgentRole>(() => self.value?.role ?? 'agent');
   const canManage = computed(() => myRole.value !== 'agent');
+  /** PROTOCOL §4.5: only owners change roles; an owner removes any other agent but an owner, an admin asks to remove an agent. */
+  const canChangeRoles = computed(() => myRole.value === 'owner');
+  function canRemove(group: AgentGroup): boolean {
+    if (group.isMe || group.role === 'owner') return false;
+    return myRole.value === 'owner' || (myRole.value === 'admin' && group.role === 'agent');
+  }
   const agents = computed<AgentGroup[]>(() => {
     const byAgent = new Map<HexId, DeviceView[]>();
     for (const device of devices.value) byAgent.set(device.agentId, [...(byAgent.get(device.agentId) ?? []), device]);
@@ -94,6 +100,8 @@ export const useTeamStore = defineStore('team', () => {
     self,
     myRole,
     canManage,
+    canChangeRoles,
+    canRemove,
     agents,
     nameOf,
     load,

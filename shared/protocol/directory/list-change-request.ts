@@ -6,13 +6,15 @@
  *   DeviceListChangeRequest = version u8 || suite u8 || accountId [16] || baseVersion u32
  *                             || baseHash [32] || change || requesterId [16] || createdAt u64
  *   change                  = u8 1 (add) || DeviceEntry  |  u8 2 (remove) || deviceId [16]
+ *                             |  u8 3 (remove an agent: every device of it) || agentId [16]
  *   SignedListChangeRequest = version u8 || suite u8 || body varBytes(MAX_REQUEST_BODY_BYTES)
  *                             || signature [64]
  *   signature = Ed25519(requester's device signing key, "sealdesk/v2/list-change-request" || 0x00 || body)
  *
  * The owner applies one (`applyChangeRequest`) only when: the signature verifies under the
  * requester's key in the base list; the base is the current list; the requester may ask for the
- * change (`authoriseChange`: an agent only for its own devices, under its own agent id and role);
+ * change (`authoriseChange`: an agent only for its own devices, under its own agent id and role; an
+ * admin also for `agent`-role agents, a whole agent's removal included);
  * an added device names the requester as sponsor and carries a valid proof of possession; and a
  * person approved an addition on the owner device (`approval`). Each refusal is a
  * ChangeRequestRefusedError with a `reason`; the relay can carry requests but never make one.
@@ -28,6 +30,7 @@ import {
   deviceIdCodec,
   encode,
   fixedBytes,
+  ID_BYTES,
   idEquals,
   idToHex,
   struct,
@@ -55,10 +58,11 @@ import { decodeDeviceListBody, deviceEntryCodec, HASH_BYTES } from './device-lis
 import { createNextDeviceList, deviceListHash, findDevice } from './device-list.js';
 import { type SignedStatement, signedStatementCodec } from './signed-statement.js';
 
-/** What a device may ask for: add a device, or remove one. */
+/** What a device may ask for: add a device, remove one, or remove an agent with all its devices. */
 export type RequestedChange =
   | { readonly kind: 'add-device'; readonly device: DeviceEntry }
-  | { readonly kind: 'remove-device'; readonly deviceId: DeviceId };
+  | { readonly kind: 'remove-device'; readonly deviceId: DeviceId }
+  | { readonly kind: 'remove-agent'; readonly agentId: Uint8Array };
 
 export interface DeviceListChangeRequest {
   readonly accountId: AccountId;
@@ -77,6 +81,7 @@ export const MAX_REQUEST_BODY_BYTES = 512;
 const requestedChangeCodec: Codec<RequestedChange> = taggedUnion('kind', {
   'add-device': { tag: 1, codec: struct<{ device: DeviceEntry }>({ device: deviceEntryCodec }) },
   'remove-device': { tag: 2, codec: struct<{ deviceId: DeviceId }>({ deviceId: deviceIdCodec }) },
+  'remove-agent': { tag: 3, codec: struct<{ agentId: Uint8Array }>({ agentId: fixedBytes(ID_BYTES) }) },
 });
 
 export const listChangeRequestCodec: Codec<DeviceListChangeRequest> = versioned(
