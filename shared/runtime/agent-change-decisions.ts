@@ -3,8 +3,8 @@
  * alert a refused decision raises, and the words a person reads about a request.
  *
  * A denial travels back in the request's own channel (the conversation the requester opened, so the
- * relay routes it), one envelope to the requester and one to each other owner device, saved in the
- * outbox in the commit that records the request as decided.
+ * relay routes it), one envelope to the requester, saved in the outbox in the commit that records the
+ * request as decided. Other owner devices are not told.
  */
 import { constantTimeEqual } from '../crypto/index.js';
 import { SealdeskError } from '../errors/index.js';
@@ -25,7 +25,7 @@ import {
   changeRequestDecisionCodec,
   listChangeRequestCodec,
 } from '../protocol/index.js';
-import { decode, idToHex } from '../wire/index.js';
+import { decode, idEquals } from '../wire/index.js';
 
 /** The alert of a refused decision, and whom it names (PROTOCOL §7.8 suspects). */
 export function decisionAlert(error: unknown, decision: ChangeRequestDecision | undefined): SecurityAlert {
@@ -96,6 +96,6 @@ export function changeWords(request: DeviceListChangeRequest, entries: readonly 
     const agent = entries.find((d) => constantTimeEqual(d.agentId, change.agentId));
     return `remove ${agent === undefined ? 'an agent' : agent.agentName} and every device of theirs`;
   }
-  const target = entries.find((d) => idToHex(d.deviceId) === idToHex(change.deviceId));
+  const target = entries.find((d) => idEquals(d.deviceId, change.deviceId));
   return `remove ${target === undefined ? 'a device' : `${target.agentName}'s ${target.kind} device`}`;
 }

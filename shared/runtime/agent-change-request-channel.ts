@@ -44,7 +44,7 @@ export async function isChangeRequestEnvelope(envelope: Envelope): Promise<boole
 
 /**
  * One envelope per recipient, each to be saved in the outbox before it is sent: a signed request to
- * the owner devices, or an owner's signed denial back to the requester and the other owners (§4.5).
+ * the owner devices, or an owner's signed denial back to the requester (§4.5).
  */
 export function changeRequestEnvelopes(
   channel: ConversationId,

@@ -242,7 +242,7 @@ export class ChangeRequests {
   /**
    * Approve: the next list signed (a person approved), saved, the added device enrolled at the
    * relay with its role, the list published, removed devices deleted at the relay. Deny: a signed
-   * denial to the requester and the other owner devices, in the outbox of the commit that records it.
+   * denial to the requester, in the outbox of the commit that records it.
    * Either way the request is recorded as decided first (a crash loses the request, never signs twice).
    */
   async decide(e: Enrolled, id: HexId, approve: boolean): Promise<DecidedChange> {

@@ -22,6 +22,7 @@ export {
   AccountKeyRequiredError,
   BusinessNotReadyError,
   CannedReplyNotFoundError,
+  CHANGE_REQUEST_DENIED,
   ChangeRequestDeniedError,
   ConversationClosedError,
   NotStartedError,

@@ -49,7 +49,10 @@ export class CannedReplyNotFoundError extends SealdeskError {
   readonly code = 'canned-reply-not-found';
 }
 
+/** ChangeRequestDeniedError's code: a UI reads it also on an error that crossed the extension's bridge. */
+export const CHANGE_REQUEST_DENIED = 'change-request-denied';
+
 /** An owner device denied this device's change request (PROTOCOL §4.5): the change will not be made. */
 export class ChangeRequestDeniedError extends SealdeskError {
-  readonly code = 'change-request-denied';
+  readonly code = CHANGE_REQUEST_DENIED;
 }

@@ -5,14 +5,11 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { AgentInvite, LinkPhase } from '../../shared/runtime/index.js';
+import { type AgentInvite, CHANGE_REQUEST_DENIED, type LinkPhase } from '../../shared/runtime/index.js';
 import { useRuntime } from '../app/injection.js';
 import { usePlatform } from '../app/injection.js';
 import type { LinkInvitation } from '../validation/link-invitation.js';
 import { SealdeskError } from '../../shared/errors/index.js';
-
-/** ChangeRequestDeniedError's code, as it crosses the extension's bridge too. */
-const DENIED = 'change-request-denied';
 
 export const LINK_SIDES = { new: 'new', existing: 'existing' } as const;
 export type LinkSide = (typeof LINK_SIDES)[keyof typeof LINK_SIDES];
@@ -59,7 +56,7 @@ export const useLinkStore = defineStore('link', () => {
       await runtime.confirmLink(sameCode);
     } catch (error) {
       // PROTOCOL §4.5: an owner denied the change request; the screen says so (the 'declined' phase).
-      if (!(error instanceof SealdeskError) || error.code !== DENIED) throw error;
+      if (!(error instanceof SealdeskError) || error.code !== CHANGE_REQUEST_DENIED) throw error;
       view.value = { phase: 'declined' };
     }
   }

@@ -29,6 +29,7 @@ import type {
   ConversationActivity,
   PresenceStatus,
 } from '../../../shared/runtime/index.js';
+import { CHANGE_REQUEST_DENIED } from '../../../shared/runtime/index.js';
 import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
 
 /** A scripted failure with the code the real runtime is expected to use for it. */
@@ -201,7 +202,7 @@ export class ScriptedAgentRuntime implements AgentRuntime {
       return new Promise((_, reject) => {
         this.later(4, () => {
           this.emit('link', { phase: 'declined' });
-          reject(new ScriptedRuntimeError('change-request-denied', 'an owner declined the request'));
+          reject(new ScriptedRuntimeError(CHANGE_REQUEST_DENIED, 'an owner declined the request'));
         });
       });
     this.later(4, () => {
