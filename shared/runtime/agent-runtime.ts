@@ -705,7 +705,9 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {
-    const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+    const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env, {
+      signsLists: e.account.identity !== undefined,
+    });
     if (movesForward(refreshed.view, e.view)) e.view = refreshed.view;
     alerts.push(...refreshed.alerts);
   }

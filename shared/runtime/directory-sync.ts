@@ -10,6 +10,7 @@ import {
   type SignedDeviceList,
   decodeSignedDeviceList,
   receiveDeviceList,
+  receiveNoDeviceList,
 } from '../protocol/index.js';
 import { BadResponseError, MAX_CHAIN_FETCH, type VisitorHttp } from '../transport/index.js';
 import type { AccountId, SealdeskError } from '../wire/index.js';
@@ -33,6 +34,11 @@ export function movesForward(next: DirectoryView, held: DirectoryView): boolean 
   return next !== held && (next.current?.version ?? 0) >= (held.current?.version ?? 0);
 }
 
+function noList(view: DirectoryView): TakenLists {
+  const update = receiveNoDeviceList(view);
+  return { view: update.state, accepted: false, alerts: update.alerts, rejected: update.rejected };
+}
+
 /** Feeds signed lists to a view, oldest first. */
 export async function takeLists(
   view: DirectoryView,
@@ -53,21 +59,35 @@ export async function takeLists(
   return { view: current, accepted, alerts, rejected };
 }
 
+export interface RefreshOptions {
+  /**
+   * The device holds the account key: it saves a list it signed before it publishes it (§4.7), so a
+   * relay one version behind its view is its own publication still under way, not a rollback.
+   */
+  readonly signsLists?: boolean;
+}
+
 /**
  * Fetches the lists newer than the view's and feeds them to it. A view moves one version at a time
  * (PROTOCOL §4.4, DeviceListGapError): a view that holds a list fetches EVERY later version, in
  * batches of MAX_CHAIN_FETCH, not only the newest ones the relay hands out at once. A view with
  * only the pin starts from the newest MAX_CHAIN_FETCH versions.
+ * §4.4 "Refreshing": a relay whose latest list is not newer is checked too — its latest goes
+ * through the view like any list, so another list of a version held is an equivocation and an
+ * older one (or none at all) a rollback, refused and said, never passed over in silence.
  */
 export async function refreshDirectory(
   http: VisitorHttp,
   accountId: AccountId,
   view: DirectoryView,
   env: ProtocolEnv,
+  options: RefreshOptions = {},
 ): Promise<TakenLists> {
   const have = view.current?.version ?? 0;
   const latest = await http.directory.deviceList(accountId, 'latest');
-  if (latest === undefined || latest.version <= have) return takeLists(view, [], env);
+  if (latest === undefined) return options.signsLists === true ? takeLists(view, [], env) : noList(view);
+  if (latest.version < have && options.signsLists === true) return takeLists(view, [], env);
+  if (latest.version <= have) return takeLists(view, [decodeSignedDeviceList(latest.blob)], env);
   let from = have === 0 ? Math.max(1, latest.version - MAX_CHAIN_FETCH + 1) : have + 1;
   let taken: TakenLists = { view, accepted: false, alerts: [], rejected: undefined };
   while (from <= latest.version) {

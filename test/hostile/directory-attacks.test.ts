@@ -17,7 +17,7 @@ import { MemoryDatabase } from '../../shared/storage/index.js';
 import { asAccountId, asDeviceId, idBytesFromHex } from '../../shared/wire/index.js';
 import { bindAccount } from '../support/account-binding.js';
 import { rogueDevice, withRogueDevice } from '../support/attacker.js';
-import { agentRuntime, newAccount } from '../runtime/support/runtime-world.js';
+import { agentRuntime, link, newAccount } from '../runtime/support/runtime-world.js';
 import type { HttpExchange, HttpReply } from '../support/hostile-proxy.js';
 import { type HostileWorld, hostileWorld, textsOf, waitFor } from '../support/hostile-proxy-world.js';
 
@@ -171,4 +171,42 @@ describe('#16.2: a hostile directory and configuration through the proxy (real r
     expect(visitor.storage.db.records.size).toBe(0);
     await expectHonestVisitorTalks();
   }, 60_000);
+
+  it('#16.2 §4.4: an older device list, or none, served as the latest after this browser accepted a newer one is a rollback; the same browser starts once the proxy is honest', async () => {
+    const latestPath = `/v1/accounts/${world.accountId}/device-lists/latest`;
+    const first = await fetch(`${world.relay.origin}${latestPath}`);
+    const firstBytes = new Uint8Array(await first.arrayBuffer());
+    const firstVersion = first.headers.get('sealdesk-version') ?? '';
+    const added = await link(world.proxy.origin, world.agent);
+    const db = new MemoryDatabase();
+    const seen = world.visitor(db);
+    await seen.runtime.start();
+    await seen.runtime.openConversation();
+    seen.runtime.dispose();
+
+    const served: ((exchange: HttpExchange) => HttpReply)[] = [
+      (exchange) => ({
+        ...exchange,
+        headers: { ...exchange.headers, 'sealdesk-version': firstVersion },
+        body: firstBytes,
+      }),
+      () => ({
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: new TextEncoder().encode(JSON.stringify({ error: 'not-found' })),
+      }),
+    ];
+    for (const answer of served) {
+      world.proxy.httpHook = (exchange) => (exchange.path === latestPath ? answer(exchange) : undefined);
+      const reloaded = world.visitor(db);
+      await expect(reloaded.runtime.start()).rejects.toMatchObject({ name: 'RollbackError' });
+      expect(reloaded.events.of('alert')).toMatchObject([
+        { kind: 'rollback', severity: 'danger', title: 'An old team list was offered' },
+      ]);
+      expect(reloaded.events.of('message')).toEqual([]);
+      reloaded.runtime.dispose();
+    }
+    added.runtime.dispose();
+    await expectHonestVisitorTalks(db);
+  }, 90_000);
 });

@@ -69,6 +69,18 @@ export async function createDirectoryViewForKey(accountKey: Uint8Array): Promise
   };
 }
 
+/**
+ * PROTOCOL §4.4 "Refreshing": the directory answered that the account has no device list, yet this
+ * view accepted one: the relay withholds or lost what it served before (RollbackError, alert
+ * rollback). A view that never accepted a list is unchanged.
+ */
+export function receiveNoDeviceList(view: DirectoryView): DirectoryUpdate {
+  const newest = view.links.at(-1);
+  if (newest === undefined) return { state: view, outcome: 'unchanged', list: view.current, alerts: [] };
+  const detail = `the directory served no device list, but version ${newest.version} was accepted before`;
+  return rejected(view, new RollbackError(detail), alert(ALERT_KINDS.rollback, detail));
+}
+
 /** Throws the rejection of an update, or returns it. */
 export function requireAccepted(update: DirectoryUpdate): DirectoryUpdate {
   if (update.rejected !== undefined) throw update.rejected;

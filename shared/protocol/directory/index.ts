@@ -34,6 +34,7 @@ export {
   createDirectoryView,
   createDirectoryViewForKey,
   receiveDeviceList,
+  receiveNoDeviceList,
   requireAccepted,
 } from './directory-view.js';
 export {
