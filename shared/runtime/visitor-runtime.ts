@@ -11,6 +11,7 @@ import {
   ALERT_KINDS,
   DeviceListBehindError,
   ExpiredDeviceListError,
+  MisroutedPacketError,
   NoVerifiedBundleError,
   type DirectoryView,
   type MessageBody,
@@ -292,15 +293,11 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     let packet: Uint8Array;
     try {
       const envelope = decodeEnvelope(bytes);
+      // PROTOCOL §7.8: another conversation's envelope is refused before any cryptographic work, with
+      // the protocol's `misrouted` alert (suspect: the relay), kept with this conversation like any other.
       if (!idEquals(envelope.conversationId, active.conversationId) || envelope.recipient.kind !== 'visitor') {
-        await save();
-        this.#events.emit(
-          'alert',
-          problemAlert(
-            'A message for someone else arrived',
-            'The service delivered a message meant for another conversation. It was not shown.',
-          ),
-        );
+        const error = new MisroutedPacketError('the relay delivered an envelope for another conversation or recipient');
+        await this.#rejected(error, envelope.body, save, undefined);
         return;
       }
       packet = envelope.body;

@@ -13,6 +13,7 @@ import {
   encode,
   encodeEnvelope,
 } from '../../shared/wire/index.js';
+import { rewritePacket, rewriteRatchetHeader } from './attacker.js';
 import type { ProxiedSocket, RelayFrameHook } from './hostile-proxy.js';
 
 export const toVisitor = (socket: ProxiedSocket): boolean => socket.queue?.startsWith('visitor:') === true;
@@ -71,4 +72,16 @@ export class HeldFrames {
     if (held === undefined) throw new Error(`no held frame ${index}`);
     held.socket.toClient(held.frame);
   }
+}
+
+/**
+ * The envelope with its ratchet header (PROTOCOL §6.4, covered by the AEAD) changed by `change`,
+ * the rest as it came: the proxy cannot re-authenticate it, so what is tested is the receiver's
+ * check of the header before it decrypts.
+ */
+export function withRatchetHeader(
+  envelope: Uint8Array,
+  change: Parameters<typeof rewriteRatchetHeader>[1],
+): Uint8Array {
+  return encodeEnvelope(rewritePacket(decodeEnvelope(envelope), (p) => rewriteRatchetHeader(p, change)));
 }
