@@ -501,10 +501,6 @@ class AgentRuntimeImpl implements AgentRuntime {
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(bytes);
-      if (envelope.recipient.kind !== 'device' || !idEquals(envelope.recipient.deviceId, e.keys.deviceId)) {
-        await save();
-        return;
-      }
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;
       await save();
@@ -512,6 +508,12 @@ class AgentRuntimeImpl implements AgentRuntime {
     }
     const { conversationId, body: packet } = envelope;
     const key = idToHex(conversationId);
+    // PROTOCOL §7.8: an envelope for another recipient goes to the protocol, which refuses it as
+    // misrouted (the packet names its recipient too) with the alert kept with the conversation.
+    if (envelope.recipient.kind !== 'device' || !idEquals(envelope.recipient.deviceId, e.keys.deviceId)) {
+      await this.#queues.run(key, () => this.#receive(e, conversationId, packet, save));
+      return;
+    }
     // A conversation this device holds is no change-request channel (that id would be a SHA-256
     // preimage of a request, agent-change-request-channel.ts): skip the hash on the hot path.
     if (!this.#records.has(key) && (await isChangeRequestEnvelope(envelope))) {

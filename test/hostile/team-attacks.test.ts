@@ -65,6 +65,34 @@ describe('#16.2: attacks on a team of two devices through the proxy (real relay,
     expect(textsOf(seenBy(linked, conversationId))).toEqual(['hello', 'thank you', 'bye']);
   }, 90_000);
 
+  it('#16.2 §7.8: a visitor message for the owner device delivered to the linked device too is refused there unread as "A message for someone else arrived", kept with the conversation; both devices show the message once', async () => {
+    const ownerDevice = (await world.agent.runtime.devices()).find((d) => d.self)?.deviceId ?? '';
+    const visitor = world.visitor();
+    await visitor.runtime.start();
+    const { conversationId } = await visitor.runtime.openConversation();
+    const hello = await visitor.runtime.sendText('hello');
+    await waitFor(() => seenBy(linked, conversationId).some((m) => m.id === hello), 'hello on the linked device');
+    world.proxy.relayFrameHook = interceptDelivers(toDevice(ownerDevice), 1, (frame) => {
+      const target = world.proxy.sockets.find((s) => s.queue === `device:${linkedDevice}`);
+      if (target === undefined) throw new Error('the linked device’s socket is not open');
+      target.toClient({ ...frame, cursor: 0 });
+      return [frame];
+    });
+    const order = await visitor.runtime.sendText('order A-7 please');
+    await waitFor(() => seenBy(world.agent, conversationId).some((m) => m.id === order), 'the order, owner');
+    await waitFor(() => seenBy(linked, conversationId).some((m) => m.id === order), 'the order, linked');
+    await waitFor(
+      () => linked.events.of('alert').some((a) => a.conversationId === conversationId),
+      'the alert on the linked device',
+    );
+    expect(linked.events.of('alert').filter((a) => a.conversationId === conversationId)).toMatchObject([
+      { kind: 'misrouted', severity: 'warning', title: 'A message for someone else arrived' },
+    ]);
+    expect((await linked.runtime.alerts(conversationId)).map((a) => a.kind)).toEqual(['misrouted']);
+    expect(textsOf(seenBy(linked, conversationId))).toEqual(['hello', 'order A-7 please']);
+    expect(textsOf(seenBy(world.agent, conversationId))).toEqual(['hello', 'order A-7 please']);
+  }, 90_000);
+
   it('#16.2 F10: after a device is revoked, the older list that still names it, served as newer, is refused as a rollback; the same browser goes on once the proxy is honest', async () => {
     const before = await fetch(`${world.relay.origin}/v1/accounts/${world.accountId}/device-lists/latest`);
     const namingLinked = new Uint8Array(await before.arrayBuffer());
