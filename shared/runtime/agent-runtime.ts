@@ -932,7 +932,7 @@ class AgentRuntimeImpl implements AgentRuntime {
    * else one read from the inbox archive (a device linked later, PROTOCOL §9.6).
    */
   async openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const conversationId = asConversationId(idBytesFromHex(handle.conversationId));
     const ref =
       (await this.#record(conversationId))?.attachments.find((a) => a.messageId === handle.messageId)?.ref ??
@@ -1150,7 +1150,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async blockedConversations(): Promise<readonly BlockedVisitor[]> {
-    return blocks.blockedConversations(await this.#require());
+    return blocks.blockedConversations(await this.#requireListed());
   }
 
   // Canned replies and presence (agent-canned-replies.ts, PROTOCOL §9.7)
@@ -1179,18 +1179,22 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async setIdle(idle: boolean): Promise<void> {
-    const e = await this.#requireListed();
+    const e = await this.#require();
     // The bridge hands over what a page sent.
     if (typeof idle !== 'boolean') throw new InvalidContentError('idle is true or false');
+    // §4.8: the app's own housekeeping (idle, viewing, composing) asks nothing of a removed device's relay, silently.
+    if (this.#removal !== undefined) return;
     await this.#queues.run(PRESENCE_QUEUE, () => applyIdle(this.#archive, e, this.#store, idle));
   }
 
   async setViewing(conversationId: HexId | null): Promise<void> {
-    await this.#activity.setViewing(await this.#requireListed(), conversationId);
+    const e = await this.#require();
+    if (this.#removal === undefined) await this.#activity.setViewing(e, conversationId);
   }
 
   async setComposing(conversationId: HexId, active: boolean): Promise<void> {
-    await this.#activity.setComposing(await this.#requireListed(), conversationId, active);
+    const e = await this.#require();
+    if (this.#removal === undefined) await this.#activity.setComposing(e, conversationId, active);
   }
 
   async teamActivity(): Promise<readonly ConversationActivity[]> {
@@ -1204,7 +1208,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async pushPublicKey(): Promise<Uint8Array | undefined> {
-    return push.pushPublicKey(await this.#require());
+    return push.pushPublicKey(await this.#requireListed());
   }
 
   async registerPushSubscription(subscription: PushSubscriptionKeys): Promise<void> {
@@ -1212,11 +1216,11 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async pushSubscriptionEndpoint(): Promise<string | undefined> {
-    return push.pushSubscriptionEndpoint(await this.#require());
+    return push.pushSubscriptionEndpoint(await this.#requireListed());
   }
 
   async removePushSubscription(): Promise<boolean> {
-    return push.removePushSubscription(await this.#require());
+    return push.removePushSubscription(await this.#requireListed());
   }
 
   /** Every shown message of every conversation (the search index's rebuild source). */
@@ -1262,7 +1266,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async snippet(mode: 'default' | 'isolated'): Promise<string> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const tag = this.#ports.snippetTag;
     if (tag === undefined) throw new NotSupportedYetError('this app was built without the snippet generator');
     return tag({
@@ -1274,7 +1278,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async widgetConfig(): Promise<WidgetConfig | undefined> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const key = e.view.accountKey;
     if (key === undefined) return undefined;
     return (await readWidgetConfig(e.p.http.directory, { accountId: e.account.accountId, accountKey: key }, undefined))
