@@ -109,6 +109,7 @@ export class AgentArchive {
   #syncAgain = false;
   readonly #syncFailures = new SyncFailures();
   readonly #refused: () => void;
+  readonly #listed: () => boolean;
 
   /**
    * `sharedChanged`: canned replies or presence changed (§9.7); `teamEvents`: team events (§9.8)
@@ -124,6 +125,8 @@ export class AgentArchive {
       readonly viewChanged?: (e: Enrolled, before: DirectoryView) => void;
       /** §4.8: the relay refused this device (401, 410); the runtime checks the verified list, no sync alert. */
       readonly refused?: () => void;
+      /** §4.8: false once this device was removed (a sync stops after the list that removed it). */
+      readonly listed?: () => boolean;
     } = {},
   ) {
     this.#store = store;
@@ -132,6 +135,7 @@ export class AgentArchive {
     this.#onTeamEvents = hooks.teamEvents ?? (() => undefined);
     this.#viewChanged = hooks.viewChanged ?? (() => undefined);
     this.#refused = hooks.refused ?? (() => undefined);
+    this.#listed = hooks.listed ?? (() => true);
   }
 
   /** A sync or send failed: a refusal of this device goes to the runtime (§4.8), the rest is said once. */
@@ -247,6 +251,8 @@ export class AgentArchive {
   sync(e: Enrolled): Promise<void> {
     return this.#queue.run(QUEUE, async () => {
       if (e.account.identity === undefined) await this.#refreshView(e);
+      // §4.8: the list just adopted may have removed this device: nothing more is asked of the relay.
+      if (!this.#listed()) return;
       await this.#save(await this.#follow(e, await this.#load()));
       await this.#flush(e);
       await this.#readGrants(e);

@@ -281,6 +281,7 @@ class AgentRuntimeImpl implements AgentRuntime {
           const e = this.#enrolled;
           if (e !== undefined) this.#relayRefused(e);
         },
+        listed: () => this.#removal === undefined,
       },
     );
   }
