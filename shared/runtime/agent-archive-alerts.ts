@@ -32,3 +32,23 @@ export function archiveAlert(what: keyof typeof ARCHIVE_ALERT_KINDS, error: Seal
         : `An entry of the team's history did not verify (${error.code}) and is not shown. The service may have altered, moved or replayed it.`,
   };
 }
+
+/**
+ * One `history-sync-failed` alert per failure, not one per attempt: the same failure again (the same
+ * error code) is not said again until a sync succeeds. Syncs retry from several places (start,
+ * every listing of the conversations, nudges, team changes); each used to raise its own copy.
+ */
+export class SyncFailures {
+  #failing: string | undefined;
+
+  /** The alert to raise for this failure, or undefined when the same one was raised already. */
+  failed(error: SealdeskError): PlainAlert | undefined {
+    if (this.#failing === error.code) return undefined;
+    this.#failing = error.code;
+    return archiveAlert('sync', error);
+  }
+
+  succeeded(): void {
+    this.#failing = undefined;
+  }
+}

@@ -39,6 +39,7 @@ import {
   sealHistoryRecord,
 } from '../protocol/index.js';
 import { ConflictError, NotFoundError, type HistoryRecordBlob } from '../transport/index.js';
+import { refusesDevice } from './agent-removal.js';
 import { decode, idBytesFromHex, idEquals, idToHex } from '../wire/index.js';
 import { type Enrolled, deviceAuth } from './agent-device-session.js';
 import {
@@ -50,7 +51,7 @@ import {
   encodeArchivedMessage,
   historyRecordId,
 } from './agent-archive-record.js';
-import { archiveAlert } from './agent-archive-alerts.js';
+import { SyncFailures, archiveAlert } from './agent-archive-alerts.js';
 import { plainAlert } from './plain-alerts.js';
 import { type ArchiveItemDraft, ArchiveItems, archivedItem, unsealedItem } from './agent-archive-items.js';
 import {
@@ -106,6 +107,9 @@ export class AgentArchive {
   #syncing: Promise<void> | undefined;
   /** A nudge came during a sync, which may have read the records before the change (§16.11). */
   #syncAgain = false;
+  readonly #syncFailures = new SyncFailures();
+  readonly #refused: () => void;
+  readonly #listed: () => boolean;
 
   /**
    * `sharedChanged`: canned replies or presence changed (§9.7); `teamEvents`: team events (§9.8)
@@ -119,6 +123,10 @@ export class AgentArchive {
       readonly teamEvents?: (events: readonly AuthoredTeamEvent[]) => void;
       /** A sync adopted a newer signed list (`e.view`; `before` the one held): tell the person (§4.4). */
       readonly viewChanged?: (e: Enrolled, before: DirectoryView) => void;
+      /** §4.8: the relay refused this device (401, 410); the runtime checks the verified list, no sync alert. */
+      readonly refused?: () => void;
+      /** §4.8: false once this device was removed (a sync stops after the list that removed it). */
+      readonly listed?: () => boolean;
     } = {},
   ) {
     this.#store = store;
@@ -126,6 +134,18 @@ export class AgentArchive {
     this.#sharedChanged = hooks.sharedChanged ?? (() => undefined);
     this.#onTeamEvents = hooks.teamEvents ?? (() => undefined);
     this.#viewChanged = hooks.viewChanged ?? (() => undefined);
+    this.#refused = hooks.refused ?? (() => undefined);
+    this.#listed = hooks.listed ?? (() => true);
+  }
+
+  /** A sync or send failed: a refusal of this device goes to the runtime (§4.8), the rest is said once. */
+  #syncFailed(error: SealdeskError): void {
+    if (refusesDevice(error)) {
+      this.#refused();
+      return;
+    }
+    const alert = this.#syncFailures.failed(error);
+    if (alert !== undefined) this.#alert(alert);
   }
 
   #hold(): Promise<{ record: AgentArchiveRecord; readonly items: ArchiveItems }> {
@@ -209,7 +229,7 @@ export class AgentArchive {
         await this.#flush(e);
       } catch (error) {
         if (!(error instanceof SealdeskError)) throw error;
-        this.#alert(archiveAlert('sync', error));
+        this.#syncFailed(error);
       }
     });
   }
@@ -231,6 +251,8 @@ export class AgentArchive {
   sync(e: Enrolled): Promise<void> {
     return this.#queue.run(QUEUE, async () => {
       if (e.account.identity === undefined) await this.#refreshView(e);
+      // §4.8: the list just adopted may have removed this device: nothing more is asked of the relay.
+      if (!this.#listed()) return;
       await this.#save(await this.#follow(e, await this.#load()));
       await this.#flush(e);
       await this.#readGrants(e);
@@ -265,9 +287,10 @@ export class AgentArchive {
   async syncNow(e: Enrolled): Promise<void> {
     try {
       await this.sync(e);
+      this.#syncFailures.succeeded();
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;
-      this.#alert(archiveAlert('sync', error));
+      this.#syncFailed(error);
     }
   }
 

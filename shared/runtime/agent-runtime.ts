@@ -61,6 +61,7 @@ import type {
   AgentEvents,
   AgentRuntime,
   ConversationSummary,
+  DeviceRemoval,
   DeviceView,
   LinkPhase,
   BlockedVisitor,
@@ -102,10 +103,14 @@ import {
   AccountKeyRequiredError,
   ChangeRequestDeniedError,
   ConversationClosedError,
+  DeviceRemovedError,
+  EraseNotAllowedError,
   NotStartedError,
   NotSupportedYetError,
   connectionStateOf,
 } from './runtime-errors.js';
+import { refusesDevice, relayRefusedAlert, removalIn } from './agent-removal.js';
+import { ARCHIVE_ALERT_KINDS } from './agent-archive-alerts.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 import { LOGIN_STEPS, type NewAccountInput, createOwnerAccount } from './agent-account-creation.js';
@@ -157,6 +162,11 @@ export interface AgentRuntimePorts extends RuntimePlatform {
     readonly pin: string;
     readonly mode: 'default' | 'isolated';
   }) => string | Promise<string>;
+  /**
+   * PROTOCOL §4.8: deletes everything this device stored (the agent apps: close the store, delete
+   * their IndexedDB databases). Without it, eraseDevice is NotSupportedYetError.
+   */
+  readonly erase?: () => Promise<void>;
 }
 
 export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {
@@ -202,6 +212,12 @@ class AgentRuntimeImpl implements AgentRuntime {
   #team = new TeamStates([]);
   #teamLoaded: Promise<void> | undefined;
   #cancelSnoozeWake: (() => void) | undefined;
+  /** PROTOCOL §4.8: set once the verified list no longer names this device (terminal). */
+  #removal: DeviceRemoval | undefined;
+  /** §4.8: the check of the verified list that a relay refusal started (one at a time). */
+  #checkingRefusal: Promise<void> | undefined;
+  /** §4.8: the relay refused a listed device and the person was told; again only after it accepted it. */
+  #refusalTold = false;
 
   readonly on = this.#events.on;
 
@@ -261,17 +277,28 @@ class AgentRuntimeImpl implements AgentRuntime {
         viewChanged: (e, before) => {
           this.#emitDeviceChanges(e, before);
         },
+        refused: () => {
+          const e = this.#enrolled;
+          if (e !== undefined) this.#relayRefused(e);
+        },
+        listed: () => this.#removal === undefined,
       },
     );
   }
 
   // ---- enrolment --------------------------------------------------------------------------------
 
-  async status(): Promise<{ readonly enrolled: boolean; readonly relayUrl?: string; readonly accountId?: HexId }> {
+  async status(): ReturnType<AgentRuntime['status']> {
     const e = await this.#load();
+    const removed = this.#removal;
     return e === undefined
       ? { enrolled: false }
-      : { enrolled: true, relayUrl: e.account.relayUrl, accountId: idToHex(e.account.accountId) };
+      : {
+          enrolled: true,
+          relayUrl: e.account.relayUrl,
+          accountId: idToHex(e.account.accountId),
+          ...(removed === undefined ? {} : { removed }),
+        };
   }
 
   /** Loads a stored enrolment once and connects (the runtime after a restart). */
@@ -296,7 +323,10 @@ class AgentRuntimeImpl implements AgentRuntime {
         cancelMaintenance: undefined,
       };
       this.#enrolled = e;
-      this.#goOnline(e);
+      // §4.8: a device whose stored verified list no longer names it was removed: it does not connect.
+      const removal = removalIn(view, keys.deviceId);
+      if (removal === undefined) this.#goOnline(e);
+      else this.#enterRemoved(e, removal);
       return e;
     })();
     return this.#loading;
@@ -306,6 +336,82 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = this.#enrolled ?? (await this.#load());
     if (e === undefined) throw new NotStartedError('this device is not set up: create an account or link it first');
     return e;
+  }
+
+  /** #require for every call that sends or changes something: refused once this device was removed (§4.8). */
+  async #requireListed(): Promise<Enrolled> {
+    const e = await this.#require();
+    const removal = this.#removal;
+    if (removal !== undefined)
+      throw new DeviceRemovedError(
+        `this device was removed from the team (device list version ${removal.listVersion}): it can no longer read or send`,
+      );
+    return e;
+  }
+
+  // ---- removal (PROTOCOL §4.8, agent-removal.ts) ---------------------------------------------------
+
+  /**
+   * The relay refused this device (hello refused, a call answered 401). Its word alone is not
+   * believed: the verified chain is fetched again. Not named any more: removed. Still named: the
+   * relay refuses a listed device; told once (until it accepts the device again), retries go on.
+   */
+  #relayRefused(e: Enrolled): void {
+    if (this.#removal !== undefined || this.#checkingRefusal !== undefined || this.#disposed) return;
+    const checking = this.#checkRefusal(e)
+      .catch((error: unknown) => {
+        // The list could not be fetched or verified now: the next refusal checks again.
+        if (!(error instanceof SealdeskError)) throw error;
+      })
+      .finally(() => {
+        if (this.#checkingRefusal === checking) this.#checkingRefusal = undefined;
+      });
+    this.#checkingRefusal = checking;
+  }
+
+  async #checkRefusal(e: Enrolled): Promise<void> {
+    await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
+      const before = e.view;
+      const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+      // A forged or rolled-back list served here is refused and said (§4.4); the view keeps the last good one.
+      this.#emitAlerts(refreshed.alerts);
+      if (!movesForward(refreshed.view, e.view)) return;
+      await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
+      e.view = refreshed.view;
+      this.#emitDeviceChanges(e, before);
+    });
+    if (this.#removal !== undefined || this.#refusalTold || this.#disposed) return;
+    this.#refusalTold = true;
+    this.#raise([relayRefusedAlert(e.view.current?.version ?? 0)]);
+  }
+
+  /** Terminal (§4.8): nothing connects, syncs, replenishes or ticks again; told once. */
+  #enterRemoved(e: Enrolled, removal: DeviceRemoval): void {
+    if (this.#removal !== undefined) return;
+    this.#removal = removal;
+    e.cancelMaintenance?.();
+    e.cancelMaintenance = undefined;
+    this.#activity.stop(undefined);
+    this.#cancelSnoozeWake?.();
+    this.#cancelSnoozeWake = undefined;
+    for (const cancel of this.#ticks.values()) cancel();
+    this.#ticks.clear();
+    this.#link?.cancel('this device was removed from the team');
+    this.#link = undefined;
+    void e.connection?.stop();
+    this.#events.emit('removed', removal);
+  }
+
+  /** §4.8: a removed device deletes what it stored; the runtime is finished afterwards (the app starts a new one). */
+  async eraseDevice(): Promise<void> {
+    await this.#require();
+    if (this.#removal === undefined)
+      throw new EraseNotAllowedError('only a device removed from the team erases its data here');
+    const erase = this.#ports.erase;
+    if (erase === undefined) throw new NotSupportedYetError('this app was built without a way to erase its data');
+    await this.stop();
+    this.#events.clear();
+    await erase();
   }
 
   async createAccount(input: NewAccountInput, onProgress?: ProgressListener): Promise<AccountCreated> {
@@ -370,8 +476,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   #maintainSoon(e: Enrolled): void {
+    if (this.#removal !== undefined) return;
     void this.#publishSavedLists(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
+      if (this.#refusedHere(e, error)) return;
       this.#raise([
         problemAlert(
           'A team change is not published yet',
@@ -381,6 +489,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     });
     void this.#resignListIfDue(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
+      if (this.#refusedHere(e, error)) return;
       this.#raise([
         problemAlert(
           'The team list could not be renewed',
@@ -390,6 +499,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     });
     void this.#publishPrekeys(e).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
+      if (this.#refusedHere(e, error)) return;
       this.#raise([
         problemAlert('New visitors may wait', 'Keys for new conversations could not be uploaded; retrying later.'),
       ]);
@@ -397,7 +507,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   #goOnline(e: Enrolled): void {
-    if (this.#disposed) return;
+    if (this.#disposed || this.#removal !== undefined) return;
     const connection = new RelayConnection<RuntimeShapes>({
       url: e.p.wsUrl,
       WebSocket: e.p.WebSocket,
@@ -424,10 +534,21 @@ class AgentRuntimeImpl implements AgentRuntime {
     tick();
   }
 
+  /** A relay call refused this device (§4.8): the verified list is checked, the caller raises nothing of its own. */
+  #refusedHere(e: Enrolled, error: SealdeskError): boolean {
+    if (!refusesDevice(error)) return false;
+    this.#relayRefused(e);
+    return true;
+  }
+
   #onConnectionEvent(e: Enrolled, event: ConnectionEvent): void {
     if (event.type === 'status') {
       this.#events.emit('connection', connectionStateOf(event.status));
-      if (event.status === 'ready') this.#activity.resend(e);
+      if (event.status === 'ready') {
+        this.#refusalTold = false;
+        this.#activity.resend(e);
+      }
+      if (event.status === 'failed' && refusesDevice(event.error)) this.#relayRefused(e);
       return;
     }
     if (event.type === 'nudge') {
@@ -645,7 +766,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#ticks.get(key)?.();
     this.#ticks.delete(key);
     const due = tickDueIn(record.protocol, e.p.timers.now());
-    if (due === undefined || this.#disposed) return;
+    if (due === undefined || this.#disposed || this.#removal !== undefined) return;
     this.#ticks.set(
       key,
       e.p.timers.after(due, () => {
@@ -704,6 +825,9 @@ class AgentRuntimeImpl implements AgentRuntime {
    */
   #emitDeviceChanges(e: Enrolled, before: DirectoryView): void {
     this.#deviceChanges.adopted(e.keys.deviceId, e.view.current, before.current);
+    // §4.8: a verified list adopted on any path (a frame, a sync, a refusal's check) may remove this device.
+    const removal = removalIn(e.view, e.keys.deviceId);
+    if (removal !== undefined) this.#enterRemoved(e, removal);
   }
 
   async #refreshView(e: Enrolled, alerts: SecurityAlert[]): Promise<void> {
@@ -727,7 +851,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async #send(conversationHex: HexId, body: MessageBody): Promise<MessageId> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const conversationId = asConversationId(idBytesFromHex(conversationHex));
     return this.#queues.run(conversationHex, async () => {
       const record = await this.#record(conversationId);
@@ -791,7 +915,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     name: string,
     onProgress?: ProgressListener,
   ): Promise<MessageId> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const data = new Uint8Array(await file.arrayBuffer());
     const sealed = await sealAttachment(
       e.p.env,
@@ -813,7 +937,7 @@ class AgentRuntimeImpl implements AgentRuntime {
    * else one read from the inbox archive (a device linked later, PROTOCOL §9.6).
    */
   async openAttachment(handle: AttachmentHandle, onProgress?: ProgressListener): Promise<Blob> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const conversationId = asConversationId(idBytesFromHex(handle.conversationId));
     const ref =
       (await this.#record(conversationId))?.attachments.find((a) => a.messageId === handle.messageId)?.ref ??
@@ -867,6 +991,7 @@ class AgentRuntimeImpl implements AgentRuntime {
    * for its next `conversations()` call.
    */
   async #syncArchive(e: Enrolled, how: 'quietly' | 'now'): Promise<void> {
+    if (this.#removal !== undefined) return;
     try {
       this.#archivedKnown ??= await this.#archivedOnlyIds();
       await (how === 'quietly' ? this.#archive.syncQuietly(e) : this.#archive.syncNow(e));
@@ -940,17 +1065,17 @@ class AgentRuntimeImpl implements AgentRuntime {
   // ---- team state (PROTOCOL §9.8, agent-team-events.ts) -----------------------------------------
 
   async assign(conversationId: HexId, agentId: HexId | null): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     await this.#archive.writeTeam(e, [assignDraft(e.view, conversationId, agentId, e.p.timers.now())]);
   }
 
   async setStatus(conversationId: HexId, status: TeamStatusChange): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     await this.#archive.writeTeam(e, [statusDraft(conversationId, status, e.p.timers.now())]);
   }
 
   async addNote(conversationId: HexId, text: string): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     await this.#archive.writeTeam(e, [noteDraft(conversationId, text, e.p.timers.now())]);
   }
 
@@ -989,7 +1114,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#cancelSnoozeWake?.();
     this.#cancelSnoozeWake = undefined;
     const e = this.#enrolled;
-    if (e === undefined || this.#disposed) return;
+    if (e === undefined || this.#disposed || this.#removal !== undefined) return;
     const now = e.p.timers.now();
     const due = this.#team.nextSnoozeEnd(now);
     if (due === undefined) return;
@@ -1022,30 +1147,30 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   // Block list (agent-blocks.ts, PROTOCOL §16.10)
   async blockVisitor(conversationId: HexId): Promise<void> {
-    await blocks.blockVisitor(await this.#require(), conversationId);
+    await blocks.blockVisitor(await this.#requireListed(), conversationId);
   }
 
   async unblockVisitor(conversationId: HexId): Promise<void> {
-    await blocks.unblockVisitor(await this.#require(), conversationId);
+    await blocks.unblockVisitor(await this.#requireListed(), conversationId);
   }
 
   async blockedConversations(): Promise<readonly BlockedVisitor[]> {
-    return blocks.blockedConversations(await this.#require());
+    return blocks.blockedConversations(await this.#requireListed());
   }
 
   // Canned replies and presence (agent-canned-replies.ts, PROTOCOL §9.7)
   async cannedReplies(options?: { readonly sync?: boolean }): Promise<readonly CannedReply[]> {
     const e = await this.#require();
-    if (options?.sync === true) await this.#archive.syncNow(e);
+    if (options?.sync === true && this.#removal === undefined) await this.#archive.syncNow(e);
     return canned.cannedRepliesOf(await this.#archive.shared());
   }
 
   async saveCannedReply(input: CannedReplyInput): Promise<CannedReply> {
-    return canned.saveCannedReply(this.#archive, await this.#require(), input);
+    return canned.saveCannedReply(this.#archive, await this.#requireListed(), input);
   }
 
   async deleteCannedReply(id: HexId): Promise<void> {
-    await canned.deleteCannedReply(this.#archive, await this.#require(), id);
+    await canned.deleteCannedReply(this.#archive, await this.#requireListed(), id);
   }
 
   async presence(): Promise<readonly AgentPresence[]> {
@@ -1054,7 +1179,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async setPresence(status: PresenceStatus): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     await this.#queues.run(PRESENCE_QUEUE, () => setPresenceByHand(this.#archive, e, this.#store, status));
   }
 
@@ -1062,15 +1187,19 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#require();
     // The bridge hands over what a page sent.
     if (typeof idle !== 'boolean') throw new InvalidContentError('idle is true or false');
+    // §4.8: the app's own housekeeping (idle, viewing, composing) asks nothing of a removed device's relay, silently.
+    if (this.#removal !== undefined) return;
     await this.#queues.run(PRESENCE_QUEUE, () => applyIdle(this.#archive, e, this.#store, idle));
   }
 
   async setViewing(conversationId: HexId | null): Promise<void> {
-    await this.#activity.setViewing(await this.#require(), conversationId);
+    const e = await this.#require();
+    if (this.#removal === undefined) await this.#activity.setViewing(e, conversationId);
   }
 
   async setComposing(conversationId: HexId, active: boolean): Promise<void> {
-    await this.#activity.setComposing(await this.#require(), conversationId, active);
+    const e = await this.#require();
+    if (this.#removal === undefined) await this.#activity.setComposing(e, conversationId, active);
   }
 
   async teamActivity(): Promise<readonly ConversationActivity[]> {
@@ -1084,19 +1213,19 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async pushPublicKey(): Promise<Uint8Array | undefined> {
-    return push.pushPublicKey(await this.#require());
+    return push.pushPublicKey(await this.#requireListed());
   }
 
   async registerPushSubscription(subscription: PushSubscriptionKeys): Promise<void> {
-    await push.registerPushSubscription(await this.#require(), subscription);
+    await push.registerPushSubscription(await this.#requireListed(), subscription);
   }
 
   async pushSubscriptionEndpoint(): Promise<string | undefined> {
-    return push.pushSubscriptionEndpoint(await this.#require());
+    return push.pushSubscriptionEndpoint(await this.#requireListed());
   }
 
   async removePushSubscription(): Promise<boolean> {
-    return push.removePushSubscription(await this.#require());
+    return push.removePushSubscription(await this.#requireListed());
   }
 
   /** Every shown message of every conversation (the search index's rebuild source). */
@@ -1119,7 +1248,7 @@ class AgentRuntimeImpl implements AgentRuntime {
    * device without the account key sends a signed change request to the owner instead (§4.5).
    */
   async revokeDevice(deviceId: HexId): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const identity = e.account.identity;
     const target = asDeviceId(idBytesFromHex(deviceId));
     if (identity === undefined) {
@@ -1142,7 +1271,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async snippet(mode: 'default' | 'isolated'): Promise<string> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const tag = this.#ports.snippetTag;
     if (tag === undefined) throw new NotSupportedYetError('this app was built without the snippet generator');
     return tag({
@@ -1154,7 +1283,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async widgetConfig(): Promise<WidgetConfig | undefined> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const key = e.view.accountKey;
     if (key === undefined) return undefined;
     return (await readWidgetConfig(e.p.http.directory, { accountId: e.account.accountId, accountKey: key }, undefined))
@@ -1162,7 +1291,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async publishWidgetConfig(config: WidgetConfig): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     if (e.account.identity === undefined)
       throw new AccountKeyRequiredError('only a device holding the account key can sign the widget configuration');
     const auth = await deviceAuth(e);
@@ -1178,7 +1307,7 @@ class AgentRuntimeImpl implements AgentRuntime {
    * or, with `invite`, is the first device of a new agent (a fresh agent id, §3.2; owners only here).
    */
   async startLinkAsExistingDevice(invite?: AgentInvite): Promise<{ readonly qr: Uint8Array; readonly code: string }> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const accountKey = e.view.accountKey;
     if (accountKey === undefined) throw new NotStartedError('no verified account key');
     mayLink(e, invite);
@@ -1220,7 +1349,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       link.confirm(sameCode, (state) => this.#enrolLinked(target.relayUrl, target.p, link.keys, state));
       return;
     }
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const profile = this.#linkProfile ?? e.account.profile;
     await link.confirm(sameCode, { ...profile }, undefined, (release) => this.#listLinked(e, release));
   }
@@ -1303,7 +1432,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
   /** PROTOCOL §4.5: owners set roles; the relay enrols the devices again with the new role (§16.7). */
   async setRole(agentId: HexId, role: AgentRole): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const identity = ownerIdentity(e, 'change roles');
     await this.#queues.run(DEVICE_LIST_QUEUE, () =>
       setAgentRole(this.#store, e, identity, agentIdFromHex(agentId), role),
@@ -1316,7 +1445,7 @@ class AgentRuntimeImpl implements AgentRuntime {
    * request to the owner instead (§4.5); it is refused here if its role may not ask for it.
    */
   async removeAgent(agentId: HexId): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const identity = e.account.identity;
     if (identity === undefined) {
       await this.#requests.send(e, { kind: 'remove-agent', agentId: agentIdFromHex(agentId) });
@@ -1334,7 +1463,7 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async decideChangeRequest(id: string, approve: boolean): Promise<void> {
-    const e = await this.#require();
+    const e = await this.#requireListed();
     const changed = await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
       const before = e.view;
       const { added, removed } = await this.#requests.decide(e, id, approve);
@@ -1380,7 +1509,9 @@ class AgentRuntimeImpl implements AgentRuntime {
    * saved in that conversation's record by the caller already (with the identified ids).
    */
   #raise(alerts: readonly PlainAlert[], savedWith?: HexId): void {
-    const raised = this.#alertLog.identify(alerts);
+    // §4.8: a removed device syncs nothing more; a sync that was running when it was removed says nothing.
+    const kept = this.#removal === undefined ? alerts : alerts.filter((a) => a.kind !== ARCHIVE_ALERT_KINDS.sync);
+    const raised = this.#alertLog.identify(kept);
     this.#alertLog.keep(savedWith === undefined ? raised : raised.filter((a) => a.conversationId !== savedWith));
     for (const alert of raised) this.#events.emit('alert', alert);
   }

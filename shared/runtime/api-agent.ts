@@ -150,6 +150,17 @@ export interface ChangeRequestDenial {
   readonly summary: string;
 }
 
+/**
+ * PROTOCOL §4.8: the verified device list no longer names this device (an owner removed it). Terminal:
+ * the runtime stopped connecting, syncing and replenishing prekeys; sends are DeviceRemovedError.
+ */
+export interface DeviceRemoval {
+  /** The version of the verified list that no longer names this device. */
+  readonly listVersion: number;
+  /** When that list was signed (its issuedAt, ms since the epoch), if known. */
+  readonly at?: number;
+}
+
 export interface AgentEvents {
   readonly conversation: ConversationSummary;
   readonly message: ChatMessage;
@@ -171,11 +182,24 @@ export interface AgentEvents {
   readonly presence: readonly AgentPresence[];
   /** Who else on the team views or types in which conversation changed (PROTOCOL §9.9): the whole list. */
   readonly teamActivity: readonly ConversationActivity[];
+  /** PROTOCOL §4.8: this device was removed (told once; `status().removed` says it after a restart too). */
+  readonly removed: DeviceRemoval;
 }
 
 export interface AgentRuntime {
   /** Whether this device is set up (account created or linked) — the UI shows onboarding otherwise. */
-  status(): Promise<{ readonly enrolled: boolean; readonly relayUrl?: string; readonly accountId?: HexId }>;
+  status(): Promise<{
+    readonly enrolled: boolean;
+    readonly relayUrl?: string;
+    readonly accountId?: HexId;
+    /** Set once the verified device list no longer names this device (PROTOCOL §4.8). */
+    readonly removed?: DeviceRemoval;
+  }>;
+  /**
+   * PROTOCOL §4.8: a removed device deletes everything it stored (its databases); refused with
+   * EraseNotAllowedError on a device that was not removed. The runtime is finished afterwards.
+   */
+  eraseDevice(): Promise<void>;
   createAccount(
     input: {
       readonly relayUrl: string;

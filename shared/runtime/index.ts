@@ -25,9 +25,12 @@ export {
   CHANGE_REQUEST_DENIED,
   ChangeRequestDeniedError,
   ConversationClosedError,
+  DeviceRemovedError,
+  EraseNotAllowedError,
   NotStartedError,
   NotSupportedYetError,
 } from './runtime-errors.js';
+export { RELAY_REFUSED_ALERT_KIND } from './agent-removal.js';
 export { RecoveryKeyRejectedError } from './agent-recovery-backup.js';
 export { defaultWidgetConfig } from './widget-config-reading.js';
 export { RUNTIME_ALERT_KINDS, plainAlert } from './plain-alerts.js';

@@ -56,3 +56,13 @@ export const CHANGE_REQUEST_DENIED = 'change-request-denied';
 export class ChangeRequestDeniedError extends SealdeskError {
   readonly code = CHANGE_REQUEST_DENIED;
 }
+
+/** PROTOCOL §4.8: the verified device list no longer names this device; it can no longer send. */
+export class DeviceRemovedError extends SealdeskError {
+  readonly code = 'device-removed';
+}
+
+/** PROTOCOL §4.8: only a device the verified list no longer names erases its data through the runtime. */
+export class EraseNotAllowedError extends SealdeskError {
+  readonly code = 'erase-not-allowed';
+}

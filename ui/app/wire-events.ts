@@ -18,6 +18,9 @@ export function wireRuntimeEvents(runtime: AgentRuntime): () => void {
     runtime.on('connection', (state) => {
       session.setConnection(state);
     }),
+    runtime.on('removed', (removal) => {
+      session.setRemoved(removal);
+    }),
     runtime.on('conversation', (summary) => {
       inbox.onSummary(summary);
     }),

@@ -157,6 +157,7 @@ export function createRuntimeClient(connect: () => BridgeChannel, options: Runti
 
   const client: RuntimeClient = {
     status: () => call('status', []),
+    eraseDevice: () => call('eraseDevice', []),
     createAccount: (input, onProgress) => call('createAccount', [input, onProgress]),
     startLinkAsExistingDevice: (invite) => call('startLinkAsExistingDevice', [invite]),
     linkAsNewDevice: (input) => call('linkAsNewDevice', [input]),

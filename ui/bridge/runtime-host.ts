@@ -82,6 +82,9 @@ export function createRuntimeHost(start: () => Promise<AgentRuntime>): RuntimeHo
       // and rejects bad ones with typed errors (it is the API boundary, docs/ARCHITECTURE.md).
       const target = rt as unknown as Record<RuntimeMethod, (...values: unknown[]) => Promise<unknown>>;
       const value = await target[call.method](...args);
+      // PROTOCOL §4.8: a runtime that erased its device is finished; the next call starts a new one
+      // (on an empty database: the app's first screen).
+      if (call.method === 'eraseDevice' && started !== undefined) started = undefined;
       post(channel, { t: 'result', id: call.id, value });
     } catch (error) {
       post(channel, { t: 'error', id: call.id, ...errorToPayload(error) });

@@ -9,6 +9,7 @@ export type AgentEventType = keyof AgentEvents;
 
 export const RUNTIME_METHODS = [
   'status',
+  'eraseDevice',
   'createAccount',
   'startLinkAsExistingDevice',
   'linkAsNewDevice',
@@ -72,6 +73,7 @@ export const AGENT_EVENT_TYPES = [
   'cannedReplies',
   'presence',
   'teamActivity',
+  'removed',
 ] as const satisfies readonly AgentEventType[];
 
 /** Compile-time completeness: a method or event missing from a list above fails the typecheck here. */

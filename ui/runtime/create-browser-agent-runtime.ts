@@ -14,6 +14,8 @@ import {
 } from '../../shared/runtime/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
 import { openDexieStore } from '../../shared/storage/dexie/index.js';
+import { deleteIndexedDbStore } from '../../shared/storage/index.js';
+import { PREFS_DATABASE } from '../app/device-prefs.js';
 import { serenityOpaqueClient } from '../../shared/transport/opaque/index.js';
 import { relaySnippet } from './relay-snippet.js';
 
@@ -33,5 +35,11 @@ export async function createBrowserAgentRuntime(): Promise<AgentRuntime> {
     fetch: platformFetch,
     WebSocket,
     snippetTag: relaySnippet(platformFetch),
+    // PROTOCOL §4.8: a removed device's "Erase this device's data": both of the app's databases go.
+    erase: async () => {
+      await store.close();
+      await deleteIndexedDbStore({ name: AGENT_DATABASE_NAME });
+      await deleteIndexedDbStore({ name: PREFS_DATABASE });
+    },
   });
 }

@@ -1,7 +1,7 @@
 /** Whether this device is set up, where its relay is, and the runtime's connection state. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ConnectionState, HexId } from '../../shared/runtime/index.js';
+import type { ConnectionState, DeviceRemoval, HexId } from '../../shared/runtime/index.js';
 import { useRuntime } from '../app/injection.js';
 import { describeError, type PersonMessage } from '../errors/describe-error.js';
 
@@ -12,6 +12,8 @@ export const useSessionStore = defineStore('session', () => {
   const relayUrl = ref<string | undefined>();
   const accountId = ref<HexId | undefined>();
   const connection = ref<ConnectionState>('connecting');
+  /** PROTOCOL §4.8: an owner removed this device (the runtime checked the signed list); shown instead of every screen. */
+  const removed = ref<DeviceRemoval | undefined>();
   /** Why the runtime cannot be used at all (shown instead of every screen). */
   const startError = ref<PersonMessage | undefined>();
 
@@ -21,6 +23,7 @@ export const useSessionStore = defineStore('session', () => {
       enrolled.value = status.enrolled;
       relayUrl.value = status.relayUrl;
       accountId.value = status.accountId;
+      removed.value = status.removed;
       startError.value = undefined;
     } catch (error) {
       startError.value = describeError(error);
@@ -33,5 +36,9 @@ export const useSessionStore = defineStore('session', () => {
     connection.value = state;
   }
 
-  return { loaded, enrolled, relayUrl, accountId, connection, startError, load, setConnection };
+  function setRemoved(removal: DeviceRemoval): void {
+    removed.value = removal;
+  }
+
+  return { loaded, enrolled, relayUrl, accountId, connection, removed, startError, load, setConnection, setRemoved };
 });

@@ -29,7 +29,7 @@ import type {
   ConversationActivity,
   PresenceStatus,
 } from '../../../shared/runtime/index.js';
-import { CHANGE_REQUEST_DENIED } from '../../../shared/runtime/index.js';
+import { CHANGE_REQUEST_DENIED, EraseNotAllowedError } from '../../../shared/runtime/index.js';
 import { ACCOUNT_ID, CONVERSATIONS, demoDevices, demoHistory, demoSummary, SELF_DEVICE } from './scripted-demo-data.js';
 
 /** A scripted failure with the code the real runtime is expected to use for it. */
@@ -76,6 +76,9 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   private relayUrl: string | undefined;
   private seq = 100;
   private linkSide: 'new' | 'existing' | 'existing-declined' | undefined;
+  private removal: { readonly listVersion: number; readonly at: number } | undefined;
+  /** How many times eraseDevice ran (the UI's erase action reached the runtime). */
+  erased = 0;
 
   constructor(private readonly stepMs = 120) {}
 
@@ -142,11 +145,32 @@ export class ScriptedAgentRuntime implements AgentRuntime {
   }
 
   status(): ReturnType<AgentRuntime['status']> {
+    const removed = this.removal;
     return Promise.resolve(
       this.enrolled && this.relayUrl !== undefined
-        ? { enrolled: true, relayUrl: this.relayUrl, accountId: ACCOUNT_ID }
+        ? {
+            enrolled: true,
+            relayUrl: this.relayUrl,
+            accountId: ACCOUNT_ID,
+            ...(removed === undefined ? {} : { removed }),
+          }
         : { enrolled: false },
     );
+  }
+
+  /** Scripts an owner removing this device (the real runtime checks the verified list, PROTOCOL §4.8). */
+  removeThisDevice(listVersion: number): void {
+    this.removal = { listVersion, at: Date.now() };
+    this.emit('removed', this.removal);
+  }
+
+  eraseDevice(): Promise<void> {
+    if (this.removal === undefined) return Promise.reject(new EraseNotAllowedError('this device was not removed'));
+    this.erased += 1;
+    this.removal = undefined;
+    this.enrolled = false;
+    this.relayUrl = undefined;
+    return Promise.resolve();
   }
 
   async createAccount(
