@@ -462,7 +462,7 @@ describe('ordering, gaps, divergence and close', () => {
     const state = world.visitor.state;
     const [a, b] = world.agents;
     if (a === undefined || b === undefined) throw new Error('two devices expected');
-    const ack = (sender: DeviceId) => ({ sender, seq: 1, hash: new Uint8Array(32) });
+    const ack = (sender: DeviceId) => ({ sender, seq: 1, hash: new Uint8Array(32), listVersion: 1 });
     const ordered = [a.keys.deviceId, b.keys.deviceId].sort((x, y) => (toHex(x) < toHex(y) ? -1 : 1));
     for (const acks of [[...ordered].reverse().map(ack), [ack(state.selfId)]]) {
       const packets = await sendRawFrame(state, acks, world.visitor.env);
