@@ -260,7 +260,11 @@ describe('a device linked later, through the real protocol (L_D = 5)', () => {
     world.visitor.state = (await applyDeviceList(world.visitor.state, v5, [bundle], world.visitor.env)).state;
     await deliver(await visitorSends('is it really shipping?'));
     await deliver(await deviceSends(b, 'yes, tracking number follows'));
-    expect(textsOf(late.shown)).toEqual(['welcome, new phone', 'is it really shipping?', 'yes, tracking number follows']);
+    expect(textsOf(late.shown)).toEqual([
+      'welcome, new phone',
+      'is it really shipping?',
+      'yes, tracking number follows',
+    ]);
     world.clock.advance(ORDER_LIMITS.reorderWindowMs * 2);
     if (late.state === null) throw new Error('the late device holds the conversation');
     const settled = tick(late.state, late.env);
