@@ -102,7 +102,9 @@ function frameVersioned<T>(inner: Codec<T>): Codec<T> {
             `a conversation frame of the retired version ${version} (no prevListVersion); this build speaks frame version ${FRAME_VERSION} only`,
           );
         if (version !== FRAME_VERSION)
-          throw r.fail(`unknown conversation frame version ${version} (this build speaks version ${FRAME_VERSION} only)`);
+          throw r.fail(
+            `unknown conversation frame version ${version} (this build speaks version ${FRAME_VERSION} only)`,
+          );
       });
       r.field('suite', () => {
         const suite = r.u8();
