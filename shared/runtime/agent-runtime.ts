@@ -77,6 +77,7 @@ import { ExistingDeviceLink, NewDeviceLink } from './agent-linking.js';
 import type { AttachmentHandle, ChatMessage, HexId, MessageId, PlainAlert, ProgressListener } from './api-common.js';
 import type { WidgetConfig } from './api-visitor.js';
 import { saveJoinedDevice } from './agent-account-record.js';
+import { listedSinceOf } from './listed-since.js';
 import { MAINTAIN_EVERY_MS, maintained, needsMaintenance, publishPrekeys } from './agent-prekeys.js';
 import {
   type ConversationRecord,
@@ -651,8 +652,9 @@ class AgentRuntimeImpl implements AgentRuntime {
 
   async #agentStep(e: Enrolled, record: ConversationRecord | undefined, packet: Uint8Array): Promise<AgentStep> {
     const context = { device: e.keys, prekeys: e.prekeys, deviceList: conversationListOf(e.view) };
+    // PROTOCOL §7.6: a conversation opened here keeps the first list that named this device (L_D).
     return record === undefined
-      ? openAgentConversation(packet, context, e.p.env)
+      ? openAgentConversation(packet, { ...context, listedSince: listedSinceOf(e.view, e.keys.deviceId) }, e.p.env)
       : receiveAsAgent(record.protocol, packet, context, e.p.env);
   }
 

@@ -9,7 +9,8 @@
  * `ShownMessages` holds what the rows say in memory, read once, and collects a step's changes,
  * applied to what it holds only after the commit that saved them resolved.
  */
-import { StorageCorruptError } from '../storage/index.js';
+import { CONVERSATION_STATE_VERSION } from '../protocol/index.js';
+import { StorageCorruptError, StorageSchemaError } from '../storage/index.js';
 import { type ConversationId, idToHex } from '../wire/index.js';
 import { type ChatMessage, MESSAGE_STATUSES, type MessageId, type MessageStatus } from './api-common.js';
 import {
@@ -18,6 +19,7 @@ import {
   CONVERSATION_RECORD_VERSION,
   parseMessageId,
   recordShown,
+  type StoredConversationRecord,
 } from './conversation-record.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 import type { CommitResult, StoreStep } from '../storage/index.js';
@@ -194,6 +196,20 @@ export function upgradeConversationRecord(
 }
 
 /**
+ * PROTOCOL §7.1: a protocol state of another version than this build's (version 1 had no
+ * `listedSince` and no list versions in its tracks) is refused, never read as this one: nothing of
+ * version 1 was deployed, so it is not converted. The record stays where it is.
+ */
+function checkProtocolVersion(stored: StoredConversationRecord, conversationId: ConversationId): void {
+  const version: number = stored.protocol.version;
+  if (version !== CONVERSATION_STATE_VERSION)
+    throw new StorageSchemaError(
+      `conversation state version ${version} is not read by this build (version ${CONVERSATION_STATE_VERSION})`,
+      `conversation ${idToHex(conversationId)}`,
+    );
+}
+
+/**
  * A conversation's record; a version-1 record is upgraded first, in one step (the caller reads a
  * conversation once at a time: two upgrades at once would add its rows twice).
  */
@@ -202,6 +218,7 @@ export async function readConversation(
   conversationId: ConversationId,
 ): Promise<ConversationRecord | undefined> {
   const stored = await store.conversation(conversationId);
+  if (stored !== undefined) checkProtocolVersion(stored, conversationId);
   if (stored?.version !== 1) return stored;
   const upgraded = upgradeConversationRecord(stored, conversationId);
   await store.commit({ conversations: [{ conversationId, state: upgraded.record }], ...upgraded.rows });

@@ -62,23 +62,26 @@ interface FrameHeader {
   readonly sentAt: number;
   readonly deviceListVersion: number;
   readonly deviceListHash: Uint8Array;
+  readonly prevListVersion: number;
   /** The count of the ack list: 0, an empty list. */
   readonly ackCount: number;
 }
 
-// PROTOCOL §7.2, up to the body.
-const frameHeaderCodec: Codec<FrameHeader> = versioned(
-  struct<FrameHeader>({
-    conversationId: conversationIdCodec,
-    senderId: deviceIdCodec,
-    seq: u32,
-    prevHash: fixedBytes(32),
-    sentAt: u64,
-    deviceListVersion: u32,
-    deviceListHash: fixedBytes(32),
-    ackCount: u32,
-  }),
-);
+/** PROTOCOL §7.2, §15: a frame opens with its own layout version (3) and the suite (1). */
+const FRAME_VERSION_AND_SUITE = Uint8Array.of(3, 1);
+
+// PROTOCOL §7.2, after the version and suite, up to the body.
+const frameHeaderCodec: Codec<FrameHeader> = struct<FrameHeader>({
+  conversationId: conversationIdCodec,
+  senderId: deviceIdCodec,
+  seq: u32,
+  prevHash: fixedBytes(32),
+  sentAt: u64,
+  deviceListVersion: u32,
+  deviceListHash: fixedBytes(32),
+  prevListVersion: u32,
+  ackCount: u32,
+});
 
 interface ContentAad {
   readonly conversationId: ConversationId;
@@ -116,16 +119,20 @@ async function sealFrame(
 export async function visitorSendsRawBody(convo: WorldConversation, body: Uint8Array): Promise<void> {
   const state = convo.visitor.state;
   if (state === undefined) throw new RangeError('the visitor has no conversation state');
-  const header = encode(frameHeaderCodec, {
-    conversationId: state.conversationId,
-    senderId: state.selfId,
-    seq: state.nextSendSeq,
-    prevHash: state.lastSentHash,
-    sentAt: convo.visitor.env.now(),
-    deviceListVersion: state.deviceList.version,
-    deviceListHash: state.deviceList.hash,
-    ackCount: 0,
-  });
+  const header = concatBytes(
+    FRAME_VERSION_AND_SUITE,
+    encode(frameHeaderCodec, {
+      conversationId: state.conversationId,
+      senderId: state.selfId,
+      seq: state.nextSendSeq,
+      prevHash: state.lastSentHash,
+      sentAt: convo.visitor.env.now(),
+      deviceListVersion: state.deviceList.version,
+      deviceListHash: state.deviceList.hash,
+      prevListVersion: state.lastSentListVersion,
+      ackCount: 0,
+    }),
+  );
   const sealed = await sealFrame(state, concatBytes(header, body), convo.visitor.env.rng(32));
   for (const session of state.sessions) {
     const { packet } = await sealForPeer(session, sealed.keyPacket, undefined);

@@ -298,6 +298,14 @@ describe('protocol vectors v2, re-derived with raw WebCrypto', () => {
       expect(padded.length).toBe(send.paddedBytes);
       const frame = unpadByHand(padded);
       expect(hex(frame)).toBe(send.frame);
+      // §7.2 by hand: frame version 3, suite 1; prevListVersion after deviceListHash (offset 114);
+      // then the acks, 56 bytes each, the acked frame's list version last.
+      const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+      expect([frame[0], frame[1]]).toEqual([3, 1]);
+      expect(view.getUint32(114)).toBe(send.prevListVersion);
+      send.acks.forEach((a, i) => {
+        expect(view.getUint32(118 + 4 + i * 56 + 52)).toBe(a.listVersion);
+      });
       expect(hex(await sha256(labelled('sealdesk/v2/message-hash', frame)))).toBe(send.frameHash);
     }
   });

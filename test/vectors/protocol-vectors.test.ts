@@ -87,6 +87,9 @@ describe('protocol vectors v2 (real protocol code)', () => {
       expect(frame.sentAt).toBe(vectors.inputs.clockStartMs + send.atMs);
       expect(frame.body.kind).toBe(send.body.kind);
       expect(frame.acks.map((a) => a.seq)).toEqual(send.acks.map((a) => a.seq));
+      expect(frame.deviceListVersion).toBe(send.deviceListVersion);
+      expect(frame.prevListVersion).toBe(send.prevListVersion);
+      expect(frame.acks.map((a) => a.listVersion)).toEqual(send.acks.map((a) => a.listVersion));
       expect(send.frameBytes + 4).toBeLessThanOrEqual(send.paddedBytes);
     }
   });

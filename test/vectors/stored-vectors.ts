@@ -57,7 +57,13 @@ export interface StoredSend {
   readonly sentAt: number;
   readonly deviceListVersion: number;
   readonly deviceListHash: string;
-  readonly acks: readonly { readonly sender: string; readonly seq: number; readonly hash: string }[];
+  readonly prevListVersion: number;
+  readonly acks: readonly {
+    readonly sender: string;
+    readonly seq: number;
+    readonly hash: string;
+    readonly listVersion: number;
+  }[];
   readonly contentKeyDraw: number;
   readonly contentKey: string;
   readonly bodyKey: string;

@@ -11,7 +11,11 @@
  *   (the reporting device or the original sender lied);
  * - a listed device's ack of a third sender's message this device has not got (or declared lost):
  *   once the reorder window is over → device divergence (the relay delivered to only some devices,
- *   the sender fanned out to only some, or the reporting device lied).
+ *   the sender fanned out to only some, or the reporting device lied);
+ * - but an ack of a message on a list older than this device's first (`listedSince`, L_D) claims
+ *   nothing this device should have (the message was never sent to it): no claim, no divergence;
+ *   and an ack of a message on a list naming this device, before the seq the sender's own frame
+ *   said this device's share began (`firstSeq`), is a device divergence: one of the two lied.
  */
 import { constantTimeEqual, toHex } from '../../crypto/index.js';
 import { DecodeError } from '../../errors/index.js';
@@ -30,7 +34,7 @@ function short(id: Uint8Array): string {
 export function acksToSend(state: ConversationState): AckEntry[] {
   return state.tracks
     .filter((t) => t.nextSeq > 1 && !idEquals(t.senderId, state.selfId))
-    .map((t) => ({ sender: t.senderId, seq: t.nextSeq - 1, hash: t.lastHash }))
+    .map((t) => ({ sender: t.senderId, seq: t.nextSeq - 1, hash: t.lastHash, listVersion: t.lastListVersion }))
     .sort((a, b) => compareIds(a.sender, b.sender));
 }
 
@@ -55,6 +59,19 @@ function divergenceSuspects(by: DeviceId, sender: DeviceId, missing: boolean): A
 
 function trackOf(tracks: readonly SenderTrack[], id: DeviceId): SenderTrack | undefined {
   return tracks.find((t) => idEquals(t.senderId, id));
+}
+
+/**
+ * PROTOCOL §7.7: `by` acknowledges message `seq` of `sender` on a list naming this device, but
+ * `sender`'s frame `firstSeq` said its previous frame went to an older list. Both are authenticated
+ * statements: the relay made neither, one of the two devices lied.
+ */
+function beforeFirstSeq(by: DeviceId, sender: DeviceId, seq: number, firstSeq: number): OrderNote {
+  return {
+    kind: ALERT_KINDS.deviceDivergence,
+    detail: `device ${short(by)} received message ${seq} from ${short(sender)} on a list naming this device, but ${short(sender)}'s message ${firstSeq} said none before it was for this device`,
+    suspects: divergenceSuspects(by, sender, false),
+  };
 }
 
 /** An ack of this participant's own message that cannot be true: invalid-ack, naming the acking peer. */
@@ -110,6 +127,12 @@ export function checkAcks(
       }
       continue;
     }
+    if (track !== undefined && ack.seq < track.firstSeq) {
+      if (ack.listVersion >= state.listedSince) notes.push(beforeFirstSeq(by, ack.sender, ack.seq, track.firstSeq));
+      continue;
+    }
+    // PROTOCOL §7.7: a message on a list that did not name this device was never sent to it.
+    if (ack.listVersion < state.listedSince) continue;
     if (track?.lostRanges.some((r) => ack.seq >= r.from && ack.seq <= r.to) === true) {
       notes.push({
         kind: ALERT_KINDS.deviceDivergence,
@@ -121,7 +144,7 @@ export function checkAcks(
     if (track === undefined || ack.seq >= track.nextSeq) {
       claims = claims.filter((c) => !(idEquals(c.by, by) && idEquals(c.sender, ack.sender) && c.seq <= ack.seq));
       if (!claims.some((c) => idEquals(c.by, by) && idEquals(c.sender, ack.sender))) {
-        claims.push({ by, sender: ack.sender, seq: ack.seq, hash: ack.hash, at: now });
+        claims.push({ by, sender: ack.sender, seq: ack.seq, hash: ack.hash, listVersion: ack.listVersion, at: now });
       }
     }
   }
@@ -139,6 +162,11 @@ export function settleClaims(
   const kept: AckClaim[] = [];
   for (const claim of claims) {
     const track = trackOf(tracks, claim.sender);
+    if (track !== undefined && claim.seq < track.firstSeq) {
+      // A claim holds only messages on lists naming this device (checkAcks).
+      notes.push(beforeFirstSeq(claim.by, claim.sender, claim.seq, track.firstSeq));
+      continue;
+    }
     if (track !== undefined && track.nextSeq > claim.seq) {
       const mine = track.recent.find((r) => r.seq === claim.seq);
       if (mine !== undefined && !constantTimeEqual(mine.hash, claim.hash)) {

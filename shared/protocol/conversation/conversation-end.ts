@@ -45,7 +45,7 @@ export function tickState(
   const released: ReleasedMessage[] = [];
   const alerts: SecurityAlert[] = [];
   const tracks: SenderTrack[] = state.tracks.map((track) => {
-    const flushed = flushTrack(track, now, force);
+    const flushed = flushTrack(track, now, force, state.listedSince);
     released.push(...flushed.released);
     alerts.push(...alertsOf(flushed.notes, state.conversationId, track.senderId));
     return flushed.track;

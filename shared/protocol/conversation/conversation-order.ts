@@ -5,7 +5,10 @@
  * exactly once, and reports
  * - gap:    a later frame waited longer than the reorder window (or the buffer filled) and the
  *           missing ones are declared lost (reordering inside the window raises nothing);
- * - fork:   the hash chain does not link, or one seq arrives with two different contents;
+ *           but a track that has released nothing starts at a frame whose `prevListVersion` is
+ *           below the receiver's first list (L_D): the frames before it were never sent here;
+ * - fork:   the hash chain does not link (by hash or by the previous frame's list version), or
+ *           one seq arrives with two different contents;
  * - replay: the same frame again (dropped, not shown twice).
  */
 import { constantTimeEqual, toHex } from '../../crypto/index.js';
@@ -31,6 +34,10 @@ export interface OrderedFrame {
   readonly body: MessageBody;
   /** The frame's ack of the receiver's own messages: the last seq of ours its author had (0: none). */
   readonly ownAck: number;
+  /** The device list version the frame names (PROTOCOL §7.2). */
+  readonly listVersion: number;
+  /** The list version the sender's previous frame named (0 for seq 1, PROTOCOL §7.2). */
+  readonly prevListVersion: number;
 }
 
 export interface ReleasedMessage extends OrderedFrame {
@@ -45,6 +52,13 @@ export interface SenderTrack {
   readonly nextSeq: number;
   /** Hash of the last released frame (32 zero bytes before the first). */
   readonly lastHash: Uint8Array;
+  /** List version the last released frame named (0 before the first: what seq 1's prevListVersion says). */
+  readonly lastListVersion: number;
+  /**
+   * The first seq of this sender meant for this receiver (PROTOCOL §7.6): 1, or the seq of the frame
+   * whose `prevListVersion` was below the receiver's first list; the seqs before it were never sent here.
+   */
+  readonly firstSeq: number;
   /** False right after a declared gap: the next frame's prevHash cannot be checked. */
   readonly chainKnown: boolean;
   /** Out-of-order frames, ascending seq. */
@@ -78,6 +92,8 @@ export function newSenderTrack(senderId: DeviceId): SenderTrack {
     senderId,
     nextSeq: 1,
     lastHash: ZERO_HASH,
+    lastListVersion: 0,
+    firstSeq: 1,
     chainKnown: true,
     buffer: [],
     waitingSince: null,
@@ -107,7 +123,29 @@ function relayOrSender(track: SenderTrack): AlertSuspect[] {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function releaseInOrder(t: Mutable<SenderTrack>, released: ReleasedMessage[], notes: OrderNote[]): void {
+/**
+ * PROTOCOL §7.6: a sender whose frames this receiver has never had starts at a frame whose previous
+ * frame named a list older than the receiver's first (`listedSince`): lists only move forward (§4.4),
+ * so that previous frame and every one before it went to lists that did not name this receiver.
+ * Both values are inside the authenticated frame: the relay cannot make one up.
+ */
+function startsLate(t: Mutable<SenderTrack>, listedSince: number): void {
+  const head = t.buffer[0];
+  if (head === undefined || head.seq <= t.nextSeq || t.nextSeq !== 1 || t.lostRanges.length > 0) return;
+  if (head.prevListVersion >= listedSince) return;
+  t.firstSeq = head.seq;
+  t.nextSeq = head.seq;
+  // Its previous frame was never here: its prevHash and prevListVersion cannot be checked.
+  t.chainKnown = false;
+}
+
+function releaseInOrder(
+  t: Mutable<SenderTrack>,
+  released: ReleasedMessage[],
+  notes: OrderNote[],
+  listedSince: number,
+): void {
+  startsLate(t, listedSince);
   for (;;) {
     const head = t.buffer[0];
     if (head?.seq !== t.nextSeq) break;
@@ -118,10 +156,19 @@ function releaseInOrder(t: Mutable<SenderTrack>, released: ReleasedMessage[], no
         detail: `message ${head.seq} from ${who(t)} does not link to the previous one (hash chain broken)`,
         suspects: senderOnly(t),
       });
+    } else if (t.chainKnown && head.prevListVersion !== t.lastListVersion) {
+      // PROTOCOL §7.6: a sender that understates it (to hide its earlier frames from a device
+      // linked later) is caught by every receiver of the previous frame.
+      notes.push({
+        kind: ALERT_KINDS.fork,
+        detail: `message ${head.seq} from ${who(t)} says its previous one named list ${head.prevListVersion}, but it named ${t.lastListVersion}`,
+        suspects: senderOnly(t),
+      });
     }
     released.push({ ...head, sender: t.senderId, late: false });
     t.nextSeq = head.seq + 1;
     t.lastHash = head.hash;
+    t.lastListVersion = head.listVersion;
     t.chainKnown = true;
     t.recent = [...t.recent, { seq: head.seq, hash: head.hash }].slice(-ORDER_LIMITS.recentHashes);
     if (head.body.kind === 'close') t.closedAt = head.seq;
@@ -149,7 +196,7 @@ function declareGap(t: Mutable<SenderTrack>, notes: OrderNote[]): void {
  * Declares the gaps whose wait is over (or all of them when `force`), releasing what follows.
  * Called on every receive and by the conversation's tick/end transitions.
  */
-export function flushTrack(track: SenderTrack, now: number, force: boolean): OrderResult {
+export function flushTrack(track: SenderTrack, now: number, force: boolean, listedSince: number): OrderResult {
   const t: Mutable<SenderTrack> = { ...track };
   const released: ReleasedMessage[] = [];
   const notes: OrderNote[] = [];
@@ -157,13 +204,16 @@ export function flushTrack(track: SenderTrack, now: number, force: boolean): Ord
     const waited = t.waitingSince !== null && now - t.waitingSince >= ORDER_LIMITS.reorderWindowMs;
     if (!force && !waited && t.buffer.length <= ORDER_LIMITS.maxBufferedPerSender) break;
     declareGap(t, notes);
-    releaseInOrder(t, released, notes);
+    releaseInOrder(t, released, notes, listedSince);
   }
   return { track: t, released, notes };
 }
 
-/** Adds one authenticated frame. ProtocolStateError for a frame after the sender's close. */
-export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number): OrderResult {
+/**
+ * Adds one authenticated frame. ProtocolStateError for a frame after the sender's close.
+ * `listedSince`: the receiver's first list version (ConversationState.listedSince, PROTOCOL §7.6).
+ */
+export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number, listedSince: number): OrderResult {
   if (track.closedAt !== null && frame.seq > track.closedAt) {
     throw new FrameAfterCloseError(`message ${frame.seq} from ${who(track)} follows its close`);
   }
@@ -238,7 +288,7 @@ export function acceptFrame(track: SenderTrack, frame: OrderedFrame, now: number
     buffer: [...track.buffer, { ...frame, receivedAt: now }].sort((a, b) => a.seq - b.seq),
   };
   const released: ReleasedMessage[] = [];
-  releaseInOrder(t, released, notes);
-  const flushed = flushTrack(t, now, false);
+  releaseInOrder(t, released, notes, listedSince);
+  const flushed = flushTrack(t, now, false, listedSince);
   return { track: flushed.track, released: [...released, ...flushed.released], notes: [...notes, ...flushed.notes] };
 }

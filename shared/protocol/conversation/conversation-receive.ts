@@ -158,6 +158,19 @@ function isAuthorisedSender(state: ConversationState, sender: DeviceId): boolean
 }
 
 /**
+ * PROTOCOL §7.2: `prevListVersion` is 0 exactly for seq 1, and never above the frame's own list
+ * version (a sender's list only moves forward, §4.4).
+ */
+function checkPrevListVersion(frame: ConversationFrame): void {
+  if ((frame.seq === 1) !== (frame.prevListVersion === 0))
+    throw new DecodeError(`frame ${frame.seq} names previous list version ${frame.prevListVersion} (0 for seq 1 only)`);
+  if (frame.prevListVersion > frame.deviceListVersion)
+    throw new DecodeError(
+      `frame ${frame.seq} says its previous frame named list ${frame.prevListVersion}, newer than its own ${frame.deviceListVersion}`,
+    );
+}
+
+/**
  * PROTOCOL §7.6: unpads and parses an opened body. It authenticated under the content key the
  * sender's ratchet carried, so any rule it breaks is the sender's: InvalidContentError.
  */
@@ -173,6 +186,7 @@ function parseFrame(
       throw new DecodeError('frame names another sender or conversation than its packet');
     }
     checkAckOrder(frame.senderId, frame.acks);
+    checkPrevListVersion(frame);
     return { frame, frameBytes };
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
@@ -237,8 +251,18 @@ async function receiveCore(
   const ownAck = frame.acks.find((a) => idEquals(a.sender, state.selfId))?.seq ?? 0;
   const order = acceptFrame(
     track,
-    { seq: frame.seq, hash, prevHash: frame.prevHash, sentAt: frame.sentAt, body: frame.body, ownAck },
+    {
+      seq: frame.seq,
+      hash,
+      prevHash: frame.prevHash,
+      sentAt: frame.sentAt,
+      body: frame.body,
+      ownAck,
+      listVersion: frame.deviceListVersion,
+      prevListVersion: frame.prevListVersion,
+    },
     now,
+    working.listedSince,
   );
   const tracks = [...working.tracks.filter((t) => !idEquals(t.senderId, packet.senderId)), order.track];
   const acks = checkAcks(working, tracks, packet.senderId, frame.acks, now);
@@ -300,7 +324,7 @@ export async function openAgentConversation(
   if (packet.session.kind !== 'initial')
     throw new ProtocolStateError('the first packet of a conversation must be a first contact');
   return receiveAsAgent(
-    blankAgentConversation(packet.conversationId, agent.device, agent.deviceList),
+    blankAgentConversation(packet.conversationId, agent.device, agent.deviceList, agent.listedSince ?? 0),
     bytes,
     agent,
     env,

@@ -61,6 +61,7 @@ export function nextFrame(state: ConversationState, body: MessageBody, env: Prot
     sentAt: env.now(),
     deviceListVersion: state.deviceList.version,
     deviceListHash: state.deviceList.hash,
+    prevListVersion: state.lastSentListVersion,
     acks: acksToSend(state),
     body,
   };
@@ -140,6 +141,7 @@ export async function sendMessage(
       sessions,
       nextSendSeq: state.nextSendSeq + 1,
       lastSentHash: hash,
+      lastSentListVersion: frame.deviceListVersion,
       sentHashes: [...state.sentHashes, { seq: frame.seq, hash }].slice(-CONVERSATION_LIMITS.sentHashes),
       closedBySelf: body.kind === 'close',
     },

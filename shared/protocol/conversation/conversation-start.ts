@@ -162,9 +162,12 @@ export async function startVisitorConversation(
       visitorIdentityKey: null,
       visitorIdentity: identity,
       deviceList,
+      // The visitor never joins late (PROTOCOL §7.6).
+      listedSince: 0,
       sessions,
       nextSendSeq: 1,
       lastSentHash: ZERO_HASH,
+      lastSentListVersion: 0,
       sentHashes: [],
       tracks: [],
       claims: [],
@@ -180,6 +183,7 @@ export function blankAgentConversation(
   conversationId: ConversationId,
   device: DeviceKeys,
   deviceList: ConversationDeviceList,
+  listedSince: number,
 ): ConversationState {
   return {
     version: CONVERSATION_STATE_VERSION,
@@ -190,9 +194,11 @@ export function blankAgentConversation(
     visitorIdentityKey: null,
     visitorIdentity: null,
     deviceList,
+    listedSince,
     sessions: [],
     nextSendSeq: 1,
     lastSentHash: ZERO_HASH,
+    lastSentListVersion: 0,
     sentHashes: [],
     tracks: [],
     claims: [],

@@ -14,7 +14,11 @@ import type { ReleasedMessage, SenderTrack } from './conversation-order.js';
 import type { DeviceKeys } from '../identity/index.js';
 import type { PeerSession, PrekeyState } from '../session/index.js';
 
-export const CONVERSATION_STATE_VERSION = 1;
+/**
+ * Version 2 (PROTOCOL §7.1): `listedSince`, `lastSentListVersion`, and per track `firstSeq` and
+ * `lastListVersion`. A stored version-1 state is refused, not converted (nothing was deployed).
+ */
+export const CONVERSATION_STATE_VERSION = 2;
 
 export const CONVERSATION_ROLES = { visitor: 'visitor', agent: 'agent' } as const;
 export type ConversationRole = (typeof CONVERSATION_ROLES)[keyof typeof CONVERSATION_ROLES];
@@ -25,6 +29,8 @@ export interface AckClaim {
   readonly sender: DeviceId;
   readonly seq: number;
   readonly hash: Uint8Array;
+  /** The list version the claimed frame names (PROTOCOL §7.7); always ≥ the state's `listedSince`. */
+  readonly listVersion: number;
   readonly at: number;
 }
 
@@ -40,10 +46,19 @@ export interface ConversationState {
   /** Visitor side: its per-conversation X25519 identity key pair. */
   readonly visitorIdentity: X25519KeyPair | null;
   readonly deviceList: ConversationDeviceList;
+  /**
+   * PROTOCOL §7.6 (L_D): the first device list version that names this participant, as far as it
+   * can tell (a lower bound; 0 when it cannot). Frames before one whose `prevListVersion` is below it
+   * were never sent here, and acks of frames on older lists claim nothing this participant should
+   * have. The visitor never joins late: 0.
+   */
+  readonly listedSince: number;
   readonly sessions: readonly PeerSession[];
   /** Next sequence number this participant sends (from 1). */
   readonly nextSendSeq: number;
   readonly lastSentHash: Uint8Array;
+  /** The `deviceListVersion` this participant's last frame named (0 before the first): the next frame's `prevListVersion`. */
+  readonly lastSentListVersion: number;
   /** Hashes of this participant's recent frames, to check what peers acknowledge. */
   readonly sentHashes: readonly { readonly seq: number; readonly hash: Uint8Array }[];
   readonly tracks: readonly SenderTrack[];
@@ -86,6 +101,12 @@ export interface AgentContext {
   readonly device: DeviceKeys;
   readonly prekeys: PrekeyState;
   readonly deviceList: ConversationDeviceList;
+  /**
+   * The first list version naming this device, from its verified chain (PROTOCOL §7.6): kept as the
+   * `listedSince` of a conversation this step opens. Absent: 0 (every frame may have been for it, as
+   * for a device listed before the conversation began).
+   */
+  readonly listedSince?: number;
 }
 
 /** An agent step also returns its prekey state (a one-time prekey may have been consumed: save it). */

@@ -27,6 +27,7 @@ export {
   type AgentContext,
   type AgentStep,
   CONVERSATION_LIMITS,
+  CONVERSATION_STATE_VERSION,
   type ConversationDeviceList,
   type ConversationRole,
   type ConversationState,

@@ -23,6 +23,8 @@ function frame(seq: number, variant = 0, close = false): OrderedFrame {
     sentAt: 0,
     body: close ? { kind: 'close', reason: '' } : { kind: 'text', text: `m${seq}` },
     ownAck: 0,
+    listVersion: 1,
+    prevListVersion: seq === 1 ? 0 : 1,
   };
 }
 
@@ -31,7 +33,7 @@ function feed(track: SenderTrack, frames: readonly OrderedFrame[], now = 0) {
   const alerts: string[] = [];
   let t = track;
   for (const f of frames) {
-    const r = acceptFrame(t, f, now);
+    const r = acceptFrame(t, f, now, 0);
     t = r.track;
     released.push(...r.released.map((m) => m.seq));
     alerts.push(...r.notes.map((n) => n.kind));
@@ -64,14 +66,14 @@ describe('conversation order', () => {
   it('F9: a gap is declared after the reorder window, and a frame arriving after that is released once, flagged late', () => {
     const r = feed(newSenderTrack(sender), [frame(1), frame(3)]);
     expect(r.released).toEqual([1]);
-    const early = flushTrack(r.track, ORDER_LIMITS.reorderWindowMs - 1, false);
+    const early = flushTrack(r.track, ORDER_LIMITS.reorderWindowMs - 1, false, 0);
     expect(early.released).toEqual([]);
-    const due = flushTrack(r.track, ORDER_LIMITS.reorderWindowMs, false);
+    const due = flushTrack(r.track, ORDER_LIMITS.reorderWindowMs, false, 0);
     expect(due.released.map((m) => m.seq)).toEqual([3]);
     expect(due.notes.map((n) => n.kind)).toEqual([ALERT_KINDS.gap]);
-    const late = acceptFrame(due.track, frame(2), ORDER_LIMITS.reorderWindowMs + 1);
+    const late = acceptFrame(due.track, frame(2), ORDER_LIMITS.reorderWindowMs + 1, 0);
     expect(late.released.map((m) => [m.seq, m.late])).toEqual([[2, true]]);
-    const again = acceptFrame(late.track, frame(2), ORDER_LIMITS.reorderWindowMs + 2);
+    const again = acceptFrame(late.track, frame(2), ORDER_LIMITS.reorderWindowMs + 2, 0);
     expect(again.released).toEqual([]);
   });
 
@@ -86,13 +88,13 @@ describe('conversation order', () => {
   it("nothing is accepted after the sender's close", () => {
     const r = feed(newSenderTrack(sender), [frame(1), frame(2, 0, true)]);
     expect(r.track.closedAt).toBe(2);
-    expect(() => acceptFrame(r.track, frame(3), 0)).toThrow(ProtocolStateError);
+    expect(() => acceptFrame(r.track, frame(3), 0, 0)).toThrow(ProtocolStateError);
   });
 });
 
 describe('acknowledgement lists (PROTOCOL §7.7)', () => {
   const id = (n: number): DeviceId => asDeviceId(new Uint8Array(16).fill(n));
-  const ack = (n: number) => ({ sender: id(n), seq: 1, hash: new Uint8Array(32) });
+  const ack = (n: number) => ({ sender: id(n), seq: 1, hash: new Uint8Array(32), listVersion: 1 });
 
   it('#17 spec: acks are in strictly ascending sender order and never name the frame’s author; anything else is a DecodeError', () => {
     expect(() => {

@@ -128,8 +128,12 @@ async function sendRawFrame(
   state: ConversationState,
   acks: ConversationFrame['acks'],
   env: ProtocolEnv,
+  fields: Partial<ConversationFrame> = {},
+  rewrite: (frame: Uint8Array) => Uint8Array = (frame) => frame,
 ): Promise<OutgoingPacket[]> {
-  const frame = encode(frameCodec, { ...nextFrame(state, { kind: 'text', text: 'hostile frame' }, env), acks });
+  const frame = rewrite(
+    encode(frameCodec, { ...nextFrame(state, { kind: 'text', text: 'hostile frame' }, env), acks, ...fields }),
+  );
   const sealed = await sealBody(frame, state.conversationId, state.selfId, env);
   const keys = encode(keyPacketCodec, { contentKey: sealed.contentKey, bodyHash: sealed.bodyHash });
   const out: OutgoingPacket[] = [];
@@ -462,7 +466,7 @@ describe('ordering, gaps, divergence and close', () => {
     const state = world.visitor.state;
     const [a, b] = world.agents;
     if (a === undefined || b === undefined) throw new Error('two devices expected');
-    const ack = (sender: DeviceId) => ({ sender, seq: 1, hash: new Uint8Array(32) });
+    const ack = (sender: DeviceId) => ({ sender, seq: 1, hash: new Uint8Array(32), listVersion: 1 });
     const ordered = [a.keys.deviceId, b.keys.deviceId].sort((x, y) => (toHex(x) < toHex(y) ? -1 : 1));
     for (const acks of [[...ordered].reverse().map(ack), [ack(state.selfId)]]) {
       const packets = await sendRawFrame(state, acks, world.visitor.env);
@@ -500,6 +504,46 @@ describe('ordering, gaps, divergence and close', () => {
       attachment,
       inBand,
     ]);
+  });
+});
+
+describe('list versions in the frame (PROTOCOL §7.2, §15)', () => {
+  it('#15: a frame whose prevListVersion breaks §7.2 (not 0 at seq 1, 0 later, above its own list) is invalid-content naming its sender', async () => {
+    const { world, agent, reply } = await afterFirstReply('prev-list-version', 2);
+    await deliverAll(world, reply);
+    const state = world.visitor.state;
+    // The visitor has sent seq 1 (on list 1): its next frame is seq 2.
+    const list = state.deviceList.version;
+    const bad: Partial<ConversationFrame>[] = [
+      { seq: 1, prevHash: new Uint8Array(32), prevListVersion: list },
+      { prevListVersion: 0 },
+      { prevListVersion: list + 1 },
+    ];
+    for (const fields of bad) {
+      const body = packetFor(await sendRawFrame(state, [], world.visitor.env, fields), agent).body;
+      const error = await agentRejects(world, agent, body, DecodeError);
+      expect(error.message).toMatch(/previous (list version|frame named list)/);
+      const alert = rejectionAlert(error, state.conversationId, body);
+      expect(alert?.kind).toBe(ALERT_KINDS.invalidContent);
+      expect(alert?.suspects).toEqual([{ kind: 'participant', id: state.selfId }]);
+    }
+  });
+
+  it('#15: a frame of the retired version 2 (no prevListVersion) or of an unknown version is refused with a DecodeError naming it', async () => {
+    const { world, agent, reply } = await afterFirstReply('frame-version', 2);
+    await deliverAll(world, reply);
+    const state = world.visitor.state;
+    for (const [version, named] of [
+      [2, 'retired version 2'],
+      [4, 'unknown conversation frame version 4'],
+    ] as const) {
+      const withVersion = (frame: Uint8Array): Uint8Array => Uint8Array.of(version, ...frame.subarray(1));
+      const body = packetFor(await sendRawFrame(state, [], world.visitor.env, {}, withVersion), agent).body;
+      const error = await agentRejects(world, agent, body, DecodeError);
+      expect(error.message).toContain(named);
+      expect(rejectionAlert(error, state.conversationId, body)?.kind).toBe(ALERT_KINDS.invalidContent);
+    }
+    expect(encode(frameCodec, nextFrame(state, { kind: 'typing', active: true }, world.visitor.env))[0]).toBe(3);
   });
 });
 

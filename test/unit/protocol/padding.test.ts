@@ -52,6 +52,7 @@ describe('the largest frame', () => {
       sender: asDeviceId(new Uint8Array(16).fill(i)),
       seq: MAX_U32,
       hash: new Uint8Array(32),
+      listVersion: MAX_U32,
     });
     const frame = {
       conversationId: asConversationId(new Uint8Array(16)),
@@ -61,6 +62,7 @@ describe('the largest frame', () => {
       sentAt: Number.MAX_SAFE_INTEGER,
       deviceListVersion: MAX_U32,
       deviceListHash: new Uint8Array(32),
+      prevListVersion: MAX_U32,
       acks: Array.from({ length: MAX_ACKS }, (_, i) => ack(i)),
       body: {
         kind: 'deviceList' as const,
