@@ -10,6 +10,7 @@ import {
 } from '../protocol/index.js';
 import type { AccountId } from '../wire/index.js';
 import type { PrekeyPublication } from './agent-prekeys.js';
+import { listedSinceOf } from './listed-since.js';
 import type { RuntimeStore } from './runtime-shapes.js';
 
 export const AGENT_ACCOUNT_RECORD_VERSION = 1;
@@ -23,6 +24,12 @@ export interface AgentAccountRecord {
   readonly profile: DeviceProfile;
   /** What of the prekey state the relay has (agent-prekeys.ts). */
   readonly published: PrekeyPublication;
+  /**
+   * L_D (PROTOCOL §7.6): the first list version naming this device, read when it joined, while its
+   * fresh view still holds the list before it (later views keep only the newest lists). Absent in
+   * records saved before it was kept, or when the join's view could not tell: read from the view.
+   */
+  readonly listedSince?: number;
 }
 
 /**
@@ -43,6 +50,7 @@ export async function saveJoinedDevice(
   env: ProtocolEnv,
 ): Promise<{ readonly account: AgentAccountRecord; readonly prekeys: PrekeyState }> {
   const { relayUrl, accountId, identity, profile, keys, view } = joined;
+  const listedSince = listedSinceOf(view, keys.deviceId);
   const account: AgentAccountRecord = {
     version: AGENT_ACCOUNT_RECORD_VERSION,
     relayUrl,
@@ -50,6 +58,7 @@ export async function saveJoinedDevice(
     ...(identity === undefined ? {} : { identity }),
     profile,
     published: { bundleSignedPrekeyId: 0, uploadedThrough: 0 },
+    ...(listedSince === 0 ? {} : { listedSince }),
   };
   const prekeys = await createPrekeyState(keys, env);
   await store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });

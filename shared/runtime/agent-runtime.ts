@@ -654,7 +654,11 @@ class AgentRuntimeImpl implements AgentRuntime {
     const context = { device: e.keys, prekeys: e.prekeys, deviceList: conversationListOf(e.view) };
     // PROTOCOL §7.6: a conversation opened here keeps the first list that named this device (L_D).
     return record === undefined
-      ? openAgentConversation(packet, { ...context, listedSince: listedSinceOf(e.view, e.keys.deviceId) }, e.p.env)
+      ? openAgentConversation(
+          packet,
+          { ...context, listedSince: e.account.listedSince ?? listedSinceOf(e.view, e.keys.deviceId) },
+          e.p.env,
+        )
       : receiveAsAgent(record.protocol, packet, context, e.p.env);
   }
 

@@ -11,12 +11,14 @@ import {
   type DeviceEntry,
   type DirectoryView,
 } from '../../../shared/protocol/index.js';
+import { saveJoinedDevice } from '../../../shared/runtime/agent-account-record.js';
 import { listedSinceOf } from '../../../shared/runtime/listed-since.js';
-
-type AcceptedList = DirectoryView['history'][number];
+import { memoryStore } from '../../../shared/runtime/runtime-shapes.js';
 import { bindAccount } from '../../support/account-binding.js';
 import { hashSeededEnv } from '../../support/hash-seeded-env.js';
 import { testDevice } from '../../support/test-device.js';
+
+type AcceptedList = DirectoryView['history'][number];
 
 describe('L_D from the device’s verified view (PROTOCOL §7.6)', () => {
   it('#15: the first kept version naming the device after one that does not; a lower bound when the kept lists do not tell', async () => {
@@ -47,5 +49,33 @@ describe('L_D from the device’s verified view (PROTOCOL §7.6)', () => {
     expect(listedSinceOf(withHistory([await kept(2, before), await kept(5, after)]), phoneId)).toBe(3);
     // A device no kept list names: nothing known.
     expect(listedSinceOf(withHistory([await kept(2, before)]), phoneId)).toBe(0);
+  });
+
+  it('#15: a device keeps L_D when it joins, while its fresh view still holds the list before it; none when the view cannot tell', async () => {
+    const env = hashSeededEnv('listed-since-join');
+    const { identity } = await createAccountIdentity(env);
+    bindAccount(env, { accountId: identity.accountId });
+    const owner = await testDevice(env, 'Olga', 'owner');
+    const view = await createDirectoryViewForKey(identity.signing.publicKey);
+    const kept = async (version: number, devices: readonly DeviceEntry[]): Promise<AcceptedList> => {
+      const signed = await createFirstDeviceList(identity, { devices }, env);
+      return { version, hash: new Uint8Array(32), previousHash: new Uint8Array(32), signed };
+    };
+    /** A new device (its keys go to one store only) joins with the view `history(entry)` gives. */
+    const join = async (history: (entry: DeviceEntry) => Promise<AcceptedList[]>) => {
+      const phone = await testDevice(env, 'Olga');
+      const store = memoryStore();
+      const profile = {
+        agentId: phone.entry.agentId,
+        agentName: 'Olga',
+        kind: phone.entry.kind,
+        role: phone.entry.role,
+      };
+      const joined = { relayUrl: 'http://127.0.0.1:9', accountId: identity.accountId, keys: phone.keys, profile };
+      await saveJoinedDevice(store, { ...joined, view: { ...view, history: await history(phone.entry) } }, env);
+      return (await store.account())?.listedSince;
+    };
+    expect(await join(async (phone) => [await kept(4, [owner.entry]), await kept(5, [owner.entry, phone])])).toBe(5);
+    expect(await join(async (phone) => [await kept(5, [owner.entry, phone])])).toBeUndefined();
   });
 });
