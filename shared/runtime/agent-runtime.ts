@@ -896,7 +896,18 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   async setTyping(conversationId: HexId, active: boolean): Promise<void> {
+    if (await this.#signalsGoNowhere(conversationId)) return;
     await this.#send(conversationId, { kind: 'typing', active });
+  }
+
+  /**
+   * Typing and read receipts are for the visitor. A device that joined after the chat began has no
+   * session with the visitor yet (joinedLate): as frames they would reach its siblings only and take
+   * seqs the visitor never gets, so its first reply would show the visitor a false gap (§7.6). Not sent.
+   */
+  async #signalsGoNowhere(conversationId: HexId): Promise<boolean> {
+    const record = await this.#record(asConversationId(idBytesFromHex(conversationId)));
+    return record !== undefined && !reachesVisitor(record);
   }
 
   async markRead(conversationId: HexId, messageId: MessageId): Promise<void> {
@@ -905,11 +916,8 @@ class AgentRuntimeImpl implements AgentRuntime {
     const record = this.#records.get(key);
     const wasUnread = record !== undefined && record.unread > 0;
     if (wasUnread) this.#records.set(key, { ...record, unread: 0 });
-    await this.#send(conversationId, {
-      kind: 'readReceipt',
-      sender,
-      seq,
-    });
+    if (!(await this.#signalsGoNowhere(conversationId)))
+      await this.#send(conversationId, { kind: 'readReceipt', sender, seq });
     // The unread count changed: every page and the extension's toolbar badge follow. The whole
     // summary (team state, archived preview), or the inbox row would lose its assignee and status.
     if (wasUnread) await this.#emitSummary(key);

@@ -51,7 +51,8 @@ export interface ConversationSummary {
    * This device joined after the conversation began: it holds the archived history (PROTOCOL §9.6)
    * and perhaps its siblings' later frames, but no session with the visitor, so it cannot reply (a
    * send is NotStartedError) until the visitor's next message reaches it (§7.6). Internal notes and
-   * team changes work.
+   * team changes work; typing and read receipts are not sent until then (they would reach only the
+   * siblings and show the visitor a false gap later).
    */
   readonly joinedLate?: true;
 }

@@ -76,4 +76,32 @@ describe('#15, §7.6: a device linked later raises no false gap or device-diverg
     ).toEqual(expect.arrayContaining([a4, q5, a5]));
     for (const a of [owner, sibling, late, visitor]) a.runtime.dispose();
   }, 120_000);
+
+  it('#15: a device linked later that reads and types before the visitor writes to it sends those signals nowhere, so its first reply reaches the visitor with no gap', async () => {
+    const owner = agentRuntime();
+    const pin = (await newAccount(relay.origin, owner)).fingerprint;
+    const accountId = (await owner.runtime.status()).accountId ?? '';
+    const { visitor, conversationId } = await visitorWrites(relay.origin, { accountId, pin }, 'is the shop open?', [
+      owner,
+    ]);
+    const atVisitor = (id: string) => () => visitor.events.of('message').some((m) => m.id === id);
+    const late = await link(relay.origin, owner);
+    const q2 = await visitor.runtime.sendText('on Sunday?');
+    await waitFor(() => shows(owner, q2), 'the second question at the owner');
+    const a2 = await owner.runtime.sendText(conversationId, 'let me check');
+    await waitFor(() => shows(late, a2), 'the owner’s answer at the late device');
+    // No session with the visitor yet (joinedLate): a read receipt and typing would be frames for the
+    // siblings only, whose seqs the visitor would later miss.
+    await late.runtime.markRead(conversationId, a2);
+    await late.runtime.setTyping(conversationId, true);
+    await late.runtime.setTyping(conversationId, false);
+    const q3 = await visitor.runtime.sendText('thanks');
+    await waitFor(() => shows(late, q3), 'the visitor’s message at the late device');
+    const a3 = await late.runtime.sendText(conversationId, 'yes, 10 to 4');
+    await waitFor(atVisitor(a3), 'the late device’s reply at the visitor');
+    await new Promise((resolve) => setTimeout(resolve, ORDER_LIMITS.reorderWindowMs + 2_000));
+    expect(visitor.events.of('alert').map((a) => a.kind)).toEqual([]);
+    expect(falseAlarms(owner)).toEqual([]);
+    for (const a of [owner, late, visitor]) a.runtime.dispose();
+  }, 120_000);
 });
