@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
-import type { Ack, NewMessage, StoredMessage } from '../../relay/store/store.js';
+import type { Ack, CommittedSend, NewMessage, StoredMessage } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 import { Hub, type Subscriber } from '../../relay/ws/hub.js';
 
@@ -22,7 +22,7 @@ class SlowDiskStore extends MemoryStore {
     for (const go of waiting) go();
   }
 
-  override async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+  override async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
     const seqs = await super.commit(messages, acks, now);
     this.commits.push(messages.length);
     await new Promise<void>((resolve) => {
