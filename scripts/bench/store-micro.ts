@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { Ack, NewMessage, Store } from '../../relay/store/store.js';
+import type { Ack, CommittedSend, NewMessage, Store } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 
 interface StoreOptions {
@@ -104,6 +104,12 @@ function targets(): Target[] {
   return out;
 }
 
+/** A commit's cursor; a `--baseline` store from before PROTOCOL §16.2's resends answers plain numbers. */
+function seqOf(committed: CommittedSend | number | undefined): number {
+  if (committed === undefined) return 0;
+  return typeof committed === 'number' ? committed : committed.seq;
+}
+
 let sent = 0;
 /**
  * A copy of `envelope` with a counter in its first 8 bytes: every message of the run is distinct,
@@ -142,7 +148,7 @@ async function setUp(
       pending.push({ queue: t.queue, conversationId: t.conversationId, envelope: distinct(envelope) });
   }
   const seqs = await store.commit(pending, [], Date.now());
-  pending.forEach((m, i) => newest.set(m.queue, seqs[i]?.seq ?? 0));
+  pending.forEach((m, i) => newest.set(m.queue, seqOf(seqs[i])));
   for (let done = 0; done < backlog; done += 500) {
     const batch: NewMessage[] = [];
     for (let i = 0; i < Math.min(500, backlog - done); i += 1) {
@@ -223,7 +229,7 @@ async function run(
       const pending = store.commit(batch, acks, Date.now());
       commitMs.push(performance.now() - t0);
       const seqs = await pending;
-      batch.forEach((m, i) => newest.set(m.queue, seqs[i]?.seq ?? 0));
+      batch.forEach((m, i) => newest.set(m.queue, seqOf(seqs[i])));
       messages += batch.length;
     }
     const cpu = process.cpuUsage(cpu0);

@@ -133,6 +133,23 @@ describe('SqliteStore on disk', () => {
     await cleanup();
   });
 
+  it('§16.2: knows a send across a restart, also after its ack, and answers a resend with its first cursor', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    const message = { queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([4, 5, 6]) };
+    const first = new SqliteStore(path);
+    const [seq] = await commitSeqs(first, [message], [], 1);
+    await first.commit([], [{ queue: q, upTo: seq ?? 0 }], 2);
+    // Killed, not closed: the WAL holds the send, as after a SIGKILL right after the commit.
+    const second = new SqliteStore(path);
+    expect(await second.commit([message], [], 3)).toEqual([{ seq, resent: true }]);
+    expect(await second.fetchQueue(q, 0, 10)).toEqual([]);
+    await second.close();
+    await first.close();
+    await cleanup();
+  });
+
   it('runs at synchronous=NORMAL and fsyncs the WAL before every durable write resolves, ack-only batches excepted', async () => {
     const { dir, cleanup } = tempDir();
     const store = new SqliteStore(join(dir, 'relay.sqlite'));
@@ -336,6 +353,10 @@ describe('SqliteStore on disk', () => {
     expect(await store.fetchQueue(q, 3, 10)).toEqual([{ seq: 7, envelope: new Uint8Array([7]) }]);
     expect(await store.fetchQueue(visitorQueue(C2), 0, 10)).toEqual([{ seq: 5, envelope: new Uint8Array([5]) }]);
     expect(await store.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
+    // §16.2: the queued messages' sends are known after the migration: a resend is not stored again.
+    expect(await store.commit([{ queue: q, conversationId: C2, envelope: new Uint8Array([7]) }], [], 35)).toEqual([
+      { seq: 7, resent: true },
+    ]);
     const [next] = await commitSeqs(
       store,
       [{ queue: q, conversationId: C1, envelope: new Uint8Array([10]) }],

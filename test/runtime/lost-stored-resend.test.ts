@@ -58,7 +58,7 @@ describe('§16.2: a lost `stored` and the resend it causes', () => {
     data.remove();
   });
 
-  it('§16.2: a resend after a lost `stored` is stored once, shown once, and raises no replay alert', async () => {
+  it('§16.2: a resend after a lost stored frame is stored once, shown once, and raises no replay alert', async () => {
     // The visitor talks to the relay through the proxy; the agent directly.
     const visitor = visitorRuntime(proxy.origin, accountId, pin);
     await visitor.runtime.start();
