@@ -114,7 +114,12 @@ describe('#10.15: a slow consumer does not slow its neighbours', () => {
       filler.send({
         type: 'send',
         requestId: i,
-        envelope: envelope(slowConversation.conversationId, { device: slow.deviceId }, new Uint8Array(BODY_BYTES)),
+        // Numbered: equal envelopes would be one message and its resends (PROTOCOL §16.2).
+        envelope: envelope(
+          slowConversation.conversationId,
+          { device: slow.deviceId },
+          new Uint8Array(BODY_BYTES).fill(i & 0xff, 0, 1).fill(i >> 8, 1, 2),
+        ),
       });
     await filler.until((f) => f.filter((x) => x.type === 'stored').length === QUEUED, 'queue filled', 60_000);
     await filler.close();
