@@ -91,7 +91,13 @@ function quickCheck(db: Database.Database): void {
   }
   const lines = rows.map((r) => String(r['quick_check']));
   if (lines.length === 1 && lines[0] === 'ok') return;
-  throw new StoreIntegrityError(lines.join('; ').slice(0, 300));
+  // One line: a report can hold line breaks ("*** in database main ***\nTree 32 page 32: ...").
+  throw new StoreIntegrityError(
+    lines
+      .join('; ')
+      .replace(/\s*\n\s*/g, ' ')
+      .slice(0, 300),
+  );
 }
 
 /** SQLite's own default, used again on the store's connection if the checkpoint worker fails. */
