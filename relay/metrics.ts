@@ -11,6 +11,8 @@ export interface QueueStats {
 export class Metrics {
   connections = 0;
   messagesIn = 0;
+  /** Sends answered with the cursor of an equal envelope stored before (PROTOCOL §16.2), not stored again. */
+  resends = 0;
   messagesOut = 0;
   batches = 0;
   /** Envelopes committed by other relay nodes and pushed to this node's receivers (shared store). */
@@ -39,6 +41,9 @@ export class Metrics {
       '# HELP sealdesk_messages_in_total Envelopes accepted and committed.',
       '# TYPE sealdesk_messages_in_total counter',
       `sealdesk_messages_in_total ${this.messagesIn}`,
+      '# HELP sealdesk_messages_resent_total Sends of an envelope the queue had already stored (a resend), answered with its first cursor.',
+      '# TYPE sealdesk_messages_resent_total counter',
+      `sealdesk_messages_resent_total ${this.resends}`,
       '# HELP sealdesk_messages_out_total Envelopes pushed to receivers (including re-deliveries).',
       '# TYPE sealdesk_messages_out_total counter',
       `sealdesk_messages_out_total ${this.messagesOut}`,

@@ -23,6 +23,7 @@
 import type { BlockedVisitor } from './block-list.js';
 import type {
   Ack,
+  CommittedSend,
   AccountRecord,
   AppendResult,
   ArchiveGrantRow,
@@ -343,7 +344,7 @@ export class CachedStore implements Store, RoutingCache {
     return this.#inner.historyRecords(accountId, after, limit);
   }
 
-  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
     return this.#inner.commit(messages, acks, now);
   }
 

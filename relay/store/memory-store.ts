@@ -6,6 +6,7 @@ import { MemoryArchive } from './memory-archive.js';
 import type {
   Ack,
   AccountRecord,
+  CommittedSend,
   AppendResult,
   ArchiveGrantRow,
   HistoryPutResult,
@@ -28,6 +29,7 @@ import type {
 } from './store.js';
 import { deviceQueue, visitorQueue } from './store.js';
 import { type BlockedVisitor, MemoryBlockList } from './block-list.js';
+import { sendDigest } from './send-digest.js';
 
 interface Timed<T> {
   readonly value: T;
@@ -57,6 +59,8 @@ export class MemoryStore implements Store {
   readonly #attachments = new Map<string, Timed<AttachmentRecord>>();
   readonly #archive = new MemoryArchive();
   readonly #blocks = new MemoryBlockList();
+  /** Every send within retention by sendDigest (hex): its cursor and time (PROTOCOL §16.2). */
+  readonly #sent = new Map<string, { readonly seq: number; readonly at: number }>();
   #seq = 0;
 
   createAccount(account: AccountRecord): Promise<boolean> {
@@ -258,15 +262,20 @@ export class MemoryStore implements Store {
     return Promise.resolve(existed);
   }
 
-  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
-    const seqs = messages.map((m) => {
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
+    const committed = messages.map((m): CommittedSend => {
+      // §16.2: the same bytes into the same queue again (a resend) answer the first cursor.
+      const digest = sendDigest(m.queue, m.envelope).toString('hex');
+      const earlier = this.#sent.get(digest);
+      if (earlier !== undefined) return { seq: earlier.seq, resent: true };
       this.#seq += 1;
+      this.#sent.set(digest, { seq: this.#seq, at: now });
       const queue = this.#queues.get(m.queue) ?? [];
       queue.push({ seq: this.#seq, envelope: m.envelope.slice(), conversationId: m.conversationId, at: now });
       this.#queues.set(m.queue, queue);
       const conversation = this.#conversations.get(m.conversationId);
       if (conversation !== undefined) conversation.lastActive = now;
-      return this.#seq;
+      return { seq: this.#seq, resent: false };
     });
     for (const ack of acks) {
       const queue = this.#queues.get(ack.queue);
@@ -275,7 +284,7 @@ export class MemoryStore implements Store {
       if (left.length === 0) this.#queues.delete(ack.queue);
       else this.#queues.set(ack.queue, left);
     }
-    return Promise.resolve(seqs);
+    return Promise.resolve(committed);
   }
 
   queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
@@ -323,6 +332,7 @@ export class MemoryStore implements Store {
       if (left.length === 0) this.#queues.delete(key);
       else this.#queues.set(key, left);
     }
+    for (const [digest, sent] of this.#sent) if (sent.at < cutoff) this.#sent.delete(digest);
     let attachments = 0;
     for (const [id, a] of this.#attachments) {
       if (a.at < cutoff) {

@@ -247,13 +247,114 @@ ALTER TABLE history_records ALTER COLUMN blob SET STORAGE EXTERNAL;
 CREATE INDEX history_records_account ON history_records (account_id, seq);
 `;
 
+/**
+ * Version 6 (docs/PROTOCOL.md §16.2, `send` is idempotent): `sent_digests` remembers every message
+ * appended within retention by its sendDigest (SHA-256 of queue key and envelope,
+ * relay/store/send-digest.ts) with its cursor; it outlives the message's ack and goes with the
+ * retention purge (a BRIN index on created_at, as messages). sealdesk_commit_once is
+ * sealdesk_commit that, with the batch's queues locked, answers a send whose digest is recorded (or
+ * appears earlier in the batch) with the first cursor and `resent`, and appends nothing for it.
+ * Only adds a table and a function: nodes of version 5 keep working during a rolling upgrade
+ * (they call sealdesk_commit, which neither records nor detects resends). About 100 bytes per
+ * message (a 32-byte key, two bigints, tuple header, and its primary-key index entry).
+ */
+const V6 = `
+CREATE TABLE sent_digests (
+  digest     bytea PRIMARY KEY,
+  seq        bigint NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX sent_digests_created ON sent_digests USING brin (created_at);
+
+CREATE FUNCTION sealdesk_commit_once(
+  p_queues text[], p_conversations text[], p_envelopes bytea, p_offsets integer[], p_lengths integer[],
+  p_digests bytea[], p_ack_queues text[], p_ack_upto bigint[], p_touch text[], p_now bigint
+) RETURNS TABLE (seq bigint, previous bigint, resent boolean) LANGUAGE plpgsql AS $fn$
+DECLARE
+  n integer := coalesce(array_length(p_queues, 1), 0);
+  wanted integer;
+  q_ids bigint[];
+  q_names text[];
+  q_lasts bigint[];
+  known bigint[];
+  firsts integer[];
+  fresh integer;
+  drawn bigint[];
+  seqs bigint[];
+  k integer := 0;
+BEGIN
+  IF n > 0 THEN
+    SELECT count(DISTINCT q) INTO wanted FROM unnest(p_queues) AS q;
+    -- As sealdesk_commit: queue rows created if new and locked, in name order. A resend always
+    -- goes to the queue of its first copy, so two equal sends from two nodes serialise here.
+    LOOP
+      INSERT INTO queues (name) SELECT DISTINCT q FROM unnest(p_queues) AS q ORDER BY q ON CONFLICT (name) DO NOTHING;
+      SELECT array_agg(l.queue_id), array_agg(l.name), array_agg(l.last_seq) INTO q_ids, q_names, q_lasts
+        FROM (SELECT x.queue_id, x.name, x.last_seq FROM queues x WHERE x.name = ANY (p_queues) ORDER BY x.name FOR UPDATE) l;
+      EXIT WHEN coalesce(array_length(q_names, 1), 0) = wanted;
+    END LOOP;
+    -- Each send's recorded cursor (a resend), and the first send of the batch with its digest.
+    SELECT array_agg(x.prior ORDER BY x.i), array_agg(x.head ORDER BY x.i) INTO known, firsts
+      FROM (SELECT j.i, (SELECT d.seq FROM sent_digests d WHERE d.digest = p_digests[j.i]) AS prior,
+                   min(j.i) OVER (PARTITION BY p_digests[j.i]) AS head
+            FROM generate_subscripts(p_queues, 1) AS j(i)) x;
+    SELECT count(*) INTO fresh FROM generate_subscripts(p_queues, 1) AS j(i)
+      WHERE known[j.i] IS NULL AND firsts[j.i] = j.i;
+    -- Cursors are drawn only now that every queue of the batch is locked, for new messages only.
+    drawn := ARRAY(SELECT nextval('sealdesk_message_seq') FROM generate_series(1, fresh));
+    seqs := array_fill(0::bigint, ARRAY[n]);
+    FOR j IN 1..n LOOP
+      IF known[j] IS NOT NULL THEN
+        seqs[j] := known[j];
+      ELSIF firsts[j] <> j THEN
+        seqs[j] := seqs[firsts[j]];
+      ELSE
+        k := k + 1;
+        seqs[j] := drawn[k];
+      END IF;
+    END LOOP;
+    RETURN QUERY
+    WITH m AS (
+      SELECT g.i, b.queue_id, b.last_seq, seqs[g.i] AS s, (known[g.i] IS NOT NULL OR firsts[g.i] <> g.i) AS again
+      FROM generate_subscripts(p_queues, 1) AS g(i)
+      JOIN unnest(q_ids, q_names, q_lasts) AS b(queue_id, name, last_seq) ON b.name = p_queues[g.i]
+    ), f AS (
+      SELECT * FROM m WHERE NOT m.again
+    ), ins AS (
+      INSERT INTO messages (queue_id, seq, created_at, conversation_id, envelope)
+      SELECT f.queue_id, f.s, p_now, p_conversations[f.i], substring(p_envelopes FROM p_offsets[f.i] + 1 FOR p_lengths[f.i])
+      FROM f
+    ), dig AS (
+      INSERT INTO sent_digests (digest, seq, created_at) SELECT p_digests[f.i], f.s, p_now FROM f
+    ), upd AS (
+      UPDATE queues q SET last_seq = x.top FROM (SELECT f.queue_id, max(f.s) AS top FROM f GROUP BY f.queue_id) x
+      WHERE q.queue_id = x.queue_id
+    )
+    SELECT m.s,
+      CASE WHEN m.again THEN 0::bigint
+           ELSE coalesce(lag(m.s) OVER (PARTITION BY m.queue_id, m.again ORDER BY m.i), m.last_seq) END,
+      m.again
+    FROM m ORDER BY m.i;
+  END IF;
+  IF coalesce(array_length(p_ack_queues, 1), 0) > 0 THEN
+    DELETE FROM messages m USING queues q, unnest(p_ack_queues, p_ack_upto) AS a(name, upto)
+      WHERE q.name = a.name AND m.queue_id = q.queue_id AND m.seq <= a.upto;
+  END IF;
+  IF coalesce(array_length(p_touch, 1), 0) > 0 THEN
+    UPDATE conversations SET last_active = p_now WHERE conversation_id = ANY (p_touch);
+  END IF;
+END
+$fn$;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, oldestCompatible: 1, sql: V1 },
   { version: 2, oldestCompatible: 1, sql: V2 },
   { version: 3, oldestCompatible: 1, sql: V3 },
   { version: 4, oldestCompatible: 1, sql: V4 },
   { version: 5, oldestCompatible: 1, sql: V5 },
+  { version: 6, oldestCompatible: 1, sql: V6 },
 ];
 
 /** The schema version this code writes and reads. */
-export const PG_SCHEMA_VERSION = 5;
+export const PG_SCHEMA_VERSION = 6;

@@ -23,6 +23,7 @@ import type {
   AttachmentRecord,
   PutAttachmentOutcome,
   ChainedSeq,
+  CommittedSend,
   ConversationRecord,
   DeviceBlob,
   DeviceRole,
@@ -42,6 +43,7 @@ import type {
 } from './store.js';
 import { DEVICE_ROLES, deviceQueue, visitorQueue } from './store.js';
 import { LruMap } from './lru-map.js';
+import { sendDigest } from './send-digest.js';
 import { migrate } from './pg-migrate.js';
 import { StoreSetupError } from './pg-errors.js';
 import * as archive from './pg-archive.js';
@@ -463,13 +465,14 @@ export class PgStore implements SharedStore {
     return this.#tx(async (c) => (await dropConversations(c, [conversationId])).length === 1);
   }
 
-  async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
-    return (await this.commitChained(messages, acks, now)).map((c) => c.seq);
+  async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
+    return (await this.commitChained(messages, acks, now)).map(({ seq, resent }) => ({ seq, resent }));
   }
 
   /**
-   * Group commit: the batch's appends and acks in one call of sealdesk_commit (pg-schema.ts), one
-   * statement and so one transaction, answered once COMMIT is durable. A deadlock with another
+   * Group commit: the batch's appends and acks in one call of sealdesk_commit_once (pg-schema.ts),
+   * one statement and so one transaction, answered once COMMIT is durable. A resend (PROTOCOL
+   * §16.2: a (queue, envelope) the store recorded, by sendDigest) gets its first cursor back. A deadlock with another
    * node's transaction rolls it back and it runs again (nothing of it was applied).
    */
   async commitChained(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<ChainedSeq[]> {
@@ -489,6 +492,7 @@ export class PgStore implements SharedStore {
       Buffer.concat(messages.map((m) => m.envelope)),
       offsets,
       lengths,
+      messages.map((m) => sendDigest(m.queue, m.envelope)),
       acks.map((a) => a.queue),
       acks.map((a) => a.upTo),
       touch,
@@ -498,14 +502,14 @@ export class PgStore implements SharedStore {
       async () =>
         (
           await this.#pool.query<Row>({
-            name: 'sealdesk_commit',
-            text: 'SELECT seq, previous FROM sealdesk_commit($1::text[], $2::text[], $3::bytea, $4::integer[], $5::integer[], $6::text[], $7::bigint[], $8::text[], $9::bigint)',
+            name: 'sealdesk_commit_once',
+            text: 'SELECT seq, previous, resent FROM sealdesk_commit_once($1::text[], $2::text[], $3::bytea, $4::integer[], $5::integer[], $6::bytea[], $7::text[], $8::bigint[], $9::text[], $10::bigint)',
             values: params,
           })
         ).rows,
     );
     for (const id of touch) this.#touched.set(id, now);
-    return rows.map((r) => ({ seq: num(r['seq']), previous: num(r['previous']) }));
+    return rows.map((r) => ({ seq: num(r['seq']), previous: num(r['previous']), resent: r['resent'] === true }));
   }
 
   async queueDepths(queues: readonly QueueKey[]): Promise<Map<QueueKey, number>> {
@@ -639,6 +643,14 @@ export class PgStore implements SharedStore {
             [cutoff, PG_PURGE_CHUNK_ROWS],
           );
           messages += r.rowCount ?? 0;
+          if ((r.rowCount ?? 0) < PG_PURGE_CHUNK_ROWS) break;
+        }
+        // The records of sends (§16.2, resends) expire with the messages, also those of acked ones.
+        for (;;) {
+          const r = await client.query(
+            'DELETE FROM sent_digests WHERE ctid = ANY (ARRAY(SELECT ctid FROM sent_digests WHERE created_at < $1 LIMIT $2))',
+            [cutoff, PG_PURGE_CHUNK_ROWS],
+          );
           if ((r.rowCount ?? 0) < PG_PURGE_CHUNK_ROWS) break;
         }
         return await inTransaction(client, async (): Promise<PurgeCounts> => {

@@ -13,10 +13,22 @@
  * Version 2 -> 3: every distinct queue key of the messages table gets a row in `queues`, and the
  * messages table is rebuilt with that queue_id instead of the key. seq, created_at, the
  * conversation id, the envelope and meta.next_seq are kept as they are.
+ *
+ * Version 3 -> 4: the `sent` table (resends, docs/PROTOCOL.md §16.2), filled with the digests of
+ * the messages still queued (a message queued twice before the upgrade keeps its first cursor).
  */
 import type Database from 'better-sqlite3';
-import { COMMON_SCHEMA, MESSAGES_V2, MESSAGES_V3, QUEUES_V3, SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
+import {
+  COMMON_SCHEMA,
+  MESSAGES_V2,
+  MESSAGES_V3,
+  QUEUES_V3,
+  SCHEMA,
+  SCHEMA_VERSION,
+  SENT_V4,
+} from './sqlite-schema.js';
 import { conversationKey } from './sqlite-keys.js';
+import { sendDigest } from './send-digest.js';
 
 export function openSchema(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
@@ -28,7 +40,11 @@ export function openSchema(db: Database.Database): void {
     else if (version === 1) {
       migrateV1(db);
       migrateV2(db);
-    } else if (version === 2) migrateV2(db);
+      migrateV3(db);
+    } else if (version === 2) {
+      migrateV2(db);
+      migrateV3(db);
+    } else if (version === 3) migrateV3(db);
     else throw new Error(`relay database schema ${String(version)} is unknown`);
     db.pragma(`user_version = ${String(SCHEMA_VERSION)}`);
   }).immediate();
@@ -74,4 +90,16 @@ function migrateV2(db: Database.Database): void {
     SELECT m.seq, m.created_at, m.conversation_id, q.queue_id, m.envelope
     FROM messages_v2 AS m JOIN queues AS q ON q.name = m.queue ORDER BY m.seq`);
   db.exec('DROP TABLE messages_v2');
+}
+
+function migrateV3(db: Database.Database): void {
+  db.exec(SENT_V4);
+  db.function('sealdesk_send_digest', { deterministic: true }, (queue: unknown, envelope: unknown) => {
+    if (typeof queue !== 'string' || !(envelope instanceof Uint8Array))
+      throw new TypeError('version 3 message without a queue name or an envelope blob');
+    return sendDigest(queue, envelope);
+  });
+  db.exec(`INSERT OR IGNORE INTO sent (seq, created_at, digest)
+    SELECT m.seq, m.created_at, sealdesk_send_digest(q.name, m.envelope)
+    FROM messages AS m JOIN queues AS q ON q.queue_id = m.queue_id ORDER BY m.seq`);
 }

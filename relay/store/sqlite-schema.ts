@@ -20,8 +20,17 @@
  * - no created_at index: created_at is non-decreasing in seq (the store enforces it), so purge
  *   finds the retention boundary by binary search over seq.
  * - no conversation_id index: deleteConversation (rare) scans the table.
+ *
+ * Version 4 adds `sent`: one row per message appended within retention, keyed by its cursor, with
+ * the message's created_at and its sendDigest (SHA-256 of queue key and envelope, send-digest.ts)
+ * under a UNIQUE index. A send whose digest is there is a resend (docs/PROTOCOL.md §16.2) and
+ * answers that cursor. The row outlives the message's ack (so a resend after the ack is still
+ * known) and goes with the retention purge, by the same binary search over seq as messages
+ * (created_at is the message's, non-decreasing in seq). Not keyed by queue_id: queue ids are
+ * given again after an empty queue's row is swept. About 90 bytes per message (a 45-byte row and a
+ * 40-byte index entry), whatever the envelope size.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Tables every version has, unchanged since version 1. */
 const COMMON = `
@@ -131,8 +140,17 @@ CREATE TABLE messages (
 CREATE INDEX messages_queue ON messages (queue_id, seq);
 `;
 
-/** A new database: everything at version 3. */
-export const SCHEMA = `${COMMON}${META}${QUEUES_V3}${MESSAGES_V3}INSERT INTO meta (id, next_seq) VALUES (0, 1);`;
+/** The version 4 record of sends (resend detection, see above). */
+export const SENT_V4 = `
+CREATE TABLE sent (
+  seq        INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  digest     BLOB NOT NULL UNIQUE
+) STRICT;
+`;
+
+/** A new database: everything at version 4. */
+export const SCHEMA = `${COMMON}${META}${QUEUES_V3}${MESSAGES_V3}${SENT_V4}INSERT INTO meta (id, next_seq) VALUES (0, 1);`;
 
 /** Version 1 databases get the unchanged tables from here (all IF NOT EXISTS). */
 export const COMMON_SCHEMA = COMMON;

@@ -16,6 +16,7 @@ import type {
   AppendResult,
   ArchiveGrantRow,
   AttachmentRecord,
+  CommittedSend,
   PutAttachmentOutcome,
   ConversationRecord,
   DeviceBlob,
@@ -36,6 +37,7 @@ import type {
 import { deviceQueue, visitorQueue } from './store.js';
 import { openSchema } from './sqlite-migration.js';
 import { conversationKey } from './sqlite-keys.js';
+import { sendDigest } from './send-digest.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { LruMap } from './lru-map.js';
@@ -89,7 +91,13 @@ function quickCheck(db: Database.Database): void {
   }
   const lines = rows.map((r) => String(r['quick_check']));
   if (lines.length === 1 && lines[0] === 'ok') return;
-  throw new StoreIntegrityError(lines.join('; ').slice(0, 300));
+  // One line: a report can hold line breaks ("*** in database main ***\nTree 32 page 32: ...").
+  throw new StoreIntegrityError(
+    lines
+      .join('; ')
+      .replace(/\s*\n\s*/g, ' ')
+      .slice(0, 300),
+  );
 }
 
 /** SQLite's own default, used again on the store's connection if the checkpoint worker fails. */
@@ -227,6 +235,13 @@ export class SqliteStore implements Store {
         'INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, ?, ?, ?, ?)',
       ),
       setNextSeq: db.prepare('UPDATE meta SET next_seq = ? WHERE id = 0'),
+      insertSent: db.prepare(
+        'INSERT INTO sent (seq, created_at, digest) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING',
+      ),
+      sentSeq: db.prepare('SELECT seq FROM sent WHERE digest = ?'),
+      newestSent: db.prepare('SELECT seq, created_at FROM sent ORDER BY seq DESC LIMIT 1'),
+      firstSentFrom: db.prepare('SELECT seq, created_at FROM sent WHERE seq >= ? ORDER BY seq LIMIT 1'),
+      purgeSent: db.prepare('DELETE FROM sent WHERE seq IN (SELECT seq FROM sent WHERE seq <= ? ORDER BY seq LIMIT ?)'),
       nextSeq: db.prepare('SELECT next_seq FROM meta WHERE id = 0'),
       newest: db.prepare('SELECT seq, created_at FROM messages ORDER BY seq DESC LIMIT 1'),
       firstFrom: db.prepare('SELECT seq, created_at FROM messages WHERE seq >= ? ORDER BY seq LIMIT 1'),
@@ -271,7 +286,11 @@ export class SqliteStore implements Store {
       throw error;
     }
     this.#nextSeq = this.#floor.first;
-    this.#lastCreated = newest === undefined ? 0 : num(newest['created_at']);
+    const newestSent = this.#s.newestSent.get() as Row | undefined;
+    this.#lastCreated = Math.max(
+      newest === undefined ? 0 : num(newest['created_at']),
+      newestSent === undefined ? 0 : num(newestSent['created_at']),
+    );
     const onFailure = options.onCheckpointerFailure ?? reportCheckpointerFailure;
     this.#checkpointer = new Checkpointer(path, options.checkpointer ?? {}, (error) => {
       onFailure(error);
@@ -547,50 +566,59 @@ export class SqliteStore implements Store {
    * A queue's first message inserts its `queues` row in the same transaction; the ids are cached
    * only once it has committed (sqlite-queue-ids.ts). An ack of a queue without a row is a no-op.
    */
-  async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+  async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
     // The checkpoint worker is restarting the log (a few ms): wait without blocking the loop.
     const held = this.#checkpointer.held;
     if (held !== undefined) await held;
     const rows = messages.map((m) => {
       const conversation = conversationKey(m.conversationId);
       if (conversation === undefined) throw new TypeError('conversation id must be 32 lower-case hex digits');
-      return { queue: m.queue, conversation, envelope: m.envelope, conversationId: m.conversationId };
+      const digest = sendDigest(m.queue, m.envelope);
+      return { queue: m.queue, conversation, envelope: m.envelope, conversationId: m.conversationId, digest };
     });
     const createdAt = Math.max(now, this.#lastCreated);
     const first = this.#nextSeq;
     const touched = new Set<string>();
     const ids: QueueIdBatch = new Map();
-    // The floor file is raised (fsynced) before a cursor past it can be committed.
+    // The floor file is raised (fsynced) before a cursor past it can be committed (resends take none).
     if (rows.length > 0) this.#floor.cover(first + rows.length);
-    this.#db
-      .transaction(() => {
+    const committed = this.#db
+      .transaction((): CommittedSend[] => {
         let seq = first;
-        for (const r of rows) {
+        const out = rows.map((r): CommittedSend => {
+          // §16.2: bytes this queue received before (in `sent`, also earlier in this batch) are a
+          // resend: the first cursor, nothing appended.
+          if (this.#s.insertSent.run(seq, createdAt, r.digest).changes === 0)
+            return { seq: num((this.#s.sentSeq.get(r.digest) as Row)['seq']), resent: true };
           const queueId = this.#queues.resolve(r.queue, ids, true);
           this.#s.insertMessage.run(seq, createdAt, r.conversation, queueId, r.envelope);
-          seq += 1;
           if (!touched.has(r.conversationId) && this.#needsTouch(r.conversationId, now)) {
             this.#s.touchConversation.run(now, r.conversationId);
             touched.add(r.conversationId);
           }
-        }
-        if (rows.length > 0) this.#s.setNextSeq.run(seq);
+          seq += 1;
+          return { seq: seq - 1, resent: false };
+        });
+        if (seq > first) this.#s.setNextSeq.run(seq);
         for (const a of acks) {
           const queueId = this.#queues.resolve(a.queue, ids, false);
           if (queueId !== undefined) this.#s.ack.run(queueId, a.upTo);
         }
+        return out;
       })
       .immediate();
     // Advanced and cached only once the transaction has committed.
     this.#queues.remember(ids);
-    const seqs = rows.map((_, i) => first + i);
-    if (rows.length > 0) {
-      this.#nextSeq = first + rows.length;
+    const appended = committed.filter((c) => !c.resent).length;
+    if (appended > 0) {
+      this.#nextSeq = first + appended;
       this.#lastCreated = createdAt;
     }
     for (const id of touched) this.#touched.set(id, now);
+    // A batch of resends only is synced too: the first copies may still be in an unsynced WAL
+    // (an ack-only batch before them), and `stored` promises they are on disk.
     if (rows.length > 0) await this.#wal.sync();
-    return seqs;
+    return committed;
   }
 
   /** Completed fsyncs of the WAL, for tests and diagnostics. */
@@ -672,18 +700,11 @@ export class SqliteStore implements Store {
    * over the table (no conversation_id index, sqlite-schema.ts), not one pass per conversation.
    */
   async purge(cutoff: number, now: number): Promise<PurgeCounts> {
-    const last = this.#lastSeqCreatedBefore(cutoff);
-    let messages = 0;
-    if (last !== undefined) {
-      for (;;) {
-        // As in commit: a write during the checkpoint worker's restart would block the loop.
-        await this.#checkpointer.held;
-        const deleted = this.#s.purgeMessages.run(last, PURGE_CHUNK_ROWS).changes;
-        messages += deleted;
-        if (deleted < PURGE_CHUNK_ROWS) break;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
+    const last = this.#lastSeqCreatedBefore(this.#s.firstFrom, cutoff);
+    const messages = last === undefined ? 0 : await this.#deleteInChunks(this.#s.purgeMessages, last);
+    // The records of sends (§16.2) expire with the messages; their rows may outlive an acked message.
+    const lastSent = this.#lastSeqCreatedBefore(this.#s.firstSentFrom, cutoff);
+    if (lastSent !== undefined) await this.#deleteInChunks(this.#s.purgeSent, lastSent);
     await this.#checkpointer.held;
     return this.#durable(
       this.#db
@@ -741,20 +762,34 @@ export class SqliteStore implements Store {
     return value;
   }
 
+  /** Deletes rows up to seq `last`, PURGE_CHUNK_ROWS per transaction with the event loop free in between. */
+  async #deleteInChunks(chunk: Database.Statement, last: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // As in commit: a write during the checkpoint worker's restart would block the loop.
+      await this.#checkpointer.held;
+      const deleted = chunk.run(last, PURGE_CHUNK_ROWS).changes;
+      total += deleted;
+      if (deleted < PURGE_CHUNK_ROWS) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   /**
-   * The largest seq whose created_at is before `cutoff`, by binary search over seq: created_at is
-   * non-decreasing in seq (see commit), so every message up to it is older than the cutoff and
-   * every later one is not. About log2(seq range) indexed lookups, no created_at index.
+   * The largest seq whose created_at is before `cutoff` in `messages` or `sent` (`firstFrom`: the
+   * table's first row from a seq), by binary search over seq: created_at is non-decreasing in seq
+   * (see commit), so every row up to it is older than the cutoff and every later one is not. About
+   * log2(seq range) indexed lookups, no created_at index.
    */
-  #lastSeqCreatedBefore(cutoff: number): number | undefined {
-    const oldest = this.#s.firstFrom.get(0) as Row | undefined;
+  #lastSeqCreatedBefore(firstFrom: Database.Statement, cutoff: number): number | undefined {
+    const oldest = firstFrom.get(0) as Row | undefined;
     if (oldest === undefined || num(oldest['created_at']) >= cutoff) return undefined;
     // Invariant: `lo` is the seq of a message older than the cutoff; no message from `hi` on is.
     let lo = num(oldest['seq']);
     let hi = this.#nextSeq;
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
-      const row = this.#s.firstFrom.get(mid) as Row | undefined;
+      const row = firstFrom.get(mid) as Row | undefined;
       if (row === undefined || num(row['created_at']) >= cutoff) hi = mid;
       else lo = num(row['seq']);
     }

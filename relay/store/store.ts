@@ -60,6 +60,18 @@ export interface StoredMessage {
   readonly envelope: Uint8Array;
 }
 
+/**
+ * What a commit did with one message (docs/PROTOCOL.md §16.2, `send` is idempotent): the cursor it
+ * is stored under, and whether the queue had already received these exact envelope bytes within
+ * the message retention (a client's resend after a lost `stored`). A resent message was neither
+ * stored nor is it delivered again: `seq` is the cursor of the first copy, which may be acked and
+ * deleted by now.
+ */
+export interface CommittedSend {
+  readonly seq: number;
+  readonly resent: boolean;
+}
+
 export interface Ack {
   readonly queue: QueueKey;
   /** Everything in `queue` with seq <= upTo has been received and can be deleted. */
@@ -241,10 +253,13 @@ export interface Store extends BlockListStore {
   /** Deletes the conversation, every stored envelope of it and its attachments. */
   deleteConversation(conversationId: string): Promise<boolean>;
   /**
-   * One transaction for a whole batch: appends the messages (returning their seqs in order) and
-   * applies the acks. Nothing is acknowledged to a sender before this resolves.
+   * One transaction for a whole batch: appends the messages (returning their cursors in order) and
+   * applies the acks. Nothing is acknowledged to a sender before this resolves. A message whose
+   * (queue, envelope bytes) the store received before, within retention (also earlier in the same
+   * batch, also after its ack deleted it), is not appended again: it answers the first cursor with
+   * `resent` (§16.2; the record of it, keyed by sendDigest, expires with `purge`).
    */
-  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]>;
+  commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]>;
   /** Messages of `queue` with seq > after, oldest first, at most `limit`. */
   fetchQueue(queue: QueueKey, after: number, limit: number): Promise<StoredMessage[]>;
   queueStats(): Promise<{ pendingMessages: number; queues: number; deepestQueue: number }>;
@@ -261,7 +276,10 @@ export interface Store extends BlockListStore {
   getAttachment(attachmentId: string): Promise<AttachmentRecord | undefined>;
 
   // Retention
-  /** Deletes messages, attachments and idle conversations older than `cutoff`, and sessions expired at `now`. */
+  /**
+   * Deletes messages, the records of sends (resend detection, `commit`), attachments and idle
+   * conversations older than `cutoff`, and sessions expired at `now`.
+   */
   purge(cutoff: number, now: number): Promise<PurgeCounts>;
   close(): Promise<void>;
 }
@@ -274,9 +292,11 @@ export function visitorQueue(conversationId: string): QueueKey {
   return `v:${conversationId}`;
 }
 
-/** A committed message's cursor and the cursor of the message before it in its queue (0: none). */
-export interface ChainedSeq {
-  readonly seq: number;
+/**
+ * A committed message's cursor and the cursor of the message before it in its queue (0: none); for a
+ * resent one (nothing appended) `previous` is 0 and means nothing.
+ */
+export interface ChainedSeq extends CommittedSend {
   readonly previous: number;
 }
 

@@ -5,7 +5,10 @@
  * frames that arrive while it waits for the disk are collected and committed together as the
  * next batch as soon as it finishes. Commits are therefore serialised, so receivers see cursors
  * in increasing order. Delivery is at-least-once: a receiver may get a message again after a
- * reconnect and dedupes by cursor.
+ * reconnect and dedupes by cursor. A send is idempotent (docs/PROTOCOL.md §16.2): an envelope the
+ * store reports as `resent` (its queue got the same bytes before, within retention, also earlier
+ * in the same batch) is answered `stored` with the first cursor and is not delivered or announced
+ * again.
  *
  * With several relay nodes (`HubCluster`, relay/bus/cluster-link.ts) the store is shared, commits
  * return each message's predecessor in its queue, and messages committed by other nodes arrive
@@ -15,7 +18,7 @@
  * device of the account connected (`watchAccount`), and reach `nudgeHere` / `teamSignalHere`. */
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Ack, ChainedSeq, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
+import type { Ack, ChainedSeq, CommittedSend, NewMessage, QueueKey, Store, StoredMessage } from '../store/store.js';
 import { deviceQueue, queueOwner, visitorQueue } from '../store/store.js';
 import { LruMap } from '../store/lru-map.js';
 
@@ -399,17 +402,17 @@ export class Hub {
   }
 
   async #commit(all: readonly PendingSend[], acks: readonly Ack[]): Promise<void> {
-    let seqs: readonly number[];
+    let committed: readonly CommittedSend[];
     let previous: readonly number[] | undefined;
     let sends: readonly PendingSend[] = all;
     try {
       sends = await this.#admit(all, acks);
       const messages = sends.map((s) => s.message);
       if (this.#cluster === undefined) {
-        seqs = await this.#store.commit(messages, acks, this.#now());
+        committed = await this.#store.commit(messages, acks, this.#now());
       } else {
         const chained = await this.#cluster.commit(messages, acks, this.#now());
-        seqs = chained.map((c) => c.seq);
+        committed = chained;
         previous = chained.map((c) => c.previous);
       }
     } catch (error) {
@@ -424,8 +427,10 @@ export class Hub {
       for (const s of sends) s.from.storeFailed(s.requestId);
       return;
     }
+    const fresh = sends.filter((_, i) => committed[i]?.resent !== true);
     this.#metrics.batches += 1;
-    this.#metrics.messagesIn += sends.length;
+    this.#metrics.messagesIn += fresh.length;
+    this.#metrics.resends += sends.length - fresh.length;
     // Each connection touched by this batch is corked at its first frame and uncorked after the
     // loop: its `stored` and `deliver` frames of the batch go out in one socket write.
     const corked = new Set<Subscriber>();
@@ -437,17 +442,26 @@ export class Hub {
       return s;
     };
     const away = new Set<QueueKey>();
+    const announced: AnnouncedMessage[] = [];
     try {
       sends.forEach((s, i) => {
-        const seq = seqs[i] ?? 0;
+        const seq = committed[i]?.seq ?? 0;
         cork(s.from).stored(s.requestId, seq);
+        if (committed[i]?.resent === true) {
+          // §16.2: a resend, stored once already; #admit counted it, the queue did not grow.
+          const known = this.#depths.get(s.message.queue);
+          if (known !== undefined) this.#depths.set(s.message.queue, { ...known, depth: Math.max(0, known.depth - 1) });
+          return;
+        }
+        const before = previous?.[i];
+        if (before !== undefined)
+          announced.push({ queue: s.message.queue, seq, previous: before, envelope: s.message.envelope });
         const receivers = this.#subscribers.get(s.message.queue);
         if (receivers === undefined) {
           away.add(s.message.queue);
           return;
         }
         const message = { seq, envelope: s.message.envelope };
-        const before = previous?.[i];
         if (receivers instanceof Set) for (const receiver of receivers) cork(receiver).push(message, before);
         else cork(receivers).push(message, before);
       });
@@ -455,16 +469,6 @@ export class Hub {
       for (const s of corked) s.uncork();
     }
     if (this.#onStoredWhileAway !== undefined) for (const queue of away) this.#onStoredWhileAway(queue);
-    if (this.#cluster !== undefined && previous !== undefined) {
-      const p = previous;
-      this.#cluster.announce(
-        sends.map((s, i) => ({
-          queue: s.message.queue,
-          seq: seqs[i] ?? 0,
-          previous: p[i] ?? 0,
-          envelope: s.message.envelope,
-        })),
-      );
-    }
+    if (this.#cluster !== undefined && previous !== undefined) this.#cluster.announce(announced);
   }
 }

@@ -121,10 +121,15 @@ async function run(Store: StoreModule, batches: number, size: number): Promise<R
     const newest = new Map<string, number>();
     const order = Array.from({ length: QUEUES }, (_, i) => i).sort(() => random() - 0.5);
     let ackNext = 0;
+    let sent = 0;
     const batch = (): { messages: NewMessage[]; acks: Ack[] } => {
       const messages = Array.from({ length: BATCH }, () => {
         const t = queues[Math.floor(random() * QUEUES)] ?? queues[0];
-        const envelope = envelopes[Math.floor(random() * envelopes.length)] ?? new Uint8Array(size);
+        // A counter in the first 8 bytes: every message distinct, as real envelopes are (equal
+        // bytes into one queue would be a resend, docs/PROTOCOL.md §16.2).
+        const envelope = (envelopes[Math.floor(random() * envelopes.length)] ?? new Uint8Array(size)).slice();
+        sent += 1;
+        new DataView(envelope.buffer, envelope.byteOffset).setFloat64(0, sent);
         return { queue: t?.queue ?? '', conversationId: t?.conversationId ?? '', envelope };
       });
       const acks: Ack[] = [];

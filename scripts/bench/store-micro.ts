@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { Ack, NewMessage, Store } from '../../relay/store/store.js';
+import type { Ack, CommittedSend, NewMessage, Store } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 
 interface StoreOptions {
@@ -104,6 +104,24 @@ function targets(): Target[] {
   return out;
 }
 
+/** A commit's cursor; a `--baseline` store from before PROTOCOL §16.2's resends answers plain numbers. */
+function seqOf(committed: CommittedSend | number | undefined): number {
+  if (committed === undefined) return 0;
+  return typeof committed === 'number' ? committed : committed.seq;
+}
+
+let sent = 0;
+/**
+ * A copy of `envelope` with a counter in its first 8 bytes: every message of the run is distinct,
+ * as real envelopes are (equal bytes into one queue would be a resend, docs/PROTOCOL.md §16.2).
+ */
+function distinct(envelope: Uint8Array): Uint8Array {
+  const out = envelope.slice();
+  sent += 1;
+  new DataView(out.buffer, out.byteOffset, Math.min(8, out.length)).setFloat64(0, sent);
+  return out;
+}
+
 /** Creates accounts, conversations, the pending envelopes and the backlog; fills `newest` (queue -> newest seq). */
 async function setUp(
   store: Store,
@@ -126,10 +144,11 @@ async function setUp(
   const pending: NewMessage[] = [];
   for (const t of all) {
     const n = 1 + Math.floor(random() * 3);
-    for (let i = 0; i < n; i += 1) pending.push({ queue: t.queue, conversationId: t.conversationId, envelope });
+    for (let i = 0; i < n; i += 1)
+      pending.push({ queue: t.queue, conversationId: t.conversationId, envelope: distinct(envelope) });
   }
   const seqs = await store.commit(pending, [], Date.now());
-  pending.forEach((m, i) => newest.set(m.queue, seqs[i] ?? 0));
+  pending.forEach((m, i) => newest.set(m.queue, seqOf(seqs[i])));
   for (let done = 0; done < backlog; done += 500) {
     const batch: NewMessage[] = [];
     for (let i = 0; i < Math.min(500, backlog - done); i += 1) {
@@ -137,7 +156,7 @@ async function setUp(
       const n = (done + i) % OFFLINE_QUEUES;
       const conversationId = hex(200_000 + n);
       const queue = n % 2 === 0 ? deviceQueue(hex(900 + n), hex(9000 + n)) : visitorQueue(conversationId);
-      batch.push({ queue, conversationId, envelope });
+      batch.push({ queue, conversationId, envelope: distinct(envelope) });
     }
     await store.commit(batch, [], Date.now());
   }
@@ -193,7 +212,7 @@ async function run(
         const t = all[Math.floor(random() * all.length)] ?? all[0];
         const envelope = envelopes[Math.floor(random() * envelopes.length)];
         if (t === undefined || envelope === undefined) throw new Error('empty workload');
-        batch.push({ queue: t.queue, conversationId: t.conversationId, envelope });
+        batch.push({ queue: t.queue, conversationId: t.conversationId, envelope: distinct(envelope) });
       }
       // The next receivers in the round ack everything they hold (committed before this batch).
       const acks: Ack[] = [];
@@ -210,7 +229,7 @@ async function run(
       const pending = store.commit(batch, acks, Date.now());
       commitMs.push(performance.now() - t0);
       const seqs = await pending;
-      batch.forEach((m, i) => newest.set(m.queue, seqs[i] ?? 0));
+      batch.forEach((m, i) => newest.set(m.queue, seqOf(seqs[i])));
       messages += batch.length;
     }
     const cpu = process.cpuUsage(cpu0);

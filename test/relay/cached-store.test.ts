@@ -4,6 +4,7 @@
  * deleted or purged), including lookups that were in flight during the write.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { commitSeqs } from './support/commit-seqs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -135,7 +136,7 @@ describe('CachedStore', () => {
 
   it('passes message commits through unchanged', async () => {
     const s = new CachedStore(new MemoryStore());
-    const [seq] = await s.commit([{ queue: visitorQueue(C1), conversationId: C1, envelope: key(3) }], [], 1);
+    const [seq] = await commitSeqs(s, [{ queue: visitorQueue(C1), conversationId: C1, envelope: key(3) }], [], 1);
     expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([{ seq, envelope: key(3) }]);
   });
 });

@@ -56,10 +56,11 @@ describe('#10.13: cursors never go backwards after a lost WAL', () => {
       const after = await startRelayProcess(dir, FILL_ENV);
       try {
         const visitor = await connectVisitor(after.wsUrl, conversation);
+        // A body not sent before ([42] was the 42nd: the relay would answer it as a resend, §16.2).
         visitor.send({
           type: 'send',
           requestId: 1,
-          envelope: envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array([42])),
+          envelope: envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array([0, 42])),
         });
         await visitor.until((f) => f.some((x) => x.type === 'stored' || x.type === 'error'), 'stored');
         const stored = visitor.of('stored')[0];

@@ -60,7 +60,12 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Sends PACED messages to the neighbour, one every PACE_MS; latency from send to deliver. */
-async function pacedLatencies(relay: RelayProcess, conversation: Conversation, neighbour: Device): Promise<number[]> {
+async function pacedLatencies(
+  relay: RelayProcess,
+  conversation: Conversation,
+  neighbour: Device,
+  round: number,
+): Promise<number[]> {
   const device = await connectDevice(relay.wsUrl, neighbour);
   const visitor = await connectVisitor(relay.wsUrl, conversation);
   const sentAt = new Map<number, number>();
@@ -77,7 +82,9 @@ async function pacedLatencies(relay: RelayProcess, conversation: Conversation, n
     visitor.send({
       type: 'send',
       requestId: i,
-      envelope: envelope(conversation.conversationId, { device: neighbour.deviceId }, new Uint8Array([i])),
+      // The round first: each run's envelopes differ from the last run's (equal ones would be
+      // resends, PROTOCOL §16.2); the id last, where the deliveries are matched.
+      envelope: envelope(conversation.conversationId, { device: neighbour.deviceId }, new Uint8Array([round, i])),
     });
     await new Promise((resolve) => setTimeout(resolve, PACE_MS));
   }
@@ -114,7 +121,12 @@ describe('#10.15: a slow consumer does not slow its neighbours', () => {
       filler.send({
         type: 'send',
         requestId: i,
-        envelope: envelope(slowConversation.conversationId, { device: slow.deviceId }, new Uint8Array(BODY_BYTES)),
+        // Numbered: equal envelopes would be one message and its resends (PROTOCOL §16.2).
+        envelope: envelope(
+          slowConversation.conversationId,
+          { device: slow.deviceId },
+          new Uint8Array(BODY_BYTES).fill(i & 0xff, 0, 1).fill(i >> 8, 1, 2),
+        ),
       });
     await filler.until((f) => f.filter((x) => x.type === 'stored').length === QUEUED, 'queue filled', 60_000);
     await filler.close();
@@ -125,7 +137,7 @@ describe('#10.15: a slow consumer does not slow its neighbours', () => {
   });
 
   it('#10.15: what a stalled socket is sent is bounded, and the neighbour gets every message meanwhile', async () => {
-    const baseline = await pacedLatencies(relay, neighbourConversation, neighbour);
+    const baseline = await pacedLatencies(relay, neighbourConversation, neighbour, 1);
 
     // The slow device: connects, stops reading, is cut off after a while and comes back.
     const pushed: number[] = [];
@@ -141,7 +153,7 @@ describe('#10.15: a slow consumer does not slow its neighbours', () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const loaded = await pacedLatencies(relay, neighbourConversation, neighbour);
+    const loaded = await pacedLatencies(relay, neighbourConversation, neighbour, 2);
     state.stop = true;
     await stalls;
 

@@ -139,8 +139,10 @@ describe('relay frame validation and limits', () => {
     const slow = await connectDevice(relay.wsUrl, agent);
     slow.ws.pause();
     const visitor = await connectVisitor(relay.wsUrl, conversation);
-    const big = envelope(conversation.conversationId, { device: agent.deviceId }, body(60_000, 9));
-    for (let i = 1; i <= 150; i++) visitor.send({ type: 'send', requestId: i, envelope: big });
+    // 150 different envelopes (equal ones would be one message and its resends, PROTOCOL §16.2).
+    const big = (i: number): Uint8Array =>
+      envelope(conversation.conversationId, { device: agent.deviceId }, body(60_000, i));
+    for (let i = 1; i <= 150; i++) visitor.send({ type: 'send', requestId: i, envelope: big(i) });
     await visitor.until((f) => f.filter((x) => x.type === 'stored').length === 150, 'all stored', 20_000);
     const deadline = Date.now() + 10_000;
     let metrics = '';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
-import type { Ack, NewMessage, StoredMessage } from '../../relay/store/store.js';
+import type { Ack, CommittedSend, NewMessage, StoredMessage } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 import { Hub, type Subscriber } from '../../relay/ws/hub.js';
 
@@ -22,7 +22,7 @@ class SlowDiskStore extends MemoryStore {
     for (const go of waiting) go();
   }
 
-  override async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+  override async commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
     const seqs = await super.commit(messages, acks, now);
     this.commits.push(messages.length);
     await new Promise<void>((resolve) => {
@@ -88,6 +88,43 @@ const tick = (): Promise<void> =>
   });
 
 describe('Hub', () => {
+  it('§16.2: a resend, in the same batch or a later one, is answered with the first cursor and delivered once', async () => {
+    const store = new MemoryStore();
+    const metrics = new Metrics();
+    const hub = new Hub(
+      store,
+      createLogger('error', () => undefined),
+      metrics,
+      () => 1,
+    );
+    const queue = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    const sender = new Recorder();
+    const receiver = new Recorder();
+    hub.subscribe(queue, receiver);
+    const message = (b: number): NewMessage => ({
+      queue,
+      conversationId: 'c'.repeat(32),
+      envelope: new Uint8Array([b]),
+    });
+    // One batch: the envelope twice (an outbox that resent before its first `stored` came back).
+    hub.send(sender, 1, message(7));
+    hub.send(sender, 2, message(7));
+    await hub.drain();
+    // A later batch: the same bytes again (the `stored` frames were lost), and a new message.
+    hub.send(sender, 3, message(7));
+    hub.send(sender, 4, message(8));
+    await hub.drain();
+    expect(sender.events.filter((e) => e.startsWith('stored'))).toEqual([
+      'stored 1 (corked)',
+      'stored 1 (corked)',
+      'stored 1 (corked)',
+      'stored 2 (corked)',
+    ]);
+    expect(receiver.delivered).toEqual([1, 2]);
+    expect([metrics.messagesIn, metrics.resends]).toEqual([2, 2]);
+    expect((await store.fetchQueue(queue, 0, 10)).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
   it('commits frames that arrive during a commit as one next batch, in cursor order, corked per connection', async () => {
     const store = new SlowDiskStore();
     const metrics = new Metrics();

@@ -8,7 +8,7 @@ import { loadConfig } from '../../relay/config.js';
 import { createLogger } from '../../relay/log.js';
 import { type RunningRelay, startRelay } from '../../relay/server.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
-import type { Ack, NewMessage, PurgeCounts, QueueKey, StoredMessage } from '../../relay/store/store.js';
+import type { Ack, CommittedSend, NewMessage, PurgeCounts, QueueKey, StoredMessage } from '../../relay/store/store.js';
 import { FRAME_ERRORS, asConversationId, idBytesFromHex } from '../../shared/wire/index.js';
 import { makeDataDir } from './support/relay-process.js';
 import {
@@ -48,7 +48,7 @@ class FlakyStore extends MemoryStore {
     return super.purge(aged ? now + 3_600_000 : cutoff, now);
   }
 
-  override commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<number[]> {
+  override commit(messages: readonly NewMessage[], acks: readonly Ack[], now: number): Promise<CommittedSend[]> {
     if (this.failNext) {
       this.failNext = false;
       return Promise.reject(new Error('disk full'));
@@ -150,8 +150,10 @@ describe('relay on the in-memory store', () => {
     });
     const device = await connectDevice(wsUrl, agent);
     // 6 x 60 KB arrive while the device's backlog is still loading: past the 256 KiB cap.
-    const big = envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array(60_000).fill(7));
-    for (let i = 1; i <= 6; i++) visitor.send({ type: 'send', requestId: i, envelope: big });
+    // Six different envelopes (six equal ones would be one message and five resends, §16.2).
+    const big = (i: number): Uint8Array =>
+      envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array(60_000).fill(i));
+    for (let i = 1; i <= 6; i++) visitor.send({ type: 'send', requestId: i, envelope: big(i) });
     await visitor.until((f) => f.filter((x) => x.type === 'stored').length === 6, 'all stored');
     await device.until(() => device.closeCode !== undefined, 'device dropped');
     release();

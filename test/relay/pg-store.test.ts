@@ -3,6 +3,7 @@
  * shared by several nodes promises: several PgStore instances on one database stand for nodes.
  */
 import pg from 'pg';
+import { commitSeqs } from './support/commit-seqs.js';
 import { describe, expect, it } from 'vitest';
 import { PgStore } from '../../relay/store/pg-store.js';
 import { StoreSetupError } from '../../relay/store/pg-errors.js';
@@ -63,10 +64,10 @@ describe('PgStore shared by several nodes', () => {
         stores.map(async (s, node) => {
           for (let round = 0; round < 40; round++) {
             const order = [...queues.slice(round % 3), ...queues.slice(0, round % 3)];
-            const batch = [...order, order[0] ?? ''].map((queue) => ({
+            const batch = [...order, order[0] ?? ''].map((queue, i) => ({
               queue,
               conversationId: C,
-              envelope: new Uint8Array([node, round]),
+              envelope: new Uint8Array([node, round, i]),
             }));
             for (const m of batch) sent.set(m.queue, (sent.get(m.queue) ?? 0) + 1);
             const chained = await s.commitChained(batch, [], round);
@@ -87,12 +88,55 @@ describe('PgStore shared by several nodes', () => {
       }
     }));
 
+  it('§16.2: the same envelope sent to one queue through several nodes at once is stored once, chain intact', () =>
+    withNodes(3, async (stores) => {
+      const queue = deviceQueue(A, hex(11));
+      const other = visitorQueue(C);
+      // Every node commits the same 20 envelopes (as a client's resends after lost `stored`
+      // frames, each through another node), each batch with a fresh message to another queue.
+      const results = await Promise.all(
+        stores.map(async (s, node) => {
+          const out: ChainedSeq[] = [];
+          for (let round = 0; round < 20; round++) {
+            const batch = [
+              { queue, conversationId: C, envelope: new Uint8Array([round]) },
+              { queue: other, conversationId: C, envelope: new Uint8Array([node, round]) },
+            ];
+            const [same, fresh] = await s.commitChained(batch, [], round);
+            if (same === undefined || fresh?.resent !== false)
+              throw new Error('a fresh message was taken for a resend');
+            out.push(same);
+          }
+          return out;
+        }),
+      );
+      const [first] = stores;
+      if (first === undefined) throw new Error('no store');
+      for (let round = 0; round < 20; round++) {
+        const answers = results.map((r) => r[round]);
+        // One node stored it; the others answered its cursor as a resend.
+        expect(answers.filter((a) => a?.resent === false)).toHaveLength(1);
+        expect(new Set(answers.map((a) => a?.seq)).size).toBe(1);
+      }
+      const stored = await first.fetchQueue(queue, 0, 1000);
+      expect(stored.map((m) => m.envelope[0])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      const chain = results
+        .flat()
+        .filter((c) => !c.resent)
+        .sort((a, b) => a.seq - b.seq);
+      chain.forEach((c, i) => {
+        expect(c.previous).toBe(i === 0 ? 0 : chain[i - 1]?.seq);
+      });
+      expect((await first.fetchQueue(other, 0, 1000)).length).toBe(60);
+    }));
+
   it('tells heads and whether the owner of a queue still exists', () =>
     withNodes(1, async ([s]) => {
       if (s === undefined) throw new Error('no store');
       await s.putDevice(A, hex(11), new Uint8Array(32), 5);
       await s.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 1);
-      const [seq] = await s.commit(
+      const [seq] = await commitSeqs(
+        s,
         [{ queue: deviceQueue(A, hex(11)), conversationId: C, envelope: new Uint8Array(1) }],
         [],
         1,

@@ -1,5 +1,6 @@
 /** GET /metrics reads queue statistics through QueueStatsCache (relay/queue-stats-cache.ts). */
 import { describe, expect, it, vi } from 'vitest';
+import { commitSeqs } from './support/commit-seqs.js';
 import { QueueStatsCache } from '../../relay/queue-stats-cache.js';
 import { MemoryStore } from '../../relay/store/memory-store.js';
 import { deviceQueue } from '../../relay/store/store.js';
@@ -20,7 +21,7 @@ describe('QueueStatsCache', () => {
     expect(scans).toHaveBeenCalledTimes(1);
     expect(burst.every((s) => s.pendingMessages === 0)).toBe(true);
 
-    await store.commit([message], [], t);
+    await commitSeqs(store, [message], [], t);
     t += 4_999;
     expect((await cache.get()).pendingMessages).toBe(0);
     expect(scans).toHaveBeenCalledTimes(1);

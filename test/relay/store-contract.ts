@@ -3,6 +3,7 @@
  * (store.test.ts): in-memory and SQLite today, PostgreSQL later.
  */
 import { describe, expect, it } from 'vitest';
+import { commitSeqs } from './support/commit-seqs.js';
 import type { Store } from '../../relay/store/store.js';
 import { deviceQueue, visitorQueue } from '../../relay/store/store.js';
 import { blockListContract } from './block-list-contract.js';
@@ -59,7 +60,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.getDeviceKey(B, D1)).toBeUndefined();
         await s.putBundle(A, D1, bytes(5), 1);
         await s.addOneTimePrekeys(A, D1, [bytes(6)], 10);
-        await s.commit([{ queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(7) }], [], 1);
+        await commitSeqs(s, [{ queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(7) }], [], 1);
         expect(await s.deleteDevice(A, D1)).toBe(true);
         expect(await s.deleteDevice(A, D1)).toBe(false);
         expect(await s.getBundles(A)).toEqual([]);
@@ -100,12 +101,13 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       withStore(async (s) => {
         const q1 = deviceQueue(A, D1);
         const q2 = visitorQueue(C1);
-        const seqs = await s.commit(
+        const seqs = await commitSeqs(
+          s,
           [1, 2, 3].map((n) => ({ queue: q1, conversationId: C1, envelope: bytes(n) })),
           [],
           1,
         );
-        await s.commit([{ queue: q2, conversationId: C1, envelope: bytes(4) }], [], 1);
+        await commitSeqs(s, [{ queue: q2, conversationId: C1, envelope: bytes(4) }], [], 1);
         expect(await s.queueDepths([q1, q2, visitorQueue(C2)])).toEqual(
           new Map([
             [q1, 3],
@@ -113,7 +115,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             [visitorQueue(C2), 0],
           ]),
         );
-        await s.commit([], [{ queue: q1, upTo: seqs[1] ?? 0 }], 2);
+        await commitSeqs(s, [], [{ queue: q1, upTo: seqs[1] ?? 0 }], 2);
         expect((await s.queueDepths([q1])).get(q1)).toBe(1);
       }));
 
@@ -121,7 +123,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       withStore(async (s) => {
         await s.putDevice(A, D1, bytes(1), 5);
         await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 1);
-        await s.commit(
+        await commitSeqs(
+          s,
           [
             { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
             { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
@@ -132,10 +135,11 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await s.deleteDevice(A, D1);
         await s.deleteConversation(C1);
         // Other queues are created meanwhile (a store with queue ids may hand out the old ones).
-        await s.commit([{ queue: deviceQueue(B, D2), conversationId: C2, envelope: bytes(3) }], [], 2);
+        await commitSeqs(s, [{ queue: deviceQueue(B, D2), conversationId: C2, envelope: bytes(3) }], [], 2);
         expect(await s.fetchQueue(deviceQueue(A, D1), 0, 10)).toEqual([]);
         expect(await s.fetchQueue(visitorQueue(C1), 0, 10)).toEqual([]);
-        const [d, v] = await s.commit(
+        const [d, v] = await commitSeqs(
+          s,
           [
             { queue: deviceQueue(A, D1), conversationId: C2, envelope: bytes(4) },
             { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(5) },
@@ -212,7 +216,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       withStore(async (s) => {
         const q1 = deviceQueue(A, D1);
         const q2 = visitorQueue(C1);
-        const seqs = await s.commit(
+        const seqs = await commitSeqs(
+          s,
           [
             { queue: q1, conversationId: C1, envelope: bytes(1) },
             { queue: q2, conversationId: C1, envelope: bytes(2) },
@@ -232,14 +237,16 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await s.fetchQueue(q1, 0, 1)).toHaveLength(1);
         expect(await s.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
         // Acks in the same transaction as new messages; an ack deletes up to its cursor only.
-        const more = await s.commit(
+        const more = await commitSeqs(
+          s,
           [{ queue: q1, conversationId: C1, envelope: bytes(4) }],
           [{ queue: q1, upTo: seqs[0] ?? 0 }],
           11,
         );
         expect((more[0] ?? 0) > (seqs[2] ?? 0)).toBe(true);
         expect((await s.fetchQueue(q1, 0, 10)).map((m) => m.envelope)).toEqual([bytes(3), bytes(4)]);
-        await s.commit(
+        await commitSeqs(
+          s,
           [],
           [
             { queue: q1, upTo: more[0] ?? 0 },
@@ -254,9 +261,9 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     it('never reuses a cursor, even after every message was acknowledged', () =>
       withStore(async (s) => {
         const q = deviceQueue(A, D1);
-        const [first] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1) }], [], 1);
-        await s.commit([], [{ queue: q, upTo: first ?? 0 }], 2);
-        const [second] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(2) }], [], 3);
+        const [first] = await commitSeqs(s, [{ queue: q, conversationId: C1, envelope: bytes(1) }], [], 1);
+        await commitSeqs(s, [], [{ queue: q, upTo: first ?? 0 }], 2);
+        const [second] = await commitSeqs(s, [{ queue: q, conversationId: C1, envelope: bytes(2) }], [], 3);
         expect((second ?? 0) > (first ?? 0)).toBe(true);
       }));
 
@@ -272,7 +279,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
           false,
         );
         expect(await s.getConversation(C1)).toEqual({ conversationId: C1, accountId: A, capabilityHash: bytes(1, 1) });
-        await s.commit(
+        await commitSeqs(
+          s,
           [
             { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(1) },
             { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(2) },
@@ -337,10 +345,10 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         const seqs: number[] = [];
         for (let t = 1; t <= 20; t += 1) {
           const batch = queues.map((queue, i) => ({ queue, conversationId: i === 1 ? C2 : C1, envelope: bytes(t, i) }));
-          seqs.push(...(await s.commit(batch, [], t * 10)));
+          seqs.push(...(await commitSeqs(s, batch, [], t * 10)));
         }
         // Acknowledge the first 5 batches of the visitor queue: 57 messages remain.
-        await s.commit([], [{ queue: visitorQueue(C1), upTo: seqs[14] ?? 0 }], 200);
+        await commitSeqs(s, [], [{ queue: visitorQueue(C1), upTo: seqs[14] ?? 0 }], 200);
         // Created before 75: batches 1-7, 21 messages, of which 5 were acknowledged already.
         expect((await s.purge(75, 0)).messages).toBe(16);
         expect((await s.purge(75, 0)).messages).toBe(0);
@@ -356,15 +364,105 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       withStore(async (s) => {
         await s.createConversation({ conversationId: C1, accountId: A, capabilityHash: bytes(1) }, 10);
         await s.createConversation({ conversationId: C2, accountId: A, capabilityHash: bytes(2) }, 10);
-        await s.commit([{ queue: visitorQueue(C1), conversationId: C1, envelope: bytes(1) }], [], 10);
+        await commitSeqs(s, [{ queue: visitorQueue(C1), conversationId: C1, envelope: bytes(1) }], [], 10);
         await s.putAttachment({ attachmentId: hex(51), conversationId: C1, blob: bytes(1) }, 100, 10);
         // C2 stays active: a message at t=50 touches it.
-        await s.commit([{ queue: visitorQueue(C2), conversationId: C2, envelope: bytes(2) }], [], 50);
+        await commitSeqs(s, [{ queue: visitorQueue(C2), conversationId: C2, envelope: bytes(2) }], [], 50);
         const purged = await s.purge(20, 60);
         expect(purged).toEqual({ messages: 1, attachments: 1, conversations: 1, sessions: 0, conversationIds: [C1] });
         expect(await s.getConversation(C1)).toBeUndefined();
         expect(await s.getConversation(C2)).toBeDefined();
         expect(await s.fetchQueue(visitorQueue(C2), 0, 10)).toHaveLength(1);
+      }));
+
+    it('§16.2: a resend before the ack answers the first cursor and stores nothing', () =>
+      withStore(async (s) => {
+        const q = deviceQueue(A, D1);
+        const [first] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1, 2, 3) }], [], 1);
+        expect(first).toEqual({ seq: first?.seq, resent: false });
+        const again = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1, 2, 3) }], [], 2);
+        expect(again).toEqual([{ seq: first?.seq, resent: true }]);
+        expect(await s.fetchQueue(q, 0, 10)).toEqual([{ seq: first?.seq, envelope: bytes(1, 2, 3) }]);
+        expect(await s.queueStats()).toEqual({ pendingMessages: 1, queues: 1, deepestQueue: 1 });
+        // A different envelope is a new message, with the next cursor.
+        const [other] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(1, 2, 4) }], [], 3);
+        expect(other?.resent).toBe(false);
+        expect(other?.seq ?? 0).toBeGreaterThan(first?.seq ?? 0);
+      }));
+
+    it('§16.2: a resend after the ack deleted the message still answers its cursor, and is not queued again', () =>
+      withStore(async (s) => {
+        const q = visitorQueue(C1);
+        const [first] = await commitSeqs(s, [{ queue: q, conversationId: C1, envelope: bytes(5) }], [], 1);
+        await s.commit([], [{ queue: q, upTo: first ?? 0 }], 2);
+        expect(await s.fetchQueue(q, 0, 10)).toEqual([]);
+        expect(await s.commit([{ queue: q, conversationId: C1, envelope: bytes(5) }], [], 3)).toEqual([
+          { seq: first, resent: true },
+        ]);
+        expect(await s.fetchQueue(q, 0, 10)).toEqual([]);
+        expect((await s.queueStats()).pendingMessages).toBe(0);
+      }));
+
+    it('§16.2: equal bytes into another queue are another message', () =>
+      withStore(async (s) => {
+        const [toDevice, toVisitor, toOther] = await s.commit(
+          [
+            { queue: deviceQueue(A, D1), conversationId: C1, envelope: bytes(9, 9) },
+            { queue: visitorQueue(C1), conversationId: C1, envelope: bytes(9, 9) },
+            { queue: deviceQueue(A, D2), conversationId: C1, envelope: bytes(9, 9) },
+          ],
+          [],
+          1,
+        );
+        expect([toDevice?.resent, toVisitor?.resent, toOther?.resent]).toEqual([false, false, false]);
+        expect(new Set([toDevice?.seq, toVisitor?.seq, toOther?.seq]).size).toBe(3);
+        expect(await s.fetchQueue(deviceQueue(A, D2), 0, 10)).toEqual([{ seq: toOther?.seq, envelope: bytes(9, 9) }]);
+        expect((await s.queueStats()).pendingMessages).toBe(3);
+      }));
+
+    it('§16.2: two equal envelopes in one batch are one message, the second answered with its cursor', () =>
+      withStore(async (s) => {
+        const q = deviceQueue(A, D1);
+        const committed = await s.commit(
+          [
+            { queue: q, conversationId: C1, envelope: bytes(7) },
+            { queue: q, conversationId: C1, envelope: bytes(8) },
+            { queue: q, conversationId: C1, envelope: bytes(7) },
+            { queue: q, conversationId: C1, envelope: bytes(8) },
+          ],
+          [],
+          1,
+        );
+        const [seven, eight] = committed;
+        expect(committed).toEqual([
+          { seq: seven?.seq, resent: false },
+          { seq: eight?.seq, resent: false },
+          { seq: seven?.seq, resent: true },
+          { seq: eight?.seq, resent: true },
+        ]);
+        expect(eight?.seq).toBe((seven?.seq ?? 0) + 1);
+        expect((await s.fetchQueue(q, 0, 10)).map((m) => m.envelope)).toEqual([bytes(7), bytes(8)]);
+        // The next message's cursor follows: a resend takes none.
+        const [next] = await commitSeqs(s, [{ queue: q, conversationId: C1, envelope: bytes(6) }], [], 2);
+        expect(next).toBe((eight?.seq ?? 0) + 1);
+      }));
+
+    it('§16.2: the record of a send expires with the message retention (purge), not before', () =>
+      withStore(async (s) => {
+        const q = deviceQueue(A, D1);
+        const [first] = await commitSeqs(s, [{ queue: q, conversationId: C1, envelope: bytes(4, 2) }], [], 10);
+        await s.commit([], [{ queue: q, upTo: first ?? 0 }], 11);
+        // A cutoff before the send keeps its record: still a resend.
+        await s.purge(10, 12);
+        expect(await s.commit([{ queue: q, conversationId: C1, envelope: bytes(4, 2) }], [], 13)).toEqual([
+          { seq: first, resent: true },
+        ]);
+        // Past retention the record is gone: the same bytes are a new message under a new cursor.
+        await s.purge(20, 21);
+        const [late] = await s.commit([{ queue: q, conversationId: C1, envelope: bytes(4, 2) }], [], 30);
+        expect(late?.resent).toBe(false);
+        expect(late?.seq ?? 0).toBeGreaterThan(first ?? 0);
+        expect((await s.fetchQueue(q, 0, 10)).map((m) => m.seq)).toEqual([late?.seq]);
       }));
 
     it('purges many idle conversations at once with their messages in shared device queues, keeping the active one', () =>
@@ -374,10 +472,12 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         for (const id of [...idle, C1]) {
           await s.createConversation({ conversationId: id, accountId: A, capabilityHash: bytes(1) }, 10);
           // Created at 10 (kept by a cutoff of 5) and at 30 (the message that keeps C1 active).
-          await s.commit(
+          // Envelopes carry their conversation id (§2.6), so no two here are equal.
+          await commitSeqs(
+            s,
             [
-              { queue: device, conversationId: id, envelope: bytes(1) },
-              { queue: visitorQueue(id), conversationId: id, envelope: bytes(2) },
+              { queue: device, conversationId: id, envelope: bytes(...Buffer.from(id, 'hex'), 1) },
+              { queue: visitorQueue(id), conversationId: id, envelope: bytes(...Buffer.from(id, 'hex'), 2) },
             ],
             [],
             id === C1 ? 30 : 10,

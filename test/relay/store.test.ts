@@ -1,5 +1,6 @@
 /** The shared Store contract against the in-memory and the SQLite store, plus SQLite durability. */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { commitSeqs } from './support/commit-seqs.js';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,7 +111,8 @@ describe('SqliteStore on disk', () => {
     const D = 'd'.repeat(32);
     const first = new SqliteStore(path);
     await first.createAccount({ accountId: A, username: 'x', opaqueRecord: 'r' }, 1);
-    const [seq] = await first.commit(
+    const [seq] = await commitSeqs(
+      first,
       [{ queue: deviceQueue(A, D), conversationId: 'c'.repeat(32), envelope: new Uint8Array([1, 2]) }],
       [],
       1,
@@ -119,7 +121,8 @@ describe('SqliteStore on disk', () => {
     const second = new SqliteStore(path);
     expect(await second.findAccountByUsername('x')).toEqual({ accountId: A, username: 'x', opaqueRecord: 'r' });
     expect(await second.fetchQueue(deviceQueue(A, D), 0, 10)).toEqual([{ seq, envelope: new Uint8Array([1, 2]) }]);
-    const [next] = await second.commit(
+    const [next] = await commitSeqs(
+      second,
       [{ queue: deviceQueue(A, D), conversationId: 'c'.repeat(32), envelope: new Uint8Array([3]) }],
       [],
       2,
@@ -127,6 +130,23 @@ describe('SqliteStore on disk', () => {
     expect((next ?? 0) > (seq ?? 0)).toBe(true);
     expect(statSync(`${path}-wal`).isFile()).toBe(true);
     await second.close();
+    await cleanup();
+  });
+
+  it('§16.2: knows a send across a restart, also after its ack, and answers a resend with its first cursor', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'relay.sqlite');
+    const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
+    const message = { queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([4, 5, 6]) };
+    const first = new SqliteStore(path);
+    const [seq] = await commitSeqs(first, [message], [], 1);
+    await first.commit([], [{ queue: q, upTo: seq ?? 0 }], 2);
+    // Killed, not closed: the WAL holds the send, as after a SIGKILL right after the commit.
+    const second = new SqliteStore(path);
+    expect(await second.commit([message], [], 3)).toEqual([{ seq, resent: true }]);
+    expect(await second.fetchQueue(q, 0, 10)).toEqual([]);
+    await second.close();
+    await first.close();
     await cleanup();
   });
 
@@ -148,7 +168,7 @@ describe('SqliteStore on disk', () => {
     };
     let seq = 0;
     await durable(async () => {
-      [seq = 0] = await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([1]) }], [], 1);
+      [seq = 0] = await commitSeqs(store, [{ queue: q, conversationId: C, envelope: new Uint8Array([1]) }], [], 1);
     });
     await durable(() => store.createAccount({ accountId: A, username: 'x', opaqueRecord: 'r' }, 1));
     await durable(() => store.createSession(new Uint8Array([1]), { accountId: A, deviceId: null, expiresAt: 10 }));
@@ -169,7 +189,7 @@ describe('SqliteStore on disk', () => {
     await durable(() => store.purge(0, 20));
     // Ack-only batches and reads do not sync.
     const before = store.walSyncs();
-    await store.commit([], [{ queue: q, upTo: seq }], 2);
+    await commitSeqs(store, [], [{ queue: q, upTo: seq }], 2);
     await store.fetchQueue(q, 0, 10);
     await store.findSession(new Uint8Array([1]), 0);
     expect(store.walSyncs()).toBe(before);
@@ -183,16 +203,18 @@ describe('SqliteStore on disk', () => {
     const path = join(dir, 'relay.sqlite');
     const q = deviceQueue('a'.repeat(32), 'd'.repeat(32));
     const first = new SqliteStore(path);
-    const seqs = await first.commit(
+    const seqs = await commitSeqs(
+      first,
       [1, 2, 3].map((n) => ({ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([n]) })),
       [],
       1,
     );
-    await first.commit([], [{ queue: q, upTo: seqs[2] ?? 0 }], 2);
+    await commitSeqs(first, [], [{ queue: q, upTo: seqs[2] ?? 0 }], 2);
     expect(await first.queueStats()).toEqual({ pendingMessages: 0, queues: 0, deepestQueue: 0 });
     await first.close();
     const second = new SqliteStore(path);
-    const [next] = await second.commit(
+    const [next] = await commitSeqs(
+      second,
       [{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([4]) }],
       [],
       3,
@@ -209,7 +231,7 @@ describe('SqliteStore on disk', () => {
     const C = 'c'.repeat(32);
     const times = [10, 20, 30, 25, 40, 35, 50];
     for (const [i, t] of times.entries())
-      await store.commit([{ queue: q, conversationId: C, envelope: new Uint8Array([i]) }], [], t);
+      await commitSeqs(store, [{ queue: q, conversationId: C, envelope: new Uint8Array([i]) }], [], t);
     // Stored as 10, 20, 30, 30, 40, 40, 50: a cutoff of 31 purges the first four.
     expect((await store.purge(31, 0)).messages).toBe(4);
     expect((await store.fetchQueue(q, 0, 10)).map((m) => m.envelope[0])).toEqual([4, 5, 6]);
@@ -228,9 +250,9 @@ describe('SqliteStore on disk', () => {
     const batch = Array.from({ length: total }, (_, i) => ({
       queue: q,
       conversationId: 'c'.repeat(32),
-      envelope: new Uint8Array([i & 0xff]),
+      envelope: new Uint8Array([i >> 8, i & 0xff]),
     }));
-    await store.commit(batch, [], 10);
+    await commitSeqs(store, batch, [], 10);
     const purging = store.purge(11, 0);
     await new Promise((resolve) => setImmediate(resolve));
     // Part of it is gone, part not yet: the purge yielded to the event loop in between.
@@ -252,15 +274,17 @@ describe('SqliteStore on disk', () => {
       { conversationId: C, accountId: 'a'.repeat(32), capabilityHash: new Uint8Array(32) },
       0,
     );
-    await store.commit([{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([1]) }], [], t0);
-    await store.commit(
+    await commitSeqs(store, [{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([1]) }], [], t0);
+    await commitSeqs(
+      store,
       [{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([2]) }],
       [],
       t0 + TOUCH_INTERVAL_MS,
     );
     // Touched at t0 + interval: not idle for a cutoff just before it.
     expect((await store.purge(t0 + TOUCH_INTERVAL_MS - 1, t0)).conversations).toBe(0);
-    await store.commit(
+    await commitSeqs(
+      store,
       [{ queue: visitorQueue(C), conversationId: C, envelope: new Uint8Array([3]) }],
       [],
       t0 + TOUCH_INTERVAL_MS + 1,
@@ -292,7 +316,7 @@ describe('SqliteStore on disk', () => {
       { seq: 3, envelope: new Uint8Array([2]) },
     ]);
     expect((await store.fetchQueue(visitorQueue(C2), 0, 10)).map((m) => m.seq)).toEqual([2, 4]);
-    const [next] = await store.commit([{ queue: q, conversationId: C1, envelope: new Uint8Array([9]) }], [], 80);
+    const [next] = await commitSeqs(store, [{ queue: q, conversationId: C1, envelope: new Uint8Array([9]) }], [], 80);
     expect(next).toBe(6);
     // created_at became the running maximum (10, 50, 50, 60): a cutoff of 45 takes only seq 1.
     expect((await store.purge(45, 0)).messages).toBe(1);
@@ -301,8 +325,8 @@ describe('SqliteStore on disk', () => {
     expect((await store.fetchQueue(visitorQueue(C2), 0, 10)).map((m) => m.seq)).toEqual([4]);
     await store.close();
 
-    // Through version 2 to 3 in the same transaction: one row per queue that had messages.
-    expect(schemaOf(path)).toEqual({ version: 3, indexes: [{ name: 'messages_queue' }] });
+    // Through versions 2 and 3 to 4 in the same transaction: one row per queue that had messages.
+    expect(schemaOf(path)).toEqual({ version: 4, indexes: [{ name: 'messages_queue' }] });
     expect(queueRows(path).sort()).toEqual([q, visitorQueue(C2)].sort());
     await cleanup();
   });
@@ -329,7 +353,12 @@ describe('SqliteStore on disk', () => {
     expect(await store.fetchQueue(q, 3, 10)).toEqual([{ seq: 7, envelope: new Uint8Array([7]) }]);
     expect(await store.fetchQueue(visitorQueue(C2), 0, 10)).toEqual([{ seq: 5, envelope: new Uint8Array([5]) }]);
     expect(await store.queueStats()).toEqual({ pendingMessages: 3, queues: 2, deepestQueue: 2 });
-    const [next] = await store.commit(
+    // §16.2: the queued messages' sends are known after the migration: a resend is not stored again.
+    expect(await store.commit([{ queue: q, conversationId: C2, envelope: new Uint8Array([7]) }], [], 35)).toEqual([
+      { seq: 7, resent: true },
+    ]);
+    const [next] = await commitSeqs(
+      store,
       [{ queue: q, conversationId: C1, envelope: new Uint8Array([10]) }],
       [{ queue: q, upTo: 3 }],
       40,
@@ -342,7 +371,7 @@ describe('SqliteStore on disk', () => {
     await store.deleteConversation(C2);
     expect((await store.fetchQueue(q, 0, 10)).map((m) => m.seq)).toEqual([10]);
     await store.close();
-    expect(schemaOf(path)).toEqual({ version: 3, indexes: [{ name: 'messages_queue' }] });
+    expect(schemaOf(path)).toEqual({ version: 4, indexes: [{ name: 'messages_queue' }] });
     expect(queueRows(path)).toEqual([q]);
     await cleanup();
   });
@@ -360,10 +389,10 @@ describe('SqliteStore on disk', () => {
     });
     let store = new SqliteStore(path);
     await store.createConversation({ conversationId: C, accountId: A, capabilityHash: new Uint8Array(32) }, 0);
-    await store.commit([message(dq(1), 1), message(visitorQueue(C), 3), message(dq(2), 2)], [], 1);
+    await commitSeqs(store, [message(dq(1), 1), message(visitorQueue(C), 3), message(dq(2), 2)], [], 1);
     // Device 2's queue has the largest id: once its row is gone, SQLite hands that id out again.
     await store.deleteDevice(A, (2).toString(16).padStart(32, '0'));
-    await store.commit([message(dq(3), 4)], [], 2);
+    await commitSeqs(store, [message(dq(3), 4)], [], 2);
     // A stale cached id of device 2's queue would now read device 3's message.
     expect(await store.fetchQueue(dq(2), 0, 10)).toEqual([]);
     expect((await store.fetchQueue(dq(3), 0, 10)).map((m) => m.envelope[0])).toEqual([4]);
@@ -374,16 +403,16 @@ describe('SqliteStore on disk', () => {
     await store.deleteConversation(C);
     // Device queues lost the conversation's messages but keep their rows until the purge.
     expect(await store.fetchQueue(dq(1), 0, 10)).toEqual([]);
-    const [seq] = await store.commit([message(dq(1), 5)], [], 3);
+    const [seq] = await commitSeqs(store, [message(dq(1), 5)], [], 3);
     await store.purge(0, 0);
     await store.close();
     expect(queueRows(path)).toEqual([dq(1)]);
 
     store = new SqliteStore(path);
-    await store.commit([], [{ queue: dq(1), upTo: seq ?? 0 }], 4);
+    await commitSeqs(store, [], [{ queue: dq(1), upTo: seq ?? 0 }], 4);
     await store.purge(0, 0);
     // Used again after its row was swept: a new row, and nothing of the old queue comes back.
-    const [again] = await store.commit([message(dq(1), 6)], [], 5);
+    const [again] = await commitSeqs(store, [message(dq(1), 6)], [], 5);
     expect(await store.fetchQueue(dq(1), 0, 10)).toEqual([{ seq: again, envelope: new Uint8Array([6]) }]);
     await store.close();
     expect(queueRows(path)).toEqual([dq(1)]);
@@ -400,7 +429,7 @@ describe('SqliteStore on disk', () => {
       envelope: new Uint8Array([n]),
     });
     const store = new SqliteStore(path);
-    const [first] = await store.commit([message(visitorQueue(C), 1)], [], 1);
+    const [first] = await commitSeqs(store, [message(visitorQueue(C), 1)], [], 1);
     // Another connection takes the cursor the next batch's second message would get.
     const other = new Database(path);
     other.pragma('busy_timeout = 5000');
@@ -408,12 +437,12 @@ describe('SqliteStore on disk', () => {
       .prepare('INSERT INTO messages (seq, created_at, conversation_id, queue_id, envelope) VALUES (?, 1, ?, 999, ?)')
       .run((first ?? 0) + 2, Buffer.alloc(16), Buffer.from([0]));
     const fresh = deviceQueue('a'.repeat(32), 'd'.repeat(32));
-    await expect(store.commit([message(fresh, 2), message(visitorQueue(C), 3)], [], 2)).rejects.toThrow(/UNIQUE/);
+    await expect(commitSeqs(store, [message(fresh, 2), message(visitorQueue(C), 3)], [], 2)).rejects.toThrow(/UNIQUE/);
     other.prepare('DELETE FROM messages WHERE queue_id = 999').run();
     other.close();
     // The rolled-back row's id goes to the next new queue; the failed queue must not see it.
     const other2 = deviceQueue('b'.repeat(32), 'd'.repeat(32));
-    const [seq] = await store.commit([message(other2, 4)], [], 3);
+    const [seq] = await commitSeqs(store, [message(other2, 4)], [], 3);
     expect(await store.fetchQueue(fresh, 0, 10)).toEqual([]);
     expect(await store.fetchQueue(other2, 0, 10)).toEqual([{ seq, envelope: new Uint8Array([4]) }]);
     await store.close();
@@ -427,16 +456,21 @@ describe('SqliteStore on disk', () => {
     const options = { checkpointer: { passiveBytes: 64 * 1024, restartBytes: 512 * 1024, pollMs: 5 } };
     const store = new SqliteStore(path, options);
     expect(store.checkpointStats().autocheckpointPages).toBe(0);
-    const envelope = new Uint8Array(2048);
+    const envelope = (n: number): Uint8Array => {
+      const e = new Uint8Array(2048);
+      new DataView(e.buffer).setUint32(0, n);
+      return e;
+    };
     let largest = 0;
     const batches = 400;
     for (let b = 0; b < batches; b += 1) {
       // 20 KiB of envelopes per batch, 8 MiB in all, to 40 queues; nothing is acknowledged.
-      await store.commit(
+      await commitSeqs(
+        store,
         Array.from({ length: 10 }, (_, i) => ({
           queue: visitorQueue(((b * 10 + i) % 40).toString(16).padStart(32, '0')),
           conversationId: ((b * 10 + i) % 40).toString(16).padStart(32, '0'),
-          envelope,
+          envelope: envelope(b * 10 + i),
         })),
         [],
         b,
@@ -487,7 +521,8 @@ describe('SqliteStore on disk', () => {
     expect(failures.map((e) => e.message)).toEqual(['checkpoint worker boom']);
     expect(store.checkpointStats()).toMatchObject({ workerFailed: true, autocheckpointPages: 1000 });
     const q = visitorQueue('c'.repeat(32));
-    const [seq] = await store.commit(
+    const [seq] = await commitSeqs(
+      store,
       [{ queue: q, conversationId: 'c'.repeat(32), envelope: new Uint8Array([1]) }],
       [],
       1,

@@ -190,7 +190,9 @@ describe('#11: a change request denied by an owner reaches the requester', () =>
         ),
         'forged',
       ],
-      ['another request id', await denial(ownerKeys, first.id, adminId, version), 'misrouted'],
+      // A request id of its own: the first's over this version could equal the replayed bytes
+      // (same list version), which the relay stores once (PROTOCOL §16.2).
+      ['another request id', await denial(ownerKeys, 'ab'.repeat(16), adminId, version), 'misrouted'],
       ['the first denial replayed', replayed, 'misrouted'],
       ['another requester', await denial(ownerKeys, second.id, idOf(x.deviceId), version), 'misrouted'],
       ['a broken signature', flipped, 'bad-signature'],

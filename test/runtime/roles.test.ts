@@ -28,6 +28,8 @@ import {
   idBytesFromHex,
   idToHex,
 } from '../../shared/wire/index.js';
+import type { RelayFrame } from '../../shared/wire/index.js';
+import { HostileProxy, type ProxiedSocket } from '../support/hostile-proxy.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
 import { injectEnvelope } from './support/queue-injection.js';
 import {
@@ -55,6 +57,8 @@ async function selfOf(agent: AgentHandle): Promise<DeviceView> {
 describe('#13.2: roles, agents invited and removed, change requests', () => {
   const data = makeDataDir();
   let relay: RelayProcess;
+  /** In front of the owner only: honest, except where a test makes it replay. */
+  let proxy: HostileProxy;
   let owner: AgentHandle;
   let accountHex = '';
   let accountId: AccountId;
@@ -63,14 +67,16 @@ describe('#13.2: roles, agents invited and removed, change requests', () => {
 
   beforeAll(async () => {
     relay = await startRelayProcess(data.dir, { SEALDESK_MESSAGES_PER_SECOND: '5000' });
+    proxy = await HostileProxy.start(relay.origin);
     owner = agentRuntime();
-    pin = (await newAccount(relay.origin, owner)).fingerprint;
+    pin = (await newAccount(proxy.origin, owner)).fingerprint;
     accountHex = (await owner.runtime.status()).accountId ?? '';
     accountId = asAccountId(idBytesFromHex(accountHex));
   }, 60_000);
 
   afterAll(async () => {
     for (const a of [owner, ...others]) a.runtime.dispose();
+    await proxy.stop();
     await relay.stop('SIGKILL');
     data.remove();
   });
@@ -200,13 +206,22 @@ describe('#13.2: roles, agents invited and removed, change requests', () => {
     await deliverToOwner(adminKeys, altered);
     await waitFor(() => newAlert('bad-signature'), 'the bad-signature alert');
 
-    // Replayed: a genuine request, denied, then delivered again.
+    // Replayed: a genuine request, denied, then delivered again by a relay that replays it (the
+    // proxy; the honest relay stores equal bytes sent again to one queue once, PROTOCOL §16.2).
+    let seen: { readonly frame: RelayFrame; readonly socket: ProxiedSocket } | undefined;
+    proxy.relayFrameHook = (frame, socket) => {
+      if (frame.type === 'deliver' && Buffer.from(frame.envelope).subarray(-genuine.length).equals(genuine))
+        seen = { frame, socket };
+      return undefined;
+    };
     await deliverToOwner(adminKeys, genuine);
     await waitFor(() => owner.events.of('changeRequest').length === requestsBefore + 1, 'the genuine request');
+    proxy.honest();
     const [pending] = await owner.runtime.pendingChangeRequests();
     expect(pending?.id).toBe(idToHex(asConversationId(await channelOf(genuine))));
     await owner.runtime.decideChangeRequest(pending?.id ?? '', false);
-    await deliverToOwner(adminKeys, genuine);
+    if (seen === undefined) throw new Error('the genuine request did not pass the proxy');
+    seen.socket.toClient(seen.frame);
     await waitFor(() => newAlert('replay'), 'the replay alert');
 
     // An agent may ask only about its own devices: its runtime refuses at once, and the owner's

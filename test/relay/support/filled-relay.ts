@@ -35,7 +35,12 @@ export async function fillInstall(dataDir: string, messages: number, bodyBytes =
       visitor.send({
         type: 'send',
         requestId: i,
-        envelope: envelope(conversation.conversationId, { device: agent.deviceId }, new Uint8Array(bodyBytes).fill(i)),
+        // Numbered past 255 too: equal envelopes would be one message and its resends (PROTOCOL §16.2).
+        envelope: envelope(
+          conversation.conversationId,
+          { device: agent.deviceId },
+          new Uint8Array(bodyBytes).fill(i & 0xff).fill(i >> 8, 0, 1),
+        ),
       });
     await visitor.until((f) => f.filter((x) => x.type === 'stored').length === messages, 'stored', 30_000);
     await visitor.close();
