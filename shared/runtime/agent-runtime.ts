@@ -361,8 +361,10 @@ class AgentRuntimeImpl implements AgentRuntime {
     if (this.#removal !== undefined || this.#checkingRefusal !== undefined || this.#disposed) return;
     const checking = this.#checkRefusal(e)
       .catch((error: unknown) => {
-        // The list could not be fetched or verified now: the next refusal checks again.
+        // The list could not be fetched or verified now: the connection tries again, and the next
+        // refusal checks again.
         if (!(error instanceof SealdeskError)) throw error;
+        e.connection?.retryAfterRefusal();
       })
       .finally(() => {
         if (this.#checkingRefusal === checking) this.#checkingRefusal = undefined;
@@ -373,7 +375,9 @@ class AgentRuntimeImpl implements AgentRuntime {
   async #checkRefusal(e: Enrolled): Promise<void> {
     await this.#queues.run(DEVICE_LIST_QUEUE, async () => {
       const before = e.view;
-      const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env);
+      const refreshed = await refreshDirectory(e.p.http, e.account.accountId, e.view, e.p.env, {
+        signsLists: e.account.identity !== undefined,
+      });
       // A forged or rolled-back list served here is refused and said (§4.4); the view keeps the last good one.
       this.#emitAlerts(refreshed.alerts);
       if (!movesForward(refreshed.view, e.view)) return;
@@ -381,7 +385,10 @@ class AgentRuntimeImpl implements AgentRuntime {
       e.view = refreshed.view;
       this.#emitDeviceChanges(e, before);
     });
-    if (this.#removal !== undefined || this.#refusalTold || this.#disposed) return;
+    if (this.#removal !== undefined || this.#disposed) return;
+    // Still listed: the refusal may be an outage, so the connection tries again (later each time).
+    e.connection?.retryAfterRefusal();
+    if (this.#refusalTold) return;
     this.#refusalTold = true;
     this.#raise([relayRefusedAlert(e.view.current?.version ?? 0)]);
   }

@@ -170,7 +170,7 @@ describe('§4.8: a removed device knows it was removed, says so once, and stops'
     expect(syncAlerts(again.handle)).toEqual([]);
   }, 120_000);
 
-  it('a relay refusing a device the verified list still names: no `removed`, one alert naming the relay, retries go on', async () => {
+  it('a relay refusing a device the verified list still names: no `removed`, one alert naming the relay, retries go on and it connects again', async () => {
     const d = await linkCounted(proxy.origin, owner);
     disposeLater.push(d.handle);
     await waitForCurrentArchiveKey([owner, d.handle]);
@@ -210,7 +210,15 @@ describe('§4.8: a removed device knows it was removed, says so once, and stops'
     expect(d.removed).toEqual([]);
     expect((await d.handle.runtime.status()).removed).toBeUndefined();
     expect((await owner.runtime.devices()).some((x) => x.deviceId === id)).toBe(true);
+    // The refusal was not for good: the connection keeps trying (later each time) and is back once
+    // the relay accepts the device again.
+    const seen = d.handle.events.of('connection').length;
     proxy.honest();
+    await waitFor(
+      () => d.handle.events.of('connection').slice(seen).includes('online'),
+      'the device connected again',
+      20_000,
+    );
   }, 120_000);
 
   it('the list removing a running device arrives in an archive sync: `removed` without any refusal by the relay', async () => {

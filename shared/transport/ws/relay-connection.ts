@@ -53,6 +53,8 @@ export interface ConnectionTuning {
   readonly maxInFlight: number;
   /** Pause before sending again after `storage-failed` or `rate-limited`. */
   readonly resendAfterMs: number;
+  /** First wait of `retryAfterRefusal` (doubled per refusal in a row, at most 16×). */
+  readonly refusedRetryMs: number;
 }
 
 export const DEFAULT_TUNING: ConnectionTuning = {
@@ -63,6 +65,7 @@ export const DEFAULT_TUNING: ConnectionTuning = {
   stableAfterMs: 10_000,
   maxInFlight: 64,
   resendAfterMs: 1_000,
+  refusedRetryMs: 60_000,
 };
 
 export const CONNECTION_STATUSES = {
@@ -159,6 +162,8 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
   /** Bumped for every connect and stop: callbacks of an older socket are ignored. */
   #generation = 0;
   #attempt = 0;
+  /** Refusals retried in a row (retryAfterRefusal), reset once a connection is up. */
+  #refusals = 0;
   #readyAt: number | undefined;
   #cancelReconnect: Cancel | undefined;
   #cancelWatchdog: Cancel | undefined;
@@ -247,6 +252,21 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
     await this.#confirming;
   }
 
+  /**
+   * After the relay refused this queue (`failed`), tries again later: for a caller that checked the
+   * refusal is not for good (PROTOCOL §4.8: the device's verified list still names it, so it may be
+   * an outage). Waits `refusedRetryMs`, doubled per refusal in a row up to 16×.
+   */
+  retryAfterRefusal(): void {
+    if (this.#status !== CONNECTION_STATUSES.failed) return;
+    const delay = this.#tuning.refusedRetryMs * 2 ** Math.min(this.#refusals, 4);
+    this.#refusals += 1;
+    this.#setStatus(CONNECTION_STATUSES.waiting, undefined, delay);
+    this.#cancelReconnect = this.#options.timers.after(delay, () => {
+      this.#connect();
+    });
+  }
+
   /** Connects now instead of waiting out the backoff (e.g. on the browser's `online` event). */
   reconnectNow(): void {
     if (this.#status !== CONNECTION_STATUSES.waiting) return;
@@ -325,6 +345,7 @@ export class RelayConnection<S extends StateShapes = StateShapes> {
           return;
         }
         this.#socket = socket;
+        this.#refusals = 0;
         this.#readyAt = this.#now();
         this.#setStatus(CONNECTION_STATUSES.ready);
         // A fresh connection may only ack what it resumed after (§16.2): this cleans the relay's

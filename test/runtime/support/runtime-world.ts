@@ -26,7 +26,7 @@ import { waitFor } from '../../transport/support/transport-fixture.js';
 
 export { waitFor };
 
-const TUNING = { heartbeatMs: 0, backoff: { initialMs: 50, maxMs: 400 }, sendTimeoutMs: 3000 };
+const TUNING = { heartbeatMs: 0, backoff: { initialMs: 50, maxMs: 400 }, sendTimeoutMs: 3000, refusedRetryMs: 300 };
 
 /** Every event of every type, in order. */
 export class Recorder<Events> {
