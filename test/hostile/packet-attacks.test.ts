@@ -118,4 +118,33 @@ describe('#16.2: packet rewrites through the hostile proxy (real relay, real run
     ]);
     reloaded.runtime.dispose();
   }, 60_000);
+
+  it('#16.2 §3.3: the one-time prekey the proxy hands to a second visitor too is refused at the agent, "A one-use key was offered twice"; the first visitor’s conversation goes on', async () => {
+    const firstAnswers = new Map<string, Uint8Array>();
+    world.proxy.httpHook = (exchange) => {
+      if (exchange.method !== 'POST' || !exchange.path.endsWith('/one-time-prekeys/claim') || exchange.status !== 200)
+        return undefined;
+      const first = firstAnswers.get(exchange.path);
+      if (first === undefined) {
+        firstAnswers.set(exchange.path, exchange.body);
+        return undefined;
+      }
+      return { ...exchange, body: first };
+    };
+    const alertsBefore = world.agent.events.of('alert').length;
+    const { visitor, conversationId } = await conversation();
+    expect(firstAnswers.size).toBeGreaterThan(0);
+    const second = world.visitor();
+    await second.runtime.start();
+    const opened = await second.runtime.openConversation();
+    const refused = await second.runtime.sendText('a second visitor, same one-use key');
+    await waitFor(() => world.agent.events.of('alert').length > alertsBefore, 'the alert at the agent');
+    expect(world.agent.events.of('alert').slice(alertsBefore)).toMatchObject([
+      { kind: 'prekey-reuse', severity: 'warning', title: 'A one-use key was offered twice' },
+    ]);
+    await agentSays(conversationId, visitor, 'Still here for you.');
+    const shownAtAgent = world.agent.events.of('message');
+    expect(shownAtAgent.some((m) => m.id === refused || m.conversationId === opened.conversationId)).toBe(false);
+    expect(textsOf(repliesAt(visitor))).toEqual(['Hello, how can we help?', 'Still here for you.']);
+  }, 60_000);
 });
