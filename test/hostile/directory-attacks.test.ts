@@ -7,6 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url, generateX25519KeyPair, secureRandom, toBase64Url } from '../../shared/crypto/index.js';
 import {
+  createFirstDeviceList,
+  decodeDeviceListBody,
   decodePrekeyBundle,
   decodeSignedDeviceList,
   encodePrekeyBundle,
@@ -169,6 +171,46 @@ describe('#16.2: a hostile directory and configuration through the proxy (real r
     expect(visitor.events.of('message')).toEqual([]);
     expect(opened).toEqual([]);
     expect(visitor.storage.db.records.size).toBe(0);
+    await expectHonestVisitorTalks();
+  }, 60_000);
+
+  it('#16.2 F10 split view: another list of the version the agent holds, signed by the account key with a hidden device, served to one visitor: the agent refuses the first message made for it, "Two different team lists"; an honest visitor talks', async () => {
+    // What a relay holding the account key (or a compromised owner) can do: sign a second list of
+    // the current version for one visitor only, naming a device the team never sees.
+    const identity = (await world.agent.store.account())?.identity;
+    const latestPath = `/v1/accounts/${world.accountId}/device-lists/latest`;
+    const served = await fetch(`${world.relay.origin}${latestPath}`);
+    const honest = decodeSignedDeviceList(new Uint8Array(await served.arrayBuffer()));
+    const list = decodeDeviceListBody(honest.body);
+    if (identity === undefined || list.version !== 1) throw new Error('expected the owner’s key and list version 1');
+    const env = bindAccount(
+      { rng: secureRandom, now: () => Date.now() },
+      { accountId: list.accountId, sponsorId: asDeviceId(idBytesFromHex(agentDevice)) },
+    );
+    const hidden = await rogueDevice(env, 'Night shift');
+    const split = await createFirstDeviceList(
+      identity,
+      {
+        devices: [...list.devices, hidden.entry],
+        ...(list.recoveryKey === undefined ? {} : { recoveryKey: list.recoveryKey }),
+      },
+      env,
+    );
+    world.proxy.httpHook = (exchange) =>
+      listPath(world.accountId).test(exchange.path) && exchange.status === 200
+        ? replyWith(exchange, encodeSignedDeviceList(split))
+        : undefined;
+    const fooled = world.visitor();
+    await fooled.runtime.start();
+    world.proxy.honest();
+    const alertsBefore = world.agent.events.of('alert').length;
+    const { conversationId } = await fooled.runtime.openConversation();
+    await fooled.runtime.sendText('this went to the split list');
+    await waitFor(() => world.agent.events.of('alert').length > alertsBefore, 'the alert at the agent');
+    expect(world.agent.events.of('alert').slice(alertsBefore)).toMatchObject([
+      { kind: 'equivocation', severity: 'danger', title: 'Two different team lists' },
+    ]);
+    expect(world.agent.events.of('message').some((m) => m.conversationId === conversationId)).toBe(false);
     await expectHonestVisitorTalks();
   }, 60_000);
 
