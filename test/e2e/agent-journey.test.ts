@@ -277,7 +277,7 @@ describe('issue #13 end to end: extension, PWA and widget on a real relay', () =
   );
 
   it(
-    'the owner revokes the PWA: it receives nothing afterwards, the extension still does',
+    'the owner revokes the PWA: it receives nothing afterwards and says it was removed, the extension still does',
     async () => {
       await extension.goto(`chrome-extension://${w().extensionId}/sidepanel.html#/team`);
       const revoke = await shown(extension, '.device__revoke');
@@ -300,10 +300,12 @@ describe('issue #13 end to end: extension, PWA and widget on a real relay', () =
       await visitorSees(visitor, 'Of course, she is welcome.');
       await visitorWrites(visitor, 'Thank you, see you on Saturday.');
       await waitForText(extension, 'Thank you, see you on Saturday.', 30_000);
-      // The revoked PWA, started afresh, still shows what it had and not the message sent after.
+      // The revoked PWA, started afresh, says it was removed (PROTOCOL §4.8: the verified list no longer
+      // names it) instead of showing its screens, and nothing sent after reached it.
       await pwa.reload();
-      await waitForText(pwa, 'Can I bring my daughter too?', 30_000);
+      await waitForText(pwa, 'This device was removed', 30_000);
       expect(await pwa.evaluate(() => document.body.innerText)).not.toContain('Thank you, see you on Saturday.');
+      expect(await pwa.evaluate(() => document.activeElement?.textContent)).toBe('This device was removed');
       expect(await visitorLog(visitor)).toContain('Thank you, see you on Saturday.');
       await snap(pwa, 'e2e-pwa-6-after-revoke');
     },
