@@ -13,7 +13,8 @@ import {
   receiveNoDeviceList,
 } from '../protocol/index.js';
 import { BadResponseError, MAX_CHAIN_FETCH, type VisitorHttp } from '../transport/index.js';
-import type { AccountId, SealdeskError } from '../wire/index.js';
+import type { AccountId } from '../wire/index.js';
+import { SealdeskError } from '../errors/index.js';
 
 export interface TakenLists {
   readonly view: DirectoryView;
@@ -87,7 +88,18 @@ export async function refreshDirectory(
   const latest = await http.directory.deviceList(accountId, 'latest');
   if (latest === undefined) return options.signsLists === true ? takeLists(view, [], env) : noList(view);
   if (latest.version < have && options.signsLists === true) return takeLists(view, [], env);
-  if (latest.version <= have) return takeLists(view, [decodeSignedDeviceList(latest.blob)], env);
+  if (latest.version <= have) {
+    // Nothing newer to take: bytes that are no signed list at all are refused like a bad list,
+    // the view unchanged (no alert: not even a list to show as evidence).
+    let served: SignedDeviceList;
+    try {
+      served = decodeSignedDeviceList(latest.blob);
+    } catch (error) {
+      if (!(error instanceof SealdeskError)) throw error;
+      return { view, accepted: false, alerts: [], rejected: error };
+    }
+    return takeLists(view, [served], env);
+  }
   let from = have === 0 ? Math.max(1, latest.version - MAX_CHAIN_FETCH + 1) : have + 1;
   let taken: TakenLists = { view, accepted: false, alerts: [], rejected: undefined };
   while (from <= latest.version) {

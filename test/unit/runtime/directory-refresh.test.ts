@@ -103,4 +103,19 @@ describe('§4.4: refreshing the directory checks the relay’s latest list even 
     expect(taken).toMatchObject({ accepted: false, alerts: [], rejected: undefined });
     expect(taken.view).toBe(view);
   });
+
+  it('bytes that are no signed list, served as a latest that is not newer, are refused; the view is unchanged and nothing throws', async () => {
+    const w = await identityWorld();
+    const view = await viewHolding(w, w.v1);
+    const garbage = createVisitorHttp({
+      origin: ORIGIN,
+      timers: systemTimers,
+      fetch: () =>
+        Promise.resolve(new Response(new Blob([new Uint8Array([1, 2, 3])]), { headers: { 'sealdesk-version': '1' } })),
+    });
+    const taken = await refreshDirectory(garbage, w.identity.accountId, view, w.env);
+    expect(taken.rejected?.name).toBe('DecodeError');
+    expect(taken).toMatchObject({ accepted: false, alerts: [] });
+    expect(taken.view).toBe(view);
+  });
 });
