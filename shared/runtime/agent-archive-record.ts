@@ -1,15 +1,17 @@
 /**
  * What an agent device keeps of the inbox archive (PROTOCOL §9), stored as the `archive` record
  * (its messages one per row beside it: agent-archive-items.ts), and the plaintext of the history
- * records it writes (§9.2):
+ * records it writes (§9.2, §9.6):
  *
- *   recordId  = conversationId[16] || UTF-8(messageId)        (messageId = `${senderDeviceHex}:${seq}`, ≤ 48 bytes)
- *   plaintext = UTF-8(JSON { conversationId, message [, attachmentRef] })
- *               (the message as this device showed it; an attachment's reference, base64url of
+ *   recordId  = conversationId[16] || UTF-8(id of its first message)   (`${senderDeviceHex}:${seq}`, ≤ 48 bytes)
+ *   plaintext = UTF-8(JSON { conversationId, messages: [{ message [, attachmentRef] }, …] })   (1..64 messages)
+ *               (each message as this device showed it; an attachment's reference, base64url of
  *               the §8.2 encoding, so a device linked later can open the file too)
  *
- * A reader keys what it shows by (conversation, message id) and refuses a record whose plaintext
- * does not match its record id, so a record cannot be shown in another conversation or slot.
+ * Records of the first format carry one message at the top: `{ conversationId, message [, attachmentRef] }`;
+ * they are still read. A reader keys what it shows by (conversation, message id) and refuses a
+ * record whose plaintext does not match its record id (another conversation, another first
+ * message, a message twice), so a record cannot be shown in another conversation or slot.
  */
 import { concatBytes, fromBase64Url, fromHex, toBase64Url, toHex } from '../crypto/index.js';
 import { DecodeError } from '../errors/index.js';
@@ -96,6 +98,8 @@ export function emptyArchiveRecord(keyring?: ArchiveKeyring): AgentArchiveRecord
   };
 }
 
+type Json = Readonly<Record<string, unknown>>;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -103,18 +107,69 @@ export function historyRecordId(conversationId: Uint8Array, messageId: string): 
   return concatBytes(conversationId, encoder.encode(messageId));
 }
 
-export function encodeArchivedMessage({ message, ref }: ArchivableMessage): Uint8Array {
+/** Messages one history record carries at most (§9.6); a reader refuses more. */
+export const MESSAGES_PER_RECORD = 64;
+
+/**
+ * Plaintext bytes one record's messages fill before the next record starts: the sealed record
+ * stays under the relay's default blob limit (64 KiB, SEALDESK_MAX_BLOB_BYTES).
+ */
+const RECORD_PLAINTEXT_TARGET = 48 * 1024;
+
+function entryOf({ message, ref }: ArchivableMessage): Json {
   // Delivery status is this device's view of its own sends: not history.
-  return encoder.encode(
-    JSON.stringify({
-      conversationId: message.conversationId,
-      message: { ...message, status: undefined },
-      ...(ref === undefined ? {} : { attachmentRef: toBase64Url(encode(attachmentRefCodec, ref)) }),
-    }),
-  );
+  return {
+    message: { ...message, status: undefined },
+    ...(ref === undefined ? {} : { attachmentRef: toBase64Url(encode(attachmentRefCodec, ref)) }),
+  };
 }
 
-type Json = Readonly<Record<string, unknown>>;
+function batchPlaintext(conversationId: HexId, entries: readonly Json[]): Uint8Array {
+  return encoder.encode(JSON.stringify({ conversationId, messages: entries }));
+}
+
+/** One record's worth of messages of one conversation: its record id and plaintext (§9.6). */
+export interface ArchiveBatch {
+  readonly conversationId: HexId;
+  readonly messages: readonly ArchivableMessage[];
+  readonly plaintext: Uint8Array;
+}
+
+/**
+ * The messages as history records (§9.6): grouped by conversation in the order given, at most
+ * MESSAGES_PER_RECORD and about 48 KiB of plaintext per record (a larger message goes alone).
+ */
+export function archiveBatches(messages: readonly ArchivableMessage[]): ArchiveBatch[] {
+  const byConversation = new Map<HexId, ArchivableMessage[]>();
+  for (const item of messages) {
+    const list = byConversation.get(item.message.conversationId) ?? [];
+    list.push(item);
+    byConversation.set(item.message.conversationId, list);
+  }
+  const batches: ArchiveBatch[] = [];
+  for (const [conversationId, items] of byConversation) {
+    let entries: Json[] = [];
+    let taken: ArchivableMessage[] = [];
+    let size = 0;
+    const close = (): void => {
+      if (taken.length > 0)
+        batches.push({ conversationId, messages: taken, plaintext: batchPlaintext(conversationId, entries) });
+      entries = [];
+      taken = [];
+      size = 0;
+    };
+    for (const item of items) {
+      const entry = entryOf(item);
+      const bytes = encoder.encode(JSON.stringify(entry)).length + 1;
+      if (taken.length === MESSAGES_PER_RECORD || (taken.length > 0 && size + bytes > RECORD_PLAINTEXT_TARGET)) close();
+      entries.push(entry);
+      taken.push(item);
+      size += bytes;
+    }
+    close();
+  }
+  return batches;
+}
 
 function object(value: unknown, what: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -165,12 +220,13 @@ function bodyOf(value: unknown, conversationId: HexId, messageId: string): ChatB
 const FROM = ['self', 'agent', 'visitor'] as const;
 
 /**
- * The message of a record's plaintext, strictly read; DecodeError when it is malformed or does
- * not belong to `recordId` (another conversation or message id than its slot), and when an
- * attachment's reference breaks §8.2 or does not describe the attachment shown (its name, type
- * and size come from the reference that opens it, so what is shown is what opens).
+ * The messages of a record's plaintext, strictly read (either format); DecodeError when it is
+ * malformed or does not belong to `recordId` (another conversation, another first message id,
+ * a message twice, more than MESSAGES_PER_RECORD), and when an attachment's reference breaks §8.2
+ * or does not describe the attachment shown (its name, type and size come from the reference
+ * that opens it, so what is shown is what opens).
  */
-export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Array): ArchivableMessage {
+export function decodeArchivedMessages(plaintext: Uint8Array, recordId: Uint8Array): ArchivableMessage[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoder.decode(plaintext));
@@ -178,16 +234,29 @@ export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Arra
     throw new DecodeError('history record: the plaintext is not JSON text', { cause: error });
   }
   const top = object(parsed, 'the record');
-  const m = object(top['message'], 'the message');
-  const conversationId = text(m['conversationId'], 'the conversation id', 32);
+  const conversationId = text(top['conversationId'], 'the conversation id', 32);
+  const list = top['messages'];
+  let entries: readonly unknown[];
+  if (list === undefined) entries = [top];
+  else if (!Array.isArray(list) || list.length === 0 || list.length > MESSAGES_PER_RECORD)
+    throw new DecodeError(`history record: the messages are not a list of 1 to ${MESSAGES_PER_RECORD}`);
+  else entries = list;
+  const read = entries.map((entry) => entryFrom(object(entry, 'a message entry'), conversationId));
+  const ids = new Set(read.map((r) => r.message.id));
+  const first = read[0]?.message.id ?? '';
+  if (ids.size !== read.length || toHex(historyRecordId(hexBytes(conversationId), first)) !== toHex(recordId))
+    throw new DecodeError('history record: the messages do not belong to the record id they were stored under');
+  return read;
+}
+
+/** One `{ message [, attachmentRef] }` of a record, which must be of the record's conversation. */
+function entryFrom(entry: Json, conversationId: HexId): ArchivableMessage {
+  const m = object(entry['message'], 'the message');
   const id = text(m['id'], 'the message id', 48);
   const from = FROM.find((f) => f === m['from']);
   if (from === undefined) throw new DecodeError('history record: unknown sender kind');
-  if (
-    top['conversationId'] !== conversationId ||
-    toHex(historyRecordId(hexBytes(conversationId), id)) !== toHex(recordId)
-  )
-    throw new DecodeError('history record: the message does not belong to the record id it was stored under');
+  if (m['conversationId'] !== conversationId)
+    throw new DecodeError('history record: a message of another conversation than its record');
   const agentName = m['agentName'];
   const message: ChatMessage = {
     id,
@@ -200,7 +269,7 @@ export function decodeArchivedMessage(plaintext: Uint8Array, recordId: Uint8Arra
     body: bodyOf(m['body'], conversationId, id),
     ...(m['late'] === true ? { late: true as const } : {}),
   };
-  const ref = refOf(top['attachmentRef'], message);
+  const ref = refOf(entry['attachmentRef'], message);
   return ref === undefined ? { message } : { message, ref };
 }
 

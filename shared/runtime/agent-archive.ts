@@ -5,9 +5,10 @@
  * - The owner (AIK holder) brings its keyring up to every list it signed: a list that changes the
  *   device set gets a new AIK-signed epoch key, sealed to each other device of that list; a device
  *   the list adds also gets every epoch the owner holds (§9.5). Nothing goes to a removed device.
- * - Every device seals a history record for each message it shows, under the current epoch key
- *   (§9.1–§9.2); with no current key yet (ArchiveKeyPendingError) the message waits, never sealed
- *   under an older key.
+ * - Every device keeps each message it shows as waiting (one row), and a few seconds later seals
+ *   what waits, one history record per conversation for up to 64 messages (§9.2, §9.6), under the
+ *   current epoch key; with no current key yet (ArchiveKeyPendingError) the messages keep waiting,
+ *   never sealed under an older key.
  * - A device fetches its grants and the account's records from the relay, checks each (sealed box
  *   from a listed device, AIK-signed keys, records signed by a device listed at their epoch), and
  *   keeps the messages it could open. A relay that alters or replays one is caught (typed alert,
@@ -46,9 +47,9 @@ import {
   type AgentArchiveRecord,
   type ArchivedMessage,
   type UnsealedMessage,
-  decodeArchivedMessage,
+  archiveBatches,
+  decodeArchivedMessages,
   emptyArchiveRecord,
-  encodeArchivedMessage,
   historyRecordId,
 } from './agent-archive-record.js';
 import { SyncFailures, archiveAlert } from './agent-archive-alerts.js';
@@ -77,12 +78,17 @@ import { SerialQueues } from './serial-queue.js';
 /** Relay pages read per sync at most (64 rows each); the rest waits for the next sync. */
 const MAX_PAGES = 64;
 const QUEUE = 'archive';
+/**
+ * §9.6: shown messages wait this long, plus up to as long again at random (so the devices that
+ * showed one message do not all write at once), before they are sealed together.
+ */
+export const ARCHIVE_BATCH_DELAY_MS = 2_000;
 
 type Grant = AgentArchiveRecord['outgoingGrants'][number];
 
 /** What one history record carried, once checked (§9.2) and decoded by the rules of its id. */
 type OpenedRecord =
-  | { readonly kind: 'message'; readonly archived: ArchivedMessage }
+  | { readonly kind: 'message'; readonly archived: readonly ArchivedMessage[] }
   | { readonly kind: 'shared'; readonly merge: TeamMerge }
   | { readonly kind: 'team'; readonly event: AuthoredTeamEvent };
 
@@ -110,6 +116,9 @@ export class AgentArchive {
   readonly #syncFailures = new SyncFailures();
   readonly #refused: () => void;
   readonly #listed: () => boolean;
+  /** The sealing of waiting messages, armed by `write` (§9.6). */
+  #sealTimer: (() => void) | undefined;
+  #disposed = false;
 
   /**
    * `sharedChanged`: canned replies or presence changed (§9.7); `teamEvents`: team events (§9.8)
@@ -234,14 +243,44 @@ export class AgentArchive {
     });
   }
 
-  /** §9.2: seals a record of each shown message (or keeps it until the current key arrives), then sends. */
+  /**
+   * §9.2, §9.6: keeps the shown messages as waiting (one row each, saved now, so a restart loses
+   * none) and seals what waits a few seconds later, one record per conversation for many messages.
+   */
   write(e: Enrolled, messages: readonly UnsealedMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return this.#queue.run(QUEUE, async () => {
-      const sealed = await this.#seal(e, await this.#followToCurrentKey(e), messages);
-      await this.#save(sealed.record, { add: sealed.waiting.map(unsealedItem) });
-      await this.#flush(e);
+      const add = messages.map(unsealedItem);
+      const held = await this.#hold();
+      const result = await this.#store.commit({ archiveItems: add });
+      held.items.committed(add, result.archiveItems, []);
+      this.#armSealing(e);
     });
+  }
+
+  #armSealing(e: Enrolled): void {
+    if (this.#sealTimer !== undefined || this.#disposed) return;
+    const r = e.p.env.rng(2);
+    const jitter = Math.floor(((((r[0] ?? 0) << 8) | (r[1] ?? 0)) / 65_536) * ARCHIVE_BATCH_DELAY_MS);
+    this.#sealTimer = e.p.timers.after(ARCHIVE_BATCH_DELAY_MS + jitter, () => {
+      this.#sealTimer = undefined;
+      void this.#queue.run(QUEUE, async () => {
+        if (this.#disposed || !this.#listed() || (await this.#loadItems()).unsealed.length === 0) return;
+        try {
+          await this.#sealWaiting(e, await this.#followToCurrentKey(e));
+        } catch (error) {
+          if (!(error instanceof SealdeskError)) throw error;
+          this.#syncFailed(error);
+        }
+      });
+    });
+  }
+
+  /** No more sealing is armed; what waits stays saved for the next start. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#sealTimer?.();
+    this.#sealTimer = undefined;
   }
 
   /**
@@ -355,32 +394,46 @@ export class AgentArchive {
     return { ...record, keyring, outgoingGrants: [...record.outgoingGrants, ...grants] };
   }
 
-  /** Seals a record of each message under the current key; the rest wait (saved by the caller as items). */
+  /**
+   * The waiting messages and canned-reply or presence drafts sealed under the current key and saved
+   * in one step (those still without a key come back as waiting rows), then sent.
+   */
+  async #sealWaiting(e: Enrolled, record: AgentArchiveRecord): Promise<void> {
+    const sharedDrafts = record.sharedUnsealed ?? [];
+    const items = await this.#loadItems();
+    if ((items.unsealed.length === 0 && sharedDrafts.length === 0) || record.keyring === undefined) return;
+    const removed = items.unsealedSeqs;
+    const messages = await this.#seal(e, record, items.unsealed);
+    const out = await sealSharedDrafts(messages.record, sharedDrafts, e.p.env, e.keys);
+    await this.#save(out.record, { add: messages.waiting.map(unsealedItem), remove: removed });
+    for (const what of out.changed) this.#sharedChanged(what);
+    await this.#flush(e);
+  }
+
+  /** Seals the messages under the current key, one record per batch (§9.6); the rest wait (saved by the caller as items). */
   async #seal(
     e: Enrolled,
     record: AgentArchiveRecord,
     messages: readonly UnsealedMessage[],
   ): Promise<{ record: AgentArchiveRecord; waiting: UnsealedMessage[] }> {
     let keyring = record.keyring;
+    if (keyring === undefined) return { record, waiting: [...messages] };
     const sealed: { recordId: Uint8Array; record: Uint8Array }[] = [];
     const waiting: UnsealedMessage[] = [];
-    for (const item of messages) {
-      const { message } = item;
-      if (keyring === undefined) {
-        waiting.push(item);
-        continue;
-      }
-      const recordId = historyRecordId(idBytesFromHex(message.conversationId), message.id);
+    for (const batch of archiveBatches(messages)) {
+      const first = batch.messages[0];
+      if (first === undefined) continue;
+      const recordId = historyRecordId(idBytesFromHex(batch.conversationId), first.message.id);
       // §9.7: a conversation whose id is the team namespace's bytes is not archived (never taken for a team record).
       if (inTeamNamespace(recordId)) continue;
       try {
-        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, recordId, encodeArchivedMessage(item));
+        const out = await sealHistoryRecord(keyring, e.p.env, e.keys, recordId, batch.plaintext);
         keyring = out.keyring;
         sealed.push({ recordId, record: out.record });
       } catch (error) {
         // §9.1: no current key (the owner's key for the newest change has not arrived): wait.
         if (!(error instanceof ArchiveKeyPendingError)) throw error;
-        waiting.push(item);
+        waiting.push(...batch.messages);
       }
     }
     return { record: { ...record, keyring, outgoingRecords: [...record.outgoingRecords, ...sealed] }, waiting };
@@ -429,17 +482,7 @@ export class AgentArchive {
       record = { ...record, keyring, grantCursor: grants.at(-1)?.seq ?? record.grantCursor };
       await this.#save(record);
     }
-    const sharedDrafts = record.sharedUnsealed ?? [];
-    const items = await this.#loadItems();
-    if ((items.unsealed.length > 0 || sharedDrafts.length > 0) && record.keyring !== undefined) {
-      // The waiting rows go and those still waiting (no current key yet) come back, in one step.
-      const removed = items.unsealedSeqs;
-      const messages = await this.#seal(e, record, items.unsealed);
-      const out = await sealSharedDrafts(messages.record, sharedDrafts, e.p.env, e.keys);
-      await this.#save(out.record, { add: messages.waiting.map(unsealedItem), remove: removed });
-      for (const what of out.changed) this.#sharedChanged(what);
-      await this.#flush(e);
-    }
+    await this.#sealWaiting(e, record);
     const drafts = record.teamUnsealed ?? [];
     if (drafts.length > 0 && record.keyring !== undefined) {
       const sealed = await sealTeamDrafts(await this.#load(), drafts, e.p.env, e.keys);
@@ -477,11 +520,13 @@ export class AgentArchive {
         else if (opened.kind === 'shared') shared = this.#merge(opened.merge, shared, changed);
         else {
           // One item per message: each device of a conversation archives what it showed (§9.2).
-          const { message } = opened.archived;
-          const key = `${message.conversationId}/${message.id}`;
-          if (!items.has(message) && !seen.has(key)) {
-            seen.add(key);
-            added.push(archivedItem(opened.archived));
+          for (const archived of opened.archived) {
+            const { message } = archived;
+            const key = `${message.conversationId}/${message.id}`;
+            if (!items.has(message) && !seen.has(key)) {
+              seen.add(key);
+              added.push(archivedItem(archived));
+            }
           }
         }
       }
@@ -528,13 +573,12 @@ export class AgentArchive {
         return { kind: 'team', event: openedTeamEvent(plaintext, row.recordId, body.epoch, author) };
       if (inTeamNamespace(row.recordId))
         return { kind: 'shared', merge: readTeamRecord(e.view, body.epoch, row.recordId, plaintext, author) };
-      const { message, ref } = decodeArchivedMessage(plaintext, row.recordId);
-      const own = message.senderDeviceId === idToHex(e.keys.deviceId);
-      const seen: ChatMessage = { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from };
-      return {
-        kind: 'message',
-        archived: { message: seen, author: toHex(author), ...(ref === undefined ? {} : { ref }) },
-      };
+      const archived = decodeArchivedMessages(plaintext, row.recordId).map(({ message, ref }): ArchivedMessage => {
+        const own = message.senderDeviceId === idToHex(e.keys.deviceId);
+        const seen: ChatMessage = { ...message, from: own ? 'self' : message.from === 'self' ? 'agent' : message.from };
+        return { message: seen, author: toHex(author), ...(ref === undefined ? {} : { ref }) };
+      });
+      return { kind: 'message', archived };
     } catch (error) {
       if (!(error instanceof SealdeskError)) throw error;
       this.#alert(archiveAlert('record', error));

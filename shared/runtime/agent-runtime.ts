@@ -814,8 +814,8 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   /**
-   * PROTOCOL §9.2, §9.6: a history record of each shown message (an attachment's with its
-   * reference from `record`), sealed and sent after it was saved and shown.
+   * PROTOCOL §9.2, §9.6: each shown message (an attachment's with its reference from `record`)
+   * kept for the history records, after it was saved and shown; sealed in batches a little later.
    */
   #archiveShown(e: Enrolled, record: ConversationRecord, messages: readonly ChatMessage[]): void {
     const archivable = messages.map((message) => {
@@ -1507,6 +1507,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#cancelSnoozeWake?.();
     for (const cancel of this.#ticks.values()) cancel();
     this.#ticks.clear();
+    this.#archive.dispose();
     void e?.connection?.stop();
     this.#events.clear();
   }
@@ -1517,6 +1518,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#disposed = true;
     e?.cancelMaintenance?.();
     this.#activity.stop(undefined);
+    this.#archive.dispose();
     await e?.connection?.stop();
     await this.#alertLog.settled();
   }

@@ -43,6 +43,18 @@ async function texts(agent: AgentHandle, conversationId: string): Promise<string
   return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
 }
 
+/**
+ * §9.6: what the device showed sealed and sent now (listing syncs, and a sync seals what waits),
+ * so each earlier message has a record of its own for the relay below to tamper with.
+ */
+async function sealedNow(agent: AgentHandle): Promise<void> {
+  await agent.runtime.conversations();
+  await waitFor(async () => {
+    const waiting = (await agent.store.archiveItems()).some((row) => row.value.state === 'unsealed');
+    return !waiting && (await agent.store.archive())?.outgoingRecords.length === 0;
+  }, 'the shown messages sealed and sent');
+}
+
 describe('#11.4, §9: history reaches a device linked later', () => {
   const data = makeDataDir();
   let relay: RelayProcess;
@@ -62,10 +74,13 @@ describe('#11.4, §9: history reaches a device linked later', () => {
     conversationId = (await visitor.runtime.openConversation()).conversationId;
     const first = await visitor.runtime.sendText(earlier[0] ?? '');
     await waitFor(() => owner.events.of('message').some((m) => m.id === first), 'the first message');
+    await sealedNow(owner);
     const reply = await owner.runtime.sendText(conversationId, earlier[1] ?? '');
     await waitFor(() => visitor.events.of('message').some((m) => m.id === reply), 'the reply');
+    await sealedNow(owner);
     const last = await visitor.runtime.sendText(earlier[2] ?? '');
     await waitFor(() => owner.events.of('message').some((m) => m.id === last), 'the last message');
+    await sealedNow(owner);
     visitor.runtime.dispose();
   }, 90_000);
 

@@ -1,0 +1,111 @@
+/**
+ * PROTOCOL §9.6, message record format 2, against a real relay process: an agent device no longer
+ * seals, signs, saves and sends one history record per message it shows (at 20 devices, 20 relay
+ * writes per visitor message); what it showed waits a few seconds, saved, and goes as one record
+ * per conversation. A device linked later reads every message, in order. Messages still waiting
+ * when the runtime stops are sealed after a restart, from the store: none is lost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchLike } from '../../shared/transport/index.js';
+import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
+import {
+  type AgentHandle,
+  type VisitorHandle,
+  agentRuntime,
+  link,
+  newAccount,
+  visitorRuntime,
+  waitFor,
+} from './support/runtime-world.js';
+
+/** Node's fetch, counting the history records PUT into one conversation's slots. */
+function countingFetch(counted: { conversationId: string; puts: number }): FetchLike {
+  return async (url, init) => {
+    const path = new URL(url).pathname;
+    const slot = /\/history\/[0-9a-f]+\/([0-9a-f]+)$/.exec(path)?.[1];
+    if (init.method === 'PUT' && slot?.startsWith(counted.conversationId) === true) counted.puts++;
+    return fetch(url, init);
+  };
+}
+
+async function waiting(agent: AgentHandle): Promise<number> {
+  return (await agent.store.archiveItems()).filter((row) => row.value.state === 'unsealed').length;
+}
+
+async function sealedAndSent(agent: AgentHandle): Promise<boolean> {
+  return (await waiting(agent)) === 0 && (await agent.store.archive())?.outgoingRecords.length === 0;
+}
+
+async function texts(agent: AgentHandle, conversationId: string): Promise<string[]> {
+  return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
+}
+
+describe('§9.6: history records carry many messages', () => {
+  const data = makeDataDir();
+  const counted = { conversationId: '', puts: 0 };
+  let relay: RelayProcess;
+  let owner: AgentHandle;
+  let visitor: VisitorHandle;
+  let conversationId = '';
+
+  beforeAll(async () => {
+    relay = await startRelayProcess(data.dir, { SEALDESK_MESSAGES_PER_SECOND: '5000' });
+    owner = agentRuntime(undefined, undefined, countingFetch(counted));
+    const pin = (await newAccount(relay.origin, owner)).fingerprint;
+    const accountId = (await owner.runtime.status()).accountId ?? '';
+    visitor = visitorRuntime(relay.origin, accountId, pin);
+    await visitor.runtime.start();
+    conversationId = (await visitor.runtime.openConversation()).conversationId;
+    counted.conversationId = conversationId;
+  }, 90_000);
+
+  afterAll(async () => {
+    visitor.runtime.dispose();
+    owner.runtime.dispose();
+    await relay.stop('SIGKILL');
+    data.remove();
+  });
+
+  it('twelve messages shown back to back go to the relay as one record or a few, and a linked device reads them all', async () => {
+    const sent = Array.from({ length: 12 }, (_, i) => `message ${i + 1}`);
+    const ids: string[] = [];
+    for (const text of sent) ids.push(await visitor.runtime.sendText(text));
+    await waitFor(() => ids.every((id) => owner.events.of('message').some((m) => m.id === id)), 'all twelve shown');
+    await waitFor(() => sealedAndSent(owner), 'the waiting messages sealed and sent', 20_000);
+    // One record per conversation every 2–4 s: one here, a few on a slow machine; before, twelve.
+    expect(counted.puts).toBeGreaterThanOrEqual(1);
+    expect(counted.puts).toBeLessThanOrEqual(3);
+
+    const second = await link(relay.origin, owner);
+    await waitFor(
+      async () => (await texts(second, conversationId)).length === sent.length,
+      'the twelve at the linked device',
+    );
+    expect(await texts(second, conversationId)).toEqual(sent);
+    expect(second.events.of('alert')).toEqual([]);
+    second.runtime.dispose();
+  }, 120_000);
+
+  it('messages still waiting when the runtime stops are sealed after its restart, from the store', async () => {
+    const later = ['shown just before the stop', 'and this one too'];
+    const ids: string[] = [];
+    for (const text of later) ids.push(await visitor.runtime.sendText(text));
+    await waitFor(() => ids.every((id) => owner.events.of('message').some((m) => m.id === id)), 'both shown');
+    await waitFor(async () => (await waiting(owner)) === later.length, 'both saved as waiting');
+    owner.runtime.dispose();
+    // Stopped before its sealing ran: the messages wait in the store, nothing was sent.
+    expect(await waiting(owner)).toBe(later.length);
+
+    const restarted = agentRuntime(owner.db);
+    await restarted.runtime.conversations();
+    await waitFor(() => sealedAndSent(restarted), 'sealed and sent after the restart', 20_000);
+    const third = await link(relay.origin, restarted);
+    await waitFor(
+      async () => (await texts(third, conversationId)).includes(later[1] ?? ''),
+      'at a device linked after',
+    );
+    expect((await texts(third, conversationId)).slice(-2)).toEqual(later);
+    expect(third.events.of('alert')).toEqual([]);
+    for (const a of [restarted, third]) a.runtime.dispose();
+  }, 120_000);
+});
