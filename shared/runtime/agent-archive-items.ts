@@ -18,6 +18,7 @@ import type {
 } from './agent-archive-record.js';
 import { AGENT_ARCHIVE_RECORD_VERSION } from './agent-archive-record.js';
 import type { ChatMessage } from './api-common.js';
+import type { ConversationRecord } from './conversation-record.js';
 import type { RuntimeStore } from './runtime-shapes.js';
 
 export const ARCHIVE_ITEM_VERSION = 1;
@@ -48,6 +49,21 @@ export function unsealedItem(unsealed: UnsealedMessage): ArchiveItemDraft {
   return draft(unsealed.message, { version: ARCHIVE_ITEM_VERSION, state: 'unsealed', ...unsealed });
 }
 
+/**
+ * PROTOCOL §9.6: the waiting rows of the messages a step shows, saved in that step's commit (an
+ * attachment's with the reference from the step's conversation record, so a device linked later
+ * can open the file).
+ */
+export function waitingArchiveRows(
+  record: Pick<ConversationRecord, 'attachments'>,
+  messages: readonly ChatMessage[],
+): ArchiveItemDraft[] {
+  return messages.map((message) => {
+    const ref = record.attachments.find((a) => a.messageId === message.id)?.ref;
+    return unsealedItem(ref === undefined || message.body.kind !== 'attachment' ? { message } : { message, ref });
+  });
+}
+
 function keyOf(message: ChatMessage): string {
   return `${message.conversationId}/${message.id}`;
 }
@@ -73,6 +89,7 @@ export class ArchiveItems {
   readonly #archived: ArchivedMessage[] = [];
   readonly #known = new Set<string>();
   #unsealed: { readonly seq: number; readonly unsealed: UnsealedMessage }[] = [];
+  readonly #seqs = new Set<number>();
 
   /** Reads the items; a version-1 record is upgraded first, in one step (agent-archive-items.ts). */
   static async load(
@@ -91,6 +108,9 @@ export class ArchiveItems {
   }
 
   #take(seq: number, item: ArchiveItem): void {
+    // A row read from the store and then told as committed (agent-archive.ts `waitingSaved`) is held once.
+    if (this.#seqs.has(seq)) return;
+    this.#seqs.add(seq);
     if (item.state === 'unsealed') {
       const { message, ref } = item;
       this.#unsealed.push({ seq, unsealed: ref === undefined ? { message } : { message, ref } });
@@ -125,6 +145,7 @@ export class ArchiveItems {
     if (removed.length > 0) {
       const gone = new Set(removed);
       this.#unsealed = this.#unsealed.filter((u) => !gone.has(u.seq));
+      for (const seq of removed) this.#seqs.delete(seq);
     }
     added.forEach((item, i) => {
       const seq = seqs[i];

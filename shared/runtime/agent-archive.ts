@@ -244,16 +244,15 @@ export class AgentArchive {
   }
 
   /**
-   * §9.2, §9.6: keeps the shown messages as waiting (one row each, saved now, so a restart loses
-   * none) and seals what waits a few seconds later, one record per conversation for many messages.
+   * §9.2, §9.6: the step that showed messages saved them as waiting rows in its own commit (a kill
+   * between that step and a commit of their own would have lost them from the history), `seqs`
+   * their seqs; they are held, and sealed with the others of their conversation a few seconds later.
    */
-  write(e: Enrolled, messages: readonly UnsealedMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  waitingSaved(e: Enrolled, rows: readonly ArchiveItemDraft[], seqs: readonly number[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
     return this.#queue.run(QUEUE, async () => {
-      const add = messages.map(unsealedItem);
-      const held = await this.#hold();
-      const result = await this.#store.commit({ archiveItems: add });
-      held.items.committed(add, result.archiveItems, []);
+      // A first read of the items after that commit has them already: they are not taken twice.
+      (await this.#hold()).items.committed(rows, seqs, []);
       this.#armSealing(e);
     });
   }

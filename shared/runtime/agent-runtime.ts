@@ -133,6 +133,7 @@ import {
   setAgentRole,
 } from './agent-team.js';
 import { AgentArchive } from './agent-archive.js';
+import { type ArchiveItemDraft, waitingArchiveRows } from './agent-archive-items.js';
 import * as canned from './agent-canned-replies.js';
 import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
 import { archivedSummaries, mergeHistory, withArchivedPreview } from './agent-archive-reading.js';
@@ -743,19 +744,21 @@ class AgentRuntimeImpl implements AgentRuntime {
     const raised = this.#alertLog.identify(alerts.map(plainAlert));
     next = recordWithAlerts(next, ofConversation(raised, key));
     const prekeysChanged = step.prekeys !== e.prekeys;
-    await messages.save((rows) =>
+    const archiveItems = waitingArchiveRows(next, taken.shown);
+    const saved = await messages.save((rows) =>
       save({
         conversations: [{ conversationId, state: next }],
         ...rows,
         ...(prekeysChanged ? { prekeys: step.prekeys } : {}),
         ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
         outbox,
+        archiveItems,
       }),
     );
     e.prekeys = step.prekeys;
     this.#records.set(idToHex(conversationId), next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
-    this.#archiveShown(e, next, taken.shown);
+    this.#archiveShown(e, archiveItems, saved.archiveItems);
     for (const status of taken.statuses) this.#events.emit('status', status);
     for (const t of taken.typing) {
       this.#events.emit('typing', {
@@ -803,26 +806,22 @@ class AgentRuntimeImpl implements AgentRuntime {
     const key = idToHex(conversationId);
     const raised = this.#alertLog.identify(step.alerts.map(plainAlert));
     const next = recordWithAlerts(taken.record, ofConversation(raised, key));
-    await messages.save((rows) => this.#store.commit({ conversations: [{ conversationId, state: next }], ...rows }));
+    const archiveItems = waitingArchiveRows(next, taken.shown);
+    const saved = await messages.save((rows) =>
+      this.#store.commit({ conversations: [{ conversationId, state: next }], ...rows, archiveItems }),
+    );
     this.#records.set(key, next);
     for (const message of taken.shown) this.#events.emit('message', this.#asSeen(message, e));
-    this.#archiveShown(e, next, taken.shown);
+    this.#archiveShown(e, archiveItems, saved.archiveItems);
     for (const status of taken.statuses) this.#events.emit('status', status);
     this.#raise(raised, key);
     if (taken.shown.length > 0) this.#events.emit('conversation', this.#summaryOf(next));
     this.#armTick(e, conversationId, next);
   }
 
-  /**
-   * PROTOCOL §9.2, §9.6: each shown message (an attachment's with its reference from `record`)
-   * kept for the history records, after it was saved and shown; sealed in batches a little later.
-   */
-  #archiveShown(e: Enrolled, record: ConversationRecord, messages: readonly ChatMessage[]): void {
-    const archivable = messages.map((message) => {
-      const ref = record.attachments.find((a) => a.messageId === message.id)?.ref;
-      return ref === undefined || message.body.kind !== 'attachment' ? { message } : { message, ref };
-    });
-    void this.#archive.write(e, archivable).catch((error: unknown) => {
+  /** PROTOCOL §9.6: the shown messages' waiting rows, saved by the step that showed them, go to the archive. */
+  #archiveShown(e: Enrolled, rows: readonly ArchiveItemDraft[], seqs: readonly number[]): void {
+    void this.#archive.waitingSaved(e, rows, seqs).catch((error: unknown) => {
       if (!(error instanceof SealdeskError)) throw error;
     });
   }
@@ -884,14 +883,20 @@ class AgentRuntimeImpl implements AgentRuntime {
       if (connection === undefined) throw new NotStartedError('the runtime is disposed');
       const raised = this.#alertLog.identify(sent.alerts.map(plainAlert));
       const next = recordWithAlerts(sent.record, ofConversation(raised, conversationHex));
-      await messages.save((rows) =>
-        connection.commit({ conversations: [{ conversationId, state: next }], ...rows, outbox: sent.outbox }),
+      const archiveItems = waitingArchiveRows(next, sent.shown === undefined ? [] : [sent.shown]);
+      const saved = await messages.save((rows) =>
+        connection.commit({
+          conversations: [{ conversationId, state: next }],
+          ...rows,
+          outbox: sent.outbox,
+          archiveItems,
+        }),
       );
       this.#records.set(conversationHex, next);
       this.#raise(raised, conversationHex);
       if (sent.shown !== undefined) {
         this.#events.emit('message', sent.shown);
-        this.#archiveShown(e, next, [sent.shown]);
+        this.#archiveShown(e, archiveItems, saved.archiveItems);
         this.#events.emit('conversation', this.#summaryOf(next));
       }
       return sent.messageId;

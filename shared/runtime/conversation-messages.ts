@@ -162,21 +162,23 @@ export class ShownMessages {
   /**
    * Saves the step: `commit` writes the rows it is given (one per new message, one per raised
    * status) in the same commit as the rest of the step; what it saved is held once it resolved.
+   * Returns the commit's result (the seqs of the other rows the step added).
    */
-  async save(commit: (rows: MessageRowsStep) => Promise<CommitResult>): Promise<void> {
+  async save(commit: (rows: MessageRowsStep) => Promise<CommitResult>): Promise<CommitResult> {
     const conversationId = this.#conversationId;
     const changed = [...this.#changed];
-    const { messages: seqs } = await commit({
+    const result = await commit({
       messages: this.#added.map((m) => ({ conversationId, value: rowOf(m) })),
       messagesChanged: changed.map(([held, m]) => ({ seq: held.seq, conversationId, value: rowOf(m) })),
     });
     for (const [held, message] of changed) held.message = message;
     this.#open = this.#open.filter((held) => isOpen(held.message));
     this.#added.forEach((message, i) => {
-      const seq = seqs[i];
+      const seq = result.messages[i];
       if (seq !== undefined) this.#push(seq, message);
     });
     this.begin();
+    return result;
   }
 }
 

@@ -476,9 +476,10 @@ describe('SqliteStore on disk', () => {
         b,
       );
       largest = Math.max(largest, statSync(`${path}-wal`).size);
-      // Every 400 KiB, let the worker get a turn (the test machine may be busy with other files):
-      // wait until it has reported a checkpoint since the last pause.
-      if (b % 20 === 19) {
+      // Every 200 KiB of envelopes (about twice that in pages: the rows, their indexes and the
+      // resend records of §16.2), let the worker get a turn (the test machine may be busy with
+      // other files): wait until it has reported a checkpoint since the last pause.
+      if (b % 10 === 9) {
         const before = store.checkpointStats().checkpoints;
         for (let i = 0; i < 400 && store.checkpointStats().checkpoints === before; i += 1) await delay(5);
       }

@@ -3,15 +3,18 @@
  * seals, signs, saves and sends one history record per message it shows (at 20 devices, 20 relay
  * writes per visitor message); what it showed waits a few seconds, saved, and goes as one record
  * per conversation. A device linked later reads every message, in order. Messages still waiting
- * when the runtime stops are sealed after a restart, from the store: none is lost.
+ * when the runtime stops are sealed after a restart, from the store: none is lost, not even when
+ * the process dies right after the step that showed one (its waiting row is in that step's commit).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RuntimeStore, memoryStore } from '../../shared/runtime/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
 import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
+  agentRuntimeOn,
   link,
   newAccount,
   visitorRuntime,
@@ -38,6 +41,27 @@ async function sealedAndSent(agent: AgentHandle): Promise<boolean> {
 
 async function texts(agent: AgentHandle, conversationId: string): Promise<string[]> {
   return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
+}
+
+/**
+ * The store of a process that dies right after the first step that adds shown-message rows: that
+ * commit lands, every later one never completes (nothing after it reaches the database).
+ */
+function dyingAfterShownStep(store: RuntimeStore): RuntimeStore {
+  let dead = false;
+  const commit: RuntimeStore['commit'] = async (step) => {
+    if (dead) return new Promise<never>(() => undefined);
+    const result = await store.commit(step);
+    if ((step.messages ?? []).length > 0) dead = true;
+    return result;
+  };
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'commit') return commit;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 describe('§9.6: history records carry many messages', () => {
@@ -107,5 +131,17 @@ describe('§9.6: history records carry many messages', () => {
     expect((await texts(third, conversationId)).slice(-2)).toEqual(later);
     expect(third.events.of('alert')).toEqual([]);
     for (const a of [restarted, third]) a.runtime.dispose();
+    owner = restarted;
   }, 120_000);
+
+  it('a process that dies right after showing a message has saved its waiting row in that step (sealed after a restart, as above)', async () => {
+    owner.runtime.dispose();
+    const dying = agentRuntimeOn(dyingAfterShownStep(memoryStore(owner.db)));
+    await dying.runtime.conversations();
+    const id = await visitor.runtime.sendText('shown, then the process died');
+    await waitFor(() => dying.events.of('message').some((m) => m.id === id), 'shown by the dying process');
+    dying.runtime.dispose();
+    const rows = await memoryStore(owner.db).archiveItems();
+    expect(rows.some((row) => row.value.state === 'unsealed' && row.value.message.id === id)).toBe(true);
+  }, 60_000);
 });
