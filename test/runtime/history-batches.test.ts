@@ -59,7 +59,11 @@ function dyingAfterShownStep(store: RuntimeStore): RuntimeStore {
     get(target, property) {
       if (property === 'commit') return commit;
       const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        const result: unknown = Reflect.apply(value, target, args);
+        return result;
+      };
     },
   });
 }
