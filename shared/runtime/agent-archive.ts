@@ -39,7 +39,7 @@ import {
   rotateArchiveOnListChange,
   sealHistoryRecord,
 } from '../protocol/index.js';
-import { ConflictError, NotFoundError, type HistoryRecordBlob } from '../transport/index.js';
+import { ConflictError, NotFoundError, TooLargeError, type HistoryRecordBlob } from '../transport/index.js';
 import { refusesDevice } from './agent-removal.js';
 import { decode, idBytesFromHex, idEquals, idToHex } from '../wire/index.js';
 import { type Enrolled, deviceAuth } from './agent-device-session.js';
@@ -597,13 +597,17 @@ function authorsAt(
   return epoch >= keyring.changeVersion && epoch <= keyring.listVersion ? keyring.devices : undefined;
 }
 
-/** True when the relay took it or refused it for good (a removed device, a slot already written). */
+/**
+ * True when the relay took it or refused it for good: a removed device, a slot already written,
+ * or a record over its blob limit (a text of control characters grows sixfold as JSON, §9.6
+ * "Limits of this build"), which no retry would change.
+ */
 async function sent(send: () => Promise<void>): Promise<boolean> {
   try {
     await send();
     return true;
   } catch (error) {
-    if (error instanceof NotFoundError || error instanceof ConflictError) return true;
+    if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof TooLargeError) return true;
     if (error instanceof SealdeskError) return false;
     throw error;
   }

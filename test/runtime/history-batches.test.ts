@@ -134,8 +134,22 @@ describe('§9.6: history records carry many messages', () => {
     );
     expect((await texts(third, conversationId)).slice(-2)).toEqual(later);
     expect(third.events.of('alert')).toEqual([]);
-    for (const a of [restarted, third]) a.runtime.dispose();
+    third.runtime.dispose();
     owner = restarted;
+  }, 120_000);
+
+  it('a message whose record the relay refuses as too large (control characters grow sixfold as JSON) is dropped, not sent again forever', async () => {
+    const huge = '\u0001'.repeat(32_000);
+    const ids = [await visitor.runtime.sendText(huge), await visitor.runtime.sendText('after the huge one')];
+    await waitFor(() => ids.every((id) => owner.events.of('message').some((m) => m.id === id)), 'both shown');
+    await waitFor(() => sealedAndSent(owner), 'sealed, the refused record dropped', 20_000);
+    const linked = await link(relay.origin, owner);
+    await waitFor(
+      async () => (await texts(linked, conversationId)).includes('after the huge one'),
+      'the message after it at a device linked later',
+    );
+    expect(await texts(linked, conversationId)).not.toContain(huge);
+    linked.runtime.dispose();
   }, 120_000);
 
   it('a process that dies right after showing a message has saved its waiting row in that step (sealed after a restart, as above)', async () => {
