@@ -82,7 +82,7 @@ const QUEUE = 'archive';
  * §9.6: shown messages wait this long, plus up to as long again at random (so the devices that
  * showed one message do not all write at once), before they are sealed together.
  */
-export const ARCHIVE_BATCH_DELAY_MS = 2_000;
+const ARCHIVE_BATCH_DELAY_MS = 2_000;
 
 type Grant = AgentArchiveRecord['outgoingGrants'][number];
 
@@ -116,7 +116,7 @@ export class AgentArchive {
   readonly #syncFailures = new SyncFailures();
   readonly #refused: () => void;
   readonly #listed: () => boolean;
-  /** The sealing of waiting messages, armed by `write` (§9.6). */
+  /** The sealing of waiting messages, armed by `waitingSaved` (§9.6). */
   #sealTimer: (() => void) | undefined;
   #disposed = false;
 
