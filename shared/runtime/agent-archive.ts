@@ -5,8 +5,9 @@
  * - The owner (AIK holder) brings its keyring up to every list it signed: a list that changes the
  *   device set gets a new AIK-signed epoch key, sealed to each other device of that list; a device
  *   the list adds also gets every epoch the owner holds (§9.5). Nothing goes to a removed device.
- * - Every device keeps each message it shows as waiting (one row), and a few seconds later seals
- *   what waits, one history record per conversation for up to 64 messages (§9.2, §9.6), under the
+ * - Every device keeps each message it shows as waiting (one row, in the step that shows it), and
+ *   30–60 s later or at its next sync seals what waits, one history record per conversation for up
+ *   to 64 messages (§9.2, §9.6), under the
  *   current epoch key; with no current key yet (ArchiveKeyPendingError) the messages keep waiting,
  *   never sealed under an older key.
  * - A device fetches its grants and the account's records from the relay, checks each (sealed box
@@ -79,10 +80,10 @@ import { SerialQueues } from './serial-queue.js';
 const MAX_PAGES = 64;
 const QUEUE = 'archive';
 /**
- * §9.6: shown messages wait this long, plus up to as long again at random (so the devices that
- * showed one message do not all write at once), before they are sealed together.
+ * §9.6: shown messages wait this long by default, plus up to as long again at random (so the
+ * devices that showed one message do not all write at once), before they are sealed together.
  */
-const ARCHIVE_BATCH_DELAY_MS = 2_000;
+export const ARCHIVE_DELAY_MS = 30_000;
 
 type Grant = AgentArchiveRecord['outgoingGrants'][number];
 
@@ -116,8 +117,9 @@ export class AgentArchive {
   readonly #syncFailures = new SyncFailures();
   readonly #refused: () => void;
   readonly #listed: () => boolean;
-  /** The sealing of waiting messages, armed by `waitingSaved` (§9.6). */
+  /** The sealing of waiting messages, armed by `waitingSaved` (§9.6), and its delay. */
   #sealTimer: (() => void) | undefined;
+  readonly #delayMs: number;
   #disposed = false;
 
   /**
@@ -136,6 +138,8 @@ export class AgentArchive {
       readonly refused?: () => void;
       /** §4.8: false once this device was removed (a sync stops after the list that removed it). */
       readonly listed?: () => boolean;
+      /** §9.6: the sealing delay (default ARCHIVE_DELAY_MS). */
+      readonly delayMs?: number;
     } = {},
   ) {
     this.#store = store;
@@ -145,6 +149,7 @@ export class AgentArchive {
     this.#viewChanged = hooks.viewChanged ?? (() => undefined);
     this.#refused = hooks.refused ?? (() => undefined);
     this.#listed = hooks.listed ?? (() => true);
+    this.#delayMs = hooks.delayMs ?? ARCHIVE_DELAY_MS;
   }
 
   /** A sync or send failed: a refusal of this device goes to the runtime (§4.8), the rest is said once. */
@@ -246,7 +251,8 @@ export class AgentArchive {
   /**
    * §9.2, §9.6: the step that showed messages saved them as waiting rows in its own commit (a kill
    * between that step and a commit of their own would have lost them from the history), `seqs`
-   * their seqs; they are held, and sealed with the others of their conversation a few seconds later.
+   * their seqs; they are held, and sealed with the others of their conversation after the delay
+   * (or at the next sync: a link, a grant, a listing).
    */
   waitingSaved(e: Enrolled, rows: readonly ArchiveItemDraft[], seqs: readonly number[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
@@ -260,8 +266,8 @@ export class AgentArchive {
   #armSealing(e: Enrolled): void {
     if (this.#sealTimer !== undefined || this.#disposed) return;
     const r = e.p.env.rng(2);
-    const jitter = Math.floor(((((r[0] ?? 0) << 8) | (r[1] ?? 0)) / 65_536) * ARCHIVE_BATCH_DELAY_MS);
-    this.#sealTimer = e.p.timers.after(ARCHIVE_BATCH_DELAY_MS + jitter, () => {
+    const jitter = Math.floor(((((r[0] ?? 0) << 8) | (r[1] ?? 0)) / 65_536) * this.#delayMs);
+    this.#sealTimer = e.p.timers.after(this.#delayMs + jitter, () => {
       this.#sealTimer = undefined;
       void this.#queue.run(QUEUE, async () => {
         if (this.#disposed || !this.#listed() || (await this.#loadItems()).unsealed.length === 0) return;

@@ -169,6 +169,11 @@ export interface AgentRuntimePorts extends RuntimePlatform {
    * their IndexedDB databases). Without it, eraseDevice is NotSupportedYetError.
    */
   readonly erase?: () => Promise<void>;
+  /**
+   * PROTOCOL §9.6: how long shown messages wait before they are sealed into history records, plus
+   * up to as long again at random (default 30,000 ms; tests shorten it). A sync seals them sooner.
+   */
+  readonly archiveDelayMs?: number;
 }
 
 export function createAgentRuntime(ports: AgentRuntimePorts): AgentRuntime {
@@ -284,6 +289,7 @@ class AgentRuntimeImpl implements AgentRuntime {
           if (e !== undefined) this.#relayRefused(e);
         },
         listed: () => this.#removal === undefined,
+        ...(ports.archiveDelayMs === undefined ? {} : { delayMs: ports.archiveDelayMs }),
       },
     );
   }

@@ -52,8 +52,14 @@ export interface AgentHandle {
   readonly sockets: SocketTracker;
 }
 
-export function agentRuntime(db = new MemoryDatabase(), timers?: Timers, fetchImpl: FetchLike = fetch): AgentHandle {
-  return { ...agentRuntimeOn(memoryStore(db), timers, fetchImpl), db };
+/** `archiveDelayMs`: PROTOCOL §9.6's sealing delay when a test needs it shorter than the apps' 30–60 s. */
+export function agentRuntime(
+  db = new MemoryDatabase(),
+  timers?: Timers,
+  fetchImpl: FetchLike = fetch,
+  archiveDelayMs?: number,
+): AgentHandle {
+  return { ...agentRuntimeOn(memoryStore(db), timers, fetchImpl, archiveDelayMs), db };
 }
 
 /** An agent runtime on any store: the Dexie adapter over fake-indexeddb, as the agent apps use Dexie. */
@@ -61,6 +67,7 @@ export function agentRuntimeOn(
   store: RuntimeStore,
   timers?: Timers,
   fetchImpl: FetchLike = fetch,
+  archiveDelayMs?: number,
 ): Omit<AgentHandle, 'db'> {
   const sockets = new SocketTracker();
   const runtime = createAgentRuntime({
@@ -69,6 +76,7 @@ export function agentRuntimeOn(
     fetch: fetchImpl,
     WebSocket: sockets.WebSocket,
     tuning: TUNING,
+    ...(archiveDelayMs === undefined ? {} : { archiveDelayMs }),
     ...(timers === undefined ? {} : { timers }),
   });
   const events = new Recorder<AgentEvents>();
