@@ -71,6 +71,32 @@ function dyingAfterShownStep(store: RuntimeStore): RuntimeStore {
   });
 }
 
+describe('§9.6: with the apps’ delay (30–60 s), a link still brings what the owner showed just before it', () => {
+  it('the owner seals at the link, and the linked device reads the messages at its sync', async () => {
+    const data = makeDataDir();
+    const relay = await startRelayProcess(data.dir, { SEALDESK_MESSAGES_PER_SECOND: '5000' });
+    const owner = agentRuntime();
+    const pin = (await newAccount(relay.origin, owner)).fingerprint;
+    const visitor = visitorRuntime(relay.origin, (await owner.runtime.status()).accountId ?? '', pin);
+    await visitor.runtime.start();
+    const { conversationId } = await visitor.runtime.openConversation();
+    const sent = ['just before', 'the second device', 'was linked'];
+    const ids: string[] = [];
+    for (const text of sent) ids.push(await visitor.runtime.sendText(text));
+    await waitFor(() => ids.every((id) => owner.events.of('message').some((m) => m.id === id)), 'shown');
+    await waitFor(async () => (await waiting(owner)) === sent.length, 'waiting, not sealed yet');
+    const second = await link(relay.origin, owner);
+    await waitFor(async () => {
+      await second.runtime.conversations();
+      return (await texts(second, conversationId)).length === sent.length;
+    }, 'the three at the linked device');
+    expect(await texts(second, conversationId)).toEqual(sent);
+    for (const r of [visitor, owner, second]) r.runtime.dispose();
+    await relay.stop('SIGKILL');
+    data.remove();
+  }, 120_000);
+});
+
 describe('§9.6: history records carry many messages', () => {
   const data = makeDataDir();
   const counted = { conversationId: '', puts: 0 };
