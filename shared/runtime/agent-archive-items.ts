@@ -144,8 +144,9 @@ export class ArchiveItems {
   committed(added: readonly ArchiveItemDraft[], seqs: readonly number[], removed: readonly number[]): void {
     if (removed.length > 0) {
       const gone = new Set(removed);
+      // Their seqs stay known: the store never reuses a seq, and a `waitingSaved` that comes after a
+      // sealing which read and removed its rows must not bring them back (sealed twice).
       this.#unsealed = this.#unsealed.filter((u) => !gone.has(u.seq));
-      for (const seq of removed) this.#seqs.delete(seq);
     }
     added.forEach((item, i) => {
       const seq = seqs[i];
