@@ -133,6 +133,7 @@ import {
   setAgentRole,
 } from './agent-team.js';
 import { AgentArchive } from './agent-archive.js';
+import { keepBusinessName, keptBusinessName } from './agent-business-name.js';
 import { type ArchiveItemDraft, waitingArchiveRows } from './agent-archive-items.js';
 import * as canned from './agent-canned-replies.js';
 import { PRESENCE_QUEUE, applyIdle, setPresenceByHand } from './agent-auto-away.js';
@@ -221,6 +222,8 @@ class AgentRuntimeImpl implements AgentRuntime {
   #cancelSnoozeWake: (() => void) | undefined;
   /** PROTOCOL §4.8: set once the verified list no longer names this device (terminal). */
   #removal: DeviceRemoval | undefined;
+  /** The business's name as this device last had it (agent-business-name.ts), told with a removal. */
+  #businessName: string | undefined;
   /** §4.8: the check of the verified list that a relay refusal started (one at a time). */
   #checkingRefusal: Promise<void> | undefined;
   /** §4.8: the relay refused a listed device and the person was told; again only after it accepted it. */
@@ -320,6 +323,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       if (account === undefined || keys === undefined || prekeys === undefined) return undefined;
       const view = await this.#store.directory(account.accountId);
       if (view === undefined) return undefined;
+      this.#businessName = await keptBusinessName(this.#store);
       const e: Enrolled = {
         p: platformFor(account.relayUrl, this.#ports),
         account,
@@ -401,8 +405,10 @@ class AgentRuntimeImpl implements AgentRuntime {
   }
 
   /** Terminal (§4.8): nothing connects, syncs, replenishes or ticks again; told once. */
-  #enterRemoved(e: Enrolled, removal: DeviceRemoval): void {
+  #enterRemoved(e: Enrolled, listed: DeviceRemoval): void {
     if (this.#removal !== undefined) return;
+    const businessName = this.#businessName;
+    const removal = businessName === undefined ? listed : { ...listed, businessName };
     this.#removal = removal;
     e.cancelMaintenance?.();
     e.cancelMaintenance = undefined;
@@ -439,7 +445,8 @@ class AgentRuntimeImpl implements AgentRuntime {
     await this.#publishPrekeys(e);
     await this.#archive.sync(e);
     onProgress?.(5, LOGIN_STEPS);
-    await this.#store.commit({ settings: [{ name: 'business-name', value: input.businessName }] });
+    await keepBusinessName(this.#store, input.businessName);
+    this.#businessName = input.businessName;
     this.#enrolled = e;
     this.#loading = Promise.resolve(e);
     await this.publishWidgetConfig(firstConfig);
@@ -1318,8 +1325,19 @@ class AgentRuntimeImpl implements AgentRuntime {
     const e = await this.#requireListed();
     const key = e.view.accountKey;
     if (key === undefined) return undefined;
-    return (await readWidgetConfig(e.p.http.directory, { accountId: e.account.accountId, accountKey: key }, undefined))
-      .config;
+    const { config } = await readWidgetConfig(
+      e.p.http.directory,
+      { accountId: e.account.accountId, accountKey: key },
+      undefined,
+    );
+    if (config !== undefined) await this.#keepBusinessName(config.businessName);
+    return config;
+  }
+
+  /** §4.8: the name a removal will be told with, from the verified configuration just read or signed. */
+  async #keepBusinessName(name: string): Promise<void> {
+    await keepBusinessName(this.#store, name);
+    this.#businessName = name;
   }
 
   async publishWidgetConfig(config: WidgetConfig): Promise<void> {
@@ -1330,6 +1348,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     await publishWidgetConfig(e.p.http.directory, e.account.identity, config, e.p.env, (bytes) =>
       e.p.http.directory.putWidgetConfig(e.account.accountId, bytes, auth),
     );
+    await this.#keepBusinessName(config.businessName);
   }
 
   // ---- not in this build (issue #11: linking, recovery, roles, change requests) ------------------
@@ -1446,6 +1465,14 @@ class AgentRuntimeImpl implements AgentRuntime {
     this.#loading = Promise.resolve(e);
     this.#link = undefined;
     this.#goOnline(e);
+    this.#readBusinessName();
+  }
+
+  /** §4.8: the business's name from the verified widget configuration, kept for a removal to be told with. */
+  #readBusinessName(): void {
+    void this.widgetConfig().catch((error: unknown) => {
+      if (!(error instanceof SealdeskError)) throw error;
+    });
   }
 
   /** Password + recovery key, no device at hand (agent-recovery.ts, PROTOCOL §11.4). */

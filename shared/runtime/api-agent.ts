@@ -160,6 +160,11 @@ export interface DeviceRemoval {
   readonly listVersion: number;
   /** When that list was signed (its issuedAt, ms since the epoch), if known. */
   readonly at?: number;
+  /**
+   * The business's name as this device last had it (from the verified widget configuration it
+   * read or signed, or the account's creation here); absent when it never had it.
+   */
+  readonly businessName?: string;
 }
 
 export interface AgentEvents {

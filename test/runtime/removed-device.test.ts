@@ -102,10 +102,17 @@ describe('§4.8: a removed device knows it was removed, says so once, and stops'
     const { visitor, conversationId } = await visitorWrites(relay.origin, account, 'hello both', [owner, b.handle]);
     visitor.runtime.dispose();
     const listBefore = (await owner.runtime.devices()).length;
+    // A linked device reads the verified widget configuration once it has joined: it keeps the
+    // business's name, and its removal names the business.
+    await waitFor(
+      async () => (await b.handle.store.setting('business-name')) === 'Corner Shop',
+      'the business name kept after the link',
+    );
 
     await owner.runtime.revokeDevice(await selfId(b.handle));
     await waitFor(() => b.removed.length > 0, 'the removed device told it was removed', 20_000);
     expect(b.removed[0]?.listVersion).toBeGreaterThan(0);
+    expect(b.removed[0]?.businessName).toBe('Corner Shop');
     expect((await b.handle.runtime.status()).removed?.listVersion).toBe(b.removed[0]?.listVersion);
     expect(listBefore - (await owner.runtime.devices()).length).toBe(1);
 
@@ -133,6 +140,7 @@ describe('§4.8: a removed device knows it was removed, says so once, and stops'
     const again = restarted(db);
     disposeLater.push(again.handle);
     expect((await again.handle.runtime.status()).removed?.listVersion).toBe(b.removed[0]?.listVersion);
+    expect((await again.handle.runtime.status()).removed?.businessName).toBe('Corner Shop');
     expect(again.removed).toHaveLength(1);
     await again.handle.runtime.conversations();
     await pause(500);
