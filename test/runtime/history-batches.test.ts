@@ -14,6 +14,7 @@ import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
+  historyTexts,
   agentRuntimeOn,
   link,
   newAccount,
@@ -40,10 +41,6 @@ async function waiting(agent: AgentHandle): Promise<number> {
 
 async function sealedAndSent(agent: AgentHandle): Promise<boolean> {
   return (await waiting(agent)) === 0 && (await agent.store.archive())?.outgoingRecords.length === 0;
-}
-
-async function texts(agent: AgentHandle, conversationId: string): Promise<string[]> {
-  return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
 }
 
 /**
@@ -88,9 +85,9 @@ describe('§9.6: with the apps’ delay (30–60 s), a link still brings what th
     const second = await link(relay.origin, owner);
     await waitFor(async () => {
       await second.runtime.conversations();
-      return (await texts(second, conversationId)).length === sent.length;
+      return (await historyTexts(second, conversationId)).length === sent.length;
     }, 'the three at the linked device');
-    expect(await texts(second, conversationId)).toEqual(sent);
+    expect(await historyTexts(second, conversationId)).toEqual(sent);
     for (const r of [visitor, owner, second]) r.runtime.dispose();
     await relay.stop('SIGKILL');
     data.remove();
@@ -136,10 +133,10 @@ describe('§9.6: history records carry many messages', () => {
 
     const second = await link(relay.origin, owner);
     await waitFor(
-      async () => (await texts(second, conversationId)).length === sent.length,
+      async () => (await historyTexts(second, conversationId)).length === sent.length,
       'the twelve at the linked device',
     );
-    expect(await texts(second, conversationId)).toEqual(sent);
+    expect(await historyTexts(second, conversationId)).toEqual(sent);
     expect(second.events.of('alert')).toEqual([]);
     second.runtime.dispose();
   }, 120_000);
@@ -159,10 +156,10 @@ describe('§9.6: history records carry many messages', () => {
     await waitFor(() => sealedAndSent(restarted), 'sealed and sent after the restart', 20_000);
     const third = await link(relay.origin, restarted);
     await waitFor(
-      async () => (await texts(third, conversationId)).includes(later[1] ?? ''),
+      async () => (await historyTexts(third, conversationId)).includes(later[1] ?? ''),
       'at a device linked after',
     );
-    expect((await texts(third, conversationId)).slice(-2)).toEqual(later);
+    expect((await historyTexts(third, conversationId)).slice(-2)).toEqual(later);
     expect(third.events.of('alert')).toEqual([]);
     third.runtime.dispose();
     owner = restarted;
@@ -175,10 +172,10 @@ describe('§9.6: history records carry many messages', () => {
     await waitFor(() => sealedAndSent(owner), 'sealed, the refused record dropped', 20_000);
     const linked = await link(relay.origin, owner);
     await waitFor(
-      async () => (await texts(linked, conversationId)).includes('after the huge one'),
+      async () => (await historyTexts(linked, conversationId)).includes('after the huge one'),
       'the message after it at a device linked later',
     );
-    expect(await texts(linked, conversationId)).not.toContain(huge);
+    expect(await historyTexts(linked, conversationId)).not.toContain(huge);
     linked.runtime.dispose();
   }, 120_000);
 

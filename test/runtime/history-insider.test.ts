@@ -19,6 +19,7 @@ import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
+  historyTexts,
   link,
   newAccount,
   visitorRuntime,
@@ -29,10 +30,6 @@ import {
 const HISTORY_PUT = /\/history\/([0-9a-f]{32})\/([0-9a-f]+)$/;
 
 type Forge = (honest: ChatMessage) => readonly { readonly message: ChatMessage }[];
-
-async function texts(agent: AgentHandle, conversationId: string): Promise<string[]> {
-  return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
-}
 
 describe('§9.6: history records an insider device forges are refused', () => {
   const data = makeDataDir();
@@ -152,14 +149,14 @@ describe('§9.6: history records an insider device forges are refused', () => {
     expect(refused).toHaveLength(2);
     expect(refused.every((a) => a.severity === 'danger')).toBe(true);
     // Nothing of them is shown: no planted words in B, no message under the forged id in A...
-    expect(await texts(watcher, convB)).toEqual([]);
-    expect(await texts(watcher, convA)).not.toContain('first under another id');
+    expect(await historyTexts(watcher, convB)).toEqual([]);
+    expect(await historyTexts(watcher, convA)).not.toContain('first under another id');
     // ...and the owner's honest records of A's messages are read.
     await waitFor(async () => {
       await watcher.runtime.conversations();
-      return (await texts(watcher, convA)).length === 2;
+      return (await historyTexts(watcher, convA)).length === 2;
     }, 'the owner’s records of A');
-    expect(await texts(watcher, convA)).toEqual(['first words in A', 'second words in A']);
+    expect(await historyTexts(watcher, convA)).toEqual(['first words in A', 'second words in A']);
     watcher.runtime.dispose();
   }, 180_000);
 });

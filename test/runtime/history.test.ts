@@ -11,7 +11,15 @@ import { fromBase64Url, toBase64Url } from '../../shared/crypto/index.js';
 import { memoryStore } from '../../shared/runtime/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
-import { type AgentHandle, agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
+import {
+  type AgentHandle,
+  agentRuntime,
+  historyTexts,
+  link,
+  newAccount,
+  visitorRuntime,
+  waitFor,
+} from './support/runtime-world.js';
 
 type Rewrite = (path: string, body: Record<string, unknown>) => Record<string, unknown>;
 
@@ -38,10 +46,6 @@ function flipped(base64: unknown, at: (length: number) => number): string {
 }
 
 type Row = Record<string, unknown>;
-
-async function texts(agent: AgentHandle, conversationId: string): Promise<string[]> {
-  return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
-}
 
 /**
  * §9.6: what the device showed sealed and sent now (listing syncs, and a sync seals what waits),
@@ -97,8 +101,8 @@ describe('#11.4, §9: history reaches a device linked later', () => {
       'the earlier conversation on the linked device',
       30_000,
     );
-    await waitFor(async () => (await texts(second, conversationId)).length === 3, 'its three messages', 30_000);
-    expect(await texts(second, conversationId)).toEqual(earlier);
+    await waitFor(async () => (await historyTexts(second, conversationId)).length === 3, 'its three messages', 30_000);
+    expect(await historyTexts(second, conversationId)).toEqual(earlier);
     const shown = await second.runtime.history(conversationId);
     expect(shown.map((m) => m.from)).toEqual(['visitor', 'agent', 'visitor']);
     const summary = (await second.runtime.conversations()).find((c) => c.conversationId === conversationId);
@@ -123,7 +127,7 @@ describe('#11.4, §9: history reaches a device linked later', () => {
     expect((await owner.store.archive())?.keyring?.keys.map((k) => k.epoch)).toEqual([1, 2, 3, 4]);
     const later = await owner.runtime.sendText(conversationId, 'written after the revocation');
     await waitFor(
-      async () => (await texts(third, conversationId)).includes('written after the revocation'),
+      async () => (await historyTexts(third, conversationId)).includes('written after the revocation'),
       'at the third',
     );
     // The third device also gets it live (it is listed); its keyring takes the epoch-4 grant at a sync.
@@ -180,12 +184,12 @@ describe('#11.4, §9: history reaches a device linked later', () => {
     expect(watched.events.of('alert').every((a) => a.severity !== 'info')).toBe(true);
     // The honest later record arrives (the sync reads page by page, in the background)...
     await waitFor(
-      async () => (await texts(watched, conversationId)).includes('written after the revocation'),
+      async () => (await historyTexts(watched, conversationId)).includes('written after the revocation'),
       'the honest record after the refused ones',
       30_000,
     );
     // ...and nothing of the three earliest records is shown: altered, moved, withheld.
-    const shown = await texts(watched, conversationId);
+    const shown = await historyTexts(watched, conversationId);
     for (const text of earlier) expect(shown).not.toContain(text);
     watched.runtime.dispose();
   }, 120_000);

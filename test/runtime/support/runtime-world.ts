@@ -97,6 +97,11 @@ export function agentRuntimeOn(
   return { runtime, store, events, sockets };
 }
 
+/** The texts of a conversation's history on an agent device, earlier first (attachments and notes left out). */
+export async function historyTexts(agent: AgentHandle, conversationId: string): Promise<string[]> {
+  return (await agent.runtime.history(conversationId)).flatMap((m) => (m.body.kind === 'text' ? [m.body.text] : []));
+}
+
 export async function newAccount(origin: string, agent: Pick<AgentHandle, 'runtime'>, ownerName = 'Olga') {
   return agent.runtime.createAccount({
     relayUrl: origin,
