@@ -39,16 +39,6 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
     await world.stop();
   });
 
-  /** A visitor with an open conversation the agent has seen. */
-  async function conversation(): Promise<{ visitor: VisitorHandle; conversationId: string }> {
-    const visitor = world.visitor();
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const hello = await visitor.runtime.sendText('hello');
-    await waitFor(() => world.agent.events.of('message').some((m) => m.id === hello), 'the first visitor message');
-    return { visitor, conversationId };
-  }
-
   /** What the agent is shown as coming from the visitor. */
   const agentSees = (conversationId: string) =>
     world.agent.events.of('message').filter((m) => m.conversationId === conversationId && m.from === 'visitor');
@@ -61,7 +51,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }
 
   it('#16.2 F3: a message injected as the business reaches the visitor as a forged-message alert, never as text; the genuine reply and the next are shown', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     world.proxy.relayFrameHook = interceptDelivers(toVisitor, 1, (frame) => [
       { ...frame, envelope: withAttackerTail(frame.envelope, ATTACKER_TEXT), cursor: 0 },
       frame,
@@ -83,7 +73,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }, 60_000);
 
   it('#16.2 F20: a message injected as the visitor reaches the agent as a forged-message alert; the visitor’s next message is shown', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     world.proxy.relayFrameHook = interceptDelivers(toDevice(agentDevice), 1, (frame) => [
       { ...frame, envelope: withAttackerTail(frame.envelope, ATTACKER_TEXT), cursor: 0 },
       frame,
@@ -99,7 +89,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }, 60_000);
 
   it('#16.2 F9: a reply the proxy delivers twice is shown once with a repeated-message notice; the next is shown', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     world.proxy.relayFrameHook = interceptDelivers(toVisitor, 1, (frame) => [frame, { ...frame }]);
     await agentSays(conversationId, visitor, 'Refund of 20 EUR sent.');
     await waitFor(() => visitor.events.of('alert').length > 0, 'the alert');
@@ -111,7 +101,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }, 60_000);
 
   it('#16.2 F9: a reply the proxy drops is a "message may be missing" alert once the next arrives; the next is shown', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     world.proxy.relayFrameHook = interceptDelivers(toVisitor, 1, () => []);
     await world.agent.runtime.sendText(conversationId, 'This one is dropped.');
     await agentSays(conversationId, visitor, 'This one arrives.');
@@ -122,7 +112,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }, 60_000);
 
   it('#16.2 F9: two replies the proxy delivers in reverse are shown in the order sent, without an alert', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     const held = new HeldFrames();
     world.proxy.relayFrameHook = interceptDelivers(toVisitor, 2, (frame, socket) => held.hold(frame, socket));
     await world.agent.runtime.sendText(conversationId, 'first');
@@ -161,7 +151,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }, 60_000);
 
   it('#16.2 #9.4: the visitor’s last two messages dropped while the agent closes: the visitor is told "Your last messages may not have arrived"; a new conversation works', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     world.proxy.relayFrameHook = interceptDelivers(toDevice(agentDevice), 2, () => []);
     await visitor.runtime.sendText('please cancel order A-1');
     await visitor.runtime.sendText('and refund it');
@@ -182,7 +172,7 @@ describe('#16.2: attacks on the conversation through the hostile proxy (real rel
   }, 60_000);
 
   it('#16.2 F16: an attachment with one chunk swapped in from another file is refused, "A file was damaged or altered"; the genuine file opens afterwards', async () => {
-    const { visitor, conversationId } = await conversation();
+    const { visitor, conversationId } = await world.conversation();
     const uploads: { path: string; body: Uint8Array }[] = [];
     world.proxy.httpHook = (exchange) => {
       if (exchange.method === 'PUT' && exchange.path.includes('/attachments/'))

@@ -35,11 +35,7 @@ describe('#16.2: packet rewrites through the hostile proxy (real relay, real run
 
   /** A conversation past its first exchange both ways, so the agent's next reply is a `normal` packet (§6.4). */
   async function conversation(): Promise<{ visitor: VisitorHandle; conversationId: string }> {
-    const visitor = world.visitor();
-    await visitor.runtime.start();
-    const { conversationId } = await visitor.runtime.openConversation();
-    const hello = await visitor.runtime.sendText('hello');
-    await waitFor(() => world.agent.events.of('message').some((m) => m.id === hello), 'the first visitor message');
+    const { visitor, conversationId } = await world.conversation();
     await agentSays(conversationId, visitor, 'Hello, how can we help?');
     const next = await visitor.runtime.sendText('where is my parcel?');
     await waitFor(() => world.agent.events.of('message').some((m) => m.id === next), 'the visitor’s second message');

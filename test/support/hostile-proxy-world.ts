@@ -11,6 +11,7 @@ import {
   agentRuntime,
   newAccount,
   visitorRuntime,
+  waitFor,
 } from '../runtime/support/runtime-world.js';
 import { HostileProxy } from './hostile-proxy.js';
 
@@ -24,6 +25,8 @@ export interface HostileWorld {
   readonly pin: string;
   /** A visitor runtime whose relay is the proxy (a fresh memory database unless given). */
   visitor(db?: MemoryDatabase): VisitorHandle;
+  /** A fresh visitor with an open conversation whose first message ("hello") the agent has shown. */
+  conversation(): Promise<{ visitor: VisitorHandle; conversationId: string }>;
   stop(): Promise<void>;
 }
 
@@ -37,16 +40,25 @@ export async function hostileWorld(env: Readonly<Record<string, string>> = {}): 
   const accountId = (await agent.runtime.status()).accountId ?? '';
   await agent.runtime.publishWidgetConfig({ ...defaultWidgetConfig(), businessName: 'Corner Shop', greeting: 'Hi' });
   const visitors: VisitorHandle[] = [];
+  const visitor = (db = new MemoryDatabase()): VisitorHandle => {
+    const v = visitorRuntime(proxy.origin, accountId, pin, db);
+    visitors.push(v);
+    return v;
+  };
   return {
     relay,
     proxy,
     agent,
     accountId,
     pin,
-    visitor: (db = new MemoryDatabase()) => {
-      const v = visitorRuntime(proxy.origin, accountId, pin, db);
-      visitors.push(v);
-      return v;
+    visitor,
+    conversation: async () => {
+      const v = visitor();
+      await v.runtime.start();
+      const { conversationId } = await v.runtime.openConversation();
+      const hello = await v.runtime.sendText('hello');
+      await waitFor(() => agent.events.of('message').some((m) => m.id === hello), 'the first visitor message');
+      return { visitor: v, conversationId };
     },
     stop: async () => {
       for (const v of visitors) v.runtime.dispose();

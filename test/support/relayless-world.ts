@@ -118,11 +118,25 @@ export async function deliver(world: RelaylessWorld, packet: OutgoingPacket): Pr
   }
   const agent = world.agents.find((a) => idEquals(a.keys.deviceId, packet.recipientId));
   if (agent === undefined) throw new Error('no such agent');
-  const context = { device: agent.keys, prekeys: agent.prekeys, deviceList: world.list };
+  await agentTakes(agent, packet.body, { device: agent.keys, prekeys: agent.prekeys, deviceList: world.list });
+}
+
+/** What an agent device holds while it takes packets; each step is applied to it. */
+export type ReceivingAgent = Pick<AgentParty, 'env' | 'shown' | 'alerts' | 'prekeys' | 'state'>;
+
+/**
+ * One packet taken by an agent device: first contact when it holds no conversation yet, else a
+ * later packet; the step's state, prekeys, released messages and alerts applied to it.
+ */
+export async function agentTakes(
+  agent: ReceivingAgent,
+  body: Uint8Array,
+  context: Parameters<typeof receiveAsAgent>[2],
+): Promise<void> {
   const step =
     agent.state === null
-      ? await openAgentConversation(packet.body, context, agent.env)
-      : await receiveAsAgent(agent.state, packet.body, context, agent.env);
+      ? await openAgentConversation(body, context, agent.env)
+      : await receiveAsAgent(agent.state, body, context, agent.env);
   agent.state = step.state;
   agent.prekeys = step.prekeys;
   agent.shown.push(...step.released);

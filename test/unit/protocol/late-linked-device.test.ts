@@ -16,13 +16,11 @@ import {
   type DeviceEntry,
   type DeviceKeys,
   type MessageBody,
-  openAgentConversation,
   ORDER_LIMITS,
   type OutgoingPacket,
   prekeyBundleOf,
   type PrekeyState,
   type ProtocolEnv,
-  receiveAsAgent,
   receiveMessage,
   type ReleasedMessage,
   type SecurityAlert,
@@ -38,7 +36,7 @@ import {
   ZERO_HASH,
 } from '../../../shared/protocol/conversation/conversation-order.js';
 import { asDeviceId, type DeviceId, idEquals } from '../../../shared/wire/index.js';
-import { relaylessWorld, type RelaylessWorld } from '../../support/relayless-world.js';
+import { agentTakes, relaylessWorld, type RelaylessWorld } from '../../support/relayless-world.js';
 import { seededEnv } from '../../support/seeded-env.js';
 
 const L_D = 5;
@@ -181,15 +179,12 @@ async function lateWorld(seed: string) {
       }
       const d = deviceOf(p.recipientId);
       if (d === skip) continue;
-      const context = { device: d.keys, prekeys: d.prekeys, deviceList: d.list, listedSince: d.listedSince };
-      const step =
-        d.state === null
-          ? await openAgentConversation(p.body, context, d.env)
-          : await receiveAsAgent(d.state, p.body, context, d.env);
-      d.state = step.state;
-      d.prekeys = step.prekeys;
-      d.shown.push(...step.released);
-      d.alerts.push(...step.alerts);
+      await agentTakes(d, p.body, {
+        device: d.keys,
+        prekeys: d.prekeys,
+        deviceList: d.list,
+        listedSince: d.listedSince,
+      });
     }
   };
   const deviceSends = async (d: Device, text: string): Promise<readonly OutgoingPacket[]> => {

@@ -4,46 +4,14 @@
 // its store closed, to the app's first screen).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceRemoval } from '../../../shared/runtime/index.js';
-import { createRuntimeClient } from '../../../ui/bridge/runtime-client.js';
-import { createRuntimeHost } from '../../../ui/bridge/runtime-host.js';
 import { RemoteRuntimeError } from '../../../ui/errors/app-errors.js';
-import { ScriptedAgentRuntime } from '../../support/agent-app/scripted-agent-runtime.js';
-import { channelPair } from './bridge-pair.js';
+import { ACCOUNT, bridgeSetup, disposeBridges } from './bridge-setup.js';
 
-const ACCOUNT = {
-  relayUrl: 'https://relay.example',
-  businessName: 'Harbour Dental Clinic',
-  ownerName: 'Maria Santos',
-  username: 'harbour-dental',
-  password: 'tide pool lantern orchard',
-  deviceKind: 'extension',
-} as const;
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+afterEach(disposeBridges);
 
 describe('§4.8 the bridge and a removed device', () => {
   it('carries `removed`, refuses erase before a removal, and starts a new runtime after an erase', async () => {
-    const runtimes: ScriptedAgentRuntime[] = [];
-    const host = createRuntimeHost(() => {
-      const runtime = new ScriptedAgentRuntime(1);
-      runtimes.push(runtime);
-      return Promise.resolve(runtime);
-    });
-    const client = createRuntimeClient(
-      () => {
-        const pair = channelPair('json');
-        host.accept(pair.host);
-        return pair.page;
-      },
-      { reconnectMs: 5, maxReconnectMs: 20 },
-    );
-    cleanups.push(() => {
-      client.dispose();
-      void host.stop();
-    });
+    const { client, runtimes } = bridgeSetup('json');
     await client.createAccount(ACCOUNT);
     const refused = await client.eraseDevice().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(RemoteRuntimeError);

@@ -1,67 +1,19 @@
 // The runtime bridge (ui/bridge): an AgentRuntime-shaped client in the page, the runtime in a host,
 // over JSON channels (extension ports) and structured-clone channels (the PWA's worker).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentRuntime } from '../../../shared/runtime/index.js';
 import { BridgeDisconnectedError, RemoteRuntimeError, RuntimeUnavailableError } from '../../../ui/errors/app-errors.js';
-import { createRuntimeClient, type RuntimeClient } from '../../../ui/bridge/runtime-client.js';
-import { createRuntimeHost, type RuntimeHost } from '../../../ui/bridge/runtime-host.js';
-import type { ChannelMode } from '../../../ui/bridge/bridge-channel.js';
+import { createRuntimeHost } from '../../../ui/bridge/runtime-host.js';
 import { ScriptedAgentRuntime, TAKEN_USERNAME } from '../../support/agent-app/scripted-agent-runtime.js';
 import { CONVERSATIONS } from '../../support/agent-app/scripted-demo-data.js';
-import { channelPair, type ChannelPair } from './bridge-pair.js';
+import { channelPair } from './bridge-pair.js';
+import { ACCOUNT, bridgeSetup, disposeBridges } from './bridge-setup.js';
 
-const ACCOUNT = {
-  relayUrl: 'https://relay.example',
-  businessName: 'Harbour Dental Clinic',
-  ownerName: 'Maria Santos',
-  username: 'harbour-dental',
-  password: 'tide pool lantern orchard',
-  deviceKind: 'extension',
-} as const;
-
-interface Setup {
-  readonly client: RuntimeClient;
-  readonly host: RuntimeHost;
-  readonly pairs: ChannelPair[];
-  readonly runtimes: ScriptedAgentRuntime[];
-}
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function setup(mode: ChannelMode, start?: () => Promise<AgentRuntime>): Setup {
-  const runtimes: ScriptedAgentRuntime[] = [];
-  const host = createRuntimeHost(
-    start ??
-      (() => {
-        const runtime = new ScriptedAgentRuntime(1);
-        runtimes.push(runtime);
-        return Promise.resolve(runtime);
-      }),
-  );
-  const pairs: ChannelPair[] = [];
-  const client = createRuntimeClient(
-    () => {
-      const pair = channelPair(mode);
-      pairs.push(pair);
-      host.accept(pair.host);
-      return pair.page;
-    },
-    { reconnectMs: 5, maxReconnectMs: 20 },
-  );
-  cleanups.push(() => {
-    client.dispose();
-    void host.stop();
-  });
-  return { client, host, pairs, runtimes };
-}
+afterEach(disposeBridges);
 
 for (const mode of ['json', 'structured'] as const) {
   describe(`runtime bridge over a ${mode} channel`, () => {
     it('answers calls with the runtime’s values and reports progress on the way', async () => {
-      const { client } = setup(mode);
+      const { client } = bridgeSetup(mode);
       expect(await client.status()).toEqual({ enrolled: false });
       const progress: number[] = [];
       const created = await client.createAccount(ACCOUNT, (done, total) => progress.push(done / total));
@@ -73,7 +25,7 @@ for (const mode of ['json', 'structured'] as const) {
     });
 
     it('rejects with the runtime’s typed error: same code and message, no stack trace', async () => {
-      const { client } = setup(mode);
+      const { client } = bridgeSetup(mode);
       const error: unknown = await client
         .createAccount({ ...ACCOUNT, username: TAKEN_USERNAME })
         .catch((e: unknown) => e);
@@ -82,7 +34,7 @@ for (const mode of ['json', 'structured'] as const) {
     });
 
     it('carries bytes and Blobs both ways', async () => {
-      const { client } = setup(mode);
+      const { client } = bridgeSetup(mode);
       await client.createAccount(ACCOUNT);
       const link = await client.startLinkAsExistingDevice();
       expect(link.qr).toBeInstanceOf(Uint8Array);
@@ -98,7 +50,7 @@ for (const mode of ['json', 'structured'] as const) {
     });
 
     it('forwards runtime events in the order the runtime emitted them', async () => {
-      const { client } = setup(mode);
+      const { client } = bridgeSetup(mode);
       await client.createAccount(ACCOUNT);
       const seen: string[] = [];
       client.on('message', (message) => seen.push(`message ${message.id}`));
@@ -109,7 +61,7 @@ for (const mode of ['json', 'structured'] as const) {
     });
 
     it('a host that went away fails the calls in flight, and the next call starts a new one', async () => {
-      const { client, pairs, runtimes } = setup(mode);
+      const { client, pairs, runtimes } = bridgeSetup(mode);
       const attached: number[] = [];
       client.onAttach(() => attached.push(pairs.length));
       client.on('connection', () => undefined); // someone listens: the client reconnects by itself
@@ -124,7 +76,9 @@ for (const mode of ['json', 'structured'] as const) {
     });
 
     it('a runtime that cannot start says so on every call, as RuntimeUnavailableError', async () => {
-      const { client } = setup(mode, () => Promise.reject(new RuntimeUnavailableError('No runtime in this build.')));
+      const { client } = bridgeSetup(mode, () =>
+        Promise.reject(new RuntimeUnavailableError('No runtime in this build.')),
+      );
       await expect(client.status()).rejects.toBeInstanceOf(RuntimeUnavailableError);
       await expect(client.conversations()).rejects.toThrow('No runtime in this build.');
     });
@@ -150,7 +104,7 @@ describe('runtime host input', () => {
 
 describe('runtime bridge arguments', () => {
   it('copies proxies (Vue reactive objects) before a structured clone, which refuses them', async () => {
-    const { client } = setup('structured');
+    const { client } = bridgeSetup('structured');
     await client.createAccount(ACCOUNT);
     const id = await client.sendAttachment(CONVERSATIONS.booking, new Blob(['card']), 'card.txt');
     const message = (await client.history(CONVERSATIONS.booking)).find((candidate) => candidate.id === id);
