@@ -123,6 +123,11 @@ describe('canned replies in the agent app', () => {
     await page.type('#composer-text', '/');
     await page.waitForSelector('input[role="combobox"]', { visible: true });
     await page.keyboard.press('ArrowDown');
+    // Read once the picker has rendered the move (it failed once in CI reading between two renders).
+    await page.waitForFunction(() => {
+      const id = document.querySelector('input[role="combobox"]')?.getAttribute('aria-activedescendant');
+      return id !== null && id !== undefined && document.querySelectorAll('[role="option"]')[1]?.id === id;
+    });
     const active = await page.$eval('input[role="combobox"]', (el) => el.getAttribute('aria-activedescendant'));
     expect(await page.$eval(`[id="${active ?? ''}"]`, (el) => el.getAttribute('aria-selected'))).toBe('true');
     await page.keyboard.press('Enter');
