@@ -500,9 +500,14 @@ export class ScriptedAgentRuntime implements AgentRuntime {
     );
   }
 
-  /** Scripted canned replies in memory (the real ones: shared/runtime/agent-canned-replies.ts, PROTOCOL §9.7). */
-  cannedReplies(): Promise<readonly CannedReply[]> {
-    return Promise.resolve([...this.canned].sort((a, b) => a.shortcut.localeCompare(b.shortcut)));
+  /**
+   * Scripted canned replies in memory (the real ones: shared/runtime/agent-canned-replies.ts,
+   * PROTOCOL §9.7). A sync takes a few steps, as the real one waits for the relay, and answers with
+   * new objects, as a list read again from storage is.
+   */
+  async cannedReplies(options: { readonly sync?: boolean } = {}): Promise<readonly CannedReply[]> {
+    if (options.sync === true) await new Promise((resolve) => setTimeout(resolve, 4 * this.stepMs));
+    return this.canned.map((reply) => ({ ...reply })).sort((a, b) => a.shortcut.localeCompare(b.shortcut));
   }
 
   saveCannedReply(input: CannedReplyInput): Promise<CannedReply> {
