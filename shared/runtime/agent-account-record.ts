@@ -10,6 +10,7 @@ import {
 } from '../protocol/index.js';
 import type { AccountId } from '../wire/index.js';
 import type { PrekeyPublication } from './agent-prekeys.js';
+import { savedView } from './directory-sync.js';
 import { listedSinceOf } from './listed-since.js';
 import type { RuntimeStore } from './runtime-shapes.js';
 
@@ -61,6 +62,6 @@ export async function saveJoinedDevice(
     ...(listedSince === 0 ? {} : { listedSince }),
   };
   const prekeys = await createPrekeyState(keys, env);
-  await store.commit({ account, deviceKeys: keys, prekeys, directories: [{ accountId, view }] });
+  await store.commit({ account, deviceKeys: keys, prekeys, directories: [savedView(accountId, view)] });
   return { account, prekeys };
 }

@@ -72,7 +72,7 @@ import {
   withTeamEvents,
 } from './agent-team-events-record.js';
 import type { ChatMessage, PlainAlert } from './api-common.js';
-import { refreshDirectory } from './directory-sync.js';
+import { refreshDirectory, savedView } from './directory-sync.js';
 import type { RuntimeStore } from './runtime-shapes.js';
 import { SerialQueues } from './serial-queue.js';
 
@@ -345,7 +345,7 @@ export class AgentArchive {
     // A forged or rolled-back list the relay served here is refused and said, as in a conversation (§4.4).
     for (const alert of refreshed.alerts) this.#alert(plainAlert(alert));
     if (refreshed.view === before || e.view !== before) return;
-    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
+    await this.#store.commit({ directories: [savedView(e.account.accountId, refreshed.view)] });
     e.view = refreshed.view;
     this.#viewChanged(e, before);
   }

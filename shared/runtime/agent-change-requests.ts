@@ -65,7 +65,7 @@ import { changeRequestChannel, changeRequestEnvelopes } from './agent-change-req
 import { type Enrolled, deviceAuth, publishOwnList } from './agent-device-session.js';
 import { forgetAtRelay } from './agent-team.js';
 import { deviceViewOf } from './device-lists.js';
-import { movesForward, refreshDirectory } from './directory-sync.js';
+import { movesForward, refreshDirectory, savedView } from './directory-sync.js';
 import { ChangeRequestDeniedError, NotStartedError } from './runtime-errors.js';
 import type { RuntimeShapes, RuntimeStore } from './runtime-shapes.js';
 
@@ -185,7 +185,7 @@ export class ChangeRequests {
   /** A refreshed view, saved and held, unless another path adopted a newer one meanwhile (§4.4). */
   async #adopt(e: Enrolled, view: DirectoryView): Promise<void> {
     if (!movesForward(view, e.view)) return;
-    await this.#store.commit({ directories: [{ accountId: e.account.accountId, view }] });
+    await this.#store.commit({ directories: [savedView(e.account.accountId, view)] });
     if (movesForward(view, e.view)) e.view = view;
   }
 

@@ -8,7 +8,7 @@ import { type RelayAuth, type RelayConnection, ed25519Signer, type DeviceCredent
 import { encodeSignedDeviceList } from '../protocol/index.js';
 import type { AgentAccountRecord } from './agent-account-record.js';
 import { publishSavedLists } from './agent-list-publishing.js';
-import { takeLists } from './directory-sync.js';
+import { savedView, takeLists } from './directory-sync.js';
 import type { Platform } from './platform.js';
 import type { RuntimeStore } from './runtime-shapes.js';
 
@@ -56,7 +56,7 @@ export async function publishOwnList(
   await publishSavedLists(e, { forgetRemoved: false, auth: () => deviceAuth(e) });
   const taken = await takeLists(e.view, [signed], e.p.env);
   if (taken.rejected !== undefined) throw taken.rejected;
-  await store.commit({ directories: [{ accountId: e.account.accountId, view: taken.view }] });
+  await store.commit({ directories: [savedView(e.account.accountId, taken.view)] });
   e.view = taken.view;
   const auth = await deviceAuth(e);
   await beforePublish?.(auth);

@@ -92,7 +92,7 @@ import type { OutboxDraft } from '../storage/index.js';
 import { sendStep } from './conversation-steps.js';
 import { deviceViewOf } from './device-lists.js';
 import { DeviceChanges } from './agent-device-changes.js';
-import { movesForward, refreshDirectory, takeLists } from './directory-sync.js';
+import { movesForward, refreshDirectory, savedView, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import { type Platform, type RuntimePlatform, platformFor } from './platform.js';
 import { plainAlert, problemAlert } from './plain-alerts.js';
@@ -392,7 +392,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       // A forged or rolled-back list served here is refused and said (§4.4); the view keeps the last good one.
       this.#emitAlerts(refreshed.alerts);
       if (!movesForward(refreshed.view, e.view)) return;
-      await this.#store.commit({ directories: [{ accountId: e.account.accountId, view: refreshed.view }] });
+      await this.#store.commit({ directories: [savedView(e.account.accountId, refreshed.view)] });
       e.view = refreshed.view;
       this.#emitDeviceChanges(e, before);
     });
@@ -711,7 +711,7 @@ class AgentRuntimeImpl implements AgentRuntime {
       const kept = record === undefined ? record : recordWithAlerts(record, ofConversation(raised, key));
       await save({
         ...(kept === record || kept === undefined ? {} : { conversations: [{ conversationId, state: kept }] }),
-        ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
+        ...(e.view === viewBefore ? {} : { directories: [savedView(e.account.accountId, e.view)] }),
       });
       if (kept !== undefined) this.#records.set(key, kept);
       this.#raise(raised, kept === record ? undefined : key);
@@ -763,7 +763,7 @@ class AgentRuntimeImpl implements AgentRuntime {
         conversations: [{ conversationId, state: next }],
         ...rows,
         ...(prekeysChanged ? { prekeys: step.prekeys } : {}),
-        ...(e.view === viewBefore ? {} : { directories: [{ accountId: e.account.accountId, view: e.view }] }),
+        ...(e.view === viewBefore ? {} : { directories: [savedView(e.account.accountId, e.view)] }),
         outbox,
         archiveItems,
       }),

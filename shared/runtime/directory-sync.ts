@@ -35,6 +35,17 @@ export function movesForward(next: DirectoryView, held: DirectoryView): boolean 
   return next !== held && (next.current?.version ?? 0) >= (held.current?.version ?? 0);
 }
 
+/**
+ * A view as a store step saves it: with its newest list's version, so the store keeps a newer view
+ * that another step saved first (PROTOCOL §4.4, the same rule as `movesForward`, on disk).
+ */
+export function savedView(
+  accountId: AccountId,
+  view: DirectoryView,
+): { readonly accountId: AccountId; readonly view: DirectoryView; readonly listVersion: number } {
+  return { accountId, view, listVersion: view.current?.version ?? 0 };
+}
+
 function noList(view: DirectoryView): TakenLists {
   const update = receiveNoDeviceList(view);
   return { view: update.state, accepted: false, alerts: update.alerts, rejected: update.rejected };

@@ -61,7 +61,7 @@ import {
 } from './conversation-record.js';
 import { ShownMessages, readConversation } from './conversation-messages.js';
 import { sendStep } from './conversation-steps.js';
-import { refreshDirectory, takeLists } from './directory-sync.js';
+import { refreshDirectory, savedView, takeLists } from './directory-sync.js';
 import { Emitter } from './emitter.js';
 import {
   connectionStateOf,
@@ -169,7 +169,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     if (store === undefined) return { business, config };
     if (taken.accepted || read.seen?.configVersion !== seen?.configVersion)
       await store.commit({
-        directories: [{ accountId: this.#accountId, view }],
+        directories: [savedView(this.#accountId, view)],
         settings: seenSettings(this.#accountId, read.seen),
       });
     const resumed = await this.#resume(store);
@@ -227,7 +227,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
     this.#store = store;
     const record = newRecord(started.state, this.#p.timers.now(), capability);
     await store.commit({
-      directories: [{ accountId: this.#accountId, view }],
+      directories: [savedView(this.#accountId, view)],
       settings: seenSettings(this.#accountId, this.#seenConfig),
       conversations: [{ conversationId, state: record }],
     });
@@ -360,7 +360,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       save({
         conversations: [{ conversationId: active.conversationId, state: next }],
         ...rows,
-        ...(viewChanged ? { directories: [{ accountId: this.#accountId, view: this.#requireView() }] } : {}),
+        ...(viewChanged ? { directories: [savedView(this.#accountId, this.#requireView())] } : {}),
         outbox,
       }),
     );
@@ -453,7 +453,7 @@ class VisitorRuntimeImpl implements VisitorRuntime {
       if (next !== before) {
         await active.connection.commit({
           conversations: [{ conversationId: active.conversationId, state: next }],
-          directories: [{ accountId: this.#accountId, view: this.#requireView() }],
+          directories: [savedView(this.#accountId, this.#requireView())],
         });
         active.record = next;
       }

@@ -115,7 +115,15 @@ export interface StoreStep<S extends StateShapes = StateShapes> {
   readonly account?: S['account'];
   readonly prekeys?: S['prekeys'];
   readonly archive?: S['archive'];
-  readonly directories?: readonly { readonly accountId: AccountId; readonly view: S['directory'] }[];
+  /**
+   * Directory views, each with the version of its newest device list (0 before any): a stored view
+   * of a higher list version is kept (PROTOCOL §4.4).
+   */
+  readonly directories?: readonly {
+    readonly accountId: AccountId;
+    readonly view: S['directory'];
+    readonly listVersion: number;
+  }[];
   readonly conversations?: readonly { readonly conversationId: ConversationId; readonly state: S['conversation'] }[];
   /** New envelopes to send, in send order. */
   readonly outbox?: readonly OutboxDraft[];

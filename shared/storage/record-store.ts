@@ -42,6 +42,7 @@ import {
   openState,
   record,
   recordKey,
+  storedListVersion,
 } from './records.js';
 import {
   StorageCorruptError,
@@ -91,6 +92,10 @@ function isSeq(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 1;
 }
 
+function isCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
 /** Builds the backend operations of one step, checking the step's own rules first. */
 class StepPlan {
   readonly ops: BackendOp[] = [];
@@ -113,7 +118,7 @@ class StepPlan {
    * A state put that refuses to overwrite a record this build cannot read (never silently replaced).
    * The stored form is looked up when the transaction runs, so `stored` may be filled after planning.
    */
-  state(kind: StateKind, id: string | undefined, value: unknown): void {
+  state(kind: StateKind, id: string | undefined, value: unknown, listVersion?: number): void {
     const key = recordKey(kind, id);
     this.#claim(key);
     const accepted = this.#accepted?.[kind];
@@ -123,7 +128,12 @@ class StepPlan {
       key,
       update: (existing) => {
         if (existing !== undefined) openState(existing, key, kind, accepted);
-        return record(kind, forms.has(value) ? forms.get(value) : value);
+        // PROTOCOL §4.4: a directory view only moves forward, on disk as in memory. Two steps that
+        // adopted lists of different versions may commit in either order; the older one is dropped.
+        if (listVersion !== undefined && existing !== undefined && storedListVersion(existing) > listVersion) {
+          return undefined;
+        }
+        return record(kind, forms.has(value) ? forms.get(value) : value, listVersion);
       },
     });
   }
@@ -198,7 +208,11 @@ function planStep<S extends StateShapes>(
   if (step.account !== undefined) plan.state('account', undefined, step.account);
   if (step.prekeys !== undefined) plan.state('prekeys', undefined, step.prekeys);
   if (step.archive !== undefined) plan.state('archive', undefined, step.archive);
-  for (const d of step.directories ?? []) plan.state('directory', idToHex(d.accountId), d.view);
+  for (const d of step.directories ?? []) {
+    if (!isCount(d.listVersion))
+      throw new UsageError('a directory view is saved with its list version (0 before any list)');
+    plan.state('directory', idToHex(d.accountId), d.view, d.listVersion);
+  }
   const forgotten = new Set((step.forget ?? []).map((id) => idToHex(id)));
   const touched = new Set<string>();
   for (const c of step.conversations ?? []) {

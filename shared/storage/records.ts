@@ -42,6 +42,11 @@ export interface StoredRecord {
   readonly schema: number;
   readonly kind: RecordKind;
   readonly value: unknown;
+  /**
+   * A directory view's newest device-list version (PROTOCOL §4.4): a stored view is never replaced
+   * by one of a lower version. Absent in other records (and in directory records of earlier builds).
+   */
+  readonly listVersion?: number;
 }
 
 /** A row of the outbox or history store: a record plus the conversation the store indexes (hex). */
@@ -49,8 +54,17 @@ export interface ListRow extends StoredRecord {
   readonly conversation: string;
 }
 
-export function record(kind: RecordKind, value: unknown): StoredRecord {
-  return { schema: RECORD_SCHEMAS[kind], kind, value };
+export function record(kind: RecordKind, value: unknown, listVersion?: number): StoredRecord {
+  return listVersion === undefined
+    ? { schema: RECORD_SCHEMAS[kind], kind, value }
+    : { schema: RECORD_SCHEMAS[kind], kind, value, listVersion };
+}
+
+/** The list version a stored directory record was saved with (0 for one saved before it was kept). */
+export function storedListVersion(raw: unknown): number {
+  if (!isObject(raw)) return 0;
+  const version = raw['listVersion'];
+  return isCount(version) ? version : 0;
 }
 
 export type ListKind = 'outbox' | 'history' | VersionedRowKind;

@@ -104,7 +104,7 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
           account: state({ n: 'account' }),
           prekeys: state({ n: 'prekeys' }),
           archive: state({ n: 'archive' }),
-          directories: [{ accountId: A1, view: state({ n: 'view' }) }],
+          directories: [{ accountId: A1, view: state({ n: 'view' }), listVersion: 1 }],
           conversations: [
             { conversationId: C2, state: state({ n: 2 }) },
             { conversationId: C1, state: conversation },
@@ -632,6 +632,36 @@ export function storeContractSuite(harness: StoreHarness): PortableSuite {
         assertEqual(await s.cursor(vq), 3, 'another queue');
         await s.commit({ cursors: [{ queue: dq, cursor: 11 }] });
         assertEqual(await s.cursor(dq), 11, 'a higher cursor is saved');
+      }),
+    },
+    {
+      name: 'a directory view never steps back to a lower list version (PROTOCOL §4.4)',
+      run: withStore(async (s) => {
+        const A2 = asAccountId(id(22));
+        await s.commit({ directories: [{ accountId: A1, view: state({ n: 'v5' }), listVersion: 5 }] });
+        // Two steps that adopted lists 4 and 5 can commit in either order: the later, older one is dropped.
+        await s.commit({
+          directories: [
+            { accountId: A1, view: state({ n: 'v4' }), listVersion: 4 },
+            { accountId: A2, view: state({ n: 'other account' }), listVersion: 0 },
+          ],
+        });
+        assertDeepEqual(await s.directory(A1), state({ n: 'v5' }), 'a lower list version is ignored');
+        assertDeepEqual(await s.directory(A2), state({ n: 'other account' }), 'another account');
+        await s.commit({ directories: [{ accountId: A1, view: state({ n: 'v5 again' }), listVersion: 5 }] });
+        assertDeepEqual(
+          await s.directory(A1),
+          state({ n: 'v5 again' }),
+          'the same version is saved (a view changes within a version)',
+        );
+        await s.commit({ directories: [{ accountId: A1, view: state({ n: 'v6' }), listVersion: 6 }] });
+        assertDeepEqual(await s.directory(A1), state({ n: 'v6' }), 'a higher version is saved');
+        await assertRejects(
+          () => s.commit({ directories: [{ accountId: A1, view: state({ n: 'bad' }), listVersion: -1 }] }),
+          UsageError,
+          'a negative list version',
+        );
+        assertDeepEqual(await s.directory(A1), state({ n: 'v6' }), 'nothing written by the refused step');
       }),
     },
     {
