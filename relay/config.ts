@@ -55,6 +55,8 @@ export interface RelayConfig {
   readonly challengesPerDevicePerMinute: number;
   readonly socketsPerQueue: number;
   readonly maxQueueMessages: number;
+  /** History records one account may keep (PROTOCOL §9.2); further writes get 409 archive-full. */
+  readonly maxHistoryRecords: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly pendingRequestsPerAddress: number;
@@ -176,6 +178,10 @@ export const ENV_VARS = {
   SEALDESK_MAX_QUEUE_MESSAGES: {
     fallback: '100000',
     help: 'undelivered messages one receiver queue may hold; further sends get queue-full',
+  },
+  SEALDESK_MAX_HISTORY_RECORDS: {
+    fallback: '200000',
+    help: 'history records (team history, notes, canned replies) one account may keep; further writes get archive-full',
   },
   SEALDESK_HEADERS_TIMEOUT_MS: { fallback: '10000', help: 'time a client has to send the headers of a request' },
   SEALDESK_REQUEST_TIMEOUT_MS: {
@@ -333,6 +339,7 @@ function readConfig(env: NodeJS.ProcessEnv): RelayConfig {
     challengesPerDevicePerMinute: int(env, 'SEALDESK_CHALLENGES_PER_DEVICE_PER_MINUTE', 1, 1_000),
     socketsPerQueue: int(env, 'SEALDESK_SOCKETS_PER_QUEUE', 1, 10_000),
     maxQueueMessages: int(env, 'SEALDESK_MAX_QUEUE_MESSAGES', 1, 100_000_000),
+    maxHistoryRecords: int(env, 'SEALDESK_MAX_HISTORY_RECORDS', 1, 100_000_000),
     headersTimeoutMs: int(env, 'SEALDESK_HEADERS_TIMEOUT_MS', 100, 600_000),
     requestTimeoutMs: int(env, 'SEALDESK_REQUEST_TIMEOUT_MS', 100, 3_600_000),
     pendingRequestsPerAddress: int(env, 'SEALDESK_PENDING_REQUESTS_PER_ADDRESS', 1, 1_000_000),

@@ -31,8 +31,6 @@ const RECORD_ID = '((?:[0-9a-f]{2}){1,64})';
 const MAX_GRANT_BYTES = 32 * 1024;
 /** Grants waiting for one device (linking hands over at most 4,096 keys, 128 per grant: 32 grants). */
 export const MAX_GRANTS_PER_DEVICE = 1024;
-/** History records one account keeps (its archive is bounded; a full archive refuses new records). */
-export const MAX_RECORDS_PER_ACCOUNT = 200_000;
 const PAGE_ROWS = 64;
 const PAGE_BYTES = 512 * 1024;
 /** Where a history record names its author: u8 version | u8 suite | u32 epoch | keyId[16] | author[16]. */
@@ -114,7 +112,7 @@ export const archiveRoutes: readonly Route[] = [
       author,
       recordId,
       record,
-      MAX_RECORDS_PER_ACCOUNT,
+      ctx.config.maxHistoryRecords,
       ctx.now(),
     );
     if (result === 'taken') throw new HttpError(409, 'record-taken', 'this device wrote this record id already');

@@ -11,9 +11,10 @@ export const ARCHIVE_ALERT_KINDS = {
   grant: 'archive-grant-refused',
   record: 'history-record-refused',
   sync: 'history-sync-failed',
+  full: 'history-full',
 } as const;
 
-export function archiveAlert(what: keyof typeof ARCHIVE_ALERT_KINDS, error: SealdeskError): PlainAlert {
+export function archiveAlert(what: 'grant' | 'record' | 'sync', error: SealdeskError): PlainAlert {
   if (what === 'sync' || error instanceof RelayError) {
     return {
       kind: ARCHIVE_ALERT_KINDS.sync,
@@ -30,6 +31,21 @@ export function archiveAlert(what: keyof typeof ARCHIVE_ALERT_KINDS, error: Seal
       what === 'grant'
         ? `A key for the team's history did not verify (${error.code}) and was not used. The service may have altered or replayed it.`
         : `An entry of the team's history did not verify (${error.code}) and is not shown. The service may have altered, moved or replayed it.`,
+  };
+}
+
+/**
+ * The relay refused a history record because the account keeps as many as it allows (§9.2,
+ * 409 `archive-full`; the operator's SEALDESK_MAX_HISTORY_RECORDS). The record is dropped: what this
+ * device shows is kept on it, but devices linked later, and the team's other devices for notes and
+ * canned replies, do not get it. A relay can say this falsely too; it is only ever a withholding.
+ */
+export function historyFullAlert(): PlainAlert {
+  return {
+    kind: ARCHIVE_ALERT_KINDS.full,
+    severity: ALERT_SEVERITIES.warning,
+    title: "The team's history is full",
+    text: "The relay keeps no more of this account's history (archive-full). Conversations stay on the devices that showed them, but new messages, notes and canned replies no longer reach devices linked later or the team's other devices. Ask whoever runs the relay to raise its history limit.",
   };
 }
 

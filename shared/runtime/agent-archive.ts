@@ -53,7 +53,7 @@ import {
   emptyArchiveRecord,
   historyRecordId,
 } from './agent-archive-record.js';
-import { SyncFailures, archiveAlert } from './agent-archive-alerts.js';
+import { SyncFailures, archiveAlert, historyFullAlert } from './agent-archive-alerts.js';
 import { plainAlert } from './plain-alerts.js';
 import { type ArchiveItemDraft, ArchiveItems, archivedItem, unsealedItem } from './agent-archive-items.js';
 import {
@@ -115,6 +115,8 @@ export class AgentArchive {
   /** A nudge came during a sync, which may have read the records before the change (§16.11). */
   #syncAgain = false;
   readonly #syncFailures = new SyncFailures();
+  /** The history-full warning was raised and no record was taken since (§9.2). */
+  #fullSaid = false;
   readonly #refused: () => void;
   readonly #listed: () => boolean;
   /** The sealing of waiting messages, armed by `waitingSaved` (§9.6), and its delay. */
@@ -455,15 +457,22 @@ export class AgentArchive {
       // §16.11: the recipient, if connected, is nudged and reads its grant at once (its waiting
       // messages and team records are sealed then, not at its next sync).
       const put = () => api.putGrant(e.account.accountId, g.recipientDeviceId, g.sealed, auth, undefined, true);
-      if (!(await sent(put))) grantsLeft.push(g);
+      if ((await putOutcome(put)) === 'again') grantsLeft.push(g);
     }
     const recordsLeft = [];
+    const outcomes = new Set<PutOutcome>();
     for (const r of record.outgoingRecords) {
       const put = () =>
         api.putRecord(e.account.accountId, e.keys.deviceId, r.recordId, r.record, auth, undefined, r.notify === true);
-      if (!(await sent(put))) recordsLeft.push(r);
+      const outcome = await putOutcome(put);
+      outcomes.add(outcome);
+      if (outcome === 'again') recordsLeft.push(r);
     }
     await this.#save({ ...(await this.#load()), outgoingGrants: grantsLeft, outgoingRecords: recordsLeft });
+    // §9.2: the account's archive is full. Said once, until the relay takes a record again.
+    if (outcomes.has('full') && !this.#fullSaid) this.#alert(historyFullAlert());
+    if (outcomes.has('full')) this.#fullSaid = true;
+    else if (outcomes.has('taken')) this.#fullSaid = false;
   }
 
   async #readGrants(e: Enrolled): Promise<void> {
@@ -604,17 +613,22 @@ function authorsAt(
 }
 
 /**
- * True when the relay took it or refused it for good: a removed device, a slot already written,
- * or a record over its blob limit (a text of control characters grows sixfold as JSON, §9.6
- * "Limits of this build"), which no retry would change.
+ * What became of one PUT: `taken`; `dropped`, refused for good by a removed device, a slot already
+ * written, or a record over its blob limit (a text of control characters grows sixfold as JSON,
+ * §9.6 "Limits of this build"), which no retry would change; `full`, the account keeps no more
+ * records (§9.2 `archive-full`: dropped too, and said); `again`, a failure a later flush may not meet.
  */
-async function sent(send: () => Promise<void>): Promise<boolean> {
+type PutOutcome = 'taken' | 'dropped' | 'full' | 'again';
+
+async function putOutcome(send: () => Promise<void>): Promise<PutOutcome> {
   try {
     await send();
-    return true;
+    return 'taken';
   } catch (error) {
-    if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof TooLargeError) return true;
-    if (error instanceof SealdeskError) return false;
+    if (error instanceof ConflictError && error.relayCode === 'archive-full') return 'full';
+    if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof TooLargeError)
+      return 'dropped';
+    if (error instanceof SealdeskError) return 'again';
     throw error;
   }
 }
