@@ -7,7 +7,7 @@
  * list it fetches when the relay refuses it. And the other way round: a relay refusing a device
  * the verified list still names (a hostile proxy) gets no `removed`, one alert naming the relay.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentEvents, DeviceRemovedError, RELAY_REFUSED_ALERT_KIND } from '../../shared/runtime/index.js';
 import { MemoryDatabase } from '../../shared/storage/index.js';
 import type { FetchLike } from '../../shared/transport/index.js';
@@ -86,6 +86,11 @@ describe('§4.8: a removed device knows it was removed, says so once, and stops'
     const created = await newAccount(relay.origin, owner);
     account = { accountId: (await owner.runtime.status()).accountId ?? '', pin: created.fingerprint };
   }, 60_000);
+
+  // A test that fails halfway leaves the proxy honest for the next one.
+  afterEach(() => {
+    proxy.honest();
+  });
 
   afterAll(async () => {
     for (const a of [...disposeLater, owner]) a.runtime.dispose();
@@ -242,8 +247,10 @@ describe('§4.8: a removed device knows it was removed, says so once, and stops'
       return { status: 503, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('down') };
     };
     await owner.runtime.revokeDevice(await selfId(e.handle));
-    expect(e.removed).toEqual([]);
-    // The device's next sync fetches the verified chain (§4.4, §9.6): the newest list no longer names it.
+    // The device's next archive sync fetches the verified chain (§4.4, §9.6): the newest list no
+    // longer names it. That sync may be the one the owner's nudge for the new archive key starts
+    // (§16.11, the device's socket is still open), before revokeDevice has even returned, or the
+    // one this listing asks for; either way the list alone tells it, as no refusal gets through.
     await e.handle.runtime.conversations();
     await waitFor(() => e.removed.length > 0, 'the device told it was removed by the list alone', 20_000);
     expect(e.removed).toHaveLength(1);
