@@ -31,6 +31,7 @@ import {
   type StateKind,
   type VersionedKind,
   type VersionedRowKind,
+  isCount,
   isSettingName,
   isSettingValue,
   listRow,
@@ -90,10 +91,6 @@ function writeFailure(error: unknown): WriteFailure {
 
 function isSeq(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 1;
-}
-
-function isCount(value: number): boolean {
-  return Number.isSafeInteger(value) && value >= 0;
 }
 
 /** Builds the backend operations of one step, checking the step's own rules first. */
