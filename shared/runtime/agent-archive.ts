@@ -7,9 +7,8 @@
  *   the list adds also gets every epoch the owner holds (§9.5). Nothing goes to a removed device.
  * - Every device keeps each message it shows as waiting (one row, in the step that shows it), and
  *   30–60 s later or at its next sync seals what waits, one history record per conversation for up
- *   to 64 messages (§9.2, §9.6), under the
- *   current epoch key; with no current key yet (ArchiveKeyPendingError) the messages keep waiting,
- *   never sealed under an older key.
+ *   to 64 messages (§9.2, §9.6), under the current epoch key; with no current key yet
+ *   (ArchiveKeyPendingError) the messages keep waiting, never sealed under an older key.
  * - A device fetches its grants and the account's records from the relay, checks each (sealed box
  *   from a listed device, AIK-signed keys, records signed by a device listed at their epoch), and
  *   keeps the messages it could open. A relay that alters or replays one is caught (typed alert,

@@ -445,8 +445,7 @@ class AgentRuntimeImpl implements AgentRuntime {
     await this.#publishPrekeys(e);
     await this.#archive.sync(e);
     onProgress?.(5, LOGIN_STEPS);
-    await keepBusinessName(this.#store, input.businessName);
-    this.#businessName = input.businessName;
+    await this.#keepBusinessName(input.businessName);
     this.#enrolled = e;
     this.#loading = Promise.resolve(e);
     await this.publishWidgetConfig(firstConfig);
@@ -1334,7 +1333,10 @@ class AgentRuntimeImpl implements AgentRuntime {
     return config;
   }
 
-  /** §4.8: the name a removal will be told with, from the verified configuration just read or signed. */
+  /**
+   * §4.8: the name a removal will be told with: the one the account was created with, or the
+   * verified configuration's, just read or signed.
+   */
   async #keepBusinessName(name: string): Promise<void> {
     await keepBusinessName(this.#store, name);
     this.#businessName = name;

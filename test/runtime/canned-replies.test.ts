@@ -24,9 +24,15 @@ import { canaryHits, filesUnder, newCanary } from '../hostile/support/canary.js'
 import { type RelayProcess, makeDataDir, startRelayProcess } from '../relay/support/relay-process.js';
 import { LimitError } from '../../shared/errors/index.js';
 import { hashSeededEnv } from '../support/hash-seeded-env.js';
-import { type AgentHandle, agentRuntime, link, newAccount, visitorRuntime, waitFor } from './support/runtime-world.js';
-
-const HISTORY_PUT = /\/history\/([0-9a-f]{32})\/([0-9a-f]+)$/;
+import {
+  type AgentHandle,
+  agentRuntime,
+  historyPut,
+  link,
+  newAccount,
+  visitorRuntime,
+  waitFor,
+} from './support/runtime-world.js';
 
 async function shortcuts(agent: AgentHandle): Promise<string[]> {
   return (await agent.runtime.cannedReplies({ sync: true })).map((r) => `${r.shortcut}=${r.body}`);
@@ -137,9 +143,9 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
     const ownerAgent = (await owner.runtime.devices()).find((d) => d.self)?.agentId ?? '';
     // Bea's device turned hostile: its presence record names the owner's agent (sealed and signed by Bea's device).
     const forging: FetchLike = async (url, init) => {
-      const match = HISTORY_PUT.exec(new URL(url).pathname);
-      const slot = match === null ? undefined : parseTeamRecordId(fromHex(match[2] ?? ''));
-      if (init.method !== 'PUT' || slot?.kind !== 'presence') return fetch(url, init);
+      const put = historyPut(url, init);
+      const slot = put === undefined ? undefined : parseTeamRecordId(fromHex(put.recordIdHex));
+      if (slot?.kind !== 'presence') return fetch(url, init);
       const keyring = (await bea.store.archive())?.keyring;
       const keys = await bea.store.deviceKeys();
       if (keyring === undefined || keys === undefined) throw new Error('Bea has no keyring');
@@ -214,9 +220,9 @@ describe('#15, §9.7: canned replies and presence across devices', () => {
     const insiderDb = new MemoryDatabase();
     const insiderStore = memoryStore(insiderDb);
     const pinning: FetchLike = async (url, init) => {
-      const match = HISTORY_PUT.exec(new URL(url).pathname);
-      const slot = match === null ? undefined : parseTeamRecordId(fromHex(match[2] ?? ''));
-      if (init.method !== 'PUT' || slot?.kind !== 'cannedReply') return fetch(url, init);
+      const put = historyPut(url, init);
+      const slot = put === undefined ? undefined : parseTeamRecordId(fromHex(put.recordIdHex));
+      if (slot?.kind !== 'cannedReply') return fetch(url, init);
       const keyring = (await insiderStore.archive())?.keyring;
       const keys = await insiderStore.deviceKeys();
       if (keyring === undefined || keys === undefined) throw new Error('the insider has no keyring');

@@ -14,6 +14,7 @@ import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
+  historyPut,
   historyTexts,
   agentRuntimeOn,
   link,
@@ -28,9 +29,7 @@ const DELAY_MS = 1_000;
 /** Node's fetch, counting the history records PUT into one conversation's slots. */
 function countingFetch(counted: { conversationId: string; puts: number }): FetchLike {
   return async (url, init) => {
-    const path = new URL(url).pathname;
-    const slot = /\/history\/[0-9a-f]+\/([0-9a-f]+)$/.exec(path)?.[1];
-    if (init.method === 'PUT' && slot?.startsWith(counted.conversationId) === true) counted.puts++;
+    if (historyPut(url, init)?.recordIdHex.startsWith(counted.conversationId) === true) counted.puts++;
     return fetch(url, init);
   };
 }

@@ -11,6 +11,7 @@ import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
+  historyPut,
   newAccount,
   visitorRuntime,
   waitFor,
@@ -23,8 +24,8 @@ const DELAY_MS = 200;
 function watchingFetch(puts: { readonly slot: string; readonly status: number }[]): FetchLike {
   return async (url, init) => {
     const response = await fetch(url, init);
-    const slot = /\/history\/[0-9a-f]+\/([0-9a-f]+)$/.exec(new URL(url).pathname)?.[1];
-    if (init.method === 'PUT' && slot !== undefined) puts.push({ slot, status: response.status });
+    const slot = historyPut(url, init)?.recordIdHex;
+    if (slot !== undefined) puts.push({ slot, status: response.status });
     return response;
   };
 }

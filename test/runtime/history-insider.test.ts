@@ -19,6 +19,7 @@ import {
   type AgentHandle,
   type VisitorHandle,
   agentRuntime,
+  historyPut,
   historyTexts,
   link,
   newAccount,
@@ -26,8 +27,6 @@ import {
   waitFor,
   waitForCurrentArchiveKey,
 } from './support/runtime-world.js';
-
-const HISTORY_PUT = /\/history\/([0-9a-f]{32})\/([0-9a-f]+)$/;
 
 type Forge = (honest: ChatMessage) => readonly { readonly message: ChatMessage }[];
 
@@ -86,16 +85,9 @@ describe('§9.6: history records an insider device forges are refused', () => {
     const insiderDb = new MemoryDatabase();
     const held: { insider?: AgentHandle } = {};
     const forging: FetchLike = async (url, init) => {
-      const match = HISTORY_PUT.exec(new URL(url).pathname);
-      const recordIdHex = match?.[2] ?? '';
+      const recordIdHex = historyPut(url, init)?.recordIdHex;
       const forge = forgeries[sent.length];
-      if (
-        init.method !== 'PUT' ||
-        match === null ||
-        ids.a === '' ||
-        !recordIdHex.startsWith(ids.a) ||
-        forge === undefined
-      )
+      if (recordIdHex === undefined || ids.a === '' || !recordIdHex.startsWith(ids.a) || forge === undefined)
         return fetch(url, init);
       const store = memoryStore(insiderDb);
       const keyring = (await store.archive())?.keyring;

@@ -26,6 +26,16 @@ import { waitFor } from '../../transport/support/transport-fixture.js';
 
 export { waitFor };
 
+/** The author and record id (hex) of a history record PUT (PROTOCOL §9.2), or undefined for any other request. */
+export function historyPut(
+  url: string,
+  init: { readonly method?: string },
+): { readonly author: string; readonly recordIdHex: string } | undefined {
+  const match = /\/history\/([0-9a-f]{32})\/([0-9a-f]+)$/.exec(new URL(url).pathname);
+  if (init.method !== 'PUT' || match?.[1] === undefined || match[2] === undefined) return undefined;
+  return { author: match[1], recordIdHex: match[2] };
+}
+
 const TUNING = { heartbeatMs: 0, backoff: { initialMs: 50, maxMs: 400 }, sendTimeoutMs: 3000, refusedRetryMs: 300 };
 
 /** Every event of every type, in order. */
